@@ -1,0 +1,289 @@
+package market
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"credithub/credit"
+	"credithub/datasources"
+	"credithub/scalars"
+	"credithub/sqldb"
+)
+
+// Authority is how the regulator signs its decisions.
+const Authority = "黑河市市场监督管理局"
+
+// NewSource returns the market regulator's record source.
+func NewSource(db *sqldb.DB) *datasources.TableSource {
+	return &datasources.TableSource{DB: db, Dept: mustDept(), Tables: Tables}
+}
+
+func mustDept() credit.Department {
+	d, _ := datasources.DepartmentByCode(datasources.Market)
+	return *d
+}
+
+// Tables describes the regulator's record tables. Licences and penalties
+// match an entity by its code or, for rows from before 2015, by its
+// registration number.
+var Tables = []datasources.RecordTable{
+	{
+		Kind: credit.KindLicence, Table: "admin_licence", ID: "t.id", Date: "t.decision_date",
+		EntityMatch: "t.uscc = k.uscc OR t.reg_no = k.reg_no",
+		Decode:      decodeLicence,
+	},
+	{
+		Kind: credit.KindPenalty, Table: "admin_penalty", ID: "t.id", Date: "t.decision_date",
+		EntityMatch: "t.uscc = k.uscc OR t.reg_no = k.reg_no",
+		Decode:      decodePenalty,
+	},
+	{
+		Kind: credit.KindInspection, Table: "random_inspection", ID: "t.id", Date: "t.inspected_on",
+		EntityMatch: "t.uscc = k.uscc",
+		Decode:      decodeInspection,
+	},
+	{
+		Kind: credit.KindComplaint, Table: "complaint_12315", ID: "t.id",
+		Date:        "(t.received_at AT TIME ZONE 'Asia/Shanghai')::date",
+		EntityMatch: "t.uscc = k.uscc",
+		Decode:      decodeComplaint,
+	},
+	{
+		Kind: credit.KindAbnormalOperation, Table: "abnormal_operation", ID: "t.id", Date: "t.listed_on",
+		EntityMatch: "t.uscc = k.uscc",
+		Decode:      decodeAbnormal,
+	},
+}
+
+// keyed is the key columns of the tables that still hold pre-2015 rows.
+type keyed struct {
+	USCC  *string `json:"uscc"`
+	RegNo *string `json:"reg_no"`
+}
+
+// fill sets the subject and, when the row only has the old registration
+// number, the legacy key it was filed under.
+func (k keyed) fill(b *credit.Base) {
+	if k.USCC != nil {
+		b.Subject.USCC = *k.USCC
+		return
+	}
+	if k.RegNo != nil {
+		b.LegacyKey = k.RegNo
+	}
+}
+
+type licenceRow struct {
+	keyed
+	LicenceNo    string        `json:"licence_no"`
+	LicenceName  string        `json:"licence_name"`
+	Content      *string       `json:"content"`
+	DecisionNo   *string       `json:"decision_no"`
+	DecisionDate scalars.Date  `json:"decision_date"`
+	ValidFrom    *scalars.Date `json:"valid_from"`
+	ValidTo      *scalars.Date `json:"valid_to"`
+	Authority    string        `json:"authority"`
+	PublishedOn  *scalars.Date `json:"published_on"`
+	Status       string        `json:"status"`
+}
+
+func decodeLicence(row []byte) (credit.Record, error) {
+	r, err := datasources.DecodeRow[licenceRow](row)
+	if err != nil {
+		return nil, err
+	}
+	rec := &credit.Licence{
+		Base: credit.Base{
+			DecisionNo: r.DecisionNo, DecisionDate: r.DecisionDate, Authority: &r.Authority,
+			PublishedOn: r.PublishedOn, Status: licenceStatus(r.Status),
+			Summary: fmt.Sprintf("准予%s（%s）", r.LicenceName, r.LicenceNo),
+		},
+		LicenceNo: r.LicenceNo, LicenceName: r.LicenceName, Content: r.Content,
+		ValidFrom: r.ValidFrom, ValidTo: r.ValidTo,
+	}
+	r.fill(&rec.Base)
+	return rec, nil
+}
+
+func licenceStatus(s string) credit.Status {
+	switch s {
+	case "撤销":
+		return credit.Revoked
+	case "注销", "过期":
+		return credit.Expired
+	}
+	return credit.Effective
+}
+
+type penaltyRow struct {
+	keyed
+	DecisionNo      string           `json:"decision_no"`
+	DecisionDate    scalars.Date     `json:"decision_date"`
+	Violation       string           `json:"violation"`
+	Basis           *string          `json:"basis"`
+	PenaltyKinds    []string         `json:"penalty_kinds"`
+	FineYuan        *scalars.Decimal `json:"fine_yuan"`
+	ConfiscatedYuan *scalars.Decimal `json:"confiscated_yuan"`
+	Authority       string           `json:"authority"`
+	PublishedOn     *scalars.Date    `json:"published_on"`
+	Status          string           `json:"status"`
+}
+
+func decodePenalty(row []byte) (credit.Record, error) {
+	r, err := datasources.DecodeRow[penaltyRow](row)
+	if err != nil {
+		return nil, err
+	}
+	status := credit.Effective
+	if r.Status == "撤销" {
+		status = credit.Revoked
+	}
+	sev := PenaltySeverity(r.PenaltyKinds, r.FineYuan)
+	rec := &credit.Penalty{
+		Base: credit.Base{
+			DecisionNo: &r.DecisionNo, DecisionDate: r.DecisionDate, Authority: &r.Authority,
+			PublishedOn: r.PublishedOn, Status: status, Severity: &sev,
+			Summary: PenaltySummary(r.Violation, r.PenaltyKinds, r.FineYuan),
+		},
+		Violation: r.Violation, Basis: r.Basis, PenaltyTypes: r.PenaltyKinds,
+		FineAmount: r.FineYuan, ConfiscatedAmount: r.ConfiscatedYuan,
+	}
+	r.fill(&rec.Base)
+	return rec, nil
+}
+
+// PenaltySeverity classes an administrative penalty the way the national
+// rules on dishonesty information do: a warning or a small fine under the
+// simplified procedure is minor; revocation, closure or a fine of 200,000
+// yuan or more is serious; everything else is general. Departments share it
+// so that a fine weighs the same whoever imposed it.
+func PenaltySeverity(kinds []string, fine *scalars.Decimal) credit.Severity {
+	for _, k := range kinds {
+		if strings.HasPrefix(k, "吊销") || strings.HasPrefix(k, "责令关闭") || strings.HasPrefix(k, "责令停产停业") {
+			return credit.Serious
+		}
+	}
+	if fine != nil {
+		f, _ := fine.Rat().Float64()
+		switch {
+		case f >= 200000:
+			return credit.Serious
+		case f > 3000:
+			return credit.General
+		}
+	}
+	if len(kinds) == 1 && kinds[0] == "警告" || fine != nil {
+		return credit.Minor
+	}
+	return credit.General
+}
+
+// PenaltySummary is the one-line summary of a penalty.
+func PenaltySummary(violation string, kinds []string, fine *scalars.Decimal) string {
+	s := violation + "：" + strings.Join(kinds, "、")
+	if fine != nil {
+		s += "，罚款" + string(*fine) + "元"
+	}
+	return s
+}
+
+type inspectionRow struct {
+	USCC        string        `json:"uscc"`
+	PlanNo      string        `json:"plan_no"`
+	TaskName    string        `json:"task_name"`
+	InspectedOn scalars.Date  `json:"inspected_on"`
+	ResultCode  string        `json:"result_code"`
+	Authority   string        `json:"authority"`
+	PublishedOn *scalars.Date `json:"published_on"`
+}
+
+// InspectionResults are the regulator's result codes for 双随机 inspections.
+var InspectionResults = map[string]string{
+	"1": "未发现问题",
+	"2": "发现问题已责令改正",
+	"3": "未按规定公示应当公示的信息",
+	"4": "未发现开展本次抽查涉及的经营活动",
+	"5": "通过登记的住所（经营场所）无法联系",
+}
+
+func decodeInspection(row []byte) (credit.Record, error) {
+	r, err := datasources.DecodeRow[inspectionRow](row)
+	if err != nil {
+		return nil, err
+	}
+	result, ok := InspectionResults[r.ResultCode]
+	if !ok {
+		return nil, fmt.Errorf("unknown result code %q", r.ResultCode)
+	}
+	return &credit.Inspection{
+		Base: credit.Base{
+			DecisionNo: &r.PlanNo, DecisionDate: r.InspectedOn, Authority: &r.Authority,
+			PublishedOn: r.PublishedOn, Status: credit.Effective, Subject: credit.Subject{USCC: r.USCC},
+			Summary: r.TaskName + "：" + result,
+		},
+		InspectionType: "DOUBLE_RANDOM",
+		InspectedAt:    r.InspectedOn.Time(),
+		Result:         result,
+		Passed:         r.ResultCode == "1",
+		Findings:       []*credit.InspectionFinding{},
+	}, nil
+}
+
+type complaintRow struct {
+	USCC       string    `json:"uscc"`
+	TicketNo   string    `json:"ticket_no"`
+	ReceivedAt time.Time `json:"received_at"`
+	Category   string    `json:"category"`
+	Summary    string    `json:"summary"`
+	State      string    `json:"state"`
+}
+
+func decodeComplaint(row []byte) (credit.Record, error) {
+	r, err := datasources.DecodeRow[complaintRow](row)
+	if err != nil {
+		return nil, err
+	}
+	return &credit.Complaint{
+		Base: credit.Base{
+			DecisionNo: &r.TicketNo, DecisionDate: scalars.DateOf(r.ReceivedAt),
+			Status: credit.Effective, Subject: credit.Subject{USCC: r.USCC},
+			Summary: r.Category + "：" + r.Summary,
+		},
+		ReceivedAt: r.ReceivedAt, Category: r.Category, Resolved: r.State == "已办结",
+	}, nil
+}
+
+type abnormalRow struct {
+	USCC          string        `json:"uscc"`
+	DecisionNo    string        `json:"decision_no"`
+	ListedOn      scalars.Date  `json:"listed_on"`
+	Reason        string        `json:"reason"`
+	Authority     string        `json:"authority"`
+	RemovedOn     *scalars.Date `json:"removed_on"`
+	RemovalReason *string       `json:"removal_reason"`
+	PublishedOn   *scalars.Date `json:"published_on"`
+}
+
+func decodeAbnormal(row []byte) (credit.Record, error) {
+	r, err := datasources.DecodeRow[abnormalRow](row)
+	if err != nil {
+		return nil, err
+	}
+	status := credit.Effective
+	if r.RemovedOn != nil {
+		status = credit.Expired
+	}
+	sev := credit.General
+	if strings.Contains(r.Reason, "年度报告") {
+		sev = credit.Minor
+	}
+	return &credit.AbnormalOperation{
+		Base: credit.Base{
+			DecisionNo: &r.DecisionNo, DecisionDate: r.ListedOn, Authority: &r.Authority,
+			PublishedOn: r.PublishedOn, Status: status, Severity: &sev,
+			Subject: credit.Subject{USCC: r.USCC}, Summary: "列入经营异常名录：" + r.Reason,
+		},
+		Reason: r.Reason, RemovedOn: r.RemovedOn, RemovalReason: r.RemovalReason,
+	}, nil
+}

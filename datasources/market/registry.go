@@ -1,0 +1,270 @@
+package market
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"credithub/graph/model"
+	"credithub/ident"
+	"credithub/scalars"
+)
+
+// Registry answers the hub's questions about the registry of market entities.
+type Registry interface {
+	// EntitiesByUSCC returns the entities with the given codes; unknown codes
+	// are absent from the map.
+	EntitiesByUSCC(ctx context.Context, usccs []string) (map[string]*Entity, error)
+	// ListEntities returns up to limit entities matching f with codes after
+	// the given one, ordered by code.
+	ListEntities(ctx context.Context, f ListFilter, after string, limit int) ([]*Entity, error)
+	// CountEntities counts the entities matching f.
+	CountEntities(ctx context.Context, f ListFilter) (int, error)
+	// MembersByUSCC returns each entity's principal persons.
+	MembersByUSCC(ctx context.Context, usccs []string) (map[string][]Member, error)
+	// MembersByIDNumber returns, per ID number, the roles the person holds.
+	MembersByIDNumber(ctx context.Context, idNos []string) (map[string][]Member, error)
+}
+
+// Entity is a row of registry_entity.
+type Entity struct {
+	ID            int64          `db:"id"`
+	USCC          string         `db:"uscc"`
+	USCCLegacy    bool           `db:"uscc_legacy"`
+	RegNo         sql.NullString `db:"reg_no"`
+	Name          string         `db:"name"`
+	EntityType    string         `db:"entity_type"`
+	Status        string         `db:"status"`
+	RegCapitalWan sql.NullString `db:"reg_capital_wan"`
+	EstablishedOn time.Time      `db:"established_on"`
+	Address       string         `db:"address"`
+	DivisionCode  string         `db:"division_code"`
+	IndustryCode  sql.NullString `db:"industry_code"`
+	Industry      sql.NullString `db:"industry"`
+	LegalRepName  string         `db:"legal_rep_name"`
+}
+
+// Member is a principal person of an entity (registry_member).
+type Member struct {
+	USCC   string         `db:"uscc"`
+	Role   string         `db:"role"`
+	Name   string         `db:"name"`
+	IDNo   string         `db:"id_no"`
+	Mobile sql.NullString `db:"mobile"`
+}
+
+// The roles as the registry words them.
+const (
+	RoleLegalRep   = "法定代表人"
+	RolePrincipal  = "主要负责人"
+	RoleController = "实际控制人"
+)
+
+// ListFilter restricts ListEntities; zero fields do not restrict.
+type ListFilter struct {
+	Division     string
+	EntityTypes  []string
+	Status       string
+	NameContains string
+}
+
+// RegistryStore implements Registry over a sqlx handle (a *DB or a *Tx).
+type RegistryStore struct {
+	DB sqlx.ExtContext
+}
+
+var _ Registry = (*RegistryStore)(nil)
+
+const entityColumns = `e.id, e.uscc, e.uscc_legacy, e.reg_no, e.name, e.entity_type, e.status,
+	e.reg_capital_wan::text AS reg_capital_wan, e.established_on, e.address, e.division_code,
+	e.industry_code, e.industry, e.legal_rep_name`
+
+// EntitiesByUSCC returns the entities with the given codes in one statement.
+func (s *RegistryStore) EntitiesByUSCC(ctx context.Context, usccs []string) (map[string]*Entity, error) {
+	var rows []*Entity
+	err := sqlx.SelectContext(ctx, s.DB, &rows,
+		`SELECT `+entityColumns+` FROM registry_entity e WHERE e.uscc = ANY($1)`, pq.Array(usccs))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*Entity, len(rows))
+	for _, r := range rows {
+		out[r.USCC] = r
+	}
+	return out, nil
+}
+
+func (f ListFilter) where(args *[]any) string {
+	conds := []string{"true"}
+	add := func(cond string, v any) {
+		*args = append(*args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(*args))))
+	}
+	if f.Division != "" {
+		add("e.division_code = ?", f.Division)
+	}
+	if len(f.EntityTypes) > 0 {
+		add("e.entity_type = ANY(?)", pq.Array(f.EntityTypes))
+	}
+	if f.Status != "" {
+		add("e.status = ?", f.Status)
+	}
+	if f.NameContains != "" {
+		add(`e.name ILIKE ? ESCAPE '\'`, "%"+escapeLike(f.NameContains)+"%")
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// escapeLike makes a user's search string match literally.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// ListEntities returns a page of entities in code order.
+func (s *RegistryStore) ListEntities(ctx context.Context, f ListFilter, after string, limit int) ([]*Entity, error) {
+	var args []any
+	where := f.where(&args)
+	args = append(args, after, limit)
+	var rows []*Entity
+	err := sqlx.SelectContext(ctx, s.DB, &rows, fmt.Sprintf(
+		`SELECT %s FROM registry_entity e WHERE %s AND e.uscc > $%d ORDER BY e.uscc LIMIT $%d`,
+		entityColumns, where, len(args)-1, len(args)), args...)
+	return rows, err
+}
+
+// CountEntities counts the entities matching f.
+func (s *RegistryStore) CountEntities(ctx context.Context, f ListFilter) (int, error) {
+	var args []any
+	var n int
+	err := sqlx.GetContext(ctx, s.DB, &n, `SELECT count(*) FROM registry_entity e WHERE `+f.where(&args), args...)
+	return n, err
+}
+
+const memberSelect = `SELECT e.uscc, m.role, m.name, m.id_no, m.mobile
+	FROM registry_member m JOIN registry_entity e ON e.id = m.entity_id`
+
+// MembersByUSCC returns the principal persons of the given entities.
+func (s *RegistryStore) MembersByUSCC(ctx context.Context, usccs []string) (map[string][]Member, error) {
+	var rows []Member
+	if err := sqlx.SelectContext(ctx, s.DB, &rows,
+		memberSelect+` WHERE e.uscc = ANY($1) ORDER BY e.uscc, m.id`, pq.Array(usccs)); err != nil {
+		return nil, err
+	}
+	out := make(map[string][]Member, len(usccs))
+	for _, r := range rows {
+		out[r.USCC] = append(out[r.USCC], r)
+	}
+	return out, nil
+}
+
+// MembersByIDNumber returns the roles held by the given persons.
+func (s *RegistryStore) MembersByIDNumber(ctx context.Context, idNos []string) (map[string][]Member, error) {
+	var rows []Member
+	if err := sqlx.SelectContext(ctx, s.DB, &rows,
+		memberSelect+` WHERE m.id_no = ANY($1) ORDER BY m.id_no, e.uscc, m.id`, pq.Array(idNos)); err != nil {
+		return nil, err
+	}
+	out := make(map[string][]Member, len(idNos))
+	for _, r := range rows {
+		out[r.IDNo] = append(out[r.IDNo], r)
+	}
+	return out, nil
+}
+
+// The registry's entity type codes and the graph's kinds.
+var entityTypes = map[model.EntityKind][]string{
+	model.EntityKindEnterprise:         {"1110", "1151", "1200", "4000"},
+	model.EntityKindIndividualBusiness: {"9600"},
+	model.EntityKindFarmersCooperative: {"9310"},
+	model.EntityKindOtherOrganisation:  {"9900"},
+}
+
+// EntityTypesOf returns the registry's type codes of a graph kind.
+func EntityTypesOf(k model.EntityKind) []string { return entityTypes[k] }
+
+func kindOf(entityType string) model.EntityKind {
+	for k, codes := range entityTypes {
+		for _, c := range codes {
+			if c == entityType {
+				return k
+			}
+		}
+	}
+	return model.EntityKindOtherOrganisation
+}
+
+var statuses = map[model.EntityStatus]string{
+	model.EntityStatusActive:    "存续",
+	model.EntityStatusRevoked:   "吊销",
+	model.EntityStatusCancelled: "注销",
+	model.EntityStatusMovedOut:  "迁出",
+}
+
+// StatusWord returns the registry's word for a graph status.
+func StatusWord(s model.EntityStatus) string { return statuses[s] }
+
+func statusOf(word string) *model.EntityStatus {
+	for s, w := range statuses {
+		if w == word {
+			return &s
+		}
+	}
+	return nil
+}
+
+// Roles maps the registry's role words to the graph's roles.
+var Roles = map[string]model.ResponsibleRole{
+	RoleLegalRep:   model.ResponsibleRoleLegalRepresentative,
+	RolePrincipal:  model.ResponsibleRolePrincipal,
+	RoleController: model.ResponsibleRoleActualController,
+}
+
+// ToModel maps a registry row to the graph's MarketEntity (without the
+// fields resolved from other sources).
+func (e *Entity) ToModel(entityID string) *model.MarketEntity {
+	kind := kindOf(e.EntityType)
+	m := &model.MarketEntity{
+		ID:               entityID,
+		Uscc:             e.USCC,
+		LegacyCode:       e.USCCLegacy,
+		OrganizationCode: ident.OrgCodeOf(e.USCC),
+		Name:             &e.Name,
+		Kind:             &kind,
+		Status:           statusOf(e.Status),
+		Address:          &e.Address,
+	}
+	if e.RegNo.Valid {
+		m.RegistrationNumber = &e.RegNo.String
+	}
+	m.Division = DivisionModel(e.DivisionCode)
+	d := scalars.DateOf(e.EstablishedOn)
+	m.RegisteredAt = &d
+	if e.RegCapitalWan.Valid {
+		if y, err := scalars.WanToYuan(e.RegCapitalWan.String); err == nil {
+			m.RegisteredCapital = &y
+		}
+	}
+	if e.Industry.Valid {
+		ind := e.Industry.String
+		if e.IndustryCode.Valid {
+			ind = e.IndustryCode.String + " " + ind
+		}
+		m.Industry = &ind
+	}
+	return m
+}
+
+// DivisionModel returns the graph's Division for a code, nil when unknown.
+func DivisionModel(code string) *model.Division {
+	for _, d := range ident.Divisions {
+		if d.Code == code {
+			return &model.Division{Code: d.Code, Name: d.Name, Pilot: d.Pilot}
+		}
+	}
+	return nil
+}

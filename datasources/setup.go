@@ -1,0 +1,25 @@
+package datasources
+
+import (
+	"context"
+	"io/fs"
+
+	"credithub/datasources/world"
+	"credithub/sqldb"
+)
+
+// Setup is what the local set-up needs to create a department's database:
+// its migrations and its seed generator. Production never runs Seed: there
+// the departments' databases are theirs.
+type Setup struct {
+	// Name is the department code (or "hub").
+	Name string
+	// Database is the database's name in the local set-up.
+	Database string
+	// Migrations are the versioned migrations (goose SQL files).
+	Migrations fs.FS
+	// Seed fills an empty database from the synthetic world.
+	Seed func(ctx context.Context, db *sqldb.DB, w *world.World) error
+	// Probe is a table that is empty exactly when the database needs seeding.
+	Probe string
+}

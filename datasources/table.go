@@ -1,0 +1,329 @@
+package datasources
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/lib/pq"
+
+	"credithub/credit"
+	"credithub/gid"
+	"credithub/sqldb"
+)
+
+// RecordTable describes one table of credit records in a department's
+// database. Its SQL fragments refer to the table as t and to the subject being
+// looked up as k, with the text columns k.uscc, k.org_code, k.reg_no and
+// k.id_no (NULL when the subject has no such key).
+type RecordTable struct {
+	Kind credit.Kind
+	// Table is the table name.
+	Table string
+	// EntityMatch matches the table's rows to an entity subject, the
+	// department's way: "t.uscc = k.uscc OR t.reg_no = k.reg_no".
+	EntityMatch string
+	// PersonMatch matches rows of a natural person; "" when the table holds
+	// none.
+	PersonMatch string
+	// Date is the decision date as an SQL date expression.
+	Date string
+	// ID is the row's id column (bigint).
+	ID string
+	// Decode maps a row, as PostgreSQL's to_jsonb(t) writes it, to a record.
+	// The Source fills in ID, Source, Ref and Subject afterwards.
+	Decode func(row []byte) (credit.Record, error)
+}
+
+// TableSource is a Source over a department's record tables. Every
+// department uses it, so the batching and key matching are written once.
+type TableSource struct {
+	DB     *sqldb.DB
+	Dept   credit.Department
+	Tables []RecordTable
+}
+
+var _ Source = (*TableSource)(nil)
+
+// Department returns who this is.
+func (s *TableSource) Department() credit.Department { return s.Dept }
+
+// Kinds lists the kinds of s's tables.
+func (s *TableSource) Kinds() []credit.Kind {
+	var ks []credit.Kind
+	for _, t := range s.Tables {
+		ks = append(ks, t.Kind)
+	}
+	return ks
+}
+
+// HoldsPersons reports whether any table holds natural persons.
+func (s *TableSource) HoldsPersons() bool {
+	for _, t := range s.Tables {
+		if t.PersonMatch != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Ping checks that the database answers.
+func (s *TableSource) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
+
+// subjectArrays returns the $1..$4 arguments: one array per key column, NULL
+// where a subject lacks that key.
+func subjectArrays(subjects []Subject) []any {
+	cols := make([][]sql.NullString, 4)
+	for _, sub := range subjects {
+		for i, v := range []string{sub.USCC, sub.OrgCode, sub.RegNo, sub.IDNumber} {
+			cols[i] = append(cols[i], sql.NullString{String: v, Valid: v != ""})
+		}
+	}
+	args := make([]any, 4)
+	for i := range cols {
+		args[i] = pq.Array(cols[i])
+	}
+	return args
+}
+
+const subjectsFrom = `unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS k(uscc, org_code, reg_no, id_no, i)`
+
+// splitSubjects separates entities from natural persons: they match different
+// columns, so each group is its own statement.
+func splitSubjects(subjects []Subject) (entities, persons []Subject) {
+	for _, s := range subjects {
+		if s.IsPerson() {
+			persons = append(persons, s)
+		} else {
+			entities = append(entities, s)
+		}
+	}
+	return entities, persons
+}
+
+func (t RecordTable) match(person bool) string {
+	if person {
+		return t.PersonMatch
+	}
+	return t.EntityMatch
+}
+
+// Records returns each subject's records matching q in record order: one
+// statement for all entities (and one for all persons) however many
+// subjects and tables there are.
+func (s *TableSource) Records(ctx context.Context, subjects []Subject, q Query) (map[string][]credit.Record, error) {
+	out := make(map[string][]credit.Record, len(subjects))
+	entities, persons := splitSubjects(subjects)
+	for _, group := range [][]Subject{entities, persons} {
+		if len(group) == 0 {
+			continue
+		}
+		if err := s.records(ctx, group, q, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *TableSource) records(ctx context.Context, subjects []Subject, q Query, out map[string][]credit.Record) error {
+	person := subjects[0].IsPerson()
+	args := subjectArrays(subjects)
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	var limit string
+	if q.Limit > 0 {
+		limit = " LIMIT " + arg(q.Limit)
+	}
+	var parts []string
+	for _, t := range s.Tables {
+		if !q.Kinds.Has(t.Kind) || t.match(person) == "" {
+			continue
+		}
+		conds := []string{"(" + t.match(person) + ")"}
+		if q.From != "" {
+			conds = append(conds, t.Date+" >= "+arg(q.From)+"::date")
+		}
+		if q.To != "" {
+			conds = append(conds, t.Date+" <= "+arg(q.To)+"::date")
+		}
+		if q.After != (Cursor{}) {
+			conds = append(conds, s.afterCursor(t, q.After, arg))
+		}
+		parts = append(parts, fmt.Sprintf(
+			`(SELECT %s::text AS kind, %s::bigint AS id, %s AS d, to_jsonb(t) AS row FROM %s t WHERE %s ORDER BY 3 DESC, 2 DESC%s)`,
+			pq.QuoteLiteral(string(t.Kind)), t.ID, t.Date, t.Table, strings.Join(conds, " AND "), limit))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	query := `SELECT k.i, r.kind, r.id, r.row FROM ` + subjectsFrom + ` CROSS JOIN LATERAL (` +
+		strings.Join(parts, " UNION ALL ") + ` ORDER BY d DESC, kind, id DESC` + limit + `) r ORDER BY k.i, r.d DESC, r.kind, r.id DESC`
+	rows, err := s.DB.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			i    int
+			kind string
+			id   int64
+			row  []byte
+		)
+		if err := rows.Scan(&i, &kind, &id, &row); err != nil {
+			return err
+		}
+		if i < 1 || i > len(subjects) {
+			return fmt.Errorf("%s: subject index %d out of range", s.Dept.Code, i)
+		}
+		rec, err := s.decode(credit.Kind(kind), id, row)
+		if err != nil {
+			return err
+		}
+		sub := subjects[i-1]
+		rec.Common().Subject = credit.Subject{USCC: sub.USCC, IDNumber: sub.IDNumber}
+		out[sub.Key()] = append(out[sub.Key()], rec)
+	}
+	return rows.Err()
+}
+
+// afterCursor is the condition "this table's row comes after c" in the record
+// order (date desc, source, kind, id desc). The source and kind of every row
+// of a table are fixed, so the comparison reduces to the date and the id.
+func (s *TableSource) afterCursor(t RecordTable, c Cursor, arg func(any) string) string {
+	date := arg(c.Date) + "::date"
+	here := Cursor{Source: s.Dept.Code, Kind: t.Kind}
+	at := Cursor{Source: c.Source, Kind: c.Kind}
+	switch {
+	case here == at:
+		return fmt.Sprintf("(%s < %s OR (%s = %s AND %s < %s))", t.Date, date, t.Date, date, t.ID, arg(c.LocalID))
+	case Less(Cursor{Date: c.Date, Source: here.Source, Kind: here.Kind}, Cursor{Date: c.Date, Source: at.Source, Kind: at.Kind, LocalID: -1}):
+		// Same-day rows of this table come before the cursor's table.
+		return t.Date + " < " + date
+	default:
+		return t.Date + " <= " + date
+	}
+}
+
+func (s *TableSource) decode(kind credit.Kind, id int64, row []byte) (credit.Record, error) {
+	for _, t := range s.Tables {
+		if t.Kind != kind {
+			continue
+		}
+		rec, err := t.Decode(row)
+		if err != nil {
+			return nil, &DecodeError{Source: s.Dept.Code, Kind: kind, ID: id, Err: err}
+		}
+		b := rec.Common()
+		b.Kind = kind
+		b.Ref = credit.Ref{Source: s.Dept.Code, Kind: kind, LocalID: id}
+		b.ID = gid.Record(b.Ref)
+		dept := s.Dept
+		b.Source = &dept
+		return rec, nil
+	}
+	return nil, &DecodeError{Source: s.Dept.Code, Kind: kind, ID: id, Err: fmt.Errorf("no table for kind")}
+}
+
+// Counts returns how many records each subject has here, in one statement.
+func (s *TableSource) Counts(ctx context.Context, subjects []Subject) (map[string]int, error) {
+	out := make(map[string]int, len(subjects))
+	entities, persons := splitSubjects(subjects)
+	for _, group := range [][]Subject{entities, persons} {
+		if len(group) == 0 {
+			continue
+		}
+		person := group[0].IsPerson()
+		var sums []string
+		for _, t := range s.Tables {
+			if m := t.match(person); m != "" {
+				sums = append(sums, fmt.Sprintf("(SELECT count(*) FROM %s t WHERE %s)", t.Table, m))
+			}
+		}
+		if len(sums) == 0 {
+			for _, sub := range group {
+				out[sub.Key()] = 0
+			}
+			continue
+		}
+		query := `SELECT k.i, ` + strings.Join(sums, " + ") + ` FROM ` + subjectsFrom
+		rows, err := s.DB.QueryxContext(ctx, query, subjectArrays(group)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var i, n int
+			if err := rows.Scan(&i, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[group[i-1].Key()] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ByRef returns the records at refs, in one statement. The subject of a record
+// fetched this way is filled in by the department's decoder from the row.
+func (s *TableSource) ByRef(ctx context.Context, refs []credit.Ref) (map[credit.Ref]credit.Record, error) {
+	byKind := map[credit.Kind][]int64{}
+	for _, r := range refs {
+		if r.Source == s.Dept.Code {
+			byKind[r.Kind] = append(byKind[r.Kind], r.LocalID)
+		}
+	}
+	var parts []string
+	var args []any
+	for _, t := range s.Tables {
+		ids := byKind[t.Kind]
+		if len(ids) == 0 {
+			continue
+		}
+		args = append(args, pq.Array(ids))
+		parts = append(parts, fmt.Sprintf(`SELECT %s::text, %s::bigint, to_jsonb(t) FROM %s t WHERE %s = ANY($%d)`,
+			pq.QuoteLiteral(string(t.Kind)), t.ID, t.Table, t.ID, len(args)))
+	}
+	out := make(map[credit.Ref]credit.Record, len(refs))
+	if len(parts) == 0 {
+		return out, nil
+	}
+	rows, err := s.DB.QueryxContext(ctx, strings.Join(parts, " UNION ALL "), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			kind string
+			id   int64
+			row  []byte
+		)
+		if err := rows.Scan(&kind, &id, &row); err != nil {
+			return nil, err
+		}
+		rec, err := s.decode(credit.Kind(kind), id, row)
+		if err != nil {
+			return nil, err
+		}
+		out[rec.Common().Ref] = rec
+	}
+	return out, rows.Err()
+}
+
+// DecodeRow unmarshals a to_jsonb row into a department's row struct.
+func DecodeRow[T any](row []byte) (*T, error) {
+	var v T
+	if err := json.Unmarshal(row, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
