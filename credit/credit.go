@@ -45,6 +45,9 @@ type Base struct {
 	// Subject is the key of whom the record is about: the entity's USCC
 	// after legacy keys were resolved, or a natural person's ID number.
 	Subject Subject
+	// SubjectName is the subject's name as the department's row gives it
+	// (the court names the parties it lists), for persons known to no registry.
+	SubjectName string
 	// PublishedOn is the day the department put the decision online, the
 	// input of the disclosure computation.
 	PublishedOn *scalars.Date

@@ -5,6 +5,8 @@ import (
 	"io"
 	"slices"
 	"strconv"
+
+	"credithub/scalars"
 )
 
 // Kind is the kind of a credit record; GraphQL enum RecordKind.
@@ -135,10 +137,10 @@ func marshalEnum(w io.Writer, s string) { _, _ = io.WriteString(w, strconv.Quote
 func unmarshalEnum[T ~string](v any, name string, valid []T, dst *T) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("%s must be a string", name)
+		return fmt.Errorf("%w: %s must be a string", scalars.ErrInvalid, name)
 	}
 	if !slices.Contains(valid, T(s)) {
-		return fmt.Errorf("%q is not a valid %s", s, name)
+		return fmt.Errorf("%w: %q is not a valid %s", scalars.ErrInvalid, s, name)
 	}
 	*dst = T(s)
 	return nil

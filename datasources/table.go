@@ -161,8 +161,8 @@ func (s *TableSource) records(ctx context.Context, subjects []Subject, q Query, 
 	if len(parts) == 0 {
 		return nil
 	}
-	query := `SELECT k.i, r.kind, r.id, r.row FROM ` + subjectsFrom + ` CROSS JOIN LATERAL (` +
-		strings.Join(parts, " UNION ALL ") + ` ORDER BY d DESC, kind, id DESC` + limit + `) r ORDER BY k.i, r.d DESC, r.kind, r.id DESC`
+	query := `SELECT k.i, r.kind, r.id, r.row FROM ` + subjectsFrom + ` CROSS JOIN LATERAL (SELECT * FROM (` +
+		strings.Join(parts, " UNION ALL ") + `) u ORDER BY d DESC, kind, id DESC` + limit + `) r ORDER BY k.i, r.d DESC, r.kind, r.id DESC`
 	rows, err := s.DB.QueryxContext(ctx, query, args...)
 	if err != nil {
 		return err
@@ -186,7 +186,15 @@ func (s *TableSource) records(ctx context.Context, subjects []Subject, q Query, 
 			return err
 		}
 		sub := subjects[i-1]
-		rec.Common().Subject = credit.Subject{USCC: sub.USCC, IDNumber: sub.IDNumber}
+		b := rec.Common()
+		asked := credit.Subject{USCC: sub.USCC, IDNumber: sub.IDNumber}
+		if b.Subject != asked {
+			// The row is about someone else too (a restriction order against
+			// a company names its legal representative): its party name is
+			// not the subject's.
+			b.SubjectName = ""
+		}
+		b.Subject = asked
 		out[sub.Key()] = append(out[sub.Key()], rec)
 	}
 	return rows.Err()

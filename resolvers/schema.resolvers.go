@@ -7,62 +7,149 @@ package resolvers
 
 import (
 	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
 	"credithub/credit"
+	"credithub/datasources"
+	"credithub/datasources/market"
+	"credithub/gid"
 	"credithub/graph"
 	"credithub/graph/model"
-	"fmt"
+	"credithub/ident"
+	"credithub/loaders"
 )
 
 func (r *marketEntityResolver) LegalRepresentative(ctx context.Context, obj *model.MarketEntity) (*model.Person, error) {
-	panic(fmt.Errorf("not implemented: LegalRepresentative - legalRepresentative"))
+	members, err := loaders.For(ctx).Members.Load(ctx, obj.Uscc)()
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		if m.Role == market.RoleLegalRep {
+			return r.person(m), nil
+		}
+	}
+	return nil, nil
 }
 
 func (r *marketEntityResolver) ResponsiblePersons(ctx context.Context, obj *model.MarketEntity) ([]*model.ResponsiblePerson, error) {
-	panic(fmt.Errorf("not implemented: ResponsiblePersons - responsiblePersons"))
+	members, err := loaders.For(ctx).Members.Load(ctx, obj.Uscc)()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.ResponsiblePerson, 0, len(members))
+	for _, m := range members {
+		if role, ok := market.Roles[m.Role]; ok {
+			out = append(out, &model.ResponsiblePerson{Role: role, Person: r.person(m)})
+		}
+	}
+	return out, nil
 }
 
 func (r *marketEntityResolver) Records(ctx context.Context, obj *model.MarketEntity, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error) {
-	panic(fmt.Errorf("not implemented: Records - records"))
+	return r.recordsConnection(ctx, entitySubject(obj), filter, first, after)
 }
 
 func (r *marketEntityResolver) Sources(ctx context.Context, obj *model.MarketEntity) ([]*model.SourceStatus, error) {
-	panic(fmt.Errorf("not implemented: Sources - sources"))
+	return sourceStatuses(loaders.For(ctx).Sources(ctx, entitySubject(obj))), nil
 }
 
 func (r *personResolver) Roles(ctx context.Context, obj *model.Person) ([]*model.PersonRole, error) {
-	panic(fmt.Errorf("not implemented: Roles - roles"))
+	if obj.IDNumber == nil {
+		return []*model.PersonRole{}, nil
+	}
+	l := loaders.For(ctx)
+	members, err := l.Roles.Load(ctx, *obj.IDNumber)()
+	if err != nil {
+		return nil, err
+	}
+	// Load every entity first so that they share one batch.
+	thunks := make([]func() (*market.Entity, error), len(members))
+	for i, m := range members {
+		thunks[i] = l.Entity.Load(ctx, m.USCC)
+	}
+	out := make([]*model.PersonRole, 0, len(members))
+	for i, m := range members {
+		e, err := thunks[i]()
+		if err != nil {
+			return nil, err
+		}
+		role, ok := market.Roles[m.Role]
+		if e == nil || !ok {
+			continue
+		}
+		out = append(out, &model.PersonRole{Role: role, Entity: entityModel(e)})
+	}
+	return out, nil
 }
 
 func (r *personResolver) Records(ctx context.Context, obj *model.Person, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error) {
-	panic(fmt.Errorf("not implemented: Records - records"))
+	if obj.IDNumber == nil {
+		return nil, nil
+	}
+	return r.recordsConnection(ctx, datasources.Subject{IDNumber: *obj.IDNumber}, filter, first, after)
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	panic(fmt.Errorf("not implemented: Node - node"))
+	return r.node(ctx, id)
 }
 
 func (r *queryResolver) Entity(ctx context.Context, uscc string) (*model.MarketEntity, error) {
-	panic(fmt.Errorf("not implemented: Entity - entity"))
+	if err := checkUSCC(ctx, "uscc", uscc); err != nil {
+		return nil, err
+	}
+	e, err := loaders.For(ctx).Entity.Load(ctx, uscc)()
+	if err != nil {
+		// The registry did not answer; the other departments still can, so
+		// answer with what is known of the entity and say what is missing.
+		graphql.AddError(ctx, err)
+		return &model.MarketEntity{ID: gid.Entity(uscc), Uscc: uscc, OrganizationCode: ident.OrgCodeOf(uscc)}, nil
+	}
+	if e == nil {
+		return nil, nil
+	}
+	return entityModel(e), nil
 }
 
 func (r *queryResolver) Entities(ctx context.Context, filter *model.EntityFilter, first *int, after *string) (*model.MarketEntityConnection, error) {
-	panic(fmt.Errorf("not implemented: Entities - entities"))
+	return r.entities(ctx, filter, first, after)
 }
 
 func (r *queryResolver) Person(ctx context.Context, idNumber string) (*model.Person, error) {
-	panic(fmt.Errorf("not implemented: Person - person"))
+	return r.personByIDNumber(ctx, "idNumber", idNumber)
 }
 
 func (r *queryResolver) Departments(ctx context.Context) ([]*credit.Department, error) {
-	panic(fmt.Errorf("not implemented: Departments - departments"))
+	out := make([]*credit.Department, len(datasources.Departments))
+	for i := range datasources.Departments {
+		d := datasources.Departments[i]
+		out[i] = &d
+	}
+	return out, nil
 }
 
 func (r *queryResolver) Divisions(ctx context.Context) ([]*model.Division, error) {
-	panic(fmt.Errorf("not implemented: Divisions - divisions"))
+	out := make([]*model.Division, 0, len(ident.Divisions))
+	for _, d := range ident.Divisions {
+		out = append(out, &model.Division{Code: d.Code, Name: d.Name, Pilot: d.Pilot})
+	}
+	return out, nil
 }
 
 func (r *queryResolver) RecordKinds(ctx context.Context) ([]*model.RecordKindInfo, error) {
-	panic(fmt.Errorf("not implemented: RecordKinds - recordKinds"))
+	var out []*model.RecordKindInfo
+	for _, e := range r.Catalogue.Entries() {
+		info := &model.RecordKindInfo{Kind: e.Kind, Name: e.Name, Publicity: e.EntityPublicity,
+			DisclosureRequired: e.DisclosureRequired, LegalBasis: e.LegalBasis}
+		for _, code := range e.Sources {
+			if d, ok := datasources.DepartmentByCode(code); ok {
+				info.Sources = append(info.Sources, d)
+			}
+		}
+		out = append(out, info)
+	}
+	return out, nil
 }
 
 func (r *Resolver) MarketEntity() graph.MarketEntityResolver { return &marketEntityResolver{r} }

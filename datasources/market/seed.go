@@ -69,16 +69,22 @@ var abnormalReasons = []string{
 }
 
 // publishedOn is when a decision went online: usually within the 7 working
-// days T26 requires, sometimes late, now and then never.
+// days T26 requires, sometimes late, now and then never; never after the
+// world's reference day.
 func publishedOn(r *rand.Rand, decided time.Time) sql.NullTime {
+	var t time.Time
 	switch p := r.IntN(100); {
 	case p < 3:
 		return sql.NullTime{}
 	case p < 15:
-		return sql.NullTime{Time: decided.AddDate(0, 0, 10+r.IntN(30)), Valid: true}
+		t = decided.AddDate(0, 0, 10+r.IntN(30))
 	default:
-		return sql.NullTime{Time: decided.AddDate(0, 0, 1+r.IntN(8)), Valid: true}
+		t = decided.AddDate(0, 0, 1+r.IntN(8))
 	}
+	if t.After(world.RefDate) {
+		return sql.NullTime{}
+	}
+	return sql.NullTime{Time: t, Valid: true}
 }
 
 func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

@@ -99,8 +99,21 @@ func New(seed uint64, n int) *World {
 	r := synth.New(seed, "world")
 	w := &World{Seed: seed, RefDate: RefDate}
 	var reps []*Person
+	taken := map[string]bool{}
 	for i := 0; i < n; i++ {
-		e := newEntity(r, i, &reps)
+		// Codes are drawn at random; at benchmark sizes a few collide, and a
+		// registry never holds two entities under one key: draw again.
+		var e *Entity
+		for {
+			e = newEntity(r, i, &reps)
+			if !taken[e.USCC] && !taken[e.OrgCode] && (e.RegNo == "" || !taken[e.RegNo]) {
+				break
+			}
+		}
+		taken[e.USCC], taken[e.OrgCode] = true, true
+		if e.RegNo != "" {
+			taken[e.RegNo] = true
+		}
 		w.Entities = append(w.Entities, e)
 	}
 	for i := 0; i < n/20+5; i++ {

@@ -6,22 +6,22 @@
 -- licence and penalty tables still use.
 CREATE TABLE registry_entity (
     id              bigserial PRIMARY KEY,
-    uscc            char(18) NOT NULL UNIQUE,
+    uscc            varchar(18) NOT NULL UNIQUE,
     -- Early pilot codes that fail the GB 32100 check; looked up as they are.
     uscc_legacy     boolean NOT NULL DEFAULT false,
-    reg_no          char(15) UNIQUE,
+    reg_no          varchar(15) UNIQUE,
     name            text NOT NULL,
     -- 市场主体类型 as the registry codes it: 1110 有限责任公司, 1151 一人有限责任公司,
     -- 1200 股份有限公司, 4000 非公司企业法人, 9600 个体工商户, 9310 农民专业合作社,
     -- 9900 其他组织.
-    entity_type     char(4) NOT NULL,
+    entity_type     varchar(4) NOT NULL,
     -- 登记状态 in the registry's own words: 存续, 吊销, 注销, 迁出.
     status          text NOT NULL,
     reg_capital_wan numeric(18, 4),
     established_on  date NOT NULL,
     address         text NOT NULL,
-    division_code   char(6) NOT NULL,
-    industry_code   char(1),
+    division_code   varchar(6) NOT NULL,
+    industry_code   varchar(1),
     industry        text,
     legal_rep_name  text NOT NULL
 );

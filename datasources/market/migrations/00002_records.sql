@@ -5,8 +5,8 @@
 
 CREATE TABLE admin_licence (
     id            bigserial PRIMARY KEY,
-    uscc          char(18),
-    reg_no        char(15),
+    uscc          varchar(18),
+    reg_no        varchar(15),
     licence_no    text NOT NULL,
     licence_name  text NOT NULL,
     content       text,
@@ -23,8 +23,8 @@ CREATE TABLE admin_licence (
 
 CREATE TABLE admin_penalty (
     id               bigserial PRIMARY KEY,
-    uscc             char(18),
-    reg_no           char(15),
+    uscc             varchar(18),
+    reg_no           varchar(15),
     decision_no      text NOT NULL,
     decision_date    date NOT NULL,
     violation        text NOT NULL,
@@ -44,13 +44,13 @@ CREATE TABLE admin_penalty (
 -- 双随机、一公开 inspection results.
 CREATE TABLE random_inspection (
     id           bigserial PRIMARY KEY,
-    uscc         char(18) NOT NULL,
+    uscc         varchar(18) NOT NULL,
     plan_no      text NOT NULL,
     task_name    text NOT NULL,
     inspected_on date NOT NULL,
     -- 1 未发现问题, 2 发现问题已责令改正, 3 未按规定公示应当公示的信息,
     -- 4 未发现开展本次抽查涉及的经营活动, 5 通过登记的住所（经营场所）无法联系
-    result_code  char(1) NOT NULL,
+    result_code  varchar(1) NOT NULL,
     authority    text NOT NULL,
     published_on date
 );
@@ -58,7 +58,7 @@ CREATE TABLE random_inspection (
 -- 12315 complaints.
 CREATE TABLE complaint_12315 (
     id          bigserial PRIMARY KEY,
-    uscc        char(18) NOT NULL,
+    uscc        varchar(18) NOT NULL,
     ticket_no   text NOT NULL,
     received_at timestamptz NOT NULL,
     category    text NOT NULL,
@@ -71,7 +71,7 @@ CREATE TABLE complaint_12315 (
 -- 经营异常名录.
 CREATE TABLE abnormal_operation (
     id             bigserial PRIMARY KEY,
-    uscc           char(18) NOT NULL,
+    uscc           varchar(18) NOT NULL,
     decision_no    text NOT NULL,
     listed_on      date NOT NULL,
     -- 未按规定报送年度报告, 通过登记的住所无法联系, 公示信息隐瞒真实情况弄虚作假, 未按规定公示即时信息

@@ -1,0 +1,147 @@
+package app
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"credithub/datasources"
+	"credithub/sqldb"
+)
+
+// DefaultDatabaseURL is the local PostgreSQL the spec's set-up assumes.
+const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// Config is everything the hub reads from its environment. Every key has an
+// environment variable; `credithub dev` fills the development defaults.
+type Config struct {
+	// Addr is where the HTTP server listens (CREDITHUB_ADDR).
+	Addr string
+	// DatabaseURL names the PostgreSQL server the local set-up creates its
+	// databases on (DATABASE_URL).
+	DatabaseURL string
+	// DatabasePrefix is prepended to every database name of the local set-up
+	// (CREDITHUB_DB_PREFIX), so benchmarks and tests get databases of their own.
+	DatabasePrefix string
+	// Databases: one per department and the hub's own ("hub"), each with its
+	// own connection string, timeout and pool (CREDITHUB_<NAME>_DSN,
+	// CREDITHUB_<NAME>_TIMEOUT, CREDITHUB_<NAME>_MAX_CONNS). A DSN left empty
+	// is derived from DatabaseURL and the database's local name.
+	Databases map[string]sqldb.Config
+	// PersonIDKey seals person IDs (CREDITHUB_PERSON_ID_KEY, base64, ≥ 32
+	// bytes). Rotating it changes every person's ID.
+	PersonIDKey []byte
+	// LoaderWait is how long a dataloader collects keys (CREDITHUB_LOADER_WAIT).
+	LoaderWait time.Duration
+	// Development turns on GraphiQL, introspection and statement counts in
+	// responses (CREDITHUB_DEV).
+	Development bool
+}
+
+// DatabaseNames are the databases' roles, in start-up order.
+var DatabaseNames = []string{"hub", datasources.Market, datasources.Environment, datasources.Fire, datasources.Housing, datasources.Court}
+
+// FromEnv reads the configuration from getenv, filling defaults and checking
+// every value; an error names the variable at fault.
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		Addr:           or(getenv("CREDITHUB_ADDR"), "127.0.0.1:8080"),
+		DatabaseURL:    or(getenv("DATABASE_URL"), DefaultDatabaseURL),
+		DatabasePrefix: getenv("CREDITHUB_DB_PREFIX"),
+		Databases:      map[string]sqldb.Config{},
+		LoaderWait:     2 * time.Millisecond,
+	}
+	var err error
+	if c.Development, err = envBool(getenv, "CREDITHUB_DEV"); err != nil {
+		return c, err
+	}
+	if v := getenv("CREDITHUB_LOADER_WAIT"); v != "" {
+		if c.LoaderWait, err = time.ParseDuration(v); err != nil || c.LoaderWait <= 0 || c.LoaderWait > time.Second {
+			return c, fmt.Errorf("CREDITHUB_LOADER_WAIT must be a duration between 0 and 1s, such as 2ms")
+		}
+	}
+	if !validPrefix(c.DatabasePrefix) {
+		return c, fmt.Errorf("CREDITHUB_DB_PREFIX may hold only lower-case letters, digits and underscores")
+	}
+	for _, name := range DatabaseNames {
+		env := "CREDITHUB_" + strings.ToUpper(name) + "_"
+		db := sqldb.Config{Name: name, DSN: getenv(env + "DSN"), Timeout: 3 * time.Second, MaxOpenConns: 10}
+		if v := getenv(env + "TIMEOUT"); v != "" {
+			if db.Timeout, err = time.ParseDuration(v); err != nil || db.Timeout <= 0 {
+				return c, fmt.Errorf("%sTIMEOUT must be a positive duration such as 3s, got %q", env, v)
+			}
+		}
+		if v := getenv(env + "MAX_CONNS"); v != "" {
+			if db.MaxOpenConns, err = strconv.Atoi(v); err != nil || db.MaxOpenConns < 1 || db.MaxOpenConns > 200 {
+				return c, fmt.Errorf("%sMAX_CONNS must be a whole number from 1 to 200, got %q", env, v)
+			}
+		}
+		if db.DSN == "" {
+			if db.DSN, err = sqldb.WithDatabase(c.DatabaseURL, c.DatabasePrefix+LocalName(name)); err != nil {
+				return c, fmt.Errorf("DATABASE_URL: %w", err)
+			}
+		}
+		// A department that stops answering must not hold a connection
+		// attempt longer than its timeout allows.
+		secs := int(db.Timeout.Seconds()) + 1
+		if db.DSN, err = sqldb.WithParams(db.DSN, map[string]string{"connect_timeout": strconv.Itoa(secs)}); err != nil {
+			return c, fmt.Errorf("%sDSN: %w", env, err)
+		}
+		c.Databases[name] = db
+	}
+	if v := getenv("CREDITHUB_PERSON_ID_KEY"); v != "" {
+		if c.PersonIDKey, err = base64.StdEncoding.DecodeString(v); err != nil || len(c.PersonIDKey) < 32 {
+			return c, fmt.Errorf("CREDITHUB_PERSON_ID_KEY must be base64 of at least 32 random bytes")
+		}
+	} else if c.Development {
+		// A fixed development key: person IDs stay stable across restarts.
+		k := sha256.Sum256([]byte("credithub development person id key"))
+		c.PersonIDKey = k[:]
+	} else {
+		return c, fmt.Errorf("CREDITHUB_PERSON_ID_KEY is required outside development (base64 of 32 random bytes)")
+	}
+	return c, nil
+}
+
+// LocalName is a database's name in the local set-up.
+func LocalName(name string) string {
+	if name == "hub" {
+		return "credithub"
+	}
+	return "dept_" + name
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func envBool(getenv func(string) string, key string) (bool, error) {
+	v := getenv(key)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s must be true or false, got %q", key, v)
+	}
+	return b, nil
+}
+
+func validPrefix(p string) bool {
+	for _, c := range p {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return len(p) <= 20
+}
+
+// Environ is os.Getenv, for callers that do not override the environment.
+var Environ = os.Getenv

@@ -1,0 +1,389 @@
+package fire
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/lib/pq"
+
+	"credithub/datasources"
+	"credithub/datasources/world"
+	"credithub/scalars"
+	"credithub/sqldb"
+	"credithub/synth"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Setup creates and seeds dept_fire in the local set-up.
+var Setup = datasources.Setup{
+	Name:       datasources.Fire,
+	Database:   "dept_fire",
+	Migrations: mustSub(migrationFiles, "migrations"),
+	Seed:       Seed,
+	Probe:      "fire_unit",
+}
+
+func mustSub(f embed.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // the directory is embedded above
+	}
+	return sub
+}
+
+// organ is a fire organ of code_dict ORG with the abbreviation its document
+// numbers start with.
+type organ struct{ code, abbrev string }
+
+// organs maps a division to the organ that supervises its units: the
+// detachment for the city proper and the free trade zone, the county brigade
+// elsewhere.
+var organs = map[string]organ{
+	"231102": {"231100", "黑消"},
+	"231199": {"231100", "黑消"},
+	"231181": {"231181", "北安消"},
+	"231182": {"231182", "五大连池消"},
+	"231183": {"231183", "嫩江消"},
+	"231123": {"231123", "逊克消"},
+	"231124": {"231124", "孙吴消"},
+}
+
+func organOf(division string) organ {
+	if o, ok := organs[division]; ok {
+		return o
+	}
+	return organs["231102"]
+}
+
+// Inspection type codes (code_dict INSP).
+const (
+	inspRoutine = "1"
+	inspRandom  = "2"
+	inspReport  = "3"
+	inspEvent   = "4"
+	inspNight   = "5"
+)
+
+var inspTypes = synth.NewWeighted([]synth.Choice[string]{
+	{Value: inspRoutine, Weight: 55}, {Value: inspRandom, Weight: 25}, {Value: inspReport, Weight: 10},
+	{Value: inspEvent, Weight: 5}, {Value: inspNight, Weight: 5},
+})
+
+// hazardRule is how the fire law punishes a hazard: the provision, the
+// penalty type codes (code_dict PENALTY) and the fine range in yuan (0: none).
+type hazardRule struct {
+	code, basis      string
+	penalties        []string
+	minFine, maxFine int
+}
+
+// hazards are the hazard codes of code_dict HAZARD with their penalties.
+var hazards = []hazardRule{
+	{"H01", "《中华人民共和国消防法》第六十条第一款第三项", []string{"2"}, 5000, 50000},
+	{"H02", "《中华人民共和国消防法》第六十条第一款第三项", []string{"2"}, 5000, 50000},
+	{"H03", "《中华人民共和国消防法》第六十条第一款第一项", []string{"2"}, 5000, 50000},
+	{"H04", "《中华人民共和国消防法》第六十六条", []string{"3", "2"}, 1000, 5000},
+	{"H05", "《中华人民共和国消防法》第六十七条", []string{"1"}, 0, 0},
+	{"H06", "《中华人民共和国消防法》第六十条第一款第五项", []string{"2"}, 5000, 50000},
+	{"H07", "《中华人民共和国消防法》第六十三条第二项", []string{"1"}, 0, 0},
+	{"H08", "《中华人民共和国消防法》第六十条第一款第四项", []string{"2"}, 5000, 50000},
+	{"H09", "《中华人民共和国消防法》第六十条第一款第三项", []string{"2"}, 5000, 50000},
+	{"H10", "《中华人民共和国消防法》第五十八条第一款第二项", []string{"3", "2"}, 30000, 300000},
+	{"H11", "《中华人民共和国消防法》第六十条第一款第一项", []string{"2"}, 5000, 50000},
+	{"H12", "《中华人民共和国消防法》第六十条第一款第六项", []string{"2"}, 5000, 50000},
+}
+
+func ruleOf(code string) hazardRule {
+	for _, h := range hazards {
+		if h.code == code {
+			return h
+		}
+	}
+	return hazards[0]
+}
+
+// The hazards that justify a seal-up (escape routes in crowded places) and an
+// order to stop using the premises.
+var (
+	sealHazards    = []string{"H01", "H02", "H12"}
+	stopUseHazards = []string{"H10", "H03", "H04"}
+)
+
+// at is the given China-time hour and minute of a seed day (midnight UTC of
+// a civil date, as synth.Date returns it).
+func at(day time.Time, hour, minute int) time.Time {
+	y, m, d := day.Date()
+	return time.Date(y, m, d, hour, minute, 0, 0, scalars.CST)
+}
+
+// officeHours is a time of a working day in Heihe.
+func officeHours(r *rand.Rand, day time.Time) time.Time {
+	return at(day, 8+r.IntN(9), r.IntN(60))
+}
+
+// publishedAt is when a decision went online: usually within the 7 working
+// days T26 requires, sometimes late, now and then never; a day after last
+// (the world's yesterday) has not come yet, so the decision is unpublished.
+func publishedAt(r *rand.Rand, decided, last time.Time) sql.NullTime {
+	var on time.Time
+	switch p := r.IntN(100); {
+	case p < 3:
+		return sql.NullTime{}
+	case p < 15:
+		on = decided.AddDate(0, 0, 10+r.IntN(30))
+	default:
+		on = decided.AddDate(0, 0, 1+r.IntN(8))
+	}
+	t := officeHours(r, on)
+	if on.After(last) {
+		return sql.NullTime{}
+	}
+	return sql.NullTime{Time: t, Valid: true}
+}
+
+type inspection struct {
+	id                         int64
+	unit, org, no, kind, staff string
+	at                         time.Time
+	result                     string
+	published                  sql.NullTime
+}
+
+type finding struct {
+	insp      int64
+	seq       int
+	hazard    string
+	deadline  time.Time
+	rectified sql.NullTime
+}
+
+type penalty struct {
+	unit, org, no, hazard, basis string
+	insp                         int64
+	decided                      time.Time
+	kinds                        []string
+	fine                         sql.NullString
+	published, revoked           sql.NullTime
+}
+
+// Seed fills the fire service's units, inspections and penalties from w: the
+// entities at fire risk, inspected since 2017.
+func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
+	r := synth.New(w.Seed, "dept:fire")
+	start := time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC)
+	last := w.RefDate.AddDate(0, 0, -1)
+	var (
+		units       [][]any
+		inspections []inspection
+		findings    []finding
+		penalties   []penalty
+		registered  = map[string]bool{}
+	)
+	for _, e := range w.Entities {
+		// A unit is registered once; the synthetic world can draw the same
+		// code twice in very large cities, and the later one is skipped.
+		if !e.FireRisk || registered[e.USCC] {
+			continue
+		}
+		registered[e.USCC] = true
+		o := organOf(e.Division)
+		class := "一般单位"
+		if e.Showcase || (e.IndustryCode == "H" && r.IntN(100) < 60) || r.IntN(100) < 20 {
+			class = "重点单位"
+		}
+		units = append(units, []any{e.USCC, e.Name, e.Address, class, o.code, e.LegalRep.Name})
+
+		from := start
+		if e.Established.After(from) {
+			from = e.Established
+		}
+		passRate := map[world.Profile]int{world.Clean: 85, world.Ordinary: 70, world.Troubled: 45}[e.Profile]
+		rectifyRate := 90
+		if e.Profile == world.Troubled {
+			rectifyRate = 60
+		}
+		n := 1 + r.IntN(3)
+		for i := 0; i < n; i++ {
+			// A showcase's first inspection found hazards and led to a
+			// penalty, early enough for the penalty to be decided.
+			forced := e.Showcase && i == 0
+			hi := last
+			if forced && from.Before(last.AddDate(0, 0, -120)) {
+				hi = last.AddDate(0, 0, -120)
+			}
+			day := synth.Date(r, from, hi)
+			kind := inspTypes.Pick(r)
+			if kind == inspNight && e.IndustryCode != "H" {
+				kind = inspRoutine
+			}
+			var when time.Time
+			if kind == inspNight { // 21:00–02:59, a day's night shift
+				h := 21 + r.IntN(6)
+				when = at(day, h%24, r.IntN(60))
+			} else {
+				when = officeHours(r, day)
+			}
+			result := ResultPassed
+			if forced || r.IntN(100) >= passRate {
+				switch p := r.IntN(100); {
+				case p < 80:
+					result = ResultRectify
+				case p < 90:
+					result = ResultSealed
+				default:
+					result = ResultStopUse
+				}
+			}
+			id := int64(len(inspections) + 1)
+			inspections = append(inspections, inspection{id, e.USCC, o.code,
+				synth.DecisionNo(r, o.abbrev, day.Year(), "监检字"), kind,
+				synth.PersonName(r) + "、" + synth.PersonName(r), when, result, publishedAt(r, day, last)})
+			if result == ResultPassed {
+				continue
+			}
+
+			// The hazards found; a seal-up or stop-use order lists first the
+			// hazard that justified it.
+			want := 1 + r.IntN(3)
+			if e.Profile == world.Troubled {
+				want++
+			}
+			var codes []string
+			switch result {
+			case ResultSealed:
+				codes = []string{synth.Pick(r, sealHazards)}
+			case ResultStopUse:
+				codes = []string{synth.Pick(r, stopUseHazards)}
+			}
+			for _, j := range r.Perm(len(hazards)) {
+				if len(codes) >= want {
+					break
+				}
+				if c := hazards[j].code; !slices.Contains(codes, c) {
+					codes = append(codes, c)
+				}
+			}
+			days := synth.Pick(r, []int{7, 15, 30})
+			if result != ResultRectify {
+				days = 30
+			}
+			deadline := day.AddDate(0, 0, days)
+			late := false
+			for k, c := range codes {
+				f := finding{insp: id, seq: k + 1, hazard: c, deadline: deadline}
+				if r.IntN(100) < rectifyRate {
+					fixed := day.AddDate(0, 0, 1+r.IntN(days+10))
+					if !fixed.After(last) {
+						f.rectified = sql.NullTime{Time: officeHours(r, fixed), Valid: true}
+					}
+				}
+				if !deadline.After(last) && (!f.rectified.Valid || f.rectified.Time.After(at(deadline, 23, 59))) {
+					late = true
+				}
+				findings = append(findings, f)
+			}
+
+			// A seal-up or stop-use order is usually followed by a penalty; a
+			// rectification order when the deadline passed unheeded.
+			punish := r.IntN(100)
+			switch {
+			case forced:
+			case result != ResultRectify && punish < 85:
+			case late && punish < 60:
+			case punish < 5:
+			default:
+				continue
+			}
+			decidedDay := day.AddDate(0, 0, 5+r.IntN(20))
+			if result == ResultRectify && late {
+				decidedDay = deadline.AddDate(0, 0, 3+r.IntN(20))
+			}
+			if decidedDay.After(last) {
+				if !forced {
+					continue
+				}
+				decidedDay = last
+			}
+			rule := ruleOf(codes[0])
+			kinds := rule.penalties
+			if rule.code == "H10" && r.IntN(100) < 30 {
+				kinds = []string{"4", "2"}
+			}
+			var fine sql.NullString
+			if rule.maxFine > 0 {
+				step := max(rule.minFine/5, 100)
+				fine = sql.NullString{String: fmt.Sprintf("%d.00", rule.minFine+step*r.IntN((rule.maxFine-rule.minFine)/step+1)), Valid: true}
+			}
+			decided := officeHours(r, decidedDay)
+			p := penalty{unit: e.USCC, org: o.code, no: synth.DecisionNo(r, o.abbrev, decidedDay.Year(), "行罚决字"),
+				hazard: rule.code, basis: rule.basis, insp: id, decided: decided, kinds: kinds, fine: fine,
+				published: publishedAt(r, decidedDay, last)}
+			if revokedDay := decidedDay.AddDate(0, 0, 30+r.IntN(60)); r.IntN(100) < 1 && !revokedDay.After(last) {
+				p.revoked = sql.NullTime{Time: officeHours(r, revokedDay), Valid: true}
+			}
+			penalties = append(penalties, p)
+		}
+	}
+
+	if _, err := sqldb.CopyIn(ctx, db, "fire_unit",
+		[]string{"unit_code", "unit_name", "address", "risk_class", "org_cd", "contact_name"},
+		func(put func(...any) error) error {
+			for _, u := range units {
+				if err := put(u...); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+		return err
+	}
+	if _, err := sqldb.CopyIn(ctx, db, "fire_inspection",
+		[]string{"id", "unit_code", "org_cd", "insp_no", "insp_type_cd", "inspected_at", "inspectors", "result_cd", "published_at"},
+		func(put func(...any) error) error {
+			for _, i := range inspections {
+				if err := put(i.id, i.unit, i.org, i.no, i.kind, i.at, i.staff, i.result, i.published); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+		return err
+	}
+	// Reset the serial past the explicit ids.
+	if _, err := db.ExecContext(ctx, `SELECT setval('fire_inspection_id_seq', (SELECT coalesce(max(id), 1) FROM fire_inspection))`); err != nil {
+		return err
+	}
+	if _, err := sqldb.CopyIn(ctx, db, "insp_finding",
+		[]string{"insp_id", "seq", "hazard_cd", "rectify_deadline", "rectified_at"},
+		func(put func(...any) error) error {
+			for _, f := range findings {
+				if err := put(f.insp, f.seq, f.hazard, f.deadline.Format(time.DateOnly), f.rectified); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+		return err
+	}
+	_, err := sqldb.CopyIn(ctx, db, "fire_penalty",
+		[]string{"unit_code", "insp_id", "org_cd", "decision_no", "decided_at", "hazard_cd", "basis", "penalty_cds",
+			"fine_yuan", "published_at", "revoked_at"},
+		func(put func(...any) error) error {
+			for _, p := range penalties {
+				if err := put(p.unit, p.insp, p.org, p.no, p.decided, p.hazard, p.basis, pq.Array(p.kinds),
+					p.fine, p.published, p.revoked); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	return err
+}

@@ -1,0 +1,305 @@
+// Package loaders fans the graph's questions out to the departments.
+//
+// A Loaders value is built per request (Middleware) and read with For(ctx):
+// it holds one dataloader per department and question, so that the records
+// of a hundred entities listed in one query cost one statement per
+// department, and it never outlives the request, because what it caches is
+// what one caller asked for. The departments are asked concurrently; each
+// batch runs under its department's own timeout, and a department that fails
+// fails alone (SOURCE_UNAVAILABLE naming it) while the others answer.
+package loaders
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/graph-gophers/dataloader/v7"
+
+	"credithub/apperr"
+	"credithub/catalogue"
+	"credithub/credit"
+	"credithub/datasources"
+	"credithub/datasources/market"
+	"credithub/scalars"
+)
+
+// Department is a department's record source with its time budget.
+type Department struct {
+	Source  datasources.Source
+	Timeout time.Duration
+}
+
+// Deps are what the loaders fan out to. One Deps is shared by all requests.
+type Deps struct {
+	Registry        market.Registry
+	RegistryTimeout time.Duration
+	Departments     []Department
+	Catalogue       *catalogue.Catalogue
+	Now             func() time.Time
+	Logger          *slog.Logger
+	// Wait is how long a loader collects keys before it sends a batch.
+	Wait time.Duration
+}
+
+// BatchCapacity bounds the keys of one batch: well below PostgreSQL's 65535
+// parameters (each batch sends a handful of arrays, so this is about
+// statement size and per-subject LIMIT work, not parameters).
+const BatchCapacity = 500
+
+// RecordsKey asks one department for one subject's records.
+type RecordsKey struct {
+	Subject datasources.Subject
+	Query   datasources.Query
+}
+
+// Loaders are one request's dataloaders.
+type Loaders struct {
+	deps    *Deps
+	today   scalars.Date
+	Entity  *batched[string, *market.Entity]
+	Members *batched[string, []market.Member]
+	Roles   *batched[string, []market.Member]
+	records map[string]*batched[RecordsKey, []credit.Record]
+	counts  map[string]*batched[datasources.Subject, int]
+	byRef   map[string]*batched[credit.Ref, credit.Record]
+}
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying l.
+func NewContext(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// For returns the request's loaders. It panics when the middleware did not
+// run: that is a wiring bug, and the server's recover turns it into an
+// internal error.
+func For(ctx context.Context) *Loaders {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	if !ok {
+		panic("loaders.For: no loaders in context; is loaders.Middleware installed?")
+	}
+	return l
+}
+
+// New builds the loaders for one request.
+func New(d *Deps) *Loaders {
+	wait := d.Wait
+	if wait <= 0 {
+		wait = 2 * time.Millisecond
+	}
+	now := time.Now
+	if d.Now != nil {
+		now = d.Now
+	}
+	l := &Loaders{
+		deps:    d,
+		today:   scalars.DateOf(now()),
+		records: map[string]*batched[RecordsKey, []credit.Record]{},
+		counts:  map[string]*batched[datasources.Subject, int]{},
+		byRef:   map[string]*batched[credit.Ref, credit.Record]{},
+	}
+	l.Entity = newBatched(wait, l.batchEntities)
+	l.Members = newBatched(wait, l.batchMembers)
+	l.Roles = newBatched(wait, l.batchRoles)
+	for _, dep := range d.Departments {
+		code := dep.Source.Department().Code
+		l.records[code] = newBatched(wait, l.batchRecords(dep))
+		l.counts[code] = newBatched(wait, l.batchCounts(dep))
+		l.byRef[code] = newBatched(wait, l.batchByRef(dep))
+	}
+	return l
+}
+
+// Today is the date the request is answered on.
+func (l *Loaders) Today() scalars.Date { return l.today }
+
+// Catalogue returns the information catalogue.
+func (l *Loaders) Catalogue() *catalogue.Catalogue { return l.deps.Catalogue }
+
+// Departments returns the departments the hub fans out to.
+func (l *Loaders) Departments() []Department { return l.deps.Departments }
+
+// fail gives every key the same error.
+func fail[V any](n int, err error) []*dataloader.Result[V] {
+	out := make([]*dataloader.Result[V], n)
+	for i := range out {
+		out[i] = &dataloader.Result[V]{Error: err}
+	}
+	return out
+}
+
+// unavailable wraps a department's failure for clients and logs its cause.
+func (l *Loaders) unavailable(ctx context.Context, source string, err error) error {
+	if l.deps.Logger != nil {
+		l.deps.Logger.WarnContext(ctx, "department did not answer", "source", source, "err", err)
+	}
+	return apperr.Unavailable(source, err)
+}
+
+func (l *Loaders) batchEntities(ctx context.Context, usccs []string) []*dataloader.Result[*market.Entity] {
+	ctx, cancel := context.WithTimeout(ctx, l.deps.RegistryTimeout)
+	defer cancel()
+	found, err := l.deps.Registry.EntitiesByUSCC(ctx, usccs)
+	if err != nil {
+		return fail[*market.Entity](len(usccs), l.unavailable(ctx, datasources.Market, err))
+	}
+	out := make([]*dataloader.Result[*market.Entity], len(usccs))
+	for i, u := range usccs {
+		// An unknown entity is not an error: the graph answers null.
+		out[i] = &dataloader.Result[*market.Entity]{Data: found[u]}
+	}
+	return out
+}
+
+func (l *Loaders) batchMembers(ctx context.Context, usccs []string) []*dataloader.Result[[]market.Member] {
+	ctx, cancel := context.WithTimeout(ctx, l.deps.RegistryTimeout)
+	defer cancel()
+	found, err := l.deps.Registry.MembersByUSCC(ctx, usccs)
+	if err != nil {
+		return fail[[]market.Member](len(usccs), l.unavailable(ctx, datasources.Market, err))
+	}
+	out := make([]*dataloader.Result[[]market.Member], len(usccs))
+	for i, u := range usccs {
+		out[i] = &dataloader.Result[[]market.Member]{Data: found[u]}
+	}
+	return out
+}
+
+func (l *Loaders) batchRoles(ctx context.Context, idNos []string) []*dataloader.Result[[]market.Member] {
+	ctx, cancel := context.WithTimeout(ctx, l.deps.RegistryTimeout)
+	defer cancel()
+	found, err := l.deps.Registry.MembersByIDNumber(ctx, idNos)
+	if err != nil {
+		return fail[[]market.Member](len(idNos), l.unavailable(ctx, datasources.Market, err))
+	}
+	out := make([]*dataloader.Result[[]market.Member], len(idNos))
+	for i, id := range idNos {
+		out[i] = &dataloader.Result[[]market.Member]{Data: found[id]}
+	}
+	return out
+}
+
+// batchRecords sends one statement per distinct query shape; a page of
+// entities asking the same thing shares one.
+func (l *Loaders) batchRecords(dep Department) dataloader.BatchFunc[RecordsKey, []credit.Record] {
+	code := dep.Source.Department().Code
+	return func(ctx context.Context, keys []RecordsKey) []*dataloader.Result[[]credit.Record] {
+		ctx, cancel := context.WithTimeout(ctx, dep.Timeout)
+		defer cancel()
+		out := make([]*dataloader.Result[[]credit.Record], len(keys))
+		groups := map[datasources.Query][]int{}
+		var order []datasources.Query
+		for i, k := range keys {
+			if _, ok := groups[k.Query]; !ok {
+				order = append(order, k.Query)
+			}
+			groups[k.Query] = append(groups[k.Query], i)
+		}
+		for _, q := range order {
+			idx := groups[q]
+			subjects := make([]datasources.Subject, len(idx))
+			for j, i := range idx {
+				subjects[j] = keys[i].Subject
+			}
+			found, err := dep.Source.Records(ctx, subjects, q)
+			for j, i := range idx {
+				if err != nil {
+					out[i] = &dataloader.Result[[]credit.Record]{Error: l.unavailable(ctx, code, err)}
+					continue
+				}
+				recs := found[subjects[j].Key()]
+				for _, r := range recs {
+					l.deps.Catalogue.Annotate(r, l.today)
+				}
+				out[i] = &dataloader.Result[[]credit.Record]{Data: recs}
+			}
+		}
+		return out
+	}
+}
+
+func (l *Loaders) batchCounts(dep Department) dataloader.BatchFunc[datasources.Subject, int] {
+	code := dep.Source.Department().Code
+	return func(ctx context.Context, subjects []datasources.Subject) []*dataloader.Result[int] {
+		ctx, cancel := context.WithTimeout(ctx, dep.Timeout)
+		defer cancel()
+		found, err := dep.Source.Counts(ctx, subjects)
+		if err != nil {
+			return fail[int](len(subjects), l.unavailable(ctx, code, err))
+		}
+		out := make([]*dataloader.Result[int], len(subjects))
+		for i, s := range subjects {
+			out[i] = &dataloader.Result[int]{Data: found[s.Key()]}
+		}
+		return out
+	}
+}
+
+func (l *Loaders) batchByRef(dep Department) dataloader.BatchFunc[credit.Ref, credit.Record] {
+	code := dep.Source.Department().Code
+	return func(ctx context.Context, refs []credit.Ref) []*dataloader.Result[credit.Record] {
+		ctx, cancel := context.WithTimeout(ctx, dep.Timeout)
+		defer cancel()
+		found, err := dep.Source.ByRef(ctx, refs)
+		if err != nil {
+			return fail[credit.Record](len(refs), l.unavailable(ctx, code, err))
+		}
+		out := make([]*dataloader.Result[credit.Record], len(refs))
+		for i, ref := range refs {
+			r := found[ref]
+			if r != nil {
+				l.deps.Catalogue.Annotate(r, l.today)
+			}
+			out[i] = &dataloader.Result[credit.Record]{Data: r}
+		}
+		return out
+	}
+}
+
+// Record fetches one record by reference; nil when it does not exist.
+func (l *Loaders) Record(ctx context.Context, ref credit.Ref) (credit.Record, error) {
+	ld, ok := l.byRef[ref.Source]
+	if !ok {
+		return nil, nil
+	}
+	return ld.Load(ctx, ref)()
+}
+
+// SourceStatus is whether one department answered for one subject.
+type SourceStatus struct {
+	Department credit.Department
+	Count      int
+	Err        error
+}
+
+// Sources asks every department that may hold the subject's records how many
+// it has, concurrently, and reports who answered.
+func (l *Loaders) Sources(ctx context.Context, s datasources.Subject) []SourceStatus {
+	type pending struct {
+		dept  credit.Department
+		thunk dataloader.Thunk[int]
+	}
+	var ps []pending
+	for _, dep := range l.deps.Departments {
+		if s.IsPerson() && !dep.Source.HoldsPersons() {
+			continue
+		}
+		d := dep.Source.Department()
+		ps = append(ps, pending{d, l.counts[d.Code].Load(ctx, s)})
+	}
+	out := make([]SourceStatus, len(ps))
+	for i, p := range ps {
+		n, err := p.thunk()
+		out[i] = SourceStatus{Department: p.dept, Count: n, Err: err}
+	}
+	return out
+}
+
+// String describes a key in logs.
+func (k RecordsKey) String() string { return fmt.Sprintf("%s %+v", k.Subject.Key(), k.Query) }
+
+// RegistryTimeout is the registry's time budget.
+func (l *Loaders) RegistryTimeout() time.Duration { return l.deps.RegistryTimeout }

@@ -1,0 +1,109 @@
+package resolvers
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"credithub/datasources"
+	"credithub/graph"
+	"credithub/graph/model"
+	"credithub/loaders"
+)
+
+// prefetchEntities looks ahead at what a list of entities will be asked
+// (records, sources, principal persons) and starts those loads for every
+// entity as one batch per department. gqlgen resolves the entities' fields
+// in goroutines of their own; left to the dataloaders' wait window, the late
+// ones can miss it on a busy machine and cost a second statement. Started
+// here, each department gets the whole level in one statement, and the
+// fields' own loads wait for it.
+func (r *Resolver) prefetchEntities(ctx context.Context, ents []*model.MarketEntity, fields []graphql.CollectedField) {
+	l := loaders.For(ctx)
+	opCtx := graphql.GetOperationContext(ctx)
+	for _, f := range fields {
+		switch f.Name {
+		case "records":
+			args := f.ArgumentMap(opCtx.Variables)
+			var filter *model.RecordFilter
+			if raw := args["filter"]; raw != nil {
+				v, err := graph.UnmarshalRecordFilter(ctx, raw)
+				if err != nil {
+					continue // the field itself reports the error
+				}
+				filter = &v
+			}
+			first, ok := intArg(args["first"])
+			if !ok {
+				continue
+			}
+			var after *string
+			if s, ok := args["after"].(string); ok {
+				after = &s
+			}
+			var reqs []loaders.RecordsRequest
+			for _, e := range ents {
+				if req, err := r.recordsRequest(entitySubject(e), filter, first, after); err == nil {
+					reqs = append(reqs, req)
+				}
+			}
+			l.Prefetch(ctx, reqs)
+		case "sources":
+			subjects := make([]datasources.Subject, len(ents))
+			for i, e := range ents {
+				subjects[i] = entitySubject(e)
+			}
+			l.PrefetchSources(ctx, subjects)
+		case "legalRepresentative", "responsiblePersons":
+			usccs := make([]string, len(ents))
+			for i, e := range ents {
+				usccs[i] = e.Uscc
+			}
+			l.Members.LoadAll(ctx, usccs)
+		}
+	}
+}
+
+// entityFieldsUnderEdges returns the fields selected on edges.node of the
+// connection being resolved in ctx.
+func entityFieldsUnderEdges(ctx context.Context) []graphql.CollectedField {
+	opCtx := graphql.GetOperationContext(ctx)
+	var out []graphql.CollectedField
+	for _, edges := range graphql.CollectFieldsCtx(ctx, nil) {
+		if edges.Name != "edges" {
+			continue
+		}
+		for _, node := range graphql.CollectFields(opCtx, edges.Selections, []string{"MarketEntityEdge"}) {
+			if node.Name == "node" {
+				out = append(out, graphql.CollectFields(opCtx, node.Selections, []string{"MarketEntity", "Node"})...)
+			}
+		}
+	}
+	return out
+}
+
+// intArg reads an Int argument however it arrived (literal, variable,
+// default); absent means the default, nil.
+func intArg(v any) (*int, bool) {
+	var n int64
+	switch x := v.(type) {
+	case nil:
+		return nil, true
+	case int:
+		n = int64(x)
+	case int64:
+		n = x
+	case float64:
+		n = int64(x)
+	case json.Number:
+		var err error
+		if n, err = x.Int64(); err != nil {
+			return nil, false
+		}
+	default:
+		return nil, false
+	}
+	i := int(n)
+	return &i, true
+}

@@ -1,0 +1,139 @@
+// Package server serves the graph over HTTP: /graphql (GraphQL over HTTP,
+// POST and GET), GraphiQL at /, /healthz and /readyz. It builds the
+// per-request state (request id, dataloaders) and holds the one error
+// presenter.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"credithub/loaders"
+	"credithub/sqldb"
+)
+
+// Options configure the HTTP server.
+type Options struct {
+	Schema graphql.ExecutableSchema
+	// Loaders are the dependencies of each request's dataloaders.
+	Loaders *loaders.Deps
+	// Databases are pinged by /readyz: ready only when every one answers.
+	Databases []*sqldb.DB
+	Logger    *slog.Logger
+	// Introspection allows __schema queries (on in development).
+	Introspection bool
+	// GraphiQL serves the GraphiQL IDE at /.
+	GraphiQL bool
+	// ReportStatements adds the request's SQL statement count per database to
+	// the response's extensions (development and benchmarks).
+	ReportStatements bool
+}
+
+// New returns the hub's HTTP handler.
+func New(o Options) http.Handler {
+	gql := handler.New(o.Schema)
+	gql.AddTransport(overHTTP{})
+	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if o.Introspection {
+		gql.Use(extension.Introspection{})
+	}
+	gql.SetErrorPresenter(presentError(o.Logger))
+	gql.SetRecoverFunc(recoverPanic(o.Logger))
+	if o.ReportStatements {
+		gql.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+			resp := next(ctx)
+			if resp != nil {
+				if st := statsFrom(ctx); st != nil {
+					counts := map[string]int64{}
+					for _, db := range o.Databases {
+						if n := st.Count(db); n > 0 {
+							counts[db.Name] = n
+						}
+					}
+					if resp.Extensions == nil {
+						resp.Extensions = map[string]any{}
+					}
+					resp.Extensions["sqlStatements"] = counts
+				}
+			}
+			return resp
+		})
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", withLoaders(o.Loaders, gql))
+	if o.GraphiQL {
+		mux.Handle("GET /{$}", playground.Handler("credithub", "/graphql"))
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", readyz(o.Databases))
+	return withRequestID(mux)
+}
+
+type statsKey struct{}
+
+func statsFrom(ctx context.Context) *sqldb.RequestStats {
+	s, _ := ctx.Value(statsKey{}).(*sqldb.RequestStats)
+	return s
+}
+
+// withLoaders builds the request's dataloaders and statement counters.
+func withLoaders(deps *loaders.Deps, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, stats := sqldb.WithRequestStats(r.Context())
+		ctx = context.WithValue(ctx, statsKey{}, stats)
+		ctx = loaders.NewContext(ctx, loaders.New(deps))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// readyz answers 200 when every database answers within a second, 503
+// naming the ones that do not.
+func readyz(dbs []*sqldb.DB) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+		defer cancel()
+		type result struct {
+			name string
+			err  error
+		}
+		results := make(chan result, len(dbs))
+		for _, db := range dbs {
+			go func() { results <- result{db.Name, db.PingContext(ctx)} }()
+		}
+		status := map[string]string{}
+		ready := true
+		for range dbs {
+			res := <-results
+			status[res.name] = "ok"
+			if res.err != nil {
+				status[res.name] = "unavailable"
+				ready = false
+			}
+		}
+		names := make([]string, 0, len(status))
+		for n := range status {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		w.Header().Set("Content-Type", "application/json")
+		if !ready {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"ready": ready, "databases": status})
+	}
+}
