@@ -117,6 +117,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		Introspection:    cfg.Development,
 		GraphiQL:         cfg.Development,
 		ReportStatements: cfg.Development,
+		Profiling:        cfg.Development,
 	})
 	return a, nil
 }

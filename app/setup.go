@@ -64,7 +64,7 @@ func Prepare(ctx context.Context, cfg Config, seed SeedOptions, logger *slog.Log
 	}
 	start := time.Now()
 	w := world.New(seed.Seed, seed.Entities)
-	logger.Info("generated synthetic world", "entities", seed.Entities, "seed", seed.Seed, "took", time.Since(start).Round(time.Millisecond))
+	logger.Info("generated synthetic world", "entities", seed.Entities, "seed", seed.Seed, "took", time.Since(start).Round(time.Millisecond).String())
 	g, gctx := errgroup.WithContext(ctx)
 	for i, s := range setups {
 		if !empty[i] {
@@ -78,7 +78,7 @@ func Prepare(ctx context.Context, cfg Config, seed SeedOptions, logger *slog.Log
 			if _, err := dbs[i].ExecContext(gctx, `ANALYZE`); err != nil {
 				return err
 			}
-			logger.Info("seeded", "database", cfg.DatabasePrefix+s.Database, "took", time.Since(start).Round(time.Millisecond))
+			logger.Info("seeded", "database", cfg.DatabasePrefix+s.Database, "took", time.Since(start).Round(time.Millisecond).String())
 			return nil
 		})
 	}

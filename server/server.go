@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"sort"
 	"time"
 
@@ -35,6 +36,9 @@ type Options struct {
 	Introspection bool
 	// GraphiQL serves the GraphiQL IDE at /.
 	GraphiQL bool
+	// Profiling serves net/http/pprof under /debug/pprof/ (development and
+	// benchmarks: goroutine counts and profiles under load).
+	Profiling bool
 	// ReportStatements adds the request's SQL statement count per database to
 	// the response's extensions (development and benchmarks).
 	ReportStatements bool
@@ -81,6 +85,10 @@ func New(o Options) http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", readyz(o.Databases))
+	if o.Profiling {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	}
 	return withRequestID(mux)
 }
 

@@ -106,7 +106,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := app.Prepare(ctx, cfg, app.SeedOptions{Entities: *entities, Seed: *seed}, logger); err != nil {
 		return err
 	}
-	logger.Info("local databases ready", "took", time.Since(start).Round(time.Millisecond), "private_postgres", pg.Private)
+	logger.Info("local databases ready", "took", time.Since(start).Round(time.Millisecond).String(), "private_postgres", pg.Private)
 	if !serveAfter {
 		return nil
 	}
