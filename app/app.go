@@ -12,7 +12,9 @@ import (
 	"net/http"
 	"time"
 
+	"credithub/auth"
 	"credithub/catalogue"
+	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/court"
 	"credithub/datasources/environment"
@@ -79,7 +81,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	hubDB := a.DBs["hub"]
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	cat, err := catalogue.Load(cctx, &hub.Store{DB: hubDB}, workday.Default())
+	cat, err := catalogue.Load(cctx, &hub.Store{DB: hubDB.DB}, workday.Default())
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("the hub's database (credithub) must answer at start-up: %w", err)
@@ -103,8 +105,27 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		db := a.DBs[d.setup.Name]
 		a.Loaders.Departments = append(a.Loaders.Departments, loaders.Department{Source: d.source(db), Timeout: db.Timeout})
 	}
-	res := &resolvers.Resolver{Registry: registry, Catalogue: cat, Sealer: sealer, Logger: logger}
+	authz := &hub.Authorizations{DB: hubDB.DB}
+	queryLog := &auth.QueryLog{DB: hubDB.DB}
+	res := &resolvers.Resolver{
+		Registry: registry, Catalogue: cat, Sealer: sealer, Logger: logger,
+		HubDB: hubDB.DB, Authorizations: authz, QueryLog: queryLog,
+	}
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: res})
+	rules, err := auth.RulesFromSchema(schema.Schema())
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := CheckOpenness(rules, cat); err != nil {
+		a.Close()
+		return nil, err
+	}
+	verifier, err := newVerifier(cfg)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	dbs := make([]*sqldb.DB, 0, len(a.DBs))
 	for _, name := range DatabaseNames {
 		dbs = append(dbs, a.DBs[name])
@@ -112,6 +133,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	a.Handler = server.New(server.Options{
 		Schema:           schema,
 		Loaders:          a.Loaders,
+		Authenticator:    verifier,
+		Rules:            rules,
+		QueryLog:         queryLog,
+		Authorizations:   authz,
+		PersonRef:        sealer.Ref,
 		Databases:        dbs,
 		Logger:           logger,
 		Introspection:    cfg.Development,
@@ -129,4 +155,49 @@ func (a *App) Close() error {
 		errs = append(errs, db.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// newVerifier builds token verification from the configured issuers, plus the
+// development issuer in development.
+func newVerifier(cfg Config) (*auth.Verifier, error) {
+	var issuers []auth.Issuer
+	if cfg.Development {
+		issuers = append(issuers, auth.DevIssuerConfig())
+	}
+	for _, is := range cfg.Issuers {
+		var keys auth.KeySource
+		if is.JWKSURL != "" {
+			keys = &auth.JWKS{URL: is.JWKSURL}
+		} else {
+			static := auth.StaticKeys{}
+			for kid, path := range is.KeyFiles {
+				k, err := auth.LoadKeyFile(kid, path)
+				if err != nil {
+					return nil, fmt.Errorf("CREDITHUB_JWT_ISSUERS: issuer %s: %w", is.Issuer, err)
+				}
+				static[kid] = k
+			}
+			keys = static
+		}
+		issuers = append(issuers, auth.Issuer{Name: is.Issuer, Audience: is.Audience, Keys: keys})
+	}
+	return auth.NewVerifier(auth.VerifierOptions{Issuers: issuers, Leeway: cfg.TokenLeeway})
+}
+
+// CheckOpenness checks the schema's markings against the information
+// catalogue: every record type must be exactly as open as the catalogue
+// says records of its kind about organisations are.
+func CheckOpenness(rules *auth.Rules, cat *catalogue.Catalogue) error {
+	for _, e := range cat.Entries() {
+		typeName := credit.TypeNames[e.Kind]
+		lv, uniform := rules.TypeLevel(typeName)
+		if !uniform {
+			return fmt.Errorf("record type %s mixes openness levels; mark the type, not its fields", typeName)
+		}
+		if lv != auth.LevelOf(e.EntityPublicity) {
+			return fmt.Errorf("record type %s is marked %s in the schema but the information catalogue makes %s records %s",
+				typeName, lv, e.Kind, e.EntityPublicity)
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strconv"
@@ -37,6 +38,12 @@ type Config struct {
 	PersonIDKey []byte
 	// LoaderWait is how long a dataloader collects keys (CREDITHUB_LOADER_WAIT).
 	LoaderWait time.Duration
+	// Issuers are the token issuers the hub trusts (CREDITHUB_JWT_ISSUERS, a
+	// JSON list of {"issuer", "audience", "jwksUrl" or "keyFiles": {kid: path}}).
+	// Development adds the development issuer of `credithub token`.
+	Issuers []IssuerConfig
+	// TokenLeeway is the clock skew allowed on exp/nbf (CREDITHUB_JWT_LEEWAY).
+	TokenLeeway time.Duration
 	// Development turns on GraphiQL, introspection and statement counts in
 	// responses (CREDITHUB_DEV).
 	Development bool
@@ -93,6 +100,26 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.Databases[name] = db
 	}
+	if v := getenv("CREDITHUB_JWT_ISSUERS"); v != "" {
+		dec := json.NewDecoder(strings.NewReader(v))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c.Issuers); err != nil {
+			return c, fmt.Errorf("CREDITHUB_JWT_ISSUERS must be a JSON list of {issuer, audience, jwksUrl | keyFiles}: %v", err)
+		}
+		for i, is := range c.Issuers {
+			if is.Issuer == "" || is.Audience == "" || (is.JWKSURL == "") == (len(is.KeyFiles) == 0) {
+				return c, fmt.Errorf("CREDITHUB_JWT_ISSUERS[%d] needs issuer, audience and exactly one of jwksUrl and keyFiles", i)
+			}
+		}
+	}
+	if !c.Development && len(c.Issuers) == 0 {
+		return c, fmt.Errorf("CREDITHUB_JWT_ISSUERS is required outside development: the hub must know whose tokens to trust")
+	}
+	if v := getenv("CREDITHUB_JWT_LEEWAY"); v != "" {
+		if c.TokenLeeway, err = time.ParseDuration(v); err != nil || c.TokenLeeway < 0 || c.TokenLeeway > 2*time.Minute {
+			return c, fmt.Errorf("CREDITHUB_JWT_LEEWAY must be a duration from 0 to 2m, got %q", v)
+		}
+	}
 	if v := getenv("CREDITHUB_PERSON_ID_KEY"); v != "" {
 		if c.PersonIDKey, err = base64.StdEncoding.DecodeString(v); err != nil || len(c.PersonIDKey) < 32 {
 			return c, fmt.Errorf("CREDITHUB_PERSON_ID_KEY must be base64 of at least 32 random bytes")
@@ -105,6 +132,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("CREDITHUB_PERSON_ID_KEY is required outside development (base64 of 32 random bytes)")
 	}
 	return c, nil
+}
+
+// IssuerConfig is one trusted token issuer.
+type IssuerConfig struct {
+	Issuer   string            `json:"issuer"`
+	Audience string            `json:"audience"`
+	JWKSURL  string            `json:"jwksUrl"`
+	KeyFiles map[string]string `json:"keyFiles"`
 }
 
 // LocalName is a database's name in the local set-up.

@@ -37,6 +37,17 @@ var Kinds = []Kind{
 	KindBadConduct, KindDishonestDebtor, KindConsumptionRestriction, KindFalseLitigation,
 }
 
+// TypeNames are the GraphQL type of each kind, for checks that relate the
+// schema to the information catalogue.
+var TypeNames = map[Kind]string{
+	KindLicence: "AdministrativeLicence", KindPenalty: "AdministrativePenalty", KindInspection: "InspectionResult",
+	KindComplaint: "ConsumerComplaint", KindAbnormalOperation: "AbnormalOperationListing",
+	KindDischargePermit: "DischargePermit", KindEnvironmentalRating: "EnvironmentalCreditEvaluation",
+	KindQualification: "QualificationCertificate", KindAccident: "QualitySafetyAccident",
+	KindBadConduct: "ConstructionBadConduct", KindDishonestDebtor: "DishonestJudgmentDebtor",
+	KindConsumptionRestriction: "ConsumptionRestriction", KindFalseLitigation: "FalseLitigationDishonesty",
+}
+
 // Publicity is how open a record is.
 type Publicity string
 

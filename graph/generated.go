@@ -32,6 +32,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	MarketEntity() MarketEntityResolver
+	Mutation() MutationResolver
 	Person() PersonResolver
 	Query() QueryResolver
 }
@@ -316,6 +317,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Mutation struct {
+		RecordAuthorization func(childComplexity int, input model.RecordAuthorizationInput) int
+		RevokeAuthorization func(childComplexity int, id string, idempotencyKey string) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -326,9 +332,24 @@ type ComplexityRoot struct {
 	Person struct {
 		ID       func(childComplexity int) int
 		IDNumber func(childComplexity int) int
+		Mobile   func(childComplexity int) int
 		Name     func(childComplexity int) int
 		Records  func(childComplexity int, filter *model.RecordFilter, first *int, after *string) int
 		Roles    func(childComplexity int) int
+	}
+
+	PersonAuthorization struct {
+		Agency     func(childComplexity int) int
+		DocumentNo func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Live       func(childComplexity int) int
+		Person     func(childComplexity int) int
+		Purpose    func(childComplexity int) int
+		RecordedAt func(childComplexity int) int
+		RecordedBy func(childComplexity int) int
+		RevokedAt  func(childComplexity int) int
+		ValidFrom  func(childComplexity int) int
+		ValidTo    func(childComplexity int) int
 	}
 
 	PersonRole struct {
@@ -376,13 +397,41 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Departments func(childComplexity int) int
-		Divisions   func(childComplexity int) int
-		Entities    func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		Entity      func(childComplexity int, uscc string) int
-		Node        func(childComplexity int, id string) int
-		Person      func(childComplexity int, idNumber string) int
-		RecordKinds func(childComplexity int) int
+		Authorizations func(childComplexity int, idNumber string) int
+		Departments    func(childComplexity int) int
+		Divisions      func(childComplexity int) int
+		Entities       func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		Entity         func(childComplexity int, uscc string) int
+		Node           func(childComplexity int, id string) int
+		Person         func(childComplexity int, idNumber string) int
+		QueryLog       func(childComplexity int, filter *model.QueryLogFilter, first *int, after *string) int
+		RecordKinds    func(childComplexity int) int
+	}
+
+	QueryLogConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	QueryLogEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	QueryLogEntry struct {
+		Entities  func(childComplexity int) int
+		Fields    func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		LoggedAt  func(childComplexity int) int
+		Operation func(childComplexity int) int
+		Org       func(childComplexity int) int
+		Persons   func(childComplexity int) int
+		Purpose   func(childComplexity int) int
+		QueryHash func(childComplexity int) int
+		RequestID func(childComplexity int) int
+		RowHash   func(childComplexity int) int
+		Sequence  func(childComplexity int) int
+		Subject   func(childComplexity int) int
 	}
 
 	RecordKindInfo struct {
@@ -417,6 +466,10 @@ type MarketEntityResolver interface {
 	Records(ctx context.Context, obj *model.MarketEntity, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
 	Sources(ctx context.Context, obj *model.MarketEntity) ([]*model.SourceStatus, error)
 }
+type MutationResolver interface {
+	RecordAuthorization(ctx context.Context, input model.RecordAuthorizationInput) (*model.PersonAuthorization, error)
+	RevokeAuthorization(ctx context.Context, id string, idempotencyKey string) (*model.PersonAuthorization, error)
+}
 type PersonResolver interface {
 	Roles(ctx context.Context, obj *model.Person) ([]*model.PersonRole, error)
 	Records(ctx context.Context, obj *model.Person, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
@@ -429,6 +482,8 @@ type QueryResolver interface {
 	Departments(ctx context.Context) ([]*credit.Department, error)
 	Divisions(ctx context.Context) ([]*model.Division, error)
 	RecordKinds(ctx context.Context) ([]*model.RecordKindInfo, error)
+	QueryLog(ctx context.Context, filter *model.QueryLogFilter, first *int, after *string) (*model.QueryLogConnection, error)
+	Authorizations(ctx context.Context, idNumber string) ([]*model.PersonAuthorization, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1770,6 +1825,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MarketEntityEdge.Node(childComplexity), true
 
+	case "Mutation.recordAuthorization":
+		if e.ComplexityRoot.Mutation.RecordAuthorization == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordAuthorization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordAuthorization(childComplexity, args["input"].(model.RecordAuthorizationInput)), true
+	case "Mutation.revokeAuthorization":
+		if e.ComplexityRoot.Mutation.RevokeAuthorization == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeAuthorization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAuthorization(childComplexity, args["id"].(string), args["idempotencyKey"].(string)), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1807,6 +1885,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.IDNumber(childComplexity), true
+	case "Person.mobile":
+		if e.ComplexityRoot.Person.Mobile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Mobile(childComplexity), true
 	case "Person.name":
 		if e.ComplexityRoot.Person.Name == nil {
 			break
@@ -1830,6 +1914,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Roles(childComplexity), true
+
+	case "PersonAuthorization.agency":
+		if e.ComplexityRoot.PersonAuthorization.Agency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAuthorization.Agency(childComplexity), true
+	case "PersonAuthorization.documentNo":
+		if e.ComplexityRoot.PersonAuthorization.DocumentNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAuthorization.DocumentNo(childComplexity), true
+	case "PersonAuthorization.id":
+		if e.ComplexityRoot.PersonAuthorization.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAuthorization.ID(childComplexity), true
+	case "PersonAuthorization.live":
+		if e.ComplexityRoot.PersonAuthorization.Live == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAuthorization.Live(childComplexity), true
+	case "PersonAuthorization.person":
+		if e.ComplexityRoot.PersonAuthorization.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAuthorization.Person(childComplexity), true
+	case "PersonAuthorization.purpose":
+		if e.ComplexityRoot.PersonAuthorization.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAuthorization.Purpose(childComplexity), true
+	case "PersonAuthorization.recordedAt":
+		if e.ComplexityRoot.PersonAuthorization.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAuthorization.RecordedAt(childComplexity), true
+	case "PersonAuthorization.recordedBy":
+		if e.ComplexityRoot.PersonAuthorization.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAuthorization.RecordedBy(childComplexity), true
+	case "PersonAuthorization.revokedAt":
+		if e.ComplexityRoot.PersonAuthorization.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAuthorization.RevokedAt(childComplexity), true
+	case "PersonAuthorization.validFrom":
+		if e.ComplexityRoot.PersonAuthorization.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAuthorization.ValidFrom(childComplexity), true
+	case "PersonAuthorization.validTo":
+		if e.ComplexityRoot.PersonAuthorization.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAuthorization.ValidTo(childComplexity), true
 
 	case "PersonRole.entity":
 		if e.ComplexityRoot.PersonRole.Entity == nil {
@@ -2044,6 +2195,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.QualitySafetyAccident.Summary(childComplexity), true
 
+	case "Query.authorizations":
+		if e.ComplexityRoot.Query.Authorizations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_authorizations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Authorizations(childComplexity, args["idNumber"].(string)), true
 	case "Query.departments":
 		if e.ComplexityRoot.Query.Departments == nil {
 			break
@@ -2101,12 +2263,128 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Person(childComplexity, args["idNumber"].(string)), true
+	case "Query.queryLog":
+		if e.ComplexityRoot.Query.QueryLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_queryLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.QueryLog(childComplexity, args["filter"].(*model.QueryLogFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.recordKinds":
 		if e.ComplexityRoot.Query.RecordKinds == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.RecordKinds(childComplexity), true
+
+	case "QueryLogConnection.edges":
+		if e.ComplexityRoot.QueryLogConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogConnection.Edges(childComplexity), true
+	case "QueryLogConnection.pageInfo":
+		if e.ComplexityRoot.QueryLogConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogConnection.PageInfo(childComplexity), true
+
+	case "QueryLogEdge.cursor":
+		if e.ComplexityRoot.QueryLogEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogEdge.Cursor(childComplexity), true
+	case "QueryLogEdge.node":
+		if e.ComplexityRoot.QueryLogEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogEdge.Node(childComplexity), true
+
+	case "QueryLogEntry.entities":
+		if e.ComplexityRoot.QueryLogEntry.Entities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogEntry.Entities(childComplexity), true
+	case "QueryLogEntry.fields":
+		if e.ComplexityRoot.QueryLogEntry.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogEntry.Fields(childComplexity), true
+	case "QueryLogEntry.kind":
+		if e.ComplexityRoot.QueryLogEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogEntry.Kind(childComplexity), true
+	case "QueryLogEntry.loggedAt":
+		if e.ComplexityRoot.QueryLogEntry.LoggedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogEntry.LoggedAt(childComplexity), true
+	case "QueryLogEntry.operation":
+		if e.ComplexityRoot.QueryLogEntry.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogEntry.Operation(childComplexity), true
+	case "QueryLogEntry.org":
+		if e.ComplexityRoot.QueryLogEntry.Org == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogEntry.Org(childComplexity), true
+	case "QueryLogEntry.persons":
+		if e.ComplexityRoot.QueryLogEntry.Persons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogEntry.Persons(childComplexity), true
+	case "QueryLogEntry.purpose":
+		if e.ComplexityRoot.QueryLogEntry.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogEntry.Purpose(childComplexity), true
+	case "QueryLogEntry.queryHash":
+		if e.ComplexityRoot.QueryLogEntry.QueryHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogEntry.QueryHash(childComplexity), true
+	case "QueryLogEntry.requestId":
+		if e.ComplexityRoot.QueryLogEntry.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogEntry.RequestID(childComplexity), true
+	case "QueryLogEntry.rowHash":
+		if e.ComplexityRoot.QueryLogEntry.RowHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogEntry.RowHash(childComplexity), true
+	case "QueryLogEntry.sequence":
+		if e.ComplexityRoot.QueryLogEntry.Sequence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogEntry.Sequence(childComplexity), true
+	case "QueryLogEntry.subject":
+		if e.ComplexityRoot.QueryLogEntry.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryLogEntry.Subject(childComplexity), true
 
 	case "RecordKindInfo.disclosureRequired":
 		if e.ComplexityRoot.RecordKindInfo.DisclosureRequired == nil {
@@ -2193,6 +2471,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("EntityFilter", ec.unmarshalInputEntityFilter),
+			graphql.NewInputUnmarshaler("QueryLogFilter", ec.unmarshalInputQueryLogFilter),
+			graphql.NewInputUnmarshaler("RecordAuthorizationInput", ec.unmarshalInputRecordAuthorizationInput),
 			graphql.NewInputUnmarshaler("RecordFilter", ec.unmarshalInputRecordFilter),
 		)
 	}
@@ -2229,6 +2509,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 			return &response
 		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -2262,6 +2557,44 @@ var sources = []*ast.Source{
 
 schema {
   query: Query
+  mutation: Mutation
+}
+
+"""
+How open a field is and what it takes to see it. Every field carries one,
+on itself or on its type; the hub enforces them in one place (a field
+middleware) on every path a query can take, and refuses to start when a
+field has none.
+"""
+directive @open(
+  level: Openness!
+  "The scope needed, when not the level's default (SHARED: entity:read, PERSONAL: person:read)."
+  scope: String
+  "What a caller without the right sees instead of null."
+  mask: Mask = NONE
+) on OBJECT | INTERFACE | FIELD_DEFINITION
+
+enum Openness {
+  "Anyone, the anonymous public included."
+  PUBLIC
+  "Callers holding the scope (departments sharing for their duties); a market entity for its own data."
+  SHARED
+  """
+  Personal information: person:read and a purpose declared in the
+  X-Query-Purpose header; an agency also needs the person's live written
+  authorisation. Every answer carrying it is logged first.
+  """
+  PERSONAL
+}
+
+enum Mask {
+  NONE
+  "230102********1234"
+  ID_NUMBER
+  "138****5678"
+  MOBILE
+  "张**"
+  NAME
 }
 
 """
@@ -2281,11 +2614,11 @@ yuan.
 scalar Decimal
 
 "An object with a globally unique, opaque ID that ` + "`" + `Query.node` + "`" + ` resolves."
-interface Node {
+interface Node @open(level: PUBLIC) {
   id: ID!
 }
 
-type Query {
+type Query @open(level: PUBLIC) {
   "Fetches any object by its global ID."
   node(id: ID!): Node
 
@@ -2304,7 +2637,7 @@ type Query {
   Looks a natural person up by resident ID number (GB 11643-1999). Personal
   data; null when no department knows the person.
   """
-  person(idNumber: String!): Person
+  person(idNumber: String!): Person @open(level: PERSONAL)
 
   "The departments whose databases the hub fans out to."
   departments: [Department!]!
@@ -2317,16 +2650,117 @@ type Query {
   it, how open it is and whether its publication is due within 7 working days.
   """
   recordKinds: [RecordKindInfo!]!
+
+  """
+  The query log: who read personal data, when, why and what. Newest first.
+  Filter by a person's ID number to see who looked at that person.
+  """
+  queryLog(filter: QueryLogFilter, first: Int = 20, after: String): QueryLogConnection! @open(level: SHARED, scope: "audit:read")
+
+  "A person's written authorisations of credit service agencies."
+  authorizations(idNumber: String!): [PersonAuthorization!]! @open(level: PERSONAL)
+}
+
+type Mutation @open(level: PUBLIC) {
+  """
+  Records a person's written authorisation of a credit service agency to
+  read their personal credit data for one purpose over a period (T28, T30).
+  """
+  recordAuthorization(input: RecordAuthorizationInput!): PersonAuthorization! @open(level: SHARED, scope: "authorization:write")
+  "Revokes an authorisation from now on."
+  revokeAuthorization(id: ID!, idempotencyKey: String!): PersonAuthorization! @open(level: SHARED, scope: "authorization:write")
+}
+
+input RecordAuthorizationInput {
+  "Resident ID number of the person who authorises."
+  idNumber: String!
+  "The agency's id, as its tokens carry it in org."
+  agency: String!
+  purpose: QueryPurpose!
+  validFrom: Date!
+  validTo: Date!
+  "The number of the written authorisation the person signed."
+  documentNo: String!
+  "A retried request with the same key returns the first answer and writes nothing again."
+  idempotencyKey: String!
+}
+
+"Why personal data is read (the X-Query-Purpose header takes the same names)."
+enum QueryPurpose {
+  ADMINISTRATIVE_APPROVAL
+  LAW_ENFORCEMENT
+  PUBLIC_PROCUREMENT
+  OBJECTION_HANDLING
+  REPAIR_REVIEW
+  AUTHORIZED_QUERY
+}
+
+"A person's written authorisation of an agency."
+type PersonAuthorization implements Node @open(level: PUBLIC) {
+  id: ID!
+  agency: String!
+  "The person, masked."
+  person: String!
+  purpose: QueryPurpose!
+  validFrom: Date!
+  validTo: Date!
+  documentNo: String!
+  recordedBy: String!
+  recordedAt: Time!
+  revokedAt: Time
+  "Valid today and not revoked."
+  live: Boolean!
+}
+
+input QueryLogFilter {
+  "Rows that returned this person's data."
+  idNumber: String
+  "Rows that returned this entity's data."
+  uscc: ID
+  "Rows of callers from this organisation."
+  org: String
+  from: Time
+  to: Time
+}
+
+type QueryLogConnection @open(level: SHARED, scope: "audit:read") {
+  edges: [QueryLogEdge!]!
+  pageInfo: PageInfo!
+}
+
+type QueryLogEdge @open(level: SHARED, scope: "audit:read") {
+  cursor: String!
+  node: QueryLogEntry!
+}
+
+"One answer that carried personal data."
+type QueryLogEntry @open(level: SHARED, scope: "audit:read") {
+  "Position in the hash chain."
+  sequence: Int!
+  loggedAt: Time!
+  requestId: String!
+  subject: String!
+  org: String!
+  kind: String!
+  purpose: String!
+  operation: String!
+  "SHA-256 of the query text."
+  queryHash: String!
+  "Persons whose data was returned, masked."
+  persons: [String!]!
+  entities: [ID!]!
+  fields: [String!]!
+  rowHash: String!
 }
 
 "A department that keeps its own database of credit information."
-type Department {
+type Department @open(level: PUBLIC) {
   "Stable code: market, environment, fire, housing, court."
   code: ID!
   name: String!
 }
 
-type Division {
+type Division @open(level: PUBLIC) {
   "Six-digit administrative division code (GB/T 2260), or the pilot region's own code."
   code: ID!
   name: String!
@@ -2362,7 +2796,7 @@ input EntityFilter {
 }
 
 "A market entity: enterprise, individual business, co-operative or other organisation."
-type MarketEntity implements Node {
+type MarketEntity implements Node @open(level: PUBLIC) {
   id: ID!
   "Unified social credit code, the entity's key in the graph (T9)."
   uscc: ID!
@@ -2399,19 +2833,19 @@ type MarketEntity implements Node {
   sources: [SourceStatus!]!
 }
 
-type MarketEntityConnection {
+type MarketEntityConnection @open(level: PUBLIC) {
   edges: [MarketEntityEdge!]!
   pageInfo: PageInfo!
   "Entities matching the filter; costs one count query, so ask only when shown."
   totalCount: Int!
 }
 
-type MarketEntityEdge {
+type MarketEntityEdge @open(level: PUBLIC) {
   cursor: String!
   node: MarketEntity!
 }
 
-type PageInfo {
+type PageInfo @open(level: PUBLIC) {
   hasNextPage: Boolean!
   hasPreviousPage: Boolean!
   startCursor: String
@@ -2427,7 +2861,7 @@ enum ResponsibleRole {
   ACTUAL_CONTROLLER
 }
 
-type ResponsiblePerson {
+type ResponsiblePerson @open(level: PUBLIC) {
   role: ResponsibleRole!
   person: Person!
 }
@@ -2436,30 +2870,35 @@ type ResponsiblePerson {
 A natural person. Everything but the name as the public registry shows it and
 the person's roles in entities is personal data.
 """
-type Person implements Node {
+type Person implements Node @open(level: PUBLIC) {
   "Opaque; reveals nothing of the ID number."
   id: ID!
   name: String!
   "Resident ID number."
-  idNumber: String
+  idNumber: String @open(level: PERSONAL, mask: ID_NUMBER)
+  "Mobile number as the registry holds it."
+  mobile: String @open(level: PERSONAL, mask: MOBILE)
   roles: [PersonRole!]!
   "The person's own credit records (court lists and, later, joint-punishment entries)."
   records(filter: RecordFilter, first: Int = 20, after: String): CreditRecordConnection
 }
 
-type PersonRole {
+type PersonRole @open(level: PUBLIC) {
   role: ResponsibleRole!
   entity: MarketEntity!
 }
 
 "Whether a department answered for one entity."
-type SourceStatus {
+type SourceStatus @open(level: PUBLIC) {
   department: Department!
   ok: Boolean!
   "Why it did not answer; null when ok."
   error: String
-  "Records the department holds on the entity; null when it did not answer."
-  recordCount: Int
+  """
+  Records the department holds on the entity, shared ones included; null
+  when it did not answer.
+  """
+  recordCount: Int @open(level: SHARED, scope: "record:read")
 }
 
 enum RecordKind {
@@ -2528,7 +2967,7 @@ input RecordFilter {
 }
 
 "A credit record kept by one department; one concrete type per kind."
-interface CreditRecord implements Node {
+interface CreditRecord implements Node @open(level: PUBLIC) {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -2552,7 +2991,7 @@ interface CreditRecord implements Node {
 }
 
 "When an administrative decision had to be, and was, published (T26)."
-type Disclosure {
+type Disclosure @open(level: PUBLIC) {
   "7 working days after the decision, on the official holiday calendar."
   dueDate: Date!
   publishedDate: Date
@@ -2564,7 +3003,7 @@ type Disclosure {
   workingDaysLate: Int!
 }
 
-type CreditRecordConnection {
+type CreditRecordConnection @open(level: PUBLIC) {
   edges: [CreditRecordEdge!]!
   pageInfo: PageInfo!
   "False when a department did not answer: the list is then missing its records."
@@ -2572,12 +3011,12 @@ type CreditRecordConnection {
   missingSources: [Department!]!
 }
 
-type CreditRecordEdge {
+type CreditRecordEdge @open(level: PUBLIC) {
   cursor: String!
   node: CreditRecord!
 }
 
-type RecordKindInfo {
+type RecordKindInfo @open(level: PUBLIC) {
   kind: RecordKind!
   name: String!
   sources: [Department!]!
@@ -2587,7 +3026,7 @@ type RecordKindInfo {
   legalBasis: String!
 }
 
-type AdministrativeLicence implements CreditRecord & Node {
+type AdministrativeLicence implements CreditRecord & Node @open(level: PUBLIC) {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -2607,7 +3046,7 @@ type AdministrativeLicence implements CreditRecord & Node {
   validTo: Date
 }
 
-type AdministrativePenalty implements CreditRecord & Node {
+type AdministrativePenalty implements CreditRecord & Node @open(level: PUBLIC) {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -2632,14 +3071,14 @@ type AdministrativePenalty implements CreditRecord & Node {
   confiscatedAmount: Decimal
 }
 
-type InspectionFinding {
+type InspectionFinding @open(level: PUBLIC) {
   code: String!
   description: String!
   rectifyBy: Date
   rectifiedAt: Time
 }
 
-type InspectionResult implements CreditRecord & Node {
+type InspectionResult implements CreditRecord & Node @open(level: PUBLIC) {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -2662,7 +3101,7 @@ type InspectionResult implements CreditRecord & Node {
   findings: [InspectionFinding!]!
 }
 
-type ConsumerComplaint implements CreditRecord & Node {
+type ConsumerComplaint implements CreditRecord & Node @open(level: SHARED, scope: "record:read") {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -2680,7 +3119,7 @@ type ConsumerComplaint implements CreditRecord & Node {
   resolved: Boolean!
 }
 
-type AbnormalOperationListing implements CreditRecord & Node {
+type AbnormalOperationListing implements CreditRecord & Node @open(level: PUBLIC) {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -2698,7 +3137,7 @@ type AbnormalOperationListing implements CreditRecord & Node {
   removalReason: String
 }
 
-type DischargePermit implements CreditRecord & Node {
+type DischargePermit implements CreditRecord & Node @open(level: PUBLIC) {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -2729,7 +3168,7 @@ enum EnvironmentalCreditLevel {
   BAD
 }
 
-type EnvironmentalCreditEvaluation implements CreditRecord & Node {
+type EnvironmentalCreditEvaluation implements CreditRecord & Node @open(level: SHARED, scope: "record:read") {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -2747,7 +3186,7 @@ type EnvironmentalCreditEvaluation implements CreditRecord & Node {
   industry: String
 }
 
-type QualificationCertificate implements CreditRecord & Node {
+type QualificationCertificate implements CreditRecord & Node @open(level: PUBLIC) {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -2776,7 +3215,7 @@ enum AccidentLevel {
   ESPECIALLY_MAJOR
 }
 
-type QualitySafetyAccident implements CreditRecord & Node {
+type QualitySafetyAccident implements CreditRecord & Node @open(level: SHARED, scope: "record:read") {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -2798,7 +3237,7 @@ type QualitySafetyAccident implements CreditRecord & Node {
   directLoss: Decimal
 }
 
-type ConstructionBadConduct implements CreditRecord & Node {
+type ConstructionBadConduct implements CreditRecord & Node @open(level: PUBLIC) {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -2816,7 +3255,7 @@ type ConstructionBadConduct implements CreditRecord & Node {
   publishedUntil: Date
 }
 
-type DishonestJudgmentDebtor implements CreditRecord & Node {
+type DishonestJudgmentDebtor implements CreditRecord & Node @open(level: PUBLIC) {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -2839,7 +3278,7 @@ type DishonestJudgmentDebtor implements CreditRecord & Node {
   removedOn: Date
 }
 
-type ConsumptionRestriction implements CreditRecord & Node {
+type ConsumptionRestriction implements CreditRecord & Node @open(level: SHARED, scope: "record:read") {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -2856,7 +3295,7 @@ type ConsumptionRestriction implements CreditRecord & Node {
   liftedOn: Date
 }
 
-type FalseLitigationDishonesty implements CreditRecord & Node {
+type FalseLitigationDishonesty implements CreditRecord & Node @open(level: PUBLIC) {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -3040,12 +3479,42 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_name(ctx, field)
 	case "idNumber":
 		return ec.fieldContext_Person_idNumber(ctx, field)
+	case "mobile":
+		return ec.fieldContext_Person_mobile(ctx, field)
 	case "roles":
 		return ec.fieldContext_Person_roles(ctx, field)
 	case "records":
 		return ec.fieldContext_Person_records(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonAuthorization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PersonAuthorization_id(ctx, field)
+	case "agency":
+		return ec.fieldContext_PersonAuthorization_agency(ctx, field)
+	case "person":
+		return ec.fieldContext_PersonAuthorization_person(ctx, field)
+	case "purpose":
+		return ec.fieldContext_PersonAuthorization_purpose(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_PersonAuthorization_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_PersonAuthorization_validTo(ctx, field)
+	case "documentNo":
+		return ec.fieldContext_PersonAuthorization_documentNo(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_PersonAuthorization_recordedBy(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_PersonAuthorization_recordedAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_PersonAuthorization_revokedAt(ctx, field)
+	case "live":
+		return ec.fieldContext_PersonAuthorization_live(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonAuthorization", field.Name)
 }
 
 func (ec *executionContext) childFields_PersonRole(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3056,6 +3525,58 @@ func (ec *executionContext) childFields_PersonRole(ctx context.Context, field gr
 		return ec.fieldContext_PersonRole_entity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonRole", field.Name)
+}
+
+func (ec *executionContext) childFields_QueryLogConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_QueryLogConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_QueryLogConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QueryLogConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_QueryLogEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_QueryLogEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_QueryLogEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QueryLogEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_QueryLogEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sequence":
+		return ec.fieldContext_QueryLogEntry_sequence(ctx, field)
+	case "loggedAt":
+		return ec.fieldContext_QueryLogEntry_loggedAt(ctx, field)
+	case "requestId":
+		return ec.fieldContext_QueryLogEntry_requestId(ctx, field)
+	case "subject":
+		return ec.fieldContext_QueryLogEntry_subject(ctx, field)
+	case "org":
+		return ec.fieldContext_QueryLogEntry_org(ctx, field)
+	case "kind":
+		return ec.fieldContext_QueryLogEntry_kind(ctx, field)
+	case "purpose":
+		return ec.fieldContext_QueryLogEntry_purpose(ctx, field)
+	case "operation":
+		return ec.fieldContext_QueryLogEntry_operation(ctx, field)
+	case "queryHash":
+		return ec.fieldContext_QueryLogEntry_queryHash(ctx, field)
+	case "persons":
+		return ec.fieldContext_QueryLogEntry_persons(ctx, field)
+	case "entities":
+		return ec.fieldContext_QueryLogEntry_entities(ctx, field)
+	case "fields":
+		return ec.fieldContext_QueryLogEntry_fields(ctx, field)
+	case "rowHash":
+		return ec.fieldContext_QueryLogEntry_rowHash(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QueryLogEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_RecordKindInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3246,6 +3767,42 @@ func (ec *executionContext) field_MarketEntity_records_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordAuthorization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordAuthorizationInput, error) {
+			return ec.unmarshalNRecordAuthorizationInput2credithubᚋgraphᚋmodelᚐRecordAuthorizationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeAuthorization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Person_records_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3287,6 +3844,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_authorizations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "idNumber",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idNumber"] = arg0
 	return args, nil
 }
 
@@ -3359,6 +3930,36 @@ func (ec *executionContext) field_Query_person_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["idNumber"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_queryLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.QueryLogFilter, error) {
+			return ec.unmarshalOQueryLogFilter2ᚖcredithubᚋgraphᚋmodelᚐQueryLogFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -8731,6 +9332,94 @@ func (ec *executionContext) fieldContext_MarketEntityEdge_node(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordAuthorization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordAuthorization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordAuthorization(ctx, fc.Args["input"].(model.RecordAuthorizationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonAuthorization) graphql.Marshaler {
+			return ec.marshalNPersonAuthorization2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordAuthorization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonAuthorization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordAuthorization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeAuthorization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeAuthorization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAuthorization(ctx, fc.Args["id"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonAuthorization) graphql.Marshaler {
+			return ec.marshalNPersonAuthorization2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeAuthorization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonAuthorization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeAuthorization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8892,6 +9581,29 @@ func (ec *executionContext) fieldContext_Person_idNumber(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
 }
 
+func (ec *executionContext) _Person_mobile(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_mobile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mobile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Person_mobile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
+}
+
 func (ec *executionContext) _Person_roles(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8966,6 +9678,259 @@ func (ec *executionContext) fieldContext_Person_records(ctx context.Context, fie
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PersonAuthorization_id(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAuthorization_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAuthorization_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAuthorization", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PersonAuthorization_agency(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAuthorization_agency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAuthorization_agency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAuthorization", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonAuthorization_person(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAuthorization_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAuthorization_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAuthorization", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonAuthorization_purpose(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAuthorization_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.QueryPurpose) graphql.Marshaler {
+			return ec.marshalNQueryPurpose2credithubᚋgraphᚋmodelᚐQueryPurpose(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAuthorization_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAuthorization", field, false, false, "QueryPurpose")
+}
+
+func (ec *executionContext) _PersonAuthorization_validFrom(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAuthorization_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAuthorization_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAuthorization", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PersonAuthorization_validTo(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAuthorization_validTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAuthorization_validTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAuthorization", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PersonAuthorization_documentNo(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAuthorization_documentNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAuthorization_documentNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAuthorization", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonAuthorization_recordedBy(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAuthorization_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAuthorization_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAuthorization", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonAuthorization_recordedAt(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAuthorization_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAuthorization_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAuthorization", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PersonAuthorization_revokedAt(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAuthorization_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAuthorization_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAuthorization", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PersonAuthorization_live(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAuthorization_live(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Live, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAuthorization_live(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAuthorization", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PersonRole_role(ctx context.Context, field graphql.CollectedField, obj *model.PersonRole) (ret graphql.Marshaler) {
@@ -10090,6 +11055,94 @@ func (ec *executionContext) fieldContext_Query_recordKinds(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_queryLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_queryLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().QueryLog(ctx, fc.Args["filter"].(*model.QueryLogFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.QueryLogConnection) graphql.Marshaler {
+			return ec.marshalNQueryLogConnection2ᚖcredithubᚋgraphᚋmodelᚐQueryLogConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_queryLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QueryLogConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_queryLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_authorizations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_authorizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Authorizations(ctx, fc.Args["idNumber"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PersonAuthorization) graphql.Marshaler {
+			return ec.marshalNPersonAuthorization2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonAuthorizationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_authorizations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonAuthorization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_authorizations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10164,6 +11217,424 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _QueryLogConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.QueryLogEdge) graphql.Marshaler {
+			return ec.marshalNQueryLogEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐQueryLogEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QueryLogConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QueryLogEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QueryLogConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QueryLogConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QueryLogEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryLogEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _QueryLogEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.QueryLogEntry) graphql.Marshaler {
+			return ec.marshalNQueryLogEntry2ᚖcredithubᚋgraphᚋmodelᚐQueryLogEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QueryLogEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QueryLogEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QueryLogEntry_sequence(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogEntry_sequence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sequence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogEntry_sequence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryLogEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QueryLogEntry_loggedAt(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogEntry_loggedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LoggedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogEntry_loggedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryLogEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QueryLogEntry_requestId(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogEntry_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogEntry_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _QueryLogEntry_subject(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogEntry_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogEntry_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _QueryLogEntry_org(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogEntry_org(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Org, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogEntry_org(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _QueryLogEntry_kind(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _QueryLogEntry_purpose(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogEntry_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogEntry_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _QueryLogEntry_operation(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogEntry_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogEntry_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _QueryLogEntry_queryHash(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogEntry_queryHash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QueryHash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogEntry_queryHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _QueryLogEntry_persons(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogEntry_persons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Persons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogEntry_persons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _QueryLogEntry_entities(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogEntry_entities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogEntry_entities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryLogEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _QueryLogEntry_fields(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogEntry_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogEntry_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryLogEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _QueryLogEntry_rowHash(ctx context.Context, field graphql.CollectedField, obj *model.QueryLogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryLogEntry_rowHash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowHash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QueryLogEntry_rowHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryLogEntry", field, false, false, "String")
 }
 
 func (ec *executionContext) _RecordKindInfo_kind(ctx context.Context, field graphql.CollectedField, obj *model.RecordKindInfo) (ret graphql.Marshaler) {
@@ -11605,6 +13076,160 @@ func UnmarshalEntityFilter(ctx context.Context, raw any) (model.EntityFilter, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputQueryLogFilter(ctx context.Context, obj any) (model.QueryLogFilter, error) {
+	var it model.QueryLogFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"idNumber", "uscc", "org", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "idNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNumber = data
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "org":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("org"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Org = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalQueryLogFilter unmarshals raw into the QueryLogFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalQueryLogFilter(ctx context.Context, raw any) (model.QueryLogFilter, error) {
+	var out model.QueryLogFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "QueryLogFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordAuthorizationInput(ctx context.Context, obj any) (model.RecordAuthorizationInput, error) {
+	var it model.RecordAuthorizationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"idNumber", "agency", "purpose", "validFrom", "validTo", "documentNo", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "idNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNumber = data
+		case "agency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agency"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agency = data
+		case "purpose":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purpose"))
+			data, err := ec.unmarshalNQueryPurpose2credithubᚋgraphᚋmodelᚐQueryPurpose(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Purpose = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = data
+		case "documentNo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNo"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNo = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordAuthorizationInput unmarshals raw into the RecordAuthorizationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordAuthorizationInput(ctx context.Context, raw any) (model.RecordAuthorizationInput, error) {
+	var out model.RecordAuthorizationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordAuthorizationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordFilter(ctx context.Context, obj any) (model.RecordFilter, error) {
 	var it model.RecordFilter
 	if obj == nil {
@@ -11826,6 +13451,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._AbnormalOperationListing(ctx, sel, obj)
+	case model.PersonAuthorization:
+		return ec._PersonAuthorization(ctx, sel, &obj)
+	case *model.PersonAuthorization:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PersonAuthorization(ctx, sel, obj)
 	case model.Person:
 		return ec._Person(ctx, sel, &obj)
 	case *model.Person:
@@ -13502,6 +15134,56 @@ func (ec *executionContext) _MarketEntityEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "recordAuthorization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordAuthorization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeAuthorization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeAuthorization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
@@ -13576,6 +15258,11 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "mobile":
+			out.Values[i] = ec._Person_mobile(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "roles":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -13588,6 +15275,89 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Person_records(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var personAuthorizationImplementors = []string{"PersonAuthorization", "Node"}
+
+func (ec *executionContext) _PersonAuthorization(ctx context.Context, sel ast.SelectionSet, obj *model.PersonAuthorization) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personAuthorizationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonAuthorization")
+		case "id":
+			out.Values[i] = ec._PersonAuthorization_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "agency":
+			out.Values[i] = ec._PersonAuthorization_agency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "person":
+			out.Values[i] = ec._PersonAuthorization_person(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purpose":
+			out.Values[i] = ec._PersonAuthorization_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validFrom":
+			out.Values[i] = ec._PersonAuthorization_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validTo":
+			out.Values[i] = ec._PersonAuthorization_validTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "documentNo":
+			out.Values[i] = ec._PersonAuthorization_documentNo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedBy":
+			out.Values[i] = ec._PersonAuthorization_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedAt":
+			out.Values[i] = ec._PersonAuthorization_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokedAt":
+			out.Values[i] = ec._PersonAuthorization_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "live":
+			out.Values[i] = ec._PersonAuthorization_live(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13925,6 +15695,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_recordKinds(ctx, field)
 				})
+		case "queryLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_queryLog(ctx, field)
+				})
+		case "authorizations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_authorizations(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -13938,6 +15720,175 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var queryLogConnectionImplementors = []string{"QueryLogConnection"}
+
+func (ec *executionContext) _QueryLogConnection(ctx context.Context, sel ast.SelectionSet, obj *model.QueryLogConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, queryLogConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QueryLogConnection")
+		case "edges":
+			out.Values[i] = ec._QueryLogConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._QueryLogConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var queryLogEdgeImplementors = []string{"QueryLogEdge"}
+
+func (ec *executionContext) _QueryLogEdge(ctx context.Context, sel ast.SelectionSet, obj *model.QueryLogEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, queryLogEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QueryLogEdge")
+		case "cursor":
+			out.Values[i] = ec._QueryLogEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._QueryLogEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var queryLogEntryImplementors = []string{"QueryLogEntry"}
+
+func (ec *executionContext) _QueryLogEntry(ctx context.Context, sel ast.SelectionSet, obj *model.QueryLogEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, queryLogEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QueryLogEntry")
+		case "sequence":
+			out.Values[i] = ec._QueryLogEntry_sequence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "loggedAt":
+			out.Values[i] = ec._QueryLogEntry_loggedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestId":
+			out.Values[i] = ec._QueryLogEntry_requestId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._QueryLogEntry_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "org":
+			out.Values[i] = ec._QueryLogEntry_org(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._QueryLogEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purpose":
+			out.Values[i] = ec._QueryLogEntry_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operation":
+			out.Values[i] = ec._QueryLogEntry_operation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "queryHash":
+			out.Values[i] = ec._QueryLogEntry_queryHash(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "persons":
+			out.Values[i] = ec._QueryLogEntry_persons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entities":
+			out.Values[i] = ec._QueryLogEntry_entities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._QueryLogEntry_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rowHash":
+			out.Values[i] = ec._QueryLogEntry_rowHash(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14600,6 +16551,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNInspectionFinding2ᚕᚖcredithubᚋcreditᚐInspectionFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*credit.InspectionFinding) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -14678,6 +16658,16 @@ func (ec *executionContext) marshalNMarketEntityEdge2ᚖcredithubᚋgraphᚋmode
 	return ec._MarketEntityEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNOpenness2credithubᚋgraphᚋmodelᚐOpenness(ctx context.Context, v any) (model.Openness, error) {
+	var res model.Openness
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOpenness2credithubᚋgraphᚋmodelᚐOpenness(ctx context.Context, sel ast.SelectionSet, v model.Openness) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
@@ -14692,6 +16682,30 @@ func (ec *executionContext) marshalNPerson2ᚖcredithubᚋgraphᚋmodelᚐPerson
 		return graphql.Null
 	}
 	return ec._Person(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPersonAuthorization2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonAuthorizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonAuthorization) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPersonAuthorization2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorization(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPersonAuthorization2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorization(ctx context.Context, sel ast.SelectionSet, v *model.PersonAuthorization) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PersonAuthorization!")
+		return graphql.Null
+	}
+	return ec._PersonAuthorization(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPersonRole2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonRole) graphql.Marshaler {
@@ -14726,6 +16740,61 @@ func (ec *executionContext) unmarshalNPublicity2credithubᚋcreditᚐPublicity(c
 
 func (ec *executionContext) marshalNPublicity2credithubᚋcreditᚐPublicity(ctx context.Context, sel ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNQueryLogConnection2ᚖcredithubᚋgraphᚋmodelᚐQueryLogConnection(ctx context.Context, sel ast.SelectionSet, v *model.QueryLogConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QueryLogConnection!")
+		return graphql.Null
+	}
+	return ec._QueryLogConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQueryLogEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐQueryLogEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.QueryLogEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQueryLogEdge2ᚖcredithubᚋgraphᚋmodelᚐQueryLogEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNQueryLogEdge2ᚖcredithubᚋgraphᚋmodelᚐQueryLogEdge(ctx context.Context, sel ast.SelectionSet, v *model.QueryLogEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QueryLogEdge!")
+		return graphql.Null
+	}
+	return ec._QueryLogEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQueryLogEntry2ᚖcredithubᚋgraphᚋmodelᚐQueryLogEntry(ctx context.Context, sel ast.SelectionSet, v *model.QueryLogEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QueryLogEntry!")
+		return graphql.Null
+	}
+	return ec._QueryLogEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQueryPurpose2credithubᚋgraphᚋmodelᚐQueryPurpose(ctx context.Context, v any) (model.QueryPurpose, error) {
+	var res model.QueryPurpose
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQueryPurpose2credithubᚋgraphᚋmodelᚐQueryPurpose(ctx context.Context, sel ast.SelectionSet, v model.QueryPurpose) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRecordAuthorizationInput2credithubᚋgraphᚋmodelᚐRecordAuthorizationInput(ctx context.Context, v any) (model.RecordAuthorizationInput, error) {
+	res, err := ec.unmarshalInputRecordAuthorizationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRecordKind2credithubᚋcreditᚐKind(ctx context.Context, v any) (credit.Kind, error) {
@@ -15214,6 +17283,22 @@ func (ec *executionContext) marshalOMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐ
 	return ec._MarketEntity(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOMask2ᚖcredithubᚋgraphᚋmodelᚐMask(ctx context.Context, v any) (*model.Mask, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Mask)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMask2ᚖcredithubᚋgraphᚋmodelᚐMask(ctx context.Context, sel ast.SelectionSet, v *model.Mask) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalONode2credithubᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -15262,6 +17347,14 @@ func (ec *executionContext) marshalOPublicity2ᚕcredithubᚋcreditᚐPublicity�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOQueryLogFilter2ᚖcredithubᚋgraphᚋmodelᚐQueryLogFilter(ctx context.Context, v any) (*model.QueryLogFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputQueryLogFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalORecordFilter2ᚖcredithubᚋgraphᚋmodelᚐRecordFilter(ctx context.Context, v any) (*model.RecordFilter, error) {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"slices"
 
-	"github.com/graph-gophers/dataloader/v7"
-
 	"credithub/credit"
 	"credithub/datasources"
 )
@@ -22,10 +20,14 @@ type RecordsRequest struct {
 	First   int
 	// NoMatch says the filter excludes everything: no department is asked.
 	NoMatch bool
+	// Visible, when set, drops records row by row (what SQL cannot tell,
+	// such as a publicity period that ran out); the fan-out then reads on
+	// until the page is full.
+	Visible func(credit.Record) bool
 }
 
-// query is what each department is asked: its First+1 newest after the
-// cursor (the extra one tells whether there is a next page).
+// query is what each department is asked first: its First+1 newest after
+// the cursor (the extra one tells whether there is a next page).
 func (req RecordsRequest) query() datasources.Query {
 	return datasources.Query{Kinds: req.Kinds, From: req.From, To: req.To, After: req.After, Limit: req.First + 1}
 }
@@ -34,39 +36,105 @@ func (req RecordsRequest) query() datasources.Query {
 type RecordsPage struct {
 	Records []credit.Record
 	HasNext bool
+	// End is where the next page starts; zero when the page is complete.
+	End datasources.Cursor
 	// Failed are the departments that did not answer, with why.
 	Failed []SourceStatus
 }
 
-// Records asks every department concerned for its newest First+1 records
-// after the cursor, concurrently, and merges them into the graph's order.
-// Asking each department for First+1 is enough: whatever the merge keeps
-// comes from some department's first First+1.
+// maxRounds bounds the reads of one page when Visible drops records.
+const maxRounds = 6
+
+// Records merges the departments' records into one page in the graph's
+// order. Each department is a stream read in chunks, all concurrently; a
+// record is placed on the page only once every stream still open has read
+// past it, so the page is exactly the first First records of the merge.
+// Without a Visible filter one chunk of First+1 per department is always
+// enough (the stream with the lowest last record alone supplies First+1).
 func (l *Loaders) Records(ctx context.Context, req RecordsRequest) RecordsPage {
-	q := req.query()
-	type pending struct {
+	type stream struct {
 		dept  credit.Department
-		thunk dataloader.Thunk[[]credit.Record]
+		after datasources.Cursor
+		done  bool
 	}
-	var ps []pending
+	var streams []*stream
 	for _, dep := range l.deps.Departments {
-		d := dep.Source.Department()
-		if !l.asks(dep.Source, req) {
-			continue
+		if l.asks(dep.Source, req) {
+			streams = append(streams, &stream{dept: dep.Source.Department(), after: req.After})
 		}
-		ps = append(ps, pending{d, l.records[d.Code].Load(ctx, RecordsKey{Subject: req.Subject, Query: q})})
 	}
 	var page RecordsPage
-	var all []credit.Record
-	for _, p := range ps {
-		recs, err := p.thunk()
-		if err != nil {
-			page.Failed = append(page.Failed, SourceStatus{Department: p.dept, Err: err})
-			continue
+	var got []credit.Record
+	want := req.First + 1
+	chunk := want
+	for round := 0; ; round++ {
+		type pending struct {
+			s     *stream
+			limit int
+			thunk func() ([]credit.Record, error)
 		}
-		all = append(all, recs...)
+		var ps []pending
+		for _, s := range streams {
+			if s.done {
+				continue
+			}
+			q := req.query()
+			q.After, q.Limit = s.after, chunk
+			ps = append(ps, pending{s, chunk, l.records[s.dept.Code].Load(ctx, RecordsKey{Subject: req.Subject, Query: q})})
+		}
+		for _, p := range ps {
+			recs, err := p.thunk()
+			if err != nil {
+				page.Failed = append(page.Failed, SourceStatus{Department: p.s.dept, Err: err})
+				p.s.done = true
+				continue
+			}
+			if len(recs) < p.limit {
+				p.s.done = true
+			}
+			if len(recs) > 0 {
+				p.s.after = datasources.CursorOf(recs[len(recs)-1])
+			}
+			for _, r := range recs {
+				if req.Visible == nil || req.Visible(r) {
+					got = append(got, r)
+				}
+			}
+		}
+		sortRecords(got)
+		// The safe prefix: records every open stream has read past.
+		safe := len(got)
+		var frontier *datasources.Cursor
+		for _, s := range streams {
+			if !s.done && (frontier == nil || datasources.Less(s.after, *frontier)) {
+				f := s.after
+				frontier = &f
+			}
+		}
+		if frontier != nil {
+			safe = 0
+			for safe < len(got) && !datasources.Less(*frontier, datasources.CursorOf(got[safe])) {
+				safe++
+			}
+		}
+		if safe >= want || frontier == nil || round == maxRounds-1 {
+			switch {
+			case safe > req.First:
+				page.Records, page.HasNext = got[:req.First], true
+			case frontier != nil:
+				// Out of rounds: what is safe so far, and a cursor to go on.
+				page.Records, page.HasNext, page.End = got[:safe], true, *frontier
+			default:
+				page.Records = got
+			}
+			return page
+		}
+		chunk *= 2
 	}
-	slices.SortFunc(all, func(a, b credit.Record) int {
+}
+
+func sortRecords(rs []credit.Record) {
+	slices.SortFunc(rs, func(a, b credit.Record) int {
 		ca, cb := datasources.CursorOf(a), datasources.CursorOf(b)
 		switch {
 		case datasources.Less(ca, cb):
@@ -76,11 +144,6 @@ func (l *Loaders) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 		}
 		return 0
 	})
-	if len(all) > req.First {
-		all, page.HasNext = all[:req.First], true
-	}
-	page.Records = all
-	return page
 }
 
 // asks reports whether a department is concerned by the request: named in

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"credithub/apperr"
+	"credithub/auth"
 	"credithub/credit"
 	"credithub/datasources"
 	"credithub/gid"
@@ -107,8 +108,13 @@ func parseEntityCursor(s string) (string, error) {
 	return payload, nil
 }
 
-// recordsRequest validates a records(...) field's arguments for a subject.
-func (r *Resolver) recordsRequest(sub datasources.Subject, filter *model.RecordFilter, first *int, after *string) (loaders.RecordsRequest, error) {
+// recordsRequest validates a records(...) field's arguments for a subject
+// and narrows it to what the caller may see (auth.ViewOf): openness is a
+// property of the kind (and of whether the subject is a person), so it
+// becomes a kind filter every department applies in SQL; callers who see
+// only public records also see them only inside their publicity period,
+// which the fan-out filters row by row.
+func (r *Resolver) recordsRequest(ctx context.Context, sub datasources.Subject, filter *model.RecordFilter, first *int, after *string) (loaders.RecordsRequest, error) {
 	n, err := pageSize(first)
 	if err != nil {
 		return loaders.RecordsRequest{}, err
@@ -119,45 +125,49 @@ func (r *Resolver) recordsRequest(sub datasources.Subject, filter *model.RecordF
 			return req, err
 		}
 	}
-	if filter == nil {
-		return req, nil
-	}
-	for _, code := range filter.Sources {
-		if _, ok := datasources.DepartmentByCode(code); !ok {
-			return req, apperr.BadInput("filter.sources", "unknown department %q; departments are market, environment, fire, housing and court", truncate(code))
-		}
-	}
-	req.Sources = filter.Sources
-	if filter.DecidedFrom != nil {
-		req.From = filter.DecidedFrom.String()
-	}
-	if filter.DecidedTo != nil {
-		req.To = filter.DecidedTo.String()
-	}
-	if filter.DecidedFrom != nil && filter.DecidedTo != nil && filter.DecidedTo.Before(*filter.DecidedFrom) {
-		return req, apperr.BadInput("filter.decidedTo", "decidedTo (%s) is before decidedFrom (%s)", req.To, req.From)
-	}
-	kinds := filter.Kinds
-	if len(filter.Publicity) > 0 {
-		// Openness is a property of the kind (and of whether the subject is a
-		// person), so a publicity filter narrows the kinds asked for and every
-		// department can still page in SQL.
-		var open []credit.Kind
-		for _, e := range r.Catalogue.Entries() {
-			p := e.EntityPublicity
-			if sub.IsPerson() {
-				p = e.PersonPublicity
-			}
-			if slices.Contains(filter.Publicity, p) && (len(kinds) == 0 || slices.Contains(kinds, e.Kind)) {
-				open = append(open, e.Kind)
+	view := auth.ViewOf(ctx, auth.Subject{USCC: sub.USCC, IDNumber: sub.IDNumber})
+	publicities := view.Publicities
+	var kinds []credit.Kind
+	if filter != nil {
+		for _, code := range filter.Sources {
+			if _, ok := datasources.DepartmentByCode(code); !ok {
+				return req, apperr.BadInput("filter.sources", "unknown department %q; departments are market, environment, fire, housing and court", truncate(code))
 			}
 		}
-		if len(open) == 0 {
-			req.NoMatch = true
+		req.Sources = filter.Sources
+		if filter.DecidedFrom != nil {
+			req.From = filter.DecidedFrom.String()
 		}
-		kinds = open
+		if filter.DecidedTo != nil {
+			req.To = filter.DecidedTo.String()
+		}
+		if filter.DecidedFrom != nil && filter.DecidedTo != nil && filter.DecidedTo.Before(*filter.DecidedFrom) {
+			return req, apperr.BadInput("filter.decidedTo", "decidedTo (%s) is before decidedFrom (%s)", req.To, req.From)
+		}
+		kinds = filter.Kinds
+		if len(filter.Publicity) > 0 {
+			// A filter on what the caller may not see selects nothing; it
+			// does not reveal whether such records exist.
+			publicities = slices.DeleteFunc(slices.Clone(publicities), func(p credit.Publicity) bool {
+				return !slices.Contains(filter.Publicity, p)
+			})
+		}
 	}
-	req.Kinds = datasources.KindSetOf(kinds...)
+	var open []credit.Kind
+	for _, e := range r.Catalogue.Entries() {
+		p := e.EntityPublicity
+		if sub.IsPerson() {
+			p = e.PersonPublicity
+		}
+		if slices.Contains(publicities, p) && (len(kinds) == 0 || slices.Contains(kinds, e.Kind)) {
+			open = append(open, e.Kind)
+		}
+	}
+	req.NoMatch = len(open) == 0
+	req.Kinds = datasources.KindSetOf(open...)
+	if view.PublicOnly {
+		req.Visible = view.Sees
+	}
 	return req, nil
 }
 

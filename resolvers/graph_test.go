@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -34,14 +35,14 @@ const entityProfile = `query($uscc: ID!) {
 // key.
 func TestEntityProfileSpansAllDepartmentsAndLegacyKeys(t *testing.T) {
 	t.Parallel()
-	h := apptest.Start(t, apptest.Options{})
+	h := apptest.Shared(t, apptest.Options{})
 	// Entity 1 of the synthetic world is a showcase whose departments filed
 	// its records under its registration number and organisation code.
 	e := h.World.Entities[1]
 	if !e.LegacyKeys || e.RegNo == "" {
 		t.Fatalf("world changed: entity 1 should have legacy keys: %+v", e)
 	}
-	data := h.Query(t, entityProfile, map[string]any{"uscc": e.USCC})
+	data := h.QueryAs(t, apptest.Department(t), entityProfile, map[string]any{"uscc": e.USCC})
 	ent := apptest.Get(data, "entity")
 	if got := apptest.Get(ent, "name"); got != e.Name {
 		t.Fatalf("name = %v, want %s", got, e.Name)
@@ -108,19 +109,20 @@ func TestEntityProfileSpansAllDepartmentsAndLegacyKeys(t *testing.T) {
 // as one big page, in the same order, with no repeats.
 func TestRecordPagesAreStable(t *testing.T) {
 	t.Parallel()
-	h := apptest.Start(t, apptest.Options{})
+	h := apptest.Shared(t, apptest.Options{})
 	e := h.World.Entities[0]
 	const q = `query($uscc: ID!, $first: Int!, $after: String) {
 	  entity(uscc: $uscc) { records(first: $first, after: $after) {
 	    edges { cursor node { id } } pageInfo { hasNextPage endCursor } } } }`
-	all := ids(apptest.Get(h.Query(t, q, map[string]any{"uscc": e.USCC, "first": 100}), "entity", "records", "edges"))
+	dept := apptest.Department(t)
+	all := ids(apptest.Get(h.QueryAs(t, dept, q, map[string]any{"uscc": e.USCC, "first": 100}), "entity", "records", "edges"))
 	if len(all) < 8 {
 		t.Fatalf("showcase entity has only %d records", len(all))
 	}
 	var paged []string
 	var after any
 	for page := 0; page < 50; page++ {
-		conn := apptest.Get(h.Query(t, q, map[string]any{"uscc": e.USCC, "first": 3, "after": after}), "entity", "records")
+		conn := apptest.Get(h.QueryAs(t, dept, q, map[string]any{"uscc": e.USCC, "first": 3, "after": after}), "entity", "records")
 		paged = append(paged, ids(apptest.Get(conn, "edges"))...)
 		if apptest.Get(conn, "pageInfo", "hasNextPage") != true {
 			break
@@ -131,6 +133,8 @@ func TestRecordPagesAreStable(t *testing.T) {
 		t.Fatalf("paged records differ from one page:\n all   %v\n paged %v", all, paged)
 	}
 }
+
+func TestMain(m *testing.M) { os.Exit(apptest.Main(m)) }
 
 func ids(edges any) []string {
 	var out []string
@@ -145,10 +149,11 @@ func ids(edges any) []string {
 // statement per department for everyone's records.
 func TestListingCostsOneStatementPerDepartmentPerLevel(t *testing.T) {
 	t.Parallel()
-	h := apptest.Start(t, apptest.Options{Entities: 400})
+	h := apptest.Shared(t, apptest.Options{Entities: 400})
 	const q = `{ entities(first: 100) { edges { node { uscc name
 	  records(first: 5) { edges { node { id kind decisionDate } } } } } } }`
-	r := h.Do(t, q, nil, nil)
+	dept := apptest.Department(t)
+	r := h.Do(t, q, nil, dept)
 	if len(r.Errors) > 0 {
 		t.Fatalf("errors: %s", r.Body)
 	}
@@ -170,7 +175,7 @@ func TestListingCostsOneStatementPerDepartmentPerLevel(t *testing.T) {
 		t.Errorf("%d statements in all, want at most 6: %v", total, st)
 	}
 	// The same with sources: one more level, one more statement per department.
-	r = h.Do(t, `{ entities(first: 100) { edges { node { sources { department { code } ok recordCount } } } } }`, nil, nil)
+	r = h.Do(t, `{ entities(first: 100) { edges { node { sources { department { code } ok recordCount } } } } }`, nil, dept)
 	if len(r.Errors) > 0 {
 		t.Fatalf("errors: %s", r.Body)
 	}
@@ -185,7 +190,7 @@ func TestListingCostsOneStatementPerDepartmentPerLevel(t *testing.T) {
 // registry holds is found; an unknown well-formed code is null.
 func TestEntityLookupValidatesCodes(t *testing.T) {
 	t.Parallel()
-	h := apptest.Start(t, apptest.Options{})
+	h := apptest.Shared(t, apptest.Options{})
 	legacy := h.World.Entities[2]
 	if !legacy.LegacyUSCC || ident.ValidateUSCC(legacy.USCC) == nil {
 		t.Fatalf("world changed: entity 2 should hold a legacy pilot code")
@@ -238,12 +243,13 @@ func TestEntityLookupValidatesCodes(t *testing.T) {
 // filters are refused with the field named.
 func TestRecordFilters(t *testing.T) {
 	t.Parallel()
-	h := apptest.Start(t, apptest.Options{})
+	h := apptest.Shared(t, apptest.Options{})
 	e := h.World.Entities[0]
 	q := `query($uscc: ID!, $f: RecordFilter) { entity(uscc: $uscc) { records(first: 100, filter: $f) {
 	  edges { node { kind source { code } decisionDate publicity } } } } }`
+	dept := apptest.Department(t)
 	run := func(f map[string]any) []any {
-		return apptest.Get(h.Query(t, q, map[string]any{"uscc": e.USCC, "f": f}), "entity", "records", "edges").([]any)
+		return apptest.Get(h.QueryAs(t, dept, q, map[string]any{"uscc": e.USCC, "f": f}), "entity", "records", "edges").([]any)
 	}
 	for _, n := range run(map[string]any{"kinds": []string{"PENALTY"}}) {
 		if apptest.Get(n, "node", "kind") != "PENALTY" {
@@ -277,7 +283,7 @@ func TestRecordFilters(t *testing.T) {
 		{map[string]any{"sources": []string{"tax"}}, "filter.sources"},
 		{map[string]any{"decidedFrom": "2024-01-01", "decidedTo": "2023-01-01"}, "filter.decidedTo"},
 	} {
-		r := h.Do(t, q, map[string]any{"uscc": e.USCC, "f": tc.f}, nil)
+		r := h.Do(t, q, map[string]any{"uscc": e.USCC, "f": tc.f}, dept)
 		if len(r.Errors) != 1 || r.Errors[0].Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != tc.field {
 			t.Errorf("filter %v: %s", tc.f, r.Body)
 		}
@@ -292,7 +298,7 @@ func TestRecordFilters(t *testing.T) {
 // what the graph hands out.
 func TestEntitiesAndNode(t *testing.T) {
 	t.Parallel()
-	h := apptest.Start(t, apptest.Options{})
+	h := apptest.Shared(t, apptest.Options{})
 	const q = `query($f: EntityFilter, $after: String) { entities(first: 50, filter: $f, after: $after) {
 	  totalCount edges { cursor node { id uscc name kind division { code } status } } pageInfo { hasNextPage endCursor } } }`
 	var usccs []string
@@ -399,7 +405,7 @@ func TestPartialFailureWhenADepartmentIsDown(t *testing.T) {
 	down := "fire"
 	takeDown(t, h.Prefix+"dept_"+down)
 
-	r := h.Do(t, entityProfile, map[string]any{"uscc": e.USCC}, nil)
+	r := h.Do(t, entityProfile, map[string]any{"uscc": e.USCC}, apptest.Department(t))
 	if r.Status != http.StatusOK {
 		t.Fatalf("status %d: %s", r.Status, r.Body)
 	}
@@ -472,7 +478,7 @@ func TestPartialFailureWhenNothingListens(t *testing.T) {
 		"CREDITHUB_MARKET_DSN": "postgres://postgres@127.0.0.1:1/dept_market?sslmode=disable",
 	})
 	e := h.World.Entities[0]
-	r := h.Do(t, entityProfile, map[string]any{"uscc": e.USCC}, nil)
+	r := h.Do(t, entityProfile, map[string]any{"uscc": e.USCC}, apptest.Department(t))
 	ent := apptest.Get(r.Data, "entity")
 	if ent == nil || apptest.Get(ent, "uscc") != e.USCC || apptest.Get(ent, "name") != nil {
 		t.Fatalf("entity with the registry down = %s", r.Body)

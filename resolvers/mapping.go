@@ -30,7 +30,11 @@ func entitySubject(e *model.MarketEntity) datasources.Subject {
 // person maps a registry member to the graph's Person.
 func (r *Resolver) person(m market.Member) *model.Person {
 	id := m.IDNo
-	return &model.Person{ID: r.Sealer.Person(m.IDNo), Name: m.Name, IDNumber: &id}
+	p := &model.Person{ID: r.Sealer.Person(m.IDNo), Name: m.Name, IDNumber: &id}
+	if m.Mobile.Valid {
+		p.Mobile = &m.Mobile.String
+	}
+	return p
 }
 
 // recordsConnection answers a records(...) field: one page merged from every
@@ -38,7 +42,7 @@ func (r *Resolver) person(m market.Member) *model.Person {
 // missingSources and in an error with code SOURCE_UNAVAILABLE; the others'
 // records are still returned.
 func (r *Resolver) recordsConnection(ctx context.Context, sub datasources.Subject, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error) {
-	req, err := r.recordsRequest(sub, filter, first, after)
+	req, err := r.recordsRequest(ctx, sub, filter, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +65,10 @@ func (r *Resolver) recordsConnection(ctx context.Context, sub datasources.Subjec
 	if n := len(conn.Edges); n > 0 {
 		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
 		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
+	}
+	if page.End != (datasources.Cursor{}) {
+		end := recordCursor(page.End)
+		conn.PageInfo.EndCursor = &end
 	}
 	return conn, nil
 }

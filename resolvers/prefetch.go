@@ -44,7 +44,7 @@ func (r *Resolver) prefetchEntities(ctx context.Context, ents []*model.MarketEnt
 			}
 			var reqs []loaders.RecordsRequest
 			for _, e := range ents {
-				if req, err := r.recordsRequest(entitySubject(e), filter, first, after); err == nil {
+				if req, err := r.recordsRequest(ctx, entitySubject(e), filter, first, after); err == nil {
 					reqs = append(reqs, req)
 				}
 			}

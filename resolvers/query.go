@@ -9,6 +9,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"credithub/apperr"
+	"credithub/auth"
+	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/market"
 	"credithub/gid"
@@ -169,6 +171,18 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 		rec, err := loaders.For(ctx).Record(ctx, ref)
 		if err != nil || rec == nil {
 			return nil, err
+		}
+		b := rec.Common()
+		view := auth.ViewOf(ctx, auth.Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber})
+		if !slices.Contains(view.Publicities, b.Publicity) {
+			scope := auth.ScopeRecordRead
+			if b.Publicity == credit.Personal {
+				scope = auth.ScopePersonRead
+			}
+			return nil, apperr.New(apperr.Forbidden, "this record needs the %s scope", scope).With("requiredScopes", []string{scope})
+		}
+		if !view.Sees(rec) {
+			return nil, nil // out of its publicity period: as if it did not exist
 		}
 		return rec, nil
 	}

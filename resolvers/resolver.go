@@ -5,8 +5,13 @@ package resolvers
 
 import (
 	"log/slog"
+	"time"
 
+	"github.com/jmoiron/sqlx"
+
+	"credithub/auth"
 	"credithub/catalogue"
+	"credithub/datasources/hub"
 	"credithub/datasources/market"
 	"credithub/gid"
 )
@@ -20,5 +25,18 @@ type Resolver struct {
 	Catalogue *catalogue.Catalogue
 	// Sealer turns ID numbers into opaque person IDs and back.
 	Sealer *gid.Sealer
-	Logger *slog.Logger
+	// HubDB is the hub's own database, where its workflows write.
+	HubDB          *sqlx.DB
+	Authorizations *hub.Authorizations
+	QueryLog       *auth.QueryLog
+	Logger         *slog.Logger
+	// Now is the clock (tests set it).
+	Now func() time.Time
+}
+
+func (r *Resolver) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
 }

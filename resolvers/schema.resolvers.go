@@ -7,9 +7,6 @@ package resolvers
 
 import (
 	"context"
-
-	"github.com/99designs/gqlgen/graphql"
-
 	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/market"
@@ -18,6 +15,8 @@ import (
 	"credithub/graph/model"
 	"credithub/ident"
 	"credithub/loaders"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 func (r *marketEntityResolver) LegalRepresentative(ctx context.Context, obj *model.MarketEntity) (*model.Person, error) {
@@ -53,6 +52,14 @@ func (r *marketEntityResolver) Records(ctx context.Context, obj *model.MarketEnt
 
 func (r *marketEntityResolver) Sources(ctx context.Context, obj *model.MarketEntity) ([]*model.SourceStatus, error) {
 	return sourceStatuses(loaders.For(ctx).Sources(ctx, entitySubject(obj))), nil
+}
+
+func (r *mutationResolver) RecordAuthorization(ctx context.Context, input model.RecordAuthorizationInput) (*model.PersonAuthorization, error) {
+	return r.recordAuthorization(ctx, input)
+}
+
+func (r *mutationResolver) RevokeAuthorization(ctx context.Context, id string, idempotencyKey string) (*model.PersonAuthorization, error) {
+	return r.revokeAuthorization(ctx, id, idempotencyKey)
 }
 
 func (r *personResolver) Roles(ctx context.Context, obj *model.Person) ([]*model.PersonRole, error) {
@@ -152,7 +159,17 @@ func (r *queryResolver) RecordKinds(ctx context.Context) ([]*model.RecordKindInf
 	return out, nil
 }
 
+func (r *queryResolver) QueryLog(ctx context.Context, filter *model.QueryLogFilter, first *int, after *string) (*model.QueryLogConnection, error) {
+	return r.queryLog(ctx, filter, first, after)
+}
+
+func (r *queryResolver) Authorizations(ctx context.Context, idNumber string) ([]*model.PersonAuthorization, error) {
+	return r.authorizationsOf(ctx, idNumber)
+}
+
 func (r *Resolver) MarketEntity() graph.MarketEntityResolver { return &marketEntityResolver{r} }
+
+func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Person() graph.PersonResolver { return &personResolver{r} }
 
@@ -160,6 +177,7 @@ func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
 type (
 	marketEntityResolver struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
 	personResolver       struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 )

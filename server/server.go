@@ -20,6 +20,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"credithub/auth"
 	"credithub/loaders"
 	"credithub/sqldb"
 )
@@ -29,6 +30,16 @@ type Options struct {
 	Schema graphql.ExecutableSchema
 	// Loaders are the dependencies of each request's dataloaders.
 	Loaders *loaders.Deps
+	// Authenticator verifies bearer tokens.
+	Authenticator auth.Authenticator
+	// Rules are the schema's openness markings, enforced on every field.
+	Rules *auth.Rules
+	// QueryLog receives a row before any answer carrying personal data.
+	QueryLog *auth.QueryLog
+	// Authorizations are agencies' written authorisations from persons.
+	Authorizations auth.AuthorizationStore
+	// PersonRef turns an ID number into the keyed hash the log stores.
+	PersonRef func(idNo string) string
 	// Databases are pinged by /readyz: ready only when every one answers.
 	Databases []*sqldb.DB
 	Logger    *slog.Logger
@@ -54,6 +65,10 @@ func New(o Options) http.Handler {
 	}
 	gql.SetErrorPresenter(presentError(o.Logger))
 	gql.SetRecoverFunc(recoverPanic(o.Logger))
+	gql.AroundFields(o.Rules.FieldMiddleware)
+	// Registered first, so it runs outermost: after every field resolved and
+	// before the answer is written.
+	gql.AroundResponses(logPersonalData(o.QueryLog, o.Logger))
 	if o.ReportStatements {
 		gql.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 			resp := next(ctx)
@@ -76,7 +91,8 @@ func New(o Options) http.Handler {
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", withLoaders(o.Loaders, gql))
+	authn := auth.Middleware(o.Authenticator)
+	mux.Handle("/graphql", authn(withPrivacy(o, withLoaders(o.Loaders, gql))))
 	if o.GraphiQL {
 		mux.Handle("GET /{$}", playground.Handler("credithub", "/graphql"))
 	}
@@ -97,6 +113,16 @@ type statsKey struct{}
 func statsFrom(ctx context.Context) *sqldb.RequestStats {
 	s, _ := ctx.Value(statsKey{}).(*sqldb.RequestStats)
 	return s
+}
+
+// withPrivacy gives the request its privacy state: the declared purpose and
+// the record of personal data disclosed.
+func withPrivacy(o Options, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := auth.WithPurpose(r.Context(), r.Header.Get(auth.PurposeHeader))
+		ctx = auth.WithRequest(ctx, auth.NewRequest(o.Authorizations, o.PersonRef, nil))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // withLoaders builds the request's dataloaders and statement counters.

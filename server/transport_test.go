@@ -4,16 +4,19 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
 	"credithub/app/apptest"
 )
 
+func TestMain(m *testing.M) { os.Exit(apptest.Main(m)) }
+
 // The GraphQL-over-HTTP specification, as clients see it.
 func TestGraphQLOverHTTP(t *testing.T) {
 	t.Parallel()
-	h := apptest.Start(t, apptest.Options{Entities: 50})
+	h := apptest.Shared(t, apptest.Options{Entities: 50})
 	const valid = `{"query":"{ departments { code } }"}`
 	tests := []struct {
 		name        string
@@ -78,7 +81,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 
 func TestHealthAndGraphiQL(t *testing.T) {
 	t.Parallel()
-	h := apptest.Start(t, apptest.Options{Entities: 50})
+	h := apptest.Shared(t, apptest.Options{Entities: 50})
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": `"ready":true`, "/": "graphiql"} {
 		resp, err := http.Get(h.URL + path)
 		if err != nil {

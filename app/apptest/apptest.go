@@ -8,15 +8,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"credithub/app"
+	"credithub/auth"
 	"credithub/datasources/dstest"
 	"credithub/datasources/world"
 	"credithub/sqldb"
@@ -42,70 +46,124 @@ type Options struct {
 }
 
 // Start prepares fresh databases, seeds them and serves the hub until the
-// test ends.
+// test ends. Use it for tests that change or break the hub's databases;
+// read-only tests share one hub per package (Shared).
 func Start(t testing.TB, o Options) *Hub {
 	t.Helper()
+	h, err := start(o, t.Cleanup, testing.Verbose())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+var (
+	sharedMu       sync.Mutex
+	shared         = map[[2]uint64]*Hub{}
+	sharedCleanups []func()
+)
+
+// Shared returns the package's hub for o, starting it on first use. Tests
+// that use it must not change its data in ways other tests would notice;
+// Main tears it down after the package's tests.
+func Shared(t testing.TB, o Options) *Hub {
+	t.Helper()
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if o.Env != nil {
+		t.Fatal("apptest.Shared: hubs with overridden environments are not shared; use Start")
+	}
+	key := [2]uint64{uint64(o.Entities), o.Seed}
+	if h, ok := shared[key]; ok {
+		return h
+	}
+	h, err := start(o, func(f func()) { sharedCleanups = append(sharedCleanups, f) }, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared[key] = h
+	return h
+}
+
+// Main runs a package's tests and then tears down its shared hubs. Call it
+// from TestMain: os.Exit(apptest.Main(m)).
+func Main(m *testing.M) int {
+	code := m.Run()
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	for i := len(sharedCleanups) - 1; i >= 0; i-- {
+		sharedCleanups[i]()
+	}
+	return code
+}
+
+// testPoolSize keeps a test hub's connections low: PostgreSQL allows 100 in
+// all, and test packages run side by side.
+const testPoolSize = "3"
+
+func start(o Options, cleanup func(func()), verbose bool) (*Hub, error) {
 	if o.Entities == 0 {
 		o.Entities = 300
 	}
 	if o.Seed == 0 {
 		o.Seed = 1
 	}
-	prefix := strings.TrimPrefix(dstest.UniqueName("h"), "t_h_")
-	prefix = "t" + prefix + "_"
+	prefix := "t" + strings.TrimPrefix(dstest.UniqueName("h"), "t_h_") + "_"
 	getenv := func(k string) string {
 		if v, ok := o.Env[k]; ok {
 			return v
 		}
-		switch k {
-		case "DATABASE_URL":
+		switch {
+		case k == "DATABASE_URL":
 			return dstest.ServerURL()
-		case "CREDITHUB_DB_PREFIX":
+		case k == "CREDITHUB_DB_PREFIX":
 			return prefix
-		case "CREDITHUB_DEV":
+		case k == "CREDITHUB_DEV":
 			return "true"
+		case strings.HasSuffix(k, "_MAX_CONNS"):
+			return testPoolSize
 		}
 		return ""
 	}
 	cfg, err := app.FromEnv(getenv)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		logger = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if verbose {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	t.Cleanup(func() {
+	cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		for _, s := range app.Setups() {
-			if err := sqldb.DropDatabase(ctx, dstest.ServerURL(), prefix+s.Database); err != nil {
-				t.Logf("dropping %s: %v", prefix+s.Database, err)
-			}
+			_ = sqldb.DropDatabase(ctx, dstest.ServerURL(), prefix+s.Database)
 		}
 	})
 	if err := app.Prepare(ctx, cfg, app.SeedOptions{Entities: o.Entities, Seed: o.Seed}, logger); err != nil {
-		t.Fatalf("preparing test databases on %s (is PostgreSQL running?): %v", dstest.ServerURL(), err)
+		return nil, fmt.Errorf("preparing test databases on %s (is PostgreSQL running?): %w", dstest.ServerURL(), err)
 	}
 	h := &Hub{World: world.New(o.Seed, o.Entities), Prefix: prefix, getenv: getenv, logger: logger}
-	h.serve(t, cfg)
-	return h
+	if err := h.serve(cfg, cleanup); err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
-func (h *Hub) serve(t testing.TB, cfg app.Config) {
-	t.Helper()
+func (h *Hub) serve(cfg app.Config, cleanup func(func())) error {
 	a, err := app.Open(context.Background(), cfg, h.logger)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(func() {
+	cleanup(func() {
 		srv.Close()
 		a.Close()
 	})
 	h.App, h.URL = a, srv.URL
+	return nil
 }
 
 // Variant serves a second hub over the same databases with some
@@ -123,15 +181,10 @@ func (h *Hub) Variant(t testing.TB, env map[string]string) *Hub {
 		t.Fatal(err)
 	}
 	v := &Hub{World: h.World, Prefix: h.Prefix, getenv: getenv, logger: h.logger}
-	v.serve(t, cfg)
+	if err := v.serve(cfg, t.Cleanup); err != nil {
+		t.Fatal(err)
+	}
 	return v
-}
-
-type testWriter struct{ t testing.TB }
-
-func (w *testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
 }
 
 // Response is a decoded GraphQL response.
@@ -239,4 +292,39 @@ func Get(v any, path ...any) any {
 		}
 	}
 	return v
+}
+
+// Token mints a development token for tests.
+func Token(t testing.TB, kind auth.Kind, org string, scopes ...string) string {
+	t.Helper()
+	tok, err := auth.MintDev(auth.DevToken{Kind: kind, Org: org, Scopes: scopes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// As returns the headers of a caller with a development token and, when
+// purpose is not empty, a declared purpose.
+func As(t testing.TB, kind auth.Kind, org, purpose string, scopes ...string) map[string]string {
+	h := map[string]string{"Authorization": "Bearer " + Token(t, kind, org, scopes...)}
+	if purpose != "" {
+		h[auth.PurposeHeader] = purpose
+	}
+	return h
+}
+
+// Department is a department's app with the read scopes of the spec's table.
+func Department(t testing.TB) map[string]string {
+	return As(t, auth.KindDepartment, "market", "", auth.ScopeEntityRead, auth.ScopeRecordRead)
+}
+
+// QueryAs posts a query with headers and fails the test on any error.
+func (h *Hub) QueryAs(t testing.TB, headers map[string]string, query string, vars map[string]any) map[string]any {
+	t.Helper()
+	r := h.Do(t, query, vars, headers)
+	if len(r.Errors) > 0 || r.Status != http.StatusOK {
+		t.Fatalf("query failed (status %d): %s", r.Status, r.Body)
+	}
+	return r.Data
 }

@@ -54,9 +54,9 @@ type PeriodRow struct {
 	Source    string `db:"source"`
 }
 
-// Store reads the hub's own database.
+// Store reads and writes the hub's own database.
 type Store struct {
-	DB sqlx.ExtContext
+	DB *sqlx.DB
 }
 
 // Catalogue returns the information catalogue in its order.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 )
 
 // An object with a globally unique, opaque ID that `Query.node` resolves.
@@ -96,6 +97,9 @@ type MarketEntityEdge struct {
 	Node   *MarketEntity `json:"node"`
 }
 
+type Mutation struct {
+}
+
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
 	HasPreviousPage bool    `json:"hasPreviousPage"`
@@ -110,8 +114,10 @@ type Person struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	// Resident ID number.
-	IDNumber *string       `json:"idNumber,omitempty"`
-	Roles    []*PersonRole `json:"roles"`
+	IDNumber *string `json:"idNumber,omitempty"`
+	// Mobile number as the registry holds it.
+	Mobile *string       `json:"mobile,omitempty"`
+	Roles  []*PersonRole `json:"roles"`
 	// The person's own credit records (court lists and, later, joint-punishment entries).
 	Records *CreditRecordConnection `json:"records,omitempty"`
 }
@@ -119,12 +125,87 @@ type Person struct {
 func (Person) IsNode()            {}
 func (this Person) GetID() string { return this.ID }
 
+// A person's written authorisation of an agency.
+type PersonAuthorization struct {
+	ID     string `json:"id"`
+	Agency string `json:"agency"`
+	// The person, masked.
+	Person     string       `json:"person"`
+	Purpose    QueryPurpose `json:"purpose"`
+	ValidFrom  scalars.Date `json:"validFrom"`
+	ValidTo    scalars.Date `json:"validTo"`
+	DocumentNo string       `json:"documentNo"`
+	RecordedBy string       `json:"recordedBy"`
+	RecordedAt time.Time    `json:"recordedAt"`
+	RevokedAt  *time.Time   `json:"revokedAt,omitempty"`
+	// Valid today and not revoked.
+	Live bool `json:"live"`
+}
+
+func (PersonAuthorization) IsNode()            {}
+func (this PersonAuthorization) GetID() string { return this.ID }
+
 type PersonRole struct {
 	Role   ResponsibleRole `json:"role"`
 	Entity *MarketEntity   `json:"entity"`
 }
 
 type Query struct {
+}
+
+type QueryLogConnection struct {
+	Edges    []*QueryLogEdge `json:"edges"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+}
+
+type QueryLogEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *QueryLogEntry `json:"node"`
+}
+
+// One answer that carried personal data.
+type QueryLogEntry struct {
+	// Position in the hash chain.
+	Sequence  int       `json:"sequence"`
+	LoggedAt  time.Time `json:"loggedAt"`
+	RequestID string    `json:"requestId"`
+	Subject   string    `json:"subject"`
+	Org       string    `json:"org"`
+	Kind      string    `json:"kind"`
+	Purpose   string    `json:"purpose"`
+	Operation string    `json:"operation"`
+	// SHA-256 of the query text.
+	QueryHash string `json:"queryHash"`
+	// Persons whose data was returned, masked.
+	Persons  []string `json:"persons"`
+	Entities []string `json:"entities"`
+	Fields   []string `json:"fields"`
+	RowHash  string   `json:"rowHash"`
+}
+
+type QueryLogFilter struct {
+	// Rows that returned this person's data.
+	IDNumber *string `json:"idNumber,omitempty"`
+	// Rows that returned this entity's data.
+	Uscc *string `json:"uscc,omitempty"`
+	// Rows of callers from this organisation.
+	Org  *string    `json:"org,omitempty"`
+	From *time.Time `json:"from,omitempty"`
+	To   *time.Time `json:"to,omitempty"`
+}
+
+type RecordAuthorizationInput struct {
+	// Resident ID number of the person who authorises.
+	IDNumber string `json:"idNumber"`
+	// The agency's id, as its tokens carry it in org.
+	Agency    string       `json:"agency"`
+	Purpose   QueryPurpose `json:"purpose"`
+	ValidFrom scalars.Date `json:"validFrom"`
+	ValidTo   scalars.Date `json:"validTo"`
+	// The number of the written authorisation the person signed.
+	DocumentNo string `json:"documentNo"`
+	// A retried request with the same key returns the first answer and writes nothing again.
+	IdempotencyKey string `json:"idempotencyKey"`
 }
 
 type RecordFilter struct {
@@ -159,7 +240,8 @@ type SourceStatus struct {
 	Ok         bool               `json:"ok"`
 	// Why it did not answer; null when ok.
 	Error *string `json:"error,omitempty"`
-	// Records the department holds on the entity; null when it did not answer.
+	// Records the department holds on the entity, shared ones included; null
+	// when it did not answer.
 	RecordCount *int `json:"recordCount,omitempty"`
 }
 
@@ -280,6 +362,194 @@ func (e *EntityStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e EntityStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Mask string
+
+const (
+	MaskNone Mask = "NONE"
+	// 230102********1234
+	MaskIDNumber Mask = "ID_NUMBER"
+	// 138****5678
+	MaskMobile Mask = "MOBILE"
+	// 张**
+	MaskName Mask = "NAME"
+)
+
+var AllMask = []Mask{
+	MaskNone,
+	MaskIDNumber,
+	MaskMobile,
+	MaskName,
+}
+
+func (e Mask) IsValid() bool {
+	switch e {
+	case MaskNone, MaskIDNumber, MaskMobile, MaskName:
+		return true
+	}
+	return false
+}
+
+func (e Mask) String() string {
+	return string(e)
+}
+
+func (e *Mask) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Mask(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Mask", str)
+	}
+	return nil
+}
+
+func (e Mask) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Mask) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Mask) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Openness string
+
+const (
+	// Anyone, the anonymous public included.
+	OpennessPublic Openness = "PUBLIC"
+	// Callers holding the scope (departments sharing for their duties); a market entity for its own data.
+	OpennessShared Openness = "SHARED"
+	// Personal information: person:read and a purpose declared in the
+	// X-Query-Purpose header; an agency also needs the person's live written
+	// authorisation. Every answer carrying it is logged first.
+	OpennessPersonal Openness = "PERSONAL"
+)
+
+var AllOpenness = []Openness{
+	OpennessPublic,
+	OpennessShared,
+	OpennessPersonal,
+}
+
+func (e Openness) IsValid() bool {
+	switch e {
+	case OpennessPublic, OpennessShared, OpennessPersonal:
+		return true
+	}
+	return false
+}
+
+func (e Openness) String() string {
+	return string(e)
+}
+
+func (e *Openness) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Openness(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Openness", str)
+	}
+	return nil
+}
+
+func (e Openness) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Openness) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Openness) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Why personal data is read (the X-Query-Purpose header takes the same names).
+type QueryPurpose string
+
+const (
+	QueryPurposeAdministrativeApproval QueryPurpose = "ADMINISTRATIVE_APPROVAL"
+	QueryPurposeLawEnforcement         QueryPurpose = "LAW_ENFORCEMENT"
+	QueryPurposePublicProcurement      QueryPurpose = "PUBLIC_PROCUREMENT"
+	QueryPurposeObjectionHandling      QueryPurpose = "OBJECTION_HANDLING"
+	QueryPurposeRepairReview           QueryPurpose = "REPAIR_REVIEW"
+	QueryPurposeAuthorizedQuery        QueryPurpose = "AUTHORIZED_QUERY"
+)
+
+var AllQueryPurpose = []QueryPurpose{
+	QueryPurposeAdministrativeApproval,
+	QueryPurposeLawEnforcement,
+	QueryPurposePublicProcurement,
+	QueryPurposeObjectionHandling,
+	QueryPurposeRepairReview,
+	QueryPurposeAuthorizedQuery,
+}
+
+func (e QueryPurpose) IsValid() bool {
+	switch e {
+	case QueryPurposeAdministrativeApproval, QueryPurposeLawEnforcement, QueryPurposePublicProcurement, QueryPurposeObjectionHandling, QueryPurposeRepairReview, QueryPurposeAuthorizedQuery:
+		return true
+	}
+	return false
+}
+
+func (e QueryPurpose) String() string {
+	return string(e)
+}
+
+func (e *QueryPurpose) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = QueryPurpose(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid QueryPurpose", str)
+	}
+	return nil
+}
+
+func (e QueryPurpose) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *QueryPurpose) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e QueryPurpose) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

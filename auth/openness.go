@@ -1,0 +1,152 @@
+package auth
+
+import (
+	"context"
+	"reflect"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"credithub/credit"
+	"credithub/graph/model"
+	"credithub/ident"
+)
+
+// FieldMiddleware is the one place the schema's openness markings are
+// enforced. gqlgen calls it for every field it resolves, however the query
+// reached it (aliases, fragments, interfaces, node, lists, connections), so
+// no resolver can forget a rule.
+//
+// A field under a credit record is as closed as the record: the record's
+// publicity (from the information catalogue) raises the field's marking.
+// A refused field is null with an error naming what is missing, or for
+// masked fields (ID numbers, mobiles) the masked value with that error. A
+// personal value that is let through is noted for the query log.
+func (r *Rules) FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil {
+		return next(ctx)
+	}
+	rule := r.For(fc.Object, fc.Field.Name)
+	subj, rec := subjectOf(fc)
+	level, scope := rule.Level, rule.Scope
+	if rec != nil {
+		if l := LevelOf(rec.Common().Publicity); l > level {
+			level, scope = l, ScopeRecordRead
+			if l == Personal {
+				scope = ScopePersonRead
+			}
+		}
+	}
+	if level == Public {
+		return next(ctx)
+	}
+	if err := Decide(ctx, level, scope, subj); err != nil {
+		if rule.Mask == MaskNone {
+			return nil, err
+		}
+		v, rerr := next(ctx)
+		if rerr != nil {
+			return nil, rerr
+		}
+		graphql.AddError(ctx, err)
+		return mask(v, rule.Mask), nil
+	}
+	v, err := next(ctx)
+	if err == nil && level == Personal && !isNil(v) {
+		RequestFrom(ctx).Disclose(subj, fc.Object+"."+fc.Field.Name, withholdPath(fc))
+	}
+	return v, err
+}
+
+// subjectOf finds whose data a field is: the nearest entity, person or
+// record above it, or for a root field its idNumber/uscc argument.
+func subjectOf(fc *graphql.FieldContext) (Subject, credit.Record) {
+	for it := fc.Parent; it != nil; it = it.Parent {
+		switch v := deref(it.Result).(type) {
+		case *model.MarketEntity:
+			return Subject{USCC: v.Uscc}, nil
+		case *model.Person:
+			if v.IDNumber != nil {
+				return Subject{IDNumber: *v.IDNumber}, nil
+			}
+			return Subject{}, nil
+		case credit.Record:
+			b := v.Common()
+			return Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber}, v
+		}
+	}
+	var s Subject
+	if id, ok := fc.Args["idNumber"].(string); ok {
+		s.IDNumber = id
+	}
+	if u, ok := fc.Args["uscc"].(string); ok {
+		s.USCC = u
+	}
+	return s, nil
+}
+
+// deref unwraps the pointers gqlgen puts around list elements (&v[i]).
+func deref(v any) any {
+	for v != nil {
+		rv := reflect.ValueOf(v)
+		if rv.Kind() != reflect.Pointer || rv.IsNil() {
+			return v
+		}
+		switch rv.Elem().Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if rv.Elem().IsNil() {
+				return nil
+			}
+			v = rv.Elem().Interface()
+		default:
+			return v
+		}
+	}
+	return nil
+}
+
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
+		return rv.IsNil()
+	}
+	return false
+}
+
+// withholdPath is the path of the nearest field that may be null: what the
+// answer loses if its personal data has to be withheld.
+func withholdPath(fc *graphql.FieldContext) ast.Path {
+	for it := fc; it != nil; it = it.Parent {
+		if it.Index != nil || it.Field.Definition == nil {
+			continue
+		}
+		if !it.Field.Definition.Type.NonNull {
+			return it.Path()
+		}
+	}
+	return fc.Path()
+}
+
+func mask(v any, m Mask) any {
+	s, ok := v.(*string)
+	if !ok || s == nil {
+		return nil
+	}
+	var out string
+	switch m {
+	case MaskIDNumber:
+		out = ident.MaskResidentID(*s)
+	case MaskMobile:
+		out = ident.MaskMobile(*s)
+	case MaskName:
+		out = ident.MaskName(*s)
+	default:
+		return nil
+	}
+	return &out
+}

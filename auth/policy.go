@@ -1,0 +1,265 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"credithub/apperr"
+	"credithub/credit"
+)
+
+// Level is how open a piece of information is (the schema's Openness).
+type Level int
+
+// The openness levels, from most to least open.
+const (
+	Public Level = iota
+	Shared
+	Personal
+)
+
+func (l Level) String() string {
+	return [...]string{"PUBLIC", "SHARED", "PERSONAL"}[l]
+}
+
+// LevelOf maps a record's publicity to a level.
+func LevelOf(p credit.Publicity) Level {
+	switch p {
+	case credit.Public:
+		return Public
+	case credit.Shared:
+		return Shared
+	}
+	return Personal
+}
+
+// Mask is how a refused value is shown instead of null.
+type Mask string
+
+// The masks of Chinese public portals.
+const (
+	MaskNone     Mask = "NONE"
+	MaskIDNumber Mask = "ID_NUMBER"
+	MaskMobile   Mask = "MOBILE"
+	MaskName     Mask = "NAME"
+)
+
+// Rule is a field's marking: its level, the scope it needs (SHARED and
+// PERSONAL have defaults) and the mask shown to callers without it.
+type Rule struct {
+	Level Level
+	Scope string
+	Mask  Mask
+}
+
+// Rules are the markings of every field of the schema, read once at start-up
+// from its @open directives.
+type Rules struct {
+	byField map[string]Rule
+}
+
+// DirectiveName is the schema directive that marks openness.
+const DirectiveName = "open"
+
+// RulesFromSchema reads every object's and interface's field markings: a
+// field's own @open, else its type's. A field with neither is an error —
+// nothing reaches a client unmarked.
+func RulesFromSchema(s *ast.Schema) (*Rules, error) {
+	r := &Rules{byField: map[string]Rule{}}
+	var unmarked []string
+	for name, def := range s.Types {
+		if def.BuiltIn || strings.HasPrefix(name, "__") || (def.Kind != ast.Object && def.Kind != ast.Interface) {
+			continue
+		}
+		typeRule, typeMarked, err := ruleOf(def.Directives)
+		if err != nil {
+			return nil, fmt.Errorf("type %s: %w", name, err)
+		}
+		for _, f := range def.Fields {
+			if strings.HasPrefix(f.Name, "__") {
+				continue
+			}
+			rule, marked, err := ruleOf(f.Directives)
+			if err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", name, f.Name, err)
+			}
+			switch {
+			case marked:
+			case typeMarked:
+				rule = typeRule
+			default:
+				unmarked = append(unmarked, name+"."+f.Name)
+				continue
+			}
+			r.byField[name+"."+f.Name] = rule
+		}
+	}
+	if len(unmarked) > 0 {
+		sort.Strings(unmarked)
+		return nil, fmt.Errorf("fields without an @open marking (mark the field or its type): %s", strings.Join(unmarked, ", "))
+	}
+	return r, nil
+}
+
+func ruleOf(ds ast.DirectiveList) (Rule, bool, error) {
+	d := ds.ForName(DirectiveName)
+	if d == nil {
+		return Rule{}, false, nil
+	}
+	var r Rule
+	switch v := d.Arguments.ForName("level"); {
+	case v == nil:
+		return r, false, fmt.Errorf("@open without a level")
+	case v.Value.Raw == "PUBLIC":
+		r.Level = Public
+	case v.Value.Raw == "SHARED":
+		r.Level, r.Scope = Shared, ScopeEntityRead
+	case v.Value.Raw == "PERSONAL":
+		r.Level, r.Scope = Personal, ScopePersonRead
+	default:
+		return r, false, fmt.Errorf("unknown openness %q", v.Value.Raw)
+	}
+	if v := d.Arguments.ForName("scope"); v != nil {
+		if !slices.Contains(Scopes, v.Value.Raw) {
+			return r, false, fmt.Errorf("unknown scope %q", v.Value.Raw)
+		}
+		r.Scope = v.Value.Raw
+	}
+	r.Mask = MaskNone
+	if v := d.Arguments.ForName("mask"); v != nil {
+		r.Mask = Mask(v.Value.Raw)
+	}
+	return r, true, nil
+}
+
+// For returns the rule of a field; a field the rules do not know (the
+// introspection meta-fields) is public.
+func (r *Rules) For(object, field string) Rule {
+	if rule, ok := r.byField[object+"."+field]; ok {
+		return rule
+	}
+	return Rule{Level: Public}
+}
+
+// TypeLevel returns the level every field of a type carries, and whether
+// they all carry the same one; used to check the schema against the
+// information catalogue.
+func (r *Rules) TypeLevel(object string) (Level, bool) {
+	var lv Level
+	seen := false
+	for k, rule := range r.byField {
+		if strings.HasPrefix(k, object+".") {
+			if seen && rule.Level != lv {
+				return lv, false
+			}
+			lv, seen = rule.Level, true
+		}
+	}
+	return lv, seen
+}
+
+// Subject is whose data a value is: an entity, a natural person, or
+// nobody's in particular.
+type Subject struct {
+	USCC     string
+	IDNumber string
+}
+
+// The error codes of refusals beyond FORBIDDEN.
+const (
+	CodePurposeRequired       = "PURPOSE_REQUIRED"
+	CodeAuthorizationRequired = "AUTHORIZATION_REQUIRED"
+)
+
+// Decide says whether the request's caller may read information of the
+// given level about subj; nil means yes. scope overrides the level's
+// default scope.
+func Decide(ctx context.Context, level Level, scope string, subj Subject) error {
+	p := FromContext(ctx)
+	switch level {
+	case Public:
+		return nil
+	case Shared:
+		if scope == "" {
+			scope = ScopeEntityRead
+		}
+		if p.HasScope(scope) || (subj.USCC != "" && p.IsEntity(subj.USCC)) {
+			return nil
+		}
+		return forbidden(scope)
+	}
+	if scope == "" {
+		scope = ScopePersonRead
+	}
+	if !p.HasScope(scope) {
+		return forbidden(scope)
+	}
+	purpose, ok := PurposeFrom(ctx)
+	if !ok {
+		return apperr.New(CodePurposeRequired,
+			"personal data needs a declared purpose: send the %s header with one of %s", PurposeHeader, PurposeList()).
+			With("acceptedPurposes", Purposes)
+	}
+	if p.Kind() == KindAgency {
+		if subj.IDNumber == "" {
+			return apperr.New(CodeAuthorizationRequired, "an agency reads personal data only of a person who authorised it in writing")
+		}
+		ok, err := RequestFrom(ctx).authorized(ctx, subj.IDNumber, purpose)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return apperr.New(CodeAuthorizationRequired,
+				"this agency holds no live written authorisation from the person for purpose %s", purpose)
+		}
+	}
+	return nil
+}
+
+func forbidden(scope string) error {
+	return apperr.New(apperr.Forbidden, "this needs the %s scope", scope).With("requiredScopes", []string{scope})
+}
+
+// RecordView is which of a subject's records the caller may see.
+type RecordView struct {
+	// Publicities the caller may see.
+	Publicities []credit.Publicity
+	// PublicOnly callers see a record only inside its publicity period:
+	// not expired, repaired or revoked.
+	PublicOnly bool
+}
+
+// ViewOf returns the caller's view of subj's records. SHARED records need
+// record:read (or being the entity itself); PERSONAL ones everything
+// Decide asks for personal data.
+func ViewOf(ctx context.Context, subj Subject) RecordView {
+	v := RecordView{Publicities: []credit.Publicity{credit.Public}}
+	if Decide(ctx, Shared, ScopeRecordRead, subj) == nil {
+		v.Publicities = append(v.Publicities, credit.Shared)
+	}
+	if subj.IDNumber != "" && Decide(ctx, Personal, "", subj) == nil {
+		v.Publicities = append(v.Publicities, credit.Personal)
+	}
+	v.PublicOnly = len(v.Publicities) == 1
+	return v
+}
+
+// Sees reports whether the view includes r.
+func (v RecordView) Sees(r credit.Record) bool {
+	b := r.Common()
+	if !slices.Contains(v.Publicities, b.Publicity) {
+		return false
+	}
+	if v.PublicOnly {
+		switch b.Status {
+		case credit.Expired, credit.Repaired, credit.Revoked:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,120 @@
+package auth
+
+import (
+	"context"
+	"slices"
+	"strings"
+)
+
+// Kind is the kind of caller a token speaks for.
+type Kind string
+
+// The caller kinds of the spec.
+const (
+	KindAnonymous     Kind = "anonymous"
+	KindDepartment    Kind = "department"
+	KindAgency        Kind = "agency"
+	KindEntity        Kind = "entity"
+	KindPublicService Kind = "public-service"
+	KindAdmin         Kind = "admin"
+)
+
+// Kinds are the kinds a token may carry.
+var Kinds = []Kind{KindDepartment, KindAgency, KindEntity, KindPublicService, KindAdmin}
+
+// The scopes of the spec's table.
+const (
+	ScopeEntityRead        = "entity:read"
+	ScopeRecordRead        = "record:read"
+	ScopePersonRead        = "person:read"
+	ScopeCommitmentWrite   = "commitment:write"
+	ScopeListWrite         = "list:write"
+	ScopeCaseWrite         = "case:write"
+	ScopeObjectionHandle   = "objection:handle"
+	ScopeRepairReview      = "repair:review"
+	ScopeReportIssue       = "report:issue"
+	ScopeAuditRead         = "audit:read"
+	ScopeAuthorizationEdit = "authorization:write"
+)
+
+// Scopes lists every scope the hub knows; tokens with others are refused so
+// that a typo does not silently grant nothing.
+var Scopes = []string{
+	ScopeEntityRead, ScopeRecordRead, ScopePersonRead, ScopeCommitmentWrite, ScopeListWrite,
+	ScopeCaseWrite, ScopeObjectionHandle, ScopeRepairReview, ScopeReportIssue, ScopeAuditRead,
+	ScopeAuthorizationEdit,
+}
+
+// Principal is the caller of a request.
+type Principal struct {
+	subject string
+	org     string
+	kind    Kind
+	scopes  []string
+	tokenID string
+}
+
+// NewPrincipal returns an authenticated principal.
+func NewPrincipal(subject, org string, kind Kind, scopes []string, tokenID string) *Principal {
+	s := slices.Clone(scopes)
+	slices.Sort(s)
+	return &Principal{subject: subject, org: org, kind: kind, scopes: slices.Compact(s), tokenID: tokenID}
+}
+
+// anonymous is the public: no token.
+var anonymous = &Principal{kind: KindAnonymous}
+
+// Anonymous returns the public principal.
+func Anonymous() *Principal { return anonymous }
+
+// Subject is the token's sub ("" for the public).
+func (p *Principal) Subject() string { return p.subject }
+
+// Org is the department code, agency id, or for an entity its own USCC.
+func (p *Principal) Org() string { return p.org }
+
+// Kind is the caller kind.
+func (p *Principal) Kind() Kind { return p.kind }
+
+// Scopes are the granted scopes, sorted.
+func (p *Principal) Scopes() []string { return p.scopes }
+
+// TokenID is the token's jti, for the query log.
+func (p *Principal) TokenID() string { return p.tokenID }
+
+// HasScope reports whether the principal holds scope s.
+func (p *Principal) HasScope(s string) bool {
+	_, ok := slices.BinarySearch(p.scopes, s)
+	return ok
+}
+
+// IsAnonymous reports whether no token was presented.
+func (p *Principal) IsAnonymous() bool { return p.kind == KindAnonymous }
+
+// IsEntity reports whether the caller is the market entity with code uscc
+// signed in as itself.
+func (p *Principal) IsEntity(uscc string) bool { return p.kind == KindEntity && p.org == uscc }
+
+// String describes the principal in logs.
+func (p *Principal) String() string {
+	if p.IsAnonymous() {
+		return "anonymous"
+	}
+	return string(p.kind) + ":" + p.org + ":" + p.subject + " [" + strings.Join(p.scopes, " ") + "]"
+}
+
+type principalKey struct{}
+
+// NewContext returns ctx carrying p.
+func NewContext(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext returns the request's principal: the anonymous public when
+// none was set, never nil.
+func FromContext(ctx context.Context) *Principal {
+	if p, ok := ctx.Value(principalKey{}).(*Principal); ok && p != nil {
+		return p
+	}
+	return anonymous
+}

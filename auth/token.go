@@ -1,0 +1,221 @@
+package auth
+
+import (
+	"context"
+	"crypto"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Key is a public key trusted for exactly one algorithm. The algorithm is
+// pinned by the key, never taken from the token's header: a token that
+// names another algorithm for this key (HS256 "signed" with an RSA public
+// key, alg none) is refused before any signature check.
+type Key struct {
+	ID     string // kid
+	Alg    string // RS256, ES256 or EdDSA
+	Public crypto.PublicKey
+}
+
+// KeySource finds the key with a given kid. An empty kid asks for the
+// source's only key (and fails when there are several).
+type KeySource interface {
+	Key(ctx context.Context, kid string) (Key, error)
+}
+
+// Issuer is a token issuer the hub trusts.
+type Issuer struct {
+	// Name is the iss claim.
+	Name string
+	// Audience is the aud the hub expects in this issuer's tokens.
+	Audience string
+	Keys     KeySource
+}
+
+// VerifierOptions configure a Verifier.
+type VerifierOptions struct {
+	Issuers []Issuer
+	// Leeway is the clock skew allowed on exp and nbf (default 30s, at most 2m).
+	Leeway time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Authenticator turns a bearer token into a principal.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (*Principal, error)
+}
+
+// Verifier verifies JWTs from the configured issuers.
+type Verifier struct {
+	issuers map[string]Issuer
+	leeway  time.Duration
+	now     func() time.Time
+}
+
+var _ Authenticator = (*Verifier)(nil)
+
+// AllowedAlgorithms are the only signature algorithms the hub accepts.
+var AllowedAlgorithms = []string{"RS256", "ES256", "EdDSA"}
+
+// NewVerifier checks the options and returns a verifier.
+func NewVerifier(o VerifierOptions) (*Verifier, error) {
+	if len(o.Issuers) == 0 {
+		return nil, errors.New("no token issuer configured")
+	}
+	if o.Leeway == 0 {
+		o.Leeway = 30 * time.Second
+	}
+	if o.Leeway < 0 || o.Leeway > 2*time.Minute {
+		return nil, fmt.Errorf("token leeway must be between 0 and 2m, got %s", o.Leeway)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	v := &Verifier{issuers: map[string]Issuer{}, leeway: o.Leeway, now: o.Now}
+	for _, is := range o.Issuers {
+		switch {
+		case is.Name == "":
+			return nil, errors.New("a token issuer has no name (iss)")
+		case is.Audience == "":
+			return nil, fmt.Errorf("issuer %s has no audience", is.Name)
+		case is.Keys == nil:
+			return nil, fmt.Errorf("issuer %s has no keys", is.Name)
+		}
+		if _, dup := v.issuers[is.Name]; dup {
+			return nil, fmt.Errorf("issuer %s configured twice", is.Name)
+		}
+		v.issuers[is.Name] = is
+	}
+	return v, nil
+}
+
+// TokenError says why a token was refused; Reason is a stable code for
+// clients and logs.
+type TokenError struct {
+	Reason string
+	Err    error
+}
+
+func (e *TokenError) Error() string {
+	if e.Err != nil {
+		return "token refused (" + e.Reason + "): " + e.Err.Error()
+	}
+	return "token refused (" + e.Reason + ")"
+}
+
+func (e *TokenError) Unwrap() error { return e.Err }
+
+// The reasons a token is refused.
+const (
+	ReasonMalformed     = "malformed"
+	ReasonUnknownIssuer = "unknown_issuer"
+	ReasonAlgorithm     = "algorithm_not_allowed"
+	ReasonUnknownKey    = "unknown_key"
+	ReasonSignature     = "bad_signature"
+	ReasonExpired       = "expired"
+	ReasonNotYetValid   = "not_yet_valid"
+	ReasonAudience      = "wrong_audience"
+	ReasonClaims        = "invalid_claims"
+)
+
+// Claims are the hub's token claims.
+type Claims struct {
+	jwt.RegisteredClaims
+	Scope string `json:"scope"`
+	Org   string `json:"org"`
+	Kind  Kind   `json:"kind"`
+}
+
+var errAlgMismatch = errors.New("the token's algorithm is not the one pinned for its key")
+
+// Authenticate verifies raw and returns its principal.
+func (v *Verifier) Authenticate(ctx context.Context, raw string) (*Principal, error) {
+	// The issuer decides which keys and audience apply, so read it first,
+	// unverified; everything is then verified against that issuer alone.
+	var peek Claims
+	if _, _, err := jwt.NewParser().ParseUnverified(raw, &peek); err != nil {
+		return nil, &TokenError{Reason: ReasonMalformed, Err: err}
+	}
+	is, ok := v.issuers[peek.Issuer]
+	if !ok {
+		return nil, &TokenError{Reason: ReasonUnknownIssuer}
+	}
+	var keyErr error
+	keyfunc := func(t *jwt.Token) (any, error) {
+		kid, _ := t.Header["kid"].(string)
+		k, err := is.Keys.Key(ctx, kid)
+		if err != nil {
+			keyErr = &TokenError{Reason: ReasonUnknownKey, Err: err}
+			return nil, keyErr
+		}
+		if t.Method.Alg() != k.Alg {
+			keyErr = &TokenError{Reason: ReasonAlgorithm, Err: errAlgMismatch}
+			return nil, keyErr
+		}
+		return k.Public, nil
+	}
+	var c Claims
+	_, err := jwt.NewParser(
+		jwt.WithValidMethods(AllowedAlgorithms),
+		jwt.WithIssuer(is.Name),
+		jwt.WithAudience(is.Audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithLeeway(v.leeway),
+		jwt.WithTimeFunc(v.now),
+	).ParseWithClaims(raw, &c, keyfunc)
+	if err != nil {
+		var te *TokenError
+		if errors.As(keyErr, &te) {
+			return nil, te
+		}
+		return nil, &TokenError{Reason: reasonOf(err), Err: err}
+	}
+	return principalOf(c)
+}
+
+func reasonOf(err error) string {
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return ReasonExpired
+	case errors.Is(err, jwt.ErrTokenNotValidYet):
+		return ReasonNotYetValid
+	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+		return ReasonAudience
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return ReasonSignature
+	case errors.Is(err, jwt.ErrTokenUnverifiable), errors.Is(err, jwt.ErrSignatureInvalid):
+		return ReasonAlgorithm
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return ReasonMalformed
+	}
+	return ReasonClaims
+}
+
+// principalOf checks the hub's own claims.
+func principalOf(c Claims) (*Principal, error) {
+	bad := func(format string, args ...any) error {
+		return &TokenError{Reason: ReasonClaims, Err: fmt.Errorf(format, args...)}
+	}
+	if c.Subject == "" {
+		return nil, bad("sub is missing")
+	}
+	if !slices.Contains(Kinds, c.Kind) {
+		return nil, bad("kind must be one of department, agency, entity, public-service, admin")
+	}
+	if c.Org == "" {
+		return nil, bad("org is missing")
+	}
+	scopes := strings.Fields(c.Scope)
+	for _, s := range scopes {
+		if !slices.Contains(Scopes, s) {
+			return nil, bad("unknown scope %q", s)
+		}
+	}
+	return NewPrincipal(c.Subject, c.Org, c.Kind, scopes, c.ID), nil
+}
