@@ -139,8 +139,12 @@ func (v *Verifier) Authenticate(ctx context.Context, raw string) (*Principal, er
 	// The issuer decides which keys and audience apply, so read it first,
 	// unverified; everything is then verified against that issuer alone.
 	var peek Claims
-	if _, _, err := jwt.NewParser().ParseUnverified(raw, &peek); err != nil {
+	unverified, _, err := jwt.NewParser().ParseUnverified(raw, &peek)
+	if err != nil {
 		return nil, &TokenError{Reason: ReasonMalformed, Err: err}
+	}
+	if !slices.Contains(AllowedAlgorithms, unverified.Method.Alg()) {
+		return nil, &TokenError{Reason: ReasonAlgorithm, Err: fmt.Errorf("algorithm %q is not accepted", unverified.Method.Alg())}
 	}
 	is, ok := v.issuers[peek.Issuer]
 	if !ok {
@@ -161,7 +165,7 @@ func (v *Verifier) Authenticate(ctx context.Context, raw string) (*Principal, er
 		return k.Public, nil
 	}
 	var c Claims
-	_, err := jwt.NewParser(
+	_, err = jwt.NewParser(
 		jwt.WithValidMethods(AllowedAlgorithms),
 		jwt.WithIssuer(is.Name),
 		jwt.WithAudience(is.Audience),

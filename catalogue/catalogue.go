@@ -29,6 +29,9 @@ type Entry struct {
 	PersonPublicity    credit.Publicity
 	DisclosureRequired bool
 	LegalBasis         string
+	// PeriodApplies: the publication periods of dishonesty information
+	// expire these records (not the courts' lists, which the courts keep).
+	PeriodApplies bool
 }
 
 // Period is the publication period of one dishonesty class.
@@ -65,7 +68,7 @@ func Load(ctx context.Context, store *hub.Store, cal *workday.Calendar) (*Catalo
 		entries = append(entries, Entry{
 			Kind: credit.Kind(r.Kind), Name: r.Name, Sources: r.Sources,
 			EntityPublicity: credit.Publicity(r.EntityPublicity), PersonPublicity: credit.Publicity(r.PersonPublicity),
-			DisclosureRequired: r.DisclosureRequired, LegalBasis: r.LegalBasis,
+			DisclosureRequired: r.DisclosureRequired, LegalBasis: r.LegalBasis, PeriodApplies: r.PeriodApplies,
 		})
 	}
 	var ps []Period
@@ -125,7 +128,7 @@ func (c *Catalogue) Annotate(r credit.Record, today scalars.Date) {
 	if e.DisclosureRequired {
 		b.Disclosure = c.Disclosure(b.DecisionDate, b.PublishedOn, today)
 	}
-	if b.Severity != nil && b.Status == credit.Effective {
+	if e.PeriodApplies && b.Severity != nil && b.Status == credit.Effective {
 		p := c.periods[*b.Severity]
 		end := b.DecisionDate.Time().AddDate(0, p.MaxMonths, 0)
 		if !today.Time().Before(end) {

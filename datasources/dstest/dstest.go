@@ -60,11 +60,11 @@ func NewDatabase(t testing.TB, prefix string) (name, dsn string) {
 }
 
 // Open creates a throwaway database for setup, migrates it and, when w is
-// not nil, seeds it from w.
+// not nil, seeds it from w. The returned DB's Name is the database's name.
 func Open(t testing.TB, setup datasources.Setup, w *world.World) *sqldb.DB {
 	t.Helper()
-	_, dsn := NewDatabase(t, setup.Name)
-	db, err := sqldb.Open(sqldb.Config{Name: setup.Name, DSN: dsn, MaxOpenConns: 4, Timeout: 10 * time.Second})
+	name, dsn := NewDatabase(t, setup.Name)
+	db, err := sqldb.Open(sqldb.Config{Name: name, DSN: dsn, MaxOpenConns: 4, Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,4 +80,14 @@ func Open(t testing.TB, setup datasources.Setup, w *world.World) *sqldb.DB {
 		}
 	}
 	return db
+}
+
+// DSN returns the connection URL of database name on the test server.
+func DSN(t testing.TB, name string) string {
+	t.Helper()
+	dsn, err := sqldb.WithDatabase(ServerURL(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dsn
 }

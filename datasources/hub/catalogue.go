@@ -43,6 +43,7 @@ type CatalogueRow struct {
 	PersonPublicity    string         `db:"person_publicity"`
 	DisclosureRequired bool           `db:"disclosure_required"`
 	LegalBasis         string         `db:"legal_basis"`
+	PeriodApplies      bool           `db:"period_applies"`
 }
 
 // PeriodRow is a row of publication_period.
@@ -63,7 +64,7 @@ type Store struct {
 func (s *Store) Catalogue(ctx context.Context) ([]CatalogueRow, error) {
 	var rows []CatalogueRow
 	err := sqlx.SelectContext(ctx, s.DB, &rows, `SELECT kind, name, sources, entity_publicity, person_publicity,
-		disclosure_required, legal_basis FROM info_catalogue ORDER BY position`)
+		disclosure_required, legal_basis, period_applies FROM info_catalogue ORDER BY position`)
 	return rows, err
 }
 
