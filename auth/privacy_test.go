@@ -69,9 +69,9 @@ func TestPersonalFieldsOnEveryPath(t *testing.T) {
 		{"round trip through roles", `query($u: ID!) { entity(uscc: $u) { legalRepresentative { roles { entity { legalRepresentative { idNumber } } } } } }`},
 	}
 	callers := map[string]map[string]string{
-		"anonymous":                         nil,
-		"department without person:read":    apptest.Department(t),
-		"public service":                    apptest.As(t, auth.KindPublicService, "portal", purposeApproval),
+		"anonymous":                          nil,
+		"department without person:read":     apptest.Department(t),
+		"public service":                     apptest.As(t, auth.KindPublicService, "portal", purposeApproval),
 		"entity itself, without person:read": apptest.As(t, auth.KindEntity, e.USCC, purposeApproval, auth.ScopeEntityRead),
 	}
 	for cname, headers := range callers {
@@ -380,7 +380,9 @@ func TestNoLogNoPersonalData(t *testing.T) {
 	if _, err := admin.ExecContext(ctx, `ALTER DATABASE `+hubDB+` ALLOW_CONNECTIONS false`); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _, _ = admin.ExecContext(context.Background(), `ALTER DATABASE `+hubDB+` ALLOW_CONNECTIONS true`) })
+	t.Cleanup(func() {
+		_, _ = admin.ExecContext(context.Background(), `ALTER DATABASE `+hubDB+` ALLOW_CONNECTIONS true`)
+	})
 	if _, err := admin.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, hubDB); err != nil {
 		t.Fatal(err)
 	}
