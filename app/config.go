@@ -60,7 +60,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		DatabaseURL:    or(getenv("DATABASE_URL"), DefaultDatabaseURL),
 		DatabasePrefix: getenv("CREDITHUB_DB_PREFIX"),
 		Databases:      map[string]sqldb.Config{},
-		LoaderWait:     2 * time.Millisecond,
+		LoaderWait:     250 * time.Microsecond,
 	}
 	var err error
 	if c.Development, err = envBool(getenv, "CREDITHUB_DEV"); err != nil {

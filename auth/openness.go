@@ -28,19 +28,23 @@ func (r *Rules) FieldMiddleware(ctx context.Context, next graphql.Resolver) (any
 		return next(ctx)
 	}
 	rule := r.For(fc.Object, fc.Field.Name)
-	subj, rec := subjectOf(fc)
 	level, scope := rule.Level, rule.Scope
-	if rec != nil {
-		if l := LevelOf(rec.Common().Publicity); l > level {
-			level, scope = l, ScopeRecordRead
-			if l == Personal {
-				scope = ScopePersonRead
+	// The common case first and without reflection: a public field whose
+	// parent is not a record more closed than public.
+	if fc.Parent != nil {
+		if rec, ok := fc.Parent.Result.(credit.Record); ok {
+			if l := LevelOf(rec.Common().Publicity); l > level {
+				level, scope = l, ScopeRecordRead
+				if l == Personal {
+					scope = ScopePersonRead
+				}
 			}
 		}
 	}
 	if level == Public {
 		return next(ctx)
 	}
+	subj, _ := subjectOf(fc)
 	if err := Decide(ctx, level, scope, subj); err != nil {
 		if rule.Mask == MaskNone {
 			return nil, err

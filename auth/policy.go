@@ -58,9 +58,11 @@ type Rule struct {
 }
 
 // Rules are the markings of every field of the schema, read once at start-up
-// from its @open directives.
+// from its @open directives. Looked up by type, then field: the middleware
+// asks for every field of every answer, so the lookup must not allocate.
 type Rules struct {
 	byField map[string]Rule
+	byType  map[string]map[string]Rule
 }
 
 // DirectiveName is the schema directive that marks openness.
@@ -70,7 +72,7 @@ const DirectiveName = "open"
 // field's own @open, else its type's. A field with neither is an error —
 // nothing reaches a client unmarked.
 func RulesFromSchema(s *ast.Schema) (*Rules, error) {
-	r := &Rules{byField: map[string]Rule{}}
+	r := &Rules{byField: map[string]Rule{}, byType: map[string]map[string]Rule{}}
 	var unmarked []string
 	for name, def := range s.Types {
 		if def.BuiltIn || strings.HasPrefix(name, "__") || (def.Kind != ast.Object && def.Kind != ast.Interface) {
@@ -97,6 +99,10 @@ func RulesFromSchema(s *ast.Schema) (*Rules, error) {
 				continue
 			}
 			r.byField[name+"."+f.Name] = rule
+			if r.byType[name] == nil {
+				r.byType[name] = map[string]Rule{}
+			}
+			r.byType[name][f.Name] = rule
 		}
 	}
 	if len(unmarked) > 0 {
@@ -140,7 +146,7 @@ func ruleOf(ds ast.DirectiveList) (Rule, bool, error) {
 // For returns the rule of a field; a field the rules do not know (the
 // introspection meta-fields) is public.
 func (r *Rules) For(object, field string) Rule {
-	if rule, ok := r.byField[object+"."+field]; ok {
+	if rule, ok := r.byType[object][field]; ok {
 		return rule
 	}
 	return Rule{Level: Public}

@@ -156,11 +156,19 @@ type Source interface {
 	// Records returns, for each subject (by Subject.Key), its records that
 	// match q, in record order, at most q.Limit each.
 	Records(ctx context.Context, subjects []Subject, q Query) (map[string][]credit.Record, error)
+	// Rows is Records decoded on demand: the fan-out merges by cursor and
+	// decodes only what reaches the page.
+	Rows(ctx context.Context, subjects []Subject, q Query) (map[string][]*Row, error)
 	// Counts returns, for each subject, how many records the department holds.
 	Counts(ctx context.Context, subjects []Subject) (map[string]int, error)
 	// ByRef returns the records with the given references; missing ones are
 	// absent from the map.
 	ByRef(ctx context.Context, refs []credit.Ref) (map[credit.Ref]credit.Record, error)
+	// Key keeps of a subject only the keys the department matches on.
+	Key(Subject) Subject
+	// NeedsRegistry reports whether the department files records under a
+	// key that only the registry knows.
+	NeedsRegistry() bool
 	// HoldsPersons reports whether the department keeps records of natural
 	// persons (only their records are asked for then).
 	HoldsPersons() bool

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/lib/pq"
 
@@ -70,6 +71,37 @@ func (s *TableSource) HoldsPersons() bool {
 	return false
 }
 
+// Key returns the subject as this department's queries see it: only the
+// keys its tables match on. Subjects that differ in keys a department
+// ignores then share one load, and a load can start before the registry has
+// told the hub an entity's old registration number.
+func (s *TableSource) Key(sub Subject) Subject {
+	if sub.IsPerson() {
+		return Subject{IDNumber: sub.IDNumber}
+	}
+	out := Subject{USCC: sub.USCC}
+	for _, t := range s.Tables {
+		if strings.Contains(t.EntityMatch, "k.org_code") {
+			out.OrgCode = sub.OrgCode
+		}
+		if strings.Contains(t.EntityMatch, "k.reg_no") {
+			out.RegNo = sub.RegNo
+		}
+	}
+	return out
+}
+
+// NeedsRegistry reports whether the department files records under a key
+// only the registry knows (the pre-2015 registration number).
+func (s *TableSource) NeedsRegistry() bool {
+	for _, t := range s.Tables {
+		if strings.Contains(t.EntityMatch, "k.reg_no") {
+			return true
+		}
+	}
+	return false
+}
+
 // Ping checks that the database answers.
 func (s *TableSource) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
 
@@ -115,20 +147,82 @@ func (t RecordTable) match(person bool) string {
 // statement for all entities (and one for all persons) however many
 // subjects and tables there are.
 func (s *TableSource) Records(ctx context.Context, subjects []Subject, q Query) (map[string][]credit.Record, error) {
-	out := make(map[string][]credit.Record, len(subjects))
+	rows, err := s.Rows(ctx, subjects, q)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]credit.Record, len(rows))
+	for key, rs := range rows {
+		for _, r := range rs {
+			rec, err := r.Record()
+			if err != nil {
+				return nil, err
+			}
+			out[key] = append(out[key], rec)
+		}
+	}
+	return out, nil
+}
+
+// Row is a record as its department sent it, decoded on demand. A page
+// merged from five departments keeps a fraction of what each sent (each
+// sends its First+1 newest), and the merge needs only the cursor, so only
+// the rows that reach the page are decoded.
+type Row struct {
+	Cursor Cursor
+	kind   credit.Kind
+	id     int64
+	raw    []byte
+	src    *TableSource
+	asked  credit.Subject
+	// Then runs once on the decoded record (the hub's annotations); set it
+	// before the row is shared.
+	Then func(credit.Record)
+
+	once sync.Once
+	rec  credit.Record
+	err  error
+}
+
+// Record decodes the row, once.
+func (r *Row) Record() (credit.Record, error) {
+	r.once.Do(func() {
+		r.rec, r.err = r.src.decode(r.kind, r.id, r.raw)
+		if r.err != nil {
+			return
+		}
+		b := r.rec.Common()
+		if b.Subject != r.asked {
+			// The row is about someone else too (a restriction order against
+			// a company names its legal representative): its party name is
+			// not the subject's.
+			b.SubjectName = ""
+		}
+		b.Subject = r.asked
+		r.raw = nil
+		if r.Then != nil {
+			r.Then(r.rec)
+		}
+	})
+	return r.rec, r.err
+}
+
+// Rows is Records without decoding: each subject's rows in record order.
+func (s *TableSource) Rows(ctx context.Context, subjects []Subject, q Query) (map[string][]*Row, error) {
+	out := make(map[string][]*Row, len(subjects))
 	entities, persons := splitSubjects(subjects)
 	for _, group := range [][]Subject{entities, persons} {
 		if len(group) == 0 {
 			continue
 		}
-		if err := s.records(ctx, group, q, out); err != nil {
+		if err := s.rows(ctx, group, q, out); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func (s *TableSource) records(ctx context.Context, subjects []Subject, q Query, out map[string][]credit.Record) error {
+func (s *TableSource) rows(ctx context.Context, subjects []Subject, q Query, out map[string][]*Row) error {
 	person := subjects[0].IsPerson()
 	args := subjectArrays(subjects)
 	arg := func(v any) string {
@@ -161,7 +255,7 @@ func (s *TableSource) records(ctx context.Context, subjects []Subject, q Query, 
 	if len(parts) == 0 {
 		return nil
 	}
-	query := `SELECT k.i, r.kind, r.id, r.row FROM ` + subjectsFrom + ` CROSS JOIN LATERAL (SELECT * FROM (` +
+	query := `SELECT k.i, r.kind, r.id, to_char(r.d, 'YYYY-MM-DD'), r.row FROM ` + subjectsFrom + ` CROSS JOIN LATERAL (SELECT * FROM (` +
 		strings.Join(parts, " UNION ALL ") + `) u ORDER BY d DESC, kind, id DESC` + limit + `) r ORDER BY k.i, r.d DESC, r.kind, r.id DESC`
 	rows, err := s.DB.QueryxContext(ctx, query, args...)
 	if err != nil {
@@ -173,29 +267,21 @@ func (s *TableSource) records(ctx context.Context, subjects []Subject, q Query, 
 			i    int
 			kind string
 			id   int64
-			row  []byte
+			date string
+			raw  []byte
 		)
-		if err := rows.Scan(&i, &kind, &id, &row); err != nil {
+		if err := rows.Scan(&i, &kind, &id, &date, &raw); err != nil {
 			return err
 		}
 		if i < 1 || i > len(subjects) {
 			return fmt.Errorf("%s: subject index %d out of range", s.Dept.Code, i)
 		}
-		rec, err := s.decode(credit.Kind(kind), id, row)
-		if err != nil {
-			return err
-		}
 		sub := subjects[i-1]
-		b := rec.Common()
-		asked := credit.Subject{USCC: sub.USCC, IDNumber: sub.IDNumber}
-		if b.Subject != asked {
-			// The row is about someone else too (a restriction order against
-			// a company names its legal representative): its party name is
-			// not the subject's.
-			b.SubjectName = ""
-		}
-		b.Subject = asked
-		out[sub.Key()] = append(out[sub.Key()], rec)
+		out[sub.Key()] = append(out[sub.Key()], &Row{
+			Cursor: Cursor{Date: date, Source: s.Dept.Code, Kind: credit.Kind(kind), LocalID: id},
+			kind:   credit.Kind(kind), id: id, raw: raw, src: s,
+			asked: credit.Subject{USCC: sub.USCC, IDNumber: sub.IDNumber},
+		})
 	}
 	return rows.Err()
 }

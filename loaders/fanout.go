@@ -53,25 +53,31 @@ const maxRounds = 6
 // enough (the stream with the lowest last record alone supplies First+1).
 func (l *Loaders) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 	type stream struct {
-		dept  credit.Department
-		after datasources.Cursor
-		done  bool
+		dept   credit.Department
+		src    datasources.Source
+		after  datasources.Cursor
+		done   bool
+		failed error
 	}
 	var streams []*stream
 	for _, dep := range l.deps.Departments {
 		if l.asks(dep.Source, req) {
-			streams = append(streams, &stream{dept: dep.Source.Department(), after: req.After})
+			streams = append(streams, &stream{dept: dep.Source.Department(), src: dep.Source, after: req.After})
 		}
 	}
+	type candidate struct {
+		row *datasources.Row
+		s   *stream
+	}
 	var page RecordsPage
-	var got []credit.Record
+	var got []candidate
 	want := req.First + 1
 	chunk := want
 	for round := 0; ; round++ {
 		type pending struct {
 			s     *stream
 			limit int
-			thunk func() ([]credit.Record, error)
+			thunk func() ([]*datasources.Row, error)
 		}
 		var ps []pending
 		for _, s := range streams {
@@ -80,28 +86,35 @@ func (l *Loaders) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 			}
 			q := req.query()
 			q.After, q.Limit = s.after, chunk
-			ps = append(ps, pending{s, chunk, l.records[s.dept.Code].Load(ctx, RecordsKey{Subject: req.Subject, Query: q})})
+			ps = append(ps, pending{s, chunk, l.records[s.dept.Code].Load(ctx, RecordsKey{Subject: s.src.Key(req.Subject), Query: q})})
 		}
 		for _, p := range ps {
-			recs, err := p.thunk()
+			rows, err := p.thunk()
 			if err != nil {
-				page.Failed = append(page.Failed, SourceStatus{Department: p.s.dept, Err: err})
-				p.s.done = true
+				p.s.failed, p.s.done = err, true
 				continue
 			}
-			if len(recs) < p.limit {
+			if len(rows) < p.limit {
 				p.s.done = true
 			}
-			if len(recs) > 0 {
-				p.s.after = datasources.CursorOf(recs[len(recs)-1])
+			if len(rows) > 0 {
+				p.s.after = rows[len(rows)-1].Cursor
 			}
-			for _, r := range recs {
-				if req.Visible == nil || req.Visible(r) {
-					got = append(got, r)
+			for _, r := range rows {
+				if req.Visible != nil {
+					rec, err := r.Record()
+					if err != nil {
+						p.s.failed, p.s.done = l.unavailable(ctx, p.s.dept.Code, err), true
+						break
+					}
+					if !req.Visible(rec) {
+						continue
+					}
 				}
+				got = append(got, candidate{r, p.s})
 			}
 		}
-		sortRecords(got)
+		slices.SortFunc(got, func(a, b candidate) int { return compareCursors(a.row.Cursor, b.row.Cursor) })
 		// The safe prefix: records every open stream has read past.
 		safe := len(got)
 		var frontier *datasources.Cursor
@@ -113,19 +126,47 @@ func (l *Loaders) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 		}
 		if frontier != nil {
 			safe = 0
-			for safe < len(got) && !datasources.Less(*frontier, datasources.CursorOf(got[safe])) {
+			for safe < len(got) && !datasources.Less(*frontier, got[safe].row.Cursor) {
 				safe++
 			}
 		}
 		if safe >= want || frontier == nil || round == maxRounds-1 {
+			var keep []candidate
 			switch {
 			case safe > req.First:
-				page.Records, page.HasNext = got[:req.First], true
+				keep, page.HasNext = got[:req.First], true
 			case frontier != nil:
 				// Out of rounds: what is safe so far, and a cursor to go on.
-				page.Records, page.HasNext, page.End = got[:safe], true, *frontier
+				keep, page.HasNext, page.End = got[:safe], true, *frontier
 			default:
-				page.Records = got
+				keep = got
+			}
+			for _, c := range keep {
+				if c.s.failed != nil {
+					continue
+				}
+				rec, err := c.row.Record()
+				if err != nil {
+					c.s.failed = l.unavailable(ctx, c.s.dept.Code, err)
+					continue
+				}
+				page.Records = append(page.Records, rec)
+			}
+			// A department whose rows did not decode is left out whole.
+			if len(page.Records) > 0 {
+				page.Records = slices.DeleteFunc(page.Records, func(r credit.Record) bool {
+					for _, s := range streams {
+						if s.failed != nil && s.dept.Code == r.Common().Ref.Source {
+							return true
+						}
+					}
+					return false
+				})
+			}
+			for _, s := range streams {
+				if s.failed != nil {
+					page.Failed = append(page.Failed, SourceStatus{Department: s.dept, Err: s.failed})
+				}
 			}
 			return page
 		}
@@ -133,17 +174,14 @@ func (l *Loaders) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 	}
 }
 
-func sortRecords(rs []credit.Record) {
-	slices.SortFunc(rs, func(a, b credit.Record) int {
-		ca, cb := datasources.CursorOf(a), datasources.CursorOf(b)
-		switch {
-		case datasources.Less(ca, cb):
-			return -1
-		case datasources.Less(cb, ca):
-			return 1
-		}
-		return 0
-	})
+func compareCursors(a, b datasources.Cursor) int {
+	switch {
+	case datasources.Less(a, b):
+		return -1
+	case datasources.Less(b, a):
+		return 1
+	}
+	return 0
 }
 
 // asks reports whether a department is concerned by the request: named in
@@ -169,13 +207,18 @@ func (l *Loaders) asks(src datasources.Source, req RecordsRequest) bool {
 
 // Prefetch starts, as one batch per department, the loads that Records
 // will make for each of reqs (the children of a list), without waiting.
-// The children's own Records calls then wait for these batches.
-func (l *Loaders) Prefetch(ctx context.Context, reqs []RecordsRequest) {
+// The children's own Records calls then wait for these batches. With
+// registryKnown false (the entity's registry row is still being read), the
+// departments that need it are left to the children.
+func (l *Loaders) Prefetch(ctx context.Context, reqs []RecordsRequest, registryKnown bool) {
 	for _, dep := range l.deps.Departments {
+		if !registryKnown && dep.Source.NeedsRegistry() {
+			continue
+		}
 		var keys []RecordsKey
 		for _, req := range reqs {
 			if l.asks(dep.Source, req) {
-				keys = append(keys, RecordsKey{Subject: req.Subject, Query: req.query()})
+				keys = append(keys, RecordsKey{Subject: dep.Source.Key(req.Subject), Query: req.query()})
 			}
 		}
 		l.records[dep.Source.Department().Code].LoadAll(ctx, keys)
@@ -184,14 +227,42 @@ func (l *Loaders) Prefetch(ctx context.Context, reqs []RecordsRequest) {
 
 // PrefetchSources starts, as one batch per department, the loads that
 // Sources will make for each subject.
-func (l *Loaders) PrefetchSources(ctx context.Context, subjects []datasources.Subject) {
+func (l *Loaders) PrefetchSources(ctx context.Context, subjects []datasources.Subject, registryKnown bool) {
 	for _, dep := range l.deps.Departments {
+		if !registryKnown && dep.Source.NeedsRegistry() {
+			continue
+		}
 		var keys []datasources.Subject
 		for _, s := range subjects {
 			if !s.IsPerson() || dep.Source.HoldsPersons() {
-				keys = append(keys, s)
+				keys = append(keys, dep.Source.Key(s))
 			}
 		}
 		l.counts[dep.Source.Department().Code].LoadAll(ctx, keys)
 	}
+}
+
+// SourcesOf reports, for every department, whether it answered: from the
+// records fan-out of req for the departments it asks (a cached load, no new
+// statement), from a count for the others.
+func (l *Loaders) SourcesOf(ctx context.Context, req RecordsRequest) []SourceStatus {
+	page := l.Records(ctx, req)
+	failed := map[string]error{}
+	for _, f := range page.Failed {
+		failed[f.Department.Code] = f.Err
+	}
+	var out []SourceStatus
+	for _, dep := range l.deps.Departments {
+		if req.Subject.IsPerson() && !dep.Source.HoldsPersons() {
+			continue
+		}
+		d := dep.Source.Department()
+		if l.asks(dep.Source, req) {
+			out = append(out, SourceStatus{Department: d, Err: failed[d.Code], Count: -1})
+			continue
+		}
+		n, err := l.counts[d.Code].Load(ctx, dep.Source.Key(req.Subject))()
+		out = append(out, SourceStatus{Department: d, Count: n, Err: err})
+	}
+	return out
 }

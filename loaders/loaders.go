@@ -61,7 +61,7 @@ type Loaders struct {
 	Entity  *batched[string, *market.Entity]
 	Members *batched[string, []market.Member]
 	Roles   *batched[string, []market.Member]
-	records map[string]*batched[RecordsKey, []credit.Record]
+	records map[string]*batched[RecordsKey, []*datasources.Row]
 	counts  map[string]*batched[datasources.Subject, int]
 	byRef   map[string]*batched[credit.Ref, credit.Record]
 }
@@ -86,9 +86,12 @@ func For(ctx context.Context) *Loaders {
 
 // New builds the loaders for one request.
 func New(d *Deps) *Loaders {
+	// List resolvers batch a whole level with LoadAll, so the wait window
+	// only has to gather the fields of one object, resolved within
+	// microseconds of each other; every microsecond of it is latency.
 	wait := d.Wait
 	if wait <= 0 {
-		wait = 2 * time.Millisecond
+		wait = 250 * time.Microsecond
 	}
 	now := time.Now
 	if d.Now != nil {
@@ -97,7 +100,7 @@ func New(d *Deps) *Loaders {
 	l := &Loaders{
 		deps:    d,
 		today:   scalars.DateOf(now()),
-		records: map[string]*batched[RecordsKey, []credit.Record]{},
+		records: map[string]*batched[RecordsKey, []*datasources.Row]{},
 		counts:  map[string]*batched[datasources.Subject, int]{},
 		byRef:   map[string]*batched[credit.Ref, credit.Record]{},
 	}
@@ -183,13 +186,15 @@ func (l *Loaders) batchRoles(ctx context.Context, idNos []string) []*dataloader.
 }
 
 // batchRecords sends one statement per distinct query shape; a page of
-// entities asking the same thing shares one.
-func (l *Loaders) batchRecords(dep Department) dataloader.BatchFunc[RecordsKey, []credit.Record] {
+// entities asking the same thing shares one. Rows are decoded (and
+// annotated) only when the merge puts them on a page.
+func (l *Loaders) batchRecords(dep Department) dataloader.BatchFunc[RecordsKey, []*datasources.Row] {
 	code := dep.Source.Department().Code
-	return func(ctx context.Context, keys []RecordsKey) []*dataloader.Result[[]credit.Record] {
+	annotate := func(r credit.Record) { l.deps.Catalogue.Annotate(r, l.today) }
+	return func(ctx context.Context, keys []RecordsKey) []*dataloader.Result[[]*datasources.Row] {
 		ctx, cancel := context.WithTimeout(ctx, dep.Timeout)
 		defer cancel()
-		out := make([]*dataloader.Result[[]credit.Record], len(keys))
+		out := make([]*dataloader.Result[[]*datasources.Row], len(keys))
 		groups := map[datasources.Query][]int{}
 		var order []datasources.Query
 		for i, k := range keys {
@@ -204,17 +209,17 @@ func (l *Loaders) batchRecords(dep Department) dataloader.BatchFunc[RecordsKey, 
 			for j, i := range idx {
 				subjects[j] = keys[i].Subject
 			}
-			found, err := dep.Source.Records(ctx, subjects, q)
+			found, err := dep.Source.Rows(ctx, subjects, q)
 			for j, i := range idx {
 				if err != nil {
-					out[i] = &dataloader.Result[[]credit.Record]{Error: l.unavailable(ctx, code, err)}
+					out[i] = &dataloader.Result[[]*datasources.Row]{Error: l.unavailable(ctx, code, err)}
 					continue
 				}
-				recs := found[subjects[j].Key()]
-				for _, r := range recs {
-					l.deps.Catalogue.Annotate(r, l.today)
+				rows := found[subjects[j].Key()]
+				for _, r := range rows {
+					r.Then = annotate
 				}
-				out[i] = &dataloader.Result[[]credit.Record]{Data: recs}
+				out[i] = &dataloader.Result[[]*datasources.Row]{Data: rows}
 			}
 		}
 		return out
@@ -288,7 +293,7 @@ func (l *Loaders) Sources(ctx context.Context, s datasources.Subject) []SourceSt
 			continue
 		}
 		d := dep.Source.Department()
-		ps = append(ps, pending{d, l.counts[d.Code].Load(ctx, s)})
+		ps = append(ps, pending{d, l.counts[d.Code].Load(ctx, dep.Source.Key(s))})
 	}
 	out := make([]SourceStatus, len(ps))
 	for i, p := range ps {

@@ -174,7 +174,18 @@ func TestListingCostsOneStatementPerDepartmentPerLevel(t *testing.T) {
 	if total > 6 {
 		t.Errorf("%d statements in all, want at most 6: %v", total, st)
 	}
-	// The same with sources: one more level, one more statement per department.
+	// Asking which departments answered costs nothing more when the records
+	// were fetched: their fan-out is the answer.
+	r = h.Do(t, `{ entities(first: 100) { edges { node { records(first: 5) { edges { node { id } } } sources { department { code } ok } } } } }`, nil, dept)
+	if len(r.Errors) > 0 {
+		t.Fatalf("errors: %s", r.Body)
+	}
+	for db, n := range want {
+		if r.Statements()[db] != n {
+			t.Errorf("records and sources: %s: %d statements, want %d", db, r.Statements()[db], n)
+		}
+	}
+	// Record counts are a question of their own: one statement per department.
 	r = h.Do(t, `{ entities(first: 100) { edges { node { sources { department { code } ok recordCount } } } } }`, nil, dept)
 	if len(r.Errors) > 0 {
 		t.Fatalf("errors: %s", r.Body)
@@ -458,6 +469,17 @@ func TestPartialFailureWhenADepartmentIsDown(t *testing.T) {
 		}
 	}
 	_ = sawSources
+
+	// Without record counts, sources derive from the records' fan-out and
+	// say the same.
+	r = h.Do(t, `query($u: ID!) { entity(uscc: $u) { records(first: 10) { complete } sources { department { code } ok error } } }`,
+		map[string]any{"u": e.USCC}, apptest.Department(t))
+	for _, s := range apptest.Get(r.Data, "entity", "sources").([]any) {
+		code, ok := apptest.Get(s, "department", "code"), apptest.Get(s, "ok").(bool)
+		if (code == down) == ok {
+			t.Errorf("sources from records: %v ok=%v", code, ok)
+		}
+	}
 
 	// readyz names it.
 	resp, err := http.Get(h.URL + "/readyz")

@@ -73,7 +73,8 @@ func (r *Resolver) recordsConnection(ctx context.Context, sub datasources.Subjec
 	return conn, nil
 }
 
-// sourceStatuses maps the loaders' answer to the graph.
+// sourceStatuses maps the loaders' answer to the graph; a negative count
+// means it was not asked for.
 func sourceStatuses(ss []loaders.SourceStatus) []*model.SourceStatus {
 	out := make([]*model.SourceStatus, len(ss))
 	for i, s := range ss {
@@ -85,11 +86,59 @@ func sourceStatuses(ss []loaders.SourceStatus) []*model.SourceStatus {
 				msg = ae.Message // never the driver's words: they may name hosts
 			}
 			st.Error = &msg
-		} else {
+		} else if s.Count >= 0 {
 			n := s.Count
 			st.RecordCount = &n
 		}
 		out[i] = st
 	}
 	return out
+}
+
+// sources answers MarketEntity.sources. Whether a department answered is
+// known without asking it again when the same query fetches the entity's
+// records: the records' fan-out is that question's answer (its loads are
+// cached for the request). Only departments the records did not ask, and
+// record counts, cost a statement of their own.
+func (r *Resolver) sources(ctx context.Context, obj *model.MarketEntity) ([]*model.SourceStatus, error) {
+	l := loaders.For(ctx)
+	sub := entitySubject(obj)
+	if wantsField(ctx, "recordCount") {
+		return sourceStatuses(l.Sources(ctx, sub)), nil
+	}
+	records := siblingField(ctx, "records")
+	if records == nil {
+		return sourceStatuses(l.Sources(ctx, sub)), nil
+	}
+	req, ok := r.requestFromField(ctx, sub, *records)
+	if !ok {
+		return sourceStatuses(l.Sources(ctx, sub)), nil
+	}
+	return sourceStatuses(l.SourcesOf(ctx, req)), nil
+}
+
+// wantsField reports whether the field being resolved selects name.
+func wantsField(ctx context.Context, name string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// siblingField returns the first field named name selected beside the one
+// being resolved, on the same object.
+func siblingField(ctx context.Context, name string) *graphql.CollectedField {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Parent == nil {
+		return nil
+	}
+	opCtx := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFields(opCtx, fc.Parent.Field.Selections, []string{fc.Object, "Node"}) {
+		if f.Name == name {
+			return &f
+		}
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"credithub/datasources"
 	"credithub/graph"
 	"credithub/graph/model"
+	"credithub/ident"
 	"credithub/loaders"
 )
 
@@ -19,42 +20,27 @@ import (
 // ones can miss it on a busy machine and cost a second statement. Started
 // here, each department gets the whole level in one statement, and the
 // fields' own loads wait for it.
-func (r *Resolver) prefetchEntities(ctx context.Context, ents []*model.MarketEntity, fields []graphql.CollectedField) {
+func (r *Resolver) prefetchEntities(ctx context.Context, ents []*model.MarketEntity, fields []graphql.CollectedField, registryKnown bool) {
 	l := loaders.For(ctx)
-	opCtx := graphql.GetOperationContext(ctx)
 	for _, f := range fields {
 		switch f.Name {
 		case "records":
-			args := f.ArgumentMap(opCtx.Variables)
-			var filter *model.RecordFilter
-			if raw := args["filter"]; raw != nil {
-				v, err := graph.UnmarshalRecordFilter(ctx, raw)
-				if err != nil {
-					continue // the field itself reports the error
-				}
-				filter = &v
-			}
-			first, ok := intArg(args["first"])
-			if !ok {
-				continue
-			}
-			var after *string
-			if s, ok := args["after"].(string); ok {
-				after = &s
-			}
 			var reqs []loaders.RecordsRequest
 			for _, e := range ents {
-				if req, err := r.recordsRequest(ctx, entitySubject(e), filter, first, after); err == nil {
+				if req, ok := r.requestFromField(ctx, entitySubject(e), f); ok {
 					reqs = append(reqs, req)
 				}
 			}
-			l.Prefetch(ctx, reqs)
+			l.Prefetch(ctx, reqs, registryKnown)
 		case "sources":
+			if !sourcesNeedCounts(ctx, f, fields) {
+				continue // answered by the records' fan-out, prefetched above
+			}
 			subjects := make([]datasources.Subject, len(ents))
 			for i, e := range ents {
 				subjects[i] = entitySubject(e)
 			}
-			l.PrefetchSources(ctx, subjects)
+			l.PrefetchSources(ctx, subjects, registryKnown)
 		case "legalRepresentative", "responsiblePersons":
 			usccs := make([]string, len(ents))
 			for i, e := range ents {
@@ -106,4 +92,56 @@ func intArg(v any) (*int, bool) {
 	}
 	i := int(n)
 	return &i, true
+}
+
+// requestFromField is the records request a records(...) field selected
+// elsewhere in the query will make for sub; false when its arguments are
+// invalid (the field itself reports that).
+func (r *Resolver) requestFromField(ctx context.Context, sub datasources.Subject, f graphql.CollectedField) (loaders.RecordsRequest, bool) {
+	args := f.ArgumentMap(graphql.GetOperationContext(ctx).Variables)
+	var filter *model.RecordFilter
+	if raw := args["filter"]; raw != nil {
+		v, err := graph.UnmarshalRecordFilter(ctx, raw)
+		if err != nil {
+			return loaders.RecordsRequest{}, false
+		}
+		filter = &v
+	}
+	first, ok := intArg(args["first"])
+	if !ok {
+		return loaders.RecordsRequest{}, false
+	}
+	var after *string
+	if s, ok := args["after"].(string); ok {
+		after = &s
+	}
+	req, err := r.recordsRequest(ctx, sub, filter, first, after)
+	return req, err == nil
+}
+
+// sourcesNeedCounts mirrors Resolver.sources: counts are asked for when
+// recordCount is selected or no records field answers the question.
+func sourcesNeedCounts(ctx context.Context, sources graphql.CollectedField, siblings []graphql.CollectedField) bool {
+	opCtx := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFields(opCtx, sources.Selections, []string{"SourceStatus"}) {
+		if f.Name == "recordCount" {
+			return true
+		}
+	}
+	for _, f := range siblings {
+		if f.Name == "records" {
+			return false
+		}
+	}
+	return true
+}
+
+// prefetchEntity starts what a single entity's fields will ask of the
+// departments that do not need its registry row, while that row is being
+// read: the registry and the other departments are then asked side by side
+// instead of one after the other.
+func (r *Resolver) prefetchEntity(ctx context.Context, uscc string) {
+	shell := &model.MarketEntity{Uscc: uscc, OrganizationCode: ident.OrgCodeOf(uscc)}
+	fields := graphql.CollectFieldsCtx(ctx, []string{"MarketEntity", "Node"})
+	r.prefetchEntities(ctx, []*model.MarketEntity{shell}, fields, false)
 }

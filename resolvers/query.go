@@ -57,7 +57,7 @@ func (r *Resolver) entities(ctx context.Context, filter *model.EntityFilter, fir
 		ents[i] = entityModel(e)
 		conn.Edges = append(conn.Edges, &model.MarketEntityEdge{Cursor: entityCursor(e.USCC), Node: ents[i]})
 	}
-	r.prefetchEntities(ctx, ents, entityFieldsUnderEdges(ctx))
+	r.prefetchEntities(ctx, ents, entityFieldsUnderEdges(ctx), true)
 	if k := len(conn.Edges); k > 0 {
 		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
 		conn.PageInfo.EndCursor = &conn.Edges[k-1].Cursor

@@ -51,7 +51,7 @@ func (r *marketEntityResolver) Records(ctx context.Context, obj *model.MarketEnt
 }
 
 func (r *marketEntityResolver) Sources(ctx context.Context, obj *model.MarketEntity) ([]*model.SourceStatus, error) {
-	return sourceStatuses(loaders.For(ctx).Sources(ctx, entitySubject(obj))), nil
+	return r.sources(ctx, obj)
 }
 
 func (r *mutationResolver) RecordAuthorization(ctx context.Context, input model.RecordAuthorizationInput) (*model.PersonAuthorization, error) {
@@ -106,6 +106,7 @@ func (r *queryResolver) Entity(ctx context.Context, uscc string) (*model.MarketE
 	if err := checkUSCC(ctx, "uscc", uscc); err != nil {
 		return nil, err
 	}
+	r.prefetchEntity(ctx, uscc)
 	e, err := loaders.For(ctx).Entity.Load(ctx, uscc)()
 	if err != nil {
 		// The registry did not answer; the other departments still can, so

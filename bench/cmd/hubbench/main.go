@@ -59,6 +59,10 @@ type config struct {
 	Verify      bool
 	ProfileDir  string
 	ProfileSecs int
+	// S1Access selects the S1 document of the access comparison (issue #3).
+	S1Access bool
+	// AllowErrors are GraphQL error codes a measured answer may carry.
+	AllowErrors []string
 }
 
 func main() {
@@ -98,8 +102,16 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.Verify, "verify", true, "before measuring, check that the hub and the baseline return the same data")
 	fs.StringVar(&c.ProfileDir, "cpuprofile-dir", "", "after each scenario's largest hub cell, take a CPU profile of the hub under the same load into this directory")
 	fs.IntVar(&c.ProfileSecs, "cpuprofile-seconds", 10, "length of each CPU profile")
+	fs.BoolVar(&c.S1Access, "s1-access", false, "S1 as the access comparison asks it: personal fields (idNumber) instead of record counts; the same document for every caller (implies -mode hub, -verify=false)")
+	allow := fs.String("allow-errors", "", "GraphQL error codes an answer may carry and still count (e.g. FORBIDDEN for callers without person:read)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if *allow != "" {
+		c.AllowErrors = strings.Split(*allow, ",")
+	}
+	if c.S1Access {
+		c.Mode, c.Verify = "hub", false
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())

@@ -20,7 +20,7 @@ func verify(ctx context.Context, h *hubClient, b *baseline, scenarios []string, 
 		switch s {
 		case "S1":
 			for _, u := range usccs {
-				if _, err := h.post(ctx, s1Body(u), &buf); err != nil {
+				if _, err := h.post(ctx, s1Body(h.s1, u), &buf); err != nil {
 					return fmt.Errorf("hub S1 %s: %w", u, err)
 				}
 				want := slices.Clone(buf.Bytes())
