@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -16,7 +17,7 @@ import (
 
 // LogEntry is one row of the query log.
 type LogEntry struct {
-	ID            int64     `db:"id" json:"id"`
+	ID            int64     `db:"id" json:"-"`
 	LoggedAt      time.Time `db:"logged_at" json:"loggedAt"`
 	RequestID     string    `db:"request_id" json:"requestId"`
 	Subject       string    `db:"subject" json:"subject"`
@@ -30,19 +31,24 @@ type LogEntry struct {
 	PersonsMasked []string  `db:"-" json:"personsMasked"`
 	Entities      []string  `db:"-" json:"entities"`
 	Fields        []string  `db:"-" json:"fields"`
-	PrevHash      string    `db:"prev_hash" json:"prevHash"`
+	PrevHash      string    `db:"prev_hash" json:"-"`
 	RowHash       string    `db:"row_hash" json:"-"`
 }
 
-// hash is the row's link in the chain: SHA-256 over the previous row's hash
-// and the row's canonical JSON (every field but its own hash).
+// payload is the row's content as the chain hashes it: its canonical JSON
+// (every column but the id and the hashes).
+func (e *LogEntry) payload() string {
+	b, _ := json.Marshal(e)
+	return string(b)
+}
+
+// hash is the row's link in the chain: SHA-256 of the previous row's hash,
+// the row's id and its payload, one per line. Append has PostgreSQL compute
+// the same (sha256 of the same text), so that the chain head is read and
+// advanced in one statement.
 func (e *LogEntry) hash() string {
-	b, _ := json.Marshal(e) // RowHash is excluded by its tag
-	h := sha256.New()
-	h.Write([]byte(e.PrevHash))
-	h.Write([]byte{'\n'})
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
+	h := sha256.Sum256([]byte(e.PrevHash + "\n" + strconv.FormatInt(e.ID, 10) + "\n" + e.payload()))
+	return hex.EncodeToString(h[:])
 }
 
 // QueryLog appends to and verifies the query log in the hub's database.
@@ -51,28 +57,30 @@ type QueryLog struct {
 	Now func() time.Time
 }
 
-// Append writes e as the next row of the chain and commits. The head row is
-// locked for the transaction, so concurrent writers, from any number of hub
-// instances, queue up and the chain stays gapless and verifiable.
+// appendRow reads the chain head under its row lock, inserts the next row
+// with its hash and moves the head, in one statement: one round trip and
+// one commit, with the lock held only for that statement. Concurrent
+// writers, from any number of hub instances, queue on the head, so the
+// chain stays gapless and verifiable.
+const appendRow = `WITH head AS (
+	SELECT last_id + 1 AS id, last_hash AS prev FROM query_log_head FOR UPDATE
+), next AS (
+	SELECT id, prev, encode(sha256(convert_to(prev || E'\n' || id::text || E'\n' || $1, 'UTF8')), 'hex') AS hash FROM head
+), ins AS (
+	INSERT INTO query_log (id, logged_at, request_id, subject, org, kind, token_id, purpose, operation, query_hash,
+		persons, persons_masked, entities, fields, prev_hash, row_hash)
+	SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, prev, hash FROM next
+	RETURNING id, row_hash
+)
+UPDATE query_log_head SET last_id = ins.id, last_hash = ins.row_hash FROM ins RETURNING ins.id`
+
+// Append writes e as the next row of the chain; when it returns without
+// error, the row is committed.
 func (l *QueryLog) Append(ctx context.Context, e LogEntry) (int64, error) {
 	now := time.Now
 	if l.Now != nil {
 		now = l.Now
 	}
-	tx, err := l.DB.BeginTxx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	var head struct {
-		LastID   int64  `db:"last_id"`
-		LastHash string `db:"last_hash"`
-	}
-	if err := tx.GetContext(ctx, &head, `SELECT last_id, last_hash FROM query_log_head FOR UPDATE`); err != nil {
-		return 0, fmt.Errorf("locking the query log head: %w", err)
-	}
-	e.ID = head.LastID + 1
-	e.PrevHash = head.LastHash
 	// PostgreSQL keeps microseconds; hash what will be stored.
 	e.LoggedAt = now().UTC().Truncate(time.Microsecond)
 	for _, s := range []*[]string{&e.Persons, &e.PersonsMasked, &e.Entities, &e.Fields} {
@@ -80,22 +88,14 @@ func (l *QueryLog) Append(ctx context.Context, e LogEntry) (int64, error) {
 			*s = []string{}
 		}
 	}
-	e.RowHash = e.hash()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO query_log (id, logged_at, request_id, subject, org, kind, token_id,
-		purpose, operation, query_hash, persons, persons_masked, entities, fields, prev_hash, row_hash)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
-		e.ID, e.LoggedAt, e.RequestID, e.Subject, e.Org, e.Kind, e.TokenID, e.Purpose, e.Operation, e.QueryHash,
-		pq.Array(e.Persons), pq.Array(e.PersonsMasked), pq.Array(e.Entities), pq.Array(e.Fields),
-		e.PrevHash, e.RowHash); err != nil {
+	var id int64
+	err := l.DB.QueryRowxContext(ctx, appendRow, e.payload(),
+		e.LoggedAt, e.RequestID, e.Subject, e.Org, e.Kind, e.TokenID, e.Purpose, e.Operation, e.QueryHash,
+		pq.Array(e.Persons), pq.Array(e.PersonsMasked), pq.Array(e.Entities), pq.Array(e.Fields)).Scan(&id)
+	if err != nil {
 		return 0, fmt.Errorf("writing the query log: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE query_log_head SET last_id = $1, last_hash = $2`, e.ID, e.RowHash); err != nil {
-		return 0, err
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("committing the query log: %w", err)
-	}
-	return e.ID, nil
+	return id, nil
 }
 
 const logColumns = `id, logged_at, request_id, subject, org, kind, token_id, purpose, operation, query_hash,
