@@ -29,6 +29,7 @@ import (
 	"credithub/server"
 	"credithub/sqldb"
 	"credithub/workday"
+	"credithub/workflow"
 )
 
 // department ties a department's local set-up to its record source.
@@ -63,6 +64,9 @@ type App struct {
 	Logger    *slog.Logger
 	Catalogue *catalogue.Catalogue
 	Loaders   *loaders.Deps
+	// State is the hub's own records and overlays, in memory.
+	State *hub.State
+	stop  []func()
 }
 
 // Open connects to every database and assembles the hub. Departments that do
@@ -94,10 +98,22 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	}
 	marketDB := a.DBs[datasources.Market]
 	registry := &market.RegistryStore{DB: marketDB}
+	// The hub's own records and overlays: loaded now, reloaded on every
+	// workflow change any instance announces.
+	state := &hub.State{DB: hubDB.DB, Logger: logger}
+	if err := state.Reload(cctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	listenCtx, stopListening := context.WithCancel(context.Background())
+	a.stop = append(a.stop, stopListening)
+	go state.Listen(listenCtx, cfg.Databases["hub"].DSN)
+	a.State = state
 	a.Loaders = &loaders.Deps{
 		Registry:        registry,
 		RegistryTimeout: marketDB.Timeout,
 		Catalogue:       cat,
+		Overlays:        state.Apply,
 		Logger:          logger,
 		Wait:            cfg.LoaderWait,
 	}
@@ -105,11 +121,29 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		db := a.DBs[d.setup.Name]
 		a.Loaders.Departments = append(a.Loaders.Departments, loaders.Department{Source: d.source(db), Timeout: db.Timeout})
 	}
+	a.Loaders.Departments = append(a.Loaders.Departments,
+		loaders.Department{Source: &hub.RecordSource{State: state}, Timeout: hubDB.Timeout, Internal: true})
 	authz := &hub.Authorizations{DB: hubDB.DB}
 	queryLog := &auth.QueryLog{DB: hubDB.DB}
+	flows := &workflow.Service{
+		DB: hubDB.DB, State: state, Calendar: workday.Default(), Logger: logger,
+		Persons: func(ctx context.Context, uscc string) ([]workflow.Person, error) {
+			ms, err := registry.MembersByUSCC(ctx, []string{uscc})
+			if err != nil {
+				return nil, err
+			}
+			var out []workflow.Person
+			for _, m := range ms[uscc] {
+				if role, ok := market.Roles[m.Role]; ok {
+					out = append(out, workflow.Person{Role: role, Name: m.Name, IDNo: m.IDNo})
+				}
+			}
+			return out, nil
+		},
+	}
 	res := &resolvers.Resolver{
 		Registry: registry, Catalogue: cat, Sealer: sealer, Logger: logger,
-		HubDB: hubDB.DB, Authorizations: authz, QueryLog: queryLog,
+		HubDB: hubDB.DB, Authorizations: authz, QueryLog: queryLog, Workflows: flows,
 	}
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: res})
 	rules, err := auth.RulesFromSchema(schema.Schema())
@@ -117,6 +151,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	rules.Subjects = resolvers.SubjectOf
 	if err := CheckOpenness(rules, cat); err != nil {
 		a.Close()
 		return nil, err
@@ -150,6 +185,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 
 // Close closes every database.
 func (a *App) Close() error {
+	for _, stop := range a.stop {
+		stop()
+	}
 	var errs []error
 	for _, db := range a.DBs {
 		errs = append(errs, db.Close())

@@ -8,7 +8,6 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"credithub/credit"
-	"credithub/graph/model"
 	"credithub/ident"
 )
 
@@ -32,19 +31,24 @@ func (r *Rules) FieldMiddleware(ctx context.Context, next graphql.Resolver) (any
 	// The common case first and without reflection: a public field whose
 	// parent is not a record more closed than public.
 	if fc.Parent != nil {
-		if rec, ok := fc.Parent.Result.(credit.Record); ok {
-			if l := LevelOf(rec.Common().Publicity); l > level {
-				level, scope = l, ScopeRecordRead
-				if l == Personal {
-					scope = ScopePersonRead
-				}
+		var p credit.Publicity
+		switch x := fc.Parent.Result.(type) {
+		case credit.Record:
+			p = x.Common().Publicity
+		case opened:
+			p = x.OpennessLevel()
+		}
+		if l := LevelOf(p); p != "" && l > level {
+			level, scope = l, ScopeRecordRead
+			if l == Personal {
+				scope = ScopePersonRead
 			}
 		}
 	}
 	if level == Public {
 		return next(ctx)
 	}
-	subj, _ := subjectOf(fc)
+	subj := r.subjectOf(fc)
 	if err := Decide(ctx, level, scope, subj); err != nil {
 		if rule.Mask == MaskNone {
 			return nil, err
@@ -63,21 +67,37 @@ func (r *Rules) FieldMiddleware(ctx context.Context, next graphql.Resolver) (any
 	return v, err
 }
 
-// subjectOf finds whose data a field is: the nearest entity, person or
-// record above it, or for a root field its idNumber/uscc argument.
-func subjectOf(fc *graphql.FieldContext) (Subject, credit.Record) {
+// SubjectFunc tells whose data an object of the graph is, for the objects
+// auth cannot know itself (the generated entity and person models); the
+// app wires it in, so that auth depends on no generated code.
+type SubjectFunc func(obj any) (Subject, bool)
+
+// dataSubject is implemented by the workflows' objects.
+type dataSubject interface {
+	DataSubject() (uscc, idNumber string)
+}
+
+// opened is implemented by objects whose openness is data (list entries).
+type opened interface{ OpennessLevel() credit.Publicity }
+
+// subjectOf finds whose data a field is: the nearest entity, person, record
+// or workflow object above it, or for a root field its idNumber/uscc
+// argument.
+func (r *Rules) subjectOf(fc *graphql.FieldContext) Subject {
 	for it := fc.Parent; it != nil; it = it.Parent {
-		switch v := deref(it.Result).(type) {
-		case *model.MarketEntity:
-			return Subject{USCC: v.Uscc}, nil
-		case *model.Person:
-			if v.IDNumber != nil {
-				return Subject{IDNumber: *v.IDNumber}, nil
-			}
-			return Subject{}, nil
+		v := deref(it.Result)
+		switch x := v.(type) {
 		case credit.Record:
-			b := v.Common()
-			return Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber}, v
+			b := x.Common()
+			return Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber}
+		case dataSubject:
+			u, id := x.DataSubject()
+			return Subject{USCC: u, IDNumber: id}
+		}
+		if r.Subjects != nil {
+			if s, ok := r.Subjects(v); ok {
+				return s
+			}
 		}
 	}
 	var s Subject
@@ -87,7 +107,7 @@ func subjectOf(fc *graphql.FieldContext) (Subject, credit.Record) {
 	if u, ok := fc.Args["uscc"].(string); ok {
 		s.USCC = u
 	}
-	return s, nil
+	return s
 }
 
 // deref unwraps the pointers gqlgen puts around list elements (&v[i]).

@@ -63,6 +63,8 @@ type Rule struct {
 type Rules struct {
 	byField map[string]Rule
 	byType  map[string]map[string]Rule
+	// Subjects tells whose data the graph's entity and person objects are.
+	Subjects SubjectFunc
 }
 
 // DirectiveName is the schema directive that marks openness.

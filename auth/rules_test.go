@@ -61,7 +61,8 @@ func TestSchemaAgreesWithTheCatalogue(t *testing.T) {
 		for _, k := range credit.Kinds {
 			e := catalogue.Entry{Kind: k, EntityPublicity: credit.Public, PersonPublicity: credit.Personal}
 			switch k {
-			case credit.KindComplaint, credit.KindEnvironmentalRating, credit.KindAccident, credit.KindConsumptionRestriction:
+			case credit.KindComplaint, credit.KindEnvironmentalRating, credit.KindAccident, credit.KindConsumptionRestriction,
+				credit.KindInterview, credit.KindKeyAttention:
 				e.EntityPublicity = credit.Shared
 			}
 			if mod != nil {

@@ -28,6 +28,11 @@ const (
 	KindDishonestDebtor        Kind = "DISHONEST_DEBTOR"
 	KindConsumptionRestriction Kind = "CONSUMPTION_RESTRICTION"
 	KindFalseLitigation        Kind = "FALSE_LITIGATION"
+	// The kinds the hub itself records, from its workflows.
+	KindCommitmentBreach Kind = "COMMITMENT_BREACH"
+	KindInterview        Kind = "INTERVIEW"
+	KindListing          Kind = "LISTING"
+	KindKeyAttention     Kind = "KEY_ATTENTION"
 )
 
 // Kinds lists every record kind.
@@ -35,6 +40,7 @@ var Kinds = []Kind{
 	KindLicence, KindPenalty, KindInspection, KindComplaint, KindAbnormalOperation,
 	KindDischargePermit, KindEnvironmentalRating, KindQualification, KindAccident,
 	KindBadConduct, KindDishonestDebtor, KindConsumptionRestriction, KindFalseLitigation,
+	KindCommitmentBreach, KindInterview, KindListing, KindKeyAttention,
 }
 
 // TypeNames are the GraphQL type of each kind, for checks that relate the
@@ -46,6 +52,8 @@ var TypeNames = map[Kind]string{
 	KindQualification: "QualificationCertificate", KindAccident: "QualitySafetyAccident",
 	KindBadConduct: "ConstructionBadConduct", KindDishonestDebtor: "DishonestJudgmentDebtor",
 	KindConsumptionRestriction: "ConsumptionRestriction", KindFalseLitigation: "FalseLitigationDishonesty",
+	KindCommitmentBreach: "CommitmentBreach", KindInterview: "CreditInterview", KindListing: "ListingRecord",
+	KindKeyAttention: "KeyAttentionRecord",
 }
 
 // Publicity is how open a record is.
@@ -156,3 +164,50 @@ func unmarshalEnum[T ~string](v any, name string, valid []T, dst *T) error {
 	*dst = T(s)
 	return nil
 }
+
+// ListType is a kind of list (GraphQL ListType).
+type ListType string
+
+// The lists.
+const (
+	ListJointPunishment ListType = "JOINT_PUNISHMENT"
+	ListKeyAttention    ListType = "KEY_ATTENTION"
+	ListMarketBan       ListType = "MARKET_BAN"
+)
+
+// ListTypes lists every list type.
+var ListTypes = []ListType{ListJointPunishment, ListKeyAttention, ListMarketBan}
+
+// InterviewType is 提示约谈 or 警示约谈.
+type InterviewType string
+
+// The interview types.
+const (
+	InterviewPrompt  InterviewType = "PROMPT"
+	InterviewWarning InterviewType = "WARNING"
+)
+
+// InterviewTypes lists the interview types.
+var InterviewTypes = []InterviewType{InterviewPrompt, InterviewWarning}
+
+// Role is a person's role in an entity (GraphQL ResponsibleRole).
+type Role string
+
+// The roles of T22.
+const (
+	RoleLegalRepresentative Role = "LEGAL_REPRESENTATIVE"
+	RolePrincipal           Role = "PRINCIPAL"
+	RoleActualController    Role = "ACTUAL_CONTROLLER"
+)
+
+// Roles lists the roles.
+var Roles = []Role{RoleLegalRepresentative, RolePrincipal, RoleActualController}
+
+func (l ListType) MarshalGQL(w io.Writer)      { marshalEnum(w, string(l)) }
+func (l *ListType) UnmarshalGQL(v any) error   { return unmarshalEnum(v, "ListType", ListTypes, l) }
+func (i InterviewType) MarshalGQL(w io.Writer) { marshalEnum(w, string(i)) }
+func (i *InterviewType) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "InterviewType", InterviewTypes, i)
+}
+func (r Role) MarshalGQL(w io.Writer)    { marshalEnum(w, string(r)) }
+func (r *Role) UnmarshalGQL(v any) error { return unmarshalEnum(v, "ResponsibleRole", Roles, r) }

@@ -123,3 +123,34 @@ type FalseLitigation struct {
 	Court       string
 	Description string
 }
+
+// CommitmentBreach is a breached or false credit commitment.
+type CommitmentBreach struct {
+	Base
+	CommitmentID    string
+	Item            string
+	FalseCommitment bool
+}
+
+// Interview is an interview with a listed entity (约谈记录).
+type Interview struct {
+	Base
+	InterviewType InterviewType
+	ListEntryID   string
+}
+
+// Listing is an entry on the joint-punishment list or a market ban, of an
+// entity or (T22) of one of its responsible persons.
+type Listing struct {
+	Base
+	ListType    ListType
+	ListEntryID string
+	Role        *Role
+}
+
+// KeyAttention is an entry on a key-attention list.
+type KeyAttention struct {
+	Base
+	Domain      string
+	ListEntryID string
+}

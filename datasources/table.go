@@ -184,8 +184,22 @@ type Row struct {
 	err  error
 }
 
+// DecodedRow wraps a record that needs no decoding (the hub's own, held in
+// memory) as a row.
+func DecodedRow(rec credit.Record) *Row {
+	return &Row{Cursor: CursorOf(rec), rec: rec}
+}
+
 // Record decodes the row, once.
 func (r *Row) Record() (credit.Record, error) {
+	if r.src == nil {
+		r.once.Do(func() {
+			if r.Then != nil {
+				r.Then(r.rec)
+			}
+		})
+		return r.rec, nil
+	}
 	r.once.Do(func() {
 		r.rec, r.err = r.src.decode(r.kind, r.id, r.raw)
 		if r.err != nil {

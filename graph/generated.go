@@ -8,6 +8,7 @@ import (
 	"credithub/credit"
 	"credithub/graph/model"
 	"credithub/scalars"
+	"credithub/workflow"
 	"errors"
 	"fmt"
 	"math"
@@ -31,10 +32,17 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	CasePush() CasePushResolver
+	Commitment() CommitmentResolver
+	DepartmentDisclosure() DepartmentDisclosureResolver
+	JointCase() JointCaseResolver
+	ListEntry() ListEntryResolver
 	MarketEntity() MarketEntityResolver
 	Mutation() MutationResolver
+	Objection() ObjectionResolver
 	Person() PersonResolver
 	Query() QueryResolver
+	Repair() RepairResolver
 }
 
 type DirectiveRoot struct {
@@ -99,6 +107,70 @@ type ComplexityRoot struct {
 		Violation         func(childComplexity int) int
 	}
 
+	CasePush struct {
+		AnsweredBy     func(childComplexity int) int
+		AppliedOn      func(childComplexity int) int
+		CaseID         func(childComplexity int) int
+		Department     func(childComplexity int) int
+		DueDate        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		MeasureApplied func(childComplexity int) int
+		Measures       func(childComplexity int) int
+		Overdue        func(childComplexity int) int
+		PushedAt       func(childComplexity int) int
+		State          func(childComplexity int) int
+	}
+
+	Commitment struct {
+		Content    func(childComplexity int) int
+		Department func(childComplexity int) int
+		Entity     func(childComplexity int) int
+		History    func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Item       func(childComplexity int) int
+		Record     func(childComplexity int) int
+		Severity   func(childComplexity int) int
+		SignedAt   func(childComplexity int) int
+		State      func(childComplexity int) int
+	}
+
+	CommitmentBreach struct {
+		Authority       func(childComplexity int) int
+		CommitmentID    func(childComplexity int) int
+		DecisionDate    func(childComplexity int) int
+		DecisionNo      func(childComplexity int) int
+		Disclosure      func(childComplexity int) int
+		FalseCommitment func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Item            func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		LegacyKey       func(childComplexity int) int
+		Publicity       func(childComplexity int) int
+		Severity        func(childComplexity int) int
+		Source          func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Summary         func(childComplexity int) int
+	}
+
+	CommitmentConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CommitmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CommitmentItem struct {
+		Active     func(childComplexity int) int
+		Code       func(childComplexity int) int
+		Department func(childComplexity int) int
+		Domain     func(childComplexity int) int
+		LegalBasis func(childComplexity int) int
+		Name       func(childComplexity int) int
+	}
+
 	ConstructionBadConduct struct {
 		Authority      func(childComplexity int) int
 		ConductCode    func(childComplexity int) int
@@ -152,6 +224,23 @@ type ComplexityRoot struct {
 		Summary      func(childComplexity int) int
 	}
 
+	CreditInterview struct {
+		Authority     func(childComplexity int) int
+		DecisionDate  func(childComplexity int) int
+		DecisionNo    func(childComplexity int) int
+		Disclosure    func(childComplexity int) int
+		ID            func(childComplexity int) int
+		InterviewType func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		LegacyKey     func(childComplexity int) int
+		ListEntryID   func(childComplexity int) int
+		Publicity     func(childComplexity int) int
+		Severity      func(childComplexity int) int
+		Source        func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Summary       func(childComplexity int) int
+	}
+
 	CreditRecordConnection struct {
 		Complete       func(childComplexity int) int
 		Edges          func(childComplexity int) int
@@ -167,6 +256,17 @@ type ComplexityRoot struct {
 	Department struct {
 		Code func(childComplexity int) int
 		Name func(childComplexity int) int
+	}
+
+	DepartmentDisclosure struct {
+		Decisions       func(childComplexity int) int
+		Department      func(childComplexity int) int
+		OnTimeShare     func(childComplexity int) int
+		Overdue         func(childComplexity int) int
+		OverdueRecords  func(childComplexity int, first *int) int
+		Pending         func(childComplexity int) int
+		PublishedLate   func(childComplexity int) int
+		PublishedOnTime func(childComplexity int) int
 	}
 
 	DischargePermit struct {
@@ -286,20 +386,120 @@ type ComplexityRoot struct {
 		Summary        func(childComplexity int) int
 	}
 
+	Interview struct {
+		Department  func(childComplexity int) int
+		HeldOn      func(childComplexity int) int
+		ID          func(childComplexity int) int
+		ListEntryID func(childComplexity int) int
+		Notes       func(childComplexity int) int
+		Type        func(childComplexity int) int
+	}
+
+	JointCase struct {
+		ClosedAt  func(childComplexity int) int
+		History   func(childComplexity int) int
+		ID        func(childComplexity int) int
+		ListEntry func(childComplexity int) int
+		OpenedAt  func(childComplexity int) int
+		Pushes    func(childComplexity int) int
+		State     func(childComplexity int) int
+	}
+
+	JointCaseConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	JointCaseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	KeyAttentionRecord struct {
+		Authority    func(childComplexity int) int
+		DecisionDate func(childComplexity int) int
+		DecisionNo   func(childComplexity int) int
+		Disclosure   func(childComplexity int) int
+		Domain       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		LegacyKey    func(childComplexity int) int
+		ListEntryID  func(childComplexity int) int
+		Publicity    func(childComplexity int) int
+		Severity     func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Summary      func(childComplexity int) int
+	}
+
+	ListEntry struct {
+		BanEnd               func(childComplexity int) int
+		BanStart             func(childComplexity int) int
+		Basis                func(childComplexity int) int
+		Cases                func(childComplexity int) int
+		Department           func(childComplexity int) int
+		Domain               func(childComplexity int) int
+		EnteredOn            func(childComplexity int) int
+		Entity               func(childComplexity int) int
+		History              func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Interviews           func(childComplexity int) int
+		LinkedRecordIDs      func(childComplexity int) int
+		ListType             func(childComplexity int) int
+		Permanent            func(childComplexity int) int
+		RectificationOverdue func(childComplexity int) int
+		RectifyBy            func(childComplexity int) int
+		RemovalReason        func(childComplexity int) int
+		RemovedOn            func(childComplexity int) int
+		State                func(childComplexity int) int
+	}
+
+	ListEntryConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ListEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ListingRecord struct {
+		Authority    func(childComplexity int) int
+		DecisionDate func(childComplexity int) int
+		DecisionNo   func(childComplexity int) int
+		Disclosure   func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		LegacyKey    func(childComplexity int) int
+		ListEntryID  func(childComplexity int) int
+		ListType     func(childComplexity int) int
+		Publicity    func(childComplexity int) int
+		Role         func(childComplexity int) int
+		Severity     func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Summary      func(childComplexity int) int
+	}
+
 	MarketEntity struct {
 		Address             func(childComplexity int) int
+		Commitments         func(childComplexity int, first *int, after *string) int
 		Division            func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		Industry            func(childComplexity int) int
 		Kind                func(childComplexity int) int
 		LegacyCode          func(childComplexity int) int
 		LegalRepresentative func(childComplexity int) int
+		Listings            func(childComplexity int, activeOnly *bool) int
 		Name                func(childComplexity int) int
+		Objections          func(childComplexity int) int
 		OrganizationCode    func(childComplexity int) int
 		Records             func(childComplexity int, filter *model.RecordFilter, first *int, after *string) int
 		RegisteredAt        func(childComplexity int) int
 		RegisteredCapital   func(childComplexity int) int
 		RegistrationNumber  func(childComplexity int) int
+		Repairs             func(childComplexity int) int
 		ResponsiblePersons  func(childComplexity int) int
 		Sources             func(childComplexity int) int
 		Status              func(childComplexity int) int
@@ -317,9 +517,67 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Measure struct {
+		Code       func(childComplexity int) int
+		Department func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		LegalBasis func(childComplexity int) int
+		ListTypes  func(childComplexity int) int
+		Name       func(childComplexity int) int
+	}
+
 	Mutation struct {
-		RecordAuthorization func(childComplexity int, input model.RecordAuthorizationInput) int
-		RevokeAuthorization func(childComplexity int, id string, idempotencyKey string) int
+		AcceptRepair            func(childComplexity int, id string, idempotencyKey string) int
+		AnswerPush              func(childComplexity int, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) int
+		ApplyRepair             func(childComplexity int, input model.ApplyRepairInput, idempotencyKey string) int
+		BreachCommitment        func(childComplexity int, id string, severity credit.Severity, reason string, idempotencyKey string) int
+		CheckObjection          func(childComplexity int, id string, idempotencyKey string) int
+		DecideRepair            func(childComplexity int, id string, repaired bool, reason string, idempotencyKey string) int
+		EnterListing            func(childComplexity int, input model.EnterListingInput, idempotencyKey string) int
+		ExtendObjection         func(childComplexity int, id string, approvedBy string, reason string, idempotencyKey string) int
+		FileObjection           func(childComplexity int, recordID string, reason string, idempotencyKey string) int
+		FindCommitmentFalse     func(childComplexity int, id string, reason string, idempotencyKey string) int
+		FulfilCommitment        func(childComplexity int, id string, reason *string, idempotencyKey string) int
+		OpenJointCase           func(childComplexity int, listEntryID string, idempotencyKey string) int
+		RecheckRepair           func(childComplexity int, id string, correct bool, reason string, idempotencyKey string) int
+		RecordAuthorization     func(childComplexity int, input model.RecordAuthorizationInput) int
+		RecordInterview         func(childComplexity int, listEntryID string, typeArg credit.InterviewType, heldOn scalars.Date, notes string, idempotencyKey string) int
+		RefuseRepair            func(childComplexity int, id string, rule string, reason string, idempotencyKey string) int
+		RejectObjection         func(childComplexity int, id string, reason string, idempotencyKey string) int
+		RemoveListing           func(childComplexity int, id string, reason workflow.RemovalReason, note *string, idempotencyKey string) int
+		RevokeAuthorization     func(childComplexity int, id string, idempotencyKey string) int
+		SampleRepairsForRecheck func(childComplexity int, count int, seed string, idempotencyKey string) int
+		SignCommitment          func(childComplexity int, input model.SignCommitmentInput, idempotencyKey string) int
+		UpholdObjection         func(childComplexity int, id string, outcome workflow.ObjectionOutcome, correction *model.RecordCorrectionInput, reason string, idempotencyKey string) int
+		UpsertCommitmentItem    func(childComplexity int, input model.CommitmentItemInput, idempotencyKey string) int
+	}
+
+	Objection struct {
+		CheckDue       func(childComplexity int) int
+		DecisionDue    func(childComplexity int) int
+		DecisionReason func(childComplexity int) int
+		Department     func(childComplexity int) int
+		Extended       func(childComplexity int) int
+		FiledAt        func(childComplexity int) int
+		FiledBy        func(childComplexity int) int
+		History        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Outcome        func(childComplexity int) int
+		Overdue        func(childComplexity int) int
+		Reason         func(childComplexity int) int
+		Record         func(childComplexity int) int
+		RecordID       func(childComplexity int) int
+		State          func(childComplexity int) int
+	}
+
+	ObjectionConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ObjectionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -397,15 +655,26 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Authorizations func(childComplexity int, idNumber string) int
-		Departments    func(childComplexity int) int
-		Divisions      func(childComplexity int) int
-		Entities       func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		Entity         func(childComplexity int, uscc string) int
-		Node           func(childComplexity int, id string) int
-		Person         func(childComplexity int, idNumber string) int
-		QueryLog       func(childComplexity int, filter *model.QueryLogFilter, first *int, after *string) int
-		RecordKinds    func(childComplexity int) int
+		Authorizations  func(childComplexity int, idNumber string) int
+		CommitmentItems func(childComplexity int, activeOnly *bool) int
+		Commitments     func(childComplexity int, filter *model.CommitmentFilter, first *int, after *string) int
+		Departments     func(childComplexity int) int
+		DisclosureStats func(childComplexity int, from scalars.Date, to scalars.Date) int
+		Divisions       func(childComplexity int) int
+		Entities        func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		Entity          func(childComplexity int, uscc string) int
+		JointCases      func(childComplexity int, filter *model.JointCaseFilter, first *int, after *string) int
+		ListEntries     func(childComplexity int, filter *model.ListEntryFilter, first *int, after *string) int
+		Measures        func(childComplexity int) int
+		Node            func(childComplexity int, id string) int
+		Objections      func(childComplexity int, filter *model.ObjectionFilter, first *int, after *string) int
+		OverduePushes   func(childComplexity int, department *string) int
+		Person          func(childComplexity int, idNumber string) int
+		QueryLog        func(childComplexity int, filter *model.QueryLogFilter, first *int, after *string) int
+		RecordKinds     func(childComplexity int) int
+		Repairs         func(childComplexity int, filter *model.RepairFilter, first *int, after *string) int
+		WorkflowRules   func(childComplexity int) int
+		WorkingDays     func(childComplexity int, from scalars.Date, to scalars.Date) int
 	}
 
 	QueryLogConnection struct {
@@ -443,6 +712,35 @@ type ComplexityRoot struct {
 		Sources            func(childComplexity int) int
 	}
 
+	Repair struct {
+		AcceptDue            func(childComplexity int) int
+		AppliedAt            func(childComplexity int) int
+		Commitment           func(childComplexity int) int
+		DecisionDue          func(childComplexity int) int
+		DecisionReason       func(childComplexity int) int
+		Department           func(childComplexity int) int
+		Entity               func(childComplexity int) int
+		History              func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		LastRecheckAt        func(childComplexity int) int
+		ObligationsFulfilled func(childComplexity int) int
+		Overdue              func(childComplexity int) int
+		Record               func(childComplexity int) int
+		RecordID             func(childComplexity int) int
+		RefusalRule          func(childComplexity int) int
+		State                func(childComplexity int) int
+	}
+
+	RepairConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	RepairEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	ResponsiblePerson struct {
 		Person func(childComplexity int) int
 		Role   func(childComplexity int) int
@@ -454,21 +752,94 @@ type ComplexityRoot struct {
 		Ok          func(childComplexity int) int
 		RecordCount func(childComplexity int) int
 	}
+
+	WorkflowEvent struct {
+		Action   func(childComplexity int) int
+		Actor    func(childComplexity int) int
+		ActorOrg func(childComplexity int) int
+		At       func(childComplexity int) int
+		From     func(childComplexity int) int
+		Reason   func(childComplexity int) int
+		To       func(childComplexity int) int
+	}
+
+	WorkflowRule struct {
+		Code        func(childComplexity int) int
+		Description func(childComplexity int) int
+		Source      func(childComplexity int) int
+		WorkingDays func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type CasePushResolver interface {
+	Measures(ctx context.Context, obj *workflow.CasePush) ([]*workflow.Measure, error)
+}
+type CommitmentResolver interface {
+	Item(ctx context.Context, obj *workflow.Commitment) (*workflow.CommitmentItem, error)
+	Entity(ctx context.Context, obj *workflow.Commitment) (*model.MarketEntity, error)
+
+	Record(ctx context.Context, obj *workflow.Commitment) (credit.Record, error)
+	History(ctx context.Context, obj *workflow.Commitment) ([]*workflow.Event, error)
+}
+type DepartmentDisclosureResolver interface {
+	OverdueRecords(ctx context.Context, obj *model.DepartmentDisclosure, first *int) ([]credit.Record, error)
+}
+type JointCaseResolver interface {
+	ListEntry(ctx context.Context, obj *workflow.JointCase) (*workflow.ListEntry, error)
+
+	Pushes(ctx context.Context, obj *workflow.JointCase) ([]*workflow.CasePush, error)
+	History(ctx context.Context, obj *workflow.JointCase) ([]*workflow.Event, error)
+}
+type ListEntryResolver interface {
+	Entity(ctx context.Context, obj *workflow.ListEntry) (*model.MarketEntity, error)
+
+	Interviews(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.Interview, error)
+	Cases(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.JointCase, error)
+	History(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.Event, error)
+}
 type MarketEntityResolver interface {
 	LegalRepresentative(ctx context.Context, obj *model.MarketEntity) (*model.Person, error)
 	ResponsiblePersons(ctx context.Context, obj *model.MarketEntity) ([]*model.ResponsiblePerson, error)
 	Records(ctx context.Context, obj *model.MarketEntity, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
 	Sources(ctx context.Context, obj *model.MarketEntity) ([]*model.SourceStatus, error)
+	Commitments(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.CommitmentConnection, error)
+	Listings(ctx context.Context, obj *model.MarketEntity, activeOnly *bool) ([]*workflow.ListEntry, error)
+	Objections(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Objection, error)
+	Repairs(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Repair, error)
 }
 type MutationResolver interface {
 	RecordAuthorization(ctx context.Context, input model.RecordAuthorizationInput) (*model.PersonAuthorization, error)
 	RevokeAuthorization(ctx context.Context, id string, idempotencyKey string) (*model.PersonAuthorization, error)
+	UpsertCommitmentItem(ctx context.Context, input model.CommitmentItemInput, idempotencyKey string) (*workflow.CommitmentItem, error)
+	SignCommitment(ctx context.Context, input model.SignCommitmentInput, idempotencyKey string) (*workflow.Commitment, error)
+	FulfilCommitment(ctx context.Context, id string, reason *string, idempotencyKey string) (*workflow.Commitment, error)
+	BreachCommitment(ctx context.Context, id string, severity credit.Severity, reason string, idempotencyKey string) (*workflow.Commitment, error)
+	FindCommitmentFalse(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Commitment, error)
+	EnterListing(ctx context.Context, input model.EnterListingInput, idempotencyKey string) (*workflow.ListEntry, error)
+	RemoveListing(ctx context.Context, id string, reason workflow.RemovalReason, note *string, idempotencyKey string) (*workflow.ListEntry, error)
+	RecordInterview(ctx context.Context, listEntryID string, typeArg credit.InterviewType, heldOn scalars.Date, notes string, idempotencyKey string) (*workflow.Interview, error)
+	OpenJointCase(ctx context.Context, listEntryID string, idempotencyKey string) (*workflow.JointCase, error)
+	AnswerPush(ctx context.Context, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) (*workflow.CasePush, error)
+	FileObjection(ctx context.Context, recordID string, reason string, idempotencyKey string) (*workflow.Objection, error)
+	CheckObjection(ctx context.Context, id string, idempotencyKey string) (*workflow.Objection, error)
+	ExtendObjection(ctx context.Context, id string, approvedBy string, reason string, idempotencyKey string) (*workflow.Objection, error)
+	UpholdObjection(ctx context.Context, id string, outcome workflow.ObjectionOutcome, correction *model.RecordCorrectionInput, reason string, idempotencyKey string) (*workflow.Objection, error)
+	RejectObjection(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Objection, error)
+	ApplyRepair(ctx context.Context, input model.ApplyRepairInput, idempotencyKey string) (*workflow.Repair, error)
+	AcceptRepair(ctx context.Context, id string, idempotencyKey string) (*workflow.Repair, error)
+	RefuseRepair(ctx context.Context, id string, rule string, reason string, idempotencyKey string) (*workflow.Repair, error)
+	DecideRepair(ctx context.Context, id string, repaired bool, reason string, idempotencyKey string) (*workflow.Repair, error)
+	SampleRepairsForRecheck(ctx context.Context, count int, seed string, idempotencyKey string) ([]*workflow.Repair, error)
+	RecheckRepair(ctx context.Context, id string, correct bool, reason string, idempotencyKey string) (*workflow.Repair, error)
+}
+type ObjectionResolver interface {
+	Record(ctx context.Context, obj *workflow.Objection) (credit.Record, error)
+
+	History(ctx context.Context, obj *workflow.Objection) ([]*workflow.Event, error)
 }
 type PersonResolver interface {
 	Roles(ctx context.Context, obj *model.Person) ([]*model.PersonRole, error)
@@ -484,6 +855,24 @@ type QueryResolver interface {
 	RecordKinds(ctx context.Context) ([]*model.RecordKindInfo, error)
 	QueryLog(ctx context.Context, filter *model.QueryLogFilter, first *int, after *string) (*model.QueryLogConnection, error)
 	Authorizations(ctx context.Context, idNumber string) ([]*model.PersonAuthorization, error)
+	CommitmentItems(ctx context.Context, activeOnly *bool) ([]*workflow.CommitmentItem, error)
+	Commitments(ctx context.Context, filter *model.CommitmentFilter, first *int, after *string) (*model.CommitmentConnection, error)
+	ListEntries(ctx context.Context, filter *model.ListEntryFilter, first *int, after *string) (*model.ListEntryConnection, error)
+	JointCases(ctx context.Context, filter *model.JointCaseFilter, first *int, after *string) (*model.JointCaseConnection, error)
+	OverduePushes(ctx context.Context, department *string) ([]*workflow.CasePush, error)
+	Objections(ctx context.Context, filter *model.ObjectionFilter, first *int, after *string) (*model.ObjectionConnection, error)
+	Repairs(ctx context.Context, filter *model.RepairFilter, first *int, after *string) (*model.RepairConnection, error)
+	Measures(ctx context.Context) ([]*workflow.Measure, error)
+	WorkflowRules(ctx context.Context) ([]*workflow.Rule, error)
+	DisclosureStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentDisclosure, error)
+	WorkingDays(ctx context.Context, from scalars.Date, to scalars.Date) (int, error)
+}
+type RepairResolver interface {
+	Record(ctx context.Context, obj *workflow.Repair) (credit.Record, error)
+
+	Entity(ctx context.Context, obj *workflow.Repair) (*model.MarketEntity, error)
+
+	History(ctx context.Context, obj *workflow.Repair) ([]*workflow.Event, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -801,6 +1190,288 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AdministrativePenalty.Violation(childComplexity), true
 
+	case "CasePush.answeredBy":
+		if e.ComplexityRoot.CasePush.AnsweredBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePush.AnsweredBy(childComplexity), true
+	case "CasePush.appliedOn":
+		if e.ComplexityRoot.CasePush.AppliedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePush.AppliedOn(childComplexity), true
+	case "CasePush.caseId":
+		if e.ComplexityRoot.CasePush.CaseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePush.CaseID(childComplexity), true
+	case "CasePush.department":
+		if e.ComplexityRoot.CasePush.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePush.Department(childComplexity), true
+	case "CasePush.dueDate":
+		if e.ComplexityRoot.CasePush.DueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePush.DueDate(childComplexity), true
+	case "CasePush.id":
+		if e.ComplexityRoot.CasePush.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePush.ID(childComplexity), true
+	case "CasePush.measureApplied":
+		if e.ComplexityRoot.CasePush.MeasureApplied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePush.MeasureApplied(childComplexity), true
+	case "CasePush.measures":
+		if e.ComplexityRoot.CasePush.Measures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePush.Measures(childComplexity), true
+	case "CasePush.overdue":
+		if e.ComplexityRoot.CasePush.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePush.Overdue(childComplexity), true
+	case "CasePush.pushedAt":
+		if e.ComplexityRoot.CasePush.PushedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePush.PushedAt(childComplexity), true
+	case "CasePush.state":
+		if e.ComplexityRoot.CasePush.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePush.State(childComplexity), true
+
+	case "Commitment.content":
+		if e.ComplexityRoot.Commitment.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Content(childComplexity), true
+	case "Commitment.department":
+		if e.ComplexityRoot.Commitment.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Department(childComplexity), true
+	case "Commitment.entity":
+		if e.ComplexityRoot.Commitment.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Entity(childComplexity), true
+	case "Commitment.history":
+		if e.ComplexityRoot.Commitment.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.History(childComplexity), true
+	case "Commitment.id":
+		if e.ComplexityRoot.Commitment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.ID(childComplexity), true
+	case "Commitment.item":
+		if e.ComplexityRoot.Commitment.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Item(childComplexity), true
+	case "Commitment.record":
+		if e.ComplexityRoot.Commitment.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Record(childComplexity), true
+	case "Commitment.severity":
+		if e.ComplexityRoot.Commitment.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Severity(childComplexity), true
+	case "Commitment.signedAt":
+		if e.ComplexityRoot.Commitment.SignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.SignedAt(childComplexity), true
+	case "Commitment.state":
+		if e.ComplexityRoot.Commitment.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.State(childComplexity), true
+
+	case "CommitmentBreach.authority":
+		if e.ComplexityRoot.CommitmentBreach.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentBreach.Authority(childComplexity), true
+	case "CommitmentBreach.commitmentId":
+		if e.ComplexityRoot.CommitmentBreach.CommitmentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentBreach.CommitmentID(childComplexity), true
+	case "CommitmentBreach.decisionDate":
+		if e.ComplexityRoot.CommitmentBreach.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentBreach.DecisionDate(childComplexity), true
+	case "CommitmentBreach.decisionNo":
+		if e.ComplexityRoot.CommitmentBreach.DecisionNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentBreach.DecisionNo(childComplexity), true
+	case "CommitmentBreach.disclosure":
+		if e.ComplexityRoot.CommitmentBreach.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentBreach.Disclosure(childComplexity), true
+	case "CommitmentBreach.falseCommitment":
+		if e.ComplexityRoot.CommitmentBreach.FalseCommitment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentBreach.FalseCommitment(childComplexity), true
+	case "CommitmentBreach.id":
+		if e.ComplexityRoot.CommitmentBreach.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentBreach.ID(childComplexity), true
+	case "CommitmentBreach.item":
+		if e.ComplexityRoot.CommitmentBreach.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentBreach.Item(childComplexity), true
+	case "CommitmentBreach.kind":
+		if e.ComplexityRoot.CommitmentBreach.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentBreach.Kind(childComplexity), true
+	case "CommitmentBreach.legacyKey":
+		if e.ComplexityRoot.CommitmentBreach.LegacyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentBreach.LegacyKey(childComplexity), true
+	case "CommitmentBreach.publicity":
+		if e.ComplexityRoot.CommitmentBreach.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentBreach.Publicity(childComplexity), true
+	case "CommitmentBreach.severity":
+		if e.ComplexityRoot.CommitmentBreach.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentBreach.Severity(childComplexity), true
+	case "CommitmentBreach.source":
+		if e.ComplexityRoot.CommitmentBreach.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentBreach.Source(childComplexity), true
+	case "CommitmentBreach.status":
+		if e.ComplexityRoot.CommitmentBreach.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentBreach.Status(childComplexity), true
+	case "CommitmentBreach.summary":
+		if e.ComplexityRoot.CommitmentBreach.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentBreach.Summary(childComplexity), true
+
+	case "CommitmentConnection.edges":
+		if e.ComplexityRoot.CommitmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentConnection.Edges(childComplexity), true
+	case "CommitmentConnection.pageInfo":
+		if e.ComplexityRoot.CommitmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentConnection.PageInfo(childComplexity), true
+
+	case "CommitmentEdge.cursor":
+		if e.ComplexityRoot.CommitmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentEdge.Cursor(childComplexity), true
+	case "CommitmentEdge.node":
+		if e.ComplexityRoot.CommitmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentEdge.Node(childComplexity), true
+
+	case "CommitmentItem.active":
+		if e.ComplexityRoot.CommitmentItem.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentItem.Active(childComplexity), true
+	case "CommitmentItem.code":
+		if e.ComplexityRoot.CommitmentItem.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentItem.Code(childComplexity), true
+	case "CommitmentItem.department":
+		if e.ComplexityRoot.CommitmentItem.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentItem.Department(childComplexity), true
+	case "CommitmentItem.domain":
+		if e.ComplexityRoot.CommitmentItem.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentItem.Domain(childComplexity), true
+	case "CommitmentItem.legalBasis":
+		if e.ComplexityRoot.CommitmentItem.LegalBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentItem.LegalBasis(childComplexity), true
+	case "CommitmentItem.name":
+		if e.ComplexityRoot.CommitmentItem.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentItem.Name(childComplexity), true
+
 	case "ConstructionBadConduct.authority":
 		if e.ComplexityRoot.ConstructionBadConduct.Authority == nil {
 			break
@@ -1068,6 +1739,91 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ConsumptionRestriction.Summary(childComplexity), true
 
+	case "CreditInterview.authority":
+		if e.ComplexityRoot.CreditInterview.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditInterview.Authority(childComplexity), true
+	case "CreditInterview.decisionDate":
+		if e.ComplexityRoot.CreditInterview.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditInterview.DecisionDate(childComplexity), true
+	case "CreditInterview.decisionNo":
+		if e.ComplexityRoot.CreditInterview.DecisionNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditInterview.DecisionNo(childComplexity), true
+	case "CreditInterview.disclosure":
+		if e.ComplexityRoot.CreditInterview.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditInterview.Disclosure(childComplexity), true
+	case "CreditInterview.id":
+		if e.ComplexityRoot.CreditInterview.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditInterview.ID(childComplexity), true
+	case "CreditInterview.interviewType":
+		if e.ComplexityRoot.CreditInterview.InterviewType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditInterview.InterviewType(childComplexity), true
+	case "CreditInterview.kind":
+		if e.ComplexityRoot.CreditInterview.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditInterview.Kind(childComplexity), true
+	case "CreditInterview.legacyKey":
+		if e.ComplexityRoot.CreditInterview.LegacyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditInterview.LegacyKey(childComplexity), true
+	case "CreditInterview.listEntryId":
+		if e.ComplexityRoot.CreditInterview.ListEntryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditInterview.ListEntryID(childComplexity), true
+	case "CreditInterview.publicity":
+		if e.ComplexityRoot.CreditInterview.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditInterview.Publicity(childComplexity), true
+	case "CreditInterview.severity":
+		if e.ComplexityRoot.CreditInterview.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditInterview.Severity(childComplexity), true
+	case "CreditInterview.source":
+		if e.ComplexityRoot.CreditInterview.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditInterview.Source(childComplexity), true
+	case "CreditInterview.status":
+		if e.ComplexityRoot.CreditInterview.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditInterview.Status(childComplexity), true
+	case "CreditInterview.summary":
+		if e.ComplexityRoot.CreditInterview.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditInterview.Summary(childComplexity), true
+
 	case "CreditRecordConnection.complete":
 		if e.ComplexityRoot.CreditRecordConnection.Complete == nil {
 			break
@@ -1118,6 +1874,60 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Department.Name(childComplexity), true
+
+	case "DepartmentDisclosure.decisions":
+		if e.ComplexityRoot.DepartmentDisclosure.Decisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentDisclosure.Decisions(childComplexity), true
+	case "DepartmentDisclosure.department":
+		if e.ComplexityRoot.DepartmentDisclosure.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentDisclosure.Department(childComplexity), true
+	case "DepartmentDisclosure.onTimeShare":
+		if e.ComplexityRoot.DepartmentDisclosure.OnTimeShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentDisclosure.OnTimeShare(childComplexity), true
+	case "DepartmentDisclosure.overdue":
+		if e.ComplexityRoot.DepartmentDisclosure.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentDisclosure.Overdue(childComplexity), true
+	case "DepartmentDisclosure.overdueRecords":
+		if e.ComplexityRoot.DepartmentDisclosure.OverdueRecords == nil {
+			break
+		}
+
+		args, err := ec.field_DepartmentDisclosure_overdueRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.DepartmentDisclosure.OverdueRecords(childComplexity, args["first"].(*int)), true
+	case "DepartmentDisclosure.pending":
+		if e.ComplexityRoot.DepartmentDisclosure.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentDisclosure.Pending(childComplexity), true
+	case "DepartmentDisclosure.publishedLate":
+		if e.ComplexityRoot.DepartmentDisclosure.PublishedLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentDisclosure.PublishedLate(childComplexity), true
+	case "DepartmentDisclosure.publishedOnTime":
+		if e.ComplexityRoot.DepartmentDisclosure.PublishedOnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentDisclosure.PublishedOnTime(childComplexity), true
 
 	case "DischargePermit.authority":
 		if e.ComplexityRoot.DischargePermit.Authority == nil {
@@ -1685,12 +2495,446 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InspectionResult.Summary(childComplexity), true
 
+	case "Interview.department":
+		if e.ComplexityRoot.Interview.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.Department(childComplexity), true
+	case "Interview.heldOn":
+		if e.ComplexityRoot.Interview.HeldOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.HeldOn(childComplexity), true
+	case "Interview.id":
+		if e.ComplexityRoot.Interview.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.ID(childComplexity), true
+	case "Interview.listEntryId":
+		if e.ComplexityRoot.Interview.ListEntryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.ListEntryID(childComplexity), true
+	case "Interview.notes":
+		if e.ComplexityRoot.Interview.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.Notes(childComplexity), true
+	case "Interview.type":
+		if e.ComplexityRoot.Interview.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Interview.Type(childComplexity), true
+
+	case "JointCase.closedAt":
+		if e.ComplexityRoot.JointCase.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointCase.ClosedAt(childComplexity), true
+	case "JointCase.history":
+		if e.ComplexityRoot.JointCase.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointCase.History(childComplexity), true
+	case "JointCase.id":
+		if e.ComplexityRoot.JointCase.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointCase.ID(childComplexity), true
+	case "JointCase.listEntry":
+		if e.ComplexityRoot.JointCase.ListEntry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointCase.ListEntry(childComplexity), true
+	case "JointCase.openedAt":
+		if e.ComplexityRoot.JointCase.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointCase.OpenedAt(childComplexity), true
+	case "JointCase.pushes":
+		if e.ComplexityRoot.JointCase.Pushes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointCase.Pushes(childComplexity), true
+	case "JointCase.state":
+		if e.ComplexityRoot.JointCase.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointCase.State(childComplexity), true
+
+	case "JointCaseConnection.edges":
+		if e.ComplexityRoot.JointCaseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointCaseConnection.Edges(childComplexity), true
+	case "JointCaseConnection.pageInfo":
+		if e.ComplexityRoot.JointCaseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointCaseConnection.PageInfo(childComplexity), true
+
+	case "JointCaseEdge.cursor":
+		if e.ComplexityRoot.JointCaseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointCaseEdge.Cursor(childComplexity), true
+	case "JointCaseEdge.node":
+		if e.ComplexityRoot.JointCaseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointCaseEdge.Node(childComplexity), true
+
+	case "KeyAttentionRecord.authority":
+		if e.ComplexityRoot.KeyAttentionRecord.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyAttentionRecord.Authority(childComplexity), true
+	case "KeyAttentionRecord.decisionDate":
+		if e.ComplexityRoot.KeyAttentionRecord.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyAttentionRecord.DecisionDate(childComplexity), true
+	case "KeyAttentionRecord.decisionNo":
+		if e.ComplexityRoot.KeyAttentionRecord.DecisionNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyAttentionRecord.DecisionNo(childComplexity), true
+	case "KeyAttentionRecord.disclosure":
+		if e.ComplexityRoot.KeyAttentionRecord.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyAttentionRecord.Disclosure(childComplexity), true
+	case "KeyAttentionRecord.domain":
+		if e.ComplexityRoot.KeyAttentionRecord.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyAttentionRecord.Domain(childComplexity), true
+	case "KeyAttentionRecord.id":
+		if e.ComplexityRoot.KeyAttentionRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyAttentionRecord.ID(childComplexity), true
+	case "KeyAttentionRecord.kind":
+		if e.ComplexityRoot.KeyAttentionRecord.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyAttentionRecord.Kind(childComplexity), true
+	case "KeyAttentionRecord.legacyKey":
+		if e.ComplexityRoot.KeyAttentionRecord.LegacyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyAttentionRecord.LegacyKey(childComplexity), true
+	case "KeyAttentionRecord.listEntryId":
+		if e.ComplexityRoot.KeyAttentionRecord.ListEntryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyAttentionRecord.ListEntryID(childComplexity), true
+	case "KeyAttentionRecord.publicity":
+		if e.ComplexityRoot.KeyAttentionRecord.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyAttentionRecord.Publicity(childComplexity), true
+	case "KeyAttentionRecord.severity":
+		if e.ComplexityRoot.KeyAttentionRecord.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyAttentionRecord.Severity(childComplexity), true
+	case "KeyAttentionRecord.source":
+		if e.ComplexityRoot.KeyAttentionRecord.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyAttentionRecord.Source(childComplexity), true
+	case "KeyAttentionRecord.status":
+		if e.ComplexityRoot.KeyAttentionRecord.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyAttentionRecord.Status(childComplexity), true
+	case "KeyAttentionRecord.summary":
+		if e.ComplexityRoot.KeyAttentionRecord.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyAttentionRecord.Summary(childComplexity), true
+
+	case "ListEntry.banEnd":
+		if e.ComplexityRoot.ListEntry.BanEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.BanEnd(childComplexity), true
+	case "ListEntry.banStart":
+		if e.ComplexityRoot.ListEntry.BanStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.BanStart(childComplexity), true
+	case "ListEntry.basis":
+		if e.ComplexityRoot.ListEntry.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.Basis(childComplexity), true
+	case "ListEntry.cases":
+		if e.ComplexityRoot.ListEntry.Cases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.Cases(childComplexity), true
+	case "ListEntry.department":
+		if e.ComplexityRoot.ListEntry.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.Department(childComplexity), true
+	case "ListEntry.domain":
+		if e.ComplexityRoot.ListEntry.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.Domain(childComplexity), true
+	case "ListEntry.enteredOn":
+		if e.ComplexityRoot.ListEntry.EnteredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.EnteredOn(childComplexity), true
+	case "ListEntry.entity":
+		if e.ComplexityRoot.ListEntry.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.Entity(childComplexity), true
+	case "ListEntry.history":
+		if e.ComplexityRoot.ListEntry.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.History(childComplexity), true
+	case "ListEntry.id":
+		if e.ComplexityRoot.ListEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.ID(childComplexity), true
+	case "ListEntry.interviews":
+		if e.ComplexityRoot.ListEntry.Interviews == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.Interviews(childComplexity), true
+	case "ListEntry.linkedRecordIds":
+		if e.ComplexityRoot.ListEntry.LinkedRecordIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.LinkedRecordIDs(childComplexity), true
+	case "ListEntry.listType":
+		if e.ComplexityRoot.ListEntry.ListType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.ListType(childComplexity), true
+	case "ListEntry.permanent":
+		if e.ComplexityRoot.ListEntry.Permanent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.Permanent(childComplexity), true
+	case "ListEntry.rectificationOverdue":
+		if e.ComplexityRoot.ListEntry.RectificationOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.RectificationOverdue(childComplexity), true
+	case "ListEntry.rectifyBy":
+		if e.ComplexityRoot.ListEntry.RectifyBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.RectifyBy(childComplexity), true
+	case "ListEntry.removalReason":
+		if e.ComplexityRoot.ListEntry.RemovalReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.RemovalReason(childComplexity), true
+	case "ListEntry.removedOn":
+		if e.ComplexityRoot.ListEntry.RemovedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.RemovedOn(childComplexity), true
+	case "ListEntry.state":
+		if e.ComplexityRoot.ListEntry.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntry.State(childComplexity), true
+
+	case "ListEntryConnection.edges":
+		if e.ComplexityRoot.ListEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntryConnection.Edges(childComplexity), true
+	case "ListEntryConnection.pageInfo":
+		if e.ComplexityRoot.ListEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntryConnection.PageInfo(childComplexity), true
+
+	case "ListEntryEdge.cursor":
+		if e.ComplexityRoot.ListEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntryEdge.Cursor(childComplexity), true
+	case "ListEntryEdge.node":
+		if e.ComplexityRoot.ListEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListEntryEdge.Node(childComplexity), true
+
+	case "ListingRecord.authority":
+		if e.ComplexityRoot.ListingRecord.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.Authority(childComplexity), true
+	case "ListingRecord.decisionDate":
+		if e.ComplexityRoot.ListingRecord.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.DecisionDate(childComplexity), true
+	case "ListingRecord.decisionNo":
+		if e.ComplexityRoot.ListingRecord.DecisionNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.DecisionNo(childComplexity), true
+	case "ListingRecord.disclosure":
+		if e.ComplexityRoot.ListingRecord.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.Disclosure(childComplexity), true
+	case "ListingRecord.id":
+		if e.ComplexityRoot.ListingRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.ID(childComplexity), true
+	case "ListingRecord.kind":
+		if e.ComplexityRoot.ListingRecord.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.Kind(childComplexity), true
+	case "ListingRecord.legacyKey":
+		if e.ComplexityRoot.ListingRecord.LegacyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.LegacyKey(childComplexity), true
+	case "ListingRecord.listEntryId":
+		if e.ComplexityRoot.ListingRecord.ListEntryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.ListEntryID(childComplexity), true
+	case "ListingRecord.listType":
+		if e.ComplexityRoot.ListingRecord.ListType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.ListType(childComplexity), true
+	case "ListingRecord.publicity":
+		if e.ComplexityRoot.ListingRecord.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.Publicity(childComplexity), true
+	case "ListingRecord.role":
+		if e.ComplexityRoot.ListingRecord.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.Role(childComplexity), true
+	case "ListingRecord.severity":
+		if e.ComplexityRoot.ListingRecord.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.Severity(childComplexity), true
+	case "ListingRecord.source":
+		if e.ComplexityRoot.ListingRecord.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.Source(childComplexity), true
+	case "ListingRecord.status":
+		if e.ComplexityRoot.ListingRecord.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.Status(childComplexity), true
+	case "ListingRecord.summary":
+		if e.ComplexityRoot.ListingRecord.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.Summary(childComplexity), true
+
 	case "MarketEntity.address":
 		if e.ComplexityRoot.MarketEntity.Address == nil {
 			break
 		}
 
 		return e.ComplexityRoot.MarketEntity.Address(childComplexity), true
+	case "MarketEntity.commitments":
+		if e.ComplexityRoot.MarketEntity.Commitments == nil {
+			break
+		}
+
+		args, err := ec.field_MarketEntity_commitments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MarketEntity.Commitments(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "MarketEntity.division":
 		if e.ComplexityRoot.MarketEntity.Division == nil {
 			break
@@ -1727,12 +2971,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarketEntity.LegalRepresentative(childComplexity), true
+	case "MarketEntity.listings":
+		if e.ComplexityRoot.MarketEntity.Listings == nil {
+			break
+		}
+
+		args, err := ec.field_MarketEntity_listings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MarketEntity.Listings(childComplexity, args["activeOnly"].(*bool)), true
 	case "MarketEntity.name":
 		if e.ComplexityRoot.MarketEntity.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.MarketEntity.Name(childComplexity), true
+	case "MarketEntity.objections":
+		if e.ComplexityRoot.MarketEntity.Objections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketEntity.Objections(childComplexity), true
 	case "MarketEntity.organizationCode":
 		if e.ComplexityRoot.MarketEntity.OrganizationCode == nil {
 			break
@@ -1768,6 +3029,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarketEntity.RegistrationNumber(childComplexity), true
+	case "MarketEntity.repairs":
+		if e.ComplexityRoot.MarketEntity.Repairs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketEntity.Repairs(childComplexity), true
 	case "MarketEntity.responsiblePersons":
 		if e.ComplexityRoot.MarketEntity.ResponsiblePersons == nil {
 			break
@@ -1825,6 +3092,186 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MarketEntityEdge.Node(childComplexity), true
 
+	case "Measure.code":
+		if e.ComplexityRoot.Measure.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measure.Code(childComplexity), true
+	case "Measure.department":
+		if e.ComplexityRoot.Measure.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measure.Department(childComplexity), true
+	case "Measure.kind":
+		if e.ComplexityRoot.Measure.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measure.Kind(childComplexity), true
+	case "Measure.legalBasis":
+		if e.ComplexityRoot.Measure.LegalBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measure.LegalBasis(childComplexity), true
+	case "Measure.listTypes":
+		if e.ComplexityRoot.Measure.ListTypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measure.ListTypes(childComplexity), true
+	case "Measure.name":
+		if e.ComplexityRoot.Measure.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measure.Name(childComplexity), true
+
+	case "Mutation.acceptRepair":
+		if e.ComplexityRoot.Mutation.AcceptRepair == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptRepair_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptRepair(childComplexity, args["id"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.answerPush":
+		if e.ComplexityRoot.Mutation.AnswerPush == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_answerPush_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AnswerPush(childComplexity, args["pushId"].(string), args["measureApplied"].(string), args["appliedOn"].(scalars.Date), args["idempotencyKey"].(string)), true
+	case "Mutation.applyRepair":
+		if e.ComplexityRoot.Mutation.ApplyRepair == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyRepair_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyRepair(childComplexity, args["input"].(model.ApplyRepairInput), args["idempotencyKey"].(string)), true
+	case "Mutation.breachCommitment":
+		if e.ComplexityRoot.Mutation.BreachCommitment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_breachCommitment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BreachCommitment(childComplexity, args["id"].(string), args["severity"].(credit.Severity), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.checkObjection":
+		if e.ComplexityRoot.Mutation.CheckObjection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkObjection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckObjection(childComplexity, args["id"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.decideRepair":
+		if e.ComplexityRoot.Mutation.DecideRepair == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideRepair_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideRepair(childComplexity, args["id"].(string), args["repaired"].(bool), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.enterListing":
+		if e.ComplexityRoot.Mutation.EnterListing == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_enterListing_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EnterListing(childComplexity, args["input"].(model.EnterListingInput), args["idempotencyKey"].(string)), true
+	case "Mutation.extendObjection":
+		if e.ComplexityRoot.Mutation.ExtendObjection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_extendObjection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExtendObjection(childComplexity, args["id"].(string), args["approvedBy"].(string), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.fileObjection":
+		if e.ComplexityRoot.Mutation.FileObjection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fileObjection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FileObjection(childComplexity, args["recordId"].(string), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.findCommitmentFalse":
+		if e.ComplexityRoot.Mutation.FindCommitmentFalse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_findCommitmentFalse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FindCommitmentFalse(childComplexity, args["id"].(string), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.fulfilCommitment":
+		if e.ComplexityRoot.Mutation.FulfilCommitment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fulfilCommitment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FulfilCommitment(childComplexity, args["id"].(string), args["reason"].(*string), args["idempotencyKey"].(string)), true
+	case "Mutation.openJointCase":
+		if e.ComplexityRoot.Mutation.OpenJointCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openJointCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenJointCase(childComplexity, args["listEntryId"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.recheckRepair":
+		if e.ComplexityRoot.Mutation.RecheckRepair == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recheckRepair_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecheckRepair(childComplexity, args["id"].(string), args["correct"].(bool), args["reason"].(string), args["idempotencyKey"].(string)), true
 	case "Mutation.recordAuthorization":
 		if e.ComplexityRoot.Mutation.RecordAuthorization == nil {
 			break
@@ -1836,6 +3283,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordAuthorization(childComplexity, args["input"].(model.RecordAuthorizationInput)), true
+	case "Mutation.recordInterview":
+		if e.ComplexityRoot.Mutation.RecordInterview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordInterview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordInterview(childComplexity, args["listEntryId"].(string), args["type"].(credit.InterviewType), args["heldOn"].(scalars.Date), args["notes"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.refuseRepair":
+		if e.ComplexityRoot.Mutation.RefuseRepair == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refuseRepair_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefuseRepair(childComplexity, args["id"].(string), args["rule"].(string), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.rejectObjection":
+		if e.ComplexityRoot.Mutation.RejectObjection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectObjection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectObjection(childComplexity, args["id"].(string), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.removeListing":
+		if e.ComplexityRoot.Mutation.RemoveListing == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeListing_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveListing(childComplexity, args["id"].(string), args["reason"].(workflow.RemovalReason), args["note"].(*string), args["idempotencyKey"].(string)), true
 	case "Mutation.revokeAuthorization":
 		if e.ComplexityRoot.Mutation.RevokeAuthorization == nil {
 			break
@@ -1847,6 +3338,167 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAuthorization(childComplexity, args["id"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.sampleRepairsForRecheck":
+		if e.ComplexityRoot.Mutation.SampleRepairsForRecheck == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sampleRepairsForRecheck_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SampleRepairsForRecheck(childComplexity, args["count"].(int), args["seed"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.signCommitment":
+		if e.ComplexityRoot.Mutation.SignCommitment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signCommitment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignCommitment(childComplexity, args["input"].(model.SignCommitmentInput), args["idempotencyKey"].(string)), true
+	case "Mutation.upholdObjection":
+		if e.ComplexityRoot.Mutation.UpholdObjection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upholdObjection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpholdObjection(childComplexity, args["id"].(string), args["outcome"].(workflow.ObjectionOutcome), args["correction"].(*model.RecordCorrectionInput), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.upsertCommitmentItem":
+		if e.ComplexityRoot.Mutation.UpsertCommitmentItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertCommitmentItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertCommitmentItem(childComplexity, args["input"].(model.CommitmentItemInput), args["idempotencyKey"].(string)), true
+
+	case "Objection.checkDue":
+		if e.ComplexityRoot.Objection.CheckDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.CheckDue(childComplexity), true
+	case "Objection.decisionDue":
+		if e.ComplexityRoot.Objection.DecisionDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.DecisionDue(childComplexity), true
+	case "Objection.decisionReason":
+		if e.ComplexityRoot.Objection.DecisionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.DecisionReason(childComplexity), true
+	case "Objection.department":
+		if e.ComplexityRoot.Objection.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.Department(childComplexity), true
+	case "Objection.extended":
+		if e.ComplexityRoot.Objection.Extended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.Extended(childComplexity), true
+	case "Objection.filedAt":
+		if e.ComplexityRoot.Objection.FiledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.FiledAt(childComplexity), true
+	case "Objection.filedBy":
+		if e.ComplexityRoot.Objection.FiledBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.FiledBy(childComplexity), true
+	case "Objection.history":
+		if e.ComplexityRoot.Objection.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.History(childComplexity), true
+	case "Objection.id":
+		if e.ComplexityRoot.Objection.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.ID(childComplexity), true
+	case "Objection.outcome":
+		if e.ComplexityRoot.Objection.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.Outcome(childComplexity), true
+	case "Objection.overdue":
+		if e.ComplexityRoot.Objection.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.Overdue(childComplexity), true
+	case "Objection.reason":
+		if e.ComplexityRoot.Objection.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.Reason(childComplexity), true
+	case "Objection.record":
+		if e.ComplexityRoot.Objection.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.Record(childComplexity), true
+	case "Objection.recordId":
+		if e.ComplexityRoot.Objection.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.RecordID(childComplexity), true
+	case "Objection.state":
+		if e.ComplexityRoot.Objection.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.State(childComplexity), true
+
+	case "ObjectionConnection.edges":
+		if e.ComplexityRoot.ObjectionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectionConnection.Edges(childComplexity), true
+	case "ObjectionConnection.pageInfo":
+		if e.ComplexityRoot.ObjectionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectionConnection.PageInfo(childComplexity), true
+
+	case "ObjectionEdge.cursor":
+		if e.ComplexityRoot.ObjectionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectionEdge.Cursor(childComplexity), true
+	case "ObjectionEdge.node":
+		if e.ComplexityRoot.ObjectionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectionEdge.Node(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2206,12 +3858,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Authorizations(childComplexity, args["idNumber"].(string)), true
+	case "Query.commitmentItems":
+		if e.ComplexityRoot.Query.CommitmentItems == nil {
+			break
+		}
+
+		args, err := ec.field_Query_commitmentItems_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CommitmentItems(childComplexity, args["activeOnly"].(*bool)), true
+	case "Query.commitments":
+		if e.ComplexityRoot.Query.Commitments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_commitments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Commitments(childComplexity, args["filter"].(*model.CommitmentFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.departments":
 		if e.ComplexityRoot.Query.Departments == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Departments(childComplexity), true
+	case "Query.disclosureStats":
+		if e.ComplexityRoot.Query.DisclosureStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_disclosureStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DisclosureStats(childComplexity, args["from"].(scalars.Date), args["to"].(scalars.Date)), true
 	case "Query.divisions":
 		if e.ComplexityRoot.Query.Divisions == nil {
 			break
@@ -2241,6 +3926,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Entity(childComplexity, args["uscc"].(string)), true
 
+	case "Query.jointCases":
+		if e.ComplexityRoot.Query.JointCases == nil {
+			break
+		}
+
+		args, err := ec.field_Query_jointCases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.JointCases(childComplexity, args["filter"].(*model.JointCaseFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.listEntries":
+		if e.ComplexityRoot.Query.ListEntries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_listEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ListEntries(childComplexity, args["filter"].(*model.ListEntryFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.measures":
+		if e.ComplexityRoot.Query.Measures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Measures(childComplexity), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -2252,6 +3965,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.objections":
+		if e.ComplexityRoot.Query.Objections == nil {
+			break
+		}
+
+		args, err := ec.field_Query_objections_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Objections(childComplexity, args["filter"].(*model.ObjectionFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.overduePushes":
+		if e.ComplexityRoot.Query.OverduePushes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_overduePushes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OverduePushes(childComplexity, args["department"].(*string)), true
 	case "Query.person":
 		if e.ComplexityRoot.Query.Person == nil {
 			break
@@ -2280,6 +4015,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RecordKinds(childComplexity), true
+	case "Query.repairs":
+		if e.ComplexityRoot.Query.Repairs == nil {
+			break
+		}
+
+		args, err := ec.field_Query_repairs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Repairs(childComplexity, args["filter"].(*model.RepairFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.workflowRules":
+		if e.ComplexityRoot.Query.WorkflowRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.WorkflowRules(childComplexity), true
+	case "Query.workingDays":
+		if e.ComplexityRoot.Query.WorkingDays == nil {
+			break
+		}
+
+		args, err := ec.field_Query_workingDays_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WorkingDays(childComplexity, args["from"].(scalars.Date), args["to"].(scalars.Date)), true
 
 	case "QueryLogConnection.edges":
 		if e.ComplexityRoot.QueryLogConnection.Edges == nil {
@@ -2423,6 +4186,129 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordKindInfo.Sources(childComplexity), true
 
+	case "Repair.acceptDue":
+		if e.ComplexityRoot.Repair.AcceptDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.AcceptDue(childComplexity), true
+	case "Repair.appliedAt":
+		if e.ComplexityRoot.Repair.AppliedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.AppliedAt(childComplexity), true
+	case "Repair.commitment":
+		if e.ComplexityRoot.Repair.Commitment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.Commitment(childComplexity), true
+	case "Repair.decisionDue":
+		if e.ComplexityRoot.Repair.DecisionDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.DecisionDue(childComplexity), true
+	case "Repair.decisionReason":
+		if e.ComplexityRoot.Repair.DecisionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.DecisionReason(childComplexity), true
+	case "Repair.department":
+		if e.ComplexityRoot.Repair.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.Department(childComplexity), true
+	case "Repair.entity":
+		if e.ComplexityRoot.Repair.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.Entity(childComplexity), true
+	case "Repair.history":
+		if e.ComplexityRoot.Repair.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.History(childComplexity), true
+	case "Repair.id":
+		if e.ComplexityRoot.Repair.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.ID(childComplexity), true
+	case "Repair.lastRecheckAt":
+		if e.ComplexityRoot.Repair.LastRecheckAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.LastRecheckAt(childComplexity), true
+	case "Repair.obligationsFulfilled":
+		if e.ComplexityRoot.Repair.ObligationsFulfilled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.ObligationsFulfilled(childComplexity), true
+	case "Repair.overdue":
+		if e.ComplexityRoot.Repair.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.Overdue(childComplexity), true
+	case "Repair.record":
+		if e.ComplexityRoot.Repair.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.Record(childComplexity), true
+	case "Repair.recordId":
+		if e.ComplexityRoot.Repair.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.RecordID(childComplexity), true
+	case "Repair.refusalRule":
+		if e.ComplexityRoot.Repair.RefusalRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.RefusalRule(childComplexity), true
+	case "Repair.state":
+		if e.ComplexityRoot.Repair.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Repair.State(childComplexity), true
+
+	case "RepairConnection.edges":
+		if e.ComplexityRoot.RepairConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairConnection.Edges(childComplexity), true
+	case "RepairConnection.pageInfo":
+		if e.ComplexityRoot.RepairConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairConnection.PageInfo(childComplexity), true
+
+	case "RepairEdge.cursor":
+		if e.ComplexityRoot.RepairEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairEdge.Cursor(childComplexity), true
+	case "RepairEdge.node":
+		if e.ComplexityRoot.RepairEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairEdge.Node(childComplexity), true
+
 	case "ResponsiblePerson.person":
 		if e.ComplexityRoot.ResponsiblePerson.Person == nil {
 			break
@@ -2461,6 +4347,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SourceStatus.RecordCount(childComplexity), true
 
+	case "WorkflowEvent.action":
+		if e.ComplexityRoot.WorkflowEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.Action(childComplexity), true
+	case "WorkflowEvent.actor":
+		if e.ComplexityRoot.WorkflowEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.Actor(childComplexity), true
+	case "WorkflowEvent.actorOrg":
+		if e.ComplexityRoot.WorkflowEvent.ActorOrg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.ActorOrg(childComplexity), true
+	case "WorkflowEvent.at":
+		if e.ComplexityRoot.WorkflowEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.At(childComplexity), true
+	case "WorkflowEvent.from":
+		if e.ComplexityRoot.WorkflowEvent.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.From(childComplexity), true
+	case "WorkflowEvent.reason":
+		if e.ComplexityRoot.WorkflowEvent.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.Reason(childComplexity), true
+	case "WorkflowEvent.to":
+		if e.ComplexityRoot.WorkflowEvent.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.To(childComplexity), true
+
+	case "WorkflowRule.code":
+		if e.ComplexityRoot.WorkflowRule.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowRule.Code(childComplexity), true
+	case "WorkflowRule.description":
+		if e.ComplexityRoot.WorkflowRule.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowRule.Description(childComplexity), true
+	case "WorkflowRule.source":
+		if e.ComplexityRoot.WorkflowRule.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowRule.Source(childComplexity), true
+	case "WorkflowRule.workingDays":
+		if e.ComplexityRoot.WorkflowRule.WorkingDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowRule.WorkingDays(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2470,10 +4424,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ApplyRepairInput", ec.unmarshalInputApplyRepairInput),
+			graphql.NewInputUnmarshaler("CommitmentFilter", ec.unmarshalInputCommitmentFilter),
+			graphql.NewInputUnmarshaler("CommitmentItemInput", ec.unmarshalInputCommitmentItemInput),
+			graphql.NewInputUnmarshaler("EnterListingInput", ec.unmarshalInputEnterListingInput),
 			graphql.NewInputUnmarshaler("EntityFilter", ec.unmarshalInputEntityFilter),
+			graphql.NewInputUnmarshaler("JointCaseFilter", ec.unmarshalInputJointCaseFilter),
+			graphql.NewInputUnmarshaler("ListEntryFilter", ec.unmarshalInputListEntryFilter),
+			graphql.NewInputUnmarshaler("ObjectionFilter", ec.unmarshalInputObjectionFilter),
 			graphql.NewInputUnmarshaler("QueryLogFilter", ec.unmarshalInputQueryLogFilter),
 			graphql.NewInputUnmarshaler("RecordAuthorizationInput", ec.unmarshalInputRecordAuthorizationInput),
+			graphql.NewInputUnmarshaler("RecordCorrectionInput", ec.unmarshalInputRecordCorrectionInput),
 			graphql.NewInputUnmarshaler("RecordFilter", ec.unmarshalInputRecordFilter),
+			graphql.NewInputUnmarshaler("RepairFilter", ec.unmarshalInputRepairFilter),
+			graphql.NewInputUnmarshaler("SignCommitmentInput", ec.unmarshalInputSignCommitmentInput),
 		)
 	}
 	first := true
@@ -2659,6 +4623,26 @@ type Query @open(level: PUBLIC) {
 
   "A person's written authorisations of credit service agencies."
   authorizations(idNumber: String!): [PersonAuthorization!]! @open(level: PERSONAL)
+
+  "The application items that accept a credit commitment (T1), kept by the business-environment bureau."
+  commitmentItems(activeOnly: Boolean = true): [CommitmentItem!]!
+  commitments(filter: CommitmentFilter, first: Int = 20, after: String): CommitmentConnection!
+  "List entries, newest first. Key-attention entries need entity:read."
+  listEntries(filter: ListEntryFilter, first: Int = 20, after: String): ListEntryConnection!
+  "Joint-punishment cases (T18–T20)."
+  jointCases(filter: JointCaseFilter, first: Int = 20, after: String): JointCaseConnection! @open(level: SHARED, scope: "entity:read")
+  "Pushes of joint-punishment cases not answered by their deadline."
+  overduePushes(department: ID): [CasePush!]! @open(level: SHARED, scope: "entity:read")
+  objections(filter: ObjectionFilter, first: Int = 20, after: String): ObjectionConnection! @open(level: SHARED, scope: "record:read")
+  repairs(filter: RepairFilter, first: Int = 20, after: String): RepairConnection! @open(level: SHARED, scope: "record:read")
+  "The measures catalogue: restrictions and rewards, who applies them, on what basis (T19)."
+  measures: [Measure!]!
+  "The deadlines and rules the workflows follow, with their sources (kept as data)."
+  workflowRules: [WorkflowRule!]!
+  "Disclosure timeliness per department (T26): decisions due in the period, published on time, late, not yet."
+  disclosureStats(from: Date!, to: Date!): [DepartmentDisclosure!]!
+  "Working days between two dates on the official holiday calendar (after from, up to and including to)."
+  workingDays(from: Date!, to: Date!): Int!
 }
 
 type Mutation @open(level: PUBLIC) {
@@ -2669,6 +4653,442 @@ type Mutation @open(level: PUBLIC) {
   recordAuthorization(input: RecordAuthorizationInput!): PersonAuthorization! @open(level: SHARED, scope: "authorization:write")
   "Revokes an authorisation from now on."
   revokeAuthorization(id: ID!, idempotencyKey: String!): PersonAuthorization! @open(level: SHARED, scope: "authorization:write")
+
+  # The workflow mutations below are guarded by their state machines
+  # (workflow/*.go): each transition names the scope it needs and whose it
+  # is (the identifying or providing department, or the entity itself).
+
+  "Adds or edits an item of the commitment catalogue (the business-environment bureau, commitment:write)."
+  upsertCommitmentItem(input: CommitmentItemInput!, idempotencyKey: String!): CommitmentItem! @open(level: PUBLIC)
+  "Signs a credit commitment for an application item: the entity itself, or the department receiving the application."
+  signCommitment(input: SignCommitmentInput!, idempotencyKey: String!): Commitment! @open(level: PUBLIC)
+  "The commitment was kept."
+  fulfilCommitment(id: ID!, reason: String, idempotencyKey: String!): Commitment! @open(level: PUBLIC)
+  "The commitment was breached; a credit record of the entity is created."
+  breachCommitment(id: ID!, severity: Severity!, reason: String!, idempotencyKey: String!): Commitment! @open(level: PUBLIC)
+  "The commitment was found false; a serious credit record is created."
+  findCommitmentFalse(id: ID!, reason: String!, idempotencyKey: String!): Commitment! @open(level: PUBLIC)
+
+  "Puts an entity on a list (list:write, the identifying department)."
+  enterListing(input: EnterListingInput!, idempotencyKey: String!): ListEntry! @open(level: PUBLIC)
+  "Takes an entity off a list: repaired, expired or revoked."
+  removeListing(id: ID!, reason: RemovalReason!, note: String, idempotencyKey: String!): ListEntry! @open(level: PUBLIC)
+  "Records a 提示约谈 or 警示约谈 with a listed entity that missed its rectification deadline (谁认定、谁约谈)."
+  recordInterview(listEntryId: ID!, type: InterviewType!, heldOn: Date!, notes: String!, idempotencyKey: String!): Interview! @open(level: PUBLIC)
+
+  "Opens a joint-punishment case from a joint-punishment listing and pushes it to every department whose measures apply (case:write)."
+  openJointCase(listEntryId: ID!, idempotencyKey: String!): JointCase! @open(level: PUBLIC)
+  "A department reports the measure it applied for a pushed case (case:write, that department)."
+  answerPush(pushId: ID!, measureApplied: String!, appliedOn: Date!, idempotencyKey: String!): CasePush! @open(level: PUBLIC)
+
+  "The entity (or person) files an objection against a record; the record shows UNDER_OBJECTION at once."
+  fileObjection(recordId: ID!, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
+  "The credit platform checks the objection and passes it to the providing department (objection:handle, the credit office)."
+  checkObjection(id: ID!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
+  "The providing department extends its deadline once, with approval."
+  extendObjection(id: ID!, approvedBy: String!, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
+  "The providing department upholds the objection: the record is corrected or revoked through an overlay."
+  upholdObjection(id: ID!, outcome: ObjectionOutcome!, correction: RecordCorrectionInput, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
+  "The providing department rejects the objection, with a reason."
+  rejectObjection(id: ID!, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
+
+  "The entity applies to repair a record (after its minimum publication period, obligations fulfilled, with a public commitment)."
+  applyRepair(input: ApplyRepairInput!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
+  "The identifying department accepts the application for decision (repair:review)."
+  acceptRepair(id: ID!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
+  "The identifying department refuses a case that cannot be repaired, naming the rule."
+  refuseRepair(id: ID!, rule: String!, reason: String!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
+  "The identifying department decides: repaired (the record leaves public view and stops triggering measures) or denied."
+  decideRepair(id: ID!, repaired: Boolean!, reason: String!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
+  "Periodic re-check: draws repaired cases at random (reproducibly from the seed) for review."
+  sampleRepairsForRecheck(count: Int!, seed: String!, idempotencyKey: String!): [Repair!]! @open(level: PUBLIC)
+  "Records the outcome of a re-check; a wrong repair is reversed and the record is public again."
+  recheckRepair(id: ID!, correct: Boolean!, reason: String!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
+}
+
+"One step of a workflow: who moved it, when, from which state to which, why."
+type WorkflowEvent @open(level: PUBLIC) {
+  action: String!
+  from: String!
+  to: String!
+  actor: String!
+  actorOrg: String!
+  at: Time!
+  reason: String
+}
+
+"A deadline or rule a workflow follows, with its legal source."
+type WorkflowRule @open(level: PUBLIC) {
+  code: ID!
+  description: String!
+  "Working days, for deadlines."
+  workingDays: Int
+  source: String!
+}
+
+"An application item that accepts a credit commitment (信用承诺事项)."
+type CommitmentItem @open(level: PUBLIC) {
+  code: ID!
+  name: String!
+  "market access, investment construction, fire, environment, food production licence, …"
+  domain: String!
+  department: Department!
+  legalBasis: String!
+  active: Boolean!
+}
+
+input CommitmentItemInput {
+  code: ID!
+  name: String!
+  domain: String!
+  "Department code that receives applications for the item."
+  department: ID!
+  legalBasis: String!
+  active: Boolean!
+}
+
+enum CommitmentState {
+  SIGNED
+  FULFILLED
+  BREACHED
+  FOUND_FALSE
+}
+
+"A credit commitment (信用承诺) and its outcome. Commitments are public (T3)."
+type Commitment implements Node @open(level: PUBLIC) {
+  id: ID!
+  item: CommitmentItem!
+  entity: MarketEntity!
+  content: String!
+  "The department that holds the commitment."
+  department: Department!
+  state: CommitmentState!
+  severity: Severity
+  signedAt: Time!
+  "The credit record a breach or a false commitment created."
+  record: CreditRecord
+  history: [WorkflowEvent!]!
+}
+
+input SignCommitmentInput {
+  itemCode: ID!
+  uscc: ID!
+  content: String!
+}
+
+input CommitmentFilter {
+  uscc: ID
+  itemCode: ID
+  state: CommitmentState
+  department: ID
+}
+
+type CommitmentConnection @open(level: PUBLIC) {
+  edges: [CommitmentEdge!]!
+  pageInfo: PageInfo!
+}
+
+type CommitmentEdge @open(level: PUBLIC) {
+  cursor: String!
+  node: Commitment!
+}
+
+enum ListType {
+  "联合惩戒对象名单: public; goes into the personal records of the legal representative, principal and actual controller (T22)."
+  JOINT_PUNISHMENT
+  "重点关注对象名单, per domain: shared among departments."
+  KEY_ATTENTION
+  "市场和行业禁入: for a period or permanently."
+  MARKET_BAN
+}
+
+enum ListEntryState {
+  LISTED
+  REMOVED
+}
+
+enum RemovalReason {
+  REPAIRED
+  EXPIRED
+  REVOKED
+}
+
+"An entity's entry on a list."
+type ListEntry implements Node @open(level: PUBLIC) {
+  id: ID!
+  listType: ListType!
+  "Key-attention domain (finance, elderly care, …) or the industry a ban covers."
+  domain: String
+  entity: MarketEntity!
+  "The identifying department (认定部门)."
+  department: Department!
+  basis: String!
+  "The credit records the listing rests on."
+  linkedRecordIds: [ID!]!
+  enteredOn: Date!
+  "The rectification deadline; an interview may follow when it is missed (T16)."
+  rectifyBy: Date
+  rectificationOverdue: Boolean!
+  banStart: Date
+  "Null with permanent true: banned for good."
+  banEnd: Date
+  permanent: Boolean!
+  state: ListEntryState!
+  removedOn: Date
+  removalReason: RemovalReason
+  interviews: [Interview!]!
+  cases: [JointCase!]!
+  history: [WorkflowEvent!]!
+}
+
+input EnterListingInput {
+  listType: ListType!
+  domain: String
+  uscc: ID!
+  basis: String!
+  "Global IDs of the records the listing rests on."
+  linkedRecordIds: [ID!]!
+  rectifyBy: Date
+  banStart: Date
+  banEnd: Date
+  permanent: Boolean = false
+}
+
+input ListEntryFilter {
+  listType: ListType
+  state: ListEntryState
+  department: ID
+  uscc: ID
+  "Only entries whose rectification deadline passed without removal."
+  rectificationOverdue: Boolean
+}
+
+type ListEntryConnection @open(level: PUBLIC) {
+  edges: [ListEntryEdge!]!
+  pageInfo: PageInfo!
+}
+
+type ListEntryEdge @open(level: PUBLIC) {
+  cursor: String!
+  node: ListEntry!
+}
+
+enum InterviewType {
+  "提示约谈"
+  PROMPT
+  "警示约谈"
+  WARNING
+}
+
+"An interview with a listed entity (T16); it joins the entity's credit record."
+type Interview @open(level: SHARED, scope: "entity:read") {
+  id: ID!
+  type: InterviewType!
+  heldOn: Date!
+  department: Department!
+  notes: String!
+  listEntryId: ID!
+}
+
+enum JointCaseState {
+  OPEN
+  CLOSED
+}
+
+"A joint-punishment case (联合惩戒案件): pushed to every department whose measures apply."
+type JointCase implements Node @open(level: SHARED, scope: "entity:read") {
+  id: ID!
+  listEntry: ListEntry!
+  state: JointCaseState!
+  openedAt: Time!
+  closedAt: Time
+  pushes: [CasePush!]!
+  history: [WorkflowEvent!]!
+}
+
+enum PushState {
+  PUSHED
+  ANSWERED
+}
+
+"A case pushed to one department, and its execution feedback (执行反馈)."
+type CasePush @open(level: SHARED, scope: "entity:read") {
+  id: ID!
+  caseId: ID!
+  department: Department!
+  measures: [Measure!]!
+  pushedAt: Time!
+  dueDate: Date!
+  state: PushState!
+  overdue: Boolean!
+  measureApplied: String
+  appliedOn: Date
+  answeredBy: String
+}
+
+input JointCaseFilter {
+  state: JointCaseState
+  "Cases pushed to this department."
+  department: ID
+}
+
+type JointCaseConnection @open(level: SHARED, scope: "entity:read") {
+  edges: [JointCaseEdge!]!
+  pageInfo: PageInfo!
+}
+
+type JointCaseEdge @open(level: SHARED, scope: "entity:read") {
+  cursor: String!
+  node: JointCase!
+}
+
+enum MeasureKind {
+  RESTRICTION
+  REWARD
+}
+
+"A measure of the joint reward-and-punishment catalogue."
+type Measure @open(level: PUBLIC) {
+  code: ID!
+  name: String!
+  kind: MeasureKind!
+  "The department that applies it."
+  department: Department!
+  legalBasis: String!
+  "The lists that trigger it."
+  listTypes: [ListType!]!
+}
+
+enum ObjectionState {
+  "Filed; the record shows UNDER_OBJECTION. The platform checks it within 1 working day."
+  FILED
+  "Checked by the platform; with the providing department, which decides within 2 working days (3 more when extended)."
+  CHECKED
+  UPHELD
+  REJECTED
+}
+
+enum ObjectionOutcome {
+  CORRECT
+  REVOKE
+}
+
+"An objection to a record (信用信息异议)."
+type Objection implements Node @open(level: SHARED, scope: "record:read") {
+  id: ID!
+  recordId: ID!
+  record: CreditRecord
+  "The department that provided the record and decides."
+  department: Department!
+  filedBy: String!
+  filedAt: Time!
+  reason: String!
+  state: ObjectionState!
+  checkDue: Date!
+  decisionDue: Date
+  extended: Boolean!
+  overdue: Boolean!
+  outcome: ObjectionOutcome
+  decisionReason: String
+  history: [WorkflowEvent!]!
+}
+
+input RecordCorrectionInput {
+  summary: String
+  decisionNo: String
+  decisionDate: Date
+}
+
+input ObjectionFilter {
+  state: ObjectionState
+  department: ID
+  uscc: ID
+  overdue: Boolean
+}
+
+type ObjectionConnection @open(level: SHARED, scope: "record:read") {
+  edges: [ObjectionEdge!]!
+  pageInfo: PageInfo!
+}
+
+type ObjectionEdge @open(level: SHARED, scope: "record:read") {
+  cursor: String!
+  node: Objection!
+}
+
+enum RepairState {
+  "Applied; the window answers within 10 working days."
+  APPLIED
+  "Accepted for decision; the identifying department decides within 3 working days."
+  ACCEPTED
+  "Refused: the case cannot be repaired (the rule is named)."
+  REFUSED
+  REPAIRED
+  DENIED
+  "A wrong repair found at a re-check, undone."
+  REVERSED
+}
+
+"A credit repair (信用修复) of one record."
+type Repair implements Node @open(level: SHARED, scope: "record:read") {
+  id: ID!
+  recordId: ID!
+  record: CreditRecord
+  department: Department!
+  entity: MarketEntity!
+  appliedAt: Time!
+  commitment: String!
+  obligationsFulfilled: Boolean!
+  state: RepairState!
+  acceptDue: Date!
+  decisionDue: Date
+  overdue: Boolean!
+  refusalRule: String
+  decisionReason: String
+  lastRecheckAt: Time
+  history: [WorkflowEvent!]!
+}
+
+input ApplyRepairInput {
+  recordId: ID!
+  "The public credit commitment the applicant makes."
+  commitment: String!
+  "The applicant declares the obligations of the decision fulfilled (fine paid, corrections made)."
+  obligationsFulfilled: Boolean!
+}
+
+input RepairFilter {
+  state: RepairState
+  department: ID
+  uscc: ID
+  overdue: Boolean
+}
+
+type RepairConnection @open(level: SHARED, scope: "record:read") {
+  edges: [RepairEdge!]!
+  pageInfo: PageInfo!
+}
+
+type RepairEdge @open(level: SHARED, scope: "record:read") {
+  cursor: String!
+  node: Repair!
+}
+
+"A department's disclosure timeliness over a period (T26)."
+type DepartmentDisclosure @open(level: PUBLIC) {
+  department: Department!
+  "Decisions in the period that must be published."
+  decisions: Int!
+  publishedOnTime: Int!
+  publishedLate: Int!
+  "Not published and past the due date."
+  overdue: Int!
+  "Not published, still within the 7 working days."
+  pending: Int!
+  "publishedOnTime / (decisions - pending), or null when none was due."
+  onTimeShare: Float
+  "The overdue decisions, oldest due first (those the caller may see)."
+  overdueRecords(first: Int = 20): [CreditRecord!]!
 }
 
 input RecordAuthorizationInput {
@@ -2831,6 +5251,14 @@ type MarketEntity implements Node @open(level: PUBLIC) {
   records(filter: RecordFilter, first: Int = 20, after: String): CreditRecordConnection
   "For every department asked about this entity: whether it answered."
   sources: [SourceStatus!]!
+  "Credit commitments the entity signed (T1–T3), newest first. Public."
+  commitments(first: Int = 20, after: String): CommitmentConnection!
+  "Its entries on the joint-punishment and key-attention lists and market bans (T14–T15, T21)."
+  listings(activeOnly: Boolean = false): [ListEntry!]!
+  "Objections filed against its records (T28)."
+  objections: [Objection!]! @open(level: SHARED, scope: "record:read")
+  "Repairs it applied for (T24)."
+  repairs: [Repair!]! @open(level: SHARED, scope: "record:read")
 }
 
 type MarketEntityConnection @open(level: PUBLIC) {
@@ -2928,6 +5356,14 @@ enum RecordKind {
   CONSUMPTION_RESTRICTION
   "False-litigation dishonest person (虚假诉讼失信人)."
   FALSE_LITIGATION
+  "A breached or false credit commitment (违背信用承诺)."
+  COMMITMENT_BREACH
+  "An interview with a listed entity (约谈记录)."
+  INTERVIEW
+  "An entry on the joint-punishment list or a market ban (also in the persons' own records, T22)."
+  LISTING
+  "An entry on a key-attention list (重点关注对象名单)."
+  KEY_ATTENTION
 }
 
 enum Publicity {
@@ -3311,6 +5747,82 @@ type FalseLitigationDishonesty implements CreditRecord & Node @open(level: PUBLI
   court: String!
   description: String!
 }
+
+"A credit commitment that was breached or found false."
+type CommitmentBreach implements CreditRecord & Node @open(level: PUBLIC) {
+  id: ID!
+  kind: RecordKind!
+  source: Department!
+  decisionNo: String
+  decisionDate: Date!
+  summary: String!
+  publicity: Publicity!
+  status: RecordStatus!
+  severity: Severity
+  authority: String
+  legacyKey: String
+  disclosure: Disclosure
+  commitmentId: ID!
+  item: String!
+  "True when the commitment was found false rather than breached."
+  falseCommitment: Boolean!
+}
+
+"An interview with a listed entity, as a credit record."
+type CreditInterview implements CreditRecord & Node @open(level: SHARED, scope: "record:read") {
+  id: ID!
+  kind: RecordKind!
+  source: Department!
+  decisionNo: String
+  decisionDate: Date!
+  summary: String!
+  publicity: Publicity!
+  status: RecordStatus!
+  severity: Severity
+  authority: String
+  legacyKey: String
+  disclosure: Disclosure
+  interviewType: InterviewType!
+  listEntryId: ID!
+}
+
+"An entry on the joint-punishment list or a market ban, as a credit record of the entity or of its responsible persons."
+type ListingRecord implements CreditRecord & Node @open(level: PUBLIC) {
+  id: ID!
+  kind: RecordKind!
+  source: Department!
+  decisionNo: String
+  decisionDate: Date!
+  summary: String!
+  publicity: Publicity!
+  status: RecordStatus!
+  severity: Severity
+  authority: String
+  legacyKey: String
+  disclosure: Disclosure
+  listType: ListType!
+  listEntryId: ID!
+  "For a person's record: the role that made the listing theirs."
+  role: ResponsibleRole
+}
+
+"An entry on a key-attention list, as a credit record."
+type KeyAttentionRecord implements CreditRecord & Node @open(level: SHARED, scope: "record:read") {
+  id: ID!
+  kind: RecordKind!
+  source: Department!
+  decisionNo: String
+  decisionDate: Date!
+  summary: String!
+  publicity: Publicity!
+  status: RecordStatus!
+  severity: Severity
+  authority: String
+  legacyKey: String
+  disclosure: Disclosure
+  domain: String!
+  listEntryId: ID!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3318,6 +5830,98 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_CasePush(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CasePush_id(ctx, field)
+	case "caseId":
+		return ec.fieldContext_CasePush_caseId(ctx, field)
+	case "department":
+		return ec.fieldContext_CasePush_department(ctx, field)
+	case "measures":
+		return ec.fieldContext_CasePush_measures(ctx, field)
+	case "pushedAt":
+		return ec.fieldContext_CasePush_pushedAt(ctx, field)
+	case "dueDate":
+		return ec.fieldContext_CasePush_dueDate(ctx, field)
+	case "state":
+		return ec.fieldContext_CasePush_state(ctx, field)
+	case "overdue":
+		return ec.fieldContext_CasePush_overdue(ctx, field)
+	case "measureApplied":
+		return ec.fieldContext_CasePush_measureApplied(ctx, field)
+	case "appliedOn":
+		return ec.fieldContext_CasePush_appliedOn(ctx, field)
+	case "answeredBy":
+		return ec.fieldContext_CasePush_answeredBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CasePush", field.Name)
+}
+
+func (ec *executionContext) childFields_Commitment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Commitment_id(ctx, field)
+	case "item":
+		return ec.fieldContext_Commitment_item(ctx, field)
+	case "entity":
+		return ec.fieldContext_Commitment_entity(ctx, field)
+	case "content":
+		return ec.fieldContext_Commitment_content(ctx, field)
+	case "department":
+		return ec.fieldContext_Commitment_department(ctx, field)
+	case "state":
+		return ec.fieldContext_Commitment_state(ctx, field)
+	case "severity":
+		return ec.fieldContext_Commitment_severity(ctx, field)
+	case "signedAt":
+		return ec.fieldContext_Commitment_signedAt(ctx, field)
+	case "record":
+		return ec.fieldContext_Commitment_record(ctx, field)
+	case "history":
+		return ec.fieldContext_Commitment_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Commitment", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CommitmentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CommitmentConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CommitmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CommitmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitmentItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_CommitmentItem_code(ctx, field)
+	case "name":
+		return ec.fieldContext_CommitmentItem_name(ctx, field)
+	case "domain":
+		return ec.fieldContext_CommitmentItem_domain(ctx, field)
+	case "department":
+		return ec.fieldContext_CommitmentItem_department(ctx, field)
+	case "legalBasis":
+		return ec.fieldContext_CommitmentItem_legalBasis(ctx, field)
+	case "active":
+		return ec.fieldContext_CommitmentItem_active(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitmentItem", field.Name)
+}
 
 func (ec *executionContext) childFields_CreditRecordConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -3351,6 +5955,28 @@ func (ec *executionContext) childFields_Department(ctx context.Context, field gr
 		return ec.fieldContext_Department_name(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Department", field.Name)
+}
+
+func (ec *executionContext) childFields_DepartmentDisclosure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "department":
+		return ec.fieldContext_DepartmentDisclosure_department(ctx, field)
+	case "decisions":
+		return ec.fieldContext_DepartmentDisclosure_decisions(ctx, field)
+	case "publishedOnTime":
+		return ec.fieldContext_DepartmentDisclosure_publishedOnTime(ctx, field)
+	case "publishedLate":
+		return ec.fieldContext_DepartmentDisclosure_publishedLate(ctx, field)
+	case "overdue":
+		return ec.fieldContext_DepartmentDisclosure_overdue(ctx, field)
+	case "pending":
+		return ec.fieldContext_DepartmentDisclosure_pending(ctx, field)
+	case "onTimeShare":
+		return ec.fieldContext_DepartmentDisclosure_onTimeShare(ctx, field)
+	case "overdueRecords":
+		return ec.fieldContext_DepartmentDisclosure_overdueRecords(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DepartmentDisclosure", field.Name)
 }
 
 func (ec *executionContext) childFields_Disclosure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3395,6 +6021,128 @@ func (ec *executionContext) childFields_InspectionFinding(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type InspectionFinding", field.Name)
 }
 
+func (ec *executionContext) childFields_Interview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Interview_id(ctx, field)
+	case "type":
+		return ec.fieldContext_Interview_type(ctx, field)
+	case "heldOn":
+		return ec.fieldContext_Interview_heldOn(ctx, field)
+	case "department":
+		return ec.fieldContext_Interview_department(ctx, field)
+	case "notes":
+		return ec.fieldContext_Interview_notes(ctx, field)
+	case "listEntryId":
+		return ec.fieldContext_Interview_listEntryId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Interview", field.Name)
+}
+
+func (ec *executionContext) childFields_JointCase(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_JointCase_id(ctx, field)
+	case "listEntry":
+		return ec.fieldContext_JointCase_listEntry(ctx, field)
+	case "state":
+		return ec.fieldContext_JointCase_state(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_JointCase_openedAt(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_JointCase_closedAt(ctx, field)
+	case "pushes":
+		return ec.fieldContext_JointCase_pushes(ctx, field)
+	case "history":
+		return ec.fieldContext_JointCase_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JointCase", field.Name)
+}
+
+func (ec *executionContext) childFields_JointCaseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_JointCaseConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_JointCaseConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JointCaseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_JointCaseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_JointCaseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_JointCaseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JointCaseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ListEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ListEntry_id(ctx, field)
+	case "listType":
+		return ec.fieldContext_ListEntry_listType(ctx, field)
+	case "domain":
+		return ec.fieldContext_ListEntry_domain(ctx, field)
+	case "entity":
+		return ec.fieldContext_ListEntry_entity(ctx, field)
+	case "department":
+		return ec.fieldContext_ListEntry_department(ctx, field)
+	case "basis":
+		return ec.fieldContext_ListEntry_basis(ctx, field)
+	case "linkedRecordIds":
+		return ec.fieldContext_ListEntry_linkedRecordIds(ctx, field)
+	case "enteredOn":
+		return ec.fieldContext_ListEntry_enteredOn(ctx, field)
+	case "rectifyBy":
+		return ec.fieldContext_ListEntry_rectifyBy(ctx, field)
+	case "rectificationOverdue":
+		return ec.fieldContext_ListEntry_rectificationOverdue(ctx, field)
+	case "banStart":
+		return ec.fieldContext_ListEntry_banStart(ctx, field)
+	case "banEnd":
+		return ec.fieldContext_ListEntry_banEnd(ctx, field)
+	case "permanent":
+		return ec.fieldContext_ListEntry_permanent(ctx, field)
+	case "state":
+		return ec.fieldContext_ListEntry_state(ctx, field)
+	case "removedOn":
+		return ec.fieldContext_ListEntry_removedOn(ctx, field)
+	case "removalReason":
+		return ec.fieldContext_ListEntry_removalReason(ctx, field)
+	case "interviews":
+		return ec.fieldContext_ListEntry_interviews(ctx, field)
+	case "cases":
+		return ec.fieldContext_ListEntry_cases(ctx, field)
+	case "history":
+		return ec.fieldContext_ListEntry_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ListEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_ListEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ListEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ListEntryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ListEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ListEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ListEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ListEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ListEntryEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_MarketEntity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3431,6 +6179,14 @@ func (ec *executionContext) childFields_MarketEntity(ctx context.Context, field 
 		return ec.fieldContext_MarketEntity_records(ctx, field)
 	case "sources":
 		return ec.fieldContext_MarketEntity_sources(ctx, field)
+	case "commitments":
+		return ec.fieldContext_MarketEntity_commitments(ctx, field)
+	case "listings":
+		return ec.fieldContext_MarketEntity_listings(ctx, field)
+	case "objections":
+		return ec.fieldContext_MarketEntity_objections(ctx, field)
+	case "repairs":
+		return ec.fieldContext_MarketEntity_repairs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MarketEntity", field.Name)
 }
@@ -3455,6 +6211,80 @@ func (ec *executionContext) childFields_MarketEntityEdge(ctx context.Context, fi
 		return ec.fieldContext_MarketEntityEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MarketEntityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Measure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_Measure_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Measure_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_Measure_kind(ctx, field)
+	case "department":
+		return ec.fieldContext_Measure_department(ctx, field)
+	case "legalBasis":
+		return ec.fieldContext_Measure_legalBasis(ctx, field)
+	case "listTypes":
+		return ec.fieldContext_Measure_listTypes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Measure", field.Name)
+}
+
+func (ec *executionContext) childFields_Objection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Objection_id(ctx, field)
+	case "recordId":
+		return ec.fieldContext_Objection_recordId(ctx, field)
+	case "record":
+		return ec.fieldContext_Objection_record(ctx, field)
+	case "department":
+		return ec.fieldContext_Objection_department(ctx, field)
+	case "filedBy":
+		return ec.fieldContext_Objection_filedBy(ctx, field)
+	case "filedAt":
+		return ec.fieldContext_Objection_filedAt(ctx, field)
+	case "reason":
+		return ec.fieldContext_Objection_reason(ctx, field)
+	case "state":
+		return ec.fieldContext_Objection_state(ctx, field)
+	case "checkDue":
+		return ec.fieldContext_Objection_checkDue(ctx, field)
+	case "decisionDue":
+		return ec.fieldContext_Objection_decisionDue(ctx, field)
+	case "extended":
+		return ec.fieldContext_Objection_extended(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Objection_overdue(ctx, field)
+	case "outcome":
+		return ec.fieldContext_Objection_outcome(ctx, field)
+	case "decisionReason":
+		return ec.fieldContext_Objection_decisionReason(ctx, field)
+	case "history":
+		return ec.fieldContext_Objection_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Objection", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ObjectionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ObjectionConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ObjectionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ObjectionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3597,6 +6427,64 @@ func (ec *executionContext) childFields_RecordKindInfo(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type RecordKindInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Repair(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Repair_id(ctx, field)
+	case "recordId":
+		return ec.fieldContext_Repair_recordId(ctx, field)
+	case "record":
+		return ec.fieldContext_Repair_record(ctx, field)
+	case "department":
+		return ec.fieldContext_Repair_department(ctx, field)
+	case "entity":
+		return ec.fieldContext_Repair_entity(ctx, field)
+	case "appliedAt":
+		return ec.fieldContext_Repair_appliedAt(ctx, field)
+	case "commitment":
+		return ec.fieldContext_Repair_commitment(ctx, field)
+	case "obligationsFulfilled":
+		return ec.fieldContext_Repair_obligationsFulfilled(ctx, field)
+	case "state":
+		return ec.fieldContext_Repair_state(ctx, field)
+	case "acceptDue":
+		return ec.fieldContext_Repair_acceptDue(ctx, field)
+	case "decisionDue":
+		return ec.fieldContext_Repair_decisionDue(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Repair_overdue(ctx, field)
+	case "refusalRule":
+		return ec.fieldContext_Repair_refusalRule(ctx, field)
+	case "decisionReason":
+		return ec.fieldContext_Repair_decisionReason(ctx, field)
+	case "lastRecheckAt":
+		return ec.fieldContext_Repair_lastRecheckAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Repair_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Repair", field.Name)
+}
+
+func (ec *executionContext) childFields_RepairConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RepairConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RepairConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepairConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RepairEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RepairEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RepairEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepairEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ResponsiblePerson(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -3619,6 +6507,40 @@ func (ec *executionContext) childFields_SourceStatus(ctx context.Context, field 
 		return ec.fieldContext_SourceStatus_recordCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SourceStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkflowEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_WorkflowEvent_action(ctx, field)
+	case "from":
+		return ec.fieldContext_WorkflowEvent_from(ctx, field)
+	case "to":
+		return ec.fieldContext_WorkflowEvent_to(ctx, field)
+	case "actor":
+		return ec.fieldContext_WorkflowEvent_actor(ctx, field)
+	case "actorOrg":
+		return ec.fieldContext_WorkflowEvent_actorOrg(ctx, field)
+	case "at":
+		return ec.fieldContext_WorkflowEvent_at(ctx, field)
+	case "reason":
+		return ec.fieldContext_WorkflowEvent_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkflowEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkflowRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_WorkflowRule_code(ctx, field)
+	case "description":
+		return ec.fieldContext_WorkflowRule_description(ctx, field)
+	case "workingDays":
+		return ec.fieldContext_WorkflowRule_workingDays(ctx, field)
+	case "source":
+		return ec.fieldContext_WorkflowRule_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkflowRule", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3737,6 +6659,56 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_DepartmentDisclosure_overdueRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_MarketEntity_commitments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_MarketEntity_listings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "activeOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["activeOnly"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_MarketEntity_records_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3767,6 +6739,396 @@ func (ec *executionContext) field_MarketEntity_records_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acceptRepair_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_answerPush_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "pushId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pushId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "measureApplied",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measureApplied"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "appliedOn",
+		func(ctx context.Context, v any) (scalars.Date, error) {
+			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["appliedOn"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_applyRepair_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ApplyRepairInput, error) {
+			return ec.unmarshalNApplyRepairInput2credithubᚋgraphᚋmodelᚐApplyRepairInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_breachCommitment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "severity",
+		func(ctx context.Context, v any) (credit.Severity, error) {
+			return ec.unmarshalNSeverity2credithubᚋcreditᚐSeverity(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["severity"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_checkObjection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_decideRepair_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "repaired",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["repaired"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_enterListing_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EnterListingInput, error) {
+			return ec.unmarshalNEnterListingInput2credithubᚋgraphᚋmodelᚐEnterListingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_extendObjection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "approvedBy",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["approvedBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_fileObjection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "recordId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_findCommitmentFalse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_fulfilCommitment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_openJointCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "listEntryId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["listEntryId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recheckRepair_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "correct",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["correct"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordAuthorization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3781,6 +7143,158 @@ func (ec *executionContext) field_Mutation_recordAuthorization_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordInterview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "listEntryId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["listEntryId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (credit.InterviewType, error) {
+			return ec.unmarshalNInterviewType2credithubᚋcreditᚐInterviewType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "heldOn",
+		func(ctx context.Context, v any) (scalars.Date, error) {
+			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["heldOn"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "notes",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["notes"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_refuseRepair_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "rule",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rule"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rejectObjection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeListing_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (workflow.RemovalReason, error) {
+			return ec.unmarshalNRemovalReason2credithubᚋworkflowᚐRemovalReason(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeAuthorization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3792,6 +7306,126 @@ func (ec *executionContext) field_Mutation_revokeAuthorization_args(ctx context.
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_sampleRepairsForRecheck_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "count",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["count"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "seed",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["seed"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_signCommitment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SignCommitmentInput, error) {
+			return ec.unmarshalNSignCommitmentInput2credithubᚋgraphᚋmodelᚐSignCommitmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upholdObjection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "outcome",
+		func(ctx context.Context, v any) (workflow.ObjectionOutcome, error) {
+			return ec.unmarshalNObjectionOutcome2credithubᚋworkflowᚐObjectionOutcome(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["outcome"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "correction",
+		func(ctx context.Context, v any) (*model.RecordCorrectionInput, error) {
+			return ec.unmarshalORecordCorrectionInput2ᚖcredithubᚋgraphᚋmodelᚐRecordCorrectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["correction"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertCommitmentItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CommitmentItemInput, error) {
+			return ec.unmarshalNCommitmentItemInput2credithubᚋgraphᚋmodelᚐCommitmentItemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
 		func(ctx context.Context, v any) (string, error) {
 			return ec.unmarshalNString2string(ctx, v)
@@ -3861,6 +7495,72 @@ func (ec *executionContext) field_Query_authorizations_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_commitmentItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "activeOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["activeOnly"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_commitments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CommitmentFilter, error) {
+			return ec.unmarshalOCommitmentFilter2ᚖcredithubᚋgraphᚋmodelᚐCommitmentFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_disclosureStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (scalars.Date, error) {
+			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (scalars.Date, error) {
+			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_entities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3905,6 +7605,66 @@ func (ec *executionContext) field_Query_entity_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_jointCases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.JointCaseFilter, error) {
+			return ec.unmarshalOJointCaseFilter2ᚖcredithubᚋgraphᚋmodelᚐJointCaseFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_listEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ListEntryFilter, error) {
+			return ec.unmarshalOListEntryFilter2ᚖcredithubᚋgraphᚋmodelᚐListEntryFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3916,6 +7676,50 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_objections_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ObjectionFilter, error) {
+			return ec.unmarshalOObjectionFilter2ᚖcredithubᚋgraphᚋmodelᚐObjectionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_overduePushes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "department",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["department"] = arg0
 	return args, nil
 }
 
@@ -3960,6 +7764,58 @@ func (ec *executionContext) field_Query_queryLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_repairs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RepairFilter, error) {
+			return ec.unmarshalORepairFilter2ᚖcredithubᚋgraphᚋmodelᚐRepairFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_workingDays_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (scalars.Date, error) {
+			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (scalars.Date, error) {
+			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -5218,6 +9074,1181 @@ func (ec *executionContext) fieldContext_AdministrativePenalty_confiscatedAmount
 	return graphql.NewScalarFieldContext("AdministrativePenalty", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _CasePush_id(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePush_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CasePush_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CasePush", field, true, false, "ID")
+}
+
+func (ec *executionContext) _CasePush_caseId(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePush_caseId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaseID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CasePush_caseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CasePush", field, true, false, "ID")
+}
+
+func (ec *executionContext) _CasePush_department(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePush_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CasePush_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CasePush",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CasePush_measures(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePush_measures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CasePush().Measures(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Measure) graphql.Marshaler {
+			return ec.marshalNMeasure2ᚕᚖcredithubᚋworkflowᚐMeasureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CasePush_measures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CasePush",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Measure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CasePush_pushedAt(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePush_pushedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PushedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CasePush_pushedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CasePush", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CasePush_dueDate(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePush_dueDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CasePush_dueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CasePush", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CasePush_state(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePush_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.PushState) graphql.Marshaler {
+			return ec.marshalNPushState2credithubᚋworkflowᚐPushState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CasePush_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CasePush", field, false, false, "PushState")
+}
+
+func (ec *executionContext) _CasePush_overdue(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePush_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CasePush_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CasePush", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CasePush_measureApplied(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePush_measureApplied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeasureApplied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CasePush_measureApplied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CasePush", field, false, false, "String")
+}
+
+func (ec *executionContext) _CasePush_appliedOn(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePush_appliedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppliedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CasePush_appliedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CasePush", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CasePush_answeredBy(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePush_answeredBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnsweredBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CasePush_answeredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CasePush", field, false, false, "String")
+}
+
+func (ec *executionContext) _Commitment_id(ctx context.Context, field graphql.CollectedField, obj *workflow.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Commitment_item(ctx context.Context, field graphql.CollectedField, obj *workflow.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Commitment().Item(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.CommitmentItem) graphql.Marshaler {
+			return ec.marshalNCommitmentItem2ᚖcredithubᚋworkflowᚐCommitmentItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Commitment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Commitment_entity(ctx context.Context, field graphql.CollectedField, obj *workflow.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Commitment().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
+			return ec.marshalNMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Commitment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Commitment_content(ctx context.Context, field graphql.CollectedField, obj *workflow.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Commitment_department(ctx context.Context, field graphql.CollectedField, obj *workflow.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Commitment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Commitment_state(ctx context.Context, field graphql.CollectedField, obj *workflow.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.CommitmentState) graphql.Marshaler {
+			return ec.marshalNCommitmentState2credithubᚋworkflowᚐCommitmentState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "CommitmentState")
+}
+
+func (ec *executionContext) _Commitment_severity(ctx context.Context, field graphql.CollectedField, obj *workflow.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _Commitment_signedAt(ctx context.Context, field graphql.CollectedField, obj *workflow.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_signedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_signedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commitment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Commitment_record(ctx context.Context, field graphql.CollectedField, obj *workflow.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_record(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Commitment().Record(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Record) graphql.Marshaler {
+			return ec.marshalOCreditRecord2credithubᚋcreditᚐRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Commitment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Commitment_history(ctx context.Context, field graphql.CollectedField, obj *workflow.Commitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commitment_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Commitment().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋworkflowᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commitment_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Commitment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentBreach_id(ctx context.Context, field graphql.CollectedField, obj *credit.CommitmentBreach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentBreach_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentBreach_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentBreach", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CommitmentBreach_kind(ctx context.Context, field graphql.CollectedField, obj *credit.CommitmentBreach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentBreach_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentBreach_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentBreach", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _CommitmentBreach_source(ctx context.Context, field graphql.CollectedField, obj *credit.CommitmentBreach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentBreach_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentBreach_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentBreach",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentBreach_decisionNo(ctx context.Context, field graphql.CollectedField, obj *credit.CommitmentBreach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentBreach_decisionNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentBreach_decisionNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentBreach", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitmentBreach_decisionDate(ctx context.Context, field graphql.CollectedField, obj *credit.CommitmentBreach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentBreach_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentBreach_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentBreach", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CommitmentBreach_summary(ctx context.Context, field graphql.CollectedField, obj *credit.CommitmentBreach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentBreach_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentBreach_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentBreach", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitmentBreach_publicity(ctx context.Context, field graphql.CollectedField, obj *credit.CommitmentBreach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentBreach_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentBreach_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentBreach", field, false, false, "Publicity")
+}
+
+func (ec *executionContext) _CommitmentBreach_status(ctx context.Context, field graphql.CollectedField, obj *credit.CommitmentBreach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentBreach_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
+			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentBreach_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentBreach", field, false, false, "RecordStatus")
+}
+
+func (ec *executionContext) _CommitmentBreach_severity(ctx context.Context, field graphql.CollectedField, obj *credit.CommitmentBreach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentBreach_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentBreach_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentBreach", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _CommitmentBreach_authority(ctx context.Context, field graphql.CollectedField, obj *credit.CommitmentBreach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentBreach_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentBreach_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentBreach", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitmentBreach_legacyKey(ctx context.Context, field graphql.CollectedField, obj *credit.CommitmentBreach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentBreach_legacyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegacyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentBreach_legacyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentBreach", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitmentBreach_disclosure(ctx context.Context, field graphql.CollectedField, obj *credit.CommitmentBreach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentBreach_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentBreach_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentBreach",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disclosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentBreach_commitmentId(ctx context.Context, field graphql.CollectedField, obj *credit.CommitmentBreach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentBreach_commitmentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommitmentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentBreach_commitmentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentBreach", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CommitmentBreach_item(ctx context.Context, field graphql.CollectedField, obj *credit.CommitmentBreach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentBreach_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentBreach_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentBreach", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitmentBreach_falseCommitment(ctx context.Context, field graphql.CollectedField, obj *credit.CommitmentBreach) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentBreach_falseCommitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FalseCommitment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentBreach_falseCommitment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentBreach", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CommitmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommitmentEdge) graphql.Marshaler {
+			return ec.marshalNCommitmentEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐCommitmentEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
+			return ec.marshalNCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentItem_code(ctx context.Context, field graphql.CollectedField, obj *workflow.CommitmentItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentItem_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentItem_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CommitmentItem_name(ctx context.Context, field graphql.CollectedField, obj *workflow.CommitmentItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentItem_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentItem_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitmentItem_domain(ctx context.Context, field graphql.CollectedField, obj *workflow.CommitmentItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentItem_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentItem_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitmentItem_department(ctx context.Context, field graphql.CollectedField, obj *workflow.CommitmentItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentItem_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentItem_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentItem_legalBasis(ctx context.Context, field graphql.CollectedField, obj *workflow.CommitmentItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentItem_legalBasis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegalBasis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentItem_legalBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitmentItem_active(ctx context.Context, field graphql.CollectedField, obj *workflow.CommitmentItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentItem_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentItem_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentItem", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _ConstructionBadConduct_id(ctx context.Context, field graphql.CollectedField, obj *credit.BadConduct) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6284,6 +11315,346 @@ func (ec *executionContext) fieldContext_ConsumptionRestriction_liftedOn(_ conte
 	return graphql.NewScalarFieldContext("ConsumptionRestriction", field, false, false, "Date")
 }
 
+func (ec *executionContext) _CreditInterview_id(ctx context.Context, field graphql.CollectedField, obj *credit.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditInterview_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditInterview_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditInterview", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditInterview_kind(ctx context.Context, field graphql.CollectedField, obj *credit.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditInterview_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditInterview_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditInterview", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _CreditInterview_source(ctx context.Context, field graphql.CollectedField, obj *credit.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditInterview_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditInterview_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditInterview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditInterview_decisionNo(ctx context.Context, field graphql.CollectedField, obj *credit.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditInterview_decisionNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditInterview_decisionNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditInterview", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditInterview_decisionDate(ctx context.Context, field graphql.CollectedField, obj *credit.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditInterview_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditInterview_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditInterview", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CreditInterview_summary(ctx context.Context, field graphql.CollectedField, obj *credit.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditInterview_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditInterview_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditInterview", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditInterview_publicity(ctx context.Context, field graphql.CollectedField, obj *credit.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditInterview_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditInterview_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditInterview", field, false, false, "Publicity")
+}
+
+func (ec *executionContext) _CreditInterview_status(ctx context.Context, field graphql.CollectedField, obj *credit.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditInterview_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
+			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditInterview_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditInterview", field, false, false, "RecordStatus")
+}
+
+func (ec *executionContext) _CreditInterview_severity(ctx context.Context, field graphql.CollectedField, obj *credit.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditInterview_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditInterview_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditInterview", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _CreditInterview_authority(ctx context.Context, field graphql.CollectedField, obj *credit.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditInterview_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditInterview_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditInterview", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditInterview_legacyKey(ctx context.Context, field graphql.CollectedField, obj *credit.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditInterview_legacyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegacyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditInterview_legacyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditInterview", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditInterview_disclosure(ctx context.Context, field graphql.CollectedField, obj *credit.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditInterview_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditInterview_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditInterview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disclosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditInterview_interviewType(ctx context.Context, field graphql.CollectedField, obj *credit.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditInterview_interviewType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InterviewType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.InterviewType) graphql.Marshaler {
+			return ec.marshalNInterviewType2credithubᚋcreditᚐInterviewType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditInterview_interviewType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditInterview", field, false, false, "InterviewType")
+}
+
+func (ec *executionContext) _CreditInterview_listEntryId(ctx context.Context, field graphql.CollectedField, obj *credit.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditInterview_listEntryId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListEntryID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditInterview_listEntryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditInterview", field, false, false, "ID")
+}
+
 func (ec *executionContext) _CreditRecordConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CreditRecordConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6502,6 +11873,220 @@ func (ec *executionContext) _Department_name(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Department_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Department", field, false, false, "String")
+}
+
+func (ec *executionContext) _DepartmentDisclosure_department(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentDisclosure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentDisclosure_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentDisclosure_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepartmentDisclosure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepartmentDisclosure_decisions(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentDisclosure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentDisclosure_decisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decisions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentDisclosure_decisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepartmentDisclosure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DepartmentDisclosure_publishedOnTime(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentDisclosure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentDisclosure_publishedOnTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedOnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentDisclosure_publishedOnTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepartmentDisclosure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DepartmentDisclosure_publishedLate(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentDisclosure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentDisclosure_publishedLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedLate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentDisclosure_publishedLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepartmentDisclosure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DepartmentDisclosure_overdue(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentDisclosure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentDisclosure_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentDisclosure_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepartmentDisclosure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DepartmentDisclosure_pending(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentDisclosure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentDisclosure_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentDisclosure_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepartmentDisclosure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DepartmentDisclosure_onTimeShare(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentDisclosure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentDisclosure_onTimeShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnTimeShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentDisclosure_onTimeShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepartmentDisclosure", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DepartmentDisclosure_overdueRecords(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentDisclosure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentDisclosure_overdueRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.DepartmentDisclosure().OverdueRecords(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []credit.Record) graphql.Marshaler {
+			return ec.marshalNCreditRecord2ᚕcredithubᚋcreditᚐRecordᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentDisclosure_overdueRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepartmentDisclosure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_DepartmentDisclosure_overdueRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DischargePermit_id(ctx context.Context, field graphql.CollectedField, obj *credit.DischargePermit) (ret graphql.Marshaler) {
@@ -8742,6 +14327,1764 @@ func (ec *executionContext) fieldContext_InspectionResult_findings(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Interview_id(ctx context.Context, field graphql.CollectedField, obj *workflow.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Interview_type(ctx context.Context, field graphql.CollectedField, obj *workflow.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.InterviewType) graphql.Marshaler {
+			return ec.marshalNInterviewType2credithubᚋcreditᚐInterviewType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "InterviewType")
+}
+
+func (ec *executionContext) _Interview_heldOn(ctx context.Context, field graphql.CollectedField, obj *workflow.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_heldOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_heldOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Interview_department(ctx context.Context, field graphql.CollectedField, obj *workflow.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Interview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Interview_notes(ctx context.Context, field graphql.CollectedField, obj *workflow.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, false, false, "String")
+}
+
+func (ec *executionContext) _Interview_listEntryId(ctx context.Context, field graphql.CollectedField, obj *workflow.Interview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Interview_listEntryId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListEntryID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Interview_listEntryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Interview", field, true, false, "ID")
+}
+
+func (ec *executionContext) _JointCase_id(ctx context.Context, field graphql.CollectedField, obj *workflow.JointCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointCase_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointCase_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointCase", field, true, false, "ID")
+}
+
+func (ec *executionContext) _JointCase_listEntry(ctx context.Context, field graphql.CollectedField, obj *workflow.JointCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointCase_listEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JointCase().ListEntry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ListEntry) graphql.Marshaler {
+			return ec.marshalNListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointCase_listEntry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointCase_state(ctx context.Context, field graphql.CollectedField, obj *workflow.JointCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointCase_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.JointCaseState) graphql.Marshaler {
+			return ec.marshalNJointCaseState2credithubᚋworkflowᚐJointCaseState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointCase_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointCase", field, false, false, "JointCaseState")
+}
+
+func (ec *executionContext) _JointCase_openedAt(ctx context.Context, field graphql.CollectedField, obj *workflow.JointCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointCase_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointCase_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointCase", field, false, false, "Time")
+}
+
+func (ec *executionContext) _JointCase_closedAt(ctx context.Context, field graphql.CollectedField, obj *workflow.JointCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointCase_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JointCase_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointCase", field, false, false, "Time")
+}
+
+func (ec *executionContext) _JointCase_pushes(ctx context.Context, field graphql.CollectedField, obj *workflow.JointCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointCase_pushes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JointCase().Pushes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.CasePush) graphql.Marshaler {
+			return ec.marshalNCasePush2ᚕᚖcredithubᚋworkflowᚐCasePushᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointCase_pushes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePush(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointCase_history(ctx context.Context, field graphql.CollectedField, obj *workflow.JointCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointCase_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JointCase().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋworkflowᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointCase_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointCaseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.JointCaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointCaseConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.JointCaseEdge) graphql.Marshaler {
+			return ec.marshalNJointCaseEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐJointCaseEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointCaseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointCaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointCaseEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointCaseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.JointCaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointCaseConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointCaseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointCaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointCaseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.JointCaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointCaseEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointCaseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointCaseEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _JointCaseEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.JointCaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointCaseEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.JointCase) graphql.Marshaler {
+			return ec.marshalNJointCase2ᚖcredithubᚋworkflowᚐJointCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointCaseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointCaseEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointCase(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyAttentionRecord_id(ctx context.Context, field graphql.CollectedField, obj *credit.KeyAttention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyAttentionRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyAttentionRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyAttentionRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _KeyAttentionRecord_kind(ctx context.Context, field graphql.CollectedField, obj *credit.KeyAttention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyAttentionRecord_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyAttentionRecord_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyAttentionRecord", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _KeyAttentionRecord_source(ctx context.Context, field graphql.CollectedField, obj *credit.KeyAttention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyAttentionRecord_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyAttentionRecord_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyAttentionRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyAttentionRecord_decisionNo(ctx context.Context, field graphql.CollectedField, obj *credit.KeyAttention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyAttentionRecord_decisionNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KeyAttentionRecord_decisionNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyAttentionRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyAttentionRecord_decisionDate(ctx context.Context, field graphql.CollectedField, obj *credit.KeyAttention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyAttentionRecord_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyAttentionRecord_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyAttentionRecord", field, false, false, "Date")
+}
+
+func (ec *executionContext) _KeyAttentionRecord_summary(ctx context.Context, field graphql.CollectedField, obj *credit.KeyAttention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyAttentionRecord_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyAttentionRecord_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyAttentionRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyAttentionRecord_publicity(ctx context.Context, field graphql.CollectedField, obj *credit.KeyAttention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyAttentionRecord_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyAttentionRecord_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyAttentionRecord", field, false, false, "Publicity")
+}
+
+func (ec *executionContext) _KeyAttentionRecord_status(ctx context.Context, field graphql.CollectedField, obj *credit.KeyAttention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyAttentionRecord_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
+			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyAttentionRecord_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyAttentionRecord", field, false, false, "RecordStatus")
+}
+
+func (ec *executionContext) _KeyAttentionRecord_severity(ctx context.Context, field graphql.CollectedField, obj *credit.KeyAttention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyAttentionRecord_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KeyAttentionRecord_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyAttentionRecord", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _KeyAttentionRecord_authority(ctx context.Context, field graphql.CollectedField, obj *credit.KeyAttention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyAttentionRecord_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KeyAttentionRecord_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyAttentionRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyAttentionRecord_legacyKey(ctx context.Context, field graphql.CollectedField, obj *credit.KeyAttention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyAttentionRecord_legacyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegacyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KeyAttentionRecord_legacyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyAttentionRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyAttentionRecord_disclosure(ctx context.Context, field graphql.CollectedField, obj *credit.KeyAttention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyAttentionRecord_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KeyAttentionRecord_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KeyAttentionRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disclosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KeyAttentionRecord_domain(ctx context.Context, field graphql.CollectedField, obj *credit.KeyAttention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyAttentionRecord_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyAttentionRecord_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyAttentionRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _KeyAttentionRecord_listEntryId(ctx context.Context, field graphql.CollectedField, obj *credit.KeyAttention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyAttentionRecord_listEntryId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListEntryID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyAttentionRecord_listEntryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyAttentionRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ListEntry_id(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListEntry", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ListEntry_listType(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_listType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.ListType) graphql.Marshaler {
+			return ec.marshalNListType2credithubᚋcreditᚐListType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_listType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListEntry", field, false, false, "ListType")
+}
+
+func (ec *executionContext) _ListEntry_domain(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ListEntry_entity(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ListEntry().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
+			return ec.marshalNMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListEntry_department(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListEntry_basis(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ListEntry_linkedRecordIds(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_linkedRecordIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkedRecordIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_linkedRecordIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ListEntry_enteredOn(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_enteredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnteredOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_enteredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListEntry", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ListEntry_rectifyBy(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_rectifyBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RectifyBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_rectifyBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListEntry", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ListEntry_rectificationOverdue(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_rectificationOverdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RectificationOverdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_rectificationOverdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListEntry", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ListEntry_banStart(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_banStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BanStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_banStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListEntry", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ListEntry_banEnd(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_banEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BanEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_banEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListEntry", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ListEntry_permanent(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_permanent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Permanent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_permanent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListEntry", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ListEntry_state(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.ListEntryState) graphql.Marshaler {
+			return ec.marshalNListEntryState2credithubᚋworkflowᚐListEntryState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListEntry", field, false, false, "ListEntryState")
+}
+
+func (ec *executionContext) _ListEntry_removedOn(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_removedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemovedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_removedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListEntry", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ListEntry_removalReason(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_removalReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemovalReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.RemovalReason) graphql.Marshaler {
+			return ec.marshalORemovalReason2ᚖcredithubᚋworkflowᚐRemovalReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_removalReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListEntry", field, false, false, "RemovalReason")
+}
+
+func (ec *executionContext) _ListEntry_interviews(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_interviews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ListEntry().Interviews(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Interview) graphql.Marshaler {
+			return ec.marshalNInterview2ᚕᚖcredithubᚋworkflowᚐInterviewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_interviews(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Interview(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListEntry_cases(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ListEntry().Cases(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.JointCase) graphql.Marshaler {
+			return ec.marshalNJointCase2ᚕᚖcredithubᚋworkflowᚐJointCaseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointCase(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListEntry_history(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntry_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ListEntry().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋworkflowᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntry_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ListEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ListEntryEdge) graphql.Marshaler {
+			return ec.marshalNListEntryEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐListEntryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ListEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ListEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ListEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ListEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ListEntry) graphql.Marshaler {
+			return ec.marshalNListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListingRecord_id(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ListingRecord_kind(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _ListingRecord_source(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListingRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListingRecord_decisionNo(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_decisionNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_decisionNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _ListingRecord_decisionDate(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ListingRecord_summary(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _ListingRecord_publicity(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "Publicity")
+}
+
+func (ec *executionContext) _ListingRecord_status(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
+			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "RecordStatus")
+}
+
+func (ec *executionContext) _ListingRecord_severity(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _ListingRecord_authority(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _ListingRecord_legacyKey(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_legacyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegacyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_legacyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _ListingRecord_disclosure(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListingRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disclosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListingRecord_listType(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_listType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.ListType) graphql.Marshaler {
+			return ec.marshalNListType2credithubᚋcreditᚐListType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_listType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "ListType")
+}
+
+func (ec *executionContext) _ListingRecord_listEntryId(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_listEntryId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListEntryID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_listEntryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ListingRecord_role(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Role) graphql.Marshaler {
+			return ec.marshalOResponsibleRole2ᚖcredithubᚋcreditᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "ResponsibleRole")
+}
+
 func (ec *executionContext) _MarketEntity_id(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9190,6 +16533,158 @@ func (ec *executionContext) fieldContext_MarketEntity_sources(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _MarketEntity_commitments(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketEntity_commitments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MarketEntity().Commitments(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitmentConnection) graphql.Marshaler {
+			return ec.marshalNCommitmentConnection2ᚖcredithubᚋgraphᚋmodelᚐCommitmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketEntity_commitments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketEntity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MarketEntity_commitments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarketEntity_listings(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketEntity_listings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MarketEntity().Listings(ctx, obj, fc.Args["activeOnly"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.ListEntry) graphql.Marshaler {
+			return ec.marshalNListEntry2ᚕᚖcredithubᚋworkflowᚐListEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketEntity_listings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketEntity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MarketEntity_listings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarketEntity_objections(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketEntity_objections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MarketEntity().Objections(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
+			return ec.marshalNObjection2ᚕᚖcredithubᚋworkflowᚐObjectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketEntity_objections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketEntity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarketEntity_repairs(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketEntity_repairs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MarketEntity().Repairs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Repair) graphql.Marshaler {
+			return ec.marshalNRepair2ᚕᚖcredithubᚋworkflowᚐRepairᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketEntity_repairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketEntity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Repair(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MarketEntityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntityConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9332,6 +16827,153 @@ func (ec *executionContext) fieldContext_MarketEntityEdge_node(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Measure_code(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Measure_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Measure_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Measure", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Measure_name(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Measure_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Measure_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Measure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Measure_kind(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Measure_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.MeasureKind) graphql.Marshaler {
+			return ec.marshalNMeasureKind2credithubᚋworkflowᚐMeasureKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Measure_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Measure", field, false, false, "MeasureKind")
+}
+
+func (ec *executionContext) _Measure_department(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Measure_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Measure_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Measure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Measure_legalBasis(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Measure_legalBasis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegalBasis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Measure_legalBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Measure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Measure_listTypes(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Measure_listTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListTypes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []credit.ListType) graphql.Marshaler {
+			return ec.marshalNListType2ᚕcredithubᚋcreditᚐListTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Measure_listTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Measure", field, false, false, "ListType")
+}
+
 func (ec *executionContext) _Mutation_recordAuthorization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9416,6 +17058,1421 @@ func (ec *executionContext) fieldContext_Mutation_revokeAuthorization(ctx contex
 	if fc.Args, err = ec.field_Mutation_revokeAuthorization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertCommitmentItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertCommitmentItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertCommitmentItem(ctx, fc.Args["input"].(model.CommitmentItemInput), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.CommitmentItem) graphql.Marshaler {
+			return ec.marshalNCommitmentItem2ᚖcredithubᚋworkflowᚐCommitmentItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertCommitmentItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentItem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertCommitmentItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signCommitment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signCommitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignCommitment(ctx, fc.Args["input"].(model.SignCommitmentInput), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
+			return ec.marshalNCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signCommitment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signCommitment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_fulfilCommitment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_fulfilCommitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FulfilCommitment(ctx, fc.Args["id"].(string), fc.Args["reason"].(*string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
+			return ec.marshalNCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_fulfilCommitment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fulfilCommitment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_breachCommitment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_breachCommitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BreachCommitment(ctx, fc.Args["id"].(string), fc.Args["severity"].(credit.Severity), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
+			return ec.marshalNCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_breachCommitment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_breachCommitment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_findCommitmentFalse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_findCommitmentFalse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FindCommitmentFalse(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
+			return ec.marshalNCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_findCommitmentFalse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_findCommitmentFalse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_enterListing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_enterListing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EnterListing(ctx, fc.Args["input"].(model.EnterListingInput), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ListEntry) graphql.Marshaler {
+			return ec.marshalNListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_enterListing(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_enterListing_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeListing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeListing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveListing(ctx, fc.Args["id"].(string), fc.Args["reason"].(workflow.RemovalReason), fc.Args["note"].(*string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ListEntry) graphql.Marshaler {
+			return ec.marshalNListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeListing(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeListing_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordInterview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordInterview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordInterview(ctx, fc.Args["listEntryId"].(string), fc.Args["type"].(credit.InterviewType), fc.Args["heldOn"].(scalars.Date), fc.Args["notes"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Interview) graphql.Marshaler {
+			return ec.marshalNInterview2ᚖcredithubᚋworkflowᚐInterview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordInterview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Interview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordInterview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openJointCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openJointCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenJointCase(ctx, fc.Args["listEntryId"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.JointCase) graphql.Marshaler {
+			return ec.marshalNJointCase2ᚖcredithubᚋworkflowᚐJointCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openJointCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointCase(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openJointCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_answerPush(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_answerPush(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AnswerPush(ctx, fc.Args["pushId"].(string), fc.Args["measureApplied"].(string), fc.Args["appliedOn"].(scalars.Date), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.CasePush) graphql.Marshaler {
+			return ec.marshalNCasePush2ᚖcredithubᚋworkflowᚐCasePush(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_answerPush(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePush(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_answerPush_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_fileObjection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_fileObjection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FileObjection(ctx, fc.Args["recordId"].(string), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
+			return ec.marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_fileObjection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fileObjection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_checkObjection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkObjection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CheckObjection(ctx, fc.Args["id"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
+			return ec.marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkObjection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkObjection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_extendObjection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_extendObjection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ExtendObjection(ctx, fc.Args["id"].(string), fc.Args["approvedBy"].(string), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
+			return ec.marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_extendObjection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_extendObjection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upholdObjection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upholdObjection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpholdObjection(ctx, fc.Args["id"].(string), fc.Args["outcome"].(workflow.ObjectionOutcome), fc.Args["correction"].(*model.RecordCorrectionInput), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
+			return ec.marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upholdObjection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upholdObjection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectObjection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectObjection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectObjection(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
+			return ec.marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectObjection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectObjection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_applyRepair(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyRepair(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyRepair(ctx, fc.Args["input"].(model.ApplyRepairInput), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
+			return ec.marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyRepair(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Repair(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyRepair_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptRepair(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptRepair(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptRepair(ctx, fc.Args["id"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
+			return ec.marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptRepair(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Repair(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptRepair_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_refuseRepair(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_refuseRepair(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RefuseRepair(ctx, fc.Args["id"].(string), fc.Args["rule"].(string), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
+			return ec.marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_refuseRepair(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Repair(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_refuseRepair_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideRepair(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideRepair(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideRepair(ctx, fc.Args["id"].(string), fc.Args["repaired"].(bool), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
+			return ec.marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideRepair(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Repair(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideRepair_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sampleRepairsForRecheck(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sampleRepairsForRecheck(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SampleRepairsForRecheck(ctx, fc.Args["count"].(int), fc.Args["seed"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Repair) graphql.Marshaler {
+			return ec.marshalNRepair2ᚕᚖcredithubᚋworkflowᚐRepairᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sampleRepairsForRecheck(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Repair(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sampleRepairsForRecheck_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recheckRepair(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recheckRepair(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecheckRepair(ctx, fc.Args["id"].(string), fc.Args["correct"].(bool), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
+			return ec.marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recheckRepair(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Repair(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recheckRepair_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Objection_id(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objection_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objection", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Objection_recordId(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objection_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objection_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objection", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Objection_record(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objection_record(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Objection().Record(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Record) graphql.Marshaler {
+			return ec.marshalOCreditRecord2credithubᚋcreditᚐRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Objection_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Objection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Objection_department(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objection_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objection_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Objection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Objection_filedBy(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objection_filedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FiledBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objection_filedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Objection_filedAt(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objection_filedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FiledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objection_filedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objection", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Objection_reason(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objection_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objection_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Objection_state(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objection_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.ObjectionState) graphql.Marshaler {
+			return ec.marshalNObjectionState2credithubᚋworkflowᚐObjectionState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objection_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objection", field, false, false, "ObjectionState")
+}
+
+func (ec *executionContext) _Objection_checkDue(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objection_checkDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objection_checkDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objection", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Objection_decisionDue(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objection_decisionDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Objection_decisionDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objection", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Objection_extended(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objection_extended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Extended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objection_extended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objection", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Objection_overdue(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objection_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objection_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objection", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Objection_outcome(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objection_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ObjectionOutcome) graphql.Marshaler {
+			return ec.marshalOObjectionOutcome2ᚖcredithubᚋworkflowᚐObjectionOutcome(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Objection_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objection", field, false, false, "ObjectionOutcome")
+}
+
+func (ec *executionContext) _Objection_decisionReason(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objection_decisionReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Objection_decisionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Objection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Objection_history(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Objection_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Objection().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋworkflowᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Objection_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Objection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObjectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ObjectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ObjectionEdge) graphql.Marshaler {
+			return ec.marshalNObjectionEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐObjectionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObjectionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObjectionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ObjectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObjectionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObjectionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ObjectionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ObjectionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ObjectionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ObjectionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
+			return ec.marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObjectionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objection(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -9945,8 +19002,8 @@ func (ec *executionContext) _PersonRole_role(ctx context.Context, field graphql.
 			return obj.Role, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ResponsibleRole) graphql.Marshaler {
-			return ec.marshalNResponsibleRole2credithubᚋgraphᚋmodelᚐResponsibleRole(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Role) graphql.Marshaler {
+			return ec.marshalNResponsibleRole2credithubᚋcreditᚐRole(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11143,6 +20200,466 @@ func (ec *executionContext) fieldContext_Query_authorizations(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_commitmentItems(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_commitmentItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CommitmentItems(ctx, fc.Args["activeOnly"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.CommitmentItem) graphql.Marshaler {
+			return ec.marshalNCommitmentItem2ᚕᚖcredithubᚋworkflowᚐCommitmentItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_commitmentItems(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentItem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_commitmentItems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_commitments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_commitments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Commitments(ctx, fc.Args["filter"].(*model.CommitmentFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitmentConnection) graphql.Marshaler {
+			return ec.marshalNCommitmentConnection2ᚖcredithubᚋgraphᚋmodelᚐCommitmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_commitments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_commitments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_listEntries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_listEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ListEntries(ctx, fc.Args["filter"].(*model.ListEntryFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ListEntryConnection) graphql.Marshaler {
+			return ec.marshalNListEntryConnection2ᚖcredithubᚋgraphᚋmodelᚐListEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_listEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_listEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_jointCases(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_jointCases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().JointCases(ctx, fc.Args["filter"].(*model.JointCaseFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JointCaseConnection) graphql.Marshaler {
+			return ec.marshalNJointCaseConnection2ᚖcredithubᚋgraphᚋmodelᚐJointCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_jointCases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointCaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_jointCases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_overduePushes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_overduePushes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OverduePushes(ctx, fc.Args["department"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.CasePush) graphql.Marshaler {
+			return ec.marshalNCasePush2ᚕᚖcredithubᚋworkflowᚐCasePushᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_overduePushes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePush(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_overduePushes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_objections(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_objections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Objections(ctx, fc.Args["filter"].(*model.ObjectionFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectionConnection) graphql.Marshaler {
+			return ec.marshalNObjectionConnection2ᚖcredithubᚋgraphᚋmodelᚐObjectionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_objections(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_objections_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_repairs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_repairs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Repairs(ctx, fc.Args["filter"].(*model.RepairFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairConnection) graphql.Marshaler {
+			return ec.marshalNRepairConnection2ᚖcredithubᚋgraphᚋmodelᚐRepairConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_repairs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_repairs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_measures(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_measures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Measures(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Measure) graphql.Marshaler {
+			return ec.marshalNMeasure2ᚕᚖcredithubᚋworkflowᚐMeasureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_measures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Measure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_workflowRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_workflowRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().WorkflowRules(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Rule) graphql.Marshaler {
+			return ec.marshalNWorkflowRule2ᚕᚖcredithubᚋworkflowᚐRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_workflowRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_disclosureStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_disclosureStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DisclosureStats(ctx, fc.Args["from"].(scalars.Date), fc.Args["to"].(scalars.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DepartmentDisclosure) graphql.Marshaler {
+			return ec.marshalNDepartmentDisclosure2ᚕᚖcredithubᚋgraphᚋmodelᚐDepartmentDisclosureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_disclosureStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepartmentDisclosure(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_disclosureStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_workingDays(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_workingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WorkingDays(ctx, fc.Args["from"].(scalars.Date), fc.Args["to"].(scalars.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_workingDays(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_workingDays_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11784,6 +21301,529 @@ func (ec *executionContext) fieldContext_RecordKindInfo_legalBasis(_ context.Con
 	return graphql.NewScalarFieldContext("RecordKindInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _Repair_id(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Repair", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Repair_recordId(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Repair", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Repair_record(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_record(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Repair().Record(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Record) graphql.Marshaler {
+			return ec.marshalOCreditRecord2credithubᚋcreditᚐRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Repair",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Repair_department(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Repair",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Repair_entity(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Repair().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
+			return ec.marshalNMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Repair",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Repair_appliedAt(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_appliedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppliedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_appliedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Repair", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Repair_commitment(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_commitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commitment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_commitment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Repair", field, false, false, "String")
+}
+
+func (ec *executionContext) _Repair_obligationsFulfilled(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_obligationsFulfilled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObligationsFulfilled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_obligationsFulfilled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Repair", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Repair_state(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.RepairState) graphql.Marshaler {
+			return ec.marshalNRepairState2credithubᚋworkflowᚐRepairState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Repair", field, false, false, "RepairState")
+}
+
+func (ec *executionContext) _Repair_acceptDue(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_acceptDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_acceptDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Repair", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Repair_decisionDue(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_decisionDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_decisionDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Repair", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Repair_overdue(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Repair", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Repair_refusalRule(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_refusalRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefusalRule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_refusalRule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Repair", field, false, false, "String")
+}
+
+func (ec *executionContext) _Repair_decisionReason(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_decisionReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_decisionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Repair", field, false, false, "String")
+}
+
+func (ec *executionContext) _Repair_lastRecheckAt(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_lastRecheckAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastRecheckAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_lastRecheckAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Repair", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Repair_history(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repair_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Repair().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋworkflowᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Repair_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Repair",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RepairConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RepairConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepairConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RepairEdge) graphql.Marshaler {
+			return ec.marshalNRepairEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐRepairEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepairConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepairConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RepairConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.RepairConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepairConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepairConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepairConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RepairEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RepairEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepairEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepairEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepairEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _RepairEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RepairEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepairEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
+			return ec.marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepairEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepairEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Repair(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ResponsiblePerson_role(ctx context.Context, field graphql.CollectedField, obj *model.ResponsiblePerson) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11796,8 +21836,8 @@ func (ec *executionContext) _ResponsiblePerson_role(ctx context.Context, field g
 			return obj.Role, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ResponsibleRole) graphql.Marshaler {
-			return ec.marshalNResponsibleRole2credithubᚋgraphᚋmodelᚐResponsibleRole(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Role) graphql.Marshaler {
+			return ec.marshalNResponsibleRole2credithubᚋcreditᚐRole(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11938,6 +21978,259 @@ func (ec *executionContext) _SourceStatus_recordCount(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_SourceStatus_recordCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SourceStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WorkflowEvent_action(ctx context.Context, field graphql.CollectedField, obj *workflow.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkflowEvent_from(ctx context.Context, field graphql.CollectedField, obj *workflow.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowEvent_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowEvent_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkflowEvent_to(ctx context.Context, field graphql.CollectedField, obj *workflow.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowEvent_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowEvent_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkflowEvent_actor(ctx context.Context, field graphql.CollectedField, obj *workflow.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkflowEvent_actorOrg(ctx context.Context, field graphql.CollectedField, obj *workflow.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowEvent_actorOrg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorOrg, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowEvent_actorOrg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkflowEvent_at(ctx context.Context, field graphql.CollectedField, obj *workflow.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WorkflowEvent_reason(ctx context.Context, field graphql.CollectedField, obj *workflow.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowEvent_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowEvent_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkflowRule_code(ctx context.Context, field graphql.CollectedField, obj *workflow.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowRule_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowRule_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowRule", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WorkflowRule_description(ctx context.Context, field graphql.CollectedField, obj *workflow.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowRule_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowRule_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkflowRule_workingDays(ctx context.Context, field graphql.CollectedField, obj *workflow.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowRule_workingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkingDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowRule_workingDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WorkflowRule_source(ctx context.Context, field graphql.CollectedField, obj *workflow.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowRule_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowRule_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowRule", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -13013,6 +23306,304 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputApplyRepairInput(ctx context.Context, obj any) (model.ApplyRepairInput, error) {
+	var it model.ApplyRepairInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"recordId", "commitment", "obligationsFulfilled"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "recordId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordID = data
+		case "commitment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commitment"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Commitment = data
+		case "obligationsFulfilled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("obligationsFulfilled"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObligationsFulfilled = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApplyRepairInput unmarshals raw into the ApplyRepairInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApplyRepairInput(ctx context.Context, raw any) (model.ApplyRepairInput, error) {
+	var out model.ApplyRepairInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApplyRepairInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCommitmentFilter(ctx context.Context, obj any) (model.CommitmentFilter, error) {
+	var it model.CommitmentFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"uscc", "itemCode", "state", "department"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "itemCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCode"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCode = data
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOCommitmentState2ᚖcredithubᚋworkflowᚐCommitmentState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommitmentFilter unmarshals raw into the CommitmentFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommitmentFilter(ctx context.Context, raw any) (model.CommitmentFilter, error) {
+	var out model.CommitmentFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommitmentFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCommitmentItemInput(ctx context.Context, obj any) (model.CommitmentItemInput, error) {
+	var it model.CommitmentItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "domain", "department", "legalBasis", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "domain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("domain"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Domain = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "legalBasis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalBasis"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LegalBasis = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommitmentItemInput unmarshals raw into the CommitmentItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommitmentItemInput(ctx context.Context, raw any) (model.CommitmentItemInput, error) {
+	var out model.CommitmentItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommitmentItemInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEnterListingInput(ctx context.Context, obj any) (model.EnterListingInput, error) {
+	var it model.EnterListingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["permanent"]; !present {
+		asMap["permanent"] = false
+	}
+
+	fieldsInOrder := [...]string{"listType", "domain", "uscc", "basis", "linkedRecordIds", "rectifyBy", "banStart", "banEnd", "permanent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "listType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listType"))
+			data, err := ec.unmarshalNListType2credithubᚋcreditᚐListType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListType = data
+		case "domain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("domain"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Domain = data
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "basis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basis"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Basis = data
+		case "linkedRecordIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("linkedRecordIds"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LinkedRecordIds = data
+		case "rectifyBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rectifyBy"))
+			data, err := ec.unmarshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RectifyBy = data
+		case "banStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("banStart"))
+			data, err := ec.unmarshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BanStart = data
+		case "banEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("banEnd"))
+			data, err := ec.unmarshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BanEnd = data
+		case "permanent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permanent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Permanent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEnterListingInput unmarshals raw into the EnterListingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEnterListingInput(ctx context.Context, raw any) (model.EnterListingInput, error) {
+	var out model.EnterListingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EnterListingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEntityFilter(ctx context.Context, obj any) (model.EntityFilter, error) {
 	var it model.EntityFilter
 	if obj == nil {
@@ -13073,6 +23664,188 @@ func (ec *executionContext) unmarshalInputEntityFilter(ctx context.Context, obj 
 func UnmarshalEntityFilter(ctx context.Context, raw any) (model.EntityFilter, error) {
 	var out model.EntityFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EntityFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputJointCaseFilter(ctx context.Context, obj any) (model.JointCaseFilter, error) {
+	var it model.JointCaseFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"state", "department"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOJointCaseState2ᚖcredithubᚋworkflowᚐJointCaseState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalJointCaseFilter unmarshals raw into the JointCaseFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalJointCaseFilter(ctx context.Context, raw any) (model.JointCaseFilter, error) {
+	var out model.JointCaseFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "JointCaseFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputListEntryFilter(ctx context.Context, obj any) (model.ListEntryFilter, error) {
+	var it model.ListEntryFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"listType", "state", "department", "uscc", "rectificationOverdue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "listType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listType"))
+			data, err := ec.unmarshalOListType2ᚖcredithubᚋcreditᚐListType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListType = data
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOListEntryState2ᚖcredithubᚋworkflowᚐListEntryState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "rectificationOverdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rectificationOverdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RectificationOverdue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalListEntryFilter unmarshals raw into the ListEntryFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalListEntryFilter(ctx context.Context, raw any) (model.ListEntryFilter, error) {
+	var out model.ListEntryFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ListEntryFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputObjectionFilter(ctx context.Context, obj any) (model.ObjectionFilter, error) {
+	var it model.ObjectionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"state", "department", "uscc", "overdue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOObjectionState2ᚖcredithubᚋworkflowᚐObjectionState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "overdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overdue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalObjectionFilter unmarshals raw into the ObjectionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalObjectionFilter(ctx context.Context, raw any) (model.ObjectionFilter, error) {
+	var out model.ObjectionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObjectionFilter", raw, &out)
 	return out, err
 }
 
@@ -13230,6 +24003,62 @@ func UnmarshalRecordAuthorizationInput(ctx context.Context, raw any) (model.Reco
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordCorrectionInput(ctx context.Context, obj any) (model.RecordCorrectionInput, error) {
+	var it model.RecordCorrectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"summary", "decisionNo", "decisionDate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "decisionNo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNo"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNo = data
+		case "decisionDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDate"))
+			data, err := ec.unmarshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionDate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordCorrectionInput unmarshals raw into the RecordCorrectionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordCorrectionInput(ctx context.Context, raw any) (model.RecordCorrectionInput, error) {
+	var out model.RecordCorrectionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordCorrectionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordFilter(ctx context.Context, obj any) (model.RecordFilter, error) {
 	var it model.RecordFilter
 	if obj == nil {
@@ -13300,6 +24129,125 @@ func UnmarshalRecordFilter(ctx context.Context, raw any) (model.RecordFilter, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRepairFilter(ctx context.Context, obj any) (model.RepairFilter, error) {
+	var it model.RepairFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"state", "department", "uscc", "overdue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalORepairState2ᚖcredithubᚋworkflowᚐRepairState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "overdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overdue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRepairFilter unmarshals raw into the RepairFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRepairFilter(ctx context.Context, raw any) (model.RepairFilter, error) {
+	var out model.RepairFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RepairFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignCommitmentInput(ctx context.Context, obj any) (model.SignCommitmentInput, error) {
+	var it model.SignCommitmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemCode", "uscc", "content"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemCode"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemCode = data
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignCommitmentInput unmarshals raw into the SignCommitmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignCommitmentInput(ctx context.Context, raw any) (model.SignCommitmentInput, error) {
+	var out model.SignCommitmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignCommitmentInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -13318,6 +24266,16 @@ func (ec *executionContext) _CreditRecord(ctx context.Context, sel ast.Selection
 			return graphql.Null
 		}
 		return ec._QualificationCertificate(ctx, sel, obj)
+	case *credit.Listing:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ListingRecord(ctx, sel, obj)
+	case *credit.KeyAttention:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._KeyAttentionRecord(ctx, sel, obj)
 	case *credit.Inspection:
 		if obj == nil {
 			return graphql.Null
@@ -13343,6 +24301,11 @@ func (ec *executionContext) _CreditRecord(ctx context.Context, sel ast.Selection
 			return graphql.Null
 		}
 		return ec._DischargePermit(ctx, sel, obj)
+	case *credit.Interview:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CreditInterview(ctx, sel, obj)
 	case *credit.ConsumptionRestriction:
 		if obj == nil {
 			return graphql.Null
@@ -13358,6 +24321,11 @@ func (ec *executionContext) _CreditRecord(ctx context.Context, sel ast.Selection
 			return graphql.Null
 		}
 		return ec._ConstructionBadConduct(ctx, sel, obj)
+	case *credit.CommitmentBreach:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CommitmentBreach(ctx, sel, obj)
 	case *credit.Penalty:
 		if obj == nil {
 			return graphql.Null
@@ -13396,6 +24364,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._QualificationCertificate(ctx, sel, obj)
+	case *credit.Listing:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ListingRecord(ctx, sel, obj)
+	case *credit.KeyAttention:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._KeyAttentionRecord(ctx, sel, obj)
 	case *credit.Inspection:
 		if obj == nil {
 			return graphql.Null
@@ -13421,6 +24399,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._DischargePermit(ctx, sel, obj)
+	case *credit.Interview:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CreditInterview(ctx, sel, obj)
 	case *credit.ConsumptionRestriction:
 		if obj == nil {
 			return graphql.Null
@@ -13436,6 +24419,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ConstructionBadConduct(ctx, sel, obj)
+	case *credit.CommitmentBreach:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CommitmentBreach(ctx, sel, obj)
 	case *credit.Penalty:
 		if obj == nil {
 			return graphql.Null
@@ -13451,6 +24439,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._AbnormalOperationListing(ctx, sel, obj)
+	case *workflow.Repair:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Repair(ctx, sel, obj)
 	case model.PersonAuthorization:
 		return ec._PersonAuthorization(ctx, sel, &obj)
 	case *model.PersonAuthorization:
@@ -13465,6 +24458,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Person(ctx, sel, obj)
+	case *workflow.Objection:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Objection(ctx, sel, obj)
 	case model.MarketEntity:
 		return ec._MarketEntity(ctx, sel, &obj)
 	case *model.MarketEntity:
@@ -13472,11 +24470,26 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._MarketEntity(ctx, sel, obj)
+	case *workflow.ListEntry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ListEntry(ctx, sel, obj)
+	case *workflow.JointCase:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._JointCase(ctx, sel, obj)
 	case credit.Record:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._CreditRecord(ctx, sel, obj)
+	case *workflow.Commitment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Commitment(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -13819,6 +24832,409 @@ func (ec *executionContext) _AdministrativePenalty(ctx context.Context, sel ast.
 	return out
 }
 
+var casePushImplementors = []string{"CasePush"}
+
+func (ec *executionContext) _CasePush(ctx context.Context, sel ast.SelectionSet, obj *workflow.CasePush) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, casePushImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CasePush")
+		case "id":
+			out.Values[i] = ec._CasePush_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "caseId":
+			out.Values[i] = ec._CasePush_caseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "department":
+			out.Values[i] = ec._CasePush_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "measures":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CasePush_measures(ctx, field, obj)
+				})
+		case "pushedAt":
+			out.Values[i] = ec._CasePush_pushedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueDate":
+			out.Values[i] = ec._CasePush_dueDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._CasePush_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.Values[i] = ec._CasePush_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "measureApplied":
+			out.Values[i] = ec._CasePush_measureApplied(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appliedOn":
+			out.Values[i] = ec._CasePush_appliedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answeredBy":
+			out.Values[i] = ec._CasePush_answeredBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var commitmentImplementors = []string{"Commitment", "Node"}
+
+func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSet, obj *workflow.Commitment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commitmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Commitment")
+		case "id":
+			out.Values[i] = ec._Commitment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "item":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Commitment_item(ctx, field, obj)
+				})
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Commitment_entity(ctx, field, obj)
+				})
+		case "content":
+			out.Values[i] = ec._Commitment_content(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "department":
+			out.Values[i] = ec._Commitment_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Commitment_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severity":
+			out.Values[i] = ec._Commitment_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "signedAt":
+			out.Values[i] = ec._Commitment_signedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "record":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Commitment_record(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Commitment_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var commitmentBreachImplementors = []string{"CommitmentBreach", "CreditRecord", "Node"}
+
+func (ec *executionContext) _CommitmentBreach(ctx context.Context, sel ast.SelectionSet, obj *credit.CommitmentBreach) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commitmentBreachImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitmentBreach")
+		case "id":
+			out.Values[i] = ec._CommitmentBreach_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._CommitmentBreach_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._CommitmentBreach_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decisionNo":
+			out.Values[i] = ec._CommitmentBreach_decisionNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decisionDate":
+			out.Values[i] = ec._CommitmentBreach_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._CommitmentBreach_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicity":
+			out.Values[i] = ec._CommitmentBreach_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CommitmentBreach_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._CommitmentBreach_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "authority":
+			out.Values[i] = ec._CommitmentBreach_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "legacyKey":
+			out.Values[i] = ec._CommitmentBreach_legacyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disclosure":
+			out.Values[i] = ec._CommitmentBreach_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "commitmentId":
+			out.Values[i] = ec._CommitmentBreach_commitmentId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "item":
+			out.Values[i] = ec._CommitmentBreach_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "falseCommitment":
+			out.Values[i] = ec._CommitmentBreach_falseCommitment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var commitmentConnectionImplementors = []string{"CommitmentConnection"}
+
+func (ec *executionContext) _CommitmentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CommitmentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commitmentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitmentConnection")
+		case "edges":
+			out.Values[i] = ec._CommitmentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CommitmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var commitmentEdgeImplementors = []string{"CommitmentEdge"}
+
+func (ec *executionContext) _CommitmentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CommitmentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commitmentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitmentEdge")
+		case "cursor":
+			out.Values[i] = ec._CommitmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CommitmentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var commitmentItemImplementors = []string{"CommitmentItem"}
+
+func (ec *executionContext) _CommitmentItem(ctx context.Context, sel ast.SelectionSet, obj *workflow.CommitmentItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commitmentItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitmentItem")
+		case "code":
+			out.Values[i] = ec._CommitmentItem_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._CommitmentItem_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "domain":
+			out.Values[i] = ec._CommitmentItem_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._CommitmentItem_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "legalBasis":
+			out.Values[i] = ec._CommitmentItem_legalBasis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._CommitmentItem_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var constructionBadConductImplementors = []string{"ConstructionBadConduct", "CreditRecord", "Node"}
 
 func (ec *executionContext) _ConstructionBadConduct(ctx context.Context, sel ast.SelectionSet, obj *credit.BadConduct) graphql.Marshaler {
@@ -14123,6 +25539,104 @@ func (ec *executionContext) _ConsumptionRestriction(ctx context.Context, sel ast
 	return out
 }
 
+var creditInterviewImplementors = []string{"CreditInterview", "CreditRecord", "Node"}
+
+func (ec *executionContext) _CreditInterview(ctx context.Context, sel ast.SelectionSet, obj *credit.Interview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creditInterviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreditInterview")
+		case "id":
+			out.Values[i] = ec._CreditInterview_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._CreditInterview_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._CreditInterview_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decisionNo":
+			out.Values[i] = ec._CreditInterview_decisionNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decisionDate":
+			out.Values[i] = ec._CreditInterview_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._CreditInterview_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicity":
+			out.Values[i] = ec._CreditInterview_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CreditInterview_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._CreditInterview_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "authority":
+			out.Values[i] = ec._CreditInterview_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "legacyKey":
+			out.Values[i] = ec._CreditInterview_legacyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disclosure":
+			out.Values[i] = ec._CreditInterview_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "interviewType":
+			out.Values[i] = ec._CreditInterview_interviewType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "listEntryId":
+			out.Values[i] = ec._CreditInterview_listEntryId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var creditRecordConnectionImplementors = []string{"CreditRecordConnection"}
 
 func (ec *executionContext) _CreditRecordConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CreditRecordConnection) graphql.Marshaler {
@@ -14230,6 +25744,75 @@ func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var departmentDisclosureImplementors = []string{"DepartmentDisclosure"}
+
+func (ec *executionContext) _DepartmentDisclosure(ctx context.Context, sel ast.SelectionSet, obj *model.DepartmentDisclosure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, departmentDisclosureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DepartmentDisclosure")
+		case "department":
+			out.Values[i] = ec._DepartmentDisclosure_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisions":
+			out.Values[i] = ec._DepartmentDisclosure_decisions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedOnTime":
+			out.Values[i] = ec._DepartmentDisclosure_publishedOnTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedLate":
+			out.Values[i] = ec._DepartmentDisclosure_publishedLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.Values[i] = ec._DepartmentDisclosure_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pending":
+			out.Values[i] = ec._DepartmentDisclosure_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onTimeShare":
+			out.Values[i] = ec._DepartmentDisclosure_onTimeShare(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdueRecords":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DepartmentDisclosure_overdueRecords(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14936,6 +26519,610 @@ func (ec *executionContext) _InspectionResult(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var interviewImplementors = []string{"Interview"}
+
+func (ec *executionContext) _Interview(ctx context.Context, sel ast.SelectionSet, obj *workflow.Interview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, interviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Interview")
+		case "id":
+			out.Values[i] = ec._Interview_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._Interview_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "heldOn":
+			out.Values[i] = ec._Interview_heldOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._Interview_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notes":
+			out.Values[i] = ec._Interview_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "listEntryId":
+			out.Values[i] = ec._Interview_listEntryId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jointCaseImplementors = []string{"JointCase", "Node"}
+
+func (ec *executionContext) _JointCase(ctx context.Context, sel ast.SelectionSet, obj *workflow.JointCase) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jointCaseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JointCase")
+		case "id":
+			out.Values[i] = ec._JointCase_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "listEntry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointCase_listEntry(ctx, field, obj)
+				})
+		case "state":
+			out.Values[i] = ec._JointCase_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openedAt":
+			out.Values[i] = ec._JointCase_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._JointCase_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pushes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointCase_pushes(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointCase_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jointCaseConnectionImplementors = []string{"JointCaseConnection"}
+
+func (ec *executionContext) _JointCaseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.JointCaseConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jointCaseConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JointCaseConnection")
+		case "edges":
+			out.Values[i] = ec._JointCaseConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._JointCaseConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jointCaseEdgeImplementors = []string{"JointCaseEdge"}
+
+func (ec *executionContext) _JointCaseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.JointCaseEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jointCaseEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JointCaseEdge")
+		case "cursor":
+			out.Values[i] = ec._JointCaseEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._JointCaseEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyAttentionRecordImplementors = []string{"KeyAttentionRecord", "CreditRecord", "Node"}
+
+func (ec *executionContext) _KeyAttentionRecord(ctx context.Context, sel ast.SelectionSet, obj *credit.KeyAttention) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyAttentionRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyAttentionRecord")
+		case "id":
+			out.Values[i] = ec._KeyAttentionRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._KeyAttentionRecord_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._KeyAttentionRecord_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decisionNo":
+			out.Values[i] = ec._KeyAttentionRecord_decisionNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decisionDate":
+			out.Values[i] = ec._KeyAttentionRecord_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._KeyAttentionRecord_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicity":
+			out.Values[i] = ec._KeyAttentionRecord_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._KeyAttentionRecord_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._KeyAttentionRecord_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "authority":
+			out.Values[i] = ec._KeyAttentionRecord_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "legacyKey":
+			out.Values[i] = ec._KeyAttentionRecord_legacyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disclosure":
+			out.Values[i] = ec._KeyAttentionRecord_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "domain":
+			out.Values[i] = ec._KeyAttentionRecord_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "listEntryId":
+			out.Values[i] = ec._KeyAttentionRecord_listEntryId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listEntryImplementors = []string{"ListEntry", "Node"}
+
+func (ec *executionContext) _ListEntry(ctx context.Context, sel ast.SelectionSet, obj *workflow.ListEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListEntry")
+		case "id":
+			out.Values[i] = ec._ListEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "listType":
+			out.Values[i] = ec._ListEntry_listType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "domain":
+			out.Values[i] = ec._ListEntry_domain(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ListEntry_entity(ctx, field, obj)
+				})
+		case "department":
+			out.Values[i] = ec._ListEntry_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "basis":
+			out.Values[i] = ec._ListEntry_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "linkedRecordIds":
+			out.Values[i] = ec._ListEntry_linkedRecordIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "enteredOn":
+			out.Values[i] = ec._ListEntry_enteredOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rectifyBy":
+			out.Values[i] = ec._ListEntry_rectifyBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rectificationOverdue":
+			out.Values[i] = ec._ListEntry_rectificationOverdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "banStart":
+			out.Values[i] = ec._ListEntry_banStart(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "banEnd":
+			out.Values[i] = ec._ListEntry_banEnd(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "permanent":
+			out.Values[i] = ec._ListEntry_permanent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._ListEntry_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "removedOn":
+			out.Values[i] = ec._ListEntry_removedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "removalReason":
+			out.Values[i] = ec._ListEntry_removalReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "interviews":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ListEntry_interviews(ctx, field, obj)
+				})
+		case "cases":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ListEntry_cases(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ListEntry_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listEntryConnectionImplementors = []string{"ListEntryConnection"}
+
+func (ec *executionContext) _ListEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ListEntryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListEntryConnection")
+		case "edges":
+			out.Values[i] = ec._ListEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ListEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listEntryEdgeImplementors = []string{"ListEntryEdge"}
+
+func (ec *executionContext) _ListEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ListEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._ListEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ListEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listingRecordImplementors = []string{"ListingRecord", "CreditRecord", "Node"}
+
+func (ec *executionContext) _ListingRecord(ctx context.Context, sel ast.SelectionSet, obj *credit.Listing) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listingRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListingRecord")
+		case "id":
+			out.Values[i] = ec._ListingRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._ListingRecord_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._ListingRecord_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decisionNo":
+			out.Values[i] = ec._ListingRecord_decisionNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decisionDate":
+			out.Values[i] = ec._ListingRecord_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._ListingRecord_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicity":
+			out.Values[i] = ec._ListingRecord_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ListingRecord_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._ListingRecord_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "authority":
+			out.Values[i] = ec._ListingRecord_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "legacyKey":
+			out.Values[i] = ec._ListingRecord_legacyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disclosure":
+			out.Values[i] = ec._ListingRecord_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "listType":
+			out.Values[i] = ec._ListingRecord_listType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "listEntryId":
+			out.Values[i] = ec._ListingRecord_listEntryId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._ListingRecord_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var marketEntityImplementors = []string{"MarketEntity", "Node"}
 
 func (ec *executionContext) _MarketEntity(ctx context.Context, sel ast.SelectionSet, obj *model.MarketEntity) graphql.Marshaler {
@@ -15036,6 +27223,30 @@ func (ec *executionContext) _MarketEntity(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MarketEntity_sources(ctx, field, obj)
 				})
+		case "commitments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketEntity_commitments(ctx, field, obj)
+				})
+		case "listings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketEntity_listings(ctx, field, obj)
+				})
+		case "objections":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketEntity_objections(ctx, field, obj)
+				})
+		case "repairs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketEntity_repairs(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15134,6 +27345,64 @@ func (ec *executionContext) _MarketEntityEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var measureImplementors = []string{"Measure"}
+
+func (ec *executionContext) _Measure(ctx context.Context, sel ast.SelectionSet, obj *workflow.Measure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, measureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Measure")
+		case "code":
+			out.Values[i] = ec._Measure_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Measure_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Measure_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._Measure_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "legalBasis":
+			out.Values[i] = ec._Measure_legalBasis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "listTypes":
+			out.Values[i] = ec._Measure_listTypes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -15164,6 +27433,334 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeAuthorization(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertCommitmentItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertCommitmentItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signCommitment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signCommitment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fulfilCommitment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fulfilCommitment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breachCommitment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_breachCommitment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "findCommitmentFalse":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_findCommitmentFalse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enterListing":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_enterListing(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeListing":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeListing(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordInterview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordInterview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openJointCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openJointCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answerPush":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_answerPush(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fileObjection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fileObjection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkObjection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkObjection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "extendObjection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_extendObjection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upholdObjection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upholdObjection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectObjection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectObjection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyRepair":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyRepair(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptRepair":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptRepair(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refuseRepair":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_refuseRepair(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideRepair":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideRepair(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sampleRepairsForRecheck":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sampleRepairsForRecheck(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recheckRepair":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recheckRepair(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var objectionImplementors = []string{"Objection", "Node"}
+
+func (ec *executionContext) _Objection(ctx context.Context, sel ast.SelectionSet, obj *workflow.Objection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, objectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Objection")
+		case "id":
+			out.Values[i] = ec._Objection_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordId":
+			out.Values[i] = ec._Objection_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "record":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Objection_record(ctx, field, obj)
+				})
+		case "department":
+			out.Values[i] = ec._Objection_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filedBy":
+			out.Values[i] = ec._Objection_filedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filedAt":
+			out.Values[i] = ec._Objection_filedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._Objection_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Objection_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkDue":
+			out.Values[i] = ec._Objection_checkDue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionDue":
+			out.Values[i] = ec._Objection_decisionDue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "extended":
+			out.Values[i] = ec._Objection_extended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.Values[i] = ec._Objection_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._Objection_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionReason":
+			out.Values[i] = ec._Objection_decisionReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Objection_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var objectionConnectionImplementors = []string{"ObjectionConnection"}
+
+func (ec *executionContext) _ObjectionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ObjectionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, objectionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ObjectionConnection")
+		case "edges":
+			out.Values[i] = ec._ObjectionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ObjectionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var objectionEdgeImplementors = []string{"ObjectionEdge"}
+
+func (ec *executionContext) _ObjectionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ObjectionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, objectionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ObjectionEdge")
+		case "cursor":
+			out.Values[i] = ec._ObjectionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ObjectionEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15707,6 +28304,72 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_authorizations(ctx, field)
 				})
+		case "commitmentItems":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_commitmentItems(ctx, field)
+				})
+		case "commitments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_commitments(ctx, field)
+				})
+		case "listEntries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_listEntries(ctx, field)
+				})
+		case "jointCases":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_jointCases(ctx, field)
+				})
+		case "overduePushes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_overduePushes(ctx, field)
+				})
+		case "objections":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_objections(ctx, field)
+				})
+		case "repairs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_repairs(ctx, field)
+				})
+		case "measures":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_measures(ctx, field)
+				})
+		case "workflowRules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_workflowRules(ctx, field)
+				})
+		case "disclosureStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_disclosureStats(ctx, field)
+				})
+		case "workingDays":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_workingDays(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -15965,6 +28628,193 @@ func (ec *executionContext) _RecordKindInfo(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var repairImplementors = []string{"Repair", "Node"}
+
+func (ec *executionContext) _Repair(ctx context.Context, sel ast.SelectionSet, obj *workflow.Repair) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, repairImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Repair")
+		case "id":
+			out.Values[i] = ec._Repair_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordId":
+			out.Values[i] = ec._Repair_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "record":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Repair_record(ctx, field, obj)
+				})
+		case "department":
+			out.Values[i] = ec._Repair_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Repair_entity(ctx, field, obj)
+				})
+		case "appliedAt":
+			out.Values[i] = ec._Repair_appliedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "commitment":
+			out.Values[i] = ec._Repair_commitment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "obligationsFulfilled":
+			out.Values[i] = ec._Repair_obligationsFulfilled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Repair_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acceptDue":
+			out.Values[i] = ec._Repair_acceptDue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionDue":
+			out.Values[i] = ec._Repair_decisionDue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.Values[i] = ec._Repair_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refusalRule":
+			out.Values[i] = ec._Repair_refusalRule(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionReason":
+			out.Values[i] = ec._Repair_decisionReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastRecheckAt":
+			out.Values[i] = ec._Repair_lastRecheckAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Repair_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var repairConnectionImplementors = []string{"RepairConnection"}
+
+func (ec *executionContext) _RepairConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RepairConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, repairConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RepairConnection")
+		case "edges":
+			out.Values[i] = ec._RepairConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RepairConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var repairEdgeImplementors = []string{"RepairEdge"}
+
+func (ec *executionContext) _RepairEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RepairEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, repairEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RepairEdge")
+		case "cursor":
+			out.Values[i] = ec._RepairEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RepairEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var responsiblePersonImplementors = []string{"ResponsiblePerson"}
 
 func (ec *executionContext) _ResponsiblePerson(ctx context.Context, sel ast.SelectionSet, obj *model.ResponsiblePerson) graphql.Marshaler {
@@ -16032,6 +28882,117 @@ func (ec *executionContext) _SourceStatus(ctx context.Context, sel ast.Selection
 		case "recordCount":
 			out.Values[i] = ec._SourceStatus_recordCount(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workflowEventImplementors = []string{"WorkflowEvent"}
+
+func (ec *executionContext) _WorkflowEvent(ctx context.Context, sel ast.SelectionSet, obj *workflow.Event) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workflowEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkflowEvent")
+		case "action":
+			out.Values[i] = ec._WorkflowEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._WorkflowEvent_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._WorkflowEvent_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._WorkflowEvent_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actorOrg":
+			out.Values[i] = ec._WorkflowEvent_actorOrg(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._WorkflowEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._WorkflowEvent_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workflowRuleImplementors = []string{"WorkflowRule"}
+
+func (ec *executionContext) _WorkflowRule(ctx context.Context, sel ast.SelectionSet, obj *workflow.Rule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workflowRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkflowRule")
+		case "code":
+			out.Values[i] = ec._WorkflowRule_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._WorkflowRule_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "workingDays":
+			out.Values[i] = ec._WorkflowRule_workingDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._WorkflowRule_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -16423,6 +29384,11 @@ func (ec *executionContext) marshalNAccidentLevel2credithubᚋcreditᚐAccidentL
 	return v
 }
 
+func (ec *executionContext) unmarshalNApplyRepairInput2credithubᚋgraphᚋmodelᚐApplyRepairInput(ctx context.Context, v any) (model.ApplyRepairInput, error) {
+	res, err := ec.unmarshalInputApplyRepairInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16437,12 +29403,131 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCasePush2ᚕᚖcredithubᚋworkflowᚐCasePushᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.CasePush) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCasePush2ᚖcredithubᚋworkflowᚐCasePush(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCasePush2ᚖcredithubᚋworkflowᚐCasePush(ctx context.Context, sel ast.SelectionSet, v *workflow.CasePush) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CasePush!")
+		return graphql.Null
+	}
+	return ec._CasePush(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx context.Context, sel ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Commitment!")
+		return graphql.Null
+	}
+	return ec._Commitment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitmentConnection2ᚖcredithubᚋgraphᚋmodelᚐCommitmentConnection(ctx context.Context, sel ast.SelectionSet, v *model.CommitmentConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitmentConnection!")
+		return graphql.Null
+	}
+	return ec._CommitmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitmentEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐCommitmentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommitmentEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommitmentEdge2ᚖcredithubᚋgraphᚋmodelᚐCommitmentEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommitmentEdge2ᚖcredithubᚋgraphᚋmodelᚐCommitmentEdge(ctx context.Context, sel ast.SelectionSet, v *model.CommitmentEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitmentEdge!")
+		return graphql.Null
+	}
+	return ec._CommitmentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitmentItem2ᚕᚖcredithubᚋworkflowᚐCommitmentItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.CommitmentItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommitmentItem2ᚖcredithubᚋworkflowᚐCommitmentItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommitmentItem2ᚖcredithubᚋworkflowᚐCommitmentItem(ctx context.Context, sel ast.SelectionSet, v *workflow.CommitmentItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitmentItem!")
+		return graphql.Null
+	}
+	return ec._CommitmentItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCommitmentItemInput2credithubᚋgraphᚋmodelᚐCommitmentItemInput(ctx context.Context, v any) (model.CommitmentItemInput, error) {
+	res, err := ec.unmarshalInputCommitmentItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCommitmentState2credithubᚋworkflowᚐCommitmentState(ctx context.Context, v any) (workflow.CommitmentState, error) {
+	var res workflow.CommitmentState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommitmentState2credithubᚋworkflowᚐCommitmentState(ctx context.Context, sel ast.SelectionSet, v workflow.CommitmentState) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNCreditRecord2credithubᚋcreditᚐRecord(ctx context.Context, sel ast.SelectionSet, v credit.Record) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CreditRecord!")
 		return graphql.Null
 	}
 	return ec._CreditRecord(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCreditRecord2ᚕcredithubᚋcreditᚐRecordᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Record) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCreditRecord2credithubᚋcreditᚐRecord(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNCreditRecordEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐCreditRecordEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CreditRecordEdge) graphql.Marshaler {
@@ -16503,6 +29588,30 @@ func (ec *executionContext) marshalNDepartment2ᚖcredithubᚋcreditᚐDepartmen
 	return ec._Department(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDepartmentDisclosure2ᚕᚖcredithubᚋgraphᚋmodelᚐDepartmentDisclosureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DepartmentDisclosure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDepartmentDisclosure2ᚖcredithubᚋgraphᚋmodelᚐDepartmentDisclosure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDepartmentDisclosure2ᚖcredithubᚋgraphᚋmodelᚐDepartmentDisclosure(ctx context.Context, sel ast.SelectionSet, v *model.DepartmentDisclosure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DepartmentDisclosure!")
+		return graphql.Null
+	}
+	return ec._DepartmentDisclosure(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDivision2ᚕᚖcredithubᚋgraphᚋmodelᚐDivisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Division) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -16525,6 +29634,11 @@ func (ec *executionContext) marshalNDivision2ᚖcredithubᚋgraphᚋmodelᚐDivi
 		return graphql.Null
 	}
 	return ec._Division(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEnterListingInput2credithubᚋgraphᚋmodelᚐEnterListingInput(ctx context.Context, v any) (model.EnterListingInput, error) {
+	res, err := ec.unmarshalInputEnterListingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNEnvironmentalCreditLevel2credithubᚋcreditᚐEnvLevel(ctx context.Context, v any) (credit.EnvLevel, error) {
@@ -16618,6 +29732,212 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNInterview2ᚕᚖcredithubᚋworkflowᚐInterviewᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Interview) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInterview2ᚖcredithubᚋworkflowᚐInterview(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInterview2ᚖcredithubᚋworkflowᚐInterview(ctx context.Context, sel ast.SelectionSet, v *workflow.Interview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Interview!")
+		return graphql.Null
+	}
+	return ec._Interview(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInterviewType2credithubᚋcreditᚐInterviewType(ctx context.Context, v any) (credit.InterviewType, error) {
+	var res credit.InterviewType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInterviewType2credithubᚋcreditᚐInterviewType(ctx context.Context, sel ast.SelectionSet, v credit.InterviewType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNJointCase2ᚕᚖcredithubᚋworkflowᚐJointCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.JointCase) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJointCase2ᚖcredithubᚋworkflowᚐJointCase(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJointCase2ᚖcredithubᚋworkflowᚐJointCase(ctx context.Context, sel ast.SelectionSet, v *workflow.JointCase) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JointCase!")
+		return graphql.Null
+	}
+	return ec._JointCase(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNJointCaseConnection2ᚖcredithubᚋgraphᚋmodelᚐJointCaseConnection(ctx context.Context, sel ast.SelectionSet, v *model.JointCaseConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JointCaseConnection!")
+		return graphql.Null
+	}
+	return ec._JointCaseConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNJointCaseEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐJointCaseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.JointCaseEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJointCaseEdge2ᚖcredithubᚋgraphᚋmodelᚐJointCaseEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJointCaseEdge2ᚖcredithubᚋgraphᚋmodelᚐJointCaseEdge(ctx context.Context, sel ast.SelectionSet, v *model.JointCaseEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JointCaseEdge!")
+		return graphql.Null
+	}
+	return ec._JointCaseEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNJointCaseState2credithubᚋworkflowᚐJointCaseState(ctx context.Context, v any) (workflow.JointCaseState, error) {
+	var res workflow.JointCaseState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJointCaseState2credithubᚋworkflowᚐJointCaseState(ctx context.Context, sel ast.SelectionSet, v workflow.JointCaseState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNListEntry2ᚕᚖcredithubᚋworkflowᚐListEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.ListEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx context.Context, sel ast.SelectionSet, v *workflow.ListEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ListEntry!")
+		return graphql.Null
+	}
+	return ec._ListEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNListEntryConnection2ᚖcredithubᚋgraphᚋmodelᚐListEntryConnection(ctx context.Context, sel ast.SelectionSet, v *model.ListEntryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ListEntryConnection!")
+		return graphql.Null
+	}
+	return ec._ListEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNListEntryEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐListEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ListEntryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNListEntryEdge2ᚖcredithubᚋgraphᚋmodelᚐListEntryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNListEntryEdge2ᚖcredithubᚋgraphᚋmodelᚐListEntryEdge(ctx context.Context, sel ast.SelectionSet, v *model.ListEntryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ListEntryEdge!")
+		return graphql.Null
+	}
+	return ec._ListEntryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNListEntryState2credithubᚋworkflowᚐListEntryState(ctx context.Context, v any) (workflow.ListEntryState, error) {
+	var res workflow.ListEntryState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNListEntryState2credithubᚋworkflowᚐListEntryState(ctx context.Context, sel ast.SelectionSet, v workflow.ListEntryState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNListType2credithubᚋcreditᚐListType(ctx context.Context, v any) (credit.ListType, error) {
+	var res credit.ListType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNListType2credithubᚋcreditᚐListType(ctx context.Context, sel ast.SelectionSet, v credit.ListType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNListType2ᚕcredithubᚋcreditᚐListTypeᚄ(ctx context.Context, v any) ([]credit.ListType, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]credit.ListType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNListType2credithubᚋcreditᚐListType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNListType2ᚕcredithubᚋcreditᚐListTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.ListType) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNListType2credithubᚋcreditᚐListType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx context.Context, sel ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MarketEntity!")
@@ -16656,6 +29976,116 @@ func (ec *executionContext) marshalNMarketEntityEdge2ᚖcredithubᚋgraphᚋmode
 		return graphql.Null
 	}
 	return ec._MarketEntityEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMeasure2ᚕᚖcredithubᚋworkflowᚐMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Measure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeasure2ᚖcredithubᚋworkflowᚐMeasure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMeasure2ᚖcredithubᚋworkflowᚐMeasure(ctx context.Context, sel ast.SelectionSet, v *workflow.Measure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Measure!")
+		return graphql.Null
+	}
+	return ec._Measure(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMeasureKind2credithubᚋworkflowᚐMeasureKind(ctx context.Context, v any) (workflow.MeasureKind, error) {
+	var res workflow.MeasureKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeasureKind2credithubᚋworkflowᚐMeasureKind(ctx context.Context, sel ast.SelectionSet, v workflow.MeasureKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNObjection2ᚕᚖcredithubᚋworkflowᚐObjectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx context.Context, sel ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Objection!")
+		return graphql.Null
+	}
+	return ec._Objection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNObjectionConnection2ᚖcredithubᚋgraphᚋmodelᚐObjectionConnection(ctx context.Context, sel ast.SelectionSet, v *model.ObjectionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ObjectionConnection!")
+		return graphql.Null
+	}
+	return ec._ObjectionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNObjectionEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐObjectionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ObjectionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNObjectionEdge2ᚖcredithubᚋgraphᚋmodelᚐObjectionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNObjectionEdge2ᚖcredithubᚋgraphᚋmodelᚐObjectionEdge(ctx context.Context, sel ast.SelectionSet, v *model.ObjectionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ObjectionEdge!")
+		return graphql.Null
+	}
+	return ec._ObjectionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNObjectionOutcome2credithubᚋworkflowᚐObjectionOutcome(ctx context.Context, v any) (workflow.ObjectionOutcome, error) {
+	var res workflow.ObjectionOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNObjectionOutcome2credithubᚋworkflowᚐObjectionOutcome(ctx context.Context, sel ast.SelectionSet, v workflow.ObjectionOutcome) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNObjectionState2credithubᚋworkflowᚐObjectionState(ctx context.Context, v any) (workflow.ObjectionState, error) {
+	var res workflow.ObjectionState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNObjectionState2credithubᚋworkflowᚐObjectionState(ctx context.Context, sel ast.SelectionSet, v workflow.ObjectionState) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNOpenness2credithubᚋgraphᚋmodelᚐOpenness(ctx context.Context, v any) (model.Openness, error) {
@@ -16739,6 +30169,16 @@ func (ec *executionContext) unmarshalNPublicity2credithubᚋcreditᚐPublicity(c
 }
 
 func (ec *executionContext) marshalNPublicity2credithubᚋcreditᚐPublicity(ctx context.Context, sel ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPushState2credithubᚋworkflowᚐPushState(ctx context.Context, v any) (workflow.PushState, error) {
+	var res workflow.PushState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPushState2credithubᚋworkflowᚐPushState(ctx context.Context, sel ast.SelectionSet, v workflow.PushState) graphql.Marshaler {
 	return v
 }
 
@@ -16841,6 +30281,82 @@ func (ec *executionContext) marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx
 	return v
 }
 
+func (ec *executionContext) unmarshalNRemovalReason2credithubᚋworkflowᚐRemovalReason(ctx context.Context, v any) (workflow.RemovalReason, error) {
+	var res workflow.RemovalReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRemovalReason2credithubᚋworkflowᚐRemovalReason(ctx context.Context, sel ast.SelectionSet, v workflow.RemovalReason) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRepair2ᚕᚖcredithubᚋworkflowᚐRepairᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Repair) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx context.Context, sel ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Repair!")
+		return graphql.Null
+	}
+	return ec._Repair(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRepairConnection2ᚖcredithubᚋgraphᚋmodelᚐRepairConnection(ctx context.Context, sel ast.SelectionSet, v *model.RepairConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RepairConnection!")
+		return graphql.Null
+	}
+	return ec._RepairConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRepairEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐRepairEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RepairEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRepairEdge2ᚖcredithubᚋgraphᚋmodelᚐRepairEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRepairEdge2ᚖcredithubᚋgraphᚋmodelᚐRepairEdge(ctx context.Context, sel ast.SelectionSet, v *model.RepairEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RepairEdge!")
+		return graphql.Null
+	}
+	return ec._RepairEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRepairState2credithubᚋworkflowᚐRepairState(ctx context.Context, v any) (workflow.RepairState, error) {
+	var res workflow.RepairState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRepairState2credithubᚋworkflowᚐRepairState(ctx context.Context, sel ast.SelectionSet, v workflow.RepairState) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNResponsiblePerson2ᚖcredithubᚋgraphᚋmodelᚐResponsiblePerson(ctx context.Context, sel ast.SelectionSet, v *model.ResponsiblePerson) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ResponsiblePerson!")
@@ -16849,14 +30365,29 @@ func (ec *executionContext) marshalNResponsiblePerson2ᚖcredithubᚋgraphᚋmod
 	return ec._ResponsiblePerson(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNResponsibleRole2credithubᚋgraphᚋmodelᚐResponsibleRole(ctx context.Context, v any) (model.ResponsibleRole, error) {
-	var res model.ResponsibleRole
+func (ec *executionContext) unmarshalNResponsibleRole2credithubᚋcreditᚐRole(ctx context.Context, v any) (credit.Role, error) {
+	var res credit.Role
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNResponsibleRole2credithubᚋgraphᚋmodelᚐResponsibleRole(ctx context.Context, sel ast.SelectionSet, v model.ResponsibleRole) graphql.Marshaler {
+func (ec *executionContext) marshalNResponsibleRole2credithubᚋcreditᚐRole(ctx context.Context, sel ast.SelectionSet, v credit.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNSeverity2credithubᚋcreditᚐSeverity(ctx context.Context, v any) (credit.Severity, error) {
+	var res credit.Severity
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeverity2credithubᚋcreditᚐSeverity(ctx context.Context, sel ast.SelectionSet, v credit.Severity) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSignCommitmentInput2credithubᚋgraphᚋmodelᚐSignCommitmentInput(ctx context.Context, v any) (model.SignCommitmentInput, error) {
+	res, err := ec.unmarshalInputSignCommitmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSourceStatus2ᚕᚖcredithubᚋgraphᚋmodelᚐSourceStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SourceStatus) graphql.Marshaler {
@@ -16938,6 +30469,54 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNWorkflowEvent2ᚕᚖcredithubᚋworkflowᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkflowEvent2ᚖcredithubᚋworkflowᚐEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWorkflowEvent2ᚖcredithubᚋworkflowᚐEvent(ctx context.Context, sel ast.SelectionSet, v *workflow.Event) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkflowEvent!")
+		return graphql.Null
+	}
+	return ec._WorkflowEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkflowRule2ᚕᚖcredithubᚋworkflowᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Rule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkflowRule2ᚖcredithubᚋworkflowᚐRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWorkflowRule2ᚖcredithubᚋworkflowᚐRule(ctx context.Context, sel ast.SelectionSet, v *workflow.Rule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkflowRule!")
+		return graphql.Null
+	}
+	return ec._WorkflowRule(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -17112,6 +30691,37 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCommitmentFilter2ᚖcredithubᚋgraphᚋmodelᚐCommitmentFilter(ctx context.Context, v any) (*model.CommitmentFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCommitmentFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCommitmentState2ᚖcredithubᚋworkflowᚐCommitmentState(ctx context.Context, v any) (*workflow.CommitmentState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.CommitmentState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCommitmentState2ᚖcredithubᚋworkflowᚐCommitmentState(ctx context.Context, sel ast.SelectionSet, v *workflow.CommitmentState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOCreditRecord2credithubᚋcreditᚐRecord(ctx context.Context, sel ast.SelectionSet, v credit.Record) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreditRecord(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCreditRecordConnection2ᚖcredithubᚋgraphᚋmodelᚐCreditRecordConnection(ctx context.Context, sel ast.SelectionSet, v *model.CreditRecordConnection) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -17205,6 +30815,23 @@ func (ec *executionContext) marshalOEntityStatus2ᚖcredithubᚋgraphᚋmodelᚐ
 	return v
 }
 
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -17276,6 +30903,70 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOJointCaseFilter2ᚖcredithubᚋgraphᚋmodelᚐJointCaseFilter(ctx context.Context, v any) (*model.JointCaseFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputJointCaseFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOJointCaseState2ᚖcredithubᚋworkflowᚐJointCaseState(ctx context.Context, v any) (*workflow.JointCaseState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.JointCaseState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJointCaseState2ᚖcredithubᚋworkflowᚐJointCaseState(ctx context.Context, sel ast.SelectionSet, v *workflow.JointCaseState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOListEntryFilter2ᚖcredithubᚋgraphᚋmodelᚐListEntryFilter(ctx context.Context, v any) (*model.ListEntryFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputListEntryFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOListEntryState2ᚖcredithubᚋworkflowᚐListEntryState(ctx context.Context, v any) (*workflow.ListEntryState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.ListEntryState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOListEntryState2ᚖcredithubᚋworkflowᚐListEntryState(ctx context.Context, sel ast.SelectionSet, v *workflow.ListEntryState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOListType2ᚖcredithubᚋcreditᚐListType(ctx context.Context, v any) (*credit.ListType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(credit.ListType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOListType2ᚖcredithubᚋcreditᚐListType(ctx context.Context, sel ast.SelectionSet, v *credit.ListType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx context.Context, sel ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -17304,6 +30995,46 @@ func (ec *executionContext) marshalONode2credithubᚋgraphᚋmodelᚐNode(ctx co
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOObjectionFilter2ᚖcredithubᚋgraphᚋmodelᚐObjectionFilter(ctx context.Context, v any) (*model.ObjectionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputObjectionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOObjectionOutcome2ᚖcredithubᚋworkflowᚐObjectionOutcome(ctx context.Context, v any) (*workflow.ObjectionOutcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.ObjectionOutcome)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOObjectionOutcome2ᚖcredithubᚋworkflowᚐObjectionOutcome(ctx context.Context, sel ast.SelectionSet, v *workflow.ObjectionOutcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOObjectionState2ᚖcredithubᚋworkflowᚐObjectionState(ctx context.Context, v any) (*workflow.ObjectionState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.ObjectionState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOObjectionState2ᚖcredithubᚋworkflowᚐObjectionState(ctx context.Context, sel ast.SelectionSet, v *workflow.ObjectionState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOPerson2ᚖcredithubᚋgraphᚋmodelᚐPerson(ctx context.Context, sel ast.SelectionSet, v *model.Person) graphql.Marshaler {
@@ -17357,6 +31088,14 @@ func (ec *executionContext) unmarshalOQueryLogFilter2ᚖcredithubᚋgraphᚋmode
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalORecordCorrectionInput2ᚖcredithubᚋgraphᚋmodelᚐRecordCorrectionInput(ctx context.Context, v any) (*model.RecordCorrectionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRecordCorrectionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalORecordFilter2ᚖcredithubᚋgraphᚋmodelᚐRecordFilter(ctx context.Context, v any) (*model.RecordFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -17401,6 +31140,46 @@ func (ec *executionContext) marshalORecordKind2ᚕcredithubᚋcreditᚐKindᚄ(c
 	return ret
 }
 
+func (ec *executionContext) unmarshalORemovalReason2ᚖcredithubᚋworkflowᚐRemovalReason(ctx context.Context, v any) (*workflow.RemovalReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.RemovalReason)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORemovalReason2ᚖcredithubᚋworkflowᚐRemovalReason(ctx context.Context, sel ast.SelectionSet, v *workflow.RemovalReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalORepairFilter2ᚖcredithubᚋgraphᚋmodelᚐRepairFilter(ctx context.Context, v any) (*model.RepairFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRepairFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORepairState2ᚖcredithubᚋworkflowᚐRepairState(ctx context.Context, v any) (*workflow.RepairState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.RepairState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORepairState2ᚖcredithubᚋworkflowᚐRepairState(ctx context.Context, sel ast.SelectionSet, v *workflow.RepairState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOResponsiblePerson2ᚕᚖcredithubᚋgraphᚋmodelᚐResponsiblePersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ResponsiblePerson) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -17420,6 +31199,22 @@ func (ec *executionContext) marshalOResponsiblePerson2ᚕᚖcredithubᚋgraphᚋ
 	return ret
 }
 
+func (ec *executionContext) unmarshalOResponsibleRole2ᚖcredithubᚋcreditᚐRole(ctx context.Context, v any) (*credit.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(credit.Role)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOResponsibleRole2ᚖcredithubᚋcreditᚐRole(ctx context.Context, sel ast.SelectionSet, v *credit.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx context.Context, v any) (*credit.Severity, error) {
 	if v == nil {
 		return nil, nil
@@ -17434,6 +31229,18 @@ func (ec *executionContext) marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ct
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -29,6 +29,9 @@ import (
 type Department struct {
 	Source  datasources.Source
 	Timeout time.Duration
+	// Internal sources (the hub's own records, in memory) cannot fail and
+	// are not listed in `sources`.
+	Internal bool
 }
 
 // Deps are what the loaders fan out to. One Deps is shared by all requests.
@@ -37,8 +40,10 @@ type Deps struct {
 	RegistryTimeout time.Duration
 	Departments     []Department
 	Catalogue       *catalogue.Catalogue
-	Now             func() time.Time
-	Logger          *slog.Logger
+	// Overlays applies the hub's overlays (objections, repairs) to a record.
+	Overlays func(credit.Record)
+	Now      func() time.Time
+	Logger   *slog.Logger
 	// Wait is how long a loader collects keys before it sends a batch.
 	Wait time.Duration
 }
@@ -190,7 +195,7 @@ func (l *Loaders) batchRoles(ctx context.Context, idNos []string) []*dataloader.
 // annotated) only when the merge puts them on a page.
 func (l *Loaders) batchRecords(dep Department) dataloader.BatchFunc[RecordsKey, []*datasources.Row] {
 	code := dep.Source.Department().Code
-	annotate := func(r credit.Record) { l.deps.Catalogue.Annotate(r, l.today) }
+	annotate := l.annotate
 	return func(ctx context.Context, keys []RecordsKey) []*dataloader.Result[[]*datasources.Row] {
 		ctx, cancel := context.WithTimeout(ctx, dep.Timeout)
 		defer cancel()
@@ -256,11 +261,20 @@ func (l *Loaders) batchByRef(dep Department) dataloader.BatchFunc[credit.Ref, cr
 		for i, ref := range refs {
 			r := found[ref]
 			if r != nil {
-				l.deps.Catalogue.Annotate(r, l.today)
+				l.annotate(r)
 			}
 			out[i] = &dataloader.Result[credit.Record]{Data: r}
 		}
 		return out
+	}
+}
+
+// annotate applies what the hub knows on top of a department's record: the
+// catalogue (publicity, disclosure, expiry), then its own overlays.
+func (l *Loaders) annotate(r credit.Record) {
+	l.deps.Catalogue.Annotate(r, l.today)
+	if l.deps.Overlays != nil {
+		l.deps.Overlays(r)
 	}
 }
 
@@ -289,7 +303,7 @@ func (l *Loaders) Sources(ctx context.Context, s datasources.Subject) []SourceSt
 	}
 	var ps []pending
 	for _, dep := range l.deps.Departments {
-		if s.IsPerson() && !dep.Source.HoldsPersons() {
+		if dep.Internal || (s.IsPerson() && !dep.Source.HoldsPersons()) {
 			continue
 		}
 		d := dep.Source.Department()

@@ -5,6 +5,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"credithub/auth"
 	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/market"
@@ -141,4 +142,19 @@ func siblingField(ctx context.Context, name string) *graphql.CollectedField {
 		}
 	}
 	return nil
+}
+
+// SubjectOf tells auth whose data the graph's entity and person objects
+// are (auth.Rules.Subjects).
+func SubjectOf(obj any) (auth.Subject, bool) {
+	switch v := obj.(type) {
+	case *model.MarketEntity:
+		return auth.Subject{USCC: v.Uscc}, true
+	case *model.Person:
+		if v.IDNumber != nil {
+			return auth.Subject{IDNumber: *v.IDNumber}, true
+		}
+		return auth.Subject{}, true
+	}
+	return auth.Subject{}, false
 }

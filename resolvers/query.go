@@ -17,6 +17,7 @@ import (
 	"credithub/graph/model"
 	"credithub/ident"
 	"credithub/loaders"
+	"credithub/workflow"
 )
 
 // entities answers Query.entities from the registry, in code order.
@@ -163,6 +164,22 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 			return nil, nil
 		}
 		return p, nil
+	case workflow.TypeCommitment, workflow.TypeListEntry, workflow.TypeJointCase, workflow.TypeObjection, workflow.TypeRepair:
+		n, ok := workflow.DecodeID(typ, id)
+		if !ok {
+			return nil, bad
+		}
+		switch typ {
+		case workflow.TypeCommitment:
+			return r.commitmentNode(ctx, n)
+		case workflow.TypeListEntry:
+			return r.listEntryNode(ctx, n)
+		case workflow.TypeJointCase:
+			return r.jointCaseNode(ctx, n)
+		case workflow.TypeObjection:
+			return r.objectionNode(ctx, n)
+		}
+		return r.repairNode(ctx, n)
 	case gid.TypeRecord:
 		ref, err := gid.ParseRecord(payload)
 		if err != nil {

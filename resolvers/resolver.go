@@ -14,6 +14,7 @@ import (
 	"credithub/datasources/hub"
 	"credithub/datasources/market"
 	"credithub/gid"
+	"credithub/workflow"
 )
 
 // Resolver is the root resolver; its fields are the hub's dependencies.
@@ -29,7 +30,9 @@ type Resolver struct {
 	HubDB          *sqlx.DB
 	Authorizations *hub.Authorizations
 	QueryLog       *auth.QueryLog
-	Logger         *slog.Logger
+	// Workflows runs the state machines (workflow/).
+	Workflows *workflow.Service
+	Logger    *slog.Logger
 	// Now is the clock (tests set it).
 	Now func() time.Time
 }

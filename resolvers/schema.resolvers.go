@@ -15,9 +15,63 @@ import (
 	"credithub/graph/model"
 	"credithub/ident"
 	"credithub/loaders"
+	"credithub/scalars"
+	"credithub/workflow"
 
 	"github.com/99designs/gqlgen/graphql"
 )
+
+func (r *casePushResolver) Measures(ctx context.Context, obj *workflow.CasePush) ([]*workflow.Measure, error) {
+	return r.casePushMeasures(ctx, obj)
+}
+
+func (r *commitmentResolver) Item(ctx context.Context, obj *workflow.Commitment) (*workflow.CommitmentItem, error) {
+	return r.commitmentItem(ctx, obj)
+}
+
+func (r *commitmentResolver) Entity(ctx context.Context, obj *workflow.Commitment) (*model.MarketEntity, error) {
+	return r.commitmentEntity(ctx, obj)
+}
+
+func (r *commitmentResolver) Record(ctx context.Context, obj *workflow.Commitment) (credit.Record, error) {
+	return r.commitmentRecord(ctx, obj)
+}
+
+func (r *commitmentResolver) History(ctx context.Context, obj *workflow.Commitment) ([]*workflow.Event, error) {
+	return r.commitmentHistory(ctx, obj)
+}
+
+func (r *departmentDisclosureResolver) OverdueRecords(ctx context.Context, obj *model.DepartmentDisclosure, first *int) ([]credit.Record, error) {
+	return r.departmentDisclosureOverdueRecords(ctx, obj, first)
+}
+
+func (r *jointCaseResolver) ListEntry(ctx context.Context, obj *workflow.JointCase) (*workflow.ListEntry, error) {
+	return r.jointCaseListEntry(ctx, obj)
+}
+
+func (r *jointCaseResolver) Pushes(ctx context.Context, obj *workflow.JointCase) ([]*workflow.CasePush, error) {
+	return r.jointCasePushes(ctx, obj)
+}
+
+func (r *jointCaseResolver) History(ctx context.Context, obj *workflow.JointCase) ([]*workflow.Event, error) {
+	return r.jointCaseHistory(ctx, obj)
+}
+
+func (r *listEntryResolver) Entity(ctx context.Context, obj *workflow.ListEntry) (*model.MarketEntity, error) {
+	return r.listEntryEntity(ctx, obj)
+}
+
+func (r *listEntryResolver) Interviews(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.Interview, error) {
+	return r.listEntryInterviews(ctx, obj)
+}
+
+func (r *listEntryResolver) Cases(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.JointCase, error) {
+	return r.listEntryCases(ctx, obj)
+}
+
+func (r *listEntryResolver) History(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.Event, error) {
+	return r.listEntryHistory(ctx, obj)
+}
 
 func (r *marketEntityResolver) LegalRepresentative(ctx context.Context, obj *model.MarketEntity) (*model.Person, error) {
 	members, err := loaders.For(ctx).Members.Load(ctx, obj.Uscc)()
@@ -54,12 +108,120 @@ func (r *marketEntityResolver) Sources(ctx context.Context, obj *model.MarketEnt
 	return r.sources(ctx, obj)
 }
 
+func (r *marketEntityResolver) Commitments(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.CommitmentConnection, error) {
+	return r.marketEntityCommitments(ctx, obj, first, after)
+}
+
+func (r *marketEntityResolver) Listings(ctx context.Context, obj *model.MarketEntity, activeOnly *bool) ([]*workflow.ListEntry, error) {
+	return r.marketEntityListings(ctx, obj, activeOnly)
+}
+
+func (r *marketEntityResolver) Objections(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Objection, error) {
+	return r.marketEntityObjections(ctx, obj)
+}
+
+func (r *marketEntityResolver) Repairs(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Repair, error) {
+	return r.marketEntityRepairs(ctx, obj)
+}
+
 func (r *mutationResolver) RecordAuthorization(ctx context.Context, input model.RecordAuthorizationInput) (*model.PersonAuthorization, error) {
 	return r.recordAuthorization(ctx, input)
 }
 
 func (r *mutationResolver) RevokeAuthorization(ctx context.Context, id string, idempotencyKey string) (*model.PersonAuthorization, error) {
 	return r.revokeAuthorization(ctx, id, idempotencyKey)
+}
+
+func (r *mutationResolver) UpsertCommitmentItem(ctx context.Context, input model.CommitmentItemInput, idempotencyKey string) (*workflow.CommitmentItem, error) {
+	return r.mutationUpsertCommitmentItem(ctx, input, idempotencyKey)
+}
+
+func (r *mutationResolver) SignCommitment(ctx context.Context, input model.SignCommitmentInput, idempotencyKey string) (*workflow.Commitment, error) {
+	return r.mutationSignCommitment(ctx, input, idempotencyKey)
+}
+
+func (r *mutationResolver) FulfilCommitment(ctx context.Context, id string, reason *string, idempotencyKey string) (*workflow.Commitment, error) {
+	return r.mutationFulfilCommitment(ctx, id, reason, idempotencyKey)
+}
+
+func (r *mutationResolver) BreachCommitment(ctx context.Context, id string, severity credit.Severity, reason string, idempotencyKey string) (*workflow.Commitment, error) {
+	return r.mutationBreachCommitment(ctx, id, severity, reason, idempotencyKey)
+}
+
+func (r *mutationResolver) FindCommitmentFalse(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Commitment, error) {
+	return r.mutationFindCommitmentFalse(ctx, id, reason, idempotencyKey)
+}
+
+func (r *mutationResolver) EnterListing(ctx context.Context, input model.EnterListingInput, idempotencyKey string) (*workflow.ListEntry, error) {
+	return r.mutationEnterListing(ctx, input, idempotencyKey)
+}
+
+func (r *mutationResolver) RemoveListing(ctx context.Context, id string, reason workflow.RemovalReason, note *string, idempotencyKey string) (*workflow.ListEntry, error) {
+	return r.mutationRemoveListing(ctx, id, reason, note, idempotencyKey)
+}
+
+func (r *mutationResolver) RecordInterview(ctx context.Context, listEntryID string, typeArg credit.InterviewType, heldOn scalars.Date, notes string, idempotencyKey string) (*workflow.Interview, error) {
+	return r.mutationRecordInterview(ctx, listEntryID, typeArg, heldOn, notes, idempotencyKey)
+}
+
+func (r *mutationResolver) OpenJointCase(ctx context.Context, listEntryID string, idempotencyKey string) (*workflow.JointCase, error) {
+	return r.mutationOpenJointCase(ctx, listEntryID, idempotencyKey)
+}
+
+func (r *mutationResolver) AnswerPush(ctx context.Context, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) (*workflow.CasePush, error) {
+	return r.mutationAnswerPush(ctx, pushID, measureApplied, appliedOn, idempotencyKey)
+}
+
+func (r *mutationResolver) FileObjection(ctx context.Context, recordID string, reason string, idempotencyKey string) (*workflow.Objection, error) {
+	return r.mutationFileObjection(ctx, recordID, reason, idempotencyKey)
+}
+
+func (r *mutationResolver) CheckObjection(ctx context.Context, id string, idempotencyKey string) (*workflow.Objection, error) {
+	return r.mutationCheckObjection(ctx, id, idempotencyKey)
+}
+
+func (r *mutationResolver) ExtendObjection(ctx context.Context, id string, approvedBy string, reason string, idempotencyKey string) (*workflow.Objection, error) {
+	return r.mutationExtendObjection(ctx, id, approvedBy, reason, idempotencyKey)
+}
+
+func (r *mutationResolver) UpholdObjection(ctx context.Context, id string, outcome workflow.ObjectionOutcome, correction *model.RecordCorrectionInput, reason string, idempotencyKey string) (*workflow.Objection, error) {
+	return r.mutationUpholdObjection(ctx, id, outcome, correction, reason, idempotencyKey)
+}
+
+func (r *mutationResolver) RejectObjection(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Objection, error) {
+	return r.mutationRejectObjection(ctx, id, reason, idempotencyKey)
+}
+
+func (r *mutationResolver) ApplyRepair(ctx context.Context, input model.ApplyRepairInput, idempotencyKey string) (*workflow.Repair, error) {
+	return r.mutationApplyRepair(ctx, input, idempotencyKey)
+}
+
+func (r *mutationResolver) AcceptRepair(ctx context.Context, id string, idempotencyKey string) (*workflow.Repair, error) {
+	return r.mutationAcceptRepair(ctx, id, idempotencyKey)
+}
+
+func (r *mutationResolver) RefuseRepair(ctx context.Context, id string, rule string, reason string, idempotencyKey string) (*workflow.Repair, error) {
+	return r.mutationRefuseRepair(ctx, id, rule, reason, idempotencyKey)
+}
+
+func (r *mutationResolver) DecideRepair(ctx context.Context, id string, repaired bool, reason string, idempotencyKey string) (*workflow.Repair, error) {
+	return r.mutationDecideRepair(ctx, id, repaired, reason, idempotencyKey)
+}
+
+func (r *mutationResolver) SampleRepairsForRecheck(ctx context.Context, count int, seed string, idempotencyKey string) ([]*workflow.Repair, error) {
+	return r.mutationSampleRepairsForRecheck(ctx, count, seed, idempotencyKey)
+}
+
+func (r *mutationResolver) RecheckRepair(ctx context.Context, id string, correct bool, reason string, idempotencyKey string) (*workflow.Repair, error) {
+	return r.mutationRecheckRepair(ctx, id, correct, reason, idempotencyKey)
+}
+
+func (r *objectionResolver) Record(ctx context.Context, obj *workflow.Objection) (credit.Record, error) {
+	return r.objectionRecord(ctx, obj)
+}
+
+func (r *objectionResolver) History(ctx context.Context, obj *workflow.Objection) ([]*workflow.Event, error) {
+	return r.objectionHistory(ctx, obj)
 }
 
 func (r *personResolver) Roles(ctx context.Context, obj *model.Person) ([]*model.PersonRole, error) {
@@ -168,17 +330,96 @@ func (r *queryResolver) Authorizations(ctx context.Context, idNumber string) ([]
 	return r.authorizationsOf(ctx, idNumber)
 }
 
+func (r *queryResolver) CommitmentItems(ctx context.Context, activeOnly *bool) ([]*workflow.CommitmentItem, error) {
+	return r.queryCommitmentItems(ctx, activeOnly)
+}
+
+func (r *queryResolver) Commitments(ctx context.Context, filter *model.CommitmentFilter, first *int, after *string) (*model.CommitmentConnection, error) {
+	return r.queryCommitments(ctx, filter, first, after)
+}
+
+func (r *queryResolver) ListEntries(ctx context.Context, filter *model.ListEntryFilter, first *int, after *string) (*model.ListEntryConnection, error) {
+	return r.queryListEntries(ctx, filter, first, after)
+}
+
+func (r *queryResolver) JointCases(ctx context.Context, filter *model.JointCaseFilter, first *int, after *string) (*model.JointCaseConnection, error) {
+	return r.queryJointCases(ctx, filter, first, after)
+}
+
+func (r *queryResolver) OverduePushes(ctx context.Context, department *string) ([]*workflow.CasePush, error) {
+	return r.queryOverduePushes(ctx, department)
+}
+
+func (r *queryResolver) Objections(ctx context.Context, filter *model.ObjectionFilter, first *int, after *string) (*model.ObjectionConnection, error) {
+	return r.queryObjections(ctx, filter, first, after)
+}
+
+func (r *queryResolver) Repairs(ctx context.Context, filter *model.RepairFilter, first *int, after *string) (*model.RepairConnection, error) {
+	return r.queryRepairs(ctx, filter, first, after)
+}
+
+func (r *queryResolver) Measures(ctx context.Context) ([]*workflow.Measure, error) {
+	return r.queryMeasures(ctx)
+}
+
+func (r *queryResolver) WorkflowRules(ctx context.Context) ([]*workflow.Rule, error) {
+	return r.queryWorkflowRules(ctx)
+}
+
+func (r *queryResolver) DisclosureStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentDisclosure, error) {
+	return r.queryDisclosureStats(ctx, from, to)
+}
+
+func (r *queryResolver) WorkingDays(ctx context.Context, from scalars.Date, to scalars.Date) (int, error) {
+	return r.queryWorkingDays(ctx, from, to)
+}
+
+func (r *repairResolver) Record(ctx context.Context, obj *workflow.Repair) (credit.Record, error) {
+	return r.repairRecord(ctx, obj)
+}
+
+func (r *repairResolver) Entity(ctx context.Context, obj *workflow.Repair) (*model.MarketEntity, error) {
+	return r.repairEntity(ctx, obj)
+}
+
+func (r *repairResolver) History(ctx context.Context, obj *workflow.Repair) ([]*workflow.Event, error) {
+	return r.repairHistory(ctx, obj)
+}
+
+func (r *Resolver) CasePush() graph.CasePushResolver { return &casePushResolver{r} }
+
+func (r *Resolver) Commitment() graph.CommitmentResolver { return &commitmentResolver{r} }
+
+func (r *Resolver) DepartmentDisclosure() graph.DepartmentDisclosureResolver {
+	return &departmentDisclosureResolver{r}
+}
+
+func (r *Resolver) JointCase() graph.JointCaseResolver { return &jointCaseResolver{r} }
+
+func (r *Resolver) ListEntry() graph.ListEntryResolver { return &listEntryResolver{r} }
+
 func (r *Resolver) MarketEntity() graph.MarketEntityResolver { return &marketEntityResolver{r} }
 
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
+
+func (r *Resolver) Objection() graph.ObjectionResolver { return &objectionResolver{r} }
 
 func (r *Resolver) Person() graph.PersonResolver { return &personResolver{r} }
 
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) Repair() graph.RepairResolver { return &repairResolver{r} }
+
 type (
-	marketEntityResolver struct{ *Resolver }
-	mutationResolver     struct{ *Resolver }
-	personResolver       struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
+	casePushResolver             struct{ *Resolver }
+	commitmentResolver           struct{ *Resolver }
+	departmentDisclosureResolver struct{ *Resolver }
+	jointCaseResolver            struct{ *Resolver }
+	listEntryResolver            struct{ *Resolver }
+	marketEntityResolver         struct{ *Resolver }
+	mutationResolver             struct{ *Resolver }
+	objectionResolver            struct{ *Resolver }
+	personResolver               struct{ *Resolver }
+	queryResolver                struct{ *Resolver }
+	repairResolver               struct{ *Resolver }
 )

@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"credithub/credit"
 	"credithub/graph/model"
 	"credithub/ident"
 	"credithub/scalars"
@@ -218,10 +219,10 @@ func statusOf(word string) *model.EntityStatus {
 }
 
 // Roles maps the registry's role words to the graph's roles.
-var Roles = map[string]model.ResponsibleRole{
-	RoleLegalRep:   model.ResponsibleRoleLegalRepresentative,
-	RolePrincipal:  model.ResponsibleRolePrincipal,
-	RoleController: model.ResponsibleRoleActualController,
+var Roles = map[string]credit.Role{
+	RoleLegalRep:   credit.RoleLegalRepresentative,
+	RolePrincipal:  credit.RolePrincipal,
+	RoleController: credit.RoleActualController,
 }
 
 // ToModel maps a registry row to the graph's MarketEntity (without the

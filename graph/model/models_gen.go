@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"credithub/credit"
 	"credithub/scalars"
+	"credithub/workflow"
 	"fmt"
 	"io"
 	"strconv"
@@ -16,6 +17,41 @@ import (
 type Node interface {
 	IsNode()
 	GetID() string
+}
+
+type ApplyRepairInput struct {
+	RecordID string `json:"recordId"`
+	// The public credit commitment the applicant makes.
+	Commitment string `json:"commitment"`
+	// The applicant declares the obligations of the decision fulfilled (fine paid, corrections made).
+	ObligationsFulfilled bool `json:"obligationsFulfilled"`
+}
+
+type CommitmentConnection struct {
+	Edges    []*CommitmentEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type CommitmentEdge struct {
+	Cursor string               `json:"cursor"`
+	Node   *workflow.Commitment `json:"node"`
+}
+
+type CommitmentFilter struct {
+	Uscc       *string                   `json:"uscc,omitempty"`
+	ItemCode   *string                   `json:"itemCode,omitempty"`
+	State      *workflow.CommitmentState `json:"state,omitempty"`
+	Department *string                   `json:"department,omitempty"`
+}
+
+type CommitmentItemInput struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Domain string `json:"domain"`
+	// Department code that receives applications for the item.
+	Department string `json:"department"`
+	LegalBasis string `json:"legalBasis"`
+	Active     bool   `json:"active"`
 }
 
 type CreditRecordConnection struct {
@@ -31,12 +67,42 @@ type CreditRecordEdge struct {
 	Node   credit.Record `json:"node"`
 }
 
+// A department's disclosure timeliness over a period (T26).
+type DepartmentDisclosure struct {
+	Department *credit.Department `json:"department"`
+	// Decisions in the period that must be published.
+	Decisions       int `json:"decisions"`
+	PublishedOnTime int `json:"publishedOnTime"`
+	PublishedLate   int `json:"publishedLate"`
+	// Not published and past the due date.
+	Overdue int `json:"overdue"`
+	// Not published, still within the 7 working days.
+	Pending int `json:"pending"`
+	// publishedOnTime / (decisions - pending), or null when none was due.
+	OnTimeShare *float64 `json:"onTimeShare,omitempty"`
+	// The overdue decisions, oldest due first (those the caller may see).
+	OverdueRecords []credit.Record `json:"overdueRecords"`
+}
+
 type Division struct {
 	// Six-digit administrative division code (GB/T 2260), or the pilot region's own code.
 	Code string `json:"code"`
 	Name string `json:"name"`
 	// True for the free trade zone pilot region, which is not an official division.
 	Pilot bool `json:"pilot"`
+}
+
+type EnterListingInput struct {
+	ListType credit.ListType `json:"listType"`
+	Domain   *string         `json:"domain,omitempty"`
+	Uscc     string          `json:"uscc"`
+	Basis    string          `json:"basis"`
+	// Global IDs of the records the listing rests on.
+	LinkedRecordIds []string      `json:"linkedRecordIds"`
+	RectifyBy       *scalars.Date `json:"rectifyBy,omitempty"`
+	BanStart        *scalars.Date `json:"banStart,omitempty"`
+	BanEnd          *scalars.Date `json:"banEnd,omitempty"`
+	Permanent       *bool         `json:"permanent,omitempty"`
 }
 
 type EntityFilter struct {
@@ -46,6 +112,41 @@ type EntityFilter struct {
 	Status   *EntityStatus `json:"status,omitempty"`
 	// Case-insensitive substring of the registered name (at least 2 characters).
 	NameContains *string `json:"nameContains,omitempty"`
+}
+
+type JointCaseConnection struct {
+	Edges    []*JointCaseEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+type JointCaseEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *workflow.JointCase `json:"node"`
+}
+
+type JointCaseFilter struct {
+	State *workflow.JointCaseState `json:"state,omitempty"`
+	// Cases pushed to this department.
+	Department *string `json:"department,omitempty"`
+}
+
+type ListEntryConnection struct {
+	Edges    []*ListEntryEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+type ListEntryEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *workflow.ListEntry `json:"node"`
+}
+
+type ListEntryFilter struct {
+	ListType   *credit.ListType         `json:"listType,omitempty"`
+	State      *workflow.ListEntryState `json:"state,omitempty"`
+	Department *string                  `json:"department,omitempty"`
+	Uscc       *string                  `json:"uscc,omitempty"`
+	// Only entries whose rectification deadline passed without removal.
+	RectificationOverdue *bool `json:"rectificationOverdue,omitempty"`
 }
 
 // A market entity: enterprise, individual business, co-operative or other organisation.
@@ -80,6 +181,14 @@ type MarketEntity struct {
 	Records *CreditRecordConnection `json:"records,omitempty"`
 	// For every department asked about this entity: whether it answered.
 	Sources []*SourceStatus `json:"sources"`
+	// Credit commitments the entity signed (T1–T3), newest first. Public.
+	Commitments *CommitmentConnection `json:"commitments"`
+	// Its entries on the joint-punishment and key-attention lists and market bans (T14–T15, T21).
+	Listings []*workflow.ListEntry `json:"listings"`
+	// Objections filed against its records (T28).
+	Objections []*workflow.Objection `json:"objections"`
+	// Repairs it applied for (T24).
+	Repairs []*workflow.Repair `json:"repairs"`
 }
 
 func (MarketEntity) IsNode()            {}
@@ -98,6 +207,23 @@ type MarketEntityEdge struct {
 }
 
 type Mutation struct {
+}
+
+type ObjectionConnection struct {
+	Edges    []*ObjectionEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+type ObjectionEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *workflow.Objection `json:"node"`
+}
+
+type ObjectionFilter struct {
+	State      *workflow.ObjectionState `json:"state,omitempty"`
+	Department *string                  `json:"department,omitempty"`
+	Uscc       *string                  `json:"uscc,omitempty"`
+	Overdue    *bool                    `json:"overdue,omitempty"`
 }
 
 type PageInfo struct {
@@ -146,8 +272,8 @@ func (PersonAuthorization) IsNode()            {}
 func (this PersonAuthorization) GetID() string { return this.ID }
 
 type PersonRole struct {
-	Role   ResponsibleRole `json:"role"`
-	Entity *MarketEntity   `json:"entity"`
+	Role   credit.Role   `json:"role"`
+	Entity *MarketEntity `json:"entity"`
 }
 
 type Query struct {
@@ -208,6 +334,12 @@ type RecordAuthorizationInput struct {
 	IdempotencyKey string `json:"idempotencyKey"`
 }
 
+type RecordCorrectionInput struct {
+	Summary      *string       `json:"summary,omitempty"`
+	DecisionNo   *string       `json:"decisionNo,omitempty"`
+	DecisionDate *scalars.Date `json:"decisionDate,omitempty"`
+}
+
 type RecordFilter struct {
 	Kinds []credit.Kind `json:"kinds,omitempty"`
 	// Department codes (market, environment, fire, housing, court).
@@ -229,9 +361,32 @@ type RecordKindInfo struct {
 	LegalBasis         string `json:"legalBasis"`
 }
 
+type RepairConnection struct {
+	Edges    []*RepairEdge `json:"edges"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+}
+
+type RepairEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *workflow.Repair `json:"node"`
+}
+
+type RepairFilter struct {
+	State      *workflow.RepairState `json:"state,omitempty"`
+	Department *string               `json:"department,omitempty"`
+	Uscc       *string               `json:"uscc,omitempty"`
+	Overdue    *bool                 `json:"overdue,omitempty"`
+}
+
 type ResponsiblePerson struct {
-	Role   ResponsibleRole `json:"role"`
-	Person *Person         `json:"person"`
+	Role   credit.Role `json:"role"`
+	Person *Person     `json:"person"`
+}
+
+type SignCommitmentInput struct {
+	ItemCode string `json:"itemCode"`
+	Uscc     string `json:"uscc"`
+	Content  string `json:"content"`
 }
 
 // Whether a department answered for one entity.
@@ -550,66 +705,6 @@ func (e *QueryPurpose) UnmarshalJSON(b []byte) error {
 }
 
 func (e QueryPurpose) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ResponsibleRole string
-
-const (
-	// 法定代表人
-	ResponsibleRoleLegalRepresentative ResponsibleRole = "LEGAL_REPRESENTATIVE"
-	// 主要负责人
-	ResponsibleRolePrincipal ResponsibleRole = "PRINCIPAL"
-	// 实际控制人
-	ResponsibleRoleActualController ResponsibleRole = "ACTUAL_CONTROLLER"
-)
-
-var AllResponsibleRole = []ResponsibleRole{
-	ResponsibleRoleLegalRepresentative,
-	ResponsibleRolePrincipal,
-	ResponsibleRoleActualController,
-}
-
-func (e ResponsibleRole) IsValid() bool {
-	switch e {
-	case ResponsibleRoleLegalRepresentative, ResponsibleRolePrincipal, ResponsibleRoleActualController:
-		return true
-	}
-	return false
-}
-
-func (e ResponsibleRole) String() string {
-	return string(e)
-}
-
-func (e *ResponsibleRole) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ResponsibleRole(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ResponsibleRole", str)
-	}
-	return nil
-}
-
-func (e ResponsibleRole) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ResponsibleRole) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ResponsibleRole) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -46,8 +46,8 @@ type personOut struct {
 }
 
 type responsibleOut struct {
-	Role   model.ResponsibleRole `json:"role"`
-	Person personOut             `json:"person"`
+	Role   credit.Role `json:"role"`
+	Person personOut   `json:"person"`
 }
 
 type codeOut struct {

@@ -1,0 +1,109 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"credithub/auth"
+	"credithub/credit"
+	"credithub/datasources/hub"
+	"credithub/scalars"
+	"credithub/workday"
+)
+
+// Service runs the workflows against the hub's database.
+type Service struct {
+	DB *sqlx.DB
+	// State is reloaded after every committed change, so that this
+	// instance's next answer shows it; the others reload on the notice.
+	State *hub.State
+	// Calendar counts deadlines in working days.
+	Calendar *workday.Calendar
+	// Persons gives an entity's responsible persons from the registry, for
+	// the personal records of a joint-punishment listing (T22).
+	Persons func(ctx context.Context, uscc string) ([]Person, error)
+	Logger  *slog.Logger
+	Now     func() time.Time
+
+	rulesOnce sync.Once
+	rules     map[string]Rule
+	rulesErr  error
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Today is the current date in China Standard Time.
+func (s *Service) Today() scalars.Date { return scalars.DateOf(s.now()) }
+
+// Person is a responsible person of an entity.
+type Person struct {
+	Role credit.Role
+	Name string
+	IDNo string
+}
+
+// RecordLookup fetches a record by its global ID as the caller may see it
+// (the resolvers pass the request's loaders); nil when it does not exist.
+type RecordLookup func(ctx context.Context, ref credit.Ref) (credit.Record, error)
+
+// transact runs one transition: in one transaction, under the caller's
+// idempotency key (a retry returns the first answer and writes nothing),
+// with the change announced to every hub instance at commit. Then this
+// instance reloads the hub's state at once.
+func transact[T any](ctx context.Context, s *Service, key, operation string, write func(tx *sqlx.Tx, now time.Time) (T, error)) (T, error) {
+	now := s.now()
+	out, err := hub.Idempotent(ctx, s.DB, principalKey(ctx), key, operation, func(tx *sqlx.Tx) (T, error) {
+		v, err := write(tx, now)
+		if err != nil {
+			return v, err
+		}
+		return v, hub.Notify(ctx, tx)
+	})
+	if err == nil && s.State != nil {
+		if rerr := s.State.Reload(ctx); rerr != nil && s.Logger != nil {
+			s.Logger.ErrorContext(ctx, "reloading the hub state after a change", "err", rerr)
+		}
+	}
+	return out, err
+}
+
+func principalKey(ctx context.Context) string {
+	p := auth.FromContext(ctx)
+	return string(p.Kind()) + ":" + p.Org() + ":" + p.Subject()
+}
+
+// Rules returns the workflow rules (deadlines with their sources).
+func (s *Service) Rules(ctx context.Context) (map[string]Rule, error) {
+	s.rulesOnce.Do(func() {
+		var rows []Rule
+		s.rulesErr = s.DB.SelectContext(ctx, &rows, `SELECT code, description, working_days, source FROM workflow_rule ORDER BY code`)
+		s.rules = map[string]Rule{}
+		for _, r := range rows {
+			s.rules[r.Code] = r
+		}
+	})
+	return s.rules, s.rulesErr
+}
+
+// Due returns the date that is the rule's number of working days after t.
+func (s *Service) Due(ctx context.Context, rule string, t time.Time) (scalars.Date, error) {
+	rules, err := s.Rules(ctx)
+	if err != nil {
+		return scalars.Date{}, err
+	}
+	r, ok := rules[rule]
+	if !ok || r.WorkingDays == nil {
+		return scalars.Date{}, fmt.Errorf("workflow rule %s has no working days", rule)
+	}
+	return scalars.DateOf(s.Calendar.AddWorkingDays(t, *r.WorkingDays)), nil
+}
