@@ -211,3 +211,25 @@ func (i *InterviewType) UnmarshalGQL(v any) error {
 }
 func (r Role) MarshalGQL(w io.Writer)    { marshalEnum(w, string(r)) }
 func (r *Role) UnmarshalGQL(v any) error { return unmarshalEnum(v, "ResponsibleRole", Roles, r) }
+
+// Scenario is what a credit check is asked for (GraphQL Scenario).
+type Scenario string
+
+// The scenarios of the spec.
+const (
+	ScenarioAdministrativeApproval Scenario = "ADMINISTRATIVE_APPROVAL"
+	ScenarioPublicProcurement      Scenario = "PUBLIC_PROCUREMENT"
+	ScenarioBidding                Scenario = "BIDDING"
+	ScenarioStateFunding           Scenario = "STATE_FUNDING"
+	ScenarioQualificationReview    Scenario = "QUALIFICATION_REVIEW"
+	ScenarioMarketAccess           Scenario = "MARKET_ACCESS"
+)
+
+// Scenarios lists the scenarios.
+var Scenarios = []Scenario{
+	ScenarioAdministrativeApproval, ScenarioPublicProcurement, ScenarioBidding,
+	ScenarioStateFunding, ScenarioQualificationReview, ScenarioMarketAccess,
+}
+
+func (s Scenario) MarshalGQL(w io.Writer)    { marshalEnum(w, string(s)) }
+func (s *Scenario) UnmarshalGQL(v any) error { return unmarshalEnum(v, "Scenario", Scenarios, s) }

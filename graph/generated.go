@@ -34,15 +34,20 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	CasePush() CasePushResolver
 	Commitment() CommitmentResolver
+	CreditCheck() CreditCheckResolver
 	DepartmentDisclosure() DepartmentDisclosureResolver
+	InspectionPlan() InspectionPlanResolver
 	JointCase() JointCaseResolver
 	ListEntry() ListEntryResolver
 	MarketEntity() MarketEntityResolver
 	Mutation() MutationResolver
 	Objection() ObjectionResolver
 	Person() PersonResolver
+	PlanSample() PlanSampleResolver
 	Query() QueryResolver
 	Repair() RepairResolver
+	Subscription() SubscriptionResolver
+	Warning() WarningResolver
 }
 
 type DirectiveRoot struct {
@@ -105,6 +110,11 @@ type ComplexityRoot struct {
 		Status            func(childComplexity int) int
 		Summary           func(childComplexity int) int
 		Violation         func(childComplexity int) int
+	}
+
+	AppliedMeasure struct {
+		Measure  func(childComplexity int) int
+		Triggers func(childComplexity int) int
 	}
 
 	CasePush struct {
@@ -224,6 +234,17 @@ type ComplexityRoot struct {
 		Summary      func(childComplexity int) int
 	}
 
+	CreditCheck struct {
+		CheckedAt      func(childComplexity int) int
+		Complete       func(childComplexity int) int
+		Entity         func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Measures       func(childComplexity int) int
+		MissingSources func(childComplexity int) int
+		Scenario       func(childComplexity int) int
+		Uscc           func(childComplexity int) int
+	}
+
 	CreditInterview struct {
 		Authority     func(childComplexity int) int
 		DecisionDate  func(childComplexity int) int
@@ -241,6 +262,15 @@ type ComplexityRoot struct {
 		Summary       func(childComplexity int) int
 	}
 
+	CreditRating struct {
+		Complete       func(childComplexity int) int
+		ComputedAt     func(childComplexity int) int
+		Grade          func(childComplexity int) int
+		MissingSources func(childComplexity int) int
+		Points         func(childComplexity int) int
+		Reasons        func(childComplexity int) int
+	}
+
 	CreditRecordConnection struct {
 		Complete       func(childComplexity int) int
 		Edges          func(childComplexity int) int
@@ -253,9 +283,30 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CreditReport struct {
+		Content       func(childComplexity int) int
+		ContentSha256 func(childComplexity int) int
+		IssuedAt      func(childComplexity int) int
+		IssuedTo      func(childComplexity int) int
+		KeyID         func(childComplexity int) int
+		Number        func(childComplexity int) int
+		PublicKey     func(childComplexity int) int
+		Purpose       func(childComplexity int) int
+		Signature     func(childComplexity int) int
+		Uscc          func(childComplexity int) int
+	}
+
 	Department struct {
 		Code func(childComplexity int) int
 		Name func(childComplexity int) int
+	}
+
+	DepartmentCheckStats struct {
+		Checks             func(childComplexity int) int
+		ChecksWithMeasures func(childComplexity int) int
+		MeasuresApplied    func(childComplexity int) int
+		MeasuresReported   func(childComplexity int) int
+		Org                func(childComplexity int) int
 	}
 
 	DepartmentDisclosure struct {
@@ -359,11 +410,76 @@ type ComplexityRoot struct {
 		Summary      func(childComplexity int) int
 	}
 
+	GradeCount struct {
+		Count    func(childComplexity int) int
+		Division func(childComplexity int) int
+		Grade    func(childComplexity int) int
+		Kind     func(childComplexity int) int
+	}
+
+	GradeDistribution struct {
+		ComputedAt func(childComplexity int) int
+		Counts     func(childComplexity int) int
+		Total      func(childComplexity int) int
+	}
+
+	GradeFactor struct {
+		Code        func(childComplexity int) int
+		Description func(childComplexity int) int
+		Points      func(childComplexity int) int
+		Source      func(childComplexity int) int
+	}
+
+	GradeModel struct {
+		Factors    func(childComplexity int) int
+		Thresholds func(childComplexity int) int
+	}
+
+	GradeReason struct {
+		Count       func(childComplexity int) int
+		Description func(childComplexity int) int
+		Evidence    func(childComplexity int) int
+		Factor      func(childComplexity int) int
+		Points      func(childComplexity int) int
+	}
+
+	GradeThreshold struct {
+		Grade     func(childComplexity int) int
+		MaxPoints func(childComplexity int) int
+		Meaning   func(childComplexity int) int
+		Source    func(childComplexity int) int
+	}
+
 	InspectionFinding struct {
 		Code        func(childComplexity int) int
 		Description func(childComplexity int) int
 		RectifiedAt func(childComplexity int) int
 		RectifyBy   func(childComplexity int) int
+	}
+
+	InspectionPlan struct {
+		CreatedAt      func(childComplexity int) int
+		Department     func(childComplexity int) int
+		ID             func(childComplexity int) int
+		PopulationSize func(childComplexity int) int
+		RatioA         func(childComplexity int) int
+		RatioB         func(childComplexity int) int
+		RatioC         func(childComplexity int) int
+		RatioD         func(childComplexity int) int
+		Sample         func(childComplexity int) int
+		SampleSize     func(childComplexity int) int
+		Seed           func(childComplexity int) int
+		Title          func(childComplexity int) int
+	}
+
+	InspectionPlanConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	InspectionPlanEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	InspectionResult struct {
@@ -384,6 +500,12 @@ type ComplexityRoot struct {
 		Source         func(childComplexity int) int
 		Status         func(childComplexity int) int
 		Summary        func(childComplexity int) int
+	}
+
+	Inspector struct {
+		BadgeNo    func(childComplexity int) int
+		Department func(childComplexity int) int
+		Name       func(childComplexity int) int
 	}
 
 	Interview struct {
@@ -495,6 +617,7 @@ type ComplexityRoot struct {
 		Name                func(childComplexity int) int
 		Objections          func(childComplexity int) int
 		OrganizationCode    func(childComplexity int) int
+		Rating              func(childComplexity int) int
 		Records             func(childComplexity int, filter *model.RecordFilter, first *int, after *string) int
 		RegisteredAt        func(childComplexity int) int
 		RegisteredCapital   func(childComplexity int) int
@@ -504,6 +627,7 @@ type ComplexityRoot struct {
 		Sources             func(childComplexity int) int
 		Status              func(childComplexity int) int
 		Uscc                func(childComplexity int) int
+		Warnings            func(childComplexity int, first *int) int
 	}
 
 	MarketEntityConnection struct {
@@ -518,12 +642,32 @@ type ComplexityRoot struct {
 	}
 
 	Measure struct {
-		Code       func(childComplexity int) int
-		Department func(childComplexity int) int
-		Kind       func(childComplexity int) int
-		LegalBasis func(childComplexity int) int
-		ListTypes  func(childComplexity int) int
-		Name       func(childComplexity int) int
+		Code        func(childComplexity int) int
+		Department  func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		LegalBasis  func(childComplexity int) int
+		ListTypes   func(childComplexity int) int
+		MinSeverity func(childComplexity int) int
+		Name        func(childComplexity int) int
+		RecordKinds func(childComplexity int) int
+		Scenarios   func(childComplexity int) int
+	}
+
+	MeasureApplication struct {
+		Applied    func(childComplexity int) int
+		CheckID    func(childComplexity int) int
+		Measure    func(childComplexity int) int
+		Note       func(childComplexity int) int
+		ReportedAt func(childComplexity int) int
+		ReportedBy func(childComplexity int) int
+	}
+
+	MeasureTrigger struct {
+		Kind     func(childComplexity int) int
+		ListType func(childComplexity int) int
+		RecordID func(childComplexity int) int
+		Severity func(childComplexity int) int
+		Summary  func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -532,6 +676,7 @@ type ComplexityRoot struct {
 		ApplyRepair             func(childComplexity int, input model.ApplyRepairInput, idempotencyKey string) int
 		BreachCommitment        func(childComplexity int, id string, severity credit.Severity, reason string, idempotencyKey string) int
 		CheckObjection          func(childComplexity int, id string, idempotencyKey string) int
+		CreateInspectionPlan    func(childComplexity int, input model.InspectionPlanInput, idempotencyKey string) int
 		DecideRepair            func(childComplexity int, id string, repaired bool, reason string, idempotencyKey string) int
 		EnterListing            func(childComplexity int, input model.EnterListingInput, idempotencyKey string) int
 		ExtendObjection         func(childComplexity int, id string, approvedBy string, reason string, idempotencyKey string) int
@@ -540,11 +685,13 @@ type ComplexityRoot struct {
 		FulfilCommitment        func(childComplexity int, id string, reason *string, idempotencyKey string) int
 		OpenJointCase           func(childComplexity int, listEntryID string, idempotencyKey string) int
 		RecheckRepair           func(childComplexity int, id string, correct bool, reason string, idempotencyKey string) int
+		RecomputeGrades         func(childComplexity int, idempotencyKey string) int
 		RecordAuthorization     func(childComplexity int, input model.RecordAuthorizationInput) int
 		RecordInterview         func(childComplexity int, listEntryID string, typeArg credit.InterviewType, heldOn scalars.Date, notes string, idempotencyKey string) int
 		RefuseRepair            func(childComplexity int, id string, rule string, reason string, idempotencyKey string) int
 		RejectObjection         func(childComplexity int, id string, reason string, idempotencyKey string) int
 		RemoveListing           func(childComplexity int, id string, reason workflow.RemovalReason, note *string, idempotencyKey string) int
+		ReportMeasureApplied    func(childComplexity int, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) int
 		RevokeAuthorization     func(childComplexity int, id string, idempotencyKey string) int
 		SampleRepairsForRecheck func(childComplexity int, count int, seed string, idempotencyKey string) int
 		SignCommitment          func(childComplexity int, input model.SignCommitmentInput, idempotencyKey string) int
@@ -615,6 +762,12 @@ type ComplexityRoot struct {
 		Role   func(childComplexity int) int
 	}
 
+	PlanSample struct {
+		Entity     func(childComplexity int) int
+		Inspectors func(childComplexity int) int
+		Uscc       func(childComplexity int) int
+	}
+
 	QualificationCertificate struct {
 		Authority     func(childComplexity int) int
 		CertificateNo func(childComplexity int) int
@@ -655,26 +808,36 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Authorizations  func(childComplexity int, idNumber string) int
-		CommitmentItems func(childComplexity int, activeOnly *bool) int
-		Commitments     func(childComplexity int, filter *model.CommitmentFilter, first *int, after *string) int
-		Departments     func(childComplexity int) int
-		DisclosureStats func(childComplexity int, from scalars.Date, to scalars.Date) int
-		Divisions       func(childComplexity int) int
-		Entities        func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
-		Entity          func(childComplexity int, uscc string) int
-		JointCases      func(childComplexity int, filter *model.JointCaseFilter, first *int, after *string) int
-		ListEntries     func(childComplexity int, filter *model.ListEntryFilter, first *int, after *string) int
-		Measures        func(childComplexity int) int
-		Node            func(childComplexity int, id string) int
-		Objections      func(childComplexity int, filter *model.ObjectionFilter, first *int, after *string) int
-		OverduePushes   func(childComplexity int, department *string) int
-		Person          func(childComplexity int, idNumber string) int
-		QueryLog        func(childComplexity int, filter *model.QueryLogFilter, first *int, after *string) int
-		RecordKinds     func(childComplexity int) int
-		Repairs         func(childComplexity int, filter *model.RepairFilter, first *int, after *string) int
-		WorkflowRules   func(childComplexity int) int
-		WorkingDays     func(childComplexity int, from scalars.Date, to scalars.Date) int
+		Authorizations     func(childComplexity int, idNumber string) int
+		CommitmentItems    func(childComplexity int, activeOnly *bool) int
+		Commitments        func(childComplexity int, filter *model.CommitmentFilter, first *int, after *string) int
+		CreditCheck        func(childComplexity int, uscc string, scenario credit.Scenario) int
+		CreditCheckStats   func(childComplexity int, from scalars.Date, to scalars.Date) int
+		CreditChecks       func(childComplexity int, usccs []string, scenario credit.Scenario) int
+		CreditReport       func(childComplexity int, uscc string, purpose model.ReportPurpose) int
+		Departments        func(childComplexity int) int
+		DisclosureStats    func(childComplexity int, from scalars.Date, to scalars.Date) int
+		Divisions          func(childComplexity int) int
+		Entities           func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
+		Entity             func(childComplexity int, uscc string) int
+		GradeDistribution  func(childComplexity int, division *string, kind *model.EntityKind) int
+		GradeModel         func(childComplexity int) int
+		InspectionPlans    func(childComplexity int, department *string, first *int, after *string) int
+		JointCases         func(childComplexity int, filter *model.JointCaseFilter, first *int, after *string) int
+		ListEntries        func(childComplexity int, filter *model.ListEntryFilter, first *int, after *string) int
+		Measures           func(childComplexity int) int
+		Node               func(childComplexity int, id string) int
+		Objections         func(childComplexity int, filter *model.ObjectionFilter, first *int, after *string) int
+		OverduePushes      func(childComplexity int, department *string) int
+		Person             func(childComplexity int, idNumber string) int
+		QueryLog           func(childComplexity int, filter *model.QueryLogFilter, first *int, after *string) int
+		RecordKinds        func(childComplexity int) int
+		Repairs            func(childComplexity int, filter *model.RepairFilter, first *int, after *string) int
+		VerifyCreditReport func(childComplexity int, input model.VerifyReportInput) int
+		WarningRules       func(childComplexity int) int
+		Warnings           func(childComplexity int, filter *model.WarningFilter, first *int, after *string) int
+		WorkflowRules      func(childComplexity int) int
+		WorkingDays        func(childComplexity int, from scalars.Date, to scalars.Date) int
 	}
 
 	QueryLogConnection struct {
@@ -741,6 +904,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ReportVerification struct {
+		Genuine     func(childComplexity int) int
+		IssuedByHub func(childComplexity int) int
+		Reason      func(childComplexity int) int
+	}
+
 	ResponsiblePerson struct {
 		Person func(childComplexity int) int
 		Role   func(childComplexity int) int
@@ -751,6 +920,41 @@ type ComplexityRoot struct {
 		Error       func(childComplexity int) int
 		Ok          func(childComplexity int) int
 		RecordCount func(childComplexity int) int
+	}
+
+	Subscription struct {
+		Warnings func(childComplexity int, filter *model.WarningFilter) int
+	}
+
+	Warning struct {
+		Entity   func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Level    func(childComplexity int) int
+		Message  func(childComplexity int) int
+		RaisedAt func(childComplexity int) int
+		RecordID func(childComplexity int) int
+		Rule     func(childComplexity int) int
+		Uscc     func(childComplexity int) int
+	}
+
+	WarningConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	WarningEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	WarningRule struct {
+		Active      func(childComplexity int) int
+		Code        func(childComplexity int) int
+		Description func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Level       func(childComplexity int) int
+		Source      func(childComplexity int) int
+		Threshold   func(childComplexity int) int
 	}
 
 	WorkflowEvent struct {
@@ -785,8 +989,14 @@ type CommitmentResolver interface {
 	Record(ctx context.Context, obj *workflow.Commitment) (credit.Record, error)
 	History(ctx context.Context, obj *workflow.Commitment) ([]*workflow.Event, error)
 }
+type CreditCheckResolver interface {
+	Entity(ctx context.Context, obj *model.CreditCheck) (*model.MarketEntity, error)
+}
 type DepartmentDisclosureResolver interface {
 	OverdueRecords(ctx context.Context, obj *model.DepartmentDisclosure, first *int) ([]credit.Record, error)
+}
+type InspectionPlanResolver interface {
+	Sample(ctx context.Context, obj *model.InspectionPlan) ([]*model.PlanSample, error)
 }
 type JointCaseResolver interface {
 	ListEntry(ctx context.Context, obj *workflow.JointCase) (*workflow.ListEntry, error)
@@ -810,6 +1020,8 @@ type MarketEntityResolver interface {
 	Listings(ctx context.Context, obj *model.MarketEntity, activeOnly *bool) ([]*workflow.ListEntry, error)
 	Objections(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Objection, error)
 	Repairs(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Repair, error)
+	Rating(ctx context.Context, obj *model.MarketEntity) (*model.CreditRating, error)
+	Warnings(ctx context.Context, obj *model.MarketEntity, first *int) ([]*model.Warning, error)
 }
 type MutationResolver interface {
 	RecordAuthorization(ctx context.Context, input model.RecordAuthorizationInput) (*model.PersonAuthorization, error)
@@ -834,6 +1046,9 @@ type MutationResolver interface {
 	RefuseRepair(ctx context.Context, id string, rule string, reason string, idempotencyKey string) (*workflow.Repair, error)
 	DecideRepair(ctx context.Context, id string, repaired bool, reason string, idempotencyKey string) (*workflow.Repair, error)
 	SampleRepairsForRecheck(ctx context.Context, count int, seed string, idempotencyKey string) ([]*workflow.Repair, error)
+	ReportMeasureApplied(ctx context.Context, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) (*model.MeasureApplication, error)
+	CreateInspectionPlan(ctx context.Context, input model.InspectionPlanInput, idempotencyKey string) (*model.InspectionPlan, error)
+	RecomputeGrades(ctx context.Context, idempotencyKey string) (int, error)
 	RecheckRepair(ctx context.Context, id string, correct bool, reason string, idempotencyKey string) (*workflow.Repair, error)
 }
 type ObjectionResolver interface {
@@ -844,6 +1059,9 @@ type ObjectionResolver interface {
 type PersonResolver interface {
 	Roles(ctx context.Context, obj *model.Person) ([]*model.PersonRole, error)
 	Records(ctx context.Context, obj *model.Person, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
+}
+type PlanSampleResolver interface {
+	Entity(ctx context.Context, obj *model.PlanSample) (*model.MarketEntity, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -866,6 +1084,16 @@ type QueryResolver interface {
 	WorkflowRules(ctx context.Context) ([]*workflow.Rule, error)
 	DisclosureStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentDisclosure, error)
 	WorkingDays(ctx context.Context, from scalars.Date, to scalars.Date) (int, error)
+	CreditCheck(ctx context.Context, uscc string, scenario credit.Scenario) (*model.CreditCheck, error)
+	CreditChecks(ctx context.Context, usccs []string, scenario credit.Scenario) ([]*model.CreditCheck, error)
+	CreditCheckStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentCheckStats, error)
+	GradeDistribution(ctx context.Context, division *string, kind *model.EntityKind) (*model.GradeDistribution, error)
+	GradeModel(ctx context.Context) (*model.GradeModel, error)
+	InspectionPlans(ctx context.Context, department *string, first *int, after *string) (*model.InspectionPlanConnection, error)
+	CreditReport(ctx context.Context, uscc string, purpose model.ReportPurpose) (*model.CreditReport, error)
+	VerifyCreditReport(ctx context.Context, input model.VerifyReportInput) (*model.ReportVerification, error)
+	Warnings(ctx context.Context, filter *model.WarningFilter, first *int, after *string) (*model.WarningConnection, error)
+	WarningRules(ctx context.Context) ([]*model.WarningRule, error)
 }
 type RepairResolver interface {
 	Record(ctx context.Context, obj *workflow.Repair) (credit.Record, error)
@@ -873,6 +1101,12 @@ type RepairResolver interface {
 	Entity(ctx context.Context, obj *workflow.Repair) (*model.MarketEntity, error)
 
 	History(ctx context.Context, obj *workflow.Repair) ([]*workflow.Event, error)
+}
+type SubscriptionResolver interface {
+	Warnings(ctx context.Context, filter *model.WarningFilter) (<-chan *model.Warning, error)
+}
+type WarningResolver interface {
+	Entity(ctx context.Context, obj *model.Warning) (*model.MarketEntity, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1189,6 +1423,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AdministrativePenalty.Violation(childComplexity), true
+
+	case "AppliedMeasure.measure":
+		if e.ComplexityRoot.AppliedMeasure.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedMeasure.Measure(childComplexity), true
+	case "AppliedMeasure.triggers":
+		if e.ComplexityRoot.AppliedMeasure.Triggers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedMeasure.Triggers(childComplexity), true
 
 	case "CasePush.answeredBy":
 		if e.ComplexityRoot.CasePush.AnsweredBy == nil {
@@ -1739,6 +1986,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ConsumptionRestriction.Summary(childComplexity), true
 
+	case "CreditCheck.checkedAt":
+		if e.ComplexityRoot.CreditCheck.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCheck.CheckedAt(childComplexity), true
+	case "CreditCheck.complete":
+		if e.ComplexityRoot.CreditCheck.Complete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCheck.Complete(childComplexity), true
+	case "CreditCheck.entity":
+		if e.ComplexityRoot.CreditCheck.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCheck.Entity(childComplexity), true
+	case "CreditCheck.id":
+		if e.ComplexityRoot.CreditCheck.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCheck.ID(childComplexity), true
+	case "CreditCheck.measures":
+		if e.ComplexityRoot.CreditCheck.Measures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCheck.Measures(childComplexity), true
+	case "CreditCheck.missingSources":
+		if e.ComplexityRoot.CreditCheck.MissingSources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCheck.MissingSources(childComplexity), true
+	case "CreditCheck.scenario":
+		if e.ComplexityRoot.CreditCheck.Scenario == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCheck.Scenario(childComplexity), true
+	case "CreditCheck.uscc":
+		if e.ComplexityRoot.CreditCheck.Uscc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCheck.Uscc(childComplexity), true
+
 	case "CreditInterview.authority":
 		if e.ComplexityRoot.CreditInterview.Authority == nil {
 			break
@@ -1824,6 +2120,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreditInterview.Summary(childComplexity), true
 
+	case "CreditRating.complete":
+		if e.ComplexityRoot.CreditRating.Complete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRating.Complete(childComplexity), true
+	case "CreditRating.computedAt":
+		if e.ComplexityRoot.CreditRating.ComputedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRating.ComputedAt(childComplexity), true
+	case "CreditRating.grade":
+		if e.ComplexityRoot.CreditRating.Grade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRating.Grade(childComplexity), true
+	case "CreditRating.missingSources":
+		if e.ComplexityRoot.CreditRating.MissingSources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRating.MissingSources(childComplexity), true
+	case "CreditRating.points":
+		if e.ComplexityRoot.CreditRating.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRating.Points(childComplexity), true
+	case "CreditRating.reasons":
+		if e.ComplexityRoot.CreditRating.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRating.Reasons(childComplexity), true
+
 	case "CreditRecordConnection.complete":
 		if e.ComplexityRoot.CreditRecordConnection.Complete == nil {
 			break
@@ -1862,6 +2195,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreditRecordEdge.Node(childComplexity), true
 
+	case "CreditReport.content":
+		if e.ComplexityRoot.CreditReport.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.Content(childComplexity), true
+	case "CreditReport.contentSha256":
+		if e.ComplexityRoot.CreditReport.ContentSha256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.ContentSha256(childComplexity), true
+	case "CreditReport.issuedAt":
+		if e.ComplexityRoot.CreditReport.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.IssuedAt(childComplexity), true
+	case "CreditReport.issuedTo":
+		if e.ComplexityRoot.CreditReport.IssuedTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.IssuedTo(childComplexity), true
+	case "CreditReport.keyId":
+		if e.ComplexityRoot.CreditReport.KeyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.KeyID(childComplexity), true
+	case "CreditReport.number":
+		if e.ComplexityRoot.CreditReport.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.Number(childComplexity), true
+	case "CreditReport.publicKey":
+		if e.ComplexityRoot.CreditReport.PublicKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.PublicKey(childComplexity), true
+	case "CreditReport.purpose":
+		if e.ComplexityRoot.CreditReport.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.Purpose(childComplexity), true
+	case "CreditReport.signature":
+		if e.ComplexityRoot.CreditReport.Signature == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.Signature(childComplexity), true
+	case "CreditReport.uscc":
+		if e.ComplexityRoot.CreditReport.Uscc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.Uscc(childComplexity), true
+
 	case "Department.code":
 		if e.ComplexityRoot.Department.Code == nil {
 			break
@@ -1874,6 +2268,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Department.Name(childComplexity), true
+
+	case "DepartmentCheckStats.checks":
+		if e.ComplexityRoot.DepartmentCheckStats.Checks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentCheckStats.Checks(childComplexity), true
+	case "DepartmentCheckStats.checksWithMeasures":
+		if e.ComplexityRoot.DepartmentCheckStats.ChecksWithMeasures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentCheckStats.ChecksWithMeasures(childComplexity), true
+	case "DepartmentCheckStats.measuresApplied":
+		if e.ComplexityRoot.DepartmentCheckStats.MeasuresApplied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentCheckStats.MeasuresApplied(childComplexity), true
+	case "DepartmentCheckStats.measuresReported":
+		if e.ComplexityRoot.DepartmentCheckStats.MeasuresReported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentCheckStats.MeasuresReported(childComplexity), true
+	case "DepartmentCheckStats.org":
+		if e.ComplexityRoot.DepartmentCheckStats.Org == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentCheckStats.Org(childComplexity), true
 
 	case "DepartmentDisclosure.decisions":
 		if e.ComplexityRoot.DepartmentDisclosure.Decisions == nil {
@@ -2367,6 +2792,144 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FalseLitigationDishonesty.Summary(childComplexity), true
 
+	case "GradeCount.count":
+		if e.ComplexityRoot.GradeCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeCount.Count(childComplexity), true
+	case "GradeCount.division":
+		if e.ComplexityRoot.GradeCount.Division == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeCount.Division(childComplexity), true
+	case "GradeCount.grade":
+		if e.ComplexityRoot.GradeCount.Grade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeCount.Grade(childComplexity), true
+	case "GradeCount.kind":
+		if e.ComplexityRoot.GradeCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeCount.Kind(childComplexity), true
+
+	case "GradeDistribution.computedAt":
+		if e.ComplexityRoot.GradeDistribution.ComputedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeDistribution.ComputedAt(childComplexity), true
+	case "GradeDistribution.counts":
+		if e.ComplexityRoot.GradeDistribution.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeDistribution.Counts(childComplexity), true
+	case "GradeDistribution.total":
+		if e.ComplexityRoot.GradeDistribution.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeDistribution.Total(childComplexity), true
+
+	case "GradeFactor.code":
+		if e.ComplexityRoot.GradeFactor.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeFactor.Code(childComplexity), true
+	case "GradeFactor.description":
+		if e.ComplexityRoot.GradeFactor.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeFactor.Description(childComplexity), true
+	case "GradeFactor.points":
+		if e.ComplexityRoot.GradeFactor.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeFactor.Points(childComplexity), true
+	case "GradeFactor.source":
+		if e.ComplexityRoot.GradeFactor.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeFactor.Source(childComplexity), true
+
+	case "GradeModel.factors":
+		if e.ComplexityRoot.GradeModel.Factors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeModel.Factors(childComplexity), true
+	case "GradeModel.thresholds":
+		if e.ComplexityRoot.GradeModel.Thresholds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeModel.Thresholds(childComplexity), true
+
+	case "GradeReason.count":
+		if e.ComplexityRoot.GradeReason.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeReason.Count(childComplexity), true
+	case "GradeReason.description":
+		if e.ComplexityRoot.GradeReason.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeReason.Description(childComplexity), true
+	case "GradeReason.evidence":
+		if e.ComplexityRoot.GradeReason.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeReason.Evidence(childComplexity), true
+	case "GradeReason.factor":
+		if e.ComplexityRoot.GradeReason.Factor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeReason.Factor(childComplexity), true
+	case "GradeReason.points":
+		if e.ComplexityRoot.GradeReason.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeReason.Points(childComplexity), true
+
+	case "GradeThreshold.grade":
+		if e.ComplexityRoot.GradeThreshold.Grade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeThreshold.Grade(childComplexity), true
+	case "GradeThreshold.maxPoints":
+		if e.ComplexityRoot.GradeThreshold.MaxPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeThreshold.MaxPoints(childComplexity), true
+	case "GradeThreshold.meaning":
+		if e.ComplexityRoot.GradeThreshold.Meaning == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeThreshold.Meaning(childComplexity), true
+	case "GradeThreshold.source":
+		if e.ComplexityRoot.GradeThreshold.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeThreshold.Source(childComplexity), true
+
 	case "InspectionFinding.code":
 		if e.ComplexityRoot.InspectionFinding.Code == nil {
 			break
@@ -2391,6 +2954,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InspectionFinding.RectifyBy(childComplexity), true
+
+	case "InspectionPlan.createdAt":
+		if e.ComplexityRoot.InspectionPlan.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlan.CreatedAt(childComplexity), true
+	case "InspectionPlan.department":
+		if e.ComplexityRoot.InspectionPlan.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlan.Department(childComplexity), true
+	case "InspectionPlan.id":
+		if e.ComplexityRoot.InspectionPlan.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlan.ID(childComplexity), true
+	case "InspectionPlan.populationSize":
+		if e.ComplexityRoot.InspectionPlan.PopulationSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlan.PopulationSize(childComplexity), true
+	case "InspectionPlan.ratioA":
+		if e.ComplexityRoot.InspectionPlan.RatioA == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlan.RatioA(childComplexity), true
+	case "InspectionPlan.ratioB":
+		if e.ComplexityRoot.InspectionPlan.RatioB == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlan.RatioB(childComplexity), true
+	case "InspectionPlan.ratioC":
+		if e.ComplexityRoot.InspectionPlan.RatioC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlan.RatioC(childComplexity), true
+	case "InspectionPlan.ratioD":
+		if e.ComplexityRoot.InspectionPlan.RatioD == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlan.RatioD(childComplexity), true
+	case "InspectionPlan.sample":
+		if e.ComplexityRoot.InspectionPlan.Sample == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlan.Sample(childComplexity), true
+	case "InspectionPlan.sampleSize":
+		if e.ComplexityRoot.InspectionPlan.SampleSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlan.SampleSize(childComplexity), true
+	case "InspectionPlan.seed":
+		if e.ComplexityRoot.InspectionPlan.Seed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlan.Seed(childComplexity), true
+	case "InspectionPlan.title":
+		if e.ComplexityRoot.InspectionPlan.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlan.Title(childComplexity), true
+
+	case "InspectionPlanConnection.edges":
+		if e.ComplexityRoot.InspectionPlanConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlanConnection.Edges(childComplexity), true
+	case "InspectionPlanConnection.pageInfo":
+		if e.ComplexityRoot.InspectionPlanConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlanConnection.PageInfo(childComplexity), true
+
+	case "InspectionPlanEdge.cursor":
+		if e.ComplexityRoot.InspectionPlanEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlanEdge.Cursor(childComplexity), true
+	case "InspectionPlanEdge.node":
+		if e.ComplexityRoot.InspectionPlanEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionPlanEdge.Node(childComplexity), true
 
 	case "InspectionResult.authority":
 		if e.ComplexityRoot.InspectionResult.Authority == nil {
@@ -2494,6 +3156,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InspectionResult.Summary(childComplexity), true
+
+	case "Inspector.badgeNo":
+		if e.ComplexityRoot.Inspector.BadgeNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspector.BadgeNo(childComplexity), true
+	case "Inspector.department":
+		if e.ComplexityRoot.Inspector.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspector.Department(childComplexity), true
+	case "Inspector.name":
+		if e.ComplexityRoot.Inspector.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspector.Name(childComplexity), true
 
 	case "Interview.department":
 		if e.ComplexityRoot.Interview.Department == nil {
@@ -3000,6 +3681,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarketEntity.OrganizationCode(childComplexity), true
+	case "MarketEntity.rating":
+		if e.ComplexityRoot.MarketEntity.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketEntity.Rating(childComplexity), true
 	case "MarketEntity.records":
 		if e.ComplexityRoot.MarketEntity.Records == nil {
 			break
@@ -3059,6 +3746,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarketEntity.Uscc(childComplexity), true
+	case "MarketEntity.warnings":
+		if e.ComplexityRoot.MarketEntity.Warnings == nil {
+			break
+		}
+
+		args, err := ec.field_MarketEntity_warnings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MarketEntity.Warnings(childComplexity, args["first"].(*int)), true
 
 	case "MarketEntityConnection.edges":
 		if e.ComplexityRoot.MarketEntityConnection.Edges == nil {
@@ -3122,12 +3820,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Measure.ListTypes(childComplexity), true
+	case "Measure.minSeverity":
+		if e.ComplexityRoot.Measure.MinSeverity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measure.MinSeverity(childComplexity), true
 	case "Measure.name":
 		if e.ComplexityRoot.Measure.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Measure.Name(childComplexity), true
+	case "Measure.recordKinds":
+		if e.ComplexityRoot.Measure.RecordKinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measure.RecordKinds(childComplexity), true
+	case "Measure.scenarios":
+		if e.ComplexityRoot.Measure.Scenarios == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measure.Scenarios(childComplexity), true
+
+	case "MeasureApplication.applied":
+		if e.ComplexityRoot.MeasureApplication.Applied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasureApplication.Applied(childComplexity), true
+	case "MeasureApplication.checkId":
+		if e.ComplexityRoot.MeasureApplication.CheckID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasureApplication.CheckID(childComplexity), true
+	case "MeasureApplication.measure":
+		if e.ComplexityRoot.MeasureApplication.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasureApplication.Measure(childComplexity), true
+	case "MeasureApplication.note":
+		if e.ComplexityRoot.MeasureApplication.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasureApplication.Note(childComplexity), true
+	case "MeasureApplication.reportedAt":
+		if e.ComplexityRoot.MeasureApplication.ReportedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasureApplication.ReportedAt(childComplexity), true
+	case "MeasureApplication.reportedBy":
+		if e.ComplexityRoot.MeasureApplication.ReportedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasureApplication.ReportedBy(childComplexity), true
+
+	case "MeasureTrigger.kind":
+		if e.ComplexityRoot.MeasureTrigger.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasureTrigger.Kind(childComplexity), true
+	case "MeasureTrigger.listType":
+		if e.ComplexityRoot.MeasureTrigger.ListType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasureTrigger.ListType(childComplexity), true
+	case "MeasureTrigger.recordId":
+		if e.ComplexityRoot.MeasureTrigger.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasureTrigger.RecordID(childComplexity), true
+	case "MeasureTrigger.severity":
+		if e.ComplexityRoot.MeasureTrigger.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasureTrigger.Severity(childComplexity), true
+	case "MeasureTrigger.summary":
+		if e.ComplexityRoot.MeasureTrigger.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasureTrigger.Summary(childComplexity), true
 
 	case "Mutation.acceptRepair":
 		if e.ComplexityRoot.Mutation.AcceptRepair == nil {
@@ -3184,6 +3968,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CheckObjection(childComplexity, args["id"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.createInspectionPlan":
+		if e.ComplexityRoot.Mutation.CreateInspectionPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createInspectionPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateInspectionPlan(childComplexity, args["input"].(model.InspectionPlanInput), args["idempotencyKey"].(string)), true
 	case "Mutation.decideRepair":
 		if e.ComplexityRoot.Mutation.DecideRepair == nil {
 			break
@@ -3272,6 +4067,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecheckRepair(childComplexity, args["id"].(string), args["correct"].(bool), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.recomputeGrades":
+		if e.ComplexityRoot.Mutation.RecomputeGrades == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recomputeGrades_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecomputeGrades(childComplexity, args["idempotencyKey"].(string)), true
 	case "Mutation.recordAuthorization":
 		if e.ComplexityRoot.Mutation.RecordAuthorization == nil {
 			break
@@ -3327,6 +4133,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveListing(childComplexity, args["id"].(string), args["reason"].(workflow.RemovalReason), args["note"].(*string), args["idempotencyKey"].(string)), true
+	case "Mutation.reportMeasureApplied":
+		if e.ComplexityRoot.Mutation.ReportMeasureApplied == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reportMeasureApplied_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReportMeasureApplied(childComplexity, args["checkId"].(string), args["measureCode"].(string), args["applied"].(bool), args["note"].(*string), args["idempotencyKey"].(string)), true
 	case "Mutation.revokeAuthorization":
 		if e.ComplexityRoot.Mutation.RevokeAuthorization == nil {
 			break
@@ -3647,6 +4464,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PersonRole.Role(childComplexity), true
 
+	case "PlanSample.entity":
+		if e.ComplexityRoot.PlanSample.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanSample.Entity(childComplexity), true
+	case "PlanSample.inspectors":
+		if e.ComplexityRoot.PlanSample.Inspectors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanSample.Inspectors(childComplexity), true
+	case "PlanSample.uscc":
+		if e.ComplexityRoot.PlanSample.Uscc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanSample.Uscc(childComplexity), true
+
 	case "QualificationCertificate.authority":
 		if e.ComplexityRoot.QualificationCertificate.Authority == nil {
 			break
@@ -3880,6 +4716,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Commitments(childComplexity, args["filter"].(*model.CommitmentFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.creditCheck":
+		if e.ComplexityRoot.Query.CreditCheck == nil {
+			break
+		}
+
+		args, err := ec.field_Query_creditCheck_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CreditCheck(childComplexity, args["uscc"].(string), args["scenario"].(credit.Scenario)), true
+	case "Query.creditCheckStats":
+		if e.ComplexityRoot.Query.CreditCheckStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_creditCheckStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CreditCheckStats(childComplexity, args["from"].(scalars.Date), args["to"].(scalars.Date)), true
+	case "Query.creditChecks":
+		if e.ComplexityRoot.Query.CreditChecks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_creditChecks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CreditChecks(childComplexity, args["usccs"].([]string), args["scenario"].(credit.Scenario)), true
+	case "Query.creditReport":
+		if e.ComplexityRoot.Query.CreditReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_creditReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CreditReport(childComplexity, args["uscc"].(string), args["purpose"].(model.ReportPurpose)), true
 	case "Query.departments":
 		if e.ComplexityRoot.Query.Departments == nil {
 			break
@@ -3925,6 +4805,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Entity(childComplexity, args["uscc"].(string)), true
+	case "Query.gradeDistribution":
+		if e.ComplexityRoot.Query.GradeDistribution == nil {
+			break
+		}
+
+		args, err := ec.field_Query_gradeDistribution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GradeDistribution(childComplexity, args["division"].(*string), args["kind"].(*model.EntityKind)), true
+	case "Query.gradeModel":
+		if e.ComplexityRoot.Query.GradeModel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.GradeModel(childComplexity), true
+	case "Query.inspectionPlans":
+		if e.ComplexityRoot.Query.InspectionPlans == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inspectionPlans_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.InspectionPlans(childComplexity, args["department"].(*string), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.jointCases":
 		if e.ComplexityRoot.Query.JointCases == nil {
@@ -4026,6 +4934,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Repairs(childComplexity, args["filter"].(*model.RepairFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.verifyCreditReport":
+		if e.ComplexityRoot.Query.VerifyCreditReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_verifyCreditReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VerifyCreditReport(childComplexity, args["input"].(model.VerifyReportInput)), true
+	case "Query.warningRules":
+		if e.ComplexityRoot.Query.WarningRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.WarningRules(childComplexity), true
+	case "Query.warnings":
+		if e.ComplexityRoot.Query.Warnings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_warnings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Warnings(childComplexity, args["filter"].(*model.WarningFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.workflowRules":
 		if e.ComplexityRoot.Query.WorkflowRules == nil {
 			break
@@ -4309,6 +5245,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RepairEdge.Node(childComplexity), true
 
+	case "ReportVerification.genuine":
+		if e.ComplexityRoot.ReportVerification.Genuine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportVerification.Genuine(childComplexity), true
+	case "ReportVerification.issuedByHub":
+		if e.ComplexityRoot.ReportVerification.IssuedByHub == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportVerification.IssuedByHub(childComplexity), true
+	case "ReportVerification.reason":
+		if e.ComplexityRoot.ReportVerification.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportVerification.Reason(childComplexity), true
+
 	case "ResponsiblePerson.person":
 		if e.ComplexityRoot.ResponsiblePerson.Person == nil {
 			break
@@ -4346,6 +5301,136 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SourceStatus.RecordCount(childComplexity), true
+
+	case "Subscription.warnings":
+		if e.ComplexityRoot.Subscription.Warnings == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_warnings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Warnings(childComplexity, args["filter"].(*model.WarningFilter)), true
+
+	case "Warning.entity":
+		if e.ComplexityRoot.Warning.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Entity(childComplexity), true
+	case "Warning.id":
+		if e.ComplexityRoot.Warning.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.ID(childComplexity), true
+	case "Warning.level":
+		if e.ComplexityRoot.Warning.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Level(childComplexity), true
+	case "Warning.message":
+		if e.ComplexityRoot.Warning.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Message(childComplexity), true
+	case "Warning.raisedAt":
+		if e.ComplexityRoot.Warning.RaisedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.RaisedAt(childComplexity), true
+	case "Warning.recordId":
+		if e.ComplexityRoot.Warning.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.RecordID(childComplexity), true
+	case "Warning.rule":
+		if e.ComplexityRoot.Warning.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Rule(childComplexity), true
+	case "Warning.uscc":
+		if e.ComplexityRoot.Warning.Uscc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Uscc(childComplexity), true
+
+	case "WarningConnection.edges":
+		if e.ComplexityRoot.WarningConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningConnection.Edges(childComplexity), true
+	case "WarningConnection.pageInfo":
+		if e.ComplexityRoot.WarningConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningConnection.PageInfo(childComplexity), true
+
+	case "WarningEdge.cursor":
+		if e.ComplexityRoot.WarningEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningEdge.Cursor(childComplexity), true
+	case "WarningEdge.node":
+		if e.ComplexityRoot.WarningEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningEdge.Node(childComplexity), true
+
+	case "WarningRule.active":
+		if e.ComplexityRoot.WarningRule.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningRule.Active(childComplexity), true
+	case "WarningRule.code":
+		if e.ComplexityRoot.WarningRule.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningRule.Code(childComplexity), true
+	case "WarningRule.description":
+		if e.ComplexityRoot.WarningRule.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningRule.Description(childComplexity), true
+	case "WarningRule.kind":
+		if e.ComplexityRoot.WarningRule.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningRule.Kind(childComplexity), true
+	case "WarningRule.level":
+		if e.ComplexityRoot.WarningRule.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningRule.Level(childComplexity), true
+	case "WarningRule.source":
+		if e.ComplexityRoot.WarningRule.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningRule.Source(childComplexity), true
+	case "WarningRule.threshold":
+		if e.ComplexityRoot.WarningRule.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningRule.Threshold(childComplexity), true
 
 	case "WorkflowEvent.action":
 		if e.ComplexityRoot.WorkflowEvent.Action == nil {
@@ -4429,15 +5514,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CommitmentItemInput", ec.unmarshalInputCommitmentItemInput),
 			graphql.NewInputUnmarshaler("EnterListingInput", ec.unmarshalInputEnterListingInput),
 			graphql.NewInputUnmarshaler("EntityFilter", ec.unmarshalInputEntityFilter),
+			graphql.NewInputUnmarshaler("GradeRatiosInput", ec.unmarshalInputGradeRatiosInput),
+			graphql.NewInputUnmarshaler("InspectionPlanInput", ec.unmarshalInputInspectionPlanInput),
 			graphql.NewInputUnmarshaler("JointCaseFilter", ec.unmarshalInputJointCaseFilter),
 			graphql.NewInputUnmarshaler("ListEntryFilter", ec.unmarshalInputListEntryFilter),
 			graphql.NewInputUnmarshaler("ObjectionFilter", ec.unmarshalInputObjectionFilter),
+			graphql.NewInputUnmarshaler("PopulationInput", ec.unmarshalInputPopulationInput),
 			graphql.NewInputUnmarshaler("QueryLogFilter", ec.unmarshalInputQueryLogFilter),
 			graphql.NewInputUnmarshaler("RecordAuthorizationInput", ec.unmarshalInputRecordAuthorizationInput),
 			graphql.NewInputUnmarshaler("RecordCorrectionInput", ec.unmarshalInputRecordCorrectionInput),
 			graphql.NewInputUnmarshaler("RecordFilter", ec.unmarshalInputRecordFilter),
 			graphql.NewInputUnmarshaler("RepairFilter", ec.unmarshalInputRepairFilter),
 			graphql.NewInputUnmarshaler("SignCommitmentInput", ec.unmarshalInputSignCommitmentInput),
+			graphql.NewInputUnmarshaler("VerifyReportInput", ec.unmarshalInputVerifyReportInput),
+			graphql.NewInputUnmarshaler("WarningFilter", ec.unmarshalInputWarningFilter),
 		)
 	}
 	first := true
@@ -4488,6 +5578,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -4522,6 +5629,7 @@ var sources = []*ast.Source{
 schema {
   query: Query
   mutation: Mutation
+  subscription: Subscription
 }
 
 """
@@ -4643,6 +5751,42 @@ type Query @open(level: PUBLIC) {
   disclosureStats(from: Date!, to: Date!): [DepartmentDisclosure!]!
   "Working days between two dates on the official holiday calendar (after from, up to and including to)."
   workingDays(from: Date!, to: Date!): Int!
+
+  """
+  The measures (restrictions and rewards) that apply to an entity in a
+  scenario (T19–T20: 应查必查), each with its legal basis and what triggers
+  it. complete is false, naming the departments, when any did not answer:
+  an entity is never reported clean because a source was down. Every check
+  is recorded.
+  """
+  creditCheck(uscc: ID!, scenario: Scenario!): CreditCheck! @open(level: SHARED, scope: "entity:read")
+  "The same for many entities at once (up to 100 bidders), batched per department."
+  creditChecks(usccs: [ID!]!, scenario: Scenario!): [CreditCheck!]! @open(level: SHARED, scope: "entity:read")
+  "Per department: approvals checked and measures carried out (奖惩到位)."
+  creditCheckStats(from: Date!, to: Date!): [DepartmentCheckStats!]! @open(level: SHARED, scope: "entity:read")
+  "Grades by division and kind, as last computed for every entity (dashboards)."
+  gradeDistribution(division: ID, kind: EntityKind): GradeDistribution! @open(level: SHARED, scope: "entity:read")
+  "The grading model: factors with their weights and sources, and the thresholds."
+  gradeModel: GradeModel! @open(level: SHARED, scope: "entity:read")
+  "Double-random inspection plans (T13): stored and public."
+  inspectionPlans(department: ID, first: Int = 20, after: String): InspectionPlanConnection!
+  """
+  A credit report (T7, T30) on an entity: public facts, lists and records
+  in force, its grade when the caller may see it; numbered, timed, hashed
+  and signed with the hub's Ed25519 key. Needs report:issue.
+  """
+  creditReport(uscc: ID!, purpose: ReportPurpose!): CreditReport! @open(level: SHARED, scope: "report:issue")
+  "Whether a report is genuine and unchanged. Anyone may ask."
+  verifyCreditReport(input: VerifyReportInput!): ReportVerification!
+  "Warnings (T25), newest first."
+  warnings(filter: WarningFilter, first: Int = 20, after: String): WarningConnection! @open(level: SHARED, scope: "entity:read")
+  "The warning rules, as data."
+  warningRules: [WarningRule!]!
+}
+
+type Subscription @open(level: SHARED, scope: "entity:read") {
+  "New warnings as they are raised, from any hub instance (PostgreSQL LISTEN/NOTIFY)."
+  warnings(filter: WarningFilter): Warning!
 }
 
 type Mutation @open(level: PUBLIC) {
@@ -4702,6 +5846,19 @@ type Mutation @open(level: PUBLIC) {
   decideRepair(id: ID!, repaired: Boolean!, reason: String!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
   "Periodic re-check: draws repaired cases at random (reproducibly from the seed) for review."
   sampleRepairsForRecheck(count: Int!, seed: String!, idempotencyKey: String!): [Repair!]! @open(level: PUBLIC)
+  """
+  The asking system reports the measure it applied for a credit check (or
+  that it did not), so that the graph can show 奖惩到位 per department.
+  """
+  reportMeasureApplied(checkId: ID!, measureCode: ID!, applied: Boolean!, note: String, idempotencyKey: String!): MeasureApplication! @open(level: SHARED, scope: "entity:read")
+  """
+  Draws a double-random inspection sample (T13) from a population, the ratio
+  depending on each entity's grade, reproducibly from the seed published
+  with the plan, and the inspectors from the department's roster.
+  """
+  createInspectionPlan(input: InspectionPlanInput!, idempotencyKey: String!): InspectionPlan! @open(level: SHARED, scope: "entity:read")
+  "Recomputes and stores every entity's grade (for the distribution and inspection plans)."
+  recomputeGrades(idempotencyKey: String!): Int! @open(level: SHARED, scope: "audit:read")
   "Records the outcome of a re-check; a wrong repair is reversed and the record is public again."
   recheckRepair(id: ID!, correct: Boolean!, reason: String!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
 }
@@ -4957,6 +6114,11 @@ type Measure @open(level: PUBLIC) {
   legalBasis: String!
   "The lists that trigger it."
   listTypes: [ListType!]!
+  "The scenarios it applies in."
+  scenarios: [Scenario!]!
+  "Record kinds that trigger it, at or above minSeverity."
+  recordKinds: [RecordKind!]!
+  minSeverity: Severity
 }
 
 enum ObjectionState {
@@ -5259,6 +6421,14 @@ type MarketEntity implements Node @open(level: PUBLIC) {
   objections: [Objection!]! @open(level: SHARED, scope: "record:read")
   "Repairs it applied for (T24)."
   repairs: [Repair!]! @open(level: SHARED, scope: "record:read")
+  """
+  The credit grade (T12), computed from the entity's records, listings,
+  commitments and industry ratings at the time of the query, with the
+  reasons. For supervision: shared with departments, not public.
+  """
+  rating: CreditRating @open(level: SHARED, scope: "entity:read")
+  "Warnings raised on the entity (T25), newest first."
+  warnings(first: Int = 20): [Warning!]! @open(level: SHARED, scope: "entity:read")
 }
 
 type MarketEntityConnection @open(level: PUBLIC) {
@@ -5823,6 +6993,283 @@ type KeyAttentionRecord implements CreditRecord & Node @open(level: SHARED, scop
   domain: String!
   listEntryId: ID!
 }
+
+"The scenarios a credit check is asked for (T3, T7, T19)."
+enum Scenario {
+  ADMINISTRATIVE_APPROVAL
+  PUBLIC_PROCUREMENT
+  BIDDING
+  STATE_FUNDING
+  QUALIFICATION_REVIEW
+  MARKET_ACCESS
+}
+
+"The answer to 应查必查 for one entity in one scenario."
+type CreditCheck @open(level: SHARED, scope: "entity:read") {
+  "Quote it in reportMeasureApplied."
+  id: ID!
+  uscc: ID!
+  "Null when the registry does not know the code (or did not answer)."
+  entity: MarketEntity
+  scenario: Scenario!
+  "False when a department did not answer: the measures may then be incomplete."
+  complete: Boolean!
+  missingSources: [Department!]!
+  measures: [AppliedMeasure!]!
+  checkedAt: Time!
+}
+
+"A measure that applies, and what triggers it."
+type AppliedMeasure @open(level: SHARED, scope: "entity:read") {
+  measure: Measure!
+  triggers: [MeasureTrigger!]!
+}
+
+"A record or listing that triggers a measure."
+type MeasureTrigger @open(level: SHARED, scope: "entity:read") {
+  recordId: ID!
+  kind: RecordKind!
+  summary: String!
+  severity: Severity
+  listType: ListType
+}
+
+"What an asking system did with a checked measure."
+type MeasureApplication @open(level: SHARED, scope: "entity:read") {
+  checkId: ID!
+  measure: Measure!
+  applied: Boolean!
+  note: String!
+  reportedBy: String!
+  reportedAt: Time!
+}
+
+type DepartmentCheckStats @open(level: SHARED, scope: "entity:read") {
+  "The department whose systems asked."
+  org: String!
+  checks: Int!
+  "Checks that found at least one measure."
+  checksWithMeasures: Int!
+  "Measures the systems reported back on."
+  measuresReported: Int!
+  measuresApplied: Int!
+}
+
+enum Grade {
+  "Low risk."
+  A
+  "Normal."
+  B
+  "Higher risk."
+  C
+  "High risk."
+  D
+}
+
+"A credit grade and the facts that produced it."
+type CreditRating @open(level: SHARED, scope: "entity:read") {
+  grade: Grade!
+  "Points counted against the entity (negative for good conduct)."
+  points: Int!
+  reasons: [GradeReason!]!
+  "False when a department did not answer: the grade may be too good."
+  complete: Boolean!
+  missingSources: [Department!]!
+  computedAt: Time!
+}
+
+type GradeReason @open(level: SHARED, scope: "entity:read") {
+  factor: String!
+  description: String!
+  points: Int!
+  count: Int!
+  "Global IDs of the records behind it."
+  evidence: [ID!]!
+}
+
+type GradeDistribution @open(level: SHARED, scope: "entity:read") {
+  total: Int!
+  counts: [GradeCount!]!
+  "When the stored grades were last computed; null before the first run."
+  computedAt: Time
+}
+
+type GradeCount @open(level: SHARED, scope: "entity:read") {
+  division: Division!
+  kind: EntityKind!
+  grade: Grade!
+  count: Int!
+}
+
+type GradeModel @open(level: SHARED, scope: "entity:read") {
+  factors: [GradeFactor!]!
+  thresholds: [GradeThreshold!]!
+}
+
+type GradeFactor @open(level: SHARED, scope: "entity:read") {
+  code: ID!
+  description: String!
+  points: Int!
+  source: String!
+}
+
+type GradeThreshold @open(level: SHARED, scope: "entity:read") {
+  grade: Grade!
+  "The most points of this grade; null for the last."
+  maxPoints: Int
+  meaning: String!
+  source: String!
+}
+
+input PopulationInput {
+  division: ID
+  kind: EntityKind
+  "GB/T 4754 section letter (E construction, F trade, H hospitality …)."
+  industry: String
+  status: EntityStatus = ACTIVE
+}
+
+input GradeRatiosInput {
+  a: Float!
+  b: Float!
+  c: Float!
+  d: Float!
+}
+
+input InspectionPlanInput {
+  title: String!
+  population: PopulationInput!
+  "The ratio of grade B; A gets half, C one and a half times, D three times, unless ratios are given."
+  baseRatio: Float
+  ratios: GradeRatiosInput
+  "Published with the plan: anyone can redraw the sample from it."
+  seed: String!
+  inspectorsPerEntity: Int = 2
+}
+
+"A double-random inspection plan and its sample: public."
+type InspectionPlan implements Node @open(level: PUBLIC) {
+  id: ID!
+  department: Department!
+  title: String!
+  seed: String!
+  populationSize: Int!
+  sampleSize: Int!
+  ratioA: Float!
+  ratioB: Float!
+  ratioC: Float!
+  ratioD: Float!
+  createdAt: Time!
+  sample: [PlanSample!]!
+}
+
+type PlanSample @open(level: PUBLIC) {
+  uscc: ID!
+  entity: MarketEntity
+  inspectors: [Inspector!]!
+}
+
+type Inspector @open(level: PUBLIC) {
+  name: String!
+  badgeNo: String!
+  department: Department!
+}
+
+type InspectionPlanConnection @open(level: PUBLIC) {
+  edges: [InspectionPlanEdge!]!
+  pageInfo: PageInfo!
+}
+
+type InspectionPlanEdge @open(level: PUBLIC) {
+  cursor: String!
+  node: InspectionPlan!
+}
+
+enum ReportPurpose {
+  PUBLIC_PROCUREMENT
+  BIDDING
+  ADMINISTRATIVE_APPROVAL
+  MARKET_ACCESS
+  QUALIFICATION_REVIEW
+  AGENCY_SERVICE
+}
+
+"A signed credit report. content is the exact JSON that was hashed and signed."
+type CreditReport @open(level: SHARED, scope: "report:issue") {
+  number: ID!
+  uscc: ID!
+  purpose: ReportPurpose!
+  issuedAt: Time!
+  issuedTo: String!
+  content: String!
+  contentSha256: String!
+  "Ed25519 over number, issue time and content hash (base64)."
+  signature: String!
+  keyId: String!
+  "The report key's public half (base64), to verify offline."
+  publicKey: String!
+}
+
+input VerifyReportInput {
+  number: ID!
+  issuedAt: Time!
+  content: String!
+  signature: String!
+}
+
+type ReportVerification @open(level: PUBLIC) {
+  genuine: Boolean!
+  "Why not, when not."
+  reason: String
+  "Whether the hub issued a report with this number."
+  issuedByHub: Boolean!
+}
+
+enum WarningLevel {
+  NOTICE
+  WARNING
+  ALERT
+}
+
+type WarningRule @open(level: PUBLIC) {
+  code: ID!
+  description: String!
+  kind: String!
+  threshold: Float!
+  level: WarningLevel!
+  active: Boolean!
+  source: String!
+}
+
+"A warning raised on an entity by a rule (T25)."
+type Warning @open(level: SHARED, scope: "entity:read") {
+  id: ID!
+  rule: WarningRule!
+  uscc: ID!
+  entity: MarketEntity
+  level: WarningLevel!
+  message: String!
+  "The record that raised it, when one did."
+  recordId: ID
+  raisedAt: Time!
+}
+
+input WarningFilter {
+  uscc: ID
+  level: WarningLevel
+  rule: ID
+  since: Time
+}
+
+type WarningConnection @open(level: SHARED, scope: "entity:read") {
+  edges: [WarningEdge!]!
+  pageInfo: PageInfo!
+}
+
+type WarningEdge @open(level: SHARED, scope: "entity:read") {
+  cursor: String!
+  node: Warning!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -5830,6 +7277,16 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AppliedMeasure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_AppliedMeasure_measure(ctx, field)
+	case "triggers":
+		return ec.fieldContext_AppliedMeasure_triggers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AppliedMeasure", field.Name)
+}
 
 func (ec *executionContext) childFields_CasePush(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -5923,6 +7380,46 @@ func (ec *executionContext) childFields_CommitmentItem(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type CommitmentItem", field.Name)
 }
 
+func (ec *executionContext) childFields_CreditCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CreditCheck_id(ctx, field)
+	case "uscc":
+		return ec.fieldContext_CreditCheck_uscc(ctx, field)
+	case "entity":
+		return ec.fieldContext_CreditCheck_entity(ctx, field)
+	case "scenario":
+		return ec.fieldContext_CreditCheck_scenario(ctx, field)
+	case "complete":
+		return ec.fieldContext_CreditCheck_complete(ctx, field)
+	case "missingSources":
+		return ec.fieldContext_CreditCheck_missingSources(ctx, field)
+	case "measures":
+		return ec.fieldContext_CreditCheck_measures(ctx, field)
+	case "checkedAt":
+		return ec.fieldContext_CreditCheck_checkedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditCheck", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditRating(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "grade":
+		return ec.fieldContext_CreditRating_grade(ctx, field)
+	case "points":
+		return ec.fieldContext_CreditRating_points(ctx, field)
+	case "reasons":
+		return ec.fieldContext_CreditRating_reasons(ctx, field)
+	case "complete":
+		return ec.fieldContext_CreditRating_complete(ctx, field)
+	case "missingSources":
+		return ec.fieldContext_CreditRating_missingSources(ctx, field)
+	case "computedAt":
+		return ec.fieldContext_CreditRating_computedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditRating", field.Name)
+}
+
 func (ec *executionContext) childFields_CreditRecordConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -5947,6 +7444,32 @@ func (ec *executionContext) childFields_CreditRecordEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type CreditRecordEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CreditReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_CreditReport_number(ctx, field)
+	case "uscc":
+		return ec.fieldContext_CreditReport_uscc(ctx, field)
+	case "purpose":
+		return ec.fieldContext_CreditReport_purpose(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_CreditReport_issuedAt(ctx, field)
+	case "issuedTo":
+		return ec.fieldContext_CreditReport_issuedTo(ctx, field)
+	case "content":
+		return ec.fieldContext_CreditReport_content(ctx, field)
+	case "contentSha256":
+		return ec.fieldContext_CreditReport_contentSha256(ctx, field)
+	case "signature":
+		return ec.fieldContext_CreditReport_signature(ctx, field)
+	case "keyId":
+		return ec.fieldContext_CreditReport_keyId(ctx, field)
+	case "publicKey":
+		return ec.fieldContext_CreditReport_publicKey(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditReport", field.Name)
+}
+
 func (ec *executionContext) childFields_Department(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -5955,6 +7478,22 @@ func (ec *executionContext) childFields_Department(ctx context.Context, field gr
 		return ec.fieldContext_Department_name(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Department", field.Name)
+}
+
+func (ec *executionContext) childFields_DepartmentCheckStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "org":
+		return ec.fieldContext_DepartmentCheckStats_org(ctx, field)
+	case "checks":
+		return ec.fieldContext_DepartmentCheckStats_checks(ctx, field)
+	case "checksWithMeasures":
+		return ec.fieldContext_DepartmentCheckStats_checksWithMeasures(ctx, field)
+	case "measuresReported":
+		return ec.fieldContext_DepartmentCheckStats_measuresReported(ctx, field)
+	case "measuresApplied":
+		return ec.fieldContext_DepartmentCheckStats_measuresApplied(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DepartmentCheckStats", field.Name)
 }
 
 func (ec *executionContext) childFields_DepartmentDisclosure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6007,6 +7546,86 @@ func (ec *executionContext) childFields_Division(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Division", field.Name)
 }
 
+func (ec *executionContext) childFields_GradeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "division":
+		return ec.fieldContext_GradeCount_division(ctx, field)
+	case "kind":
+		return ec.fieldContext_GradeCount_kind(ctx, field)
+	case "grade":
+		return ec.fieldContext_GradeCount_grade(ctx, field)
+	case "count":
+		return ec.fieldContext_GradeCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GradeCount", field.Name)
+}
+
+func (ec *executionContext) childFields_GradeDistribution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_GradeDistribution_total(ctx, field)
+	case "counts":
+		return ec.fieldContext_GradeDistribution_counts(ctx, field)
+	case "computedAt":
+		return ec.fieldContext_GradeDistribution_computedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GradeDistribution", field.Name)
+}
+
+func (ec *executionContext) childFields_GradeFactor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_GradeFactor_code(ctx, field)
+	case "description":
+		return ec.fieldContext_GradeFactor_description(ctx, field)
+	case "points":
+		return ec.fieldContext_GradeFactor_points(ctx, field)
+	case "source":
+		return ec.fieldContext_GradeFactor_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GradeFactor", field.Name)
+}
+
+func (ec *executionContext) childFields_GradeModel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "factors":
+		return ec.fieldContext_GradeModel_factors(ctx, field)
+	case "thresholds":
+		return ec.fieldContext_GradeModel_thresholds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GradeModel", field.Name)
+}
+
+func (ec *executionContext) childFields_GradeReason(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "factor":
+		return ec.fieldContext_GradeReason_factor(ctx, field)
+	case "description":
+		return ec.fieldContext_GradeReason_description(ctx, field)
+	case "points":
+		return ec.fieldContext_GradeReason_points(ctx, field)
+	case "count":
+		return ec.fieldContext_GradeReason_count(ctx, field)
+	case "evidence":
+		return ec.fieldContext_GradeReason_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GradeReason", field.Name)
+}
+
+func (ec *executionContext) childFields_GradeThreshold(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "grade":
+		return ec.fieldContext_GradeThreshold_grade(ctx, field)
+	case "maxPoints":
+		return ec.fieldContext_GradeThreshold_maxPoints(ctx, field)
+	case "meaning":
+		return ec.fieldContext_GradeThreshold_meaning(ctx, field)
+	case "source":
+		return ec.fieldContext_GradeThreshold_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GradeThreshold", field.Name)
+}
+
 func (ec *executionContext) childFields_InspectionFinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -6019,6 +7638,68 @@ func (ec *executionContext) childFields_InspectionFinding(ctx context.Context, f
 		return ec.fieldContext_InspectionFinding_rectifiedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InspectionFinding", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InspectionPlan_id(ctx, field)
+	case "department":
+		return ec.fieldContext_InspectionPlan_department(ctx, field)
+	case "title":
+		return ec.fieldContext_InspectionPlan_title(ctx, field)
+	case "seed":
+		return ec.fieldContext_InspectionPlan_seed(ctx, field)
+	case "populationSize":
+		return ec.fieldContext_InspectionPlan_populationSize(ctx, field)
+	case "sampleSize":
+		return ec.fieldContext_InspectionPlan_sampleSize(ctx, field)
+	case "ratioA":
+		return ec.fieldContext_InspectionPlan_ratioA(ctx, field)
+	case "ratioB":
+		return ec.fieldContext_InspectionPlan_ratioB(ctx, field)
+	case "ratioC":
+		return ec.fieldContext_InspectionPlan_ratioC(ctx, field)
+	case "ratioD":
+		return ec.fieldContext_InspectionPlan_ratioD(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_InspectionPlan_createdAt(ctx, field)
+	case "sample":
+		return ec.fieldContext_InspectionPlan_sample(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionPlan", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionPlanConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InspectionPlanConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InspectionPlanConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionPlanConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionPlanEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_InspectionPlanEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_InspectionPlanEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionPlanEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Inspector(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Inspector_name(ctx, field)
+	case "badgeNo":
+		return ec.fieldContext_Inspector_badgeNo(ctx, field)
+	case "department":
+		return ec.fieldContext_Inspector_department(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Inspector", field.Name)
 }
 
 func (ec *executionContext) childFields_Interview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6187,6 +7868,10 @@ func (ec *executionContext) childFields_MarketEntity(ctx context.Context, field 
 		return ec.fieldContext_MarketEntity_objections(ctx, field)
 	case "repairs":
 		return ec.fieldContext_MarketEntity_repairs(ctx, field)
+	case "rating":
+		return ec.fieldContext_MarketEntity_rating(ctx, field)
+	case "warnings":
+		return ec.fieldContext_MarketEntity_warnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MarketEntity", field.Name)
 }
@@ -6227,8 +7912,48 @@ func (ec *executionContext) childFields_Measure(ctx context.Context, field graph
 		return ec.fieldContext_Measure_legalBasis(ctx, field)
 	case "listTypes":
 		return ec.fieldContext_Measure_listTypes(ctx, field)
+	case "scenarios":
+		return ec.fieldContext_Measure_scenarios(ctx, field)
+	case "recordKinds":
+		return ec.fieldContext_Measure_recordKinds(ctx, field)
+	case "minSeverity":
+		return ec.fieldContext_Measure_minSeverity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Measure", field.Name)
+}
+
+func (ec *executionContext) childFields_MeasureApplication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "checkId":
+		return ec.fieldContext_MeasureApplication_checkId(ctx, field)
+	case "measure":
+		return ec.fieldContext_MeasureApplication_measure(ctx, field)
+	case "applied":
+		return ec.fieldContext_MeasureApplication_applied(ctx, field)
+	case "note":
+		return ec.fieldContext_MeasureApplication_note(ctx, field)
+	case "reportedBy":
+		return ec.fieldContext_MeasureApplication_reportedBy(ctx, field)
+	case "reportedAt":
+		return ec.fieldContext_MeasureApplication_reportedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeasureApplication", field.Name)
+}
+
+func (ec *executionContext) childFields_MeasureTrigger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recordId":
+		return ec.fieldContext_MeasureTrigger_recordId(ctx, field)
+	case "kind":
+		return ec.fieldContext_MeasureTrigger_kind(ctx, field)
+	case "summary":
+		return ec.fieldContext_MeasureTrigger_summary(ctx, field)
+	case "severity":
+		return ec.fieldContext_MeasureTrigger_severity(ctx, field)
+	case "listType":
+		return ec.fieldContext_MeasureTrigger_listType(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeasureTrigger", field.Name)
 }
 
 func (ec *executionContext) childFields_Objection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6355,6 +8080,18 @@ func (ec *executionContext) childFields_PersonRole(ctx context.Context, field gr
 		return ec.fieldContext_PersonRole_entity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonRole", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanSample(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "uscc":
+		return ec.fieldContext_PlanSample_uscc(ctx, field)
+	case "entity":
+		return ec.fieldContext_PlanSample_entity(ctx, field)
+	case "inspectors":
+		return ec.fieldContext_PlanSample_inspectors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanSample", field.Name)
 }
 
 func (ec *executionContext) childFields_QueryLogConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6485,6 +8222,18 @@ func (ec *executionContext) childFields_RepairEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type RepairEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ReportVerification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "genuine":
+		return ec.fieldContext_ReportVerification_genuine(ctx, field)
+	case "reason":
+		return ec.fieldContext_ReportVerification_reason(ctx, field)
+	case "issuedByHub":
+		return ec.fieldContext_ReportVerification_issuedByHub(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportVerification", field.Name)
+}
+
 func (ec *executionContext) childFields_ResponsiblePerson(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -6507,6 +8256,68 @@ func (ec *executionContext) childFields_SourceStatus(ctx context.Context, field 
 		return ec.fieldContext_SourceStatus_recordCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SourceStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_Warning(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Warning_id(ctx, field)
+	case "rule":
+		return ec.fieldContext_Warning_rule(ctx, field)
+	case "uscc":
+		return ec.fieldContext_Warning_uscc(ctx, field)
+	case "entity":
+		return ec.fieldContext_Warning_entity(ctx, field)
+	case "level":
+		return ec.fieldContext_Warning_level(ctx, field)
+	case "message":
+		return ec.fieldContext_Warning_message(ctx, field)
+	case "recordId":
+		return ec.fieldContext_Warning_recordId(ctx, field)
+	case "raisedAt":
+		return ec.fieldContext_Warning_raisedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Warning", field.Name)
+}
+
+func (ec *executionContext) childFields_WarningConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_WarningConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_WarningConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WarningConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_WarningEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_WarningEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_WarningEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WarningEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WarningRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_WarningRule_code(ctx, field)
+	case "description":
+		return ec.fieldContext_WarningRule_description(ctx, field)
+	case "kind":
+		return ec.fieldContext_WarningRule_kind(ctx, field)
+	case "threshold":
+		return ec.fieldContext_WarningRule_threshold(ctx, field)
+	case "level":
+		return ec.fieldContext_WarningRule_level(ctx, field)
+	case "active":
+		return ec.fieldContext_WarningRule_active(ctx, field)
+	case "source":
+		return ec.fieldContext_WarningRule_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WarningRule", field.Name)
 }
 
 func (ec *executionContext) childFields_WorkflowEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6739,6 +8550,20 @@ func (ec *executionContext) field_MarketEntity_records_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_MarketEntity_warnings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_acceptRepair_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6870,6 +8695,28 @@ func (ec *executionContext) field_Mutation_checkObjection_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createInspectionPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.InspectionPlanInput, error) {
+			return ec.unmarshalNInspectionPlanInput2credithubᚋgraphᚋmodelᚐInspectionPlanInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
 		func(ctx context.Context, v any) (string, error) {
 			return ec.unmarshalNString2string(ctx, v)
@@ -7129,6 +8976,20 @@ func (ec *executionContext) field_Mutation_recheckRepair_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recomputeGrades_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordAuthorization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7292,6 +9153,52 @@ func (ec *executionContext) field_Mutation_removeListing_args(ctx context.Contex
 		return nil, err
 	}
 	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reportMeasureApplied_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "checkId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["checkId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "measureCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measureCode"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "applied",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["applied"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg4
 	return args, nil
 }
 
@@ -7539,6 +9446,94 @@ func (ec *executionContext) field_Query_commitments_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_creditCheckStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (scalars.Date, error) {
+			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (scalars.Date, error) {
+			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_creditCheck_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "uscc",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["uscc"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "scenario",
+		func(ctx context.Context, v any) (credit.Scenario, error) {
+			return ec.unmarshalNScenario2credithubᚋcreditᚐScenario(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scenario"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_creditChecks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "usccs",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["usccs"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "scenario",
+		func(ctx context.Context, v any) (credit.Scenario, error) {
+			return ec.unmarshalNScenario2credithubᚋcreditᚐScenario(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scenario"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_creditReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "uscc",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["uscc"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "purpose",
+		func(ctx context.Context, v any) (model.ReportPurpose, error) {
+			return ec.unmarshalNReportPurpose2credithubᚋgraphᚋmodelᚐReportPurpose(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["purpose"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_disclosureStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7602,6 +9597,58 @@ func (ec *executionContext) field_Query_entity_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["uscc"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_gradeDistribution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "division",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["division"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*model.EntityKind, error) {
+			return ec.unmarshalOEntityKind2ᚖcredithubᚋgraphᚋmodelᚐEntityKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_inspectionPlans_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "department",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["department"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -7797,6 +9844,50 @@ func (ec *executionContext) field_Query_repairs_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_verifyCreditReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VerifyReportInput, error) {
+			return ec.unmarshalNVerifyReportInput2credithubᚋgraphᚋmodelᚐVerifyReportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_warnings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.WarningFilter, error) {
+			return ec.unmarshalOWarningFilter2ᚖcredithubᚋgraphᚋmodelᚐWarningFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_workingDays_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7816,6 +9907,20 @@ func (ec *executionContext) field_Query_workingDays_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_warnings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.WarningFilter, error) {
+			return ec.unmarshalOWarningFilter2ᚖcredithubᚋgraphᚋmodelᚐWarningFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
 	return args, nil
 }
 
@@ -9072,6 +11177,70 @@ func (ec *executionContext) _AdministrativePenalty_confiscatedAmount(ctx context
 }
 func (ec *executionContext) fieldContext_AdministrativePenalty_confiscatedAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AdministrativePenalty", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AppliedMeasure_measure(ctx context.Context, field graphql.CollectedField, obj *model.AppliedMeasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedMeasure_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Measure) graphql.Marshaler {
+			return ec.marshalNMeasure2ᚖcredithubᚋworkflowᚐMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedMeasure_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppliedMeasure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Measure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppliedMeasure_triggers(ctx context.Context, field graphql.CollectedField, obj *model.AppliedMeasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedMeasure_triggers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Triggers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MeasureTrigger) graphql.Marshaler {
+			return ec.marshalNMeasureTrigger2ᚕᚖcredithubᚋgraphᚋmodelᚐMeasureTriggerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedMeasure_triggers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppliedMeasure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeasureTrigger(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CasePush_id(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
@@ -11315,6 +13484,217 @@ func (ec *executionContext) fieldContext_ConsumptionRestriction_liftedOn(_ conte
 	return graphql.NewScalarFieldContext("ConsumptionRestriction", field, false, false, "Date")
 }
 
+func (ec *executionContext) _CreditCheck_id(ctx context.Context, field graphql.CollectedField, obj *model.CreditCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditCheck_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditCheck_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditCheck", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditCheck_uscc(ctx context.Context, field graphql.CollectedField, obj *model.CreditCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditCheck_uscc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Uscc, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditCheck_uscc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditCheck", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditCheck_entity(ctx context.Context, field graphql.CollectedField, obj *model.CreditCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditCheck_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CreditCheck().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
+			return ec.marshalOMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditCheck_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditCheck",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditCheck_scenario(ctx context.Context, field graphql.CollectedField, obj *model.CreditCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditCheck_scenario(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scenario, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Scenario) graphql.Marshaler {
+			return ec.marshalNScenario2credithubᚋcreditᚐScenario(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditCheck_scenario(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditCheck", field, false, false, "Scenario")
+}
+
+func (ec *executionContext) _CreditCheck_complete(ctx context.Context, field graphql.CollectedField, obj *model.CreditCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditCheck_complete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditCheck_complete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CreditCheck_missingSources(ctx context.Context, field graphql.CollectedField, obj *model.CreditCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditCheck_missingSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissingSources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚕᚖcredithubᚋcreditᚐDepartmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditCheck_missingSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditCheck",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditCheck_measures(ctx context.Context, field graphql.CollectedField, obj *model.CreditCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditCheck_measures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AppliedMeasure) graphql.Marshaler {
+			return ec.marshalNAppliedMeasure2ᚕᚖcredithubᚋgraphᚋmodelᚐAppliedMeasureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditCheck_measures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditCheck",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppliedMeasure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditCheck_checkedAt(ctx context.Context, field graphql.CollectedField, obj *model.CreditCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditCheck_checkedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditCheck_checkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditCheck", field, false, false, "Time")
+}
+
 func (ec *executionContext) _CreditInterview_id(ctx context.Context, field graphql.CollectedField, obj *credit.Interview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11655,6 +14035,162 @@ func (ec *executionContext) fieldContext_CreditInterview_listEntryId(_ context.C
 	return graphql.NewScalarFieldContext("CreditInterview", field, false, false, "ID")
 }
 
+func (ec *executionContext) _CreditRating_grade(ctx context.Context, field graphql.CollectedField, obj *model.CreditRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRating_grade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Grade) graphql.Marshaler {
+			return ec.marshalNGrade2credithubᚋgraphᚋmodelᚐGrade(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRating_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRating", field, false, false, "Grade")
+}
+
+func (ec *executionContext) _CreditRating_points(ctx context.Context, field graphql.CollectedField, obj *model.CreditRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRating_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRating_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRating", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CreditRating_reasons(ctx context.Context, field graphql.CollectedField, obj *model.CreditRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRating_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GradeReason) graphql.Marshaler {
+			return ec.marshalNGradeReason2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRating_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditRating",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GradeReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditRating_complete(ctx context.Context, field graphql.CollectedField, obj *model.CreditRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRating_complete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRating_complete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRating", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CreditRating_missingSources(ctx context.Context, field graphql.CollectedField, obj *model.CreditRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRating_missingSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissingSources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚕᚖcredithubᚋcreditᚐDepartmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRating_missingSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreditRating",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreditRating_computedAt(ctx context.Context, field graphql.CollectedField, obj *model.CreditRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRating_computedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComputedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRating_computedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRating", field, false, false, "Time")
+}
+
 func (ec *executionContext) _CreditRecordConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CreditRecordConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11829,6 +14365,236 @@ func (ec *executionContext) fieldContext_CreditRecordEdge_node(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _CreditReport_number(ctx context.Context, field graphql.CollectedField, obj *model.CreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditReport_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditReport_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditReport_uscc(ctx context.Context, field graphql.CollectedField, obj *model.CreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditReport_uscc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Uscc, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditReport_uscc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditReport_purpose(ctx context.Context, field graphql.CollectedField, obj *model.CreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditReport_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReportPurpose) graphql.Marshaler {
+			return ec.marshalNReportPurpose2credithubᚋgraphᚋmodelᚐReportPurpose(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditReport_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "ReportPurpose")
+}
+
+func (ec *executionContext) _CreditReport_issuedAt(ctx context.Context, field graphql.CollectedField, obj *model.CreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditReport_issuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditReport_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CreditReport_issuedTo(ctx context.Context, field graphql.CollectedField, obj *model.CreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditReport_issuedTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditReport_issuedTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditReport_content(ctx context.Context, field graphql.CollectedField, obj *model.CreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditReport_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditReport_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditReport_contentSha256(ctx context.Context, field graphql.CollectedField, obj *model.CreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditReport_contentSha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentSha256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditReport_contentSha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditReport_signature(ctx context.Context, field graphql.CollectedField, obj *model.CreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditReport_signature(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signature, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditReport_signature(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditReport_keyId(ctx context.Context, field graphql.CollectedField, obj *model.CreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditReport_keyId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeyID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditReport_keyId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreditReport_publicKey(ctx context.Context, field graphql.CollectedField, obj *model.CreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditReport_publicKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditReport_publicKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "String")
+}
+
 func (ec *executionContext) _Department_code(ctx context.Context, field graphql.CollectedField, obj *credit.Department) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11873,6 +14639,121 @@ func (ec *executionContext) _Department_name(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Department_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Department", field, false, false, "String")
+}
+
+func (ec *executionContext) _DepartmentCheckStats_org(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentCheckStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentCheckStats_org(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Org, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentCheckStats_org(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepartmentCheckStats", field, false, false, "String")
+}
+
+func (ec *executionContext) _DepartmentCheckStats_checks(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentCheckStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentCheckStats_checks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentCheckStats_checks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepartmentCheckStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DepartmentCheckStats_checksWithMeasures(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentCheckStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentCheckStats_checksWithMeasures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChecksWithMeasures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentCheckStats_checksWithMeasures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepartmentCheckStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DepartmentCheckStats_measuresReported(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentCheckStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentCheckStats_measuresReported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeasuresReported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentCheckStats_measuresReported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepartmentCheckStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DepartmentCheckStats_measuresApplied(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentCheckStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentCheckStats_measuresApplied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeasuresApplied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentCheckStats_measuresApplied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepartmentCheckStats", field, false, false, "Int")
 }
 
 func (ec *executionContext) _DepartmentDisclosure_department(ctx context.Context, field graphql.CollectedField, obj *model.DepartmentDisclosure) (ret graphql.Marshaler) {
@@ -13817,6 +16698,548 @@ func (ec *executionContext) fieldContext_FalseLitigationDishonesty_description(_
 	return graphql.NewScalarFieldContext("FalseLitigationDishonesty", field, false, false, "String")
 }
 
+func (ec *executionContext) _GradeCount_division(ctx context.Context, field graphql.CollectedField, obj *model.GradeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeCount_division(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Division, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Division) graphql.Marshaler {
+			return ec.marshalNDivision2ᚖcredithubᚋgraphᚋmodelᚐDivision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeCount_division(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GradeCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Division(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GradeCount_kind(ctx context.Context, field graphql.CollectedField, obj *model.GradeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EntityKind) graphql.Marshaler {
+			return ec.marshalNEntityKind2credithubᚋgraphᚋmodelᚐEntityKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeCount", field, false, false, "EntityKind")
+}
+
+func (ec *executionContext) _GradeCount_grade(ctx context.Context, field graphql.CollectedField, obj *model.GradeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeCount_grade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Grade) graphql.Marshaler {
+			return ec.marshalNGrade2credithubᚋgraphᚋmodelᚐGrade(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeCount_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeCount", field, false, false, "Grade")
+}
+
+func (ec *executionContext) _GradeCount_count(ctx context.Context, field graphql.CollectedField, obj *model.GradeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GradeDistribution_total(ctx context.Context, field graphql.CollectedField, obj *model.GradeDistribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeDistribution_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeDistribution_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeDistribution", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GradeDistribution_counts(ctx context.Context, field graphql.CollectedField, obj *model.GradeDistribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeDistribution_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GradeCount) graphql.Marshaler {
+			return ec.marshalNGradeCount2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeDistribution_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GradeDistribution",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GradeCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GradeDistribution_computedAt(ctx context.Context, field graphql.CollectedField, obj *model.GradeDistribution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeDistribution_computedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComputedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GradeDistribution_computedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeDistribution", field, false, false, "Time")
+}
+
+func (ec *executionContext) _GradeFactor_code(ctx context.Context, field graphql.CollectedField, obj *model.GradeFactor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeFactor_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeFactor_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeFactor", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GradeFactor_description(ctx context.Context, field graphql.CollectedField, obj *model.GradeFactor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeFactor_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeFactor_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeFactor", field, false, false, "String")
+}
+
+func (ec *executionContext) _GradeFactor_points(ctx context.Context, field graphql.CollectedField, obj *model.GradeFactor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeFactor_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeFactor_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeFactor", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GradeFactor_source(ctx context.Context, field graphql.CollectedField, obj *model.GradeFactor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeFactor_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeFactor_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeFactor", field, false, false, "String")
+}
+
+func (ec *executionContext) _GradeModel_factors(ctx context.Context, field graphql.CollectedField, obj *model.GradeModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeModel_factors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Factors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GradeFactor) graphql.Marshaler {
+			return ec.marshalNGradeFactor2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeFactorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeModel_factors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GradeModel",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GradeFactor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GradeModel_thresholds(ctx context.Context, field graphql.CollectedField, obj *model.GradeModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeModel_thresholds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Thresholds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GradeThreshold) graphql.Marshaler {
+			return ec.marshalNGradeThreshold2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeThresholdᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeModel_thresholds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GradeModel",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GradeThreshold(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GradeReason_factor(ctx context.Context, field graphql.CollectedField, obj *model.GradeReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeReason_factor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Factor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeReason_factor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeReason", field, false, false, "String")
+}
+
+func (ec *executionContext) _GradeReason_description(ctx context.Context, field graphql.CollectedField, obj *model.GradeReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeReason_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeReason_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeReason", field, false, false, "String")
+}
+
+func (ec *executionContext) _GradeReason_points(ctx context.Context, field graphql.CollectedField, obj *model.GradeReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeReason_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeReason_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeReason", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GradeReason_count(ctx context.Context, field graphql.CollectedField, obj *model.GradeReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeReason_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeReason_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeReason", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GradeReason_evidence(ctx context.Context, field graphql.CollectedField, obj *model.GradeReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeReason_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeReason_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeReason", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GradeThreshold_grade(ctx context.Context, field graphql.CollectedField, obj *model.GradeThreshold) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeThreshold_grade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Grade) graphql.Marshaler {
+			return ec.marshalNGrade2credithubᚋgraphᚋmodelᚐGrade(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeThreshold_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeThreshold", field, false, false, "Grade")
+}
+
+func (ec *executionContext) _GradeThreshold_maxPoints(ctx context.Context, field graphql.CollectedField, obj *model.GradeThreshold) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeThreshold_maxPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GradeThreshold_maxPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeThreshold", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GradeThreshold_meaning(ctx context.Context, field graphql.CollectedField, obj *model.GradeThreshold) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeThreshold_meaning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meaning, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeThreshold_meaning(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeThreshold", field, false, false, "String")
+}
+
+func (ec *executionContext) _GradeThreshold_source(ctx context.Context, field graphql.CollectedField, obj *model.GradeThreshold) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeThreshold_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeThreshold_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeThreshold", field, false, false, "String")
+}
+
 func (ec *executionContext) _InspectionFinding_code(ctx context.Context, field graphql.CollectedField, obj *credit.InspectionFinding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13907,6 +17330,419 @@ func (ec *executionContext) _InspectionFinding_rectifiedAt(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_InspectionFinding_rectifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InspectionFinding", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InspectionPlan_id(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlan_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlan_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionPlan", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InspectionPlan_department(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlan_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlan_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionPlan",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionPlan_title(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlan_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlan_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionPlan", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionPlan_seed(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlan_seed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlan_seed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionPlan", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionPlan_populationSize(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlan_populationSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PopulationSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlan_populationSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionPlan", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionPlan_sampleSize(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlan_sampleSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SampleSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlan_sampleSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionPlan", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionPlan_ratioA(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlan_ratioA(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatioA, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlan_ratioA(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionPlan", field, false, false, "Float")
+}
+
+func (ec *executionContext) _InspectionPlan_ratioB(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlan_ratioB(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatioB, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlan_ratioB(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionPlan", field, false, false, "Float")
+}
+
+func (ec *executionContext) _InspectionPlan_ratioC(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlan_ratioC(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatioC, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlan_ratioC(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionPlan", field, false, false, "Float")
+}
+
+func (ec *executionContext) _InspectionPlan_ratioD(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlan_ratioD(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatioD, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlan_ratioD(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionPlan", field, false, false, "Float")
+}
+
+func (ec *executionContext) _InspectionPlan_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlan_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlan_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionPlan", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InspectionPlan_sample(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlan) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlan_sample(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionPlan().Sample(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PlanSample) graphql.Marshaler {
+			return ec.marshalNPlanSample2ᚕᚖcredithubᚋgraphᚋmodelᚐPlanSampleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlan_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionPlan",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanSample(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionPlanConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlanConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlanConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InspectionPlanEdge) graphql.Marshaler {
+			return ec.marshalNInspectionPlanEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐInspectionPlanEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlanConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionPlanConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionPlanEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionPlanConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlanConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlanConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlanConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionPlanConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionPlanEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlanEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlanEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlanEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionPlanEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionPlanEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InspectionPlanEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionPlanEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InspectionPlan) graphql.Marshaler {
+			return ec.marshalNInspectionPlan2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionPlanEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionPlanEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionPlan(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _InspectionResult_id(ctx context.Context, field graphql.CollectedField, obj *credit.Inspection) (ret graphql.Marshaler) {
@@ -14322,6 +18158,84 @@ func (ec *executionContext) fieldContext_InspectionResult_findings(_ context.Con
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_InspectionFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Inspector_name(ctx context.Context, field graphql.CollectedField, obj *model.Inspector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspector_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspector_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Inspector_badgeNo(ctx context.Context, field graphql.CollectedField, obj *model.Inspector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspector_badgeNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BadgeNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspector_badgeNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Inspector_department(ctx context.Context, field graphql.CollectedField, obj *model.Inspector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspector_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspector_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Inspector",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16685,6 +20599,82 @@ func (ec *executionContext) fieldContext_MarketEntity_repairs(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _MarketEntity_rating(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketEntity_rating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MarketEntity().Rating(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreditRating) graphql.Marshaler {
+			return ec.marshalOCreditRating2ᚖcredithubᚋgraphᚋmodelᚐCreditRating(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MarketEntity_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketEntity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditRating(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarketEntity_warnings(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketEntity_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MarketEntity().Warnings(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖcredithubᚋgraphᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketEntity_warnings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketEntity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MarketEntity_warnings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MarketEntityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntityConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16972,6 +20962,337 @@ func (ec *executionContext) _Measure_listTypes(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Measure_listTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Measure", field, false, false, "ListType")
+}
+
+func (ec *executionContext) _Measure_scenarios(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Measure_scenarios(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scenarios, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []credit.Scenario) graphql.Marshaler {
+			return ec.marshalNScenario2ᚕcredithubᚋcreditᚐScenarioᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Measure_scenarios(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Measure", field, false, false, "Scenario")
+}
+
+func (ec *executionContext) _Measure_recordKinds(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Measure_recordKinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordKinds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2ᚕcredithubᚋcreditᚐKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Measure_recordKinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Measure", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _Measure_minSeverity(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Measure_minSeverity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinSeverity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Measure_minSeverity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Measure", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _MeasureApplication_checkId(ctx context.Context, field graphql.CollectedField, obj *model.MeasureApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasureApplication_checkId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeasureApplication_checkId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeasureApplication", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MeasureApplication_measure(ctx context.Context, field graphql.CollectedField, obj *model.MeasureApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasureApplication_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Measure) graphql.Marshaler {
+			return ec.marshalNMeasure2ᚖcredithubᚋworkflowᚐMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeasureApplication_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeasureApplication",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Measure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeasureApplication_applied(ctx context.Context, field graphql.CollectedField, obj *model.MeasureApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasureApplication_applied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeasureApplication_applied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeasureApplication", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MeasureApplication_note(ctx context.Context, field graphql.CollectedField, obj *model.MeasureApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasureApplication_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeasureApplication_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeasureApplication", field, false, false, "String")
+}
+
+func (ec *executionContext) _MeasureApplication_reportedBy(ctx context.Context, field graphql.CollectedField, obj *model.MeasureApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasureApplication_reportedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeasureApplication_reportedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeasureApplication", field, false, false, "String")
+}
+
+func (ec *executionContext) _MeasureApplication_reportedAt(ctx context.Context, field graphql.CollectedField, obj *model.MeasureApplication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasureApplication_reportedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeasureApplication_reportedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeasureApplication", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MeasureTrigger_recordId(ctx context.Context, field graphql.CollectedField, obj *model.MeasureTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasureTrigger_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeasureTrigger_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeasureTrigger", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MeasureTrigger_kind(ctx context.Context, field graphql.CollectedField, obj *model.MeasureTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasureTrigger_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeasureTrigger_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeasureTrigger", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _MeasureTrigger_summary(ctx context.Context, field graphql.CollectedField, obj *model.MeasureTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasureTrigger_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeasureTrigger_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeasureTrigger", field, false, false, "String")
+}
+
+func (ec *executionContext) _MeasureTrigger_severity(ctx context.Context, field graphql.CollectedField, obj *model.MeasureTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasureTrigger_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeasureTrigger_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeasureTrigger", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _MeasureTrigger_listType(ctx context.Context, field graphql.CollectedField, obj *model.MeasureTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasureTrigger_listType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.ListType) graphql.Marshaler {
+			return ec.marshalOListType2ᚖcredithubᚋcreditᚐListType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeasureTrigger_listType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeasureTrigger", field, false, false, "ListType")
 }
 
 func (ec *executionContext) _Mutation_recordAuthorization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -17936,6 +22257,138 @@ func (ec *executionContext) fieldContext_Mutation_sampleRepairsForRecheck(ctx co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_sampleRepairsForRecheck_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reportMeasureApplied(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reportMeasureApplied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReportMeasureApplied(ctx, fc.Args["checkId"].(string), fc.Args["measureCode"].(string), fc.Args["applied"].(bool), fc.Args["note"].(*string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MeasureApplication) graphql.Marshaler {
+			return ec.marshalNMeasureApplication2ᚖcredithubᚋgraphᚋmodelᚐMeasureApplication(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reportMeasureApplied(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeasureApplication(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reportMeasureApplied_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createInspectionPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createInspectionPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateInspectionPlan(ctx, fc.Args["input"].(model.InspectionPlanInput), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InspectionPlan) graphql.Marshaler {
+			return ec.marshalNInspectionPlan2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createInspectionPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionPlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createInspectionPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recomputeGrades(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recomputeGrades(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecomputeGrades(ctx, fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recomputeGrades(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recomputeGrades_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19040,6 +23493,93 @@ func (ec *executionContext) fieldContext_PersonRole_entity(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanSample_uscc(ctx context.Context, field graphql.CollectedField, obj *model.PlanSample) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanSample_uscc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Uscc, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanSample_uscc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanSample", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PlanSample_entity(ctx context.Context, field graphql.CollectedField, obj *model.PlanSample) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanSample_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanSample().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
+			return ec.marshalOMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanSample_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanSample",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanSample_inspectors(ctx context.Context, field graphql.CollectedField, obj *model.PlanSample) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanSample_inspectors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inspectors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Inspector) graphql.Marshaler {
+			return ec.marshalNInspector2ᚕᚖcredithubᚋgraphᚋmodelᚐInspectorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanSample_inspectors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanSample",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Inspector(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20660,6 +25200,422 @@ func (ec *executionContext) fieldContext_Query_workingDays(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_creditCheck(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_creditCheck(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CreditCheck(ctx, fc.Args["uscc"].(string), fc.Args["scenario"].(credit.Scenario))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreditCheck) graphql.Marshaler {
+			return ec.marshalNCreditCheck2ᚖcredithubᚋgraphᚋmodelᚐCreditCheck(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_creditCheck(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditCheck(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_creditCheck_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_creditChecks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_creditChecks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CreditChecks(ctx, fc.Args["usccs"].([]string), fc.Args["scenario"].(credit.Scenario))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CreditCheck) graphql.Marshaler {
+			return ec.marshalNCreditCheck2ᚕᚖcredithubᚋgraphᚋmodelᚐCreditCheckᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_creditChecks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditCheck(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_creditChecks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_creditCheckStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_creditCheckStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CreditCheckStats(ctx, fc.Args["from"].(scalars.Date), fc.Args["to"].(scalars.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DepartmentCheckStats) graphql.Marshaler {
+			return ec.marshalNDepartmentCheckStats2ᚕᚖcredithubᚋgraphᚋmodelᚐDepartmentCheckStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_creditCheckStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepartmentCheckStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_creditCheckStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_gradeDistribution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_gradeDistribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GradeDistribution(ctx, fc.Args["division"].(*string), fc.Args["kind"].(*model.EntityKind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GradeDistribution) graphql.Marshaler {
+			return ec.marshalNGradeDistribution2ᚖcredithubᚋgraphᚋmodelᚐGradeDistribution(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_gradeDistribution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GradeDistribution(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_gradeDistribution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_gradeModel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_gradeModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().GradeModel(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GradeModel) graphql.Marshaler {
+			return ec.marshalNGradeModel2ᚖcredithubᚋgraphᚋmodelᚐGradeModel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_gradeModel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GradeModel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_inspectionPlans(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_inspectionPlans(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().InspectionPlans(ctx, fc.Args["department"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InspectionPlanConnection) graphql.Marshaler {
+			return ec.marshalNInspectionPlanConnection2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlanConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_inspectionPlans(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionPlanConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_inspectionPlans_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_creditReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_creditReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CreditReport(ctx, fc.Args["uscc"].(string), fc.Args["purpose"].(model.ReportPurpose))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreditReport) graphql.Marshaler {
+			return ec.marshalNCreditReport2ᚖcredithubᚋgraphᚋmodelᚐCreditReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_creditReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_creditReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_verifyCreditReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_verifyCreditReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().VerifyCreditReport(ctx, fc.Args["input"].(model.VerifyReportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportVerification) graphql.Marshaler {
+			return ec.marshalNReportVerification2ᚖcredithubᚋgraphᚋmodelᚐReportVerification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_verifyCreditReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportVerification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_verifyCreditReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_warnings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Warnings(ctx, fc.Args["filter"].(*model.WarningFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WarningConnection) graphql.Marshaler {
+			return ec.marshalNWarningConnection2ᚖcredithubᚋgraphᚋmodelᚐWarningConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_warnings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarningConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_warnings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_warningRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_warningRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().WarningRules(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.WarningRule) graphql.Marshaler {
+			return ec.marshalNWarningRule2ᚕᚖcredithubᚋgraphᚋmodelᚐWarningRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_warningRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarningRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21824,6 +26780,75 @@ func (ec *executionContext) fieldContext_RepairEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _ReportVerification_genuine(ctx context.Context, field graphql.CollectedField, obj *model.ReportVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportVerification_genuine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Genuine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportVerification_genuine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportVerification", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReportVerification_reason(ctx context.Context, field graphql.CollectedField, obj *model.ReportVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportVerification_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportVerification_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportVerification", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportVerification_issuedByHub(ctx context.Context, field graphql.CollectedField, obj *model.ReportVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportVerification_issuedByHub(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedByHub, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportVerification_issuedByHub(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportVerification", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _ResponsiblePerson_role(ctx context.Context, field graphql.CollectedField, obj *model.ResponsiblePerson) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21978,6 +27003,532 @@ func (ec *executionContext) _SourceStatus_recordCount(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_SourceStatus_recordCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SourceStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Subscription_warnings(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Warnings(ctx, fc.Args["filter"].(*model.WarningFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚖcredithubᚋgraphᚋmodelᚐWarning(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_warnings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_warnings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Warning_id(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Warning_rule(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WarningRule) graphql.Marshaler {
+			return ec.marshalNWarningRule2ᚖcredithubᚋgraphᚋmodelᚐWarningRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Warning",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarningRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Warning_uscc(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_uscc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Uscc, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_uscc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Warning_entity(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Warning().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
+			return ec.marshalOMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Warning",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Warning_level(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.WarningLevel) graphql.Marshaler {
+			return ec.marshalNWarningLevel2credithubᚋgraphᚋmodelᚐWarningLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, "WarningLevel")
+}
+
+func (ec *executionContext) _Warning_message(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, "String")
+}
+
+func (ec *executionContext) _Warning_recordId(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Warning_raisedAt(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_raisedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RaisedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_raisedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WarningConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WarningConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.WarningEdge) graphql.Marshaler {
+			return ec.marshalNWarningEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐWarningEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarningConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarningConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarningEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarningConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.WarningConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarningConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarningConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarningEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.WarningEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarningEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarningEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _WarningEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.WarningEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚖcredithubᚋgraphᚋmodelᚐWarning(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarningEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarningEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarningRule_code(ctx context.Context, field graphql.CollectedField, obj *model.WarningRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningRule_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarningRule_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarningRule", field, false, false, "ID")
+}
+
+func (ec *executionContext) _WarningRule_description(ctx context.Context, field graphql.CollectedField, obj *model.WarningRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningRule_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarningRule_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarningRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _WarningRule_kind(ctx context.Context, field graphql.CollectedField, obj *model.WarningRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningRule_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarningRule_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarningRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _WarningRule_threshold(ctx context.Context, field graphql.CollectedField, obj *model.WarningRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningRule_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarningRule_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarningRule", field, false, false, "Float")
+}
+
+func (ec *executionContext) _WarningRule_level(ctx context.Context, field graphql.CollectedField, obj *model.WarningRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningRule_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.WarningLevel) graphql.Marshaler {
+			return ec.marshalNWarningLevel2credithubᚋgraphᚋmodelᚐWarningLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarningRule_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarningRule", field, false, false, "WarningLevel")
+}
+
+func (ec *executionContext) _WarningRule_active(ctx context.Context, field graphql.CollectedField, obj *model.WarningRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningRule_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarningRule_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarningRule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WarningRule_source(ctx context.Context, field graphql.CollectedField, obj *model.WarningRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningRule_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarningRule_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarningRule", field, false, false, "String")
 }
 
 func (ec *executionContext) _WorkflowEvent_action(ctx context.Context, field graphql.CollectedField, obj *workflow.Event) (ret graphql.Marshaler) {
@@ -23667,6 +29218,150 @@ func UnmarshalEntityFilter(ctx context.Context, raw any) (model.EntityFilter, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGradeRatiosInput(ctx context.Context, obj any) (model.GradeRatiosInput, error) {
+	var it model.GradeRatiosInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"a", "b", "c", "d"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "a":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("a"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.A = data
+		case "b":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("b"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.B = data
+		case "c":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("c"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.C = data
+		case "d":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("d"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.D = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGradeRatiosInput unmarshals raw into the GradeRatiosInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGradeRatiosInput(ctx context.Context, raw any) (model.GradeRatiosInput, error) {
+	var out model.GradeRatiosInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GradeRatiosInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInspectionPlanInput(ctx context.Context, obj any) (model.InspectionPlanInput, error) {
+	var it model.InspectionPlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["inspectorsPerEntity"]; !present {
+		asMap["inspectorsPerEntity"] = 2
+	}
+
+	fieldsInOrder := [...]string{"title", "population", "baseRatio", "ratios", "seed", "inspectorsPerEntity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "population":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("population"))
+			data, err := ec.unmarshalNPopulationInput2ᚖcredithubᚋgraphᚋmodelᚐPopulationInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Population = data
+		case "baseRatio":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baseRatio"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaseRatio = data
+		case "ratios":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratios"))
+			data, err := ec.unmarshalOGradeRatiosInput2ᚖcredithubᚋgraphᚋmodelᚐGradeRatiosInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ratios = data
+		case "seed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seed"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seed = data
+		case "inspectorsPerEntity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inspectorsPerEntity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InspectorsPerEntity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInspectionPlanInput unmarshals raw into the InspectionPlanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInspectionPlanInput(ctx context.Context, raw any) (model.InspectionPlanInput, error) {
+	var out model.InspectionPlanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InspectionPlanInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputJointCaseFilter(ctx context.Context, obj any) (model.JointCaseFilter, error) {
 	var it model.JointCaseFilter
 	if obj == nil {
@@ -23846,6 +29541,73 @@ func (ec *executionContext) unmarshalInputObjectionFilter(ctx context.Context, o
 func UnmarshalObjectionFilter(ctx context.Context, raw any) (model.ObjectionFilter, error) {
 	var out model.ObjectionFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObjectionFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPopulationInput(ctx context.Context, obj any) (model.PopulationInput, error) {
+	var it model.PopulationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["status"]; !present {
+		asMap["status"] = "ACTIVE"
+	}
+
+	fieldsInOrder := [...]string{"division", "kind", "industry", "status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "division":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("division"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Division = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOEntityKind2ᚖcredithubᚋgraphᚋmodelᚐEntityKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "industry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industry"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Industry = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOEntityStatus2ᚖcredithubᚋgraphᚋmodelᚐEntityStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPopulationInput unmarshals raw into the PopulationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPopulationInput(ctx context.Context, raw any) (model.PopulationInput, error) {
+	var out model.PopulationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PopulationInput", raw, &out)
 	return out, err
 }
 
@@ -24248,6 +30010,132 @@ func UnmarshalSignCommitmentInput(ctx context.Context, raw any) (model.SignCommi
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputVerifyReportInput(ctx context.Context, obj any) (model.VerifyReportInput, error) {
+	var it model.VerifyReportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"number", "issuedAt", "content", "signature"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "issuedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuedAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuedAt = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "signature":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signature"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Signature = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVerifyReportInput unmarshals raw into the VerifyReportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVerifyReportInput(ctx context.Context, raw any) (model.VerifyReportInput, error) {
+	var out model.VerifyReportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VerifyReportInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWarningFilter(ctx context.Context, obj any) (model.WarningFilter, error) {
+	var it model.WarningFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"uscc", "level", "rule", "since"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalOWarningLevel2ᚖcredithubᚋgraphᚋmodelᚐWarningLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "rule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rule"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rule = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWarningFilter unmarshals raw into the WarningFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWarningFilter(ctx context.Context, raw any) (model.WarningFilter, error) {
+	var out model.WarningFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WarningFilter", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -24480,6 +30368,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._JointCase(ctx, sel, obj)
+	case model.InspectionPlan:
+		return ec._InspectionPlan(ctx, sel, &obj)
+	case *model.InspectionPlan:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._InspectionPlan(ctx, sel, obj)
 	case credit.Record:
 		if obj == nil {
 			return graphql.Null
@@ -24813,6 +30708,44 @@ func (ec *executionContext) _AdministrativePenalty(ctx context.Context, sel ast.
 		case "confiscatedAmount":
 			out.Values[i] = ec._AdministrativePenalty_confiscatedAmount(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var appliedMeasureImplementors = []string{"AppliedMeasure"}
+
+func (ec *executionContext) _AppliedMeasure(ctx context.Context, sel ast.SelectionSet, obj *model.AppliedMeasure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, appliedMeasureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AppliedMeasure")
+		case "measure":
+			out.Values[i] = ec._AppliedMeasure_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "triggers":
+			out.Values[i] = ec._AppliedMeasure_triggers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -25539,6 +31472,75 @@ func (ec *executionContext) _ConsumptionRestriction(ctx context.Context, sel ast
 	return out
 }
 
+var creditCheckImplementors = []string{"CreditCheck"}
+
+func (ec *executionContext) _CreditCheck(ctx context.Context, sel ast.SelectionSet, obj *model.CreditCheck) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creditCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreditCheck")
+		case "id":
+			out.Values[i] = ec._CreditCheck_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uscc":
+			out.Values[i] = ec._CreditCheck_uscc(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CreditCheck_entity(ctx, field, obj)
+				})
+		case "scenario":
+			out.Values[i] = ec._CreditCheck_scenario(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "complete":
+			out.Values[i] = ec._CreditCheck_complete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "missingSources":
+			out.Values[i] = ec._CreditCheck_missingSources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "measures":
+			out.Values[i] = ec._CreditCheck_measures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkedAt":
+			out.Values[i] = ec._CreditCheck_checkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var creditInterviewImplementors = []string{"CreditInterview", "CreditRecord", "Node"}
 
 func (ec *executionContext) _CreditInterview(ctx context.Context, sel ast.SelectionSet, obj *credit.Interview) graphql.Marshaler {
@@ -25617,6 +31619,64 @@ func (ec *executionContext) _CreditInterview(ctx context.Context, sel ast.Select
 			}
 		case "listEntryId":
 			out.Values[i] = ec._CreditInterview_listEntryId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var creditRatingImplementors = []string{"CreditRating"}
+
+func (ec *executionContext) _CreditRating(ctx context.Context, sel ast.SelectionSet, obj *model.CreditRating) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creditRatingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreditRating")
+		case "grade":
+			out.Values[i] = ec._CreditRating_grade(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._CreditRating_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._CreditRating_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "complete":
+			out.Values[i] = ec._CreditRating_complete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missingSources":
+			out.Values[i] = ec._CreditRating_missingSources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "computedAt":
+			out.Values[i] = ec._CreditRating_computedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25723,6 +31783,84 @@ func (ec *executionContext) _CreditRecordEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var creditReportImplementors = []string{"CreditReport"}
+
+func (ec *executionContext) _CreditReport(ctx context.Context, sel ast.SelectionSet, obj *model.CreditReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, creditReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreditReport")
+		case "number":
+			out.Values[i] = ec._CreditReport_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uscc":
+			out.Values[i] = ec._CreditReport_uscc(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purpose":
+			out.Values[i] = ec._CreditReport_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuedAt":
+			out.Values[i] = ec._CreditReport_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuedTo":
+			out.Values[i] = ec._CreditReport_issuedTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "content":
+			out.Values[i] = ec._CreditReport_content(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contentSha256":
+			out.Values[i] = ec._CreditReport_contentSha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signature":
+			out.Values[i] = ec._CreditReport_signature(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "keyId":
+			out.Values[i] = ec._CreditReport_keyId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicKey":
+			out.Values[i] = ec._CreditReport_publicKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var departmentImplementors = []string{"Department"}
 
 func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSet, obj *credit.Department) graphql.Marshaler {
@@ -25741,6 +31879,59 @@ func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSe
 			}
 		case "name":
 			out.Values[i] = ec._Department_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var departmentCheckStatsImplementors = []string{"DepartmentCheckStats"}
+
+func (ec *executionContext) _DepartmentCheckStats(ctx context.Context, sel ast.SelectionSet, obj *model.DepartmentCheckStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, departmentCheckStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DepartmentCheckStats")
+		case "org":
+			out.Values[i] = ec._DepartmentCheckStats_org(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checks":
+			out.Values[i] = ec._DepartmentCheckStats_checks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checksWithMeasures":
+			out.Values[i] = ec._DepartmentCheckStats_checksWithMeasures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "measuresReported":
+			out.Values[i] = ec._DepartmentCheckStats_measuresReported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "measuresApplied":
+			out.Values[i] = ec._DepartmentCheckStats_measuresApplied(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -26358,6 +32549,284 @@ func (ec *executionContext) _FalseLitigationDishonesty(ctx context.Context, sel 
 	return out
 }
 
+var gradeCountImplementors = []string{"GradeCount"}
+
+func (ec *executionContext) _GradeCount(ctx context.Context, sel ast.SelectionSet, obj *model.GradeCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gradeCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GradeCount")
+		case "division":
+			out.Values[i] = ec._GradeCount_division(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._GradeCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grade":
+			out.Values[i] = ec._GradeCount_grade(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._GradeCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gradeDistributionImplementors = []string{"GradeDistribution"}
+
+func (ec *executionContext) _GradeDistribution(ctx context.Context, sel ast.SelectionSet, obj *model.GradeDistribution) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gradeDistributionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GradeDistribution")
+		case "total":
+			out.Values[i] = ec._GradeDistribution_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counts":
+			out.Values[i] = ec._GradeDistribution_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "computedAt":
+			out.Values[i] = ec._GradeDistribution_computedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gradeFactorImplementors = []string{"GradeFactor"}
+
+func (ec *executionContext) _GradeFactor(ctx context.Context, sel ast.SelectionSet, obj *model.GradeFactor) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gradeFactorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GradeFactor")
+		case "code":
+			out.Values[i] = ec._GradeFactor_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._GradeFactor_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._GradeFactor_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._GradeFactor_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gradeModelImplementors = []string{"GradeModel"}
+
+func (ec *executionContext) _GradeModel(ctx context.Context, sel ast.SelectionSet, obj *model.GradeModel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gradeModelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GradeModel")
+		case "factors":
+			out.Values[i] = ec._GradeModel_factors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "thresholds":
+			out.Values[i] = ec._GradeModel_thresholds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gradeReasonImplementors = []string{"GradeReason"}
+
+func (ec *executionContext) _GradeReason(ctx context.Context, sel ast.SelectionSet, obj *model.GradeReason) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gradeReasonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GradeReason")
+		case "factor":
+			out.Values[i] = ec._GradeReason_factor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._GradeReason_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._GradeReason_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._GradeReason_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._GradeReason_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gradeThresholdImplementors = []string{"GradeThreshold"}
+
+func (ec *executionContext) _GradeThreshold(ctx context.Context, sel ast.SelectionSet, obj *model.GradeThreshold) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gradeThresholdImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GradeThreshold")
+		case "grade":
+			out.Values[i] = ec._GradeThreshold_grade(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxPoints":
+			out.Values[i] = ec._GradeThreshold_maxPoints(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meaning":
+			out.Values[i] = ec._GradeThreshold_meaning(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._GradeThreshold_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var inspectionFindingImplementors = []string{"InspectionFinding"}
 
 func (ec *executionContext) _InspectionFinding(ctx context.Context, sel ast.SelectionSet, obj *credit.InspectionFinding) graphql.Marshaler {
@@ -26387,6 +32856,171 @@ func (ec *executionContext) _InspectionFinding(ctx context.Context, sel ast.Sele
 		case "rectifiedAt":
 			out.Values[i] = ec._InspectionFinding_rectifiedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionPlanImplementors = []string{"InspectionPlan", "Node"}
+
+func (ec *executionContext) _InspectionPlan(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionPlan) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionPlanImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionPlan")
+		case "id":
+			out.Values[i] = ec._InspectionPlan_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "department":
+			out.Values[i] = ec._InspectionPlan_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._InspectionPlan_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seed":
+			out.Values[i] = ec._InspectionPlan_seed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "populationSize":
+			out.Values[i] = ec._InspectionPlan_populationSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sampleSize":
+			out.Values[i] = ec._InspectionPlan_sampleSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ratioA":
+			out.Values[i] = ec._InspectionPlan_ratioA(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ratioB":
+			out.Values[i] = ec._InspectionPlan_ratioB(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ratioC":
+			out.Values[i] = ec._InspectionPlan_ratioC(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ratioD":
+			out.Values[i] = ec._InspectionPlan_ratioD(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._InspectionPlan_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sample":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionPlan_sample(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionPlanConnectionImplementors = []string{"InspectionPlanConnection"}
+
+func (ec *executionContext) _InspectionPlanConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionPlanConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionPlanConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionPlanConnection")
+		case "edges":
+			out.Values[i] = ec._InspectionPlanConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InspectionPlanConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionPlanEdgeImplementors = []string{"InspectionPlanEdge"}
+
+func (ec *executionContext) _InspectionPlanEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionPlanEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionPlanEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionPlanEdge")
+		case "cursor":
+			out.Values[i] = ec._InspectionPlanEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._InspectionPlanEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -26499,6 +33133,49 @@ func (ec *executionContext) _InspectionResult(ctx context.Context, sel ast.Selec
 			}
 		case "findings":
 			out.Values[i] = ec._InspectionResult_findings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectorImplementors = []string{"Inspector"}
+
+func (ec *executionContext) _Inspector(ctx context.Context, sel ast.SelectionSet, obj *model.Inspector) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Inspector")
+		case "name":
+			out.Values[i] = ec._Inspector_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "badgeNo":
+			out.Values[i] = ec._Inspector_badgeNo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._Inspector_department(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27247,6 +33924,18 @@ func (ec *executionContext) _MarketEntity(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MarketEntity_repairs(ctx, field, obj)
 				})
+		case "rating":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketEntity_rating(ctx, field, obj)
+				})
+		case "warnings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketEntity_warnings(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27384,6 +34073,132 @@ func (ec *executionContext) _Measure(ctx context.Context, sel ast.SelectionSet, 
 		case "listTypes":
 			out.Values[i] = ec._Measure_listTypes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scenarios":
+			out.Values[i] = ec._Measure_scenarios(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordKinds":
+			out.Values[i] = ec._Measure_recordKinds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minSeverity":
+			out.Values[i] = ec._Measure_minSeverity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var measureApplicationImplementors = []string{"MeasureApplication"}
+
+func (ec *executionContext) _MeasureApplication(ctx context.Context, sel ast.SelectionSet, obj *model.MeasureApplication) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, measureApplicationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeasureApplication")
+		case "checkId":
+			out.Values[i] = ec._MeasureApplication_checkId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "measure":
+			out.Values[i] = ec._MeasureApplication_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applied":
+			out.Values[i] = ec._MeasureApplication_applied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._MeasureApplication_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportedBy":
+			out.Values[i] = ec._MeasureApplication_reportedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportedAt":
+			out.Values[i] = ec._MeasureApplication_reportedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var measureTriggerImplementors = []string{"MeasureTrigger"}
+
+func (ec *executionContext) _MeasureTrigger(ctx context.Context, sel ast.SelectionSet, obj *model.MeasureTrigger) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, measureTriggerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeasureTrigger")
+		case "recordId":
+			out.Values[i] = ec._MeasureTrigger_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._MeasureTrigger_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._MeasureTrigger_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._MeasureTrigger_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "listType":
+			out.Values[i] = ec._MeasureTrigger_listType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -27572,6 +34387,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "sampleRepairsForRecheck":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_sampleRepairsForRecheck(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportMeasureApplied":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reportMeasureApplied(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createInspectionPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createInspectionPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recomputeGrades":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recomputeGrades(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -28010,6 +34846,50 @@ func (ec *executionContext) _PersonRole(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var planSampleImplementors = []string{"PlanSample"}
+
+func (ec *executionContext) _PlanSample(ctx context.Context, sel ast.SelectionSet, obj *model.PlanSample) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planSampleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanSample")
+		case "uscc":
+			out.Values[i] = ec._PlanSample_uscc(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanSample_entity(ctx, field, obj)
+				})
+		case "inspectors":
+			out.Values[i] = ec._PlanSample_inspectors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var qualificationCertificateImplementors = []string{"QualificationCertificate", "CreditRecord", "Node"}
 
 func (ec *executionContext) _QualificationCertificate(ctx context.Context, sel ast.SelectionSet, obj *credit.Qualification) graphql.Marshaler {
@@ -28369,6 +35249,66 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_workingDays(ctx, field)
+				})
+		case "creditCheck":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_creditCheck(ctx, field)
+				})
+		case "creditChecks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_creditChecks(ctx, field)
+				})
+		case "creditCheckStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_creditCheckStats(ctx, field)
+				})
+		case "gradeDistribution":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_gradeDistribution(ctx, field)
+				})
+		case "gradeModel":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_gradeModel(ctx, field)
+				})
+		case "inspectionPlans":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_inspectionPlans(ctx, field)
+				})
+		case "creditReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_creditReport(ctx, field)
+				})
+		case "verifyCreditReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_verifyCreditReport(ctx, field)
+				})
+		case "warnings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_warnings(ctx, field)
+				})
+		case "warningRules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_warningRules(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -28815,6 +35755,49 @@ func (ec *executionContext) _RepairEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var reportVerificationImplementors = []string{"ReportVerification"}
+
+func (ec *executionContext) _ReportVerification(ctx context.Context, sel ast.SelectionSet, obj *model.ReportVerification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportVerificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportVerification")
+		case "genuine":
+			out.Values[i] = ec._ReportVerification_genuine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ReportVerification_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "issuedByHub":
+			out.Values[i] = ec._ReportVerification_issuedByHub(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var responsiblePersonImplementors = []string{"ResponsiblePerson"}
 
 func (ec *executionContext) _ResponsiblePerson(ctx context.Context, sel ast.SelectionSet, obj *model.ResponsiblePerson) graphql.Marshaler {
@@ -28882,6 +35865,234 @@ func (ec *executionContext) _SourceStatus(ctx context.Context, sel ast.Selection
 		case "recordCount":
 			out.Values[i] = ec._SourceStatus_recordCount(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "warnings":
+		return ec._Subscription_warnings(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
+var warningImplementors = []string{"Warning"}
+
+func (ec *executionContext) _Warning(ctx context.Context, sel ast.SelectionSet, obj *model.Warning) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, warningImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Warning")
+		case "id":
+			out.Values[i] = ec._Warning_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rule":
+			out.Values[i] = ec._Warning_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uscc":
+			out.Values[i] = ec._Warning_uscc(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Warning_entity(ctx, field, obj)
+				})
+		case "level":
+			out.Values[i] = ec._Warning_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._Warning_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordId":
+			out.Values[i] = ec._Warning_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "raisedAt":
+			out.Values[i] = ec._Warning_raisedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var warningConnectionImplementors = []string{"WarningConnection"}
+
+func (ec *executionContext) _WarningConnection(ctx context.Context, sel ast.SelectionSet, obj *model.WarningConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, warningConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WarningConnection")
+		case "edges":
+			out.Values[i] = ec._WarningConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._WarningConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var warningEdgeImplementors = []string{"WarningEdge"}
+
+func (ec *executionContext) _WarningEdge(ctx context.Context, sel ast.SelectionSet, obj *model.WarningEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, warningEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WarningEdge")
+		case "cursor":
+			out.Values[i] = ec._WarningEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._WarningEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var warningRuleImplementors = []string{"WarningRule"}
+
+func (ec *executionContext) _WarningRule(ctx context.Context, sel ast.SelectionSet, obj *model.WarningRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, warningRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WarningRule")
+		case "code":
+			out.Values[i] = ec._WarningRule_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._WarningRule_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._WarningRule_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "threshold":
+			out.Values[i] = ec._WarningRule_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._WarningRule_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._WarningRule_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._WarningRule_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -29384,6 +36595,30 @@ func (ec *executionContext) marshalNAccidentLevel2credithubᚋcreditᚐAccidentL
 	return v
 }
 
+func (ec *executionContext) marshalNAppliedMeasure2ᚕᚖcredithubᚋgraphᚋmodelᚐAppliedMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AppliedMeasure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAppliedMeasure2ᚖcredithubᚋgraphᚋmodelᚐAppliedMeasure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAppliedMeasure2ᚖcredithubᚋgraphᚋmodelᚐAppliedMeasure(ctx context.Context, sel ast.SelectionSet, v *model.AppliedMeasure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AppliedMeasure!")
+		return graphql.Null
+	}
+	return ec._AppliedMeasure(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNApplyRepairInput2credithubᚋgraphᚋmodelᚐApplyRepairInput(ctx context.Context, v any) (model.ApplyRepairInput, error) {
 	res, err := ec.unmarshalInputApplyRepairInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -29506,6 +36741,30 @@ func (ec *executionContext) marshalNCommitmentState2credithubᚋworkflowᚐCommi
 	return v
 }
 
+func (ec *executionContext) marshalNCreditCheck2ᚕᚖcredithubᚋgraphᚋmodelᚐCreditCheckᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CreditCheck) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCreditCheck2ᚖcredithubᚋgraphᚋmodelᚐCreditCheck(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCreditCheck2ᚖcredithubᚋgraphᚋmodelᚐCreditCheck(ctx context.Context, sel ast.SelectionSet, v *model.CreditCheck) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreditCheck!")
+		return graphql.Null
+	}
+	return ec._CreditCheck(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCreditRecord2credithubᚋcreditᚐRecord(ctx context.Context, sel ast.SelectionSet, v credit.Record) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CreditRecord!")
@@ -29554,6 +36813,14 @@ func (ec *executionContext) marshalNCreditRecordEdge2ᚖcredithubᚋgraphᚋmode
 	return ec._CreditRecordEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCreditReport2ᚖcredithubᚋgraphᚋmodelᚐCreditReport(ctx context.Context, sel ast.SelectionSet, v *model.CreditReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreditReport!")
+		return graphql.Null
+	}
+	return ec._CreditReport(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDate2credithubᚋscalarsᚐDate(ctx context.Context, v any) (scalars.Date, error) {
 	var res scalars.Date
 	err := res.UnmarshalGQL(v)
@@ -29586,6 +36853,30 @@ func (ec *executionContext) marshalNDepartment2ᚖcredithubᚋcreditᚐDepartmen
 		return graphql.Null
 	}
 	return ec._Department(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDepartmentCheckStats2ᚕᚖcredithubᚋgraphᚋmodelᚐDepartmentCheckStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DepartmentCheckStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDepartmentCheckStats2ᚖcredithubᚋgraphᚋmodelᚐDepartmentCheckStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDepartmentCheckStats2ᚖcredithubᚋgraphᚋmodelᚐDepartmentCheckStats(ctx context.Context, sel ast.SelectionSet, v *model.DepartmentCheckStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DepartmentCheckStats!")
+		return graphql.Null
+	}
+	return ec._DepartmentCheckStats(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDepartmentDisclosure2ᚕᚖcredithubᚋgraphᚋmodelᚐDepartmentDisclosureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DepartmentDisclosure) graphql.Marshaler {
@@ -29641,6 +36932,16 @@ func (ec *executionContext) unmarshalNEnterListingInput2credithubᚋgraphᚋmode
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNEntityKind2credithubᚋgraphᚋmodelᚐEntityKind(ctx context.Context, v any) (model.EntityKind, error) {
+	var res model.EntityKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEntityKind2credithubᚋgraphᚋmodelᚐEntityKind(ctx context.Context, sel ast.SelectionSet, v model.EntityKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNEnvironmentalCreditLevel2credithubᚋcreditᚐEnvLevel(ctx context.Context, v any) (credit.EnvLevel, error) {
 	var res credit.EnvLevel
 	err := res.UnmarshalGQL(v)
@@ -29649,6 +36950,142 @@ func (ec *executionContext) unmarshalNEnvironmentalCreditLevel2credithubᚋcredi
 
 func (ec *executionContext) marshalNEnvironmentalCreditLevel2credithubᚋcreditᚐEnvLevel(ctx context.Context, sel ast.SelectionSet, v credit.EnvLevel) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNGrade2credithubᚋgraphᚋmodelᚐGrade(ctx context.Context, v any) (model.Grade, error) {
+	var res model.Grade
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGrade2credithubᚋgraphᚋmodelᚐGrade(ctx context.Context, sel ast.SelectionSet, v model.Grade) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNGradeCount2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GradeCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGradeCount2ᚖcredithubᚋgraphᚋmodelᚐGradeCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGradeCount2ᚖcredithubᚋgraphᚋmodelᚐGradeCount(ctx context.Context, sel ast.SelectionSet, v *model.GradeCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GradeCount!")
+		return graphql.Null
+	}
+	return ec._GradeCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGradeDistribution2ᚖcredithubᚋgraphᚋmodelᚐGradeDistribution(ctx context.Context, sel ast.SelectionSet, v *model.GradeDistribution) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GradeDistribution!")
+		return graphql.Null
+	}
+	return ec._GradeDistribution(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGradeFactor2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeFactorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GradeFactor) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGradeFactor2ᚖcredithubᚋgraphᚋmodelᚐGradeFactor(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGradeFactor2ᚖcredithubᚋgraphᚋmodelᚐGradeFactor(ctx context.Context, sel ast.SelectionSet, v *model.GradeFactor) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GradeFactor!")
+		return graphql.Null
+	}
+	return ec._GradeFactor(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGradeModel2ᚖcredithubᚋgraphᚋmodelᚐGradeModel(ctx context.Context, sel ast.SelectionSet, v *model.GradeModel) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GradeModel!")
+		return graphql.Null
+	}
+	return ec._GradeModel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGradeReason2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GradeReason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGradeReason2ᚖcredithubᚋgraphᚋmodelᚐGradeReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGradeReason2ᚖcredithubᚋgraphᚋmodelᚐGradeReason(ctx context.Context, sel ast.SelectionSet, v *model.GradeReason) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GradeReason!")
+		return graphql.Null
+	}
+	return ec._GradeReason(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGradeThreshold2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeThresholdᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GradeThreshold) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGradeThreshold2ᚖcredithubᚋgraphᚋmodelᚐGradeThreshold(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGradeThreshold2ᚖcredithubᚋgraphᚋmodelᚐGradeThreshold(ctx context.Context, sel ast.SelectionSet, v *model.GradeThreshold) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GradeThreshold!")
+		return graphql.Null
+	}
+	return ec._GradeThreshold(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -29716,6 +37153,75 @@ func (ec *executionContext) marshalNInspectionFinding2ᚖcredithubᚋcreditᚐIn
 		return graphql.Null
 	}
 	return ec._InspectionFinding(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionPlan2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlan(ctx context.Context, sel ast.SelectionSet, v *model.InspectionPlan) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionPlan!")
+		return graphql.Null
+	}
+	return ec._InspectionPlan(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionPlanConnection2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlanConnection(ctx context.Context, sel ast.SelectionSet, v *model.InspectionPlanConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionPlanConnection!")
+		return graphql.Null
+	}
+	return ec._InspectionPlanConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionPlanEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐInspectionPlanEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InspectionPlanEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionPlanEdge2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlanEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionPlanEdge2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlanEdge(ctx context.Context, sel ast.SelectionSet, v *model.InspectionPlanEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionPlanEdge!")
+		return graphql.Null
+	}
+	return ec._InspectionPlanEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInspectionPlanInput2credithubᚋgraphᚋmodelᚐInspectionPlanInput(ctx context.Context, v any) (model.InspectionPlanInput, error) {
+	res, err := ec.unmarshalInputInspectionPlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInspector2ᚕᚖcredithubᚋgraphᚋmodelᚐInspectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Inspector) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspector2ᚖcredithubᚋgraphᚋmodelᚐInspector(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspector2ᚖcredithubᚋgraphᚋmodelᚐInspector(ctx context.Context, sel ast.SelectionSet, v *model.Inspector) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Inspector!")
+		return graphql.Null
+	}
+	return ec._Inspector(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -30002,6 +37508,14 @@ func (ec *executionContext) marshalNMeasure2ᚖcredithubᚋworkflowᚐMeasure(ct
 	return ec._Measure(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMeasureApplication2ᚖcredithubᚋgraphᚋmodelᚐMeasureApplication(ctx context.Context, sel ast.SelectionSet, v *model.MeasureApplication) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeasureApplication!")
+		return graphql.Null
+	}
+	return ec._MeasureApplication(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMeasureKind2credithubᚋworkflowᚐMeasureKind(ctx context.Context, v any) (workflow.MeasureKind, error) {
 	var res workflow.MeasureKind
 	err := res.UnmarshalGQL(v)
@@ -30010,6 +37524,30 @@ func (ec *executionContext) unmarshalNMeasureKind2credithubᚋworkflowᚐMeasure
 
 func (ec *executionContext) marshalNMeasureKind2credithubᚋworkflowᚐMeasureKind(ctx context.Context, sel ast.SelectionSet, v workflow.MeasureKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNMeasureTrigger2ᚕᚖcredithubᚋgraphᚋmodelᚐMeasureTriggerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MeasureTrigger) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeasureTrigger2ᚖcredithubᚋgraphᚋmodelᚐMeasureTrigger(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMeasureTrigger2ᚖcredithubᚋgraphᚋmodelᚐMeasureTrigger(ctx context.Context, sel ast.SelectionSet, v *model.MeasureTrigger) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeasureTrigger!")
+		return graphql.Null
+	}
+	return ec._MeasureTrigger(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNObjection2ᚕᚖcredithubᚋworkflowᚐObjectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
@@ -30162,6 +37700,35 @@ func (ec *executionContext) marshalNPersonRole2ᚖcredithubᚋgraphᚋmodelᚐPe
 	return ec._PersonRole(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPlanSample2ᚕᚖcredithubᚋgraphᚋmodelᚐPlanSampleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlanSample) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanSample2ᚖcredithubᚋgraphᚋmodelᚐPlanSample(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanSample2ᚖcredithubᚋgraphᚋmodelᚐPlanSample(ctx context.Context, sel ast.SelectionSet, v *model.PlanSample) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanSample!")
+		return graphql.Null
+	}
+	return ec._PlanSample(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPopulationInput2ᚖcredithubᚋgraphᚋmodelᚐPopulationInput(ctx context.Context, v any) (*model.PopulationInput, error) {
+	res, err := ec.unmarshalInputPopulationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPublicity2credithubᚋcreditᚐPublicity(ctx context.Context, v any) (credit.Publicity, error) {
 	var res credit.Publicity
 	err := res.UnmarshalGQL(v)
@@ -30245,6 +37812,36 @@ func (ec *executionContext) unmarshalNRecordKind2credithubᚋcreditᚐKind(ctx c
 
 func (ec *executionContext) marshalNRecordKind2credithubᚋcreditᚐKind(ctx context.Context, sel ast.SelectionSet, v credit.Kind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNRecordKind2ᚕcredithubᚋcreditᚐKindᚄ(ctx context.Context, v any) ([]credit.Kind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]credit.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRecordKind2credithubᚋcreditᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRecordKind2ᚕcredithubᚋcreditᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Kind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRecordKindInfo2ᚕᚖcredithubᚋgraphᚋmodelᚐRecordKindInfoᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RecordKindInfo) graphql.Marshaler {
@@ -30357,6 +37954,24 @@ func (ec *executionContext) marshalNRepairState2credithubᚋworkflowᚐRepairSta
 	return v
 }
 
+func (ec *executionContext) unmarshalNReportPurpose2credithubᚋgraphᚋmodelᚐReportPurpose(ctx context.Context, v any) (model.ReportPurpose, error) {
+	var res model.ReportPurpose
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportPurpose2credithubᚋgraphᚋmodelᚐReportPurpose(ctx context.Context, sel ast.SelectionSet, v model.ReportPurpose) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNReportVerification2ᚖcredithubᚋgraphᚋmodelᚐReportVerification(ctx context.Context, sel ast.SelectionSet, v *model.ReportVerification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportVerification!")
+		return graphql.Null
+	}
+	return ec._ReportVerification(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNResponsiblePerson2ᚖcredithubᚋgraphᚋmodelᚐResponsiblePerson(ctx context.Context, sel ast.SelectionSet, v *model.ResponsiblePerson) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ResponsiblePerson!")
@@ -30373,6 +37988,46 @@ func (ec *executionContext) unmarshalNResponsibleRole2credithubᚋcreditᚐRole(
 
 func (ec *executionContext) marshalNResponsibleRole2credithubᚋcreditᚐRole(ctx context.Context, sel ast.SelectionSet, v credit.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNScenario2credithubᚋcreditᚐScenario(ctx context.Context, v any) (credit.Scenario, error) {
+	var res credit.Scenario
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScenario2credithubᚋcreditᚐScenario(ctx context.Context, sel ast.SelectionSet, v credit.Scenario) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNScenario2ᚕcredithubᚋcreditᚐScenarioᚄ(ctx context.Context, v any) ([]credit.Scenario, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]credit.Scenario, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNScenario2credithubᚋcreditᚐScenario(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNScenario2ᚕcredithubᚋcreditᚐScenarioᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Scenario) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScenario2credithubᚋcreditᚐScenario(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNSeverity2credithubᚋcreditᚐSeverity(ctx context.Context, v any) (credit.Severity, error) {
@@ -30469,6 +38124,101 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNVerifyReportInput2credithubᚋgraphᚋmodelᚐVerifyReportInput(ctx context.Context, v any) (model.VerifyReportInput, error) {
+	res, err := ec.unmarshalInputVerifyReportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWarning2ᚕᚖcredithubᚋgraphᚋmodelᚐWarningᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWarning2ᚖcredithubᚋgraphᚋmodelᚐWarning(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWarning2ᚖcredithubᚋgraphᚋmodelᚐWarning(ctx context.Context, sel ast.SelectionSet, v *model.Warning) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Warning!")
+		return graphql.Null
+	}
+	return ec._Warning(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWarningConnection2ᚖcredithubᚋgraphᚋmodelᚐWarningConnection(ctx context.Context, sel ast.SelectionSet, v *model.WarningConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WarningConnection!")
+		return graphql.Null
+	}
+	return ec._WarningConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWarningEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐWarningEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WarningEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWarningEdge2ᚖcredithubᚋgraphᚋmodelᚐWarningEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWarningEdge2ᚖcredithubᚋgraphᚋmodelᚐWarningEdge(ctx context.Context, sel ast.SelectionSet, v *model.WarningEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WarningEdge!")
+		return graphql.Null
+	}
+	return ec._WarningEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWarningLevel2credithubᚋgraphᚋmodelᚐWarningLevel(ctx context.Context, v any) (model.WarningLevel, error) {
+	var res model.WarningLevel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWarningLevel2credithubᚋgraphᚋmodelᚐWarningLevel(ctx context.Context, sel ast.SelectionSet, v model.WarningLevel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNWarningRule2ᚕᚖcredithubᚋgraphᚋmodelᚐWarningRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WarningRule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWarningRule2ᚖcredithubᚋgraphᚋmodelᚐWarningRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWarningRule2ᚖcredithubᚋgraphᚋmodelᚐWarningRule(ctx context.Context, sel ast.SelectionSet, v *model.WarningRule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WarningRule!")
+		return graphql.Null
+	}
+	return ec._WarningRule(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNWorkflowEvent2ᚕᚖcredithubᚋworkflowᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
@@ -30715,6 +38465,13 @@ func (ec *executionContext) marshalOCommitmentState2ᚖcredithubᚋworkflowᚐCo
 	return v
 }
 
+func (ec *executionContext) marshalOCreditRating2ᚖcredithubᚋgraphᚋmodelᚐCreditRating(ctx context.Context, sel ast.SelectionSet, v *model.CreditRating) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreditRating(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCreditRecord2credithubᚋcreditᚐRecord(ctx context.Context, sel ast.SelectionSet, v credit.Record) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -30830,6 +38587,14 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalOGradeRatiosInput2ᚖcredithubᚋgraphᚋmodelᚐGradeRatiosInput(ctx context.Context, v any) (*model.GradeRatiosInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputGradeRatiosInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -31277,6 +39042,30 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOWarningFilter2ᚖcredithubᚋgraphᚋmodelᚐWarningFilter(ctx context.Context, v any) (*model.WarningFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputWarningFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOWarningLevel2ᚖcredithubᚋgraphᚋmodelᚐWarningLevel(ctx context.Context, v any) (*model.WarningLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.WarningLevel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOWarningLevel2ᚖcredithubᚋgraphᚋmodelᚐWarningLevel(ctx context.Context, sel ast.SelectionSet, v *model.WarningLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -41,8 +41,16 @@ func (r *commitmentResolver) History(ctx context.Context, obj *workflow.Commitme
 	return r.commitmentHistory(ctx, obj)
 }
 
+func (r *creditCheckResolver) Entity(ctx context.Context, obj *model.CreditCheck) (*model.MarketEntity, error) {
+	return r.creditCheckEntity(ctx, obj)
+}
+
 func (r *departmentDisclosureResolver) OverdueRecords(ctx context.Context, obj *model.DepartmentDisclosure, first *int) ([]credit.Record, error) {
 	return r.departmentDisclosureOverdueRecords(ctx, obj, first)
+}
+
+func (r *inspectionPlanResolver) Sample(ctx context.Context, obj *model.InspectionPlan) ([]*model.PlanSample, error) {
+	return r.inspectionPlanSample(ctx, obj)
 }
 
 func (r *jointCaseResolver) ListEntry(ctx context.Context, obj *workflow.JointCase) (*workflow.ListEntry, error) {
@@ -122,6 +130,14 @@ func (r *marketEntityResolver) Objections(ctx context.Context, obj *model.Market
 
 func (r *marketEntityResolver) Repairs(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Repair, error) {
 	return r.marketEntityRepairs(ctx, obj)
+}
+
+func (r *marketEntityResolver) Rating(ctx context.Context, obj *model.MarketEntity) (*model.CreditRating, error) {
+	return r.marketEntityRating(ctx, obj)
+}
+
+func (r *marketEntityResolver) Warnings(ctx context.Context, obj *model.MarketEntity, first *int) ([]*model.Warning, error) {
+	return r.marketEntityWarnings(ctx, obj, first)
 }
 
 func (r *mutationResolver) RecordAuthorization(ctx context.Context, input model.RecordAuthorizationInput) (*model.PersonAuthorization, error) {
@@ -212,6 +228,18 @@ func (r *mutationResolver) SampleRepairsForRecheck(ctx context.Context, count in
 	return r.mutationSampleRepairsForRecheck(ctx, count, seed, idempotencyKey)
 }
 
+func (r *mutationResolver) ReportMeasureApplied(ctx context.Context, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) (*model.MeasureApplication, error) {
+	return r.mutationReportMeasureApplied(ctx, checkID, measureCode, applied, note, idempotencyKey)
+}
+
+func (r *mutationResolver) CreateInspectionPlan(ctx context.Context, input model.InspectionPlanInput, idempotencyKey string) (*model.InspectionPlan, error) {
+	return r.mutationCreateInspectionPlan(ctx, input, idempotencyKey)
+}
+
+func (r *mutationResolver) RecomputeGrades(ctx context.Context, idempotencyKey string) (int, error) {
+	return r.mutationRecomputeGrades(ctx, idempotencyKey)
+}
+
 func (r *mutationResolver) RecheckRepair(ctx context.Context, id string, correct bool, reason string, idempotencyKey string) (*workflow.Repair, error) {
 	return r.mutationRecheckRepair(ctx, id, correct, reason, idempotencyKey)
 }
@@ -258,6 +286,10 @@ func (r *personResolver) Records(ctx context.Context, obj *model.Person, filter 
 		return nil, nil
 	}
 	return r.recordsConnection(ctx, datasources.Subject{IDNumber: *obj.IDNumber}, filter, first, after)
+}
+
+func (r *planSampleResolver) Entity(ctx context.Context, obj *model.PlanSample) (*model.MarketEntity, error) {
+	return r.planSampleEntity(ctx, obj)
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
@@ -374,6 +406,46 @@ func (r *queryResolver) WorkingDays(ctx context.Context, from scalars.Date, to s
 	return r.queryWorkingDays(ctx, from, to)
 }
 
+func (r *queryResolver) CreditCheck(ctx context.Context, uscc string, scenario credit.Scenario) (*model.CreditCheck, error) {
+	return r.queryCreditCheck(ctx, uscc, scenario)
+}
+
+func (r *queryResolver) CreditChecks(ctx context.Context, usccs []string, scenario credit.Scenario) ([]*model.CreditCheck, error) {
+	return r.queryCreditChecks(ctx, usccs, scenario)
+}
+
+func (r *queryResolver) CreditCheckStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentCheckStats, error) {
+	return r.queryCreditCheckStats(ctx, from, to)
+}
+
+func (r *queryResolver) GradeDistribution(ctx context.Context, division *string, kind *model.EntityKind) (*model.GradeDistribution, error) {
+	return r.queryGradeDistribution(ctx, division, kind)
+}
+
+func (r *queryResolver) GradeModel(ctx context.Context) (*model.GradeModel, error) {
+	return r.queryGradeModel(ctx)
+}
+
+func (r *queryResolver) InspectionPlans(ctx context.Context, department *string, first *int, after *string) (*model.InspectionPlanConnection, error) {
+	return r.queryInspectionPlans(ctx, department, first, after)
+}
+
+func (r *queryResolver) CreditReport(ctx context.Context, uscc string, purpose model.ReportPurpose) (*model.CreditReport, error) {
+	return r.queryCreditReport(ctx, uscc, purpose)
+}
+
+func (r *queryResolver) VerifyCreditReport(ctx context.Context, input model.VerifyReportInput) (*model.ReportVerification, error) {
+	return r.queryVerifyCreditReport(ctx, input)
+}
+
+func (r *queryResolver) Warnings(ctx context.Context, filter *model.WarningFilter, first *int, after *string) (*model.WarningConnection, error) {
+	return r.queryWarnings(ctx, filter, first, after)
+}
+
+func (r *queryResolver) WarningRules(ctx context.Context) ([]*model.WarningRule, error) {
+	return r.queryWarningRules(ctx)
+}
+
 func (r *repairResolver) Record(ctx context.Context, obj *workflow.Repair) (credit.Record, error) {
 	return r.repairRecord(ctx, obj)
 }
@@ -386,13 +458,25 @@ func (r *repairResolver) History(ctx context.Context, obj *workflow.Repair) ([]*
 	return r.repairHistory(ctx, obj)
 }
 
+func (r *subscriptionResolver) Warnings(ctx context.Context, filter *model.WarningFilter) (<-chan *model.Warning, error) {
+	return r.subscriptionWarnings(ctx, filter)
+}
+
+func (r *warningResolver) Entity(ctx context.Context, obj *model.Warning) (*model.MarketEntity, error) {
+	return r.warningEntity(ctx, obj)
+}
+
 func (r *Resolver) CasePush() graph.CasePushResolver { return &casePushResolver{r} }
 
 func (r *Resolver) Commitment() graph.CommitmentResolver { return &commitmentResolver{r} }
 
+func (r *Resolver) CreditCheck() graph.CreditCheckResolver { return &creditCheckResolver{r} }
+
 func (r *Resolver) DepartmentDisclosure() graph.DepartmentDisclosureResolver {
 	return &departmentDisclosureResolver{r}
 }
+
+func (r *Resolver) InspectionPlan() graph.InspectionPlanResolver { return &inspectionPlanResolver{r} }
 
 func (r *Resolver) JointCase() graph.JointCaseResolver { return &jointCaseResolver{r} }
 
@@ -406,20 +490,31 @@ func (r *Resolver) Objection() graph.ObjectionResolver { return &objectionResolv
 
 func (r *Resolver) Person() graph.PersonResolver { return &personResolver{r} }
 
+func (r *Resolver) PlanSample() graph.PlanSampleResolver { return &planSampleResolver{r} }
+
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) Repair() graph.RepairResolver { return &repairResolver{r} }
 
+func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
+
+func (r *Resolver) Warning() graph.WarningResolver { return &warningResolver{r} }
+
 type (
 	casePushResolver             struct{ *Resolver }
 	commitmentResolver           struct{ *Resolver }
+	creditCheckResolver          struct{ *Resolver }
 	departmentDisclosureResolver struct{ *Resolver }
+	inspectionPlanResolver       struct{ *Resolver }
 	jointCaseResolver            struct{ *Resolver }
 	listEntryResolver            struct{ *Resolver }
 	marketEntityResolver         struct{ *Resolver }
 	mutationResolver             struct{ *Resolver }
 	objectionResolver            struct{ *Resolver }
 	personResolver               struct{ *Resolver }
+	planSampleResolver           struct{ *Resolver }
 	queryResolver                struct{ *Resolver }
 	repairResolver               struct{ *Resolver }
+	subscriptionResolver         struct{ *Resolver }
+	warningResolver              struct{ *Resolver }
 )

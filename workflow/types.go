@@ -182,6 +182,11 @@ type Measure struct {
 	DepartmentCode string            `db:"department"`
 	LegalBasis     string            `db:"legal_basis"`
 	ListTypes      []credit.ListType `db:"-"`
+	// Scenarios, RecordKinds and MinSeverity say when a credit check
+	// applies the measure (supervision.Check).
+	Scenarios   []credit.Scenario `db:"-"`
+	RecordKinds []credit.Kind     `db:"-"`
+	MinSeverity *credit.Severity  `db:"min_severity"`
 }
 
 func (m *Measure) Department() *credit.Department { return department(m.DepartmentCode) }

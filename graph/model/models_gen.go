@@ -19,6 +19,12 @@ type Node interface {
 	GetID() string
 }
 
+// A measure that applies, and what triggers it.
+type AppliedMeasure struct {
+	Measure  *workflow.Measure `json:"measure"`
+	Triggers []*MeasureTrigger `json:"triggers"`
+}
+
 type ApplyRepairInput struct {
 	RecordID string `json:"recordId"`
 	// The public credit commitment the applicant makes.
@@ -54,6 +60,33 @@ type CommitmentItemInput struct {
 	Active     bool   `json:"active"`
 }
 
+// The answer to 应查必查 for one entity in one scenario.
+type CreditCheck struct {
+	// Quote it in reportMeasureApplied.
+	ID   string `json:"id"`
+	Uscc string `json:"uscc"`
+	// Null when the registry does not know the code (or did not answer).
+	Entity   *MarketEntity   `json:"entity,omitempty"`
+	Scenario credit.Scenario `json:"scenario"`
+	// False when a department did not answer: the measures may then be incomplete.
+	Complete       bool                 `json:"complete"`
+	MissingSources []*credit.Department `json:"missingSources"`
+	Measures       []*AppliedMeasure    `json:"measures"`
+	CheckedAt      time.Time            `json:"checkedAt"`
+}
+
+// A credit grade and the facts that produced it.
+type CreditRating struct {
+	Grade Grade `json:"grade"`
+	// Points counted against the entity (negative for good conduct).
+	Points  int            `json:"points"`
+	Reasons []*GradeReason `json:"reasons"`
+	// False when a department did not answer: the grade may be too good.
+	Complete       bool                 `json:"complete"`
+	MissingSources []*credit.Department `json:"missingSources"`
+	ComputedAt     time.Time            `json:"computedAt"`
+}
+
 type CreditRecordConnection struct {
 	Edges    []*CreditRecordEdge `json:"edges"`
 	PageInfo *PageInfo           `json:"pageInfo"`
@@ -65,6 +98,33 @@ type CreditRecordConnection struct {
 type CreditRecordEdge struct {
 	Cursor string        `json:"cursor"`
 	Node   credit.Record `json:"node"`
+}
+
+// A signed credit report. content is the exact JSON that was hashed and signed.
+type CreditReport struct {
+	Number        string        `json:"number"`
+	Uscc          string        `json:"uscc"`
+	Purpose       ReportPurpose `json:"purpose"`
+	IssuedAt      time.Time     `json:"issuedAt"`
+	IssuedTo      string        `json:"issuedTo"`
+	Content       string        `json:"content"`
+	ContentSha256 string        `json:"contentSha256"`
+	// Ed25519 over number, issue time and content hash (base64).
+	Signature string `json:"signature"`
+	KeyID     string `json:"keyId"`
+	// The report key's public half (base64), to verify offline.
+	PublicKey string `json:"publicKey"`
+}
+
+type DepartmentCheckStats struct {
+	// The department whose systems asked.
+	Org    string `json:"org"`
+	Checks int    `json:"checks"`
+	// Checks that found at least one measure.
+	ChecksWithMeasures int `json:"checksWithMeasures"`
+	// Measures the systems reported back on.
+	MeasuresReported int `json:"measuresReported"`
+	MeasuresApplied  int `json:"measuresApplied"`
 }
 
 // A department's disclosure timeliness over a period (T26).
@@ -112,6 +172,102 @@ type EntityFilter struct {
 	Status   *EntityStatus `json:"status,omitempty"`
 	// Case-insensitive substring of the registered name (at least 2 characters).
 	NameContains *string `json:"nameContains,omitempty"`
+}
+
+type GradeCount struct {
+	Division *Division  `json:"division"`
+	Kind     EntityKind `json:"kind"`
+	Grade    Grade      `json:"grade"`
+	Count    int        `json:"count"`
+}
+
+type GradeDistribution struct {
+	Total  int           `json:"total"`
+	Counts []*GradeCount `json:"counts"`
+	// When the stored grades were last computed; null before the first run.
+	ComputedAt *time.Time `json:"computedAt,omitempty"`
+}
+
+type GradeFactor struct {
+	Code        string `json:"code"`
+	Description string `json:"description"`
+	Points      int    `json:"points"`
+	Source      string `json:"source"`
+}
+
+type GradeModel struct {
+	Factors    []*GradeFactor    `json:"factors"`
+	Thresholds []*GradeThreshold `json:"thresholds"`
+}
+
+type GradeRatiosInput struct {
+	A float64 `json:"a"`
+	B float64 `json:"b"`
+	C float64 `json:"c"`
+	D float64 `json:"d"`
+}
+
+type GradeReason struct {
+	Factor      string `json:"factor"`
+	Description string `json:"description"`
+	Points      int    `json:"points"`
+	Count       int    `json:"count"`
+	// Global IDs of the records behind it.
+	Evidence []string `json:"evidence"`
+}
+
+type GradeThreshold struct {
+	Grade Grade `json:"grade"`
+	// The most points of this grade; null for the last.
+	MaxPoints *int   `json:"maxPoints,omitempty"`
+	Meaning   string `json:"meaning"`
+	Source    string `json:"source"`
+}
+
+// A double-random inspection plan and its sample: public.
+type InspectionPlan struct {
+	ID             string             `json:"id"`
+	Department     *credit.Department `json:"department"`
+	Title          string             `json:"title"`
+	Seed           string             `json:"seed"`
+	PopulationSize int                `json:"populationSize"`
+	SampleSize     int                `json:"sampleSize"`
+	RatioA         float64            `json:"ratioA"`
+	RatioB         float64            `json:"ratioB"`
+	RatioC         float64            `json:"ratioC"`
+	RatioD         float64            `json:"ratioD"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	Sample         []*PlanSample      `json:"sample"`
+}
+
+func (InspectionPlan) IsNode()            {}
+func (this InspectionPlan) GetID() string { return this.ID }
+
+type InspectionPlanConnection struct {
+	Edges    []*InspectionPlanEdge `json:"edges"`
+	PageInfo *PageInfo             `json:"pageInfo"`
+}
+
+type InspectionPlanEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *InspectionPlan `json:"node"`
+}
+
+type InspectionPlanInput struct {
+	Title      string           `json:"title"`
+	Population *PopulationInput `json:"population"`
+	// The ratio of grade B; A gets half, C one and a half times, D three times, unless ratios are given.
+	BaseRatio *float64          `json:"baseRatio,omitempty"`
+	Ratios    *GradeRatiosInput `json:"ratios,omitempty"`
+	// Published with the plan: anyone can redraw the sample from it.
+	Seed                string `json:"seed"`
+	InspectorsPerEntity *int   `json:"inspectorsPerEntity,omitempty"`
+}
+
+type Inspector struct {
+	Name       string             `json:"name"`
+	BadgeNo    string             `json:"badgeNo"`
+	Department *credit.Department `json:"department"`
 }
 
 type JointCaseConnection struct {
@@ -189,6 +345,12 @@ type MarketEntity struct {
 	Objections []*workflow.Objection `json:"objections"`
 	// Repairs it applied for (T24).
 	Repairs []*workflow.Repair `json:"repairs"`
+	// The credit grade (T12), computed from the entity's records, listings,
+	// commitments and industry ratings at the time of the query, with the
+	// reasons. For supervision: shared with departments, not public.
+	Rating *CreditRating `json:"rating,omitempty"`
+	// Warnings raised on the entity (T25), newest first.
+	Warnings []*Warning `json:"warnings"`
 }
 
 func (MarketEntity) IsNode()            {}
@@ -204,6 +366,25 @@ type MarketEntityConnection struct {
 type MarketEntityEdge struct {
 	Cursor string        `json:"cursor"`
 	Node   *MarketEntity `json:"node"`
+}
+
+// What an asking system did with a checked measure.
+type MeasureApplication struct {
+	CheckID    string            `json:"checkId"`
+	Measure    *workflow.Measure `json:"measure"`
+	Applied    bool              `json:"applied"`
+	Note       string            `json:"note"`
+	ReportedBy string            `json:"reportedBy"`
+	ReportedAt time.Time         `json:"reportedAt"`
+}
+
+// A record or listing that triggers a measure.
+type MeasureTrigger struct {
+	RecordID string           `json:"recordId"`
+	Kind     credit.Kind      `json:"kind"`
+	Summary  string           `json:"summary"`
+	Severity *credit.Severity `json:"severity,omitempty"`
+	ListType *credit.ListType `json:"listType,omitempty"`
 }
 
 type Mutation struct {
@@ -274,6 +455,20 @@ func (this PersonAuthorization) GetID() string { return this.ID }
 type PersonRole struct {
 	Role   credit.Role   `json:"role"`
 	Entity *MarketEntity `json:"entity"`
+}
+
+type PlanSample struct {
+	Uscc       string        `json:"uscc"`
+	Entity     *MarketEntity `json:"entity,omitempty"`
+	Inspectors []*Inspector  `json:"inspectors"`
+}
+
+type PopulationInput struct {
+	Division *string     `json:"division,omitempty"`
+	Kind     *EntityKind `json:"kind,omitempty"`
+	// GB/T 4754 section letter (E construction, F trade, H hospitality …).
+	Industry *string       `json:"industry,omitempty"`
+	Status   *EntityStatus `json:"status,omitempty"`
 }
 
 type Query struct {
@@ -378,6 +573,14 @@ type RepairFilter struct {
 	Overdue    *bool                 `json:"overdue,omitempty"`
 }
 
+type ReportVerification struct {
+	Genuine bool `json:"genuine"`
+	// Why not, when not.
+	Reason *string `json:"reason,omitempty"`
+	// Whether the hub issued a report with this number.
+	IssuedByHub bool `json:"issuedByHub"`
+}
+
 type ResponsiblePerson struct {
 	Role   credit.Role `json:"role"`
 	Person *Person     `json:"person"`
@@ -398,6 +601,56 @@ type SourceStatus struct {
 	// Records the department holds on the entity, shared ones included; null
 	// when it did not answer.
 	RecordCount *int `json:"recordCount,omitempty"`
+}
+
+type Subscription struct {
+}
+
+type VerifyReportInput struct {
+	Number    string    `json:"number"`
+	IssuedAt  time.Time `json:"issuedAt"`
+	Content   string    `json:"content"`
+	Signature string    `json:"signature"`
+}
+
+// A warning raised on an entity by a rule (T25).
+type Warning struct {
+	ID      string        `json:"id"`
+	Rule    *WarningRule  `json:"rule"`
+	Uscc    string        `json:"uscc"`
+	Entity  *MarketEntity `json:"entity,omitempty"`
+	Level   WarningLevel  `json:"level"`
+	Message string        `json:"message"`
+	// The record that raised it, when one did.
+	RecordID *string   `json:"recordId,omitempty"`
+	RaisedAt time.Time `json:"raisedAt"`
+}
+
+type WarningConnection struct {
+	Edges    []*WarningEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type WarningEdge struct {
+	Cursor string   `json:"cursor"`
+	Node   *Warning `json:"node"`
+}
+
+type WarningFilter struct {
+	Uscc  *string       `json:"uscc,omitempty"`
+	Level *WarningLevel `json:"level,omitempty"`
+	Rule  *string       `json:"rule,omitempty"`
+	Since *time.Time    `json:"since,omitempty"`
+}
+
+type WarningRule struct {
+	Code        string       `json:"code"`
+	Description string       `json:"description"`
+	Kind        string       `json:"kind"`
+	Threshold   float64      `json:"threshold"`
+	Level       WarningLevel `json:"level"`
+	Active      bool         `json:"active"`
+	Source      string       `json:"source"`
 }
 
 type EntityKind string
@@ -517,6 +770,69 @@ func (e *EntityStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e EntityStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Grade string
+
+const (
+	// Low risk.
+	GradeA Grade = "A"
+	// Normal.
+	GradeB Grade = "B"
+	// Higher risk.
+	GradeC Grade = "C"
+	// High risk.
+	GradeD Grade = "D"
+)
+
+var AllGrade = []Grade{
+	GradeA,
+	GradeB,
+	GradeC,
+	GradeD,
+}
+
+func (e Grade) IsValid() bool {
+	switch e {
+	case GradeA, GradeB, GradeC, GradeD:
+		return true
+	}
+	return false
+}
+
+func (e Grade) String() string {
+	return string(e)
+}
+
+func (e *Grade) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Grade(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Grade", str)
+	}
+	return nil
+}
+
+func (e Grade) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Grade) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Grade) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -705,6 +1021,126 @@ func (e *QueryPurpose) UnmarshalJSON(b []byte) error {
 }
 
 func (e QueryPurpose) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ReportPurpose string
+
+const (
+	ReportPurposePublicProcurement      ReportPurpose = "PUBLIC_PROCUREMENT"
+	ReportPurposeBidding                ReportPurpose = "BIDDING"
+	ReportPurposeAdministrativeApproval ReportPurpose = "ADMINISTRATIVE_APPROVAL"
+	ReportPurposeMarketAccess           ReportPurpose = "MARKET_ACCESS"
+	ReportPurposeQualificationReview    ReportPurpose = "QUALIFICATION_REVIEW"
+	ReportPurposeAgencyService          ReportPurpose = "AGENCY_SERVICE"
+)
+
+var AllReportPurpose = []ReportPurpose{
+	ReportPurposePublicProcurement,
+	ReportPurposeBidding,
+	ReportPurposeAdministrativeApproval,
+	ReportPurposeMarketAccess,
+	ReportPurposeQualificationReview,
+	ReportPurposeAgencyService,
+}
+
+func (e ReportPurpose) IsValid() bool {
+	switch e {
+	case ReportPurposePublicProcurement, ReportPurposeBidding, ReportPurposeAdministrativeApproval, ReportPurposeMarketAccess, ReportPurposeQualificationReview, ReportPurposeAgencyService:
+		return true
+	}
+	return false
+}
+
+func (e ReportPurpose) String() string {
+	return string(e)
+}
+
+func (e *ReportPurpose) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReportPurpose(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReportPurpose", str)
+	}
+	return nil
+}
+
+func (e ReportPurpose) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReportPurpose) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReportPurpose) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type WarningLevel string
+
+const (
+	WarningLevelNotice  WarningLevel = "NOTICE"
+	WarningLevelWarning WarningLevel = "WARNING"
+	WarningLevelAlert   WarningLevel = "ALERT"
+)
+
+var AllWarningLevel = []WarningLevel{
+	WarningLevelNotice,
+	WarningLevelWarning,
+	WarningLevelAlert,
+}
+
+func (e WarningLevel) IsValid() bool {
+	switch e {
+	case WarningLevelNotice, WarningLevelWarning, WarningLevelAlert:
+		return true
+	}
+	return false
+}
+
+func (e WarningLevel) String() string {
+	return string(e)
+}
+
+func (e *WarningLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WarningLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WarningLevel", str)
+	}
+	return nil
+}
+
+func (e WarningLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WarningLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WarningLevel) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
