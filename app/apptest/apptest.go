@@ -50,6 +50,10 @@ type Options struct {
 // read-only tests share one hub per package (Shared).
 func Start(t testing.TB, o Options) *Hub {
 	t.Helper()
+	// PostgreSQL allows 100 connections in all; parallel tests that each
+	// start a hub take turns rather than exhaust them.
+	hubSlots <- struct{}{}
+	t.Cleanup(func() { <-hubSlots })
 	h, err := start(o, t.Cleanup, testing.Verbose())
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +103,12 @@ func Main(m *testing.M) int {
 
 // testPoolSize keeps a test hub's connections low: PostgreSQL allows 100 in
 // all, and test packages run side by side.
-const testPoolSize = "3"
+const testPoolSize = "2"
+
+// hubSlots bounds the hubs a test package runs at once (besides its shared
+// ones): 3 hubs × 6 databases × 2 connections, times two packages running
+// side by side, stays well under PostgreSQL's 100.
+var hubSlots = make(chan struct{}, 3)
 
 func start(o Options, cleanup func(func()), verbose bool) (*Hub, error) {
 	if o.Entities == 0 {
