@@ -22,6 +22,7 @@ import (
 	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/market"
+	"credithub/obs"
 	"credithub/scalars"
 )
 
@@ -32,6 +33,8 @@ type Department struct {
 	// Internal sources (the hub's own records, in memory) cannot fail and
 	// are not listed in `sources`.
 	Internal bool
+	// Breaker fails the department fast while it is down (nil: none).
+	Breaker *Breaker
 }
 
 // Deps are what the loaders fan out to. One Deps is shared by all requests.
@@ -46,6 +49,8 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Wait is how long a loader collects keys before it sends a batch.
 	Wait time.Duration
+	// Metrics records batches (nil: none).
+	Metrics *obs.Metrics
 }
 
 // BatchCapacity bounds the keys of one batch: well below PostgreSQL's 65535
@@ -147,12 +152,34 @@ func (l *Loaders) unavailable(ctx context.Context, source string, err error) err
 	return apperr.Unavailable(source, err)
 }
 
+// registry is the market regulator's department entry: the registry lives
+// in its database, behind its breaker and timeout.
+func (l *Loaders) registry() Department {
+	for _, d := range l.deps.Departments {
+		if d.Source.Department().Code == datasources.Market {
+			return d
+		}
+	}
+	return Department{Source: registrySource{}, Timeout: l.deps.RegistryTimeout}
+}
+
+// registrySource names the registry when no market department is wired
+// (tests of the loaders alone).
+type registrySource struct{ datasources.Source }
+
+func (registrySource) Department() credit.Department {
+	d, _ := datasources.DepartmentByCode(datasources.Market)
+	return *d
+}
+
 func (l *Loaders) batchEntities(ctx context.Context, usccs []string) []*dataloader.Result[*market.Entity] {
-	ctx, cancel := context.WithTimeout(ctx, l.deps.RegistryTimeout)
-	defer cancel()
-	found, err := l.deps.Registry.EntitiesByUSCC(ctx, usccs)
+	var found map[string]*market.Entity
+	err := l.call(ctx, l.registry(), "entities", len(usccs), func(ctx context.Context) (err error) {
+		found, err = l.deps.Registry.EntitiesByUSCC(ctx, usccs)
+		return err
+	})
 	if err != nil {
-		return fail[*market.Entity](len(usccs), l.unavailable(ctx, datasources.Market, err))
+		return fail[*market.Entity](len(usccs), err)
 	}
 	out := make([]*dataloader.Result[*market.Entity], len(usccs))
 	for i, u := range usccs {
@@ -163,11 +190,13 @@ func (l *Loaders) batchEntities(ctx context.Context, usccs []string) []*dataload
 }
 
 func (l *Loaders) batchMembers(ctx context.Context, usccs []string) []*dataloader.Result[[]market.Member] {
-	ctx, cancel := context.WithTimeout(ctx, l.deps.RegistryTimeout)
-	defer cancel()
-	found, err := l.deps.Registry.MembersByUSCC(ctx, usccs)
+	var found map[string][]market.Member
+	err := l.call(ctx, l.registry(), "members", len(usccs), func(ctx context.Context) (err error) {
+		found, err = l.deps.Registry.MembersByUSCC(ctx, usccs)
+		return err
+	})
 	if err != nil {
-		return fail[[]market.Member](len(usccs), l.unavailable(ctx, datasources.Market, err))
+		return fail[[]market.Member](len(usccs), err)
 	}
 	out := make([]*dataloader.Result[[]market.Member], len(usccs))
 	for i, u := range usccs {
@@ -177,11 +206,13 @@ func (l *Loaders) batchMembers(ctx context.Context, usccs []string) []*dataloade
 }
 
 func (l *Loaders) batchRoles(ctx context.Context, idNos []string) []*dataloader.Result[[]market.Member] {
-	ctx, cancel := context.WithTimeout(ctx, l.deps.RegistryTimeout)
-	defer cancel()
-	found, err := l.deps.Registry.MembersByIDNumber(ctx, idNos)
+	var found map[string][]market.Member
+	err := l.call(ctx, l.registry(), "roles", len(idNos), func(ctx context.Context) (err error) {
+		found, err = l.deps.Registry.MembersByIDNumber(ctx, idNos)
+		return err
+	})
 	if err != nil {
-		return fail[[]market.Member](len(idNos), l.unavailable(ctx, datasources.Market, err))
+		return fail[[]market.Member](len(idNos), err)
 	}
 	out := make([]*dataloader.Result[[]market.Member], len(idNos))
 	for i, id := range idNos {
@@ -194,11 +225,7 @@ func (l *Loaders) batchRoles(ctx context.Context, idNos []string) []*dataloader.
 // entities asking the same thing shares one. Rows are decoded (and
 // annotated) only when the merge puts them on a page.
 func (l *Loaders) batchRecords(dep Department) dataloader.BatchFunc[RecordsKey, []*datasources.Row] {
-	code := dep.Source.Department().Code
-	annotate := l.annotate
 	return func(ctx context.Context, keys []RecordsKey) []*dataloader.Result[[]*datasources.Row] {
-		ctx, cancel := context.WithTimeout(ctx, dep.Timeout)
-		defer cancel()
 		out := make([]*dataloader.Result[[]*datasources.Row], len(keys))
 		groups := map[datasources.Query][]int{}
 		var order []datasources.Query
@@ -214,15 +241,19 @@ func (l *Loaders) batchRecords(dep Department) dataloader.BatchFunc[RecordsKey, 
 			for j, i := range idx {
 				subjects[j] = keys[i].Subject
 			}
-			found, err := dep.Source.Rows(ctx, subjects, q)
+			var found map[string][]*datasources.Row
+			err := l.call(ctx, dep, "records", len(subjects), func(ctx context.Context) (err error) {
+				found, err = dep.Source.Rows(ctx, subjects, q)
+				return err
+			})
 			for j, i := range idx {
 				if err != nil {
-					out[i] = &dataloader.Result[[]*datasources.Row]{Error: l.unavailable(ctx, code, err)}
+					out[i] = &dataloader.Result[[]*datasources.Row]{Error: err}
 					continue
 				}
 				rows := found[subjects[j].Key()]
 				for _, r := range rows {
-					r.Then = annotate
+					r.Then = l.annotate
 				}
 				out[i] = &dataloader.Result[[]*datasources.Row]{Data: rows}
 			}
@@ -232,13 +263,14 @@ func (l *Loaders) batchRecords(dep Department) dataloader.BatchFunc[RecordsKey, 
 }
 
 func (l *Loaders) batchCounts(dep Department) dataloader.BatchFunc[datasources.Subject, int] {
-	code := dep.Source.Department().Code
 	return func(ctx context.Context, subjects []datasources.Subject) []*dataloader.Result[int] {
-		ctx, cancel := context.WithTimeout(ctx, dep.Timeout)
-		defer cancel()
-		found, err := dep.Source.Counts(ctx, subjects)
+		var found map[string]int
+		err := l.call(ctx, dep, "counts", len(subjects), func(ctx context.Context) (err error) {
+			found, err = dep.Source.Counts(ctx, subjects)
+			return err
+		})
 		if err != nil {
-			return fail[int](len(subjects), l.unavailable(ctx, code, err))
+			return fail[int](len(subjects), err)
 		}
 		out := make([]*dataloader.Result[int], len(subjects))
 		for i, s := range subjects {
@@ -249,13 +281,14 @@ func (l *Loaders) batchCounts(dep Department) dataloader.BatchFunc[datasources.S
 }
 
 func (l *Loaders) batchByRef(dep Department) dataloader.BatchFunc[credit.Ref, credit.Record] {
-	code := dep.Source.Department().Code
 	return func(ctx context.Context, refs []credit.Ref) []*dataloader.Result[credit.Record] {
-		ctx, cancel := context.WithTimeout(ctx, dep.Timeout)
-		defer cancel()
-		found, err := dep.Source.ByRef(ctx, refs)
+		var found map[credit.Ref]credit.Record
+		err := l.call(ctx, dep, "byRef", len(refs), func(ctx context.Context) (err error) {
+			found, err = dep.Source.ByRef(ctx, refs)
+			return err
+		})
 		if err != nil {
-			return fail[credit.Record](len(refs), l.unavailable(ctx, code, err))
+			return fail[credit.Record](len(refs), err)
 		}
 		out := make([]*dataloader.Result[credit.Record], len(refs))
 		for i, ref := range refs {

@@ -103,17 +103,17 @@ func (c *countingConn) Begin() (driver.Tx, error) {
 
 func (c *countingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	c.count(ctx)
-	return c.pq().QueryContext(ctx, query, args)
+	return c.pq().QueryContext(ctx, tagged(ctx, query), args)
 }
 
 func (c *countingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	c.count(ctx)
-	return c.pq().ExecContext(ctx, query, args)
+	return c.pq().ExecContext(ctx, tagged(ctx, query), args)
 }
 
 func (c *countingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	c.count(ctx)
-	return c.pq().PrepareContext(ctx, query)
+	return c.pq().PrepareContext(ctx, query) // COPY statements: pq parses them, no comment
 }
 
 func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
@@ -128,4 +128,36 @@ func (c *countingConn) IsValid() bool { return c.pq().IsValid() }
 
 func (c *countingConn) CheckNamedValue(nv *driver.NamedValue) error {
 	return c.pq().CheckNamedValue(nv)
+}
+
+type tagKey struct{}
+
+// WithTag returns a context whose statements carry a comment naming the
+// request and operation that sent them (/* credithub request_id=… operation=… */),
+// so that a department's DBA can tell, in pg_stat_activity or the
+// statement log, who sent a statement. Only identifier characters are
+// kept: the values come from clients and must not close the comment.
+func WithTag(ctx context.Context, requestID, operation string) context.Context {
+	return context.WithValue(ctx, tagKey{}, "/* credithub request_id="+clean(requestID)+" operation="+clean(operation)+" */ ")
+}
+
+func clean(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s) && len(b) < 64; i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' {
+			b = append(b, c)
+		}
+	}
+	if len(b) == 0 {
+		return "-"
+	}
+	return string(b)
+}
+
+func tagged(ctx context.Context, query string) string {
+	if t, ok := ctx.Value(tagKey{}).(string); ok {
+		return t + query
+	}
+	return query
 }

@@ -1,0 +1,129 @@
+// Package obs is the hub's observability: Prometheus metrics (served at
+// /metrics), OpenTelemetry traces (a span per request and per department
+// batch; off unless configured) and the SQL tags that let a department's DBA
+// see who sent a statement.
+package obs
+
+import (
+	"net/http"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the hub's Prometheus metrics, on a registry of their own.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	Requests        *prometheus.CounterVec
+	RequestDuration *prometheus.HistogramVec
+	DeptQueries     *prometheus.CounterVec
+	DeptDuration    *prometheus.HistogramVec
+	CircuitState    *prometheus.GaugeVec
+	BatchSize       *prometheus.HistogramVec
+	QueryLogWrites  *prometheus.CounterVec
+	RateLimited     prometheus.Counter
+	Refused         *prometheus.CounterVec
+
+	opsMu sync.Mutex
+	ops   map[string]bool
+}
+
+// maxOperations bounds the operation names used as label values: names
+// come from clients, and an unbounded label is a memory leak.
+const maxOperations = 200
+
+// NewMetrics registers the hub's metrics and the Go runtime's.
+func NewMetrics() *Metrics {
+	r := prometheus.NewRegistry()
+	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := &Metrics{
+		Registry: r,
+		Requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "credithub_requests_total", Help: "GraphQL requests by operation and outcome (ok, error, refused).",
+		}, []string{"operation", "outcome"}),
+		RequestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "credithub_request_duration_seconds", Help: "GraphQL request latency by operation.",
+			Buckets: []float64{.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"operation"}),
+		DeptQueries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "credithub_department_queries_total", Help: "Batches sent to a department's database, by outcome (ok, error, circuit_open).",
+		}, []string{"department", "outcome"}),
+		DeptDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "credithub_department_query_duration_seconds", Help: "Latency of a department's batches.",
+			Buckets: []float64{.001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 3},
+		}, []string{"department"}),
+		CircuitState: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "credithub_department_circuit_state", Help: "A department's circuit breaker: 0 closed, 1 half-open, 2 open.",
+		}, []string{"department"}),
+		BatchSize: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "credithub_loader_batch_size", Help: "Keys per dataloader batch, by department and question.",
+			Buckets: []float64{1, 2, 5, 10, 20, 50, 100, 200, 500},
+		}, []string{"department", "loader"}),
+		QueryLogWrites: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "credithub_query_log_writes_total", Help: "Query log rows written before personal data left (ok) or not (failed: data withheld).",
+		}, []string{"outcome"}),
+		RateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "credithub_rate_limited_total", Help: "Requests refused for a spent budget.",
+		}),
+		Refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "credithub_refused_total", Help: "Requests refused before execution, by reason (a query limit, the safelist).",
+		}, []string{"reason"}),
+		ops: map[string]bool{},
+	}
+	r.MustRegister(m.Requests, m.RequestDuration, m.DeptQueries, m.DeptDuration, m.CircuitState, m.BatchSize,
+		m.QueryLogWrites, m.RateLimited, m.Refused)
+	return m
+}
+
+// Handler serves the metrics in Prometheus' text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
+}
+
+var safeName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// Operation returns the label value for an operation name: the name when it
+// is a plain identifier and among the first maxOperations seen, else
+// "other" (or "anonymous").
+func (m *Metrics) Operation(name string) string {
+	if name == "" {
+		return "anonymous"
+	}
+	if !safeName.MatchString(name) {
+		return "other"
+	}
+	m.opsMu.Lock()
+	defer m.opsMu.Unlock()
+	if m.ops[name] || len(m.ops) < maxOperations {
+		m.ops[name] = true
+		return name
+	}
+	return "other"
+}
+
+// ObserveRequest records one GraphQL request.
+func (m *Metrics) ObserveRequest(operation, outcome string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	op := m.Operation(operation)
+	m.Requests.WithLabelValues(op, outcome).Inc()
+	m.RequestDuration.WithLabelValues(op).Observe(d.Seconds())
+}
+
+// ObserveBatch records one batch sent to a department.
+func (m *Metrics) ObserveBatch(department, loader string, keys int, outcome string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.DeptQueries.WithLabelValues(department, outcome).Inc()
+	if outcome != "circuit_open" {
+		m.DeptDuration.WithLabelValues(department).Observe(d.Seconds())
+	}
+	m.BatchSize.WithLabelValues(department, loader).Observe(float64(keys))
+}

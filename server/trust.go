@@ -1,0 +1,182 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/jmoiron/sqlx"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"credithub/auth"
+)
+
+// The codes of trusted-operation refusals.
+const (
+	CodeOperationNotAllowed      = "OPERATION_NOT_ALLOWED"
+	CodePersistedQueryNotFound   = "PERSISTED_QUERY_NOT_FOUND"
+	CodePersistedQueryMismatched = "PERSISTED_QUERY_HASH_MISMATCH"
+)
+
+// Trust decides which documents a caller may run and whether it may
+// introspect:
+//   - agencies run only the operations registered for their org
+//     (trusted_operation, by the SHA-256 of the text; `credithub safelist
+//     register`), sent in full or by hash; anything else is refused;
+//   - everyone else may use automatic persisted queries (Apollo's APQ: send
+//     the hash, and the text once when the hub does not know it yet);
+//   - introspection is open to the roles configured (development: all).
+type Trust struct {
+	DB *sqlx.DB
+	// Introspection is who may introspect: "all", "departments"
+	// (departments and admins) or "none".
+	Introspection string
+
+	apq *lru.LRU[string]
+
+	mu       sync.Mutex
+	safelist map[string]map[string]string // org → sha256 → query
+	loadedAt time.Time
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+	graphql.OperationContextMutator
+} = (*Trust)(nil)
+
+// ExtensionName names the extension.
+func (t *Trust) ExtensionName() string { return "TrustedOperations" }
+
+// Validate sets up the APQ cache.
+func (t *Trust) Validate(graphql.ExecutableSchema) error {
+	t.apq = lru.New[string](2000)
+	return nil
+}
+
+func sha(q string) string {
+	h := sha256.Sum256([]byte(q))
+	return hex.EncodeToString(h[:])
+}
+
+func refused(code, msg string) *gqlerror.Error {
+	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": code}}
+}
+
+// persistedHash is the APQ hash of a request, if it carries one.
+func persistedHash(raw *graphql.RawParams) string {
+	pq, ok := raw.Extensions["persistedQuery"].(map[string]any)
+	if !ok {
+		return ""
+	}
+	h, _ := pq["sha256Hash"].(string)
+	return h
+}
+
+// MutateOperationParameters resolves persisted queries and applies the
+// agencies' safelist, before the document is parsed.
+func (t *Trust) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
+	hash := persistedHash(raw)
+	p := auth.FromContext(ctx)
+	if p.Kind() == auth.KindAgency {
+		ops, err := t.registered(ctx, p.Org())
+		if err != nil {
+			return refused(CodeOperationNotAllowed, "the agency's registered operations could not be read; try again")
+		}
+		if raw.Query != "" {
+			hash = sha(raw.Query)
+		}
+		q, ok := ops[hash]
+		if !ok {
+			return refused(CodeOperationNotAllowed, "agencies may run only the operations registered for them (credithub safelist register); this one is not")
+		}
+		raw.Query = q
+		return nil
+	}
+	if hash == "" {
+		return nil
+	}
+	if raw.Query == "" {
+		q, ok := t.apq.Get(ctx, hash)
+		if !ok {
+			return refused(CodePersistedQueryNotFound, "PersistedQueryNotFound")
+		}
+		raw.Query = q
+		return nil
+	}
+	if sha(raw.Query) != hash {
+		return refused(CodePersistedQueryMismatched, "the persisted query's sha256Hash is not the hash of its text")
+	}
+	t.apq.Add(ctx, hash, raw.Query)
+	return nil
+}
+
+// MutateOperationContext turns introspection on for the roles allowed it.
+func (t *Trust) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
+	p := auth.FromContext(ctx)
+	switch t.Introspection {
+	case "all":
+		op.DisableIntrospection = false
+	case "departments":
+		op.DisableIntrospection = !(p.Kind() == auth.KindDepartment || p.Kind() == auth.KindAdmin)
+	default:
+		op.DisableIntrospection = true
+	}
+	return nil
+}
+
+// registered returns an org's safelist, reread at most every 30 seconds so
+// that a registration reaches every instance soon.
+func (t *Trust) registered(ctx context.Context, org string) (map[string]string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.safelist == nil || time.Since(t.loadedAt) > 30*time.Second {
+		var rows []struct {
+			Org    string `db:"org"`
+			SHA256 string `db:"sha256"`
+			Query  string `db:"query"`
+		}
+		if err := t.DB.SelectContext(ctx, &rows, `SELECT org, sha256, query FROM trusted_operation`); err != nil {
+			return nil, err
+		}
+		t.safelist = map[string]map[string]string{}
+		for _, r := range rows {
+			if t.safelist[r.Org] == nil {
+				t.safelist[r.Org] = map[string]string{}
+			}
+			t.safelist[r.Org][r.SHA256] = r.Query
+		}
+		t.loadedAt = time.Now()
+	}
+	return t.safelist[org], nil
+}
+
+// Forget drops the cached safelist (after a registration in this process).
+func (t *Trust) Forget() {
+	t.mu.Lock()
+	t.safelist = nil
+	t.mu.Unlock()
+}
+
+// Register records operations an agency may run; returns their hashes.
+func Register(ctx context.Context, db *sqlx.DB, org string, ops map[string]string) (map[string]string, error) {
+	out := map[string]string{}
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	for name, q := range ops {
+		h := sha(q)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO trusted_operation (org, sha256, name, query) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (org, sha256) DO UPDATE SET name = EXCLUDED.name`, org, h, name, q); err != nil {
+			return nil, err
+		}
+		out[name] = h
+	}
+	return out, tx.Commit()
+}
