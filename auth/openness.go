@@ -31,15 +31,18 @@ func (r *Rules) FieldMiddleware(ctx context.Context, next graphql.Resolver) (any
 	// The common case first and without reflection: a public field whose
 	// parent is not a record more closed than public.
 	if fc.Parent != nil {
+		// A record's shared level is record:read's to open; another
+		// object's (a key-attention list entry) entity:read's.
 		var p credit.Publicity
+		sharedScope := ScopeRecordRead
 		switch x := fc.Parent.Result.(type) {
 		case credit.Record:
 			p = x.Common().Publicity
 		case opened:
-			p = x.OpennessLevel()
+			p, sharedScope = x.OpennessLevel(), ScopeEntityRead
 		}
 		if l := LevelOf(p); p != "" && l > level {
-			level, scope = l, ScopeRecordRead
+			level, scope = l, sharedScope
 			if l == Personal {
 				scope = ScopePersonRead
 			}
@@ -146,7 +149,7 @@ func isNil(v any) bool {
 // answer loses if its personal data has to be withheld.
 func withholdPath(fc *graphql.FieldContext) ast.Path {
 	for it := fc; it != nil; it = it.Parent {
-		if it.Index != nil || it.Field.Definition == nil {
+		if it.Index != nil || it.Field.Field == nil || it.Field.Definition == nil {
 			continue
 		}
 		if !it.Field.Definition.Type.NonNull {

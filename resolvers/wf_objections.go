@@ -4,98 +4,386 @@ package resolvers
 
 import (
 	"context"
+	"slices"
+	"strconv"
 
+	"github.com/99designs/gqlgen/graphql"
+
+	"credithub/apperr"
+	"credithub/auth"
 	"credithub/credit"
+	"credithub/datasources"
+	"credithub/datasources/hub"
+	"credithub/gid"
 	"credithub/graph/model"
+	"credithub/ident"
+	"credithub/loaders"
 	"credithub/workflow"
 )
 
+// lookupRecord is the workflows' RecordLookup: any record, annotated and
+// with the hub's overlays. It asks the record's department afresh rather
+// than through the request's record loader, which would keep the record as
+// it was before the write: the mutation's answer (its record field, read
+// through the loader afterwards) must show the record as the write left it.
+func (r *Resolver) lookupRecord(ctx context.Context, ref credit.Ref) (credit.Record, error) {
+	l := loaders.For(ctx)
+	for _, dep := range l.Departments() {
+		code := dep.Source.Department().Code
+		if code != ref.Source {
+			continue
+		}
+		qctx := ctx
+		if dep.Timeout > 0 {
+			var cancel context.CancelFunc
+			qctx, cancel = context.WithTimeout(ctx, dep.Timeout)
+			defer cancel()
+		}
+		found, err := dep.Source.ByRef(qctx, []credit.Ref{ref})
+		if err != nil {
+			return nil, apperr.Unavailable(code, err)
+		}
+		rec := found[ref]
+		if rec == nil {
+			return nil, nil
+		}
+		l.Catalogue().Annotate(rec, l.Today())
+		if r.Workflows.State != nil {
+			r.Workflows.State.Apply(rec)
+		}
+		if err := legacySubject(ctx, rec.Common()); err != nil {
+			return nil, err
+		}
+		return rec, nil
+	}
+	return nil, nil
+}
+
+// legacySubject fills in the subject of a record its department filed under
+// a legacy key only (an organisation code, a registration number): a record
+// fetched by ID, unlike one fetched for an entity, arrives without its
+// unified code. The key is checked against the calling entity's own code —
+// the organisation code is its positions 9–17, the registration number is
+// in the registry — which is what filing or applying for the record needs;
+// for other callers the subject stays unknown.
+func legacySubject(ctx context.Context, b *credit.Base) error {
+	p := auth.FromContext(ctx)
+	if b.Subject != (credit.Subject{}) || b.LegacyKey == nil || p.Kind() != auth.KindEntity {
+		return nil
+	}
+	key, own := *b.LegacyKey, p.Org()
+	if len(own) == 18 && key == ident.OrgCodeOf(own) {
+		b.Subject.USCC = own
+		return nil
+	}
+	e, err := loaders.For(ctx).Entity.Load(ctx, own)()
+	if err != nil {
+		return err
+	}
+	if e != nil && e.RegNo.Valid && e.RegNo.String == key {
+		b.Subject.USCC = own
+	}
+	return nil
+}
+
+// workflowID returns the row id of a workflow object's global ID.
+func workflowID(typ, id string) (int64, error) {
+	n, ok := workflow.DecodeID(typ, id)
+	if !ok {
+		return 0, apperr.BadInput("id", "id is not the ID of a %s; use the id the graph returned for it", typ)
+	}
+	return n, nil
+}
+
+// seesPersonsObjection reports whether the caller may see an objection
+// against a natural person's record: what reading the person's data needs.
+func seesPersonsObjection(ctx context.Context, idNo string) error {
+	return auth.Decide(ctx, auth.Personal, "", auth.Subject{IDNumber: idNo})
+}
+
+// recordAsSeen resolves a workflow object's record the way node(id) does:
+// FORBIDDEN naming the scope when the caller may not see its kind, null when
+// it is out of the caller's view (a public caller and a repaired record).
+func recordAsSeen(ctx context.Context, recordID string) (credit.Record, error) {
+	typ, payload, err := gid.Decode(recordID)
+	if err != nil || typ != gid.TypeRecord {
+		return nil, nil
+	}
+	ref, err := gid.ParseRecord(payload)
+	if err != nil {
+		return nil, nil
+	}
+	rec, err := loaders.For(ctx).Record(ctx, ref)
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	b := rec.Common()
+	view := auth.ViewOf(ctx, auth.Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber})
+	if !slices.Contains(view.Publicities, b.Publicity) {
+		scope := auth.ScopeRecordRead
+		if b.Publicity == credit.Personal {
+			scope = auth.ScopePersonRead
+		}
+		return nil, apperr.New(apperr.Forbidden, "this record needs the %s scope", scope).With("requiredScopes", []string{scope})
+	}
+	if !view.Sees(rec) {
+		return nil, nil
+	}
+	return rec, nil
+}
+
 func (r *Resolver) marketEntityObjections(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Objection, error) {
-	return nil, notBuilt("marketEntityObjections")
+	return r.Workflows.Objections(ctx, workflow.ObjectionFilter{USCC: obj.Uscc}, 0, 0)
 }
 
 func (r *Resolver) marketEntityRepairs(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Repair, error) {
-	return nil, notBuilt("marketEntityRepairs")
+	return r.Workflows.Repairs(ctx, workflow.RepairFilter{USCC: obj.Uscc}, 0, 0)
 }
 
 func (r *Resolver) mutationFileObjection(ctx context.Context, recordID string, reason string, idempotencyKey string) (*workflow.Objection, error) {
-	return nil, notBuilt("mutationFileObjection")
+	return r.Workflows.FileObjection(ctx, r.lookupRecord, recordID, reason, idempotencyKey)
 }
 
 func (r *Resolver) mutationCheckObjection(ctx context.Context, id string, idempotencyKey string) (*workflow.Objection, error) {
-	return nil, notBuilt("mutationCheckObjection")
+	n, err := workflowID(workflow.TypeObjection, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.CheckObjection(ctx, n, idempotencyKey)
 }
 
 func (r *Resolver) mutationExtendObjection(ctx context.Context, id string, approvedBy string, reason string, idempotencyKey string) (*workflow.Objection, error) {
-	return nil, notBuilt("mutationExtendObjection")
+	n, err := workflowID(workflow.TypeObjection, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.ExtendObjection(ctx, n, approvedBy, reason, idempotencyKey)
 }
 
 func (r *Resolver) mutationUpholdObjection(ctx context.Context, id string, outcome workflow.ObjectionOutcome, correction *model.RecordCorrectionInput, reason string, idempotencyKey string) (*workflow.Objection, error) {
-	return nil, notBuilt("mutationUpholdObjection")
+	n, err := workflowID(workflow.TypeObjection, id)
+	if err != nil {
+		return nil, err
+	}
+	var c *hub.Correction
+	if correction != nil {
+		c = &hub.Correction{Summary: correction.Summary, DecisionNo: correction.DecisionNo, DecisionDate: correction.DecisionDate}
+	}
+	return r.Workflows.UpholdObjection(ctx, n, outcome, c, reason, idempotencyKey)
 }
 
 func (r *Resolver) mutationRejectObjection(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Objection, error) {
-	return nil, notBuilt("mutationRejectObjection")
+	n, err := workflowID(workflow.TypeObjection, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.RejectObjection(ctx, n, reason, idempotencyKey)
 }
 
 func (r *Resolver) mutationApplyRepair(ctx context.Context, input model.ApplyRepairInput, idempotencyKey string) (*workflow.Repair, error) {
-	return nil, notBuilt("mutationApplyRepair")
+	return r.Workflows.ApplyRepair(ctx, r.lookupRecord, input.RecordID, input.Commitment, input.ObligationsFulfilled, idempotencyKey)
 }
 
 func (r *Resolver) mutationAcceptRepair(ctx context.Context, id string, idempotencyKey string) (*workflow.Repair, error) {
-	return nil, notBuilt("mutationAcceptRepair")
+	n, err := workflowID(workflow.TypeRepair, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.AcceptRepair(ctx, r.lookupRecord, n, idempotencyKey)
 }
 
 func (r *Resolver) mutationRefuseRepair(ctx context.Context, id string, rule string, reason string, idempotencyKey string) (*workflow.Repair, error) {
-	return nil, notBuilt("mutationRefuseRepair")
+	n, err := workflowID(workflow.TypeRepair, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.RefuseRepair(ctx, n, rule, reason, idempotencyKey)
 }
 
 func (r *Resolver) mutationDecideRepair(ctx context.Context, id string, repaired bool, reason string, idempotencyKey string) (*workflow.Repair, error) {
-	return nil, notBuilt("mutationDecideRepair")
+	n, err := workflowID(workflow.TypeRepair, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.DecideRepair(ctx, n, repaired, reason, idempotencyKey)
 }
 
 func (r *Resolver) mutationSampleRepairsForRecheck(ctx context.Context, count int, seed string, idempotencyKey string) ([]*workflow.Repair, error) {
-	return nil, notBuilt("mutationSampleRepairsForRecheck")
+	return r.Workflows.SampleRepairsForRecheck(ctx, count, seed, idempotencyKey)
 }
 
 func (r *Resolver) mutationRecheckRepair(ctx context.Context, id string, correct bool, reason string, idempotencyKey string) (*workflow.Repair, error) {
-	return nil, notBuilt("mutationRecheckRepair")
+	n, err := workflowID(workflow.TypeRepair, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.RecheckRepair(ctx, n, correct, reason, idempotencyKey)
 }
 
 func (r *Resolver) objectionRecord(ctx context.Context, obj *workflow.Objection) (credit.Record, error) {
-	return nil, notBuilt("objectionRecord")
+	return recordAsSeen(ctx, obj.RecordID)
 }
 
 func (r *Resolver) objectionHistory(ctx context.Context, obj *workflow.Objection) ([]*workflow.Event, error) {
-	return nil, notBuilt("objectionHistory")
+	return r.history(ctx, workflow.WorkflowObjection, obj.DBID)
+}
+
+// Cursors of the workflow connections: the row id.
+const (
+	cursorObjection = "ObjectionCursor"
+	cursorRepair    = "RepairCursor"
+)
+
+func workflowCursor(typ string, id int64) string { return gid.Encode(typ, strconv.FormatInt(id, 10)) }
+
+func parseWorkflowCursor(typ string, after *string) (int64, error) {
+	if after == nil {
+		return 0, nil
+	}
+	t, payload, err := gid.Decode(*after)
+	n, perr := strconv.ParseInt(payload, 10, 64)
+	if err != nil || t != typ || perr != nil || n <= 0 {
+		return 0, apperr.BadInput("after", "after must be a cursor returned by this connection")
+	}
+	return n, nil
+}
+
+// workflowFilter validates the department and uscc of a workflow filter.
+func workflowFilter(ctx context.Context, department, uscc *string) (string, string, error) {
+	var d, u string
+	if department != nil {
+		if _, ok := datasources.DepartmentByCode(*department); !ok {
+			return "", "", apperr.BadInput("filter.department", "unknown department %q; departments are market, environment, fire, housing and court", truncate(*department))
+		}
+		d = *department
+	}
+	if uscc != nil {
+		if err := checkUSCC(ctx, "filter.uscc", *uscc); err != nil {
+			return "", "", err
+		}
+		u = *uscc
+	}
+	return d, u, nil
 }
 
 func (r *Resolver) queryObjections(ctx context.Context, filter *model.ObjectionFilter, first *int, after *string) (*model.ObjectionConnection, error) {
-	return nil, notBuilt("queryObjections")
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	before, err := parseWorkflowCursor(cursorObjection, after)
+	if err != nil {
+		return nil, err
+	}
+	// Objections against natural persons' records only for callers who may
+	// read personal data.
+	f := workflow.ObjectionFilter{WithPersons: seesPersonsObjection(ctx, "") == nil}
+	if filter != nil {
+		if f.Department, f.USCC, err = workflowFilter(ctx, filter.Department, filter.Uscc); err != nil {
+			return nil, err
+		}
+		if filter.State != nil {
+			f.State = *filter.State
+		}
+		f.Overdue = filter.Overdue
+	}
+	rows, err := r.Workflows.Objections(ctx, f, before, n+1)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.ObjectionConnection{PageInfo: &model.PageInfo{HasPreviousPage: after != nil}, Edges: []*model.ObjectionEdge{}}
+	if len(rows) > n {
+		rows, conn.PageInfo.HasNextPage = rows[:n], true
+	}
+	for _, o := range rows {
+		conn.Edges = append(conn.Edges, &model.ObjectionEdge{Cursor: workflowCursor(cursorObjection, o.DBID), Node: o})
+	}
+	if k := len(conn.Edges); k > 0 {
+		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
+		conn.PageInfo.EndCursor = &conn.Edges[k-1].Cursor
+	}
+	return conn, nil
 }
 
 func (r *Resolver) queryRepairs(ctx context.Context, filter *model.RepairFilter, first *int, after *string) (*model.RepairConnection, error) {
-	return nil, notBuilt("queryRepairs")
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	before, err := parseWorkflowCursor(cursorRepair, after)
+	if err != nil {
+		return nil, err
+	}
+	var f workflow.RepairFilter
+	if filter != nil {
+		if f.Department, f.USCC, err = workflowFilter(ctx, filter.Department, filter.Uscc); err != nil {
+			return nil, err
+		}
+		if filter.State != nil {
+			f.State = *filter.State
+		}
+		f.Overdue = filter.Overdue
+	}
+	rows, err := r.Workflows.Repairs(ctx, f, before, n+1)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.RepairConnection{PageInfo: &model.PageInfo{HasPreviousPage: after != nil}, Edges: []*model.RepairEdge{}}
+	if len(rows) > n {
+		rows, conn.PageInfo.HasNextPage = rows[:n], true
+	}
+	for _, o := range rows {
+		conn.Edges = append(conn.Edges, &model.RepairEdge{Cursor: workflowCursor(cursorRepair, o.DBID), Node: o})
+	}
+	if k := len(conn.Edges); k > 0 {
+		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
+		conn.PageInfo.EndCursor = &conn.Edges[k-1].Cursor
+	}
+	return conn, nil
 }
 
 func (r *Resolver) repairRecord(ctx context.Context, obj *workflow.Repair) (credit.Record, error) {
-	return nil, notBuilt("repairRecord")
+	return recordAsSeen(ctx, obj.RecordID)
 }
 
 func (r *Resolver) repairEntity(ctx context.Context, obj *workflow.Repair) (*model.MarketEntity, error) {
-	return nil, notBuilt("repairEntity")
+	known := &model.MarketEntity{ID: gid.Entity(obj.USCC), Uscc: obj.USCC, OrganizationCode: ident.OrgCodeOf(obj.USCC)}
+	e, err := loaders.For(ctx).Entity.Load(ctx, obj.USCC)()
+	if err != nil {
+		// The registry did not answer: what is known of the entity, and why
+		// the rest is missing.
+		graphql.AddError(ctx, err)
+		return known, nil
+	}
+	if e == nil {
+		return known, nil
+	}
+	return entityModel(e), nil
 }
 
 func (r *Resolver) repairHistory(ctx context.Context, obj *workflow.Repair) ([]*workflow.Event, error) {
-	return nil, notBuilt("repairHistory")
+	return r.history(ctx, workflow.WorkflowRepair, obj.DBID)
 }
 
 // objectionNode resolves node(id) for this workflow's objects; nil when unknown.
 func (r *Resolver) objectionNode(ctx context.Context, id int64) (model.Node, error) {
-	return nil, notBuilt("objectionNode")
+	o, err := r.Workflows.Objection(ctx, id)
+	if err != nil || o == nil {
+		return nil, err
+	}
+	if o.SubjectIDNo != "" {
+		if err := seesPersonsObjection(ctx, o.SubjectIDNo); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
 }
 
 // repairNode resolves node(id) for this workflow's objects; nil when unknown.
 func (r *Resolver) repairNode(ctx context.Context, id int64) (model.Node, error) {
-	return nil, notBuilt("repairNode")
+	rep, err := r.Workflows.Repair(ctx, id)
+	if err != nil || rep == nil {
+		return nil, err
+	}
+	return rep, nil
 }

@@ -77,8 +77,8 @@ func InvalidTransition(machine string, state State, action string, allowed []Sta
 	for i, s := range allowed {
 		names[i] = string(s)
 	}
-	return apperr.New(apperr.InvalidTransition, "cannot %s a %s that is %s; %s is allowed only from %s",
-		action, machine, state, action, strings.Join(names, " or ")).
+	return apperr.New(apperr.InvalidTransition, "cannot %s %s %s that is %s; %s is allowed only from %s",
+		action, article(machine), machine, state, action, strings.Join(names, " or ")).
 		With("state", string(state)).With("action", action)
 }
 
@@ -151,4 +151,12 @@ func lockNowait(ctx context.Context, tx *sqlx.Tx, dest any, query string, args .
 		return apperr.New(apperr.Conflict, "another decision on this is being made right now; read it again before deciding")
 	}
 	return err
+}
+
+// article is "an" before a vowel, "a" otherwise.
+func article(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiouAEIOU", rune(noun[0])) {
+		return "an"
+	}
+	return "a"
 }

@@ -30,9 +30,8 @@ type Service struct {
 	Logger  *slog.Logger
 	Now     func() time.Time
 
-	rulesOnce sync.Once
-	rules     map[string]Rule
-	rulesErr  error
+	rulesMu sync.Mutex
+	rules   map[string]Rule
 }
 
 func (s *Service) now() time.Time {
@@ -82,17 +81,28 @@ func principalKey(ctx context.Context) string {
 	return string(p.Kind()) + ":" + p.Org() + ":" + p.Subject()
 }
 
-// Rules returns the workflow rules (deadlines with their sources).
+// Rules returns the workflow rules (deadlines with their sources), read
+// once and kept; a failed read is not kept, the next call tries again.
 func (s *Service) Rules(ctx context.Context) (map[string]Rule, error) {
-	s.rulesOnce.Do(func() {
-		var rows []Rule
-		s.rulesErr = s.DB.SelectContext(ctx, &rows, `SELECT code, description, working_days, source FROM workflow_rule ORDER BY code`)
-		s.rules = map[string]Rule{}
-		for _, r := range rows {
-			s.rules[r.Code] = r
-		}
-	})
-	return s.rules, s.rulesErr
+	s.rulesMu.Lock()
+	defer s.rulesMu.Unlock()
+	if s.rules != nil {
+		return s.rules, nil
+	}
+	var rows []Rule
+	// Not the caller's context: a cancelled request must not poison the
+	// cache for everyone.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := s.DB.SelectContext(rctx, &rows, `SELECT code, description, working_days, source FROM workflow_rule ORDER BY code`); err != nil {
+		return nil, err
+	}
+	rules := map[string]Rule{}
+	for _, r := range rows {
+		rules[r.Code] = r
+	}
+	s.rules = rules
+	return rules, nil
 }
 
 // Due returns the date that is the rule's number of working days after t.

@@ -216,6 +216,15 @@ func (o *Objection) IsNode()                        {}
 func (o *Objection) Department() *credit.Department { return department(o.DepartmentCode) }
 func (o *Objection) DataSubject() (string, string)  { return o.SubjectUSCC, o.SubjectIDNo }
 
+// OpennessLevel: an objection to a person's record is that person's
+// personal data (read with person:read and a purpose, and logged).
+func (o *Objection) OpennessLevel() credit.Publicity {
+	if o.SubjectIDNo != "" {
+		return credit.Personal
+	}
+	return credit.Shared
+}
+
 // Repair is a repair of one record.
 type Repair struct {
 	DBID                 int64         `db:"id"`

@@ -2,11 +2,14 @@ package hub
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/jmoiron/sqlx"
 
 	"credithub/apperr"
@@ -18,6 +21,10 @@ import (
 // key gets the stored result and writes nothing. A concurrent retry waits
 // for the first to commit (the key's row is locked by its INSERT) and then
 // reads its result. The result must marshal to JSON.
+//
+// The key is bound to the request's arguments too (a hash of the GraphQL
+// field's arguments): the same key with other arguments is a client's
+// mistake, refused rather than answered with the first result.
 func Idempotent[T any](ctx context.Context, db *sqlx.DB, principal, key, operation string, write func(tx *sqlx.Tx) (T, error)) (T, error) {
 	var zero T
 	if key == "" || len(key) > 200 {
@@ -28,17 +35,19 @@ func Idempotent[T any](ctx context.Context, db *sqlx.DB, principal, key, operati
 		return zero, err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `INSERT INTO idempotency (principal, key, operation, response)
-		VALUES ($1, $2, $3, 'null') ON CONFLICT DO NOTHING`, principal, key, operation)
+	fingerprint := argumentsHash(ctx)
+	res, err := tx.ExecContext(ctx, `INSERT INTO idempotency (principal, key, operation, response, fingerprint)
+		VALUES ($1, $2, $3, 'null', $4) ON CONFLICT DO NOTHING`, principal, key, operation, fingerprint)
 	if err != nil {
 		return zero, sqldb.MapError(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		var stored struct {
-			Operation string `db:"operation"`
-			Response  []byte `db:"response"`
+			Operation   string `db:"operation"`
+			Response    []byte `db:"response"`
+			Fingerprint string `db:"fingerprint"`
 		}
-		err := tx.GetContext(ctx, &stored, `SELECT operation, response FROM idempotency WHERE principal = $1 AND key = $2`, principal, key)
+		err := tx.GetContext(ctx, &stored, `SELECT operation, response, fingerprint FROM idempotency WHERE principal = $1 AND key = $2`, principal, key)
 		if errors.Is(err, sql.ErrNoRows) {
 			return zero, apperr.New(apperr.Conflict, "a request with this idempotency key is still in progress; retry")
 		}
@@ -47,6 +56,9 @@ func Idempotent[T any](ctx context.Context, db *sqlx.DB, principal, key, operati
 		}
 		if stored.Operation != operation {
 			return zero, apperr.BadInput("idempotencyKey", "this idempotency key was used for %s; use a new key for %s", stored.Operation, operation)
+		}
+		if stored.Fingerprint != "" && stored.Fingerprint != fingerprint {
+			return zero, apperr.BadInput("idempotencyKey", "this idempotency key was used with other arguments; a retry must repeat the request exactly, a new request needs a new key")
 		}
 		var out T
 		if err := json.Unmarshal(stored.Response, &out); err != nil {
@@ -69,4 +81,25 @@ func Idempotent[T any](ctx context.Context, db *sqlx.DB, principal, key, operati
 		return zero, sqldb.MapError(err)
 	}
 	return out, nil
+}
+
+// argumentsHash is the SHA-256 of the current GraphQL field's arguments
+// without the idempotency key itself; "" outside a resolver.
+func argumentsHash(ctx context.Context) string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return ""
+	}
+	args := map[string]any{}
+	for k, v := range fc.Args {
+		if k != "idempotencyKey" {
+			args[k] = v
+		}
+	}
+	b, err := json.Marshal(args) // map keys are sorted: the hash is stable
+	if err != nil {
+		return ""
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }
