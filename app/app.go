@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"credithub/auth"
@@ -28,6 +29,7 @@ import (
 	"credithub/resolvers"
 	"credithub/server"
 	"credithub/sqldb"
+	"credithub/supervision"
 	"credithub/workday"
 	"credithub/workflow"
 )
@@ -66,7 +68,18 @@ type App struct {
 	Loaders   *loaders.Deps
 	// State is the hub's own records and overlays, in memory.
 	State *hub.State
-	stop  []func()
+	// Reports issues and checks signed credit reports (T7, T30).
+	Reports *supervision.Reports
+	// Scanner raises warnings from what the departments add (T25); it
+	// ticks every Config.WarningScan, and tests call Tick themselves.
+	Scanner *supervision.Scanner
+	// Warnings is this instance's one listener on the warnings channel,
+	// feeding the GraphQL subscriptions.
+	Warnings *supervision.Broker
+	// Supervision answers credit checks, grades and inspection plans, and
+	// runs the grade job.
+	Supervision *supervision.Service
+	stop        []func()
 }
 
 // Open connects to every database and assembles the hub. Departments that do
@@ -117,9 +130,14 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		Logger:          logger,
 		Wait:            cfg.LoaderWait,
 	}
+	var feeds []datasources.Feed
 	for _, d := range departments {
 		db := a.DBs[d.setup.Name]
-		a.Loaders.Departments = append(a.Loaders.Departments, loaders.Department{Source: d.source(db), Timeout: db.Timeout})
+		src := d.source(db)
+		a.Loaders.Departments = append(a.Loaders.Departments, loaders.Department{Source: src, Timeout: db.Timeout})
+		if f, ok := src.(datasources.Feed); ok {
+			feeds = append(feeds, f)
+		}
 	}
 	a.Loaders.Departments = append(a.Loaders.Departments,
 		loaders.Department{Source: &hub.RecordSource{State: state}, Timeout: hubDB.Timeout, Internal: true})
@@ -141,9 +159,18 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 			return out, nil
 		},
 	}
+	if err := a.openWarnings(listenCtx, cfg, feeds, logger); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.openSupervision(cctx, registry, logger); err != nil {
+		a.Close()
+		return nil, err
+	}
 	res := &resolvers.Resolver{
 		Registry: registry, Catalogue: cat, Sealer: sealer, Logger: logger,
 		HubDB: hubDB.DB, Authorizations: authz, QueryLog: queryLog, Workflows: flows,
+		Reports: a.Reports, Warnings: a.Warnings, Supervision: a.Supervision,
 	}
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: res})
 	rules, err := auth.RulesFromSchema(schema.Schema())
@@ -181,6 +208,92 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		Profiling:        cfg.Development,
 	})
 	return a, nil
+}
+
+// openWarnings sets up credit reports and warnings: the report signer, the
+// instance's listener on the warnings channel (waited for, so that a
+// subscription opened once Open returns misses nothing), and the scanner,
+// whose first tick runs now: on a hub's first start it sets the watermarks
+// at the departments' current ends, so that their history raises nothing.
+func (a *App) openWarnings(ctx context.Context, cfg Config, feeds []datasources.Feed, logger *slog.Logger) error {
+	hubDB := a.DBs["hub"]
+	signer, err := supervision.NewSigner("", cfg.ReportKey)
+	if err != nil {
+		return fmt.Errorf("CREDITHUB_REPORT_KEY: %w", err)
+	}
+	signer.KeyID = supervision.KeyID(signer.Public())
+	a.Reports = &supervision.Reports{DB: hubDB.DB, Signer: signer}
+	a.Warnings = &supervision.Broker{DB: hubDB.DB, Logger: logger}
+	go a.Warnings.Listen(ctx, cfg.Databases["hub"].DSN)
+	select {
+	case <-a.Warnings.Ready():
+	case <-time.After(10 * time.Second):
+		logger.Warn("the warnings listener is not connected yet; subscriptions start when it is")
+	}
+	var market datasources.Source
+	for _, d := range a.Loaders.Departments {
+		if d.Source.Department().Code == datasources.Market {
+			market = d.Source
+		}
+	}
+	a.Scanner = &supervision.Scanner{
+		DB: hubDB.DB, Feeds: feeds, Market: market, Registry: a.DBs[datasources.Market], Logger: logger,
+	}
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	res, err := a.Scanner.Tick(tctx)
+	cancel()
+	switch {
+	case err != nil:
+		logger.Error("first warning scan", "err", err)
+	case len(res.Started) > 0:
+		logger.Info("warning scan: watermarks set at the departments' current ends; earlier records raise no warnings", "kinds", res.Started)
+	}
+	for who, err := range res.Failed {
+		logger.Warn("first warning scan: source not read; it is scanned again next time", "source", who, "err", err)
+	}
+	go a.Scanner.Run(ctx, cfg.WarningScan)
+	return nil
+}
+
+// openSupervision loads the measures catalogue and the grading model, and
+// starts the grade job: shortly after start-up, then every
+// CREDITHUB_GRADE_INTERVAL (default 1h; "off" runs none), every entity's
+// grade is recomputed into entity_grade by whichever instance holds the
+// advisory lock.
+func (a *App) openSupervision(ctx context.Context, registry market.Registry, logger *slog.Logger) error {
+	a.Supervision = &supervision.Service{DB: a.DBs["hub"].DB, Registry: registry, Loaders: a.Loaders, Logger: logger}
+	if err := a.Supervision.LoadModels(ctx); err != nil {
+		return fmt.Errorf("the hub's database (credithub) must answer at start-up: %w", err)
+	}
+	// TODO(config): read through Config (config.go) with the other keys.
+	interval, err := gradeInterval(os.Getenv("CREDITHUB_GRADE_INTERVAL"))
+	if err != nil || interval == 0 {
+		return err
+	}
+	jobCtx, stopJob := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Supervision.RunGrades(jobCtx, interval)
+	}()
+	a.stop = append(a.stop, func() { stopJob(); <-done })
+	return nil
+}
+
+// gradeInterval reads CREDITHUB_GRADE_INTERVAL: a duration from 1m to 7
+// days, "off" (0: no job) or empty (1h).
+func gradeInterval(v string) (time.Duration, error) {
+	switch v {
+	case "":
+		return time.Hour, nil
+	case "off":
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Minute || d > 7*24*time.Hour {
+		return 0, fmt.Errorf("CREDITHUB_GRADE_INTERVAL must be a duration from 1m to 168h, such as 1h, or off; got %q", v)
+	}
+	return d, nil
 }
 
 // Close closes every database.

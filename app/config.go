@@ -47,6 +47,14 @@ type Config struct {
 	// Development turns on GraphiQL, introspection and statement counts in
 	// responses (CREDITHUB_DEV).
 	Development bool
+	// ReportKey is the Ed25519 seed that signs credit reports
+	// (CREDITHUB_REPORT_KEY, base64 of 32 bytes). Its public half verifies
+	// them; rotating it leaves earlier reports verifiable only with the old
+	// public key.
+	ReportKey []byte
+	// WarningScan is how often the warning scanner reads what the
+	// departments added (CREDITHUB_WARNING_SCAN, default 30s).
+	WarningScan time.Duration
 }
 
 // DatabaseNames are the databases' roles, in start-up order.
@@ -131,7 +139,34 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	} else {
 		return c, fmt.Errorf("CREDITHUB_PERSON_ID_KEY is required outside development (base64 of 32 random bytes)")
 	}
+	if c.ReportKey, err = ParseReportKey(getenv("CREDITHUB_REPORT_KEY"), c.Development); err != nil {
+		return c, err
+	}
+	c.WarningScan = 30 * time.Second
+	if v := getenv("CREDITHUB_WARNING_SCAN"); v != "" {
+		if c.WarningScan, err = time.ParseDuration(v); err != nil || c.WarningScan < 10*time.Millisecond || c.WarningScan > 24*time.Hour {
+			return c, fmt.Errorf("CREDITHUB_WARNING_SCAN must be a duration from 10ms to 24h, such as 30s, got %q", v)
+		}
+	}
 	return c, nil
+}
+
+// ParseReportKey reads CREDITHUB_REPORT_KEY: base64 of a 32-byte Ed25519
+// seed, or when it is empty in development a fixed seed, so that reports
+// issued in development stay verifiable across restarts.
+func ParseReportKey(v string, dev bool) ([]byte, error) {
+	if v == "" {
+		if !dev {
+			return nil, fmt.Errorf("CREDITHUB_REPORT_KEY is required outside development (base64 of a 32-byte Ed25519 seed, e.g. head -c32 /dev/urandom | base64)")
+		}
+		k := sha256.Sum256([]byte("credithub development report signing key"))
+		return k[:], nil
+	}
+	k, err := base64.StdEncoding.DecodeString(v)
+	if err != nil || len(k) != 32 {
+		return nil, fmt.Errorf("CREDITHUB_REPORT_KEY must be base64 of exactly 32 bytes (an Ed25519 seed)")
+	}
+	return k, nil
 }
 
 // IssuerConfig is one trusted token issuer.

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"credithub/datasources"
 	"credithub/datasources/world"
 	"credithub/sqldb"
 )
@@ -19,12 +20,14 @@ type SeedOptions struct {
 }
 
 // Prepare is the local set-up: it creates every database that is missing on
-// the configured server, migrates each, and seeds those that are empty, all
-// departments in parallel. Production skips it: there each department owns
-// its database.
+// the configured server, migrates each, and seeds those that are empty: all
+// departments in parallel, then what seeds from the departments' data (the
+// hub's workflows, which are about the departments' records). Production
+// skips it: there each department owns its database.
 func Prepare(ctx context.Context, cfg Config, seed SeedOptions, logger *slog.Logger) error {
 	setups := Setups()
 	empty := make([]bool, len(setups))
+	emptyAfter := make([]bool, len(setups))
 	dbs := make([]*sqldb.DB, len(setups))
 	defer func() {
 		for _, db := range dbs {
@@ -53,10 +56,16 @@ func Prepare(ctx context.Context, cfg Config, seed SeedOptions, logger *slog.Log
 			return fmt.Errorf("checking whether %s is seeded: %w", name, err)
 		}
 		empty[i] = !any
+		if s.SeedAfter != nil {
+			if err := db.GetContext(ctx, &any, `SELECT EXISTS (SELECT 1 FROM `+s.SeedAfterProbe+`)`); err != nil {
+				return fmt.Errorf("checking whether %s is seeded: %w", name, err)
+			}
+			emptyAfter[i] = !any
+		}
 	}
 	needWorld := false
-	for _, e := range empty {
-		needWorld = needWorld || e
+	for i := range setups {
+		needWorld = needWorld || empty[i] || emptyAfter[i]
 	}
 	if !needWorld {
 		logger.Info("databases already seeded; keeping their data")
@@ -82,5 +91,28 @@ func Prepare(ctx context.Context, cfg Config, seed SeedOptions, logger *slog.Log
 			return nil
 		})
 	}
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	// Then the seeds that read the departments' data.
+	var sources []datasources.Source
+	for i, s := range setups {
+		for _, d := range departments {
+			if d.setup.Name == s.Name {
+				sources = append(sources, d.source(dbs[i]))
+			}
+		}
+	}
+	for i, s := range setups {
+		if !emptyAfter[i] {
+			continue
+		}
+		start := time.Now()
+		if err := s.SeedAfter(ctx, dbs[i], w, sources); err != nil {
+			return fmt.Errorf("seeding %s from the departments' data: %w", s.Name, err)
+		}
+		logger.Info("seeded from the departments' data", "database", cfg.DatabasePrefix+s.Database,
+			"took", time.Since(start).Round(time.Millisecond).String())
+	}
+	return nil
 }

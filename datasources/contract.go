@@ -174,6 +174,39 @@ type Source interface {
 	HoldsPersons() bool
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
+	// Disclosures answers the publication duty's question (T26) for the
+	// records of kinds decided in [from, to] (YYYY-MM-DD, inclusive): how
+	// many were decided on each day and published on each day (or not at
+	// all), one count per distinct pair, in one statement. The hub applies
+	// the holiday calendar to each pair; the pairs are few where the
+	// records are many. Tables that keep no publication date are left out.
+	Disclosures(ctx context.Context, kinds KindSet, from, to string) ([]DisclosureCount, error)
+	// Unpublished returns the records that q selects and that were never
+	// published, in one statement, oldest decision first.
+	Unpublished(ctx context.Context, q UnpublishedQuery) ([]credit.Record, error)
+}
+
+// DisclosureCount is how many records were decided on one day and published
+// on another.
+type DisclosureCount struct {
+	Decided scalars.Date
+	// Published is nil for the records not published (yet).
+	Published *scalars.Date
+	Count     int
+}
+
+// UnpublishedQuery selects unpublished records, in the order decision date,
+// kind, row id (all ascending): the order of their publication deadlines.
+type UnpublishedQuery struct {
+	// Kinds, as a set; empty means every kind.
+	Kinds KindSet
+	// From and To bound the decision date (YYYY-MM-DD, inclusive).
+	From, To string
+	// After is the last record of the previous page (its Date, Kind and
+	// LocalID); zero means from the start.
+	After Cursor
+	// Limit is the most records returned; 0 means all.
+	Limit int
 }
 
 // DecodeError reports a department row the hub could not map: the
@@ -190,3 +223,33 @@ func (e *DecodeError) Error() string {
 }
 
 func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Feed reads a department's records in the order they were added, by row
+// id, for the warning scanner (T25): all a reader keeps is a watermark per
+// kind. TableSource implements it; the hub's own records (in memory) have
+// no row order to follow and do not.
+type Feed interface {
+	// Department returns who this is.
+	Department() credit.Department
+	// Kinds lists the record kinds the department provides.
+	Kinds() []credit.Kind
+	// Since returns the records of kind in rows with an id above afterID,
+	// in id order, at most limit (> 0), in one statement.
+	Since(ctx context.Context, kind credit.Kind, afterID int64, limit int) (Added, error)
+	// MaxIDs returns the highest row id of each of kinds (0 for an empty
+	// table), in one statement.
+	MaxIDs(ctx context.Context, kinds []credit.Kind) (map[credit.Kind]int64, error)
+}
+
+// Added is what Feed.Since read. Each record's Subject is the one its row
+// names (a USCC, or for a court's person party an ID number); a row filed
+// only under a legacy key has an empty Subject and its LegacyKey set.
+type Added struct {
+	Records []credit.Record
+	// Last is the id of the last row read; the afterID asked when none.
+	Last int64
+	// Undecodable are the rows read that did not map (the department broke
+	// its own conventions). Last is past them: one bad row must not stop
+	// the reader for good.
+	Undecodable []error
+}

@@ -22,4 +22,11 @@ type Setup struct {
 	Seed func(ctx context.Context, db *sqldb.DB, w *world.World) error
 	// Probe is a table that is empty exactly when the database needs seeding.
 	Probe string
+	// SeedAfter, when set, seeds the database after every department's
+	// Seed ran, from what the departments then hold (sources, in the
+	// contract's order): the hub's workflows are about real records.
+	SeedAfter func(ctx context.Context, db *sqldb.DB, w *world.World, sources []Source) error
+	// SeedAfterProbe is a table that is empty exactly when SeedAfter must
+	// run.
+	SeedAfterProbe string
 }

@@ -13,6 +13,7 @@ import (
 
 	"credithub/credit"
 	"credithub/gid"
+	"credithub/scalars"
 	"credithub/sqldb"
 )
 
@@ -34,6 +35,11 @@ type RecordTable struct {
 	Date string
 	// ID is the row's id column (bigint).
 	ID string
+	// Published is the day the department put the record online (T26), as
+	// an SQL date expression that is NULL while it is not published; ""
+	// when the table keeps no such day. Whether a kind must be published
+	// is the information catalogue's to say, not the department's.
+	Published string
 	// Decode maps a row, as PostgreSQL's to_jsonb(t) writes it, to a record.
 	// The Source fills in ID, Source, Ref and Subject afterwards.
 	Decode func(row []byte) (credit.Record, error)
@@ -434,4 +440,211 @@ func DecodeRow[T any](row []byte) (*T, error) {
 		return nil, err
 	}
 	return &v, nil
+}
+
+// dateBounds returns the conditions "date within [from, to]" on expr, each
+// bound as a parameter added through arg; an empty bound is open.
+func dateBounds(expr, from, to string, arg func(any) string) []string {
+	var conds []string
+	if from != "" {
+		conds = append(conds, expr+" >= "+arg(from)+"::date")
+	}
+	if to != "" {
+		conds = append(conds, expr+" <= "+arg(to)+"::date")
+	}
+	return conds
+}
+
+func whereAll(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// Disclosures counts the records of kinds decided in [from, to] by decision
+// day and publication day, over every table that keeps a publication day, in
+// one statement.
+func (s *TableSource) Disclosures(ctx context.Context, kinds KindSet, from, to string) ([]DisclosureCount, error) {
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	var parts []string
+	for _, t := range s.Tables {
+		if t.Published == "" || !kinds.Has(t.Kind) {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf(`SELECT %s AS d, %s AS p FROM %s t%s`,
+			t.Date, t.Published, t.Table, whereAll(dateBounds(t.Date, from, to, arg))))
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	query := `SELECT to_char(d, 'YYYY-MM-DD'), to_char(p, 'YYYY-MM-DD'), count(*) FROM (` +
+		strings.Join(parts, " UNION ALL ") + `) u GROUP BY d, p ORDER BY d, p`
+	rows, err := s.DB.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []DisclosureCount
+	for rows.Next() {
+		var (
+			decided   string
+			published sql.NullString
+			n         int
+		)
+		if err := rows.Scan(&decided, &published, &n); err != nil {
+			return nil, err
+		}
+		c := DisclosureCount{Count: n}
+		if c.Decided, err = scalars.ParseDate(decided); err != nil {
+			return nil, err
+		}
+		if published.Valid {
+			p, err := scalars.ParseDate(published.String)
+			if err != nil {
+				return nil, err
+			}
+			c.Published = &p
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Unpublished returns the records q selects that were never published,
+// decoded, in one statement. Like ByRef, a record's subject is the one its
+// row names.
+func (s *TableSource) Unpublished(ctx context.Context, q UnpublishedQuery) ([]credit.Record, error) {
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	var parts []string
+	for _, t := range s.Tables {
+		if t.Published == "" || !q.Kinds.Has(t.Kind) {
+			continue
+		}
+		conds := append([]string{t.Published + " IS NULL"}, dateBounds(t.Date, q.From, q.To, arg)...)
+		parts = append(parts, fmt.Sprintf(`SELECT %s::text AS kind, %s::bigint AS id, %s AS d, to_jsonb(t) AS row FROM %s t%s`,
+			pq.QuoteLiteral(string(t.Kind)), t.ID, t.Date, t.Table, whereAll(conds)))
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	query := `SELECT kind, id, row FROM (` + strings.Join(parts, " UNION ALL ") + `) u`
+	if q.After != (Cursor{}) {
+		query += fmt.Sprintf(` WHERE (u.d, u.kind, u.id) > (%s::date, %s::text, %s::bigint)`,
+			arg(q.After.Date), arg(string(q.After.Kind)), arg(q.After.LocalID))
+	}
+	query += ` ORDER BY u.d, u.kind, u.id`
+	if q.Limit > 0 {
+		query += ` LIMIT ` + arg(q.Limit)
+	}
+	rows, err := s.DB.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []credit.Record
+	for rows.Next() {
+		var (
+			kind string
+			id   int64
+			row  []byte
+		)
+		if err := rows.Scan(&kind, &id, &row); err != nil {
+			return nil, err
+		}
+		rec, err := s.decode(credit.Kind(kind), id, row)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, rows.Err()
+}
+
+var _ Feed = (*TableSource)(nil)
+
+// tableOf returns the table of kind.
+func (s *TableSource) tableOf(kind credit.Kind) (RecordTable, bool) {
+	for _, t := range s.Tables {
+		if t.Kind == kind {
+			return t, true
+		}
+	}
+	return RecordTable{}, false
+}
+
+// Since returns the records of kind added after row afterID, in id order,
+// at most limit, decoded; rows that do not decode are reported, not fatal.
+func (s *TableSource) Since(ctx context.Context, kind credit.Kind, afterID int64, limit int) (Added, error) {
+	out := Added{Last: afterID}
+	t, ok := s.tableOf(kind)
+	if !ok {
+		return out, fmt.Errorf("%s keeps no %s records", s.Dept.Code, kind)
+	}
+	if limit <= 0 {
+		return out, fmt.Errorf("Since needs a positive limit, got %d", limit)
+	}
+	query := fmt.Sprintf(`SELECT %s::bigint, to_jsonb(t) FROM %s t WHERE %s > $1 ORDER BY %s LIMIT $2`, t.ID, t.Table, t.ID, t.ID)
+	rows, err := s.DB.QueryxContext(ctx, query, afterID, limit)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id  int64
+			row []byte
+		)
+		if err := rows.Scan(&id, &row); err != nil {
+			return out, err
+		}
+		out.Last = id
+		rec, err := s.decode(kind, id, row)
+		if err != nil {
+			out.Undecodable = append(out.Undecodable, err)
+			continue
+		}
+		out.Records = append(out.Records, rec)
+	}
+	return out, rows.Err()
+}
+
+// MaxIDs returns the highest row id of each of kinds, in one statement.
+func (s *TableSource) MaxIDs(ctx context.Context, kinds []credit.Kind) (map[credit.Kind]int64, error) {
+	var parts []string
+	for _, k := range kinds {
+		t, ok := s.tableOf(k)
+		if !ok {
+			return nil, fmt.Errorf("%s keeps no %s records", s.Dept.Code, k)
+		}
+		parts = append(parts, fmt.Sprintf(`SELECT %s::text, coalesce(max(%s), 0)::bigint FROM %s t`, pq.QuoteLiteral(string(k)), t.ID, t.Table))
+	}
+	out := make(map[credit.Kind]int64, len(kinds))
+	if len(parts) == 0 {
+		return out, nil
+	}
+	rows, err := s.DB.QueryxContext(ctx, strings.Join(parts, " UNION ALL "))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			kind string
+			max  int64
+		)
+		if err := rows.Scan(&kind, &max); err != nil {
+			return nil, err
+		}
+		out[credit.Kind(kind)] = max
+	}
+	return out, rows.Err()
 }

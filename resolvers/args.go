@@ -12,6 +12,7 @@ import (
 	"credithub/auth"
 	"credithub/credit"
 	"credithub/datasources"
+	"credithub/datasources/hub"
 	"credithub/gid"
 	"credithub/graph/model"
 	"credithub/ident"
@@ -88,7 +89,9 @@ func parseRecordCursor(s string) (datasources.Cursor, error) {
 	if _, err := scalars.ParseDate(parts[0]); err != nil {
 		return datasources.Cursor{}, bad
 	}
-	if _, ok := datasources.DepartmentByCode(parts[1]); !ok || !slices.Contains(credit.Kinds, credit.Kind(parts[2])) {
+	// A cursor stands on a department's record or on one of the hub's own
+	// (a listing, a breach), whose source in the cursor is the hub.
+	if _, ok := datasources.DepartmentByCode(parts[1]); (!ok && parts[1] != hub.Source) || !slices.Contains(credit.Kinds, credit.Kind(parts[2])) {
 		return datasources.Cursor{}, bad
 	}
 	id, err := strconv.ParseInt(parts[3], 10, 64)

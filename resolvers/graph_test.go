@@ -70,6 +70,9 @@ func TestEntityProfileSpansAllDepartmentsAndLegacyKeys(t *testing.T) {
 	var dates []string
 	for _, edge := range apptest.Get(ent, "records", "edges").([]any) {
 		n := apptest.Get(edge, "node")
+		if hubKinds[apptest.Get(n, "kind").(string)] {
+			continue
+		}
 		src := apptest.Get(n, "source", "code").(string)
 		bySource[src]++
 		if k, ok := apptest.Get(n, "legacyKey").(string); ok {
@@ -135,6 +138,11 @@ func TestRecordPagesAreStable(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { os.Exit(apptest.Main(m)) }
+
+// hubKinds are the kinds of the hub's own records (a breach, an interview,
+// a listing): their source is the identifying department, but they come
+// from the hub's database, not the department's.
+var hubKinds = map[string]bool{"COMMITMENT_BREACH": true, "INTERVIEW": true, "LISTING": true, "KEY_ATTENTION": true}
 
 func ids(edges any) []string {
 	var out []string
@@ -426,7 +434,9 @@ func TestPartialFailureWhenADepartmentIsDown(t *testing.T) {
 	}
 	bySource := map[string]int{}
 	for _, edge := range apptest.Get(ent, "records", "edges").([]any) {
-		bySource[apptest.Get(edge, "node", "source", "code").(string)]++
+		if !hubKinds[apptest.Get(edge, "node", "kind").(string)] {
+			bySource[apptest.Get(edge, "node", "source", "code").(string)]++
+		}
 	}
 	if bySource[down] != 0 {
 		t.Errorf("records from the department that is down: %v", bySource)

@@ -14,6 +14,7 @@ import (
 	"credithub/datasources/hub"
 	"credithub/datasources/market"
 	"credithub/gid"
+	"credithub/supervision"
 	"credithub/workflow"
 )
 
@@ -32,7 +33,14 @@ type Resolver struct {
 	QueryLog       *auth.QueryLog
 	// Workflows runs the state machines (workflow/).
 	Workflows *workflow.Service
-	Logger    *slog.Logger
+	// Reports issues and checks signed credit reports (T7, T30).
+	Reports *supervision.Reports
+	// Warnings feeds the warnings subscription (T25).
+	Warnings *supervision.Broker
+	// Supervision answers credit checks, grades and inspection plans
+	// (T12–T13, T19–T20).
+	Supervision *supervision.Service
+	Logger      *slog.Logger
 	// Now is the clock (tests set it).
 	Now func() time.Time
 }

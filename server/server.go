@@ -1,22 +1,25 @@
 // Package server serves the graph over HTTP: /graphql (GraphQL over HTTP,
-// POST and GET), GraphiQL at /, /healthz and /readyz. It builds the
-// per-request state (request id, dataloaders) and holds the one error
-// presenter.
+// POST and GET, and subscriptions over WebSocket), GraphiQL at /, /healthz
+// and /readyz. It builds the per-request state (request id, dataloaders)
+// and holds the one error presenter.
 package server
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -58,6 +61,7 @@ type Options struct {
 // New returns the hub's HTTP handler.
 func New(o Options) http.Handler {
 	gql := handler.New(o.Schema)
+	gql.AddTransport(overWebsocket(o))
 	gql.AddTransport(overHTTP{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Introspection {
@@ -66,8 +70,11 @@ func New(o Options) http.Handler {
 	gql.SetErrorPresenter(presentError(o.Logger))
 	gql.SetRecoverFunc(recoverPanic(o.Logger))
 	gql.AroundFields(o.Rules.FieldMiddleware)
-	// Registered first, so it runs outermost: after every field resolved and
-	// before the answer is written.
+	// Outermost of all: each event of a subscription gets the fresh state a
+	// request gets, before the query log looks at what it disclosed.
+	gql.AroundResponses(perEvent(o))
+	// Registered next, so it runs outside the rest: after every field
+	// resolved and before the answer is written.
 	gql.AroundResponses(logPersonalData(o.QueryLog, o.Logger))
 	if o.ReportStatements {
 		gql.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
@@ -169,5 +176,95 @@ func readyz(dbs []*sqldb.DB) http.HandlerFunc {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"ready": ready, "databases": status})
+	}
+}
+
+// CloseUnauthenticated is the WebSocket close code of a connection whose
+// connection_init carried a token that does not verify (graphql-ws's
+// "Forbidden" for a refused connection_init).
+const CloseUnauthenticated = 4403
+
+// overWebsocket is the subscription transport: GraphQL over WebSocket, in
+// both the graphql-transport-ws protocol and the older graphql-ws one.
+// Browsers cannot set headers on a WebSocket, so the caller's token and
+// purpose travel in connection_init's payload, as
+// {"Authorization": "Bearer …", "X-Query-Purpose": "…"}, and are checked
+// like the headers of a request: no token is the anonymous public (whose
+// subscriptions the schema's markings refuse), a token that does not
+// verify closes the connection.
+func overWebsocket(o Options) transport.Websocket {
+	return transport.Websocket{
+		InitFunc:    websocketInit(o),
+		InitTimeout: 10 * time.Second,
+		// graphql-ws: keep-alive messages; graphql-transport-ws: pings that
+		// the client must answer, so that a client gone without closing is
+		// noticed and its subscriptions end.
+		KeepAlivePingInterval: 15 * time.Second,
+		PingPongInterval:      20 * time.Second,
+		ErrorFunc: func(ctx context.Context, err error) {
+			if o.Logger != nil {
+				o.Logger.DebugContext(ctx, "websocket", "err", err)
+			}
+		},
+	}
+}
+
+// websocketInit authenticates connection_init's payload with the same
+// Authenticator as the HTTP requests, and gives the connection what
+// auth.Middleware and withPrivacy give a request: the principal, the
+// declared purpose and a privacy state.
+func websocketInit(o Options) transport.WebsocketInitFunc {
+	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		if h := strings.TrimSpace(payload.Authorization()); h != "" {
+			scheme, tok, ok := strings.Cut(h, " ")
+			tok = strings.TrimSpace(tok)
+			if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+				return refuseInit(ctx, auth.ReasonMalformed)
+			}
+			p, err := o.Authenticator.Authenticate(ctx, tok)
+			if err != nil {
+				reason := auth.ReasonClaims
+				var te *auth.TokenError
+				if errors.As(err, &te) {
+					reason = te.Reason
+				}
+				return refuseInit(ctx, reason)
+			}
+			ctx = auth.NewContext(ctx, p)
+		}
+		purpose := payload.GetString(auth.PurposeHeader)
+		if purpose == "" {
+			purpose = payload.GetString(strings.ToLower(auth.PurposeHeader))
+		}
+		if purpose != "" {
+			ctx = auth.WithPurpose(ctx, purpose)
+		}
+		ctx = auth.WithRequest(ctx, auth.NewRequest(o.Authorizations, o.PersonRef, nil))
+		return ctx, nil, nil
+	}
+}
+
+// refuseInit closes a connection whose token does not verify, naming the
+// reason (auth.Reason…) and never the token.
+func refuseInit(ctx context.Context, reason string) (context.Context, *transport.InitPayload, error) {
+	msg := "UNAUTHENTICATED: the bearer token in connection_init was refused (" + reason + ")"
+	ctx = transport.AppendCloseReason(transport.WithWebsocketCloseCode(ctx, CloseUnauthenticated), msg)
+	return ctx, nil, errors.New(msg)
+}
+
+// perEvent gives each event of a subscription the state a request has: its
+// own dataloaders (a subscription lives for hours, and a loader caches what
+// one answer needs, never longer) and its own privacy record (each event's
+// query log row lists what that event disclosed). Queries and mutations
+// keep the request's.
+func perEvent(o Options) graphql.ResponseMiddleware {
+	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		if graphql.HasOperationContext(ctx) {
+			if op := graphql.GetOperationContext(ctx); op.Operation != nil && op.Operation.Operation == ast.Subscription {
+				ctx = loaders.NewContext(ctx, loaders.New(o.Loaders))
+				ctx = auth.WithRequest(ctx, auth.NewRequest(o.Authorizations, o.PersonRef, nil))
+			}
+		}
+		return next(ctx)
 	}
 }

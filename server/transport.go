@@ -118,6 +118,10 @@ func (overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		writeJSON(w, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs))
 		return
 	}
+	if op := opCtx.Doc.Operations.ForName(opCtx.OperationName); op != nil && op.Operation == ast.Subscription {
+		writeProtocolError(w, media, http.StatusBadRequest, "subscriptions run over WebSocket (graphql-transport-ws) at /graphql, not over POST or GET")
+		return
+	}
 	if r.Method == http.MethodGet {
 		if op := opCtx.Doc.Operations.ForName(opCtx.OperationName); op == nil || op.Operation != ast.Query {
 			w.Header().Set("Allow", http.MethodPost)

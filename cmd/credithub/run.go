@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -17,6 +21,7 @@ import (
 	"credithub/devpg"
 	"credithub/server"
 	"credithub/sqldb"
+	"credithub/supervision"
 )
 
 const usage = `credithub — the credit hub of Heihe's market supervision
@@ -32,6 +37,12 @@ const usage = `credithub — the credit hub of Heihe's market supervision
   credithub audit verify
                   walk the query log's hash chain; exit 1 naming the first
                   broken row
+  credithub report verify [--public-key BASE64] <report.json>
+                  check a saved credit report ({number, issuedAt, content,
+                  signature}) against the report key's public half (the
+                  flag, else CREDITHUB_REPORT_KEY's, else with
+                  CREDITHUB_DEV=true the development key's); exit 1 when
+                  it is not genuine
   credithub pg url
                   print the URL of a PostgreSQL that answers: DATABASE_URL,
                   the local server, or a private one started under .data/
@@ -64,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runToken(args[1:], stdout)
 	case "audit":
 		return runAudit(ctx, args[1:], getenv, stdout, logger)
+	case "report":
+		return runReport(args[1:], getenv, stdout)
 	case "pg":
 		return runPG(ctx, args[1:], getenv, stdout, logger)
 	case "help", "-h", "--help":
@@ -227,4 +240,73 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fmt.Fprintf(stdout, "query log verified: %d rows, chain intact\n", n)
 	return nil
+}
+
+// runReport verifies a saved credit report offline, as its holder would:
+// with the report key's public half, without asking the hub.
+func runReport(args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return errors.New("usage: credithub report verify [--public-key BASE64] <report.json>")
+	}
+	fs := flag.NewFlagSet("report verify", flag.ContinueOnError)
+	pubFlag := fs.String("public-key", "", "the report key's public half, base64 (CreditReport.publicKey)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: credithub report verify [--public-key BASE64] <report.json>")
+	}
+	pub, err := reportPublicKey(*pubFlag, getenv)
+	if err != nil {
+		return err
+	}
+	raw, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	// The file is the report as the graph returned it: the four fields the
+	// signature binds, and any others (ignored; publicKey is not trusted
+	// from the file it would vouch for).
+	var p supervision.Presented
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return fmt.Errorf("%s is not a report: it must be a JSON object with number, issuedAt (RFC 3339), content and signature: %v", fs.Arg(0), err)
+	}
+	if p.Number == "" || p.IssuedAt.IsZero() || p.Signature == "" {
+		return fmt.Errorf("%s is not a report: number, issuedAt and signature are required", fs.Arg(0))
+	}
+	v := supervision.CheckOffline(pub, p)
+	if !v.Genuine {
+		fmt.Fprintf(stdout, "report %s is NOT genuine: %s\n", p.Number, v.Reason)
+		return fmt.Errorf("report %s is not genuine", p.Number)
+	}
+	fmt.Fprintf(stdout, "report %s is genuine and unchanged (issued %s, content SHA-256 %s, key %s)\n",
+		p.Number, p.IssuedAt.UTC().Format(time.RFC3339Nano), supervision.ContentHash([]byte(p.Content)), supervision.KeyID(pub))
+	return nil
+}
+
+// reportPublicKey is the key a report is verified with: the flag's, else
+// the public half of the configured (or development) signing key.
+func reportPublicKey(flagValue string, getenv func(string) string) (ed25519.PublicKey, error) {
+	if flagValue != "" {
+		k, err := base64.StdEncoding.DecodeString(flagValue)
+		if err != nil || len(k) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("--public-key must be base64 of a %d-byte Ed25519 public key (CreditReport.publicKey)", ed25519.PublicKeySize)
+		}
+		return k, nil
+	}
+	// The development key is derived from a string in this source: anyone
+	// can sign with it, so it is used only when asked for (CREDITHUB_DEV).
+	dev := strings.EqualFold(getenv("CREDITHUB_DEV"), "true") || getenv("CREDITHUB_DEV") == "1"
+	if getenv("CREDITHUB_REPORT_KEY") == "" && !dev {
+		return nil, errors.New("no report key to verify with: pass --public-key (CreditReport.publicKey of the hub you trust), or set CREDITHUB_REPORT_KEY, or CREDITHUB_DEV=true for the development key")
+	}
+	seed, err := app.ParseReportKey(getenv("CREDITHUB_REPORT_KEY"), dev)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := supervision.NewSigner("", seed)
+	if err != nil {
+		return nil, err
+	}
+	return signer.Public(), nil
 }

@@ -33,17 +33,17 @@ const entityMatch = "t.tyshxydm = k.uscc OR t.zzjgdm = k.org_code"
 // rows keyed by organisation code only.
 var Tables = []datasources.RecordTable{
 	{
-		Kind: credit.KindDischargePermit, Table: "hb_pwxk", ID: "t.id", Date: "t.fzrq",
+		Kind: credit.KindDischargePermit, Table: "hb_pwxk", ID: "t.id", Date: "t.fzrq", Published: "t.gsrq",
 		EntityMatch: entityMatch,
 		Decode:      decodePermit,
 	},
 	{
-		Kind: credit.KindPenalty, Table: "hb_xzcf", ID: "t.id", Date: "t.cfrq",
+		Kind: credit.KindPenalty, Table: "hb_xzcf", ID: "t.id", Date: "t.cfrq", Published: "t.gsrq",
 		EntityMatch: entityMatch,
 		Decode:      decodePenalty,
 	},
 	{
-		Kind: credit.KindEnvironmentalRating, Table: "hb_xypj", ID: "t.id", Date: "t.pjrq",
+		Kind: credit.KindEnvironmentalRating, Table: "hb_xypj", ID: "t.id", Date: "t.pjrq", Published: "t.gsrq",
 		EntityMatch: entityMatch,
 		Decode:      decodeRating,
 	},

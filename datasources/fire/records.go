@@ -30,17 +30,20 @@ func mustDept() credit.Department {
 
 // Tables describes the fire service's records: the two views over its tables
 // (see migrations/00004_views.sql). The date expressions are those of the
-// base tables' indexes.
+// base tables' indexes; a record was published on the China-time day of its
+// published_at.
 var Tables = []datasources.RecordTable{
 	{
 		Kind: credit.KindInspection, Table: "v_inspection", ID: "t.id",
 		Date:        "(t.inspected_at AT TIME ZONE 'Asia/Shanghai')::date",
+		Published:   "(t.published_at AT TIME ZONE 'Asia/Shanghai')::date",
 		EntityMatch: "t.unit_code = k.uscc",
 		Decode:      decodeInspection,
 	},
 	{
 		Kind: credit.KindPenalty, Table: "v_penalty", ID: "t.id",
 		Date:        "(t.decided_at AT TIME ZONE 'Asia/Shanghai')::date",
+		Published:   "(t.published_at AT TIME ZONE 'Asia/Shanghai')::date",
 		EntityMatch: "t.unit_code = k.uscc",
 		Decode:      decodePenalty,
 	},

@@ -31,17 +31,17 @@ func mustDept() credit.Department {
 // enterprise's unified social credit code, in the column social_credit_no.
 var Tables = []datasources.RecordTable{
 	{
-		Kind: credit.KindQualification, Table: "qualification_cert", ID: "t.id", Date: "t.issued_on",
+		Kind: credit.KindQualification, Table: "qualification_cert", ID: "t.id", Date: "t.issued_on", Published: "t.published_on",
 		EntityMatch: "t.social_credit_no = k.uscc",
 		Decode:      decodeQualification,
 	},
 	{
-		Kind: credit.KindAccident, Table: "quality_safety_accident", ID: "t.id", Date: "t.decided_on",
+		Kind: credit.KindAccident, Table: "quality_safety_accident", ID: "t.id", Date: "t.decided_on", Published: "t.published_on",
 		EntityMatch: "t.social_credit_no = k.uscc",
 		Decode:      decodeAccident,
 	},
 	{
-		Kind: credit.KindBadConduct, Table: "bad_conduct", ID: "t.id", Date: "t.decided_on",
+		Kind: credit.KindBadConduct, Table: "bad_conduct", ID: "t.id", Date: "t.decided_on", Published: "t.published_on",
 		EntityMatch: "t.social_credit_no = k.uscc",
 		Decode:      decodeBadConduct,
 	},

@@ -360,6 +360,17 @@ func (s *RecordSource) ByRef(_ context.Context, refs []credit.Ref) (map[credit.R
 	return out, nil
 }
 
+// Disclosures answers nothing: the hub's own records carry no publication
+// duty of T26 (the catalogue has none for their kinds).
+func (s *RecordSource) Disclosures(context.Context, datasources.KindSet, string, string) ([]datasources.DisclosureCount, error) {
+	return nil, nil
+}
+
+// Unpublished answers nothing, for the same reason.
+func (s *RecordSource) Unpublished(context.Context, datasources.UnpublishedQuery) ([]credit.Record, error) {
+	return nil, nil
+}
+
 // clone copies a record so that a request's annotations do not touch the
 // shared state.
 func clone(r credit.Record) credit.Record {

@@ -26,20 +26,21 @@ func mustDept() credit.Department {
 
 // Tables describes the regulator's record tables. Licences and penalties
 // match an entity by its code or, for rows from before 2015, by its
-// registration number.
+// registration number. Complaints are not decisions: they have no
+// publication day.
 var Tables = []datasources.RecordTable{
 	{
-		Kind: credit.KindLicence, Table: "admin_licence", ID: "t.id", Date: "t.decision_date",
+		Kind: credit.KindLicence, Table: "admin_licence", ID: "t.id", Date: "t.decision_date", Published: "t.published_on",
 		EntityMatch: "t.uscc = k.uscc OR t.reg_no = k.reg_no",
 		Decode:      decodeLicence,
 	},
 	{
-		Kind: credit.KindPenalty, Table: "admin_penalty", ID: "t.id", Date: "t.decision_date",
+		Kind: credit.KindPenalty, Table: "admin_penalty", ID: "t.id", Date: "t.decision_date", Published: "t.published_on",
 		EntityMatch: "t.uscc = k.uscc OR t.reg_no = k.reg_no",
 		Decode:      decodePenalty,
 	},
 	{
-		Kind: credit.KindInspection, Table: "random_inspection", ID: "t.id", Date: "t.inspected_on",
+		Kind: credit.KindInspection, Table: "random_inspection", ID: "t.id", Date: "t.inspected_on", Published: "t.published_on",
 		EntityMatch: "t.uscc = k.uscc",
 		Decode:      decodeInspection,
 	},
@@ -50,7 +51,7 @@ var Tables = []datasources.RecordTable{
 		Decode:      decodeComplaint,
 	},
 	{
-		Kind: credit.KindAbnormalOperation, Table: "abnormal_operation", ID: "t.id", Date: "t.listed_on",
+		Kind: credit.KindAbnormalOperation, Table: "abnormal_operation", ID: "t.id", Date: "t.listed_on", Published: "t.published_on",
 		EntityMatch: "t.uscc = k.uscc",
 		Decode:      decodeAbnormal,
 	},

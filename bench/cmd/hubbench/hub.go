@@ -71,11 +71,22 @@ const (
   sources { department { code } ok }
 } }`
 
+	// c50Query is the batch credit check of issue #5: 50 bidders of a
+	// tender, every measure with its triggers.
+	c50Query = `query C50($usccs: [ID!]!) { creditChecks(usccs: $usccs, scenario: BIDDING) {
+  id uscc complete missingSources { code }
+  measures { measure { code kind } triggers { recordId kind summary severity listType } }
+  checkedAt
+} }`
+
 	cursorsQuery = `query Pages($after: String) { entities(first: 100, after: $after) { pageInfo { endCursor hasNextPage } } }`
 )
 
 // pageSize is S2's page of entities.
 const pageSize = 100
+
+// checkBatch is C50's batch of bidders.
+const checkBatch = 50
 
 // hubClient talks to the running hub over HTTP.
 type hubClient struct {
@@ -347,6 +358,30 @@ func s2Body(after string) []byte {
 	}
 	b, _ := json.Marshal(gqlRequest{Query: s2Query, Variables: map[string]any{"after": a}})
 	return b
+}
+
+// checkBatches returns n batches of 50 consecutive entities of the world,
+// after the showcase entities.
+func checkBatches(w *world.World, n int) [][]string {
+	out := make([][]string, 0, n)
+	ents := w.Entities[world.ShowcaseCount:]
+	for i := 0; i < n && (i+1)*checkBatch <= len(ents); i++ {
+		var b []string
+		for _, e := range ents[i*checkBatch : (i+1)*checkBatch] {
+			b = append(b, e.USCC)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// c50Requester rotates over the batches of bidders.
+func (h *hubClient) c50Requester(batches [][]string) requester {
+	bodies := make([][]byte, len(batches))
+	for i, b := range batches {
+		bodies[i], _ = json.Marshal(gqlRequest{Query: c50Query, Variables: map[string]any{"usccs": b}})
+	}
+	return h.rotate(bodies)
 }
 
 // s1Requester rotates over the showcase entities; bodies are built once.

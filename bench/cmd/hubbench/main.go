@@ -3,12 +3,14 @@
 // fetches the same data straight from the five departmental databases with
 // the fewest SQL round trips it can, and marshals it to the same JSON.
 //
-// Two scenarios:
+// Three scenarios:
 //
 //	S1  one entity's full profile with records from all five departments
 //	    (rotating over the world's showcase entities);
 //	S2  a page of 100 entities, each with its newest 5 records (rotating over
-//	    the first pages of the entities connection).
+//	    the first pages of the entities connection);
+//	C50 the batch credit check of 50 bidders (issue #5), hub only: rotating
+//	    over batches of 50 consecutive entities of the world.
 //
 // Each (scenario, clients) cell is a closed loop: N clients each send the
 // next request as soon as the previous one answered. The tool reports
@@ -63,6 +65,8 @@ type config struct {
 	S1Access bool
 	// AllowErrors are GraphQL error codes a measured answer may carry.
 	AllowErrors []string
+	// CheckBatches is how many batches of 50 entities C50 rotates over.
+	CheckBatches int
 }
 
 func main() {
@@ -87,13 +91,14 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.Duration, "duration", 15*time.Second, "measured time per cell")
 	fs.DurationVar(&c.Warmup, "warmup", 3*time.Second, "unmeasured load before each cell")
 	clients := fs.String("clients", "1,32", "concurrent clients, comma-separated")
-	scenarios := fs.String("scenarios", "S1,S2", "scenarios, comma-separated (S1, S2)")
+	scenarios := fs.String("scenarios", "S1,S2", "scenarios, comma-separated (S1, S2, C50; C50 has no baseline)")
 	fs.StringVar(&c.DSN, "dsn", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server URL for the baseline (the database name is replaced)")
 	fs.StringVar(&c.Prefix, "prefix", "bench_", "database name prefix the hub was started with (CREDITHUB_DB_PREFIX)")
 	fs.StringVar(&c.HubDatabase, "hub-database", "", "the hub's own database, where the baseline reads the information catalogue (default: -prefix + credithub)")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed the databases were generated from")
 	fs.IntVar(&c.Entities, "entities", 100000, "entities the databases were generated with")
 	fs.IntVar(&c.Pages, "pages", 50, "S2 rotates over this many pages of 100 entities")
+	fs.IntVar(&c.CheckBatches, "check-batches", 20, "C50 rotates over this many batches of 50 entities")
 	fs.StringVar(&c.Out, "out", "", "also write the markdown table to this file")
 	fs.Var(&c.Headers, "H", "extra request header for the hub, \"Name: value\" (repeatable), e.g. -H \"Authorization: Bearer …\"")
 	fs.StringVar(&c.Label, "label", "anonymous", "a name for this run, printed in the table")
@@ -126,8 +131,8 @@ func parseFlags(args []string) (config, error) {
 	}
 	for _, s := range strings.Split(*scenarios, ",") {
 		s = strings.ToUpper(strings.TrimSpace(s))
-		if s != "S1" && s != "S2" {
-			return c, fmt.Errorf("-scenarios: unknown scenario %q; the scenarios are S1 and S2", s)
+		if s != "S1" && s != "S2" && s != "C50" {
+			return c, fmt.Errorf("-scenarios: unknown scenario %q; the scenarios are S1, S2 and C50", s)
 		}
 		c.Scenarios = append(c.Scenarios, s)
 	}
@@ -141,6 +146,9 @@ func parseFlags(args []string) (config, error) {
 	}
 	if c.Entities < world.ShowcaseCount || c.Pages < 1 || c.Pages*pageSize > c.Entities {
 		return c, fmt.Errorf("-pages × %d must not exceed -entities", pageSize)
+	}
+	if c.CheckBatches < 1 || c.CheckBatches*checkBatch > c.Entities-world.ShowcaseCount {
+		return c, fmt.Errorf("-check-batches × %d must not exceed -entities less the %d showcase entities", checkBatch, world.ShowcaseCount)
 	}
 	if c.HubDatabase == "" {
 		c.HubDatabase = c.Prefix + "credithub"
@@ -182,6 +190,7 @@ func run(ctx context.Context, cfg config) error {
 		showcase = append(showcase, e.USCC)
 	}
 	pages := pageStarts(w, cfg.Pages)
+	batches := checkBatches(w, cfg.CheckBatches)
 
 	rep := &report{Label: cfg.Label, Started: time.Now(), Config: cfg, GOMAXPROCS: runtime.GOMAXPROCS(0)}
 
@@ -229,6 +238,8 @@ func run(ctx context.Context, cfg config) error {
 		case "S1":
 			return func(int) (requester, error) { return hub.s1Requester(showcase), nil },
 				func(int) (requester, error) { return base.s1Requester(showcase), nil }
+		case "C50":
+			return func(int) (requester, error) { return hub.c50Requester(batches), nil }, nil
 		default:
 			return func(int) (requester, error) { return hub.s2Requester(pages), nil },
 				func(int) (requester, error) { return base.s2Requester(pages), nil }
@@ -251,6 +262,9 @@ func run(ctx context.Context, cfg config) error {
 			}
 			for _, s := range cfg.Scenarios {
 				_, mk := targets(s)
+				if mk == nil {
+					continue // the baseline has no credit check
+				}
 				logf("baseline %s, %d clients: %s warm-up + %s", s, n, cfg.Warmup, cfg.Duration)
 				res, err := runCell(ctx, n, cfg.Warmup, cfg.Duration, mk, nil, selfMeter)
 				if err != nil {

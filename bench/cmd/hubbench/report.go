@@ -62,7 +62,7 @@ func (r *report) markdown() string {
 		notes = append(notes, fmt.Sprintf("baseline on %s databases at %s, %d connections per database", c.Prefix+"*", redact(c.DSN), c.Conns))
 	}
 	notes = append(notes,
-		fmt.Sprintf("world seed %d, %d entities; S1 rotates over the %d showcase entities, S2 over %d pages of 100", c.Seed, c.Entities, 10, c.Pages),
+		fmt.Sprintf("world seed %d, %d entities; S1 rotates over the %d showcase entities, S2 over %d pages of 100, C50 over %d batches of 50", c.Seed, c.Entities, 10, c.Pages, c.CheckBatches),
 		fmt.Sprintf("%s measured per cell after %s warm-up, closed loop", c.Duration, c.Warmup),
 		fmt.Sprintf("GOMAXPROCS of the tool %d", r.GOMAXPROCS))
 	b.WriteString(strings.Join(notes, "; ") + ".\n\n")
