@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"time"
 
 	"credithub/auth"
@@ -26,6 +25,7 @@ import (
 	"credithub/gid"
 	"credithub/graph"
 	"credithub/loaders"
+	"credithub/obs"
 	"credithub/resolvers"
 	"credithub/server"
 	"credithub/sqldb"
@@ -68,6 +68,10 @@ type App struct {
 	Loaders   *loaders.Deps
 	// State is the hub's own records and overlays, in memory.
 	State *hub.State
+	// Metrics are the instance's Prometheus metrics (nil when off).
+	Metrics *obs.Metrics
+	// RateLimiter is the instance's share of the rate limit (nil when off).
+	RateLimiter *server.RateLimiter
 	// Reports issues and checks signed credit reports (T7, T30).
 	Reports *supervision.Reports
 	// Scanner raises warnings from what the departments add (T25); it
@@ -122,6 +126,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	a.stop = append(a.stop, stopListening)
 	go state.Listen(listenCtx, cfg.Databases["hub"].DSN)
 	a.State = state
+	if cfg.Metrics {
+		a.Metrics = obs.NewMetrics()
+	}
 	a.Loaders = &loaders.Deps{
 		Registry:        registry,
 		RegistryTimeout: marketDB.Timeout,
@@ -129,12 +136,16 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		Overlays:        state.Apply,
 		Logger:          logger,
 		Wait:            cfg.LoaderWait,
+		Metrics:         a.Metrics,
 	}
 	var feeds []datasources.Feed
+	var breakers []*loaders.Breaker
 	for _, d := range departments {
 		db := a.DBs[d.setup.Name]
 		src := d.source(db)
-		a.Loaders.Departments = append(a.Loaders.Departments, loaders.Department{Source: src, Timeout: db.Timeout})
+		br := loaders.NewBreaker(d.setup.Name, loaders.BreakerSettings{Failures: uint32(cfg.BreakerFailures), Cooldown: cfg.BreakerCooldown}, a.Metrics)
+		breakers = append(breakers, br)
+		a.Loaders.Departments = append(a.Loaders.Departments, loaders.Department{Source: src, Timeout: db.Timeout, Breaker: br})
 		if f, ok := src.(datasources.Feed); ok {
 			feeds = append(feeds, f)
 		}
@@ -188,6 +199,20 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	var limits *server.Limits
+	if cfg.LimitsMode != "off" {
+		l := cfg.Limits
+		l.Logger = logger
+		limits = &l
+	}
+	var rate *server.RateLimiter
+	if cfg.RateLimit > 0 {
+		rate = &server.RateLimiter{DB: hubDB.DB, PerHour: cfg.RateLimit, Anonymous: cfg.RateLimitAnonymous, Logger: logger}
+		rateCtx, stopRate := context.WithCancel(context.Background())
+		a.stop = append(a.stop, stopRate)
+		go rate.Run(rateCtx)
+		a.RateLimiter = rate
+	}
 	dbs := make([]*sqldb.DB, 0, len(a.DBs))
 	for _, name := range DatabaseNames {
 		dbs = append(dbs, a.DBs[name])
@@ -202,10 +227,14 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		PersonRef:        sealer.Ref,
 		Databases:        dbs,
 		Logger:           logger,
-		Introspection:    cfg.Development,
 		GraphiQL:         cfg.Development,
 		ReportStatements: cfg.Development,
 		Profiling:        cfg.Development,
+		Limits:           limits,
+		Trust:            &server.Trust{DB: hubDB.DB, Introspection: cfg.Introspection, Safelist: cfg.AgencySafelist},
+		RateLimiter:      rate,
+		Metrics:          a.Metrics,
+		Breakers:         breakers,
 	})
 	return a, nil
 }
@@ -265,10 +294,9 @@ func (a *App) openSupervision(ctx context.Context, registry market.Registry, log
 	if err := a.Supervision.LoadModels(ctx); err != nil {
 		return fmt.Errorf("the hub's database (credithub) must answer at start-up: %w", err)
 	}
-	// TODO(config): read through Config (config.go) with the other keys.
-	interval, err := gradeInterval(os.Getenv("CREDITHUB_GRADE_INTERVAL"))
-	if err != nil || interval == 0 {
-		return err
+	interval := a.Config.GradeInterval
+	if interval == 0 {
+		return nil
 	}
 	jobCtx, stopJob := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"credithub/datasources"
+	"credithub/server"
 	"credithub/sqldb"
 )
 
@@ -52,6 +53,37 @@ type Config struct {
 	// them; rotating it leaves earlier reports verifiable only with the old
 	// public key.
 	ReportKey []byte
+	// Limits bound each document (CREDITHUB_LIMITS: on, measure or off;
+	// CREDITHUB_MAX_BYTES, _TOKENS, _DEPTH, _ALIASES, _ROOT_FIELDS, _COST).
+	Limits     server.Limits
+	LimitsMode string
+	// RateLimit is the cost points per hour of an authenticated client
+	// (CREDITHUB_RATE_LIMIT, 0: no rate limit), RateLimitAnonymous those of
+	// one anonymous address (CREDITHUB_RATE_LIMIT_ANONYMOUS).
+	RateLimit          int
+	RateLimitAnonymous int
+	// Metrics serves /metrics (CREDITHUB_METRICS).
+	Metrics bool
+	// Tracing is the trace exporter: off, stdout or otlp (CREDITHUB_TRACING;
+	// otlp reads OTEL_EXPORTER_OTLP_ENDPOINT).
+	Tracing string
+	// Introspection is who may introspect: all, departments or none
+	// (CREDITHUB_INTROSPECTION; development: all, otherwise none).
+	Introspection string
+	// AgencySafelist: agencies run only their registered operations
+	// (CREDITHUB_SAFELIST, default true).
+	AgencySafelist bool
+	// Breakers: failures in a row that open a department's circuit
+	// (CREDITHUB_BREAKER_FAILURES) and how long it stays open
+	// (CREDITHUB_BREAKER_COOLDOWN).
+	BreakerFailures int
+	BreakerCooldown time.Duration
+	// GradeInterval is how often every grade is recomputed
+	// (CREDITHUB_GRADE_INTERVAL; 0: never).
+	GradeInterval time.Duration
+	// ShutdownGrace is how long in-flight requests may finish on shutdown
+	// (CREDITHUB_SHUTDOWN_GRACE).
+	ShutdownGrace time.Duration
 	// WarningScan is how often the warning scanner reads what the
 	// departments added (CREDITHUB_WARNING_SCAN, default 30s).
 	WarningScan time.Duration
@@ -148,7 +180,105 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("CREDITHUB_WARNING_SCAN must be a duration from 10ms to 24h, such as 30s, got %q", v)
 		}
 	}
+	if err := c.readProduction(getenv); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// readProduction reads the keys of production traffic: limits, rate
+// limits, observability, breakers, background jobs. Every error names its
+// variable.
+func (c *Config) readProduction(getenv func(string) string) error {
+	var err error
+	c.Limits = server.DefaultLimits()
+	c.LimitsMode = or(getenv("CREDITHUB_LIMITS"), "on")
+	switch c.LimitsMode {
+	case "on", "off":
+	case "measure":
+		c.Limits.MeasureOnly = true
+	default:
+		return fmt.Errorf("CREDITHUB_LIMITS must be on, measure or off, got %q", c.LimitsMode)
+	}
+	for key, dst := range map[string]*int{
+		"CREDITHUB_MAX_BYTES": &c.Limits.MaxBytes, "CREDITHUB_MAX_TOKENS": &c.Limits.MaxTokens,
+		"CREDITHUB_MAX_DEPTH": &c.Limits.MaxDepth, "CREDITHUB_MAX_ALIASES": &c.Limits.MaxAliases,
+		"CREDITHUB_MAX_ROOT_FIELDS": &c.Limits.MaxRootFields, "CREDITHUB_MAX_COST": &c.Limits.MaxCost,
+	} {
+		if err := envInt(getenv, key, dst, 1, 10_000_000); err != nil {
+			return err
+		}
+	}
+	c.RateLimit, c.RateLimitAnonymous = 5000, 1000
+	if err := envInt(getenv, "CREDITHUB_RATE_LIMIT", &c.RateLimit, 0, 100_000_000); err != nil {
+		return err
+	}
+	if err := envInt(getenv, "CREDITHUB_RATE_LIMIT_ANONYMOUS", &c.RateLimitAnonymous, 0, 100_000_000); err != nil {
+		return err
+	}
+	c.Metrics = true
+	if v := getenv("CREDITHUB_METRICS"); v != "" {
+		if c.Metrics, err = strconv.ParseBool(v); err != nil {
+			return fmt.Errorf("CREDITHUB_METRICS must be true or false, got %q", v)
+		}
+	}
+	c.AgencySafelist = true
+	if v := getenv("CREDITHUB_SAFELIST"); v != "" {
+		if c.AgencySafelist, err = strconv.ParseBool(v); err != nil {
+			return fmt.Errorf("CREDITHUB_SAFELIST must be true or false, got %q", v)
+		}
+	}
+	c.Tracing = or(getenv("CREDITHUB_TRACING"), "off")
+	if c.Tracing != "off" && c.Tracing != "stdout" && c.Tracing != "otlp" {
+		return fmt.Errorf("CREDITHUB_TRACING must be off, stdout or otlp, got %q", c.Tracing)
+	}
+	c.Introspection = "none"
+	if c.Development {
+		c.Introspection = "all"
+	}
+	c.Introspection = or(getenv("CREDITHUB_INTROSPECTION"), c.Introspection)
+	if c.Introspection != "all" && c.Introspection != "departments" && c.Introspection != "none" {
+		return fmt.Errorf("CREDITHUB_INTROSPECTION must be all, departments or none, got %q", c.Introspection)
+	}
+	c.BreakerFailures = 5
+	if err := envInt(getenv, "CREDITHUB_BREAKER_FAILURES", &c.BreakerFailures, 1, 1000); err != nil {
+		return err
+	}
+	c.BreakerCooldown = 10 * time.Second
+	if err := envDuration(getenv, "CREDITHUB_BREAKER_COOLDOWN", &c.BreakerCooldown, 10*time.Millisecond, time.Hour); err != nil {
+		return err
+	}
+	if c.GradeInterval, err = gradeInterval(getenv("CREDITHUB_GRADE_INTERVAL")); err != nil {
+		return err
+	}
+	c.ShutdownGrace = 30 * time.Second
+	return envDuration(getenv, "CREDITHUB_SHUTDOWN_GRACE", &c.ShutdownGrace, 0, 10*time.Minute)
+}
+
+func envInt(getenv func(string) string, key string, dst *int, lo, hi int) error {
+	v := getenv(key)
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return fmt.Errorf("%s must be a whole number from %d to %d, got %q", key, lo, hi, v)
+	}
+	*dst = n
+	return nil
+}
+
+func envDuration(getenv func(string) string, key string, dst *time.Duration, lo, hi time.Duration) error {
+	v := getenv(key)
+	if v == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < lo || d > hi {
+		return fmt.Errorf("%s must be a duration from %s to %s, such as 30s, got %q", key, lo, hi, v)
+	}
+	*dst = d
+	return nil
 }
 
 // ParseReportKey reads CREDITHUB_REPORT_KEY: base64 of a 32-byte Ed25519

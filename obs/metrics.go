@@ -127,3 +127,26 @@ func (m *Metrics) ObserveBatch(department, loader string, keys int, outcome stri
 	}
 	m.BatchSize.WithLabelValues(department, loader).Observe(float64(keys))
 }
+
+// QueryLogWrite records a query-log write (ok) or a failed one (data withheld).
+func (m *Metrics) QueryLogWrite(ok bool) {
+	if m == nil {
+		return
+	}
+	if ok {
+		m.QueryLogWrites.WithLabelValues("ok").Inc()
+	} else {
+		m.QueryLogWrites.WithLabelValues("failed").Inc()
+	}
+}
+
+// Refusal records a request refused before it ran, by reason.
+func (m *Metrics) Refusal(reason string) {
+	if m == nil {
+		return
+	}
+	m.Refused.WithLabelValues(reason).Inc()
+	if reason == "RATE_LIMITED" {
+		m.RateLimited.Inc()
+	}
+}

@@ -162,10 +162,14 @@ type Measure struct {
 	Depth      int
 	Aliases    int
 	RootFields int
-	// Cost is the static cost: every object field counts 1 (or its @cost
-	// weight), multiplied by the sizes of the lists above it; a connection's
-	// size is its first or last.
+	// Cost is the static cost in nodes: every object field counts its
+	// @cost weight (default 1) times the objects it is asked for, which a
+	// connection's first or last multiplies, and a plain list ListSize.
 	Cost int
+	// Points is what the query costs against the rate limit, GitHub's way:
+	// the connection pages it needs (one per parent object) over 100,
+	// at least 1.
+	Points int
 	// BadPage names a connection field whose first or last is outside 1..100.
 	BadPage string
 }
@@ -174,9 +178,13 @@ type Measure struct {
 func (l *Limits) Measure(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any) Measure {
 	var m Measure
 	m.RootFields = len(collect(doc, op.SelectionSet, nil))
-	var walk func(set ast.SelectionSet, depth, mult int, seen map[string]bool)
-	walk = func(set ast.SelectionSet, depth, mult int, seen map[string]bool) {
-		for _, f := range collect(doc, set, seen) {
+	pages := 0
+	// mult is how many times the selection set is asked for; inPage says
+	// the parent was a connection, whose edges and nodes lists hold its page
+	// and do not multiply again.
+	var walk func(set ast.SelectionSet, depth, mult int, inPage bool)
+	walk = func(set ast.SelectionSet, depth, mult int, inPage bool) {
+		for _, f := range collect(doc, set, nil) {
 			if f.Alias != "" && f.Alias != f.Name {
 				m.Aliases++
 			}
@@ -193,20 +201,22 @@ func (l *Limits) Measure(doc *ast.QueryDocument, op *ast.OperationDefinition, va
 				}
 			}
 			m.Cost = satAdd(m.Cost, satMul(weight, mult))
-			size := 1
-			if isList(f.Definition.Type) {
+			size, page := 1, false
+			if isList(f.Definition.Type) && !inPage {
 				size = l.ListSize
 			}
-			if page, ok := pageSize(f, vars); ok {
-				if page < 1 || page > 100 {
+			if n, ok := pageSize(f, vars); ok {
+				if n < 1 || n > 100 {
 					m.BadPage = f.Name
 				}
-				size = page
+				size, page = n, true
+				pages = satAdd(pages, satMul(weight, mult))
 			}
-			walk(f.SelectionSet, depth+1, satMul(mult, size), seen)
+			walk(f.SelectionSet, depth+1, satMul(mult, size), page || (inPage && f.Name == "edges"))
 		}
 	}
-	walk(op.SelectionSet, 1, 1, map[string]bool{})
+	walk(op.SelectionSet, 1, 1, false)
+	m.Points = max(1, (pages+99)/100)
 	return m
 }
 

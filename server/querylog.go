@@ -14,6 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"credithub/auth"
+	"credithub/obs"
 )
 
 // CodeLogUnavailable is the error code of personal data withheld because the
@@ -24,7 +25,7 @@ const CodeLogUnavailable = "QUERY_LOG_UNAVAILABLE"
 // personal data and commits it before the answer is written. If the row
 // cannot be committed the personal parts are withheld (set to null, with an
 // error saying why) and the rest of the answer goes out: no log, no data.
-func logPersonalData(ql *auth.QueryLog, logger *slog.Logger) graphql.ResponseMiddleware {
+func logPersonalData(ql *auth.QueryLog, logger *slog.Logger, m *obs.Metrics) graphql.ResponseMiddleware {
 	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)
 		if resp == nil {
@@ -48,11 +49,14 @@ func logPersonalData(ql *auth.QueryLog, logger *slog.Logger) graphql.ResponseMid
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
 		defer cancel()
 		if ql == nil {
+			m.QueryLogWrite(false)
 			return withhold(resp, d.Withhold, logger, ctx, nil)
 		}
 		if _, err := ql.Append(lctx, entry); err != nil {
+			m.QueryLogWrite(false)
 			return withhold(resp, d.Withhold, logger, ctx, err)
 		}
+		m.QueryLogWrite(true)
 		return resp
 	}
 }

@@ -2,30 +2,43 @@ package server
 
 import (
 	"context"
-	"database/sql"
-	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"credithub/auth"
 )
 
-// RateLimiter gives every client a budget of cost points per hour, as
-// GitHub's API does: a query is charged its static cost before it runs.
-// The budget lives in the hub's database (rate_window), so every hub
-// instance behind a load balancer draws from the same one; charging is one
-// statement per request.
+// RateLimiter gives every client a budget of points per hour, as GitHub's
+// API does: a query is charged its points (Limits.Measure) before it runs.
+//
+// The budget is shared by every hub instance through the hub's database
+// (rate_window) without a statement per request: each instance counts
+// locally and, every SyncEvery, adds what it counted to the shared window
+// and reads back what all instances used (one statement for all clients).
+// A client can therefore overspend by what other instances served it since
+// their last sync — at most SyncEvery's worth of its traffic per instance.
 type RateLimiter struct {
 	DB *sqlx.DB
 	// PerHour is the budget of an authenticated client; Anonymous that of
 	// one anonymous address.
 	PerHour   int
 	Anonymous int
+	// SyncEvery is how often counts are shared (default 1s).
+	SyncEvery time.Duration
+	Logger    *slog.Logger
 	Now       func() time.Time
+
+	mu     sync.Mutex
+	window time.Time
+	local  map[string]int64 // charged here, not yet shared
+	shared map[string]int64 // every instance's use at the last sync
 }
 
 // Budget is what a charge left.
@@ -34,6 +47,13 @@ type Budget struct {
 	Remaining int
 	Reset     time.Time
 	Exceeded  bool
+}
+
+func (rl *RateLimiter) now() time.Time {
+	if rl.Now != nil {
+		return rl.Now()
+	}
+	return time.Now()
 }
 
 // client names whose budget a request draws from: the token's subject and
@@ -50,44 +70,114 @@ func client(ctx context.Context, r *http.Request) (string, bool) {
 	return "ip:" + host, true
 }
 
-// Charge adds cost to the client's window and says what is left. A charge
-// that would go over the budget is refused and not counted.
-func (rl *RateLimiter) Charge(ctx context.Context, r *http.Request, cost int) (Budget, error) {
-	now := time.Now
-	if rl.Now != nil {
-		now = rl.Now
+// roll starts a new hourly window when the hour has turned. Call with mu.
+func (rl *RateLimiter) roll(t time.Time) {
+	start := t.UTC().Truncate(time.Hour)
+	if !start.Equal(rl.window) || rl.local == nil {
+		rl.window, rl.local, rl.shared = start, map[string]int64{}, map[string]int64{}
 	}
-	t := now().UTC()
-	start := t.Truncate(time.Hour)
+}
+
+// Charge takes points from the client's budget, or says it is spent (and
+// takes nothing).
+func (rl *RateLimiter) Charge(ctx context.Context, r *http.Request, points int) Budget {
 	who, anonymous := client(ctx, r)
 	limit := rl.PerHour
 	if anonymous {
 		limit = rl.Anonymous
 	}
-	b := Budget{Limit: limit, Reset: start.Add(time.Hour)}
-	if cost < 1 {
-		cost = 1
-	}
-	if cost > limit {
+	points = max(points, 1)
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	rl.roll(rl.now())
+	b := Budget{Limit: limit, Reset: rl.window.Add(time.Hour)}
+	used := rl.shared[who] + rl.local[who]
+	if used+int64(points) > int64(limit) {
 		b.Exceeded = true
-		return b, nil
+		b.Remaining = max(limit-int(used), 0)
+		return b
 	}
-	// One statement on the common path: add the cost unless it would go
-	// over the budget. No row back means it would have.
-	var used int64
-	err := rl.DB.QueryRowxContext(ctx, `INSERT INTO rate_window (client, window_start, used) VALUES ($1, $2, $3)
+	rl.local[who] += int64(points)
+	b.Remaining = limit - int(used) - points
+	return b
+}
+
+// Sync adds this instance's counts to the shared windows and reads back
+// every instance's use of the clients it has seen, in one statement.
+func (rl *RateLimiter) Sync(ctx context.Context) error {
+	rl.mu.Lock()
+	rl.roll(rl.now())
+	window := rl.window
+	clients := make([]string, 0, len(rl.shared)+len(rl.local))
+	adds := make([]int64, 0, cap(clients))
+	seen := map[string]bool{}
+	for c, n := range rl.local {
+		clients, adds, seen[c] = append(clients, c), append(adds, n), true
+	}
+	for c := range rl.shared {
+		if !seen[c] {
+			clients, adds = append(clients, c), append(adds, 0)
+		}
+	}
+	pending := rl.local
+	rl.local = map[string]int64{}
+	rl.mu.Unlock()
+	if len(clients) == 0 {
+		return nil
+	}
+	rows, err := rl.DB.QueryxContext(ctx, `INSERT INTO rate_window (client, window_start, used)
+		SELECT c, $2, n FROM unnest($1::text[], $3::bigint[]) AS u(c, n)
 		ON CONFLICT (client, window_start) DO UPDATE SET used = rate_window.used + EXCLUDED.used
-		WHERE rate_window.used + EXCLUDED.used <= $4
-		RETURNING used`, who, start, cost, limit).Scan(&used)
-	if errors.Is(err, sql.ErrNoRows) {
-		b.Exceeded = true
-		err = rl.DB.QueryRowxContext(ctx, `SELECT used FROM rate_window WHERE client = $1 AND window_start = $2`, who, start).Scan(&used)
-	}
+		RETURNING client, used`, pq.Array(clients), window, pq.Array(adds))
 	if err != nil {
-		return b, err
+		// Keep the counts for the next sync.
+		rl.mu.Lock()
+		if rl.window.Equal(window) {
+			for c, n := range pending {
+				rl.local[c] += n
+			}
+		}
+		rl.mu.Unlock()
+		return err
 	}
-	b.Remaining = max(limit-int(used), 0)
-	return b, nil
+	defer rows.Close()
+	used := map[string]int64{}
+	for rows.Next() {
+		var c string
+		var n int64
+		if err := rows.Scan(&c, &n); err != nil {
+			return err
+		}
+		used[c] = n
+	}
+	rl.mu.Lock()
+	if rl.window.Equal(window) {
+		for c, n := range used {
+			rl.shared[c] = n
+		}
+	}
+	rl.mu.Unlock()
+	return rows.Err()
+}
+
+// Run syncs every SyncEvery until ctx ends.
+func (rl *RateLimiter) Run(ctx context.Context) {
+	every := rl.SyncEvery
+	if every <= 0 {
+		every = time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := rl.Sync(ctx); err != nil && rl.Logger != nil && ctx.Err() == nil {
+				rl.Logger.WarnContext(ctx, "sharing rate-limit counts", "err", err)
+			}
+		}
+	}
 }
 
 // setHeaders writes the budget into the response, like GitHub's API.

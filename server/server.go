@@ -11,8 +11,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
-	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -25,6 +25,7 @@ import (
 
 	"credithub/auth"
 	"credithub/loaders"
+	"credithub/obs"
 	"credithub/sqldb"
 )
 
@@ -56,17 +57,38 @@ type Options struct {
 	// ReportStatements adds the request's SQL statement count per database to
 	// the response's extensions (development and benchmarks).
 	ReportStatements bool
+	// Limits bound each document before it runs (nil: none).
+	Limits *Limits
+	// Trust applies the agencies' safelist, APQ and the introspection
+	// policy (nil: APQ off, introspection as Introspection says).
+	Trust *Trust
+	// RateLimiter charges each request's cost to its client (nil: none).
+	RateLimiter *RateLimiter
+	// Metrics are served at /metrics and fed by every request (nil: none).
+	Metrics *obs.Metrics
+	// Breakers are the departments' circuits, reported by /readyz.
+	Breakers []*loaders.Breaker
 }
 
 // New returns the hub's HTTP handler.
 func New(o Options) http.Handler {
 	gql := handler.New(o.Schema)
 	gql.AddTransport(overWebsocket(o))
-	gql.AddTransport(overHTTP{})
+	gql.AddTransport(overHTTP{limits: o.Limits, rate: o.RateLimiter, metrics: o.Metrics})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	if o.Introspection {
+	// Order matters: introspection is enabled first, then Trust narrows it
+	// by role and resolves persisted queries, then the limits measure the
+	// document that will really run.
+	if o.Introspection || o.Trust != nil {
 		gql.Use(extension.Introspection{})
 	}
+	if o.Trust != nil {
+		gql.Use(o.Trust)
+	}
+	if o.Limits != nil {
+		gql.Use(o.Limits)
+	}
+	gql.AroundOperations(observeOperation(o.Metrics))
 	gql.SetErrorPresenter(presentError(o.Logger))
 	gql.SetRecoverFunc(recoverPanic(o.Logger))
 	gql.AroundFields(o.Rules.FieldMiddleware)
@@ -75,7 +97,7 @@ func New(o Options) http.Handler {
 	gql.AroundResponses(perEvent(o))
 	// Registered next, so it runs outside the rest: after every field
 	// resolved and before the answer is written.
-	gql.AroundResponses(logPersonalData(o.QueryLog, o.Logger))
+	gql.AroundResponses(logPersonalData(o.QueryLog, o.Logger, o.Metrics))
 	if o.ReportStatements {
 		gql.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 			resp := next(ctx)
@@ -107,7 +129,10 @@ func New(o Options) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("GET /readyz", readyz(o.Databases))
+	mux.HandleFunc("GET /readyz", readyz(o.Databases, o.Breakers))
+	if o.Metrics != nil {
+		mux.Handle("GET /metrics", o.Metrics.Handler())
+	}
 	if o.Profiling {
 		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
@@ -142,9 +167,10 @@ func withLoaders(deps *loaders.Deps, next http.Handler) http.Handler {
 	})
 }
 
-// readyz answers 200 when every database answers within a second, 503
-// naming the ones that do not.
-func readyz(dbs []*sqldb.DB) http.HandlerFunc {
+// readyz answers 200 when every database answers within a second and no
+// department's circuit is open, 503 naming what is not: a load balancer
+// then sends traffic to instances that can answer in full.
+func readyz(dbs []*sqldb.DB, breakers []*loaders.Breaker) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 		defer cancel()
@@ -166,16 +192,44 @@ func readyz(dbs []*sqldb.DB) http.HandlerFunc {
 				ready = false
 			}
 		}
-		names := make([]string, 0, len(status))
-		for n := range status {
-			names = append(names, n)
+		circuits := map[string]string{}
+		for _, b := range breakers {
+			circuits[b.Department] = b.State()
+			if b.Open() {
+				ready = false
+			}
 		}
-		sort.Strings(names)
 		w.Header().Set("Content-Type", "application/json")
 		if !ready {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"ready": ready, "databases": status})
+		_ = json.NewEncoder(w).Encode(map[string]any{"ready": ready, "databases": status, "circuits": circuits})
+	}
+}
+
+// observeOperation tags the operation's SQL with the request id and the
+// operation name, traces it, and records it in the metrics.
+func observeOperation(m *obs.Metrics) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		op := graphql.GetOperationContext(ctx)
+		name := operationName(op)
+		ctx = sqldb.WithTag(ctx, RequestID(ctx), name)
+		ctx, span := obs.Tracer.Start(ctx, "graphql "+name)
+		start := time.Now()
+		handler := next(ctx)
+		var once sync.Once
+		return func(ctx context.Context) *graphql.Response {
+			resp := handler(ctx)
+			once.Do(func() {
+				outcome := "ok"
+				if resp != nil && len(resp.Errors) > 0 {
+					outcome = "error"
+				}
+				m.ObserveRequest(name, outcome, time.Since(start))
+				span.End()
+			})
+			return resp
+		}
 	}
 }
 

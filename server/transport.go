@@ -3,15 +3,20 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"credithub/apperr"
+	"credithub/obs"
 )
 
 // The two response media types of the GraphQL-over-HTTP specification.
@@ -35,11 +40,15 @@ const MaxBodyBytes = 1 << 20
 // validate gets 400 under application/graphql-response+json and 200 under
 // application/json (the legacy behaviour clients of that type expect); an
 // executed operation gets 200, with errors in the body.
-type overHTTP struct{}
+type overHTTP struct {
+	limits  *Limits
+	rate    *RateLimiter
+	metrics *obs.Metrics
+}
 
 var _ graphql.Transport = overHTTP{}
 
-func (overHTTP) Supports(r *http.Request) bool {
+func (t overHTTP) Supports(r *http.Request) bool {
 	return r.Header.Get("Upgrade") == "" && (r.Method == http.MethodPost || r.Method == http.MethodGet)
 }
 
@@ -51,7 +60,7 @@ type request struct {
 	Extensions    map[string]any `json:"extensions"`
 }
 
-func (overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media, ok := responseMedia(r.Header.Get("Accept"))
 	if !ok {
 		writeProtocolError(w, mediaJSON, http.StatusNotAcceptable,
@@ -109,6 +118,11 @@ func (overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	ctx := r.Context()
 	opCtx, errs := exec.CreateOperationContext(ctx, raw)
 	if errs != nil {
+		for _, e := range errs {
+			if code, ok := e.Extensions["code"].(string); ok && (code == apperr.QueryTooComplex || code == CodeOperationNotAllowed) {
+				t.metrics.Refusal(code)
+			}
+		}
 		w.Header().Set("Content-Type", media)
 		status := http.StatusOK
 		if media == mediaGraphQLResponse {
@@ -126,6 +140,28 @@ func (overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		if op := opCtx.Doc.Operations.ForName(opCtx.OperationName); op == nil || op.Operation != ast.Query {
 			w.Header().Set("Allow", http.MethodPost)
 			writeProtocolError(w, media, http.StatusMethodNotAllowed, "GET runs queries only; send mutations with POST")
+			return
+		}
+	}
+	if t.rate != nil {
+		// Charged before it runs, its static cost, as GitHub's API does.
+		cost := 1
+		if t.limits != nil {
+			cost = t.limits.Measure(opCtx.Doc, opCtx.Operation, opCtx.Variables).Points
+		}
+		b := t.rate.Charge(ctx, r, cost)
+		b.setHeaders(w.Header())
+		if b.Exceeded {
+			t.metrics.Refusal(apperr.RateLimited)
+			w.Header().Set("Content-Type", media)
+			w.Header().Set("Retry-After", strconv.Itoa(int(time.Until(b.Reset).Seconds())+1))
+			w.WriteHeader(http.StatusTooManyRequests)
+			writeJSON(w, &graphql.Response{Errors: gqlerror.List{{
+				Message: fmt.Sprintf("this client's budget of %d points per hour is spent (this query costs %d); it is renewed at %s",
+					b.Limit, cost, b.Reset.Format(time.RFC3339)),
+				Extensions: map[string]any{"code": apperr.RateLimited, "cost": cost, "limit": b.Limit,
+					"remaining": b.Remaining, "resetAt": b.Reset.Format(time.RFC3339)},
+			}}})
 			return
 		}
 	}
