@@ -70,6 +70,8 @@ type App struct {
 	State *hub.State
 	// Metrics are the instance's Prometheus metrics (nil when off).
 	Metrics *obs.Metrics
+	// Trust holds the agencies' safelist and the persisted queries.
+	Trust *server.Trust
 	// RateLimiter is the instance's share of the rate limit (nil when off).
 	RateLimiter *server.RateLimiter
 	// Reports issues and checks signed credit reports (T7, T30).
@@ -199,6 +201,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	a.Trust = &server.Trust{DB: hubDB.DB, Introspection: cfg.Introspection, Safelist: cfg.AgencySafelist}
 	var limits *server.Limits
 	if cfg.LimitsMode != "off" {
 		l := cfg.Limits
@@ -231,7 +234,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		ReportStatements: cfg.Development,
 		Profiling:        cfg.Development,
 		Limits:           limits,
-		Trust:            &server.Trust{DB: hubDB.DB, Introspection: cfg.Introspection, Safelist: cfg.AgencySafelist},
+		Trust:            a.Trust,
 		RateLimiter:      rate,
 		Metrics:          a.Metrics,
 		Breakers:         breakers,

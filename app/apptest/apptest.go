@@ -181,6 +181,10 @@ func (h *Hub) serve(cfg app.Config, cleanup func(func())) error {
 	return nil
 }
 
+// Getenv is the environment this hub was configured from: tests that run
+// the hub another way (the serve command) point at the same databases.
+func (h *Hub) Getenv(k string) string { return h.getenv(k) }
+
 // Variant serves a second hub over the same databases with some
 // environment variables overridden (a department pointed elsewhere, say).
 func (h *Hub) Variant(t testing.TB, env map[string]string) *Hub {

@@ -19,6 +19,7 @@ import (
 	"credithub/app"
 	"credithub/auth"
 	"credithub/devpg"
+	"credithub/obs"
 	"credithub/server"
 	"credithub/sqldb"
 	"credithub/supervision"
@@ -43,6 +44,8 @@ const usage = `credithub — the credit hub of Heihe's market supervision
                   flag, else CREDITHUB_REPORT_KEY's, else with
                   CREDITHUB_DEV=true the development key's); exit 1 when
                   it is not genuine
+  credithub safelist register --org AGENCY file.graphql...
+                  register the operations an agency may run (by SHA-256)
   credithub pg url
                   print the URL of a PostgreSQL that answers: DATABASE_URL,
                   the local server, or a private one started under .data/
@@ -77,6 +80,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runAudit(ctx, args[1:], getenv, stdout, logger)
 	case "report":
 		return runReport(args[1:], getenv, stdout)
+	case "safelist":
+		return runSafelist(ctx, args[1:], getenv, stdout)
 	case "pg":
 		return runPG(ctx, args[1:], getenv, stdout, logger)
 	case "help", "-h", "--help":
@@ -141,6 +146,15 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 
 // serve runs the hub until ctx ends, then drains in-flight requests.
 func serve(ctx context.Context, cfg app.Config, stdout io.Writer, logger *slog.Logger) error {
+	stopTracing, err := obs.StartTracing(ctx, cfg.Tracing)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		tctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = stopTracing(tctx)
+	}()
 	a, err := app.Open(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -159,10 +173,62 @@ func serve(ctx context.Context, cfg app.Config, stdout io.Writer, logger *slog.L
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: draining in-flight requests")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Stop taking new connections, let the requests in flight finish (up
+	// to the grace period), then close the databases (deferred above).
+	logger.Info("shutting down: draining in-flight requests", "grace", cfg.ShutdownGrace.String())
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
-	return srv.Shutdown(shutCtx)
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("in-flight requests did not finish within %s: %w", cfg.ShutdownGrace, err)
+	}
+	logger.Info("shut down cleanly")
+	return nil
+}
+
+// runSafelist registers the operations an agency may run.
+func runSafelist(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("safelist", flag.ContinueOnError)
+	org := fs.String("org", "", "the agency's id, as its tokens carry it in org")
+	if len(args) == 0 || args[0] != "register" {
+		return errors.New("usage: credithub safelist register --org AGENCY file.graphql...")
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *org == "" || fs.NArg() == 0 {
+		return errors.New("usage: credithub safelist register --org AGENCY file.graphql...")
+	}
+	ops := map[string]string{}
+	for _, path := range fs.Args() {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		ops[path] = string(b)
+	}
+	env := func(k string) string {
+		if k == "CREDITHUB_DEV" && getenv(k) == "" && getenv("CREDITHUB_PERSON_ID_KEY") == "" {
+			return "true" // registering needs no keys; do not demand them
+		}
+		return getenv(k)
+	}
+	cfg, err := app.FromEnv(env)
+	if err != nil {
+		return err
+	}
+	db, err := sqldb.Open(cfg.Databases["hub"])
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	hashes, err := server.Register(ctx, db.DB, *org, ops)
+	if err != nil {
+		return err
+	}
+	for _, path := range fs.Args() {
+		fmt.Fprintf(stdout, "%s\t%s\t%s\n", *org, hashes[path], path)
+	}
+	return nil
 }
 
 // runPG lets scripts share the dev command's way of finding PostgreSQL.

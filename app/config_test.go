@@ -1,0 +1,91 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// An operator who mistypes a setting learns which one and what it takes,
+// and the hub does not start on a guess.
+func TestConfigRefusesBadValuesNamingTheKey(t *testing.T) {
+	t.Parallel()
+	for key, bad := range map[string]string{
+		"CREDITHUB_DEV":                  "yes please",
+		"CREDITHUB_LOADER_WAIT":          "5s",
+		"CREDITHUB_DB_PREFIX":            "Robert'); DROP",
+		"CREDITHUB_MARKET_TIMEOUT":       "-1s",
+		"CREDITHUB_HUB_MAX_CONNS":        "0",
+		"CREDITHUB_JWT_ISSUERS":          `[{"issuer":"x"}]`,
+		"CREDITHUB_JWT_LEEWAY":           "1h",
+		"CREDITHUB_PERSON_ID_KEY":        "c2hvcnQ=",
+		"CREDITHUB_REPORT_KEY":           "c2hvcnQ=",
+		"CREDITHUB_WARNING_SCAN":         "1ms",
+		"CREDITHUB_LIMITS":               "strict",
+		"CREDITHUB_MAX_DEPTH":            "0",
+		"CREDITHUB_MAX_BYTES":            "32KiB",
+		"CREDITHUB_MAX_TOKENS":           "-5",
+		"CREDITHUB_MAX_ALIASES":          "many",
+		"CREDITHUB_MAX_ROOT_FIELDS":      "1e3",
+		"CREDITHUB_MAX_COST":             "0",
+		"CREDITHUB_RATE_LIMIT":           "-1",
+		"CREDITHUB_RATE_LIMIT_ANONYMOUS": "lots",
+		"CREDITHUB_METRICS":              "maybe",
+		"CREDITHUB_SAFELIST":             "2",
+		"CREDITHUB_TRACING":              "jaeger",
+		"CREDITHUB_INTROSPECTION":        "agencies",
+		"CREDITHUB_BREAKER_FAILURES":     "0",
+		"CREDITHUB_BREAKER_COOLDOWN":     "2h",
+		"CREDITHUB_GRADE_INTERVAL":       "1s",
+		"CREDITHUB_SHUTDOWN_GRACE":       "1d",
+	} {
+		env := map[string]string{"CREDITHUB_DEV": "true", key: bad}
+		_, err := FromEnv(envOf(env))
+		if err == nil {
+			t.Errorf("%s=%q accepted", key, bad)
+			continue
+		}
+		if !strings.Contains(err.Error(), key) {
+			t.Errorf("%s=%q refused without naming it: %v", key, bad, err)
+		}
+		if strings.Contains(err.Error(), bad) && (key == "CREDITHUB_PERSON_ID_KEY" || key == "CREDITHUB_REPORT_KEY") {
+			t.Errorf("the error repeats a secret: %v", err)
+		}
+	}
+}
+
+// Outside development the hub needs its keys and issuers; nothing falls
+// back to the development ones.
+func TestConfigProductionNeedsItsSecrets(t *testing.T) {
+	t.Parallel()
+	_, err := FromEnv(envOf(nil))
+	if err == nil || !strings.Contains(err.Error(), "CREDITHUB_JWT_ISSUERS") {
+		t.Fatalf("no issuers: %v", err)
+	}
+	env := map[string]string{"CREDITHUB_JWT_ISSUERS": `[{"issuer":"https://idp","audience":"credithub","jwksUrl":"https://idp/jwks"}]`}
+	if _, err = FromEnv(envOf(env)); err == nil || !strings.Contains(err.Error(), "CREDITHUB_PERSON_ID_KEY") {
+		t.Fatalf("no person id key: %v", err)
+	}
+	env["CREDITHUB_PERSON_ID_KEY"] = strings.Repeat("QUFB", 11) // 33 bytes
+	if _, err = FromEnv(envOf(env)); err == nil || !strings.Contains(err.Error(), "CREDITHUB_REPORT_KEY") {
+		t.Fatalf("no report key: %v", err)
+	}
+	env["CREDITHUB_REPORT_KEY"] = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=" // 32 bytes
+	c, err := FromEnv(envOf(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The production defaults the README's table promises.
+	if c.Introspection != "none" || !c.AgencySafelist || !c.Metrics || c.LimitsMode != "on" || c.Tracing != "off" ||
+		c.RateLimit != 5000 || c.RateLimitAnonymous != 1000 || c.GradeInterval != time.Hour || c.ShutdownGrace != 30*time.Second ||
+		c.BreakerFailures != 5 || c.BreakerCooldown != 10*time.Second || c.WarningScan != 30*time.Second ||
+		c.Limits.MaxBytes != 32<<10 || c.Limits.MaxTokens != 5000 || c.Limits.MaxDepth != 15 || c.Limits.MaxAliases != 50 ||
+		c.Limits.MaxRootFields != 20 || c.Limits.MaxCost != 50000 || c.Addr != "127.0.0.1:8080" ||
+		c.Databases["market"].Timeout != 3*time.Second || c.Databases["market"].MaxOpenConns != 10 {
+		t.Errorf("production defaults changed: %+v", c)
+	}
+}
