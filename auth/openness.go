@@ -52,7 +52,11 @@ func (r *Rules) FieldMiddleware(ctx context.Context, next graphql.Resolver) (any
 		return next(ctx)
 	}
 	subj := r.subjectOf(fc)
-	if err := Decide(ctx, level, scope, subj); err != nil {
+	err := Decide(ctx, level, scope, subj)
+	if err == nil && rule.SupervisorsOnly {
+		err = ForSupervisors(ctx)
+	}
+	if err != nil {
 		if rule.Mask == MaskNone {
 			return nil, err
 		}

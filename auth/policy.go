@@ -55,6 +55,9 @@ type Rule struct {
 	Level Level
 	Scope string
 	Mask  Mask
+	// SupervisorsOnly fields are for department and credit-office tokens
+	// only, whatever scopes an agency or the entity itself holds.
+	SupervisorsOnly bool
 }
 
 // Rules are the markings of every field of the schema, read once at start-up
@@ -142,6 +145,9 @@ func ruleOf(ds ast.DirectiveList) (Rule, bool, error) {
 	if v := d.Arguments.ForName("mask"); v != nil {
 		r.Mask = Mask(v.Value.Raw)
 	}
+	if v := d.Arguments.ForName("supervisorsOnly"); v != nil && v.Value.Raw == "true" {
+		r.SupervisorsOnly = true
+	}
 	return r, true, nil
 }
 
@@ -227,6 +233,15 @@ func Decide(ctx context.Context, level Level, scope string, subj Subject) error 
 		}
 	}
 	return nil
+}
+
+// ForSupervisors refuses a supervisors-only field to anyone else.
+func ForSupervisors(ctx context.Context) error {
+	switch FromContext(ctx).Kind() {
+	case KindDepartment, KindAdmin:
+		return nil
+	}
+	return apperr.New(apperr.Forbidden, "this is for supervising departments only")
 }
 
 func forbidden(scope string) error {

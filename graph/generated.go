@@ -5644,7 +5644,19 @@ directive @open(
   scope: String
   "What a caller without the right sees instead of null."
   mask: Mask = NONE
+  """
+  Only for supervisors (department and credit-office tokens): not for
+  agencies, nor for the entity itself, whatever their scopes (the grade).
+  """
+  supervisorsOnly: Boolean = false
 ) on OBJECT | INTERFACE | FIELD_DEFINITION
+
+"""
+A field's weight in a document's static cost (server.Limits), when it costs
+more than the one node it returns: a grade or a credit check reads every
+department.
+"""
+directive @cost(weight: Int!) on FIELD_DEFINITION
 
 enum Openness {
   "Anyone, the anonymous public included."
@@ -5759,9 +5771,9 @@ type Query @open(level: PUBLIC) {
   an entity is never reported clean because a source was down. Every check
   is recorded.
   """
-  creditCheck(uscc: ID!, scenario: Scenario!): CreditCheck! @open(level: SHARED, scope: "entity:read")
+  creditCheck(uscc: ID!, scenario: Scenario!): CreditCheck! @open(level: SHARED, scope: "entity:read", supervisorsOnly: true) @cost(weight: 10)
   "The same for many entities at once (up to 100 bidders), batched per department."
-  creditChecks(usccs: [ID!]!, scenario: Scenario!): [CreditCheck!]! @open(level: SHARED, scope: "entity:read")
+  creditChecks(usccs: [ID!]!, scenario: Scenario!): [CreditCheck!]! @open(level: SHARED, scope: "entity:read", supervisorsOnly: true) @cost(weight: 10)
   "Per department: approvals checked and measures carried out (奖惩到位)."
   creditCheckStats(from: Date!, to: Date!): [DepartmentCheckStats!]! @open(level: SHARED, scope: "entity:read")
   "Grades by division and kind, as last computed for every entity (dashboards)."
@@ -6424,9 +6436,10 @@ type MarketEntity implements Node @open(level: PUBLIC) {
   """
   The credit grade (T12), computed from the entity's records, listings,
   commitments and industry ratings at the time of the query, with the
-  reasons. For supervision: shared with departments, not public.
+  reasons. For supervision: shared with departments, not with agencies,
+  the public or the entity itself.
   """
-  rating: CreditRating @open(level: SHARED, scope: "entity:read")
+  rating: CreditRating @open(level: SHARED, scope: "entity:read", supervisorsOnly: true) @cost(weight: 10)
   "Warnings raised on the entity (T25), newest first."
   warnings(first: Int = 20): [Warning!]! @open(level: SHARED, scope: "entity:read")
 }

@@ -203,6 +203,20 @@ func TestListingCostsOneStatementPerDepartmentPerLevel(t *testing.T) {
 			t.Errorf("sources: %s: %d statements, want %d", db, r.Statements()[db], n)
 		}
 	}
+	// A supervisor's page of grades: every department's records in one
+	// batch each, and the fulfilled commitments in one hub statement.
+	r = h.Do(t, `{ entities(first: 100) { edges { node { uscc rating { grade points } } } } }`, nil, dept)
+	if len(r.Errors) > 0 || apptest.Get(r.Data, "entities", "edges", 99, "node", "rating", "grade") == nil {
+		t.Fatalf("errors: %.500s", r.Body)
+	}
+	for db, n := range want {
+		if r.Statements()[db] != n {
+			t.Errorf("ratings: %s: %d statements, want %d (all: %v)", db, r.Statements()[db], n, r.Statements())
+		}
+	}
+	if r.Statements()["hub"] > 2 {
+		t.Errorf("ratings: %d hub statements, want at most 2 (all: %v)", r.Statements()["hub"], r.Statements())
+	}
 }
 
 // A malformed code is refused naming the rule; a legacy pilot code the

@@ -6,6 +6,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"credithub/auth"
 	"credithub/datasources"
 	"credithub/graph"
 	"credithub/graph/model"
@@ -41,6 +42,17 @@ func (r *Resolver) prefetchEntities(ctx context.Context, ents []*model.MarketEnt
 				subjects[i] = entitySubject(e)
 			}
 			l.PrefetchSources(ctx, subjects, registryKnown)
+		case "rating":
+			// The supervisors' grade needs every department's records and
+			// the hub's fulfilled commitments: one batch each for the page.
+			if !registryKnown || auth.Decide(ctx, auth.Shared, auth.ScopeEntityRead, auth.Subject{}) != nil || auth.ForSupervisors(ctx) != nil {
+				continue // refused field by field; nothing to prepare
+			}
+			subjects := make([]datasources.Subject, len(ents))
+			for i, e := range ents {
+				subjects[i] = entitySubject(e)
+			}
+			r.Supervision.PrefetchRatings(ctx, l, subjects)
 		case "legalRepresentative", "responsiblePersons":
 			usccs := make([]string, len(ents))
 			for i, e := range ents {

@@ -17,6 +17,7 @@ import (
 	"credithub/graph/model"
 	"credithub/ident"
 	"credithub/loaders"
+	"credithub/supervision"
 	"credithub/workflow"
 )
 
@@ -180,6 +181,16 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 			return r.objectionNode(ctx, n)
 		}
 		return r.repairNode(ctx, n)
+	case supervision.TypePlan:
+		n, ok := supervision.ParsePlanID(id)
+		if !ok {
+			return nil, bad
+		}
+		p, err := r.Supervision.Plan(ctx, n)
+		if err != nil || p == nil {
+			return nil, err
+		}
+		return svPlanModel(p), nil
 	case gid.TypeRecord:
 		ref, err := gid.ParseRecord(payload)
 		if err != nil {

@@ -274,6 +274,12 @@ func TestCreditCheckArguments(t *testing.T) {
 	if len(r.Errors) == 0 || r.Errors[0].Code() != "FORBIDDEN" || apptest.Get(r.Data, "creditCheck") != nil {
 		t.Errorf("anonymous check: %s", r.Body)
 	}
+	// Nor does an entity check itself (its grade is not its to see).
+	self := apptest.As(t, auth.KindEntity, many[0], "", auth.ScopeEntityRead)
+	r = h.Do(t, checkQuery, map[string]any{"u": many[0], "s": "BIDDING"}, self)
+	if len(r.Errors) == 0 || r.Errors[0].Code() != "FORBIDDEN" || apptest.Get(r.Data, "creditCheck") != nil {
+		t.Errorf("an entity checked itself: %s", r.Body)
+	}
 }
 
 // A department that does not answer makes every check incomplete, names

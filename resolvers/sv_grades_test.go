@@ -104,6 +104,18 @@ func TestRatingFollowsTheRecords(t *testing.T) {
 	if apptest.Get(r.Data, "entity", "rating") != nil || len(r.Errors) == 0 || r.Errors[0].Code() != "FORBIDDEN" {
 		t.Errorf("the public sees a grade: %s", r.Body)
 	}
+	// Nor the entity itself, nor an agency, whatever scopes they hold.
+	u := h.World.Entities[0].USCC
+	for who, hdr := range map[string]map[string]string{
+		"the entity itself": apptest.As(t, auth.KindEntity, u, "", auth.ScopeEntityRead, auth.ScopeRecordRead),
+		"an agency":         apptest.As(t, auth.KindAgency, "agency-1", "", auth.ScopeEntityRead, auth.ScopeRecordRead),
+	} {
+		r := h.Do(t, `query($u: ID!) { entity(uscc: $u) { name rating { grade } again: rating { points } } }`, map[string]any{"u": u}, hdr)
+		if apptest.Get(r.Data, "entity", "name") == nil || apptest.Get(r.Data, "entity", "rating") != nil ||
+			apptest.Get(r.Data, "entity", "again") != nil || len(r.Errors) != 2 || r.Errors[0].Code() != "FORBIDDEN" {
+			t.Errorf("%s sees a grade: %s", who, r.Body)
+		}
+	}
 }
 
 // recomputeGrades fills entity_grade for every registered entity, once
@@ -250,6 +262,16 @@ func TestInspectionPlanIsReproducible(t *testing.T) {
 			apptest.Get(ins[0], "badgeNo") == apptest.Get(ins[1], "badgeNo") || apptest.Get(ins[0], "department", "code") != "market" {
 			t.Fatalf("sampled %v", s)
 		}
+	}
+
+	// Anyone holding the plan's id finds it again, sample and all.
+	byID := h.Query(t, `query($id: ID!) { node(id: $id) { __typename ... on InspectionPlan { id seed sample { uscc inspectors { badgeNo } } } } }`,
+		map[string]any{"id": apptest.Get(p1, "id")})
+	if apptest.Get(byID, "node", "__typename") != "InspectionPlan" || !slices.Equal(sampleOf(apptest.Get(byID, "node")), s1) {
+		t.Fatalf("node(id) of a plan: %v", byID)
+	}
+	if missing := h.Query(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": supervision.PlanID(1 << 40)}); apptest.Get(missing, "node") != nil {
+		t.Fatalf("node(id) of a plan that does not exist: %v", missing)
 	}
 
 	// Redrawn from the published seed, the population's grades and the roster.

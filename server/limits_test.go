@@ -7,6 +7,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/vektah/gqlparser/v2"
 
 	"credithub/graph"
 	"credithub/server"
@@ -68,5 +69,45 @@ func BenchmarkRefuseHostileDocument(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// The static cost follows the rules a client can work out from the
+// schema: a connection multiplies what is under it by its first, a plain
+// list by ten, a field its @cost weight; edges and node of a page do not
+// multiply again. Points against the rate limit are GitHub's: the pages
+// needed, over 100.
+func TestStaticCost(t *testing.T) {
+	t.Parallel()
+	es := graph.NewExecutableSchema(graph.Config{})
+	l := server.DefaultLimits()
+	if err := l.Validate(es); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, query  string
+		cost, points int
+	}{
+		{"one entity", `{ entity(uscc: "x") { name division { name } } }`, 2, 1},
+		// entities 1, its 100 edges and nodes, 100 records connections,
+		// and 100×100 edges, nodes and sources.
+		{"100 entities × 100 records",
+			`{ entities(first: 100) { edges { node { records(first: 100) { edges { node { id source { code } } } } } } } }`,
+			1 + 100 + 100 + 100 + 3*100*100, 2},
+		// The same page with grades: each weighs 10.
+		{"100 grades", `{ entities(first: 100) { edges { node { rating { grade } } } } }`, 1 + 100 + 100 + 100*10, 1},
+		// A plain list is assumed to hold ten.
+		{"persons' roles", `{ entity(uscc: "x") { responsiblePersons { person { roles { entity { name } } } } } }`, 1 + 1 + 10 + 10 + 100, 1},
+		// A fragment counts where it is spread.
+		{"fragments", `query { a: entity(uscc: "x") { ...E } b: entity(uscc: "y") { ...E } } fragment E on MarketEntity { division { name } }`, 4, 1},
+	} {
+		doc, err := gqlparser.LoadQuery(es.Schema(), tc.query)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		m := l.Measure(doc, doc.Operations[0], nil)
+		if m.Cost != tc.cost || m.Points != tc.points {
+			t.Errorf("%s: cost %d points %d, want %d and %d", tc.name, m.Cost, m.Points, tc.cost, tc.points)
+		}
 	}
 }

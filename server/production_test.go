@@ -72,6 +72,8 @@ func TestQueryLimits(t *testing.T) {
 		{"25 root fields", roots.String(), "rootFields"},
 		{"2,000 aliases, refused at the tokens before parsing", manyAliases.String(), "tokens"},
 		{"40 KiB", "{ departments { code } }" + strings.Repeat(" ", 40<<10), "bytes"},
+		{"a cost of 3 million", `{ entities(first: 100) { edges { node { responsiblePersons { person { roles { entity {
+		  records(first: 100) { edges { node { id source { code } } } } } } } } } } } }`, "cost"},
 		{"a page of 0", `{ entities(first: 0) { edges { cursor } } }`, "first"},
 		{"a page of 500", `query($u: ID!) { entity(uscc: $u) { records(first: 500) { complete } } }`, "first"},
 	}

@@ -258,6 +258,18 @@ func (s *Service) Plans(ctx context.Context, department string, after int64, lim
 	return out, nil
 }
 
+// Plan returns one plan, or nil when there is none with that id.
+func (s *Service) Plan(ctx context.Context, id int64) (*Plan, error) {
+	out := []*Plan{}
+	if err := sqlx.SelectContext(ctx, s.DB, &out, `SELECT `+planColumns+` FROM inspection_plan p WHERE p.id = $1`, id); err != nil {
+		return nil, sqldb.MapError(err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out[0], out[0].decode()
+}
+
 // SampledEntity is an entity of a plan's sample with its inspectors (never
 // its grade: grades are not public).
 type SampledEntity struct {

@@ -347,7 +347,8 @@ type MarketEntity struct {
 	Repairs []*workflow.Repair `json:"repairs"`
 	// The credit grade (T12), computed from the entity's records, listings,
 	// commitments and industry ratings at the time of the query, with the
-	// reasons. For supervision: shared with departments, not public.
+	// reasons. For supervision: shared with departments, not with agencies,
+	// the public or the entity itself.
 	Rating *CreditRating `json:"rating,omitempty"`
 	// Warnings raised on the entity (T25), newest first.
 	Warnings []*Warning `json:"warnings"`
