@@ -18,6 +18,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/99designs/gqlgen/plugin/federation/fedruntime"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -36,6 +37,7 @@ type ResolverRoot interface {
 	Commitment() CommitmentResolver
 	CreditCheck() CreditCheckResolver
 	DepartmentDisclosure() DepartmentDisclosureResolver
+	Entity() EntityResolver
 	InspectionPlan() InspectionPlanResolver
 	JointCase() JointCaseResolver
 	ListEntry() ListEntryResolver
@@ -373,6 +375,17 @@ type ComplexityRoot struct {
 		Code  func(childComplexity int) int
 		Name  func(childComplexity int) int
 		Pilot func(childComplexity int) int
+	}
+
+	Entity struct {
+		FindManyCommitmentByIDs     func(childComplexity int, reps []*model.CommitmentByIDsInput) int
+		FindManyInspectionPlanByIDs func(childComplexity int, reps []*model.InspectionPlanByIDsInput) int
+		FindManyJointCaseByIDs      func(childComplexity int, reps []*model.JointCaseByIDsInput) int
+		FindManyListEntryByIDs      func(childComplexity int, reps []*model.ListEntryByIDsInput) int
+		FindManyMarketEntityByUsccs func(childComplexity int, reps []*model.MarketEntityByUsccsInput) int
+		FindManyObjectionByIDs      func(childComplexity int, reps []*model.ObjectionByIDsInput) int
+		FindManyPersonByIDs         func(childComplexity int, reps []*model.PersonByIDsInput) int
+		FindManyRepairByIDs         func(childComplexity int, reps []*model.RepairByIDsInput) int
 	}
 
 	EnvironmentalCreditEvaluation struct {
@@ -838,6 +851,8 @@ type ComplexityRoot struct {
 		Warnings           func(childComplexity int, filter *model.WarningFilter, first *int, after *string) int
 		WorkflowRules      func(childComplexity int) int
 		WorkingDays        func(childComplexity int, from scalars.Date, to scalars.Date) int
+		__resolve__service func(childComplexity int) int
+		__resolve_entities func(childComplexity int, representations []map[string]any) int
 	}
 
 	QueryLogConnection struct {
@@ -973,6 +988,10 @@ type ComplexityRoot struct {
 		Source      func(childComplexity int) int
 		WorkingDays func(childComplexity int) int
 	}
+
+	_Service struct {
+		SDL func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -994,6 +1013,16 @@ type CreditCheckResolver interface {
 }
 type DepartmentDisclosureResolver interface {
 	OverdueRecords(ctx context.Context, obj *model.DepartmentDisclosure, first *int) ([]credit.Record, error)
+}
+type EntityResolver interface {
+	FindManyCommitmentByIDs(ctx context.Context, reps []*model.CommitmentByIDsInput) ([]*workflow.Commitment, error)
+	FindManyInspectionPlanByIDs(ctx context.Context, reps []*model.InspectionPlanByIDsInput) ([]*model.InspectionPlan, error)
+	FindManyJointCaseByIDs(ctx context.Context, reps []*model.JointCaseByIDsInput) ([]*workflow.JointCase, error)
+	FindManyListEntryByIDs(ctx context.Context, reps []*model.ListEntryByIDsInput) ([]*workflow.ListEntry, error)
+	FindManyMarketEntityByUsccs(ctx context.Context, reps []*model.MarketEntityByUsccsInput) ([]*model.MarketEntity, error)
+	FindManyObjectionByIDs(ctx context.Context, reps []*model.ObjectionByIDsInput) ([]*workflow.Objection, error)
+	FindManyPersonByIDs(ctx context.Context, reps []*model.PersonByIDsInput) ([]*model.Person, error)
+	FindManyRepairByIDs(ctx context.Context, reps []*model.RepairByIDsInput) ([]*workflow.Repair, error)
 }
 type InspectionPlanResolver interface {
 	Sample(ctx context.Context, obj *model.InspectionPlan) ([]*model.PlanSample, error)
@@ -2615,6 +2644,95 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Division.Pilot(childComplexity), true
+
+	case "Entity.findManyCommitmentByIDs":
+		if e.ComplexityRoot.Entity.FindManyCommitmentByIDs == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findManyCommitmentByIDs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindManyCommitmentByIDs(childComplexity, args["reps"].([]*model.CommitmentByIDsInput)), true
+	case "Entity.findManyInspectionPlanByIDs":
+		if e.ComplexityRoot.Entity.FindManyInspectionPlanByIDs == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findManyInspectionPlanByIDs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindManyInspectionPlanByIDs(childComplexity, args["reps"].([]*model.InspectionPlanByIDsInput)), true
+	case "Entity.findManyJointCaseByIDs":
+		if e.ComplexityRoot.Entity.FindManyJointCaseByIDs == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findManyJointCaseByIDs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindManyJointCaseByIDs(childComplexity, args["reps"].([]*model.JointCaseByIDsInput)), true
+	case "Entity.findManyListEntryByIDs":
+		if e.ComplexityRoot.Entity.FindManyListEntryByIDs == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findManyListEntryByIDs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindManyListEntryByIDs(childComplexity, args["reps"].([]*model.ListEntryByIDsInput)), true
+	case "Entity.findManyMarketEntityByUsccs":
+		if e.ComplexityRoot.Entity.FindManyMarketEntityByUsccs == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findManyMarketEntityByUsccs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindManyMarketEntityByUsccs(childComplexity, args["reps"].([]*model.MarketEntityByUsccsInput)), true
+	case "Entity.findManyObjectionByIDs":
+		if e.ComplexityRoot.Entity.FindManyObjectionByIDs == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findManyObjectionByIDs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindManyObjectionByIDs(childComplexity, args["reps"].([]*model.ObjectionByIDsInput)), true
+	case "Entity.findManyPersonByIDs":
+		if e.ComplexityRoot.Entity.FindManyPersonByIDs == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findManyPersonByIDs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindManyPersonByIDs(childComplexity, args["reps"].([]*model.PersonByIDsInput)), true
+	case "Entity.findManyRepairByIDs":
+		if e.ComplexityRoot.Entity.FindManyRepairByIDs == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findManyRepairByIDs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindManyRepairByIDs(childComplexity, args["reps"].([]*model.RepairByIDsInput)), true
 
 	case "EnvironmentalCreditEvaluation.authority":
 		if e.ComplexityRoot.EnvironmentalCreditEvaluation.Authority == nil {
@@ -4979,6 +5097,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WorkingDays(childComplexity, args["from"].(scalars.Date), args["to"].(scalars.Date)), true
+	case "Query._service":
+		if e.ComplexityRoot.Query.__resolve__service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.__resolve__service(childComplexity), true
+	case "Query._entities":
+		if e.ComplexityRoot.Query.__resolve_entities == nil {
+			break
+		}
+
+		args, err := ec.field_Query__entities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.__resolve_entities(childComplexity, args["representations"].([]map[string]any)), true
 
 	case "QueryLogConnection.edges":
 		if e.ComplexityRoot.QueryLogConnection.Edges == nil {
@@ -5500,6 +5635,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WorkflowRule.WorkingDays(childComplexity), true
 
+	case "_Service.sdl":
+		if e.ComplexityRoot._Service.SDL == nil {
+			break
+		}
+
+		return e.ComplexityRoot._Service.SDL(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -5510,20 +5652,28 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ApplyRepairInput", ec.unmarshalInputApplyRepairInput),
+			graphql.NewInputUnmarshaler("CommitmentByIDsInput", ec.unmarshalInputCommitmentByIDsInput),
 			graphql.NewInputUnmarshaler("CommitmentFilter", ec.unmarshalInputCommitmentFilter),
 			graphql.NewInputUnmarshaler("CommitmentItemInput", ec.unmarshalInputCommitmentItemInput),
 			graphql.NewInputUnmarshaler("EnterListingInput", ec.unmarshalInputEnterListingInput),
 			graphql.NewInputUnmarshaler("EntityFilter", ec.unmarshalInputEntityFilter),
 			graphql.NewInputUnmarshaler("GradeRatiosInput", ec.unmarshalInputGradeRatiosInput),
+			graphql.NewInputUnmarshaler("InspectionPlanByIDsInput", ec.unmarshalInputInspectionPlanByIDsInput),
 			graphql.NewInputUnmarshaler("InspectionPlanInput", ec.unmarshalInputInspectionPlanInput),
+			graphql.NewInputUnmarshaler("JointCaseByIDsInput", ec.unmarshalInputJointCaseByIDsInput),
 			graphql.NewInputUnmarshaler("JointCaseFilter", ec.unmarshalInputJointCaseFilter),
+			graphql.NewInputUnmarshaler("ListEntryByIDsInput", ec.unmarshalInputListEntryByIDsInput),
 			graphql.NewInputUnmarshaler("ListEntryFilter", ec.unmarshalInputListEntryFilter),
+			graphql.NewInputUnmarshaler("MarketEntityByUsccsInput", ec.unmarshalInputMarketEntityByUsccsInput),
+			graphql.NewInputUnmarshaler("ObjectionByIDsInput", ec.unmarshalInputObjectionByIDsInput),
 			graphql.NewInputUnmarshaler("ObjectionFilter", ec.unmarshalInputObjectionFilter),
+			graphql.NewInputUnmarshaler("PersonByIDsInput", ec.unmarshalInputPersonByIDsInput),
 			graphql.NewInputUnmarshaler("PopulationInput", ec.unmarshalInputPopulationInput),
 			graphql.NewInputUnmarshaler("QueryLogFilter", ec.unmarshalInputQueryLogFilter),
 			graphql.NewInputUnmarshaler("RecordAuthorizationInput", ec.unmarshalInputRecordAuthorizationInput),
 			graphql.NewInputUnmarshaler("RecordCorrectionInput", ec.unmarshalInputRecordCorrectionInput),
 			graphql.NewInputUnmarshaler("RecordFilter", ec.unmarshalInputRecordFilter),
+			graphql.NewInputUnmarshaler("RepairByIDsInput", ec.unmarshalInputRepairByIDsInput),
 			graphql.NewInputUnmarshaler("RepairFilter", ec.unmarshalInputRepairFilter),
 			graphql.NewInputUnmarshaler("SignCommitmentInput", ec.unmarshalInputSignCommitmentInput),
 			graphql.NewInputUnmarshaler("VerifyReportInput", ec.unmarshalInputVerifyReportInput),
@@ -5631,6 +5781,11 @@ schema {
   mutation: Mutation
   subscription: Subscription
 }
+
+# An Apollo Federation v2 subgraph: a router composes the city's graph into
+# the province's (T19). The entity types carry their keys; another subgraph
+# may extend MarketEntity by its uscc. gqlgen adds _service and _entities.
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
 
 """
 How open a field is and what it takes to see it. Every field carries one,
@@ -5924,7 +6079,7 @@ enum CommitmentState {
 }
 
 "A credit commitment (信用承诺) and its outcome. Commitments are public (T3)."
-type Commitment implements Node @open(level: PUBLIC) {
+type Commitment implements Node @key(fields: "id") @open(level: PUBLIC) {
   id: ID!
   item: CommitmentItem!
   entity: MarketEntity!
@@ -5983,7 +6138,7 @@ enum RemovalReason {
 }
 
 "An entity's entry on a list."
-type ListEntry implements Node @open(level: PUBLIC) {
+type ListEntry implements Node @key(fields: "id") @open(level: PUBLIC) {
   id: ID!
   listType: ListType!
   "Key-attention domain (finance, elderly care, …) or the industry a ban covers."
@@ -6065,7 +6220,7 @@ enum JointCaseState {
 }
 
 "A joint-punishment case (联合惩戒案件): pushed to every department whose measures apply."
-type JointCase implements Node @open(level: SHARED, scope: "entity:read") {
+type JointCase implements Node @key(fields: "id") @open(level: SHARED, scope: "entity:read") {
   id: ID!
   listEntry: ListEntry!
   state: JointCaseState!
@@ -6148,7 +6303,7 @@ enum ObjectionOutcome {
 }
 
 "An objection to a record (信用信息异议)."
-type Objection implements Node @open(level: SHARED, scope: "record:read") {
+type Objection implements Node @key(fields: "id") @open(level: SHARED, scope: "record:read") {
   id: ID!
   recordId: ID!
   record: CreditRecord
@@ -6204,7 +6359,7 @@ enum RepairState {
 }
 
 "A credit repair (信用修复) of one record."
-type Repair implements Node @open(level: SHARED, scope: "record:read") {
+type Repair implements Node @key(fields: "id") @open(level: SHARED, scope: "record:read") {
   id: ID!
   recordId: ID!
   record: CreditRecord
@@ -6390,7 +6545,7 @@ input EntityFilter {
 }
 
 "A market entity: enterprise, individual business, co-operative or other organisation."
-type MarketEntity implements Node @open(level: PUBLIC) {
+type MarketEntity implements Node @key(fields: "uscc") @open(level: PUBLIC) {
   id: ID!
   "Unified social credit code, the entity's key in the graph (T9)."
   uscc: ID!
@@ -6481,7 +6636,7 @@ type ResponsiblePerson @open(level: PUBLIC) {
 A natural person. Everything but the name as the public registry shows it and
 the person's roles in entities is personal data.
 """
-type Person implements Node @open(level: PUBLIC) {
+type Person implements Node @key(fields: "id") @open(level: PUBLIC) {
   "Opaque; reveals nothing of the ID number."
   id: ID!
   name: String!
@@ -7161,7 +7316,7 @@ input InspectionPlanInput {
 }
 
 "A double-random inspection plan and its sample: public."
-type InspectionPlan implements Node @open(level: PUBLIC) {
+type InspectionPlan implements Node @key(fields: "id") @open(level: PUBLIC) {
   id: ID!
   department: Department!
   title: String!
@@ -7284,6 +7439,115 @@ type WarningEdge @open(level: SHARED, scope: "entity:read") {
   node: Warning!
 }
 `, BuiltIn: false},
+	{Name: "../federation/directives.graphql", Input: `
+	directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+	directive @composeDirective(name: String!) repeatable on SCHEMA
+	directive @extends on OBJECT | INTERFACE
+	directive @external on OBJECT | FIELD_DEFINITION
+	directive @key(fields: FieldSet!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE
+	directive @inaccessible on
+	  | ARGUMENT_DEFINITION
+	  | ENUM
+	  | ENUM_VALUE
+	  | FIELD_DEFINITION
+	  | INPUT_FIELD_DEFINITION
+	  | INPUT_OBJECT
+	  | INTERFACE
+	  | OBJECT
+	  | SCALAR
+	  | UNION
+	directive @interfaceObject on OBJECT
+	directive @link(import: [String!], url: String!) repeatable on SCHEMA
+	directive @override(from: String!, label: String) on FIELD_DEFINITION
+	directive @policy(policies: [[federation__Policy!]!]!) on
+	  | FIELD_DEFINITION
+	  | OBJECT
+	  | INTERFACE
+	  | SCALAR
+	  | ENUM
+	directive @provides(fields: FieldSet!) on FIELD_DEFINITION
+	directive @requires(fields: FieldSet!) on FIELD_DEFINITION
+	directive @requiresScopes(scopes: [[federation__Scope!]!]!) on
+	  | FIELD_DEFINITION
+	  | OBJECT
+	  | INTERFACE
+	  | SCALAR
+	  | ENUM
+	directive @shareable repeatable on FIELD_DEFINITION | OBJECT
+	directive @computedRequires on FIELD_DEFINITION
+	directive @tag(name: String!) repeatable on
+	  | ARGUMENT_DEFINITION
+	  | ENUM
+	  | ENUM_VALUE
+	  | FIELD_DEFINITION
+	  | INPUT_FIELD_DEFINITION
+	  | INPUT_OBJECT
+	  | INTERFACE
+	  | OBJECT
+	  | SCALAR
+	  | UNION
+	scalar _Any
+	scalar FieldSet
+	scalar federation__Policy
+	scalar federation__Scope
+`, BuiltIn: true},
+	{Name: "../federation/entity.graphql", Input: `
+# a union of all types that use the @key directive
+union _Entity = Commitment | InspectionPlan | JointCase | ListEntry | MarketEntity | Objection | Person | Repair
+
+input CommitmentByIDsInput {
+	ID: ID!
+}
+
+input InspectionPlanByIDsInput {
+	ID: ID!
+}
+
+input JointCaseByIDsInput {
+	ID: ID!
+}
+
+input ListEntryByIDsInput {
+	ID: ID!
+}
+
+input MarketEntityByUsccsInput {
+	Uscc: ID!
+}
+
+input ObjectionByIDsInput {
+	ID: ID!
+}
+
+input PersonByIDsInput {
+	ID: ID!
+}
+
+input RepairByIDsInput {
+	ID: ID!
+}
+
+# fake type to build resolver interfaces for users to implement
+type Entity {
+	findManyCommitmentByIDs(reps: [CommitmentByIDsInput]!): [Commitment]
+	findManyInspectionPlanByIDs(reps: [InspectionPlanByIDsInput]!): [InspectionPlan]
+	findManyJointCaseByIDs(reps: [JointCaseByIDsInput]!): [JointCase]
+	findManyListEntryByIDs(reps: [ListEntryByIDsInput]!): [ListEntry]
+	findManyMarketEntityByUsccs(reps: [MarketEntityByUsccsInput]!): [MarketEntity]
+	findManyObjectionByIDs(reps: [ObjectionByIDsInput]!): [Objection]
+	findManyPersonByIDs(reps: [PersonByIDsInput]!): [Person]
+	findManyRepairByIDs(reps: [RepairByIDsInput]!): [Repair]
+}
+
+type _Service {
+  sdl: String
+}
+
+extend type Query {
+  _entities(representations: [_Any!]!): [_Entity]!
+  _service: _Service!
+}
+`, BuiltIn: true},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -8367,6 +8631,14 @@ func (ec *executionContext) childFields_WorkflowRule(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type WorkflowRule", field.Name)
 }
 
+func (ec *executionContext) childFields__Service(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sdl":
+		return ec.fieldContext__Service_sdl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type _Service", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -8494,6 +8766,118 @@ func (ec *executionContext) field_DepartmentDisclosure_overdueRecords_args(ctx c
 		return nil, err
 	}
 	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findManyCommitmentByIDs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reps",
+		func(ctx context.Context, v any) ([]*model.CommitmentByIDsInput, error) {
+			return ec.unmarshalNCommitmentByIDsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐCommitmentByIDsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reps"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findManyInspectionPlanByIDs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reps",
+		func(ctx context.Context, v any) ([]*model.InspectionPlanByIDsInput, error) {
+			return ec.unmarshalNInspectionPlanByIDsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐInspectionPlanByIDsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reps"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findManyJointCaseByIDs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reps",
+		func(ctx context.Context, v any) ([]*model.JointCaseByIDsInput, error) {
+			return ec.unmarshalNJointCaseByIDsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐJointCaseByIDsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reps"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findManyListEntryByIDs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reps",
+		func(ctx context.Context, v any) ([]*model.ListEntryByIDsInput, error) {
+			return ec.unmarshalNListEntryByIDsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐListEntryByIDsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reps"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findManyMarketEntityByUsccs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reps",
+		func(ctx context.Context, v any) ([]*model.MarketEntityByUsccsInput, error) {
+			return ec.unmarshalNMarketEntityByUsccsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐMarketEntityByUsccsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reps"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findManyObjectionByIDs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reps",
+		func(ctx context.Context, v any) ([]*model.ObjectionByIDsInput, error) {
+			return ec.unmarshalNObjectionByIDsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐObjectionByIDsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reps"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findManyPersonByIDs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reps",
+		func(ctx context.Context, v any) ([]*model.PersonByIDsInput, error) {
+			return ec.unmarshalNPersonByIDsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonByIDsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reps"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findManyRepairByIDs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reps",
+		func(ctx context.Context, v any) ([]*model.RepairByIDsInput, error) {
+			return ec.unmarshalNRepairByIDsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐRepairByIDsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reps"] = arg0
 	return args, nil
 }
 
@@ -9398,6 +9782,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query__entities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "representations",
+		func(ctx context.Context, v any) ([]map[string]any, error) {
+			return ec.unmarshalN_Any2ᚕmapᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["representations"] = arg0
 	return args, nil
 }
 
@@ -16006,6 +16404,358 @@ func (ec *executionContext) _Division_pilot(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Division_pilot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Division", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Entity_findManyCommitmentByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findManyCommitmentByIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindManyCommitmentByIDs(ctx, fc.Args["reps"].([]*model.CommitmentByIDsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Commitment) graphql.Marshaler {
+			return ec.marshalOCommitment2ᚕᚖcredithubᚋworkflowᚐCommitment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findManyCommitmentByIDs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findManyCommitmentByIDs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Entity_findManyInspectionPlanByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findManyInspectionPlanByIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindManyInspectionPlanByIDs(ctx, fc.Args["reps"].([]*model.InspectionPlanByIDsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InspectionPlan) graphql.Marshaler {
+			return ec.marshalOInspectionPlan2ᚕᚖcredithubᚋgraphᚋmodelᚐInspectionPlan(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findManyInspectionPlanByIDs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionPlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findManyInspectionPlanByIDs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Entity_findManyJointCaseByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findManyJointCaseByIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindManyJointCaseByIDs(ctx, fc.Args["reps"].([]*model.JointCaseByIDsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.JointCase) graphql.Marshaler {
+			return ec.marshalOJointCase2ᚕᚖcredithubᚋworkflowᚐJointCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findManyJointCaseByIDs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointCase(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findManyJointCaseByIDs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Entity_findManyListEntryByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findManyListEntryByIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindManyListEntryByIDs(ctx, fc.Args["reps"].([]*model.ListEntryByIDsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.ListEntry) graphql.Marshaler {
+			return ec.marshalOListEntry2ᚕᚖcredithubᚋworkflowᚐListEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findManyListEntryByIDs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findManyListEntryByIDs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Entity_findManyMarketEntityByUsccs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findManyMarketEntityByUsccs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindManyMarketEntityByUsccs(ctx, fc.Args["reps"].([]*model.MarketEntityByUsccsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MarketEntity) graphql.Marshaler {
+			return ec.marshalOMarketEntity2ᚕᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findManyMarketEntityByUsccs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findManyMarketEntityByUsccs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Entity_findManyObjectionByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findManyObjectionByIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindManyObjectionByIDs(ctx, fc.Args["reps"].([]*model.ObjectionByIDsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
+			return ec.marshalOObjection2ᚕᚖcredithubᚋworkflowᚐObjection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findManyObjectionByIDs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findManyObjectionByIDs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Entity_findManyPersonByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findManyPersonByIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindManyPersonByIDs(ctx, fc.Args["reps"].([]*model.PersonByIDsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚕᚖcredithubᚋgraphᚋmodelᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findManyPersonByIDs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findManyPersonByIDs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Entity_findManyRepairByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findManyRepairByIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindManyRepairByIDs(ctx, fc.Args["reps"].([]*model.RepairByIDsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Repair) graphql.Marshaler {
+			return ec.marshalORepair2ᚕᚖcredithubᚋworkflowᚐRepair(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findManyRepairByIDs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Repair(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findManyRepairByIDs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _EnvironmentalCreditEvaluation_id(ctx context.Context, field graphql.CollectedField, obj *credit.EnvironmentalRating) (ret graphql.Marshaler) {
@@ -25629,6 +26379,82 @@ func (ec *executionContext) fieldContext_Query_warningRules(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query__entities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query__entities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.__resolve_entities(ctx, fc.Args["representations"].([]map[string]any)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []fedruntime.Entity) graphql.Marshaler {
+			return ec.marshalN_Entity2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query__entities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type _Entity does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query__entities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query__service(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query__service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.__resolve__service(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v fedruntime.Service) graphql.Marshaler {
+			return ec.marshalN_Service2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query__service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields__Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27797,6 +28623,29 @@ func (ec *executionContext) fieldContext_WorkflowRule_source(_ context.Context, 
 	return graphql.NewScalarFieldContext("WorkflowRule", field, false, false, "String")
 }
 
+func (ec *executionContext) __Service_sdl(ctx context.Context, field graphql.CollectedField, obj *fedruntime.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext__Service_sdl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SDL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext__Service_sdl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("_Service", field, false, false, "String")
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28926,6 +29775,48 @@ func UnmarshalApplyRepairInput(ctx context.Context, raw any) (model.ApplyRepairI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCommitmentByIDsInput(ctx context.Context, obj any) (model.CommitmentByIDsInput, error) {
+	var it model.CommitmentByIDsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommitmentByIDsInput unmarshals raw into the CommitmentByIDsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommitmentByIDsInput(ctx context.Context, raw any) (model.CommitmentByIDsInput, error) {
+	var out model.CommitmentByIDsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommitmentByIDsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCommitmentFilter(ctx context.Context, obj any) (model.CommitmentFilter, error) {
 	var it model.CommitmentFilter
 	if obj == nil {
@@ -29294,6 +30185,48 @@ func UnmarshalGradeRatiosInput(ctx context.Context, raw any) (model.GradeRatiosI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputInspectionPlanByIDsInput(ctx context.Context, obj any) (model.InspectionPlanByIDsInput, error) {
+	var it model.InspectionPlanByIDsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInspectionPlanByIDsInput unmarshals raw into the InspectionPlanByIDsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInspectionPlanByIDsInput(ctx context.Context, raw any) (model.InspectionPlanByIDsInput, error) {
+	var out model.InspectionPlanByIDsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InspectionPlanByIDsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputInspectionPlanInput(ctx context.Context, obj any) (model.InspectionPlanInput, error) {
 	var it model.InspectionPlanInput
 	if obj == nil {
@@ -29375,6 +30308,48 @@ func UnmarshalInspectionPlanInput(ctx context.Context, raw any) (model.Inspectio
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputJointCaseByIDsInput(ctx context.Context, obj any) (model.JointCaseByIDsInput, error) {
+	var it model.JointCaseByIDsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalJointCaseByIDsInput unmarshals raw into the JointCaseByIDsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalJointCaseByIDsInput(ctx context.Context, raw any) (model.JointCaseByIDsInput, error) {
+	var out model.JointCaseByIDsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "JointCaseByIDsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputJointCaseFilter(ctx context.Context, obj any) (model.JointCaseFilter, error) {
 	var it model.JointCaseFilter
 	if obj == nil {
@@ -29421,6 +30396,48 @@ func (ec *executionContext) unmarshalInputJointCaseFilter(ctx context.Context, o
 func UnmarshalJointCaseFilter(ctx context.Context, raw any) (model.JointCaseFilter, error) {
 	var out model.JointCaseFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "JointCaseFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputListEntryByIDsInput(ctx context.Context, obj any) (model.ListEntryByIDsInput, error) {
+	var it model.ListEntryByIDsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalListEntryByIDsInput unmarshals raw into the ListEntryByIDsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalListEntryByIDsInput(ctx context.Context, raw any) (model.ListEntryByIDsInput, error) {
+	var out model.ListEntryByIDsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ListEntryByIDsInput", raw, &out)
 	return out, err
 }
 
@@ -29494,6 +30511,90 @@ func UnmarshalListEntryFilter(ctx context.Context, raw any) (model.ListEntryFilt
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMarketEntityByUsccsInput(ctx context.Context, obj any) (model.MarketEntityByUsccsInput, error) {
+	var it model.MarketEntityByUsccsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"Uscc"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "Uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("Uscc"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarketEntityByUsccsInput unmarshals raw into the MarketEntityByUsccsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarketEntityByUsccsInput(ctx context.Context, raw any) (model.MarketEntityByUsccsInput, error) {
+	var out model.MarketEntityByUsccsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarketEntityByUsccsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputObjectionByIDsInput(ctx context.Context, obj any) (model.ObjectionByIDsInput, error) {
+	var it model.ObjectionByIDsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalObjectionByIDsInput unmarshals raw into the ObjectionByIDsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalObjectionByIDsInput(ctx context.Context, raw any) (model.ObjectionByIDsInput, error) {
+	var out model.ObjectionByIDsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObjectionByIDsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputObjectionFilter(ctx context.Context, obj any) (model.ObjectionFilter, error) {
 	var it model.ObjectionFilter
 	if obj == nil {
@@ -29554,6 +30655,48 @@ func (ec *executionContext) unmarshalInputObjectionFilter(ctx context.Context, o
 func UnmarshalObjectionFilter(ctx context.Context, raw any) (model.ObjectionFilter, error) {
 	var out model.ObjectionFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObjectionFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPersonByIDsInput(ctx context.Context, obj any) (model.PersonByIDsInput, error) {
+	var it model.PersonByIDsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPersonByIDsInput unmarshals raw into the PersonByIDsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPersonByIDsInput(ctx context.Context, raw any) (model.PersonByIDsInput, error) {
+	var out model.PersonByIDsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PersonByIDsInput", raw, &out)
 	return out, err
 }
 
@@ -29901,6 +31044,48 @@ func (ec *executionContext) unmarshalInputRecordFilter(ctx context.Context, obj 
 func UnmarshalRecordFilter(ctx context.Context, raw any) (model.RecordFilter, error) {
 	var out model.RecordFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRepairByIDsInput(ctx context.Context, obj any) (model.RepairByIDsInput, error) {
+	var it model.RepairByIDsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRepairByIDsInput unmarshals raw into the RepairByIDsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRepairByIDsInput(ctx context.Context, raw any) (model.RepairByIDsInput, error) {
+	var out model.RepairByIDsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RepairByIDsInput", raw, &out)
 	return out, err
 }
 
@@ -30407,6 +31592,65 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	}
 }
 
+func (ec *executionContext) __Entity(ctx context.Context, sel ast.SelectionSet, obj fedruntime.Entity) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case *workflow.Repair:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Repair(ctx, sel, obj)
+	case model.Person:
+		return ec._Person(ctx, sel, &obj)
+	case *model.Person:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Person(ctx, sel, obj)
+	case *workflow.Objection:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Objection(ctx, sel, obj)
+	case model.MarketEntity:
+		return ec._MarketEntity(ctx, sel, &obj)
+	case *model.MarketEntity:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MarketEntity(ctx, sel, obj)
+	case *workflow.ListEntry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ListEntry(ctx, sel, obj)
+	case *workflow.JointCase:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._JointCase(ctx, sel, obj)
+	case model.InspectionPlan:
+		return ec._InspectionPlan(ctx, sel, &obj)
+	case *model.InspectionPlan:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._InspectionPlan(ctx, sel, obj)
+	case *workflow.Commitment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Commitment(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of _Entity must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
@@ -30862,7 +32106,7 @@ func (ec *executionContext) _CasePush(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var commitmentImplementors = []string{"Commitment", "Node"}
+var commitmentImplementors = []string{"Commitment", "Node", "_Entity"}
 
 func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSet, obj *workflow.Commitment) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, commitmentImplementors)
@@ -32361,6 +33605,90 @@ func (ec *executionContext) _Division(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var entityImplementors = []string{"Entity"}
+
+func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, entityImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Entity",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Entity")
+		case "findManyCommitmentByIDs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findManyCommitmentByIDs(ctx, field)
+				})
+		case "findManyInspectionPlanByIDs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findManyInspectionPlanByIDs(ctx, field)
+				})
+		case "findManyJointCaseByIDs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findManyJointCaseByIDs(ctx, field)
+				})
+		case "findManyListEntryByIDs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findManyListEntryByIDs(ctx, field)
+				})
+		case "findManyMarketEntityByUsccs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findManyMarketEntityByUsccs(ctx, field)
+				})
+		case "findManyObjectionByIDs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findManyObjectionByIDs(ctx, field)
+				})
+		case "findManyPersonByIDs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findManyPersonByIDs(ctx, field)
+				})
+		case "findManyRepairByIDs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findManyRepairByIDs(ctx, field)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var environmentalCreditEvaluationImplementors = []string{"EnvironmentalCreditEvaluation", "CreditRecord", "Node"}
 
 func (ec *executionContext) _EnvironmentalCreditEvaluation(ctx context.Context, sel ast.SelectionSet, obj *credit.EnvironmentalRating) graphql.Marshaler {
@@ -32888,7 +34216,7 @@ func (ec *executionContext) _InspectionFinding(ctx context.Context, sel ast.Sele
 	return out
 }
 
-var inspectionPlanImplementors = []string{"InspectionPlan", "Node"}
+var inspectionPlanImplementors = []string{"InspectionPlan", "Node", "_Entity"}
 
 func (ec *executionContext) _InspectionPlan(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionPlan) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionPlanImplementors)
@@ -33267,7 +34595,7 @@ func (ec *executionContext) _Interview(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
-var jointCaseImplementors = []string{"JointCase", "Node"}
+var jointCaseImplementors = []string{"JointCase", "Node", "_Entity"}
 
 func (ec *executionContext) _JointCase(ctx context.Context, sel ast.SelectionSet, obj *workflow.JointCase) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, jointCaseImplementors)
@@ -33507,7 +34835,7 @@ func (ec *executionContext) _KeyAttentionRecord(ctx context.Context, sel ast.Sel
 	return out
 }
 
-var listEntryImplementors = []string{"ListEntry", "Node"}
+var listEntryImplementors = []string{"ListEntry", "Node", "_Entity"}
 
 func (ec *executionContext) _ListEntry(ctx context.Context, sel ast.SelectionSet, obj *workflow.ListEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, listEntryImplementors)
@@ -33813,7 +35141,7 @@ func (ec *executionContext) _ListingRecord(ctx context.Context, sel ast.Selectio
 	return out
 }
 
-var marketEntityImplementors = []string{"MarketEntity", "Node"}
+var marketEntityImplementors = []string{"MarketEntity", "Node", "_Entity"}
 
 func (ec *executionContext) _MarketEntity(ctx context.Context, sel ast.SelectionSet, obj *model.MarketEntity) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, marketEntityImplementors)
@@ -34449,7 +35777,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
-var objectionImplementors = []string{"Objection", "Node"}
+var objectionImplementors = []string{"Objection", "Node", "_Entity"}
 
 func (ec *executionContext) _Objection(ctx context.Context, sel ast.SelectionSet, obj *workflow.Objection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, objectionImplementors)
@@ -34678,7 +36006,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var personImplementors = []string{"Person", "Node"}
+var personImplementors = []string{"Person", "Node", "_Entity"}
 
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *model.Person) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
@@ -35323,6 +36651,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_warningRules(ctx, field)
 				})
+		case "_entities":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query__entities(ctx, field)
+				})
+		case "_service":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query__service(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -35581,7 +36921,7 @@ func (ec *executionContext) _RecordKindInfo(ctx context.Context, sel ast.Selecti
 	return out
 }
 
-var repairImplementors = []string{"Repair", "Node"}
+var repairImplementors = []string{"Repair", "Node", "_Entity"}
 
 func (ec *executionContext) _Repair(ctx context.Context, sel ast.SelectionSet, obj *workflow.Repair) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, repairImplementors)
@@ -36236,6 +37576,39 @@ func (ec *executionContext) _WorkflowRule(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var _ServiceImplementors = []string{"_Service"}
+
+func (ec *executionContext) __Service(ctx context.Context, sel ast.SelectionSet, obj *fedruntime.Service) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, _ServiceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("_Service")
+		case "sdl":
+			out.Values[i] = ec.__Service_sdl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -36683,6 +38056,20 @@ func (ec *executionContext) marshalNCommitment2ᚖcredithubᚋworkflowᚐCommitm
 	return ec._Commitment(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCommitmentByIDsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐCommitmentByIDsInput(ctx context.Context, v any) ([]*model.CommitmentByIDsInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CommitmentByIDsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOCommitmentByIDsInput2ᚖcredithubᚋgraphᚋmodelᚐCommitmentByIDsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalNCommitmentConnection2ᚖcredithubᚋgraphᚋmodelᚐCommitmentConnection(ctx context.Context, sel ast.SelectionSet, v *model.CommitmentConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CommitmentConnection!")
@@ -36965,6 +38352,20 @@ func (ec *executionContext) marshalNEnvironmentalCreditLevel2credithubᚋcredit�
 	return v
 }
 
+func (ec *executionContext) unmarshalNFieldSet2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFieldSet2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "FieldSet!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37176,6 +38577,20 @@ func (ec *executionContext) marshalNInspectionPlan2ᚖcredithubᚋgraphᚋmodel�
 	return ec._InspectionPlan(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNInspectionPlanByIDsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐInspectionPlanByIDsInput(ctx context.Context, v any) ([]*model.InspectionPlanByIDsInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.InspectionPlanByIDsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOInspectionPlanByIDsInput2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlanByIDsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalNInspectionPlanConnection2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlanConnection(ctx context.Context, sel ast.SelectionSet, v *model.InspectionPlanConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "InspectionPlanConnection!")
@@ -37309,6 +38724,20 @@ func (ec *executionContext) marshalNJointCase2ᚖcredithubᚋworkflowᚐJointCas
 	return ec._JointCase(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNJointCaseByIDsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐJointCaseByIDsInput(ctx context.Context, v any) ([]*model.JointCaseByIDsInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.JointCaseByIDsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOJointCaseByIDsInput2ᚖcredithubᚋgraphᚋmodelᚐJointCaseByIDsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalNJointCaseConnection2ᚖcredithubᚋgraphᚋmodelᚐJointCaseConnection(ctx context.Context, sel ast.SelectionSet, v *model.JointCaseConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "JointCaseConnection!")
@@ -37373,6 +38802,20 @@ func (ec *executionContext) marshalNListEntry2ᚖcredithubᚋworkflowᚐListEntr
 		return graphql.Null
 	}
 	return ec._ListEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNListEntryByIDsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐListEntryByIDsInput(ctx context.Context, v any) ([]*model.ListEntryByIDsInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ListEntryByIDsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOListEntryByIDsInput2ᚖcredithubᚋgraphᚋmodelᚐListEntryByIDsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalNListEntryConnection2ᚖcredithubᚋgraphᚋmodelᚐListEntryConnection(ctx context.Context, sel ast.SelectionSet, v *model.ListEntryConnection) graphql.Marshaler {
@@ -37463,6 +38906,20 @@ func (ec *executionContext) marshalNMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐ
 		return graphql.Null
 	}
 	return ec._MarketEntity(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMarketEntityByUsccsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐMarketEntityByUsccsInput(ctx context.Context, v any) ([]*model.MarketEntityByUsccsInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MarketEntityByUsccsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOMarketEntityByUsccsInput2ᚖcredithubᚋgraphᚋmodelᚐMarketEntityByUsccsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalNMarketEntityConnection2ᚖcredithubᚋgraphᚋmodelᚐMarketEntityConnection(ctx context.Context, sel ast.SelectionSet, v *model.MarketEntityConnection) graphql.Marshaler {
@@ -37587,6 +39044,20 @@ func (ec *executionContext) marshalNObjection2ᚖcredithubᚋworkflowᚐObjectio
 	return ec._Objection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNObjectionByIDsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐObjectionByIDsInput(ctx context.Context, v any) ([]*model.ObjectionByIDsInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ObjectionByIDsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOObjectionByIDsInput2ᚖcredithubᚋgraphᚋmodelᚐObjectionByIDsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalNObjectionConnection2ᚖcredithubᚋgraphᚋmodelᚐObjectionConnection(ctx context.Context, sel ast.SelectionSet, v *model.ObjectionConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ObjectionConnection!")
@@ -37687,6 +39158,20 @@ func (ec *executionContext) marshalNPersonAuthorization2ᚖcredithubᚋgraphᚋm
 		return graphql.Null
 	}
 	return ec._PersonAuthorization(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPersonByIDsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonByIDsInput(ctx context.Context, v any) ([]*model.PersonByIDsInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PersonByIDsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOPersonByIDsInput2ᚖcredithubᚋgraphᚋmodelᚐPersonByIDsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalNPersonRole2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonRole) graphql.Marshaler {
@@ -37923,6 +39408,20 @@ func (ec *executionContext) marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx 
 		return graphql.Null
 	}
 	return ec._Repair(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRepairByIDsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐRepairByIDsInput(ctx context.Context, v any) ([]*model.RepairByIDsInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.RepairByIDsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalORepairByIDsInput2ᚖcredithubᚋgraphᚋmodelᚐRepairByIDsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalNRepairConnection2ᚖcredithubᚋgraphᚋmodelᚐRepairConnection(ctx context.Context, sel ast.SelectionSet, v *model.RepairConnection) graphql.Marshaler {
@@ -38282,6 +39781,67 @@ func (ec *executionContext) marshalNWorkflowRule2ᚖcredithubᚋworkflowᚐRule(
 	return ec._WorkflowRule(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalN_Any2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := graphql.UnmarshalMap(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalN_Any2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "_Any!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalMap(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "_Any!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalN_Any2ᚕmapᚄ(ctx context.Context, v any) ([]map[string]any, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]map[string]any, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalN_Any2map(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalN_Any2ᚕmapᚄ(ctx context.Context, sel ast.SelectionSet, v []map[string]any) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalN_Any2map(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalN_Entity2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v []fedruntime.Entity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalN_Service2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐService(ctx context.Context, sel ast.SelectionSet, v fedruntime.Service) graphql.Marshaler {
+	return ec.__Service(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -38424,6 +39984,150 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalNfederation__Policy2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNfederation__Policy2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "federation__Policy!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNfederation__Policy2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNfederation__Policy2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNfederation__Policy2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNfederation__Policy2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNfederation__Policy2ᚕᚕstringᚄ(ctx context.Context, v any) ([][]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([][]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNfederation__Policy2ᚕstringᚄ(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNfederation__Policy2ᚕᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v [][]string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNfederation__Policy2ᚕstringᚄ(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNfederation__Scope2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNfederation__Scope2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "federation__Scope!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNfederation__Scope2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNfederation__Scope2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNfederation__Scope2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNfederation__Scope2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNfederation__Scope2ᚕᚕstringᚄ(ctx context.Context, v any) ([][]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([][]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNfederation__Scope2ᚕstringᚄ(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNfederation__Scope2ᚕᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v [][]string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNfederation__Scope2ᚕstringᚄ(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38452,6 +40156,34 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOCommitment2ᚕᚖcredithubᚋworkflowᚐCommitment(ctx context.Context, sel ast.SelectionSet, v []*workflow.Commitment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx context.Context, sel ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Commitment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCommitmentByIDsInput2ᚖcredithubᚋgraphᚋmodelᚐCommitmentByIDsInput(ctx context.Context, v any) (*model.CommitmentByIDsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCommitmentByIDsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOCommitmentFilter2ᚖcredithubᚋgraphᚋmodelᚐCommitmentFilter(ctx context.Context, v any) (*model.CommitmentFilter, error) {
@@ -38663,6 +40395,34 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalOInspectionPlan2ᚕᚖcredithubᚋgraphᚋmodelᚐInspectionPlan(ctx context.Context, sel ast.SelectionSet, v []*model.InspectionPlan) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOInspectionPlan2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlan(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOInspectionPlan2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlan(ctx context.Context, sel ast.SelectionSet, v *model.InspectionPlan) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InspectionPlan(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOInspectionPlanByIDsInput2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlanByIDsInput(ctx context.Context, v any) (*model.InspectionPlanByIDsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputInspectionPlanByIDsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -38679,6 +40439,34 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOJointCase2ᚕᚖcredithubᚋworkflowᚐJointCase(ctx context.Context, sel ast.SelectionSet, v []*workflow.JointCase) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOJointCase2ᚖcredithubᚋworkflowᚐJointCase(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOJointCase2ᚖcredithubᚋworkflowᚐJointCase(ctx context.Context, sel ast.SelectionSet, v *workflow.JointCase) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._JointCase(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOJointCaseByIDsInput2ᚖcredithubᚋgraphᚋmodelᚐJointCaseByIDsInput(ctx context.Context, v any) (*model.JointCaseByIDsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputJointCaseByIDsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOJointCaseFilter2ᚖcredithubᚋgraphᚋmodelᚐJointCaseFilter(ctx context.Context, v any) (*model.JointCaseFilter, error) {
@@ -38703,6 +40491,34 @@ func (ec *executionContext) marshalOJointCaseState2ᚖcredithubᚋworkflowᚐJoi
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOListEntry2ᚕᚖcredithubᚋworkflowᚐListEntry(ctx context.Context, sel ast.SelectionSet, v []*workflow.ListEntry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx context.Context, sel ast.SelectionSet, v *workflow.ListEntry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ListEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOListEntryByIDsInput2ᚖcredithubᚋgraphᚋmodelᚐListEntryByIDsInput(ctx context.Context, v any) (*model.ListEntryByIDsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputListEntryByIDsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOListEntryFilter2ᚖcredithubᚋgraphᚋmodelᚐListEntryFilter(ctx context.Context, v any) (*model.ListEntryFilter, error) {
@@ -38745,11 +40561,32 @@ func (ec *executionContext) marshalOListType2ᚖcredithubᚋcreditᚐListType(ct
 	return v
 }
 
+func (ec *executionContext) marshalOMarketEntity2ᚕᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx context.Context, sel ast.SelectionSet, v []*model.MarketEntity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalOMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx context.Context, sel ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._MarketEntity(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMarketEntityByUsccsInput2ᚖcredithubᚋgraphᚋmodelᚐMarketEntityByUsccsInput(ctx context.Context, v any) (*model.MarketEntityByUsccsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMarketEntityByUsccsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOMask2ᚖcredithubᚋgraphᚋmodelᚐMask(ctx context.Context, v any) (*model.Mask, error) {
@@ -38773,6 +40610,34 @@ func (ec *executionContext) marshalONode2credithubᚋgraphᚋmodelᚐNode(ctx co
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOObjection2ᚕᚖcredithubᚋworkflowᚐObjection(ctx context.Context, sel ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOObjection2ᚖcredithubᚋworkflowᚐObjection(ctx context.Context, sel ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Objection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOObjectionByIDsInput2ᚖcredithubᚋgraphᚋmodelᚐObjectionByIDsInput(ctx context.Context, v any) (*model.ObjectionByIDsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputObjectionByIDsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOObjectionFilter2ᚖcredithubᚋgraphᚋmodelᚐObjectionFilter(ctx context.Context, v any) (*model.ObjectionFilter, error) {
@@ -38815,11 +40680,32 @@ func (ec *executionContext) marshalOObjectionState2ᚖcredithubᚋworkflowᚐObj
 	return v
 }
 
+func (ec *executionContext) marshalOPerson2ᚕᚖcredithubᚋgraphᚋmodelᚐPerson(ctx context.Context, sel ast.SelectionSet, v []*model.Person) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPerson2ᚖcredithubᚋgraphᚋmodelᚐPerson(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalOPerson2ᚖcredithubᚋgraphᚋmodelᚐPerson(ctx context.Context, sel ast.SelectionSet, v *model.Person) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Person(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPersonByIDsInput2ᚖcredithubᚋgraphᚋmodelᚐPersonByIDsInput(ctx context.Context, v any) (*model.PersonByIDsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPersonByIDsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOPublicity2ᚕcredithubᚋcreditᚐPublicityᚄ(ctx context.Context, v any) ([]credit.Publicity, error) {
@@ -38934,6 +40820,34 @@ func (ec *executionContext) marshalORemovalReason2ᚖcredithubᚋworkflowᚐRemo
 	return v
 }
 
+func (ec *executionContext) marshalORepair2ᚕᚖcredithubᚋworkflowᚐRepair(ctx context.Context, sel ast.SelectionSet, v []*workflow.Repair) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORepair2ᚖcredithubᚋworkflowᚐRepair(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalORepair2ᚖcredithubᚋworkflowᚐRepair(ctx context.Context, sel ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Repair(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORepairByIDsInput2ᚖcredithubᚋgraphᚋmodelᚐRepairByIDsInput(ctx context.Context, v any) (*model.RepairByIDsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRepairByIDsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalORepairFilter2ᚖcredithubᚋgraphᚋmodelᚐRepairFilter(ctx context.Context, v any) (*model.RepairFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -39021,6 +40935,41 @@ func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -39079,6 +41028,13 @@ func (ec *executionContext) marshalOWarningLevel2ᚖcredithubᚋgraphᚋmodelᚐ
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v fedruntime.Entity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec.__Entity(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -205,6 +205,9 @@ func (l *Limits) Measure(doc *ast.QueryDocument, op *ast.OperationDefinition, va
 			if isList(f.Definition.Type) && !inPage {
 				size = l.ListSize
 			}
+			if n, ok := representations(f, vars); ok {
+				size = n // a router's _entities: each representation is an object
+			}
 			if n, ok := pageSize(f, vars); ok {
 				if n < 1 || n > 100 {
 					m.BadPage = f.Name
@@ -283,6 +286,23 @@ func pageSize(f *ast.Field, vars map[string]any) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// representations is the length of _entities' representations argument.
+func representations(f *ast.Field, vars map[string]any) (int, bool) {
+	if f.Name != "_entities" {
+		return 0, false
+	}
+	a := f.Arguments.ForName("representations")
+	if a == nil {
+		return 0, false
+	}
+	v, err := a.Value.Value(vars)
+	if err != nil {
+		return 0, false
+	}
+	list, ok := v.([]any)
+	return len(list), ok
 }
 
 func toInt(v any) (int, bool) {

@@ -87,25 +87,29 @@ func TestStaticCost(t *testing.T) {
 	for _, tc := range []struct {
 		name, query  string
 		cost, points int
+		vars         map[string]any
 	}{
-		{"one entity", `{ entity(uscc: "x") { name division { name } } }`, 2, 1},
+		{"one entity", `{ entity(uscc: "x") { name division { name } } }`, 2, 1, nil},
 		// entities 1, its 100 edges and nodes, 100 records connections,
 		// and 100×100 edges, nodes and sources.
 		{"100 entities × 100 records",
 			`{ entities(first: 100) { edges { node { records(first: 100) { edges { node { id source { code } } } } } } } }`,
-			1 + 100 + 100 + 100 + 3*100*100, 2},
+			1 + 100 + 100 + 100 + 3*100*100, 2, nil},
 		// The same page with grades: each weighs 10.
-		{"100 grades", `{ entities(first: 100) { edges { node { rating { grade } } } } }`, 1 + 100 + 100 + 100*10, 1},
+		{"100 grades", `{ entities(first: 100) { edges { node { rating { grade } } } } }`, 1 + 100 + 100 + 100*10, 1, nil},
 		// A plain list is assumed to hold ten.
-		{"persons' roles", `{ entity(uscc: "x") { responsiblePersons { person { roles { entity { name } } } } } }`, 1 + 1 + 10 + 10 + 100, 1},
+		{"persons' roles", `{ entity(uscc: "x") { responsiblePersons { person { roles { entity { name } } } } } }`, 1 + 1 + 10 + 10 + 100, 1, nil},
 		// A fragment counts where it is spread.
-		{"fragments", `query { a: entity(uscc: "x") { ...E } b: entity(uscc: "y") { ...E } } fragment E on MarketEntity { division { name } }`, 4, 1},
+		{"fragments", `query { a: entity(uscc: "x") { ...E } b: entity(uscc: "y") { ...E } } fragment E on MarketEntity { division { name } }`, 4, 1, nil},
+		// A router's batch counts each representation as an object.
+		{"_entities", `query($r: [_Any!]!) { _entities(representations: $r) { ... on MarketEntity { division { name } } } }`, 1 + 3, 1,
+			map[string]any{"r": []any{map[string]any{"__typename": "MarketEntity", "uscc": "a"}, map[string]any{"__typename": "MarketEntity", "uscc": "b"}, map[string]any{"__typename": "MarketEntity", "uscc": "c"}}}},
 	} {
 		doc, err := gqlparser.LoadQuery(es.Schema(), tc.query)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		m := l.Measure(doc, doc.Operations[0], nil)
+		m := l.Measure(doc, doc.Operations[0], tc.vars)
 		if m.Cost != tc.cost || m.Points != tc.points {
 			t.Errorf("%s: cost %d points %d, want %d and %d", tc.name, m.Cost, m.Points, tc.cost, tc.points)
 		}

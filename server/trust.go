@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/jmoiron/sqlx"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"credithub/auth"
@@ -20,6 +21,7 @@ const (
 	CodeOperationNotAllowed      = "OPERATION_NOT_ALLOWED"
 	CodePersistedQueryNotFound   = "PERSISTED_QUERY_NOT_FOUND"
 	CodePersistedQueryMismatched = "PERSISTED_QUERY_HASH_MISMATCH"
+	CodeIntrospectionDisabled    = "INTROSPECTION_DISABLED"
 )
 
 // Trust decides which documents a caller may run and whether it may
@@ -127,6 +129,15 @@ func (t *Trust) MutateOperationContext(ctx context.Context, op *graphql.Operatio
 		op.DisableIntrospection = !(p.Kind() == auth.KindDepartment || p.Kind() == auth.KindAdmin)
 	default:
 		op.DisableIntrospection = true
+	}
+	// A federation router reads the schema through _service { sdl }: it is
+	// introspection by another name and open to the same roles.
+	if op.DisableIntrospection && op.Operation != nil && op.Operation.Operation == ast.Query {
+		for _, f := range graphql.CollectFields(op, op.Operation.SelectionSet, nil) {
+			if f.Name == "_service" {
+				return refused(CodeIntrospectionDisabled, "_service (the schema's SDL) is not open to this caller, as introspection is not")
+			}
+		}
 	}
 	return nil
 }

@@ -78,6 +78,7 @@ type Commitment struct {
 func (c *Commitment) ID() string                     { return EncodeID(TypeCommitment, c.DBID) }
 func (c *Commitment) GetID() string                  { return c.ID() }
 func (c *Commitment) IsNode()                        {}
+func (c *Commitment) IsEntity()                      {} // a federation entity, keyed by id
 func (c *Commitment) Department() *credit.Department { return department(c.DepartmentCode) }
 
 // DataSubject is whose data the commitment is.
@@ -108,6 +109,7 @@ type ListEntry struct {
 func (e *ListEntry) ID() string                     { return EncodeID(TypeListEntry, e.DBID) }
 func (e *ListEntry) GetID() string                  { return e.ID() }
 func (e *ListEntry) IsNode()                        {}
+func (e *ListEntry) IsEntity()                      {} // a federation entity, keyed by id
 func (e *ListEntry) Department() *credit.Department { return department(e.DepartmentCode) }
 
 // DataSubject is whose data the entry is.
@@ -151,6 +153,7 @@ type JointCase struct {
 func (c *JointCase) ID() string                    { return EncodeID(TypeJointCase, c.DBID) }
 func (c *JointCase) GetID() string                 { return c.ID() }
 func (c *JointCase) IsNode()                       {}
+func (c *JointCase) IsEntity()                     {} // a federation entity, keyed by id
 func (c *JointCase) DataSubject() (string, string) { return c.USCC, "" }
 
 // CasePush is a case pushed to one department.
@@ -213,6 +216,7 @@ type Objection struct {
 func (o *Objection) ID() string                     { return EncodeID(TypeObjection, o.DBID) }
 func (o *Objection) GetID() string                  { return o.ID() }
 func (o *Objection) IsNode()                        {}
+func (o *Objection) IsEntity()                      {} // a federation entity, keyed by id
 func (o *Objection) Department() *credit.Department { return department(o.DepartmentCode) }
 func (o *Objection) DataSubject() (string, string)  { return o.SubjectUSCC, o.SubjectIDNo }
 
@@ -246,6 +250,7 @@ type Repair struct {
 func (r *Repair) ID() string                     { return EncodeID(TypeRepair, r.DBID) }
 func (r *Repair) GetID() string                  { return r.ID() }
 func (r *Repair) IsNode()                        {}
+func (r *Repair) IsEntity()                      {} // a federation entity, keyed by id
 func (r *Repair) Department() *credit.Department { return department(r.DepartmentCode) }
 func (r *Repair) DataSubject() (string, string)  { return r.USCC, "" }
 

@@ -26,8 +26,10 @@ if (!hubURL || !token || !uscc) {
 // The second subgraph: the city's inspection office adds on-site visits to
 // every market entity, keyed by its unified social credit code.
 const calls = { batches: 0, references: 0 };
+// Deterministic, so the Go test can check it: the digits in the code.
+const visitsOf = (uscc) => ({ uscc, onSiteVisits: (uscc.match(/[0-9]/g) || []).length });
 const inspections = new ApolloServer({
-  schema: buildSubgraphSchema({
+  schema: buildSubgraphSchema([{
     typeDefs: gql`
       extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
       type MarketEntity @key(fields: "uscc") {
@@ -40,16 +42,15 @@ const inspections = new ApolloServer({
       }
     `,
     resolvers: {
-      Query: { recentVisits: () => visited.map((u) => ({ uscc: u })) },
+      Query: { recentVisits: () => visited.map(visitsOf) },
       MarketEntity: {
         __resolveReference(ref) {
           calls.references++;
-          // Deterministic, so the Go test can check it: the digits in the code.
-          return { uscc: ref.uscc, onSiteVisits: (ref.uscc.match(/[0-9]/g) || []).length };
+          return visitsOf(ref.uscc);
         },
       },
     },
-  }),
+  }]),
 });
 const { url: inspectionsURL } = await startStandaloneServer(inspections, { listen: { port: 0, host: '127.0.0.1' } });
 

@@ -33,6 +33,10 @@ type ApplyRepairInput struct {
 	ObligationsFulfilled bool `json:"obligationsFulfilled"`
 }
 
+type CommitmentByIDsInput struct {
+	ID string `json:"ID"`
+}
+
 type CommitmentConnection struct {
 	Edges    []*CommitmentEdge `json:"edges"`
 	PageInfo *PageInfo         `json:"pageInfo"`
@@ -243,6 +247,12 @@ type InspectionPlan struct {
 func (InspectionPlan) IsNode()            {}
 func (this InspectionPlan) GetID() string { return this.ID }
 
+func (InspectionPlan) IsEntity() {}
+
+type InspectionPlanByIDsInput struct {
+	ID string `json:"ID"`
+}
+
 type InspectionPlanConnection struct {
 	Edges    []*InspectionPlanEdge `json:"edges"`
 	PageInfo *PageInfo             `json:"pageInfo"`
@@ -270,6 +280,10 @@ type Inspector struct {
 	Department *credit.Department `json:"department"`
 }
 
+type JointCaseByIDsInput struct {
+	ID string `json:"ID"`
+}
+
 type JointCaseConnection struct {
 	Edges    []*JointCaseEdge `json:"edges"`
 	PageInfo *PageInfo        `json:"pageInfo"`
@@ -284,6 +298,10 @@ type JointCaseFilter struct {
 	State *workflow.JointCaseState `json:"state,omitempty"`
 	// Cases pushed to this department.
 	Department *string `json:"department,omitempty"`
+}
+
+type ListEntryByIDsInput struct {
+	ID string `json:"ID"`
 }
 
 type ListEntryConnection struct {
@@ -357,6 +375,12 @@ type MarketEntity struct {
 func (MarketEntity) IsNode()            {}
 func (this MarketEntity) GetID() string { return this.ID }
 
+func (MarketEntity) IsEntity() {}
+
+type MarketEntityByUsccsInput struct {
+	Uscc string `json:"Uscc"`
+}
+
 type MarketEntityConnection struct {
 	Edges    []*MarketEntityEdge `json:"edges"`
 	PageInfo *PageInfo           `json:"pageInfo"`
@@ -389,6 +413,10 @@ type MeasureTrigger struct {
 }
 
 type Mutation struct {
+}
+
+type ObjectionByIDsInput struct {
+	ID string `json:"ID"`
 }
 
 type ObjectionConnection struct {
@@ -433,6 +461,8 @@ type Person struct {
 func (Person) IsNode()            {}
 func (this Person) GetID() string { return this.ID }
 
+func (Person) IsEntity() {}
+
 // A person's written authorisation of an agency.
 type PersonAuthorization struct {
 	ID     string `json:"id"`
@@ -452,6 +482,10 @@ type PersonAuthorization struct {
 
 func (PersonAuthorization) IsNode()            {}
 func (this PersonAuthorization) GetID() string { return this.ID }
+
+type PersonByIDsInput struct {
+	ID string `json:"ID"`
+}
 
 type PersonRole struct {
 	Role   credit.Role   `json:"role"`
@@ -555,6 +589,10 @@ type RecordKindInfo struct {
 	// Whether the decision must be published within 7 working days (T26).
 	DisclosureRequired bool   `json:"disclosureRequired"`
 	LegalBasis         string `json:"legalBasis"`
+}
+
+type RepairByIDsInput struct {
+	ID string `json:"ID"`
 }
 
 type RepairConnection struct {
