@@ -18,68 +18,9 @@ import (
 	"strings"
 	"time"
 
+	"credithub/bench/scenarios"
 	"credithub/datasources/world"
 	"credithub/gid"
-)
-
-// The scenarios' GraphQL documents, as issue #2 words them.
-const (
-	s1Query = `query S1($uscc: ID!) { entity(uscc: $uscc) {
-  uscc name kind status legacyCode organizationCode registrationNumber
-  division { code name } registeredAt registeredCapital address industry
-  legalRepresentative { id name }
-  responsiblePersons { role person { id name } }
-  records(first: 100) {
-    complete missingSources { code }
-    edges { cursor node {
-      __typename id kind source { code } decisionNo decisionDate summary publicity status severity authority legacyKey
-      disclosure { dueDate publishedDate onTime overdue workingDaysLate }
-      ... on AdministrativePenalty { violation fineAmount }
-      ... on InspectionResult { result findings { code description } }
-      ... on DishonestJudgmentDebtor { court performance }
-    } }
-    pageInfo { hasNextPage }
-  }
-  sources { department { code } ok recordCount }
-} }`
-
-	s2Query = `query S2($after: String) { entities(first: 100, after: $after) {
-  edges { node { uscc name records(first: 5) { edges { node { __typename id kind source { code } decisionDate summary } } } } }
-  pageInfo { endCursor hasNextPage }
-} }`
-
-	// s1AccessQuery is S1 for comparing callers (issue #3): the same profile
-	// with the persons' ID numbers (personal: masked with FORBIDDEN for the
-	// public, logged for person:read) and without the record counts that
-	// need record:read.
-	s1AccessQuery = `query S1Access($uscc: ID!) { entity(uscc: $uscc) {
-  uscc name kind status legacyCode organizationCode registrationNumber
-  division { code name } registeredAt registeredCapital address industry
-  legalRepresentative { id name idNumber }
-  responsiblePersons { role person { id name idNumber } }
-  records(first: 100) {
-    complete missingSources { code }
-    edges { cursor node {
-      __typename id kind source { code } decisionNo decisionDate summary publicity status severity authority legacyKey
-      disclosure { dueDate publishedDate onTime overdue workingDaysLate }
-      ... on AdministrativePenalty { violation fineAmount }
-      ... on InspectionResult { result findings { code description } }
-      ... on DishonestJudgmentDebtor { court performance }
-    } }
-    pageInfo { hasNextPage }
-  }
-  sources { department { code } ok }
-} }`
-
-	// c50Query is the batch credit check of issue #5: 50 bidders of a
-	// tender, every measure with its triggers.
-	c50Query = `query C50($usccs: [ID!]!) { creditChecks(usccs: $usccs, scenario: BIDDING) {
-  id uscc complete missingSources { code }
-  measures { measure { code kind } triggers { recordId kind summary severity listType } }
-  checkedAt
-} }`
-
-	cursorsQuery = `query Pages($after: String) { entities(first: 100, after: $after) { pageInfo { endCursor hasNextPage } } }`
 )
 
 // pageSize is S2's page of entities.
@@ -108,9 +49,9 @@ func newHubClient(ctx context.Context, cfg config) (*hubClient, error) {
 		DisableCompression:  true,
 	}
 	h := &hubClient{url: cfg.URL, headers: cfg.Headers, http: &http.Client{Transport: tr, Timeout: time.Minute}, pid: cfg.PID,
-		s1: s1Query, allow: cfg.AllowErrors}
+		s1: scenarios.S1, allow: cfg.AllowErrors}
 	if cfg.S1Access {
-		h.s1 = s1AccessQuery
+		h.s1 = scenarios.S1Access
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.url+"/healthz", nil)
 	if err != nil {
@@ -310,7 +251,7 @@ func (h *hubClient) walkCursors(ctx context.Context, n int) ([]string, error) {
 		if c := out[len(out)-1]; c != "" {
 			after = c
 		}
-		if err := h.query(ctx, cursorsQuery, map[string]any{"after": after}, &data); err != nil {
+		if err := h.query(ctx, scenarios.Cursors, map[string]any{"after": after}, &data); err != nil {
 			return nil, fmt.Errorf("walking the entities connection: %w", err)
 		}
 		pi := data.Entities.PageInfo
@@ -356,7 +297,7 @@ func s2Body(after string) []byte {
 	if after != "" {
 		a = entityCursor(after)
 	}
-	b, _ := json.Marshal(gqlRequest{Query: s2Query, Variables: map[string]any{"after": a}})
+	b, _ := json.Marshal(gqlRequest{Query: scenarios.S2, Variables: map[string]any{"after": a}})
 	return b
 }
 
@@ -379,7 +320,7 @@ func checkBatches(w *world.World, n int) [][]string {
 func (h *hubClient) c50Requester(batches [][]string) requester {
 	bodies := make([][]byte, len(batches))
 	for i, b := range batches {
-		bodies[i], _ = json.Marshal(gqlRequest{Query: c50Query, Variables: map[string]any{"usccs": b}})
+		bodies[i], _ = json.Marshal(gqlRequest{Query: scenarios.C50, Variables: map[string]any{"usccs": b}})
 	}
 	return h.rotate(bodies)
 }
