@@ -2,14 +2,18 @@ package server_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/vektah/gqlparser/v2"
 
+	"credithub/bench/scenarios"
 	"credithub/graph"
+	"credithub/obs"
 	"credithub/server"
 )
 
@@ -114,4 +118,66 @@ func TestStaticCost(t *testing.T) {
 			t.Errorf("%s: cost %d points %d, want %d and %d", tc.name, m.Cost, m.Points, tc.cost, tc.points)
 		}
 	}
+}
+
+// The work the production features add to every request, in process, for
+// bench/README.md: the limits (size, tokens, measure) on the benchmark's
+// S1 and S2 documents against the same pipeline without them, and the
+// metrics and rate-limit bookkeeping of one S1 request (its 12 department
+// batches).
+//
+//	go test -run '^$' -bench ProductionOverhead -benchmem ./server/
+func BenchmarkProductionOverhead(b *testing.B) {
+	es := graph.NewExecutableSchema(graph.Config{})
+	plain := executor.New(es)
+	l := server.DefaultLimits()
+	if err := l.Validate(es); err != nil {
+		b.Fatal(err)
+	}
+	docs := map[string]map[string]any{
+		"S1": {"uscc": "91231100MA1B2C3D4M"},
+		"S2": {"after": nil},
+	}
+	texts := map[string]string{"S1": scenarios.S1, "S2": scenarios.S2}
+	for name, vars := range docs {
+		// For scale: what gqlgen does with every document anyway.
+		b.Run(name+"/parse-and-validate", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				ctx := graphql.StartOperationTrace(context.Background())
+				if _, errs := plain.CreateOperationContext(ctx, &graphql.RawParams{Query: texts[name], Variables: vars}); len(errs) > 0 {
+					b.Fatal(errs)
+				}
+			}
+		})
+		doc, err := gqlparser.LoadQuery(es.Schema(), texts[name])
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name+"/limits", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := l.MutateOperationParameters(context.Background(), &graphql.RawParams{Query: texts[name]}); err != nil {
+					b.Fatal(err)
+				}
+				if m := l.Measure(doc, doc.Operations[0], vars); m.BadPage != "" {
+					b.Fatal(m)
+				}
+			}
+		})
+	}
+	b.Run("S1/metrics-and-rate-limit", func(b *testing.B) {
+		m := obs.NewMetrics()
+		rl := &server.RateLimiter{PerHour: 1 << 30, Anonymous: 1 << 30}
+		req := httptest.NewRequest("POST", "/graphql", nil)
+		deps := []string{"market", "market", "market", "market", "environment", "environment", "fire", "fire", "housing", "housing", "court", "court"}
+		b.ReportAllocs()
+		for b.Loop() {
+			rl.Charge(context.Background(), req, 1)
+			for _, d := range deps {
+				m.ObserveBatch(d, "records", 1, "ok", time.Millisecond)
+			}
+			m.ObserveRequest(m.Operation("S1"), "ok", 15*time.Millisecond)
+		}
+	})
 }
