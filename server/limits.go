@@ -179,11 +179,12 @@ func (l *Limits) Measure(doc *ast.QueryDocument, op *ast.OperationDefinition, va
 	var m Measure
 	m.RootFields = len(collect(doc, op.SelectionSet, nil))
 	pages := 0
-	// mult is how many times the selection set is asked for; inPage says
-	// the parent was a connection, whose edges and nodes lists hold its page
-	// and do not multiply again.
-	var walk func(set ast.SelectionSet, depth, mult int, inPage bool)
-	walk = func(set ast.SelectionSet, depth, mult int, inPage bool) {
+	// mult is how many times the selection set is asked for. page is the
+	// page size when the set is a connection's: its edges and nodes lists
+	// hold the page (page × mult objects), while its pageInfo and other
+	// fields exist once per connection (mult).
+	var walk func(set ast.SelectionSet, depth, mult, page int)
+	walk = func(set ast.SelectionSet, depth, mult, page int) {
 		for _, f := range collect(doc, set, nil) {
 			if f.Alias != "" && f.Alias != f.Name {
 				m.Aliases++
@@ -200,25 +201,28 @@ func (l *Limits) Measure(doc *ast.QueryDocument, op *ast.OperationDefinition, va
 					weight = w
 				}
 			}
-			m.Cost = satAdd(m.Cost, satMul(weight, mult))
-			size, page := 1, false
-			if isList(f.Definition.Type) && !inPage {
+			fmult, size, childPage := mult, 1, 0
+			switch {
+			case page > 0 && (f.Name == "edges" || f.Name == "nodes"):
+				fmult = satMul(mult, page) // the page, not a list of ListSize
+			case isList(f.Definition.Type):
 				size = l.ListSize
 			}
-			if n, ok := representations(f, vars); ok {
-				size = n // a router's _entities: each representation is an object
+			if n, ok := batchSize(f, vars); ok {
+				fmult, size = satMul(fmult, n), 1 // each element is an object, and costs the weight
 			}
+			m.Cost = satAdd(m.Cost, satMul(weight, fmult))
 			if n, ok := pageSize(f, vars); ok {
 				if n < 1 || n > 100 {
 					m.BadPage = f.Name
 				}
-				size, page = n, true
-				pages = satAdd(pages, satMul(weight, mult))
+				size, childPage = 1, n
+				pages = satAdd(pages, satMul(weight, fmult))
 			}
-			walk(f.SelectionSet, depth+1, satMul(mult, size), page || (inPage && f.Name == "edges"))
+			walk(f.SelectionSet, depth+1, satMul(fmult, size), childPage)
 		}
 	}
-	walk(op.SelectionSet, 1, 1, false)
+	walk(op.SelectionSet, 1, 1, 0)
 	m.Points = max(1, (pages+99)/100)
 	return m
 }
@@ -288,12 +292,18 @@ func pageSize(f *ast.Field, vars map[string]any) (int, bool) {
 	return 0, false
 }
 
-// representations is the length of _entities' representations argument.
-func representations(f *ast.Field, vars map[string]any) (int, bool) {
-	if f.Name != "_entities" {
+// batchArguments are the list fields that answer one object per element
+// of an argument: a router's _entities per representation, creditChecks per
+// bidder. Their size is the argument's length, not ListSize.
+var batchArguments = map[string]string{"_entities": "representations", "creditChecks": "usccs"}
+
+// batchSize is the length of a batch field's key argument.
+func batchSize(f *ast.Field, vars map[string]any) (int, bool) {
+	arg, ok := batchArguments[f.Name]
+	if !ok {
 		return 0, false
 	}
-	a := f.Arguments.ForName("representations")
+	a := f.Arguments.ForName(arg)
 	if a == nil {
 		return 0, false
 	}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -105,8 +106,10 @@ func TestStaticCost(t *testing.T) {
 		{"persons' roles", `{ entity(uscc: "x") { responsiblePersons { person { roles { entity { name } } } } } }`, 1 + 1 + 10 + 10 + 100, 1, nil},
 		// A fragment counts where it is spread.
 		{"fragments", `query { a: entity(uscc: "x") { ...E } b: entity(uscc: "y") { ...E } } fragment E on MarketEntity { division { name } }`, 4, 1, nil},
+		// A connection's pageInfo is one object, its edges the page.
+		{"pageInfo once", `{ entities(first: 100) { pageInfo { hasNextPage } edges { node { name } } } }`, 1 + 1 + 100 + 100, 1, nil},
 		// A router's batch counts each representation as an object.
-		{"_entities", `query($r: [_Any!]!) { _entities(representations: $r) { ... on MarketEntity { division { name } } } }`, 1 + 3, 1,
+		{"_entities", `query($r: [_Any!]!) { _entities(representations: $r) { ... on MarketEntity { division { name } } } }`, 3 + 3, 1,
 			map[string]any{"r": []any{map[string]any{"__typename": "MarketEntity", "uscc": "a"}, map[string]any{"__typename": "MarketEntity", "uscc": "b"}, map[string]any{"__typename": "MarketEntity", "uscc": "c"}}}},
 	} {
 		doc, err := gqlparser.LoadQuery(es.Schema(), tc.query)
@@ -180,4 +183,50 @@ func BenchmarkProductionOverhead(b *testing.B) {
 			m.ObserveRequest(m.Operation("S1"), "ok", 15*time.Millisecond)
 		}
 	})
+}
+
+// The benchmark's scenarios, as the dashboards and departmental apps send
+// them, pass the default limits; their costs are the figures the README
+// quotes next to the default maximum.
+func TestScenariosPassDefaultLimits(t *testing.T) {
+	t.Parallel()
+	es := graph.NewExecutableSchema(graph.Config{})
+	l := server.DefaultLimits()
+	if err := l.Validate(es); err != nil {
+		t.Fatal(err)
+	}
+	usccs := make([]any, 50)
+	for i := range usccs {
+		usccs[i] = fmt.Sprintf("u%d", i)
+	}
+	for _, tc := range []struct {
+		name, query string
+		vars        map[string]any
+		cost        int
+	}{
+		// entity, division, legal representative, the persons list and
+		// its 10 assumed persons, records, its missing sources, 100 edges
+		// and nodes with each node's source, disclosure and findings,
+		// records' pageInfo, the sources list and its 10 departments. A
+		// connection's pageInfo and missingSources exist once, not once
+		// per edge.
+		{"S1", scenarios.S1, map[string]any{"uscc": "x"}, 1 + 1 + 1 + 1 + 10 + 1 + 1 + 5*100 + 1 + 1 + 10},
+		{"S2", scenarios.S2, nil, 1 + 100 + 100 + 100 + 3*100*5 + 1},
+		// 50 checks weighing 10, their missing sources and measures
+		// lists (10 assumed each), each measure's definition and triggers.
+		{"C50", scenarios.C50, map[string]any{"usccs": usccs}, 50*10 + 50 + 50 + 500 + 500},
+	} {
+		doc, err := gqlparser.LoadQuery(es.Schema(), tc.query)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		m := l.Measure(doc, doc.Operations[0], tc.vars)
+		t.Logf("%s: cost %d, depth %d, aliases %d", tc.name, m.Cost, m.Depth, m.Aliases)
+		if m.Cost != tc.cost {
+			t.Errorf("%s: cost %d, want %d", tc.name, m.Cost, tc.cost)
+		}
+		if m.Cost > l.MaxCost || m.Depth > l.MaxDepth {
+			t.Errorf("%s: cost %d depth %d over the defaults %d and %d", tc.name, m.Cost, m.Depth, l.MaxCost, l.MaxDepth)
+		}
+	}
 }
