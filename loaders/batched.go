@@ -8,22 +8,22 @@ import (
 	"github.com/graph-gophers/dataloader/v7"
 )
 
-// batched is a dataloader with its cache and batch function at hand, so that
+// Batched is a dataloader with its cache and batch function at hand, so that
 // a list resolver can also send one batch for a whole level at once.
 //
 // The dataloader alone batches what arrives within its wait window; on a
 // busy machine the last of a hundred child resolvers can start after the
 // window closed and cost a second statement. LoadAll does not depend on
 // timing: one call, one batch.
-type batched[K comparable, V any] struct {
+type Batched[K comparable, V any] struct {
 	*dataloader.Loader[K, V]
 	cache *dataloader.InMemoryCache[K, V]
 	fn    dataloader.BatchFunc[K, V]
 }
 
-func newBatched[K comparable, V any](wait time.Duration, fn dataloader.BatchFunc[K, V]) *batched[K, V] {
+func NewBatched[K comparable, V any](wait time.Duration, fn dataloader.BatchFunc[K, V]) *Batched[K, V] {
 	cache := dataloader.NewCache[K, V]()
-	return &batched[K, V]{
+	return &Batched[K, V]{
 		Loader: dataloader.NewBatchedLoader(fn,
 			dataloader.WithWait[K, V](wait),
 			dataloader.WithBatchCapacity[K, V](BatchCapacity),
@@ -36,7 +36,7 @@ func newBatched[K comparable, V any](wait time.Duration, fn dataloader.BatchFunc
 // LoadAll starts one batch (per BatchCapacity keys) for the keys not yet
 // loaded or loading, and returns without waiting: a later Load of any of
 // those keys waits for this batch instead of starting its own.
-func (b *batched[K, V]) LoadAll(ctx context.Context, keys []K) {
+func (b *Batched[K, V]) LoadAll(ctx context.Context, keys []K) {
 	var todo []K
 	seen := make(map[K]bool, len(keys))
 	for _, k := range keys {
@@ -55,7 +55,7 @@ func (b *batched[K, V]) LoadAll(ctx context.Context, keys []K) {
 	}
 }
 
-func (b *batched[K, V]) start(ctx context.Context, keys []K) {
+func (b *Batched[K, V]) start(ctx context.Context, keys []K) {
 	done := make(chan struct{})
 	var results []*dataloader.Result[V]
 	for i, k := range keys {

@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
@@ -68,12 +69,16 @@ type RecordsKey struct {
 type Loaders struct {
 	deps    *Deps
 	today   scalars.Date
-	Entity  *batched[string, *market.Entity]
-	Members *batched[string, []market.Member]
-	Roles   *batched[string, []market.Member]
-	records map[string]*batched[RecordsKey, []*datasources.Row]
-	counts  map[string]*batched[datasources.Subject, int]
-	byRef   map[string]*batched[credit.Ref, credit.Record]
+	Entity  *Batched[string, *market.Entity]
+	Members *Batched[string, []market.Member]
+	Roles   *Batched[string, []market.Member]
+	records map[string]*Batched[RecordsKey, []*datasources.Row]
+	counts  map[string]*Batched[datasources.Subject, int]
+	byRef   map[string]*Batched[credit.Ref, credit.Record]
+
+	wait    time.Duration
+	localMu sync.Mutex
+	local   map[string]any
 }
 
 type ctxKey struct{}
@@ -110,20 +115,41 @@ func New(d *Deps) *Loaders {
 	l := &Loaders{
 		deps:    d,
 		today:   scalars.DateOf(now()),
-		records: map[string]*batched[RecordsKey, []*datasources.Row]{},
-		counts:  map[string]*batched[datasources.Subject, int]{},
-		byRef:   map[string]*batched[credit.Ref, credit.Record]{},
+		records: map[string]*Batched[RecordsKey, []*datasources.Row]{},
+		counts:  map[string]*Batched[datasources.Subject, int]{},
+		byRef:   map[string]*Batched[credit.Ref, credit.Record]{},
 	}
-	l.Entity = newBatched(wait, l.batchEntities)
-	l.Members = newBatched(wait, l.batchMembers)
-	l.Roles = newBatched(wait, l.batchRoles)
+	l.wait = wait
+	l.Entity = NewBatched(wait, l.batchEntities)
+	l.Members = NewBatched(wait, l.batchMembers)
+	l.Roles = NewBatched(wait, l.batchRoles)
 	for _, dep := range d.Departments {
 		code := dep.Source.Department().Code
-		l.records[code] = newBatched(wait, l.batchRecords(dep))
-		l.counts[code] = newBatched(wait, l.batchCounts(dep))
-		l.byRef[code] = newBatched(wait, l.batchByRef(dep))
+		l.records[code] = NewBatched(wait, l.batchRecords(dep))
+		l.counts[code] = NewBatched(wait, l.batchCounts(dep))
+		l.byRef[code] = NewBatched(wait, l.batchByRef(dep))
 	}
 	return l
+}
+
+// Local returns the request's loader named name, made from fn the first
+// time it is asked for. The hub's own tables (the workflows' lists per
+// entity, resolvers/wf_batch.go) batch through these, so that their loaders
+// live and die with the request like the departments' and use the same
+// wait window. Every caller of one name must use the same K and V.
+func Local[K comparable, V any](ctx context.Context, name string, fn dataloader.BatchFunc[K, V]) *Batched[K, V] {
+	l := For(ctx)
+	l.localMu.Lock()
+	defer l.localMu.Unlock()
+	if b, ok := l.local[name]; ok {
+		return b.(*Batched[K, V])
+	}
+	if l.local == nil {
+		l.local = map[string]any{}
+	}
+	b := NewBatched(l.wait, fn)
+	l.local[name] = b
+	return b
 }
 
 // Today is the date the request is answered on.

@@ -53,6 +53,12 @@ func (r *Resolver) prefetchEntities(ctx context.Context, ents []*model.MarketEnt
 				subjects[i] = entitySubject(e)
 			}
 			r.Supervision.PrefetchRatings(ctx, l, subjects)
+		case "listings", "objections", "repairs", "commitments":
+			usccs := make([]string, len(ents))
+			for i, e := range ents {
+				usccs[i] = e.Uscc
+			}
+			r.prefetchWorkflows(ctx, usccs, f)
 		case "legalRepresentative", "responsiblePersons":
 			usccs := make([]string, len(ents))
 			for i, e := range ents {

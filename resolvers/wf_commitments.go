@@ -179,12 +179,18 @@ func (r *Resolver) commitmentsConnection(ctx context.Context, f workflow.Commitm
 	if err != nil {
 		return nil, err
 	}
+	return commitmentConnection(rows, n, after), nil
+}
+
+// commitmentConnection is a page of n from rows, which hold one more when
+// there is a next page.
+func commitmentConnection(rows []*workflow.Commitment, n int, after *string) *model.CommitmentConnection {
 	rows, info := pageOf(rows, n, after)
 	conn := &model.CommitmentConnection{Edges: make([]*model.CommitmentEdge, len(rows)), PageInfo: info}
 	for i, c := range rows {
 		conn.Edges[i] = &model.CommitmentEdge{Cursor: c.ID(), Node: c}
 	}
-	return conn, nil
+	return conn
 }
 
 func (r *Resolver) queryCommitments(ctx context.Context, filter *model.CommitmentFilter, first *int, after *string) (*model.CommitmentConnection, error) {
@@ -210,7 +216,7 @@ func (r *Resolver) queryCommitments(ctx context.Context, filter *model.Commitmen
 }
 
 func (r *Resolver) marketEntityCommitments(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.CommitmentConnection, error) {
-	return r.commitmentsConnection(ctx, workflow.CommitmentFilter{USCC: obj.Uscc}, first, after)
+	return r.entityCommitments(ctx, obj, first, after)
 }
 
 func (r *Resolver) commitmentItem(ctx context.Context, obj *workflow.Commitment) (*workflow.CommitmentItem, error) {
@@ -346,12 +352,17 @@ func (r *Resolver) queryListEntries(ctx context.Context, filter *model.ListEntry
 }
 
 func (r *Resolver) marketEntityListings(ctx context.Context, obj *model.MarketEntity, activeOnly *bool) ([]*workflow.ListEntry, error) {
-	f := workflow.ListEntryFilter{USCC: obj.Uscc}
-	if activeOnly != nil && *activeOnly {
-		f.State = workflow.Listed
+	all, err := r.listingsLoader(ctx).Load(ctx, obj.Uscc)()
+	if err != nil || activeOnly == nil || !*activeOnly {
+		return all, err
 	}
-	keyAttentionView(ctx, &f)
-	return r.Workflows.ListEntries(ctx, f)
+	listed := []*workflow.ListEntry{} // a new slice: all is shared through the loader's cache
+	for _, e := range all {
+		if e.State == workflow.Listed {
+			listed = append(listed, e)
+		}
+	}
+	return listed, nil
 }
 
 func (r *Resolver) listEntryEntity(ctx context.Context, obj *workflow.ListEntry) (*model.MarketEntity, error) {

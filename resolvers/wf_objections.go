@@ -133,11 +133,11 @@ func recordAsSeen(ctx context.Context, recordID string) (credit.Record, error) {
 }
 
 func (r *Resolver) marketEntityObjections(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Objection, error) {
-	return r.Workflows.Objections(ctx, workflow.ObjectionFilter{USCC: obj.Uscc}, 0, 0)
+	return r.objectionsLoader(ctx).Load(ctx, obj.Uscc)()
 }
 
 func (r *Resolver) marketEntityRepairs(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Repair, error) {
-	return r.Workflows.Repairs(ctx, workflow.RepairFilter{USCC: obj.Uscc}, 0, 0)
+	return r.repairsLoader(ctx).Load(ctx, obj.Uscc)()
 }
 
 func (r *Resolver) mutationFileObjection(ctx context.Context, recordID string, reason string, idempotencyKey string) (*workflow.Objection, error) {

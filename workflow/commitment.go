@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"credithub/apperr"
 	"credithub/auth"
@@ -261,6 +262,28 @@ func optionalText(field, s string, max int) (string, error) {
 		return "", nil
 	}
 	return text(field, s, max)
+}
+
+// batchLimit is limit for a query of one or no entity, and no limit (SQL
+// NULL) for a batch of entities asked without one: each entity's rows are
+// few, and cutting the batch at 1,000 would drop some entities' rows.
+func batchLimit(entities, n int) any {
+	if entities > 0 && n <= 0 {
+		return nil
+	}
+	return limit(n)
+}
+
+// CommitmentsOf returns the newest perEntity commitments of each of the
+// entities, in one statement (a page of entities asking for their
+// commitments), newest first within each.
+func (s *Service) CommitmentsOf(ctx context.Context, usccs []string, perEntity int) ([]*Commitment, error) {
+	out := []*Commitment{}
+	err := s.DB.SelectContext(ctx, &out, `SELECT `+commitmentColumns+` FROM (
+		SELECT *, row_number() OVER (PARTITION BY uscc ORDER BY id DESC) AS rank
+		FROM commitment WHERE uscc = ANY($1::text[])) c
+		WHERE rank <= $2 ORDER BY uscc, id DESC`, pq.StringArray(usccs), limit(perEntity))
+	return out, sqldb.MapError(err)
 }
 
 // limit bounds a page's rows; the resolvers ask one more than they show.

@@ -484,6 +484,9 @@ type ListEntryFilter struct {
 	State      ListEntryState
 	Department string
 	USCC       string
+	// USCCs keeps the entries of these entities (a page of entities asking
+	// for their listings: one statement); with Limit 0, all of them.
+	USCCs []string
 	// RectificationOverdue, when set, keeps entries whose deadline was
 	// missed (true) or the others (false).
 	RectificationOverdue *bool
@@ -504,9 +507,10 @@ func (s *Service) ListEntries(ctx context.Context, f ListEntryFilter) ([]*ListEn
 		  AND ($5::boolean IS NULL OR (state = 'LISTED' AND COALESCE(rectify_by < $6::date, false)) = $5::boolean)
 		  AND (NOT $7 OR list_type <> 'KEY_ATTENTION' OR uscc = $8)
 		  AND ($9 = 0 OR id < $9)
+		  AND (COALESCE(cardinality($11::text[]), 0) = 0 OR uscc = ANY($11::text[]))
 		ORDER BY id DESC LIMIT $10`,
 		string(f.ListType), string(f.State), f.Department, f.USCC, f.RectificationOverdue, today.String(),
-		f.HideKeyAttention, f.SeenBy, f.Before, limit(f.Limit))
+		f.HideKeyAttention, f.SeenBy, f.Before, batchLimit(len(f.USCCs), f.Limit), pq.StringArray(f.USCCs))
 	if err != nil {
 		return nil, sqldb.MapError(err)
 	}

@@ -537,7 +537,10 @@ type ObjectionFilter struct {
 	State      ObjectionState
 	Department string
 	USCC       string
-	Overdue    *bool
+	// USCCs keeps those of these entities (a page of entities: one
+	// statement).
+	USCCs   []string
+	Overdue *bool
 	// WithPersons includes objections against natural persons' records;
 	// only callers who may read the persons' data ask for them.
 	WithPersons bool
@@ -561,6 +564,9 @@ func (s *Service) Objections(ctx context.Context, f ObjectionFilter, after int64
 	}
 	if f.USCC != "" {
 		where = append(where, "subject_uscc = "+arg(f.USCC))
+	}
+	if len(f.USCCs) > 0 {
+		where = append(where, "subject_uscc = ANY("+arg(pq.StringArray(f.USCCs))+"::text[])")
 	}
 	if f.Overdue != nil {
 		cond := fmt.Sprintf(objectionOverdueSQL, arg(today.String())+"::date")

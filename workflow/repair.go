@@ -567,7 +567,10 @@ type RepairFilter struct {
 	State      RepairState
 	Department string
 	USCC       string
-	Overdue    *bool
+	// USCCs keeps those of these entities (a page of entities: one
+	// statement).
+	USCCs   []string
+	Overdue *bool
 }
 
 // Repairs returns the repairs matching f, newest first, those with ids
@@ -588,6 +591,9 @@ func (s *Service) Repairs(ctx context.Context, f RepairFilter, after int64, limi
 	}
 	if f.USCC != "" {
 		where = append(where, "uscc = "+arg(f.USCC))
+	}
+	if len(f.USCCs) > 0 {
+		where = append(where, "uscc = ANY("+arg(pq.StringArray(f.USCCs))+"::text[])")
 	}
 	if f.Overdue != nil {
 		cond := fmt.Sprintf(repairOverdueSQL, arg(today.String())+"::date")

@@ -1,0 +1,82 @@
+package resolvers_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"credithub/app/apptest"
+)
+
+// A dashboard's page of entities with their workflows costs one statement
+// of the hub's database per list, not one per entity, and each entity's
+// lists are what the root queries filtered by that entity answer.
+func TestEntityWorkflowListsAreBatched(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{Entities: 400})
+	dept := apptest.Department(t)
+	const page = `{ entities(first: 100) { edges { node { uscc
+	  commitments(first: 3) { edges { node { id state } } pageInfo { hasNextPage } }
+	  listings { id state listType }
+	  active: listings(activeOnly: true) { id }
+	  objections { id state }
+	  repairs { id state } } } } }`
+	r := h.Do(t, page, nil, dept)
+	if len(r.Errors) > 0 {
+		t.Fatalf("errors: %s", r.Body)
+	}
+	// commitments, listings (both aliases), objections, repairs
+	if n := r.Statements()["hub"]; n != 4 {
+		t.Errorf("%d statements on the hub's database, want 4 (one per list): %v", n, r.Statements())
+	}
+
+	// Every entity of the page with a workflow, against the root queries.
+	const alone = `query($u: ID!) {
+	  commitments(filter: {uscc: $u}, first: 3) { edges { node { id state } } pageInfo { hasNextPage } }
+	  listEntries(filter: {uscc: $u}, first: 100) { edges { node { id state listType } } }
+	  active: listEntries(filter: {uscc: $u, state: LISTED}, first: 100) { edges { node { id } } }
+	  objections(filter: {uscc: $u}, first: 100) { edges { node { id state } } }
+	  repairs(filter: {uscc: $u}, first: 100) { edges { node { id state } } } }`
+	nodes := func(v any) []any {
+		out := []any{}
+		for _, e := range v.([]any) {
+			out = append(out, e.(map[string]any)["node"])
+		}
+		return out
+	}
+	same := func(a, b any) bool {
+		x, _ := json.Marshal(a)
+		y, _ := json.Marshal(b)
+		return string(x) == string(y)
+	}
+	checked := 0
+	for _, e := range apptest.Get(r.Data, "entities", "edges").([]any) {
+		n := e.(map[string]any)["node"].(map[string]any)
+		if len(n["listings"].([]any))+len(n["objections"].([]any))+len(n["repairs"].([]any))+len(apptest.Get(n, "commitments", "edges").([]any)) == 0 {
+			continue
+		}
+		checked++
+		u := n["uscc"].(string)
+		a := h.Do(t, alone, map[string]any{"u": u}, dept)
+		if len(a.Errors) > 0 {
+			t.Fatalf("errors: %s", a.Body)
+		}
+		for _, c := range []struct {
+			name        string
+			batch, root any
+		}{
+			{"commitments", n["commitments"], apptest.Get(a.Data, "commitments")},
+			{"listings", n["listings"], nodes(apptest.Get(a.Data, "listEntries", "edges"))},
+			{"active listings", n["active"], nodes(apptest.Get(a.Data, "active", "edges"))},
+			{"objections", n["objections"], nodes(apptest.Get(a.Data, "objections", "edges"))},
+			{"repairs", n["repairs"], nodes(apptest.Get(a.Data, "repairs", "edges"))},
+		} {
+			if !same(c.batch, c.root) {
+				t.Errorf("%s of %s: the page says %v, the root query %v", c.name, u, c.batch, c.root)
+			}
+		}
+	}
+	if checked < 5 {
+		t.Fatalf("only %d entities of the page have workflows; the seed should give more", checked)
+	}
+	t.Logf("%d entities compared", checked)
+}
