@@ -16,7 +16,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/graph-gophers/dataloader/v7"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"credithub/apperr"
 	"credithub/catalogue"
@@ -139,6 +141,11 @@ func New(d *Deps) *Loaders {
 // wait window. Every caller of one name must use the same K and V.
 func Local[K comparable, V any](ctx context.Context, name string, fn dataloader.BatchFunc[K, V]) *Batched[K, V] {
 	l := For(ctx)
+	if inMutation(ctx) {
+		// A mutation's steps change what the previous ones read: each read
+		// gets a loader of its own, so nothing cached is shown stale.
+		return NewBatched(l.wait, fn)
+	}
 	l.localMu.Lock()
 	defer l.localMu.Unlock()
 	if b, ok := l.local[name]; ok {
@@ -150,6 +157,14 @@ func Local[K comparable, V any](ctx context.Context, name string, fn dataloader.
 	b := NewBatched(l.wait, fn)
 	l.local[name] = b
 	return b
+}
+
+func inMutation(ctx context.Context) bool {
+	if !graphql.HasOperationContext(ctx) {
+		return false
+	}
+	op := graphql.GetOperationContext(ctx).Operation
+	return op != nil && op.Operation == ast.Mutation
 }
 
 // Today is the date the request is answered on.

@@ -70,17 +70,24 @@ func (r *Resolver) prefetchEntities(ctx context.Context, ents []*model.MarketEnt
 }
 
 // entityFieldsUnderEdges returns the fields selected on edges.node of the
-// connection being resolved in ctx.
+// entities connection being resolved in ctx.
 func entityFieldsUnderEdges(ctx context.Context) []graphql.CollectedField {
+	return fieldsUnderEdges(ctx, "MarketEntityEdge", "MarketEntity")
+}
+
+// fieldsUnderEdges returns the fields selected on edges.node of the
+// connection being resolved in ctx, whose edges are of type edgeType and
+// nodes of type nodeType.
+func fieldsUnderEdges(ctx context.Context, edgeType, nodeType string) []graphql.CollectedField {
 	opCtx := graphql.GetOperationContext(ctx)
 	var out []graphql.CollectedField
 	for _, edges := range graphql.CollectFieldsCtx(ctx, nil) {
 		if edges.Name != "edges" {
 			continue
 		}
-		for _, node := range graphql.CollectFields(opCtx, edges.Selections, []string{"MarketEntityEdge"}) {
+		for _, node := range graphql.CollectFields(opCtx, edges.Selections, []string{edgeType}) {
 			if node.Name == "node" {
-				out = append(out, graphql.CollectFields(opCtx, node.Selections, []string{"MarketEntity", "Node"})...)
+				out = append(out, graphql.CollectFields(opCtx, node.Selections, []string{nodeType, "Node"})...)
 			}
 		}
 	}

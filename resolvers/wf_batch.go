@@ -24,11 +24,17 @@ type commitmentsKey struct {
 	n    int
 }
 
-func (r *Resolver) listingsLoader(ctx context.Context) *loaders.Batched[string, []*workflow.ListEntry] {
+// listingsLoader reads entities' list entries; sel, the ListEntry fields
+// the query asks for (of whichever caller makes the loader first), says
+// which of the entries' own lists to start loading with them.
+func (r *Resolver) listingsLoader(ctx context.Context, sel []graphql.CollectedField) *loaders.Batched[string, []*workflow.ListEntry] {
 	return loaders.Local(ctx, "workflow.listings", func(ctx context.Context, usccs []string) []*dataloader.Result[[]*workflow.ListEntry] {
 		f := workflow.ListEntryFilter{USCCs: usccs}
 		keyAttentionView(ctx, &f)
 		rows, err := r.Workflows.ListEntries(ctx, f)
+		if err == nil {
+			r.primeListEntries(ctx, sel, rows)
+		}
 		return groupByEntity(usccs, rows, err, func(e *workflow.ListEntry) string { return e.USCC })
 	})
 }
@@ -112,7 +118,7 @@ func nonNil[V any](s []V) []V {
 func (r *Resolver) prefetchWorkflows(ctx context.Context, usccs []string, f graphql.CollectedField) {
 	switch f.Name {
 	case "listings":
-		r.listingsLoader(ctx).LoadAll(ctx, usccs)
+		r.listingsLoader(ctx, selected(ctx, f, "ListEntry")).LoadAll(ctx, usccs)
 	case "objections":
 		if auth.Decide(ctx, auth.Shared, auth.ScopeRecordRead, auth.Subject{}) == nil {
 			r.objectionsLoader(ctx).LoadAll(ctx, usccs)
@@ -157,4 +163,140 @@ func (r *Resolver) entityCommitments(ctx context.Context, obj *model.MarketEntit
 		return nil, err
 	}
 	return commitmentConnection(rows, n, nil), nil
+}
+
+// Below a list of workflow objects (a page of listings, an entity's cases),
+// each object's own lists are batched the same way: one statement per list
+// for a level's objects. Gqlgen resolves each object's fields in its own
+// goroutine, and left to the wait window the late ones can miss the batch;
+// so when a level is read, the loads of what the query asks of it are
+// started at once for all its objects (primeListEntries, primeCases), and
+// the fields' own loads wait for those.
+
+// byObject is a request's loader of one list per workflow object, keyed by
+// the object's row id, fetched in one statement per batch; then, when set,
+// starts what is asked of the objects it read.
+func byObject[V any](ctx context.Context, name string, fetch func(ctx context.Context, ids []int64) (map[int64][]V, error), then func(ctx context.Context, read []V)) *loaders.Batched[int64, []V] {
+	return loaders.Local(ctx, name, func(ctx context.Context, ids []int64) []*dataloader.Result[[]V] {
+		by, err := fetch(ctx, ids)
+		if err != nil {
+			return failAll[[]V](len(ids), err)
+		}
+		if then != nil {
+			var read []V
+			for _, id := range ids {
+				read = append(read, by[id]...)
+			}
+			then(ctx, read)
+		}
+		out := make([]*dataloader.Result[[]V], len(ids))
+		for i, id := range ids {
+			out[i] = &dataloader.Result[[]V]{Data: nonNil(by[id])}
+		}
+		return out
+	})
+}
+
+// selected is the fields asked of f's objects of type typ.
+func selected(ctx context.Context, f graphql.CollectedField, typ string) []graphql.CollectedField {
+	return graphql.CollectFields(graphql.GetOperationContext(ctx), f.Selections, []string{typ})
+}
+
+// selectedHere is the fields asked of the objects the field being resolved
+// in ctx returns.
+func selectedHere(ctx context.Context, typ string) []graphql.CollectedField {
+	if !graphql.HasOperationContext(ctx) || graphql.GetFieldContext(ctx) == nil {
+		return nil
+	}
+	return graphql.CollectFieldsCtx(ctx, []string{typ})
+}
+
+func (r *Resolver) interviewsLoader(ctx context.Context) *loaders.Batched[int64, []*workflow.Interview] {
+	return byObject(ctx, "workflow.interviews", r.Workflows.InterviewsOf, nil)
+}
+
+// casesLoader reads listings' cases; sel as for listingsLoader.
+func (r *Resolver) casesLoader(ctx context.Context, sel []graphql.CollectedField) *loaders.Batched[int64, []*workflow.JointCase] {
+	return byObject(ctx, "workflow.cases", r.Workflows.CasesOfEntries, func(ctx context.Context, cases []*workflow.JointCase) {
+		r.primeCases(ctx, sel, cases)
+	})
+}
+
+func (r *Resolver) pushesLoader(ctx context.Context) *loaders.Batched[int64, []*workflow.CasePush] {
+	return byObject(ctx, "workflow.pushes", r.Workflows.PushesOf, nil)
+}
+
+func (r *Resolver) historyLoader(ctx context.Context, machine string) *loaders.Batched[int64, []*workflow.Event] {
+	return byObject(ctx, "workflow.history."+machine, func(ctx context.Context, ids []int64) (map[int64][]*workflow.Event, error) {
+		byID, err := workflow.History(ctx, r.HubDB, machine, ids)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[int64][]*workflow.Event, len(byID))
+		for id, events := range byID {
+			for i := range events {
+				out[id] = append(out[id], &events[i])
+			}
+		}
+		return out, nil
+	}, nil)
+}
+
+// primeListEntries starts, for entries just read, the loads of their lists
+// that sel asks for.
+func (r *Resolver) primeListEntries(ctx context.Context, sel []graphql.CollectedField, entries []*workflow.ListEntry) {
+	if len(entries) == 0 {
+		return
+	}
+	ids := make([]int64, len(entries))
+	for i, e := range entries {
+		ids[i] = e.DBID
+	}
+	for _, f := range sel {
+		switch f.Name {
+		case "interviews":
+			r.interviewsLoader(ctx).LoadAll(ctx, ids)
+		case "history":
+			r.historyLoader(ctx, workflow.WorkflowListing).LoadAll(ctx, ids)
+		case "cases":
+			r.casesLoader(ctx, selected(ctx, f, "JointCase")).LoadAll(ctx, ids)
+		}
+	}
+}
+
+// primeCases starts, for cases just read, the loads of their lists that
+// sel asks for.
+func (r *Resolver) primeCases(ctx context.Context, sel []graphql.CollectedField, cases []*workflow.JointCase) {
+	if len(cases) == 0 {
+		return
+	}
+	ids := make([]int64, len(cases))
+	for i, c := range cases {
+		ids[i] = c.DBID
+	}
+	for _, f := range sel {
+		switch f.Name {
+		case "pushes":
+			r.pushesLoader(ctx).LoadAll(ctx, ids)
+		case "history":
+			r.historyLoader(ctx, workflow.WorkflowCase).LoadAll(ctx, ids)
+		}
+	}
+}
+
+func (r *Resolver) interviewsOf(ctx context.Context, entryID int64) ([]*workflow.Interview, error) {
+	return r.interviewsLoader(ctx).Load(ctx, entryID)()
+}
+
+func (r *Resolver) casesOf(ctx context.Context, entryID int64) ([]*workflow.JointCase, error) {
+	return r.casesLoader(ctx, selectedHere(ctx, "JointCase")).Load(ctx, entryID)()
+}
+
+func (r *Resolver) pushesOf(ctx context.Context, caseID int64) ([]*workflow.CasePush, error) {
+	return r.pushesLoader(ctx).Load(ctx, caseID)()
+}
+
+// history is a workflow object's events, oldest first.
+func (r *Resolver) history(ctx context.Context, machine string, id int64) ([]*workflow.Event, error) {
+	return r.historyLoader(ctx, machine).Load(ctx, id)()
 }

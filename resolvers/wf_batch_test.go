@@ -16,7 +16,7 @@ func TestEntityWorkflowListsAreBatched(t *testing.T) {
 	dept := apptest.Department(t)
 	const page = `{ entities(first: 100) { edges { node { uscc
 	  commitments(first: 3) { edges { node { id state } } pageInfo { hasNextPage } }
-	  listings { id state listType }
+	  listings { id state listType interviews { id } cases { id pushes { id state } } }
 	  active: listings(activeOnly: true) { id }
 	  objections { id state }
 	  repairs { id state } } } } }`
@@ -24,15 +24,16 @@ func TestEntityWorkflowListsAreBatched(t *testing.T) {
 	if len(r.Errors) > 0 {
 		t.Fatalf("errors: %s", r.Body)
 	}
-	// commitments, listings (both aliases), objections, repairs
-	if n := r.Statements()["hub"]; n != 4 {
-		t.Errorf("%d statements on the hub's database, want 4 (one per list): %v", n, r.Statements())
+	// commitments, listings (both aliases), their interviews, their cases,
+	// the cases' pushes, objections, repairs
+	if n := r.Statements()["hub"]; n != 7 {
+		t.Errorf("%d statements on the hub's database, want 7 (one per list): %v", n, r.Statements())
 	}
 
 	// Every entity of the page with a workflow, against the root queries.
 	const alone = `query($u: ID!) {
 	  commitments(filter: {uscc: $u}, first: 3) { edges { node { id state } } pageInfo { hasNextPage } }
-	  listEntries(filter: {uscc: $u}, first: 100) { edges { node { id state listType } } }
+	  listEntries(filter: {uscc: $u}, first: 100) { edges { node { id state listType interviews { id } cases { id pushes { id state } } } } }
 	  active: listEntries(filter: {uscc: $u, state: LISTED}, first: 100) { edges { node { id } } }
 	  objections(filter: {uscc: $u}, first: 100) { edges { node { id state } } }
 	  repairs(filter: {uscc: $u}, first: 100) { edges { node { id state } } } }`
@@ -79,4 +80,48 @@ func TestEntityWorkflowListsAreBatched(t *testing.T) {
 		t.Fatalf("only %d entities of the page have workflows; the seed should give more", checked)
 	}
 	t.Logf("%d entities compared", checked)
+}
+
+// A page of list entries with their interviews, cases, the cases' pushes
+// and everyone's history costs one hub statement per list, and each entry
+// reads the same as when it is asked for alone.
+func TestListEntryListsAreBatched(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{Entities: 400})
+	dept := apptest.Department(t)
+	const fields = `id state interviews { id type heldOn } history { action to actorOrg }
+	  cases { id state history { action to } pushes { id state department { code } } }`
+	r := h.Do(t, `{ listEntries(first: 50) { edges { node { `+fields+` } } } }`, nil, dept)
+	if len(r.Errors) > 0 {
+		t.Fatalf("errors: %s", r.Body)
+	}
+	// the page, interviews, the listings' history, cases, their history,
+	// their pushes
+	if n := r.Statements()["hub"]; n != 6 {
+		t.Errorf("%d statements on the hub's database, want 6: %v", n, r.Statements())
+	}
+	withCases, compared := 0, 0
+	for _, e := range apptest.Get(r.Data, "listEntries", "edges").([]any) {
+		n := e.(map[string]any)["node"].(map[string]any)
+		if len(n["cases"].([]any)) > 0 {
+			withCases++
+		}
+		if len(n["interviews"].([]any))+len(n["cases"].([]any)) == 0 && compared >= 5 {
+			continue
+		}
+		compared++
+		a := h.Do(t, `query($id: ID!) { node(id: $id) { ... on ListEntry { `+fields+` } } }`, map[string]any{"id": n["id"]}, dept)
+		if len(a.Errors) > 0 {
+			t.Fatalf("errors: %s", a.Body)
+		}
+		x, _ := json.Marshal(n)
+		y, _ := json.Marshal(apptest.Get(a.Data, "node"))
+		if string(x) != string(y) {
+			t.Errorf("list entry %s: in the page %s, alone %s", n["id"], x, y)
+		}
+	}
+	if withCases == 0 {
+		t.Fatal("no entry of the page has a case; the seed should give some")
+	}
+	t.Logf("%d entries compared, %d with cases", compared, withCases)
 }

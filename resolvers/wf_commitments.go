@@ -344,6 +344,7 @@ func (r *Resolver) queryListEntries(ctx context.Context, filter *model.ListEntry
 		return nil, err
 	}
 	rows, info := pageOf(rows, n, after)
+	r.primeListEntries(ctx, fieldsUnderEdges(ctx, "ListEntryEdge", "ListEntry"), rows)
 	conn := &model.ListEntryConnection{Edges: make([]*model.ListEntryEdge, len(rows)), PageInfo: info}
 	for i, e := range rows {
 		conn.Edges[i] = &model.ListEntryEdge{Cursor: e.ID(), Node: e}
@@ -352,7 +353,7 @@ func (r *Resolver) queryListEntries(ctx context.Context, filter *model.ListEntry
 }
 
 func (r *Resolver) marketEntityListings(ctx context.Context, obj *model.MarketEntity, activeOnly *bool) ([]*workflow.ListEntry, error) {
-	all, err := r.listingsLoader(ctx).Load(ctx, obj.Uscc)()
+	all, err := r.listingsLoader(ctx, selectedHere(ctx, "ListEntry")).Load(ctx, obj.Uscc)()
 	if err != nil || activeOnly == nil || !*activeOnly {
 		return all, err
 	}
@@ -370,11 +371,11 @@ func (r *Resolver) listEntryEntity(ctx context.Context, obj *workflow.ListEntry)
 }
 
 func (r *Resolver) listEntryInterviews(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.Interview, error) {
-	return r.Workflows.Interviews(ctx, obj.DBID)
+	return r.interviewsOf(ctx, obj.DBID)
 }
 
 func (r *Resolver) listEntryCases(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.JointCase, error) {
-	return r.Workflows.CasesOf(ctx, obj.DBID)
+	return r.casesOf(ctx, obj.DBID)
 }
 
 func (r *Resolver) listEntryHistory(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.Event, error) {
@@ -457,7 +458,7 @@ func (r *Resolver) jointCaseListEntry(ctx context.Context, obj *workflow.JointCa
 }
 
 func (r *Resolver) jointCasePushes(ctx context.Context, obj *workflow.JointCase) ([]*workflow.CasePush, error) {
-	return r.Workflows.Pushes(ctx, obj.DBID)
+	return r.pushesOf(ctx, obj.DBID)
 }
 
 func (r *Resolver) jointCaseHistory(ctx context.Context, obj *workflow.JointCase) ([]*workflow.Event, error) {

@@ -249,9 +249,23 @@ func (s *Service) JointCase(ctx context.Context, id int64) (*JointCase, error) {
 
 // CasesOf returns the cases opened from a listing, oldest first.
 func (s *Service) CasesOf(ctx context.Context, entryID int64) ([]*JointCase, error) {
-	out := []*JointCase{}
-	err := s.DB.SelectContext(ctx, &out, `SELECT `+jointCaseColumns+` FROM joint_case WHERE list_entry_id = $1 ORDER BY id`, entryID)
-	return out, sqldb.MapError(err)
+	by, err := s.CasesOfEntries(ctx, []int64{entryID})
+	return by[entryID], err
+}
+
+// CasesOfEntries returns the cases opened from each of the listings, in
+// one statement.
+func (s *Service) CasesOfEntries(ctx context.Context, entryIDs []int64) (map[int64][]*JointCase, error) {
+	var rows []*JointCase
+	err := s.DB.SelectContext(ctx, &rows, `SELECT `+jointCaseColumns+` FROM joint_case WHERE list_entry_id = ANY($1) ORDER BY id`, pq.Array(entryIDs))
+	if err != nil {
+		return nil, sqldb.MapError(err)
+	}
+	out := map[int64][]*JointCase{}
+	for _, c := range rows {
+		out[c.ListEntryDBID] = append(out[c.ListEntryDBID], c)
+	}
+	return out, nil
 }
 
 const pushColumns = `id, case_id, uscc, department, measures, pushed_at, due_date, state, measure_applied, applied_on, answered_by`
@@ -289,7 +303,22 @@ func (s *Service) pushes(ctx context.Context, query string, args ...any) ([]*Cas
 
 // Pushes returns a case's pushes in the order they were made.
 func (s *Service) Pushes(ctx context.Context, caseID int64) ([]*CasePush, error) {
-	return s.pushes(ctx, `SELECT `+pushColumns+` FROM case_push WHERE case_id = $1 ORDER BY id`, caseID)
+	by, err := s.PushesOf(ctx, []int64{caseID})
+	return by[caseID], err
+}
+
+// PushesOf returns each case's pushes in the order they were made, in one
+// statement.
+func (s *Service) PushesOf(ctx context.Context, caseIDs []int64) (map[int64][]*CasePush, error) {
+	rows, err := s.pushes(ctx, `SELECT `+pushColumns+` FROM case_push WHERE case_id = ANY($1) ORDER BY id`, pq.Array(caseIDs))
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][]*CasePush{}
+	for _, p := range rows {
+		out[p.CaseDBID] = append(out[p.CaseDBID], p)
+	}
+	return out, nil
 }
 
 // OverduePushes returns the pushes not answered by their due date, the

@@ -541,17 +541,24 @@ type interviewRow struct {
 
 // Interviews returns the interviews held on a listing, oldest first.
 func (s *Service) Interviews(ctx context.Context, entryID int64) ([]*Interview, error) {
+	by, err := s.InterviewsOf(ctx, []int64{entryID})
+	return by[entryID], err
+}
+
+// InterviewsOf returns the interviews held on each of the listings, oldest
+// first, in one statement.
+func (s *Service) InterviewsOf(ctx context.Context, entryIDs []int64) (map[int64][]*Interview, error) {
 	var rows []interviewRow
 	err := s.DB.SelectContext(ctx, &rows, `SELECT id, list_entry_id, uscc, type, held_on, department, notes
-		FROM interview WHERE list_entry_id = $1 ORDER BY held_on, id`, entryID)
+		FROM interview WHERE list_entry_id = ANY($1) ORDER BY held_on, id`, pq.Array(entryIDs))
 	if err != nil {
 		return nil, sqldb.MapError(err)
 	}
-	out := make([]*Interview, len(rows))
+	out := map[int64][]*Interview{}
 	for i := range rows {
 		iv := rows[i].Interview
 		iv.HeldOn = scalars.DateOf(rows[i].Held)
-		out[i] = &iv
+		out[iv.ListEntryDBID] = append(out[iv.ListEntryDBID], &iv)
 	}
 	return out, nil
 }
