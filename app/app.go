@@ -288,10 +288,11 @@ func (a *App) openWarnings(ctx context.Context, cfg Config, feeds []datasources.
 }
 
 // openSupervision loads the measures catalogue and the grading model, and
-// starts the grade job: shortly after start-up, then every
+// starts the grade jobs: shortly after start-up, then every
 // CREDITHUB_GRADE_INTERVAL (default 1h; "off" runs none), every entity's
 // grade is recomputed into entity_grade by whichever instance holds the
-// advisory lock.
+// advisory lock; in between, every supervision.RegradeEvery, the entities
+// whose facts changed are regraded.
 func (a *App) openSupervision(ctx context.Context, registry market.Registry, logger *slog.Logger) error {
 	a.Supervision = &supervision.Service{DB: a.DBs["hub"].DB, Registry: registry, Loaders: a.Loaders, Logger: logger}
 	if err := a.Supervision.LoadModels(ctx); err != nil {
@@ -303,11 +304,16 @@ func (a *App) openSupervision(ctx context.Context, registry market.Registry, log
 	}
 	jobCtx, stopJob := context.WithCancel(context.Background())
 	done := make(chan struct{})
+	regraded := make(chan struct{})
 	go func() {
 		defer close(done)
 		a.Supervision.RunGrades(jobCtx, interval)
 	}()
-	a.stop = append(a.stop, func() { stopJob(); <-done })
+	go func() {
+		defer close(regraded)
+		a.Supervision.RunRegrades(jobCtx)
+	}()
+	a.stop = append(a.stop, func() { stopJob(); <-done; <-regraded })
 	return nil
 }
 

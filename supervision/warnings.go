@@ -36,6 +36,7 @@ import (
 
 	"credithub/credit"
 	"credithub/datasources"
+	"credithub/datasources/hub"
 	"credithub/scalars"
 )
 
@@ -552,6 +553,14 @@ func (s *Scanner) scanKind(ctx context.Context, conn *sqlx.Conn, feed datasource
 	}
 	ids, err := raise(ctx, tx, cands, s.now())
 	if err != nil {
+		return 0, err
+	}
+	// A department's new records are new facts of their entities' grades.
+	subjects := make([]string, 0, len(added.Records))
+	for _, rec := range added.Records {
+		subjects = append(subjects, rec.Common().Subject.USCC)
+	}
+	if err := hub.MarkGradesStale(ctx, tx, subjects); err != nil {
 		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE scan_watermark SET last_id = $3 WHERE source = $1 AND kind = $2`, source, string(kind), added.Last); err != nil {

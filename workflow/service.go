@@ -66,6 +66,15 @@ func transact[T any](ctx context.Context, s *Service, key, operation string, wri
 		if err != nil {
 			return v, err
 		}
+		// Whatever a transition wrote about an entity may move its grade:
+		// its stored grade is marked out of date in the same transaction.
+		if o, ok := any(v).(interface{ DataSubject() (string, string) }); ok {
+			if uscc, _ := o.DataSubject(); uscc != "" {
+				if err := hub.MarkGradesStale(ctx, tx, []string{uscc}); err != nil {
+					return v, err
+				}
+			}
+		}
 		return v, hub.Notify(ctx, tx)
 	})
 	if err == nil && s.State != nil {
