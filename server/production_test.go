@@ -226,6 +226,19 @@ func TestRateLimit(t *testing.T) {
 		if r.Header.Get("X-RateLimit-Reset") == "" {
 			t.Fatal("no X-RateLimit-Reset")
 		}
+		// The same figures in the answer, with what the query cost.
+		if c, _ := r.Extensions["cost"].(map[string]any); c["points"] != 1.0 || c["static"] != 1.0 || c["limit"] != 5.0 ||
+			c["remaining"] != float64(5-i) || resetUnix(c["resetAt"]) != r.Header.Get("X-RateLimit-Reset") {
+			t.Fatalf("request %d: extensions.cost %v, headers %v", i, r.Extensions["cost"], r.Header)
+		}
+	}
+	// A page of 100 entities with their records needs 101 connection
+	// pages: 2 points, GitHub's way.
+	housing := apptest.As(t, auth.KindDepartment, "housing", "", auth.ScopeEntityRead, auth.ScopeRecordRead)
+	page := map[string]any{"query": `{ entities(first: 100) { edges { node { records(first: 5) { edges { node { id } } } } } } }`}
+	if r := post(t, h, page, housing); r.Status != http.StatusOK || apptest.Get(r.Extensions, "cost", "points") != 2.0 ||
+		apptest.Get(r.Extensions, "cost", "static") != 1.0+100+100+100+5*100*2 || r.Header.Get("X-RateLimit-Remaining") != "3" {
+		t.Fatalf("a page of records: %d, extensions %v, remaining %q", r.Status, r.Extensions, r.Header.Get("X-RateLimit-Remaining"))
 	}
 	r := post(t, h, q, dept)
 	if r.Status != http.StatusTooManyRequests || len(r.Errors) != 1 || r.Errors[0].Code() != "RATE_LIMITED" || r.Header.Get("X-RateLimit-Remaining") != "0" || r.Header.Get("Retry-After") == "" {
@@ -265,6 +278,16 @@ func TestRateLimit(t *testing.T) {
 	if r := post(t, b, q, other); r.Status != http.StatusTooManyRequests {
 		t.Fatalf("instance B, sixth request in all: %d", r.Status)
 	}
+}
+
+// resetUnix is an RFC 3339 time as the X-RateLimit-Reset header gives it.
+func resetUnix(v any) string {
+	s, _ := v.(string)
+	at, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return "not a time: " + s
+	}
+	return fmt.Sprint(at.Unix())
 }
 
 func metricsText(t *testing.T, h *apptest.Hub) string {

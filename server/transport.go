@@ -143,12 +143,18 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 			return
 		}
 	}
+	// What the query costs, in every answer (extensions.cost), so that a
+	// client sees its budget without asking for it in the query as GitHub's
+	// rateLimit field makes it do.
+	var costExt map[string]any
+	cost := 1
+	if t.limits != nil {
+		m := t.limits.Measure(opCtx.Doc, opCtx.Operation, opCtx.Variables)
+		cost = m.Points
+		costExt = map[string]any{"static": m.Cost, "points": m.Points}
+	}
 	if t.rate != nil {
 		// Charged before it runs, its static cost, as GitHub's API does.
-		cost := 1
-		if t.limits != nil {
-			cost = t.limits.Measure(opCtx.Doc, opCtx.Operation, opCtx.Variables).Points
-		}
 		b := t.rate.Charge(ctx, r, cost)
 		b.setHeaders(w.Header())
 		if b.Exceeded {
@@ -164,10 +170,21 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 			}}})
 			return
 		}
+		if costExt == nil {
+			costExt = map[string]any{"points": cost}
+		}
+		costExt["limit"], costExt["remaining"], costExt["resetAt"] = b.Limit, b.Remaining, b.Reset.Format(time.RFC3339)
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
+	resp := responses(ctx)
+	if costExt != nil && resp != nil {
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["cost"] = costExt
+	}
 	w.Header().Set("Content-Type", media)
-	writeJSON(w, responses(ctx))
+	writeJSON(w, resp)
 }
 
 // responseMedia picks the response media type from Accept. No Accept header
