@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/graph-gophers/dataloader/v7"
@@ -39,21 +40,31 @@ func (r *Resolver) listingsLoader(ctx context.Context, sel []graphql.CollectedFi
 	})
 }
 
-func (r *Resolver) objectionsLoader(ctx context.Context) *loaders.Batched[string, []*workflow.Objection] {
+// objectionsLoader reads entities' objections; sel as for listingsLoader.
+func (r *Resolver) objectionsLoader(ctx context.Context, sel []graphql.CollectedField) *loaders.Batched[string, []*workflow.Objection] {
 	return loaders.Local(ctx, "workflow.objections", func(ctx context.Context, usccs []string) []*dataloader.Result[[]*workflow.Objection] {
 		rows, err := r.Workflows.Objections(ctx, workflow.ObjectionFilter{USCCs: usccs}, 0, 0)
+		if err == nil {
+			primeHistory(ctx, r, sel, workflow.WorkflowObjection, rows, func(o *workflow.Objection) int64 { return o.DBID })
+		}
 		return groupByEntity(usccs, rows, err, func(o *workflow.Objection) string { return o.SubjectUSCC })
 	})
 }
 
-func (r *Resolver) repairsLoader(ctx context.Context) *loaders.Batched[string, []*workflow.Repair] {
+// repairsLoader reads entities' repairs; sel as for listingsLoader.
+func (r *Resolver) repairsLoader(ctx context.Context, sel []graphql.CollectedField) *loaders.Batched[string, []*workflow.Repair] {
 	return loaders.Local(ctx, "workflow.repairs", func(ctx context.Context, usccs []string) []*dataloader.Result[[]*workflow.Repair] {
 		rows, err := r.Workflows.Repairs(ctx, workflow.RepairFilter{USCCs: usccs}, 0, 0)
+		if err == nil {
+			primeHistory(ctx, r, sel, workflow.WorkflowRepair, rows, func(o *workflow.Repair) int64 { return o.DBID })
+		}
 		return groupByEntity(usccs, rows, err, func(p *workflow.Repair) string { return p.USCC })
 	})
 }
 
-func (r *Resolver) commitmentsLoader(ctx context.Context) *loaders.Batched[commitmentsKey, []*workflow.Commitment] {
+// commitmentsLoader reads entities' first pages of commitments; sel, the
+// Commitment fields asked for, as for listingsLoader.
+func (r *Resolver) commitmentsLoader(ctx context.Context, sel []graphql.CollectedField) *loaders.Batched[commitmentsKey, []*workflow.Commitment] {
 	return loaders.Local(ctx, "workflow.commitments", func(ctx context.Context, keys []commitmentsKey) []*dataloader.Result[[]*workflow.Commitment] {
 		// One statement per page size asked for: a query asks one.
 		bySize := map[int][]string{}
@@ -66,6 +77,7 @@ func (r *Resolver) commitmentsLoader(ctx context.Context) *loaders.Batched[commi
 			if err != nil {
 				return failAll[[]*workflow.Commitment](len(keys), err)
 			}
+			primeHistory(ctx, r, sel, workflow.WorkflowCommitment, rows, func(c *workflow.Commitment) int64 { return c.DBID })
 			for _, c := range rows {
 				k := commitmentsKey{c.USCC, n}
 				found[k] = append(found[k], c)
@@ -121,11 +133,11 @@ func (r *Resolver) prefetchWorkflows(ctx context.Context, usccs []string, f grap
 		r.listingsLoader(ctx, selected(ctx, f, "ListEntry")).LoadAll(ctx, usccs)
 	case "objections":
 		if auth.Decide(ctx, auth.Shared, auth.ScopeRecordRead, auth.Subject{}) == nil {
-			r.objectionsLoader(ctx).LoadAll(ctx, usccs)
+			r.objectionsLoader(ctx, selected(ctx, f, "Objection")).LoadAll(ctx, usccs)
 		}
 	case "repairs":
 		if auth.Decide(ctx, auth.Shared, auth.ScopeRecordRead, auth.Subject{}) == nil {
-			r.repairsLoader(ctx).LoadAll(ctx, usccs)
+			r.repairsLoader(ctx, selected(ctx, f, "Repair")).LoadAll(ctx, usccs)
 		}
 	case "commitments":
 		args := f.ArgumentMap(graphql.GetOperationContext(ctx).Variables)
@@ -144,7 +156,7 @@ func (r *Resolver) prefetchWorkflows(ctx context.Context, usccs []string, f grap
 		for i, u := range usccs {
 			keys[i] = commitmentsKey{u, n + 1}
 		}
-		r.commitmentsLoader(ctx).LoadAll(ctx, keys)
+		r.commitmentsLoader(ctx, nodesOf(ctx, f, "CommitmentEdge", "Commitment")).LoadAll(ctx, keys)
 	}
 }
 
@@ -158,7 +170,7 @@ func (r *Resolver) entityCommitments(ctx context.Context, obj *model.MarketEntit
 	if err != nil {
 		return nil, err
 	}
-	rows, err := r.commitmentsLoader(ctx).Load(ctx, commitmentsKey{obj.Uscc, n + 1})()
+	rows, err := r.commitmentsLoader(ctx, fieldsUnderEdges(ctx, "CommitmentEdge", "Commitment")).Load(ctx, commitmentsKey{obj.Uscc, n + 1})()
 	if err != nil {
 		return nil, err
 	}
@@ -200,6 +212,23 @@ func byObject[V any](ctx context.Context, name string, fetch func(ctx context.Co
 // selected is the fields asked of f's objects of type typ.
 func selected(ctx context.Context, f graphql.CollectedField, typ string) []graphql.CollectedField {
 	return graphql.CollectFields(graphql.GetOperationContext(ctx), f.Selections, []string{typ})
+}
+
+// nodesOf is the fields asked of the nodes of connection field f.
+func nodesOf(ctx context.Context, f graphql.CollectedField, edgeType, nodeType string) []graphql.CollectedField {
+	opCtx := graphql.GetOperationContext(ctx)
+	var out []graphql.CollectedField
+	for _, edges := range graphql.CollectFields(opCtx, f.Selections, nil) {
+		if edges.Name != "edges" {
+			continue
+		}
+		for _, node := range graphql.CollectFields(opCtx, edges.Selections, []string{edgeType}) {
+			if node.Name == "node" {
+				out = append(out, graphql.CollectFields(opCtx, node.Selections, []string{nodeType, "Node"})...)
+			}
+		}
+	}
+	return out
 }
 
 // selectedHere is the fields asked of the objects the field being resolved
@@ -262,6 +291,19 @@ func (r *Resolver) primeListEntries(ctx context.Context, sel []graphql.Collected
 			r.casesLoader(ctx, selected(ctx, f, "JointCase")).LoadAll(ctx, ids)
 		}
 	}
+}
+
+// primeHistory starts the history of workflow objects just read when sel
+// asks for it; id gives an object's row id.
+func primeHistory[T any](ctx context.Context, r *Resolver, sel []graphql.CollectedField, machine string, objs []T, id func(T) int64) {
+	if len(objs) == 0 || !slices.ContainsFunc(sel, func(f graphql.CollectedField) bool { return f.Name == "history" }) {
+		return
+	}
+	ids := make([]int64, len(objs))
+	for i, o := range objs {
+		ids[i] = id(o)
+	}
+	r.historyLoader(ctx, machine).LoadAll(ctx, ids)
 }
 
 // primeCases starts, for cases just read, the loads of their lists that

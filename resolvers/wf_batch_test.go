@@ -15,28 +15,29 @@ func TestEntityWorkflowListsAreBatched(t *testing.T) {
 	h := apptest.Shared(t, apptest.Options{Entities: 400})
 	dept := apptest.Department(t)
 	const page = `{ entities(first: 100) { edges { node { uscc
-	  commitments(first: 3) { edges { node { id state } } pageInfo { hasNextPage } }
+	  commitments(first: 3) { edges { node { id state history { action to } } } pageInfo { hasNextPage } }
 	  listings { id state listType interviews { id } cases { id pushes { id state } } }
 	  active: listings(activeOnly: true) { id }
-	  objections { id state }
-	  repairs { id state } } } } }`
+	  objections { id state history { action to } }
+	  repairs { id state history { action to } } } } } }`
 	r := h.Do(t, page, nil, dept)
 	if len(r.Errors) > 0 {
 		t.Fatalf("errors: %s", r.Body)
 	}
 	// commitments, listings (both aliases), their interviews, their cases,
-	// the cases' pushes, objections, repairs
-	if n := r.Statements()["hub"]; n != 7 {
-		t.Errorf("%d statements on the hub's database, want 7 (one per list): %v", n, r.Statements())
+	// the cases' pushes, objections, repairs, and the history of the
+	// commitments, objections and repairs
+	if n := r.Statements()["hub"]; n != 10 {
+		t.Errorf("%d statements on the hub's database, want 10 (one per list): %v", n, r.Statements())
 	}
 
 	// Every entity of the page with a workflow, against the root queries.
 	const alone = `query($u: ID!) {
-	  commitments(filter: {uscc: $u}, first: 3) { edges { node { id state } } pageInfo { hasNextPage } }
+	  commitments(filter: {uscc: $u}, first: 3) { edges { node { id state history { action to } } } pageInfo { hasNextPage } }
 	  listEntries(filter: {uscc: $u}, first: 100) { edges { node { id state listType interviews { id } cases { id pushes { id state } } } } }
 	  active: listEntries(filter: {uscc: $u, state: LISTED}, first: 100) { edges { node { id } } }
-	  objections(filter: {uscc: $u}, first: 100) { edges { node { id state } } }
-	  repairs(filter: {uscc: $u}, first: 100) { edges { node { id state } } } }`
+	  objections(filter: {uscc: $u}, first: 100) { edges { node { id state history { action to } } } }
+	  repairs(filter: {uscc: $u}, first: 100) { edges { node { id state history { action to } } } } }`
 	nodes := func(v any) []any {
 		out := []any{}
 		for _, e := range v.([]any) {
@@ -124,4 +125,28 @@ func TestListEntryListsAreBatched(t *testing.T) {
 		t.Fatal("no entry of the page has a case; the seed should give some")
 	}
 	t.Logf("%d entries compared, %d with cases", compared, withCases)
+}
+
+// The workflows' own connections, as a dashboard pages through them, with
+// each object's history (and a case's pushes): one statement per list.
+func TestWorkflowConnectionsAreBatched(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{Entities: 400})
+	r := h.Do(t, `{
+	  commitments(first: 50) { edges { node { id history { action } } } }
+	  objections(first: 50) { edges { node { id history { action } } } }
+	  repairs(first: 50) { edges { node { id history { action } } } }
+	  jointCases(first: 50) { edges { node { id history { action } pushes { id } } } } }`, nil, apptest.Department(t))
+	if len(r.Errors) > 0 {
+		t.Fatalf("errors: %s", r.Body)
+	}
+	for _, list := range []string{"commitments", "objections", "repairs", "jointCases"} {
+		if n := len(apptest.Get(r.Data, list, "edges").([]any)); n < 5 {
+			t.Fatalf("%s: %d in the seed's first page; too few to tell", list, n)
+		}
+	}
+	// four pages, four histories, the pushes
+	if n := r.Statements()["hub"]; n != 9 {
+		t.Errorf("%d statements on the hub's database, want 9: %v", n, r.Statements())
+	}
 }

@@ -179,7 +179,13 @@ func (r *Resolver) commitmentsConnection(ctx context.Context, f workflow.Commitm
 	if err != nil {
 		return nil, err
 	}
-	return commitmentConnection(rows, n, after), nil
+	conn := commitmentConnection(rows, n, after)
+	page := make([]*workflow.Commitment, len(conn.Edges))
+	for i, e := range conn.Edges {
+		page[i] = e.Node
+	}
+	primeHistory(ctx, r, fieldsUnderEdges(ctx, "CommitmentEdge", "Commitment"), workflow.WorkflowCommitment, page, func(c *workflow.Commitment) int64 { return c.DBID })
+	return conn, nil
 }
 
 // commitmentConnection is a page of n from rows, which hold one more when
@@ -434,6 +440,7 @@ func (r *Resolver) queryJointCases(ctx context.Context, filter *model.JointCaseF
 		return nil, err
 	}
 	rows, info := pageOf(rows, n, after)
+	r.primeCases(ctx, fieldsUnderEdges(ctx, "JointCaseEdge", "JointCase"), rows)
 	conn := &model.JointCaseConnection{Edges: make([]*model.JointCaseEdge, len(rows)), PageInfo: info}
 	for i, c := range rows {
 		conn.Edges[i] = &model.JointCaseEdge{Cursor: c.ID(), Node: c}

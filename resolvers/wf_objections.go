@@ -133,11 +133,11 @@ func recordAsSeen(ctx context.Context, recordID string) (credit.Record, error) {
 }
 
 func (r *Resolver) marketEntityObjections(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Objection, error) {
-	return r.objectionsLoader(ctx).Load(ctx, obj.Uscc)()
+	return r.objectionsLoader(ctx, selectedHere(ctx, "Objection")).Load(ctx, obj.Uscc)()
 }
 
 func (r *Resolver) marketEntityRepairs(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Repair, error) {
-	return r.repairsLoader(ctx).Load(ctx, obj.Uscc)()
+	return r.repairsLoader(ctx, selectedHere(ctx, "Repair")).Load(ctx, obj.Uscc)()
 }
 
 func (r *Resolver) mutationFileObjection(ctx context.Context, recordID string, reason string, idempotencyKey string) (*workflow.Objection, error) {
@@ -295,6 +295,7 @@ func (r *Resolver) queryObjections(ctx context.Context, filter *model.ObjectionF
 	if len(rows) > n {
 		rows, conn.PageInfo.HasNextPage = rows[:n], true
 	}
+	primeHistory(ctx, r, fieldsUnderEdges(ctx, "ObjectionEdge", "Objection"), workflow.WorkflowObjection, rows, func(o *workflow.Objection) int64 { return o.DBID })
 	for _, o := range rows {
 		conn.Edges = append(conn.Edges, &model.ObjectionEdge{Cursor: workflowCursor(cursorObjection, o.DBID), Node: o})
 	}
@@ -332,6 +333,7 @@ func (r *Resolver) queryRepairs(ctx context.Context, filter *model.RepairFilter,
 	if len(rows) > n {
 		rows, conn.PageInfo.HasNextPage = rows[:n], true
 	}
+	primeHistory(ctx, r, fieldsUnderEdges(ctx, "RepairEdge", "Repair"), workflow.WorkflowRepair, rows, func(o *workflow.Repair) int64 { return o.DBID })
 	for _, o := range rows {
 		conn.Edges = append(conn.Edges, &model.RepairEdge{Cursor: workflowCursor(cursorRepair, o.DBID), Node: o})
 	}
