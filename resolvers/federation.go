@@ -88,6 +88,7 @@ func federatedNodes[T model.Node](ctx context.Context, r *Resolver, typeName str
 	if err := tooManyRepresentations(len(ids)); err != nil {
 		return nil, err
 	}
+	r.primeNodes(ctx, ids)
 	out := make([]T, len(ids))
 	errs := make(graphql.BatchErrorList, len(ids))
 	var wg sync.WaitGroup

@@ -128,6 +128,43 @@ func TestFederatedWorkflowObjects(t *testing.T) {
 	if len(r.Errors) > 0 || apptest.Get(r.Data, "_entities", 0, "state") != apptest.Get(d, "entity", "commitments", "edges", 0, "node", "state") {
 		t.Fatalf("a commitment through _entities: %.500s", r.Body)
 	}
+
+	// A router's batch of workflow objects of five types, mixed: answered
+	// in order, one statement per type.
+	page := h.QueryAs(t, apptest.Department(t), `{
+	  commitments(first: 20) { edges { node { id } } }
+	  listEntries(first: 20) { edges { node { id } } }
+	  jointCases(first: 20) { edges { node { id } } }
+	  objections(first: 20) { edges { node { id } } }
+	  repairs(first: 20) { edges { node { id } } } }`, nil)
+	typenames := map[string]string{"commitments": "Commitment", "listEntries": "ListEntry", "jointCases": "JointCase", "objections": "Objection", "repairs": "Repair"}
+	var mixed []any
+	var want []string
+	for i := 0; i < 20; i++ {
+		for _, list := range []string{"commitments", "listEntries", "jointCases", "objections", "repairs"} {
+			if id, ok := apptest.Get(page, list, "edges", i, "node", "id").(string); ok {
+				mixed = append(mixed, map[string]any{"__typename": typenames[list], "id": id})
+				want = append(want, id)
+			}
+		}
+	}
+	if len(want) < 50 {
+		t.Fatalf("only %d workflow objects in the seed's first pages", len(want))
+	}
+	r = h.Do(t, `query($r: [_Any!]!) { _entities(representations: $r) {
+	  ... on Commitment { id } ... on ListEntry { id } ... on JointCase { id } ... on Objection { id } ... on Repair { id } } }`,
+		map[string]any{"r": mixed}, apptest.Department(t))
+	if len(r.Errors) > 0 {
+		t.Fatalf("errors: %.500s", r.Body)
+	}
+	for i, id := range want {
+		if got := apptest.Get(r.Data, "_entities", i, "id"); got != id {
+			t.Fatalf("_entities[%d] = %v, want %s", i, got, id)
+		}
+	}
+	if n := r.Statements()["hub"]; n != 5 {
+		t.Errorf("%d objects of five types cost %d statements on the hub's database, want 5", len(want), n)
+	}
 }
 
 // SECURITY: _service { sdl } is the schema by another name; it is open to

@@ -8,6 +8,7 @@ import (
 	"github.com/graph-gophers/dataloader/v7"
 
 	"credithub/auth"
+	"credithub/gid"
 	"credithub/graph/model"
 	"credithub/loaders"
 	"credithub/workflow"
@@ -318,6 +319,12 @@ func (r *Resolver) primeCases(ctx context.Context, sel []graphql.CollectedField,
 	}
 	for _, f := range sel {
 		switch f.Name {
+		case "listEntry":
+			entries := make([]int64, len(cases))
+			for i, c := range cases {
+				entries[i] = c.ListEntryDBID
+			}
+			r.listEntryByID(ctx).LoadAll(ctx, entries)
 		case "pushes":
 			r.pushesLoader(ctx).LoadAll(ctx, ids)
 		case "history":
@@ -341,4 +348,72 @@ func (r *Resolver) pushesOf(ctx context.Context, caseID int64) ([]*workflow.Case
 // history is a workflow object's events, oldest first.
 func (r *Resolver) history(ctx context.Context, machine string, id int64) ([]*workflow.Event, error) {
 	return r.historyLoader(ctx, machine).Load(ctx, id)()
+}
+
+// byID is a request's loader of one workflow object per row id (nil when
+// there is none), fetched in one statement per batch: node(id) asked many
+// times in a query, a router's _entities, a page of cases' list entries.
+func byID[V any](ctx context.Context, name string, fetch func(ctx context.Context, ids []int64) (map[int64]*V, error)) *loaders.Batched[int64, *V] {
+	return loaders.Local(ctx, name, func(ctx context.Context, ids []int64) []*dataloader.Result[*V] {
+		found, err := fetch(ctx, ids)
+		if err != nil {
+			return failAll[*V](len(ids), err)
+		}
+		out := make([]*dataloader.Result[*V], len(ids))
+		for i, id := range ids {
+			out[i] = &dataloader.Result[*V]{Data: found[id]}
+		}
+		return out
+	})
+}
+
+func (r *Resolver) commitmentByID(ctx context.Context) *loaders.Batched[int64, *workflow.Commitment] {
+	return byID(ctx, "workflow.commitment", r.Workflows.CommitmentsByID)
+}
+
+func (r *Resolver) listEntryByID(ctx context.Context) *loaders.Batched[int64, *workflow.ListEntry] {
+	return byID(ctx, "workflow.listEntry", r.Workflows.ListEntriesByID)
+}
+
+func (r *Resolver) jointCaseByID(ctx context.Context) *loaders.Batched[int64, *workflow.JointCase] {
+	return byID(ctx, "workflow.jointCase", r.Workflows.JointCasesByID)
+}
+
+func (r *Resolver) objectionByID(ctx context.Context) *loaders.Batched[int64, *workflow.Objection] {
+	return byID(ctx, "workflow.objection", r.Workflows.ObjectionsByID)
+}
+
+func (r *Resolver) repairByID(ctx context.Context) *loaders.Batched[int64, *workflow.Repair] {
+	return byID(ctx, "workflow.repair", r.Workflows.RepairsByID)
+}
+
+// primeNodes starts, for a batch of global IDs about to be resolved one by
+// one (a router's _entities), the loads of the workflow objects among
+// them: one statement per type whatever the scheduler does. IDs that do
+// not decode are left to the resolution, which refuses them.
+func (r *Resolver) primeNodes(ctx context.Context, ids []string) {
+	byType := map[string][]int64{}
+	for _, id := range ids {
+		typ, _, err := gid.Decode(id)
+		if err != nil {
+			continue
+		}
+		if n, ok := workflow.DecodeID(typ, id); ok {
+			byType[typ] = append(byType[typ], n)
+		}
+	}
+	for typ, ns := range byType {
+		switch typ {
+		case workflow.TypeCommitment:
+			r.commitmentByID(ctx).LoadAll(ctx, ns)
+		case workflow.TypeListEntry:
+			r.listEntryByID(ctx).LoadAll(ctx, ns)
+		case workflow.TypeJointCase:
+			r.jointCaseByID(ctx).LoadAll(ctx, ns)
+		case workflow.TypeObjection:
+			r.objectionByID(ctx).LoadAll(ctx, ns)
+		case workflow.TypeRepair:
+			r.repairByID(ctx).LoadAll(ctx, ns)
+		}
+	}
 }

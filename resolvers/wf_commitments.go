@@ -261,7 +261,7 @@ func (r *Resolver) commitmentHistory(ctx context.Context, obj *workflow.Commitme
 }
 
 func (r *Resolver) commitmentNode(ctx context.Context, id int64) (model.Node, error) {
-	c, err := r.Workflows.Commitment(ctx, id)
+	c, err := r.commitmentByID(ctx).Load(ctx, id)()
 	if err != nil || c == nil {
 		return nil, err
 	}
@@ -391,7 +391,7 @@ func (r *Resolver) listEntryHistory(ctx context.Context, obj *workflow.ListEntry
 // listEntryNode answers node(id) for a list entry; a key-attention entry
 // is refused, naming the scope, to callers who may not see it.
 func (r *Resolver) listEntryNode(ctx context.Context, id int64) (model.Node, error) {
-	e, err := r.Workflows.ListEntry(ctx, id)
+	e, err := r.listEntryByID(ctx).Load(ctx, id)()
 	if err != nil || e == nil {
 		return nil, err
 	}
@@ -457,7 +457,7 @@ func (r *Resolver) queryOverduePushes(ctx context.Context, department *string) (
 }
 
 func (r *Resolver) jointCaseListEntry(ctx context.Context, obj *workflow.JointCase) (*workflow.ListEntry, error) {
-	e, err := r.Workflows.ListEntry(ctx, obj.ListEntryDBID)
+	e, err := r.listEntryByID(ctx).Load(ctx, obj.ListEntryDBID)()
 	if err == nil && e == nil {
 		err = apperr.New(apperr.NotFound, "the list entry of case %s is missing", obj.ID())
 	}
@@ -477,7 +477,7 @@ func (r *Resolver) casePushMeasures(ctx context.Context, obj *workflow.CasePush)
 }
 
 func (r *Resolver) jointCaseNode(ctx context.Context, id int64) (model.Node, error) {
-	c, err := r.Workflows.JointCase(ctx, id)
+	c, err := r.jointCaseByID(ctx).Load(ctx, id)()
 	if err != nil || c == nil {
 		return nil, err
 	}

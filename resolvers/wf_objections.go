@@ -369,7 +369,7 @@ func (r *Resolver) repairHistory(ctx context.Context, obj *workflow.Repair) ([]*
 
 // objectionNode resolves node(id) for this workflow's objects; nil when unknown.
 func (r *Resolver) objectionNode(ctx context.Context, id int64) (model.Node, error) {
-	o, err := r.Workflows.Objection(ctx, id)
+	o, err := r.objectionByID(ctx).Load(ctx, id)()
 	if err != nil || o == nil {
 		return nil, err
 	}
@@ -383,7 +383,7 @@ func (r *Resolver) objectionNode(ctx context.Context, id int64) (model.Node, err
 
 // repairNode resolves node(id) for this workflow's objects; nil when unknown.
 func (r *Resolver) repairNode(ctx context.Context, id int64) (model.Node, error) {
-	rep, err := r.Workflows.Repair(ctx, id)
+	rep, err := r.repairByID(ctx).Load(ctx, id)()
 	if err != nil || rep == nil {
 		return nil, err
 	}
