@@ -44,14 +44,20 @@ func pageAfter(first *int, after *string, typ string) (n int, before int64, err 
 	return n, before, nil
 }
 
-// pageOf cuts the extra row a page query asks for and fills pageInfo.
+// pageOf cuts the extra row a page query asks for and fills pageInfo; a
+// row's cursor is its global ID.
 func pageOf[T interface{ ID() string }](rows []T, n int, after *string) ([]T, *model.PageInfo) {
+	return pageBy(rows, n, after, T.ID)
+}
+
+// pageBy is pageOf for rows whose cursor is cursor(row).
+func pageBy[T any](rows []T, n int, after *string, cursor func(T) string) ([]T, *model.PageInfo) {
 	info := &model.PageInfo{HasPreviousPage: after != nil}
 	if len(rows) > n {
 		rows, info.HasNextPage = rows[:n], true
 	}
 	if k := len(rows); k > 0 {
-		start, end := rows[0].ID(), rows[k-1].ID()
+		start, end := cursor(rows[0]), cursor(rows[k-1])
 		info.StartCursor, info.EndCursor = &start, &end
 	}
 	return rows, info
@@ -179,13 +185,9 @@ func (r *Resolver) commitmentsConnection(ctx context.Context, f workflow.Commitm
 	if err != nil {
 		return nil, err
 	}
-	conn := commitmentConnection(rows, n, after)
-	page := make([]*workflow.Commitment, len(conn.Edges))
-	for i, e := range conn.Edges {
-		page[i] = e.Node
-	}
-	primeHistory(ctx, r, fieldsUnderEdges(ctx, "CommitmentEdge", "Commitment"), workflow.WorkflowCommitment, page, func(c *workflow.Commitment) int64 { return c.DBID })
-	return conn, nil
+	primeHistory(ctx, r, fieldsUnderEdges(ctx, "CommitmentEdge", "Commitment"), workflow.WorkflowCommitment,
+		rows[:min(n, len(rows))], func(c *workflow.Commitment) int64 { return c.DBID })
+	return commitmentConnection(rows, n, after), nil
 }
 
 // commitmentConnection is a page of n from rows, which hold one more when

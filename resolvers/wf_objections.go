@@ -291,17 +291,12 @@ func (r *Resolver) queryObjections(ctx context.Context, filter *model.ObjectionF
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.ObjectionConnection{PageInfo: &model.PageInfo{HasPreviousPage: after != nil}, Edges: []*model.ObjectionEdge{}}
-	if len(rows) > n {
-		rows, conn.PageInfo.HasNextPage = rows[:n], true
-	}
+	cursor := func(o *workflow.Objection) string { return workflowCursor(cursorObjection, o.DBID) }
+	rows, info := pageBy(rows, n, after, cursor)
 	primeHistory(ctx, r, fieldsUnderEdges(ctx, "ObjectionEdge", "Objection"), workflow.WorkflowObjection, rows, func(o *workflow.Objection) int64 { return o.DBID })
-	for _, o := range rows {
-		conn.Edges = append(conn.Edges, &model.ObjectionEdge{Cursor: workflowCursor(cursorObjection, o.DBID), Node: o})
-	}
-	if k := len(conn.Edges); k > 0 {
-		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
-		conn.PageInfo.EndCursor = &conn.Edges[k-1].Cursor
+	conn := &model.ObjectionConnection{PageInfo: info, Edges: make([]*model.ObjectionEdge, len(rows))}
+	for i, o := range rows {
+		conn.Edges[i] = &model.ObjectionEdge{Cursor: cursor(o), Node: o}
 	}
 	return conn, nil
 }
@@ -329,17 +324,12 @@ func (r *Resolver) queryRepairs(ctx context.Context, filter *model.RepairFilter,
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.RepairConnection{PageInfo: &model.PageInfo{HasPreviousPage: after != nil}, Edges: []*model.RepairEdge{}}
-	if len(rows) > n {
-		rows, conn.PageInfo.HasNextPage = rows[:n], true
-	}
+	cursor := func(o *workflow.Repair) string { return workflowCursor(cursorRepair, o.DBID) }
+	rows, info := pageBy(rows, n, after, cursor)
 	primeHistory(ctx, r, fieldsUnderEdges(ctx, "RepairEdge", "Repair"), workflow.WorkflowRepair, rows, func(o *workflow.Repair) int64 { return o.DBID })
-	for _, o := range rows {
-		conn.Edges = append(conn.Edges, &model.RepairEdge{Cursor: workflowCursor(cursorRepair, o.DBID), Node: o})
-	}
-	if k := len(conn.Edges); k > 0 {
-		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
-		conn.PageInfo.EndCursor = &conn.Edges[k-1].Cursor
+	conn := &model.RepairConnection{PageInfo: info, Edges: make([]*model.RepairEdge, len(rows))}
+	for i, o := range rows {
+		conn.Edges[i] = &model.RepairEdge{Cursor: cursor(o), Node: o}
 	}
 	return conn, nil
 }

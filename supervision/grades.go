@@ -282,13 +282,18 @@ func (s *Service) recompute(ctx context.Context, tx *sqlx.Tx) (int, error) {
 	return n, nil
 }
 
-// listEntities reads a page of the registry within the registry's budget.
-func (s *Service) listEntities(ctx context.Context, f market.ListFilter, after string, limit int) ([]*market.Entity, error) {
+// registryCtx bounds a read of the registry by the registry's budget.
+func (s *Service) registryCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	timeout := 10 * time.Second
 	if s.Loaders != nil && s.Loaders.RegistryTimeout > 0 {
 		timeout = s.Loaders.RegistryTimeout
 	}
-	rctx, cancel := context.WithTimeout(ctx, timeout)
+	return context.WithTimeout(ctx, timeout)
+}
+
+// listEntities reads a page of the registry within the registry's budget.
+func (s *Service) listEntities(ctx context.Context, f market.ListFilter, after string, limit int) ([]*market.Entity, error) {
+	rctx, cancel := s.registryCtx(ctx)
 	defer cancel()
 	page, err := s.Registry.ListEntities(rctx, f, after, limit)
 	if err != nil {

@@ -95,11 +95,7 @@ func (s *Service) regradeStep(ctx context.Context) (taken, graded int, err error
 // order in which gradeBatch's upsert locks their rows), within the
 // registry's budget; codes the registry does not know are left out.
 func (s *Service) entitiesByUSCC(ctx context.Context, usccs []string) ([]*market.Entity, error) {
-	timeout := 10 * time.Second
-	if s.Loaders != nil && s.Loaders.RegistryTimeout > 0 {
-		timeout = s.Loaders.RegistryTimeout
-	}
-	rctx, cancel := context.WithTimeout(ctx, timeout)
+	rctx, cancel := s.registryCtx(ctx)
 	defer cancel()
 	found, err := s.Registry.EntitiesByUSCC(rctx, usccs)
 	if err != nil {

@@ -236,19 +236,6 @@ func (s *Service) Commitments(ctx context.Context, f CommitmentFilter) ([]*Commi
 	return out, sqldb.MapError(err)
 }
 
-// Commitment returns one commitment; nil when none.
-func (s *Service) Commitment(ctx context.Context, id int64) (*Commitment, error) {
-	var c Commitment
-	err := s.DB.GetContext(ctx, &c, `SELECT `+commitmentColumns+` FROM commitment WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, sqldb.MapError(err)
-	}
-	return &c, nil
-}
-
 func severityArg(s *credit.Severity) any {
 	if s == nil {
 		return nil

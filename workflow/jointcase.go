@@ -234,25 +234,6 @@ func (s *Service) JointCases(ctx context.Context, f JointCaseFilter) ([]*JointCa
 	return out, sqldb.MapError(err)
 }
 
-// JointCase returns one case; nil when none.
-func (s *Service) JointCase(ctx context.Context, id int64) (*JointCase, error) {
-	var c JointCase
-	err := s.DB.GetContext(ctx, &c, `SELECT `+jointCaseColumns+` FROM joint_case WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, sqldb.MapError(err)
-	}
-	return &c, nil
-}
-
-// CasesOf returns the cases opened from a listing, oldest first.
-func (s *Service) CasesOf(ctx context.Context, entryID int64) ([]*JointCase, error) {
-	by, err := s.CasesOfEntries(ctx, []int64{entryID})
-	return by[entryID], err
-}
-
 // CasesOfEntries returns the cases opened from each of the listings, in
 // one statement.
 func (s *Service) CasesOfEntries(ctx context.Context, entryIDs []int64) (map[int64][]*JointCase, error) {
@@ -299,12 +280,6 @@ func (s *Service) pushes(ctx context.Context, query string, args ...any) ([]*Cas
 		out[i] = rows[i].push(today)
 	}
 	return out, nil
-}
-
-// Pushes returns a case's pushes in the order they were made.
-func (s *Service) Pushes(ctx context.Context, caseID int64) ([]*CasePush, error) {
-	by, err := s.PushesOf(ctx, []int64{caseID})
-	return by[caseID], err
 }
 
 // PushesOf returns each case's pushes in the order they were made, in one

@@ -521,28 +521,9 @@ func (s *Service) ListEntries(ctx context.Context, f ListEntryFilter) ([]*ListEn
 	return out, nil
 }
 
-// ListEntry returns one list entry; nil when none.
-func (s *Service) ListEntry(ctx context.Context, id int64) (*ListEntry, error) {
-	var row listEntryRow
-	err := s.DB.GetContext(ctx, &row, `SELECT `+listEntryColumns+` FROM list_entry WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, sqldb.MapError(err)
-	}
-	return row.entry(s.Today()), nil
-}
-
 type interviewRow struct {
 	Interview
 	Held time.Time `db:"held_on"`
-}
-
-// Interviews returns the interviews held on a listing, oldest first.
-func (s *Service) Interviews(ctx context.Context, entryID int64) ([]*Interview, error) {
-	by, err := s.InterviewsOf(ctx, []int64{entryID})
-	return by[entryID], err
 }
 
 // InterviewsOf returns the interviews held on each of the listings, oldest

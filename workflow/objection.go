@@ -602,13 +602,6 @@ func (s *Service) Objections(ctx context.Context, f ObjectionFilter, after int64
 
 // Objection returns one objection; nil when there is none with that id.
 func (s *Service) Objection(ctx context.Context, id int64) (*Objection, error) {
-	var row objectionRow
-	err := s.DB.GetContext(ctx, &row, `SELECT `+objectionColumns+` FROM objection WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return row.objection(s.Today()), nil
+	found, err := s.ObjectionsByID(ctx, []int64{id})
+	return found[id], err
 }

@@ -626,13 +626,6 @@ func (s *Service) Repairs(ctx context.Context, f RepairFilter, after int64, limi
 
 // Repair returns one repair; nil when there is none with that id.
 func (s *Service) Repair(ctx context.Context, id int64) (*Repair, error) {
-	var row repairRow
-	err := s.DB.GetContext(ctx, &row, `SELECT `+repairColumns+` FROM repair WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return row.repair(s.Today()), nil
+	found, err := s.RepairsByID(ctx, []int64{id})
+	return found[id], err
 }
