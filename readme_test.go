@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"credithub/app/apptest"
 	"credithub/auth"
-	"credithub/scalars"
+	"credithub/internal/app/apptest"
+	"credithub/internal/scalars"
 )
 
 // The README's GraphQL examples are run, in order, against a freshly seeded

@@ -7,8 +7,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"credithub/credit"
-	"credithub/ident"
+	"credithub/internal/credit"
+	"credithub/internal/ident"
 )
 
 // FieldMiddleware is the one place the schema's openness markings are

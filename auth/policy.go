@@ -9,8 +9,8 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"credithub/apperr"
-	"credithub/credit"
+	"credithub/internal/apperr"
+	"credithub/internal/credit"
 )
 
 // Level is how open a piece of information is (the schema's Openness).

@@ -12,10 +12,10 @@ import (
 
 	_ "github.com/lib/pq"
 
-	"credithub/app/apptest"
 	"credithub/auth"
 	"credithub/datasources/dstest"
-	"credithub/ident"
+	"credithub/internal/app/apptest"
+	"credithub/internal/ident"
 )
 
 func TestMain(m *testing.M) { os.Exit(apptest.Main(m)) }

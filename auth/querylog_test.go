@@ -8,7 +8,7 @@ import (
 
 	"credithub/auth"
 	"credithub/datasources/dstest"
-	"credithub/datasources/hub"
+	"credithub/internal/hubdb"
 )
 
 func entry(i int) auth.LogEntry {
@@ -23,7 +23,7 @@ func entry(i int) auth.LogEntry {
 // gapless chain that verifies.
 func TestQueryLogConcurrentWriters(t *testing.T) {
 	t.Parallel()
-	db := dstest.Open(t, hub.Setup, nil)
+	db := dstest.Open(t, hubdb.Setup, nil)
 	ql := &auth.QueryLog{DB: db.DB}
 	const writers, each = 8, 40
 	var wg sync.WaitGroup
@@ -54,7 +54,7 @@ func TestQueryLogConcurrentWriters(t *testing.T) {
 // head, with as many concurrent writers as GOMAXPROCS × -cpu allows
 // (bench/README.md).
 func BenchmarkQueryLogAppend(b *testing.B) {
-	db := dstest.Open(b, hub.Setup, nil)
+	db := dstest.Open(b, hubdb.Setup, nil)
 	db.SetMaxOpenConns(32)
 	ql := &auth.QueryLog{DB: db.DB}
 	b.SetParallelism(4)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"credithub/ident"
+	"credithub/internal/ident"
 )
 
 // AuthorizationStore answers whether a person has authorised an agency in

@@ -7,12 +7,12 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"credithub/app"
 	"credithub/auth"
-	"credithub/catalogue"
-	"credithub/credit"
 	"credithub/graph"
-	"credithub/workday"
+	"credithub/internal/app"
+	"credithub/internal/catalogue"
+	"credithub/internal/credit"
+	"credithub/internal/workday"
 )
 
 // Every field of the real schema carries an openness marking.

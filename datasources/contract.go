@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"credithub/credit"
-	"credithub/scalars"
+	"credithub/internal/credit"
+	"credithub/internal/scalars"
 )
 
 // Department codes: the contract's names (Department.code).

@@ -4,8 +4,8 @@ import (
 	"context"
 	"io/fs"
 
-	"credithub/datasources/world"
-	"credithub/sqldb"
+	"credithub/dev/world"
+	"credithub/internal/sqldb"
 )
 
 // Setup is what the local set-up needs to create a department's database:

@@ -11,10 +11,10 @@ import (
 
 	"github.com/lib/pq"
 
-	"credithub/credit"
-	"credithub/gid"
-	"credithub/scalars"
-	"credithub/sqldb"
+	"credithub/internal/credit"
+	"credithub/internal/gid"
+	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
 )
 
 // RecordTable describes one table of credit records in a department's

@@ -5,10 +5,10 @@ package graph
 import (
 	"bytes"
 	"context"
-	"credithub/credit"
 	"credithub/graph/model"
-	"credithub/scalars"
-	"credithub/workflow"
+	"credithub/internal/credit"
+	"credithub/internal/scalars"
+	"credithub/internal/workflow"
 	"errors"
 	"fmt"
 	"math"
@@ -9004,7 +9004,7 @@ func (ec *executionContext) field_Mutation_answerPush_args(ctx context.Context, 
 	args["measureApplied"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "appliedOn",
 		func(ctx context.Context, v any) (scalars.Date, error) {
-			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+			return ec.unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9056,7 +9056,7 @@ func (ec *executionContext) field_Mutation_breachCommitment_args(ctx context.Con
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "severity",
 		func(ctx context.Context, v any) (credit.Severity, error) {
-			return ec.unmarshalNSeverity2credithubᚋcreditᚐSeverity(ctx, v)
+			return ec.unmarshalNSeverity2credithubᚋinternalᚋcreditᚐSeverity(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9414,7 +9414,7 @@ func (ec *executionContext) field_Mutation_recordInterview_args(ctx context.Cont
 	args["listEntryId"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "type",
 		func(ctx context.Context, v any) (credit.InterviewType, error) {
-			return ec.unmarshalNInterviewType2credithubᚋcreditᚐInterviewType(ctx, v)
+			return ec.unmarshalNInterviewType2credithubᚋinternalᚋcreditᚐInterviewType(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9422,7 +9422,7 @@ func (ec *executionContext) field_Mutation_recordInterview_args(ctx context.Cont
 	args["type"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "heldOn",
 		func(ctx context.Context, v any) (scalars.Date, error) {
-			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+			return ec.unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9528,7 +9528,7 @@ func (ec *executionContext) field_Mutation_removeListing_args(ctx context.Contex
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
 		func(ctx context.Context, v any) (workflow.RemovalReason, error) {
-			return ec.unmarshalNRemovalReason2credithubᚋworkflowᚐRemovalReason(ctx, v)
+			return ec.unmarshalNRemovalReason2credithubᚋinternalᚋworkflowᚐRemovalReason(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9686,7 +9686,7 @@ func (ec *executionContext) field_Mutation_upholdObjection_args(ctx context.Cont
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "outcome",
 		func(ctx context.Context, v any) (workflow.ObjectionOutcome, error) {
-			return ec.unmarshalNObjectionOutcome2credithubᚋworkflowᚐObjectionOutcome(ctx, v)
+			return ec.unmarshalNObjectionOutcome2credithubᚋinternalᚋworkflowᚐObjectionOutcome(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9862,7 +9862,7 @@ func (ec *executionContext) field_Query_creditCheckStats_args(ctx context.Contex
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (scalars.Date, error) {
-			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+			return ec.unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9870,7 +9870,7 @@ func (ec *executionContext) field_Query_creditCheckStats_args(ctx context.Contex
 	args["from"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (scalars.Date, error) {
-			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+			return ec.unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9892,7 +9892,7 @@ func (ec *executionContext) field_Query_creditCheck_args(ctx context.Context, ra
 	args["uscc"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "scenario",
 		func(ctx context.Context, v any) (credit.Scenario, error) {
-			return ec.unmarshalNScenario2credithubᚋcreditᚐScenario(ctx, v)
+			return ec.unmarshalNScenario2credithubᚋinternalᚋcreditᚐScenario(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9914,7 +9914,7 @@ func (ec *executionContext) field_Query_creditChecks_args(ctx context.Context, r
 	args["usccs"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "scenario",
 		func(ctx context.Context, v any) (credit.Scenario, error) {
-			return ec.unmarshalNScenario2credithubᚋcreditᚐScenario(ctx, v)
+			return ec.unmarshalNScenario2credithubᚋinternalᚋcreditᚐScenario(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9950,7 +9950,7 @@ func (ec *executionContext) field_Query_disclosureStats_args(ctx context.Context
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (scalars.Date, error) {
-			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+			return ec.unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9958,7 +9958,7 @@ func (ec *executionContext) field_Query_disclosureStats_args(ctx context.Context
 	args["from"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (scalars.Date, error) {
-			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+			return ec.unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10304,7 +10304,7 @@ func (ec *executionContext) field_Query_workingDays_args(ctx context.Context, ra
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (scalars.Date, error) {
-			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+			return ec.unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10312,7 +10312,7 @@ func (ec *executionContext) field_Query_workingDays_args(ctx context.Context, ra
 	args["from"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (scalars.Date, error) {
-			return ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+			return ec.unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10445,7 +10445,7 @@ func (ec *executionContext) _AbnormalOperationListing_kind(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10468,7 +10468,7 @@ func (ec *executionContext) _AbnormalOperationListing_source(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10523,7 +10523,7 @@ func (ec *executionContext) _AbnormalOperationListing_decisionDate(ctx context.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10569,7 +10569,7 @@ func (ec *executionContext) _AbnormalOperationListing_publicity(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10592,7 +10592,7 @@ func (ec *executionContext) _AbnormalOperationListing_status(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10615,7 +10615,7 @@ func (ec *executionContext) _AbnormalOperationListing_severity(ctx context.Conte
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -10684,7 +10684,7 @@ func (ec *executionContext) _AbnormalOperationListing_disclosure(ctx context.Con
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -10739,7 +10739,7 @@ func (ec *executionContext) _AbnormalOperationListing_removedOn(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -10808,7 +10808,7 @@ func (ec *executionContext) _AdministrativeLicence_kind(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10831,7 +10831,7 @@ func (ec *executionContext) _AdministrativeLicence_source(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10886,7 +10886,7 @@ func (ec *executionContext) _AdministrativeLicence_decisionDate(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10932,7 +10932,7 @@ func (ec *executionContext) _AdministrativeLicence_publicity(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10955,7 +10955,7 @@ func (ec *executionContext) _AdministrativeLicence_status(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10978,7 +10978,7 @@ func (ec *executionContext) _AdministrativeLicence_severity(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11047,7 +11047,7 @@ func (ec *executionContext) _AdministrativeLicence_disclosure(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11148,7 +11148,7 @@ func (ec *executionContext) _AdministrativeLicence_validFrom(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11171,7 +11171,7 @@ func (ec *executionContext) _AdministrativeLicence_validTo(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11217,7 +11217,7 @@ func (ec *executionContext) _AdministrativePenalty_kind(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11240,7 +11240,7 @@ func (ec *executionContext) _AdministrativePenalty_source(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11295,7 +11295,7 @@ func (ec *executionContext) _AdministrativePenalty_decisionDate(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11341,7 +11341,7 @@ func (ec *executionContext) _AdministrativePenalty_publicity(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11364,7 +11364,7 @@ func (ec *executionContext) _AdministrativePenalty_status(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11387,7 +11387,7 @@ func (ec *executionContext) _AdministrativePenalty_severity(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11456,7 +11456,7 @@ func (ec *executionContext) _AdministrativePenalty_disclosure(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11557,7 +11557,7 @@ func (ec *executionContext) _AdministrativePenalty_fineAmount(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Decimal) graphql.Marshaler {
-			return ec.marshalODecimal2ᚖcredithubᚋscalarsᚐDecimal(ctx, selections, v)
+			return ec.marshalODecimal2ᚖcredithubᚋinternalᚋscalarsᚐDecimal(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11580,7 +11580,7 @@ func (ec *executionContext) _AdministrativePenalty_confiscatedAmount(ctx context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Decimal) graphql.Marshaler {
-			return ec.marshalODecimal2ᚖcredithubᚋscalarsᚐDecimal(ctx, selections, v)
+			return ec.marshalODecimal2ᚖcredithubᚋinternalᚋscalarsᚐDecimal(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11603,7 +11603,7 @@ func (ec *executionContext) _AppliedMeasure_measure(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Measure) graphql.Marshaler {
-			return ec.marshalNMeasure2ᚖcredithubᚋworkflowᚐMeasure(ctx, selections, v)
+			return ec.marshalNMeasure2ᚖcredithubᚋinternalᚋworkflowᚐMeasure(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11713,7 +11713,7 @@ func (ec *executionContext) _CasePush_department(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11745,7 +11745,7 @@ func (ec *executionContext) _CasePush_measures(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Measure) graphql.Marshaler {
-			return ec.marshalNMeasure2ᚕᚖcredithubᚋworkflowᚐMeasureᚄ(ctx, selections, v)
+			return ec.marshalNMeasure2ᚕᚖcredithubᚋinternalᚋworkflowᚐMeasureᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11800,7 +11800,7 @@ func (ec *executionContext) _CasePush_dueDate(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11823,7 +11823,7 @@ func (ec *executionContext) _CasePush_state(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v workflow.PushState) graphql.Marshaler {
-			return ec.marshalNPushState2credithubᚋworkflowᚐPushState(ctx, selections, v)
+			return ec.marshalNPushState2credithubᚋinternalᚋworkflowᚐPushState(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11892,7 +11892,7 @@ func (ec *executionContext) _CasePush_appliedOn(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11961,7 +11961,7 @@ func (ec *executionContext) _Commitment_item(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.CommitmentItem) graphql.Marshaler {
-			return ec.marshalNCommitmentItem2ᚖcredithubᚋworkflowᚐCommitmentItem(ctx, selections, v)
+			return ec.marshalNCommitmentItem2ᚖcredithubᚋinternalᚋworkflowᚐCommitmentItem(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12048,7 +12048,7 @@ func (ec *executionContext) _Commitment_department(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12080,7 +12080,7 @@ func (ec *executionContext) _Commitment_state(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v workflow.CommitmentState) graphql.Marshaler {
-			return ec.marshalNCommitmentState2credithubᚋworkflowᚐCommitmentState(ctx, selections, v)
+			return ec.marshalNCommitmentState2credithubᚋinternalᚋworkflowᚐCommitmentState(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12103,7 +12103,7 @@ func (ec *executionContext) _Commitment_severity(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12149,7 +12149,7 @@ func (ec *executionContext) _Commitment_record(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Record) graphql.Marshaler {
-			return ec.marshalOCreditRecord2credithubᚋcreditᚐRecord(ctx, selections, v)
+			return ec.marshalOCreditRecord2credithubᚋinternalᚋcreditᚐRecord(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12181,7 +12181,7 @@ func (ec *executionContext) _Commitment_history(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
-			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋworkflowᚐEventᚄ(ctx, selections, v)
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12236,7 +12236,7 @@ func (ec *executionContext) _CommitmentBreach_kind(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12259,7 +12259,7 @@ func (ec *executionContext) _CommitmentBreach_source(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12314,7 +12314,7 @@ func (ec *executionContext) _CommitmentBreach_decisionDate(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12360,7 +12360,7 @@ func (ec *executionContext) _CommitmentBreach_publicity(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12383,7 +12383,7 @@ func (ec *executionContext) _CommitmentBreach_status(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12406,7 +12406,7 @@ func (ec *executionContext) _CommitmentBreach_severity(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12475,7 +12475,7 @@ func (ec *executionContext) _CommitmentBreach_disclosure(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12663,7 +12663,7 @@ func (ec *executionContext) _CommitmentEdge_node(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
-			return ec.marshalNCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx, selections, v)
+			return ec.marshalNCommitment2ᚖcredithubᚋinternalᚋworkflowᚐCommitment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12764,7 +12764,7 @@ func (ec *executionContext) _CommitmentItem_department(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12865,7 +12865,7 @@ func (ec *executionContext) _ConstructionBadConduct_kind(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12888,7 +12888,7 @@ func (ec *executionContext) _ConstructionBadConduct_source(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12943,7 +12943,7 @@ func (ec *executionContext) _ConstructionBadConduct_decisionDate(ctx context.Con
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12989,7 +12989,7 @@ func (ec *executionContext) _ConstructionBadConduct_publicity(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13012,7 +13012,7 @@ func (ec *executionContext) _ConstructionBadConduct_status(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13035,7 +13035,7 @@ func (ec *executionContext) _ConstructionBadConduct_severity(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -13104,7 +13104,7 @@ func (ec *executionContext) _ConstructionBadConduct_disclosure(ctx context.Conte
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -13182,7 +13182,7 @@ func (ec *executionContext) _ConstructionBadConduct_publishedUntil(ctx context.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -13228,7 +13228,7 @@ func (ec *executionContext) _ConsumerComplaint_kind(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13251,7 +13251,7 @@ func (ec *executionContext) _ConsumerComplaint_source(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13306,7 +13306,7 @@ func (ec *executionContext) _ConsumerComplaint_decisionDate(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13352,7 +13352,7 @@ func (ec *executionContext) _ConsumerComplaint_publicity(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13375,7 +13375,7 @@ func (ec *executionContext) _ConsumerComplaint_status(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13398,7 +13398,7 @@ func (ec *executionContext) _ConsumerComplaint_severity(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -13467,7 +13467,7 @@ func (ec *executionContext) _ConsumerComplaint_disclosure(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -13591,7 +13591,7 @@ func (ec *executionContext) _ConsumptionRestriction_kind(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13614,7 +13614,7 @@ func (ec *executionContext) _ConsumptionRestriction_source(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13669,7 +13669,7 @@ func (ec *executionContext) _ConsumptionRestriction_decisionDate(ctx context.Con
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13715,7 +13715,7 @@ func (ec *executionContext) _ConsumptionRestriction_publicity(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13738,7 +13738,7 @@ func (ec *executionContext) _ConsumptionRestriction_status(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13761,7 +13761,7 @@ func (ec *executionContext) _ConsumptionRestriction_severity(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -13830,7 +13830,7 @@ func (ec *executionContext) _ConsumptionRestriction_disclosure(ctx context.Conte
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -13885,7 +13885,7 @@ func (ec *executionContext) _ConsumptionRestriction_liftedOn(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -13986,7 +13986,7 @@ func (ec *executionContext) _CreditCheck_scenario(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Scenario) graphql.Marshaler {
-			return ec.marshalNScenario2credithubᚋcreditᚐScenario(ctx, selections, v)
+			return ec.marshalNScenario2credithubᚋinternalᚋcreditᚐScenario(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14032,7 +14032,7 @@ func (ec *executionContext) _CreditCheck_missingSources(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚕᚖcredithubᚋcreditᚐDepartmentᚄ(ctx, selections, v)
+			return ec.marshalNDepartment2ᚕᚖcredithubᚋinternalᚋcreditᚐDepartmentᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14142,7 +14142,7 @@ func (ec *executionContext) _CreditInterview_kind(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14165,7 +14165,7 @@ func (ec *executionContext) _CreditInterview_source(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14220,7 +14220,7 @@ func (ec *executionContext) _CreditInterview_decisionDate(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14266,7 +14266,7 @@ func (ec *executionContext) _CreditInterview_publicity(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14289,7 +14289,7 @@ func (ec *executionContext) _CreditInterview_status(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14312,7 +14312,7 @@ func (ec *executionContext) _CreditInterview_severity(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -14381,7 +14381,7 @@ func (ec *executionContext) _CreditInterview_disclosure(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -14413,7 +14413,7 @@ func (ec *executionContext) _CreditInterview_interviewType(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.InterviewType) graphql.Marshaler {
-			return ec.marshalNInterviewType2credithubᚋcreditᚐInterviewType(ctx, selections, v)
+			return ec.marshalNInterviewType2credithubᚋinternalᚋcreditᚐInterviewType(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14560,7 +14560,7 @@ func (ec *executionContext) _CreditRating_missingSources(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚕᚖcredithubᚋcreditᚐDepartmentᚄ(ctx, selections, v)
+			return ec.marshalNDepartment2ᚕᚖcredithubᚋinternalᚋcreditᚐDepartmentᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14702,7 +14702,7 @@ func (ec *executionContext) _CreditRecordConnection_missingSources(ctx context.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚕᚖcredithubᚋcreditᚐDepartmentᚄ(ctx, selections, v)
+			return ec.marshalNDepartment2ᚕᚖcredithubᚋinternalᚋcreditᚐDepartmentᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14757,7 +14757,7 @@ func (ec *executionContext) _CreditRecordEdge_node(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Record) graphql.Marshaler {
-			return ec.marshalNCreditRecord2credithubᚋcreditᚐRecord(ctx, selections, v)
+			return ec.marshalNCreditRecord2credithubᚋinternalᚋcreditᚐRecord(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15180,7 +15180,7 @@ func (ec *executionContext) _DepartmentDisclosure_department(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15351,7 +15351,7 @@ func (ec *executionContext) _DepartmentDisclosure_overdueRecords(ctx context.Con
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []credit.Record) graphql.Marshaler {
-			return ec.marshalNCreditRecord2ᚕcredithubᚋcreditᚐRecordᚄ(ctx, selections, v)
+			return ec.marshalNCreditRecord2ᚕcredithubᚋinternalᚋcreditᚐRecordᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15417,7 +15417,7 @@ func (ec *executionContext) _DischargePermit_kind(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15440,7 +15440,7 @@ func (ec *executionContext) _DischargePermit_source(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15495,7 +15495,7 @@ func (ec *executionContext) _DischargePermit_decisionDate(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15541,7 +15541,7 @@ func (ec *executionContext) _DischargePermit_publicity(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15564,7 +15564,7 @@ func (ec *executionContext) _DischargePermit_status(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15587,7 +15587,7 @@ func (ec *executionContext) _DischargePermit_severity(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -15656,7 +15656,7 @@ func (ec *executionContext) _DischargePermit_disclosure(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -15757,7 +15757,7 @@ func (ec *executionContext) _DischargePermit_validFrom(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -15780,7 +15780,7 @@ func (ec *executionContext) _DischargePermit_validTo(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -15803,7 +15803,7 @@ func (ec *executionContext) _Disclosure_dueDate(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15826,7 +15826,7 @@ func (ec *executionContext) _Disclosure_publishedDate(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -15941,7 +15941,7 @@ func (ec *executionContext) _DishonestJudgmentDebtor_kind(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15964,7 +15964,7 @@ func (ec *executionContext) _DishonestJudgmentDebtor_source(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16019,7 +16019,7 @@ func (ec *executionContext) _DishonestJudgmentDebtor_decisionDate(ctx context.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16065,7 +16065,7 @@ func (ec *executionContext) _DishonestJudgmentDebtor_publicity(ctx context.Conte
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16088,7 +16088,7 @@ func (ec *executionContext) _DishonestJudgmentDebtor_status(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16111,7 +16111,7 @@ func (ec *executionContext) _DishonestJudgmentDebtor_severity(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16180,7 +16180,7 @@ func (ec *executionContext) _DishonestJudgmentDebtor_disclosure(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16327,7 +16327,7 @@ func (ec *executionContext) _DishonestJudgmentDebtor_removedOn(ctx context.Conte
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16420,7 +16420,7 @@ func (ec *executionContext) _Entity_findManyCommitmentByIDs(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Commitment) graphql.Marshaler {
-			return ec.marshalOCommitment2ᚕᚖcredithubᚋworkflowᚐCommitment(ctx, selections, v)
+			return ec.marshalOCommitment2ᚕᚖcredithubᚋinternalᚋworkflowᚐCommitment(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16508,7 +16508,7 @@ func (ec *executionContext) _Entity_findManyJointCaseByIDs(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.JointCase) graphql.Marshaler {
-			return ec.marshalOJointCase2ᚕᚖcredithubᚋworkflowᚐJointCase(ctx, selections, v)
+			return ec.marshalOJointCase2ᚕᚖcredithubᚋinternalᚋworkflowᚐJointCase(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16552,7 +16552,7 @@ func (ec *executionContext) _Entity_findManyListEntryByIDs(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.ListEntry) graphql.Marshaler {
-			return ec.marshalOListEntry2ᚕᚖcredithubᚋworkflowᚐListEntry(ctx, selections, v)
+			return ec.marshalOListEntry2ᚕᚖcredithubᚋinternalᚋworkflowᚐListEntry(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16640,7 +16640,7 @@ func (ec *executionContext) _Entity_findManyObjectionByIDs(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
-			return ec.marshalOObjection2ᚕᚖcredithubᚋworkflowᚐObjection(ctx, selections, v)
+			return ec.marshalOObjection2ᚕᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16728,7 +16728,7 @@ func (ec *executionContext) _Entity_findManyRepairByIDs(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Repair) graphql.Marshaler {
-			return ec.marshalORepair2ᚕᚖcredithubᚋworkflowᚐRepair(ctx, selections, v)
+			return ec.marshalORepair2ᚕᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16794,7 +16794,7 @@ func (ec *executionContext) _EnvironmentalCreditEvaluation_kind(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16817,7 +16817,7 @@ func (ec *executionContext) _EnvironmentalCreditEvaluation_source(ctx context.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16872,7 +16872,7 @@ func (ec *executionContext) _EnvironmentalCreditEvaluation_decisionDate(ctx cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16918,7 +16918,7 @@ func (ec *executionContext) _EnvironmentalCreditEvaluation_publicity(ctx context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16941,7 +16941,7 @@ func (ec *executionContext) _EnvironmentalCreditEvaluation_status(ctx context.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16964,7 +16964,7 @@ func (ec *executionContext) _EnvironmentalCreditEvaluation_severity(ctx context.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -17033,7 +17033,7 @@ func (ec *executionContext) _EnvironmentalCreditEvaluation_disclosure(ctx contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -17088,7 +17088,7 @@ func (ec *executionContext) _EnvironmentalCreditEvaluation_level(ctx context.Con
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.EnvLevel) graphql.Marshaler {
-			return ec.marshalNEnvironmentalCreditLevel2credithubᚋcreditᚐEnvLevel(ctx, selections, v)
+			return ec.marshalNEnvironmentalCreditLevel2credithubᚋinternalᚋcreditᚐEnvLevel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17157,7 +17157,7 @@ func (ec *executionContext) _FalseLitigationDishonesty_kind(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17180,7 +17180,7 @@ func (ec *executionContext) _FalseLitigationDishonesty_source(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17235,7 +17235,7 @@ func (ec *executionContext) _FalseLitigationDishonesty_decisionDate(ctx context.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17281,7 +17281,7 @@ func (ec *executionContext) _FalseLitigationDishonesty_publicity(ctx context.Con
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17304,7 +17304,7 @@ func (ec *executionContext) _FalseLitigationDishonesty_status(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17327,7 +17327,7 @@ func (ec *executionContext) _FalseLitigationDishonesty_severity(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -17396,7 +17396,7 @@ func (ec *executionContext) _FalseLitigationDishonesty_disclosure(ctx context.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -18062,7 +18062,7 @@ func (ec *executionContext) _InspectionFinding_rectifyBy(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -18131,7 +18131,7 @@ func (ec *executionContext) _InspectionPlan_department(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18544,7 +18544,7 @@ func (ec *executionContext) _InspectionResult_kind(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18567,7 +18567,7 @@ func (ec *executionContext) _InspectionResult_source(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18622,7 +18622,7 @@ func (ec *executionContext) _InspectionResult_decisionDate(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18668,7 +18668,7 @@ func (ec *executionContext) _InspectionResult_publicity(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18691,7 +18691,7 @@ func (ec *executionContext) _InspectionResult_status(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18714,7 +18714,7 @@ func (ec *executionContext) _InspectionResult_severity(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -18783,7 +18783,7 @@ func (ec *executionContext) _InspectionResult_disclosure(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -18907,7 +18907,7 @@ func (ec *executionContext) _InspectionResult_findings(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*credit.InspectionFinding) graphql.Marshaler {
-			return ec.marshalNInspectionFinding2ᚕᚖcredithubᚋcreditᚐInspectionFindingᚄ(ctx, selections, v)
+			return ec.marshalNInspectionFinding2ᚕᚖcredithubᚋinternalᚋcreditᚐInspectionFindingᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18985,7 +18985,7 @@ func (ec *executionContext) _Inspector_department(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19040,7 +19040,7 @@ func (ec *executionContext) _Interview_type(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.InterviewType) graphql.Marshaler {
-			return ec.marshalNInterviewType2credithubᚋcreditᚐInterviewType(ctx, selections, v)
+			return ec.marshalNInterviewType2credithubᚋinternalᚋcreditᚐInterviewType(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19063,7 +19063,7 @@ func (ec *executionContext) _Interview_heldOn(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19086,7 +19086,7 @@ func (ec *executionContext) _Interview_department(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19187,7 +19187,7 @@ func (ec *executionContext) _JointCase_listEntry(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ListEntry) graphql.Marshaler {
-			return ec.marshalNListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx, selections, v)
+			return ec.marshalNListEntry2ᚖcredithubᚋinternalᚋworkflowᚐListEntry(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19219,7 +19219,7 @@ func (ec *executionContext) _JointCase_state(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v workflow.JointCaseState) graphql.Marshaler {
-			return ec.marshalNJointCaseState2credithubᚋworkflowᚐJointCaseState(ctx, selections, v)
+			return ec.marshalNJointCaseState2credithubᚋinternalᚋworkflowᚐJointCaseState(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19288,7 +19288,7 @@ func (ec *executionContext) _JointCase_pushes(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.CasePush) graphql.Marshaler {
-			return ec.marshalNCasePush2ᚕᚖcredithubᚋworkflowᚐCasePushᚄ(ctx, selections, v)
+			return ec.marshalNCasePush2ᚕᚖcredithubᚋinternalᚋworkflowᚐCasePushᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19320,7 +19320,7 @@ func (ec *executionContext) _JointCase_history(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
-			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋworkflowᚐEventᚄ(ctx, selections, v)
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19439,7 +19439,7 @@ func (ec *executionContext) _JointCaseEdge_node(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.JointCase) graphql.Marshaler {
-			return ec.marshalNJointCase2ᚖcredithubᚋworkflowᚐJointCase(ctx, selections, v)
+			return ec.marshalNJointCase2ᚖcredithubᚋinternalᚋworkflowᚐJointCase(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19494,7 +19494,7 @@ func (ec *executionContext) _KeyAttentionRecord_kind(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19517,7 +19517,7 @@ func (ec *executionContext) _KeyAttentionRecord_source(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19572,7 +19572,7 @@ func (ec *executionContext) _KeyAttentionRecord_decisionDate(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19618,7 +19618,7 @@ func (ec *executionContext) _KeyAttentionRecord_publicity(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19641,7 +19641,7 @@ func (ec *executionContext) _KeyAttentionRecord_status(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19664,7 +19664,7 @@ func (ec *executionContext) _KeyAttentionRecord_severity(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -19733,7 +19733,7 @@ func (ec *executionContext) _KeyAttentionRecord_disclosure(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -19834,7 +19834,7 @@ func (ec *executionContext) _ListEntry_listType(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.ListType) graphql.Marshaler {
-			return ec.marshalNListType2credithubᚋcreditᚐListType(ctx, selections, v)
+			return ec.marshalNListType2credithubᚋinternalᚋcreditᚐListType(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19912,7 +19912,7 @@ func (ec *executionContext) _ListEntry_department(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19990,7 +19990,7 @@ func (ec *executionContext) _ListEntry_enteredOn(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20013,7 +20013,7 @@ func (ec *executionContext) _ListEntry_rectifyBy(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -20059,7 +20059,7 @@ func (ec *executionContext) _ListEntry_banStart(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -20082,7 +20082,7 @@ func (ec *executionContext) _ListEntry_banEnd(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -20128,7 +20128,7 @@ func (ec *executionContext) _ListEntry_state(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v workflow.ListEntryState) graphql.Marshaler {
-			return ec.marshalNListEntryState2credithubᚋworkflowᚐListEntryState(ctx, selections, v)
+			return ec.marshalNListEntryState2credithubᚋinternalᚋworkflowᚐListEntryState(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20151,7 +20151,7 @@ func (ec *executionContext) _ListEntry_removedOn(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -20174,7 +20174,7 @@ func (ec *executionContext) _ListEntry_removalReason(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.RemovalReason) graphql.Marshaler {
-			return ec.marshalORemovalReason2ᚖcredithubᚋworkflowᚐRemovalReason(ctx, selections, v)
+			return ec.marshalORemovalReason2ᚖcredithubᚋinternalᚋworkflowᚐRemovalReason(ctx, selections, v)
 		},
 		true,
 		false,
@@ -20197,7 +20197,7 @@ func (ec *executionContext) _ListEntry_interviews(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Interview) graphql.Marshaler {
-			return ec.marshalNInterview2ᚕᚖcredithubᚋworkflowᚐInterviewᚄ(ctx, selections, v)
+			return ec.marshalNInterview2ᚕᚖcredithubᚋinternalᚋworkflowᚐInterviewᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20229,7 +20229,7 @@ func (ec *executionContext) _ListEntry_cases(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.JointCase) graphql.Marshaler {
-			return ec.marshalNJointCase2ᚕᚖcredithubᚋworkflowᚐJointCaseᚄ(ctx, selections, v)
+			return ec.marshalNJointCase2ᚕᚖcredithubᚋinternalᚋworkflowᚐJointCaseᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20261,7 +20261,7 @@ func (ec *executionContext) _ListEntry_history(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
-			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋworkflowᚐEventᚄ(ctx, selections, v)
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20380,7 +20380,7 @@ func (ec *executionContext) _ListEntryEdge_node(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ListEntry) graphql.Marshaler {
-			return ec.marshalNListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx, selections, v)
+			return ec.marshalNListEntry2ᚖcredithubᚋinternalᚋworkflowᚐListEntry(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20435,7 +20435,7 @@ func (ec *executionContext) _ListingRecord_kind(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20458,7 +20458,7 @@ func (ec *executionContext) _ListingRecord_source(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20513,7 +20513,7 @@ func (ec *executionContext) _ListingRecord_decisionDate(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20559,7 +20559,7 @@ func (ec *executionContext) _ListingRecord_publicity(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20582,7 +20582,7 @@ func (ec *executionContext) _ListingRecord_status(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20605,7 +20605,7 @@ func (ec *executionContext) _ListingRecord_severity(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -20674,7 +20674,7 @@ func (ec *executionContext) _ListingRecord_disclosure(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -20706,7 +20706,7 @@ func (ec *executionContext) _ListingRecord_listType(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.ListType) graphql.Marshaler {
-			return ec.marshalNListType2credithubᚋcreditᚐListType(ctx, selections, v)
+			return ec.marshalNListType2credithubᚋinternalᚋcreditᚐListType(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20752,7 +20752,7 @@ func (ec *executionContext) _ListingRecord_role(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Role) graphql.Marshaler {
-			return ec.marshalOResponsibleRole2ᚖcredithubᚋcreditᚐRole(ctx, selections, v)
+			return ec.marshalOResponsibleRole2ᚖcredithubᚋinternalᚋcreditᚐRole(ctx, selections, v)
 		},
 		true,
 		false,
@@ -20991,7 +20991,7 @@ func (ec *executionContext) _MarketEntity_registeredAt(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -21014,7 +21014,7 @@ func (ec *executionContext) _MarketEntity_registeredCapital(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Decimal) graphql.Marshaler {
-			return ec.marshalODecimal2ᚖcredithubᚋscalarsᚐDecimal(ctx, selections, v)
+			return ec.marshalODecimal2ᚖcredithubᚋinternalᚋscalarsᚐDecimal(ctx, selections, v)
 		},
 		true,
 		false,
@@ -21268,7 +21268,7 @@ func (ec *executionContext) _MarketEntity_listings(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.ListEntry) graphql.Marshaler {
-			return ec.marshalNListEntry2ᚕᚖcredithubᚋworkflowᚐListEntryᚄ(ctx, selections, v)
+			return ec.marshalNListEntry2ᚕᚖcredithubᚋinternalᚋworkflowᚐListEntryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21311,7 +21311,7 @@ func (ec *executionContext) _MarketEntity_objections(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚕᚖcredithubᚋworkflowᚐObjectionᚄ(ctx, selections, v)
+			return ec.marshalNObjection2ᚕᚖcredithubᚋinternalᚋworkflowᚐObjectionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21343,7 +21343,7 @@ func (ec *executionContext) _MarketEntity_repairs(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Repair) graphql.Marshaler {
-			return ec.marshalNRepair2ᚕᚖcredithubᚋworkflowᚐRepairᚄ(ctx, selections, v)
+			return ec.marshalNRepair2ᚕᚖcredithubᚋinternalᚋworkflowᚐRepairᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21639,7 +21639,7 @@ func (ec *executionContext) _Measure_kind(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v workflow.MeasureKind) graphql.Marshaler {
-			return ec.marshalNMeasureKind2credithubᚋworkflowᚐMeasureKind(ctx, selections, v)
+			return ec.marshalNMeasureKind2credithubᚋinternalᚋworkflowᚐMeasureKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21662,7 +21662,7 @@ func (ec *executionContext) _Measure_department(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21717,7 +21717,7 @@ func (ec *executionContext) _Measure_listTypes(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []credit.ListType) graphql.Marshaler {
-			return ec.marshalNListType2ᚕcredithubᚋcreditᚐListTypeᚄ(ctx, selections, v)
+			return ec.marshalNListType2ᚕcredithubᚋinternalᚋcreditᚐListTypeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21740,7 +21740,7 @@ func (ec *executionContext) _Measure_scenarios(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []credit.Scenario) graphql.Marshaler {
-			return ec.marshalNScenario2ᚕcredithubᚋcreditᚐScenarioᚄ(ctx, selections, v)
+			return ec.marshalNScenario2ᚕcredithubᚋinternalᚋcreditᚐScenarioᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21763,7 +21763,7 @@ func (ec *executionContext) _Measure_recordKinds(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2ᚕcredithubᚋcreditᚐKindᚄ(ctx, selections, v)
+			return ec.marshalNRecordKind2ᚕcredithubᚋinternalᚋcreditᚐKindᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21786,7 +21786,7 @@ func (ec *executionContext) _Measure_minSeverity(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -21832,7 +21832,7 @@ func (ec *executionContext) _MeasureApplication_measure(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Measure) graphql.Marshaler {
-			return ec.marshalNMeasure2ᚖcredithubᚋworkflowᚐMeasure(ctx, selections, v)
+			return ec.marshalNMeasure2ᚖcredithubᚋinternalᚋworkflowᚐMeasure(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21979,7 +21979,7 @@ func (ec *executionContext) _MeasureTrigger_kind(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22025,7 +22025,7 @@ func (ec *executionContext) _MeasureTrigger_severity(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -22048,7 +22048,7 @@ func (ec *executionContext) _MeasureTrigger_listType(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.ListType) graphql.Marshaler {
-			return ec.marshalOListType2ᚖcredithubᚋcreditᚐListType(ctx, selections, v)
+			return ec.marshalOListType2ᚖcredithubᚋinternalᚋcreditᚐListType(ctx, selections, v)
 		},
 		true,
 		false,
@@ -22160,7 +22160,7 @@ func (ec *executionContext) _Mutation_upsertCommitmentItem(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.CommitmentItem) graphql.Marshaler {
-			return ec.marshalNCommitmentItem2ᚖcredithubᚋworkflowᚐCommitmentItem(ctx, selections, v)
+			return ec.marshalNCommitmentItem2ᚖcredithubᚋinternalᚋworkflowᚐCommitmentItem(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22204,7 +22204,7 @@ func (ec *executionContext) _Mutation_signCommitment(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
-			return ec.marshalNCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx, selections, v)
+			return ec.marshalNCommitment2ᚖcredithubᚋinternalᚋworkflowᚐCommitment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22248,7 +22248,7 @@ func (ec *executionContext) _Mutation_fulfilCommitment(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
-			return ec.marshalNCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx, selections, v)
+			return ec.marshalNCommitment2ᚖcredithubᚋinternalᚋworkflowᚐCommitment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22292,7 +22292,7 @@ func (ec *executionContext) _Mutation_breachCommitment(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
-			return ec.marshalNCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx, selections, v)
+			return ec.marshalNCommitment2ᚖcredithubᚋinternalᚋworkflowᚐCommitment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22336,7 +22336,7 @@ func (ec *executionContext) _Mutation_findCommitmentFalse(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
-			return ec.marshalNCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx, selections, v)
+			return ec.marshalNCommitment2ᚖcredithubᚋinternalᚋworkflowᚐCommitment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22380,7 +22380,7 @@ func (ec *executionContext) _Mutation_enterListing(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ListEntry) graphql.Marshaler {
-			return ec.marshalNListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx, selections, v)
+			return ec.marshalNListEntry2ᚖcredithubᚋinternalᚋworkflowᚐListEntry(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22424,7 +22424,7 @@ func (ec *executionContext) _Mutation_removeListing(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ListEntry) graphql.Marshaler {
-			return ec.marshalNListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx, selections, v)
+			return ec.marshalNListEntry2ᚖcredithubᚋinternalᚋworkflowᚐListEntry(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22468,7 +22468,7 @@ func (ec *executionContext) _Mutation_recordInterview(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Interview) graphql.Marshaler {
-			return ec.marshalNInterview2ᚖcredithubᚋworkflowᚐInterview(ctx, selections, v)
+			return ec.marshalNInterview2ᚖcredithubᚋinternalᚋworkflowᚐInterview(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22512,7 +22512,7 @@ func (ec *executionContext) _Mutation_openJointCase(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.JointCase) graphql.Marshaler {
-			return ec.marshalNJointCase2ᚖcredithubᚋworkflowᚐJointCase(ctx, selections, v)
+			return ec.marshalNJointCase2ᚖcredithubᚋinternalᚋworkflowᚐJointCase(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22556,7 +22556,7 @@ func (ec *executionContext) _Mutation_answerPush(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.CasePush) graphql.Marshaler {
-			return ec.marshalNCasePush2ᚖcredithubᚋworkflowᚐCasePush(ctx, selections, v)
+			return ec.marshalNCasePush2ᚖcredithubᚋinternalᚋworkflowᚐCasePush(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22600,7 +22600,7 @@ func (ec *executionContext) _Mutation_fileObjection(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, selections, v)
+			return ec.marshalNObjection2ᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22644,7 +22644,7 @@ func (ec *executionContext) _Mutation_checkObjection(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, selections, v)
+			return ec.marshalNObjection2ᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22688,7 +22688,7 @@ func (ec *executionContext) _Mutation_extendObjection(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, selections, v)
+			return ec.marshalNObjection2ᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22732,7 +22732,7 @@ func (ec *executionContext) _Mutation_upholdObjection(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, selections, v)
+			return ec.marshalNObjection2ᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22776,7 +22776,7 @@ func (ec *executionContext) _Mutation_rejectObjection(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, selections, v)
+			return ec.marshalNObjection2ᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22820,7 +22820,7 @@ func (ec *executionContext) _Mutation_applyRepair(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
-			return ec.marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx, selections, v)
+			return ec.marshalNRepair2ᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22864,7 +22864,7 @@ func (ec *executionContext) _Mutation_acceptRepair(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
-			return ec.marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx, selections, v)
+			return ec.marshalNRepair2ᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22908,7 +22908,7 @@ func (ec *executionContext) _Mutation_refuseRepair(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
-			return ec.marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx, selections, v)
+			return ec.marshalNRepair2ᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22952,7 +22952,7 @@ func (ec *executionContext) _Mutation_decideRepair(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
-			return ec.marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx, selections, v)
+			return ec.marshalNRepair2ᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22996,7 +22996,7 @@ func (ec *executionContext) _Mutation_sampleRepairsForRecheck(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Repair) graphql.Marshaler {
-			return ec.marshalNRepair2ᚕᚖcredithubᚋworkflowᚐRepairᚄ(ctx, selections, v)
+			return ec.marshalNRepair2ᚕᚖcredithubᚋinternalᚋworkflowᚐRepairᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23172,7 +23172,7 @@ func (ec *executionContext) _Mutation_recheckRepair(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
-			return ec.marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx, selections, v)
+			return ec.marshalNRepair2ᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23261,7 +23261,7 @@ func (ec *executionContext) _Objection_record(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Record) graphql.Marshaler {
-			return ec.marshalOCreditRecord2credithubᚋcreditᚐRecord(ctx, selections, v)
+			return ec.marshalOCreditRecord2credithubᚋinternalᚋcreditᚐRecord(ctx, selections, v)
 		},
 		true,
 		false,
@@ -23293,7 +23293,7 @@ func (ec *executionContext) _Objection_department(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23394,7 +23394,7 @@ func (ec *executionContext) _Objection_state(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v workflow.ObjectionState) graphql.Marshaler {
-			return ec.marshalNObjectionState2credithubᚋworkflowᚐObjectionState(ctx, selections, v)
+			return ec.marshalNObjectionState2credithubᚋinternalᚋworkflowᚐObjectionState(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23417,7 +23417,7 @@ func (ec *executionContext) _Objection_checkDue(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23440,7 +23440,7 @@ func (ec *executionContext) _Objection_decisionDue(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -23509,7 +23509,7 @@ func (ec *executionContext) _Objection_outcome(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ObjectionOutcome) graphql.Marshaler {
-			return ec.marshalOObjectionOutcome2ᚖcredithubᚋworkflowᚐObjectionOutcome(ctx, selections, v)
+			return ec.marshalOObjectionOutcome2ᚖcredithubᚋinternalᚋworkflowᚐObjectionOutcome(ctx, selections, v)
 		},
 		true,
 		false,
@@ -23555,7 +23555,7 @@ func (ec *executionContext) _Objection_history(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
-			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋworkflowᚐEventᚄ(ctx, selections, v)
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23674,7 +23674,7 @@ func (ec *executionContext) _ObjectionEdge_node(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, selections, v)
+			return ec.marshalNObjection2ᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24058,7 +24058,7 @@ func (ec *executionContext) _PersonAuthorization_validFrom(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24081,7 +24081,7 @@ func (ec *executionContext) _PersonAuthorization_validTo(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24219,7 +24219,7 @@ func (ec *executionContext) _PersonRole_role(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Role) graphql.Marshaler {
-			return ec.marshalNResponsibleRole2credithubᚋcreditᚐRole(ctx, selections, v)
+			return ec.marshalNResponsibleRole2credithubᚋinternalᚋcreditᚐRole(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24384,7 +24384,7 @@ func (ec *executionContext) _QualificationCertificate_kind(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24407,7 +24407,7 @@ func (ec *executionContext) _QualificationCertificate_source(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24462,7 +24462,7 @@ func (ec *executionContext) _QualificationCertificate_decisionDate(ctx context.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24508,7 +24508,7 @@ func (ec *executionContext) _QualificationCertificate_publicity(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24531,7 +24531,7 @@ func (ec *executionContext) _QualificationCertificate_status(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24554,7 +24554,7 @@ func (ec *executionContext) _QualificationCertificate_severity(ctx context.Conte
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -24623,7 +24623,7 @@ func (ec *executionContext) _QualificationCertificate_disclosure(ctx context.Con
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -24701,7 +24701,7 @@ func (ec *executionContext) _QualificationCertificate_validTo(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -24747,7 +24747,7 @@ func (ec *executionContext) _QualitySafetyAccident_kind(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24770,7 +24770,7 @@ func (ec *executionContext) _QualitySafetyAccident_source(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24825,7 +24825,7 @@ func (ec *executionContext) _QualitySafetyAccident_decisionDate(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24871,7 +24871,7 @@ func (ec *executionContext) _QualitySafetyAccident_publicity(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24894,7 +24894,7 @@ func (ec *executionContext) _QualitySafetyAccident_status(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
-			return ec.marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx, selections, v)
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24917,7 +24917,7 @@ func (ec *executionContext) _QualitySafetyAccident_severity(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
-			return ec.marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx, selections, v)
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -24986,7 +24986,7 @@ func (ec *executionContext) _QualitySafetyAccident_disclosure(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
-			return ec.marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx, selections, v)
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
 		},
 		true,
 		false,
@@ -25041,7 +25041,7 @@ func (ec *executionContext) _QualitySafetyAccident_occurredOn(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25064,7 +25064,7 @@ func (ec *executionContext) _QualitySafetyAccident_level(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.AccidentLevel) graphql.Marshaler {
-			return ec.marshalNAccidentLevel2credithubᚋcreditᚐAccidentLevel(ctx, selections, v)
+			return ec.marshalNAccidentLevel2credithubᚋinternalᚋcreditᚐAccidentLevel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25133,7 +25133,7 @@ func (ec *executionContext) _QualitySafetyAccident_directLoss(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Decimal) graphql.Marshaler {
-			return ec.marshalODecimal2ᚖcredithubᚋscalarsᚐDecimal(ctx, selections, v)
+			return ec.marshalODecimal2ᚖcredithubᚋinternalᚋscalarsᚐDecimal(ctx, selections, v)
 		},
 		true,
 		false,
@@ -25332,7 +25332,7 @@ func (ec *executionContext) _Query_departments(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚕᚖcredithubᚋcreditᚐDepartmentᚄ(ctx, selections, v)
+			return ec.marshalNDepartment2ᚕᚖcredithubᚋinternalᚋcreditᚐDepartmentᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25517,7 +25517,7 @@ func (ec *executionContext) _Query_commitmentItems(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.CommitmentItem) graphql.Marshaler {
-			return ec.marshalNCommitmentItem2ᚕᚖcredithubᚋworkflowᚐCommitmentItemᚄ(ctx, selections, v)
+			return ec.marshalNCommitmentItem2ᚕᚖcredithubᚋinternalᚋworkflowᚐCommitmentItemᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25693,7 +25693,7 @@ func (ec *executionContext) _Query_overduePushes(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.CasePush) graphql.Marshaler {
-			return ec.marshalNCasePush2ᚕᚖcredithubᚋworkflowᚐCasePushᚄ(ctx, selections, v)
+			return ec.marshalNCasePush2ᚕᚖcredithubᚋinternalᚋworkflowᚐCasePushᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25824,7 +25824,7 @@ func (ec *executionContext) _Query_measures(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Measure) graphql.Marshaler {
-			return ec.marshalNMeasure2ᚕᚖcredithubᚋworkflowᚐMeasureᚄ(ctx, selections, v)
+			return ec.marshalNMeasure2ᚕᚖcredithubᚋinternalᚋworkflowᚐMeasureᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25856,7 +25856,7 @@ func (ec *executionContext) _Query_workflowRules(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Rule) graphql.Marshaler {
-			return ec.marshalNWorkflowRule2ᚕᚖcredithubᚋworkflowᚐRuleᚄ(ctx, selections, v)
+			return ec.marshalNWorkflowRule2ᚕᚖcredithubᚋinternalᚋworkflowᚐRuleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26962,7 +26962,7 @@ func (ec *executionContext) _RecordKindInfo_kind(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
-			return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, selections, v)
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27008,7 +27008,7 @@ func (ec *executionContext) _RecordKindInfo_sources(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚕᚖcredithubᚋcreditᚐDepartmentᚄ(ctx, selections, v)
+			return ec.marshalNDepartment2ᚕᚖcredithubᚋinternalᚋcreditᚐDepartmentᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27040,7 +27040,7 @@ func (ec *executionContext) _RecordKindInfo_publicity(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
-			return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, selections, v)
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27155,7 +27155,7 @@ func (ec *executionContext) _Repair_record(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Record) graphql.Marshaler {
-			return ec.marshalOCreditRecord2credithubᚋcreditᚐRecord(ctx, selections, v)
+			return ec.marshalOCreditRecord2credithubᚋinternalᚋcreditᚐRecord(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27187,7 +27187,7 @@ func (ec *executionContext) _Repair_department(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27320,7 +27320,7 @@ func (ec *executionContext) _Repair_state(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v workflow.RepairState) graphql.Marshaler {
-			return ec.marshalNRepairState2credithubᚋworkflowᚐRepairState(ctx, selections, v)
+			return ec.marshalNRepairState2credithubᚋinternalᚋworkflowᚐRepairState(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27343,7 +27343,7 @@ func (ec *executionContext) _Repair_acceptDue(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
-			return ec.marshalNDate2credithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27366,7 +27366,7 @@ func (ec *executionContext) _Repair_decisionDue(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -27481,7 +27481,7 @@ func (ec *executionContext) _Repair_history(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
-			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋworkflowᚐEventᚄ(ctx, selections, v)
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27600,7 +27600,7 @@ func (ec *executionContext) _RepairEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
-			return ec.marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx, selections, v)
+			return ec.marshalNRepair2ᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27701,7 +27701,7 @@ func (ec *executionContext) _ResponsiblePerson_role(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v credit.Role) graphql.Marshaler {
-			return ec.marshalNResponsibleRole2credithubᚋcreditᚐRole(ctx, selections, v)
+			return ec.marshalNResponsibleRole2credithubᚋinternalᚋcreditᚐRole(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27756,7 +27756,7 @@ func (ec *executionContext) _SourceStatus_department(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
-			return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, selections, v)
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
 		},
 		true,
 		true,
@@ -29851,7 +29851,7 @@ func (ec *executionContext) unmarshalInputCommitmentFilter(ctx context.Context, 
 			it.ItemCode = data
 		case "state":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
-			data, err := ec.unmarshalOCommitmentState2ᚖcredithubᚋworkflowᚐCommitmentState(ctx, v)
+			data, err := ec.unmarshalOCommitmentState2ᚖcredithubᚋinternalᚋworkflowᚐCommitmentState(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -29981,7 +29981,7 @@ func (ec *executionContext) unmarshalInputEnterListingInput(ctx context.Context,
 		switch k {
 		case "listType":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listType"))
-			data, err := ec.unmarshalNListType2credithubᚋcreditᚐListType(ctx, v)
+			data, err := ec.unmarshalNListType2credithubᚋinternalᚋcreditᚐListType(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -30016,21 +30016,21 @@ func (ec *executionContext) unmarshalInputEnterListingInput(ctx context.Context,
 			it.LinkedRecordIds = data
 		case "rectifyBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rectifyBy"))
-			data, err := ec.unmarshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.RectifyBy = data
 		case "banStart":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("banStart"))
-			data, err := ec.unmarshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.BanStart = data
 		case "banEnd":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("banEnd"))
-			data, err := ec.unmarshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -30370,7 +30370,7 @@ func (ec *executionContext) unmarshalInputJointCaseFilter(ctx context.Context, o
 		switch k {
 		case "state":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
-			data, err := ec.unmarshalOJointCaseState2ᚖcredithubᚋworkflowᚐJointCaseState(ctx, v)
+			data, err := ec.unmarshalOJointCaseState2ᚖcredithubᚋinternalᚋworkflowᚐJointCaseState(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -30461,14 +30461,14 @@ func (ec *executionContext) unmarshalInputListEntryFilter(ctx context.Context, o
 		switch k {
 		case "listType":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listType"))
-			data, err := ec.unmarshalOListType2ᚖcredithubᚋcreditᚐListType(ctx, v)
+			data, err := ec.unmarshalOListType2ᚖcredithubᚋinternalᚋcreditᚐListType(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ListType = data
 		case "state":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
-			data, err := ec.unmarshalOListEntryState2ᚖcredithubᚋworkflowᚐListEntryState(ctx, v)
+			data, err := ec.unmarshalOListEntryState2ᚖcredithubᚋinternalᚋworkflowᚐListEntryState(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -30615,7 +30615,7 @@ func (ec *executionContext) unmarshalInputObjectionFilter(ctx context.Context, o
 		switch k {
 		case "state":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
-			data, err := ec.unmarshalOObjectionState2ᚖcredithubᚋworkflowᚐObjectionState(ctx, v)
+			data, err := ec.unmarshalOObjectionState2ᚖcredithubᚋinternalᚋworkflowᚐObjectionState(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -30878,14 +30878,14 @@ func (ec *executionContext) unmarshalInputRecordAuthorizationInput(ctx context.C
 			it.Purpose = data
 		case "validFrom":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
-			data, err := ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+			data, err := ec.unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValidFrom = data
 		case "validTo":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
-			data, err := ec.unmarshalNDate2credithubᚋscalarsᚐDate(ctx, v)
+			data, err := ec.unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -30955,7 +30955,7 @@ func (ec *executionContext) unmarshalInputRecordCorrectionInput(ctx context.Cont
 			it.DecisionNo = data
 		case "decisionDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDate"))
-			data, err := ec.unmarshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -30997,7 +30997,7 @@ func (ec *executionContext) unmarshalInputRecordFilter(ctx context.Context, obj 
 		switch k {
 		case "kinds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
-			data, err := ec.unmarshalORecordKind2ᚕcredithubᚋcreditᚐKindᚄ(ctx, v)
+			data, err := ec.unmarshalORecordKind2ᚕcredithubᚋinternalᚋcreditᚐKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -31011,21 +31011,21 @@ func (ec *executionContext) unmarshalInputRecordFilter(ctx context.Context, obj 
 			it.Sources = data
 		case "decidedFrom":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedFrom"))
-			data, err := ec.unmarshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecidedFrom = data
 		case "decidedTo":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedTo"))
-			data, err := ec.unmarshalODate2ᚖcredithubᚋscalarsᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecidedTo = data
 		case "publicity":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicity"))
-			data, err := ec.unmarshalOPublicity2ᚕcredithubᚋcreditᚐPublicityᚄ(ctx, v)
+			data, err := ec.unmarshalOPublicity2ᚕcredithubᚋinternalᚋcreditᚐPublicityᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -31109,7 +31109,7 @@ func (ec *executionContext) unmarshalInputRepairFilter(ctx context.Context, obj 
 		switch k {
 		case "state":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
-			data, err := ec.unmarshalORepairState2ᚖcredithubᚋworkflowᚐRepairState(ctx, v)
+			data, err := ec.unmarshalORepairState2ᚖcredithubᚋinternalᚋworkflowᚐRepairState(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -37971,13 +37971,13 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNAccidentLevel2credithubᚋcreditᚐAccidentLevel(ctx context.Context, v any) (credit.AccidentLevel, error) {
+func (ec *executionContext) unmarshalNAccidentLevel2credithubᚋinternalᚋcreditᚐAccidentLevel(ctx context.Context, v any) (credit.AccidentLevel, error) {
 	var res credit.AccidentLevel
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAccidentLevel2credithubᚋcreditᚐAccidentLevel(ctx context.Context, sel ast.SelectionSet, v credit.AccidentLevel) graphql.Marshaler {
+func (ec *executionContext) marshalNAccidentLevel2credithubᚋinternalᚋcreditᚐAccidentLevel(ctx context.Context, sel ast.SelectionSet, v credit.AccidentLevel) graphql.Marshaler {
 	return v
 }
 
@@ -38024,11 +38024,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNCasePush2ᚕᚖcredithubᚋworkflowᚐCasePushᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.CasePush) graphql.Marshaler {
+func (ec *executionContext) marshalNCasePush2ᚕᚖcredithubᚋinternalᚋworkflowᚐCasePushᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.CasePush) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCasePush2ᚖcredithubᚋworkflowᚐCasePush(ctx, sel, v[i])
+		return ec.marshalNCasePush2ᚖcredithubᚋinternalᚋworkflowᚐCasePush(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -38040,7 +38040,7 @@ func (ec *executionContext) marshalNCasePush2ᚕᚖcredithubᚋworkflowᚐCasePu
 	return ret
 }
 
-func (ec *executionContext) marshalNCasePush2ᚖcredithubᚋworkflowᚐCasePush(ctx context.Context, sel ast.SelectionSet, v *workflow.CasePush) graphql.Marshaler {
+func (ec *executionContext) marshalNCasePush2ᚖcredithubᚋinternalᚋworkflowᚐCasePush(ctx context.Context, sel ast.SelectionSet, v *workflow.CasePush) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CasePush!")
 		return graphql.Null
@@ -38048,7 +38048,7 @@ func (ec *executionContext) marshalNCasePush2ᚖcredithubᚋworkflowᚐCasePush(
 	return ec._CasePush(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx context.Context, sel ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
+func (ec *executionContext) marshalNCommitment2ᚖcredithubᚋinternalᚋworkflowᚐCommitment(ctx context.Context, sel ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Commitment!")
 		return graphql.Null
@@ -38102,11 +38102,11 @@ func (ec *executionContext) marshalNCommitmentEdge2ᚖcredithubᚋgraphᚋmodel�
 	return ec._CommitmentEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCommitmentItem2ᚕᚖcredithubᚋworkflowᚐCommitmentItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.CommitmentItem) graphql.Marshaler {
+func (ec *executionContext) marshalNCommitmentItem2ᚕᚖcredithubᚋinternalᚋworkflowᚐCommitmentItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.CommitmentItem) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCommitmentItem2ᚖcredithubᚋworkflowᚐCommitmentItem(ctx, sel, v[i])
+		return ec.marshalNCommitmentItem2ᚖcredithubᚋinternalᚋworkflowᚐCommitmentItem(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -38118,7 +38118,7 @@ func (ec *executionContext) marshalNCommitmentItem2ᚕᚖcredithubᚋworkflowᚐ
 	return ret
 }
 
-func (ec *executionContext) marshalNCommitmentItem2ᚖcredithubᚋworkflowᚐCommitmentItem(ctx context.Context, sel ast.SelectionSet, v *workflow.CommitmentItem) graphql.Marshaler {
+func (ec *executionContext) marshalNCommitmentItem2ᚖcredithubᚋinternalᚋworkflowᚐCommitmentItem(ctx context.Context, sel ast.SelectionSet, v *workflow.CommitmentItem) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CommitmentItem!")
 		return graphql.Null
@@ -38131,13 +38131,13 @@ func (ec *executionContext) unmarshalNCommitmentItemInput2credithubᚋgraphᚋmo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCommitmentState2credithubᚋworkflowᚐCommitmentState(ctx context.Context, v any) (workflow.CommitmentState, error) {
+func (ec *executionContext) unmarshalNCommitmentState2credithubᚋinternalᚋworkflowᚐCommitmentState(ctx context.Context, v any) (workflow.CommitmentState, error) {
 	var res workflow.CommitmentState
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCommitmentState2credithubᚋworkflowᚐCommitmentState(ctx context.Context, sel ast.SelectionSet, v workflow.CommitmentState) graphql.Marshaler {
+func (ec *executionContext) marshalNCommitmentState2credithubᚋinternalᚋworkflowᚐCommitmentState(ctx context.Context, sel ast.SelectionSet, v workflow.CommitmentState) graphql.Marshaler {
 	return v
 }
 
@@ -38165,7 +38165,7 @@ func (ec *executionContext) marshalNCreditCheck2ᚖcredithubᚋgraphᚋmodelᚐC
 	return ec._CreditCheck(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCreditRecord2credithubᚋcreditᚐRecord(ctx context.Context, sel ast.SelectionSet, v credit.Record) graphql.Marshaler {
+func (ec *executionContext) marshalNCreditRecord2credithubᚋinternalᚋcreditᚐRecord(ctx context.Context, sel ast.SelectionSet, v credit.Record) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CreditRecord!")
 		return graphql.Null
@@ -38173,11 +38173,11 @@ func (ec *executionContext) marshalNCreditRecord2credithubᚋcreditᚐRecord(ctx
 	return ec._CreditRecord(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCreditRecord2ᚕcredithubᚋcreditᚐRecordᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Record) graphql.Marshaler {
+func (ec *executionContext) marshalNCreditRecord2ᚕcredithubᚋinternalᚋcreditᚐRecordᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Record) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCreditRecord2credithubᚋcreditᚐRecord(ctx, sel, v[i])
+		return ec.marshalNCreditRecord2credithubᚋinternalᚋcreditᚐRecord(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -38221,21 +38221,21 @@ func (ec *executionContext) marshalNCreditReport2ᚖcredithubᚋgraphᚋmodelᚐ
 	return ec._CreditReport(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNDate2credithubᚋscalarsᚐDate(ctx context.Context, v any) (scalars.Date, error) {
+func (ec *executionContext) unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx context.Context, v any) (scalars.Date, error) {
 	var res scalars.Date
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDate2credithubᚋscalarsᚐDate(ctx context.Context, sel ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+func (ec *executionContext) marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx context.Context, sel ast.SelectionSet, v scalars.Date) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNDepartment2ᚕᚖcredithubᚋcreditᚐDepartmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*credit.Department) graphql.Marshaler {
+func (ec *executionContext) marshalNDepartment2ᚕᚖcredithubᚋinternalᚋcreditᚐDepartmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*credit.Department) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx, sel, v[i])
+		return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -38247,7 +38247,7 @@ func (ec *executionContext) marshalNDepartment2ᚕᚖcredithubᚋcreditᚐDepart
 	return ret
 }
 
-func (ec *executionContext) marshalNDepartment2ᚖcredithubᚋcreditᚐDepartment(ctx context.Context, sel ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+func (ec *executionContext) marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx context.Context, sel ast.SelectionSet, v *credit.Department) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Department!")
 		return graphql.Null
@@ -38342,13 +38342,13 @@ func (ec *executionContext) marshalNEntityKind2credithubᚋgraphᚋmodelᚐEntit
 	return v
 }
 
-func (ec *executionContext) unmarshalNEnvironmentalCreditLevel2credithubᚋcreditᚐEnvLevel(ctx context.Context, v any) (credit.EnvLevel, error) {
+func (ec *executionContext) unmarshalNEnvironmentalCreditLevel2credithubᚋinternalᚋcreditᚐEnvLevel(ctx context.Context, v any) (credit.EnvLevel, error) {
 	var res credit.EnvLevel
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNEnvironmentalCreditLevel2credithubᚋcreditᚐEnvLevel(ctx context.Context, sel ast.SelectionSet, v credit.EnvLevel) graphql.Marshaler {
+func (ec *executionContext) marshalNEnvironmentalCreditLevel2credithubᚋinternalᚋcreditᚐEnvLevel(ctx context.Context, sel ast.SelectionSet, v credit.EnvLevel) graphql.Marshaler {
 	return v
 }
 
@@ -38545,11 +38545,11 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
-func (ec *executionContext) marshalNInspectionFinding2ᚕᚖcredithubᚋcreditᚐInspectionFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*credit.InspectionFinding) graphql.Marshaler {
+func (ec *executionContext) marshalNInspectionFinding2ᚕᚖcredithubᚋinternalᚋcreditᚐInspectionFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*credit.InspectionFinding) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNInspectionFinding2ᚖcredithubᚋcreditᚐInspectionFinding(ctx, sel, v[i])
+		return ec.marshalNInspectionFinding2ᚖcredithubᚋinternalᚋcreditᚐInspectionFinding(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -38561,7 +38561,7 @@ func (ec *executionContext) marshalNInspectionFinding2ᚕᚖcredithubᚋcredit�
 	return ret
 }
 
-func (ec *executionContext) marshalNInspectionFinding2ᚖcredithubᚋcreditᚐInspectionFinding(ctx context.Context, sel ast.SelectionSet, v *credit.InspectionFinding) graphql.Marshaler {
+func (ec *executionContext) marshalNInspectionFinding2ᚖcredithubᚋinternalᚋcreditᚐInspectionFinding(ctx context.Context, sel ast.SelectionSet, v *credit.InspectionFinding) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "InspectionFinding!")
 		return graphql.Null
@@ -38666,11 +38666,11 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
-func (ec *executionContext) marshalNInterview2ᚕᚖcredithubᚋworkflowᚐInterviewᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Interview) graphql.Marshaler {
+func (ec *executionContext) marshalNInterview2ᚕᚖcredithubᚋinternalᚋworkflowᚐInterviewᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Interview) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNInterview2ᚖcredithubᚋworkflowᚐInterview(ctx, sel, v[i])
+		return ec.marshalNInterview2ᚖcredithubᚋinternalᚋworkflowᚐInterview(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -38682,7 +38682,7 @@ func (ec *executionContext) marshalNInterview2ᚕᚖcredithubᚋworkflowᚐInter
 	return ret
 }
 
-func (ec *executionContext) marshalNInterview2ᚖcredithubᚋworkflowᚐInterview(ctx context.Context, sel ast.SelectionSet, v *workflow.Interview) graphql.Marshaler {
+func (ec *executionContext) marshalNInterview2ᚖcredithubᚋinternalᚋworkflowᚐInterview(ctx context.Context, sel ast.SelectionSet, v *workflow.Interview) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Interview!")
 		return graphql.Null
@@ -38690,21 +38690,21 @@ func (ec *executionContext) marshalNInterview2ᚖcredithubᚋworkflowᚐIntervie
 	return ec._Interview(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNInterviewType2credithubᚋcreditᚐInterviewType(ctx context.Context, v any) (credit.InterviewType, error) {
+func (ec *executionContext) unmarshalNInterviewType2credithubᚋinternalᚋcreditᚐInterviewType(ctx context.Context, v any) (credit.InterviewType, error) {
 	var res credit.InterviewType
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNInterviewType2credithubᚋcreditᚐInterviewType(ctx context.Context, sel ast.SelectionSet, v credit.InterviewType) graphql.Marshaler {
+func (ec *executionContext) marshalNInterviewType2credithubᚋinternalᚋcreditᚐInterviewType(ctx context.Context, sel ast.SelectionSet, v credit.InterviewType) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNJointCase2ᚕᚖcredithubᚋworkflowᚐJointCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.JointCase) graphql.Marshaler {
+func (ec *executionContext) marshalNJointCase2ᚕᚖcredithubᚋinternalᚋworkflowᚐJointCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.JointCase) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNJointCase2ᚖcredithubᚋworkflowᚐJointCase(ctx, sel, v[i])
+		return ec.marshalNJointCase2ᚖcredithubᚋinternalᚋworkflowᚐJointCase(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -38716,7 +38716,7 @@ func (ec *executionContext) marshalNJointCase2ᚕᚖcredithubᚋworkflowᚐJoint
 	return ret
 }
 
-func (ec *executionContext) marshalNJointCase2ᚖcredithubᚋworkflowᚐJointCase(ctx context.Context, sel ast.SelectionSet, v *workflow.JointCase) graphql.Marshaler {
+func (ec *executionContext) marshalNJointCase2ᚖcredithubᚋinternalᚋworkflowᚐJointCase(ctx context.Context, sel ast.SelectionSet, v *workflow.JointCase) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "JointCase!")
 		return graphql.Null
@@ -38770,21 +38770,21 @@ func (ec *executionContext) marshalNJointCaseEdge2ᚖcredithubᚋgraphᚋmodel�
 	return ec._JointCaseEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNJointCaseState2credithubᚋworkflowᚐJointCaseState(ctx context.Context, v any) (workflow.JointCaseState, error) {
+func (ec *executionContext) unmarshalNJointCaseState2credithubᚋinternalᚋworkflowᚐJointCaseState(ctx context.Context, v any) (workflow.JointCaseState, error) {
 	var res workflow.JointCaseState
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNJointCaseState2credithubᚋworkflowᚐJointCaseState(ctx context.Context, sel ast.SelectionSet, v workflow.JointCaseState) graphql.Marshaler {
+func (ec *executionContext) marshalNJointCaseState2credithubᚋinternalᚋworkflowᚐJointCaseState(ctx context.Context, sel ast.SelectionSet, v workflow.JointCaseState) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNListEntry2ᚕᚖcredithubᚋworkflowᚐListEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.ListEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNListEntry2ᚕᚖcredithubᚋinternalᚋworkflowᚐListEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.ListEntry) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx, sel, v[i])
+		return ec.marshalNListEntry2ᚖcredithubᚋinternalᚋworkflowᚐListEntry(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -38796,7 +38796,7 @@ func (ec *executionContext) marshalNListEntry2ᚕᚖcredithubᚋworkflowᚐListE
 	return ret
 }
 
-func (ec *executionContext) marshalNListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx context.Context, sel ast.SelectionSet, v *workflow.ListEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNListEntry2ᚖcredithubᚋinternalᚋworkflowᚐListEntry(ctx context.Context, sel ast.SelectionSet, v *workflow.ListEntry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ListEntry!")
 		return graphql.Null
@@ -38850,33 +38850,33 @@ func (ec *executionContext) marshalNListEntryEdge2ᚖcredithubᚋgraphᚋmodel�
 	return ec._ListEntryEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNListEntryState2credithubᚋworkflowᚐListEntryState(ctx context.Context, v any) (workflow.ListEntryState, error) {
+func (ec *executionContext) unmarshalNListEntryState2credithubᚋinternalᚋworkflowᚐListEntryState(ctx context.Context, v any) (workflow.ListEntryState, error) {
 	var res workflow.ListEntryState
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNListEntryState2credithubᚋworkflowᚐListEntryState(ctx context.Context, sel ast.SelectionSet, v workflow.ListEntryState) graphql.Marshaler {
+func (ec *executionContext) marshalNListEntryState2credithubᚋinternalᚋworkflowᚐListEntryState(ctx context.Context, sel ast.SelectionSet, v workflow.ListEntryState) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNListType2credithubᚋcreditᚐListType(ctx context.Context, v any) (credit.ListType, error) {
+func (ec *executionContext) unmarshalNListType2credithubᚋinternalᚋcreditᚐListType(ctx context.Context, v any) (credit.ListType, error) {
 	var res credit.ListType
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNListType2credithubᚋcreditᚐListType(ctx context.Context, sel ast.SelectionSet, v credit.ListType) graphql.Marshaler {
+func (ec *executionContext) marshalNListType2credithubᚋinternalᚋcreditᚐListType(ctx context.Context, sel ast.SelectionSet, v credit.ListType) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNListType2ᚕcredithubᚋcreditᚐListTypeᚄ(ctx context.Context, v any) ([]credit.ListType, error) {
+func (ec *executionContext) unmarshalNListType2ᚕcredithubᚋinternalᚋcreditᚐListTypeᚄ(ctx context.Context, v any) ([]credit.ListType, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
 	res := make([]credit.ListType, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNListType2credithubᚋcreditᚐListType(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNListType2credithubᚋinternalᚋcreditᚐListType(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -38884,11 +38884,11 @@ func (ec *executionContext) unmarshalNListType2ᚕcredithubᚋcreditᚐListType�
 	return res, nil
 }
 
-func (ec *executionContext) marshalNListType2ᚕcredithubᚋcreditᚐListTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.ListType) graphql.Marshaler {
+func (ec *executionContext) marshalNListType2ᚕcredithubᚋinternalᚋcreditᚐListTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.ListType) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNListType2credithubᚋcreditᚐListType(ctx, sel, v[i])
+		return ec.marshalNListType2credithubᚋinternalᚋcreditᚐListType(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -38954,11 +38954,11 @@ func (ec *executionContext) marshalNMarketEntityEdge2ᚖcredithubᚋgraphᚋmode
 	return ec._MarketEntityEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNMeasure2ᚕᚖcredithubᚋworkflowᚐMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Measure) graphql.Marshaler {
+func (ec *executionContext) marshalNMeasure2ᚕᚖcredithubᚋinternalᚋworkflowᚐMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Measure) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMeasure2ᚖcredithubᚋworkflowᚐMeasure(ctx, sel, v[i])
+		return ec.marshalNMeasure2ᚖcredithubᚋinternalᚋworkflowᚐMeasure(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -38970,7 +38970,7 @@ func (ec *executionContext) marshalNMeasure2ᚕᚖcredithubᚋworkflowᚐMeasure
 	return ret
 }
 
-func (ec *executionContext) marshalNMeasure2ᚖcredithubᚋworkflowᚐMeasure(ctx context.Context, sel ast.SelectionSet, v *workflow.Measure) graphql.Marshaler {
+func (ec *executionContext) marshalNMeasure2ᚖcredithubᚋinternalᚋworkflowᚐMeasure(ctx context.Context, sel ast.SelectionSet, v *workflow.Measure) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Measure!")
 		return graphql.Null
@@ -38986,13 +38986,13 @@ func (ec *executionContext) marshalNMeasureApplication2ᚖcredithubᚋgraphᚋmo
 	return ec._MeasureApplication(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNMeasureKind2credithubᚋworkflowᚐMeasureKind(ctx context.Context, v any) (workflow.MeasureKind, error) {
+func (ec *executionContext) unmarshalNMeasureKind2credithubᚋinternalᚋworkflowᚐMeasureKind(ctx context.Context, v any) (workflow.MeasureKind, error) {
 	var res workflow.MeasureKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNMeasureKind2credithubᚋworkflowᚐMeasureKind(ctx context.Context, sel ast.SelectionSet, v workflow.MeasureKind) graphql.Marshaler {
+func (ec *executionContext) marshalNMeasureKind2credithubᚋinternalᚋworkflowᚐMeasureKind(ctx context.Context, sel ast.SelectionSet, v workflow.MeasureKind) graphql.Marshaler {
 	return v
 }
 
@@ -39020,11 +39020,11 @@ func (ec *executionContext) marshalNMeasureTrigger2ᚖcredithubᚋgraphᚋmodel�
 	return ec._MeasureTrigger(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNObjection2ᚕᚖcredithubᚋworkflowᚐObjectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
+func (ec *executionContext) marshalNObjection2ᚕᚖcredithubᚋinternalᚋworkflowᚐObjectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, sel, v[i])
+		return ec.marshalNObjection2ᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -39036,7 +39036,7 @@ func (ec *executionContext) marshalNObjection2ᚕᚖcredithubᚋworkflowᚐObjec
 	return ret
 }
 
-func (ec *executionContext) marshalNObjection2ᚖcredithubᚋworkflowᚐObjection(ctx context.Context, sel ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
+func (ec *executionContext) marshalNObjection2ᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx context.Context, sel ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Objection!")
 		return graphql.Null
@@ -39090,23 +39090,23 @@ func (ec *executionContext) marshalNObjectionEdge2ᚖcredithubᚋgraphᚋmodel�
 	return ec._ObjectionEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNObjectionOutcome2credithubᚋworkflowᚐObjectionOutcome(ctx context.Context, v any) (workflow.ObjectionOutcome, error) {
+func (ec *executionContext) unmarshalNObjectionOutcome2credithubᚋinternalᚋworkflowᚐObjectionOutcome(ctx context.Context, v any) (workflow.ObjectionOutcome, error) {
 	var res workflow.ObjectionOutcome
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNObjectionOutcome2credithubᚋworkflowᚐObjectionOutcome(ctx context.Context, sel ast.SelectionSet, v workflow.ObjectionOutcome) graphql.Marshaler {
+func (ec *executionContext) marshalNObjectionOutcome2credithubᚋinternalᚋworkflowᚐObjectionOutcome(ctx context.Context, sel ast.SelectionSet, v workflow.ObjectionOutcome) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNObjectionState2credithubᚋworkflowᚐObjectionState(ctx context.Context, v any) (workflow.ObjectionState, error) {
+func (ec *executionContext) unmarshalNObjectionState2credithubᚋinternalᚋworkflowᚐObjectionState(ctx context.Context, v any) (workflow.ObjectionState, error) {
 	var res workflow.ObjectionState
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNObjectionState2credithubᚋworkflowᚐObjectionState(ctx context.Context, sel ast.SelectionSet, v workflow.ObjectionState) graphql.Marshaler {
+func (ec *executionContext) marshalNObjectionState2credithubᚋinternalᚋworkflowᚐObjectionState(ctx context.Context, sel ast.SelectionSet, v workflow.ObjectionState) graphql.Marshaler {
 	return v
 }
 
@@ -39227,23 +39227,23 @@ func (ec *executionContext) unmarshalNPopulationInput2ᚖcredithubᚋgraphᚋmod
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNPublicity2credithubᚋcreditᚐPublicity(ctx context.Context, v any) (credit.Publicity, error) {
+func (ec *executionContext) unmarshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx context.Context, v any) (credit.Publicity, error) {
 	var res credit.Publicity
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPublicity2credithubᚋcreditᚐPublicity(ctx context.Context, sel ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+func (ec *executionContext) marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx context.Context, sel ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNPushState2credithubᚋworkflowᚐPushState(ctx context.Context, v any) (workflow.PushState, error) {
+func (ec *executionContext) unmarshalNPushState2credithubᚋinternalᚋworkflowᚐPushState(ctx context.Context, v any) (workflow.PushState, error) {
 	var res workflow.PushState
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPushState2credithubᚋworkflowᚐPushState(ctx context.Context, sel ast.SelectionSet, v workflow.PushState) graphql.Marshaler {
+func (ec *executionContext) marshalNPushState2credithubᚋinternalᚋworkflowᚐPushState(ctx context.Context, sel ast.SelectionSet, v workflow.PushState) graphql.Marshaler {
 	return v
 }
 
@@ -39302,23 +39302,23 @@ func (ec *executionContext) unmarshalNRecordAuthorizationInput2credithubᚋgraph
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNRecordKind2credithubᚋcreditᚐKind(ctx context.Context, v any) (credit.Kind, error) {
+func (ec *executionContext) unmarshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx context.Context, v any) (credit.Kind, error) {
 	var res credit.Kind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRecordKind2credithubᚋcreditᚐKind(ctx context.Context, sel ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+func (ec *executionContext) marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx context.Context, sel ast.SelectionSet, v credit.Kind) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNRecordKind2ᚕcredithubᚋcreditᚐKindᚄ(ctx context.Context, v any) ([]credit.Kind, error) {
+func (ec *executionContext) unmarshalNRecordKind2ᚕcredithubᚋinternalᚋcreditᚐKindᚄ(ctx context.Context, v any) ([]credit.Kind, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
 	res := make([]credit.Kind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNRecordKind2credithubᚋcreditᚐKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -39326,11 +39326,11 @@ func (ec *executionContext) unmarshalNRecordKind2ᚕcredithubᚋcreditᚐKindᚄ
 	return res, nil
 }
 
-func (ec *executionContext) marshalNRecordKind2ᚕcredithubᚋcreditᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Kind) graphql.Marshaler {
+func (ec *executionContext) marshalNRecordKind2ᚕcredithubᚋinternalᚋcreditᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Kind) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, sel, v[i])
+		return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -39366,31 +39366,31 @@ func (ec *executionContext) marshalNRecordKindInfo2ᚖcredithubᚋgraphᚋmodel�
 	return ec._RecordKindInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRecordStatus2credithubᚋcreditᚐStatus(ctx context.Context, v any) (credit.Status, error) {
+func (ec *executionContext) unmarshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx context.Context, v any) (credit.Status, error) {
 	var res credit.Status
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRecordStatus2credithubᚋcreditᚐStatus(ctx context.Context, sel ast.SelectionSet, v credit.Status) graphql.Marshaler {
+func (ec *executionContext) marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx context.Context, sel ast.SelectionSet, v credit.Status) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNRemovalReason2credithubᚋworkflowᚐRemovalReason(ctx context.Context, v any) (workflow.RemovalReason, error) {
+func (ec *executionContext) unmarshalNRemovalReason2credithubᚋinternalᚋworkflowᚐRemovalReason(ctx context.Context, v any) (workflow.RemovalReason, error) {
 	var res workflow.RemovalReason
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRemovalReason2credithubᚋworkflowᚐRemovalReason(ctx context.Context, sel ast.SelectionSet, v workflow.RemovalReason) graphql.Marshaler {
+func (ec *executionContext) marshalNRemovalReason2credithubᚋinternalᚋworkflowᚐRemovalReason(ctx context.Context, sel ast.SelectionSet, v workflow.RemovalReason) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNRepair2ᚕᚖcredithubᚋworkflowᚐRepairᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Repair) graphql.Marshaler {
+func (ec *executionContext) marshalNRepair2ᚕᚖcredithubᚋinternalᚋworkflowᚐRepairᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Repair) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx, sel, v[i])
+		return ec.marshalNRepair2ᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -39402,7 +39402,7 @@ func (ec *executionContext) marshalNRepair2ᚕᚖcredithubᚋworkflowᚐRepair�
 	return ret
 }
 
-func (ec *executionContext) marshalNRepair2ᚖcredithubᚋworkflowᚐRepair(ctx context.Context, sel ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
+func (ec *executionContext) marshalNRepair2ᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx context.Context, sel ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Repair!")
 		return graphql.Null
@@ -39456,13 +39456,13 @@ func (ec *executionContext) marshalNRepairEdge2ᚖcredithubᚋgraphᚋmodelᚐRe
 	return ec._RepairEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRepairState2credithubᚋworkflowᚐRepairState(ctx context.Context, v any) (workflow.RepairState, error) {
+func (ec *executionContext) unmarshalNRepairState2credithubᚋinternalᚋworkflowᚐRepairState(ctx context.Context, v any) (workflow.RepairState, error) {
 	var res workflow.RepairState
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRepairState2credithubᚋworkflowᚐRepairState(ctx context.Context, sel ast.SelectionSet, v workflow.RepairState) graphql.Marshaler {
+func (ec *executionContext) marshalNRepairState2credithubᚋinternalᚋworkflowᚐRepairState(ctx context.Context, sel ast.SelectionSet, v workflow.RepairState) graphql.Marshaler {
 	return v
 }
 
@@ -39492,33 +39492,33 @@ func (ec *executionContext) marshalNResponsiblePerson2ᚖcredithubᚋgraphᚋmod
 	return ec._ResponsiblePerson(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNResponsibleRole2credithubᚋcreditᚐRole(ctx context.Context, v any) (credit.Role, error) {
+func (ec *executionContext) unmarshalNResponsibleRole2credithubᚋinternalᚋcreditᚐRole(ctx context.Context, v any) (credit.Role, error) {
 	var res credit.Role
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNResponsibleRole2credithubᚋcreditᚐRole(ctx context.Context, sel ast.SelectionSet, v credit.Role) graphql.Marshaler {
+func (ec *executionContext) marshalNResponsibleRole2credithubᚋinternalᚋcreditᚐRole(ctx context.Context, sel ast.SelectionSet, v credit.Role) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNScenario2credithubᚋcreditᚐScenario(ctx context.Context, v any) (credit.Scenario, error) {
+func (ec *executionContext) unmarshalNScenario2credithubᚋinternalᚋcreditᚐScenario(ctx context.Context, v any) (credit.Scenario, error) {
 	var res credit.Scenario
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNScenario2credithubᚋcreditᚐScenario(ctx context.Context, sel ast.SelectionSet, v credit.Scenario) graphql.Marshaler {
+func (ec *executionContext) marshalNScenario2credithubᚋinternalᚋcreditᚐScenario(ctx context.Context, sel ast.SelectionSet, v credit.Scenario) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNScenario2ᚕcredithubᚋcreditᚐScenarioᚄ(ctx context.Context, v any) ([]credit.Scenario, error) {
+func (ec *executionContext) unmarshalNScenario2ᚕcredithubᚋinternalᚋcreditᚐScenarioᚄ(ctx context.Context, v any) ([]credit.Scenario, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
 	res := make([]credit.Scenario, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNScenario2credithubᚋcreditᚐScenario(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNScenario2credithubᚋinternalᚋcreditᚐScenario(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -39526,11 +39526,11 @@ func (ec *executionContext) unmarshalNScenario2ᚕcredithubᚋcreditᚐScenario�
 	return res, nil
 }
 
-func (ec *executionContext) marshalNScenario2ᚕcredithubᚋcreditᚐScenarioᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Scenario) graphql.Marshaler {
+func (ec *executionContext) marshalNScenario2ᚕcredithubᚋinternalᚋcreditᚐScenarioᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Scenario) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNScenario2credithubᚋcreditᚐScenario(ctx, sel, v[i])
+		return ec.marshalNScenario2credithubᚋinternalᚋcreditᚐScenario(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -39542,13 +39542,13 @@ func (ec *executionContext) marshalNScenario2ᚕcredithubᚋcreditᚐScenarioᚄ
 	return ret
 }
 
-func (ec *executionContext) unmarshalNSeverity2credithubᚋcreditᚐSeverity(ctx context.Context, v any) (credit.Severity, error) {
+func (ec *executionContext) unmarshalNSeverity2credithubᚋinternalᚋcreditᚐSeverity(ctx context.Context, v any) (credit.Severity, error) {
 	var res credit.Severity
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNSeverity2credithubᚋcreditᚐSeverity(ctx context.Context, sel ast.SelectionSet, v credit.Severity) graphql.Marshaler {
+func (ec *executionContext) marshalNSeverity2credithubᚋinternalᚋcreditᚐSeverity(ctx context.Context, sel ast.SelectionSet, v credit.Severity) graphql.Marshaler {
 	return v
 }
 
@@ -39733,11 +39733,11 @@ func (ec *executionContext) marshalNWarningRule2ᚖcredithubᚋgraphᚋmodelᚐW
 	return ec._WarningRule(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWorkflowEvent2ᚕᚖcredithubᚋworkflowᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
+func (ec *executionContext) marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWorkflowEvent2ᚖcredithubᚋworkflowᚐEvent(ctx, sel, v[i])
+		return ec.marshalNWorkflowEvent2ᚖcredithubᚋinternalᚋworkflowᚐEvent(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -39749,7 +39749,7 @@ func (ec *executionContext) marshalNWorkflowEvent2ᚕᚖcredithubᚋworkflowᚐE
 	return ret
 }
 
-func (ec *executionContext) marshalNWorkflowEvent2ᚖcredithubᚋworkflowᚐEvent(ctx context.Context, sel ast.SelectionSet, v *workflow.Event) graphql.Marshaler {
+func (ec *executionContext) marshalNWorkflowEvent2ᚖcredithubᚋinternalᚋworkflowᚐEvent(ctx context.Context, sel ast.SelectionSet, v *workflow.Event) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WorkflowEvent!")
 		return graphql.Null
@@ -39757,11 +39757,11 @@ func (ec *executionContext) marshalNWorkflowEvent2ᚖcredithubᚋworkflowᚐEven
 	return ec._WorkflowEvent(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWorkflowRule2ᚕᚖcredithubᚋworkflowᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Rule) graphql.Marshaler {
+func (ec *executionContext) marshalNWorkflowRule2ᚕᚖcredithubᚋinternalᚋworkflowᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Rule) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWorkflowRule2ᚖcredithubᚋworkflowᚐRule(ctx, sel, v[i])
+		return ec.marshalNWorkflowRule2ᚖcredithubᚋinternalᚋworkflowᚐRule(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -39773,7 +39773,7 @@ func (ec *executionContext) marshalNWorkflowRule2ᚕᚖcredithubᚋworkflowᚐRu
 	return ret
 }
 
-func (ec *executionContext) marshalNWorkflowRule2ᚖcredithubᚋworkflowᚐRule(ctx context.Context, sel ast.SelectionSet, v *workflow.Rule) graphql.Marshaler {
+func (ec *executionContext) marshalNWorkflowRule2ᚖcredithubᚋinternalᚋworkflowᚐRule(ctx context.Context, sel ast.SelectionSet, v *workflow.Rule) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WorkflowRule!")
 		return graphql.Null
@@ -40158,20 +40158,20 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalOCommitment2ᚕᚖcredithubᚋworkflowᚐCommitment(ctx context.Context, sel ast.SelectionSet, v []*workflow.Commitment) graphql.Marshaler {
+func (ec *executionContext) marshalOCommitment2ᚕᚖcredithubᚋinternalᚋworkflowᚐCommitment(ctx context.Context, sel ast.SelectionSet, v []*workflow.Commitment) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalOCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx, sel, v[i])
+		return ec.marshalOCommitment2ᚖcredithubᚋinternalᚋworkflowᚐCommitment(ctx, sel, v[i])
 	})
 
 	return ret
 }
 
-func (ec *executionContext) marshalOCommitment2ᚖcredithubᚋworkflowᚐCommitment(ctx context.Context, sel ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
+func (ec *executionContext) marshalOCommitment2ᚖcredithubᚋinternalᚋworkflowᚐCommitment(ctx context.Context, sel ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -40194,7 +40194,7 @@ func (ec *executionContext) unmarshalOCommitmentFilter2ᚖcredithubᚋgraphᚋmo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOCommitmentState2ᚖcredithubᚋworkflowᚐCommitmentState(ctx context.Context, v any) (*workflow.CommitmentState, error) {
+func (ec *executionContext) unmarshalOCommitmentState2ᚖcredithubᚋinternalᚋworkflowᚐCommitmentState(ctx context.Context, v any) (*workflow.CommitmentState, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40203,7 +40203,7 @@ func (ec *executionContext) unmarshalOCommitmentState2ᚖcredithubᚋworkflowᚐ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOCommitmentState2ᚖcredithubᚋworkflowᚐCommitmentState(ctx context.Context, sel ast.SelectionSet, v *workflow.CommitmentState) graphql.Marshaler {
+func (ec *executionContext) marshalOCommitmentState2ᚖcredithubᚋinternalᚋworkflowᚐCommitmentState(ctx context.Context, sel ast.SelectionSet, v *workflow.CommitmentState) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -40217,7 +40217,7 @@ func (ec *executionContext) marshalOCreditRating2ᚖcredithubᚋgraphᚋmodelᚐ
 	return ec._CreditRating(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOCreditRecord2credithubᚋcreditᚐRecord(ctx context.Context, sel ast.SelectionSet, v credit.Record) graphql.Marshaler {
+func (ec *executionContext) marshalOCreditRecord2credithubᚋinternalᚋcreditᚐRecord(ctx context.Context, sel ast.SelectionSet, v credit.Record) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -40231,7 +40231,7 @@ func (ec *executionContext) marshalOCreditRecordConnection2ᚖcredithubᚋgraph�
 	return ec._CreditRecordConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalODate2ᚖcredithubᚋscalarsᚐDate(ctx context.Context, v any) (*scalars.Date, error) {
+func (ec *executionContext) unmarshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx context.Context, v any) (*scalars.Date, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40240,14 +40240,14 @@ func (ec *executionContext) unmarshalODate2ᚖcredithubᚋscalarsᚐDate(ctx con
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODate2ᚖcredithubᚋscalarsᚐDate(ctx context.Context, sel ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+func (ec *executionContext) marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx context.Context, sel ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) unmarshalODecimal2ᚖcredithubᚋscalarsᚐDecimal(ctx context.Context, v any) (*scalars.Decimal, error) {
+func (ec *executionContext) unmarshalODecimal2ᚖcredithubᚋinternalᚋscalarsᚐDecimal(ctx context.Context, v any) (*scalars.Decimal, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40256,14 +40256,14 @@ func (ec *executionContext) unmarshalODecimal2ᚖcredithubᚋscalarsᚐDecimal(c
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODecimal2ᚖcredithubᚋscalarsᚐDecimal(ctx context.Context, sel ast.SelectionSet, v *scalars.Decimal) graphql.Marshaler {
+func (ec *executionContext) marshalODecimal2ᚖcredithubᚋinternalᚋscalarsᚐDecimal(ctx context.Context, sel ast.SelectionSet, v *scalars.Decimal) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) marshalODisclosure2ᚖcredithubᚋcreditᚐDisclosure(ctx context.Context, sel ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+func (ec *executionContext) marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx context.Context, sel ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -40441,20 +40441,20 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
-func (ec *executionContext) marshalOJointCase2ᚕᚖcredithubᚋworkflowᚐJointCase(ctx context.Context, sel ast.SelectionSet, v []*workflow.JointCase) graphql.Marshaler {
+func (ec *executionContext) marshalOJointCase2ᚕᚖcredithubᚋinternalᚋworkflowᚐJointCase(ctx context.Context, sel ast.SelectionSet, v []*workflow.JointCase) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalOJointCase2ᚖcredithubᚋworkflowᚐJointCase(ctx, sel, v[i])
+		return ec.marshalOJointCase2ᚖcredithubᚋinternalᚋworkflowᚐJointCase(ctx, sel, v[i])
 	})
 
 	return ret
 }
 
-func (ec *executionContext) marshalOJointCase2ᚖcredithubᚋworkflowᚐJointCase(ctx context.Context, sel ast.SelectionSet, v *workflow.JointCase) graphql.Marshaler {
+func (ec *executionContext) marshalOJointCase2ᚖcredithubᚋinternalᚋworkflowᚐJointCase(ctx context.Context, sel ast.SelectionSet, v *workflow.JointCase) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -40477,7 +40477,7 @@ func (ec *executionContext) unmarshalOJointCaseFilter2ᚖcredithubᚋgraphᚋmod
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOJointCaseState2ᚖcredithubᚋworkflowᚐJointCaseState(ctx context.Context, v any) (*workflow.JointCaseState, error) {
+func (ec *executionContext) unmarshalOJointCaseState2ᚖcredithubᚋinternalᚋworkflowᚐJointCaseState(ctx context.Context, v any) (*workflow.JointCaseState, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40486,27 +40486,27 @@ func (ec *executionContext) unmarshalOJointCaseState2ᚖcredithubᚋworkflowᚐJ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOJointCaseState2ᚖcredithubᚋworkflowᚐJointCaseState(ctx context.Context, sel ast.SelectionSet, v *workflow.JointCaseState) graphql.Marshaler {
+func (ec *executionContext) marshalOJointCaseState2ᚖcredithubᚋinternalᚋworkflowᚐJointCaseState(ctx context.Context, sel ast.SelectionSet, v *workflow.JointCaseState) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) marshalOListEntry2ᚕᚖcredithubᚋworkflowᚐListEntry(ctx context.Context, sel ast.SelectionSet, v []*workflow.ListEntry) graphql.Marshaler {
+func (ec *executionContext) marshalOListEntry2ᚕᚖcredithubᚋinternalᚋworkflowᚐListEntry(ctx context.Context, sel ast.SelectionSet, v []*workflow.ListEntry) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalOListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx, sel, v[i])
+		return ec.marshalOListEntry2ᚖcredithubᚋinternalᚋworkflowᚐListEntry(ctx, sel, v[i])
 	})
 
 	return ret
 }
 
-func (ec *executionContext) marshalOListEntry2ᚖcredithubᚋworkflowᚐListEntry(ctx context.Context, sel ast.SelectionSet, v *workflow.ListEntry) graphql.Marshaler {
+func (ec *executionContext) marshalOListEntry2ᚖcredithubᚋinternalᚋworkflowᚐListEntry(ctx context.Context, sel ast.SelectionSet, v *workflow.ListEntry) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -40529,7 +40529,7 @@ func (ec *executionContext) unmarshalOListEntryFilter2ᚖcredithubᚋgraphᚋmod
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOListEntryState2ᚖcredithubᚋworkflowᚐListEntryState(ctx context.Context, v any) (*workflow.ListEntryState, error) {
+func (ec *executionContext) unmarshalOListEntryState2ᚖcredithubᚋinternalᚋworkflowᚐListEntryState(ctx context.Context, v any) (*workflow.ListEntryState, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40538,14 +40538,14 @@ func (ec *executionContext) unmarshalOListEntryState2ᚖcredithubᚋworkflowᚐL
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOListEntryState2ᚖcredithubᚋworkflowᚐListEntryState(ctx context.Context, sel ast.SelectionSet, v *workflow.ListEntryState) graphql.Marshaler {
+func (ec *executionContext) marshalOListEntryState2ᚖcredithubᚋinternalᚋworkflowᚐListEntryState(ctx context.Context, sel ast.SelectionSet, v *workflow.ListEntryState) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) unmarshalOListType2ᚖcredithubᚋcreditᚐListType(ctx context.Context, v any) (*credit.ListType, error) {
+func (ec *executionContext) unmarshalOListType2ᚖcredithubᚋinternalᚋcreditᚐListType(ctx context.Context, v any) (*credit.ListType, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40554,7 +40554,7 @@ func (ec *executionContext) unmarshalOListType2ᚖcredithubᚋcreditᚐListType(
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOListType2ᚖcredithubᚋcreditᚐListType(ctx context.Context, sel ast.SelectionSet, v *credit.ListType) graphql.Marshaler {
+func (ec *executionContext) marshalOListType2ᚖcredithubᚋinternalᚋcreditᚐListType(ctx context.Context, sel ast.SelectionSet, v *credit.ListType) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -40612,20 +40612,20 @@ func (ec *executionContext) marshalONode2credithubᚋgraphᚋmodelᚐNode(ctx co
 	return ec._Node(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOObjection2ᚕᚖcredithubᚋworkflowᚐObjection(ctx context.Context, sel ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
+func (ec *executionContext) marshalOObjection2ᚕᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx context.Context, sel ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalOObjection2ᚖcredithubᚋworkflowᚐObjection(ctx, sel, v[i])
+		return ec.marshalOObjection2ᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx, sel, v[i])
 	})
 
 	return ret
 }
 
-func (ec *executionContext) marshalOObjection2ᚖcredithubᚋworkflowᚐObjection(ctx context.Context, sel ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
+func (ec *executionContext) marshalOObjection2ᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx context.Context, sel ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -40648,7 +40648,7 @@ func (ec *executionContext) unmarshalOObjectionFilter2ᚖcredithubᚋgraphᚋmod
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOObjectionOutcome2ᚖcredithubᚋworkflowᚐObjectionOutcome(ctx context.Context, v any) (*workflow.ObjectionOutcome, error) {
+func (ec *executionContext) unmarshalOObjectionOutcome2ᚖcredithubᚋinternalᚋworkflowᚐObjectionOutcome(ctx context.Context, v any) (*workflow.ObjectionOutcome, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40657,14 +40657,14 @@ func (ec *executionContext) unmarshalOObjectionOutcome2ᚖcredithubᚋworkflow�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOObjectionOutcome2ᚖcredithubᚋworkflowᚐObjectionOutcome(ctx context.Context, sel ast.SelectionSet, v *workflow.ObjectionOutcome) graphql.Marshaler {
+func (ec *executionContext) marshalOObjectionOutcome2ᚖcredithubᚋinternalᚋworkflowᚐObjectionOutcome(ctx context.Context, sel ast.SelectionSet, v *workflow.ObjectionOutcome) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) unmarshalOObjectionState2ᚖcredithubᚋworkflowᚐObjectionState(ctx context.Context, v any) (*workflow.ObjectionState, error) {
+func (ec *executionContext) unmarshalOObjectionState2ᚖcredithubᚋinternalᚋworkflowᚐObjectionState(ctx context.Context, v any) (*workflow.ObjectionState, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40673,7 +40673,7 @@ func (ec *executionContext) unmarshalOObjectionState2ᚖcredithubᚋworkflowᚐO
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOObjectionState2ᚖcredithubᚋworkflowᚐObjectionState(ctx context.Context, sel ast.SelectionSet, v *workflow.ObjectionState) graphql.Marshaler {
+func (ec *executionContext) marshalOObjectionState2ᚖcredithubᚋinternalᚋworkflowᚐObjectionState(ctx context.Context, sel ast.SelectionSet, v *workflow.ObjectionState) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -40708,7 +40708,7 @@ func (ec *executionContext) unmarshalOPersonByIDsInput2ᚖcredithubᚋgraphᚋmo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOPublicity2ᚕcredithubᚋcreditᚐPublicityᚄ(ctx context.Context, v any) ([]credit.Publicity, error) {
+func (ec *executionContext) unmarshalOPublicity2ᚕcredithubᚋinternalᚋcreditᚐPublicityᚄ(ctx context.Context, v any) ([]credit.Publicity, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40717,7 +40717,7 @@ func (ec *executionContext) unmarshalOPublicity2ᚕcredithubᚋcreditᚐPublicit
 	res := make([]credit.Publicity, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNPublicity2credithubᚋcreditᚐPublicity(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -40725,14 +40725,14 @@ func (ec *executionContext) unmarshalOPublicity2ᚕcredithubᚋcreditᚐPublicit
 	return res, nil
 }
 
-func (ec *executionContext) marshalOPublicity2ᚕcredithubᚋcreditᚐPublicityᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Publicity) graphql.Marshaler {
+func (ec *executionContext) marshalOPublicity2ᚕcredithubᚋinternalᚋcreditᚐPublicityᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Publicity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPublicity2credithubᚋcreditᚐPublicity(ctx, sel, v[i])
+		return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -40768,7 +40768,7 @@ func (ec *executionContext) unmarshalORecordFilter2ᚖcredithubᚋgraphᚋmodel�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalORecordKind2ᚕcredithubᚋcreditᚐKindᚄ(ctx context.Context, v any) ([]credit.Kind, error) {
+func (ec *executionContext) unmarshalORecordKind2ᚕcredithubᚋinternalᚋcreditᚐKindᚄ(ctx context.Context, v any) ([]credit.Kind, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40777,7 +40777,7 @@ func (ec *executionContext) unmarshalORecordKind2ᚕcredithubᚋcreditᚐKindᚄ
 	res := make([]credit.Kind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNRecordKind2credithubᚋcreditᚐKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -40785,14 +40785,14 @@ func (ec *executionContext) unmarshalORecordKind2ᚕcredithubᚋcreditᚐKindᚄ
 	return res, nil
 }
 
-func (ec *executionContext) marshalORecordKind2ᚕcredithubᚋcreditᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Kind) graphql.Marshaler {
+func (ec *executionContext) marshalORecordKind2ᚕcredithubᚋinternalᚋcreditᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Kind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRecordKind2credithubᚋcreditᚐKind(ctx, sel, v[i])
+		return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -40804,7 +40804,7 @@ func (ec *executionContext) marshalORecordKind2ᚕcredithubᚋcreditᚐKindᚄ(c
 	return ret
 }
 
-func (ec *executionContext) unmarshalORemovalReason2ᚖcredithubᚋworkflowᚐRemovalReason(ctx context.Context, v any) (*workflow.RemovalReason, error) {
+func (ec *executionContext) unmarshalORemovalReason2ᚖcredithubᚋinternalᚋworkflowᚐRemovalReason(ctx context.Context, v any) (*workflow.RemovalReason, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40813,27 +40813,27 @@ func (ec *executionContext) unmarshalORemovalReason2ᚖcredithubᚋworkflowᚐRe
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalORemovalReason2ᚖcredithubᚋworkflowᚐRemovalReason(ctx context.Context, sel ast.SelectionSet, v *workflow.RemovalReason) graphql.Marshaler {
+func (ec *executionContext) marshalORemovalReason2ᚖcredithubᚋinternalᚋworkflowᚐRemovalReason(ctx context.Context, sel ast.SelectionSet, v *workflow.RemovalReason) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) marshalORepair2ᚕᚖcredithubᚋworkflowᚐRepair(ctx context.Context, sel ast.SelectionSet, v []*workflow.Repair) graphql.Marshaler {
+func (ec *executionContext) marshalORepair2ᚕᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx context.Context, sel ast.SelectionSet, v []*workflow.Repair) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalORepair2ᚖcredithubᚋworkflowᚐRepair(ctx, sel, v[i])
+		return ec.marshalORepair2ᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx, sel, v[i])
 	})
 
 	return ret
 }
 
-func (ec *executionContext) marshalORepair2ᚖcredithubᚋworkflowᚐRepair(ctx context.Context, sel ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
+func (ec *executionContext) marshalORepair2ᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx context.Context, sel ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -40856,7 +40856,7 @@ func (ec *executionContext) unmarshalORepairFilter2ᚖcredithubᚋgraphᚋmodel�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalORepairState2ᚖcredithubᚋworkflowᚐRepairState(ctx context.Context, v any) (*workflow.RepairState, error) {
+func (ec *executionContext) unmarshalORepairState2ᚖcredithubᚋinternalᚋworkflowᚐRepairState(ctx context.Context, v any) (*workflow.RepairState, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40865,7 +40865,7 @@ func (ec *executionContext) unmarshalORepairState2ᚖcredithubᚋworkflowᚐRepa
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalORepairState2ᚖcredithubᚋworkflowᚐRepairState(ctx context.Context, sel ast.SelectionSet, v *workflow.RepairState) graphql.Marshaler {
+func (ec *executionContext) marshalORepairState2ᚖcredithubᚋinternalᚋworkflowᚐRepairState(ctx context.Context, sel ast.SelectionSet, v *workflow.RepairState) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -40891,7 +40891,7 @@ func (ec *executionContext) marshalOResponsiblePerson2ᚕᚖcredithubᚋgraphᚋ
 	return ret
 }
 
-func (ec *executionContext) unmarshalOResponsibleRole2ᚖcredithubᚋcreditᚐRole(ctx context.Context, v any) (*credit.Role, error) {
+func (ec *executionContext) unmarshalOResponsibleRole2ᚖcredithubᚋinternalᚋcreditᚐRole(ctx context.Context, v any) (*credit.Role, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40900,14 +40900,14 @@ func (ec *executionContext) unmarshalOResponsibleRole2ᚖcredithubᚋcreditᚐRo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOResponsibleRole2ᚖcredithubᚋcreditᚐRole(ctx context.Context, sel ast.SelectionSet, v *credit.Role) graphql.Marshaler {
+func (ec *executionContext) marshalOResponsibleRole2ᚖcredithubᚋinternalᚋcreditᚐRole(ctx context.Context, sel ast.SelectionSet, v *credit.Role) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) unmarshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx context.Context, v any) (*credit.Severity, error) {
+func (ec *executionContext) unmarshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx context.Context, v any) (*credit.Severity, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -40916,7 +40916,7 @@ func (ec *executionContext) unmarshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOSeverity2ᚖcredithubᚋcreditᚐSeverity(ctx context.Context, sel ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+func (ec *executionContext) marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx context.Context, sel ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

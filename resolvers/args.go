@@ -8,16 +8,16 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"credithub/apperr"
 	"credithub/auth"
-	"credithub/credit"
 	"credithub/datasources"
-	"credithub/datasources/hub"
-	"credithub/gid"
 	"credithub/graph/model"
-	"credithub/ident"
-	"credithub/loaders"
-	"credithub/scalars"
+	"credithub/internal/apperr"
+	"credithub/internal/credit"
+	"credithub/internal/gid"
+	"credithub/internal/hubdb"
+	"credithub/internal/ident"
+	"credithub/internal/loaders"
+	"credithub/internal/scalars"
 )
 
 // MaxPageSize bounds `first` on every connection, as GitHub's API does.
@@ -91,7 +91,7 @@ func parseRecordCursor(s string) (datasources.Cursor, error) {
 	}
 	// A cursor stands on a department's record or on one of the hub's own
 	// (a listing, a breach), whose source in the cursor is the hub.
-	if _, ok := datasources.DepartmentByCode(parts[1]); (!ok && parts[1] != hub.Source) || !slices.Contains(credit.Kinds, credit.Kind(parts[2])) {
+	if _, ok := datasources.DepartmentByCode(parts[1]); (!ok && parts[1] != hubdb.Source) || !slices.Contains(credit.Kinds, credit.Kind(parts[2])) {
 		return datasources.Cursor{}, bad
 	}
 	id, err := strconv.ParseInt(parts[3], 10, 64)

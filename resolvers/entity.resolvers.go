@@ -9,7 +9,7 @@ import (
 	"context"
 	"credithub/graph"
 	"credithub/graph/model"
-	"credithub/workflow"
+	"credithub/internal/workflow"
 )
 
 func (r *entityResolver) FindManyCommitmentByIDs(ctx context.Context, reps []*model.CommitmentByIDsInput) ([]*workflow.Commitment, error) {

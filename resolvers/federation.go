@@ -8,10 +8,10 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"credithub/apperr"
 	"credithub/graph/model"
-	"credithub/ident"
-	"credithub/loaders"
+	"credithub/internal/apperr"
+	"credithub/internal/ident"
+	"credithub/internal/loaders"
 )
 
 // A router resolving a federated query sends the entities another subgraph

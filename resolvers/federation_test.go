@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"credithub/app/apptest"
 	"credithub/auth"
+	"credithub/internal/app/apptest"
 )
 
 const entitiesQuery = `query($r: [_Any!]!) { _entities(representations: $r) { __typename

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"credithub/app/apptest"
-	"credithub/ident"
+	"credithub/internal/app/apptest"
+	"credithub/internal/ident"
 )
 
 const entityProfile = `query($uscc: ID!) {

@@ -6,12 +6,12 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"credithub/auth"
-	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/market"
-	"credithub/gid"
 	"credithub/graph/model"
-	"credithub/loaders"
+	"credithub/internal/credit"
+	"credithub/internal/gid"
+	"credithub/internal/loaders"
 )
 
 // entityModel maps a registry row to the graph.

@@ -10,8 +10,8 @@ import (
 	"credithub/datasources"
 	"credithub/graph"
 	"credithub/graph/model"
-	"credithub/ident"
-	"credithub/loaders"
+	"credithub/internal/ident"
+	"credithub/internal/loaders"
 )
 
 // prefetchEntities looks ahead at what a list of entities will be asked

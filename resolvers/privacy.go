@@ -8,18 +8,18 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"credithub/apperr"
 	"credithub/auth"
-	"credithub/datasources/hub"
-	"credithub/gid"
 	"credithub/graph/model"
-	"credithub/ident"
-	"credithub/scalars"
+	"credithub/internal/apperr"
+	"credithub/internal/gid"
+	"credithub/internal/hubdb"
+	"credithub/internal/ident"
+	"credithub/internal/scalars"
 )
 
 const typeAuthorization = "PersonAuthorization"
 
-func authorizationModel(a hub.Authorization, today time.Time) *model.PersonAuthorization {
+func authorizationModel(a hubdb.Authorization, today time.Time) *model.PersonAuthorization {
 	return &model.PersonAuthorization{
 		ID: gid.Encode(typeAuthorization, strconv.FormatInt(a.ID, 10)), Agency: a.Agency, Person: a.PersonMasked,
 		Purpose: model.QueryPurpose(a.Purpose), ValidFrom: scalars.DateOf(a.ValidFrom), ValidTo: scalars.DateOf(a.ValidTo),
@@ -53,9 +53,9 @@ func (r *Resolver) recordAuthorization(ctx context.Context, in model.RecordAutho
 		return nil, apperr.BadInput("input.documentNo", "documentNo must name the signed authorisation (1 to 64 characters)")
 	}
 	p := auth.FromContext(ctx)
-	a, err := hub.Idempotent(ctx, r.HubDB, idempotencyPrincipal(ctx), in.IdempotencyKey, "recordAuthorization",
-		func(tx *sqlx.Tx) (hub.Authorization, error) {
-			return r.Authorizations.Record(ctx, tx, hub.Authorization{
+	a, err := hubdb.Idempotent(ctx, r.HubDB, idempotencyPrincipal(ctx), in.IdempotencyKey, "recordAuthorization",
+		func(tx *sqlx.Tx) (hubdb.Authorization, error) {
+			return r.Authorizations.Record(ctx, tx, hubdb.Authorization{
 				Agency: agency, PersonRef: r.Sealer.Ref(in.IDNumber), PersonMasked: ident.MaskResidentID(in.IDNumber),
 				Purpose: string(in.Purpose), ValidFrom: in.ValidFrom.Time(), ValidTo: in.ValidTo.Time(), DocumentNo: doc,
 				RecordedBy: p.Subject(), RecordedOrg: p.Org(),
@@ -74,8 +74,8 @@ func (r *Resolver) revokeAuthorization(ctx context.Context, id, key string) (*mo
 		return nil, apperr.BadInput("id", "id is not an authorisation's ID")
 	}
 	p := auth.FromContext(ctx)
-	a, err := hub.Idempotent(ctx, r.HubDB, idempotencyPrincipal(ctx), key, "revokeAuthorization",
-		func(tx *sqlx.Tx) (hub.Authorization, error) {
+	a, err := hubdb.Idempotent(ctx, r.HubDB, idempotencyPrincipal(ctx), key, "revokeAuthorization",
+		func(tx *sqlx.Tx) (hubdb.Authorization, error) {
 			return r.Authorizations.Revoke(ctx, tx, n, p.Subject(), p.Org())
 		})
 	if err != nil {

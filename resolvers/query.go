@@ -8,17 +8,17 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"credithub/apperr"
 	"credithub/auth"
-	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/market"
-	"credithub/gid"
 	"credithub/graph/model"
-	"credithub/ident"
-	"credithub/loaders"
-	"credithub/supervision"
-	"credithub/workflow"
+	"credithub/internal/apperr"
+	"credithub/internal/credit"
+	"credithub/internal/gid"
+	"credithub/internal/ident"
+	"credithub/internal/loaders"
+	"credithub/internal/supervision"
+	"credithub/internal/workflow"
 )
 
 // entities answers Query.entities from the registry, in code order.

@@ -10,12 +10,12 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"credithub/auth"
-	"credithub/catalogue"
-	"credithub/datasources/hub"
 	"credithub/datasources/market"
-	"credithub/gid"
-	"credithub/supervision"
-	"credithub/workflow"
+	"credithub/internal/catalogue"
+	"credithub/internal/gid"
+	"credithub/internal/hubdb"
+	"credithub/internal/supervision"
+	"credithub/internal/workflow"
 )
 
 // Resolver is the root resolver; its fields are the hub's dependencies.
@@ -29,7 +29,7 @@ type Resolver struct {
 	Sealer *gid.Sealer
 	// HubDB is the hub's own database, where its workflows write.
 	HubDB          *sqlx.DB
-	Authorizations *hub.Authorizations
+	Authorizations *hubdb.Authorizations
 	QueryLog       *auth.QueryLog
 	// Workflows runs the state machines (workflow/).
 	Workflows *workflow.Service

@@ -7,16 +7,16 @@ package resolvers
 
 import (
 	"context"
-	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/market"
-	"credithub/gid"
 	"credithub/graph"
 	"credithub/graph/model"
-	"credithub/ident"
-	"credithub/loaders"
-	"credithub/scalars"
-	"credithub/workflow"
+	"credithub/internal/credit"
+	"credithub/internal/gid"
+	"credithub/internal/ident"
+	"credithub/internal/loaders"
+	"credithub/internal/scalars"
+	"credithub/internal/workflow"
 
 	"github.com/99designs/gqlgen/graphql"
 )

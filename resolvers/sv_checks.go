@@ -15,16 +15,16 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"credithub/apperr"
-	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/market"
-	"credithub/gid"
 	"credithub/graph/model"
-	"credithub/ident"
-	"credithub/loaders"
-	"credithub/scalars"
-	"credithub/supervision"
+	"credithub/internal/apperr"
+	"credithub/internal/credit"
+	"credithub/internal/gid"
+	"credithub/internal/ident"
+	"credithub/internal/loaders"
+	"credithub/internal/scalars"
+	"credithub/internal/supervision"
 )
 
 // MaxCreditChecks bounds the batch credit check (a tender's bidders).

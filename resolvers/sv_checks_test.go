@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"credithub/app/apptest"
 	"credithub/auth"
-	"credithub/credit"
-	"credithub/datasources/world"
-	"credithub/scalars"
-	"credithub/supervision"
-	"credithub/workflow"
+	"credithub/dev/world"
+	"credithub/internal/app/apptest"
+	"credithub/internal/credit"
+	"credithub/internal/scalars"
+	"credithub/internal/supervision"
+	"credithub/internal/workflow"
 )
 
 const checkFields = `id uscc entity { uscc name } scenario complete missingSources { code }

@@ -10,12 +10,12 @@ import (
 
 	"github.com/lib/pq"
 
-	"credithub/app/apptest"
 	"credithub/auth"
 	"credithub/datasources/market"
 	"credithub/graph/model"
-	"credithub/scalars"
-	"credithub/supervision"
+	"credithub/internal/app/apptest"
+	"credithub/internal/scalars"
+	"credithub/internal/supervision"
 )
 
 // gradeModel reads the grading model through the graph.

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"credithub/app/apptest"
 	"credithub/auth"
-	"credithub/datasources/hub"
+	"credithub/internal/app/apptest"
+	"credithub/internal/hubdb"
 )
 
 // Stored grades, which the dashboards' distribution and the inspection
@@ -106,7 +106,7 @@ func TestStoredGradesFollowTheFacts(t *testing.T) {
 	}
 
 	// An entity without a stored grade waits for the full recompute.
-	if err := hub.MarkGradesStale(ctx, hubDB, []string{"91231100MA00000000"}); err != nil {
+	if err := hubdb.MarkGradesStale(ctx, hubDB, []string{"91231100MA00000000"}); err != nil {
 		t.Fatal(err)
 	}
 	if n := regrade(); n != 0 {

@@ -15,16 +15,16 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"credithub/apperr"
 	"credithub/auth"
-	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/market"
-	"credithub/gid"
 	"credithub/graph/model"
-	"credithub/ident"
-	"credithub/loaders"
-	"credithub/supervision"
+	"credithub/internal/apperr"
+	"credithub/internal/credit"
+	"credithub/internal/gid"
+	"credithub/internal/ident"
+	"credithub/internal/loaders"
+	"credithub/internal/supervision"
 )
 
 // maxReportPages bounds the records a report reads: 10 pages of 100.

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"credithub/app/apptest"
 	"credithub/auth"
-	"credithub/ident"
+	"credithub/internal/app/apptest"
+	"credithub/internal/ident"
 )
 
 const creditReportQuery = `query Report($u: ID!, $p: ReportPurpose!) {

@@ -13,11 +13,11 @@ import (
 	"github.com/coder/websocket/wsjson"
 	_ "github.com/lib/pq"
 
-	"credithub/app/apptest"
 	"credithub/auth"
 	"credithub/datasources/dstest"
-	"credithub/scalars"
-	"credithub/supervision"
+	"credithub/internal/app/apptest"
+	"credithub/internal/scalars"
+	"credithub/internal/supervision"
 )
 
 // wsMessage is a graphql-transport-ws message.

@@ -8,10 +8,10 @@ import (
 	"github.com/graph-gophers/dataloader/v7"
 
 	"credithub/auth"
-	"credithub/gid"
 	"credithub/graph/model"
-	"credithub/loaders"
-	"credithub/workflow"
+	"credithub/internal/gid"
+	"credithub/internal/loaders"
+	"credithub/internal/workflow"
 )
 
 // A page of entities asking for their workflows (a dashboard listing

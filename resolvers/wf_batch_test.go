@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
-	"credithub/app/apptest"
+	"credithub/internal/app/apptest"
 )
 
 // A dashboard's page of entities with their workflows costs one statement

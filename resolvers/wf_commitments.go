@@ -9,14 +9,14 @@ import (
 	"context"
 	"slices"
 
-	"credithub/apperr"
 	"credithub/auth"
-	"credithub/credit"
-	"credithub/datasources/hub"
 	"credithub/graph/model"
-	"credithub/loaders"
-	"credithub/scalars"
-	"credithub/workflow"
+	"credithub/internal/apperr"
+	"credithub/internal/credit"
+	"credithub/internal/hubdb"
+	"credithub/internal/loaders"
+	"credithub/internal/scalars"
+	"credithub/internal/workflow"
 )
 
 // decodeObjectID returns the row id of a workflow object's global ID, or
@@ -246,7 +246,7 @@ func (r *Resolver) commitmentRecord(ctx context.Context, obj *workflow.Commitmen
 	if obj.RecordID == 0 {
 		return nil, nil
 	}
-	rec, err := loaders.For(ctx).Record(ctx, credit.Ref{Source: hub.Source, Kind: credit.KindCommitmentBreach, LocalID: obj.RecordID})
+	rec, err := loaders.For(ctx).Record(ctx, credit.Ref{Source: hubdb.Source, Kind: credit.KindCommitmentBreach, LocalID: obj.RecordID})
 	if err != nil || rec == nil {
 		return nil, err
 	}

@@ -15,14 +15,14 @@ import (
 
 	"github.com/lib/pq"
 
-	"credithub/app/apptest"
 	"credithub/auth"
-	"credithub/credit"
-	"credithub/datasources/world"
-	"credithub/gid"
-	"credithub/scalars"
-	"credithub/workday"
-	"credithub/workflow"
+	"credithub/dev/world"
+	"credithub/internal/app/apptest"
+	"credithub/internal/credit"
+	"credithub/internal/gid"
+	"credithub/internal/scalars"
+	"credithub/internal/workday"
+	"credithub/internal/workflow"
 )
 
 // wf is a hub under test with the helpers the workflow tests share.

@@ -17,15 +17,15 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"credithub/apperr"
 	"credithub/auth"
-	"credithub/catalogue"
-	"credithub/credit"
 	"credithub/datasources"
 	"credithub/graph/model"
-	"credithub/loaders"
-	"credithub/scalars"
-	"credithub/workday"
+	"credithub/internal/apperr"
+	"credithub/internal/catalogue"
+	"credithub/internal/credit"
+	"credithub/internal/loaders"
+	"credithub/internal/scalars"
+	"credithub/internal/workday"
 )
 
 // checkCovered refuses a date the official holiday calendar does not cover:

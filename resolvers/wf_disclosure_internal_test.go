@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"credithub/scalars"
-	"credithub/workday"
+	"credithub/internal/scalars"
+	"credithub/internal/workday"
 )
 
 // The day that bounds the overdue query is exact on every day of the

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"credithub/app/apptest"
-	"credithub/credit"
-	"credithub/gid"
-	"credithub/workday"
+	"credithub/internal/app/apptest"
+	"credithub/internal/credit"
+	"credithub/internal/gid"
+	"credithub/internal/workday"
 )
 
 const disclosureQuery = `query($from: Date!, $to: Date!, $first: Int) {

@@ -9,16 +9,16 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"credithub/apperr"
 	"credithub/auth"
-	"credithub/credit"
 	"credithub/datasources"
-	"credithub/datasources/hub"
-	"credithub/gid"
 	"credithub/graph/model"
-	"credithub/ident"
-	"credithub/loaders"
-	"credithub/workflow"
+	"credithub/internal/apperr"
+	"credithub/internal/credit"
+	"credithub/internal/gid"
+	"credithub/internal/hubdb"
+	"credithub/internal/ident"
+	"credithub/internal/loaders"
+	"credithub/internal/workflow"
 )
 
 // lookupRecord is the workflows' RecordLookup: any record, annotated and
@@ -165,9 +165,9 @@ func (r *Resolver) mutationUpholdObjection(ctx context.Context, id string, outco
 	if err != nil {
 		return nil, err
 	}
-	var c *hub.Correction
+	var c *hubdb.Correction
 	if correction != nil {
-		c = &hub.Correction{Summary: correction.Summary, DecisionNo: correction.DecisionNo, DecisionDate: correction.DecisionDate}
+		c = &hubdb.Correction{Summary: correction.Summary, DecisionNo: correction.DecisionNo, DecisionDate: correction.DecisionDate}
 	}
 	return r.Workflows.UpholdObjection(ctx, n, outcome, c, reason, idempotencyKey)
 }

@@ -8,10 +8,10 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"credithub/app/apptest"
 	"credithub/auth"
-	"credithub/gid"
-	"credithub/workflow"
+	"credithub/internal/app/apptest"
+	"credithub/internal/gid"
+	"credithub/internal/workflow"
 )
 
 // orHub is a hub of its own for the objection and repair tests (they

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"credithub/app/apptest"
 	"credithub/auth"
-	"credithub/scalars"
-	"credithub/workflow"
+	"credithub/internal/app/apptest"
+	"credithub/internal/scalars"
+	"credithub/internal/workflow"
 )
 
 const orRepairFields = `fragment R on Repair { id recordId state acceptDue decisionDue overdue refusalRule decisionReason

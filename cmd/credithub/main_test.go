@@ -8,7 +8,7 @@ import (
 
 	"credithub/auth"
 	"credithub/datasources/dstest"
-	"credithub/datasources/hub"
+	"credithub/internal/hubdb"
 )
 
 // The token command mints what the development hub accepts.
@@ -39,7 +39,7 @@ func TestTokenCommand(t *testing.T) {
 // audit verify reports an intact chain and names the first broken row.
 func TestAuditVerifyCommand(t *testing.T) {
 	t.Parallel()
-	db := dstest.Open(t, hub.Setup, nil)
+	db := dstest.Open(t, hubdb.Setup, nil)
 	ql := &auth.QueryLog{DB: db.DB}
 	for i := 0; i < 3; i++ {
 		if _, err := ql.Append(context.Background(), auth.LogEntry{RequestID: "r", Subject: "s", Org: "o", Kind: "department",

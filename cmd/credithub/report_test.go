@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"credithub/app/apptest"
 	"credithub/auth"
+	"credithub/internal/app/apptest"
 )
 
 // `credithub report verify` checks a report saved from the graph, offline:

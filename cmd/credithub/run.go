@@ -16,13 +16,13 @@ import (
 	"strings"
 	"time"
 
-	"credithub/app"
 	"credithub/auth"
-	"credithub/devpg"
-	"credithub/obs"
-	"credithub/server"
-	"credithub/sqldb"
-	"credithub/supervision"
+	"credithub/dev/devpg"
+	"credithub/internal/app"
+	"credithub/internal/obs"
+	"credithub/internal/server"
+	"credithub/internal/sqldb"
+	"credithub/internal/supervision"
 )
 
 const usage = `credithub — the credit hub of Heihe's market supervision

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"credithub/app"
-	"credithub/app/apptest"
 	"credithub/datasources/dstest"
+	"credithub/internal/app"
+	"credithub/internal/app/apptest"
 )
 
 // An operator's restart must not cut a caller off: when serve is told to

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/court"
 	"credithub/datasources/dstest"
-	"credithub/datasources/world"
-	"credithub/ident"
-	"credithub/sqldb"
+	"credithub/dev/world"
+	"credithub/internal/credit"
+	"credithub/internal/ident"
+	"credithub/internal/sqldb"
 )
 
 // idNumber matches anything shaped like a resident ID number.

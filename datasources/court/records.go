@@ -3,10 +3,10 @@ package court
 import (
 	"fmt"
 
-	"credithub/credit"
 	"credithub/datasources"
-	"credithub/scalars"
-	"credithub/sqldb"
+	"credithub/internal/credit"
+	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
 )
 
 // NewSource returns the court's record source.

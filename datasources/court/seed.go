@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"credithub/datasources"
-	"credithub/datasources/world"
-	"credithub/sqldb"
-	"credithub/synth"
+	"credithub/dev/synth"
+	"credithub/dev/world"
+	"credithub/internal/sqldb"
 )
 
 //go:embed migrations/*.sql

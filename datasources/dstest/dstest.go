@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"credithub/datasources"
-	"credithub/datasources/world"
-	"credithub/sqldb"
+	"credithub/dev/world"
+	"credithub/internal/sqldb"
 )
 
 // DefaultURL is the server tests use when DATABASE_URL is unset.

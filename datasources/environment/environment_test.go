@@ -8,13 +8,13 @@ import (
 	"testing"
 	"unicode"
 
-	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/dstest"
 	"credithub/datasources/environment"
-	"credithub/datasources/world"
-	"credithub/ident"
-	"credithub/sqldb"
+	"credithub/dev/world"
+	"credithub/internal/credit"
+	"credithub/internal/ident"
+	"credithub/internal/sqldb"
 )
 
 func subjectOf(e *world.Entity) datasources.Subject {

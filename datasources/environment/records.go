@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"strings"
 
-	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/market"
-	"credithub/scalars"
-	"credithub/sqldb"
+	"credithub/internal/credit"
+	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
 )
 
 // Authority is how the bureau signs its decisions.

@@ -10,14 +10,14 @@ import (
 	"strings"
 	"time"
 
-	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/market"
-	"credithub/datasources/world"
-	"credithub/ident"
-	"credithub/scalars"
-	"credithub/sqldb"
-	"credithub/synth"
+	"credithub/dev/synth"
+	"credithub/dev/world"
+	"credithub/internal/credit"
+	"credithub/internal/ident"
+	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
 )
 
 //go:embed migrations/*.sql

@@ -11,13 +11,13 @@ import (
 	"time"
 	"unicode"
 
-	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/dstest"
 	"credithub/datasources/fire"
-	"credithub/datasources/world"
-	"credithub/scalars"
-	"credithub/sqldb"
+	"credithub/dev/world"
+	"credithub/internal/credit"
+	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
 )
 
 // organs are the signatures of code_dict ORG by the division of the unit.

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"time"
 
-	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/market"
-	"credithub/scalars"
-	"credithub/sqldb"
+	"credithub/internal/credit"
+	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
 )
 
 // Authority is how the detachment signs its decisions; county brigades sign

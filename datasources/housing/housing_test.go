@@ -4,12 +4,12 @@ import (
 	"context"
 	"testing"
 
-	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/dstest"
 	"credithub/datasources/housing"
-	"credithub/datasources/world"
-	"credithub/scalars"
+	"credithub/dev/world"
+	"credithub/internal/credit"
+	"credithub/internal/scalars"
 )
 
 func entitySubject(e *world.Entity) datasources.Subject {

@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"credithub/credit"
 	"credithub/datasources"
-	"credithub/scalars"
-	"credithub/sqldb"
+	"credithub/internal/credit"
+	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
 )
 
 // Authority is how the bureau signs its decisions.

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"credithub/datasources"
-	"credithub/datasources/world"
-	"credithub/ident"
-	"credithub/sqldb"
-	"credithub/synth"
+	"credithub/dev/synth"
+	"credithub/dev/world"
+	"credithub/internal/ident"
+	"credithub/internal/sqldb"
 )
 
 //go:embed migrations/*.sql

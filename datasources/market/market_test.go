@@ -4,11 +4,11 @@ import (
 	"context"
 	"testing"
 
-	"credithub/credit"
 	"credithub/datasources"
 	"credithub/datasources/dstest"
 	"credithub/datasources/market"
-	"credithub/datasources/world"
+	"credithub/dev/world"
+	"credithub/internal/credit"
 )
 
 func TestRecordsIncludeRowsFiledUnderRegistrationNumbers(t *testing.T) {

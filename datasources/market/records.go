@@ -5,10 +5,10 @@ import (
 	"strings"
 	"time"
 
-	"credithub/credit"
 	"credithub/datasources"
-	"credithub/scalars"
-	"credithub/sqldb"
+	"credithub/internal/credit"
+	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
 )
 
 // Authority is how the regulator signs its decisions.

@@ -10,10 +10,10 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
-	"credithub/credit"
 	"credithub/graph/model"
-	"credithub/ident"
-	"credithub/scalars"
+	"credithub/internal/credit"
+	"credithub/internal/ident"
+	"credithub/internal/scalars"
 )
 
 // Registry answers the hub's questions about the registry of market entities.

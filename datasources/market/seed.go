@@ -12,10 +12,10 @@ import (
 	"github.com/lib/pq"
 
 	"credithub/datasources"
-	"credithub/datasources/world"
-	"credithub/scalars"
-	"credithub/sqldb"
-	"credithub/synth"
+	"credithub/dev/synth"
+	"credithub/dev/world"
+	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
 )
 
 //go:embed migrations/*.sql

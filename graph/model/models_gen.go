@@ -4,9 +4,9 @@ package model
 
 import (
 	"bytes"
-	"credithub/credit"
-	"credithub/scalars"
-	"credithub/workflow"
+	"credithub/internal/credit"
+	"credithub/internal/scalars"
+	"credithub/internal/workflow"
 	"fmt"
 	"io"
 	"strconv"

@@ -1,0 +1,391 @@
+// Package app assembles the hub from its configuration: it opens the
+// databases, loads the catalogue, wires the resolvers and the HTTP server.
+// The command (cmd/credithub) and the end-to-end tests build the hub through
+// it, so they run the same thing.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"credithub/auth"
+	"credithub/datasources"
+	"credithub/datasources/court"
+	"credithub/datasources/environment"
+	"credithub/datasources/fire"
+	"credithub/datasources/housing"
+	"credithub/datasources/market"
+	"credithub/graph"
+	"credithub/internal/catalogue"
+	"credithub/internal/credit"
+	"credithub/internal/gid"
+	"credithub/internal/hubdb"
+	"credithub/internal/loaders"
+	"credithub/internal/obs"
+	"credithub/internal/server"
+	"credithub/internal/sqldb"
+	"credithub/internal/supervision"
+	"credithub/internal/workday"
+	"credithub/internal/workflow"
+	"credithub/resolvers"
+)
+
+// department ties a department's local set-up to its record source.
+type department struct {
+	setup  datasources.Setup
+	source func(*sqldb.DB) datasources.Source
+}
+
+// departments are the fan-out targets in the contract's order.
+var departments = []department{
+	{market.Setup, func(db *sqldb.DB) datasources.Source { return market.NewSource(db) }},
+	{environment.Setup, func(db *sqldb.DB) datasources.Source { return environment.NewSource(db) }},
+	{fire.Setup, func(db *sqldb.DB) datasources.Source { return fire.NewSource(db) }},
+	{housing.Setup, func(db *sqldb.DB) datasources.Source { return housing.NewSource(db) }},
+	{court.Setup, func(db *sqldb.DB) datasources.Source { return court.NewSource(db) }},
+}
+
+// Setups lists the local set-up of every database, the hub's first.
+func Setups() []datasources.Setup {
+	out := []datasources.Setup{hubdb.Setup}
+	for _, d := range departments {
+		out = append(out, d.setup)
+	}
+	return out
+}
+
+// App is a running hub's parts.
+type App struct {
+	Config    Config
+	DBs       map[string]*sqldb.DB
+	Handler   http.Handler
+	Logger    *slog.Logger
+	Catalogue *catalogue.Catalogue
+	Loaders   *loaders.Deps
+	// State is the hub's own records and overlays, in memory.
+	State *hubdb.State
+	// Metrics are the instance's Prometheus metrics (nil when off).
+	Metrics *obs.Metrics
+	// Trust holds the agencies' safelist and the persisted queries.
+	Trust *server.Trust
+	// RateLimiter is the instance's share of the rate limit (nil when off).
+	RateLimiter *server.RateLimiter
+	// Reports issues and checks signed credit reports (T7, T30).
+	Reports *supervision.Reports
+	// Scanner raises warnings from what the departments add (T25); it
+	// ticks every Config.WarningScan, and tests call Tick themselves.
+	Scanner *supervision.Scanner
+	// Warnings is this instance's one listener on the warnings channel,
+	// feeding the GraphQL subscriptions.
+	Warnings *supervision.Broker
+	// Supervision answers credit checks, grades and inspection plans, and
+	// runs the grade job.
+	Supervision *supervision.Service
+	stop        []func()
+}
+
+// Open connects to every database and assembles the hub. Departments that do
+// not answer do not stop it: /readyz and the graph's `sources` say so. The
+// hub's own database must answer (the catalogue lives there).
+func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
+	a := &App{Config: cfg, DBs: map[string]*sqldb.DB{}, Logger: logger}
+	for _, name := range DatabaseNames {
+		db, err := sqldb.Open(cfg.Databases[name])
+		if err != nil {
+			a.Close()
+			return nil, err
+		}
+		a.DBs[name] = db
+	}
+	hubDB := a.DBs["hub"]
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cat, err := catalogue.Load(cctx, &hubdb.Store{DB: hubDB.DB}, workday.Default())
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("the hub's database (credithub) must answer at start-up: %w", err)
+	}
+	a.Catalogue = cat
+	sealer, err := gid.NewSealer(cfg.PersonIDKey)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	marketDB := a.DBs[datasources.Market]
+	registry := &market.RegistryStore{DB: marketDB}
+	// The hub's own records and overlays: loaded now, reloaded on every
+	// workflow change any instance announces.
+	state := &hubdb.State{DB: hubDB.DB, Logger: logger}
+	if err := state.Reload(cctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	listenCtx, stopListening := context.WithCancel(context.Background())
+	a.stop = append(a.stop, stopListening)
+	go state.Listen(listenCtx, cfg.Databases["hub"].DSN)
+	a.State = state
+	if cfg.Metrics {
+		a.Metrics = obs.NewMetrics()
+	}
+	a.Loaders = &loaders.Deps{
+		Registry:        registry,
+		RegistryTimeout: marketDB.Timeout,
+		Catalogue:       cat,
+		Overlays:        state.Apply,
+		Logger:          logger,
+		Wait:            cfg.LoaderWait,
+		Metrics:         a.Metrics,
+	}
+	var feeds []datasources.Feed
+	var breakers []*loaders.Breaker
+	for _, d := range departments {
+		db := a.DBs[d.setup.Name]
+		src := d.source(db)
+		br := loaders.NewBreaker(d.setup.Name, loaders.BreakerSettings{Failures: uint32(cfg.BreakerFailures), Cooldown: cfg.BreakerCooldown}, a.Metrics)
+		breakers = append(breakers, br)
+		a.Loaders.Departments = append(a.Loaders.Departments, loaders.Department{Source: src, Timeout: db.Timeout, Breaker: br})
+		if f, ok := src.(datasources.Feed); ok {
+			feeds = append(feeds, f)
+		}
+	}
+	a.Loaders.Departments = append(a.Loaders.Departments,
+		loaders.Department{Source: &hubdb.RecordSource{State: state}, Timeout: hubDB.Timeout, Internal: true})
+	authz := &hubdb.Authorizations{DB: hubDB.DB}
+	queryLog := &auth.QueryLog{DB: hubDB.DB}
+	flows := &workflow.Service{
+		DB: hubDB.DB, State: state, Calendar: workday.Default(), Logger: logger,
+		Persons: func(ctx context.Context, uscc string) ([]workflow.Person, error) {
+			ms, err := registry.MembersByUSCC(ctx, []string{uscc})
+			if err != nil {
+				return nil, err
+			}
+			var out []workflow.Person
+			for _, m := range ms[uscc] {
+				if role, ok := market.Roles[m.Role]; ok {
+					out = append(out, workflow.Person{Role: role, Name: m.Name, IDNo: m.IDNo})
+				}
+			}
+			return out, nil
+		},
+	}
+	if err := a.openWarnings(listenCtx, cfg, feeds, logger); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.openSupervision(cctx, registry, logger); err != nil {
+		a.Close()
+		return nil, err
+	}
+	res := &resolvers.Resolver{
+		Registry: registry, Catalogue: cat, Sealer: sealer, Logger: logger,
+		HubDB: hubDB.DB, Authorizations: authz, QueryLog: queryLog, Workflows: flows,
+		Reports: a.Reports, Warnings: a.Warnings, Supervision: a.Supervision,
+	}
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: res})
+	rules, err := auth.RulesFromSchema(schema.Schema())
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	rules.Subjects = resolvers.SubjectOf
+	if err := CheckOpenness(rules, cat); err != nil {
+		a.Close()
+		return nil, err
+	}
+	verifier, err := newVerifier(cfg)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Trust = &server.Trust{DB: hubDB.DB, Introspection: cfg.Introspection, Safelist: cfg.AgencySafelist}
+	var limits *server.Limits
+	if cfg.LimitsMode != "off" {
+		l := cfg.Limits
+		l.Logger = logger
+		limits = &l
+	}
+	var rate *server.RateLimiter
+	if cfg.RateLimit > 0 {
+		rate = &server.RateLimiter{DB: hubDB.DB, PerHour: cfg.RateLimit, Anonymous: cfg.RateLimitAnonymous, Logger: logger}
+		rateCtx, stopRate := context.WithCancel(context.Background())
+		a.stop = append(a.stop, stopRate)
+		go rate.Run(rateCtx)
+		a.RateLimiter = rate
+	}
+	dbs := make([]*sqldb.DB, 0, len(a.DBs))
+	for _, name := range DatabaseNames {
+		dbs = append(dbs, a.DBs[name])
+	}
+	a.Handler = server.New(server.Options{
+		Schema:           schema,
+		Loaders:          a.Loaders,
+		Authenticator:    verifier,
+		Rules:            rules,
+		QueryLog:         queryLog,
+		Authorizations:   authz,
+		PersonRef:        sealer.Ref,
+		Databases:        dbs,
+		Logger:           logger,
+		GraphiQL:         cfg.Development,
+		ReportStatements: cfg.Development,
+		Profiling:        cfg.Development,
+		Limits:           limits,
+		Trust:            a.Trust,
+		RateLimiter:      rate,
+		Metrics:          a.Metrics,
+		Breakers:         breakers,
+	})
+	return a, nil
+}
+
+// openWarnings sets up credit reports and warnings: the report signer, the
+// instance's listener on the warnings channel (waited for, so that a
+// subscription opened once Open returns misses nothing), and the scanner,
+// whose first tick runs now: on a hub's first start it sets the watermarks
+// at the departments' current ends, so that their history raises nothing.
+func (a *App) openWarnings(ctx context.Context, cfg Config, feeds []datasources.Feed, logger *slog.Logger) error {
+	hubDB := a.DBs["hub"]
+	signer, err := supervision.NewSigner("", cfg.ReportKey)
+	if err != nil {
+		return fmt.Errorf("CREDITHUB_REPORT_KEY: %w", err)
+	}
+	signer.KeyID = supervision.KeyID(signer.Public())
+	a.Reports = &supervision.Reports{DB: hubDB.DB, Signer: signer}
+	a.Warnings = &supervision.Broker{DB: hubDB.DB, Logger: logger}
+	go a.Warnings.Listen(ctx, cfg.Databases["hub"].DSN)
+	select {
+	case <-a.Warnings.Ready():
+	case <-time.After(10 * time.Second):
+		logger.Warn("the warnings listener is not connected yet; subscriptions start when it is")
+	}
+	var market datasources.Source
+	for _, d := range a.Loaders.Departments {
+		if d.Source.Department().Code == datasources.Market {
+			market = d.Source
+		}
+	}
+	a.Scanner = &supervision.Scanner{
+		DB: hubDB.DB, Feeds: feeds, Market: market, Registry: a.DBs[datasources.Market], Logger: logger,
+	}
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	res, err := a.Scanner.Tick(tctx)
+	cancel()
+	switch {
+	case err != nil:
+		logger.Error("first warning scan", "err", err)
+	case len(res.Started) > 0:
+		logger.Info("warning scan: watermarks set at the departments' current ends; earlier records raise no warnings", "kinds", res.Started)
+	}
+	for who, err := range res.Failed {
+		logger.Warn("first warning scan: source not read; it is scanned again next time", "source", who, "err", err)
+	}
+	go a.Scanner.Run(ctx, cfg.WarningScan)
+	return nil
+}
+
+// openSupervision loads the measures catalogue and the grading model, and
+// starts the grade jobs: shortly after start-up, then every
+// CREDITHUB_GRADE_INTERVAL (default 1h; "off" runs none), every entity's
+// grade is recomputed into entity_grade by whichever instance holds the
+// advisory lock; in between, every supervision.RegradeEvery, the entities
+// whose facts changed are regraded.
+func (a *App) openSupervision(ctx context.Context, registry market.Registry, logger *slog.Logger) error {
+	a.Supervision = &supervision.Service{DB: a.DBs["hub"].DB, Registry: registry, Loaders: a.Loaders, Logger: logger}
+	if err := a.Supervision.LoadModels(ctx); err != nil {
+		return fmt.Errorf("the hub's database (credithub) must answer at start-up: %w", err)
+	}
+	interval := a.Config.GradeInterval
+	if interval == 0 {
+		return nil
+	}
+	jobCtx, stopJob := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	regraded := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Supervision.RunGrades(jobCtx, interval)
+	}()
+	go func() {
+		defer close(regraded)
+		a.Supervision.RunRegrades(jobCtx)
+	}()
+	a.stop = append(a.stop, func() { stopJob(); <-done; <-regraded })
+	return nil
+}
+
+// gradeInterval reads CREDITHUB_GRADE_INTERVAL: a duration from 1m to 7
+// days, "off" (0: no job) or empty (1h).
+func gradeInterval(v string) (time.Duration, error) {
+	switch v {
+	case "":
+		return time.Hour, nil
+	case "off":
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Minute || d > 7*24*time.Hour {
+		return 0, fmt.Errorf("CREDITHUB_GRADE_INTERVAL must be a duration from 1m to 168h, such as 1h, or off; got %q", v)
+	}
+	return d, nil
+}
+
+// Close closes every database.
+func (a *App) Close() error {
+	for _, stop := range a.stop {
+		stop()
+	}
+	var errs []error
+	for _, db := range a.DBs {
+		errs = append(errs, db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// newVerifier builds token verification from the configured issuers, plus the
+// development issuer in development.
+func newVerifier(cfg Config) (*auth.Verifier, error) {
+	var issuers []auth.Issuer
+	if cfg.Development {
+		issuers = append(issuers, auth.DevIssuerConfig())
+	}
+	for _, is := range cfg.Issuers {
+		var keys auth.KeySource
+		if is.JWKSURL != "" {
+			keys = &auth.JWKS{URL: is.JWKSURL}
+		} else {
+			static := auth.StaticKeys{}
+			for kid, path := range is.KeyFiles {
+				k, err := auth.LoadKeyFile(kid, path)
+				if err != nil {
+					return nil, fmt.Errorf("CREDITHUB_JWT_ISSUERS: issuer %s: %w", is.Issuer, err)
+				}
+				static[kid] = k
+			}
+			keys = static
+		}
+		issuers = append(issuers, auth.Issuer{Name: is.Issuer, Audience: is.Audience, Keys: keys})
+	}
+	return auth.NewVerifier(auth.VerifierOptions{Issuers: issuers, Leeway: cfg.TokenLeeway})
+}
+
+// CheckOpenness checks the schema's markings against the information
+// catalogue: every record type must be exactly as open as the catalogue
+// says records of its kind about organisations are.
+func CheckOpenness(rules *auth.Rules, cat *catalogue.Catalogue) error {
+	for _, e := range cat.Entries() {
+		typeName := credit.TypeNames[e.Kind]
+		lv, uniform := rules.TypeLevel(typeName)
+		if !uniform {
+			return fmt.Errorf("record type %s mixes openness levels; mark the type, not its fields", typeName)
+		}
+		if lv != auth.LevelOf(e.EntityPublicity) {
+			return fmt.Errorf("record type %s is marked %s in the schema but the information catalogue makes %s records %s",
+				typeName, lv, e.Kind, e.EntityPublicity)
+		}
+	}
+	return nil
+}

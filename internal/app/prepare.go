@@ -1,0 +1,118 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"credithub/datasources"
+	"credithub/dev/world"
+	"credithub/internal/sqldb"
+)
+
+// SeedOptions size the synthetic world of the local set-up.
+type SeedOptions struct {
+	Entities int
+	Seed     uint64
+}
+
+// Prepare is the local set-up: it creates every database that is missing on
+// the configured server, migrates each, and seeds those that are empty: all
+// departments in parallel, then what seeds from the departments' data (the
+// hub's workflows, which are about the departments' records). Production
+// skips it: there each department owns its database.
+func Prepare(ctx context.Context, cfg Config, seed SeedOptions, logger *slog.Logger) error {
+	setups := Setups()
+	empty := make([]bool, len(setups))
+	emptyAfter := make([]bool, len(setups))
+	dbs := make([]*sqldb.DB, len(setups))
+	defer func() {
+		for _, db := range dbs {
+			if db != nil {
+				db.Close()
+			}
+		}
+	}()
+	for i, s := range setups {
+		name := cfg.DatabasePrefix + s.Database
+		if err := sqldb.CreateDatabase(ctx, cfg.DatabaseURL, name); err != nil {
+			return err
+		}
+		dbCfg := cfg.Databases[s.Name]
+		dbCfg.Timeout = 10 * time.Minute // seeding 100,000 entities takes a while
+		db, err := sqldb.Open(dbCfg)
+		if err != nil {
+			return err
+		}
+		dbs[i] = db
+		if err := sqldb.Migrate(ctx, db, s.Migrations); err != nil {
+			return err
+		}
+		var any bool
+		if err := db.GetContext(ctx, &any, `SELECT EXISTS (SELECT 1 FROM `+s.Probe+`)`); err != nil {
+			return fmt.Errorf("checking whether %s is seeded: %w", name, err)
+		}
+		empty[i] = !any
+		if s.SeedAfter != nil {
+			if err := db.GetContext(ctx, &any, `SELECT EXISTS (SELECT 1 FROM `+s.SeedAfterProbe+`)`); err != nil {
+				return fmt.Errorf("checking whether %s is seeded: %w", name, err)
+			}
+			emptyAfter[i] = !any
+		}
+	}
+	needWorld := false
+	for i := range setups {
+		needWorld = needWorld || empty[i] || emptyAfter[i]
+	}
+	if !needWorld {
+		logger.Info("databases already seeded; keeping their data")
+		return nil
+	}
+	start := time.Now()
+	w := world.New(seed.Seed, seed.Entities)
+	logger.Info("generated synthetic world", "entities", seed.Entities, "seed", seed.Seed, "took", time.Since(start).Round(time.Millisecond).String())
+	g, gctx := errgroup.WithContext(ctx)
+	for i, s := range setups {
+		if !empty[i] {
+			continue
+		}
+		g.Go(func() error {
+			start := time.Now()
+			if err := s.Seed(gctx, dbs[i], w); err != nil {
+				return fmt.Errorf("seeding %s: %w", s.Name, err)
+			}
+			if _, err := dbs[i].ExecContext(gctx, `ANALYZE`); err != nil {
+				return err
+			}
+			logger.Info("seeded", "database", cfg.DatabasePrefix+s.Database, "took", time.Since(start).Round(time.Millisecond).String())
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	// Then the seeds that read the departments' data.
+	var sources []datasources.Source
+	for i, s := range setups {
+		for _, d := range departments {
+			if d.setup.Name == s.Name {
+				sources = append(sources, d.source(dbs[i]))
+			}
+		}
+	}
+	for i, s := range setups {
+		if !emptyAfter[i] {
+			continue
+		}
+		start := time.Now()
+		if err := s.SeedAfter(ctx, dbs[i], w, sources); err != nil {
+			return fmt.Errorf("seeding %s from the departments' data: %w", s.Name, err)
+		}
+		logger.Info("seeded from the departments' data", "database", cfg.DatabasePrefix+s.Database,
+			"took", time.Since(start).Round(time.Millisecond).String())
+	}
+	return nil
+}

@@ -1,0 +1,235 @@
+package credit
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+
+	"credithub/internal/scalars"
+)
+
+// Kind is the kind of a credit record; GraphQL enum RecordKind.
+type Kind string
+
+// The record kinds. Their order here is the order the information catalogue
+// lists them in.
+const (
+	KindLicence                Kind = "LICENCE"
+	KindPenalty                Kind = "PENALTY"
+	KindInspection             Kind = "INSPECTION"
+	KindComplaint              Kind = "COMPLAINT"
+	KindAbnormalOperation      Kind = "ABNORMAL_OPERATION"
+	KindDischargePermit        Kind = "DISCHARGE_PERMIT"
+	KindEnvironmentalRating    Kind = "ENVIRONMENTAL_CREDIT_RATING"
+	KindQualification          Kind = "QUALIFICATION"
+	KindAccident               Kind = "ACCIDENT"
+	KindBadConduct             Kind = "BAD_CONDUCT"
+	KindDishonestDebtor        Kind = "DISHONEST_DEBTOR"
+	KindConsumptionRestriction Kind = "CONSUMPTION_RESTRICTION"
+	KindFalseLitigation        Kind = "FALSE_LITIGATION"
+	// The kinds the hub itself records, from its workflows.
+	KindCommitmentBreach Kind = "COMMITMENT_BREACH"
+	KindInterview        Kind = "INTERVIEW"
+	KindListing          Kind = "LISTING"
+	KindKeyAttention     Kind = "KEY_ATTENTION"
+)
+
+// Kinds lists every record kind.
+var Kinds = []Kind{
+	KindLicence, KindPenalty, KindInspection, KindComplaint, KindAbnormalOperation,
+	KindDischargePermit, KindEnvironmentalRating, KindQualification, KindAccident,
+	KindBadConduct, KindDishonestDebtor, KindConsumptionRestriction, KindFalseLitigation,
+	KindCommitmentBreach, KindInterview, KindListing, KindKeyAttention,
+}
+
+// TypeNames are the GraphQL type of each kind, for checks that relate the
+// schema to the information catalogue.
+var TypeNames = map[Kind]string{
+	KindLicence: "AdministrativeLicence", KindPenalty: "AdministrativePenalty", KindInspection: "InspectionResult",
+	KindComplaint: "ConsumerComplaint", KindAbnormalOperation: "AbnormalOperationListing",
+	KindDischargePermit: "DischargePermit", KindEnvironmentalRating: "EnvironmentalCreditEvaluation",
+	KindQualification: "QualificationCertificate", KindAccident: "QualitySafetyAccident",
+	KindBadConduct: "ConstructionBadConduct", KindDishonestDebtor: "DishonestJudgmentDebtor",
+	KindConsumptionRestriction: "ConsumptionRestriction", KindFalseLitigation: "FalseLitigationDishonesty",
+	KindCommitmentBreach: "CommitmentBreach", KindInterview: "CreditInterview", KindListing: "ListingRecord",
+	KindKeyAttention: "KeyAttentionRecord",
+}
+
+// Publicity is how open a record is.
+type Publicity string
+
+// The openness levels, from most to least open.
+const (
+	Public   Publicity = "PUBLIC"
+	Shared   Publicity = "SHARED"
+	Personal Publicity = "PERSONAL"
+)
+
+// Publicities lists every openness level.
+var Publicities = []Publicity{Public, Shared, Personal}
+
+// Status is a record's standing once the hub's overlays are applied.
+type Status string
+
+// The record statuses.
+const (
+	Effective      Status = "EFFECTIVE"
+	UnderObjection Status = "UNDER_OBJECTION"
+	Corrected      Status = "CORRECTED"
+	Revoked        Status = "REVOKED"
+	Repaired       Status = "REPAIRED"
+	Expired        Status = "EXPIRED"
+)
+
+// Statuses lists every record status.
+var Statuses = []Status{Effective, UnderObjection, Corrected, Revoked, Repaired, Expired}
+
+// Severity is the dishonesty class of NDRC Order No. 36.
+type Severity string
+
+// The dishonesty classes.
+const (
+	Minor   Severity = "MINOR"
+	General Severity = "GENERAL"
+	Serious Severity = "SERIOUS"
+)
+
+// Severities lists every dishonesty class.
+var Severities = []Severity{Minor, General, Serious}
+
+// AccidentLevel is the statutory grade of a production safety accident.
+type AccidentLevel string
+
+// The accident grades (生产安全事故报告和调查处理条例, art. 3).
+const (
+	AccidentOrdinary        AccidentLevel = "ORDINARY"
+	AccidentLarger          AccidentLevel = "LARGER"
+	AccidentMajor           AccidentLevel = "MAJOR"
+	AccidentEspeciallyMajor AccidentLevel = "ESPECIALLY_MAJOR"
+)
+
+// AccidentLevels lists every accident grade.
+var AccidentLevels = []AccidentLevel{AccidentOrdinary, AccidentLarger, AccidentMajor, AccidentEspeciallyMajor}
+
+// EnvLevel is a level of the environmental credit evaluation.
+type EnvLevel string
+
+// The environmental credit levels.
+const (
+	EnvTrustworthy EnvLevel = "TRUSTWORTHY"
+	EnvGood        EnvLevel = "GOOD"
+	EnvWarned      EnvLevel = "WARNED"
+	EnvBad         EnvLevel = "BAD"
+)
+
+// EnvLevels lists every environmental credit level.
+var EnvLevels = []EnvLevel{EnvTrustworthy, EnvGood, EnvWarned, EnvBad}
+
+// The enums marshal like gqlgen's generated ones; unmarshalling refuses any
+// value not in the list, which gqlgen's validation already does for literals
+// but not for values arriving in variables of custom-bound enums.
+
+func (k Kind) MarshalGQL(w io.Writer)      { marshalEnum(w, string(k)) }
+func (k *Kind) UnmarshalGQL(v any) error   { return unmarshalEnum(v, "RecordKind", Kinds, k) }
+func (p Publicity) MarshalGQL(w io.Writer) { marshalEnum(w, string(p)) }
+func (p *Publicity) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "Publicity", Publicities, p)
+}
+func (s Status) MarshalGQL(w io.Writer)      { marshalEnum(w, string(s)) }
+func (s *Status) UnmarshalGQL(v any) error   { return unmarshalEnum(v, "RecordStatus", Statuses, s) }
+func (s Severity) MarshalGQL(w io.Writer)    { marshalEnum(w, string(s)) }
+func (s *Severity) UnmarshalGQL(v any) error { return unmarshalEnum(v, "Severity", Severities, s) }
+func (a AccidentLevel) MarshalGQL(w io.Writer) {
+	marshalEnum(w, string(a))
+}
+func (a *AccidentLevel) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "AccidentLevel", AccidentLevels, a)
+}
+func (e EnvLevel) MarshalGQL(w io.Writer) { marshalEnum(w, string(e)) }
+func (e *EnvLevel) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "EnvironmentalCreditLevel", EnvLevels, e)
+}
+
+func marshalEnum(w io.Writer, s string) { _, _ = io.WriteString(w, strconv.Quote(s)) }
+
+func unmarshalEnum[T ~string](v any, name string, valid []T, dst *T) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("%w: %s must be a string", scalars.ErrInvalid, name)
+	}
+	if !slices.Contains(valid, T(s)) {
+		return fmt.Errorf("%w: %q is not a valid %s", scalars.ErrInvalid, s, name)
+	}
+	*dst = T(s)
+	return nil
+}
+
+// ListType is a kind of list (GraphQL ListType).
+type ListType string
+
+// The lists.
+const (
+	ListJointPunishment ListType = "JOINT_PUNISHMENT"
+	ListKeyAttention    ListType = "KEY_ATTENTION"
+	ListMarketBan       ListType = "MARKET_BAN"
+)
+
+// ListTypes lists every list type.
+var ListTypes = []ListType{ListJointPunishment, ListKeyAttention, ListMarketBan}
+
+// InterviewType is 提示约谈 or 警示约谈.
+type InterviewType string
+
+// The interview types.
+const (
+	InterviewPrompt  InterviewType = "PROMPT"
+	InterviewWarning InterviewType = "WARNING"
+)
+
+// InterviewTypes lists the interview types.
+var InterviewTypes = []InterviewType{InterviewPrompt, InterviewWarning}
+
+// Role is a person's role in an entity (GraphQL ResponsibleRole).
+type Role string
+
+// The roles of T22.
+const (
+	RoleLegalRepresentative Role = "LEGAL_REPRESENTATIVE"
+	RolePrincipal           Role = "PRINCIPAL"
+	RoleActualController    Role = "ACTUAL_CONTROLLER"
+)
+
+// Roles lists the roles.
+var Roles = []Role{RoleLegalRepresentative, RolePrincipal, RoleActualController}
+
+func (l ListType) MarshalGQL(w io.Writer)      { marshalEnum(w, string(l)) }
+func (l *ListType) UnmarshalGQL(v any) error   { return unmarshalEnum(v, "ListType", ListTypes, l) }
+func (i InterviewType) MarshalGQL(w io.Writer) { marshalEnum(w, string(i)) }
+func (i *InterviewType) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "InterviewType", InterviewTypes, i)
+}
+func (r Role) MarshalGQL(w io.Writer)    { marshalEnum(w, string(r)) }
+func (r *Role) UnmarshalGQL(v any) error { return unmarshalEnum(v, "ResponsibleRole", Roles, r) }
+
+// Scenario is what a credit check is asked for (GraphQL Scenario).
+type Scenario string
+
+// The scenarios of the spec.
+const (
+	ScenarioAdministrativeApproval Scenario = "ADMINISTRATIVE_APPROVAL"
+	ScenarioPublicProcurement      Scenario = "PUBLIC_PROCUREMENT"
+	ScenarioBidding                Scenario = "BIDDING"
+	ScenarioStateFunding           Scenario = "STATE_FUNDING"
+	ScenarioQualificationReview    Scenario = "QUALIFICATION_REVIEW"
+	ScenarioMarketAccess           Scenario = "MARKET_ACCESS"
+)
+
+// Scenarios lists the scenarios.
+var Scenarios = []Scenario{
+	ScenarioAdministrativeApproval, ScenarioPublicProcurement, ScenarioBidding,
+	ScenarioStateFunding, ScenarioQualificationReview, ScenarioMarketAccess,
+}
+
+func (s Scenario) MarshalGQL(w io.Writer)    { marshalEnum(w, string(s)) }
+func (s *Scenario) UnmarshalGQL(v any) error { return unmarshalEnum(v, "Scenario", Scenarios, s) }

@@ -1,0 +1,156 @@
+package credit
+
+import (
+	"time"
+
+	"credithub/internal/scalars"
+)
+
+// The concrete record types, one per kind (GraphQL types of the same name).
+
+// Licence is an administrative licence (行政许可).
+type Licence struct {
+	Base
+	LicenceNo   string
+	LicenceName string
+	Content     *string
+	ValidFrom   *scalars.Date
+	ValidTo     *scalars.Date
+}
+
+// Penalty is an administrative penalty (行政处罚) from any department.
+type Penalty struct {
+	Base
+	Violation         string
+	Basis             *string
+	PenaltyTypes      []string
+	FineAmount        *scalars.Decimal
+	ConfiscatedAmount *scalars.Decimal
+}
+
+// Inspection is a double-random or fire-safety inspection result.
+type Inspection struct {
+	Base
+	InspectionType string
+	InspectedAt    time.Time
+	Result         string
+	Passed         bool
+	Findings       []*InspectionFinding
+}
+
+// Complaint is a 12315 consumer complaint.
+type Complaint struct {
+	Base
+	ReceivedAt time.Time
+	Category   string
+	Resolved   bool
+}
+
+// AbnormalOperation is a listing in the abnormal-operation directory.
+type AbnormalOperation struct {
+	Base
+	Reason        string
+	RemovedOn     *scalars.Date
+	RemovalReason *string
+}
+
+// DischargePermit is a pollutant discharge permit.
+type DischargePermit struct {
+	Base
+	PermitNo   string
+	Industry   *string
+	Pollutants []string
+	ValidFrom  *scalars.Date
+	ValidTo    *scalars.Date
+}
+
+// EnvironmentalRating is an environmental credit evaluation.
+type EnvironmentalRating struct {
+	Base
+	Year     int
+	Level    EnvLevel
+	Industry *string
+}
+
+// Qualification is a construction enterprise qualification certificate.
+type Qualification struct {
+	Base
+	CertificateNo string
+	Qualification string
+	ValidTo       *scalars.Date
+}
+
+// Accident is a quality or safety accident.
+type Accident struct {
+	Base
+	Project    string
+	OccurredOn scalars.Date
+	Level      AccidentLevel
+	Deaths     int
+	Injuries   int
+	DirectLoss *scalars.Decimal
+}
+
+// BadConduct is a construction-market bad-conduct record.
+type BadConduct struct {
+	Base
+	ConductCode    string
+	Project        *string
+	PublishedUntil *scalars.Date
+}
+
+// DishonestDebtor is an entry in the list of dishonest judgment debtors.
+type DishonestDebtor struct {
+	Base
+	Court            string
+	EnforcementBasis *string
+	Obligation       string
+	Performance      string
+	Behaviour        string
+	RemovedOn        *scalars.Date
+}
+
+// ConsumptionRestriction is a consumption restriction order.
+type ConsumptionRestriction struct {
+	Base
+	Court    string
+	LiftedOn *scalars.Date
+}
+
+// FalseLitigation is an entry in the list of false-litigation dishonest persons.
+type FalseLitigation struct {
+	Base
+	Court       string
+	Description string
+}
+
+// CommitmentBreach is a breached or false credit commitment.
+type CommitmentBreach struct {
+	Base
+	CommitmentID    string
+	Item            string
+	FalseCommitment bool
+}
+
+// Interview is an interview with a listed entity (约谈记录).
+type Interview struct {
+	Base
+	InterviewType InterviewType
+	ListEntryID   string
+}
+
+// Listing is an entry on the joint-punishment list or a market ban, of an
+// entity or (T22) of one of its responsible persons.
+type Listing struct {
+	Base
+	ListType    ListType
+	ListEntryID string
+	Role        *Role
+}
+
+// KeyAttention is an entry on a key-attention list.
+type KeyAttention struct {
+	Base
+	Domain      string
+	ListEntryID string
+}

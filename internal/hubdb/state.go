@@ -1,0 +1,392 @@
+package hubdb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"credithub/datasources"
+	"credithub/internal/credit"
+	"credithub/internal/gid"
+	"credithub/internal/scalars"
+)
+
+// NotifyChannel is the PostgreSQL channel on which a workflow's transaction
+// announces that the hub's records or overlays changed; every hub instance
+// listens and reloads its State.
+const NotifyChannel = "credithub_state"
+
+// Notify queues the change notice within tx; PostgreSQL delivers it when tx
+// commits, and not at all if it rolls back.
+func Notify(ctx context.Context, tx *sqlx.Tx) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, NotifyChannel)
+	return err
+}
+
+// Source code of the hub's own records in their references; the record's
+// `source` shows the identifying department.
+const Source = "hub"
+
+// Office is the city credit office, the keeper of the hub's database.
+var Office = credit.Department{Code: Source, Name: "黑河市社会信用体系建设领导小组办公室"}
+
+// State is what the hub itself adds to the departments' records, held in
+// memory: its own records (a breach, an interview, a listing of an entity
+// and of its responsible persons) and the overlays on departments' records
+// (under objection, corrected, revoked, repaired). It is small next to the
+// departments' data and read by every record a request returns, so it is
+// loaded once and reloaded when a workflow commits a change (NOTIFY on
+// NotifyChannel): reading it costs no statement per request.
+type State struct {
+	DB     *sqlx.DB
+	Logger *slog.Logger
+
+	mu   sync.Mutex // serialises reloads
+	snap atomic.Pointer[snapshot]
+}
+
+type snapshot struct {
+	bySubject map[string][]credit.Record // newest first
+	byID      map[int64]credit.Record
+	overlays  map[string][]Overlay // by record global ID
+	loadedAt  time.Time
+}
+
+// Overlay is one active overlay on a record.
+type Overlay struct {
+	Kind   credit.Status
+	Fields Correction
+}
+
+// Correction holds the corrected fields of a CORRECTED overlay.
+type Correction struct {
+	Summary      *string       `json:"summary,omitempty"`
+	DecisionNo   *string       `json:"decisionNo,omitempty"`
+	DecisionDate *scalars.Date `json:"decisionDate,omitempty"`
+}
+
+type hubRecordRow struct {
+	ID           int64           `db:"id"`
+	Kind         string          `db:"kind"`
+	SubjectUSCC  string          `db:"subject_uscc"`
+	SubjectIDNo  string          `db:"subject_id_no"`
+	SubjectName  string          `db:"subject_name"`
+	Department   string          `db:"department"`
+	DecisionNo   *string         `db:"decision_no"`
+	DecisionDate time.Time       `db:"decision_date"`
+	Summary      string          `db:"summary"`
+	Severity     *string         `db:"severity"`
+	Status       string          `db:"status"`
+	Detail       json.RawMessage `db:"detail"`
+}
+
+// Detail is what a hub record carries besides the common fields.
+type Detail struct {
+	CommitmentID    string               `json:"commitmentId,omitempty"`
+	Item            string               `json:"item,omitempty"`
+	FalseCommitment bool                 `json:"falseCommitment,omitempty"`
+	InterviewType   credit.InterviewType `json:"interviewType,omitempty"`
+	ListType        credit.ListType      `json:"listType,omitempty"`
+	ListEntryID     string               `json:"listEntryId,omitempty"`
+	Role            *credit.Role         `json:"role,omitempty"`
+	Domain          string               `json:"domain,omitempty"`
+}
+
+// Reload reads the whole state again and swaps it in.
+func (s *State) Reload(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var rows []hubRecordRow
+	if err := s.DB.SelectContext(ctx, &rows, `SELECT id, kind, subject_uscc, subject_id_no, subject_name, department,
+		decision_no, decision_date, summary, severity, status, detail FROM hub_record`); err != nil {
+		return fmt.Errorf("loading the hub's records: %w", err)
+	}
+	var ovs []struct {
+		RecordID string          `db:"record_id"`
+		Kind     string          `db:"kind"`
+		Fields   json.RawMessage `db:"fields"`
+	}
+	if err := s.DB.SelectContext(ctx, &ovs, `SELECT record_id, kind, fields FROM record_overlay WHERE active ORDER BY id`); err != nil {
+		return fmt.Errorf("loading the overlays: %w", err)
+	}
+	snap := &snapshot{bySubject: map[string][]credit.Record{}, byID: map[int64]credit.Record{}, overlays: map[string][]Overlay{}, loadedAt: time.Now()}
+	for _, r := range rows {
+		rec, err := r.record()
+		if err != nil {
+			return fmt.Errorf("hub record %d: %w", r.ID, err)
+		}
+		key := r.SubjectUSCC
+		if key == "" {
+			key = r.SubjectIDNo
+		}
+		snap.bySubject[key] = append(snap.bySubject[key], rec)
+		snap.byID[r.ID] = rec
+	}
+	for k := range snap.bySubject {
+		rs := snap.bySubject[k]
+		slices.SortFunc(rs, func(a, b credit.Record) int {
+			ca, cb := datasources.CursorOf(a), datasources.CursorOf(b)
+			switch {
+			case datasources.Less(ca, cb):
+				return -1
+			case datasources.Less(cb, ca):
+				return 1
+			}
+			return 0
+		})
+	}
+	for _, o := range ovs {
+		var c Correction
+		if len(o.Fields) > 0 {
+			if err := json.Unmarshal(o.Fields, &c); err != nil {
+				return fmt.Errorf("overlay on %s: %w", o.RecordID, err)
+			}
+		}
+		snap.overlays[o.RecordID] = append(snap.overlays[o.RecordID], Overlay{Kind: credit.Status(o.Kind), Fields: c})
+	}
+	s.snap.Store(snap)
+	return nil
+}
+
+func (r hubRecordRow) record() (credit.Record, error) {
+	var d Detail
+	if err := json.Unmarshal(r.Detail, &d); err != nil {
+		return nil, err
+	}
+	dept, ok := datasources.DepartmentByCode(r.Department)
+	if !ok {
+		dept = &Office
+	}
+	ref := credit.Ref{Source: Source, Kind: credit.Kind(r.Kind), LocalID: r.ID}
+	authority := dept.Name
+	b := credit.Base{
+		ID: gid.Record(ref), Kind: ref.Kind, Source: dept, DecisionNo: r.DecisionNo,
+		DecisionDate: scalars.DateOf(r.DecisionDate), Summary: r.Summary, Status: credit.Status(r.Status),
+		Authority: &authority, Ref: ref, Subject: credit.Subject{USCC: r.SubjectUSCC, IDNumber: r.SubjectIDNo},
+		SubjectName: r.SubjectName,
+	}
+	if r.Severity != nil {
+		sev := credit.Severity(*r.Severity)
+		b.Severity = &sev
+	}
+	switch ref.Kind {
+	case credit.KindCommitmentBreach:
+		return &credit.CommitmentBreach{Base: b, CommitmentID: d.CommitmentID, Item: d.Item, FalseCommitment: d.FalseCommitment}, nil
+	case credit.KindInterview:
+		return &credit.Interview{Base: b, InterviewType: d.InterviewType, ListEntryID: d.ListEntryID}, nil
+	case credit.KindListing:
+		return &credit.Listing{Base: b, ListType: d.ListType, ListEntryID: d.ListEntryID, Role: d.Role}, nil
+	case credit.KindKeyAttention:
+		return &credit.KeyAttention{Base: b, Domain: d.Domain, ListEntryID: d.ListEntryID}, nil
+	}
+	return nil, fmt.Errorf("unknown kind %q", r.Kind)
+}
+
+// Listen reloads the state whenever a workflow announces a change, until
+// ctx ends. Notices arriving while a reload runs are folded into the next
+// one. A lost connection is re-established by the listener; the state is
+// then reloaded, since notices may have been missed.
+func (s *State) Listen(ctx context.Context, dsn string) {
+	report := func(ev pq.ListenerEventType, err error) {
+		if err != nil && s.Logger != nil {
+			s.Logger.Warn("hub state listener", "event", ev, "err", err)
+		}
+	}
+	l := pq.NewListener(dsn, time.Second, time.Minute, report)
+	defer l.Close()
+	if err := l.Listen(NotifyChannel); err != nil && s.Logger != nil {
+		s.Logger.Error("listening for hub state changes", "err", err)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-l.Notify: // a change, or nil after a reconnection
+		case <-time.After(5 * time.Minute): // and now and then regardless
+		}
+	drain:
+		for {
+			select {
+			case <-l.Notify:
+			default:
+				break drain
+			}
+		}
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		if err := s.Reload(rctx); err != nil && s.Logger != nil {
+			s.Logger.Error("reloading the hub state", "err", err)
+		}
+		cancel()
+	}
+}
+
+func (s *State) current() *snapshot {
+	if p := s.snap.Load(); p != nil {
+		return p
+	}
+	return &snapshot{}
+}
+
+// Apply sets a record's status (and corrected fields) from its active
+// overlays: revoked over repaired over under objection over corrected.
+func (s *State) Apply(r credit.Record) {
+	b := r.Common()
+	ovs := s.current().overlays[b.ID]
+	if len(ovs) == 0 {
+		return
+	}
+	rank := map[credit.Status]int{credit.Corrected: 1, credit.UnderObjection: 2, credit.Repaired: 3, credit.Revoked: 4}
+	best := 0
+	for _, o := range ovs {
+		if o.Kind == credit.Corrected {
+			if o.Fields.Summary != nil {
+				b.Summary = *o.Fields.Summary
+			}
+			if o.Fields.DecisionNo != nil {
+				b.DecisionNo = o.Fields.DecisionNo
+			}
+			if o.Fields.DecisionDate != nil {
+				b.DecisionDate = *o.Fields.DecisionDate
+			}
+		}
+		if rank[o.Kind] > best {
+			best, b.Status = rank[o.Kind], o.Kind
+		}
+	}
+}
+
+// RecordSource serves the hub's own records to the fan-out like any
+// department, from memory.
+type RecordSource struct {
+	State *State
+}
+
+var _ datasources.Source = (*RecordSource)(nil)
+
+// Department is the credit office.
+func (s *RecordSource) Department() credit.Department { return Office }
+
+// Kinds are the kinds of the hub's own records.
+func (s *RecordSource) Kinds() []credit.Kind {
+	return []credit.Kind{credit.KindCommitmentBreach, credit.KindInterview, credit.KindListing, credit.KindKeyAttention}
+}
+
+// Key keeps the subject's code or ID number.
+func (s *RecordSource) Key(sub datasources.Subject) datasources.Subject {
+	if sub.IsPerson() {
+		return datasources.Subject{IDNumber: sub.IDNumber}
+	}
+	return datasources.Subject{USCC: sub.USCC}
+}
+
+// NeedsRegistry is false: the hub files by code and ID number.
+func (s *RecordSource) NeedsRegistry() bool { return false }
+
+// HoldsPersons is true: joint-punishment listings reach persons (T22).
+func (s *RecordSource) HoldsPersons() bool { return true }
+
+// Ping always answers: the state is in memory.
+func (s *RecordSource) Ping(context.Context) error { return nil }
+
+func (s *RecordSource) matching(sub datasources.Subject, q datasources.Query) []credit.Record {
+	var out []credit.Record
+	from, to := q.DateRange()
+	for _, r := range s.State.current().bySubject[sub.Key()] {
+		b := r.Common()
+		if !q.Kinds.Has(b.Kind) || (!from.IsZero() && b.DecisionDate.Before(from)) || (!to.IsZero() && b.DecisionDate.After(to)) {
+			continue
+		}
+		if q.After != (datasources.Cursor{}) && !datasources.Less(q.After, datasources.CursorOf(r)) {
+			continue
+		}
+		out = append(out, clone(r))
+		if q.Limit > 0 && len(out) == q.Limit {
+			break
+		}
+	}
+	return out
+}
+
+// Rows returns each subject's records matching q, as rows.
+func (s *RecordSource) Rows(_ context.Context, subjects []datasources.Subject, q datasources.Query) (map[string][]*datasources.Row, error) {
+	out := map[string][]*datasources.Row{}
+	for _, sub := range subjects {
+		for _, r := range s.matching(sub, q) {
+			out[sub.Key()] = append(out[sub.Key()], datasources.DecodedRow(r))
+		}
+	}
+	return out, nil
+}
+
+// Records returns each subject's records matching q.
+func (s *RecordSource) Records(_ context.Context, subjects []datasources.Subject, q datasources.Query) (map[string][]credit.Record, error) {
+	out := map[string][]credit.Record{}
+	for _, sub := range subjects {
+		out[sub.Key()] = s.matching(sub, q)
+	}
+	return out, nil
+}
+
+// Counts returns how many records each subject has here.
+func (s *RecordSource) Counts(_ context.Context, subjects []datasources.Subject) (map[string]int, error) {
+	out := map[string]int{}
+	snap := s.State.current()
+	for _, sub := range subjects {
+		out[sub.Key()] = len(snap.bySubject[sub.Key()])
+	}
+	return out, nil
+}
+
+// ByRef returns the hub's records at refs.
+func (s *RecordSource) ByRef(_ context.Context, refs []credit.Ref) (map[credit.Ref]credit.Record, error) {
+	out := map[credit.Ref]credit.Record{}
+	snap := s.State.current()
+	for _, ref := range refs {
+		if ref.Source != Source {
+			continue
+		}
+		if r, ok := snap.byID[ref.LocalID]; ok && r.Common().Kind == ref.Kind {
+			out[ref] = clone(r)
+		}
+	}
+	return out, nil
+}
+
+// Disclosures answers nothing: the hub's own records carry no publication
+// duty of T26 (the catalogue has none for their kinds).
+func (s *RecordSource) Disclosures(context.Context, datasources.KindSet, string, string) ([]datasources.DisclosureCount, error) {
+	return nil, nil
+}
+
+// Unpublished answers nothing, for the same reason.
+func (s *RecordSource) Unpublished(context.Context, datasources.UnpublishedQuery) ([]credit.Record, error) {
+	return nil, nil
+}
+
+// clone copies a record so that a request's annotations do not touch the
+// shared state.
+func clone(r credit.Record) credit.Record {
+	switch v := r.(type) {
+	case *credit.CommitmentBreach:
+		c := *v
+		return &c
+	case *credit.Interview:
+		c := *v
+		return &c
+	case *credit.Listing:
+		c := *v
+		return &c
+	case *credit.KeyAttention:
+		c := *v
+		return &c
+	}
+	return r
+}

@@ -1,0 +1,247 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"credithub/internal/apperr"
+	"credithub/internal/obs"
+)
+
+// The two response media types of the GraphQL-over-HTTP specification.
+const (
+	mediaJSON            = "application/json"
+	mediaGraphQLResponse = "application/graphql-response+json"
+)
+
+// MaxBodyBytes bounds a request body. A real query is a few kilobytes.
+const MaxBodyBytes = 1 << 20
+
+// overHTTP is the GraphQL-over-HTTP transport
+// (https://graphql.github.io/graphql-over-http/draft/), written here because
+// gqlgen's POST and GET transports differ from it where clients notice: they
+// echo an undecodable body back in the error, answer 406 instead of 405 for a
+// mutation over GET, 400 instead of 415 for a wrong content type, and 422 for
+// invalid documents under application/json.
+//
+// Status codes: a request that is not well-formed (body, JSON, media type)
+// gets 4xx whatever the media type; a document that does not parse or
+// validate gets 400 under application/graphql-response+json and 200 under
+// application/json (the legacy behaviour clients of that type expect); an
+// executed operation gets 200, with errors in the body.
+type overHTTP struct {
+	limits  *Limits
+	rate    *RateLimiter
+	metrics *obs.Metrics
+}
+
+var _ graphql.Transport = overHTTP{}
+
+func (t overHTTP) Supports(r *http.Request) bool {
+	return r.Header.Get("Upgrade") == "" && (r.Method == http.MethodPost || r.Method == http.MethodGet)
+}
+
+// request is the JSON body of a POST, or the URL parameters of a GET.
+type request struct {
+	Query         string         `json:"query"`
+	OperationName string         `json:"operationName"`
+	Variables     map[string]any `json:"variables"`
+	Extensions    map[string]any `json:"extensions"`
+}
+
+func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	media, ok := responseMedia(r.Header.Get("Accept"))
+	if !ok {
+		writeProtocolError(w, mediaJSON, http.StatusNotAcceptable,
+			"Accept must allow application/graphql-response+json or application/json")
+		return
+	}
+	var req request
+	switch r.Method {
+	case http.MethodPost:
+		ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err != nil || ct != mediaJSON {
+			writeProtocolError(w, media, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
+			return
+		}
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+		dec.UseNumber()
+		if err := dec.Decode(&req); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				writeProtocolError(w, media, http.StatusRequestEntityTooLarge, "request body is larger than 1 MiB")
+				return
+			}
+			writeProtocolError(w, media, http.StatusBadRequest, "request body must be a JSON object with a query string")
+			return
+		}
+		if dec.More() {
+			writeProtocolError(w, media, http.StatusBadRequest, "request body must hold exactly one JSON object")
+			return
+		}
+	case http.MethodGet:
+		q := r.URL.Query()
+		req.Query, req.OperationName = q.Get("query"), q.Get("operationName")
+		for name, dst := range map[string]*map[string]any{"variables": &req.Variables, "extensions": &req.Extensions} {
+			if v := q.Get(name); v != "" {
+				dec := json.NewDecoder(strings.NewReader(v))
+				dec.UseNumber()
+				if err := dec.Decode(dst); err != nil {
+					writeProtocolError(w, media, http.StatusBadRequest, name+" must be a JSON object")
+					return
+				}
+			}
+		}
+	}
+	if strings.TrimSpace(req.Query) == "" && req.Extensions["persistedQuery"] == nil {
+		writeProtocolError(w, media, http.StatusBadRequest, "the request has no query")
+		return
+	}
+
+	raw := &graphql.RawParams{
+		Query: req.Query, OperationName: req.OperationName, Variables: req.Variables,
+		Extensions: req.Extensions, Headers: r.Header,
+	}
+	raw.ReadTime.Start = graphql.Now()
+	raw.ReadTime.End = graphql.Now()
+	ctx := r.Context()
+	opCtx, errs := exec.CreateOperationContext(ctx, raw)
+	if errs != nil {
+		for _, e := range errs {
+			if code, ok := e.Extensions["code"].(string); ok && (code == apperr.QueryTooComplex || code == CodeOperationNotAllowed) {
+				t.metrics.Refusal(code)
+			}
+		}
+		w.Header().Set("Content-Type", media)
+		status := http.StatusOK
+		if media == mediaGraphQLResponse {
+			status = http.StatusBadRequest
+		}
+		w.WriteHeader(status)
+		writeJSON(w, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs))
+		return
+	}
+	if op := opCtx.Doc.Operations.ForName(opCtx.OperationName); op != nil && op.Operation == ast.Subscription {
+		writeProtocolError(w, media, http.StatusBadRequest, "subscriptions run over WebSocket (graphql-transport-ws) at /graphql, not over POST or GET")
+		return
+	}
+	if r.Method == http.MethodGet {
+		if op := opCtx.Doc.Operations.ForName(opCtx.OperationName); op == nil || op.Operation != ast.Query {
+			w.Header().Set("Allow", http.MethodPost)
+			writeProtocolError(w, media, http.StatusMethodNotAllowed, "GET runs queries only; send mutations with POST")
+			return
+		}
+	}
+	// What the query costs, in every answer (extensions.cost), so that a
+	// client sees its budget without asking for it in the query as GitHub's
+	// rateLimit field makes it do.
+	var costExt map[string]any
+	cost := 1
+	if t.limits != nil {
+		m := t.limits.Measure(opCtx.Doc, opCtx.Operation, opCtx.Variables)
+		cost = m.Points
+		costExt = map[string]any{"static": m.Cost, "points": m.Points}
+	}
+	if t.rate != nil {
+		// Charged before it runs, its static cost, as GitHub's API does.
+		b := t.rate.Charge(ctx, r, cost)
+		b.setHeaders(w.Header())
+		if b.Exceeded {
+			t.metrics.Refusal(apperr.RateLimited)
+			w.Header().Set("Content-Type", media)
+			w.Header().Set("Retry-After", strconv.Itoa(int(time.Until(b.Reset).Seconds())+1))
+			w.WriteHeader(http.StatusTooManyRequests)
+			writeJSON(w, &graphql.Response{Errors: gqlerror.List{{
+				Message: fmt.Sprintf("this client's budget of %d points per hour is spent (this query costs %d); it is renewed at %s",
+					b.Limit, cost, b.Reset.Format(time.RFC3339)),
+				Extensions: map[string]any{"code": apperr.RateLimited, "cost": cost, "limit": b.Limit,
+					"remaining": b.Remaining, "resetAt": b.Reset.Format(time.RFC3339)},
+			}}})
+			return
+		}
+		if costExt == nil {
+			costExt = map[string]any{"points": cost}
+		}
+		costExt["limit"], costExt["remaining"], costExt["resetAt"] = b.Limit, b.Remaining, b.Reset.Format(time.RFC3339)
+	}
+	responses, ctx := exec.DispatchOperation(ctx, opCtx)
+	resp := responses(ctx)
+	if costExt != nil && resp != nil {
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["cost"] = costExt
+	}
+	w.Header().Set("Content-Type", media)
+	writeJSON(w, resp)
+}
+
+// responseMedia picks the response media type from Accept. No Accept header
+// means application/json, as the specification asks for legacy clients.
+func responseMedia(accept string) (string, bool) {
+	if strings.TrimSpace(accept) == "" {
+		return mediaJSON, true
+	}
+	best, bestQ := "", -1.0
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				continue
+			}
+			q = f
+		}
+		var m string
+		switch mt {
+		case mediaGraphQLResponse:
+			m = mediaGraphQLResponse
+		case mediaJSON:
+			m = mediaJSON
+		case "application/*", "*/*":
+			m = mediaJSON
+		default:
+			continue
+		}
+		if q > bestQ || (q == bestQ && m == mediaGraphQLResponse) {
+			best, bestQ = m, q
+		}
+	}
+	if best == "" || bestQ <= 0 {
+		return "", false
+	}
+	return best, true
+}
+
+// writeProtocolError answers a request that never reached GraphQL.
+func writeProtocolError(w http.ResponseWriter, media string, status int, msg string) {
+	w.Header().Set("Content-Type", media)
+	w.WriteHeader(status)
+	writeJSON(w, &graphql.Response{Errors: gqlerror.List{{
+		Message:    msg,
+		Extensions: map[string]any{"code": "BAD_REQUEST"},
+	}}})
+}
+
+func writeJSON(w io.Writer, resp *graphql.Response) {
+	b, err := json.Marshal(resp)
+	if err != nil {
+		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+	}
+	_, _ = w.Write(b)
+}

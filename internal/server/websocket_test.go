@@ -1,0 +1,142 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
+	"credithub/auth"
+	"credithub/internal/app/apptest"
+	"credithub/internal/server"
+)
+
+type wsMsg struct {
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// wsOpen dials h's /graphql with the graphql-transport-ws protocol and
+// sends connection_init with payload.
+func wsOpen(t *testing.T, h *apptest.Hub, payload map[string]any) (*websocket.Conn, context.Context) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(h.URL, "http")+"/graphql",
+		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.CloseNow() })
+	init := map[string]any{"type": "connection_init"}
+	if payload != nil {
+		init["payload"] = payload
+	}
+	if err := wsjson.Write(ctx, conn, init); err != nil {
+		t.Fatal(err)
+	}
+	return conn, ctx
+}
+
+func wsRead(t *testing.T, ctx context.Context, conn *websocket.Conn) (wsMsg, error) {
+	t.Helper()
+	for {
+		var m wsMsg
+		if err := wsjson.Read(ctx, conn, &m); err != nil {
+			return m, err
+		}
+		if m.Type != "ping" {
+			return m, nil
+		}
+	}
+}
+
+const subscribeWarnings = `subscription { warnings { id uscc } }`
+
+// SECURITY: a subscription over WebSocket is refused as a query over HTTP
+// would be: the anonymous public and a department without entity:read get
+// FORBIDDEN naming the scope and no event; a token that does not verify
+// closes the connection at connection_init, before anything can be asked.
+func TestWebsocketSubscriptionsAreAuthorized(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{Entities: 50})
+	refusedWith := func(t *testing.T, payload map[string]any, scope string) {
+		conn, ctx := wsOpen(t, h, payload)
+		if m, err := wsRead(t, ctx, conn); err != nil || m.Type != "connection_ack" {
+			t.Fatalf("connection_init: %+v %v", m, err)
+		}
+		if err := wsjson.Write(ctx, conn, map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": subscribeWarnings}}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := wsRead(t, ctx, conn)
+		if err != nil || m.ID != "1" || m.Type != "next" {
+			t.Fatalf("subscribe answered %+v %v, want the refusal", m, err)
+		}
+		var resp struct {
+			Data   map[string]any  `json:"data"`
+			Errors []apptest.Error `json:"errors"`
+		}
+		if err := json.Unmarshal(m.Payload, &resp); err != nil {
+			t.Fatal(err)
+		}
+		if resp.Data != nil || len(resp.Errors) != 1 || resp.Errors[0].Code() != "FORBIDDEN" ||
+			!strings.Contains(strings.Join(stringsOf(resp.Errors[0].Extensions["requiredScopes"]), " "), scope) {
+			t.Fatalf("subscribe answered %s, want FORBIDDEN naming %s", m.Payload, scope)
+		}
+		if m, err := wsRead(t, ctx, conn); err != nil || m.ID != "1" || m.Type != "complete" {
+			t.Fatalf("after the refusal: %+v %v, want complete", m, err)
+		}
+	}
+	t.Run("anonymous", func(t *testing.T) { refusedWith(t, nil, auth.ScopeEntityRead) })
+	t.Run("without entity:read", func(t *testing.T) {
+		tok := apptest.Token(t, auth.KindDepartment, "market", auth.ScopeRecordRead)
+		refusedWith(t, map[string]any{"Authorization": "Bearer " + tok}, auth.ScopeEntityRead)
+	})
+	for name, payload := range map[string]map[string]any{
+		"a token that does not verify": {"Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"},
+		"not a bearer token":           {"Authorization": "Basic dXNlcjpwYXNz"},
+		"a token signed by no issuer":  {"Authorization": "Bearer " + strings.Repeat("x", 40)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			conn, ctx := wsOpen(t, h, payload)
+			m, err := wsRead(t, ctx, conn)
+			if err == nil {
+				t.Fatalf("connection_init with %s answered %+v, want the connection closed", name, m)
+			}
+			if st := websocket.CloseStatus(err); st != server.CloseUnauthenticated {
+				t.Fatalf("closed with %v (%v), want %d", st, err, server.CloseUnauthenticated)
+			}
+			if !strings.Contains(err.Error(), "UNAUTHENTICATED") || strings.Contains(err.Error(), "eyJ") {
+				t.Fatalf("close reason %q: want UNAUTHENTICATED, never the token", err)
+			}
+		})
+	}
+	t.Run("a bad token in the upgrade's header", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(h.URL, "http")+"/graphql", &websocket.DialOptions{
+			Subprotocols: []string{"graphql-transport-ws"},
+			HTTPHeader:   http.Header{"Authorization": {"Bearer not-a-token"}},
+		})
+		if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("upgrade with a bad token: %v %v, want 401", resp, err)
+		}
+	})
+}
+
+func stringsOf(v any) []string {
+	var out []string
+	list, _ := v.([]any)
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,282 @@
+package workflow
+
+// Credit commitments (信用承诺, T1–T3, T11).
+//
+// An entity signs a commitment for an application item of the catalogue
+// (catalogs.go): itself, or through the department receiving the
+// application. The department holding it later finds it kept, breached
+// (with the dishonesty class of NDRC Order No. 36) or false:
+//
+//	            fulfil
+//	  ┌──────────────────────► FULFILLED
+//	  │         breach
+//	SIGNED ─────────────────► BREACHED     + COMMITMENT_BREACH record (its severity)
+//	  │         findFalse
+//	  └──────────────────────► FOUND_FALSE  + COMMITMENT_BREACH record (SERIOUS, falseCommitment)
+//
+// A breach or a false commitment becomes a public credit record of the
+// entity (T3: 承诺履约情况记入承诺人信用记录). It "may" also put the entity
+// on the key-attention list: that is the department's decision, not an
+// automatic effect, so the department then calls enterListing (listing.go)
+// with list type KEY_ATTENTION and the new record among the linked records.
+// Commitments and their outcomes are public.
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"credithub/auth"
+	"credithub/internal/apperr"
+	"credithub/internal/credit"
+	"credithub/internal/hubdb"
+	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
+)
+
+// WorkflowCommitment names the commitments' machine in workflow_history.
+const WorkflowCommitment = "commitment"
+
+// The commitment's actions.
+const (
+	actionSign      = "sign"
+	actionFulfil    = "fulfil"
+	actionBreach    = "breach"
+	actionFindFalse = "findFalse"
+)
+
+var commitmentMachine = Machine{Name: WorkflowCommitment, Transitions: []Transition{
+	// The entity itself (no scope: it commits for itself) or the
+	// department receiving the application (commitment:write): see signer.
+	{Action: actionSign, To: State(CommitmentSigned)},
+	// The department holding the commitment decides its outcome.
+	{Action: actionFulfil, From: []State{State(CommitmentSigned)}, To: State(CommitmentFulfilled), Scope: auth.ScopeCommitmentWrite, Owner: Department},
+	{Action: actionBreach, From: []State{State(CommitmentSigned)}, To: State(CommitmentBreached), Scope: auth.ScopeCommitmentWrite, Owner: Department},
+	{Action: actionFindFalse, From: []State{State(CommitmentSigned)}, To: State(CommitmentFoundFalse), Scope: auth.ScopeCommitmentWrite, Owner: Department},
+}}
+
+// signer says whether the caller may sign for the entity uscc a commitment
+// that department dept receives: the entity signed in as itself, or that
+// department with commitment:write.
+func signer(p *auth.Principal, uscc, dept string) error {
+	if p.IsEntity(uscc) {
+		return nil
+	}
+	if !p.HasScope(auth.ScopeCommitmentWrite) {
+		return apperr.New(apperr.Forbidden, "signing a commitment for an entity needs the %s scope, or the entity signing for itself", auth.ScopeCommitmentWrite).
+			With("requiredScopes", []string{auth.ScopeCommitmentWrite})
+	}
+	return Department(p, dept)
+}
+
+// SignInput is a commitment to sign. The resolver has checked the code and
+// that the registry knows the entity.
+type SignInput struct {
+	ItemCode string
+	USCC     string
+	Content  string
+}
+
+// SignCommitment records a commitment for an active item of the catalogue.
+// It is held by the department receiving the item's applications.
+func (s *Service) SignCommitment(ctx context.Context, in SignInput, key string) (*Commitment, error) {
+	content, err := text("input.content", in.Content, 2000)
+	if err != nil {
+		return nil, err
+	}
+	if in.USCC == "" {
+		return nil, apperr.BadInput("input.uscc", "uscc must be the entity's unified social credit code")
+	}
+	return transact(ctx, s, key, "signCommitment", func(tx *sqlx.Tx, now time.Time) (*Commitment, error) {
+		item, err := commitmentItem(ctx, tx, in.ItemCode)
+		if err != nil {
+			return nil, err
+		}
+		if item == nil {
+			return nil, apperr.New(apperr.NotFound, "there is no commitment item %q; commitmentItems lists them", in.ItemCode).With("field", "input.itemCode")
+		}
+		if err := signer(auth.FromContext(ctx), in.USCC, item.DepartmentCode); err != nil {
+			return nil, err
+		}
+		if !item.Active {
+			return nil, apperr.BadInput("input.itemCode", "commitment item %s was withdrawn from the catalogue; it accepts no new commitments", item.Code)
+		}
+		t, err := commitmentMachine.transition(ctx, actionSign, "", item.DepartmentCode)
+		if err != nil {
+			return nil, err
+		}
+		c := &Commitment{ItemCode: item.Code, USCC: in.USCC, Content: content, DepartmentCode: item.DepartmentCode,
+			State: CommitmentState(t.To), SignedAt: now}
+		err = tx.GetContext(ctx, &c.DBID, `INSERT INTO commitment (item_code, uscc, content, department, state, signed_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, c.ItemCode, c.USCC, c.Content, c.DepartmentCode, string(c.State), now)
+		if err != nil {
+			return nil, sqldb.MapError(err)
+		}
+		c.SignedAt = now.Truncate(time.Microsecond)
+		return c, record(ctx, tx, WorkflowCommitment, c.DBID, actionSign, "", t.To, "", now)
+	})
+}
+
+// FulfilCommitment records that the commitment was kept.
+func (s *Service) FulfilCommitment(ctx context.Context, id int64, reason, key string) (*Commitment, error) {
+	reason, err := optionalText("reason", reason, 1000)
+	if err != nil {
+		return nil, err
+	}
+	return s.decideCommitment(ctx, id, actionFulfil, "fulfilCommitment", reason, key, nil)
+}
+
+// BreachCommitment records a breach of the given dishonesty class; the
+// entity gets a public COMMITMENT_BREACH record of that class.
+func (s *Service) BreachCommitment(ctx context.Context, id int64, severity credit.Severity, reason, key string) (*Commitment, error) {
+	if !slices.Contains(credit.Severities, severity) {
+		return nil, apperr.BadInput("severity", "severity must be MINOR, GENERAL or SERIOUS")
+	}
+	reason, err := text("reason", reason, 1000)
+	if err != nil {
+		return nil, err
+	}
+	return s.decideCommitment(ctx, id, actionBreach, "breachCommitment", reason, key, &severity)
+}
+
+// FindCommitmentFalse records that the commitment was false; the entity
+// gets a serious COMMITMENT_BREACH record.
+func (s *Service) FindCommitmentFalse(ctx context.Context, id int64, reason, key string) (*Commitment, error) {
+	reason, err := text("reason", reason, 1000)
+	if err != nil {
+		return nil, err
+	}
+	serious := credit.Serious
+	return s.decideCommitment(ctx, id, actionFindFalse, "findCommitmentFalse", reason, key, &serious)
+}
+
+// decideCommitment makes one of the holding department's decisions: it
+// locks the commitment (a concurrent decision gets CONFLICT), checks the
+// transition, and writes the state, the history row and, for a breach or
+// a false commitment, the credit record.
+func (s *Service) decideCommitment(ctx context.Context, id int64, action, operation, reason, key string, severity *credit.Severity) (*Commitment, error) {
+	return transact(ctx, s, key, operation, func(tx *sqlx.Tx, now time.Time) (*Commitment, error) {
+		var c Commitment
+		err := lockNowait(ctx, tx, &c, `SELECT `+commitmentColumns+` FROM commitment WHERE id = $1`, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("id", "commitment")
+		}
+		if err != nil {
+			return nil, sqldb.MapError(err)
+		}
+		t, err := commitmentMachine.transition(ctx, action, State(c.State), c.DepartmentCode)
+		if err != nil {
+			return nil, err
+		}
+		from := State(c.State)
+		c.State = CommitmentState(t.To)
+		if severity != nil {
+			c.Severity = severity
+			if c.RecordID, err = s.breachRecord(ctx, tx, &c, reason, now); err != nil {
+				return nil, err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE commitment SET state = $2, severity = $3, record_id = $4 WHERE id = $1`,
+			c.DBID, string(c.State), severityArg(c.Severity), c.RecordID)
+		if err != nil {
+			return nil, sqldb.MapError(err)
+		}
+		return &c, record(ctx, tx, WorkflowCommitment, c.DBID, action, from, t.To, reason, now)
+	})
+}
+
+// breachRecord writes the COMMITMENT_BREACH record of a breached or false
+// commitment and returns its id. Its source is the holding department.
+func (s *Service) breachRecord(ctx context.Context, tx *sqlx.Tx, c *Commitment, reason string, now time.Time) (int64, error) {
+	item, err := commitmentItem(ctx, tx, c.ItemCode)
+	if err != nil {
+		return 0, err
+	}
+	name := c.ItemCode
+	if item != nil {
+		name = item.Name
+	}
+	falseCommitment := c.State == CommitmentFoundFalse
+	summary := fmt.Sprintf("违背信用承诺（%s）：%s", name, reason)
+	if falseCommitment {
+		summary = fmt.Sprintf("虚假信用承诺（%s）：%s", name, reason)
+	}
+	return insertHubRecord(ctx, tx, hubRecord{Kind: credit.KindCommitmentBreach, USCC: c.USCC, Department: c.DepartmentCode,
+		Date: scalars.DateOf(now), Summary: summary, Severity: c.Severity,
+		Detail: hubdb.Detail{CommitmentID: c.ID(), Item: c.ItemCode, FalseCommitment: falseCommitment}})
+}
+
+const commitmentColumns = `id, item_code, uscc, content, department, state, severity, signed_at, record_id`
+
+// CommitmentFilter selects commitments; zero fields select all. The page
+// is keyset by id, newest first: Before is the last id of the previous page.
+type CommitmentFilter struct {
+	USCC       string
+	ItemCode   string
+	State      CommitmentState
+	Department string
+	Before     int64
+	Limit      int
+}
+
+// Commitments returns a page of commitments, newest first.
+func (s *Service) Commitments(ctx context.Context, f CommitmentFilter) ([]*Commitment, error) {
+	out := []*Commitment{}
+	err := s.DB.SelectContext(ctx, &out, `SELECT `+commitmentColumns+` FROM commitment
+		WHERE ($1 = '' OR uscc = $1) AND ($2 = '' OR item_code = $2) AND ($3 = '' OR state = $3)
+		  AND ($4 = '' OR department = $4) AND ($5 = 0 OR id < $5)
+		ORDER BY id DESC LIMIT $6`, f.USCC, f.ItemCode, string(f.State), f.Department, f.Before, limit(f.Limit))
+	return out, sqldb.MapError(err)
+}
+
+func severityArg(s *credit.Severity) any {
+	if s == nil {
+		return nil
+	}
+	return string(*s)
+}
+
+// optionalText is text for an argument that may be empty.
+func optionalText(field, s string, max int) (string, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", nil
+	}
+	return text(field, s, max)
+}
+
+// batchLimit is limit for a query of one or no entity, and no limit (SQL
+// NULL) for a batch of entities asked without one: each entity's rows are
+// few, and cutting the batch at 1,000 would drop some entities' rows.
+func batchLimit(entities, n int) any {
+	if entities > 0 && n <= 0 {
+		return nil
+	}
+	return limit(n)
+}
+
+// CommitmentsOf returns the newest perEntity commitments of each of the
+// entities, in one statement (a page of entities asking for their
+// commitments), newest first within each.
+func (s *Service) CommitmentsOf(ctx context.Context, usccs []string, perEntity int) ([]*Commitment, error) {
+	out := []*Commitment{}
+	err := s.DB.SelectContext(ctx, &out, `SELECT `+commitmentColumns+` FROM (
+		SELECT *, row_number() OVER (PARTITION BY uscc ORDER BY id DESC) AS rank
+		FROM commitment WHERE uscc = ANY($1::text[])) c
+		WHERE rank <= $2 ORDER BY uscc, id DESC`, pq.StringArray(usccs), limit(perEntity))
+	return out, sqldb.MapError(err)
+}
+
+// limit bounds a page's rows; the resolvers ask one more than they show.
+func limit(n int) int {
+	if n <= 0 || n > 1000 {
+		return 1000
+	}
+	return n
+}

@@ -1,0 +1,594 @@
+package workflow
+
+// Lists and interviews (T14–T16, T21–T22).
+//
+// An identifying department (认定部门) puts an entity on a list, on a basis
+// and with the credit records the listing rests on:
+//
+//   - JOINT_PUNISHMENT, the joint-punishment list (联合惩戒对象名单): public;
+//     it also goes into the personal credit records of the entity's legal
+//     representative, principal and actual controller (T22), and a
+//     joint-punishment case may be opened from it (jointcase.go);
+//   - KEY_ATTENTION, the key-attention list of a domain (重点关注对象名单,
+//     T15): shared among departments, never public;
+//   - MARKET_BAN, a market or industry ban (市场和行业禁入, T21): from a
+//     start date to an end date, or permanently.
+//
+//	          enter                 remove (REPAIRED | EXPIRED | REVOKED)
+//	(none) ─────────► LISTED ────────────────────────────────► REMOVED
+//	                   │  ▲
+//	                   └──┘ interview (after a missed rectification deadline)
+//	                        openCase  (joint-punishment listings, jointcase.go)
+//
+// Entering writes the list entry and a credit record of the entity (kind
+// LISTING, or KEY_ATTENTION for the key-attention list), plus one personal
+// LISTING record per responsible person for the joint-punishment list.
+// Removing ends those records' effect: EXPIRED when the entity repaired
+// its credit or the listing ran out, REVOKED when the listing was wrong.
+// An interview (提示约谈 / 警示约谈) is held by the identifying department
+// (谁认定、谁约谈) once the rectification deadline passed while the entity is
+// still listed; it becomes a credit record of the entity (INTERVIEW).
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"credithub/auth"
+	"credithub/datasources"
+	"credithub/internal/apperr"
+	"credithub/internal/credit"
+	"credithub/internal/gid"
+	"credithub/internal/hubdb"
+	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
+)
+
+// WorkflowListing names the list entries' machine in workflow_history.
+const WorkflowListing = "listing"
+
+// The list entry's actions.
+const (
+	actionEnter     = "enter"
+	actionRemove    = "remove"
+	actionInterview = "interview"
+	actionOpenCase  = "openCase"
+)
+
+var listingMachine = Machine{Name: WorkflowListing, Transitions: []Transition{
+	// The caller's department is the identifying department.
+	{Action: actionEnter, To: State(Listed), Scope: auth.ScopeListWrite, Owner: Department},
+	// Only the identifying department removes its listing and holds its
+	// interviews.
+	{Action: actionRemove, From: []State{State(Listed)}, To: State(Removed), Scope: auth.ScopeListWrite, Owner: Department},
+	{Action: actionInterview, From: []State{State(Listed)}, To: State(Listed), Scope: auth.ScopeListWrite, Owner: Department},
+	// Any holder of case:write opens a joint-punishment case on a listing
+	// (the identifying department or the credit office's desk).
+	{Action: actionOpenCase, From: []State{State(Listed)}, To: State(Listed), Scope: auth.ScopeCaseWrite},
+}}
+
+// KeyAttentionDomains are the domains of the key-attention lists (T15:
+// 金融、养老、幼教、家政、食品药品、旅游文化、体育、农资化肥), as the graph
+// spells them, with their Chinese names.
+var KeyAttentionDomains = []struct{ Code, Name string }{
+	{"finance", "金融"},
+	{"elderly care", "养老"},
+	{"pre-school", "幼教"},
+	{"housekeeping", "家政"},
+	{"food and drugs", "食品药品"},
+	{"tourism and culture", "旅游文化"},
+	{"sports", "体育"},
+	{"agricultural inputs", "农资化肥"},
+}
+
+func keyAttentionDomain(code string) (string, bool) {
+	for _, d := range KeyAttentionDomains {
+		if d.Code == code {
+			return d.Name, true
+		}
+	}
+	return "", false
+}
+
+func keyAttentionDomainList() string {
+	names := make([]string, len(KeyAttentionDomains))
+	for i, d := range KeyAttentionDomains {
+		names[i] = fmt.Sprintf("%q", d.Code)
+	}
+	return strings.Join(names, ", ")
+}
+
+var roleNames = map[credit.Role]string{
+	credit.RoleLegalRepresentative: "法定代表人",
+	credit.RolePrincipal:           "主要负责人",
+	credit.RoleActualController:    "实际控制人",
+}
+
+// ListingInput is a listing to enter. The resolver has checked the code
+// and that the registry knows the entity.
+type ListingInput struct {
+	ListType        credit.ListType
+	Domain          *string
+	USCC            string
+	Basis           string
+	LinkedRecordIDs []string
+	RectifyBy       *scalars.Date
+	BanStart        *scalars.Date
+	BanEnd          *scalars.Date
+	Permanent       bool
+	// LegacyKeys are the entity's organisation code and registration
+	// number: a linked record a department filed under one of them is the
+	// entity's too.
+	LegacyKeys []string
+}
+
+// MaxLinkedRecords bounds the records a listing names.
+const MaxLinkedRecords = 50
+
+// EnterListing puts an entity on a list for the caller's department. The
+// linked records are looked up first (lookup, as the caller may see them;
+// each must be a record of this entity), and for the joint-punishment list
+// the entity's responsible persons are read from the registry: when either
+// fails nothing is written.
+func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup RecordLookup, key string) (*ListEntry, error) {
+	dept := auth.FromContext(ctx).Org()
+	t, err := listingMachine.transition(ctx, actionEnter, "", dept)
+	if err != nil {
+		return nil, err
+	}
+	today := s.Today()
+	if err := checkListing(&in, today); err != nil {
+		return nil, err
+	}
+	if in.Basis, err = text("input.basis", in.Basis, 2000); err != nil {
+		return nil, err
+	}
+	if err := checkLinkedRecords(ctx, in.USCC, in.LegacyKeys, in.LinkedRecordIDs, lookup); err != nil {
+		return nil, err
+	}
+	var persons []Person
+	if in.ListType == credit.ListJointPunishment {
+		if s.Persons == nil {
+			return nil, errors.New("workflow: Service.Persons is not set")
+		}
+		all, err := s.Persons(ctx, in.USCC)
+		if err != nil {
+			if apperr.CodeOf(err) == apperr.Internal {
+				err = apperr.Unavailable(datasources.Market, err)
+			}
+			return nil, err
+		}
+		// One personal record per person, under the first of their roles.
+		for _, p := range all {
+			if !slices.ContainsFunc(persons, func(q Person) bool { return q.IDNo == p.IDNo }) {
+				persons = append(persons, p)
+			}
+		}
+	}
+	return transact(ctx, s, key, "enterListing", func(tx *sqlx.Tx, now time.Time) (*ListEntry, error) {
+		e := &ListEntry{ListType: in.ListType, Domain: in.Domain, USCC: in.USCC, DepartmentCode: dept, Basis: in.Basis,
+			LinkedRecordIDs: in.LinkedRecordIDs, EnteredOn: scalars.DateOf(now), RectifyBy: in.RectifyBy,
+			BanStart: in.BanStart, BanEnd: in.BanEnd, Permanent: in.Permanent, State: ListEntryState(t.To)}
+		err := tx.GetContext(ctx, &e.DBID, `INSERT INTO list_entry (list_type, domain, uscc, department, basis, linked_records,
+				entered_on, rectify_by, ban_start, ban_end, permanent, state)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			string(e.ListType), e.Domain, e.USCC, e.DepartmentCode, e.Basis, pq.Array(e.LinkedRecordIDs),
+			e.EnteredOn.String(), dateArg(e.RectifyBy), dateArg(e.BanStart), dateArg(e.BanEnd), e.Permanent, string(e.State))
+		if err != nil {
+			return nil, sqldb.MapError(err)
+		}
+		if err := record(ctx, tx, WorkflowListing, e.DBID, actionEnter, "", t.To, e.Basis, now); err != nil {
+			return nil, err
+		}
+		summary := listingSummary(e)
+		kind, detail := credit.KindListing, hubdb.Detail{ListType: e.ListType, ListEntryID: e.ID()}
+		if e.ListType == credit.ListKeyAttention {
+			kind = credit.KindKeyAttention
+		}
+		if e.Domain != nil {
+			detail.Domain = *e.Domain
+		}
+		if _, err := insertHubRecord(ctx, tx, hubRecord{Kind: kind, USCC: e.USCC, Department: dept, Date: e.EnteredOn,
+			Summary: summary, Detail: detail}); err != nil {
+			return nil, err
+		}
+		for _, p := range persons {
+			role := p.Role
+			if _, err := insertHubRecord(ctx, tx, hubRecord{Kind: credit.KindListing, IDNo: p.IDNo, Name: p.Name, Department: dept,
+				Date: e.EnteredOn, Summary: fmt.Sprintf("作为市场主体（%s）的%s，随其列入联合惩戒对象名单：%s", e.USCC, roleNames[role], e.Basis),
+				Detail: hubdb.Detail{ListType: e.ListType, ListEntryID: e.ID(), Role: &role}}); err != nil {
+				return nil, err
+			}
+		}
+		return e, nil
+	})
+}
+
+// checkListing checks the fields that depend on the list type.
+func checkListing(in *ListingInput, today scalars.Date) error {
+	if !slices.Contains(credit.ListTypes, in.ListType) {
+		return apperr.BadInput("input.listType", "listType must be JOINT_PUNISHMENT, KEY_ATTENTION or MARKET_BAN")
+	}
+	if in.USCC == "" {
+		return apperr.BadInput("input.uscc", "uscc must be the entity's unified social credit code")
+	}
+	if in.Domain != nil {
+		d := strings.TrimSpace(*in.Domain)
+		in.Domain = &d
+	}
+	ban := in.BanStart != nil || in.BanEnd != nil || in.Permanent
+	switch in.ListType {
+	case credit.ListKeyAttention:
+		if in.Domain == nil {
+			return apperr.BadInput("input.domain", "a key-attention listing needs its domain: one of %s", keyAttentionDomainList())
+		}
+		if _, ok := keyAttentionDomain(*in.Domain); !ok {
+			return apperr.BadInput("input.domain", "%q is not a key-attention domain; the domains are %s", truncate(*in.Domain), keyAttentionDomainList())
+		}
+	case credit.ListJointPunishment:
+		if in.Domain != nil {
+			return apperr.BadInput("input.domain", "the joint-punishment list has no domain; domain is for key-attention lists and bans")
+		}
+	case credit.ListMarketBan:
+		if in.Domain != nil {
+			if *in.Domain == "" || len([]rune(*in.Domain)) > 64 {
+				return apperr.BadInput("input.domain", "domain names the industry the ban covers, 1 to 64 characters")
+			}
+		}
+		if in.BanStart == nil {
+			return apperr.BadInput("input.banStart", "a market ban needs its start date (banStart)")
+		}
+		if in.BanEnd == nil && !in.Permanent {
+			return apperr.BadInput("input.banEnd", "a market ban needs an end date (banEnd), or permanent: true")
+		}
+		if in.BanEnd != nil && in.Permanent {
+			return apperr.BadInput("input.banEnd", "a permanent ban has no end date: give banEnd or permanent: true, not both")
+		}
+		if in.BanEnd != nil && !in.BanEnd.After(*in.BanStart) {
+			return apperr.BadInput("input.banEnd", "banEnd (%s) must be after banStart (%s)", in.BanEnd, in.BanStart)
+		}
+		if in.BanEnd != nil && in.BanEnd.Before(today) {
+			return apperr.BadInput("input.banEnd", "banEnd (%s) has passed; a ban that has ended is not entered", in.BanEnd)
+		}
+	}
+	if ban && in.ListType != credit.ListMarketBan {
+		return apperr.BadInput("input.banStart", "banStart, banEnd and permanent are for MARKET_BAN listings only")
+	}
+	if in.RectifyBy != nil && in.RectifyBy.Before(today) {
+		return apperr.BadInput("input.rectifyBy", "rectifyBy (%s) is before today (%s); the rectification deadline is a day to come", in.RectifyBy, today)
+	}
+	return nil
+}
+
+// checkLinkedRecords checks that every linked id is the global ID of a
+// record of the entity the caller may see.
+func checkLinkedRecords(ctx context.Context, uscc string, legacyKeys, ids []string, lookup RecordLookup) error {
+	const field = "input.linkedRecordIds"
+	if len(ids) == 0 {
+		return apperr.BadInput(field, "a listing rests on at least one credit record: give the records' IDs")
+	}
+	if len(ids) > MaxLinkedRecords {
+		return apperr.BadInput(field, "a listing names at most %d records, got %d", MaxLinkedRecords, len(ids))
+	}
+	for i, id := range ids {
+		bad := apperr.BadInput(field, "linkedRecordIds[%d] is not the ID of a credit record of entity %s", i, uscc).With("index", i)
+		if slices.Index(ids, id) != i {
+			return apperr.BadInput(field, "linkedRecordIds[%d] repeats an earlier ID", i).With("index", i)
+		}
+		typ, payload, err := gid.Decode(id)
+		if err != nil || typ != gid.TypeRecord {
+			return bad
+		}
+		ref, err := gid.ParseRecord(payload)
+		if err != nil {
+			return bad
+		}
+		if lookup == nil {
+			return errors.New("workflow: EnterListing needs a RecordLookup")
+		}
+		rec, err := lookup(ctx, ref)
+		if err != nil {
+			return err
+		}
+		if rec == nil || !recordOf(rec.Common(), uscc, legacyKeys) {
+			return bad
+		}
+	}
+	return nil
+}
+
+// recordOf reports whether a record is the entity's: filed under its code,
+// or under one of its old keys.
+func recordOf(b *credit.Base, uscc string, legacyKeys []string) bool {
+	if b.Subject.USCC != "" || b.Subject.IDNumber != "" {
+		return b.Subject.USCC == uscc
+	}
+	return b.LegacyKey != nil && *b.LegacyKey != "" && slices.Contains(legacyKeys, *b.LegacyKey)
+}
+
+func listingSummary(e *ListEntry) string {
+	switch e.ListType {
+	case credit.ListKeyAttention:
+		name, _ := keyAttentionDomain(*e.Domain)
+		return fmt.Sprintf("列入%s领域重点关注对象名单：%s", name, e.Basis)
+	case credit.ListMarketBan:
+		period := e.BanStart.String() + "起永久禁入"
+		if e.BanEnd != nil {
+			period = e.BanStart.String() + "至" + e.BanEnd.String()
+		}
+		if e.Domain != nil {
+			period = *e.Domain + "，" + period
+		}
+		return fmt.Sprintf("市场和行业禁入（%s）：%s", period, e.Basis)
+	}
+	return "列入联合惩戒对象名单：" + e.Basis
+}
+
+// RemoveListing takes an entity off a list. Its listing records (of the
+// entity and of its persons) stop: EXPIRED when repaired or run out,
+// REVOKED when the listing is revoked. Interviews already held stay on
+// record; an open joint-punishment case stays open until its pushes are
+// answered.
+func (s *Service) RemoveListing(ctx context.Context, id int64, reason RemovalReason, note, key string) (*ListEntry, error) {
+	if !slices.Contains([]RemovalReason{RemovedRepaired, RemovedExpired, RemovedRevoked}, reason) {
+		return nil, apperr.BadInput("reason", "reason must be REPAIRED, EXPIRED or REVOKED")
+	}
+	note, err := optionalText("note", note, 1000)
+	if err != nil {
+		return nil, err
+	}
+	return transact(ctx, s, key, "removeListing", func(tx *sqlx.Tx, now time.Time) (*ListEntry, error) {
+		e, err := lockListEntry(ctx, tx, id, "id")
+		if err != nil {
+			return nil, err
+		}
+		t, err := listingMachine.transition(ctx, actionRemove, State(e.State), e.DepartmentCode)
+		if err != nil {
+			return nil, err
+		}
+		today, from := scalars.DateOf(now), State(e.State)
+		e.State, e.RemovedOn, e.RemovalReason = ListEntryState(t.To), &today, &reason
+		e.RectificationOverdue = false
+		if _, err := tx.ExecContext(ctx, `UPDATE list_entry SET state = $2, removed_on = $3, removal_reason = $4 WHERE id = $1`,
+			e.DBID, string(e.State), today.String(), string(reason)); err != nil {
+			return nil, sqldb.MapError(err)
+		}
+		status := credit.Expired
+		if reason == RemovedRevoked {
+			status = credit.Revoked
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE hub_record SET status = $2
+			WHERE detail->>'listEntryId' = $1 AND kind IN ('LISTING', 'KEY_ATTENTION') AND status = 'EFFECTIVE'`,
+			e.ID(), string(status)); err != nil {
+			return nil, sqldb.MapError(err)
+		}
+		why := string(reason)
+		if note != "" {
+			why += ": " + note
+		}
+		return e, record(ctx, tx, WorkflowListing, e.DBID, actionRemove, from, t.To, why, now)
+	})
+}
+
+var interviewNames = map[credit.InterviewType]string{credit.InterviewPrompt: "提示约谈", credit.InterviewWarning: "警示约谈"}
+
+// RecordInterview records an interview the identifying department held
+// with a listed entity whose rectification deadline passed; it becomes a
+// credit record of the entity.
+func (s *Service) RecordInterview(ctx context.Context, entryID int64, typ credit.InterviewType, heldOn scalars.Date, notes, key string) (*Interview, error) {
+	if !slices.Contains(credit.InterviewTypes, typ) {
+		return nil, apperr.BadInput("type", "type must be PROMPT (提示约谈) or WARNING (警示约谈)")
+	}
+	notes, err := text("notes", notes, 4000)
+	if err != nil {
+		return nil, err
+	}
+	if heldOn.IsZero() {
+		return nil, apperr.BadInput("heldOn", "heldOn must be the day the interview was held")
+	}
+	if today := s.Today(); heldOn.After(today) {
+		return nil, apperr.BadInput("heldOn", "heldOn (%s) is after today (%s); record an interview once it was held", heldOn, today)
+	}
+	return transact(ctx, s, key, "recordInterview", func(tx *sqlx.Tx, now time.Time) (*Interview, error) {
+		e, err := lockListEntry(ctx, tx, entryID, "listEntryId")
+		if err != nil {
+			return nil, err
+		}
+		t, err := listingMachine.transition(ctx, actionInterview, State(e.State), e.DepartmentCode)
+		if err != nil {
+			return nil, err
+		}
+		// T16: an interview follows a rectification deadline missed.
+		today := scalars.DateOf(now)
+		refuse := apperr.New(apperr.InvalidTransition, "").With("state", string(e.State)).With("action", actionInterview)
+		if e.RectifyBy == nil {
+			refuse.Message = "this listing has no rectification deadline; an interview is held only when a listed entity missed its deadline (T16)"
+			return nil, refuse
+		}
+		refuse = refuse.With("rectifyBy", e.RectifyBy.String())
+		if !e.RectifyBy.Before(today) {
+			refuse.Message = fmt.Sprintf("the rectification deadline %s has not passed; an interview is held only after it passed without rectification (T16)", e.RectifyBy)
+			return nil, refuse
+		}
+		if !heldOn.After(*e.RectifyBy) {
+			return nil, apperr.BadInput("heldOn", "heldOn (%s) must be after the rectification deadline (%s)", heldOn, e.RectifyBy)
+		}
+		iv := &Interview{Type: typ, HeldOn: heldOn, DepartmentCode: e.DepartmentCode, Notes: notes, ListEntryDBID: e.DBID, USCC: e.USCC}
+		if err := tx.GetContext(ctx, &iv.DBID, `INSERT INTO interview (list_entry_id, uscc, type, held_on, department, notes)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, e.DBID, e.USCC, string(typ), heldOn.String(), e.DepartmentCode, notes); err != nil {
+			return nil, sqldb.MapError(err)
+		}
+		if _, err := insertHubRecord(ctx, tx, hubRecord{Kind: credit.KindInterview, USCC: e.USCC, Department: e.DepartmentCode, Date: heldOn,
+			Summary: fmt.Sprintf("%s（整改期限%s届满未整改到位）：%s", interviewNames[typ], e.RectifyBy, notes),
+			Detail:  hubdb.Detail{InterviewType: typ, ListEntryID: e.ID()}}); err != nil {
+			return nil, err
+		}
+		return iv, record(ctx, tx, WorkflowListing, e.DBID, actionInterview, State(e.State), t.To, string(typ)+" "+heldOn.String(), now)
+	})
+}
+
+// lockListEntry locks a list entry for a decision; NOT_FOUND naming field
+// when there is none.
+func lockListEntry(ctx context.Context, tx *sqlx.Tx, id int64, field string) (*ListEntry, error) {
+	var row listEntryRow
+	err := lockNowait(ctx, tx, &row, `SELECT `+listEntryColumns+` FROM list_entry WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(field, "list entry")
+	}
+	if err != nil {
+		return nil, sqldb.MapError(err)
+	}
+	return row.entry(scalars.Date{}), nil
+}
+
+const listEntryColumns = `id, list_type, domain, uscc, department, basis, linked_records, entered_on, rectify_by,
+	ban_start, ban_end, permanent, state, removed_on, removal_reason`
+
+// listEntryRow is a list entry as stored.
+type listEntryRow struct {
+	ListEntry
+	Linked    pq.StringArray `db:"linked_records"`
+	Entered   time.Time      `db:"entered_on"`
+	Rectify   *time.Time     `db:"rectify_by"`
+	Start     *time.Time     `db:"ban_start"`
+	End       *time.Time     `db:"ban_end"`
+	RemovedAt *time.Time     `db:"removed_on"`
+}
+
+// entry maps the row; a non-zero today computes whether the deadline was
+// missed.
+func (r *listEntryRow) entry(today scalars.Date) *ListEntry {
+	e := r.ListEntry
+	e.LinkedRecordIDs = []string(r.Linked)
+	if e.LinkedRecordIDs == nil {
+		e.LinkedRecordIDs = []string{}
+	}
+	e.EnteredOn = scalars.DateOf(r.Entered)
+	e.RectifyBy, e.BanStart, e.BanEnd, e.RemovedOn = dateOf(r.Rectify), dateOf(r.Start), dateOf(r.End), dateOf(r.RemovedAt)
+	e.RectificationOverdue = !today.IsZero() && e.State == Listed && e.RectifyBy != nil && e.RectifyBy.Before(today)
+	return &e
+}
+
+// ListEntryFilter selects list entries; zero fields select all. The page
+// is keyset by id, newest first: Before is the last id of the previous page.
+type ListEntryFilter struct {
+	ListType   credit.ListType
+	State      ListEntryState
+	Department string
+	USCC       string
+	// USCCs keeps the entries of these entities (a page of entities asking
+	// for their listings: one statement); with Limit 0, all of them.
+	USCCs []string
+	// RectificationOverdue, when set, keeps entries whose deadline was
+	// missed (true) or the others (false).
+	RectificationOverdue *bool
+	// HideKeyAttention leaves out key-attention entries (shared, never
+	// public), except those of SeenBy (an entity looking at itself).
+	HideKeyAttention bool
+	SeenBy           string
+	Before           int64
+	Limit            int
+}
+
+// ListEntries returns a page of list entries, newest first.
+func (s *Service) ListEntries(ctx context.Context, f ListEntryFilter) ([]*ListEntry, error) {
+	today := s.Today()
+	var rows []listEntryRow
+	err := s.DB.SelectContext(ctx, &rows, `SELECT `+listEntryColumns+` FROM list_entry
+		WHERE ($1 = '' OR list_type = $1) AND ($2 = '' OR state = $2) AND ($3 = '' OR department = $3) AND ($4 = '' OR uscc = $4)
+		  AND ($5::boolean IS NULL OR (state = 'LISTED' AND COALESCE(rectify_by < $6::date, false)) = $5::boolean)
+		  AND (NOT $7 OR list_type <> 'KEY_ATTENTION' OR uscc = $8)
+		  AND ($9 = 0 OR id < $9)
+		  AND (COALESCE(cardinality($11::text[]), 0) = 0 OR uscc = ANY($11::text[]))
+		ORDER BY id DESC LIMIT $10`,
+		string(f.ListType), string(f.State), f.Department, f.USCC, f.RectificationOverdue, today.String(),
+		f.HideKeyAttention, f.SeenBy, f.Before, batchLimit(len(f.USCCs), f.Limit), pq.StringArray(f.USCCs))
+	if err != nil {
+		return nil, sqldb.MapError(err)
+	}
+	out := make([]*ListEntry, len(rows))
+	for i := range rows {
+		out[i] = rows[i].entry(today)
+	}
+	return out, nil
+}
+
+type interviewRow struct {
+	Interview
+	Held time.Time `db:"held_on"`
+}
+
+// InterviewsOf returns the interviews held on each of the listings, oldest
+// first, in one statement.
+func (s *Service) InterviewsOf(ctx context.Context, entryIDs []int64) (map[int64][]*Interview, error) {
+	var rows []interviewRow
+	err := s.DB.SelectContext(ctx, &rows, `SELECT id, list_entry_id, uscc, type, held_on, department, notes
+		FROM interview WHERE list_entry_id = ANY($1) ORDER BY held_on, id`, pq.Array(entryIDs))
+	if err != nil {
+		return nil, sqldb.MapError(err)
+	}
+	out := map[int64][]*Interview{}
+	for i := range rows {
+		iv := rows[i].Interview
+		iv.HeldOn = scalars.DateOf(rows[i].Held)
+		out[iv.ListEntryDBID] = append(out[iv.ListEntryDBID], &iv)
+	}
+	return out, nil
+}
+
+// hubRecord is a credit record the hub creates: of an entity (USCC) or of
+// a person (IDNo, Name).
+type hubRecord struct {
+	Kind       credit.Kind
+	USCC       string
+	IDNo, Name string
+	Department string
+	Date       scalars.Date
+	Summary    string
+	Severity   *credit.Severity
+	Detail     hubdb.Detail
+}
+
+// insertHubRecord writes r and returns its id.
+func insertHubRecord(ctx context.Context, tx *sqlx.Tx, r hubRecord) (int64, error) {
+	detail, err := json.Marshal(r.Detail)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = tx.GetContext(ctx, &id, `INSERT INTO hub_record (kind, subject_uscc, subject_id_no, subject_name, department, decision_date, summary, severity, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		string(r.Kind), r.USCC, r.IDNo, r.Name, r.Department, r.Date.String(), r.Summary, severityArg(r.Severity), detail)
+	return id, sqldb.MapError(err)
+}
+
+func dateArg(d *scalars.Date) any {
+	if d == nil {
+		return nil
+	}
+	return d.String()
+}
+
+func dateOf(t *time.Time) *scalars.Date {
+	if t == nil {
+		return nil
+	}
+	d := scalars.DateOf(*t)
+	return &d
+}
+
+// truncate keeps a hostile argument from filling an error message.
+func truncate(s string) string {
+	if r := []rune(s); len(r) > 32 {
+		return string(r[:32]) + "…"
+	}
+	return s
+}
