@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+
+	"credithub/internal/apperr"
 )
 
 // Middleware authenticates the bearer token of each request. No
@@ -57,6 +59,6 @@ func refuse(w http.ResponseWriter, err error) {
 	w.WriteHeader(http.StatusUnauthorized)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
 		"message":    refusals[reason],
-		"extensions": map[string]any{"code": "UNAUTHENTICATED", "reason": reason},
+		"extensions": map[string]any{"code": apperr.Unauthenticated, "reason": reason},
 	}}})
 }

@@ -184,12 +184,6 @@ type Subject struct {
 	IDNumber string
 }
 
-// The error codes of refusals beyond FORBIDDEN.
-const (
-	CodePurposeRequired       = "PURPOSE_REQUIRED"
-	CodeAuthorizationRequired = "AUTHORIZATION_REQUIRED"
-)
-
 // Decide says whether the request's caller may read information of the
 // given level about subj; nil means yes. scope overrides the level's
 // default scope.
@@ -215,20 +209,20 @@ func Decide(ctx context.Context, level Level, scope string, subj Subject) error 
 	}
 	purpose, ok := PurposeFrom(ctx)
 	if !ok {
-		return apperr.New(CodePurposeRequired,
+		return apperr.New(apperr.PurposeRequired,
 			"personal data needs a declared purpose: send the %s header with one of %s", PurposeHeader, PurposeList()).
 			With("acceptedPurposes", Purposes)
 	}
 	if p.Kind() == KindAgency {
 		if subj.IDNumber == "" {
-			return apperr.New(CodeAuthorizationRequired, "an agency reads personal data only of a person who authorised it in writing")
+			return apperr.New(apperr.AuthorizationRequired, "an agency reads personal data only of a person who authorised it in writing")
 		}
 		ok, err := RequestFrom(ctx).authorized(ctx, subj.IDNumber, purpose)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return apperr.New(CodeAuthorizationRequired,
+			return apperr.New(apperr.AuthorizationRequired,
 				"this agency holds no live written authorisation from the person for purpose %s", purpose)
 		}
 	}
@@ -278,11 +272,29 @@ func (v RecordView) Sees(r credit.Record) bool {
 	if !slices.Contains(v.Publicities, b.Publicity) {
 		return false
 	}
-	if v.PublicOnly {
-		switch b.Status {
-		case credit.Expired, credit.Repaired, credit.Revoked:
-			return false
-		}
+	return !v.PublicOnly || credit.InForce(r)
+}
+
+// SeeRecord is the one rule for a record reached by its id, whatever the
+// path (node, a workflow object's record, a router's _entities): FORBIDDEN
+// naming the scope when the caller may not see records of its publicity;
+// nil, as if it did not exist, when it is outside the caller's view (a
+// public caller and a repaired record); else the record.
+func SeeRecord(ctx context.Context, rec credit.Record) (credit.Record, error) {
+	if rec == nil {
+		return nil, nil
 	}
-	return true
+	b := rec.Common()
+	view := ViewOf(ctx, Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber})
+	if !slices.Contains(view.Publicities, b.Publicity) {
+		scope := ScopeRecordRead
+		if b.Publicity == credit.Personal {
+			scope = ScopePersonRead
+		}
+		return nil, apperr.New(apperr.Forbidden, "this record needs the %s scope", scope).With("requiredScopes", []string{scope})
+	}
+	if !view.Sees(rec) {
+		return nil, nil
+	}
+	return rec, nil
 }

@@ -95,12 +95,19 @@ func (p *Principal) IsAnonymous() bool { return p.kind == KindAnonymous }
 // signed in as itself.
 func (p *Principal) IsEntity(uscc string) bool { return p.kind == KindEntity && p.org == uscc }
 
+// Key names the caller whose idempotency keys, rate-limit budget and
+// reports these are: kind, organisation and subject. Two tokens of the
+// same caller share it; callers of different organisations never do.
+func (p *Principal) Key() string {
+	return string(p.kind) + ":" + p.org + ":" + p.subject
+}
+
 // String describes the principal in logs.
 func (p *Principal) String() string {
 	if p.IsAnonymous() {
 		return "anonymous"
 	}
-	return string(p.kind) + ":" + p.org + ":" + p.subject + " [" + strings.Join(p.scopes, " ") + "]"
+	return p.Key() + " [" + strings.Join(p.scopes, " ") + "]"
 }
 
 type principalKey struct{}

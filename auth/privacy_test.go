@@ -15,6 +15,7 @@ import (
 	"credithub/auth"
 	"credithub/datasources/dstest"
 	"credithub/internal/app/apptest"
+	"credithub/internal/apperr"
 	"credithub/internal/ident"
 )
 
@@ -125,7 +126,7 @@ func TestPersonalDataNeedsAPurpose(t *testing.T) {
 		}
 		r := h.Do(t, q, map[string]any{"u": e.USCC}, headers)
 		noLeak(t, r, e.LegalRep.IDNo)
-		if !slices.Equal(codes(r), []string{auth.CodePurposeRequired}) {
+		if !slices.Equal(codes(r), []string{apperr.PurposeRequired}) {
 			t.Errorf("purpose %q: errors %v, want PURPOSE_REQUIRED: %s", purpose, codes(r), r.Body)
 		}
 		if apptest.Get(r.Data, "entity", "legalRepresentative", "name") != e.LegalRep.Name {
@@ -189,7 +190,7 @@ func TestAgencyNeedsALiveAuthorisation(t *testing.T) {
 
 	r := read()
 	noLeak(t, r, id)
-	if !slices.Equal(codes(r), []string{auth.CodeAuthorizationRequired}) {
+	if !slices.Equal(codes(r), []string{apperr.AuthorizationRequired}) {
 		t.Fatalf("no authorisation: %s", r.Body)
 	}
 	recorder := apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeAuthorizationEdit)
@@ -204,7 +205,7 @@ func TestAgencyNeedsALiveAuthorisation(t *testing.T) {
 	}
 	record("AUTHORIZED_QUERY", "2025-01-01", "2025-06-30", "expired-one")
 	record("LAW_ENFORCEMENT", "2026-01-01", "2026-12-31", "other-purpose")
-	if r := read(); !slices.Equal(codes(r), []string{auth.CodeAuthorizationRequired}) {
+	if r := read(); !slices.Equal(codes(r), []string{apperr.AuthorizationRequired}) {
 		t.Fatalf("expired or other-purpose authorisations let the agency read: %s", r.Body)
 	}
 	live := record("AUTHORIZED_QUERY", "2026-06-01", "2027-05-31", "live-one")
@@ -213,7 +214,7 @@ func TestAgencyNeedsALiveAuthorisation(t *testing.T) {
 	}
 	// Another agency with the same scopes gets nothing from it.
 	other := apptest.As(t, auth.KindAgency, "agency-008", "AUTHORIZED_QUERY", auth.ScopePersonRead)
-	if r := h.Do(t, q, map[string]any{"u": e.USCC}, other); !slices.Equal(codes(r), []string{auth.CodeAuthorizationRequired}) {
+	if r := h.Do(t, q, map[string]any{"u": e.USCC}, other); !slices.Equal(codes(r), []string{apperr.AuthorizationRequired}) {
 		t.Fatalf("another agency read under agency-007's authorisation: %s", r.Body)
 	}
 	// Revoked: refused again. Revoking twice is an invalid transition.
@@ -222,7 +223,7 @@ func TestAgencyNeedsALiveAuthorisation(t *testing.T) {
 	if apptest.Get(data, "revokeAuthorization", "live") != false {
 		t.Fatalf("revoked authorisation still live: %v", data)
 	}
-	if r := read(); !slices.Equal(codes(r), []string{auth.CodeAuthorizationRequired}) {
+	if r := read(); !slices.Equal(codes(r), []string{apperr.AuthorizationRequired}) {
 		t.Fatalf("a revoked authorisation let the agency read: %s", r.Body)
 	}
 	// The same idempotency key returns the first answer; a new key is refused.

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"credithub/graph/model"
+	"credithub/internal/catalogue"
 	"credithub/internal/credit"
 	"credithub/internal/scalars"
 	"credithub/internal/workflow"
@@ -999,7 +1000,7 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type CasePushResolver interface {
-	Measures(ctx context.Context, obj *workflow.CasePush) ([]*workflow.Measure, error)
+	Measures(ctx context.Context, obj *workflow.CasePush) ([]*catalogue.Measure, error)
 }
 type CommitmentResolver interface {
 	Item(ctx context.Context, obj *workflow.Commitment) (*workflow.CommitmentItem, error)
@@ -1109,7 +1110,7 @@ type QueryResolver interface {
 	OverduePushes(ctx context.Context, department *string) ([]*workflow.CasePush, error)
 	Objections(ctx context.Context, filter *model.ObjectionFilter, first *int, after *string) (*model.ObjectionConnection, error)
 	Repairs(ctx context.Context, filter *model.RepairFilter, first *int, after *string) (*model.RepairConnection, error)
-	Measures(ctx context.Context) ([]*workflow.Measure, error)
+	Measures(ctx context.Context) ([]*catalogue.Measure, error)
 	WorkflowRules(ctx context.Context) ([]*workflow.Rule, error)
 	DisclosureStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentDisclosure, error)
 	WorkingDays(ctx context.Context, from scalars.Date, to scalars.Date) (int, error)
@@ -11602,8 +11603,8 @@ func (ec *executionContext) _AppliedMeasure_measure(ctx context.Context, field g
 			return obj.Measure, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Measure) graphql.Marshaler {
-			return ec.marshalNMeasure2ᚖcredithubᚋinternalᚋworkflowᚐMeasure(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *catalogue.Measure) graphql.Marshaler {
+			return ec.marshalNMeasure2ᚖcredithubᚋinternalᚋcatalogueᚐMeasure(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11744,8 +11745,8 @@ func (ec *executionContext) _CasePush_measures(ctx context.Context, field graphq
 			return ec.Resolvers.CasePush().Measures(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Measure) graphql.Marshaler {
-			return ec.marshalNMeasure2ᚕᚖcredithubᚋinternalᚋworkflowᚐMeasureᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*catalogue.Measure) graphql.Marshaler {
+			return ec.marshalNMeasure2ᚕᚖcredithubᚋinternalᚋcatalogueᚐMeasureᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21580,7 +21581,7 @@ func (ec *executionContext) fieldContext_MarketEntityEdge_node(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Measure_code(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+func (ec *executionContext) _Measure_code(ctx context.Context, field graphql.CollectedField, obj *catalogue.Measure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21603,7 +21604,7 @@ func (ec *executionContext) fieldContext_Measure_code(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Measure", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Measure_name(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+func (ec *executionContext) _Measure_name(ctx context.Context, field graphql.CollectedField, obj *catalogue.Measure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21626,7 +21627,7 @@ func (ec *executionContext) fieldContext_Measure_name(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Measure", field, false, false, "String")
 }
 
-func (ec *executionContext) _Measure_kind(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+func (ec *executionContext) _Measure_kind(ctx context.Context, field graphql.CollectedField, obj *catalogue.Measure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21638,8 +21639,8 @@ func (ec *executionContext) _Measure_kind(ctx context.Context, field graphql.Col
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v workflow.MeasureKind) graphql.Marshaler {
-			return ec.marshalNMeasureKind2credithubᚋinternalᚋworkflowᚐMeasureKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v catalogue.MeasureKind) graphql.Marshaler {
+			return ec.marshalNMeasureKind2credithubᚋinternalᚋcatalogueᚐMeasureKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21649,7 +21650,7 @@ func (ec *executionContext) fieldContext_Measure_kind(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Measure", field, false, false, "MeasureKind")
 }
 
-func (ec *executionContext) _Measure_department(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+func (ec *executionContext) _Measure_department(ctx context.Context, field graphql.CollectedField, obj *catalogue.Measure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21681,7 +21682,7 @@ func (ec *executionContext) fieldContext_Measure_department(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Measure_legalBasis(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+func (ec *executionContext) _Measure_legalBasis(ctx context.Context, field graphql.CollectedField, obj *catalogue.Measure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21704,7 +21705,7 @@ func (ec *executionContext) fieldContext_Measure_legalBasis(_ context.Context, f
 	return graphql.NewScalarFieldContext("Measure", field, false, false, "String")
 }
 
-func (ec *executionContext) _Measure_listTypes(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+func (ec *executionContext) _Measure_listTypes(ctx context.Context, field graphql.CollectedField, obj *catalogue.Measure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21727,7 +21728,7 @@ func (ec *executionContext) fieldContext_Measure_listTypes(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Measure", field, false, false, "ListType")
 }
 
-func (ec *executionContext) _Measure_scenarios(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+func (ec *executionContext) _Measure_scenarios(ctx context.Context, field graphql.CollectedField, obj *catalogue.Measure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21750,7 +21751,7 @@ func (ec *executionContext) fieldContext_Measure_scenarios(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Measure", field, false, false, "Scenario")
 }
 
-func (ec *executionContext) _Measure_recordKinds(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+func (ec *executionContext) _Measure_recordKinds(ctx context.Context, field graphql.CollectedField, obj *catalogue.Measure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21773,7 +21774,7 @@ func (ec *executionContext) fieldContext_Measure_recordKinds(_ context.Context, 
 	return graphql.NewScalarFieldContext("Measure", field, false, false, "RecordKind")
 }
 
-func (ec *executionContext) _Measure_minSeverity(ctx context.Context, field graphql.CollectedField, obj *workflow.Measure) (ret graphql.Marshaler) {
+func (ec *executionContext) _Measure_minSeverity(ctx context.Context, field graphql.CollectedField, obj *catalogue.Measure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21831,8 +21832,8 @@ func (ec *executionContext) _MeasureApplication_measure(ctx context.Context, fie
 			return obj.Measure, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Measure) graphql.Marshaler {
-			return ec.marshalNMeasure2ᚖcredithubᚋinternalᚋworkflowᚐMeasure(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *catalogue.Measure) graphql.Marshaler {
+			return ec.marshalNMeasure2ᚖcredithubᚋinternalᚋcatalogueᚐMeasure(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25823,8 +25824,8 @@ func (ec *executionContext) _Query_measures(ctx context.Context, field graphql.C
 			return ec.Resolvers.Query().Measures(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Measure) graphql.Marshaler {
-			return ec.marshalNMeasure2ᚕᚖcredithubᚋinternalᚋworkflowᚐMeasureᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*catalogue.Measure) graphql.Marshaler {
+			return ec.marshalNMeasure2ᚕᚖcredithubᚋinternalᚋcatalogueᚐMeasureᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -35377,7 +35378,7 @@ func (ec *executionContext) _MarketEntityEdge(ctx context.Context, sel ast.Selec
 
 var measureImplementors = []string{"Measure"}
 
-func (ec *executionContext) _Measure(ctx context.Context, sel ast.SelectionSet, obj *workflow.Measure) graphql.Marshaler {
+func (ec *executionContext) _Measure(ctx context.Context, sel ast.SelectionSet, obj *catalogue.Measure) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, measureImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -38954,11 +38955,11 @@ func (ec *executionContext) marshalNMarketEntityEdge2ᚖcredithubᚋgraphᚋmode
 	return ec._MarketEntityEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNMeasure2ᚕᚖcredithubᚋinternalᚋworkflowᚐMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Measure) graphql.Marshaler {
+func (ec *executionContext) marshalNMeasure2ᚕᚖcredithubᚋinternalᚋcatalogueᚐMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalogue.Measure) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMeasure2ᚖcredithubᚋinternalᚋworkflowᚐMeasure(ctx, sel, v[i])
+		return ec.marshalNMeasure2ᚖcredithubᚋinternalᚋcatalogueᚐMeasure(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -38970,7 +38971,7 @@ func (ec *executionContext) marshalNMeasure2ᚕᚖcredithubᚋinternalᚋworkflo
 	return ret
 }
 
-func (ec *executionContext) marshalNMeasure2ᚖcredithubᚋinternalᚋworkflowᚐMeasure(ctx context.Context, sel ast.SelectionSet, v *workflow.Measure) graphql.Marshaler {
+func (ec *executionContext) marshalNMeasure2ᚖcredithubᚋinternalᚋcatalogueᚐMeasure(ctx context.Context, sel ast.SelectionSet, v *catalogue.Measure) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Measure!")
 		return graphql.Null
@@ -38986,13 +38987,13 @@ func (ec *executionContext) marshalNMeasureApplication2ᚖcredithubᚋgraphᚋmo
 	return ec._MeasureApplication(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNMeasureKind2credithubᚋinternalᚋworkflowᚐMeasureKind(ctx context.Context, v any) (workflow.MeasureKind, error) {
-	var res workflow.MeasureKind
+func (ec *executionContext) unmarshalNMeasureKind2credithubᚋinternalᚋcatalogueᚐMeasureKind(ctx context.Context, v any) (catalogue.MeasureKind, error) {
+	var res catalogue.MeasureKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNMeasureKind2credithubᚋinternalᚋworkflowᚐMeasureKind(ctx context.Context, sel ast.SelectionSet, v workflow.MeasureKind) graphql.Marshaler {
+func (ec *executionContext) marshalNMeasureKind2credithubᚋinternalᚋcatalogueᚐMeasureKind(ctx context.Context, sel ast.SelectionSet, v catalogue.MeasureKind) graphql.Marshaler {
 	return v
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"credithub/auth"
 	"credithub/datasources"
 	"credithub/graph/model"
@@ -188,4 +190,20 @@ func asAppErr(err error) *apperr.Error {
 		return ae
 	}
 	return nil
+}
+
+// keyOf binds a mutation's idempotency key to the arguments it came with:
+// the hash of the GraphQL field's arguments, without the key itself. A
+// retry must repeat the request exactly; the same key with other arguments
+// is refused (hubdb.Idempotent).
+func keyOf(ctx context.Context, key string) hubdb.Key {
+	args := map[string]any{}
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		for k, v := range fc.Args {
+			if k != "idempotencyKey" {
+				args[k] = v
+			}
+		}
+	}
+	return hubdb.Key{Value: key, Fingerprint: hubdb.Fingerprint(args)}
 }

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"credithub/auth"
 	"credithub/graph/model"
 	"credithub/internal/apperr"
@@ -26,12 +24,6 @@ func authorizationModel(a hubdb.Authorization, today time.Time) *model.PersonAut
 		DocumentNo: a.DocumentNo, RecordedBy: a.RecordedBy, RecordedAt: a.RecordedAt, RevokedAt: a.RevokedAt,
 		Live: a.Live(today),
 	}
-}
-
-// idempotencyPrincipal names the caller an idempotency key belongs to.
-func idempotencyPrincipal(ctx context.Context) string {
-	p := auth.FromContext(ctx)
-	return string(p.Kind()) + ":" + p.Org() + ":" + p.Subject()
 }
 
 func (r *Resolver) recordAuthorization(ctx context.Context, in model.RecordAuthorizationInput) (*model.PersonAuthorization, error) {
@@ -53,9 +45,9 @@ func (r *Resolver) recordAuthorization(ctx context.Context, in model.RecordAutho
 		return nil, apperr.BadInput("input.documentNo", "documentNo must name the signed authorisation (1 to 64 characters)")
 	}
 	p := auth.FromContext(ctx)
-	a, err := hubdb.Idempotent(ctx, r.HubDB, idempotencyPrincipal(ctx), in.IdempotencyKey, "recordAuthorization",
-		func(tx *sqlx.Tx) (hubdb.Authorization, error) {
-			return r.Authorizations.Record(ctx, tx, hubdb.Authorization{
+	a, err := hubdb.Idempotent(ctx, hubdb.New(r.HubDB), p.Key(), keyOf(ctx, in.IdempotencyKey), "recordAuthorization",
+		func(tx *hubdb.DB) (hubdb.Authorization, error) {
+			return r.Authorizations.Record(ctx, tx.Tx(), hubdb.Authorization{
 				Agency: agency, PersonRef: r.Sealer.Ref(in.IDNumber), PersonMasked: ident.MaskResidentID(in.IDNumber),
 				Purpose: string(in.Purpose), ValidFrom: in.ValidFrom.Time(), ValidTo: in.ValidTo.Time(), DocumentNo: doc,
 				RecordedBy: p.Subject(), RecordedOrg: p.Org(),
@@ -74,9 +66,9 @@ func (r *Resolver) revokeAuthorization(ctx context.Context, id, key string) (*mo
 		return nil, apperr.BadInput("id", "id is not an authorisation's ID")
 	}
 	p := auth.FromContext(ctx)
-	a, err := hubdb.Idempotent(ctx, r.HubDB, idempotencyPrincipal(ctx), key, "revokeAuthorization",
-		func(tx *sqlx.Tx) (hubdb.Authorization, error) {
-			return r.Authorizations.Revoke(ctx, tx, n, p.Subject(), p.Org())
+	a, err := hubdb.Idempotent(ctx, hubdb.New(r.HubDB), p.Key(), keyOf(ctx, key), "revokeAuthorization",
+		func(tx *hubdb.DB) (hubdb.Authorization, error) {
+			return r.Authorizations.Revoke(ctx, tx.Tx(), n, p.Subject(), p.Org())
 		})
 	if err != nil {
 		return nil, err

@@ -13,7 +13,6 @@ import (
 	"credithub/datasources/market"
 	"credithub/graph/model"
 	"credithub/internal/apperr"
-	"credithub/internal/credit"
 	"credithub/internal/gid"
 	"credithub/internal/ident"
 	"credithub/internal/loaders"
@@ -200,19 +199,11 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 		if err != nil || rec == nil {
 			return nil, err
 		}
-		b := rec.Common()
-		view := auth.ViewOf(ctx, auth.Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber})
-		if !slices.Contains(view.Publicities, b.Publicity) {
-			scope := auth.ScopeRecordRead
-			if b.Publicity == credit.Personal {
-				scope = auth.ScopePersonRead
-			}
-			return nil, apperr.New(apperr.Forbidden, "this record needs the %s scope", scope).With("requiredScopes", []string{scope})
+		seen, err := auth.SeeRecord(ctx, rec)
+		if err != nil || seen == nil {
+			return nil, err // a nil record in a non-nil interface would be a bug
 		}
-		if !view.Sees(rec) {
-			return nil, nil // out of its publicity period: as if it did not exist
-		}
-		return rec, nil
+		return seen, nil
 	}
 	return nil, bad
 }

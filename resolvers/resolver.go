@@ -25,6 +25,8 @@ type Resolver struct {
 	Registry market.Registry
 	// Catalogue is the information catalogue.
 	Catalogue *catalogue.Catalogue
+	// Measures is the measures catalogue (T19).
+	Measures *catalogue.Measures
 	// Sealer turns ID numbers into opaque person IDs and back.
 	Sealer *gid.Sealer
 	// HubDB is the hub's own database, where its workflows write.

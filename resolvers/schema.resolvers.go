@@ -11,6 +11,7 @@ import (
 	"credithub/datasources/market"
 	"credithub/graph"
 	"credithub/graph/model"
+	"credithub/internal/catalogue"
 	"credithub/internal/credit"
 	"credithub/internal/gid"
 	"credithub/internal/ident"
@@ -21,7 +22,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
-func (r *casePushResolver) Measures(ctx context.Context, obj *workflow.CasePush) ([]*workflow.Measure, error) {
+func (r *casePushResolver) Measures(ctx context.Context, obj *workflow.CasePush) ([]*catalogue.Measure, error) {
 	return r.casePushMeasures(ctx, obj)
 }
 
@@ -390,7 +391,7 @@ func (r *queryResolver) Repairs(ctx context.Context, filter *model.RepairFilter,
 	return r.queryRepairs(ctx, filter, first, after)
 }
 
-func (r *queryResolver) Measures(ctx context.Context) ([]*workflow.Measure, error) {
+func (r *queryResolver) Measures(ctx context.Context) ([]*catalogue.Measure, error) {
 	return r.queryMeasures(ctx)
 }
 

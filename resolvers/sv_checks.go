@@ -125,7 +125,7 @@ func (r *Resolver) svCheckModel(c *supervision.CheckResult) *model.CreditCheck {
 		m.MissingSources[i] = svDepartment(code)
 	}
 	for i, a := range c.Measures {
-		am := &model.AppliedMeasure{Measure: r.Supervision.Measure(a.Code), Triggers: make([]*model.MeasureTrigger, len(a.Triggers))}
+		am := &model.AppliedMeasure{Measure: r.Measures.ByCode(a.Code), Triggers: make([]*model.MeasureTrigger, len(a.Triggers))}
 		for j, t := range a.Triggers {
 			am.Triggers[j] = &model.MeasureTrigger{RecordID: t.RecordID, Kind: t.Kind, Summary: t.Summary, Severity: t.Severity, ListType: t.ListType}
 		}
@@ -152,12 +152,12 @@ func (r *Resolver) mutationReportMeasureApplied(ctx context.Context, checkID str
 	if note != nil {
 		n = strings.TrimSpace(*note)
 	}
-	a, err := r.Supervision.ReportApplied(ctx, checkID, measureCode, applied, n, idempotencyKey)
+	a, err := r.Supervision.ReportApplied(ctx, checkID, measureCode, applied, n, keyOf(ctx, idempotencyKey))
 	if err != nil {
 		return nil, err
 	}
 	return &model.MeasureApplication{
-		CheckID: supervision.CheckID(a.CheckID), Measure: r.Supervision.Measure(a.Measure), Applied: a.Applied,
+		CheckID: supervision.CheckID(a.CheckID), Measure: r.Measures.ByCode(a.Measure), Applied: a.Applied,
 		Note: a.Note, ReportedBy: a.ReportedBy, ReportedAt: a.ReportedAt,
 	}, nil
 }
@@ -246,7 +246,7 @@ func (r *Resolver) queryGradeModel(ctx context.Context) (*model.GradeModel, erro
 }
 
 func (r *Resolver) mutationRecomputeGrades(ctx context.Context, idempotencyKey string) (int, error) {
-	return r.Supervision.Recompute(ctx, idempotencyKey)
+	return r.Supervision.Recompute(ctx, keyOf(ctx, idempotencyKey))
 }
 
 const cursorPlan = "InspectionPlanCursor"
@@ -343,7 +343,7 @@ func (r *Resolver) mutationCreateInspectionPlan(ctx context.Context, input model
 	for g, v := range spec.Ratios {
 		spec.Ratios[g] = math.Round(v*1e6) / 1e6
 	}
-	p, err := r.Supervision.CreatePlan(ctx, spec, idempotencyKey)
+	p, err := r.Supervision.CreatePlan(ctx, spec, keyOf(ctx, idempotencyKey))
 	if err != nil {
 		return nil, err
 	}

@@ -12,10 +12,11 @@ import (
 	"credithub/auth"
 	"credithub/dev/world"
 	"credithub/internal/app/apptest"
+	"credithub/internal/catalogue"
 	"credithub/internal/credit"
+	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
 	"credithub/internal/supervision"
-	"credithub/internal/workflow"
 )
 
 const checkFields = `id uscc entity { uscc name } scenario complete missingSources { code }
@@ -197,13 +198,13 @@ func TestCreditCheckAgainstSeededCases(t *testing.T) {
 }
 
 // catalogueOf reads the measures catalogue from the hub's database.
-func catalogueOf(t *testing.T, h *apptest.Hub) []*workflow.Measure {
+func catalogueOf(t *testing.T, h *apptest.Hub) []*catalogue.Measure {
 	t.Helper()
-	ms, err := supervision.LoadMeasures(context.Background(), h.DBs["hub"])
+	ms, err := catalogue.LoadMeasures(context.Background(), hubdb.New(h.DBs["hub"].DB).Catalogues())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ms
+	return ms.All()
 }
 
 // The batch form: answers in the order asked, each its own recorded check,

@@ -77,7 +77,7 @@ func (r *Resolver) queryCreditReport(ctx context.Context, uscc string, purpose m
 			missing(f.Department, f.Err)
 		}
 		for _, rec := range pg.Records {
-			if inForce(rec) && view.Sees(rec) {
+			if credit.InForce(rec) && view.Sees(rec) {
 				c.Records = append(c.Records, reportRecord(rec))
 			}
 		}
@@ -168,16 +168,6 @@ func (r *Resolver) queryCreditReport(ctx context.Context, uscc string, purpose m
 		Content: issued.Content, ContentSha256: issued.ContentSHA256, Signature: issued.Signature, KeyID: issued.KeyID,
 		PublicKey: base64.StdEncoding.EncodeToString(r.Reports.Signer.Public()),
 	}, nil
-}
-
-// inForce reports whether a record still counts: not expired, repaired or
-// revoked.
-func inForce(rec credit.Record) bool {
-	switch rec.Common().Status {
-	case credit.Expired, credit.Repaired, credit.Revoked:
-		return false
-	}
-	return true
 }
 
 // reportEntity is the entity's registry facts as a report states them.

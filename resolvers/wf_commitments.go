@@ -12,6 +12,7 @@ import (
 	"credithub/auth"
 	"credithub/graph/model"
 	"credithub/internal/apperr"
+	"credithub/internal/catalogue"
 	"credithub/internal/credit"
 	"credithub/internal/hubdb"
 	"credithub/internal/loaders"
@@ -123,8 +124,8 @@ func (r *Resolver) queryCommitmentItems(ctx context.Context, activeOnly *bool) (
 	return r.Workflows.CommitmentItems(ctx, activeOnly == nil || *activeOnly)
 }
 
-func (r *Resolver) queryMeasures(ctx context.Context) ([]*workflow.Measure, error) {
-	return r.Workflows.Measures(ctx)
+func (r *Resolver) queryMeasures(ctx context.Context) ([]*catalogue.Measure, error) {
+	return r.Measures.InCodeOrder(), nil
 }
 
 func (r *Resolver) queryWorkflowRules(ctx context.Context) ([]*workflow.Rule, error) {
@@ -135,7 +136,7 @@ func (r *Resolver) mutationUpsertCommitmentItem(ctx context.Context, input model
 	return r.Workflows.UpsertCommitmentItem(ctx, workflow.CommitmentItem{
 		Code: input.Code, Name: input.Name, Domain: input.Domain, DepartmentCode: input.Department,
 		LegalBasis: input.LegalBasis, Active: input.Active,
-	}, idempotencyKey)
+	}, keyOf(ctx, idempotencyKey))
 }
 
 // ——— commitments ———
@@ -144,7 +145,7 @@ func (r *Resolver) mutationSignCommitment(ctx context.Context, input model.SignC
 	if _, err := checkKnownEntity(ctx, "input.uscc", input.Uscc); err != nil {
 		return nil, err
 	}
-	return r.Workflows.SignCommitment(ctx, workflow.SignInput{ItemCode: input.ItemCode, USCC: input.Uscc, Content: input.Content}, idempotencyKey)
+	return r.Workflows.SignCommitment(ctx, workflow.SignInput{ItemCode: input.ItemCode, USCC: input.Uscc, Content: input.Content}, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationFulfilCommitment(ctx context.Context, id string, reason *string, idempotencyKey string) (*workflow.Commitment, error) {
@@ -156,7 +157,7 @@ func (r *Resolver) mutationFulfilCommitment(ctx context.Context, id string, reas
 	if reason != nil {
 		why = *reason
 	}
-	return r.Workflows.FulfilCommitment(ctx, n, why, idempotencyKey)
+	return r.Workflows.FulfilCommitment(ctx, n, why, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationBreachCommitment(ctx context.Context, id string, severity credit.Severity, reason string, idempotencyKey string) (*workflow.Commitment, error) {
@@ -164,7 +165,7 @@ func (r *Resolver) mutationBreachCommitment(ctx context.Context, id string, seve
 	if err != nil {
 		return nil, err
 	}
-	return r.Workflows.BreachCommitment(ctx, n, severity, reason, idempotencyKey)
+	return r.Workflows.BreachCommitment(ctx, n, severity, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationFindCommitmentFalse(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Commitment, error) {
@@ -172,7 +173,7 @@ func (r *Resolver) mutationFindCommitmentFalse(ctx context.Context, id string, r
 	if err != nil {
 		return nil, err
 	}
-	return r.Workflows.FindCommitmentFalse(ctx, n, reason, idempotencyKey)
+	return r.Workflows.FindCommitmentFalse(ctx, n, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) commitmentsConnection(ctx context.Context, f workflow.CommitmentFilter, first *int, after *string) (*model.CommitmentConnection, error) {
@@ -299,7 +300,7 @@ func (r *Resolver) mutationEnterListing(ctx context.Context, input model.EnterLi
 		}
 		return rec, nil
 	}
-	return r.Workflows.EnterListing(ctx, in, lookup, idempotencyKey)
+	return r.Workflows.EnterListing(ctx, in, lookup, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationRemoveListing(ctx context.Context, id string, reason workflow.RemovalReason, note *string, idempotencyKey string) (*workflow.ListEntry, error) {
@@ -311,7 +312,7 @@ func (r *Resolver) mutationRemoveListing(ctx context.Context, id string, reason 
 	if note != nil {
 		why = *note
 	}
-	return r.Workflows.RemoveListing(ctx, n, reason, why, idempotencyKey)
+	return r.Workflows.RemoveListing(ctx, n, reason, why, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationRecordInterview(ctx context.Context, listEntryID string, typeArg credit.InterviewType, heldOn scalars.Date, notes string, idempotencyKey string) (*workflow.Interview, error) {
@@ -319,7 +320,7 @@ func (r *Resolver) mutationRecordInterview(ctx context.Context, listEntryID stri
 	if err != nil {
 		return nil, err
 	}
-	return r.Workflows.RecordInterview(ctx, n, typeArg, heldOn, notes, idempotencyKey)
+	return r.Workflows.RecordInterview(ctx, n, typeArg, heldOn, notes, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) queryListEntries(ctx context.Context, filter *model.ListEntryFilter, first *int, after *string) (*model.ListEntryConnection, error) {
@@ -412,7 +413,7 @@ func (r *Resolver) mutationOpenJointCase(ctx context.Context, listEntryID string
 	if err != nil {
 		return nil, err
 	}
-	return r.Workflows.OpenJointCase(ctx, n, idempotencyKey)
+	return r.Workflows.OpenJointCase(ctx, n, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationAnswerPush(ctx context.Context, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) (*workflow.CasePush, error) {
@@ -420,7 +421,7 @@ func (r *Resolver) mutationAnswerPush(ctx context.Context, pushID string, measur
 	if err != nil {
 		return nil, err
 	}
-	return r.Workflows.AnswerPush(ctx, n, measureApplied, appliedOn, idempotencyKey)
+	return r.Workflows.AnswerPush(ctx, n, measureApplied, appliedOn, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) queryJointCases(ctx context.Context, filter *model.JointCaseFilter, first *int, after *string) (*model.JointCaseConnection, error) {
@@ -474,8 +475,8 @@ func (r *Resolver) jointCaseHistory(ctx context.Context, obj *workflow.JointCase
 	return r.history(ctx, workflow.WorkflowCase, obj.DBID)
 }
 
-func (r *Resolver) casePushMeasures(ctx context.Context, obj *workflow.CasePush) ([]*workflow.Measure, error) {
-	return r.Workflows.MeasuresByCode(ctx, obj.MeasureCodes)
+func (r *Resolver) casePushMeasures(ctx context.Context, obj *workflow.CasePush) ([]*catalogue.Measure, error) {
+	return r.Measures.ByCodes(obj.MeasureCodes), nil
 }
 
 func (r *Resolver) jointCaseNode(ctx context.Context, id int64) (model.Node, error) {

@@ -4,7 +4,6 @@ package resolvers
 
 import (
 	"context"
-	"slices"
 	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -117,19 +116,7 @@ func recordAsSeen(ctx context.Context, recordID string) (credit.Record, error) {
 	if err != nil || rec == nil {
 		return nil, err
 	}
-	b := rec.Common()
-	view := auth.ViewOf(ctx, auth.Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber})
-	if !slices.Contains(view.Publicities, b.Publicity) {
-		scope := auth.ScopeRecordRead
-		if b.Publicity == credit.Personal {
-			scope = auth.ScopePersonRead
-		}
-		return nil, apperr.New(apperr.Forbidden, "this record needs the %s scope", scope).With("requiredScopes", []string{scope})
-	}
-	if !view.Sees(rec) {
-		return nil, nil
-	}
-	return rec, nil
+	return auth.SeeRecord(ctx, rec)
 }
 
 func (r *Resolver) marketEntityObjections(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Objection, error) {
@@ -141,7 +128,7 @@ func (r *Resolver) marketEntityRepairs(ctx context.Context, obj *model.MarketEnt
 }
 
 func (r *Resolver) mutationFileObjection(ctx context.Context, recordID string, reason string, idempotencyKey string) (*workflow.Objection, error) {
-	return r.Workflows.FileObjection(ctx, r.lookupRecord, recordID, reason, idempotencyKey)
+	return r.Workflows.FileObjection(ctx, r.lookupRecord, recordID, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationCheckObjection(ctx context.Context, id string, idempotencyKey string) (*workflow.Objection, error) {
@@ -149,7 +136,7 @@ func (r *Resolver) mutationCheckObjection(ctx context.Context, id string, idempo
 	if err != nil {
 		return nil, err
 	}
-	return r.Workflows.CheckObjection(ctx, n, idempotencyKey)
+	return r.Workflows.CheckObjection(ctx, n, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationExtendObjection(ctx context.Context, id string, approvedBy string, reason string, idempotencyKey string) (*workflow.Objection, error) {
@@ -157,7 +144,7 @@ func (r *Resolver) mutationExtendObjection(ctx context.Context, id string, appro
 	if err != nil {
 		return nil, err
 	}
-	return r.Workflows.ExtendObjection(ctx, n, approvedBy, reason, idempotencyKey)
+	return r.Workflows.ExtendObjection(ctx, n, approvedBy, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationUpholdObjection(ctx context.Context, id string, outcome workflow.ObjectionOutcome, correction *model.RecordCorrectionInput, reason string, idempotencyKey string) (*workflow.Objection, error) {
@@ -169,7 +156,7 @@ func (r *Resolver) mutationUpholdObjection(ctx context.Context, id string, outco
 	if correction != nil {
 		c = &hubdb.Correction{Summary: correction.Summary, DecisionNo: correction.DecisionNo, DecisionDate: correction.DecisionDate}
 	}
-	return r.Workflows.UpholdObjection(ctx, n, outcome, c, reason, idempotencyKey)
+	return r.Workflows.UpholdObjection(ctx, n, outcome, c, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationRejectObjection(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Objection, error) {
@@ -177,11 +164,11 @@ func (r *Resolver) mutationRejectObjection(ctx context.Context, id string, reaso
 	if err != nil {
 		return nil, err
 	}
-	return r.Workflows.RejectObjection(ctx, n, reason, idempotencyKey)
+	return r.Workflows.RejectObjection(ctx, n, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationApplyRepair(ctx context.Context, input model.ApplyRepairInput, idempotencyKey string) (*workflow.Repair, error) {
-	return r.Workflows.ApplyRepair(ctx, r.lookupRecord, input.RecordID, input.Commitment, input.ObligationsFulfilled, idempotencyKey)
+	return r.Workflows.ApplyRepair(ctx, r.lookupRecord, input.RecordID, input.Commitment, input.ObligationsFulfilled, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationAcceptRepair(ctx context.Context, id string, idempotencyKey string) (*workflow.Repair, error) {
@@ -189,7 +176,7 @@ func (r *Resolver) mutationAcceptRepair(ctx context.Context, id string, idempote
 	if err != nil {
 		return nil, err
 	}
-	return r.Workflows.AcceptRepair(ctx, r.lookupRecord, n, idempotencyKey)
+	return r.Workflows.AcceptRepair(ctx, r.lookupRecord, n, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationRefuseRepair(ctx context.Context, id string, rule string, reason string, idempotencyKey string) (*workflow.Repair, error) {
@@ -197,7 +184,7 @@ func (r *Resolver) mutationRefuseRepair(ctx context.Context, id string, rule str
 	if err != nil {
 		return nil, err
 	}
-	return r.Workflows.RefuseRepair(ctx, n, rule, reason, idempotencyKey)
+	return r.Workflows.RefuseRepair(ctx, n, rule, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationDecideRepair(ctx context.Context, id string, repaired bool, reason string, idempotencyKey string) (*workflow.Repair, error) {
@@ -205,11 +192,11 @@ func (r *Resolver) mutationDecideRepair(ctx context.Context, id string, repaired
 	if err != nil {
 		return nil, err
 	}
-	return r.Workflows.DecideRepair(ctx, n, repaired, reason, idempotencyKey)
+	return r.Workflows.DecideRepair(ctx, n, repaired, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationSampleRepairsForRecheck(ctx context.Context, count int, seed string, idempotencyKey string) ([]*workflow.Repair, error) {
-	return r.Workflows.SampleRepairsForRecheck(ctx, count, seed, idempotencyKey)
+	return r.Workflows.SampleRepairsForRecheck(ctx, count, seed, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) mutationRecheckRepair(ctx context.Context, id string, correct bool, reason string, idempotencyKey string) (*workflow.Repair, error) {
@@ -217,7 +204,7 @@ func (r *Resolver) mutationRecheckRepair(ctx context.Context, id string, correct
 	if err != nil {
 		return nil, err
 	}
-	return r.Workflows.RecheckRepair(ctx, n, correct, reason, idempotencyKey)
+	return r.Workflows.RecheckRepair(ctx, n, correct, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *Resolver) objectionRecord(ctx context.Context, obj *workflow.Objection) (credit.Record, error) {

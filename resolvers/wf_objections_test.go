@@ -10,6 +10,7 @@ import (
 
 	"credithub/auth"
 	"credithub/internal/app/apptest"
+	"credithub/internal/apperr"
 	"credithub/internal/gid"
 	"credithub/internal/workflow"
 )
@@ -652,7 +653,7 @@ func TestObjectionForAPerson(t *testing.T) {
 	if fmt.Sprint(e.Extensions["requiredScopes"]) != "[person:read]" {
 		t.Errorf("refusal %+v does not name person:read", e)
 	}
-	h.fail(t, apptest.As(t, auth.KindDepartment, "market", "", auth.ScopePersonRead, auth.ScopeRecordRead), auth.CodePurposeRequired, orFile, vars)
+	h.fail(t, apptest.As(t, auth.KindDepartment, "market", "", auth.ScopePersonRead, auth.ScopeRecordRead), apperr.PurposeRequired, orFile, vars)
 	h.fail(t, apptest.As(t, auth.KindAgency, "agency-007", purpose, auth.ScopePersonRead, auth.ScopeRecordRead), "FORBIDDEN", orFile, vars)
 	if after := h.rows(t); after != before {
 		t.Errorf("refused filings wrote: %s → %s", before, after)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"time"
 
@@ -22,17 +21,9 @@ var migrationFiles embed.FS
 var Setup = datasources.Setup{
 	Name:       datasources.Court,
 	Database:   "dept_court",
-	Migrations: mustSub(migrationFiles, "migrations"),
+	Migrations: sqldb.MigrationsFS(migrationFiles, "migrations"),
 	Seed:       Seed,
 	Probe:      "party",
-}
-
-func mustSub(f embed.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err) // the directory is embedded above
-	}
-	return sub
 }
 
 // Court is one of the courts whose lists the intermediate court keeps.

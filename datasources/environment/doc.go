@@ -27,7 +27,7 @@
 //     announcement (公告文号), so all rows of a year share a date and number.
 //
 // Every decision is signed 黑河市生态环境局. Penalties weigh the same as the
-// market regulator's (market.PenaltySeverity, on the amount in yuan);
+// market regulator's (credit.PenaltySeverity, on the amount in yuan);
 // evaluations count against the unit when they are 环保警示企业 (GENERAL) or
 // 环保不良企业 (SERIOUS).
 package environment

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"credithub/datasources"
-	"credithub/datasources/market"
 	"credithub/internal/credit"
 	"credithub/internal/scalars"
 	"credithub/internal/sqldb"
@@ -183,12 +182,12 @@ func decodePenalty(row []byte) (credit.Record, error) {
 	if len(kinds) == 0 {
 		return nil, fmt.Errorf("penalty without a type (cflb %q)", r.Kinds)
 	}
-	sev := market.PenaltySeverity(kinds, fine)
+	sev := credit.PenaltySeverity(kinds, fine)
 	rec := &credit.Penalty{
 		Base: credit.Base{
 			DecisionNo: &r.DecisionNo, DecisionDate: r.DecisionDate, Authority: &r.Authority,
 			PublishedOn: r.PublishedOn, Status: status, Severity: &sev,
-			Summary: market.PenaltySummary(r.Violation, kinds, fine),
+			Summary: credit.PenaltySummary(r.Violation, kinds, fine),
 		},
 		Violation: r.Violation, Basis: r.Basis, PenaltyTypes: kinds,
 		FineAmount: fine, ConfiscatedAmount: confiscated,

@@ -5,13 +5,11 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"strings"
 	"time"
 
 	"credithub/datasources"
-	"credithub/datasources/market"
 	"credithub/dev/synth"
 	"credithub/dev/world"
 	"credithub/internal/credit"
@@ -27,17 +25,9 @@ var migrationFiles embed.FS
 var Setup = datasources.Setup{
 	Name:       datasources.Environment,
 	Database:   "dept_environment",
-	Migrations: mustSub(migrationFiles, "migrations"),
+	Migrations: sqldb.MigrationsFS(migrationFiles, "migrations"),
 	Seed:       Seed,
 	Probe:      "hb_pwxk",
-}
-
-func mustSub(f embed.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err) // the directory is embedded above
-	}
-	return sub
 }
 
 // The years that shape the keys and numbers of the bureau's rows.
@@ -340,7 +330,7 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 					}
 					yuan = &y
 				}
-				if s := market.PenaltySeverity(types, yuan); rank(s) > rank(worst[d.Year()]) {
+				if s := credit.PenaltySeverity(types, yuan); rank(s) > rank(worst[d.Year()]) {
 					worst[d.Year()] = s
 				}
 			}

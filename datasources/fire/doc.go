@@ -30,7 +30,7 @@
 // which signs its own inspections and penalties. The organ is stored per row
 // (org_cd), so a unit that moves keeps its old decisions' signatures.
 //
-// Penalties weigh the same as the market regulator's (market.PenaltySeverity).
+// Penalties weigh the same as the market regulator's (credit.PenaltySeverity).
 // An inspection that passed counts for nothing; one that ordered the hazards
 // rectified is MINOR; a temporary seal-up or an order to stop using the
 // premises is GENERAL.

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"credithub/datasources"
-	"credithub/datasources/market"
 	"credithub/internal/credit"
 	"credithub/internal/scalars"
 	"credithub/internal/sqldb"
@@ -188,13 +187,13 @@ func decodePenalty(row []byte) (credit.Record, error) {
 	if r.RevokedAt != nil {
 		status = credit.Revoked
 	}
-	sev := market.PenaltySeverity(r.PenaltyKinds, r.FineYuan)
+	sev := credit.PenaltySeverity(r.PenaltyKinds, r.FineYuan)
 	return &credit.Penalty{
 		Base: credit.Base{
 			DecisionNo: &r.DecisionNo, DecisionDate: scalars.DateOf(r.DecidedAt), Authority: r.OrgName,
 			PublishedOn: dateOf(r.PublishedAt), Status: status, Severity: &sev,
 			Subject: credit.Subject{USCC: r.UnitCode},
-			Summary: market.PenaltySummary(*r.Violation, r.PenaltyKinds, r.FineYuan),
+			Summary: credit.PenaltySummary(*r.Violation, r.PenaltyKinds, r.FineYuan),
 		},
 		Violation: *r.Violation, Basis: r.Basis, PenaltyTypes: r.PenaltyKinds, FineAmount: r.FineYuan,
 	}, nil

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -26,17 +25,9 @@ var migrationFiles embed.FS
 var Setup = datasources.Setup{
 	Name:       datasources.Fire,
 	Database:   "dept_fire",
-	Migrations: mustSub(migrationFiles, "migrations"),
+	Migrations: sqldb.MigrationsFS(migrationFiles, "migrations"),
 	Seed:       Seed,
 	Probe:      "fire_unit",
-}
-
-func mustSub(f embed.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err) // the directory is embedded above
-	}
-	return sub
 }
 
 // organ is a fire organ of code_dict ORG with the abbreviation its document

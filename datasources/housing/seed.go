@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"time"
 
@@ -23,17 +22,9 @@ var migrationFiles embed.FS
 var Setup = datasources.Setup{
 	Name:       datasources.Housing,
 	Database:   "dept_housing",
-	Migrations: mustSub(migrationFiles, "migrations"),
+	Migrations: sqldb.MigrationsFS(migrationFiles, "migrations"),
 	Seed:       Seed,
 	Probe:      "qualification_cert",
-}
-
-func mustSub(f embed.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err) // the directory is embedded above
-	}
-	return sub
 }
 
 // qualificationKinds are the qualifications of the city's builders with the

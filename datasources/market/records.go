@@ -140,53 +140,18 @@ func decodePenalty(row []byte) (credit.Record, error) {
 	if r.Status == "撤销" {
 		status = credit.Revoked
 	}
-	sev := PenaltySeverity(r.PenaltyKinds, r.FineYuan)
+	sev := credit.PenaltySeverity(r.PenaltyKinds, r.FineYuan)
 	rec := &credit.Penalty{
 		Base: credit.Base{
 			DecisionNo: &r.DecisionNo, DecisionDate: r.DecisionDate, Authority: &r.Authority,
 			PublishedOn: r.PublishedOn, Status: status, Severity: &sev,
-			Summary: PenaltySummary(r.Violation, r.PenaltyKinds, r.FineYuan),
+			Summary: credit.PenaltySummary(r.Violation, r.PenaltyKinds, r.FineYuan),
 		},
 		Violation: r.Violation, Basis: r.Basis, PenaltyTypes: r.PenaltyKinds,
 		FineAmount: r.FineYuan, ConfiscatedAmount: r.ConfiscatedYuan,
 	}
 	r.fill(&rec.Base)
 	return rec, nil
-}
-
-// PenaltySeverity classes an administrative penalty the way the national
-// rules on dishonesty information do: a warning or a small fine under the
-// simplified procedure is minor; revocation, closure or a fine of 200,000
-// yuan or more is serious; everything else is general. Departments share it
-// so that a fine weighs the same whoever imposed it.
-func PenaltySeverity(kinds []string, fine *scalars.Decimal) credit.Severity {
-	for _, k := range kinds {
-		if strings.HasPrefix(k, "吊销") || strings.HasPrefix(k, "责令关闭") || strings.HasPrefix(k, "责令停产停业") {
-			return credit.Serious
-		}
-	}
-	if fine != nil {
-		f, _ := fine.Rat().Float64()
-		switch {
-		case f >= 200000:
-			return credit.Serious
-		case f > 3000:
-			return credit.General
-		}
-	}
-	if len(kinds) == 1 && kinds[0] == "警告" || fine != nil {
-		return credit.Minor
-	}
-	return credit.General
-}
-
-// PenaltySummary is the one-line summary of a penalty.
-func PenaltySummary(violation string, kinds []string, fine *scalars.Decimal) string {
-	s := violation + "：" + strings.Join(kinds, "、")
-	if fine != nil {
-		s += "，罚款" + string(*fine) + "元"
-	}
-	return s
 }
 
 type inspectionRow struct {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"time"
 
@@ -25,17 +24,9 @@ var migrationFiles embed.FS
 var Setup = datasources.Setup{
 	Name:       datasources.Market,
 	Database:   "dept_market",
-	Migrations: mustSub(migrationFiles, "migrations"),
+	Migrations: sqldb.MigrationsFS(migrationFiles, "migrations"),
 	Seed:       Seed,
 	Probe:      "registry_entity",
-}
-
-func mustSub(f embed.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err) // the directory is embedded above
-	}
-	return sub
 }
 
 // reform is when unified codes replaced registration numbers on new records.

@@ -4,6 +4,7 @@ package model
 
 import (
 	"bytes"
+	"credithub/internal/catalogue"
 	"credithub/internal/credit"
 	"credithub/internal/scalars"
 	"credithub/internal/workflow"
@@ -21,8 +22,8 @@ type Node interface {
 
 // A measure that applies, and what triggers it.
 type AppliedMeasure struct {
-	Measure  *workflow.Measure `json:"measure"`
-	Triggers []*MeasureTrigger `json:"triggers"`
+	Measure  *catalogue.Measure `json:"measure"`
+	Triggers []*MeasureTrigger  `json:"triggers"`
 }
 
 type ApplyRepairInput struct {
@@ -395,12 +396,12 @@ type MarketEntityEdge struct {
 
 // What an asking system did with a checked measure.
 type MeasureApplication struct {
-	CheckID    string            `json:"checkId"`
-	Measure    *workflow.Measure `json:"measure"`
-	Applied    bool              `json:"applied"`
-	Note       string            `json:"note"`
-	ReportedBy string            `json:"reportedBy"`
-	ReportedAt time.Time         `json:"reportedAt"`
+	CheckID    string             `json:"checkId"`
+	Measure    *catalogue.Measure `json:"measure"`
+	Applied    bool               `json:"applied"`
+	Note       string             `json:"note"`
+	ReportedBy string             `json:"reportedBy"`
+	ReportedAt time.Time          `json:"reportedAt"`
 }
 
 // A record or listing that triggers a measure.

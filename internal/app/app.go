@@ -65,7 +65,9 @@ type App struct {
 	Handler   http.Handler
 	Logger    *slog.Logger
 	Catalogue *catalogue.Catalogue
-	Loaders   *loaders.Deps
+	// Measures is the measures catalogue (T19), read once at start-up.
+	Measures *catalogue.Measures
+	Loaders  *loaders.Deps
 	// State is the hub's own records and overlays, in memory.
 	State *hubdb.State
 	// Metrics are the instance's Prometheus metrics (nil when off).
@@ -104,12 +106,18 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	hubDB := a.DBs["hub"]
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	cat, err := catalogue.Load(cctx, &hubdb.Store{DB: hubDB.DB}, workday.Default())
+	cat, err := catalogue.Load(cctx, hubdb.New(hubDB.DB).Catalogues(), workday.Default())
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("the hub's database (credithub) must answer at start-up: %w", err)
 	}
 	a.Catalogue = cat
+	measures, err := catalogue.LoadMeasures(cctx, hubdb.New(hubDB.DB).Catalogues())
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("the hub's database (credithub) must answer at start-up: %w", err)
+	}
+	a.Measures = measures
 	sealer, err := gid.NewSealer(cfg.PersonIDKey)
 	if err != nil {
 		a.Close()
@@ -157,7 +165,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	authz := &hubdb.Authorizations{DB: hubDB.DB}
 	queryLog := &auth.QueryLog{DB: hubDB.DB}
 	flows := &workflow.Service{
-		DB: hubDB.DB, State: state, Calendar: workday.Default(), Logger: logger,
+		DB: hubDB.DB, State: state, Measures: measures, Calendar: workday.Default(), Logger: logger,
 		Persons: func(ctx context.Context, uscc string) ([]workflow.Person, error) {
 			ms, err := registry.MembersByUSCC(ctx, []string{uscc})
 			if err != nil {
@@ -181,7 +189,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	res := &resolvers.Resolver{
-		Registry: registry, Catalogue: cat, Sealer: sealer, Logger: logger,
+		Registry: registry, Catalogue: cat, Measures: measures, Sealer: sealer, Logger: logger,
 		HubDB: hubDB.DB, Authorizations: authz, QueryLog: queryLog, Workflows: flows,
 		Reports: a.Reports, Warnings: a.Warnings, Supervision: a.Supervision,
 	}
@@ -294,7 +302,7 @@ func (a *App) openWarnings(ctx context.Context, cfg Config, feeds []datasources.
 // advisory lock; in between, every supervision.RegradeEvery, the entities
 // whose facts changed are regraded.
 func (a *App) openSupervision(ctx context.Context, registry market.Registry, logger *slog.Logger) error {
-	a.Supervision = &supervision.Service{DB: a.DBs["hub"].DB, Registry: registry, Loaders: a.Loaders, Logger: logger}
+	a.Supervision = &supervision.Service{DB: a.DBs["hub"].DB, Registry: registry, Measures: a.Measures, Loaders: a.Loaders, Logger: logger}
 	if err := a.Supervision.LoadModels(ctx); err != nil {
 		return fmt.Errorf("the hub's database (credithub) must answer at start-up: %w", err)
 	}

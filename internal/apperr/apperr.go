@@ -22,6 +22,30 @@ const (
 	Timeout           = "TIMEOUT"
 	RateLimited       = "RATE_LIMITED"
 	Internal          = "INTERNAL"
+
+	// BadRequest is an HTTP request that is not a GraphQL request at all
+	// (a body that is not JSON, no query).
+	BadRequest = "BAD_REQUEST"
+
+	// PurposeRequired: personal data needs a declared purpose
+	// (X-Query-Purpose) from the fixed list.
+	PurposeRequired = "PURPOSE_REQUIRED"
+	// AuthorizationRequired: an agency reads a person's data only under
+	// that person's live written authorisation.
+	AuthorizationRequired = "AUTHORIZATION_REQUIRED"
+	// QueryLogUnavailable: personal data withheld because the query log
+	// row could not be committed first.
+	QueryLogUnavailable = "QUERY_LOG_UNAVAILABLE"
+
+	// OperationNotAllowed: an agency ran an operation not on its safelist.
+	OperationNotAllowed = "OPERATION_NOT_ALLOWED"
+	// PersistedQueryNotFound and PersistedQueryMismatched are the
+	// automatic persisted queries' refusals (Apollo's protocol).
+	PersistedQueryNotFound   = "PERSISTED_QUERY_NOT_FOUND"
+	PersistedQueryMismatched = "PERSISTED_QUERY_HASH_MISMATCH"
+	// IntrospectionDisabled: introspection (or _service) is not open to
+	// this caller.
+	IntrospectionDisabled = "INTROSPECTION_DISABLED"
 )
 
 // Error is an error a client may see: a code, a sentence that says what was

@@ -54,8 +54,8 @@ type Catalogue struct {
 
 // Load reads the catalogue from the hub's database and checks that it covers
 // every record kind the graph knows.
-func Load(ctx context.Context, store *hubdb.Store, cal *workday.Calendar) (*Catalogue, error) {
-	rows, err := store.Catalogue(ctx)
+func Load(ctx context.Context, store hubdb.CatalogueStore, cal *workday.Calendar) (*Catalogue, error) {
+	rows, err := store.Entries(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("loading the information catalogue: %w", err)
 	}

@@ -62,6 +62,19 @@ func (b *Base) IsNode() {}
 // GetID returns the global ID.
 func (b *Base) GetID() string { return b.ID }
 
+// InForce reports whether a record still counts against its subject:
+// inside its publication period, not repaired and not revoked. A record out
+// of force stays in its department's database and reaches departments, but
+// is not public, triggers no measure, weighs in no grade and is left out of
+// credit reports.
+func InForce(r Record) bool {
+	switch r.Common().Status {
+	case Expired, Repaired, Revoked:
+		return false
+	}
+	return true
+}
+
 // Subject names whom a record is about. Exactly one of the two is set.
 type Subject struct {
 	USCC     string

@@ -1,10 +1,7 @@
 package credit
 
 import (
-	"fmt"
 	"io"
-	"slices"
-	"strconv"
 
 	"credithub/internal/scalars"
 )
@@ -130,39 +127,29 @@ var EnvLevels = []EnvLevel{EnvTrustworthy, EnvGood, EnvWarned, EnvBad}
 // value not in the list, which gqlgen's validation already does for literals
 // but not for values arriving in variables of custom-bound enums.
 
-func (k Kind) MarshalGQL(w io.Writer)      { marshalEnum(w, string(k)) }
-func (k *Kind) UnmarshalGQL(v any) error   { return unmarshalEnum(v, "RecordKind", Kinds, k) }
-func (p Publicity) MarshalGQL(w io.Writer) { marshalEnum(w, string(p)) }
+func (k Kind) MarshalGQL(w io.Writer)      { scalars.MarshalEnum(w, string(k)) }
+func (k *Kind) UnmarshalGQL(v any) error   { return scalars.UnmarshalEnum(v, "RecordKind", Kinds, k) }
+func (p Publicity) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(p)) }
 func (p *Publicity) UnmarshalGQL(v any) error {
-	return unmarshalEnum(v, "Publicity", Publicities, p)
+	return scalars.UnmarshalEnum(v, "Publicity", Publicities, p)
 }
-func (s Status) MarshalGQL(w io.Writer)      { marshalEnum(w, string(s)) }
-func (s *Status) UnmarshalGQL(v any) error   { return unmarshalEnum(v, "RecordStatus", Statuses, s) }
-func (s Severity) MarshalGQL(w io.Writer)    { marshalEnum(w, string(s)) }
-func (s *Severity) UnmarshalGQL(v any) error { return unmarshalEnum(v, "Severity", Severities, s) }
+func (s Status) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
+func (s *Status) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "RecordStatus", Statuses, s)
+}
+func (s Severity) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
+func (s *Severity) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "Severity", Severities, s)
+}
 func (a AccidentLevel) MarshalGQL(w io.Writer) {
-	marshalEnum(w, string(a))
+	scalars.MarshalEnum(w, string(a))
 }
 func (a *AccidentLevel) UnmarshalGQL(v any) error {
-	return unmarshalEnum(v, "AccidentLevel", AccidentLevels, a)
+	return scalars.UnmarshalEnum(v, "AccidentLevel", AccidentLevels, a)
 }
-func (e EnvLevel) MarshalGQL(w io.Writer) { marshalEnum(w, string(e)) }
+func (e EnvLevel) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(e)) }
 func (e *EnvLevel) UnmarshalGQL(v any) error {
-	return unmarshalEnum(v, "EnvironmentalCreditLevel", EnvLevels, e)
-}
-
-func marshalEnum(w io.Writer, s string) { _, _ = io.WriteString(w, strconv.Quote(s)) }
-
-func unmarshalEnum[T ~string](v any, name string, valid []T, dst *T) error {
-	s, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("%w: %s must be a string", scalars.ErrInvalid, name)
-	}
-	if !slices.Contains(valid, T(s)) {
-		return fmt.Errorf("%w: %q is not a valid %s", scalars.ErrInvalid, s, name)
-	}
-	*dst = T(s)
-	return nil
+	return scalars.UnmarshalEnum(v, "EnvironmentalCreditLevel", EnvLevels, e)
 }
 
 // ListType is a kind of list (GraphQL ListType).
@@ -203,14 +190,18 @@ const (
 // Roles lists the roles.
 var Roles = []Role{RoleLegalRepresentative, RolePrincipal, RoleActualController}
 
-func (l ListType) MarshalGQL(w io.Writer)      { marshalEnum(w, string(l)) }
-func (l *ListType) UnmarshalGQL(v any) error   { return unmarshalEnum(v, "ListType", ListTypes, l) }
-func (i InterviewType) MarshalGQL(w io.Writer) { marshalEnum(w, string(i)) }
-func (i *InterviewType) UnmarshalGQL(v any) error {
-	return unmarshalEnum(v, "InterviewType", InterviewTypes, i)
+func (l ListType) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(l)) }
+func (l *ListType) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "ListType", ListTypes, l)
 }
-func (r Role) MarshalGQL(w io.Writer)    { marshalEnum(w, string(r)) }
-func (r *Role) UnmarshalGQL(v any) error { return unmarshalEnum(v, "ResponsibleRole", Roles, r) }
+func (i InterviewType) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(i)) }
+func (i *InterviewType) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "InterviewType", InterviewTypes, i)
+}
+func (r Role) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(r)) }
+func (r *Role) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "ResponsibleRole", Roles, r)
+}
 
 // Scenario is what a credit check is asked for (GraphQL Scenario).
 type Scenario string
@@ -231,5 +222,7 @@ var Scenarios = []Scenario{
 	ScenarioStateFunding, ScenarioQualificationReview, ScenarioMarketAccess,
 }
 
-func (s Scenario) MarshalGQL(w io.Writer)    { marshalEnum(w, string(s)) }
-func (s *Scenario) UnmarshalGQL(v any) error { return unmarshalEnum(v, "Scenario", Scenarios, s) }
+func (s Scenario) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
+func (s *Scenario) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "Scenario", Scenarios, s)
+}

@@ -3,9 +3,7 @@ package hubdb
 import (
 	"context"
 	"embed"
-	"io/fs"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"credithub/datasources"
@@ -21,17 +19,9 @@ var migrationFiles embed.FS
 var Setup = datasources.Setup{
 	Name:       "hub",
 	Database:   "credithub",
-	Migrations: mustSub(migrationFiles, "migrations"),
+	Migrations: sqldb.MigrationsFS(migrationFiles, "migrations"),
 	Seed:       func(context.Context, *sqldb.DB, *world.World) error { return nil },
 	Probe:      "info_catalogue",
-}
-
-func mustSub(f embed.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err) // the directory is embedded above
-	}
-	return sub
 }
 
 // CatalogueRow is a row of info_catalogue.
@@ -55,22 +45,54 @@ type PeriodRow struct {
 	Source    string `db:"source"`
 }
 
-// Store reads and writes the hub's own database.
-type Store struct {
-	DB *sqlx.DB
+// MeasureRow is a row of measure: one measure of the joint reward and
+// punishment catalogue (T19), with when a credit check applies it.
+type MeasureRow struct {
+	Code        string         `db:"code"`
+	Name        string         `db:"name"`
+	Kind        string         `db:"kind"`
+	Department  string         `db:"department"`
+	LegalBasis  string         `db:"legal_basis"`
+	ListTypes   pq.StringArray `db:"list_types"`
+	Scenarios   pq.StringArray `db:"scenarios"`
+	RecordKinds pq.StringArray `db:"record_kinds"`
+	MinSeverity *string        `db:"min_severity"`
 }
 
-// Catalogue returns the information catalogue in its order.
-func (s *Store) Catalogue(ctx context.Context) ([]CatalogueRow, error) {
+// CatalogueStore reads the catalogues the credit office keeps as data: the
+// information catalogue (T8), the publication periods of dishonesty
+// information and the measures of joint reward and punishment (T19).
+type CatalogueStore interface {
+	// Entries returns the information catalogue in its order.
+	Entries(ctx context.Context) ([]CatalogueRow, error)
+	// PublicationPeriods returns the publication periods by severity.
+	PublicationPeriods(ctx context.Context) ([]PeriodRow, error)
+	// Measures returns every measure: restrictions first, then rewards,
+	// each in code order.
+	Measures(ctx context.Context) ([]MeasureRow, error)
+}
+
+// Catalogues returns the catalogue store.
+func (d *DB) Catalogues() CatalogueStore { return catalogues{d} }
+
+type catalogues struct{ d *DB }
+
+func (c catalogues) Entries(ctx context.Context) ([]CatalogueRow, error) {
 	var rows []CatalogueRow
-	err := sqlx.SelectContext(ctx, s.DB, &rows, `SELECT kind, name, sources, entity_publicity, person_publicity,
+	err := c.d.sel(ctx, &rows, `SELECT kind, name, sources, entity_publicity, person_publicity,
 		disclosure_required, legal_basis, period_applies FROM info_catalogue ORDER BY position`)
 	return rows, err
 }
 
-// PublicationPeriods returns the publication periods by severity.
-func (s *Store) PublicationPeriods(ctx context.Context) ([]PeriodRow, error) {
+func (c catalogues) PublicationPeriods(ctx context.Context) ([]PeriodRow, error) {
 	var rows []PeriodRow
-	err := sqlx.SelectContext(ctx, s.DB, &rows, `SELECT severity, published, min_months, max_months, source FROM publication_period`)
+	err := c.d.sel(ctx, &rows, `SELECT severity, published, min_months, max_months, source FROM publication_period`)
+	return rows, err
+}
+
+func (c catalogues) Measures(ctx context.Context) ([]MeasureRow, error) {
+	var rows []MeasureRow
+	err := c.d.sel(ctx, &rows, `SELECT code, name, kind, department, legal_basis, list_types,
+		scenarios, record_kinds, min_severity FROM measure ORDER BY kind, code`)
 	return rows, err
 }

@@ -11,12 +11,12 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"credithub/datasources"
 	"credithub/internal/credit"
 	"credithub/internal/gid"
 	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
 )
 
 // NotifyChannel is the PostgreSQL channel on which a workflow's transaction
@@ -191,41 +191,19 @@ func (r hubRecordRow) record() (credit.Record, error) {
 }
 
 // Listen reloads the state whenever a workflow announces a change, until
-// ctx ends. Notices arriving while a reload runs are folded into the next
-// one. A lost connection is re-established by the listener; the state is
-// then reloaded, since notices may have been missed.
+// ctx ends, and every five minutes regardless. Notices arriving while a
+// reload runs are folded into the next one; after a lost connection the
+// state is reloaded, since notices may have been missed.
 func (s *State) Listen(ctx context.Context, dsn string) {
-	report := func(ev pq.ListenerEventType, err error) {
-		if err != nil && s.Logger != nil {
-			s.Logger.Warn("hub state listener", "event", ev, "err", err)
-		}
-	}
-	l := pq.NewListener(dsn, time.Second, time.Minute, report)
-	defer l.Close()
-	if err := l.Listen(NotifyChannel); err != nil && s.Logger != nil {
-		s.Logger.Error("listening for hub state changes", "err", err)
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-l.Notify: // a change, or nil after a reconnection
-		case <-time.After(5 * time.Minute): // and now and then regardless
-		}
-	drain:
-		for {
-			select {
-			case <-l.Notify:
-			default:
-				break drain
+	l := &sqldb.Listener{DSN: dsn, Channel: NotifyChannel, Every: 5 * time.Minute, Logger: s.Logger,
+		Handle: func(ctx context.Context, _ []string, _ bool) {
+			rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			if err := s.Reload(rctx); err != nil && s.Logger != nil && ctx.Err() == nil {
+				s.Logger.Error("reloading the hub state", "err", err)
 			}
-		}
-		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		if err := s.Reload(rctx); err != nil && s.Logger != nil {
-			s.Logger.Error("reloading the hub state", "err", err)
-		}
-		cancel()
-	}
+		}}
+	l.Run(ctx)
 }
 
 func (s *State) current() *snapshot {

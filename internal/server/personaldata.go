@@ -14,12 +14,9 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"credithub/auth"
+	"credithub/internal/apperr"
 	"credithub/internal/obs"
 )
-
-// CodeLogUnavailable is the error code of personal data withheld because the
-// query log could not be written.
-const CodeLogUnavailable = "QUERY_LOG_UNAVAILABLE"
 
 // logPersonalData writes the query log row of an answer that carries
 // personal data and commits it before the answer is written. If the row
@@ -91,7 +88,7 @@ func withhold(resp *graphql.Response, paths []ast.Path, logger *slog.Logger, ctx
 	}
 	resp.Errors = append(resp.Errors, &gqlerror.Error{
 		Message:    "personal data withheld: the query log could not be written, and no personal data leaves without its log row",
-		Extensions: map[string]any{"code": CodeLogUnavailable},
+		Extensions: map[string]any{"code": apperr.QueryLogUnavailable},
 	})
 	return resp
 }

@@ -19,6 +19,7 @@ import (
 	"credithub/auth"
 	"credithub/datasources/dstest"
 	"credithub/internal/app/apptest"
+	"credithub/internal/apperr"
 	"credithub/internal/server"
 )
 
@@ -146,7 +147,7 @@ func TestTrustedOperations(t *testing.T) {
 		}
 		return r.Errors[0].Code()
 	}
-	if c := code(post(t, h, map[string]any{"query": registered, "variables": vars}, agency)); c != server.CodeOperationNotAllowed {
+	if c := code(post(t, h, map[string]any{"query": registered, "variables": vars}, agency)); c != apperr.OperationNotAllowed {
 		t.Fatalf("an unregistered operation: %s", c)
 	}
 	if _, err := server.Register(context.Background(), h.DBs["hub"].DB, "agency-007", map[string]string{"lookup.graphql": registered}); err != nil {
@@ -166,18 +167,18 @@ func TestTrustedOperations(t *testing.T) {
 		"one space different": {"query": registered + " ", "variables": vars},
 		"an unknown hash":     {"variables": vars, "extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha("{ __typename }")}}},
 	} {
-		if c := code(post(t, h, body, agency)); c != server.CodeOperationNotAllowed {
+		if c := code(post(t, h, body, agency)); c != apperr.OperationNotAllowed {
 			t.Errorf("%s: %s", name, c)
 		}
 	}
-	if c := code(post(t, h, map[string]any{"query": registered, "variables": vars}, other)); c != server.CodeOperationNotAllowed {
+	if c := code(post(t, h, map[string]any{"query": registered, "variables": vars}, other)); c != apperr.OperationNotAllowed {
 		t.Errorf("another agency ran agency-007's operation: %s", c)
 	}
 
 	// APQ for a department: the hash alone first is unknown, then known.
 	apq := `{ departments { code name } }`
 	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha(apq)}}
-	if c := code(post(t, h, map[string]any{"extensions": ext}, dept)); c != server.CodePersistedQueryNotFound {
+	if c := code(post(t, h, map[string]any{"extensions": ext}, dept)); c != apperr.PersistedQueryNotFound {
 		t.Fatalf("unknown persisted query: %s", c)
 	}
 	if r := post(t, h, map[string]any{"query": apq, "extensions": ext}, dept); len(r.Errors) != 0 {
@@ -187,7 +188,7 @@ func TestTrustedOperations(t *testing.T) {
 		t.Fatalf("a persisted query by hash: %s", r.Body)
 	}
 	bad := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha("{ __typename }")}}
-	if c := code(post(t, h, map[string]any{"query": apq, "extensions": bad}, dept)); c != server.CodePersistedQueryMismatched {
+	if c := code(post(t, h, map[string]any{"query": apq, "extensions": bad}, dept)); c != apperr.PersistedQueryMismatched {
 		t.Errorf("a hash that is not the text's: %s", c)
 	}
 

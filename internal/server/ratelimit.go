@@ -61,7 +61,7 @@ func (rl *RateLimiter) now() time.Time {
 func client(ctx context.Context, r *http.Request) (string, bool) {
 	p := auth.FromContext(ctx)
 	if !p.IsAnonymous() {
-		return string(p.Kind()) + ":" + p.Org() + ":" + p.Subject(), false
+		return p.Key(), false
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -119,7 +119,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	opCtx, errs := exec.CreateOperationContext(ctx, raw)
 	if errs != nil {
 		for _, e := range errs {
-			if code, ok := e.Extensions["code"].(string); ok && (code == apperr.QueryTooComplex || code == CodeOperationNotAllowed) {
+			if code, ok := e.Extensions["code"].(string); ok && (code == apperr.QueryTooComplex || code == apperr.OperationNotAllowed) {
 				t.metrics.Refusal(code)
 			}
 		}
@@ -234,7 +234,7 @@ func writeProtocolError(w http.ResponseWriter, media string, status int, msg str
 	w.WriteHeader(status)
 	writeJSON(w, &graphql.Response{Errors: gqlerror.List{{
 		Message:    msg,
-		Extensions: map[string]any{"code": "BAD_REQUEST"},
+		Extensions: map[string]any{"code": apperr.BadRequest},
 	}}})
 }
 

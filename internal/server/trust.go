@@ -14,14 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"credithub/auth"
-)
-
-// The codes of trusted-operation refusals.
-const (
-	CodeOperationNotAllowed      = "OPERATION_NOT_ALLOWED"
-	CodePersistedQueryNotFound   = "PERSISTED_QUERY_NOT_FOUND"
-	CodePersistedQueryMismatched = "PERSISTED_QUERY_HASH_MISMATCH"
-	CodeIntrospectionDisabled    = "INTROSPECTION_DISABLED"
+	"credithub/internal/apperr"
 )
 
 // Trust decides which documents a caller may run and whether it may
@@ -89,14 +82,14 @@ func (t *Trust) MutateOperationParameters(ctx context.Context, raw *graphql.RawP
 	if t.Safelist && p.Kind() == auth.KindAgency {
 		ops, err := t.registered(ctx, p.Org())
 		if err != nil {
-			return refused(CodeOperationNotAllowed, "the agency's registered operations could not be read; try again")
+			return refused(apperr.OperationNotAllowed, "the agency's registered operations could not be read; try again")
 		}
 		if raw.Query != "" {
 			hash = sha(raw.Query)
 		}
 		q, ok := ops[hash]
 		if !ok {
-			return refused(CodeOperationNotAllowed, "agencies may run only the operations registered for them (credithub safelist register); this one is not")
+			return refused(apperr.OperationNotAllowed, "agencies may run only the operations registered for them (credithub safelist register); this one is not")
 		}
 		raw.Query = q
 		return nil
@@ -107,13 +100,13 @@ func (t *Trust) MutateOperationParameters(ctx context.Context, raw *graphql.RawP
 	if raw.Query == "" {
 		q, ok := t.apq.Get(ctx, hash)
 		if !ok {
-			return refused(CodePersistedQueryNotFound, "PersistedQueryNotFound")
+			return refused(apperr.PersistedQueryNotFound, "PersistedQueryNotFound")
 		}
 		raw.Query = q
 		return nil
 	}
 	if sha(raw.Query) != hash {
-		return refused(CodePersistedQueryMismatched, "the persisted query's sha256Hash is not the hash of its text")
+		return refused(apperr.PersistedQueryMismatched, "the persisted query's sha256Hash is not the hash of its text")
 	}
 	t.apq.Add(ctx, hash, raw.Query)
 	return nil
@@ -135,7 +128,7 @@ func (t *Trust) MutateOperationContext(ctx context.Context, op *graphql.Operatio
 	if op.DisableIntrospection && op.Operation != nil && op.Operation.Operation == ast.Query {
 		for _, f := range graphql.CollectFields(op, op.Operation.SelectionSet, nil) {
 			if f.Name == "_service" {
-				return refused(CodeIntrospectionDisabled, "_service (the schema's SDL) is not open to this caller, as introspection is not")
+				return refused(apperr.IntrospectionDisabled, "_service (the schema's SDL) is not open to this caller, as introspection is not")
 			}
 		}
 	}

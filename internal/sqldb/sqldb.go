@@ -6,6 +6,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -177,6 +178,30 @@ func MapError(err error) error {
 		return apperr.New(apperr.Timeout, "the database cancelled a statement that ran too long").Wrap(err)
 	}
 	return err
+}
+
+// IsUniqueViolation reports whether err is a violation of the unique
+// index or constraint named constraint.
+func IsUniqueViolation(err error, constraint string) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "23505" && pqErr.Constraint == constraint
+}
+
+// IsLockNotAvailable reports whether err is a NOWAIT lock that another
+// transaction holds (55P03).
+func IsLockNotAvailable(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "55P03"
+}
+
+// MigrationsFS returns the directory dir of an embedded file system: the
+// migrations each database embeds next to its code.
+func MigrationsFS(f embed.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // dir is embedded by the caller; a typo is a bug
+	}
+	return sub
 }
 
 // IsUnavailable reports whether err means the database could not be reached

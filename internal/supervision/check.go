@@ -25,13 +25,13 @@ import (
 	"credithub/datasources"
 	"credithub/datasources/market"
 	"credithub/internal/apperr"
+	"credithub/internal/catalogue"
 	"credithub/internal/credit"
 	"credithub/internal/gid"
 	"credithub/internal/hubdb"
 	"credithub/internal/loaders"
 	"credithub/internal/scalars"
 	"credithub/internal/sqldb"
-	"credithub/internal/workflow"
 )
 
 // Service applies the supervision models (measures, grades, inspection
@@ -50,31 +50,24 @@ type Service struct {
 	Logger  *slog.Logger
 	Now     func() time.Time
 
-	measures []*workflow.Measure
-	byCode   map[string]*workflow.Measure
-	model    *Model
-	kinds    []credit.Kind
+	// Measures is the measures catalogue the checks apply.
+	Measures *catalogue.Measures
+
+	model *Model
+	kinds []credit.Kind
 
 	perRequest sync.Map // weak.Pointer[loaders.Loaders] → *fulfilledLoader
 }
 
-// LoadModels reads the measures catalogue and the grading model; call it
-// once, before the service answers.
+// LoadModels reads the grading model; call it once, before the service
+// answers, with Measures set.
 func (s *Service) LoadModels(ctx context.Context) error {
-	ms, err := LoadMeasures(ctx, s.DB)
-	if err != nil {
-		return err
-	}
 	m, err := LoadModel(ctx, s.DB)
 	if err != nil {
 		return err
 	}
-	s.measures, s.model = ms, m
-	s.byCode = make(map[string]*workflow.Measure, len(ms))
-	for _, x := range ms {
-		s.byCode[x.Code] = x
-	}
-	s.kinds = factKinds(ms)
+	s.model = m
+	s.kinds = factKinds(s.Measures.All())
 	return nil
 }
 
@@ -85,63 +78,15 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// Measures returns the catalogue, restrictions first, each kind in code
-// order.
-func (s *Service) Measures() []*workflow.Measure { return s.measures }
-
-// Measure returns the measure with the given code; nil when none.
-func (s *Service) Measure(code string) *workflow.Measure { return s.byCode[code] }
-
 // Model returns the grading model.
 func (s *Service) Model() *Model { return s.model }
-
-// measureRow is a measure as stored: its lists, scenarios and kinds are
-// text arrays.
-type measureRow struct {
-	workflow.Measure
-	Lists     pq.StringArray `db:"list_types"`
-	Scenarios pq.StringArray `db:"scenarios"`
-	Kinds     pq.StringArray `db:"record_kinds"`
-}
-
-// LoadMeasures reads the measures catalogue: restrictions first, then
-// rewards, each in code order.
-func LoadMeasures(ctx context.Context, q sqlx.QueryerContext) ([]*workflow.Measure, error) {
-	var rows []measureRow
-	err := sqlx.SelectContext(ctx, q, &rows, `SELECT code, name, kind, department, legal_basis, list_types,
-		scenarios, record_kinds, min_severity FROM measure ORDER BY kind, code`)
-	if err != nil {
-		return nil, fmt.Errorf("loading the measures catalogue: %w", err)
-	}
-	out := make([]*workflow.Measure, len(rows))
-	for i, r := range rows {
-		m := r.Measure
-		for _, l := range r.Lists {
-			m.ListTypes = append(m.ListTypes, credit.ListType(l))
-		}
-		for _, sc := range r.Scenarios {
-			m.Scenarios = append(m.Scenarios, credit.Scenario(sc))
-		}
-		for _, k := range r.Kinds {
-			if !slices.Contains(credit.Kinds, credit.Kind(k)) {
-				return nil, fmt.Errorf("measure %s: unknown record kind %q", m.Code, k)
-			}
-			m.RecordKinds = append(m.RecordKinds, credit.Kind(k))
-		}
-		if m.Kind != workflow.Restriction && m.Kind != workflow.Reward {
-			return nil, fmt.Errorf("measure %s: unknown kind %q", m.Code, m.Kind)
-		}
-		out[i] = &m
-	}
-	return out, nil
-}
 
 // factKinds are the record kinds a check or a grade reads: every kind that
 // can count against an entity (it carries a severity, or it is a listing),
 // the industry rating and complaints the grade reads, and whatever a
 // measure names. Licences, discharge permits and qualification
 // certificates, the bulk of the departments' rows, never count.
-func factKinds(ms []*workflow.Measure) []credit.Kind {
+func factKinds(ms []*catalogue.Measure) []credit.Kind {
 	never := []credit.Kind{credit.KindLicence, credit.KindDischargePermit, credit.KindQualification}
 	var out []credit.Kind
 	for _, k := range credit.Kinds {
@@ -308,17 +253,17 @@ func adverse(r credit.Record) bool {
 // applies only when no restriction does, no adverse record is in force and
 // the records are complete: a department that did not answer may hold the
 // record that forbids it.
-func Evaluate(measures []*workflow.Measure, scenario credit.Scenario, records []credit.Record, complete bool) []Applied {
+func Evaluate(measures []*catalogue.Measure, scenario credit.Scenario, records []credit.Record, complete bool) []Applied {
 	out := []Applied{}
 	var inForceRecs []credit.Record
 	for _, r := range records {
-		if inForce(r) {
+		if credit.InForce(r) {
 			inForceRecs = append(inForceRecs, r)
 		}
 	}
 	restricted := false
 	for _, m := range measures {
-		if m.Kind != workflow.Restriction || !slices.Contains(m.Scenarios, scenario) {
+		if m.Kind != catalogue.Restriction || !slices.Contains(m.Scenarios, scenario) {
 			continue
 		}
 		var triggers []Trigger
@@ -347,7 +292,7 @@ func Evaluate(measures []*workflow.Measure, scenario credit.Scenario, records []
 		return out
 	}
 	for _, m := range measures {
-		if m.Kind == workflow.Reward && slices.Contains(m.Scenarios, scenario) {
+		if m.Kind == catalogue.Reward && slices.Contains(m.Scenarios, scenario) {
 			out = append(out, Applied{Code: m.Code, Triggers: []Trigger{}})
 		}
 	}
@@ -402,7 +347,7 @@ func (s *Service) Check(ctx context.Context, l *loaders.Loaders, scenario credit
 		for _, d := range sortedDepartments(missing) {
 			res.Missing = append(res.Missing, d.Code)
 		}
-		res.Measures = Evaluate(s.measures, scenario, f.Records, res.Complete)
+		res.Measures = Evaluate(s.Measures.All(), scenario, f.Records, res.Complete)
 		out[i] = res
 	}
 	if err := s.record(ctx, asker, scenario, now, out); err != nil {
@@ -491,18 +436,13 @@ type Application struct {
 	ReportedAt time.Time `json:"reportedAt" db:"reported_at"`
 }
 
-// principalKey is whose idempotency keys a request uses.
-func principalKey(p *auth.Principal) string {
-	return string(p.Kind()) + ":" + p.Org() + ":" + p.Subject()
-}
-
 // ReportApplied records, for a check the caller's organisation asked, the
 // measure its system applied (or did not). Only the asking organisation
 // reports on its checks; the measure must be one the check found. A later
 // report on the same check and measure (with another key) replaces the
 // earlier one: systems correct themselves, the graph shows the last word.
 // A retry with the same key returns the first answer.
-func (s *Service) ReportApplied(ctx context.Context, checkID string, measure string, applied bool, note, key string) (*Application, error) {
+func (s *Service) ReportApplied(ctx context.Context, checkID string, measure string, applied bool, note string, key hubdb.Key) (*Application, error) {
 	p := auth.FromContext(ctx)
 	id, ok := ParseCheckID(checkID)
 	if !ok {
@@ -511,7 +451,8 @@ func (s *Service) ReportApplied(ctx context.Context, checkID string, measure str
 	if len([]rune(note)) > 1000 {
 		return nil, apperr.BadInput("note", "note must be at most 1000 characters")
 	}
-	out, err := hubdb.Idempotent(ctx, s.DB, principalKey(p), key, "reportMeasureApplied", func(tx *sqlx.Tx) (*Application, error) {
+	out, err := hubdb.Idempotent(ctx, hubdb.New(s.DB), p.Key(), key, "reportMeasureApplied", func(htx *hubdb.DB) (*Application, error) {
+		tx := htx.Tx()
 		var c struct {
 			Org      string         `db:"asked_org"`
 			Measures pq.StringArray `db:"measures"`

@@ -4,25 +4,25 @@ import (
 	"slices"
 	"testing"
 
+	"credithub/internal/catalogue"
 	"credithub/internal/credit"
-	"credithub/internal/workflow"
 )
 
-// catalogue is the seeded measures catalogue (migrations 00004 and 00005)
+// measures is the seeded measures catalogue (migrations 00004 and 00005)
 // that these cases need.
-func catalogue() []*workflow.Measure {
+func measures() []*catalogue.Measure {
 	serious, general := credit.Serious, credit.General
-	return []*workflow.Measure{
-		{Code: "M-APR-01", Kind: workflow.Restriction, Scenarios: []credit.Scenario{credit.ScenarioAdministrativeApproval, credit.ScenarioMarketAccess},
+	return []*catalogue.Measure{
+		{Code: "M-APR-01", Kind: catalogue.Restriction, Scenarios: []credit.Scenario{credit.ScenarioAdministrativeApproval, credit.ScenarioMarketAccess},
 			RecordKinds: []credit.Kind{credit.KindCommitmentBreach, credit.KindPenalty, credit.KindAbnormalOperation}, MinSeverity: &general},
-		{Code: "M-CRT-01", Kind: workflow.Restriction, ListTypes: []credit.ListType{credit.ListJointPunishment},
+		{Code: "M-CRT-01", Kind: catalogue.Restriction, ListTypes: []credit.ListType{credit.ListJointPunishment},
 			Scenarios: []credit.Scenario{credit.ScenarioPublicProcurement, credit.ScenarioBidding, credit.ScenarioStateFunding}},
-		{Code: "M-MKT-02", Kind: workflow.Restriction, ListTypes: []credit.ListType{credit.ListJointPunishment, credit.ListKeyAttention},
+		{Code: "M-MKT-02", Kind: catalogue.Restriction, ListTypes: []credit.ListType{credit.ListJointPunishment, credit.ListKeyAttention},
 			Scenarios: []credit.Scenario{credit.ScenarioAdministrativeApproval, credit.ScenarioQualificationReview, credit.ScenarioMarketAccess}},
-		{Code: "M-PRC-01", Kind: workflow.Restriction, ListTypes: []credit.ListType{credit.ListJointPunishment},
+		{Code: "M-PRC-01", Kind: catalogue.Restriction, ListTypes: []credit.ListType{credit.ListJointPunishment},
 			Scenarios:   []credit.Scenario{credit.ScenarioPublicProcurement, credit.ScenarioBidding},
 			RecordKinds: []credit.Kind{credit.KindDishonestDebtor, credit.KindFalseLitigation}, MinSeverity: &serious},
-		{Code: "M-MKT-R1", Kind: workflow.Reward,
+		{Code: "M-MKT-R1", Kind: catalogue.Reward,
 			Scenarios: []credit.Scenario{credit.ScenarioAdministrativeApproval, credit.ScenarioMarketAccess, credit.ScenarioStateFunding}},
 	}
 }
@@ -70,7 +70,7 @@ func TestEvaluate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			got := want{}
-			for _, a := range Evaluate(catalogue(), tc.scenario, tc.records, tc.complete) {
+			for _, a := range Evaluate(measures(), tc.scenario, tc.records, tc.complete) {
 				var ids []string
 				for _, tr := range a.Triggers {
 					ids = append(ids, tr.RecordID)
@@ -93,16 +93,16 @@ func TestEvaluate(t *testing.T) {
 func TestTriggerDetailsAndFactKinds(t *testing.T) {
 	t.Parallel()
 	l := &credit.Listing{Base: credit.Base{ID: "l1", Kind: credit.KindListing, Status: credit.Effective, Summary: "列入联合惩戒对象名单"}, ListType: credit.ListJointPunishment}
-	a := Evaluate(catalogue(), credit.ScenarioBidding, []credit.Record{l}, true)
+	a := Evaluate(measures(), credit.ScenarioBidding, []credit.Record{l}, true)
 	if len(a) != 2 || a[0].Triggers[0].ListType == nil || *a[0].Triggers[0].ListType != credit.ListJointPunishment || a[0].Triggers[0].Summary != l.Summary {
 		t.Fatalf("triggers %+v", a)
 	}
-	kinds := factKinds(append(catalogue(), &workflow.Measure{Code: "X", Kind: workflow.Restriction, RecordKinds: []credit.Kind{credit.KindLicence}}))
-	if !slices.Contains(kinds, credit.KindLicence) || slices.Contains(factKinds(catalogue()), credit.KindLicence) {
+	kinds := factKinds(append(measures(), &catalogue.Measure{Code: "X", Kind: catalogue.Restriction, RecordKinds: []credit.Kind{credit.KindLicence}}))
+	if !slices.Contains(kinds, credit.KindLicence) || slices.Contains(factKinds(measures()), credit.KindLicence) {
 		t.Fatalf("a kind a measure names must be read, and licences otherwise not: %v", kinds)
 	}
 	for _, k := range []credit.Kind{credit.KindComplaint, credit.KindEnvironmentalRating, credit.KindListing, credit.KindKeyAttention, credit.KindInspection} {
-		if !slices.Contains(factKinds(catalogue()), k) {
+		if !slices.Contains(factKinds(measures()), k) {
 			t.Errorf("the grade reads %s, but it is not fetched", k)
 		}
 	}

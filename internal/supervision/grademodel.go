@@ -74,16 +74,6 @@ type Grade struct {
 	Reasons []Reason `json:"reasons"`
 }
 
-// inForce reports whether a record still counts: repaired, revoked and
-// expired records do not.
-func inForce(r credit.Record) bool {
-	switch r.Common().Status {
-	case credit.Repaired, credit.Revoked, credit.Expired:
-		return false
-	}
-	return true
-}
-
 // Grade computes the grade from the facts. Every factor that applied is a
 // reason, with its weight, how often it applied and the records behind it.
 func (m *Model) Grade(f Facts) Grade {
@@ -109,7 +99,7 @@ func (m *Model) Grade(f Facts) Grade {
 	var latestEnv *credit.EnvironmentalRating
 	for _, rec := range f.Records {
 		b := rec.Common()
-		if !inForce(rec) {
+		if !credit.InForce(rec) {
 			continue
 		}
 		switch v := rec.(type) {

@@ -304,9 +304,10 @@ func (s *Service) listEntities(ctx context.Context, f market.ListFilter, after s
 
 // Recompute grades every entity now and stores the grades, once per
 // idempotency key; it waits while another instance's recompute runs.
-func (s *Service) Recompute(ctx context.Context, key string) (int, error) {
+func (s *Service) Recompute(ctx context.Context, key hubdb.Key) (int, error) {
 	p := auth.FromContext(ctx)
-	return hubdb.Idempotent(ctx, s.DB, principalKey(p), key, "recomputeGrades", func(tx *sqlx.Tx) (int, error) {
+	return hubdb.Idempotent(ctx, hubdb.New(s.DB), p.Key(), key, "recomputeGrades", func(htx *hubdb.DB) (int, error) {
+		tx := htx.Tx()
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, gradeLock); err != nil {
 			return 0, sqldb.MapError(err)
 		}

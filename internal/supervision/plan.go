@@ -85,7 +85,7 @@ const populationPage = 2000
 // and each sampled entity gets supervision.Inspectors from the department's
 // active roster: anyone with the seed, the population and the roster can
 // redraw both.
-func (s *Service) CreatePlan(ctx context.Context, spec PlanSpec, key string) (*Plan, error) {
+func (s *Service) CreatePlan(ctx context.Context, spec PlanSpec, key hubdb.Key) (*Plan, error) {
 	p := auth.FromContext(ctx)
 	if p.Kind() != auth.KindDepartment {
 		return nil, apperr.New(apperr.Forbidden, "inspection plans are drawn by a department for its own inspectors; this token is of kind %s", p.Kind())
@@ -94,7 +94,8 @@ func (s *Service) CreatePlan(ctx context.Context, spec PlanSpec, key string) (*P
 		return nil, err
 	}
 	dept := p.Org()
-	return hubdb.Idempotent(ctx, s.DB, principalKey(p), key, "createInspectionPlan", func(tx *sqlx.Tx) (*Plan, error) {
+	return hubdb.Idempotent(ctx, hubdb.New(s.DB), p.Key(), key, "createInspectionPlan", func(htx *hubdb.DB) (*Plan, error) {
+		tx := htx.Tx()
 		var roster []int64
 		if err := tx.SelectContext(ctx, &roster, `SELECT id FROM inspector WHERE department = $1 AND active ORDER BY id`, dept); err != nil {
 			return nil, sqldb.MapError(err)

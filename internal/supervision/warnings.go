@@ -38,6 +38,7 @@ import (
 	"credithub/internal/credit"
 	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
 )
 
 // WarningChannel is the PostgreSQL channel on which the transaction that
@@ -837,8 +838,9 @@ func (b *Broker) logger() *slog.Logger {
 }
 
 // Listen listens on WarningChannel with one connection until ctx ends,
-// then closes every subscription. After a lost connection it catches up
-// with the warnings raised in between.
+// then closes every subscription. After a lost connection (and every 90
+// s, which also notices a dead connection sooner) it catches up with the
+// warnings raised since the last one it announced.
 func (b *Broker) Listen(ctx context.Context, dsn string) {
 	b.init()
 	defer func() {
@@ -849,64 +851,29 @@ func (b *Broker) Listen(ctx context.Context, dsn string) {
 		}
 		b.mu.Unlock()
 	}()
-	report := func(ev pq.ListenerEventType, err error) {
-		if err != nil {
-			b.logger().Warn("warning listener", "event", ev, "err", err)
-		}
-	}
-	l := pq.NewListener(dsn, time.Second, time.Minute, report)
-	stop := context.AfterFunc(ctx, func() { _ = l.Close() })
-	defer stop()
-	defer l.Close()
-	if err := l.Listen(WarningChannel); err != nil {
-		if ctx.Err() == nil {
-			b.logger().Error("listening for warnings", "err", err)
-		}
-		return
-	}
-	var last int64
-	if err := b.DB.GetContext(ctx, &last, `SELECT coalesce(max(id), 0) FROM warning`); err != nil && ctx.Err() == nil {
-		b.logger().Error("reading the last warning", "err", err)
-	}
-	b.mu.Lock()
-	b.last = last
-	b.mu.Unlock()
-	close(b.ready)
-	for {
-		var n *pq.Notification
-		select {
-		case <-ctx.Done():
-			return
-		case n = <-l.Notify:
-		case <-time.After(90 * time.Second):
-			go func() { _ = l.Ping() }() // notices a dead connection sooner
-			continue
-		}
-		var ids []int64
-		catchUp := n == nil // nil after a reconnection: notices may be lost
-		add := func(n *pq.Notification) {
-			if n == nil {
-				catchUp = true
-				return
+	l := &sqldb.Listener{DSN: dsn, Channel: WarningChannel, Every: 90 * time.Second, Logger: b.logger(),
+		Ready: func(ctx context.Context) {
+			var last int64
+			if err := b.DB.GetContext(ctx, &last, `SELECT coalesce(max(id), 0) FROM warning`); err != nil && ctx.Err() == nil {
+				b.logger().Error("reading the last warning", "err", err)
 			}
-			if id, err := strconv.ParseInt(n.Extra, 10, 64); err == nil {
-				ids = append(ids, id)
+			b.mu.Lock()
+			b.last = last
+			b.mu.Unlock()
+			close(b.ready)
+		},
+		Handle: func(ctx context.Context, payloads []string, missed bool) {
+			var ids []int64
+			for _, p := range payloads {
+				if id, err := strconv.ParseInt(p, 10, 64); err == nil {
+					ids = append(ids, id)
+				}
 			}
-		}
-		add(n)
-	drain:
-		for {
-			select {
-			case n := <-l.Notify:
-				add(n)
-			default:
-				break drain
+			if err := b.deliver(ctx, ids, missed); err != nil && ctx.Err() == nil {
+				b.logger().Error("delivering warnings", "err", err)
 			}
-		}
-		if err := b.deliver(ctx, ids, catchUp); err != nil && ctx.Err() == nil {
-			b.logger().Error("delivering warnings", "err", err)
-		}
-	}
+		}}
+	l.Run(ctx)
 }
 
 // deliver reads the announced warnings (and, catching up, every one after

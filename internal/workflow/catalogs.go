@@ -1,29 +1,25 @@
 package workflow
 
-// The catalogues the workflows read: the application items that accept a
-// credit commitment (T1–T2, kept by the business-environment bureau), the
-// measures of joint reward and punishment (T19) and the workflow rules
-// (deadlines with their sources). Only the commitment items are edited
-// through the graph; measures and rules change by migration, with their
-// legal source.
+// What the workflows keep besides their objects: the catalogue of
+// application items that accept a credit commitment (T1–T2, kept by the
+// business-environment bureau, edited through the graph) and the workflow
+// rules (deadlines with their sources, changed by migration). The measures
+// of joint reward and punishment are the catalogue package's.
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"credithub/auth"
 	"credithub/datasources"
 	"credithub/internal/apperr"
-	"credithub/internal/credit"
+	"credithub/internal/hubdb"
 	"credithub/internal/sqldb"
 )
 
@@ -75,7 +71,7 @@ func commitmentItem(ctx context.Context, q sqlx.QueryerContext, code string) (*C
 // its code). Withdrawing an item (active false) keeps the commitments
 // already signed for it; new ones are refused. The item's last editor and
 // the time are kept on the row.
-func (s *Service) UpsertCommitmentItem(ctx context.Context, in CommitmentItem, key string) (*CommitmentItem, error) {
+func (s *Service) UpsertCommitmentItem(ctx context.Context, in CommitmentItem, key hubdb.Key) (*CommitmentItem, error) {
 	p := auth.FromContext(ctx)
 	if !p.HasScope(auth.ScopeCommitmentWrite) {
 		return nil, apperr.New(apperr.Forbidden, "editing the catalogue of commitment items needs the %s scope", auth.ScopeCommitmentWrite).
@@ -89,13 +85,13 @@ func (s *Service) UpsertCommitmentItem(ctx context.Context, in CommitmentItem, k
 		return nil, apperr.BadInput("input.code", "code must be 1 to 32 capital letters, digits and hyphens, such as MA-001")
 	}
 	var err error
-	if in.Name, err = text("input.name", in.Name, 200); err != nil {
+	if in.Name, err = needText("input.name", in.Name, 200); err != nil {
 		return nil, err
 	}
-	if in.Domain, err = text("input.domain", in.Domain, 64); err != nil {
+	if in.Domain, err = needText("input.domain", in.Domain, 64); err != nil {
 		return nil, err
 	}
-	if in.LegalBasis, err = text("input.legalBasis", in.LegalBasis, 1000); err != nil {
+	if in.LegalBasis, err = needText("input.legalBasis", in.LegalBasis, 1000); err != nil {
 		return nil, err
 	}
 	if _, ok := datasources.DepartmentByCode(in.DepartmentCode); !ok {
@@ -113,70 +109,11 @@ func (s *Service) UpsertCommitmentItem(ctx context.Context, in CommitmentItem, k
 	})
 }
 
-// measureRow is a measure as stored: its list types are a text array.
-type measureRow struct {
-	Measure
-	Lists pq.StringArray `db:"list_types"`
-}
-
-func (r *measureRow) measure() *Measure {
-	m := r.Measure
-	m.ListTypes = make([]credit.ListType, len(r.Lists))
-	for i, l := range r.Lists {
-		m.ListTypes[i] = credit.ListType(l)
-	}
-	return &m
-}
-
-const measureColumns = `code, name, kind, department, legal_basis, list_types`
-
-// Measures returns the measures catalogue in code order.
-func (s *Service) Measures(ctx context.Context) ([]*Measure, error) {
-	var rows []measureRow
-	if err := s.DB.SelectContext(ctx, &rows, `SELECT `+measureColumns+` FROM measure ORDER BY code`); err != nil {
-		return nil, sqldb.MapError(err)
-	}
-	out := make([]*Measure, len(rows))
-	for i := range rows {
-		out[i] = rows[i].measure()
-	}
-	return out, nil
-}
-
-// MeasuresByCode returns the measures with the given codes, in the order of
-// codes; codes the catalogue no longer has are left out.
-func (s *Service) MeasuresByCode(ctx context.Context, codes []string) ([]*Measure, error) {
-	var rows []measureRow
-	if err := s.DB.SelectContext(ctx, &rows, `SELECT `+measureColumns+` FROM measure WHERE code = ANY($1)`, pq.Array(codes)); err != nil {
-		return nil, sqldb.MapError(err)
-	}
-	out := make([]*Measure, 0, len(rows))
-	for _, c := range codes {
-		if i := slices.IndexFunc(rows, func(r measureRow) bool { return r.Code == c }); i >= 0 {
-			out = append(out, rows[i].measure())
-		}
-	}
-	return out, nil
-}
-
 // RuleList returns the workflow rules in code order, read afresh.
 func (s *Service) RuleList(ctx context.Context) ([]*Rule, error) {
 	out := []*Rule{}
 	err := s.DB.SelectContext(ctx, &out, `SELECT code, description, working_days, source FROM workflow_rule ORDER BY code`)
 	return out, sqldb.MapError(err)
-}
-
-// text trims a free-text argument and checks it is present and not longer
-// than max characters.
-func text(field, s string, max int) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", apperr.BadInput(field, "%s must not be empty", field)
-	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return "", apperr.BadInput(field, "%s must be at most %d characters, got %d", field, max, n)
-	}
-	return s, nil
 }
 
 func departmentCodes() string {

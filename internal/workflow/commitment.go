@@ -86,8 +86,8 @@ type SignInput struct {
 
 // SignCommitment records a commitment for an active item of the catalogue.
 // It is held by the department receiving the item's applications.
-func (s *Service) SignCommitment(ctx context.Context, in SignInput, key string) (*Commitment, error) {
-	content, err := text("input.content", in.Content, 2000)
+func (s *Service) SignCommitment(ctx context.Context, in SignInput, key hubdb.Key) (*Commitment, error) {
+	content, err := needText("input.content", in.Content, 2000)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func (s *Service) SignCommitment(ctx context.Context, in SignInput, key string) 
 }
 
 // FulfilCommitment records that the commitment was kept.
-func (s *Service) FulfilCommitment(ctx context.Context, id int64, reason, key string) (*Commitment, error) {
+func (s *Service) FulfilCommitment(ctx context.Context, id int64, reason string, key hubdb.Key) (*Commitment, error) {
 	reason, err := optionalText("reason", reason, 1000)
 	if err != nil {
 		return nil, err
@@ -135,11 +135,11 @@ func (s *Service) FulfilCommitment(ctx context.Context, id int64, reason, key st
 
 // BreachCommitment records a breach of the given dishonesty class; the
 // entity gets a public COMMITMENT_BREACH record of that class.
-func (s *Service) BreachCommitment(ctx context.Context, id int64, severity credit.Severity, reason, key string) (*Commitment, error) {
+func (s *Service) BreachCommitment(ctx context.Context, id int64, severity credit.Severity, reason string, key hubdb.Key) (*Commitment, error) {
 	if !slices.Contains(credit.Severities, severity) {
 		return nil, apperr.BadInput("severity", "severity must be MINOR, GENERAL or SERIOUS")
 	}
-	reason, err := text("reason", reason, 1000)
+	reason, err := needText("reason", reason, 1000)
 	if err != nil {
 		return nil, err
 	}
@@ -148,8 +148,8 @@ func (s *Service) BreachCommitment(ctx context.Context, id int64, severity credi
 
 // FindCommitmentFalse records that the commitment was false; the entity
 // gets a serious COMMITMENT_BREACH record.
-func (s *Service) FindCommitmentFalse(ctx context.Context, id int64, reason, key string) (*Commitment, error) {
-	reason, err := text("reason", reason, 1000)
+func (s *Service) FindCommitmentFalse(ctx context.Context, id int64, reason string, key hubdb.Key) (*Commitment, error) {
+	reason, err := needText("reason", reason, 1000)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func (s *Service) FindCommitmentFalse(ctx context.Context, id int64, reason, key
 // locks the commitment (a concurrent decision gets CONFLICT), checks the
 // transition, and writes the state, the history row and, for a breach or
 // a false commitment, the credit record.
-func (s *Service) decideCommitment(ctx context.Context, id int64, action, operation, reason, key string, severity *credit.Severity) (*Commitment, error) {
+func (s *Service) decideCommitment(ctx context.Context, id int64, action, operation, reason string, key hubdb.Key, severity *credit.Severity) (*Commitment, error) {
 	return transact(ctx, s, key, operation, func(tx *sqlx.Tx, now time.Time) (*Commitment, error) {
 		var c Commitment
 		err := lockNowait(ctx, tx, &c, `SELECT `+commitmentColumns+` FROM commitment WHERE id = $1`, id)
@@ -243,12 +243,12 @@ func severityArg(s *credit.Severity) any {
 	return string(*s)
 }
 
-// optionalText is text for an argument that may be empty.
+// optionalText is needText for an argument that may be empty.
 func optionalText(field, s string, max int) (string, error) {
 	if strings.TrimSpace(s) == "" {
 		return "", nil
 	}
-	return text(field, s, max)
+	return needText(field, s, max)
 }
 
 // batchLimit is limit for a query of one or no entity, and no limit (SQL

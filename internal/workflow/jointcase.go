@@ -31,6 +31,7 @@ import (
 	"credithub/auth"
 	"credithub/internal/apperr"
 	"credithub/internal/credit"
+	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
 	"credithub/internal/sqldb"
 )
@@ -68,7 +69,7 @@ var pushMachine = Machine{Name: WorkflowPush, Transitions: []Transition{
 
 // OpenJointCase opens a case from a joint-punishment listing and pushes it
 // to every department whose measures apply to the joint-punishment list.
-func (s *Service) OpenJointCase(ctx context.Context, entryID int64, key string) (*JointCase, error) {
+func (s *Service) OpenJointCase(ctx context.Context, entryID int64, key hubdb.Key) (*JointCase, error) {
 	if _, err := s.Rules(ctx); err != nil { // read before the transaction holds a connection
 		return nil, err
 	}
@@ -97,15 +98,8 @@ func (s *Service) OpenJointCase(ctx context.Context, entryID int64, key string) 
 		if err != nil {
 			return nil, err
 		}
-		var targets []struct {
-			Department string         `db:"department"`
-			Measures   pq.StringArray `db:"measures"`
-		}
-		if err := tx.SelectContext(ctx, &targets, `SELECT department, array_agg(code ORDER BY code) AS measures
-			FROM measure WHERE $1 = ANY(list_types) GROUP BY department ORDER BY department`, string(credit.ListJointPunishment)); err != nil {
-			return nil, sqldb.MapError(err)
-		}
-		if len(targets) == 0 {
+		depts, measures := s.Measures.ForList(credit.ListJointPunishment)
+		if len(depts) == 0 {
 			return nil, errors.New("the measures catalogue has no measure for the joint-punishment list")
 		}
 		due, err := s.Due(ctx, RulePushFeedback, now)
@@ -117,21 +111,19 @@ func (s *Service) OpenJointCase(ctx context.Context, entryID int64, key string) 
 			c.ListEntryDBID, c.USCC, string(c.State), now); err != nil {
 			return nil, sqldb.MapError(err)
 		}
-		depts := make([]string, len(targets))
 		pt, err := pushMachine.transition(ctx, actionPush, "", "")
 		if err != nil {
 			return nil, err
 		}
-		for i, t := range targets {
-			depts[i] = t.Department
+		for _, dept := range depts {
 			var pushID int64
 			if err := tx.GetContext(ctx, &pushID, `INSERT INTO case_push (case_id, uscc, department, measures, pushed_at, due_date, state)
 				VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-				c.DBID, c.USCC, t.Department, t.Measures, now, due.String(), string(pt.To)); err != nil {
+				c.DBID, c.USCC, dept, pq.StringArray(measures[dept]), now, due.String(), string(pt.To)); err != nil {
 				return nil, sqldb.MapError(err)
 			}
 			if err := record(ctx, tx, WorkflowPush, pushID, actionPush, "", pt.To,
-				fmt.Sprintf("%s: %s, due %s", t.Department, strings.Join(t.Measures, " "), due), now); err != nil {
+				fmt.Sprintf("%s: %s, due %s", dept, strings.Join(measures[dept], " "), due), now); err != nil {
 				return nil, err
 			}
 		}
@@ -145,8 +137,8 @@ func (s *Service) OpenJointCase(ctx context.Context, entryID int64, key string) 
 
 // AnswerPush records a department's execution feedback on the case pushed
 // to it. The answer to the last push closes the case.
-func (s *Service) AnswerPush(ctx context.Context, pushID int64, measureApplied string, appliedOn scalars.Date, key string) (*CasePush, error) {
-	measureApplied, err := text("measureApplied", measureApplied, 500)
+func (s *Service) AnswerPush(ctx context.Context, pushID int64, measureApplied string, appliedOn scalars.Date, key hubdb.Key) (*CasePush, error) {
+	measureApplied, err := needText("measureApplied", measureApplied, 500)
 	if err != nil {
 		return nil, err
 	}

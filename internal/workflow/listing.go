@@ -138,7 +138,7 @@ const MaxLinkedRecords = 50
 // each must be a record of this entity), and for the joint-punishment list
 // the entity's responsible persons are read from the registry: when either
 // fails nothing is written.
-func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup RecordLookup, key string) (*ListEntry, error) {
+func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup RecordLookup, key hubdb.Key) (*ListEntry, error) {
 	dept := auth.FromContext(ctx).Org()
 	t, err := listingMachine.transition(ctx, actionEnter, "", dept)
 	if err != nil {
@@ -148,7 +148,7 @@ func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup Reco
 	if err := checkListing(&in, today); err != nil {
 		return nil, err
 	}
-	if in.Basis, err = text("input.basis", in.Basis, 2000); err != nil {
+	if in.Basis, err = needText("input.basis", in.Basis, 2000); err != nil {
 		return nil, err
 	}
 	if err := checkLinkedRecords(ctx, in.USCC, in.LegacyKeys, in.LinkedRecordIDs, lookup); err != nil {
@@ -337,7 +337,7 @@ func listingSummary(e *ListEntry) string {
 // REVOKED when the listing is revoked. Interviews already held stay on
 // record; an open joint-punishment case stays open until its pushes are
 // answered.
-func (s *Service) RemoveListing(ctx context.Context, id int64, reason RemovalReason, note, key string) (*ListEntry, error) {
+func (s *Service) RemoveListing(ctx context.Context, id int64, reason RemovalReason, note string, key hubdb.Key) (*ListEntry, error) {
 	if !slices.Contains([]RemovalReason{RemovedRepaired, RemovedExpired, RemovedRevoked}, reason) {
 		return nil, apperr.BadInput("reason", "reason must be REPAIRED, EXPIRED or REVOKED")
 	}
@@ -383,11 +383,11 @@ var interviewNames = map[credit.InterviewType]string{credit.InterviewPrompt: "�
 // RecordInterview records an interview the identifying department held
 // with a listed entity whose rectification deadline passed; it becomes a
 // credit record of the entity.
-func (s *Service) RecordInterview(ctx context.Context, entryID int64, typ credit.InterviewType, heldOn scalars.Date, notes, key string) (*Interview, error) {
+func (s *Service) RecordInterview(ctx context.Context, entryID int64, typ credit.InterviewType, heldOn scalars.Date, notes string, key hubdb.Key) (*Interview, error) {
 	if !slices.Contains(credit.InterviewTypes, typ) {
 		return nil, apperr.BadInput("type", "type must be PROMPT (提示约谈) or WARNING (警示约谈)")
 	}
-	notes, err := text("notes", notes, 4000)
+	notes, err := needText("notes", notes, 4000)
 	if err != nil {
 		return nil, err
 	}

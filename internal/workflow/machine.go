@@ -10,7 +10,6 @@ package workflow
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,6 +20,7 @@ import (
 
 	"credithub/auth"
 	"credithub/internal/apperr"
+	"credithub/internal/sqldb"
 )
 
 // State is a workflow state.
@@ -146,8 +146,7 @@ func History(ctx context.Context, db sqlx.QueryerContext, machine string, ids []
 // wait and then find the state changed: of two deciders exactly one wins.
 func lockNowait(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
 	err := tx.GetContext(ctx, dest, query+" FOR UPDATE NOWAIT", args...)
-	var pqErr *pq.Error
-	if errors.As(err, &pqErr) && pqErr.Code == "55P03" {
+	if sqldb.IsLockNotAvailable(err) {
 		return apperr.New(apperr.Conflict, "another decision on this is being made right now; read it again before deciding")
 	}
 	return err

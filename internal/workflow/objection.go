@@ -42,6 +42,7 @@ import (
 	"credithub/internal/gid"
 	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
 )
 
 // WorkflowObjection is the objections' name in workflow_history.
@@ -222,12 +223,6 @@ func needScope(ctx context.Context, m *Machine, action string) error {
 	return nil
 }
 
-// isUniqueViolation reports whether err is a unique violation of index.
-func isUniqueViolation(err error, index string) bool {
-	var pqErr *pq.Error
-	return errors.As(err, &pqErr) && pqErr.Code == "23505" && pqErr.Constraint == index
-}
-
 // actorName is how overlays name who created them.
 func actorName(ctx context.Context) string {
 	p := auth.FromContext(ctx)
@@ -260,7 +255,7 @@ func endOverlay(ctx context.Context, tx *sqlx.Tx, kind credit.Status, source str
 // (a record's global ID) and flags the record UNDER_OBJECTION at once.
 // lookup fetches the record, to check that it exists and whose it is.
 // One objection per record may be open: a second gets CONFLICT.
-func (s *Service) FileObjection(ctx context.Context, lookup RecordLookup, recordID, reason, key string) (*Objection, error) {
+func (s *Service) FileObjection(ctx context.Context, lookup RecordLookup, recordID, reason string, key hubdb.Key) (*Objection, error) {
 	ref, err := parseRecordID("recordId", recordID)
 	if err != nil {
 		return nil, err
@@ -305,7 +300,7 @@ func (s *Service) FileObjection(ctx context.Context, lookup RecordLookup, record
 			(record_id, department, subject_uscc, subject_id_no, filed_by, filed_at, reason, state, check_due)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+objectionColumns,
 			id, Provider(rec), b.Subject.USCC, b.Subject.IDNumber, p.Org(), now, reason, string(ObjectionFiled), due.String())
-		if isUniqueViolation(err, "objection_one_open") {
+		if sqldb.IsUniqueViolation(err, "objection_one_open") {
 			return nil, apperr.New(apperr.Conflict,
 				"an objection against this record is already open (FILED or CHECKED); follow that one rather than filing another").
 				With("field", "recordId")
@@ -352,7 +347,7 @@ func decidingObjection(ctx context.Context, tx *sqlx.Tx, id int64, action string
 // CheckObjection records the credit platform's check of a FILED objection
 // and passes it to the providing department, whose decision is due
 // OBJECTION_DECIDE working days later.
-func (s *Service) CheckObjection(ctx context.Context, id int64, key string) (*Objection, error) {
+func (s *Service) CheckObjection(ctx context.Context, id int64, key hubdb.Key) (*Objection, error) {
 	if _, err := s.Rules(ctx); err != nil {
 		return nil, err
 	}
@@ -381,7 +376,7 @@ func (s *Service) CheckObjection(ctx context.Context, id int64, key string) (*Ob
 // ExtendObjection extends the providing department's deadline once, by
 // OBJECTION_EXTEND working days, with the approval of approvedBy. A second
 // extension is INVALID_TRANSITION.
-func (s *Service) ExtendObjection(ctx context.Context, id int64, approvedBy, reason, key string) (*Objection, error) {
+func (s *Service) ExtendObjection(ctx context.Context, id int64, approvedBy, reason string, key hubdb.Key) (*Objection, error) {
 	approvedBy, err := needText("approvedBy", approvedBy, maxShortText)
 	if err != nil {
 		return nil, err
@@ -427,7 +422,7 @@ func (s *Service) ExtendObjection(ctx context.Context, id int64, approvedBy, rea
 // record's fields (correction: at least one of them) through a CORRECTED
 // overlay; REVOKE revokes the record through a REVOKED overlay. Either way
 // the record is no longer under objection.
-func (s *Service) UpholdObjection(ctx context.Context, id int64, outcome ObjectionOutcome, correction *hubdb.Correction, reason, key string) (*Objection, error) {
+func (s *Service) UpholdObjection(ctx context.Context, id int64, outcome ObjectionOutcome, correction *hubdb.Correction, reason string, key hubdb.Key) (*Objection, error) {
 	reason, err := needText("reason", reason, maxReason)
 	if err != nil {
 		return nil, err
@@ -507,7 +502,7 @@ func checkCorrection(outcome ObjectionOutcome, c *hubdb.Correction, today scalar
 
 // RejectObjection rejects a CHECKED objection with a reason: the record is
 // no longer under objection and shows what the department says.
-func (s *Service) RejectObjection(ctx context.Context, id int64, reason, key string) (*Objection, error) {
+func (s *Service) RejectObjection(ctx context.Context, id int64, reason string, key hubdb.Key) (*Objection, error) {
 	reason, err := needText("reason", reason, maxReason)
 	if err != nil {
 		return nil, err

@@ -55,11 +55,11 @@ func (b *obBench) at(t time.Time) {
 	b.now = t
 }
 
-func (b *obBench) key() string {
+func (b *obBench) key() hubdb.Key {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.keys++
-	return fmt.Sprintf("k%d", b.keys)
+	return hubdb.Key{Value: fmt.Sprintf("k%d", b.keys)}
 }
 
 // lookup is the RecordLookup the resolvers pass, over the hub's records.

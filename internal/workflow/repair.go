@@ -58,7 +58,9 @@ import (
 	"credithub/internal/apperr"
 	"credithub/internal/credit"
 	"credithub/internal/gid"
+	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
 )
 
 // WorkflowRepair is the repairs' name in workflow_history and the source of
@@ -245,7 +247,7 @@ func refusal(rule, format string, args ...any) *apperr.Error {
 // (a record's global ID) with its public credit commitment. lookup fetches
 // the record. Cases the hub can tell at once cannot be repaired are refused
 // without writing anything (see the file's comment).
-func (s *Service) ApplyRepair(ctx context.Context, lookup RecordLookup, recordID, commitment string, obligationsFulfilled bool, key string) (*Repair, error) {
+func (s *Service) ApplyRepair(ctx context.Context, lookup RecordLookup, recordID, commitment string, obligationsFulfilled bool, key hubdb.Key) (*Repair, error) {
 	ref, err := parseRecordID("input.recordId", recordID)
 	if err != nil {
 		return nil, err
@@ -301,7 +303,7 @@ func (s *Service) ApplyRepair(ctx context.Context, lookup RecordLookup, recordID
 			(record_id, department, uscc, applied_at, commitment, obligations_fulfilled, state, accept_due)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+repairColumns,
 			id, Provider(rec), b.Subject.USCC, now, commitment, obligationsFulfilled, string(RepairApplied), due.String())
-		if isUniqueViolation(err, "repair_one_open") {
+		if sqldb.IsUniqueViolation(err, "repair_one_open") {
 			return nil, apperr.New(apperr.Conflict,
 				"this record already has a repair under way or granted (APPLIED, ACCEPTED or REPAIRED); follow that one").
 				With("field", "input.recordId")
@@ -349,7 +351,7 @@ func decidingRepair(ctx context.Context, tx *sqlx.Tx, id int64, action string) (
 // REPAIR_DECIDE working days later. An application whose obligations are
 // declared unfulfilled, or whose record's minimum period has not passed,
 // cannot be accepted (INVALID_TRANSITION naming the rule): refuse it.
-func (s *Service) AcceptRepair(ctx context.Context, lookup RecordLookup, id int64, key string) (*Repair, error) {
+func (s *Service) AcceptRepair(ctx context.Context, lookup RecordLookup, id int64, key hubdb.Key) (*Repair, error) {
 	if _, err := s.Rules(ctx); err != nil {
 		return nil, err
 	}
@@ -408,7 +410,7 @@ func (s *Service) RepairRules(ctx context.Context) ([]string, error) {
 
 // RefuseRepair refuses an APPLIED application as a case that cannot be
 // repaired, naming the rule (a code of repair_rule) and why.
-func (s *Service) RefuseRepair(ctx context.Context, id int64, rule, reason, key string) (*Repair, error) {
+func (s *Service) RefuseRepair(ctx context.Context, id int64, rule, reason string, key hubdb.Key) (*Repair, error) {
 	rule = strings.TrimSpace(rule)
 	codes, err := s.RepairRules(ctx)
 	if err != nil {
@@ -444,7 +446,7 @@ func (s *Service) RefuseRepair(ctx context.Context, id int64, rule, reason, key 
 // DecideRepair decides an ACCEPTED repair: repaired puts a REPAIRED overlay
 // on the record (it leaves public view and stops triggering measures, and
 // stays visible to departments); otherwise the repair is DENIED.
-func (s *Service) DecideRepair(ctx context.Context, id int64, repaired bool, reason, key string) (*Repair, error) {
+func (s *Service) DecideRepair(ctx context.Context, id int64, repaired bool, reason string, key hubdb.Key) (*Repair, error) {
 	reason, err := needText("reason", reason, maxReason)
 	if err != nil {
 		return nil, err
@@ -484,7 +486,7 @@ const MaxRecheckSample = 100
 // the same repaired cases gives the same sample, and anyone can verify it.
 // The credit office draws from every department's repairs, a department
 // from its own. Each drawn repair gets last_recheck_at and a history row.
-func (s *Service) SampleRepairsForRecheck(ctx context.Context, count int, seed, key string) ([]*Repair, error) {
+func (s *Service) SampleRepairsForRecheck(ctx context.Context, count int, seed string, key hubdb.Key) ([]*Repair, error) {
 	if count < 1 || count > MaxRecheckSample {
 		return nil, apperr.BadInput("count", "count must be between 1 and %d, got %d", MaxRecheckSample, count)
 	}
@@ -531,7 +533,7 @@ func (s *Service) SampleRepairsForRecheck(ctx context.Context, count int, seed, 
 // RecheckRepair records the outcome of a re-check of a REPAIRED repair:
 // correct keeps it REPAIRED; a wrong repair is REVERSED, its REPAIRED
 // overlay deactivated, and the record is public again.
-func (s *Service) RecheckRepair(ctx context.Context, id int64, correct bool, reason, key string) (*Repair, error) {
+func (s *Service) RecheckRepair(ctx context.Context, id int64, correct bool, reason string, key hubdb.Key) (*Repair, error) {
 	reason, err := needText("reason", reason, maxReason)
 	if err != nil {
 		return nil, err

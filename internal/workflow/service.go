@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"credithub/auth"
+	"credithub/internal/catalogue"
 	"credithub/internal/credit"
 	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
@@ -22,6 +23,9 @@ type Service struct {
 	// State is reloaded after every committed change, so that this
 	// instance's next answer shows it; the others reload on the notice.
 	State *hubdb.State
+	// Measures is the measures catalogue: a joint-punishment case is pushed
+	// to every department whose measures apply to the list.
+	Measures *catalogue.Measures
 	// Calendar counts deadlines in working days.
 	Calendar *workday.Calendar
 	// Persons gives an entity's responsible persons from the registry, for
@@ -59,9 +63,10 @@ type RecordLookup func(ctx context.Context, ref credit.Ref) (credit.Record, erro
 // idempotency key (a retry returns the first answer and writes nothing),
 // with the change announced to every hub instance at commit. Then this
 // instance reloads the hub's state at once.
-func transact[T any](ctx context.Context, s *Service, key, operation string, write func(tx *sqlx.Tx, now time.Time) (T, error)) (T, error) {
+func transact[T any](ctx context.Context, s *Service, key hubdb.Key, operation string, write func(tx *sqlx.Tx, now time.Time) (T, error)) (T, error) {
 	now := s.now()
-	out, err := hubdb.Idempotent(ctx, s.DB, principalKey(ctx), key, operation, func(tx *sqlx.Tx) (T, error) {
+	out, err := hubdb.Idempotent(ctx, hubdb.New(s.DB), auth.FromContext(ctx).Key(), key, operation, func(htx *hubdb.DB) (T, error) {
+		tx := htx.Tx()
 		v, err := write(tx, now)
 		if err != nil {
 			return v, err
@@ -75,7 +80,7 @@ func transact[T any](ctx context.Context, s *Service, key, operation string, wri
 				}
 			}
 		}
-		return v, hubdb.Notify(ctx, tx)
+		return v, htx.Notify(ctx)
 	})
 	if err == nil && s.State != nil {
 		if rerr := s.State.Reload(ctx); rerr != nil && s.Logger != nil {
@@ -83,11 +88,6 @@ func transact[T any](ctx context.Context, s *Service, key, operation string, wri
 		}
 	}
 	return out, err
-}
-
-func principalKey(ctx context.Context) string {
-	p := auth.FromContext(ctx)
-	return string(p.Kind()) + ":" + p.Org() + ":" + p.Subject()
 }
 
 // Rules returns the workflow rules (deadlines with their sources), read

@@ -1,9 +1,7 @@
 package workflow
 
 import (
-	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"time"
 
@@ -177,23 +175,6 @@ func (p *CasePush) CaseID() string                 { return EncodeID(TypeJointCa
 func (p *CasePush) Department() *credit.Department { return department(p.DepartmentCode) }
 func (p *CasePush) DataSubject() (string, string)  { return p.USCC, "" }
 
-// Measure is a measure of the joint reward-and-punishment catalogue.
-type Measure struct {
-	Code           string            `db:"code"`
-	Name           string            `db:"name"`
-	Kind           MeasureKind       `db:"kind"`
-	DepartmentCode string            `db:"department"`
-	LegalBasis     string            `db:"legal_basis"`
-	ListTypes      []credit.ListType `db:"-"`
-	// Scenarios, RecordKinds and MinSeverity say when a credit check
-	// applies the measure (supervision.Check).
-	Scenarios   []credit.Scenario `db:"-"`
-	RecordKinds []credit.Kind     `db:"-"`
-	MinSeverity *credit.Severity  `db:"min_severity"`
-}
-
-func (m *Measure) Department() *credit.Department { return department(m.DepartmentCode) }
-
 // Objection is an objection to a record.
 type Objection struct {
 	DBID           int64             `db:"id"`
@@ -272,7 +253,6 @@ type (
 	RepairState      State
 	RemovalReason    string
 	ObjectionOutcome string
-	MeasureKind      string
 )
 
 // The states and values of the enums.
@@ -309,63 +289,37 @@ const (
 
 	OutcomeCorrect ObjectionOutcome = "CORRECT"
 	OutcomeRevoke  ObjectionOutcome = "REVOKE"
-
-	Restriction MeasureKind = "RESTRICTION"
-	Reward      MeasureKind = "REWARD"
 )
 
-func marshal(w io.Writer, s string) { _, _ = io.WriteString(w, strconv.Quote(s)) }
-
-func unmarshal[T ~string](v any, name string, valid ...T) (T, error) {
-	s, ok := v.(string)
-	if !ok || !slices.Contains(valid, T(s)) {
-		return "", fmt.Errorf("%w: %v is not a valid %s", scalars.ErrInvalid, v, name)
-	}
-	return T(s), nil
+func (s CommitmentState) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
+func (s *CommitmentState) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "CommitmentState", []CommitmentState{CommitmentSigned, CommitmentFulfilled, CommitmentBreached, CommitmentFoundFalse}, s)
 }
-
-func (s CommitmentState) MarshalGQL(w io.Writer) { marshal(w, string(s)) }
-func (s *CommitmentState) UnmarshalGQL(v any) (err error) {
-	*s, err = unmarshal(v, "CommitmentState", CommitmentSigned, CommitmentFulfilled, CommitmentBreached, CommitmentFoundFalse)
-	return err
+func (s ListEntryState) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
+func (s *ListEntryState) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "ListEntryState", []ListEntryState{Listed, Removed}, s)
 }
-func (s ListEntryState) MarshalGQL(w io.Writer) { marshal(w, string(s)) }
-func (s *ListEntryState) UnmarshalGQL(v any) (err error) {
-	*s, err = unmarshal(v, "ListEntryState", Listed, Removed)
-	return err
+func (s JointCaseState) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
+func (s *JointCaseState) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "JointCaseState", []JointCaseState{CaseOpen, CaseClosed}, s)
 }
-func (s JointCaseState) MarshalGQL(w io.Writer) { marshal(w, string(s)) }
-func (s *JointCaseState) UnmarshalGQL(v any) (err error) {
-	*s, err = unmarshal(v, "JointCaseState", CaseOpen, CaseClosed)
-	return err
+func (s PushState) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
+func (s *PushState) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "PushState", []PushState{Pushed, Answered}, s)
 }
-func (s PushState) MarshalGQL(w io.Writer) { marshal(w, string(s)) }
-func (s *PushState) UnmarshalGQL(v any) (err error) {
-	*s, err = unmarshal(v, "PushState", Pushed, Answered)
-	return err
+func (s ObjectionState) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
+func (s *ObjectionState) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "ObjectionState", []ObjectionState{ObjectionFiled, ObjectionChecked, ObjectionUpheld, ObjectionRejected}, s)
 }
-func (s ObjectionState) MarshalGQL(w io.Writer) { marshal(w, string(s)) }
-func (s *ObjectionState) UnmarshalGQL(v any) (err error) {
-	*s, err = unmarshal(v, "ObjectionState", ObjectionFiled, ObjectionChecked, ObjectionUpheld, ObjectionRejected)
-	return err
+func (s RepairState) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
+func (s *RepairState) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "RepairState", []RepairState{RepairApplied, RepairAccepted, RepairRefused, RepairRepaired, RepairDenied, RepairReversed}, s)
 }
-func (s RepairState) MarshalGQL(w io.Writer) { marshal(w, string(s)) }
-func (s *RepairState) UnmarshalGQL(v any) (err error) {
-	*s, err = unmarshal(v, "RepairState", RepairApplied, RepairAccepted, RepairRefused, RepairRepaired, RepairDenied, RepairReversed)
-	return err
+func (r RemovalReason) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(r)) }
+func (r *RemovalReason) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "RemovalReason", []RemovalReason{RemovedRepaired, RemovedExpired, RemovedRevoked}, r)
 }
-func (r RemovalReason) MarshalGQL(w io.Writer) { marshal(w, string(r)) }
-func (r *RemovalReason) UnmarshalGQL(v any) (err error) {
-	*r, err = unmarshal(v, "RemovalReason", RemovedRepaired, RemovedExpired, RemovedRevoked)
-	return err
-}
-func (o ObjectionOutcome) MarshalGQL(w io.Writer) { marshal(w, string(o)) }
-func (o *ObjectionOutcome) UnmarshalGQL(v any) (err error) {
-	*o, err = unmarshal(v, "ObjectionOutcome", OutcomeCorrect, OutcomeRevoke)
-	return err
-}
-func (m MeasureKind) MarshalGQL(w io.Writer) { marshal(w, string(m)) }
-func (m *MeasureKind) UnmarshalGQL(v any) (err error) {
-	*m, err = unmarshal(v, "MeasureKind", Restriction, Reward)
-	return err
+func (o ObjectionOutcome) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(o)) }
+func (o *ObjectionOutcome) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "ObjectionOutcome", []ObjectionOutcome{OutcomeCorrect, OutcomeRevoke}, o)
 }

@@ -115,7 +115,7 @@ func openBaseline(ctx context.Context, cfg config) (*baseline, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.cat, err = catalogue.Load(ctx, &hubdb.Store{DB: hubDB.DB}, workday.Default())
+	b.cat, err = catalogue.Load(ctx, hubdb.New(hubDB.DB).Catalogues(), workday.Default())
 	hubDB.Close()
 	if err != nil {
 		return nil, err
