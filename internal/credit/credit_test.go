@@ -62,6 +62,8 @@ func TestPenaltySeverity(t *testing.T) {
 		{"a fine just under 3,000 yuan", []string{"罚款"}, yuan("2999.99"), credit.Minor},
 		{"a fine one fen over 3,000 yuan", []string{"罚款"}, yuan("3000.01"), credit.General},
 		{"a fine just under 200,000 yuan", []string{"罚款"}, yuan("199999.99"), credit.General},
+		// float64 would round this up to 200,000 and call it serious.
+		{"a fine a hair under 200,000 yuan", []string{"罚款"}, yuan("199999.99999999999999999"), credit.General},
 		{"a fine of exactly 200,000 yuan", []string{"罚款"}, yuan("200000.00"), credit.Serious},
 		{"a fine over 200,000 yuan", []string{"罚款", "没收违法所得"}, yuan("350000.00"), credit.Serious},
 		{"a fine with no kind named", nil, yuan("100.00"), credit.Minor},

@@ -1,6 +1,7 @@
 package credit
 
 import (
+	"math/big"
 	"strings"
 
 	"credithub/internal/scalars"
@@ -19,11 +20,12 @@ func PenaltySeverity(kinds []string, fine *scalars.Decimal) Severity {
 		}
 	}
 	if fine != nil {
-		f, _ := fine.Rat().Float64()
+		// Exact: an amount a fraction under a threshold stays under it.
+		f := fine.Rat()
 		switch {
-		case f >= 200000:
+		case f.Cmp(seriousFine) >= 0:
 			return Serious
-		case f > 3000:
+		case f.Cmp(minorFine) > 0:
 			return General
 		}
 	}
@@ -32,6 +34,13 @@ func PenaltySeverity(kinds []string, fine *scalars.Decimal) Severity {
 	}
 	return General
 }
+
+// The fines, in yuan, at which a penalty stops being minor (above 3,000)
+// and becomes serious (200,000 and above).
+var (
+	minorFine   = big.NewRat(3000, 1)
+	seriousFine = big.NewRat(200000, 1)
+)
 
 // PenaltySummary is the one-line summary of a penalty.
 func PenaltySummary(violation string, kinds []string, fine *scalars.Decimal) string {
