@@ -11,8 +11,12 @@
 //     takes (aliases, fragments, node, nested connections). Records carry
 //     their openness as data (the information catalogue) and the one records
 //     pipeline asks RecordView which of them the caller may see.
-//   - purpose.go, authorization.go: a personal-data read needs a declared
-//     purpose, and an agency a live written authorisation from the person.
+//   - purpose.go, request.go: a personal-data read needs a declared
+//     purpose, and an agency a live written authorisation from the person
+//     (AuthorizationStore; hubdb keeps them).
 //   - querylog.go: the tamper-evident query log that every answer carrying
-//     personal data is preceded by; without a committed row, no personal data.
+//     personal data is preceded by; without a committed row, no personal
+//     data. QueryLog stamps and appends the rows and verifies the chain; the
+//     rows, their link (hubdb.QueryLogRow.Hash) and the one statement that
+//     appends them are hubdb's QueryLogStore.
 package auth

@@ -16,6 +16,7 @@ import (
 	"credithub/datasources/dstest"
 	"credithub/internal/app/apptest"
 	"credithub/internal/apperr"
+	"credithub/internal/hubdb"
 	"credithub/internal/ident"
 )
 
@@ -410,7 +411,7 @@ func TestQueryLogIsAppendOnlyAndTamperEvident(t *testing.T) {
 	for _, e := range h.World.Entities[:3] {
 		h.QueryAs(t, reader, `query($u: ID!) { entity(uscc: $u) { legalRepresentative { idNumber } } }`, map[string]any{"u": e.USCC})
 	}
-	ql := &auth.QueryLog{DB: h.DBs["hub"].DB}
+	ql := &auth.QueryLog{Store: hubdb.New(h.DBs["hub"].DB).QueryLog()}
 	ctx := context.Background()
 	if n, err := ql.Verify(ctx); err != nil || n != 3 {
 		t.Fatalf("Verify = %d, %v; want 3 rows intact", n, err)

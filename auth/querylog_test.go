@@ -11,8 +11,8 @@ import (
 	"credithub/internal/hubdb"
 )
 
-func entry(i int) auth.LogEntry {
-	return auth.LogEntry{
+func entry(i int) hubdb.QueryLogRow {
+	return hubdb.QueryLogRow{
 		RequestID: fmt.Sprintf("req-%d", i), Subject: "u", Org: "market", Kind: "department", TokenID: "t",
 		Purpose: "LAW_ENFORCEMENT", Operation: "Q", QueryHash: "h", Persons: []string{"ref"},
 		PersonsMasked: []string{"230102********1234"}, Entities: []string{}, Fields: []string{"Person.idNumber"},
@@ -24,7 +24,7 @@ func entry(i int) auth.LogEntry {
 func TestQueryLogConcurrentWriters(t *testing.T) {
 	t.Parallel()
 	db := dstest.Open(t, hubdb.Setup, nil)
-	ql := &auth.QueryLog{DB: db.DB}
+	ql := &auth.QueryLog{Store: hubdb.New(db.DB).QueryLog()}
 	const writers, each = 8, 40
 	var wg sync.WaitGroup
 	errs := make(chan error, writers*each)
@@ -56,7 +56,7 @@ func TestQueryLogConcurrentWriters(t *testing.T) {
 func BenchmarkQueryLogAppend(b *testing.B) {
 	db := dstest.Open(b, hubdb.Setup, nil)
 	db.SetMaxOpenConns(32)
-	ql := &auth.QueryLog{DB: db.DB}
+	ql := &auth.QueryLog{Store: hubdb.New(db.DB).QueryLog()}
 	b.SetParallelism(4)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

@@ -12,9 +12,10 @@ import (
 )
 
 // AuthorizationStore answers whether a person has authorised an agency in
-// writing to read their data for a purpose on a day.
+// writing to read their data for a purpose on a day (hubdb's
+// AuthorizationStore does, over person_authorization).
 type AuthorizationStore interface {
-	Live(ctx context.Context, agency, personRef string, purpose Purpose, day time.Time) (bool, error)
+	Live(ctx context.Context, agency, personRef, purpose string, day time.Time) (bool, error)
 }
 
 // Request is one request's privacy state: the agency authorisations it
@@ -74,7 +75,7 @@ func (r *Request) authorized(ctx context.Context, idNo string, purpose Purpose) 
 	if seen {
 		return ok, nil
 	}
-	ok, err := r.authz.Live(ctx, FromContext(ctx).Org(), r.ref(idNo), purpose, r.now())
+	ok, err := r.authz.Live(ctx, FromContext(ctx).Org(), r.ref(idNo), string(purpose), r.now())
 	if err != nil {
 		return false, err
 	}

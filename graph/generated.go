@@ -834,7 +834,7 @@ type ComplexityRoot struct {
 		Divisions          func(childComplexity int) int
 		Entities           func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
 		Entity             func(childComplexity int, uscc string) int
-		GradeDistribution  func(childComplexity int, division *string, kind *model.EntityKind) int
+		GradeDistribution  func(childComplexity int, division *string, kind *credit.EntityKind) int
 		GradeModel         func(childComplexity int) int
 		InspectionPlans    func(childComplexity int, department *string, first *int, after *string) int
 		JointCases         func(childComplexity int, filter *model.JointCaseFilter, first *int, after *string) int
@@ -1117,7 +1117,7 @@ type QueryResolver interface {
 	CreditCheck(ctx context.Context, uscc string, scenario credit.Scenario) (*model.CreditCheck, error)
 	CreditChecks(ctx context.Context, usccs []string, scenario credit.Scenario) ([]*model.CreditCheck, error)
 	CreditCheckStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentCheckStats, error)
-	GradeDistribution(ctx context.Context, division *string, kind *model.EntityKind) (*model.GradeDistribution, error)
+	GradeDistribution(ctx context.Context, division *string, kind *credit.EntityKind) (*model.GradeDistribution, error)
 	GradeModel(ctx context.Context) (*model.GradeModel, error)
 	InspectionPlans(ctx context.Context, department *string, first *int, after *string) (*model.InspectionPlanConnection, error)
 	CreditReport(ctx context.Context, uscc string, purpose model.ReportPurpose) (*model.CreditReport, error)
@@ -4934,7 +4934,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.GradeDistribution(childComplexity, args["division"].(*string), args["kind"].(*model.EntityKind)), true
+		return e.ComplexityRoot.Query.GradeDistribution(childComplexity, args["division"].(*string), args["kind"].(*credit.EntityKind)), true
 	case "Query.gradeModel":
 		if e.ComplexityRoot.Query.GradeModel == nil {
 			break
@@ -10024,8 +10024,8 @@ func (ec *executionContext) field_Query_gradeDistribution_args(ctx context.Conte
 	}
 	args["division"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
-		func(ctx context.Context, v any) (*model.EntityKind, error) {
-			return ec.unmarshalOEntityKind2ᚖcredithubᚋgraphᚋmodelᚐEntityKind(ctx, v)
+		func(ctx context.Context, v any) (*credit.EntityKind, error) {
+			return ec.unmarshalOEntityKind2ᚖcredithubᚋinternalᚋcreditᚐEntityKind(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17506,8 +17506,8 @@ func (ec *executionContext) _GradeCount_kind(ctx context.Context, field graphql.
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.EntityKind) graphql.Marshaler {
-			return ec.marshalNEntityKind2credithubᚋgraphᚋmodelᚐEntityKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v credit.EntityKind) graphql.Marshaler {
+			return ec.marshalNEntityKind2credithubᚋinternalᚋcreditᚐEntityKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -20913,8 +20913,8 @@ func (ec *executionContext) _MarketEntity_kind(ctx context.Context, field graphq
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityKind) graphql.Marshaler {
-			return ec.marshalOEntityKind2ᚖcredithubᚋgraphᚋmodelᚐEntityKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.EntityKind) graphql.Marshaler {
+			return ec.marshalOEntityKind2ᚖcredithubᚋinternalᚋcreditᚐEntityKind(ctx, selections, v)
 		},
 		true,
 		false,
@@ -20936,8 +20936,8 @@ func (ec *executionContext) _MarketEntity_status(ctx context.Context, field grap
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityStatus) graphql.Marshaler {
-			return ec.marshalOEntityStatus2ᚖcredithubᚋgraphᚋmodelᚐEntityStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.EntityStatus) graphql.Marshaler {
+			return ec.marshalOEntityStatus2ᚖcredithubᚋinternalᚋcreditᚐEntityStatus(ctx, selections, v)
 		},
 		true,
 		false,
@@ -26106,7 +26106,7 @@ func (ec *executionContext) _Query_gradeDistribution(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().GradeDistribution(ctx, fc.Args["division"].(*string), fc.Args["kind"].(*model.EntityKind))
+			return ec.Resolvers.Query().GradeDistribution(ctx, fc.Args["division"].(*string), fc.Args["kind"].(*credit.EntityKind))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.GradeDistribution) graphql.Marshaler {
@@ -30087,14 +30087,14 @@ func (ec *executionContext) unmarshalInputEntityFilter(ctx context.Context, obj 
 			it.Division = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalOEntityKind2ᚖcredithubᚋgraphᚋmodelᚐEntityKind(ctx, v)
+			data, err := ec.unmarshalOEntityKind2ᚖcredithubᚋinternalᚋcreditᚐEntityKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Kind = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOEntityStatus2ᚖcredithubᚋgraphᚋmodelᚐEntityStatus(ctx, v)
+			data, err := ec.unmarshalOEntityStatus2ᚖcredithubᚋinternalᚋcreditᚐEntityStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -30732,7 +30732,7 @@ func (ec *executionContext) unmarshalInputPopulationInput(ctx context.Context, o
 			it.Division = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalOEntityKind2ᚖcredithubᚋgraphᚋmodelᚐEntityKind(ctx, v)
+			data, err := ec.unmarshalOEntityKind2ᚖcredithubᚋinternalᚋcreditᚐEntityKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -30746,7 +30746,7 @@ func (ec *executionContext) unmarshalInputPopulationInput(ctx context.Context, o
 			it.Industry = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOEntityStatus2ᚖcredithubᚋgraphᚋmodelᚐEntityStatus(ctx, v)
+			data, err := ec.unmarshalOEntityStatus2ᚖcredithubᚋinternalᚋcreditᚐEntityStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -38333,13 +38333,13 @@ func (ec *executionContext) unmarshalNEnterListingInput2credithubᚋgraphᚋmode
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNEntityKind2credithubᚋgraphᚋmodelᚐEntityKind(ctx context.Context, v any) (model.EntityKind, error) {
-	var res model.EntityKind
+func (ec *executionContext) unmarshalNEntityKind2credithubᚋinternalᚋcreditᚐEntityKind(ctx context.Context, v any) (credit.EntityKind, error) {
+	var res credit.EntityKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNEntityKind2credithubᚋgraphᚋmodelᚐEntityKind(ctx context.Context, sel ast.SelectionSet, v model.EntityKind) graphql.Marshaler {
+func (ec *executionContext) marshalNEntityKind2credithubᚋinternalᚋcreditᚐEntityKind(ctx context.Context, sel ast.SelectionSet, v credit.EntityKind) graphql.Marshaler {
 	return v
 }
 
@@ -40286,32 +40286,32 @@ func (ec *executionContext) unmarshalOEntityFilter2ᚖcredithubᚋgraphᚋmodel�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOEntityKind2ᚖcredithubᚋgraphᚋmodelᚐEntityKind(ctx context.Context, v any) (*model.EntityKind, error) {
+func (ec *executionContext) unmarshalOEntityKind2ᚖcredithubᚋinternalᚋcreditᚐEntityKind(ctx context.Context, v any) (*credit.EntityKind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.EntityKind)
+	var res = new(credit.EntityKind)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOEntityKind2ᚖcredithubᚋgraphᚋmodelᚐEntityKind(ctx context.Context, sel ast.SelectionSet, v *model.EntityKind) graphql.Marshaler {
+func (ec *executionContext) marshalOEntityKind2ᚖcredithubᚋinternalᚋcreditᚐEntityKind(ctx context.Context, sel ast.SelectionSet, v *credit.EntityKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) unmarshalOEntityStatus2ᚖcredithubᚋgraphᚋmodelᚐEntityStatus(ctx context.Context, v any) (*model.EntityStatus, error) {
+func (ec *executionContext) unmarshalOEntityStatus2ᚖcredithubᚋinternalᚋcreditᚐEntityStatus(ctx context.Context, v any) (*credit.EntityStatus, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.EntityStatus)
+	var res = new(credit.EntityStatus)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOEntityStatus2ᚖcredithubᚋgraphᚋmodelᚐEntityStatus(ctx context.Context, sel ast.SelectionSet, v *model.EntityStatus) graphql.Marshaler {
+func (ec *executionContext) marshalOEntityStatus2ᚖcredithubᚋinternalᚋcreditᚐEntityStatus(ctx context.Context, sel ast.SelectionSet, v *credit.EntityStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -11,12 +11,44 @@ import (
 	"credithub/graph/model"
 	"credithub/internal/credit"
 	"credithub/internal/gid"
+	"credithub/internal/ident"
 	"credithub/internal/loaders"
+	"credithub/internal/scalars"
 )
 
-// entityModel maps a registry row to the graph.
+// entityModel maps a registry row to the graph's MarketEntity (without the
+// fields resolved from other sources).
 func entityModel(e *market.Entity) *model.MarketEntity {
-	return e.ToModel(gid.Entity(e.USCC))
+	kind := e.Kind()
+	registeredAt := scalars.DateOf(e.EstablishedOn)
+	m := &model.MarketEntity{
+		ID:                gid.Entity(e.USCC),
+		Uscc:              e.USCC,
+		LegacyCode:        e.USCCLegacy,
+		OrganizationCode:  ident.OrgCodeOf(e.USCC),
+		Name:              &e.Name,
+		Kind:              &kind,
+		Status:            e.RegistrationStatus(),
+		Division:          divisionModel(e.DivisionCode),
+		RegisteredAt:      &registeredAt,
+		RegisteredCapital: e.RegisteredCapital(),
+		Address:           &e.Address,
+		Industry:          e.IndustryLabel(),
+	}
+	if e.RegNo.Valid {
+		m.RegistrationNumber = &e.RegNo.String
+	}
+	return m
+}
+
+// divisionModel returns the graph's Division for a code, nil when unknown.
+func divisionModel(code string) *model.Division {
+	for _, d := range ident.Divisions {
+		if d.Code == code {
+			return &model.Division{Code: d.Code, Name: d.Name, Pilot: d.Pilot}
+		}
+	}
+	return nil
 }
 
 // entitySubject is every key the departments may file the entity under.

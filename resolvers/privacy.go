@@ -47,7 +47,7 @@ func (r *Resolver) recordAuthorization(ctx context.Context, in model.RecordAutho
 	p := auth.FromContext(ctx)
 	a, err := hubdb.Idempotent(ctx, hubdb.New(r.HubDB), p.Key(), keyOf(ctx, in.IdempotencyKey), "recordAuthorization",
 		func(tx *hubdb.DB) (hubdb.Authorization, error) {
-			return r.Authorizations.Record(ctx, tx.Tx(), hubdb.Authorization{
+			return tx.Authorizations().Record(ctx, hubdb.Authorization{
 				Agency: agency, PersonRef: r.Sealer.Ref(in.IDNumber), PersonMasked: ident.MaskResidentID(in.IDNumber),
 				Purpose: string(in.Purpose), ValidFrom: in.ValidFrom.Time(), ValidTo: in.ValidTo.Time(), DocumentNo: doc,
 				RecordedBy: p.Subject(), RecordedOrg: p.Org(),
@@ -68,7 +68,7 @@ func (r *Resolver) revokeAuthorization(ctx context.Context, id, key string) (*mo
 	p := auth.FromContext(ctx)
 	a, err := hubdb.Idempotent(ctx, hubdb.New(r.HubDB), p.Key(), keyOf(ctx, key), "revokeAuthorization",
 		func(tx *hubdb.DB) (hubdb.Authorization, error) {
-			return r.Authorizations.Revoke(ctx, tx.Tx(), n, p.Subject(), p.Org())
+			return tx.Authorizations().Revoke(ctx, n, p.Subject(), p.Org())
 		})
 	if err != nil {
 		return nil, err
@@ -80,7 +80,7 @@ func (r *Resolver) authorizationsOf(ctx context.Context, idNo string) ([]*model.
 	if err := ident.ValidateResidentID(idNo); err != nil {
 		return nil, identError("idNumber", err)
 	}
-	rows, err := r.Authorizations.Of(ctx, r.Sealer.Ref(idNo))
+	rows, err := hubdb.New(r.HubDB).Authorizations().Of(ctx, r.Sealer.Ref(idNo))
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (r *Resolver) queryLog(ctx context.Context, filter *model.QueryLogFilter, f
 			return nil, apperr.BadInput("after", "after must be a cursor returned by this connection")
 		}
 	}
-	var f auth.LogFilter
+	var f hubdb.QueryLogFilter
 	if filter != nil {
 		if filter.IDNumber != nil {
 			if err := ident.ValidateResidentID(*filter.IDNumber); err != nil {
@@ -126,7 +126,7 @@ func (r *Resolver) queryLog(ctx context.Context, filter *model.QueryLogFilter, f
 			f.To = *filter.To
 		}
 	}
-	rows, err := r.QueryLog.List(ctx, f, before, n+1)
+	rows, err := hubdb.New(r.HubDB).QueryLog().List(ctx, f, before, n+1)
 	if err != nil {
 		return nil, err
 	}

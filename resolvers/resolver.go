@@ -9,11 +9,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"credithub/auth"
 	"credithub/datasources/market"
 	"credithub/internal/catalogue"
 	"credithub/internal/gid"
-	"credithub/internal/hubdb"
 	"credithub/internal/supervision"
 	"credithub/internal/workflow"
 )
@@ -30,9 +28,7 @@ type Resolver struct {
 	// Sealer turns ID numbers into opaque person IDs and back.
 	Sealer *gid.Sealer
 	// HubDB is the hub's own database, where its workflows write.
-	HubDB          *sqlx.DB
-	Authorizations *hubdb.Authorizations
-	QueryLog       *auth.QueryLog
+	HubDB *sqlx.DB
 	// Workflows runs the state machines (workflow/).
 	Workflows *workflow.Service
 	// Reports issues and checks signed credit reports (T7, T30).

@@ -419,7 +419,7 @@ func (r *queryResolver) CreditCheckStats(ctx context.Context, from scalars.Date,
 	return r.queryCreditCheckStats(ctx, from, to)
 }
 
-func (r *queryResolver) GradeDistribution(ctx context.Context, division *string, kind *model.EntityKind) (*model.GradeDistribution, error) {
+func (r *queryResolver) GradeDistribution(ctx context.Context, division *string, kind *credit.EntityKind) (*model.GradeDistribution, error) {
 	return r.queryGradeDistribution(ctx, division, kind)
 }
 

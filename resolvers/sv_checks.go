@@ -16,7 +16,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"credithub/datasources"
-	"credithub/datasources/market"
 	"credithub/graph/model"
 	"credithub/internal/apperr"
 	"credithub/internal/credit"
@@ -204,7 +203,7 @@ func (r *Resolver) marketEntityRating(ctx context.Context, obj *model.MarketEnti
 	return out, nil
 }
 
-func (r *Resolver) queryGradeDistribution(ctx context.Context, division *string, kind *model.EntityKind) (*model.GradeDistribution, error) {
+func (r *Resolver) queryGradeDistribution(ctx context.Context, division *string, kind *credit.EntityKind) (*model.GradeDistribution, error) {
 	var div, k string
 	if division != nil {
 		if _, ok := ident.DivisionName(*division); !ok {
@@ -223,11 +222,11 @@ func (r *Resolver) queryGradeDistribution(ctx context.Context, division *string,
 	}
 	out := &model.GradeDistribution{Counts: make([]*model.GradeCount, len(counts)), ComputedAt: at}
 	for i, c := range counts {
-		d := market.DivisionModel(c.Division)
+		d := divisionModel(c.Division)
 		if d == nil {
 			d = &model.Division{Code: c.Division, Name: c.Division}
 		}
-		out.Counts[i] = &model.GradeCount{Division: d, Kind: model.EntityKind(c.Kind), Grade: model.Grade(c.Grade), Count: c.Count}
+		out.Counts[i] = &model.GradeCount{Division: d, Kind: credit.EntityKind(c.Kind), Grade: model.Grade(c.Grade), Count: c.Count}
 		out.Total += c.Count
 	}
 	return out, nil

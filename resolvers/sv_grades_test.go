@@ -12,8 +12,8 @@ import (
 
 	"credithub/auth"
 	"credithub/datasources/market"
-	"credithub/graph/model"
 	"credithub/internal/app/apptest"
+	"credithub/internal/credit"
 	"credithub/internal/scalars"
 	"credithub/internal/supervision"
 )
@@ -153,7 +153,7 @@ func TestRecomputeGradesAndDistribution(t *testing.T) {
 	byDivision, byKind := map[string]int{}, map[string]int{}
 	for _, e := range h.World.Entities {
 		byDivision[e.Division]++
-		if slices.Contains(market.EntityTypesOf(model.EntityKindEnterprise), e.EntityType) {
+		if slices.Contains(market.EntityTypesOf(credit.EntityKindEnterprise), e.EntityType) {
 			byKind["ENTERPRISE"]++
 		}
 	}

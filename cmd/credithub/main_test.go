@@ -40,9 +40,9 @@ func TestTokenCommand(t *testing.T) {
 func TestAuditVerifyCommand(t *testing.T) {
 	t.Parallel()
 	db := dstest.Open(t, hubdb.Setup, nil)
-	ql := &auth.QueryLog{DB: db.DB}
+	ql := &auth.QueryLog{Store: hubdb.New(db.DB).QueryLog()}
 	for i := 0; i < 3; i++ {
-		if _, err := ql.Append(context.Background(), auth.LogEntry{RequestID: "r", Subject: "s", Org: "o", Kind: "department",
+		if _, err := ql.Append(context.Background(), hubdb.QueryLogRow{RequestID: "r", Subject: "s", Org: "o", Kind: "department",
 			Purpose: "LAW_ENFORCEMENT", Operation: "Q", QueryHash: "h", Fields: []string{"Person.idNumber"}}); err != nil {
 			t.Fatal(err)
 		}

@@ -19,6 +19,7 @@ import (
 	"credithub/auth"
 	"credithub/dev/devpg"
 	"credithub/internal/app"
+	"credithub/internal/hubdb"
 	"credithub/internal/obs"
 	"credithub/internal/server"
 	"credithub/internal/sqldb"
@@ -221,7 +222,7 @@ func runSafelist(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer db.Close()
-	hashes, err := server.Register(ctx, db.DB, *org, ops)
+	hashes, err := server.Register(ctx, hubdb.New(db.DB), *org, ops)
 	if err != nil {
 		return err
 	}
@@ -295,7 +296,7 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
-	n, err := (&auth.QueryLog{DB: db.DB}).Verify(ctx)
+	n, err := (&auth.QueryLog{Store: hubdb.New(db.DB).QueryLog()}).Verify(ctx)
 	var broken *auth.Broken
 	if errors.As(err, &broken) {
 		fmt.Fprintf(stdout, "query log BROKEN at row %d: %s (%d rows verified before it)\n", broken.ID, broken.Reason, n)

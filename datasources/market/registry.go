@@ -4,15 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
-	"credithub/graph/model"
 	"credithub/internal/credit"
-	"credithub/internal/ident"
 	"credithub/internal/scalars"
 )
 
@@ -177,45 +176,75 @@ func (s *RegistryStore) MembersByIDNumber(ctx context.Context, idNos []string) (
 	return out, nil
 }
 
-// The registry's entity type codes and the graph's kinds.
-var entityTypes = map[model.EntityKind][]string{
-	model.EntityKindEnterprise:         {"1110", "1151", "1200", "4000"},
-	model.EntityKindIndividualBusiness: {"9600"},
-	model.EntityKindFarmersCooperative: {"9310"},
-	model.EntityKindOtherOrganisation:  {"9900"},
+// The registry's entity type codes of each kind.
+var entityTypes = map[credit.EntityKind][]string{
+	credit.EntityKindEnterprise:         {"1110", "1151", "1200", "4000"},
+	credit.EntityKindIndividualBusiness: {"9600"},
+	credit.EntityKindFarmersCooperative: {"9310"},
+	credit.EntityKindOtherOrganisation:  {"9900"},
 }
 
-// EntityTypesOf returns the registry's type codes of a graph kind.
-func EntityTypesOf(k model.EntityKind) []string { return entityTypes[k] }
+// EntityTypesOf returns the registry's type codes of a kind.
+func EntityTypesOf(k credit.EntityKind) []string { return entityTypes[k] }
 
-func kindOf(entityType string) model.EntityKind {
+// Kind returns the entity's kind, from its registry type code; a code the
+// registry has not documented is another organisation.
+func (e *Entity) Kind() credit.EntityKind {
 	for k, codes := range entityTypes {
-		for _, c := range codes {
-			if c == entityType {
-				return k
-			}
+		if slices.Contains(codes, e.EntityType) {
+			return k
 		}
 	}
-	return model.EntityKindOtherOrganisation
+	return credit.EntityKindOtherOrganisation
 }
 
-var statuses = map[model.EntityStatus]string{
-	model.EntityStatusActive:    "存续",
-	model.EntityStatusRevoked:   "吊销",
-	model.EntityStatusCancelled: "注销",
-	model.EntityStatusMovedOut:  "迁出",
+// The registry's word for each status.
+var statuses = map[credit.EntityStatus]string{
+	credit.EntityStatusActive:    "存续",
+	credit.EntityStatusRevoked:   "吊销",
+	credit.EntityStatusCancelled: "注销",
+	credit.EntityStatusMovedOut:  "迁出",
 }
 
-// StatusWord returns the registry's word for a graph status.
-func StatusWord(s model.EntityStatus) string { return statuses[s] }
+// StatusWord returns the registry's word for a status.
+func StatusWord(s credit.EntityStatus) string { return statuses[s] }
 
-func statusOf(word string) *model.EntityStatus {
+// RegistrationStatus returns the entity's status, nil for a word the
+// registry has not documented.
+func (e *Entity) RegistrationStatus() *credit.EntityStatus {
 	for s, w := range statuses {
-		if w == word {
+		if w == e.Status {
 			return &s
 		}
 	}
 	return nil
+}
+
+// RegisteredCapital returns the registered capital in yuan (the registry
+// keeps 万元), nil when the registry has none or it does not read as a
+// number.
+func (e *Entity) RegisteredCapital() *scalars.Decimal {
+	if !e.RegCapitalWan.Valid {
+		return nil
+	}
+	y, err := scalars.WanToYuan(e.RegCapitalWan.String)
+	if err != nil {
+		return nil
+	}
+	return &y
+}
+
+// IndustryLabel returns the industry as registered, its GB/T 4754 code
+// first when the registry has one; nil when it has none.
+func (e *Entity) IndustryLabel() *string {
+	if !e.Industry.Valid {
+		return nil
+	}
+	ind := e.Industry.String
+	if e.IndustryCode.Valid {
+		ind = e.IndustryCode.String + " " + ind
+	}
+	return &ind
 }
 
 // Roles maps the registry's role words to the graph's roles.
@@ -225,47 +254,13 @@ var Roles = map[string]credit.Role{
 	RoleController: credit.RoleActualController,
 }
 
-// ToModel maps a registry row to the graph's MarketEntity (without the
-// fields resolved from other sources).
-func (e *Entity) ToModel(entityID string) *model.MarketEntity {
-	kind := kindOf(e.EntityType)
-	m := &model.MarketEntity{
-		ID:               entityID,
-		Uscc:             e.USCC,
-		LegacyCode:       e.USCCLegacy,
-		OrganizationCode: ident.OrgCodeOf(e.USCC),
-		Name:             &e.Name,
-		Kind:             &kind,
-		Status:           statusOf(e.Status),
-		Address:          &e.Address,
-	}
-	if e.RegNo.Valid {
-		m.RegistrationNumber = &e.RegNo.String
-	}
-	m.Division = DivisionModel(e.DivisionCode)
-	d := scalars.DateOf(e.EstablishedOn)
-	m.RegisteredAt = &d
-	if e.RegCapitalWan.Valid {
-		if y, err := scalars.WanToYuan(e.RegCapitalWan.String); err == nil {
-			m.RegisteredCapital = &y
-		}
-	}
-	if e.Industry.Valid {
-		ind := e.Industry.String
-		if e.IndustryCode.Valid {
-			ind = e.IndustryCode.String + " " + ind
-		}
-		m.Industry = &ind
-	}
-	return m
-}
-
-// DivisionModel returns the graph's Division for a code, nil when unknown.
-func DivisionModel(code string) *model.Division {
-	for _, d := range ident.Divisions {
-		if d.Code == code {
-			return &model.Division{Code: d.Code, Name: d.Name, Pilot: d.Pilot}
-		}
-	}
-	return nil
+// ToModel returns the entity's kind, in the shape internal/supervision's
+// grade rows still read it (e.ToModel("").Kind).
+//
+// Deprecated: transitional while issue #11 moves internal/supervision,
+// which is to call Kind instead; delete this then. The mapping to the
+// graph's MarketEntity is resolvers' entityModel.
+func (e *Entity) ToModel(string) struct{ Kind *credit.EntityKind } {
+	k := e.Kind()
+	return struct{ Kind *credit.EntityKind }{Kind: &k}
 }

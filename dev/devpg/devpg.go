@@ -12,7 +12,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lib/pq"
+	_ "github.com/lib/pq" // the "postgres" driver pingOnce opens
+
+	"credithub/internal/sqldb"
 )
 
 const (
@@ -168,8 +170,7 @@ func waitReady(ctx context.Context, dsn string, timeout time.Duration) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		var pqErr *pq.Error
-		if errors.As(err, &pqErr) && pqErr.Code != "57P03" { // cannot_connect_now
+		if sqldb.IsRefusal(err) {
 			return err
 		}
 		if time.Now().After(deadline) {

@@ -172,18 +172,18 @@ type EnterListingInput struct {
 
 type EntityFilter struct {
 	// A division code; the city code 231100 means every division.
-	Division *string       `json:"division,omitempty"`
-	Kind     *EntityKind   `json:"kind,omitempty"`
-	Status   *EntityStatus `json:"status,omitempty"`
+	Division *string              `json:"division,omitempty"`
+	Kind     *credit.EntityKind   `json:"kind,omitempty"`
+	Status   *credit.EntityStatus `json:"status,omitempty"`
 	// Case-insensitive substring of the registered name (at least 2 characters).
 	NameContains *string `json:"nameContains,omitempty"`
 }
 
 type GradeCount struct {
-	Division *Division  `json:"division"`
-	Kind     EntityKind `json:"kind"`
-	Grade    Grade      `json:"grade"`
-	Count    int        `json:"count"`
+	Division *Division         `json:"division"`
+	Kind     credit.EntityKind `json:"kind"`
+	Grade    Grade             `json:"grade"`
+	Count    int               `json:"count"`
 }
 
 type GradeDistribution struct {
@@ -337,11 +337,11 @@ type MarketEntity struct {
 	// The 15-digit registration number used before 2015, when the registry has one.
 	RegistrationNumber *string `json:"registrationNumber,omitempty"`
 	// Registered name. Null, with a SOURCE_UNAVAILABLE error, when the registry did not answer.
-	Name         *string       `json:"name,omitempty"`
-	Kind         *EntityKind   `json:"kind,omitempty"`
-	Status       *EntityStatus `json:"status,omitempty"`
-	Division     *Division     `json:"division,omitempty"`
-	RegisteredAt *scalars.Date `json:"registeredAt,omitempty"`
+	Name         *string              `json:"name,omitempty"`
+	Kind         *credit.EntityKind   `json:"kind,omitempty"`
+	Status       *credit.EntityStatus `json:"status,omitempty"`
+	Division     *Division            `json:"division,omitempty"`
+	RegisteredAt *scalars.Date        `json:"registeredAt,omitempty"`
 	// Registered capital in yuan.
 	RegisteredCapital *scalars.Decimal `json:"registeredCapital,omitempty"`
 	Address           *string          `json:"address,omitempty"`
@@ -500,11 +500,11 @@ type PlanSample struct {
 }
 
 type PopulationInput struct {
-	Division *string     `json:"division,omitempty"`
-	Kind     *EntityKind `json:"kind,omitempty"`
+	Division *string            `json:"division,omitempty"`
+	Kind     *credit.EntityKind `json:"kind,omitempty"`
 	// GB/T 4754 section letter (E construction, F trade, H hospitality …).
-	Industry *string       `json:"industry,omitempty"`
-	Status   *EntityStatus `json:"status,omitempty"`
+	Industry *string              `json:"industry,omitempty"`
+	Status   *credit.EntityStatus `json:"status,omitempty"`
 }
 
 type Query struct {
@@ -691,128 +691,6 @@ type WarningRule struct {
 	Level       WarningLevel `json:"level"`
 	Active      bool         `json:"active"`
 	Source      string       `json:"source"`
-}
-
-type EntityKind string
-
-const (
-	EntityKindEnterprise         EntityKind = "ENTERPRISE"
-	EntityKindIndividualBusiness EntityKind = "INDIVIDUAL_BUSINESS"
-	EntityKindFarmersCooperative EntityKind = "FARMERS_COOPERATIVE"
-	EntityKindOtherOrganisation  EntityKind = "OTHER_ORGANISATION"
-)
-
-var AllEntityKind = []EntityKind{
-	EntityKindEnterprise,
-	EntityKindIndividualBusiness,
-	EntityKindFarmersCooperative,
-	EntityKindOtherOrganisation,
-}
-
-func (e EntityKind) IsValid() bool {
-	switch e {
-	case EntityKindEnterprise, EntityKindIndividualBusiness, EntityKindFarmersCooperative, EntityKindOtherOrganisation:
-		return true
-	}
-	return false
-}
-
-func (e EntityKind) String() string {
-	return string(e)
-}
-
-func (e *EntityKind) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = EntityKind(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid EntityKind", str)
-	}
-	return nil
-}
-
-func (e EntityKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *EntityKind) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e EntityKind) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type EntityStatus string
-
-const (
-	// 存续: registered and operating.
-	EntityStatusActive EntityStatus = "ACTIVE"
-	// 吊销: business licence revoked.
-	EntityStatusRevoked EntityStatus = "REVOKED"
-	// 注销: deregistered.
-	EntityStatusCancelled EntityStatus = "CANCELLED"
-	// 迁出: moved to another registration authority.
-	EntityStatusMovedOut EntityStatus = "MOVED_OUT"
-)
-
-var AllEntityStatus = []EntityStatus{
-	EntityStatusActive,
-	EntityStatusRevoked,
-	EntityStatusCancelled,
-	EntityStatusMovedOut,
-}
-
-func (e EntityStatus) IsValid() bool {
-	switch e {
-	case EntityStatusActive, EntityStatusRevoked, EntityStatusCancelled, EntityStatusMovedOut:
-		return true
-	}
-	return false
-}
-
-func (e EntityStatus) String() string {
-	return string(e)
-}
-
-func (e *EntityStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = EntityStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid EntityStatus", str)
-	}
-	return nil
-}
-
-func (e EntityStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *EntityStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e EntityStatus) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
 }
 
 type Grade string

@@ -162,8 +162,8 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	}
 	a.Loaders.Departments = append(a.Loaders.Departments,
 		loaders.Department{Source: &hubdb.RecordSource{State: state}, Timeout: hubDB.Timeout, Internal: true})
-	authz := &hubdb.Authorizations{DB: hubDB.DB}
-	queryLog := &auth.QueryLog{DB: hubDB.DB}
+	hub := hubdb.New(hubDB.DB)
+	queryLog := &auth.QueryLog{Store: hub.QueryLog()}
 	flows := &workflow.Service{
 		DB: hubDB.DB, State: state, Measures: measures, Calendar: workday.Default(), Logger: logger,
 		Persons: func(ctx context.Context, uscc string) ([]workflow.Person, error) {
@@ -190,7 +190,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	}
 	res := &resolvers.Resolver{
 		Registry: registry, Catalogue: cat, Measures: measures, Sealer: sealer, Logger: logger,
-		HubDB: hubDB.DB, Authorizations: authz, QueryLog: queryLog, Workflows: flows,
+		HubDB: hubDB.DB, Workflows: flows,
 		Reports: a.Reports, Warnings: a.Warnings, Supervision: a.Supervision,
 	}
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: res})
@@ -209,7 +209,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	a.Trust = &server.Trust{DB: hubDB.DB, Introspection: cfg.Introspection, Safelist: cfg.AgencySafelist}
+	a.Trust = &server.Trust{Operations: hub.Operations(), Introspection: cfg.Introspection, Safelist: cfg.AgencySafelist}
 	var limits *server.Limits
 	if cfg.LimitsMode != "off" {
 		l := cfg.Limits
@@ -218,7 +218,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	}
 	var rate *server.RateLimiter
 	if cfg.RateLimit > 0 {
-		rate = &server.RateLimiter{DB: hubDB.DB, PerHour: cfg.RateLimit, Anonymous: cfg.RateLimitAnonymous, Logger: logger}
+		rate = &server.RateLimiter{Windows: hub.RateWindows(), PerHour: cfg.RateLimit, Anonymous: cfg.RateLimitAnonymous, Logger: logger}
 		rateCtx, stopRate := context.WithCancel(context.Background())
 		a.stop = append(a.stop, stopRate)
 		go rate.Run(rateCtx)
@@ -234,7 +234,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		Authenticator:    verifier,
 		Rules:            rules,
 		QueryLog:         queryLog,
-		Authorizations:   authz,
+		Authorizations:   hub.Authorizations(),
 		PersonRef:        sealer.Ref,
 		Databases:        dbs,
 		Logger:           logger,

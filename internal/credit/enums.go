@@ -226,3 +226,46 @@ func (s Scenario) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
 func (s *Scenario) UnmarshalGQL(v any) error {
 	return scalars.UnmarshalEnum(v, "Scenario", Scenarios, s)
 }
+
+// EntityKind is the kind of a market entity (GraphQL EntityKind); the
+// market registry files each kind under type codes of its own.
+type EntityKind string
+
+// The entity kinds.
+const (
+	EntityKindEnterprise         EntityKind = "ENTERPRISE"
+	EntityKindIndividualBusiness EntityKind = "INDIVIDUAL_BUSINESS"
+	EntityKindFarmersCooperative EntityKind = "FARMERS_COOPERATIVE"
+	EntityKindOtherOrganisation  EntityKind = "OTHER_ORGANISATION"
+)
+
+// EntityKinds lists the entity kinds.
+var EntityKinds = []EntityKind{EntityKindEnterprise, EntityKindIndividualBusiness, EntityKindFarmersCooperative, EntityKindOtherOrganisation}
+
+// EntityStatus is a market entity's registration status (GraphQL
+// EntityStatus); the market registry words each in Chinese.
+type EntityStatus string
+
+// The entity statuses.
+const (
+	// EntityStatusActive is 存续: registered and operating.
+	EntityStatusActive EntityStatus = "ACTIVE"
+	// EntityStatusRevoked is 吊销: business licence revoked.
+	EntityStatusRevoked EntityStatus = "REVOKED"
+	// EntityStatusCancelled is 注销: deregistered.
+	EntityStatusCancelled EntityStatus = "CANCELLED"
+	// EntityStatusMovedOut is 迁出: moved to another registration authority.
+	EntityStatusMovedOut EntityStatus = "MOVED_OUT"
+)
+
+// EntityStatuses lists the entity statuses.
+var EntityStatuses = []EntityStatus{EntityStatusActive, EntityStatusRevoked, EntityStatusCancelled, EntityStatusMovedOut}
+
+func (k EntityKind) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(k)) }
+func (k *EntityKind) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "EntityKind", EntityKinds, k)
+}
+func (s EntityStatus) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
+func (s *EntityStatus) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "EntityStatus", EntityStatuses, s)
+}

@@ -15,6 +15,7 @@ import (
 
 	"credithub/auth"
 	"credithub/internal/apperr"
+	"credithub/internal/hubdb"
 	"credithub/internal/obs"
 )
 
@@ -36,7 +37,7 @@ func logPersonalData(ql *auth.QueryLog, logger *slog.Logger, m *obs.Metrics) gra
 		purpose, _ := auth.PurposeFrom(ctx)
 		op := graphql.GetOperationContext(ctx)
 		sum := sha256.Sum256([]byte(op.RawQuery))
-		entry := auth.LogEntry{
+		entry := hubdb.QueryLogRow{
 			RequestID: RequestID(ctx), Subject: p.Subject(), Org: p.Org(), Kind: string(p.Kind()),
 			TokenID: p.TokenID(), Purpose: string(purpose), Operation: operationName(op),
 			QueryHash: hex.EncodeToString(sum[:]), Persons: d.PersonRefs, PersonsMasked: d.PersonsMasked,

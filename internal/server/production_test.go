@@ -20,6 +20,7 @@ import (
 	"credithub/datasources/dstest"
 	"credithub/internal/app/apptest"
 	"credithub/internal/apperr"
+	"credithub/internal/hubdb"
 	"credithub/internal/server"
 )
 
@@ -150,7 +151,7 @@ func TestTrustedOperations(t *testing.T) {
 	if c := code(post(t, h, map[string]any{"query": registered, "variables": vars}, agency)); c != apperr.OperationNotAllowed {
 		t.Fatalf("an unregistered operation: %s", c)
 	}
-	if _, err := server.Register(context.Background(), h.DBs["hub"].DB, "agency-007", map[string]string{"lookup.graphql": registered}); err != nil {
+	if _, err := server.Register(context.Background(), hubdb.New(h.DBs["hub"].DB), "agency-007", map[string]string{"lookup.graphql": registered}); err != nil {
 		t.Fatal(err)
 	}
 	forget(h) // the safelist is reread within 30 s; at once here

@@ -9,10 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
-
 	"credithub/auth"
+	"credithub/internal/hubdb"
 )
 
 // RateLimiter gives every client a budget of points per hour, as GitHub's
@@ -25,7 +23,8 @@ import (
 // A client can therefore overspend by what other instances served it since
 // their last sync — at most SyncEvery's worth of its traffic per instance.
 type RateLimiter struct {
-	DB *sqlx.DB
+	// Windows is where the instances' counts meet (rate_window).
+	Windows hubdb.RateWindowStore
 	// PerHour is the budget of an authenticated client; Anonymous that of
 	// one anonymous address.
 	PerHour   int
@@ -108,56 +107,36 @@ func (rl *RateLimiter) Sync(ctx context.Context) error {
 	rl.mu.Lock()
 	rl.roll(rl.now())
 	window := rl.window
-	clients := make([]string, 0, len(rl.shared)+len(rl.local))
-	adds := make([]int64, 0, cap(clients))
-	seen := map[string]bool{}
-	for c, n := range rl.local {
-		clients, adds, seen[c] = append(clients, c), append(adds, n), true
-	}
+	points := make(map[string]int64, len(rl.shared)+len(rl.local))
 	for c := range rl.shared {
-		if !seen[c] {
-			clients, adds = append(clients, c), append(adds, 0)
-		}
+		points[c] = 0
+	}
+	for c, n := range rl.local {
+		points[c] = n
 	}
 	pending := rl.local
 	rl.local = map[string]int64{}
 	rl.mu.Unlock()
-	if len(clients) == 0 {
+	if len(points) == 0 {
 		return nil
 	}
-	rows, err := rl.DB.QueryxContext(ctx, `INSERT INTO rate_window (client, window_start, used)
-		SELECT c, $2, n FROM unnest($1::text[], $3::bigint[]) AS u(c, n)
-		ON CONFLICT (client, window_start) DO UPDATE SET used = rate_window.used + EXCLUDED.used
-		RETURNING client, used`, pq.Array(clients), window, pq.Array(adds))
-	if err != nil {
-		// Keep the counts for the next sync.
-		rl.mu.Lock()
-		if rl.window.Equal(window) {
-			for c, n := range pending {
-				rl.local[c] += n
-			}
-		}
-		rl.mu.Unlock()
+	used, err := rl.Windows.Add(ctx, window, points)
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	if !rl.window.Equal(window) {
 		return err
 	}
-	defer rows.Close()
-	used := map[string]int64{}
-	for rows.Next() {
-		var c string
-		var n int64
-		if err := rows.Scan(&c, &n); err != nil {
-			return err
+	if err != nil {
+		// Keep the counts for the next sync.
+		for c, n := range pending {
+			rl.local[c] += n
 		}
-		used[c] = n
+		return err
 	}
-	rl.mu.Lock()
-	if rl.window.Equal(window) {
-		for c, n := range used {
-			rl.shared[c] = n
-		}
+	for c, n := range used {
+		rl.shared[c] = n
 	}
-	rl.mu.Unlock()
-	return rows.Err()
+	return nil
 }
 
 // Run syncs every SyncEvery until ctx ends.

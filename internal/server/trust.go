@@ -9,12 +9,12 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/jmoiron/sqlx"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"credithub/auth"
 	"credithub/internal/apperr"
+	"credithub/internal/hubdb"
 )
 
 // Trust decides which documents a caller may run and whether it may
@@ -26,7 +26,8 @@ import (
 //     the hash, and the text once when the hub does not know it yet);
 //   - introspection is open to the roles configured (development: all).
 type Trust struct {
-	DB *sqlx.DB
+	// Operations holds the agencies' registered operations.
+	Operations hubdb.OperationStore
 	// Introspection is who may introspect: "all", "departments"
 	// (departments and admins) or "none".
 	Introspection string
@@ -141,12 +142,8 @@ func (t *Trust) registered(ctx context.Context, org string) (map[string]string, 
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.safelist == nil || time.Since(t.loadedAt) > 30*time.Second {
-		var rows []struct {
-			Org    string `db:"org"`
-			SHA256 string `db:"sha256"`
-			Query  string `db:"query"`
-		}
-		if err := t.DB.SelectContext(ctx, &rows, `SELECT org, sha256, query FROM trusted_operation`); err != nil {
+		rows, err := t.Operations.All(ctx)
+		if err != nil {
 			return nil, err
 		}
 		t.safelist = map[string]map[string]string{}
@@ -168,21 +165,22 @@ func (t *Trust) Forget() {
 	t.mu.Unlock()
 }
 
-// Register records operations an agency may run; returns their hashes.
-func Register(ctx context.Context, db *sqlx.DB, org string, ops map[string]string) (map[string]string, error) {
+// Register records operations an agency may run, keyed by the SHA-256 of
+// their text, in one transaction; returns their hashes by name.
+func Register(ctx context.Context, db *hubdb.DB, org string, ops map[string]string) (map[string]string, error) {
 	out := map[string]string{}
-	tx, err := db.BeginTxx(ctx, nil)
+	err := db.Transact(ctx, func(tx *hubdb.DB) error {
+		for name, q := range ops {
+			h := sha(q)
+			if err := tx.Operations().Register(ctx, hubdb.TrustedOperation{Org: org, SHA256: h, Name: name, Query: q}); err != nil {
+				return err
+			}
+			out[name] = h
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	for name, q := range ops {
-		h := sha(q)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO trusted_operation (org, sha256, name, query) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (org, sha256) DO UPDATE SET name = EXCLUDED.name`, org, h, name, q); err != nil {
-			return nil, err
-		}
-		out[name] = h
-	}
-	return out, tx.Commit()
+	return out, nil
 }

@@ -194,6 +194,14 @@ func IsLockNotAvailable(err error) bool {
 	return errors.As(err, &pqErr) && pqErr.Code == "55P03"
 }
 
+// IsRefusal reports whether err is the server's own answer that waiting
+// will not change (a wrong password, an unknown database, ...): any error
+// the server reported but 57P03, "the database system is starting up".
+func IsRefusal(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code != "57P03"
+}
+
 // MigrationsFS returns the directory dir of an embedded file system: the
 // migrations each database embeds next to its code.
 func MigrationsFS(f embed.FS, dir string) fs.FS {

@@ -381,16 +381,20 @@ func (b *baseline) s1(ctx context.Context, uscc string) ([]byte, error) {
 		return nil, err
 	}
 
-	m := row.Entity.ToModel(gid.Entity(row.USCC))
+	e := &row.Entity
+	kind := e.Kind()
+	registeredAt := scalars.DateOf(e.EstablishedOn)
 	ent := &s1Entity{
-		USCC: m.Uscc, Name: m.Name, Kind: m.Kind, Status: m.Status, LegacyCode: m.LegacyCode,
-		OrganizationCode: m.OrganizationCode, RegistrationNumber: m.RegistrationNumber,
-		RegisteredAt: m.RegisteredAt, RegisteredCapital: m.RegisteredCapital,
-		Address: m.Address, Industry: m.Industry,
+		USCC: e.USCC, Name: &e.Name, Kind: &kind, Status: e.RegistrationStatus(), LegacyCode: e.USCCLegacy,
+		OrganizationCode: ident.OrgCodeOf(e.USCC), RegisteredAt: &registeredAt,
+		RegisteredCapital: e.RegisteredCapital(), Address: &e.Address, Industry: e.IndustryLabel(),
 		ResponsiblePersons: make([]responsibleOut, 0, len(members)),
 	}
-	if m.Division != nil {
-		ent.Division = &divisionOut{Code: m.Division.Code, Name: m.Division.Name}
+	if e.RegNo.Valid {
+		ent.RegistrationNumber = &e.RegNo.String
+	}
+	if name, ok := ident.DivisionName(e.DivisionCode); ok {
+		ent.Division = &divisionOut{Code: e.DivisionCode, Name: name}
 	}
 	for _, mb := range members {
 		p := personOut{ID: b.sealer.Person(mb.IDNo), Name: mb.Name}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"credithub/graph/model"
 	"credithub/internal/credit"
 	"credithub/internal/scalars"
 )
@@ -19,8 +18,8 @@ type s1Response struct {
 type s1Entity struct {
 	USCC                string               `json:"uscc"`
 	Name                *string              `json:"name"`
-	Kind                *model.EntityKind    `json:"kind"`
-	Status              *model.EntityStatus  `json:"status"`
+	Kind                *credit.EntityKind   `json:"kind"`
+	Status              *credit.EntityStatus `json:"status"`
 	LegacyCode          bool                 `json:"legacyCode"`
 	OrganizationCode    string               `json:"organizationCode"`
 	RegistrationNumber  *string              `json:"registrationNumber"`

@@ -6,9 +6,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
-	"credithub/auth"
 	"credithub/internal/apperr"
 )
 
@@ -38,46 +35,53 @@ func (a Authorization) Live(day time.Time) bool {
 const authzColumns = `id, agency, person_ref, person_masked, purpose, valid_from, valid_to, document_no,
 	recorded_by, recorded_org, recorded_at, revoked_at, revoked_by`
 
-// Authorizations reads and records agencies' authorisations; it is the
-// store auth.Decide asks.
-type Authorizations struct {
-	DB *sqlx.DB
+// AuthorizationStore reads and records agencies' authorisations. Live is
+// what auth's privacy rules ask, per request; Record and Revoke run inside
+// Transact (the mutations' hubdb.Idempotent transaction).
+type AuthorizationStore interface {
+	// Live reports whether a live authorisation covers agency, person,
+	// purpose and day.
+	Live(ctx context.Context, agency, personRef, purpose string, day time.Time) (bool, error)
+	// Of returns a person's authorisations, newest first.
+	Of(ctx context.Context, personRef string) ([]Authorization, error)
+	// Record inserts an authorisation.
+	Record(ctx context.Context, a Authorization) (Authorization, error)
+	// Revoke revokes an authorisation. Revoking one already revoked is an
+	// invalid transition; only the organisation that recorded it may.
+	Revoke(ctx context.Context, id int64, by, org string) (Authorization, error)
 }
 
-var _ auth.AuthorizationStore = (*Authorizations)(nil)
+// Authorizations returns the authorisations' store.
+func (d *DB) Authorizations() AuthorizationStore { return authorizations{d} }
 
-// Live reports whether a live authorisation covers agency, person, purpose
-// and day.
-func (s *Authorizations) Live(ctx context.Context, agency, personRef string, purpose auth.Purpose, day time.Time) (bool, error) {
+type authorizations struct{ d *DB }
+
+func (s authorizations) Live(ctx context.Context, agency, personRef, purpose string, day time.Time) (bool, error) {
 	var ok bool
-	err := s.DB.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM person_authorization
+	err := s.d.get(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM person_authorization
 		WHERE agency = $1 AND person_ref = $2 AND purpose = $3 AND revoked_at IS NULL
-		AND valid_from <= $4::date AND $4::date <= valid_to)`, agency, personRef, string(purpose), day.Format(time.DateOnly))
+		AND valid_from <= $4::date AND $4::date <= valid_to)`, agency, personRef, purpose, day.Format(time.DateOnly))
 	return ok, err
 }
 
-// Of returns a person's authorisations, newest first.
-func (s *Authorizations) Of(ctx context.Context, personRef string) ([]Authorization, error) {
+func (s authorizations) Of(ctx context.Context, personRef string) ([]Authorization, error) {
 	var out []Authorization
-	err := s.DB.SelectContext(ctx, &out, `SELECT `+authzColumns+` FROM person_authorization WHERE person_ref = $1 ORDER BY id DESC`, personRef)
+	err := s.d.sel(ctx, &out, `SELECT `+authzColumns+` FROM person_authorization WHERE person_ref = $1 ORDER BY id DESC`, personRef)
 	return out, err
 }
 
-// Record inserts an authorisation within tx.
-func (s *Authorizations) Record(ctx context.Context, tx *sqlx.Tx, a Authorization) (Authorization, error) {
+func (s authorizations) Record(ctx context.Context, a Authorization) (Authorization, error) {
 	var out Authorization
-	err := tx.GetContext(ctx, &out, `INSERT INTO person_authorization (agency, person_ref, person_masked, purpose,
+	err := s.d.get(ctx, &out, `INSERT INTO person_authorization (agency, person_ref, person_masked, purpose,
 		valid_from, valid_to, document_no, recorded_by, recorded_org)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+authzColumns,
 		a.Agency, a.PersonRef, a.PersonMasked, a.Purpose, a.ValidFrom, a.ValidTo, a.DocumentNo, a.RecordedBy, a.RecordedOrg)
 	return out, err
 }
 
-// Revoke revokes an authorisation within tx. Revoking one already revoked
-// is an invalid transition; only the organisation that recorded it may.
-func (s *Authorizations) Revoke(ctx context.Context, tx *sqlx.Tx, id int64, by, org string) (Authorization, error) {
+func (s authorizations) Revoke(ctx context.Context, id int64, by, org string) (Authorization, error) {
 	var a Authorization
-	err := tx.GetContext(ctx, &a, `SELECT `+authzColumns+` FROM person_authorization WHERE id = $1 FOR UPDATE`, id)
+	err := s.d.get(ctx, &a, `SELECT `+authzColumns+` FROM person_authorization WHERE id = $1 FOR UPDATE`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, apperr.New(apperr.NotFound, "no authorisation %d", id).With("field", "id")
 	}
@@ -91,6 +95,6 @@ func (s *Authorizations) Revoke(ctx context.Context, tx *sqlx.Tx, id int64, by, 
 		return a, apperr.New(apperr.InvalidTransition, "authorisation %d is already revoked; it cannot be revoked again", id).
 			With("state", "REVOKED").With("action", "revoke")
 	}
-	err = tx.GetContext(ctx, &a, `UPDATE person_authorization SET revoked_at = now(), revoked_by = $2 WHERE id = $1 RETURNING `+authzColumns, id, by)
+	err = s.d.get(ctx, &a, `UPDATE person_authorization SET revoked_at = now(), revoked_by = $2 WHERE id = $1 RETURNING `+authzColumns, id, by)
 	return a, err
 }
