@@ -258,17 +258,7 @@ func (r *Resolver) pushesLoader(ctx context.Context) *loaders.Batched[int64, []*
 
 func (r *Resolver) historyLoader(ctx context.Context, machine string) *loaders.Batched[int64, []*workflow.Event] {
 	return byObject(ctx, "workflow.history."+machine, func(ctx context.Context, ids []int64) (map[int64][]*workflow.Event, error) {
-		byID, err := workflow.History(ctx, r.HubDB, machine, ids)
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[int64][]*workflow.Event, len(byID))
-		for id, events := range byID {
-			for i := range events {
-				out[id] = append(out[id], &events[i])
-			}
-		}
-		return out, nil
+		return r.Workflows.History(ctx, machine, ids)
 	}, nil)
 }
 

@@ -1,9 +1,10 @@
 package resolvers
 
-// Resolvers of commitments, lists, interviews, joint-punishment cases and
-// the measures catalogue (workflow/commitment.go, listing.go, jointcase.go,
-// catalogs.go): arguments → check → workflow.Service → the workflow's types,
-// which gqlgen reads directly.
+// Resolvers of commitments and their items, lists, interviews,
+// joint-punishment cases, the measures catalogue and the workflow rules
+// (workflow/commitment.go, items.go, listing.go, jointcase.go, rules.go):
+// arguments → check → workflow.Service → the workflow's types, which gqlgen
+// reads directly.
 
 import (
 	"context"
@@ -118,7 +119,7 @@ func keyAttentionView(ctx context.Context, f *workflow.ListEntryFilter) {
 	}
 }
 
-// ——— the catalogues ———
+// ——— the commitment items, the measures, the workflow rules ———
 
 func (r *Resolver) queryCommitmentItems(ctx context.Context, activeOnly *bool) ([]*workflow.CommitmentItem, error) {
 	return r.Workflows.CommitmentItems(ctx, activeOnly == nil || *activeOnly)

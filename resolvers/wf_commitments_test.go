@@ -20,6 +20,7 @@ import (
 	"credithub/internal/app/apptest"
 	"credithub/internal/credit"
 	"credithub/internal/gid"
+	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
 	"credithub/internal/workday"
 	"credithub/internal/workflow"
@@ -119,7 +120,7 @@ func (h *wfHub) history(t *testing.T, machine, id string, typ string) []string {
 	if !ok {
 		t.Fatalf("%s is not a %s id", id, typ)
 	}
-	byID, err := workflow.History(context.Background(), h.DBs["hub"], machine, []int64{n})
+	byID, err := hubdb.New(h.DBs["hub"].DB).History().Of(context.Background(), machine, []int64{n})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +392,7 @@ func TestCommitmentWorkflow(t *testing.T) {
 	})
 
 	t.Run("the catalogue is kept by the business-environment bureau", func(t *testing.T) {
-		bizenv := h.dept(workflow.CatalogueKeeper, auth.ScopeCommitmentWrite)
+		bizenv := h.dept(workflow.ItemKeeper, auth.ScopeCommitmentWrite)
 		item := map[string]any{"code": "EP-009", "name": "排污登记（告知承诺制）", "domain": "environment", "department": "environment",
 			"legalBasis": "《排污许可管理条例》", "active": true}
 		d := h.ok(t, bizenv, gqlUpsertItem, map[string]any{"in": item, "k": h.key()})
@@ -399,7 +400,7 @@ func TestCommitmentWorkflow(t *testing.T) {
 			t.Fatalf("upserted: %v", d)
 		}
 		h.forbidden(t, "", h.dept("market", auth.ScopeCommitmentWrite), gqlUpsertItem, map[string]any{"in": item, "k": h.key()})
-		h.forbidden(t, auth.ScopeCommitmentWrite, h.dept(workflow.CatalogueKeeper), gqlUpsertItem, map[string]any{"in": item, "k": h.key()})
+		h.forbidden(t, auth.ScopeCommitmentWrite, h.dept(workflow.ItemKeeper), gqlUpsertItem, map[string]any{"in": item, "k": h.key()})
 		bad := wfWith(item, "department", "tax")
 		if e := h.refused(t, "BAD_USER_INPUT", bizenv, gqlUpsertItem, map[string]any{"in": bad, "k": h.key()}); e.Extensions["field"] != "input.department" {
 			t.Fatalf("unknown department: %v", e)

@@ -165,7 +165,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	hub := hubdb.New(hubDB.DB)
 	queryLog := &auth.QueryLog{Store: hub.QueryLog()}
 	flows := &workflow.Service{
-		DB: hubDB.DB, State: state, Measures: measures, Calendar: workday.Default(), Logger: logger,
+		DB: hubdb.New(hubDB.DB), State: state, Measures: measures, Calendar: workday.Default(), Logger: logger,
 		Persons: func(ctx context.Context, uscc string) ([]workflow.Person, error) {
 			ms, err := registry.MembersByUSCC(ctx, []string{uscc})
 			if err != nil {

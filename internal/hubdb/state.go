@@ -2,7 +2,6 @@ package hubdb
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -20,16 +19,9 @@ import (
 )
 
 // NotifyChannel is the PostgreSQL channel on which a workflow's transaction
-// announces that the hub's records or overlays changed; every hub instance
-// listens and reloads its State.
+// announces that the hub's records or overlays changed (DB.Notify); every
+// hub instance listens and reloads its State.
 const NotifyChannel = "credithub_state"
-
-// Notify queues the change notice within tx; PostgreSQL delivers it when tx
-// commits, and not at all if it rolls back.
-func Notify(ctx context.Context, tx *sqlx.Tx) error {
-	_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, NotifyChannel)
-	return err
-}
 
 // Source code of the hub's own records in their references; the record's
 // `source` shows the identifying department.
@@ -56,70 +48,26 @@ type State struct {
 type snapshot struct {
 	bySubject map[string][]credit.Record // newest first
 	byID      map[int64]credit.Record
-	overlays  map[string][]Overlay // by record global ID
+	overlays  map[string][]OverlayRow // active, by record global ID
 	loadedAt  time.Time
-}
-
-// Overlay is one active overlay on a record.
-type Overlay struct {
-	Kind   credit.Status
-	Fields Correction
-}
-
-// Correction holds the corrected fields of a CORRECTED overlay.
-type Correction struct {
-	Summary      *string       `json:"summary,omitempty"`
-	DecisionNo   *string       `json:"decisionNo,omitempty"`
-	DecisionDate *scalars.Date `json:"decisionDate,omitempty"`
-}
-
-type hubRecordRow struct {
-	ID           int64           `db:"id"`
-	Kind         string          `db:"kind"`
-	SubjectUSCC  string          `db:"subject_uscc"`
-	SubjectIDNo  string          `db:"subject_id_no"`
-	SubjectName  string          `db:"subject_name"`
-	Department   string          `db:"department"`
-	DecisionNo   *string         `db:"decision_no"`
-	DecisionDate time.Time       `db:"decision_date"`
-	Summary      string          `db:"summary"`
-	Severity     *string         `db:"severity"`
-	Status       string          `db:"status"`
-	Detail       json.RawMessage `db:"detail"`
-}
-
-// Detail is what a hub record carries besides the common fields.
-type Detail struct {
-	CommitmentID    string               `json:"commitmentId,omitempty"`
-	Item            string               `json:"item,omitempty"`
-	FalseCommitment bool                 `json:"falseCommitment,omitempty"`
-	InterviewType   credit.InterviewType `json:"interviewType,omitempty"`
-	ListType        credit.ListType      `json:"listType,omitempty"`
-	ListEntryID     string               `json:"listEntryId,omitempty"`
-	Role            *credit.Role         `json:"role,omitempty"`
-	Domain          string               `json:"domain,omitempty"`
 }
 
 // Reload reads the whole state again and swaps it in.
 func (s *State) Reload(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var rows []hubRecordRow
-	if err := s.DB.SelectContext(ctx, &rows, `SELECT id, kind, subject_uscc, subject_id_no, subject_name, department,
-		decision_no, decision_date, summary, severity, status, detail FROM hub_record`); err != nil {
+	db := New(s.DB)
+	rows, err := db.HubRecords().All(ctx)
+	if err != nil {
 		return fmt.Errorf("loading the hub's records: %w", err)
 	}
-	var ovs []struct {
-		RecordID string          `db:"record_id"`
-		Kind     string          `db:"kind"`
-		Fields   json.RawMessage `db:"fields"`
-	}
-	if err := s.DB.SelectContext(ctx, &ovs, `SELECT record_id, kind, fields FROM record_overlay WHERE active ORDER BY id`); err != nil {
+	ovs, err := db.Overlays().Active(ctx)
+	if err != nil {
 		return fmt.Errorf("loading the overlays: %w", err)
 	}
-	snap := &snapshot{bySubject: map[string][]credit.Record{}, byID: map[int64]credit.Record{}, overlays: map[string][]Overlay{}, loadedAt: time.Now()}
+	snap := &snapshot{bySubject: map[string][]credit.Record{}, byID: map[int64]credit.Record{}, overlays: map[string][]OverlayRow{}, loadedAt: time.Now()}
 	for _, r := range rows {
-		rec, err := r.record()
+		rec, err := recordOf(r)
 		if err != nil {
 			return fmt.Errorf("hub record %d: %w", r.ID, err)
 		}
@@ -144,39 +92,27 @@ func (s *State) Reload(ctx context.Context) error {
 		})
 	}
 	for _, o := range ovs {
-		var c Correction
-		if len(o.Fields) > 0 {
-			if err := json.Unmarshal(o.Fields, &c); err != nil {
-				return fmt.Errorf("overlay on %s: %w", o.RecordID, err)
-			}
-		}
-		snap.overlays[o.RecordID] = append(snap.overlays[o.RecordID], Overlay{Kind: credit.Status(o.Kind), Fields: c})
+		snap.overlays[o.RecordID] = append(snap.overlays[o.RecordID], o)
 	}
 	s.snap.Store(snap)
 	return nil
 }
 
-func (r hubRecordRow) record() (credit.Record, error) {
-	var d Detail
-	if err := json.Unmarshal(r.Detail, &d); err != nil {
-		return nil, err
-	}
+// recordOf is the credit record of a hub record's row.
+func recordOf(r HubRecordRow) (credit.Record, error) {
 	dept, ok := datasources.DepartmentByCode(r.Department)
 	if !ok {
 		dept = &Office
 	}
-	ref := credit.Ref{Source: Source, Kind: credit.Kind(r.Kind), LocalID: r.ID}
+	ref := credit.Ref{Source: Source, Kind: r.Kind, LocalID: r.ID}
 	authority := dept.Name
 	b := credit.Base{
 		ID: gid.Record(ref), Kind: ref.Kind, Source: dept, DecisionNo: r.DecisionNo,
-		DecisionDate: scalars.DateOf(r.DecisionDate), Summary: r.Summary, Status: credit.Status(r.Status),
+		DecisionDate: scalars.DateOf(r.DecisionDate), Summary: r.Summary, Status: r.Status,
 		Authority: &authority, Ref: ref, Subject: credit.Subject{USCC: r.SubjectUSCC, IDNumber: r.SubjectIDNo},
-		SubjectName: r.SubjectName,
+		SubjectName: r.SubjectName, Severity: r.Severity,
 	}
-	if r.Severity != nil {
-		sev := credit.Severity(*r.Severity)
-		b.Severity = &sev
-	}
+	d := r.Detail
 	switch ref.Kind {
 	case credit.KindCommitmentBreach:
 		return &credit.CommitmentBreach{Base: b, CommitmentID: d.CommitmentID, Item: d.Item, FalseCommitment: d.FalseCommitment}, nil

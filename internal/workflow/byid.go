@@ -3,9 +3,7 @@ package workflow
 import (
 	"context"
 
-	"github.com/lib/pq"
-
-	"credithub/internal/sqldb"
+	"credithub/internal/hubdb"
 )
 
 // The ByID readers answer a batch of objects by row id in one statement:
@@ -13,16 +11,13 @@ import (
 // and the list entry of each case of a page go through them. Ids with no
 // object are absent from the map.
 
-// byID selects the rows of table with these ids into R and maps each to its
-// object.
-func byID[R any, T any](ctx context.Context, s *Service, columns, table string, ids []int64, object func(*R) *T, id func(*T) int64) (map[int64]*T, error) {
-	var rows []R
-	if err := s.DB.SelectContext(ctx, &rows, `SELECT `+columns+` FROM `+table+` WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
-		return nil, sqldb.MapError(err)
+// byID maps the rows a store read by id to their objects, by id.
+func byID[R, T any](rows []R, err error, object func(*R) *T, id func(*T) int64) (map[int64]*T, error) {
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[int64]*T, len(rows))
-	for i := range rows {
-		o := object(&rows[i])
+	for _, o := range mapRows(rows, object) {
 		out[id(o)] = o
 	}
 	return out, nil
@@ -30,33 +25,33 @@ func byID[R any, T any](ctx context.Context, s *Service, columns, table string, 
 
 // CommitmentsByID returns the commitments with these ids.
 func (s *Service) CommitmentsByID(ctx context.Context, ids []int64) (map[int64]*Commitment, error) {
-	return byID(ctx, s, commitmentColumns, "commitment", ids,
-		func(c *Commitment) *Commitment { return c }, func(c *Commitment) int64 { return c.DBID })
+	rows, err := s.DB.Commitments().ByID(ctx, ids)
+	return byID(rows, err, commitmentOf, func(c *Commitment) int64 { return c.DBID })
 }
 
 // ListEntriesByID returns the list entries with these ids.
 func (s *Service) ListEntriesByID(ctx context.Context, ids []int64) (map[int64]*ListEntry, error) {
 	today := s.Today()
-	return byID(ctx, s, listEntryColumns, "list_entry", ids,
-		func(r *listEntryRow) *ListEntry { return r.entry(today) }, func(e *ListEntry) int64 { return e.DBID })
+	rows, err := s.DB.ListEntries().ByID(ctx, ids)
+	return byID(rows, err, func(r *hubdb.ListEntryRow) *ListEntry { return listEntryOf(r, today) }, func(e *ListEntry) int64 { return e.DBID })
 }
 
 // JointCasesByID returns the cases with these ids.
 func (s *Service) JointCasesByID(ctx context.Context, ids []int64) (map[int64]*JointCase, error) {
-	return byID(ctx, s, jointCaseColumns, "joint_case", ids,
-		func(c *JointCase) *JointCase { return c }, func(c *JointCase) int64 { return c.DBID })
+	rows, err := s.DB.JointCases().ByID(ctx, ids)
+	return byID(rows, err, jointCaseOf, func(c *JointCase) int64 { return c.DBID })
 }
 
 // ObjectionsByID returns the objections with these ids.
 func (s *Service) ObjectionsByID(ctx context.Context, ids []int64) (map[int64]*Objection, error) {
 	today := s.Today()
-	return byID(ctx, s, objectionColumns, "objection", ids,
-		func(r *objectionRow) *Objection { return r.objection(today) }, func(o *Objection) int64 { return o.DBID })
+	rows, err := s.DB.Objections().ByID(ctx, ids)
+	return byID(rows, err, func(r *hubdb.ObjectionRow) *Objection { return objectionOf(r, today) }, func(o *Objection) int64 { return o.DBID })
 }
 
 // RepairsByID returns the repairs with these ids.
 func (s *Service) RepairsByID(ctx context.Context, ids []int64) (map[int64]*Repair, error) {
 	today := s.Today()
-	return byID(ctx, s, repairColumns, "repair", ids,
-		func(r *repairRow) *Repair { return r.repair(today) }, func(r *Repair) int64 { return r.DBID })
+	rows, err := s.DB.Repairs().ByID(ctx, ids)
+	return byID(rows, err, func(r *hubdb.RepairRow) *Repair { return repairOf(r, today) }, func(r *Repair) int64 { return r.DBID })
 }

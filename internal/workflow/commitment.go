@@ -2,8 +2,8 @@ package workflow
 
 // Credit commitments (信用承诺, T1–T3, T11).
 //
-// An entity signs a commitment for an application item of the catalogue
-// (catalogs.go): itself, or through the department receiving the
+// An entity signs a commitment for one of the application items that accept
+// one (items.go): itself, or through the department receiving the
 // application. The department holding it later finds it kept, breached
 // (with the dishonesty class of NDRC Order No. 36) or false:
 //
@@ -23,22 +23,15 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"credithub/auth"
 	"credithub/internal/apperr"
 	"credithub/internal/credit"
 	"credithub/internal/hubdb"
-	"credithub/internal/scalars"
-	"credithub/internal/sqldb"
 )
 
 // WorkflowCommitment names the commitments' machine in workflow_history.
@@ -84,7 +77,7 @@ type SignInput struct {
 	Content  string
 }
 
-// SignCommitment records a commitment for an active item of the catalogue.
+// SignCommitment records a commitment for an active item.
 // It is held by the department receiving the item's applications.
 func (s *Service) SignCommitment(ctx context.Context, in SignInput, key hubdb.Key) (*Commitment, error) {
 	content, err := needText("input.content", in.Content, 2000)
@@ -94,13 +87,13 @@ func (s *Service) SignCommitment(ctx context.Context, in SignInput, key hubdb.Ke
 	if in.USCC == "" {
 		return nil, apperr.BadInput("input.uscc", "uscc must be the entity's unified social credit code")
 	}
-	return transact(ctx, s, key, "signCommitment", func(tx *sqlx.Tx, now time.Time) (*Commitment, error) {
-		item, err := commitmentItem(ctx, tx, in.ItemCode)
+	return transact(ctx, s, key, "signCommitment", func(tx *hubdb.DB, now time.Time) (*Commitment, error) {
+		item, err := tx.CommitmentItems().Get(ctx, in.ItemCode)
+		if errors.Is(err, hubdb.ErrNotFound) {
+			return nil, apperr.New(apperr.NotFound, "there is no commitment item %q; commitmentItems lists them", in.ItemCode).With("field", "input.itemCode")
+		}
 		if err != nil {
 			return nil, err
-		}
-		if item == nil {
-			return nil, apperr.New(apperr.NotFound, "there is no commitment item %q; commitmentItems lists them", in.ItemCode).With("field", "input.itemCode")
 		}
 		if err := signer(auth.FromContext(ctx), in.USCC, item.DepartmentCode); err != nil {
 			return nil, err
@@ -112,15 +105,13 @@ func (s *Service) SignCommitment(ctx context.Context, in SignInput, key hubdb.Ke
 		if err != nil {
 			return nil, err
 		}
-		c := &Commitment{ItemCode: item.Code, USCC: in.USCC, Content: content, DepartmentCode: item.DepartmentCode,
-			State: CommitmentState(t.To), SignedAt: now}
-		err = tx.GetContext(ctx, &c.DBID, `INSERT INTO commitment (item_code, uscc, content, department, state, signed_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, c.ItemCode, c.USCC, c.Content, c.DepartmentCode, string(c.State), now)
-		if err != nil {
-			return nil, sqldb.MapError(err)
+		c := hubdb.CommitmentRow{ItemCode: item.Code, USCC: in.USCC, Content: content, DepartmentCode: item.DepartmentCode,
+			State: string(t.To), SignedAt: now}
+		if c.ID, err = tx.Commitments().Sign(ctx, c); err != nil {
+			return nil, err
 		}
-		c.SignedAt = now.Truncate(time.Microsecond)
-		return c, record(ctx, tx, WorkflowCommitment, c.DBID, actionSign, "", t.To, "", now)
+		c.SignedAt = now.Truncate(time.Microsecond) // as stored
+		return commitmentOf(&c), record(ctx, tx, WorkflowCommitment, c.ID, actionSign, "", t.To, "", now)
 	})
 }
 
@@ -162,58 +153,53 @@ func (s *Service) FindCommitmentFalse(ctx context.Context, id int64, reason stri
 // transition, and writes the state, the history row and, for a breach or
 // a false commitment, the credit record.
 func (s *Service) decideCommitment(ctx context.Context, id int64, action, operation, reason string, key hubdb.Key, severity *credit.Severity) (*Commitment, error) {
-	return transact(ctx, s, key, operation, func(tx *sqlx.Tx, now time.Time) (*Commitment, error) {
-		var c Commitment
-		err := lockNowait(ctx, tx, &c, `SELECT `+commitmentColumns+` FROM commitment WHERE id = $1`, id)
-		if errors.Is(err, sql.ErrNoRows) {
+	return transact(ctx, s, key, operation, func(tx *hubdb.DB, now time.Time) (*Commitment, error) {
+		row, err := tx.Commitments().LockForDecision(ctx, id)
+		if errors.Is(err, hubdb.ErrNotFound) {
 			return nil, notFound("id", "commitment")
 		}
 		if err != nil {
-			return nil, sqldb.MapError(err)
+			return nil, err
 		}
-		t, err := commitmentMachine.transition(ctx, action, State(c.State), c.DepartmentCode)
+		t, err := commitmentMachine.transition(ctx, action, State(row.State), row.DepartmentCode)
 		if err != nil {
 			return nil, err
 		}
-		from := State(c.State)
+		c := commitmentOf(&row)
 		c.State = CommitmentState(t.To)
 		if severity != nil {
 			c.Severity = severity
-			if c.RecordID, err = s.breachRecord(ctx, tx, &c, reason, now); err != nil {
+			if c.RecordID, err = breachRecord(ctx, tx, c, reason, now); err != nil {
 				return nil, err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE commitment SET state = $2, severity = $3, record_id = $4 WHERE id = $1`,
-			c.DBID, string(c.State), severityArg(c.Severity), c.RecordID)
-		if err != nil {
-			return nil, sqldb.MapError(err)
+		if err := tx.Commitments().Decide(ctx, c.DBID, string(c.State), c.Severity, c.RecordID); err != nil {
+			return nil, err
 		}
-		return &c, record(ctx, tx, WorkflowCommitment, c.DBID, action, from, t.To, reason, now)
+		return c, record(ctx, tx, WorkflowCommitment, c.DBID, action, State(row.State), t.To, reason, now)
 	})
 }
 
 // breachRecord writes the COMMITMENT_BREACH record of a breached or false
 // commitment and returns its id. Its source is the holding department.
-func (s *Service) breachRecord(ctx context.Context, tx *sqlx.Tx, c *Commitment, reason string, now time.Time) (int64, error) {
-	item, err := commitmentItem(ctx, tx, c.ItemCode)
-	if err != nil {
-		return 0, err
-	}
+func breachRecord(ctx context.Context, tx *hubdb.DB, c *Commitment, reason string, now time.Time) (int64, error) {
 	name := c.ItemCode
-	if item != nil {
+	item, err := tx.CommitmentItems().Get(ctx, c.ItemCode)
+	switch {
+	case err == nil:
 		name = item.Name
+	case !errors.Is(err, hubdb.ErrNotFound):
+		return 0, err
 	}
 	falseCommitment := c.State == CommitmentFoundFalse
 	summary := fmt.Sprintf("违背信用承诺（%s）：%s", name, reason)
 	if falseCommitment {
 		summary = fmt.Sprintf("虚假信用承诺（%s）：%s", name, reason)
 	}
-	return insertHubRecord(ctx, tx, hubRecord{Kind: credit.KindCommitmentBreach, USCC: c.USCC, Department: c.DepartmentCode,
-		Date: scalars.DateOf(now), Summary: summary, Severity: c.Severity,
+	return tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: credit.KindCommitmentBreach, SubjectUSCC: c.USCC,
+		Department: c.DepartmentCode, DecisionDate: now, Summary: summary, Severity: c.Severity,
 		Detail: hubdb.Detail{CommitmentID: c.ID(), Item: c.ItemCode, FalseCommitment: falseCommitment}})
 }
-
-const commitmentColumns = `id, item_code, uscc, content, department, state, severity, signed_at, record_id`
 
 // CommitmentFilter selects commitments; zero fields select all. The page
 // is keyset by id, newest first: Before is the last id of the previous page.
@@ -228,55 +214,15 @@ type CommitmentFilter struct {
 
 // Commitments returns a page of commitments, newest first.
 func (s *Service) Commitments(ctx context.Context, f CommitmentFilter) ([]*Commitment, error) {
-	out := []*Commitment{}
-	err := s.DB.SelectContext(ctx, &out, `SELECT `+commitmentColumns+` FROM commitment
-		WHERE ($1 = '' OR uscc = $1) AND ($2 = '' OR item_code = $2) AND ($3 = '' OR state = $3)
-		  AND ($4 = '' OR department = $4) AND ($5 = 0 OR id < $5)
-		ORDER BY id DESC LIMIT $6`, f.USCC, f.ItemCode, string(f.State), f.Department, f.Before, limit(f.Limit))
-	return out, sqldb.MapError(err)
-}
-
-func severityArg(s *credit.Severity) any {
-	if s == nil {
-		return nil
-	}
-	return string(*s)
-}
-
-// optionalText is needText for an argument that may be empty.
-func optionalText(field, s string, max int) (string, error) {
-	if strings.TrimSpace(s) == "" {
-		return "", nil
-	}
-	return needText(field, s, max)
-}
-
-// batchLimit is limit for a query of one or no entity, and no limit (SQL
-// NULL) for a batch of entities asked without one: each entity's rows are
-// few, and cutting the batch at 1,000 would drop some entities' rows.
-func batchLimit(entities, n int) any {
-	if entities > 0 && n <= 0 {
-		return nil
-	}
-	return limit(n)
+	rows, err := s.DB.Commitments().Find(ctx, hubdb.CommitmentFilter{USCC: f.USCC, ItemCode: f.ItemCode, State: string(f.State),
+		Department: f.Department, Before: f.Before, Limit: f.Limit})
+	return mapRows(rows, commitmentOf), err
 }
 
 // CommitmentsOf returns the newest perEntity commitments of each of the
 // entities, in one statement (a page of entities asking for their
 // commitments), newest first within each.
 func (s *Service) CommitmentsOf(ctx context.Context, usccs []string, perEntity int) ([]*Commitment, error) {
-	out := []*Commitment{}
-	err := s.DB.SelectContext(ctx, &out, `SELECT `+commitmentColumns+` FROM (
-		SELECT *, row_number() OVER (PARTITION BY uscc ORDER BY id DESC) AS rank
-		FROM commitment WHERE uscc = ANY($1::text[])) c
-		WHERE rank <= $2 ORDER BY uscc, id DESC`, pq.StringArray(usccs), limit(perEntity))
-	return out, sqldb.MapError(err)
-}
-
-// limit bounds a page's rows; the resolvers ask one more than they show.
-func limit(n int) int {
-	if n <= 0 || n > 1000 {
-		return 1000
-	}
-	return n
+	rows, err := s.DB.Commitments().Of(ctx, usccs, perEntity)
+	return mapRows(rows, commitmentOf), err
 }

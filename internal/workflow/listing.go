@@ -31,16 +31,11 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"credithub/auth"
 	"credithub/datasources"
@@ -49,7 +44,6 @@ import (
 	"credithub/internal/gid"
 	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
-	"credithub/internal/sqldb"
 )
 
 // WorkflowListing names the list entries' machine in workflow_history.
@@ -173,22 +167,18 @@ func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup Reco
 			}
 		}
 	}
-	return transact(ctx, s, key, "enterListing", func(tx *sqlx.Tx, now time.Time) (*ListEntry, error) {
-		e := &ListEntry{ListType: in.ListType, Domain: in.Domain, USCC: in.USCC, DepartmentCode: dept, Basis: in.Basis,
-			LinkedRecordIDs: in.LinkedRecordIDs, EnteredOn: scalars.DateOf(now), RectifyBy: in.RectifyBy,
-			BanStart: in.BanStart, BanEnd: in.BanEnd, Permanent: in.Permanent, State: ListEntryState(t.To)}
-		err := tx.GetContext(ctx, &e.DBID, `INSERT INTO list_entry (list_type, domain, uscc, department, basis, linked_records,
-				entered_on, rectify_by, ban_start, ban_end, permanent, state)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-			string(e.ListType), e.Domain, e.USCC, e.DepartmentCode, e.Basis, pq.Array(e.LinkedRecordIDs),
-			e.EnteredOn.String(), dateArg(e.RectifyBy), dateArg(e.BanStart), dateArg(e.BanEnd), e.Permanent, string(e.State))
-		if err != nil {
-			return nil, sqldb.MapError(err)
+	return transact(ctx, s, key, "enterListing", func(tx *hubdb.DB, now time.Time) (*ListEntry, error) {
+		row := hubdb.ListEntryRow{ListType: in.ListType, Domain: in.Domain, USCC: in.USCC, DepartmentCode: dept, Basis: in.Basis,
+			LinkedRecords: in.LinkedRecordIDs, EnteredOn: now, RectifyBy: timeOf(in.RectifyBy), BanStart: timeOf(in.BanStart),
+			BanEnd: timeOf(in.BanEnd), Permanent: in.Permanent, State: string(t.To)}
+		var err error
+		if row.ID, err = tx.ListEntries().Enter(ctx, row); err != nil {
+			return nil, err
 		}
+		e := listEntryOf(&row, scalars.Date{})
 		if err := record(ctx, tx, WorkflowListing, e.DBID, actionEnter, "", t.To, e.Basis, now); err != nil {
 			return nil, err
 		}
-		summary := listingSummary(e)
 		kind, detail := credit.KindListing, hubdb.Detail{ListType: e.ListType, ListEntryID: e.ID()}
 		if e.ListType == credit.ListKeyAttention {
 			kind = credit.KindKeyAttention
@@ -196,15 +186,16 @@ func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup Reco
 		if e.Domain != nil {
 			detail.Domain = *e.Domain
 		}
-		if _, err := insertHubRecord(ctx, tx, hubRecord{Kind: kind, USCC: e.USCC, Department: dept, Date: e.EnteredOn,
-			Summary: summary, Detail: detail}); err != nil {
+		if _, err := tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: kind, SubjectUSCC: e.USCC, Department: dept,
+			DecisionDate: now, Summary: listingSummary(e), Detail: detail}); err != nil {
 			return nil, err
 		}
 		for _, p := range persons {
 			role := p.Role
-			if _, err := insertHubRecord(ctx, tx, hubRecord{Kind: credit.KindListing, IDNo: p.IDNo, Name: p.Name, Department: dept,
-				Date: e.EnteredOn, Summary: fmt.Sprintf("作为市场主体（%s）的%s，随其列入联合惩戒对象名单：%s", e.USCC, roleNames[role], e.Basis),
-				Detail: hubdb.Detail{ListType: e.ListType, ListEntryID: e.ID(), Role: &role}}); err != nil {
+			if _, err := tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: credit.KindListing, SubjectIDNo: p.IDNo, SubjectName: p.Name,
+				Department: dept, DecisionDate: now,
+				Summary: fmt.Sprintf("作为市场主体（%s）的%s，随其列入联合惩戒对象名单：%s", e.USCC, roleNames[role], e.Basis),
+				Detail:  hubdb.Detail{ListType: e.ListType, ListEntryID: e.ID(), Role: &role}}); err != nil {
 				return nil, err
 			}
 		}
@@ -345,7 +336,7 @@ func (s *Service) RemoveListing(ctx context.Context, id int64, reason RemovalRea
 	if err != nil {
 		return nil, err
 	}
-	return transact(ctx, s, key, "removeListing", func(tx *sqlx.Tx, now time.Time) (*ListEntry, error) {
+	return transact(ctx, s, key, "removeListing", func(tx *hubdb.DB, now time.Time) (*ListEntry, error) {
 		e, err := lockListEntry(ctx, tx, id, "id")
 		if err != nil {
 			return nil, err
@@ -357,18 +348,15 @@ func (s *Service) RemoveListing(ctx context.Context, id int64, reason RemovalRea
 		today, from := scalars.DateOf(now), State(e.State)
 		e.State, e.RemovedOn, e.RemovalReason = ListEntryState(t.To), &today, &reason
 		e.RectificationOverdue = false
-		if _, err := tx.ExecContext(ctx, `UPDATE list_entry SET state = $2, removed_on = $3, removal_reason = $4 WHERE id = $1`,
-			e.DBID, string(e.State), today.String(), string(reason)); err != nil {
-			return nil, sqldb.MapError(err)
+		if err := tx.ListEntries().Remove(ctx, e.DBID, string(e.State), now, string(reason)); err != nil {
+			return nil, err
 		}
 		status := credit.Expired
 		if reason == RemovedRevoked {
 			status = credit.Revoked
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE hub_record SET status = $2
-			WHERE detail->>'listEntryId' = $1 AND kind IN ('LISTING', 'KEY_ATTENTION') AND status = 'EFFECTIVE'`,
-			e.ID(), string(status)); err != nil {
-			return nil, sqldb.MapError(err)
+		if err := tx.HubRecords().EndListing(ctx, e.ID(), status); err != nil {
+			return nil, err
 		}
 		why := string(reason)
 		if note != "" {
@@ -397,7 +385,7 @@ func (s *Service) RecordInterview(ctx context.Context, entryID int64, typ credit
 	if today := s.Today(); heldOn.After(today) {
 		return nil, apperr.BadInput("heldOn", "heldOn (%s) is after today (%s); record an interview once it was held", heldOn, today)
 	}
-	return transact(ctx, s, key, "recordInterview", func(tx *sqlx.Tx, now time.Time) (*Interview, error) {
+	return transact(ctx, s, key, "recordInterview", func(tx *hubdb.DB, now time.Time) (*Interview, error) {
 		e, err := lockListEntry(ctx, tx, entryID, "listEntryId")
 		if err != nil {
 			return nil, err
@@ -422,11 +410,12 @@ func (s *Service) RecordInterview(ctx context.Context, entryID int64, typ credit
 			return nil, apperr.BadInput("heldOn", "heldOn (%s) must be after the rectification deadline (%s)", heldOn, e.RectifyBy)
 		}
 		iv := &Interview{Type: typ, HeldOn: heldOn, DepartmentCode: e.DepartmentCode, Notes: notes, ListEntryDBID: e.DBID, USCC: e.USCC}
-		if err := tx.GetContext(ctx, &iv.DBID, `INSERT INTO interview (list_entry_id, uscc, type, held_on, department, notes)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, e.DBID, e.USCC, string(typ), heldOn.String(), e.DepartmentCode, notes); err != nil {
-			return nil, sqldb.MapError(err)
+		if iv.DBID, err = tx.ListEntries().AddInterview(ctx, hubdb.InterviewRow{ListEntryID: e.DBID, USCC: e.USCC, Type: typ,
+			HeldOn: heldOn.Time(), DepartmentCode: e.DepartmentCode, Notes: notes}); err != nil {
+			return nil, err
 		}
-		if _, err := insertHubRecord(ctx, tx, hubRecord{Kind: credit.KindInterview, USCC: e.USCC, Department: e.DepartmentCode, Date: heldOn,
+		if _, err := tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: credit.KindInterview, SubjectUSCC: e.USCC,
+			Department: e.DepartmentCode, DecisionDate: heldOn.Time(),
 			Summary: fmt.Sprintf("%s（整改期限%s届满未整改到位）：%s", interviewNames[typ], e.RectifyBy, notes),
 			Detail:  hubdb.Detail{InterviewType: typ, ListEntryID: e.ID()}}); err != nil {
 			return nil, err
@@ -437,44 +426,15 @@ func (s *Service) RecordInterview(ctx context.Context, entryID int64, typ credit
 
 // lockListEntry locks a list entry for a decision; NOT_FOUND naming field
 // when there is none.
-func lockListEntry(ctx context.Context, tx *sqlx.Tx, id int64, field string) (*ListEntry, error) {
-	var row listEntryRow
-	err := lockNowait(ctx, tx, &row, `SELECT `+listEntryColumns+` FROM list_entry WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
+func lockListEntry(ctx context.Context, tx *hubdb.DB, id int64, field string) (*ListEntry, error) {
+	row, err := tx.ListEntries().LockForDecision(ctx, id)
+	if errors.Is(err, hubdb.ErrNotFound) {
 		return nil, notFound(field, "list entry")
 	}
 	if err != nil {
-		return nil, sqldb.MapError(err)
+		return nil, err
 	}
-	return row.entry(scalars.Date{}), nil
-}
-
-const listEntryColumns = `id, list_type, domain, uscc, department, basis, linked_records, entered_on, rectify_by,
-	ban_start, ban_end, permanent, state, removed_on, removal_reason`
-
-// listEntryRow is a list entry as stored.
-type listEntryRow struct {
-	ListEntry
-	Linked    pq.StringArray `db:"linked_records"`
-	Entered   time.Time      `db:"entered_on"`
-	Rectify   *time.Time     `db:"rectify_by"`
-	Start     *time.Time     `db:"ban_start"`
-	End       *time.Time     `db:"ban_end"`
-	RemovedAt *time.Time     `db:"removed_on"`
-}
-
-// entry maps the row; a non-zero today computes whether the deadline was
-// missed.
-func (r *listEntryRow) entry(today scalars.Date) *ListEntry {
-	e := r.ListEntry
-	e.LinkedRecordIDs = []string(r.Linked)
-	if e.LinkedRecordIDs == nil {
-		e.LinkedRecordIDs = []string{}
-	}
-	e.EnteredOn = scalars.DateOf(r.Entered)
-	e.RectifyBy, e.BanStart, e.BanEnd, e.RemovedOn = dateOf(r.Rectify), dateOf(r.Start), dateOf(r.End), dateOf(r.RemovedAt)
-	e.RectificationOverdue = !today.IsZero() && e.State == Listed && e.RectifyBy != nil && e.RectifyBy.Before(today)
-	return &e
+	return listEntryOf(&row, scalars.Date{}), nil
 }
 
 // ListEntryFilter selects list entries; zero fields select all. The page
@@ -501,94 +461,25 @@ type ListEntryFilter struct {
 // ListEntries returns a page of list entries, newest first.
 func (s *Service) ListEntries(ctx context.Context, f ListEntryFilter) ([]*ListEntry, error) {
 	today := s.Today()
-	var rows []listEntryRow
-	err := s.DB.SelectContext(ctx, &rows, `SELECT `+listEntryColumns+` FROM list_entry
-		WHERE ($1 = '' OR list_type = $1) AND ($2 = '' OR state = $2) AND ($3 = '' OR department = $3) AND ($4 = '' OR uscc = $4)
-		  AND ($5::boolean IS NULL OR (state = 'LISTED' AND COALESCE(rectify_by < $6::date, false)) = $5::boolean)
-		  AND (NOT $7 OR list_type <> 'KEY_ATTENTION' OR uscc = $8)
-		  AND ($9 = 0 OR id < $9)
-		  AND (COALESCE(cardinality($11::text[]), 0) = 0 OR uscc = ANY($11::text[]))
-		ORDER BY id DESC LIMIT $10`,
-		string(f.ListType), string(f.State), f.Department, f.USCC, f.RectificationOverdue, today.String(),
-		f.HideKeyAttention, f.SeenBy, f.Before, batchLimit(len(f.USCCs), f.Limit), pq.StringArray(f.USCCs))
+	rows, err := s.DB.ListEntries().Find(ctx, hubdb.ListEntryFilter{ListType: f.ListType, State: string(f.State),
+		Department: f.Department, USCC: f.USCC, USCCs: f.USCCs, RectificationOverdue: f.RectificationOverdue, Today: today,
+		HideKeyAttention: f.HideKeyAttention, SeenBy: f.SeenBy, Before: f.Before, Limit: f.Limit})
 	if err != nil {
-		return nil, sqldb.MapError(err)
+		return nil, err
 	}
-	out := make([]*ListEntry, len(rows))
-	for i := range rows {
-		out[i] = rows[i].entry(today)
-	}
-	return out, nil
-}
-
-type interviewRow struct {
-	Interview
-	Held time.Time `db:"held_on"`
+	return mapRows(rows, func(r *hubdb.ListEntryRow) *ListEntry { return listEntryOf(r, today) }), nil
 }
 
 // InterviewsOf returns the interviews held on each of the listings, oldest
 // first, in one statement.
 func (s *Service) InterviewsOf(ctx context.Context, entryIDs []int64) (map[int64][]*Interview, error) {
-	var rows []interviewRow
-	err := s.DB.SelectContext(ctx, &rows, `SELECT id, list_entry_id, uscc, type, held_on, department, notes
-		FROM interview WHERE list_entry_id = ANY($1) ORDER BY held_on, id`, pq.Array(entryIDs))
+	rows, err := s.DB.ListEntries().InterviewsOf(ctx, entryIDs)
 	if err != nil {
-		return nil, sqldb.MapError(err)
+		return nil, err
 	}
 	out := map[int64][]*Interview{}
-	for i := range rows {
-		iv := rows[i].Interview
-		iv.HeldOn = scalars.DateOf(rows[i].Held)
-		out[iv.ListEntryDBID] = append(out[iv.ListEntryDBID], &iv)
+	for _, iv := range mapRows(rows, interviewOf) {
+		out[iv.ListEntryDBID] = append(out[iv.ListEntryDBID], iv)
 	}
 	return out, nil
-}
-
-// hubRecord is a credit record the hub creates: of an entity (USCC) or of
-// a person (IDNo, Name).
-type hubRecord struct {
-	Kind       credit.Kind
-	USCC       string
-	IDNo, Name string
-	Department string
-	Date       scalars.Date
-	Summary    string
-	Severity   *credit.Severity
-	Detail     hubdb.Detail
-}
-
-// insertHubRecord writes r and returns its id.
-func insertHubRecord(ctx context.Context, tx *sqlx.Tx, r hubRecord) (int64, error) {
-	detail, err := json.Marshal(r.Detail)
-	if err != nil {
-		return 0, err
-	}
-	var id int64
-	err = tx.GetContext(ctx, &id, `INSERT INTO hub_record (kind, subject_uscc, subject_id_no, subject_name, department, decision_date, summary, severity, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		string(r.Kind), r.USCC, r.IDNo, r.Name, r.Department, r.Date.String(), r.Summary, severityArg(r.Severity), detail)
-	return id, sqldb.MapError(err)
-}
-
-func dateArg(d *scalars.Date) any {
-	if d == nil {
-		return nil
-	}
-	return d.String()
-}
-
-func dateOf(t *time.Time) *scalars.Date {
-	if t == nil {
-		return nil
-	}
-	d := scalars.DateOf(*t)
-	return &d
-}
-
-// truncate keeps a hostile argument from filling an error message.
-func truncate(s string) string {
-	if r := []rune(s); len(r) > 32 {
-		return string(r[:32]) + "…"
-	}
-	return s
 }

@@ -6,21 +6,24 @@
 // database: the new state, the history row and the effects (a credit
 // record, an overlay on a department's record, a push) commit together or
 // not at all, under the caller's idempotency key.
+//
+// The rows are package hubdb's: a transition locks its object, checks the
+// transition, writes the new state, the history row and the effects, each
+// through one store call on the *hubdb.DB its transaction hands it
+// (transact). This package writes no SQL.
 package workflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
-
 	"credithub/auth"
 	"credithub/internal/apperr"
-	"credithub/internal/sqldb"
+	"credithub/internal/hubdb"
 )
 
 // State is a workflow state.
@@ -54,9 +57,8 @@ func (m *Machine) transition(ctx context.Context, action string, current State, 
 			continue
 		}
 		p := auth.FromContext(ctx)
-		if t.Scope != "" && !p.HasScope(t.Scope) {
-			return t, apperr.New(apperr.Forbidden, "%s of a %s needs the %s scope", action, m.Name, t.Scope).
-				With("requiredScopes", []string{t.Scope})
+		if err := m.refuseScope(p, t); err != nil {
+			return t, err
 		}
 		if t.Owner != nil {
 			if err := t.Owner(p, owner); err != nil {
@@ -69,6 +71,64 @@ func (m *Machine) transition(ctx context.Context, action string, current State, 
 		return t, nil
 	}
 	return Transition{}, fmt.Errorf("%s has no action %q", m.Name, action)
+}
+
+// needScope refuses a caller without the scope an action needs before
+// anything is read or locked, so that a caller who may not decide takes no
+// lock that would turn a rightful decider's attempt into a CONFLICT.
+func needScope(ctx context.Context, m *Machine, action string) error {
+	for _, t := range m.Transitions {
+		if t.Action == action {
+			return m.refuseScope(auth.FromContext(ctx), t)
+		}
+	}
+	return nil
+}
+
+// lockable is a store of objects that are decided with a row lock.
+type lockable[R any] interface {
+	Get(ctx context.Context, id int64) (R, error)
+	LockForDecision(ctx context.Context, id int64) (R, error)
+}
+
+// deciding reads object id of store (what it is, for NOT_FOUND) for action
+// within a transition's transaction. It refuses a caller without the scope
+// first (needScope), checks the caller and the state without a lock, then
+// locks the row (NOWAIT: a concurrent decider makes this one fail with
+// CONFLICT at once) and checks the state again, as the lock found it.
+// stateOf gives an object's state and the department that owns it.
+func deciding[R any](ctx context.Context, m *Machine, action string, store lockable[R], what string, id int64, stateOf func(R) (State, string)) (R, Transition, error) {
+	var row R
+	if err := needScope(ctx, m, action); err != nil {
+		return row, Transition{}, err
+	}
+	row, err := store.Get(ctx, id)
+	if errors.Is(err, hubdb.ErrNotFound) {
+		return row, Transition{}, notFound("id", what)
+	}
+	if err != nil {
+		return row, Transition{}, err
+	}
+	state, owner := stateOf(row)
+	if _, err := m.transition(ctx, action, state, owner); err != nil {
+		return row, Transition{}, err
+	}
+	if row, err = store.LockForDecision(ctx, id); err != nil {
+		return row, Transition{}, err
+	}
+	state, owner = stateOf(row)
+	t, err := m.transition(ctx, action, state, owner)
+	return row, t, err
+}
+
+// refuseScope is the error of a caller without the scope t needs; nil
+// when it has it.
+func (m *Machine) refuseScope(p *auth.Principal, t Transition) error {
+	if t.Scope == "" || p.HasScope(t.Scope) {
+		return nil
+	}
+	return apperr.New(apperr.Forbidden, "%s of a %s needs the %s scope", t.Action, m.Name, t.Scope).
+		With("requiredScopes", []string{t.Scope})
 }
 
 // InvalidTransition is the error of an action the state does not allow.
@@ -105,51 +165,33 @@ func EntityOrDepartment(uscc string) func(p *auth.Principal, owner string) error
 	}
 }
 
-// Event is one row of workflow_history.
-type Event struct {
-	Workflow string    `db:"workflow"`
-	ObjectID int64     `db:"object_id"`
-	Action   string    `db:"action"`
-	From     string    `db:"from_state"`
-	To       string    `db:"to_state"`
-	Actor    string    `db:"actor"`
-	ActorOrg string    `db:"actor_org"`
-	At       time.Time `db:"at"`
-	Reason   string    `db:"reason"`
-}
-
-// record writes the history row of a transition within tx.
-func record(ctx context.Context, tx *sqlx.Tx, machine string, id int64, action string, from, to State, reason string, at time.Time) error {
+// record writes the history row of a transition the caller makes.
+func record(ctx context.Context, tx *hubdb.DB, machine string, id int64, action string, from, to State, reason string, at time.Time) error {
 	p := auth.FromContext(ctx)
-	_, err := tx.ExecContext(ctx, `INSERT INTO workflow_history (workflow, object_id, action, from_state, to_state, actor, actor_org, at, reason)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, machine, id, action, string(from), string(to), p.Subject(), p.Org(), at, reason)
-	return err
+	return tx.History().Record(ctx, hubdb.EventRow{Workflow: machine, ObjectID: id, Action: action, From: string(from), To: string(to),
+		Actor: p.Subject(), ActorOrg: p.Org(), At: at, Reason: reason})
 }
 
-// History returns the events of objects of a workflow, oldest first, per id.
-func History(ctx context.Context, db sqlx.QueryerContext, machine string, ids []int64) (map[int64][]Event, error) {
-	var rows []Event
-	err := sqlx.SelectContext(ctx, db, &rows, `SELECT workflow, object_id, action, from_state, to_state, actor, actor_org, at, reason
-		FROM workflow_history WHERE workflow = $1 AND object_id = ANY($2) ORDER BY object_id, at, id`, machine, pq.Array(ids))
+// actorName is how a row names who wrote it: the caller's org and subject.
+func actorName(ctx context.Context) string {
+	p := auth.FromContext(ctx)
+	return p.Org() + ":" + p.Subject()
+}
+
+// History returns the events of objects of a workflow, oldest first, by
+// object id, in one statement.
+func (s *Service) History(ctx context.Context, machine string, ids []int64) (map[int64][]*Event, error) {
+	rows, err := s.DB.History().Of(ctx, machine, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := map[int64][]Event{}
-	for _, e := range rows {
-		out[e.ObjectID] = append(out[e.ObjectID], e)
+	out := make(map[int64][]*Event, len(rows))
+	for id, events := range rows {
+		for i := range events {
+			out[id] = append(out[id], (*Event)(&events[i]))
+		}
 	}
 	return out, nil
-}
-
-// lockNowait locks an object's row for a decision. A concurrent decision
-// holding the lock makes this one fail at once with CONFLICT rather than
-// wait and then find the state changed: of two deciders exactly one wins.
-func lockNowait(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
-	err := tx.GetContext(ctx, dest, query+" FOR UPDATE NOWAIT", args...)
-	if sqldb.IsLockNotAvailable(err) {
-		return apperr.New(apperr.Conflict, "another decision on this is being made right now; read it again before deciding")
-	}
-	return err
 }
 
 // article is "an" before a vowel, "a" otherwise.

@@ -25,16 +25,9 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
-
-	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"credithub/auth"
 	"credithub/internal/apperr"
@@ -42,7 +35,6 @@ import (
 	"credithub/internal/gid"
 	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
-	"credithub/internal/sqldb"
 )
 
 // WorkflowObjection is the objections' name in workflow_history.
@@ -134,30 +126,6 @@ func Provider(r credit.Record) string {
 	return b.Ref.Source
 }
 
-// objectionRow is an objection's row as stored; the dates become the
-// graph's Dates when it is read.
-type objectionRow struct {
-	Objection
-	CheckDueOn    time.Time  `db:"check_due"`
-	DecisionDueOn *time.Time `db:"decision_due"`
-}
-
-const objectionColumns = `id, record_id, department, subject_uscc, subject_id_no, filed_by, filed_at, reason,
-	state, check_due, decision_due, extended, outcome, decision_reason`
-
-// objection returns the row as the graph shows it on day today: its
-// deadlines, and whether the one that runs is past.
-func (r *objectionRow) objection(today scalars.Date) *Objection {
-	o := r.Objection
-	o.CheckDue = scalars.DateOf(r.CheckDueOn)
-	if r.DecisionDueOn != nil {
-		d := scalars.DateOf(*r.DecisionDueOn)
-		o.DecisionDue = &d
-	}
-	o.Overdue = ObjectionOverdue(o.State, o.CheckDue, o.DecisionDue, today)
-	return &o
-}
-
 // ObjectionOverdue reports whether an objection in state is past its
 // deadline on today: a FILED one past its check date, a CHECKED one past its
 // decision date. The deadline day itself is still on time.
@@ -169,86 +137,6 @@ func ObjectionOverdue(state ObjectionState, checkDue scalars.Date, decisionDue *
 		return decisionDue != nil && today.After(*decisionDue)
 	}
 	return false
-}
-
-// objectionOverdueSQL is ObjectionOverdue in SQL; $today is the parameter
-// holding the day.
-const objectionOverdueSQL = `((state = 'FILED' AND check_due < %[1]s) OR (state = 'CHECKED' AND decision_due < %[1]s))`
-
-// Limits of free text.
-const (
-	maxReason     = 2000
-	maxShortText  = 200
-	maxCorrection = 2000
-)
-
-// needText trims s and checks that it is not empty and at most max
-// characters; field names the argument in the error.
-func needText(field, s string, max int) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", apperr.BadInput(field, "%s must not be empty", field)
-	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return "", apperr.BadInput(field, "%s must be at most %d characters, got %d", field, max, n)
-	}
-	return s, nil
-}
-
-// parseRecordID returns the reference of a record's global ID.
-func parseRecordID(field, id string) (credit.Ref, error) {
-	bad := apperr.BadInput(field, "%s is not a credit record's ID; use the id of a record as the graph returned it", field)
-	typ, payload, err := gid.Decode(id)
-	if err != nil || typ != gid.TypeRecord {
-		return credit.Ref{}, bad
-	}
-	ref, err := gid.ParseRecord(payload)
-	if err != nil {
-		return credit.Ref{}, bad
-	}
-	return ref, nil
-}
-
-// needScope refuses a caller without the scope an action needs before
-// anything is read or locked, so that a caller who may not decide takes no
-// lock that would turn a rightful decider's attempt into a CONFLICT.
-func needScope(ctx context.Context, m *Machine, action string) error {
-	p := auth.FromContext(ctx)
-	for _, t := range m.Transitions {
-		if t.Action == action && t.Scope != "" && !p.HasScope(t.Scope) {
-			return apperr.New(apperr.Forbidden, "%s of a %s needs the %s scope", action, m.Name, t.Scope).
-				With("requiredScopes", []string{t.Scope})
-		}
-	}
-	return nil
-}
-
-// actorName is how overlays name who created them.
-func actorName(ctx context.Context) string {
-	p := auth.FromContext(ctx)
-	return p.Org() + ":" + p.Subject()
-}
-
-// addOverlay puts an active overlay of kind on a record.
-func addOverlay(ctx context.Context, tx *sqlx.Tx, recordID string, kind credit.Status, fields *hubdb.Correction, source string, sourceID int64, at time.Time) error {
-	b := []byte("{}")
-	if fields != nil {
-		var err error
-		if b, err = json.Marshal(fields); err != nil {
-			return err
-		}
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO record_overlay (record_id, kind, fields, source, source_id, active, created_at, created_by)
-		VALUES ($1, $2, $3, $4, $5, true, $6, $7)`, recordID, string(kind), b, source, sourceID, at, actorName(ctx))
-	return err
-}
-
-// endOverlay deactivates the active overlays of kind that a workflow object
-// put on a record; the rows stay as history.
-func endOverlay(ctx context.Context, tx *sqlx.Tx, kind credit.Status, source string, sourceID int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE record_overlay SET active = false
-		WHERE source = $1 AND source_id = $2 AND kind = $3 AND active`, source, sourceID, string(kind))
-	return err
 }
 
 // FileObjection files the caller's objection against the record recordID
@@ -275,7 +163,8 @@ func (s *Service) FileObjection(ctx context.Context, lookup RecordLookup, record
 		return nil, apperr.BadInput("recordId", "recordId names no credit record; use the id of a record as the graph returned it")
 	}
 	b := rec.Common()
-	if _, err := objectionMachine.transition(ctx, objectionFile, "", b.Subject.USCC); err != nil {
+	t, err := objectionMachine.transition(ctx, objectionFile, "", b.Subject.USCC)
+	if err != nil {
 		return nil, err
 	}
 	if b.Subject.IsPerson() {
@@ -288,19 +177,16 @@ func (s *Service) FileObjection(ctx context.Context, lookup RecordLookup, record
 	if _, err := s.Rules(ctx); err != nil { // cached before the transaction holds a connection
 		return nil, err
 	}
-	p := auth.FromContext(ctx)
 	id := gid.Record(ref)
-	return transact(ctx, s, key, "fileObjection", func(tx *sqlx.Tx, now time.Time) (*Objection, error) {
+	return transact(ctx, s, key, "fileObjection", func(tx *hubdb.DB, now time.Time) (*Objection, error) {
 		due, err := s.Due(ctx, RuleObjectionCheck, now)
 		if err != nil {
 			return nil, err
 		}
-		var row objectionRow
-		err = tx.GetContext(ctx, &row, `INSERT INTO objection
-			(record_id, department, subject_uscc, subject_id_no, filed_by, filed_at, reason, state, check_due)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+objectionColumns,
-			id, Provider(rec), b.Subject.USCC, b.Subject.IDNumber, p.Org(), now, reason, string(ObjectionFiled), due.String())
-		if sqldb.IsUniqueViolation(err, "objection_one_open") {
+		row, err := tx.Objections().File(ctx, hubdb.ObjectionRow{RecordID: id, DepartmentCode: Provider(rec),
+			SubjectUSCC: b.Subject.USCC, SubjectIDNo: b.Subject.IDNumber, FiledBy: auth.FromContext(ctx).Org(), FiledAt: now,
+			Reason: reason, State: string(t.To), CheckDue: due.Time()})
+		if errors.Is(err, hubdb.ErrAlreadyOpen) {
 			return nil, apperr.New(apperr.Conflict,
 				"an objection against this record is already open (FILED or CHECKED); follow that one rather than filing another").
 				With("field", "recordId")
@@ -308,40 +194,22 @@ func (s *Service) FileObjection(ctx context.Context, lookup RecordLookup, record
 		if err != nil {
 			return nil, err
 		}
-		if err := record(ctx, tx, WorkflowObjection, row.DBID, objectionFile, "", State(ObjectionFiled), reason, now); err != nil {
+		if err := record(ctx, tx, WorkflowObjection, row.ID, objectionFile, "", t.To, reason, now); err != nil {
 			return nil, err
 		}
-		if err := addOverlay(ctx, tx, id, credit.UnderObjection, nil, WorkflowObjection, row.DBID, now); err != nil {
+		if err := tx.Overlays().Add(ctx, hubdb.OverlayRow{RecordID: id, Kind: credit.UnderObjection,
+			Source: WorkflowObjection, SourceID: row.ID, CreatedAt: now, CreatedBy: actorName(ctx)}); err != nil {
 			return nil, err
 		}
-		return row.objection(scalars.DateOf(now)), nil
+		return objectionOf(&row, scalars.DateOf(now)), nil
 	})
 }
 
-// decidingObjection reads objection id for action within tx: it checks the
-// caller and the state without a lock, then locks the row (NOWAIT: a
-// concurrent decider makes this one fail with CONFLICT at once) and checks
-// the state again, as the lock found it.
-func decidingObjection(ctx context.Context, tx *sqlx.Tx, id int64, action string) (*objectionRow, Transition, error) {
-	if err := needScope(ctx, &objectionMachine, action); err != nil {
-		return nil, Transition{}, err
-	}
-	var row objectionRow
-	err := tx.GetContext(ctx, &row, `SELECT `+objectionColumns+` FROM objection WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, Transition{}, apperr.New(apperr.NotFound, "there is no objection with this id").With("field", "id")
-	}
-	if err != nil {
-		return nil, Transition{}, err
-	}
-	if _, err := objectionMachine.transition(ctx, action, State(row.State), row.DepartmentCode); err != nil {
-		return nil, Transition{}, err
-	}
-	if err := lockNowait(ctx, tx, &row, `SELECT `+objectionColumns+` FROM objection WHERE id = $1`, id); err != nil {
-		return nil, Transition{}, err
-	}
-	t, err := objectionMachine.transition(ctx, action, State(row.State), row.DepartmentCode)
-	return &row, t, err
+// decidingObjection reads objection id for action within tx, locked
+// (deciding).
+func decidingObjection(ctx context.Context, tx *hubdb.DB, id int64, action string) (hubdb.ObjectionRow, Transition, error) {
+	return deciding(ctx, &objectionMachine, action, tx.Objections(), "objection", id,
+		func(o hubdb.ObjectionRow) (State, string) { return State(o.State), o.DepartmentCode })
 }
 
 // CheckObjection records the credit platform's check of a FILED objection
@@ -351,25 +219,24 @@ func (s *Service) CheckObjection(ctx context.Context, id int64, key hubdb.Key) (
 	if _, err := s.Rules(ctx); err != nil {
 		return nil, err
 	}
-	return transact(ctx, s, key, "checkObjection", func(tx *sqlx.Tx, now time.Time) (*Objection, error) {
+	return transact(ctx, s, key, "checkObjection", func(tx *hubdb.DB, now time.Time) (*Objection, error) {
 		row, t, err := decidingObjection(ctx, tx, id, objectionCheck)
 		if err != nil {
 			return nil, err
 		}
-		from := State(row.State)
 		due, err := s.Due(ctx, RuleObjectionDecide, now)
 		if err != nil {
 			return nil, err
 		}
-		if err := tx.GetContext(ctx, row, `UPDATE objection SET state = $2, decision_due = $3 WHERE id = $1 RETURNING `+objectionColumns,
-			id, string(t.To), due.String()); err != nil {
+		checked, err := tx.Objections().Check(ctx, id, string(t.To), due.Time())
+		if err != nil {
 			return nil, err
 		}
 		reason := "passed to " + row.DepartmentCode + ", decision due " + due.String()
-		if err := record(ctx, tx, WorkflowObjection, id, objectionCheck, from, t.To, reason, now); err != nil {
+		if err := record(ctx, tx, WorkflowObjection, id, objectionCheck, State(row.State), t.To, reason, now); err != nil {
 			return nil, err
 		}
-		return row.objection(scalars.DateOf(now)), nil
+		return objectionOf(&checked, scalars.DateOf(now)), nil
 	})
 }
 
@@ -387,34 +254,33 @@ func (s *Service) ExtendObjection(ctx context.Context, id int64, approvedBy, rea
 	if _, err := s.Rules(ctx); err != nil {
 		return nil, err
 	}
-	return transact(ctx, s, key, "extendObjection", func(tx *sqlx.Tx, now time.Time) (*Objection, error) {
+	return transact(ctx, s, key, "extendObjection", func(tx *hubdb.DB, now time.Time) (*Objection, error) {
 		row, t, err := decidingObjection(ctx, tx, id, objectionExtend)
 		if err != nil {
 			return nil, err
 		}
-		from := State(row.State)
 		was := scalars.DateOf(now)
-		if row.DecisionDueOn != nil {
-			was = scalars.DateOf(*row.DecisionDueOn)
+		if row.DecisionDue != nil {
+			was = scalars.DateOf(*row.DecisionDue)
 		}
 		if row.Extended {
 			return nil, apperr.New(apperr.InvalidTransition,
 				"cannot extend an objection that is %s and was already extended once, to %s; its deadline is extended only once", row.State, was).
-				With("state", string(row.State)).With("action", objectionExtend)
+				With("state", row.State).With("action", objectionExtend)
 		}
 		due, err := s.Due(ctx, RuleObjectionExtend, was.Time())
 		if err != nil {
 			return nil, err
 		}
-		if err := tx.GetContext(ctx, row, `UPDATE objection SET decision_due = $2, extended = true WHERE id = $1 RETURNING `+objectionColumns,
-			id, due.String()); err != nil {
+		extended, err := tx.Objections().Extend(ctx, id, due.Time())
+		if err != nil {
 			return nil, err
 		}
 		why := fmt.Sprintf("%s (approved by %s; decision due %s instead of %s)", reason, approvedBy, due, was)
-		if err := record(ctx, tx, WorkflowObjection, id, objectionExtend, from, t.To, why, now); err != nil {
+		if err := record(ctx, tx, WorkflowObjection, id, objectionExtend, State(row.State), t.To, why, now); err != nil {
 			return nil, err
 		}
-		return row.objection(scalars.DateOf(now)), nil
+		return objectionOf(&extended, scalars.DateOf(now)), nil
 	})
 }
 
@@ -431,68 +297,68 @@ func (s *Service) UpholdObjection(ctx context.Context, id int64, outcome Objecti
 	if err != nil {
 		return nil, err
 	}
-	return transact(ctx, s, key, "upholdObjection", func(tx *sqlx.Tx, now time.Time) (*Objection, error) {
+	kind := credit.Revoked
+	if outcome == OutcomeCorrect {
+		kind = credit.Corrected
+	}
+	return transact(ctx, s, key, "upholdObjection", func(tx *hubdb.DB, now time.Time) (*Objection, error) {
 		row, t, err := decidingObjection(ctx, tx, id, objectionUphold)
 		if err != nil {
 			return nil, err
 		}
-		from := State(row.State)
-		if err := tx.GetContext(ctx, row, `UPDATE objection SET state = $2, outcome = $3, decision_reason = $4 WHERE id = $1 RETURNING `+objectionColumns,
-			id, string(t.To), string(outcome), reason); err != nil {
+		upheld, err := tx.Objections().Decide(ctx, id, string(t.To), (*string)(&outcome), reason)
+		if err != nil {
 			return nil, err
 		}
-		if err := record(ctx, tx, WorkflowObjection, id, objectionUphold, from, t.To, string(outcome)+": "+reason, now); err != nil {
+		if err := record(ctx, tx, WorkflowObjection, id, objectionUphold, State(row.State), t.To, string(outcome)+": "+reason, now); err != nil {
 			return nil, err
 		}
-		kind := credit.Revoked
-		if outcome == OutcomeCorrect {
-			kind = credit.Corrected
-		}
-		if err := addOverlay(ctx, tx, row.RecordID, kind, fields, WorkflowObjection, id, now); err != nil {
+		if err := tx.Overlays().Add(ctx, hubdb.OverlayRow{RecordID: row.RecordID, Kind: kind, Fields: fields,
+			Source: WorkflowObjection, SourceID: id, CreatedAt: now, CreatedBy: actorName(ctx)}); err != nil {
 			return nil, err
 		}
-		if err := endOverlay(ctx, tx, credit.UnderObjection, WorkflowObjection, id); err != nil {
+		if err := tx.Overlays().End(ctx, credit.UnderObjection, WorkflowObjection, id); err != nil {
 			return nil, err
 		}
-		return row.objection(scalars.DateOf(now)), nil
+		return objectionOf(&upheld, scalars.DateOf(now)), nil
 	})
 }
 
 // checkCorrection validates an uphold's outcome and correction and returns
-// the fields of the CORRECTED overlay (nil for REVOKE).
-func checkCorrection(outcome ObjectionOutcome, c *hubdb.Correction, today scalars.Date) (*hubdb.Correction, error) {
+// the fields of the CORRECTED overlay (none for REVOKE).
+func checkCorrection(outcome ObjectionOutcome, c *hubdb.Correction, today scalars.Date) (hubdb.Correction, error) {
+	var out hubdb.Correction
 	empty := c == nil || (c.Summary == nil && c.DecisionNo == nil && c.DecisionDate == nil)
 	switch outcome {
 	case OutcomeRevoke:
 		if !empty {
-			return nil, apperr.BadInput("correction", "correction goes with outcome CORRECT; a revoked record keeps its fields")
+			return out, apperr.BadInput("correction", "correction goes with outcome CORRECT; a revoked record keeps its fields")
 		}
-		return nil, nil
+		return out, nil
 	case OutcomeCorrect:
 	default:
-		return nil, apperr.BadInput("outcome", "outcome must be CORRECT or REVOKE")
+		return out, apperr.BadInput("outcome", "outcome must be CORRECT or REVOKE")
 	}
 	if empty {
-		return nil, apperr.BadInput("correction", "outcome CORRECT needs correction with at least one of summary, decisionNo and decisionDate")
+		return out, apperr.BadInput("correction", "outcome CORRECT needs correction with at least one of summary, decisionNo and decisionDate")
 	}
-	out := &hubdb.Correction{}
 	if c.Summary != nil {
 		v, err := needText("correction.summary", *c.Summary, maxCorrection)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		out.Summary = &v
 	}
 	if c.DecisionNo != nil {
 		v, err := needText("correction.decisionNo", *c.DecisionNo, maxShortText)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		out.DecisionNo = &v
 	}
 	if c.DecisionDate != nil {
 		if c.DecisionDate.After(today) {
-			return nil, apperr.BadInput("correction.decisionDate", "correction.decisionDate %s is in the future; a decision is dated on or before today (%s)", c.DecisionDate, today)
+			return out, apperr.BadInput("correction.decisionDate", "correction.decisionDate %s is in the future; a decision is dated on or before today (%s)", c.DecisionDate, today)
 		}
 		d := *c.DecisionDate
 		out.DecisionDate = &d
@@ -507,23 +373,22 @@ func (s *Service) RejectObjection(ctx context.Context, id int64, reason string, 
 	if err != nil {
 		return nil, err
 	}
-	return transact(ctx, s, key, "rejectObjection", func(tx *sqlx.Tx, now time.Time) (*Objection, error) {
+	return transact(ctx, s, key, "rejectObjection", func(tx *hubdb.DB, now time.Time) (*Objection, error) {
 		row, t, err := decidingObjection(ctx, tx, id, objectionReject)
 		if err != nil {
 			return nil, err
 		}
-		from := State(row.State)
-		if err := tx.GetContext(ctx, row, `UPDATE objection SET state = $2, decision_reason = $3 WHERE id = $1 RETURNING `+objectionColumns,
-			id, string(t.To), reason); err != nil {
+		rejected, err := tx.Objections().Decide(ctx, id, string(t.To), nil, reason)
+		if err != nil {
 			return nil, err
 		}
-		if err := record(ctx, tx, WorkflowObjection, id, objectionReject, from, t.To, reason, now); err != nil {
+		if err := record(ctx, tx, WorkflowObjection, id, objectionReject, State(row.State), t.To, reason, now); err != nil {
 			return nil, err
 		}
-		if err := endOverlay(ctx, tx, credit.UnderObjection, WorkflowObjection, id); err != nil {
+		if err := tx.Overlays().End(ctx, credit.UnderObjection, WorkflowObjection, id); err != nil {
 			return nil, err
 		}
-		return row.objection(scalars.DateOf(now)), nil
+		return objectionOf(&rejected, scalars.DateOf(now)), nil
 	})
 }
 
@@ -545,54 +410,13 @@ type ObjectionFilter struct {
 // ids below after (0: from the newest), at most limit (0: all).
 func (s *Service) Objections(ctx context.Context, f ObjectionFilter, after int64, limit int) ([]*Objection, error) {
 	today := s.Today()
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if f.State != "" {
-		where = append(where, "state = "+arg(string(f.State)))
-	}
-	if f.Department != "" {
-		where = append(where, "department = "+arg(f.Department))
-	}
-	if f.USCC != "" {
-		where = append(where, "subject_uscc = "+arg(f.USCC))
-	}
-	if len(f.USCCs) > 0 {
-		where = append(where, "subject_uscc = ANY("+arg(pq.StringArray(f.USCCs))+"::text[])")
-	}
-	if f.Overdue != nil {
-		cond := fmt.Sprintf(objectionOverdueSQL, arg(today.String())+"::date")
-		if !*f.Overdue {
-			cond = "NOT " + cond
-		}
-		where = append(where, cond)
-	}
-	if !f.WithPersons {
-		where = append(where, "subject_id_no = ''")
-	}
-	if after > 0 {
-		where = append(where, "id < "+arg(after))
-	}
-	q := `SELECT ` + objectionColumns + ` FROM objection`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY id DESC"
-	if limit > 0 {
-		q += " LIMIT " + arg(limit)
-	}
-	var rows []objectionRow
-	if err := sqlx.SelectContext(ctx, s.DB, &rows, q, args...); err != nil {
+	rows, err := s.DB.Objections().Find(ctx, hubdb.ObjectionFilter{WithPersons: f.WithPersons,
+		DeadlineFilter: hubdb.DeadlineFilter{State: string(f.State), Department: f.Department, USCC: f.USCC, USCCs: f.USCCs,
+			Overdue: f.Overdue, Today: today, After: after, Limit: limit}})
+	if err != nil {
 		return nil, err
 	}
-	out := make([]*Objection, len(rows))
-	for i := range rows {
-		out[i] = rows[i].objection(today)
-	}
-	return out, nil
+	return mapRows(rows, func(r *hubdb.ObjectionRow) *Objection { return objectionOf(r, today) }), nil
 }
 
 // Objection returns one objection; nil when there is none with that id.

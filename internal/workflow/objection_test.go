@@ -39,7 +39,7 @@ func newObBench(t *testing.T) *obBench {
 		t.Fatal(err)
 	}
 	b := &obBench{state: state, source: &hubdb.RecordSource{State: state}}
-	b.svc = &workflow.Service{DB: db.DB, State: state, Calendar: workday.Default(), Now: b.clock}
+	b.svc = &workflow.Service{DB: hubdb.New(db.DB), State: state, Calendar: workday.Default(), Now: b.clock}
 	return b
 }
 
@@ -215,7 +215,7 @@ func TestObjectionExtendsOnce(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Code != apperr.InvalidTransition || ae.Extensions["state"] != "CHECKED" || ae.Extensions["action"] != "extend" {
 		t.Fatalf("second extension: %v, want INVALID_TRANSITION naming CHECKED and extend", err)
 	}
-	events, err := workflow.History(context.Background(), b.svc.DB, workflow.WorkflowObjection, []int64{o.DBID})
+	events, err := b.svc.History(context.Background(), workflow.WorkflowObjection, []int64{o.DBID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,6 @@ package workflow
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -51,16 +50,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
-
 	"credithub/auth"
 	"credithub/internal/apperr"
 	"credithub/internal/credit"
 	"credithub/internal/gid"
 	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
-	"credithub/internal/sqldb"
 )
 
 // WorkflowRepair is the repairs' name in workflow_history and the source of
@@ -173,50 +168,32 @@ func RepairableFrom(decided scalars.Date, minMonths int) scalars.Date {
 
 // minimumMonths returns the minimum publication period of a dishonesty
 // class (publication_period).
-func minimumMonths(ctx context.Context, q sqlx.QueryerContext, sev credit.Severity) (int, error) {
-	var n int
-	err := sqlx.GetContext(ctx, q, &n, `SELECT min_months FROM publication_period WHERE severity = $1`, string(sev))
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("no publication period for severity %s", sev)
+func minimumMonths(ctx context.Context, db *hubdb.DB, sev credit.Severity) (int, error) {
+	periods, err := db.Catalogues().PublicationPeriods(ctx)
+	if err != nil {
+		return 0, err
 	}
-	return n, err
+	for _, p := range periods {
+		if p.Severity == string(sev) {
+			return p.MinMonths, nil
+		}
+	}
+	return 0, fmt.Errorf("no publication period for severity %s", sev)
 }
 
 // tooEarly reports, for a record with a dishonesty class, the first day it
 // may be repaired and whether today is before it.
-func tooEarly(ctx context.Context, q sqlx.QueryerContext, rec credit.Record, today scalars.Date) (scalars.Date, bool, error) {
+func tooEarly(ctx context.Context, db *hubdb.DB, rec credit.Record, today scalars.Date) (scalars.Date, bool, error) {
 	b := rec.Common()
 	if b.Severity == nil {
 		return scalars.Date{}, false, nil
 	}
-	months, err := minimumMonths(ctx, q, *b.Severity)
+	months, err := minimumMonths(ctx, db, *b.Severity)
 	if err != nil {
 		return scalars.Date{}, false, err
 	}
 	from := RepairableFrom(b.DecisionDate, months)
 	return from, today.Before(from), nil
-}
-
-// repairRow is a repair's row as stored.
-type repairRow struct {
-	Repair
-	AcceptDueOn   time.Time  `db:"accept_due"`
-	DecisionDueOn *time.Time `db:"decision_due"`
-}
-
-const repairColumns = `id, record_id, department, uscc, applied_at, commitment, obligations_fulfilled, state,
-	accept_due, decision_due, refusal_rule, decision_reason, last_recheck_at`
-
-// repair returns the row as the graph shows it on day today.
-func (r *repairRow) repair(today scalars.Date) *Repair {
-	o := r.Repair
-	o.AcceptDue = scalars.DateOf(r.AcceptDueOn)
-	if r.DecisionDueOn != nil {
-		d := scalars.DateOf(*r.DecisionDueOn)
-		o.DecisionDue = &d
-	}
-	o.Overdue = RepairOverdue(o.State, o.AcceptDue, o.DecisionDue, today)
-	return &o
 }
 
 // RepairOverdue reports whether a repair in state is past its deadline on
@@ -231,8 +208,6 @@ func RepairOverdue(state RepairState, acceptDue scalars.Date, decisionDue *scala
 	}
 	return false
 }
-
-const repairOverdueSQL = `((state = 'APPLIED' AND accept_due < %[1]s) OR (state = 'ACCEPTED' AND decision_due < %[1]s))`
 
 // refusal is the answer to an application the hub refuses at once.
 func refusal(rule, format string, args ...any) *apperr.Error {
@@ -266,7 +241,8 @@ func (s *Service) ApplyRepair(ctx context.Context, lookup RecordLookup, recordID
 		return nil, apperr.BadInput("input.recordId", "input.recordId names no credit record; use the id of a record as the graph returned it")
 	}
 	b := rec.Common()
-	if _, err := repairMachine.transition(ctx, repairApply, "", b.Subject.USCC); err != nil {
+	t, err := repairMachine.transition(ctx, repairApply, "", b.Subject.USCC)
+	if err != nil {
 		return nil, err
 	}
 	today := s.Today()
@@ -293,17 +269,14 @@ func (s *Service) ApplyRepair(ctx context.Context, lookup RecordLookup, recordID
 		return nil, err
 	}
 	id := gid.Record(ref)
-	return transact(ctx, s, key, "applyRepair", func(tx *sqlx.Tx, now time.Time) (*Repair, error) {
+	return transact(ctx, s, key, "applyRepair", func(tx *hubdb.DB, now time.Time) (*Repair, error) {
 		due, err := s.Due(ctx, RuleRepairAccept, now)
 		if err != nil {
 			return nil, err
 		}
-		var row repairRow
-		err = tx.GetContext(ctx, &row, `INSERT INTO repair
-			(record_id, department, uscc, applied_at, commitment, obligations_fulfilled, state, accept_due)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+repairColumns,
-			id, Provider(rec), b.Subject.USCC, now, commitment, obligationsFulfilled, string(RepairApplied), due.String())
-		if sqldb.IsUniqueViolation(err, "repair_one_open") {
+		row, err := tx.Repairs().Apply(ctx, hubdb.RepairRow{RecordID: id, DepartmentCode: Provider(rec), USCC: b.Subject.USCC,
+			AppliedAt: now, Commitment: commitment, ObligationsFulfilled: obligationsFulfilled, State: string(t.To), AcceptDue: due.Time()})
+		if errors.Is(err, hubdb.ErrAlreadyOpen) {
 			return nil, apperr.New(apperr.Conflict,
 				"this record already has a repair under way or granted (APPLIED, ACCEPTED or REPAIRED); follow that one").
 				With("field", "input.recordId")
@@ -315,36 +288,17 @@ func (s *Service) ApplyRepair(ctx context.Context, lookup RecordLookup, recordID
 		if !obligationsFulfilled {
 			why = "obligations declared NOT fulfilled"
 		}
-		if err := record(ctx, tx, WorkflowRepair, row.DBID, repairApply, "", State(RepairApplied), why, now); err != nil {
+		if err := record(ctx, tx, WorkflowRepair, row.ID, repairApply, "", t.To, why, now); err != nil {
 			return nil, err
 		}
-		return row.repair(scalars.DateOf(now)), nil
+		return repairOf(&row, scalars.DateOf(now)), nil
 	})
 }
 
-// decidingRepair reads repair id for action within tx the way
-// decidingObjection does: checks first without a lock, then the row locked
-// NOWAIT and its state checked again.
-func decidingRepair(ctx context.Context, tx *sqlx.Tx, id int64, action string) (*repairRow, Transition, error) {
-	if err := needScope(ctx, &repairMachine, action); err != nil {
-		return nil, Transition{}, err
-	}
-	var row repairRow
-	err := tx.GetContext(ctx, &row, `SELECT `+repairColumns+` FROM repair WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, Transition{}, apperr.New(apperr.NotFound, "there is no repair with this id").With("field", "id")
-	}
-	if err != nil {
-		return nil, Transition{}, err
-	}
-	if _, err := repairMachine.transition(ctx, action, State(row.State), row.DepartmentCode); err != nil {
-		return nil, Transition{}, err
-	}
-	if err := lockNowait(ctx, tx, &row, `SELECT `+repairColumns+` FROM repair WHERE id = $1`, id); err != nil {
-		return nil, Transition{}, err
-	}
-	t, err := repairMachine.transition(ctx, action, State(row.State), row.DepartmentCode)
-	return &row, t, err
+// decidingRepair reads repair id for action within tx, locked (deciding).
+func decidingRepair(ctx context.Context, tx *hubdb.DB, id int64, action string) (hubdb.RepairRow, Transition, error) {
+	return deciding(ctx, &repairMachine, action, tx.Repairs(), "repair", id,
+		func(r hubdb.RepairRow) (State, string) { return State(r.State), r.DepartmentCode })
 }
 
 // AcceptRepair accepts an APPLIED application for decision, due
@@ -355,7 +309,7 @@ func (s *Service) AcceptRepair(ctx context.Context, lookup RecordLookup, id int6
 	if _, err := s.Rules(ctx); err != nil {
 		return nil, err
 	}
-	return transact(ctx, s, key, "acceptRepair", func(tx *sqlx.Tx, now time.Time) (*Repair, error) {
+	return transact(ctx, s, key, "acceptRepair", func(tx *hubdb.DB, now time.Time) (*Repair, error) {
 		row, t, err := decidingRepair(ctx, tx, id, repairAccept)
 		if err != nil {
 			return nil, err
@@ -390,22 +344,20 @@ func (s *Service) AcceptRepair(ctx context.Context, lookup RecordLookup, id int6
 		if err != nil {
 			return nil, err
 		}
-		if err := tx.GetContext(ctx, row, `UPDATE repair SET state = $2, decision_due = $3 WHERE id = $1 RETURNING `+repairColumns,
-			id, string(t.To), due.String()); err != nil {
+		accepted, err := tx.Repairs().Accept(ctx, id, string(t.To), due.Time())
+		if err != nil {
 			return nil, err
 		}
 		if err := record(ctx, tx, WorkflowRepair, id, repairAccept, from, t.To, "decision due "+due.String(), now); err != nil {
 			return nil, err
 		}
-		return row.repair(scalars.DateOf(now)), nil
+		return repairOf(&accepted, scalars.DateOf(now)), nil
 	})
 }
 
 // RepairRules returns the codes of repair_rule, in order.
 func (s *Service) RepairRules(ctx context.Context) ([]string, error) {
-	var codes []string
-	err := s.DB.SelectContext(ctx, &codes, `SELECT code FROM repair_rule ORDER BY code`)
-	return codes, err
+	return s.DB.Repairs().RefusalRules(ctx)
 }
 
 // RefuseRepair refuses an APPLIED application as a case that cannot be
@@ -426,20 +378,19 @@ func (s *Service) RefuseRepair(ctx context.Context, id int64, rule, reason strin
 	if reason, err = needText("reason", reason, maxReason); err != nil {
 		return nil, err
 	}
-	return transact(ctx, s, key, "refuseRepair", func(tx *sqlx.Tx, now time.Time) (*Repair, error) {
+	return transact(ctx, s, key, "refuseRepair", func(tx *hubdb.DB, now time.Time) (*Repair, error) {
 		row, t, err := decidingRepair(ctx, tx, id, repairRefuse)
 		if err != nil {
 			return nil, err
 		}
-		from := State(row.State)
-		if err := tx.GetContext(ctx, row, `UPDATE repair SET state = $2, refusal_rule = $3, decision_reason = $4 WHERE id = $1 RETURNING `+repairColumns,
-			id, string(t.To), rule, reason); err != nil {
+		refused, err := tx.Repairs().Refuse(ctx, id, string(t.To), rule, reason)
+		if err != nil {
 			return nil, err
 		}
-		if err := record(ctx, tx, WorkflowRepair, id, repairRefuse, from, t.To, rule+": "+reason, now); err != nil {
+		if err := record(ctx, tx, WorkflowRepair, id, repairRefuse, State(row.State), t.To, rule+": "+reason, now); err != nil {
 			return nil, err
 		}
-		return row.repair(scalars.DateOf(now)), nil
+		return repairOf(&refused, scalars.DateOf(now)), nil
 	})
 }
 
@@ -455,25 +406,25 @@ func (s *Service) DecideRepair(ctx context.Context, id int64, repaired bool, rea
 	if repaired {
 		action = repairGrant
 	}
-	return transact(ctx, s, key, "decideRepair", func(tx *sqlx.Tx, now time.Time) (*Repair, error) {
+	return transact(ctx, s, key, "decideRepair", func(tx *hubdb.DB, now time.Time) (*Repair, error) {
 		row, t, err := decidingRepair(ctx, tx, id, action)
 		if err != nil {
 			return nil, err
 		}
-		from := State(row.State)
-		if err := tx.GetContext(ctx, row, `UPDATE repair SET state = $2, decision_reason = $3 WHERE id = $1 RETURNING `+repairColumns,
-			id, string(t.To), reason); err != nil {
+		decided, err := tx.Repairs().Decide(ctx, id, string(t.To), reason)
+		if err != nil {
 			return nil, err
 		}
-		if err := record(ctx, tx, WorkflowRepair, id, action, from, t.To, reason, now); err != nil {
+		if err := record(ctx, tx, WorkflowRepair, id, action, State(row.State), t.To, reason, now); err != nil {
 			return nil, err
 		}
 		if repaired {
-			if err := addOverlay(ctx, tx, row.RecordID, credit.Repaired, nil, WorkflowRepair, id, now); err != nil {
+			if err := tx.Overlays().Add(ctx, hubdb.OverlayRow{RecordID: row.RecordID, Kind: credit.Repaired,
+				Source: WorkflowRepair, SourceID: id, CreatedAt: now, CreatedBy: actorName(ctx)}); err != nil {
 				return nil, err
 			}
 		}
-		return row.repair(scalars.DateOf(now)), nil
+		return repairOf(&decided, scalars.DateOf(now)), nil
 	})
 }
 
@@ -493,7 +444,8 @@ func (s *Service) SampleRepairsForRecheck(ctx context.Context, count int, seed s
 	if strings.TrimSpace(seed) == "" || utf8.RuneCountInString(seed) > maxShortText {
 		return nil, apperr.BadInput("seed", "seed must be 1 to %d characters, and not only spaces", maxShortText)
 	}
-	if _, err := repairMachine.transition(ctx, repairSample, "", ""); err != nil {
+	t, err := repairMachine.transition(ctx, repairSample, "", "")
+	if err != nil {
 		return nil, err
 	}
 	p := auth.FromContext(ctx)
@@ -501,32 +453,19 @@ func (s *Service) SampleRepairsForRecheck(ctx context.Context, count int, seed s
 	if creditOffice(p, "") != nil {
 		department = p.Org()
 	}
-	return transact(ctx, s, key, "sampleRepairsForRecheck", func(tx *sqlx.Tx, now time.Time) ([]*Repair, error) {
-		var rows []repairRow
-		err := tx.SelectContext(ctx, &rows, `SELECT `+repairColumns+` FROM repair
-			WHERE state = 'REPAIRED' AND ($1 = '' OR department = $1)
-			ORDER BY sha256(convert_to($2 || ':' || id::text, 'UTF8')), id
-			LIMIT $3 FOR UPDATE`, department, seed, count)
+	return transact(ctx, s, key, "sampleRepairsForRecheck", func(tx *hubdb.DB, now time.Time) ([]*Repair, error) {
+		rows, err := tx.Repairs().DrawForRecheck(ctx, department, seed, count, now)
 		if err != nil {
 			return nil, err
 		}
-		ids := make([]int64, len(rows))
-		for i := range rows {
-			ids[i] = rows[i].DBID
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE repair SET last_recheck_at = $2 WHERE id = ANY($1)`, pq.Array(ids), now); err != nil {
-			return nil, err
-		}
-		out := make([]*Repair, len(rows))
-		for i := range rows {
-			rows[i].LastRecheckAt = &now
-			why := fmt.Sprintf("drawn for re-check with seed %q", seed)
-			if err := record(ctx, tx, WorkflowRepair, rows[i].DBID, repairSample, State(RepairRepaired), State(RepairRepaired), why, now); err != nil {
+		why := fmt.Sprintf("drawn for re-check with seed %q", seed)
+		for _, r := range rows {
+			if err := record(ctx, tx, WorkflowRepair, r.ID, repairSample, State(r.State), t.To, why, now); err != nil {
 				return nil, err
 			}
-			out[i] = rows[i].repair(scalars.DateOf(now))
 		}
-		return out, nil
+		today := scalars.DateOf(now)
+		return mapRows(rows, func(r *hubdb.RepairRow) *Repair { return repairOf(r, today) }), nil
 	})
 }
 
@@ -542,25 +481,24 @@ func (s *Service) RecheckRepair(ctx context.Context, id int64, correct bool, rea
 	if correct {
 		action = repairRecheck
 	}
-	return transact(ctx, s, key, "recheckRepair", func(tx *sqlx.Tx, now time.Time) (*Repair, error) {
+	return transact(ctx, s, key, "recheckRepair", func(tx *hubdb.DB, now time.Time) (*Repair, error) {
 		row, t, err := decidingRepair(ctx, tx, id, action)
 		if err != nil {
 			return nil, err
 		}
-		from := State(row.State)
-		if err := tx.GetContext(ctx, row, `UPDATE repair SET state = $2, last_recheck_at = $3 WHERE id = $1 RETURNING `+repairColumns,
-			id, string(t.To), now); err != nil {
+		rechecked, err := tx.Repairs().Recheck(ctx, id, string(t.To), now)
+		if err != nil {
 			return nil, err
 		}
-		if err := record(ctx, tx, WorkflowRepair, id, action, from, t.To, reason, now); err != nil {
+		if err := record(ctx, tx, WorkflowRepair, id, action, State(row.State), t.To, reason, now); err != nil {
 			return nil, err
 		}
 		if !correct {
-			if err := endOverlay(ctx, tx, credit.Repaired, WorkflowRepair, id); err != nil {
+			if err := tx.Overlays().End(ctx, credit.Repaired, WorkflowRepair, id); err != nil {
 				return nil, err
 			}
 		}
-		return row.repair(scalars.DateOf(now)), nil
+		return repairOf(&rechecked, scalars.DateOf(now)), nil
 	})
 }
 
@@ -579,51 +517,12 @@ type RepairFilter struct {
 // below after (0: from the newest), at most limit (0: all).
 func (s *Service) Repairs(ctx context.Context, f RepairFilter, after int64, limit int) ([]*Repair, error) {
 	today := s.Today()
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if f.State != "" {
-		where = append(where, "state = "+arg(string(f.State)))
-	}
-	if f.Department != "" {
-		where = append(where, "department = "+arg(f.Department))
-	}
-	if f.USCC != "" {
-		where = append(where, "uscc = "+arg(f.USCC))
-	}
-	if len(f.USCCs) > 0 {
-		where = append(where, "uscc = ANY("+arg(pq.StringArray(f.USCCs))+"::text[])")
-	}
-	if f.Overdue != nil {
-		cond := fmt.Sprintf(repairOverdueSQL, arg(today.String())+"::date")
-		if !*f.Overdue {
-			cond = "NOT " + cond
-		}
-		where = append(where, cond)
-	}
-	if after > 0 {
-		where = append(where, "id < "+arg(after))
-	}
-	q := `SELECT ` + repairColumns + ` FROM repair`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY id DESC"
-	if limit > 0 {
-		q += " LIMIT " + arg(limit)
-	}
-	var rows []repairRow
-	if err := sqlx.SelectContext(ctx, s.DB, &rows, q, args...); err != nil {
+	rows, err := s.DB.Repairs().Find(ctx, hubdb.DeadlineFilter{State: string(f.State), Department: f.Department,
+		USCC: f.USCC, USCCs: f.USCCs, Overdue: f.Overdue, Today: today, After: after, Limit: limit})
+	if err != nil {
 		return nil, err
 	}
-	out := make([]*Repair, len(rows))
-	for i := range rows {
-		out[i] = rows[i].repair(today)
-	}
-	return out, nil
+	return mapRows(rows, func(r *hubdb.RepairRow) *Repair { return repairOf(r, today) }), nil
 }
 
 // Repair returns one repair; nil when there is none with that id.

@@ -8,6 +8,7 @@ import (
 	"credithub/datasources"
 	"credithub/internal/credit"
 	"credithub/internal/gid"
+	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
 )
 
@@ -46,31 +47,25 @@ func department(code string) *credit.Department {
 	return &credit.Department{Code: code, Name: code}
 }
 
-// CommitmentItem is an application item that accepts a commitment.
-type CommitmentItem struct {
-	Code           string `db:"code"`
-	Name           string `db:"name"`
-	Domain         string `db:"domain"`
-	DepartmentCode string `db:"department"`
-	LegalBasis     string `db:"legal_basis"`
-	Active         bool   `db:"active"`
-}
+// CommitmentItem is an application item that accepts a commitment, as
+// stored.
+type CommitmentItem hubdb.CommitmentItemRow
 
 // Department is the department receiving applications for the item.
 func (c *CommitmentItem) Department() *credit.Department { return department(c.DepartmentCode) }
 
 // Commitment is a signed credit commitment.
 type Commitment struct {
-	DBID           int64            `db:"id"`
-	ItemCode       string           `db:"item_code"`
-	USCC           string           `db:"uscc"`
-	Content        string           `db:"content"`
-	DepartmentCode string           `db:"department"`
-	State          CommitmentState  `db:"state"`
-	Severity       *credit.Severity `db:"severity"`
-	SignedAt       time.Time        `db:"signed_at"`
+	DBID           int64
+	ItemCode       string
+	USCC           string
+	Content        string
+	DepartmentCode string
+	State          CommitmentState
+	Severity       *credit.Severity
+	SignedAt       time.Time
 	// RecordID is the hub record a breach created (0: none).
-	RecordID int64 `db:"record_id"`
+	RecordID int64
 }
 
 func (c *Commitment) ID() string                     { return EncodeID(TypeCommitment, c.DBID) }
@@ -82,26 +77,31 @@ func (c *Commitment) Department() *credit.Department { return department(c.Depar
 // DataSubject is whose data the commitment is.
 func (c *Commitment) DataSubject() (string, string) { return c.USCC, "" }
 
+func commitmentOf(r *hubdb.CommitmentRow) *Commitment {
+	return &Commitment{DBID: r.ID, ItemCode: r.ItemCode, USCC: r.USCC, Content: r.Content, DepartmentCode: r.DepartmentCode,
+		State: CommitmentState(r.State), Severity: r.Severity, SignedAt: r.SignedAt, RecordID: r.RecordID}
+}
+
 // ListEntry is an entity's entry on a list.
 type ListEntry struct {
-	DBID            int64           `db:"id"`
-	ListType        credit.ListType `db:"list_type"`
-	Domain          *string         `db:"domain"`
-	USCC            string          `db:"uscc"`
-	DepartmentCode  string          `db:"department"`
-	Basis           string          `db:"basis"`
-	LinkedRecordIDs []string        `db:"-"`
-	EnteredOn       scalars.Date    `db:"-"`
-	RectifyBy       *scalars.Date   `db:"-"`
-	BanStart        *scalars.Date   `db:"-"`
-	BanEnd          *scalars.Date   `db:"-"`
-	Permanent       bool            `db:"permanent"`
-	State           ListEntryState  `db:"state"`
-	RemovedOn       *scalars.Date   `db:"-"`
-	RemovalReason   *RemovalReason  `db:"removal_reason"`
+	DBID            int64
+	ListType        credit.ListType
+	Domain          *string
+	USCC            string
+	DepartmentCode  string
+	Basis           string
+	LinkedRecordIDs []string
+	EnteredOn       scalars.Date
+	RectifyBy       *scalars.Date
+	BanStart        *scalars.Date
+	BanEnd          *scalars.Date
+	Permanent       bool
+	State           ListEntryState
+	RemovedOn       *scalars.Date
+	RemovalReason   *RemovalReason
 	// RectificationOverdue is set when the entry is read: the deadline
 	// passed while the entry stays listed.
-	RectificationOverdue bool `db:"-"`
+	RectificationOverdue bool
 }
 
 func (e *ListEntry) ID() string                     { return EncodeID(TypeListEntry, e.DBID) }
@@ -122,15 +122,29 @@ func (e *ListEntry) OpennessLevel() credit.Publicity {
 	return credit.Public
 }
 
+// listEntryOf maps the row; a non-zero today computes whether the
+// rectification deadline was missed.
+func listEntryOf(r *hubdb.ListEntryRow, today scalars.Date) *ListEntry {
+	e := &ListEntry{DBID: r.ID, ListType: r.ListType, Domain: r.Domain, USCC: r.USCC, DepartmentCode: r.DepartmentCode,
+		Basis: r.Basis, LinkedRecordIDs: []string(r.LinkedRecords), EnteredOn: scalars.DateOf(r.EnteredOn),
+		RectifyBy: dateOf(r.RectifyBy), BanStart: dateOf(r.BanStart), BanEnd: dateOf(r.BanEnd), Permanent: r.Permanent,
+		State: ListEntryState(r.State), RemovedOn: dateOf(r.RemovedOn), RemovalReason: (*RemovalReason)(r.RemovalReason)}
+	if e.LinkedRecordIDs == nil {
+		e.LinkedRecordIDs = []string{}
+	}
+	e.RectificationOverdue = !today.IsZero() && e.State == Listed && e.RectifyBy != nil && e.RectifyBy.Before(today)
+	return e
+}
+
 // Interview is an interview with a listed entity.
 type Interview struct {
-	DBID           int64                `db:"id"`
-	Type           credit.InterviewType `db:"type"`
-	HeldOn         scalars.Date         `db:"-"`
-	DepartmentCode string               `db:"department"`
-	Notes          string               `db:"notes"`
-	ListEntryDBID  int64                `db:"list_entry_id"`
-	USCC           string               `db:"uscc"`
+	DBID           int64
+	Type           credit.InterviewType
+	HeldOn         scalars.Date
+	DepartmentCode string
+	Notes          string
+	ListEntryDBID  int64
+	USCC           string
 }
 
 func (i *Interview) ID() string                     { return EncodeID(TypeInterview, i.DBID) }
@@ -138,14 +152,19 @@ func (i *Interview) ListEntryID() string            { return EncodeID(TypeListEn
 func (i *Interview) Department() *credit.Department { return department(i.DepartmentCode) }
 func (i *Interview) DataSubject() (string, string)  { return i.USCC, "" }
 
+func interviewOf(r *hubdb.InterviewRow) *Interview {
+	return &Interview{DBID: r.ID, Type: r.Type, HeldOn: scalars.DateOf(r.HeldOn), DepartmentCode: r.DepartmentCode,
+		Notes: r.Notes, ListEntryDBID: r.ListEntryID, USCC: r.USCC}
+}
+
 // JointCase is a joint-punishment case.
 type JointCase struct {
-	DBID          int64          `db:"id"`
-	ListEntryDBID int64          `db:"list_entry_id"`
-	USCC          string         `db:"uscc"`
-	State         JointCaseState `db:"state"`
-	OpenedAt      time.Time      `db:"opened_at"`
-	ClosedAt      *time.Time     `db:"closed_at"`
+	DBID          int64
+	ListEntryDBID int64
+	USCC          string
+	State         JointCaseState
+	OpenedAt      time.Time
+	ClosedAt      *time.Time
 }
 
 func (c *JointCase) ID() string                    { return EncodeID(TypeJointCase, c.DBID) }
@@ -154,20 +173,25 @@ func (c *JointCase) IsNode()                       {}
 func (c *JointCase) IsEntity()                     {} // a federation entity, keyed by id
 func (c *JointCase) DataSubject() (string, string) { return c.USCC, "" }
 
+func jointCaseOf(r *hubdb.JointCaseRow) *JointCase {
+	return &JointCase{DBID: r.ID, ListEntryDBID: r.ListEntryID, USCC: r.USCC, State: JointCaseState(r.State),
+		OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt}
+}
+
 // CasePush is a case pushed to one department.
 type CasePush struct {
-	DBID           int64         `db:"id"`
-	CaseDBID       int64         `db:"case_id"`
-	DepartmentCode string        `db:"department"`
-	MeasureCodes   []string      `db:"-"`
-	PushedAt       time.Time     `db:"pushed_at"`
-	DueDate        scalars.Date  `db:"-"`
-	State          PushState     `db:"state"`
-	Overdue        bool          `db:"-"`
-	MeasureApplied *string       `db:"measure_applied"`
-	AppliedOn      *scalars.Date `db:"-"`
-	AnsweredBy     *string       `db:"answered_by"`
-	USCC           string        `db:"uscc"`
+	DBID           int64
+	CaseDBID       int64
+	DepartmentCode string
+	MeasureCodes   []string
+	PushedAt       time.Time
+	DueDate        scalars.Date
+	State          PushState
+	Overdue        bool
+	MeasureApplied *string
+	AppliedOn      *scalars.Date
+	AnsweredBy     *string
+	USCC           string
 }
 
 func (p *CasePush) ID() string                     { return EncodeID(TypeCasePush, p.DBID) }
@@ -175,23 +199,32 @@ func (p *CasePush) CaseID() string                 { return EncodeID(TypeJointCa
 func (p *CasePush) Department() *credit.Department { return department(p.DepartmentCode) }
 func (p *CasePush) DataSubject() (string, string)  { return p.USCC, "" }
 
+// pushOf maps the row; a non-zero today computes whether it is overdue.
+func pushOf(r *hubdb.CasePushRow, today scalars.Date) *CasePush {
+	p := &CasePush{DBID: r.ID, CaseDBID: r.CaseID, DepartmentCode: r.DepartmentCode, MeasureCodes: []string(r.Measures),
+		PushedAt: r.PushedAt, DueDate: scalars.DateOf(r.DueDate), State: PushState(r.State), MeasureApplied: r.MeasureApplied,
+		AppliedOn: dateOf(r.AppliedOn), AnsweredBy: r.AnsweredBy, USCC: r.USCC}
+	p.Overdue = !today.IsZero() && p.State == Pushed && p.DueDate.Before(today)
+	return p
+}
+
 // Objection is an objection to a record.
 type Objection struct {
-	DBID           int64             `db:"id"`
-	RecordID       string            `db:"record_id"`
-	DepartmentCode string            `db:"department"`
-	SubjectUSCC    string            `db:"subject_uscc"`
-	SubjectIDNo    string            `db:"subject_id_no"`
-	FiledBy        string            `db:"filed_by"`
-	FiledAt        time.Time         `db:"filed_at"`
-	Reason         string            `db:"reason"`
-	State          ObjectionState    `db:"state"`
-	CheckDue       scalars.Date      `db:"-"`
-	DecisionDue    *scalars.Date     `db:"-"`
-	Extended       bool              `db:"extended"`
-	Overdue        bool              `db:"-"`
-	Outcome        *ObjectionOutcome `db:"outcome"`
-	DecisionReason *string           `db:"decision_reason"`
+	DBID           int64
+	RecordID       string
+	DepartmentCode string
+	SubjectUSCC    string
+	SubjectIDNo    string
+	FiledBy        string
+	FiledAt        time.Time
+	Reason         string
+	State          ObjectionState
+	CheckDue       scalars.Date
+	DecisionDue    *scalars.Date
+	Extended       bool
+	Overdue        bool
+	Outcome        *ObjectionOutcome
+	DecisionReason *string
 }
 
 func (o *Objection) ID() string                     { return EncodeID(TypeObjection, o.DBID) }
@@ -210,22 +243,33 @@ func (o *Objection) OpennessLevel() credit.Publicity {
 	return credit.Shared
 }
 
+// objectionOf maps the row as the graph shows it on day today: its
+// deadlines, and whether the one that runs is past.
+func objectionOf(r *hubdb.ObjectionRow, today scalars.Date) *Objection {
+	o := &Objection{DBID: r.ID, RecordID: r.RecordID, DepartmentCode: r.DepartmentCode, SubjectUSCC: r.SubjectUSCC,
+		SubjectIDNo: r.SubjectIDNo, FiledBy: r.FiledBy, FiledAt: r.FiledAt, Reason: r.Reason, State: ObjectionState(r.State),
+		CheckDue: scalars.DateOf(r.CheckDue), DecisionDue: dateOf(r.DecisionDue), Extended: r.Extended,
+		Outcome: (*ObjectionOutcome)(r.Outcome), DecisionReason: r.DecisionReason}
+	o.Overdue = ObjectionOverdue(o.State, o.CheckDue, o.DecisionDue, today)
+	return o
+}
+
 // Repair is a repair of one record.
 type Repair struct {
-	DBID                 int64         `db:"id"`
-	RecordID             string        `db:"record_id"`
-	DepartmentCode       string        `db:"department"`
-	USCC                 string        `db:"uscc"`
-	AppliedAt            time.Time     `db:"applied_at"`
-	Commitment           string        `db:"commitment"`
-	ObligationsFulfilled bool          `db:"obligations_fulfilled"`
-	State                RepairState   `db:"state"`
-	AcceptDue            scalars.Date  `db:"-"`
-	DecisionDue          *scalars.Date `db:"-"`
-	Overdue              bool          `db:"-"`
-	RefusalRule          *string       `db:"refusal_rule"`
-	DecisionReason       *string       `db:"decision_reason"`
-	LastRecheckAt        *time.Time    `db:"last_recheck_at"`
+	DBID                 int64
+	RecordID             string
+	DepartmentCode       string
+	USCC                 string
+	AppliedAt            time.Time
+	Commitment           string
+	ObligationsFulfilled bool
+	State                RepairState
+	AcceptDue            scalars.Date
+	DecisionDue          *scalars.Date
+	Overdue              bool
+	RefusalRule          *string
+	DecisionReason       *string
+	LastRecheckAt        *time.Time
 }
 
 func (r *Repair) ID() string                     { return EncodeID(TypeRepair, r.DBID) }
@@ -235,12 +279,47 @@ func (r *Repair) IsEntity()                      {} // a federation entity, keye
 func (r *Repair) Department() *credit.Department { return department(r.DepartmentCode) }
 func (r *Repair) DataSubject() (string, string)  { return r.USCC, "" }
 
-// Rule is a deadline or rule a workflow follows (workflow_rule).
-type Rule struct {
-	Code        string `db:"code"`
-	Description string `db:"description"`
-	WorkingDays *int   `db:"working_days"`
-	Source      string `db:"source"`
+// repairOf maps the row as the graph shows it on day today.
+func repairOf(r *hubdb.RepairRow, today scalars.Date) *Repair {
+	o := &Repair{DBID: r.ID, RecordID: r.RecordID, DepartmentCode: r.DepartmentCode, USCC: r.USCC, AppliedAt: r.AppliedAt,
+		Commitment: r.Commitment, ObligationsFulfilled: r.ObligationsFulfilled, State: RepairState(r.State),
+		AcceptDue: scalars.DateOf(r.AcceptDue), DecisionDue: dateOf(r.DecisionDue), RefusalRule: r.RefusalRule,
+		DecisionReason: r.DecisionReason, LastRecheckAt: r.LastRecheckAt}
+	o.Overdue = RepairOverdue(o.State, o.AcceptDue, o.DecisionDue, today)
+	return o
+}
+
+// Rule is a deadline or rule a workflow follows, as stored.
+type Rule hubdb.RuleRow
+
+// Event is one transition in a workflow object's history, as stored.
+type Event hubdb.EventRow
+
+// mapRows maps rows read from a store to the graph's objects.
+func mapRows[R, T any](rows []R, object func(*R) *T) []*T {
+	out := make([]*T, len(rows))
+	for i := range rows {
+		out[i] = object(&rows[i])
+	}
+	return out
+}
+
+// dateOf is the date of a DATE column that may be NULL.
+func dateOf(t *time.Time) *scalars.Date {
+	if t == nil {
+		return nil
+	}
+	d := scalars.DateOf(*t)
+	return &d
+}
+
+// timeOf is the time a DATE column that may be NULL is written from.
+func timeOf(d *scalars.Date) *time.Time {
+	if d == nil {
+		return nil
+	}
+	t := d.Time()
+	return &t
 }
 
 // The workflows' enums, each a string type that marshals like gqlgen's.

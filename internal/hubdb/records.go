@@ -1,0 +1,101 @@
+package hubdb
+
+import (
+	"context"
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"credithub/internal/credit"
+)
+
+// HubRecordRow is a row of hub_record: a credit record the hub itself
+// creates (a breach, an interview, a listing of an entity or of one of its
+// responsible persons), of an entity (SubjectUSCC) or of a person
+// (SubjectIDNo, SubjectName). Its source is the identifying department.
+// DecisionDate reads and writes as ListEntryRow's dates do.
+type HubRecordRow struct {
+	ID           int64            `db:"id"`
+	Kind         credit.Kind      `db:"kind"`
+	SubjectUSCC  string           `db:"subject_uscc"`
+	SubjectIDNo  string           `db:"subject_id_no"`
+	SubjectName  string           `db:"subject_name"`
+	Department   string           `db:"department"`
+	DecisionNo   *string          `db:"decision_no"`
+	DecisionDate time.Time        `db:"decision_date"`
+	Summary      string           `db:"summary"`
+	Severity     *credit.Severity `db:"severity"`
+	Status       credit.Status    `db:"status"`
+	Detail       Detail           `db:"detail"`
+}
+
+// Detail is what a hub record carries besides the common fields (the
+// detail column, JSON).
+type Detail struct {
+	CommitmentID    string               `json:"commitmentId,omitempty"`
+	Item            string               `json:"item,omitempty"`
+	FalseCommitment bool                 `json:"falseCommitment,omitempty"`
+	InterviewType   credit.InterviewType `json:"interviewType,omitempty"`
+	ListType        credit.ListType      `json:"listType,omitempty"`
+	ListEntryID     string               `json:"listEntryId,omitempty"`
+	Role            *credit.Role         `json:"role,omitempty"`
+	Domain          string               `json:"domain,omitempty"`
+}
+
+// Value writes the detail as JSON.
+func (d Detail) Value() (driver.Value, error) { return json.Marshal(d) }
+
+// Scan reads the detail from its JSON.
+func (d *Detail) Scan(src any) error { return scanJSON(src, d, "a hub record's detail") }
+
+// scanJSON reads a jsonb column into v; what names the column in an error.
+func scanJSON(src, v any, what string) error {
+	b, ok := src.([]byte)
+	if !ok {
+		return fmt.Errorf("%s: %T is not JSON", what, src)
+	}
+	return json.Unmarshal(b, v)
+}
+
+const hubRecordColumns = `id, kind, subject_uscc, subject_id_no, subject_name, department,
+	decision_no, decision_date, summary, severity, status, detail`
+
+// HubRecordStore keeps the hub's own credit records.
+type HubRecordStore interface {
+	// Add writes a new record (its ID and Status are ignored: a new record
+	// is in force) and returns its id.
+	Add(ctx context.Context, r HubRecordRow) (int64, error)
+	// EndListing sets the status of the records in force that a listing
+	// created (LISTING and KEY_ATTENTION records naming the list entry
+	// listEntryID, a global ID).
+	EndListing(ctx context.Context, listEntryID string, status credit.Status) error
+	// All returns every record.
+	All(ctx context.Context) ([]HubRecordRow, error)
+}
+
+// HubRecords returns the hub's own credit records.
+func (d *DB) HubRecords() HubRecordStore { return hubRecords{d} }
+
+type hubRecords struct{ d *DB }
+
+func (s hubRecords) Add(ctx context.Context, r HubRecordRow) (int64, error) {
+	var id int64
+	err := s.d.get(ctx, &id, `INSERT INTO hub_record (kind, subject_uscc, subject_id_no, subject_name, department,
+			decision_no, decision_date, summary, severity, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		r.Kind, r.SubjectUSCC, r.SubjectIDNo, r.SubjectName, r.Department, r.DecisionNo, day(r.DecisionDate), r.Summary, r.Severity, r.Detail)
+	return id, err
+}
+
+func (s hubRecords) EndListing(ctx context.Context, listEntryID string, status credit.Status) error {
+	_, err := s.d.exec(ctx, `UPDATE hub_record SET status = $2
+		WHERE detail->>'listEntryId' = $1 AND kind IN ('LISTING', 'KEY_ATTENTION') AND status = 'EFFECTIVE'`, listEntryID, status)
+	return err
+}
+
+func (s hubRecords) All(ctx context.Context) ([]HubRecordRow, error) {
+	var rows []HubRecordRow
+	err := s.d.sel(ctx, &rows, `SELECT `+hubRecordColumns+` FROM hub_record`)
+	return rows, err
+}
