@@ -1,9 +1,10 @@
 package resolvers
 
 // Resolvers of credit checks, grades and double-random inspection plans
-// (supervision/check.go, grades.go, plan.go). Checks and grades read every
-// record of an entity, whoever asks, under the supervision's own principal
-// (supervision.SystemContext): the caller sees only the answer.
+// (supervision/check.go, rating.go, storedgrades.go, plan.go). Checks and
+// grades read every record of an entity, whoever asks, under the
+// supervision's own principal (supervision.SystemContext): the caller sees
+// only the answer.
 
 import (
 	"context"

@@ -309,6 +309,8 @@ func (a *App) openSupervision(ctx context.Context, registry market.Registry, log
 		Departments:      func(ctx context.Context) supervision.Departments { return loaderDepartments{loaders.For(ctx)} },
 		BatchDepartments: func() supervision.Departments { return loaderDepartments{loaders.New(a.Loaders)} },
 	}
+	// A report reads the departments as the service does, and rates the
+	// entity the way MarketEntity.rating does.
 	a.Reports.Supervision = a.Supervision
 	if err := a.Supervision.LoadModels(ctx); err != nil {
 		return fmt.Errorf("the hub's database (credithub) must answer at start-up: %w", err)

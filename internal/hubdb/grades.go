@@ -80,26 +80,27 @@ type GradeStore interface {
 	// of one division and kind when given ("" for all).
 	Distribution(ctx context.Context, division, kind string) ([]GradeCount, error)
 
-	// LockRecompute waits until no other transaction recomputes or
+	// RecomputeAlone waits until no other transaction recomputes or
 	// regrades, and keeps them out until this transaction ends: one full
 	// recompute at a time, across instances.
-	LockRecompute(ctx context.Context) error
-	// TryLockRecompute is LockRecompute without the wait: false, and
+	RecomputeAlone(ctx context.Context) error
+	// TryRecomputeAlone is RecomputeAlone without the wait: false, and
 	// nothing held, when another transaction recomputes or regrades.
-	TryLockRecompute(ctx context.Context) (bool, error)
-	// TryLockRegrade reports whether no full recompute runs and, when
-	// none does, keeps one from starting until this transaction ends.
-	// Regrades of several instances hold it together.
-	TryLockRegrade(ctx context.Context) (bool, error)
+	TryRecomputeAlone(ctx context.Context) (bool, error)
+	// TryRegradeWithoutRecompute reports whether no full recompute runs
+	// and, when none does, keeps one from starting until this transaction
+	// ends. Regrades of several instances run side by side.
+	TryRegradeWithoutRecompute(ctx context.Context) (bool, error)
 
 	// MarkStale records, within the transaction that changed their facts,
 	// that these entities' stored grades are out of date; an entity
 	// already marked keeps its first mark.
 	MarkStale(ctx context.Context, usccs []string) error
-	// TakeStale returns up to limit marked entities, oldest mark first,
-	// each locked until this transaction ends; marks another transaction
-	// holds are skipped (SKIP LOCKED), so that instances share the marks.
-	TakeStale(ctx context.Context, limit int) ([]string, error)
+	// ClaimStale returns up to limit marked entities, oldest mark first,
+	// each claimed (locked) until this transaction ends; marks another
+	// transaction claimed are skipped (SKIP LOCKED), so that instances
+	// share the marks.
+	ClaimStale(ctx context.Context, limit int) ([]string, error)
 	// ClearStale removes the marks of usccs.
 	ClearStale(ctx context.Context, usccs []string) error
 }
@@ -196,7 +197,7 @@ func (g grades) Distribution(ctx context.Context, division, kind string) ([]Grad
 // transaction they would be released as soon as they were taken.
 var errLockOutsideTx = errors.New("hubdb: a grade lock outside a transaction")
 
-func (g grades) LockRecompute(ctx context.Context) error {
+func (g grades) RecomputeAlone(ctx context.Context) error {
 	if !g.d.InTx() {
 		return errLockOutsideTx
 	}
@@ -204,11 +205,11 @@ func (g grades) LockRecompute(ctx context.Context) error {
 	return err
 }
 
-func (g grades) TryLockRecompute(ctx context.Context) (bool, error) {
+func (g grades) TryRecomputeAlone(ctx context.Context) (bool, error) {
 	return g.try(ctx, `SELECT pg_try_advisory_xact_lock($1)`)
 }
 
-func (g grades) TryLockRegrade(ctx context.Context) (bool, error) {
+func (g grades) TryRegradeWithoutRecompute(ctx context.Context) (bool, error) {
 	return g.try(ctx, `SELECT pg_try_advisory_xact_lock_shared($1)`)
 }
 
@@ -225,7 +226,7 @@ func (g grades) MarkStale(ctx context.Context, usccs []string) error {
 	return MarkGradesStale(ctx, g.d.x, usccs)
 }
 
-func (g grades) TakeStale(ctx context.Context, limit int) ([]string, error) {
+func (g grades) ClaimStale(ctx context.Context, limit int) ([]string, error) {
 	var out []string
 	err := g.d.sel(ctx, &out, `SELECT uscc FROM grade_stale ORDER BY since, uscc LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
 	return out, err

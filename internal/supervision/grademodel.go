@@ -1,5 +1,9 @@
 package supervision
 
+// The grading model (T12): the factors and thresholds, kept as data in the
+// hub's database, and the grade they give an entity's facts. Grades
+// computed at query time are rating.go's, stored grades storedgrades.go's.
+
 import (
 	"context"
 	"fmt"

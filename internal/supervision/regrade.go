@@ -21,7 +21,7 @@ const RegradeEvery = 5 * time.Second
 
 // RegradeStale regrades the entities marked out of date that have a stored
 // grade, a batch at a time until none is left, and returns how many it
-// regraded. Instances share the marks (GradeStore.TakeStale). While a
+// regraded. Instances share the marks (GradeStore.ClaimStale). While a
 // full recompute runs it does nothing: the marks wait for the next turn,
 // so that no mark is dropped for a grade the recompute computed from the
 // facts before the change. An entity without a stored grade waits for the
@@ -39,11 +39,11 @@ func (s *Service) RegradeStale(ctx context.Context) (int, error) {
 
 func (s *Service) regradeStep(ctx context.Context) (taken, graded int, err error) {
 	err = s.DB.Transact(ctx, func(tx *hubdb.DB) error {
-		free, err := tx.Grades().TryLockRegrade(ctx)
+		free, err := tx.Grades().TryRegradeWithoutRecompute(ctx)
 		if err != nil || !free {
 			return err
 		}
-		marked, err := tx.Grades().TakeStale(ctx, gradeBatchSize)
+		marked, err := tx.Grades().ClaimStale(ctx, gradeBatchSize)
 		if err != nil || len(marked) == 0 {
 			return err
 		}

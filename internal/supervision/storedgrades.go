@@ -89,7 +89,7 @@ func (s *Service) recompute(ctx context.Context, tx *hubdb.DB) (int, error) {
 func (s *Service) Recompute(ctx context.Context, key hubdb.Key) (int, error) {
 	p := auth.FromContext(ctx)
 	return hubdb.Idempotent(ctx, s.DB, p.Key(), key, "recomputeGrades", func(tx *hubdb.DB) (int, error) {
-		if err := tx.Grades().LockRecompute(ctx); err != nil {
+		if err := tx.Grades().RecomputeAlone(ctx); err != nil {
 			return 0, err
 		}
 		return s.recompute(ctx, tx)
@@ -100,7 +100,7 @@ func (s *Service) Recompute(ctx context.Context, key hubdb.Key) (int, error) {
 // recomputes (ran false then).
 func (s *Service) recomputeIfFree(ctx context.Context) (n int, ran bool, err error) {
 	err = s.DB.Transact(ctx, func(tx *hubdb.DB) error {
-		free, err := tx.Grades().TryLockRecompute(ctx)
+		free, err := tx.Grades().TryRecomputeAlone(ctx)
 		if err != nil || !free {
 			return err
 		}
