@@ -52,7 +52,7 @@ func (r *Resolver) prefetchEntities(ctx context.Context, ents []*model.MarketEnt
 			for i, e := range ents {
 				subjects[i] = entitySubject(e)
 			}
-			r.Supervision.PrefetchRatings(ctx, l, subjects)
+			r.Supervision.PrefetchRatings(ctx, subjects)
 		case "listings", "objections", "repairs", "commitments":
 			usccs := make([]string, len(ents))
 			for i, e := range ents {

@@ -1,9 +1,10 @@
 package resolvers
 
 // Resolvers of credit checks, grades and double-random inspection plans
-// (supervision/check.go, grades.go, plan.go). Checks and grades read every
-// record of an entity, whoever asks, under the supervision's own principal
-// (supervision.SystemContext): the caller sees only the answer.
+// (supervision/check.go, rating.go, storedgrades.go, plan.go). Checks and
+// grades read every record of an entity, whoever asks, under the
+// supervision's own principal (supervision.SystemContext): the caller sees
+// only the answer.
 
 import (
 	"context"
@@ -63,24 +64,19 @@ func (r *Resolver) svChecks(ctx context.Context, usccs []string, scenario credit
 	}
 	l := loaders.For(ctx)
 	l.Entity.LoadAll(ctx, usccs)
-	targets := make([]supervision.Target, len(usccs))
 	for i, u := range usccs {
+		if !pilot[i] {
+			continue
+		}
 		e, err := l.Entity.Load(ctx, u)()
-		if pilot[i] {
-			if err != nil {
-				return nil, err // the registry is down: the code cannot be vouched for
-			}
-			if e == nil || !e.USCCLegacy {
-				return nil, identError(field(i), ident.ValidateUSCC(u))
-			}
+		if err != nil {
+			return nil, err // the registry is down: the code cannot be vouched for
 		}
-		t := supervision.Target{USCC: u, Subject: datasources.Subject{USCC: u, OrgCode: ident.OrgCodeOf(u)}, RegistryDown: err != nil}
-		if e != nil {
-			t.Subject = supervision.SubjectOf(e)
+		if e == nil || !e.USCCLegacy {
+			return nil, identError(field(i), ident.ValidateUSCC(u))
 		}
-		targets[i] = t
 	}
-	results, err := r.Supervision.Check(ctx, l, scenario, targets)
+	results, err := r.Supervision.Check(ctx, scenario, usccs)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +174,7 @@ func (r *Resolver) queryCreditCheckStats(ctx context.Context, from scalars.Date,
 }
 
 func (r *Resolver) marketEntityRating(ctx context.Context, obj *model.MarketEntity) (*model.CreditRating, error) {
-	rt, err := r.Supervision.Rate(ctx, loaders.For(ctx), entitySubject(obj))
+	rt, err := r.Supervision.Rate(ctx, entitySubject(obj))
 	if err != nil {
 		return nil, err
 	}

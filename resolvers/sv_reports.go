@@ -1,11 +1,9 @@
 package resolvers
 
-// Resolvers of credit reports and warnings (supervision/reports.go,
-// warnings.go). A report is what the caller may see of an entity, frozen:
-// its content is the exact JSON that was hashed and signed, so what the
-// caller may see decides what is in it (public records for everyone, shared
-// ones with record:read, the grade with entity:read, ID numbers only with
-// the personal-data rights, and then logged).
+// Resolvers of credit reports and warnings (supervision/creditreport.go,
+// warnings.go). What a report holds is the caller's to see
+// (supervision.Reports.CreditReport); the resolver logs the personal data
+// it carries.
 
 import (
 	"context"
@@ -16,142 +14,18 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"credithub/auth"
-	"credithub/datasources"
-	"credithub/datasources/market"
 	"credithub/graph/model"
 	"credithub/internal/apperr"
-	"credithub/internal/credit"
 	"credithub/internal/gid"
-	"credithub/internal/ident"
 	"credithub/internal/loaders"
 	"credithub/internal/supervision"
 )
-
-// maxReportPages bounds the records a report reads: 10 pages of 100.
-const maxReportPages = 10
 
 func (r *Resolver) queryCreditReport(ctx context.Context, uscc string, purpose model.ReportPurpose) (*model.CreditReport, error) {
 	if err := checkUSCC(ctx, "uscc", uscc); err != nil {
 		return nil, err
 	}
-	l := loaders.For(ctx)
-	e, err := l.Entity.Load(ctx, uscc)()
-	if err != nil {
-		return nil, err
-	}
-	if e == nil {
-		return nil, apperr.New(apperr.NotFound, "the registry holds no entity with the code %s; a report is issued only on a registered entity", uscc).With("field", "uscc")
-	}
-	p := auth.FromContext(ctx)
-	subj := auth.Subject{USCC: e.USCC}
-	ent := entityModel(e)
-	view := auth.ViewOf(ctx, subj)
-	c := &supervision.ReportContent{
-		IssuedTo: string(p.Kind()) + ":" + p.Org(), Purpose: string(purpose), Entity: reportEntity(e, ent),
-		ResponsiblePersons: []supervision.ReportPerson{}, Listings: []supervision.ReportListing{}, Records: []supervision.ReportRecord{},
-		Complete: true, MissingSources: []string{},
-		Scope: supervision.ReportScope{Notes: []string{}},
-	}
-	for _, pub := range view.Publicities {
-		if pub != credit.Personal {
-			c.Scope.Publicities = append(c.Scope.Publicities, string(pub))
-		}
-	}
-	missing := func(d credit.Department, err error) {
-		if !slices.Contains(c.MissingSources, d.Code) {
-			c.Complete = false
-			c.MissingSources = append(c.MissingSources, d.Code)
-			graphql.AddError(ctx, err)
-		}
-	}
-
-	// The records in force the caller may see, every department's.
-	first := MaxPageSize
-	req, err := r.recordsRequest(ctx, entitySubject(ent), nil, &first, nil)
-	if err != nil {
-		return nil, err
-	}
-	for page := 0; ; page++ {
-		pg := l.Records(ctx, req)
-		for _, f := range pg.Failed {
-			missing(f.Department, f.Err)
-		}
-		for _, rec := range pg.Records {
-			if credit.InForce(rec) && view.Sees(rec) {
-				c.Records = append(c.Records, reportRecord(rec))
-			}
-		}
-		if !pg.HasNext || len(pg.Records) == 0 {
-			break
-		}
-		if page == maxReportPages-1 {
-			c.Complete = false
-			c.Scope.Notes = append(c.Scope.Notes, "records: only the newest "+strconv.Itoa(maxReportPages*MaxPageSize)+" were read")
-			break
-		}
-		req.After = datasources.CursorOf(pg.Records[len(pg.Records)-1])
-		if pg.End != (datasources.Cursor{}) {
-			req.After = pg.End
-		}
-	}
-
-	// The lists it is on.
-	listings, err := supervision.ListingsInForce(ctx, r.HubDB, e.USCC, l.Today())
-	if err != nil {
-		return nil, err
-	}
-	for _, li := range listings {
-		if slices.Contains(view.Publicities, credit.Publicity(li.Publicity)) {
-			c.Listings = append(c.Listings, li)
-		}
-	}
-
-	// The grade, for callers who may see grades: computed the way
-	// MarketEntity.rating computes it.
-	if auth.Decide(ctx, auth.Shared, auth.ScopeEntityRead, subj) == nil {
-		rt, err := r.Supervision.Rate(supervision.SystemContext(ctx), l, entitySubject(ent))
-		if err != nil {
-			return nil, err
-		}
-		g := rt.Grade
-		g.Reasons = slices.Clone(g.Reasons)
-		for i := range g.Reasons {
-			if g.Reasons[i].Evidence == nil {
-				g.Reasons[i].Evidence = []string{} // a list in the content is never null
-			}
-		}
-		c.Grade, c.Scope.Grade = &g, true
-		for _, d := range rt.Missing {
-			missing(d, apperr.Unavailable(d.Code, nil))
-		}
-	} else {
-		c.Scope.Notes = append(c.Scope.Notes, "grade: not included; the grade is shared with departments only (entity:read)")
-	}
-
-	// The responsible persons: names are public, ID numbers personal.
-	members, err := l.Members.Load(ctx, e.USCC)()
-	if err != nil {
-		return nil, err
-	}
-	var disclosed []auth.Subject
-	for _, m := range members {
-		role, ok := market.Roles[m.Role]
-		if !ok {
-			continue
-		}
-		rp := supervision.ReportPerson{Role: string(role), Name: m.Name, IDNumber: ident.MaskResidentID(m.IDNo)}
-		if auth.Decide(ctx, auth.Personal, "", auth.Subject{USCC: e.USCC, IDNumber: m.IDNo}) == nil {
-			rp.IDNumber, rp.IDNumberFull = m.IDNo, true
-			disclosed = append(disclosed, auth.Subject{USCC: e.USCC, IDNumber: m.IDNo})
-		}
-		c.ResponsiblePersons = append(c.ResponsiblePersons, rp)
-	}
-	c.Scope.PersonalData = len(disclosed) > 0
-	if !c.Scope.PersonalData && len(c.ResponsiblePersons) > 0 {
-		c.Scope.Notes = append(c.Scope.Notes, "responsible persons: ID numbers masked; they need person:read, a declared purpose and, for an agency, the person's written authorisation")
-	}
-
-	issued, err := r.Reports.Issue(ctx, c)
+	issued, disclosed, err := r.Reports.CreditReport(ctx, uscc, string(purpose), func(err error) { graphql.AddError(ctx, err) })
 	if err != nil {
 		return nil, err
 	}
@@ -168,48 +42,6 @@ func (r *Resolver) queryCreditReport(ctx context.Context, uscc string, purpose m
 		Content: issued.Content, ContentSha256: issued.ContentSHA256, Signature: issued.Signature, KeyID: issued.KeyID,
 		PublicKey: base64.StdEncoding.EncodeToString(r.Reports.Signer.Public()),
 	}, nil
-}
-
-// reportEntity is the entity's registry facts as a report states them.
-func reportEntity(e *market.Entity, m *model.MarketEntity) supervision.ReportEntity {
-	re := supervision.ReportEntity{
-		USCC: e.USCC, LegacyCode: e.USCCLegacy, Name: e.Name, Status: e.Status, OrganizationCode: m.OrganizationCode,
-		RegistrationNumber: m.RegistrationNumber, Address: e.Address, Industry: m.Industry, LegalRepresentative: e.LegalRepName,
-	}
-	if m.Kind != nil {
-		re.Kind = string(*m.Kind)
-	}
-	if m.Status != nil {
-		re.Status = string(*m.Status)
-	}
-	if m.RegisteredAt != nil {
-		re.RegisteredAt = m.RegisteredAt.String()
-	}
-	if m.RegisteredCapital != nil {
-		y := string(*m.RegisteredCapital)
-		re.RegisteredCapitalYuan = &y
-	}
-	if m.Division != nil {
-		re.Division = &supervision.ReportDivision{Code: m.Division.Code, Name: m.Division.Name}
-	}
-	return re
-}
-
-// reportRecord is a record as a report states it.
-func reportRecord(rec credit.Record) supervision.ReportRecord {
-	b := rec.Common()
-	rr := supervision.ReportRecord{
-		ID: b.ID, Kind: string(b.Kind), DecisionNo: b.DecisionNo, DecisionDate: b.DecisionDate.String(),
-		Summary: b.Summary, Authority: b.Authority, Publicity: string(b.Publicity), Status: string(b.Status),
-	}
-	if b.Source != nil {
-		rr.Source, rr.SourceName = b.Source.Code, b.Source.Name
-	}
-	if b.Severity != nil {
-		s := string(*b.Severity)
-		rr.Severity = &s
-	}
-	return rr
 }
 
 func (r *Resolver) queryVerifyCreditReport(ctx context.Context, input model.VerifyReportInput) (*model.ReportVerification, error) {
@@ -273,7 +105,7 @@ func (r *Resolver) warningFilter(ctx context.Context, filter *model.WarningFilte
 		f.Level = string(*filter.Level)
 	}
 	if filter.Rule != nil {
-		rules, err := supervision.LoadRules(ctx, r.HubDB)
+		rules, err := r.Supervision.WarningRules(ctx)
 		if err != nil {
 			return f, err
 		}
@@ -311,7 +143,7 @@ func (r *Resolver) queryWarnings(ctx context.Context, filter *model.WarningFilte
 			return nil, apperr.BadInput("after", "after must be a cursor returned by this connection")
 		}
 	}
-	ws, err := supervision.ListWarnings(ctx, r.HubDB, f, before, n+1)
+	ws, err := r.Supervision.ListWarnings(ctx, f, before, n+1)
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +169,7 @@ func (r *Resolver) marketEntityWarnings(ctx context.Context, obj *model.MarketEn
 	if err != nil {
 		return nil, err
 	}
-	ws, err := supervision.ListWarnings(ctx, r.HubDB, supervision.Filter{USCC: obj.Uscc}, 0, n)
+	ws, err := r.Supervision.ListWarnings(ctx, supervision.Filter{USCC: obj.Uscc}, 0, n)
 	if err != nil {
 		return nil, err
 	}
@@ -349,7 +181,7 @@ func (r *Resolver) marketEntityWarnings(ctx context.Context, obj *model.MarketEn
 }
 
 func (r *Resolver) queryWarningRules(ctx context.Context) ([]*model.WarningRule, error) {
-	rules, err := supervision.LoadRules(ctx, r.HubDB)
+	rules, err := r.Supervision.WarningRules(ctx)
 	if err != nil {
 		return nil, err
 	}

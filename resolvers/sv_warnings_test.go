@@ -16,6 +16,7 @@ import (
 	"credithub/auth"
 	"credithub/datasources/dstest"
 	"credithub/internal/app/apptest"
+	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
 	"credithub/internal/supervision"
 )
@@ -327,7 +328,7 @@ func TestWarningRules(t *testing.T) {
 	rules := map[string][]string{}
 	var ws []*supervision.Warning
 	for _, id := range res.Raised {
-		got, err := supervision.ListWarnings(context.Background(), h.DBs["hub"], supervision.Filter{}, id+1, 1)
+		got, err := h.Supervision.ListWarnings(context.Background(), supervision.Filter{}, id+1, 1)
 		if err != nil || len(got) != 1 || got[0].ID != id {
 			t.Fatalf("warning %d: %v %v", id, got, err)
 		}
@@ -364,14 +365,14 @@ func TestWarningRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	if _, err := other.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, supervision.ScanLock); err != nil {
+	if _, err := other.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, hubdb.WarningScanLock); err != nil {
 		t.Fatal(err)
 	}
 	insertPenalty(t, market, h.World.Entities[small].USCC, "", "300000")
 	if res, err := h.Scanner.Tick(ctx); err != nil || !res.Busy || len(res.Raised) != 0 {
 		t.Fatalf("a tick while another instance scans: %+v %v", res, err)
 	}
-	if _, err := other.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, supervision.ScanLock); err != nil {
+	if _, err := other.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, hubdb.WarningScanLock); err != nil {
 		t.Fatal(err)
 	}
 	if res := tick(t, h); len(res.Raised) != 1 {

@@ -147,6 +147,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		Logger:          logger,
 		Wait:            cfg.LoaderWait,
 		Metrics:         a.Metrics,
+		Grades:          hubdb.New(hubDB.DB).Grades(),
 	}
 	var feeds []datasources.Feed
 	var breakers []*loaders.Breaker
@@ -180,7 +181,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 			return out, nil
 		},
 	}
-	if err := a.openWarnings(listenCtx, cfg, feeds, logger); err != nil {
+	if err := a.openWarnings(listenCtx, cfg, feeds, registry, logger); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -255,15 +256,15 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 // subscription opened once Open returns misses nothing), and the scanner,
 // whose first tick runs now: on a hub's first start it sets the watermarks
 // at the departments' current ends, so that their history raises nothing.
-func (a *App) openWarnings(ctx context.Context, cfg Config, feeds []datasources.Feed, logger *slog.Logger) error {
-	hubDB := a.DBs["hub"]
+func (a *App) openWarnings(ctx context.Context, cfg Config, feeds []datasources.Feed, registry *market.RegistryStore, logger *slog.Logger) error {
+	hub := hubdb.New(a.DBs["hub"].DB)
 	signer, err := supervision.NewSigner("", cfg.ReportKey)
 	if err != nil {
 		return fmt.Errorf("CREDITHUB_REPORT_KEY: %w", err)
 	}
 	signer.KeyID = supervision.KeyID(signer.Public())
-	a.Reports = &supervision.Reports{DB: hubDB.DB, Signer: signer}
-	a.Warnings = &supervision.Broker{DB: hubDB.DB, Logger: logger}
+	a.Reports = &supervision.Reports{DB: hub, Signer: signer}
+	a.Warnings = &supervision.Broker{DB: hub, Logger: logger}
 	go a.Warnings.Listen(ctx, cfg.Databases["hub"].DSN)
 	select {
 	case <-a.Warnings.Ready():
@@ -277,7 +278,7 @@ func (a *App) openWarnings(ctx context.Context, cfg Config, feeds []datasources.
 		}
 	}
 	a.Scanner = &supervision.Scanner{
-		DB: hubDB.DB, Feeds: feeds, Market: market, Registry: a.DBs[datasources.Market], Logger: logger,
+		DB: hub, Feeds: feeds, Market: market, Registry: registry, Logger: logger,
 	}
 	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	res, err := a.Scanner.Tick(tctx)
@@ -302,7 +303,15 @@ func (a *App) openWarnings(ctx context.Context, cfg Config, feeds []datasources.
 // advisory lock; in between, every supervision.RegradeEvery, the entities
 // whose facts changed are regraded.
 func (a *App) openSupervision(ctx context.Context, registry market.Registry, logger *slog.Logger) error {
-	a.Supervision = &supervision.Service{DB: a.DBs["hub"].DB, Registry: registry, Measures: a.Measures, Loaders: a.Loaders, Logger: logger}
+	a.Supervision = &supervision.Service{
+		DB: hubdb.New(a.DBs["hub"].DB), Registry: registry, RegistryTimeout: a.Loaders.RegistryTimeout,
+		Measures: a.Measures, Logger: logger,
+		Departments:      func(ctx context.Context) supervision.Departments { return loaderDepartments{loaders.For(ctx)} },
+		BatchDepartments: func() supervision.Departments { return loaderDepartments{loaders.New(a.Loaders)} },
+	}
+	// A report reads the departments as the service does, and rates the
+	// entity the way MarketEntity.rating does.
+	a.Reports.Supervision = a.Supervision
 	if err := a.Supervision.LoadModels(ctx); err != nil {
 		return fmt.Errorf("the hub's database (credithub) must answer at start-up: %w", err)
 	}

@@ -16,6 +16,9 @@ import (
 // the same stores in and out of a transaction.
 type DB struct {
 	pool *sqlx.DB
+	// conn, when set, is the one connection d runs on (a session that holds
+	// an advisory lock): its transactions begin there too.
+	conn *sqlx.Conn
 	x    sqlx.ExtContext
 	tx   *sqlx.Tx
 }
@@ -32,7 +35,11 @@ func (d *DB) Transact(ctx context.Context, fn func(tx *DB) error) (err error) {
 	if d.tx != nil {
 		return fn(d)
 	}
-	tx, err := d.pool.BeginTxx(ctx, nil)
+	begin := d.pool.BeginTxx
+	if d.conn != nil {
+		begin = d.conn.BeginTxx
+	}
+	tx, err := begin(ctx, nil)
 	if err != nil {
 		return sqldb.MapError(err)
 	}

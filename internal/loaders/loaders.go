@@ -11,6 +11,7 @@ package loaders
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -25,6 +26,7 @@ import (
 	"credithub/internal/apperr"
 	"credithub/internal/catalogue"
 	"credithub/internal/credit"
+	"credithub/internal/hubdb"
 	"credithub/internal/obs"
 	"credithub/internal/scalars"
 )
@@ -54,6 +56,9 @@ type Deps struct {
 	Wait time.Duration
 	// Metrics records batches (nil: none).
 	Metrics *obs.Metrics
+	// Grades reads the facts of grades the hub itself keeps: fulfilled
+	// commitments.
+	Grades hubdb.GradeStore
 }
 
 // BatchCapacity bounds the keys of one batch: well below PostgreSQL's 65535
@@ -77,6 +82,9 @@ type Loaders struct {
 	records map[string]*Batched[RecordsKey, []*datasources.Row]
 	counts  map[string]*Batched[datasources.Subject, int]
 	byRef   map[string]*Batched[credit.Ref, credit.Record]
+	// Fulfilled counts entities' fulfilled commitments (a fact of their
+	// grades) on the hub's database.
+	Fulfilled *Batched[string, int]
 
 	wait    time.Duration
 	localMu sync.Mutex
@@ -125,6 +133,7 @@ func New(d *Deps) *Loaders {
 	l.Entity = NewBatched(wait, l.batchEntities)
 	l.Members = NewBatched(wait, l.batchMembers)
 	l.Roles = NewBatched(wait, l.batchRoles)
+	l.Fulfilled = NewBatched(wait, l.batchFulfilled)
 	for _, dep := range d.Departments {
 		code := dep.Source.Department().Code
 		l.records[code] = NewBatched(wait, l.batchRecords(dep))
@@ -258,6 +267,21 @@ func (l *Loaders) batchRoles(ctx context.Context, idNos []string) []*dataloader.
 	out := make([]*dataloader.Result[[]market.Member], len(idNos))
 	for i, id := range idNos {
 		out[i] = &dataloader.Result[[]market.Member]{Data: found[id]}
+	}
+	return out
+}
+
+// batchFulfilled counts fulfilled commitments on the hub's database, in
+// one statement. The hub's database is not a department: no breaker or
+// department budget applies.
+func (l *Loaders) batchFulfilled(ctx context.Context, usccs []string) []*dataloader.Result[int] {
+	if l.deps.Grades == nil {
+		return fail[int](len(usccs), errors.New("loaders: no hub store to count fulfilled commitments"))
+	}
+	counts, err := l.deps.Grades.FulfilledCommitments(ctx, usccs)
+	out := make([]*dataloader.Result[int], len(usccs))
+	for i, u := range usccs {
+		out[i] = &dataloader.Result[int]{Data: counts[u], Error: err}
 	}
 	return out
 }

@@ -1,32 +1,39 @@
 package supervision
 
+// The grading model (T12): the factors and thresholds, kept as data in the
+// hub's database, and the grade they give an entity's facts. Grades
+// computed at query time are rating.go's, stored grades storedgrades.go's.
+
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
 
 	"credithub/internal/credit"
+	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
 )
 
 // Factor is one fact that moves an entity's grade, with its weight in
 // points (positive counts against the entity).
 type Factor struct {
-	Code        string `db:"code"`
-	Description string `db:"description"`
-	Points      int    `db:"points"`
-	Source      string `db:"source"`
+	Code        string
+	Description string
+	Points      int
+	Source      string
 }
 
 // Threshold is the most points a grade allows (nil: no bound, the last).
 type Threshold struct {
-	Grade     string `db:"grade"`
-	MaxPoints *int   `db:"max_points"`
-	Meaning   string `db:"meaning"`
-	Source    string `db:"source"`
+	Grade     string
+	MaxPoints *int
+	Meaning   string
+	Source    string
 }
 
-// Model is the grading model, loaded from grade_factor and grade_threshold.
+// Model is the grading model, loaded from grade_factor and grade_threshold
+// (LoadModel).
 type Model struct {
 	Factors    map[string]Factor
 	Thresholds []Threshold // A, B, C, D
@@ -44,6 +51,42 @@ func NewModel(factors []Factor, thresholds []Threshold) (*Model, error) {
 		return nil, fmt.Errorf("the grade thresholds must be A, B, C and an unbounded D")
 	}
 	return m, nil
+}
+
+// LoadModel reads the grading model from the hub's database.
+func LoadModel(ctx context.Context, grades hubdb.GradeStore) (*Model, error) {
+	fs, err := grades.Factors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := grades.Thresholds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	factors := make([]Factor, len(fs))
+	for i, f := range fs {
+		factors[i] = Factor(f)
+	}
+	thresholds := make([]Threshold, len(ts))
+	for i, t := range ts {
+		thresholds[i] = Threshold(t)
+	}
+	return NewModel(factors, thresholds)
+}
+
+// FactorList returns the factors, heaviest first (then by code).
+func (m *Model) FactorList() []Factor {
+	out := make([]Factor, 0, len(m.Factors))
+	for _, f := range m.Factors {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Points != out[j].Points {
+			return out[i].Points > out[j].Points
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out
 }
 
 // Facts are what a grade is computed from.

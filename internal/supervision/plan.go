@@ -14,15 +14,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
-
 	"credithub/auth"
 	"credithub/datasources/market"
 	"credithub/internal/apperr"
 	"credithub/internal/gid"
 	"credithub/internal/hubdb"
-	"credithub/internal/sqldb"
 )
 
 // PlanSpec is a department's request for an inspection plan.
@@ -42,15 +38,14 @@ type PlanSpec struct {
 
 // Plan is a stored inspection plan.
 type Plan struct {
-	ID             int64     `json:"id" db:"id"`
-	Department     string    `json:"department" db:"department"`
-	Title          string    `json:"title" db:"title"`
-	Seed           string    `json:"seed" db:"seed"`
-	PopulationSize int       `json:"populationSize" db:"population_size"`
-	SampleSize     int       `json:"sampleSize" db:"sample_size"`
-	Ratios         Ratios    `json:"ratios" db:"-"`
-	CreatedAt      time.Time `json:"createdAt" db:"created_at"`
-	RatiosJSON     []byte    `json:"-" db:"ratios"`
+	ID             int64     `json:"id"`
+	Department     string    `json:"department"`
+	Title          string    `json:"title"`
+	Seed           string    `json:"seed"`
+	PopulationSize int       `json:"populationSize"`
+	SampleSize     int       `json:"sampleSize"`
+	Ratios         Ratios    `json:"ratios"`
+	CreatedAt      time.Time `json:"createdAt"`
 }
 
 // TypePlan is the global ID type of an inspection plan.
@@ -94,11 +89,10 @@ func (s *Service) CreatePlan(ctx context.Context, spec PlanSpec, key hubdb.Key) 
 		return nil, err
 	}
 	dept := p.Org()
-	return hubdb.Idempotent(ctx, hubdb.New(s.DB), p.Key(), key, "createInspectionPlan", func(htx *hubdb.DB) (*Plan, error) {
-		tx := htx.Tx()
-		var roster []int64
-		if err := tx.SelectContext(ctx, &roster, `SELECT id FROM inspector WHERE department = $1 AND active ORDER BY id`, dept); err != nil {
-			return nil, sqldb.MapError(err)
+	return hubdb.Idempotent(ctx, s.DB, p.Key(), key, "createInspectionPlan", func(tx *hubdb.DB) (*Plan, error) {
+		roster, err := tx.Inspectors().Active(ctx, dept)
+		if err != nil {
+			return nil, err
 		}
 		if len(roster) == 0 {
 			return nil, apperr.New(apperr.Forbidden, "department %q has no inspectors on its roster; only a department with inspectors draws inspection plans", clipCode(dept))
@@ -119,32 +113,22 @@ func (s *Service) CreatePlan(ctx context.Context, spec PlanSpec, key hubdb.Key) 
 		descJSON, _ := json.Marshal(desc)
 		ratiosJSON, _ := json.Marshal(spec.Ratios)
 		plan := &Plan{Department: dept, Title: spec.Title, Seed: spec.Seed, PopulationSize: len(pop), SampleSize: len(sample), Ratios: spec.Ratios}
-		err = tx.QueryRowxContext(ctx, `INSERT INTO inspection_plan (department, title, seed, population, ratios, inspectors_per_entity,
-				population_size, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, created_at`,
-			dept, spec.Title, spec.Seed, descJSON, ratiosJSON, spec.Inspectors, len(pop), p.Subject(), s.now()).
-			Scan(&plan.ID, &plan.CreatedAt)
+		plan.ID, plan.CreatedAt, err = tx.Plans().Create(ctx, hubdb.NewPlan{
+			Department: dept, Title: spec.Title, Seed: spec.Seed, Population: descJSON, Ratios: ratiosJSON,
+			InspectorsPerEntity: spec.Inspectors, PopulationSize: len(pop), CreatedBy: p.Subject(), CreatedAt: s.now(),
+		})
 		if err != nil {
-			return nil, sqldb.MapError(err)
+			return nil, err
 		}
 		if len(sample) == 0 {
 			return plan, nil
 		}
-		type row struct {
-			USCC       string  `json:"uscc"`
-			Grade      string  `json:"grade"`
-			Inspectors []int64 `json:"inspectors"`
-		}
-		rows := make([]row, len(sample))
+		rows := make([]hubdb.SampleRow, len(sample))
 		for i, c := range sample {
-			rows[i] = row{c.USCC, c.Grade, Inspectors(spec.Seed, c.USCC, roster, spec.Inspectors)}
+			rows[i] = hubdb.SampleRow{USCC: c.USCC, Grade: c.Grade, Inspectors: Inspectors(spec.Seed, c.USCC, roster, spec.Inspectors)}
 		}
-		doc, _ := json.Marshal(rows)
-		_, err = tx.ExecContext(ctx, `INSERT INTO plan_sample (plan_id, uscc, grade, inspectors)
-			SELECT $1, r.uscc, r.grade, ARRAY(SELECT jsonb_array_elements_text(r.inspectors)::bigint)
-			FROM jsonb_to_recordset($2::jsonb) AS r(uscc text, grade text, inspectors jsonb)`, plan.ID, string(doc))
-		if err != nil {
-			return nil, sqldb.MapError(err)
+		if err := tx.Plans().AddSample(ctx, plan.ID, rows); err != nil {
+			return nil, err
 		}
 		return plan, nil
 	})
@@ -175,7 +159,7 @@ func (spec *PlanSpec) validate() error {
 // page, with their stored grades; entities without one are graded first
 // (and their grades stored). It returns the population in code order and
 // how many grades it computed.
-func (s *Service) population(ctx context.Context, tx *sqlx.Tx, spec PlanSpec) ([]Candidate, int, error) {
+func (s *Service) population(ctx context.Context, tx *hubdb.DB, spec PlanSpec) ([]Candidate, int, error) {
 	var ents []*market.Entity
 	after := ""
 	for {
@@ -197,16 +181,9 @@ func (s *Service) population(ctx context.Context, tx *sqlx.Tx, spec PlanSpec) ([
 	for i, e := range ents {
 		usccs[i] = e.USCC
 	}
-	var stored []struct {
-		USCC  string `db:"uscc"`
-		Grade string `db:"grade"`
-	}
-	if err := tx.SelectContext(ctx, &stored, `SELECT uscc, grade FROM entity_grade WHERE uscc = ANY($1)`, pq.Array(usccs)); err != nil {
-		return nil, 0, sqldb.MapError(err)
-	}
-	grades := make(map[string]string, len(ents))
-	for _, r := range stored {
-		grades[r.USCC] = r.Grade
+	grades, err := tx.Grades().Stored(ctx, usccs)
+	if err != nil {
+		return nil, 0, err
 	}
 	var missing []*market.Entity
 	for _, e := range ents {
@@ -231,28 +208,26 @@ func (s *Service) population(ctx context.Context, tx *sqlx.Tx, spec PlanSpec) ([
 	return pop, len(missing), nil
 }
 
-// planColumns reads a plan with its sample's size.
-const planColumns = `p.id, p.department, p.title, p.seed, p.population_size, p.ratios, p.created_at,
-	(SELECT count(*) FROM plan_sample s WHERE s.plan_id = p.id) AS sample_size`
-
-func (p *Plan) decode() error {
-	if err := json.Unmarshal(p.RatiosJSON, &p.Ratios); err != nil {
-		return fmt.Errorf("plan %d: ratios: %w", p.ID, err)
+// planOf is a stored plan as the graph answers it.
+func planOf(r hubdb.PlanRow) (*Plan, error) {
+	p := &Plan{ID: r.ID, Department: r.Department, Title: r.Title, Seed: r.Seed,
+		PopulationSize: r.PopulationSize, SampleSize: r.SampleSize, CreatedAt: r.CreatedAt}
+	if err := json.Unmarshal(r.Ratios, &p.Ratios); err != nil {
+		return nil, fmt.Errorf("plan %d: ratios: %w", r.ID, err)
 	}
-	return nil
+	return p, nil
 }
 
 // Plans lists plans newest first, of one department when given, after the
 // plan with id after (0: from the newest), at most limit.
 func (s *Service) Plans(ctx context.Context, department string, after int64, limit int) ([]*Plan, error) {
-	out := []*Plan{}
-	err := sqlx.SelectContext(ctx, s.DB, &out, `SELECT `+planColumns+` FROM inspection_plan p
-		WHERE ($1 = '' OR p.department = $1) AND ($2 = 0 OR p.id < $2) ORDER BY p.id DESC LIMIT $3`, department, after, limit)
+	rows, err := s.DB.Plans().List(ctx, department, after, limit)
 	if err != nil {
-		return nil, sqldb.MapError(err)
+		return nil, err
 	}
-	for _, p := range out {
-		if err := p.decode(); err != nil {
+	out := make([]*Plan, len(rows))
+	for i, r := range rows {
+		if out[i], err = planOf(r); err != nil {
 			return nil, err
 		}
 	}
@@ -261,14 +236,11 @@ func (s *Service) Plans(ctx context.Context, department string, after int64, lim
 
 // Plan returns one plan, or nil when there is none with that id.
 func (s *Service) Plan(ctx context.Context, id int64) (*Plan, error) {
-	out := []*Plan{}
-	if err := sqlx.SelectContext(ctx, s.DB, &out, `SELECT `+planColumns+` FROM inspection_plan p WHERE p.id = $1`, id); err != nil {
-		return nil, sqldb.MapError(err)
+	r, err := s.DB.Plans().ByID(ctx, id)
+	if err != nil || r == nil {
+		return nil, err
 	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	return out[0], out[0].decode()
+	return planOf(*r)
 }
 
 // SampledEntity is an entity of a plan's sample with its inspectors (never
@@ -280,31 +252,24 @@ type SampledEntity struct {
 
 // Inspector is a member of a department's roster.
 type Inspector struct {
-	Name       string `db:"name"`
-	BadgeNo    string `db:"badge_no"`
-	Department string `db:"department"`
+	Name       string
+	BadgeNo    string
+	Department string
 }
 
 // Sample returns a plan's sampled entities in code order, each with its
 // inspectors, in one statement.
 func (s *Service) Sample(ctx context.Context, planID int64) ([]SampledEntity, error) {
-	var rows []struct {
-		USCC string `db:"uscc"`
-		Inspector
-	}
-	err := sqlx.SelectContext(ctx, s.DB, &rows, `SELECT s.uscc, i.name, i.badge_no, i.department
-		FROM plan_sample s CROSS JOIN LATERAL unnest(s.inspectors) WITH ORDINALITY AS u(inspector_id, ord)
-		JOIN inspector i ON i.id = u.inspector_id
-		WHERE s.plan_id = $1 ORDER BY s.uscc, u.ord`, planID)
+	rows, err := s.DB.Plans().Sample(ctx, planID)
 	if err != nil {
-		return nil, sqldb.MapError(err)
+		return nil, err
 	}
 	out := []SampledEntity{}
 	for _, r := range rows {
 		if n := len(out); n == 0 || out[n-1].USCC != r.USCC {
 			out = append(out, SampledEntity{USCC: r.USCC})
 		}
-		out[len(out)-1].Inspectors = append(out[len(out)-1].Inspectors, r.Inspector)
+		out[len(out)-1].Inspectors = append(out[len(out)-1].Inspectors, Inspector{Name: r.Name, BadgeNo: r.BadgeNo, Department: r.Department})
 	}
 	return out, nil
 }

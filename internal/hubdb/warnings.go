@@ -1,0 +1,311 @@
+package hubdb
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"credithub/internal/sqldb"
+)
+
+// WarningChannel is the PostgreSQL channel on which the transaction that
+// raises a warning announces its id.
+const WarningChannel = "credithub_warning"
+
+// WarningScanLock is the key of the PostgreSQL advisory lock a warning scan
+// holds (WarningStore.ScanAlone): one hub instance scans at a time.
+const WarningScanLock int64 = 0x637265646974_25 // "credit", T25
+
+// WarningRule is a row of warning_rule.
+type WarningRule struct {
+	Code        string  `db:"code"`
+	Description string  `db:"description"`
+	Kind        string  `db:"kind"`
+	Threshold   float64 `db:"threshold"`
+	Level       string  `db:"level"`
+	Active      bool    `db:"active"`
+	Source      string  `db:"source"`
+}
+
+// WarningRow is a raised warning (warning) with its rule.
+type WarningRow struct {
+	ID       int64       `db:"id"`
+	USCC     string      `db:"uscc"`
+	Level    string      `db:"level"`
+	Message  string      `db:"message"`
+	RecordID string      `db:"record_id"`
+	RaisedAt time.Time   `db:"raised_at"`
+	Rule     WarningRule `db:"rule"`
+}
+
+// WarningFilter selects warnings; zero fields do not restrict.
+type WarningFilter struct {
+	USCC  string
+	Level string
+	Rule  string
+	Since time.Time
+}
+
+// NewWarning is a warning a rule raises, before it is stored.
+type NewWarning struct {
+	Rule     string
+	USCC     string
+	Level    string
+	Message  string
+	RecordID string
+}
+
+// RectificationDue is a list entry whose rectification deadline is near,
+// its dates as YYYY-MM-DD.
+type RectificationDue struct {
+	ID         int64  `db:"id"`
+	USCC       string `db:"uscc"`
+	ListType   string `db:"list_type"`
+	Department string `db:"department"`
+	EnteredOn  string `db:"entered_on"`
+	RectifyBy  string `db:"rectify_by"`
+	DaysLeft   int    `db:"days_left"`
+}
+
+// WarningStore keeps the warnings (T25): the rules as data, the warnings
+// raised, and the warning scan's watermarks (scan_watermark: per
+// department and record kind, the last row read).
+type WarningStore interface {
+	// Rules returns the warning rules in code order.
+	Rules(ctx context.Context) ([]WarningRule, error)
+	// List returns up to limit warnings matching f, newest first (by id),
+	// with an id below before when before > 0, in one statement.
+	List(ctx context.Context, f WarningFilter, before int64, limit int) ([]*WarningRow, error)
+	// Announced returns the warnings with the given ids, and those above
+	// after when after > 0, oldest first (at most 10,000).
+	Announced(ctx context.Context, ids []int64, after int64) ([]*WarningRow, error)
+	// LastID returns the highest warning id (0 when none was raised).
+	LastID(ctx context.Context) (int64, error)
+	// LastRaised returns, for each of usccs that rule warned since since,
+	// when it last did.
+	LastRaised(ctx context.Context, rule string, usccs []string, since time.Time) (map[string]time.Time, error)
+	// RectificationsDue returns the listed entries whose rectification
+	// deadline falls within days of today (YYYY-MM-DD), in id order.
+	RectificationsDue(ctx context.Context, today string, days int) ([]RectificationDue, error)
+	// Raise stores the warnings not raised before (unique per rule, entity
+	// and record) and announces each new one on WarningChannel, within the
+	// transaction: the announcements go out when it commits, and not at
+	// all if it does not. It returns the new warnings' ids in order.
+	Raise(ctx context.Context, ws []NewWarning, at time.Time) ([]int64, error)
+
+	// ScanAlone runs scan while this instance alone scans: it holds
+	// WarningScanLock, a session lock, on one connection, and every
+	// statement of scan (its transactions too) runs on that connection.
+	// It returns false, without running scan, when another instance holds
+	// the lock.
+	ScanAlone(ctx context.Context, scan func(conn *DB) error) (bool, error)
+	// Watermarked returns the record kinds of a department that have a
+	// watermark.
+	Watermarked(ctx context.Context, source string) ([]string, error)
+	// StartWatermark sets a kind's first watermark at lastID; false when
+	// it had one already.
+	StartWatermark(ctx context.Context, source, kind string, lastID int64) (bool, error)
+	// LockWatermark returns a kind's watermark, locked until this
+	// transaction ends: the rows it reads after it are this
+	// transaction's to raise warnings on.
+	LockWatermark(ctx context.Context, source, kind string) (int64, error)
+	// AdvanceWatermark moves a kind's watermark to lastID.
+	AdvanceWatermark(ctx context.Context, source, kind string, lastID int64) error
+}
+
+// Warnings returns the warning store.
+func (d *DB) Warnings() WarningStore { return warnings{d} }
+
+type warnings struct{ d *DB }
+
+func (w warnings) Rules(ctx context.Context) ([]WarningRule, error) {
+	var rules []WarningRule
+	if err := w.d.sel(ctx, &rules, `SELECT code, description, kind, threshold, level, active, source FROM warning_rule ORDER BY code`); err != nil {
+		return nil, fmt.Errorf("loading the warning rules: %w", err)
+	}
+	return rules, nil
+}
+
+const warningSelect = `SELECT w.id, w.uscc, w.level, w.message, w.record_id, w.raised_at,
+	r.code AS "rule.code", r.description AS "rule.description", r.kind AS "rule.kind", r.threshold AS "rule.threshold",
+	r.level AS "rule.level", r.active AS "rule.active", r.source AS "rule.source"
+	FROM warning w JOIN warning_rule r ON r.code = w.rule`
+
+func (w warnings) List(ctx context.Context, f WarningFilter, before int64, limit int) ([]*WarningRow, error) {
+	var (
+		conds []string
+		args  []any
+	)
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.USCC != "" {
+		add("w.uscc = ?", f.USCC)
+	}
+	if f.Level != "" {
+		add("w.level = ?", f.Level)
+	}
+	if f.Rule != "" {
+		add("w.rule = ?", f.Rule)
+	}
+	if !f.Since.IsZero() {
+		add("w.raised_at >= ?", f.Since)
+	}
+	if before > 0 {
+		add("w.id < ?", before)
+	}
+	query := warningSelect
+	if len(conds) > 0 {
+		query += " WHERE " + strings.Join(conds, " AND ")
+	}
+	args = append(args, limit)
+	query += " ORDER BY w.id DESC LIMIT $" + strconv.Itoa(len(args))
+	var out []*WarningRow
+	if err := w.d.sel(ctx, &out, query, args...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (w warnings) Announced(ctx context.Context, ids []int64, after int64) ([]*WarningRow, error) {
+	var out []*WarningRow
+	err := w.d.sel(ctx, &out, warningSelect+` WHERE w.id = ANY($1) OR ($2::bigint > 0 AND w.id > $2::bigint) ORDER BY w.id LIMIT 10000`,
+		pq.Array(ids), after)
+	return out, err
+}
+
+func (w warnings) LastID(ctx context.Context) (int64, error) {
+	var last int64
+	err := w.d.get(ctx, &last, `SELECT coalesce(max(id), 0) FROM warning`)
+	return last, err
+}
+
+func (w warnings) LastRaised(ctx context.Context, rule string, usccs []string, since time.Time) (map[string]time.Time, error) {
+	var rows []struct {
+		USCC string    `db:"uscc"`
+		At   time.Time `db:"at"`
+	}
+	if err := w.d.sel(ctx, &rows, `SELECT uscc, max(raised_at) AS at FROM warning
+		WHERE rule = $1 AND uscc = ANY($2) AND raised_at > $3 GROUP BY uscc`,
+		rule, pq.Array(usccs), since); err != nil {
+		return nil, err
+	}
+	out := make(map[string]time.Time, len(rows))
+	for _, r := range rows {
+		out[r.USCC] = r.At
+	}
+	return out, nil
+}
+
+func (w warnings) RectificationsDue(ctx context.Context, today string, days int) ([]RectificationDue, error) {
+	var out []RectificationDue
+	err := w.d.sel(ctx, &out, `SELECT id, uscc, list_type, department,
+		to_char(entered_on, 'YYYY-MM-DD') AS entered_on, to_char(rectify_by, 'YYYY-MM-DD') AS rectify_by,
+		rectify_by - $1::date AS days_left
+		FROM list_entry
+		WHERE state = 'LISTED' AND rectify_by BETWEEN $1::date AND $1::date + $2::int
+		ORDER BY id`, today, days)
+	return out, err
+}
+
+func (w warnings) Raise(ctx context.Context, ws []NewWarning, at time.Time) ([]int64, error) {
+	if len(ws) == 0 {
+		return nil, nil
+	}
+	cols := make([][]string, 5)
+	for _, c := range ws {
+		for i, v := range []string{c.Rule, c.USCC, c.Level, c.Message, c.RecordID} {
+			cols[i] = append(cols[i], v)
+		}
+	}
+	var ids []int64
+	err := w.d.sel(ctx, &ids, `INSERT INTO warning (rule, uscc, level, message, record_id, raised_at)
+		SELECT c.rule, c.uscc, c.level, c.message, c.record_id, $6
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS c(rule, uscc, level, message, record_id)
+		ON CONFLICT (rule, uscc, record_id) DO NOTHING
+		RETURNING id`,
+		pq.Array(cols[0]), pq.Array(cols[1]), pq.Array(cols[2]), pq.Array(cols[3]), pq.Array(cols[4]), at)
+	if err != nil {
+		return nil, fmt.Errorf("raising warnings: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	slices.Sort(ids)
+	if _, err := w.d.exec(ctx, `SELECT pg_notify($1, id::text) FROM unnest($2::bigint[]) AS id`, WarningChannel, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("announcing warnings: %w", err)
+	}
+	return ids, nil
+}
+
+func (w warnings) ScanAlone(ctx context.Context, scan func(conn *DB) error) (bool, error) {
+	if w.d.InTx() || w.d.conn != nil {
+		return false, errors.New("hubdb: ScanAlone inside a transaction or on a held connection")
+	}
+	conn, err := w.d.pool.Connx(ctx)
+	if err != nil {
+		return false, sqldb.MapError(err)
+	}
+	defer conn.Close()
+	var locked bool
+	if err := conn.GetContext(ctx, &locked, `SELECT pg_try_advisory_lock($1)`, WarningScanLock); err != nil {
+		return false, sqldb.MapError(err)
+	}
+	if !locked {
+		return false, nil
+	}
+	defer func() {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if _, err := conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, WarningScanLock); err != nil {
+			// The lock must not stay held by a pooled connection: close it,
+			// and the server releases the lock with the session.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	return true, scan(&DB{pool: w.d.pool, conn: conn, x: heldConn{conn, w.d.pool.DriverName()}})
+}
+
+// heldConn is one connection as the stores run statements on it.
+type heldConn struct {
+	*sqlx.Conn
+	driver string
+}
+
+func (c heldConn) DriverName() string { return c.driver }
+
+func (c heldConn) BindNamed(query string, arg any) (string, []any, error) {
+	return sqlx.BindNamed(sqlx.BindType(c.driver), query, arg)
+}
+
+func (w warnings) Watermarked(ctx context.Context, source string) ([]string, error) {
+	var kinds []string
+	err := w.d.sel(ctx, &kinds, `SELECT kind FROM scan_watermark WHERE source = $1`, source)
+	return kinds, err
+}
+
+func (w warnings) StartWatermark(ctx context.Context, source, kind string, lastID int64) (bool, error) {
+	n, err := w.d.exec(ctx, `INSERT INTO scan_watermark (source, kind, last_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		source, kind, lastID)
+	return n > 0, err
+}
+
+func (w warnings) LockWatermark(ctx context.Context, source, kind string) (int64, error) {
+	var last int64
+	err := w.d.get(ctx, &last, `SELECT last_id FROM scan_watermark WHERE source = $1 AND kind = $2 FOR UPDATE`, source, kind)
+	return last, err
+}
+
+func (w warnings) AdvanceWatermark(ctx context.Context, source, kind string, lastID int64) error {
+	_, err := w.d.exec(ctx, `UPDATE scan_watermark SET last_id = $3 WHERE source = $1 AND kind = $2`, source, kind, lastID)
+	return err
+}

@@ -1,0 +1,287 @@
+package supervision
+
+// Issuing credit reports (T7, T30). A report is what the caller may see of
+// an entity, frozen: its content is the exact JSON that was hashed and
+// signed, so what the caller may see decides what is in it (public records
+// for everyone, shared ones with record:read, the grade with entity:read,
+// ID numbers only with the personal-data rights, and then logged).
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"time"
+
+	"credithub/auth"
+	"credithub/datasources"
+	"credithub/datasources/market"
+	"credithub/internal/apperr"
+	"credithub/internal/credit"
+	"credithub/internal/hubdb"
+	"credithub/internal/ident"
+)
+
+// Issued is a report as issued and stored.
+type Issued struct {
+	Number        string
+	USCC          string
+	Purpose       string
+	IssuedAt      time.Time
+	IssuedTo      string
+	Content       string
+	ContentSHA256 string
+	Signature     string
+	KeyID         string
+}
+
+// Reports issues reports into the hub's database and checks reports handed
+// back.
+type Reports struct {
+	DB     *hubdb.DB
+	Signer *Signer
+	// Supervision reads the departments as the request does and rates the
+	// entity for the callers who may see grades.
+	Supervision *Service
+	// Now is the clock (tests set it).
+	Now func() time.Time
+}
+
+func (s *Reports) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// reportPage is how many records one read of a report takes (the graph's
+// largest page), and maxReportPages how many pages a report reads at most.
+const (
+	reportPage     = 100
+	maxReportPages = 10
+)
+
+// CreditReport issues a report on the registered entity uscc to ctx's
+// caller, for purpose: its registry facts, the records in force of every
+// department the caller may see, the list entries in force it may see, the
+// grade (for callers with entity:read) and the responsible persons (names
+// public, ID numbers only for a caller who may read that person's data).
+// unavailable is told of each department that did not answer, when it is
+// found. It returns the report and the persons whose ID numbers it
+// carries: the caller logs their disclosure (auth.Request.Disclose) before
+// the report leaves.
+func (s *Reports) CreditReport(ctx context.Context, uscc, purpose string, unavailable func(error)) (*Issued, []auth.Subject, error) {
+	d := s.Supervision.Departments(ctx)
+	e, err := d.Entity(ctx, uscc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if e == nil {
+		return nil, nil, apperr.New(apperr.NotFound, "the registry holds no entity with the code %s; a report is issued only on a registered entity", uscc).With("field", "uscc")
+	}
+	p := auth.FromContext(ctx)
+	subj := auth.Subject{USCC: e.USCC}
+	view := auth.ViewOf(ctx, subj)
+	c := &ReportContent{
+		IssuedTo: string(p.Kind()) + ":" + p.Org(), Purpose: purpose, Entity: reportEntity(e),
+		ResponsiblePersons: []ReportPerson{}, Listings: []ReportListing{}, Records: []ReportRecord{},
+		Complete: true, MissingSources: []string{},
+		Scope: ReportScope{Notes: []string{}},
+	}
+	for _, pub := range view.Publicities {
+		if pub != credit.Personal {
+			c.Scope.Publicities = append(c.Scope.Publicities, string(pub))
+		}
+	}
+	missing := func(d credit.Department, err error) {
+		if !slices.Contains(c.MissingSources, d.Code) {
+			c.Complete = false
+			c.MissingSources = append(c.MissingSources, d.Code)
+			unavailable(err)
+		}
+	}
+
+	// The records in force the caller may see, every department's.
+	q := viewQuery(ctx, d.Catalogue(), SubjectOf(e), func(credit.Kind) bool { return true }, reportPage)
+	for page := 0; ; page++ {
+		pg := d.Records(ctx, q)
+		for _, f := range pg.Failed {
+			missing(f.Department, f.Err)
+		}
+		for _, rec := range pg.Records {
+			if credit.InForce(rec) && view.Sees(rec) {
+				c.Records = append(c.Records, reportRecord(rec))
+			}
+		}
+		if !pg.HasNext || len(pg.Records) == 0 {
+			break
+		}
+		if page == maxReportPages-1 {
+			c.Complete = false
+			c.Scope.Notes = append(c.Scope.Notes, "records: only the newest "+strconv.Itoa(maxReportPages*reportPage)+" were read")
+			break
+		}
+		q.After = datasources.CursorOf(pg.Records[len(pg.Records)-1])
+		if pg.End != (datasources.Cursor{}) {
+			q.After = pg.End
+		}
+	}
+
+	// The lists it is on.
+	listings, err := s.DB.Reports().ListingsInForce(ctx, e.USCC, d.Today().String())
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, li := range listings {
+		rl := ReportListing{
+			ID: ListingID(li.ID), ListType: li.ListType, Domain: li.Domain, Department: li.Department, Basis: li.Basis,
+			EnteredOn: li.EnteredOn, RectifyBy: li.RectifyBy, BanStart: li.BanStart, BanEnd: li.BanEnd, Permanent: li.Permanent,
+			Publicity: listingPublicity(li.ListType),
+		}
+		if slices.Contains(view.Publicities, credit.Publicity(rl.Publicity)) {
+			c.Listings = append(c.Listings, rl)
+		}
+	}
+
+	// The grade, for callers who may see grades: computed the way
+	// MarketEntity.rating computes it.
+	if auth.Decide(ctx, auth.Shared, auth.ScopeEntityRead, subj) == nil {
+		rt, err := s.Supervision.Rate(SystemContext(ctx), SubjectOf(e))
+		if err != nil {
+			return nil, nil, err
+		}
+		g := rt.Grade
+		g.Reasons = slices.Clone(g.Reasons)
+		for i := range g.Reasons {
+			if g.Reasons[i].Evidence == nil {
+				g.Reasons[i].Evidence = []string{} // a list in the content is never null
+			}
+		}
+		c.Grade, c.Scope.Grade = &g, true
+		for _, d := range rt.Missing {
+			missing(d, apperr.Unavailable(d.Code, nil))
+		}
+	} else {
+		c.Scope.Notes = append(c.Scope.Notes, "grade: not included; the grade is shared with departments only (entity:read)")
+	}
+
+	// The responsible persons: names are public, ID numbers personal.
+	members, err := d.Members(ctx, e.USCC)
+	if err != nil {
+		return nil, nil, err
+	}
+	var disclosed []auth.Subject
+	for _, m := range members {
+		role, ok := market.Roles[m.Role]
+		if !ok {
+			continue
+		}
+		rp := ReportPerson{Role: string(role), Name: m.Name, IDNumber: ident.MaskResidentID(m.IDNo)}
+		if auth.Decide(ctx, auth.Personal, "", auth.Subject{USCC: e.USCC, IDNumber: m.IDNo}) == nil {
+			rp.IDNumber, rp.IDNumberFull = m.IDNo, true
+			disclosed = append(disclosed, auth.Subject{USCC: e.USCC, IDNumber: m.IDNo})
+		}
+		c.ResponsiblePersons = append(c.ResponsiblePersons, rp)
+	}
+	c.Scope.PersonalData = len(disclosed) > 0
+	if !c.Scope.PersonalData && len(c.ResponsiblePersons) > 0 {
+		c.Scope.Notes = append(c.Scope.Notes, "responsible persons: ID numbers masked; they need person:read, a declared purpose and, for an agency, the person's written authorisation")
+	}
+
+	issued, err := s.Issue(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return issued, disclosed, nil
+}
+
+// reportEntity is the entity's registry facts as a report states them.
+func reportEntity(e *market.Entity) ReportEntity {
+	m := e.ToModel("")
+	re := ReportEntity{
+		USCC: e.USCC, LegacyCode: e.USCCLegacy, Name: e.Name, Status: e.Status, OrganizationCode: m.OrganizationCode,
+		RegistrationNumber: m.RegistrationNumber, Address: e.Address, Industry: m.Industry, LegalRepresentative: e.LegalRepName,
+	}
+	if m.Kind != nil {
+		re.Kind = string(*m.Kind)
+	}
+	if m.Status != nil {
+		re.Status = string(*m.Status)
+	}
+	if m.RegisteredAt != nil {
+		re.RegisteredAt = m.RegisteredAt.String()
+	}
+	if m.RegisteredCapital != nil {
+		y := string(*m.RegisteredCapital)
+		re.RegisteredCapitalYuan = &y
+	}
+	if m.Division != nil {
+		re.Division = &ReportDivision{Code: m.Division.Code, Name: m.Division.Name}
+	}
+	return re
+}
+
+// reportRecord is a record as a report states it.
+func reportRecord(rec credit.Record) ReportRecord {
+	b := rec.Common()
+	rr := ReportRecord{
+		ID: b.ID, Kind: string(b.Kind), DecisionNo: b.DecisionNo, DecisionDate: b.DecisionDate.String(),
+		Summary: b.Summary, Authority: b.Authority, Publicity: string(b.Publicity), Status: string(b.Status),
+	}
+	if b.Source != nil {
+		rr.Source, rr.SourceName = b.Source.Code, b.Source.Name
+	}
+	if b.Severity != nil {
+		s := string(*b.Severity)
+		rr.Severity = &s
+	}
+	return rr
+}
+
+// Issue numbers c, dates it, signs its exact JSON and stores it, in one
+// statement after the number is drawn. The issue time is kept to the
+// microsecond (what PostgreSQL stores), in UTC, so that the signed time and
+// the stored one are the same instant written the same way.
+func (s *Reports) Issue(ctx context.Context, c *ReportContent) (*Issued, error) {
+	seq, err := s.DB.Reports().NextNumber(ctx)
+	if err != nil {
+		return nil, err
+	}
+	at := s.now().UTC().Truncate(time.Microsecond)
+	c.Format, c.Issuer = ReportFormat, ReportIssuer
+	c.Number, c.IssuedAt = ReportNumber(at, seq), at
+	content, err := EncodeContent(c)
+	if err != nil {
+		return nil, err
+	}
+	hash, sig := s.Signer.Sign(c.Number, at, content)
+	r := &Issued{
+		Number: c.Number, USCC: c.Entity.USCC, Purpose: c.Purpose, IssuedAt: at, IssuedTo: c.IssuedTo,
+		Content: string(content), ContentSHA256: hash, Signature: sig, KeyID: s.Signer.KeyID,
+	}
+	if err := s.DB.Reports().Save(ctx, hubdb.ReportRow(*r)); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Find returns the report the hub issued with a number; nil when none. The
+// content it returns is the stored copy (jsonb: the same JSON value, not
+// necessarily the same bytes — the hash is what binds the bytes).
+func (s *Reports) Find(ctx context.Context, number string) (*Issued, error) {
+	r, err := s.DB.Reports().Find(ctx, number)
+	if err != nil || r == nil {
+		return nil, err
+	}
+	issued := Issued(*r)
+	return &issued, nil
+}
+
+// Check verifies a presented report against the hub's public key and, to
+// say what was changed, the hub's own copy.
+func (s *Reports) Check(ctx context.Context, p Presented) (Verification, error) {
+	stored, err := s.Find(ctx, p.Number)
+	if err != nil {
+		return Verification{}, err
+	}
+	return CheckReport(s.Signer.Public(), stored, p), nil
+}
