@@ -106,7 +106,7 @@ func TestStoredGradesFollowTheFacts(t *testing.T) {
 	}
 
 	// An entity without a stored grade waits for the full recompute.
-	if err := hubdb.MarkGradesStale(ctx, hubDB, []string{"91231100MA00000000"}); err != nil {
+	if err := hubdb.New(hubDB.DB).Grades().MarkStale(ctx, []string{"91231100MA00000000"}); err != nil {
 		t.Fatal(err)
 	}
 	if n := regrade(); n != 0 {

@@ -253,14 +253,3 @@ var Roles = map[string]credit.Role{
 	RolePrincipal:  credit.RolePrincipal,
 	RoleController: credit.RoleActualController,
 }
-
-// ToModel returns the entity's kind, in the shape internal/supervision's
-// grade rows still read it (e.ToModel("").Kind).
-//
-// Deprecated: transitional while issue #11 moves internal/supervision,
-// which is to call Kind instead; delete this then. The mapping to the
-// graph's MarketEntity is resolvers' entityModel.
-func (e *Entity) ToModel(string) struct{ Kind *credit.EntityKind } {
-	k := e.Kind()
-	return struct{ Kind *credit.EntityKind }{Kind: &k}
-}

@@ -97,10 +97,3 @@ func (d *DB) exec(ctx context.Context, query string, args ...any) (int64, error)
 	}
 	return n, nil
 }
-
-// Tx is the transaction under d, for code whose statements have not moved
-// into a store yet.
-//
-// Deprecated: transitional while issue #11 moves every statement into a
-// store; nothing outside this package may call it when that is done.
-func (d *DB) Tx() *sqlx.Tx { return d.tx }

@@ -223,7 +223,12 @@ func (g grades) try(ctx context.Context, query string) (bool, error) {
 }
 
 func (g grades) MarkStale(ctx context.Context, usccs []string) error {
-	return MarkGradesStale(ctx, g.d.x, usccs)
+	if len(usccs) == 0 {
+		return nil
+	}
+	_, err := g.d.exec(ctx, `INSERT INTO grade_stale (uscc) SELECT DISTINCT u FROM unnest($1::text[]) AS u WHERE u <> ''
+		ON CONFLICT (uscc) DO NOTHING`, pq.StringArray(usccs))
+	return err
 }
 
 func (g grades) ClaimStale(ctx context.Context, limit int) ([]string, error) {

@@ -19,6 +19,7 @@ import (
 	"credithub/internal/credit"
 	"credithub/internal/hubdb"
 	"credithub/internal/ident"
+	"credithub/internal/scalars"
 )
 
 // Issued is a report as issued and stored.
@@ -196,26 +197,23 @@ func (s *Reports) CreditReport(ctx context.Context, uscc, purpose string, unavai
 
 // reportEntity is the entity's registry facts as a report states them.
 func reportEntity(e *market.Entity) ReportEntity {
-	m := e.ToModel("")
 	re := ReportEntity{
-		USCC: e.USCC, LegacyCode: e.USCCLegacy, Name: e.Name, Status: e.Status, OrganizationCode: m.OrganizationCode,
-		RegistrationNumber: m.RegistrationNumber, Address: e.Address, Industry: m.Industry, LegalRepresentative: e.LegalRepName,
+		USCC: e.USCC, LegacyCode: e.USCCLegacy, Name: e.Name, Status: e.Status, OrganizationCode: ident.OrgCodeOf(e.USCC),
+		Address: e.Address, Industry: e.IndustryLabel(), LegalRepresentative: e.LegalRepName,
+		Kind: string(e.Kind()), RegisteredAt: scalars.DateOf(e.EstablishedOn).String(),
 	}
-	if m.Kind != nil {
-		re.Kind = string(*m.Kind)
+	if e.RegNo.Valid {
+		re.RegistrationNumber = &e.RegNo.String
 	}
-	if m.Status != nil {
-		re.Status = string(*m.Status)
+	if st := e.RegistrationStatus(); st != nil {
+		re.Status = string(*st)
 	}
-	if m.RegisteredAt != nil {
-		re.RegisteredAt = m.RegisteredAt.String()
-	}
-	if m.RegisteredCapital != nil {
-		y := string(*m.RegisteredCapital)
+	if c := e.RegisteredCapital(); c != nil {
+		y := string(*c)
 		re.RegisteredCapitalYuan = &y
 	}
-	if m.Division != nil {
-		re.Division = &ReportDivision{Code: m.Division.Code, Name: m.Division.Name}
+	if name, ok := ident.DivisionName(e.DivisionCode); ok {
+		re.Division = &ReportDivision{Code: e.DivisionCode, Name: name}
 	}
 	return re
 }

@@ -43,12 +43,8 @@ func (s *Service) gradeBatch(ctx context.Context, tx *hubdb.DB, ents []*market.E
 		if err != nil {
 			return nil, err
 		}
-		kind := ""
-		if k := e.ToModel("").Kind; k != nil {
-			kind = string(*k)
-		}
 		rows[i] = hubdb.StoredGrade{USCC: e.USCC, Grade: g.Grade, Points: g.Points, Reasons: reasons,
-			Division: e.DivisionCode, Kind: kind, Complete: fetched[i].Complete()}
+			Division: e.DivisionCode, Kind: string(e.Kind()), Complete: fetched[i].Complete()}
 		out[e.USCC] = g.Grade
 	}
 	if err := tx.Grades().Save(ctx, rows, at); err != nil {

@@ -71,7 +71,7 @@ func transact[T any](ctx context.Context, s *Service, key hubdb.Key, operation s
 		// its stored grade is marked out of date in the same transaction.
 		if o, ok := any(v).(interface{ DataSubject() (string, string) }); ok {
 			if uscc, _ := o.DataSubject(); uscc != "" {
-				if err := tx.StaleGrades().Mark(ctx, []string{uscc}); err != nil {
+				if err := tx.Grades().MarkStale(ctx, []string{uscc}); err != nil {
 					return v, err
 				}
 			}
