@@ -132,9 +132,6 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	listenCtx, stopListening := context.WithCancel(context.Background())
-	a.stop = append(a.stop, stopListening)
-	go state.Listen(listenCtx, cfg.Databases["hub"].DSN)
 	a.State = state
 	if cfg.Metrics {
 		a.Metrics = obs.NewMetrics()
@@ -181,7 +178,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 			return out, nil
 		},
 	}
-	if err := a.openWarnings(listenCtx, cfg, feeds, registry, logger); err != nil {
+	if err := a.openWarnings(cctx, cfg, feeds, registry, logger); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -220,9 +217,6 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	var rate *server.RateLimiter
 	if cfg.RateLimit > 0 {
 		rate = &server.RateLimiter{Windows: hub.RateWindows(), PerHour: cfg.RateLimit, Anonymous: cfg.RateLimitAnonymous, Logger: logger}
-		rateCtx, stopRate := context.WithCancel(context.Background())
-		a.stop = append(a.stop, stopRate)
-		go rate.Run(rateCtx)
 		a.RateLimiter = rate
 	}
 	dbs := make([]*sqldb.DB, 0, len(a.DBs))
@@ -248,14 +242,22 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		Metrics:          a.Metrics,
 		Breakers:         breakers,
 	})
+	a.startRunners()
+	// A subscription opened once Open returns must miss nothing: wait for
+	// the warnings listener to listen.
+	select {
+	case <-a.Warnings.Ready():
+	case <-time.After(10 * time.Second):
+		logger.Warn("the warnings listener is not connected yet; subscriptions start when it is")
+	}
 	return a, nil
 }
 
 // openWarnings sets up credit reports and warnings: the report signer, the
-// instance's listener on the warnings channel (waited for, so that a
-// subscription opened once Open returns misses nothing), and the scanner,
-// whose first tick runs now: on a hub's first start it sets the watermarks
-// at the departments' current ends, so that their history raises nothing.
+// instance's broker of warnings to subscribers, and the scanner, whose
+// first tick runs now: on a hub's first start it sets the watermarks at the
+// departments' current ends, so that their history raises nothing. Their
+// listener and periodic scan are runners (runners.go).
 func (a *App) openWarnings(ctx context.Context, cfg Config, feeds []datasources.Feed, registry *market.RegistryStore, logger *slog.Logger) error {
 	hub := hubdb.New(a.DBs["hub"].DB)
 	signer, err := supervision.NewSigner("", cfg.ReportKey)
@@ -265,12 +267,6 @@ func (a *App) openWarnings(ctx context.Context, cfg Config, feeds []datasources.
 	signer.KeyID = supervision.KeyID(signer.Public())
 	a.Reports = &supervision.Reports{DB: hub, Signer: signer}
 	a.Warnings = &supervision.Broker{DB: hub, Logger: logger}
-	go a.Warnings.Listen(ctx, cfg.Databases["hub"].DSN)
-	select {
-	case <-a.Warnings.Ready():
-	case <-time.After(10 * time.Second):
-		logger.Warn("the warnings listener is not connected yet; subscriptions start when it is")
-	}
 	var market datasources.Source
 	for _, d := range a.Loaders.Departments {
 		if d.Source.Department().Code == datasources.Market {
@@ -280,7 +276,8 @@ func (a *App) openWarnings(ctx context.Context, cfg Config, feeds []datasources.
 	a.Scanner = &supervision.Scanner{
 		DB: hub, Feeds: feeds, Market: market, Registry: registry, Logger: logger,
 	}
-	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	// Its own budget, not what is left of the start-up context.
+	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	res, err := a.Scanner.Tick(tctx)
 	cancel()
 	switch {
@@ -292,16 +289,15 @@ func (a *App) openWarnings(ctx context.Context, cfg Config, feeds []datasources.
 	for who, err := range res.Failed {
 		logger.Warn("first warning scan: source not read; it is scanned again next time", "source", who, "err", err)
 	}
-	go a.Scanner.Run(ctx, cfg.WarningScan)
 	return nil
 }
 
-// openSupervision loads the measures catalogue and the grading model, and
-// starts the grade jobs: shortly after start-up, then every
-// CREDITHUB_GRADE_INTERVAL (default 1h; "off" runs none), every entity's
-// grade is recomputed into entity_grade by whichever instance holds the
-// advisory lock; in between, every supervision.RegradeEvery, the entities
-// whose facts changed are regraded.
+// openSupervision sets up credit checks, grades and inspection plans and
+// loads the grading model. Its grade jobs are runners (runners.go): shortly
+// after start-up, then every CREDITHUB_GRADE_INTERVAL (default 1h; "off"
+// runs none), every entity's grade is recomputed into entity_grade by
+// whichever instance holds the advisory lock; in between, every
+// supervision.RegradeEvery, the entities whose facts changed are regraded.
 func (a *App) openSupervision(ctx context.Context, registry market.Registry, logger *slog.Logger) error {
 	a.Supervision = &supervision.Service{
 		DB: hubdb.New(a.DBs["hub"].DB), Registry: registry, RegistryTimeout: a.Loaders.RegistryTimeout,
@@ -315,22 +311,6 @@ func (a *App) openSupervision(ctx context.Context, registry market.Registry, log
 	if err := a.Supervision.LoadModels(ctx); err != nil {
 		return fmt.Errorf("the hub's database (credithub) must answer at start-up: %w", err)
 	}
-	interval := a.Config.GradeInterval
-	if interval == 0 {
-		return nil
-	}
-	jobCtx, stopJob := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	regraded := make(chan struct{})
-	go func() {
-		defer close(done)
-		a.Supervision.RunGrades(jobCtx, interval)
-	}()
-	go func() {
-		defer close(regraded)
-		a.Supervision.RunRegrades(jobCtx)
-	}()
-	a.stop = append(a.stop, func() { stopJob(); <-done; <-regraded })
 	return nil
 }
 

@@ -139,24 +139,13 @@ func (rl *RateLimiter) Sync(ctx context.Context) error {
 	return nil
 }
 
-// Run syncs every SyncEvery until ctx ends.
-func (rl *RateLimiter) Run(ctx context.Context) {
-	every := rl.SyncEvery
-	if every <= 0 {
-		every = time.Second
+// SyncPeriod is how often the instance shares its counts: SyncEvery, 1s by
+// default.
+func (rl *RateLimiter) SyncPeriod() time.Duration {
+	if rl.SyncEvery <= 0 {
+		return time.Second
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := rl.Sync(ctx); err != nil && rl.Logger != nil && ctx.Err() == nil {
-				rl.Logger.WarnContext(ctx, "sharing rate-limit counts", "err", err)
-			}
-		}
-	}
+	return rl.SyncEvery
 }
 
 // setHeaders writes the budget into the response, like GitHub's API.

@@ -84,24 +84,3 @@ func (s *Service) regradeStep(ctx context.Context) (taken, graded int, err error
 	}
 	return taken, graded, nil
 }
-
-// RunRegrades regrades marked entities every RegradeEvery until ctx ends.
-func (s *Service) RunRegrades(ctx context.Context) {
-	ticker := time.NewTicker(RegradeEvery)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
-		start := time.Now()
-		n, err := s.RegradeStale(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.log().Error("regrading entities whose facts changed", "err", err, "regraded", n)
-		case n > 0:
-			s.log().Info("regraded entities whose facts changed", "entities", n, "took", time.Since(start).Round(time.Millisecond).String())
-		}
-	}
-}

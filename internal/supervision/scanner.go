@@ -84,29 +84,6 @@ func (s *Scanner) logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// Run ticks every interval until ctx ends. A tick that fails is logged and
-// the next one tries again.
-func (s *Scanner) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		res, err := s.Tick(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.logger().Error("warning scan", "err", err)
-		case len(res.Failed) > 0:
-			for who, err := range res.Failed {
-				s.logger().Warn("warning scan: source not read; it is scanned again next time", "source", who, "err", err)
-			}
-		}
-	}
-}
-
 // Tick scans once: every watched kind of every department from its
 // watermark, then the list entries' deadlines. It returns at once, Busy,
 // when another instance is scanning.

@@ -92,9 +92,11 @@ func (s *Service) Recompute(ctx context.Context, key hubdb.Key) (int, error) {
 	})
 }
 
-// recomputeIfFree is the job's run: it recomputes unless another instance
-// recomputes (ran false then).
-func (s *Service) recomputeIfFree(ctx context.Context) (n int, ran bool, err error) {
+// RecomputeIfFree is the grade job's turn: it recomputes every stored grade
+// unless another instance is recomputing them (ran false then): instances
+// take turns through an advisory lock, and one that finds another at work
+// skips its turn.
+func (s *Service) RecomputeIfFree(ctx context.Context) (n int, ran bool, err error) {
 	err = s.DB.Transact(ctx, func(tx *hubdb.DB) error {
 		free, err := tx.Grades().TryRecomputeAlone(ctx)
 		if err != nil || !free {
@@ -109,32 +111,6 @@ func (s *Service) recomputeIfFree(ctx context.Context) (n int, ran bool, err err
 
 // GradeJobDelay is how long after start-up the grade job first runs.
 const GradeJobDelay = 10 * time.Second
-
-// RunGrades recomputes every grade shortly after start-up and then every
-// interval, until ctx ends. Instances take turns through an advisory lock:
-// one that finds another at work skips its turn.
-func (s *Service) RunGrades(ctx context.Context, interval time.Duration) {
-	timer := time.NewTimer(min(GradeJobDelay, interval))
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-timer.C:
-		}
-		start := time.Now()
-		n, ran, err := s.recomputeIfFree(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.log().Error("recomputing grades", "err", err, "graded", n)
-		case ran:
-			s.log().Info("recomputed grades", "entities", n, "took", time.Since(start).Round(time.Millisecond).String())
-		case err == nil:
-			s.log().Info("grades are being recomputed by another instance; skipping this turn")
-		}
-		timer.Reset(interval)
-	}
-}
 
 // GradeCount is how many entities of a division and kind have a grade.
 type GradeCount struct {

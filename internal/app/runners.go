@@ -1,0 +1,134 @@
+package app
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"credithub/internal/supervision"
+)
+
+// Runner is one of an instance's background jobs. Every runner the hub has
+// is listed in (*App).Runners, with what keeps it right when several
+// instances run at once; nothing else in the hub starts a goroutine that
+// outlives a request.
+type Runner struct {
+	Name string
+	// Every is the pause between two turns of a periodic job; First the
+	// pause before its first turn (default Every).
+	Every, First time.Duration
+	// Turn runs a periodic job once; an error is logged and the job runs
+	// again at its next turn.
+	Turn func(ctx context.Context) error
+	// Listen runs a listener until ctx ends (Every is then its fallback
+	// interval, for the README's table only).
+	Listen func(ctx context.Context)
+	// Several says why the job is right with several instances running.
+	Several string
+}
+
+// Runners lists this instance's background jobs, in the order they start.
+func (a *App) Runners() []Runner {
+	hubDSN := a.Config.Databases["hub"].DSN
+	rs := []Runner{
+		{
+			Name: "hub state listener", Every: 5 * time.Minute,
+			Listen:  func(ctx context.Context) { a.State.Listen(ctx, hubDSN) },
+			Several: "every instance listens on credithub_state and reloads its own copy of the hub's records and overlays",
+		},
+		{
+			Name: "warnings listener", Every: 90 * time.Second,
+			Listen:  func(ctx context.Context) { a.Warnings.Listen(ctx, hubDSN) },
+			Several: "every instance listens on credithub_warning and delivers each warning to its own subscribers",
+		},
+		{
+			Name: "warning scanner", Every: a.Config.WarningScan,
+			Turn: func(ctx context.Context) error {
+				res, err := a.Scanner.Tick(ctx)
+				for who, err := range res.Failed {
+					a.Logger.Warn("warning scan: source not read; it is scanned again next time", "source", who, "err", err)
+				}
+				return err
+			},
+			Several: "one instance scans at a time (a session advisory lock); the others skip their turn, and watermarks make each record raise at most once",
+		},
+	}
+	if interval := a.Config.GradeInterval; interval > 0 {
+		rs = append(rs,
+			Runner{
+				Name: "grade recompute", Every: interval, First: min(supervision.GradeJobDelay, interval),
+				Turn: func(ctx context.Context) error {
+					start := time.Now()
+					n, ran, err := a.Supervision.RecomputeIfFree(ctx)
+					switch {
+					case ran && err == nil:
+						a.Logger.Info("recomputed grades", "entities", n, "took", time.Since(start).Round(time.Millisecond).String())
+					case err == nil:
+						a.Logger.Info("grades are being recomputed by another instance; skipping this turn")
+					}
+					return err
+				},
+				Several: "one instance recomputes at a time (a transaction advisory lock); the others skip their turn",
+			},
+			Runner{
+				Name: "regrade of changed entities", Every: supervision.RegradeEvery,
+				Turn: func(ctx context.Context) error {
+					start := time.Now()
+					n, err := a.Supervision.RegradeStale(ctx)
+					if n > 0 {
+						a.Logger.Info("regraded entities whose facts changed", "entities", n, "took", time.Since(start).Round(time.Millisecond).String())
+					}
+					return err
+				},
+				Several: "instances claim the marked entities with FOR UPDATE SKIP LOCKED, so none is graded twice; none regrades while a recompute runs",
+			})
+	}
+	if a.RateLimiter != nil {
+		rs = append(rs, Runner{
+			Name: "rate-limit sync", Every: a.RateLimiter.SyncPeriod(),
+			Turn:    a.RateLimiter.Sync,
+			Several: "each instance adds its own counts to the shared rate_window rows and reads back everyone's",
+		})
+	}
+	return rs
+}
+
+// startRunners starts every runner; Close stops them and waits for each to
+// finish its turn.
+func (a *App) startRunners() {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, r := range a.Runners() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r.Listen != nil {
+				r.Listen(ctx)
+				return
+			}
+			a.loop(ctx, r)
+		}()
+	}
+	a.stop = append(a.stop, func() { cancel(); wg.Wait() })
+}
+
+// loop runs a periodic runner's turns until ctx ends.
+func (a *App) loop(ctx context.Context, r Runner) {
+	first := r.First
+	if first <= 0 {
+		first = r.Every
+	}
+	timer := time.NewTimer(first)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		if err := r.Turn(ctx); err != nil && ctx.Err() == nil {
+			a.Logger.Error(r.Name, "err", err)
+		}
+		timer.Reset(r.Every)
+	}
+}
