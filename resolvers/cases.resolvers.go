@@ -9,41 +9,84 @@ import (
 	"context"
 	"credithub/graph"
 	"credithub/graph/model"
+	"credithub/internal/apperr"
 	"credithub/internal/catalogue"
+	"credithub/internal/loaders"
 	"credithub/internal/scalars"
 	"credithub/internal/workflow"
 )
 
 func (r *casePushResolver) Measures(ctx context.Context, obj *workflow.CasePush) ([]*catalogue.Measure, error) {
-	return r.casePushMeasures(ctx, obj)
+	return r.Resolver.Measures.ByCodes(obj.MeasureCodes), nil
 }
 
 func (r *jointCaseResolver) ListEntry(ctx context.Context, obj *workflow.JointCase) (*workflow.ListEntry, error) {
-	return r.jointCaseListEntry(ctx, obj)
+	e, err := object(loaders.For(ctx).ListEntryByID.Load(ctx, obj.ListEntryDBID), asOf(workflow.ListEntryOf, r.Workflows.Today()))
+	if err == nil && e == nil {
+		err = apperr.New(apperr.NotFound, "the list entry of case %s is missing", obj.ID())
+	}
+	return e, err
 }
 
 func (r *jointCaseResolver) Pushes(ctx context.Context, obj *workflow.JointCase) ([]*workflow.CasePush, error) {
-	return r.jointCasePushes(ctx, obj)
+	return objects(loaders.For(ctx).Pushes.Load(ctx, obj.DBID), asOf(workflow.PushOf, r.Workflows.Today()))
 }
 
 func (r *jointCaseResolver) History(ctx context.Context, obj *workflow.JointCase) ([]*workflow.Event, error) {
-	return r.jointCaseHistory(ctx, obj)
+	return history(ctx, workflow.WorkflowCase, obj.DBID)
 }
 
 func (r *mutationResolver) OpenJointCase(ctx context.Context, listEntryID string, idempotencyKey string) (*workflow.JointCase, error) {
-	return r.mutationOpenJointCase(ctx, listEntryID, idempotencyKey)
+	n, err := decodeObjectID("listEntryId", workflow.TypeListEntry, "list entry", listEntryID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.OpenJointCase(ctx, n, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) AnswerPush(ctx context.Context, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) (*workflow.CasePush, error) {
-	return r.mutationAnswerPush(ctx, pushID, measureApplied, appliedOn, idempotencyKey)
+	n, err := decodeObjectID("pushId", workflow.TypeCasePush, "case push", pushID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.AnswerPush(ctx, n, measureApplied, appliedOn, keyOf(ctx, idempotencyKey))
 }
 
 func (r *queryResolver) JointCases(ctx context.Context, filter *model.JointCaseFilter, first *int, after *string) (*model.JointCaseConnection, error) {
-	return r.queryJointCases(ctx, filter, first, after)
+	n, before, err := pageAfter(first, after, workflow.TypeJointCase)
+	if err != nil {
+		return nil, err
+	}
+	f := workflow.JointCaseFilter{Before: before, Limit: n + 1}
+	if filter != nil {
+		if filter.State != nil {
+			f.State = *filter.State
+		}
+		if filter.Department != nil {
+			f.Department = *filter.Department
+		}
+	}
+	rows, err := r.Workflows.JointCases(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	rows, info := pageOf(rows, n, after)
+	loaders.For(ctx).StartCaseLists(ctx, rowIDs(rows, func(c *workflow.JointCase) int64 { return c.DBID }),
+		rowIDs(rows, func(c *workflow.JointCase) int64 { return c.ListEntryDBID }),
+		caseLists(fieldsUnderEdges(ctx, "JointCaseEdge", "JointCase")))
+	conn := &model.JointCaseConnection{Edges: make([]*model.JointCaseEdge, len(rows)), PageInfo: info}
+	for i, c := range rows {
+		conn.Edges[i] = &model.JointCaseEdge{Cursor: c.ID(), Node: c}
+	}
+	return conn, nil
 }
 
 func (r *queryResolver) OverduePushes(ctx context.Context, department *string) ([]*workflow.CasePush, error) {
-	return r.queryOverduePushes(ctx, department)
+	var d string
+	if department != nil {
+		d = *department
+	}
+	return r.Workflows.OverduePushes(ctx, d)
 }
 
 func (r *Resolver) CasePush() graph.CasePushResolver { return &casePushResolver{r} }

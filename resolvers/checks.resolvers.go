@@ -9,33 +9,84 @@ import (
 	"context"
 	"credithub/graph"
 	"credithub/graph/model"
+	"credithub/internal/apperr"
 	"credithub/internal/catalogue"
 	"credithub/internal/credit"
 	"credithub/internal/scalars"
+	"credithub/internal/supervision"
+	"fmt"
+	"strings"
 )
 
 func (r *creditCheckResolver) Entity(ctx context.Context, obj *model.CreditCheck) (*model.MarketEntity, error) {
-	return r.creditCheckEntity(ctx, obj)
+	return knownEntity(ctx, obj.Uscc)
 }
 
 func (r *mutationResolver) ReportMeasureApplied(ctx context.Context, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) (*model.MeasureApplication, error) {
-	return r.mutationReportMeasureApplied(ctx, checkID, measureCode, applied, note, idempotencyKey)
+	n := ""
+	if note != nil {
+		n = strings.TrimSpace(*note)
+	}
+	a, err := r.Supervision.ReportApplied(ctx, checkID, measureCode, applied, n, keyOf(ctx, idempotencyKey))
+	if err != nil {
+		return nil, err
+	}
+	return &model.MeasureApplication{
+		CheckID: supervision.CheckID(a.CheckID), Measure: r.Measures.ByCode(a.Measure), Applied: a.Applied,
+		Note: a.Note, ReportedBy: a.ReportedBy, ReportedAt: a.ReportedAt,
+	}, nil
 }
 
 func (r *queryResolver) Measures(ctx context.Context) ([]*catalogue.Measure, error) {
-	return r.queryMeasures(ctx)
+	return r.Resolver.Measures.InCodeOrder(), nil
 }
 
+// CreditCheck reads the entity's registry row, then its records as one
+// statement per department, then records the check. Checks read every
+// record of an entity, whoever asks, under the supervision's own principal
+// (supervision.SystemContext): the caller sees only the answer.
 func (r *queryResolver) CreditCheck(ctx context.Context, uscc string, scenario credit.Scenario) (*model.CreditCheck, error) {
-	return r.queryCreditCheck(ctx, uscc, scenario)
+	if err := checkUSCCs(ctx, []string{uscc}, func(int) string { return "uscc" }); err != nil {
+		return nil, err
+	}
+	results, err := r.Supervision.Check(ctx, scenario, []string{uscc})
+	if err != nil {
+		return nil, err
+	}
+	return checksModel(ctx, results, r.Resolver.Measures)[0], nil
 }
 
+// CreditChecks is CreditCheck for many entities: their registry rows in one
+// statement, their records as one statement per department, and one
+// statement recording every check.
 func (r *queryResolver) CreditChecks(ctx context.Context, usccs []string, scenario credit.Scenario) ([]*model.CreditCheck, error) {
-	return r.queryCreditChecks(ctx, usccs, scenario)
+	if len(usccs) == 0 || len(usccs) > MaxCreditChecks {
+		return nil, apperr.BadInput("usccs", "usccs must hold 1 to %d codes, got %d", MaxCreditChecks, len(usccs))
+	}
+	if err := checkUSCCs(ctx, usccs, func(i int) string { return fmt.Sprintf("usccs[%d]", i) }); err != nil {
+		return nil, err
+	}
+	results, err := r.Supervision.Check(ctx, scenario, usccs)
+	if err != nil {
+		return nil, err
+	}
+	return checksModel(ctx, results, r.Resolver.Measures), nil
 }
 
 func (r *queryResolver) CreditCheckStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentCheckStats, error) {
-	return r.queryCreditCheckStats(ctx, from, to)
+	if to.Before(from) {
+		return nil, apperr.BadInput("to", "to (%s) is before from (%s)", to, from)
+	}
+	stats, err := r.Supervision.Stats(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.DepartmentCheckStats, len(stats))
+	for i, s := range stats {
+		out[i] = &model.DepartmentCheckStats{Org: s.Org, Checks: s.Checks, ChecksWithMeasures: s.ChecksWithMeasures,
+			MeasuresReported: s.MeasuresReported, MeasuresApplied: s.MeasuresApplied}
+	}
+	return out, nil
 }
 
 func (r *Resolver) CreditCheck() graph.CreditCheckResolver { return &creditCheckResolver{r} }

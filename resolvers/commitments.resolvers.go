@@ -7,58 +7,138 @@ package resolvers
 
 import (
 	"context"
+	"credithub/auth"
 	"credithub/graph"
 	"credithub/graph/model"
+	"credithub/internal/apperr"
 	"credithub/internal/credit"
+	"credithub/internal/hubdb"
+	"credithub/internal/loaders"
 	"credithub/internal/workflow"
+	"slices"
 )
 
 func (r *commitmentResolver) Item(ctx context.Context, obj *workflow.Commitment) (*workflow.CommitmentItem, error) {
-	return r.commitmentItem(ctx, obj)
+	it, err := r.Workflows.CommitmentItem(ctx, obj.ItemCode)
+	if err == nil && it == nil {
+		err = apperr.New(apperr.NotFound, "commitment item %s is no longer in the catalogue", obj.ItemCode)
+	}
+	return it, err
 }
 
 func (r *commitmentResolver) Entity(ctx context.Context, obj *workflow.Commitment) (*model.MarketEntity, error) {
-	return r.commitmentEntity(ctx, obj)
+	return registryEntity(ctx, obj.USCC)
 }
 
+// Record is the hub's COMMITMENT_BREACH record of a breached or false
+// commitment, as the records pipeline shows it to this caller: out of its
+// publicity period it is gone for the public.
 func (r *commitmentResolver) Record(ctx context.Context, obj *workflow.Commitment) (credit.Record, error) {
-	return r.commitmentRecord(ctx, obj)
+	if obj.RecordID == 0 {
+		return nil, nil
+	}
+	rec, err := loaders.For(ctx).Record(ctx, credit.Ref{Source: hubdb.Source, Kind: credit.KindCommitmentBreach, LocalID: obj.RecordID})
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	b := rec.Common()
+	view := auth.ViewOf(ctx, auth.Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber})
+	if !slices.Contains(view.Publicities, b.Publicity) || !view.Sees(rec) {
+		return nil, nil
+	}
+	return rec, nil
 }
 
 func (r *commitmentResolver) History(ctx context.Context, obj *workflow.Commitment) ([]*workflow.Event, error) {
-	return r.commitmentHistory(ctx, obj)
+	return history(ctx, workflow.WorkflowCommitment, obj.DBID)
 }
 
+// Commitments is an entity's commitments connection: the first page
+// through the request's loader (one statement for a page of entities),
+// later pages by themselves.
 func (r *marketEntityResolver) Commitments(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.CommitmentConnection, error) {
-	return r.marketEntityCommitments(ctx, obj, first, after)
+	if after != nil {
+		return commitmentsPage(ctx, r.Workflows, workflow.CommitmentFilter{USCC: obj.Uscc}, first, after)
+	}
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	key := loaders.CommitmentsKey{USCC: obj.Uscc, Limit: n + 1,
+		ThenHistory: historyHint(fieldsUnderEdges(ctx, "CommitmentEdge", "Commitment"), workflow.WorkflowCommitment)}
+	rows, err := objects(loaders.For(ctx).Commitments.Load(ctx, key), workflow.CommitmentOf)
+	if err != nil {
+		return nil, err
+	}
+	return commitmentConnection(rows, n, nil), nil
 }
 
 func (r *mutationResolver) UpsertCommitmentItem(ctx context.Context, input model.CommitmentItemInput, idempotencyKey string) (*workflow.CommitmentItem, error) {
-	return r.mutationUpsertCommitmentItem(ctx, input, idempotencyKey)
+	return r.Workflows.UpsertCommitmentItem(ctx, workflow.CommitmentItem{
+		Code: input.Code, Name: input.Name, Domain: input.Domain, DepartmentCode: input.Department,
+		LegalBasis: input.LegalBasis, Active: input.Active,
+	}, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) SignCommitment(ctx context.Context, input model.SignCommitmentInput, idempotencyKey string) (*workflow.Commitment, error) {
-	return r.mutationSignCommitment(ctx, input, idempotencyKey)
+	if _, err := checkKnownEntity(ctx, "input.uscc", input.Uscc); err != nil {
+		return nil, err
+	}
+	return r.Workflows.SignCommitment(ctx, workflow.SignInput{ItemCode: input.ItemCode, USCC: input.Uscc, Content: input.Content}, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) FulfilCommitment(ctx context.Context, id string, reason *string, idempotencyKey string) (*workflow.Commitment, error) {
-	return r.mutationFulfilCommitment(ctx, id, reason, idempotencyKey)
+	n, err := decodeObjectID("id", workflow.TypeCommitment, "commitment", id)
+	if err != nil {
+		return nil, err
+	}
+	var why string
+	if reason != nil {
+		why = *reason
+	}
+	return r.Workflows.FulfilCommitment(ctx, n, why, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) BreachCommitment(ctx context.Context, id string, severity credit.Severity, reason string, idempotencyKey string) (*workflow.Commitment, error) {
-	return r.mutationBreachCommitment(ctx, id, severity, reason, idempotencyKey)
+	n, err := decodeObjectID("id", workflow.TypeCommitment, "commitment", id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.BreachCommitment(ctx, n, severity, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) FindCommitmentFalse(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Commitment, error) {
-	return r.mutationFindCommitmentFalse(ctx, id, reason, idempotencyKey)
+	n, err := decodeObjectID("id", workflow.TypeCommitment, "commitment", id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.FindCommitmentFalse(ctx, n, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *queryResolver) CommitmentItems(ctx context.Context, activeOnly *bool) ([]*workflow.CommitmentItem, error) {
-	return r.queryCommitmentItems(ctx, activeOnly)
+	return r.Workflows.CommitmentItems(ctx, activeOnly == nil || *activeOnly)
 }
 
 func (r *queryResolver) Commitments(ctx context.Context, filter *model.CommitmentFilter, first *int, after *string) (*model.CommitmentConnection, error) {
-	return r.queryCommitments(ctx, filter, first, after)
+	var f workflow.CommitmentFilter
+	if filter != nil {
+		if filter.Uscc != nil {
+			if err := checkUSCC(ctx, "filter.uscc", *filter.Uscc); err != nil {
+				return nil, err
+			}
+			f.USCC = *filter.Uscc
+		}
+		if filter.ItemCode != nil {
+			f.ItemCode = *filter.ItemCode
+		}
+		if filter.State != nil {
+			f.State = *filter.State
+		}
+		if filter.Department != nil {
+			f.Department = *filter.Department
+		}
+	}
+	return commitmentsPage(ctx, r.Workflows, f, first, after)
 }
 
 func (r *Resolver) Commitment() graph.CommitmentResolver { return &commitmentResolver{r} }

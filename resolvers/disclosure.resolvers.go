@@ -7,22 +7,154 @@ package resolvers
 
 import (
 	"context"
+	"credithub/datasources"
 	"credithub/graph"
 	"credithub/graph/model"
+	"credithub/internal/apperr"
 	"credithub/internal/credit"
+	"credithub/internal/loaders"
 	"credithub/internal/scalars"
+	"credithub/internal/workday"
+	"sync"
 )
 
+// OverdueRecords is one more statement per department, asked only when the
+// field is: the unpublished decisions up to the last decision day whose
+// deadline has passed, in deadline order.
 func (r *departmentDisclosureResolver) OverdueRecords(ctx context.Context, obj *model.DepartmentDisclosure, first *int) ([]credit.Record, error) {
-	return r.departmentDisclosureOverdueRecords(ctx, obj, first)
+	n := 20
+	if first != nil {
+		if *first < 0 || *first > MaxPageSize {
+			return nil, apperr.BadInput("first", "first must be between 0 and %d, got %d", MaxPageSize, *first)
+		}
+		n = *first
+	}
+	out := []credit.Record{}
+	if n == 0 || obj.Overdue == 0 {
+		return out, nil
+	}
+	from, to, err := disclosurePeriod(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l := loaders.For(ctx)
+	var dep *loaders.Department
+	for _, d := range l.Departments() {
+		if d.Source.Department().Code == obj.Department.Code {
+			dep = &d
+			break
+		}
+	}
+	if dep == nil {
+		return out, nil
+	}
+	cat, today := l.Catalogue(), l.Today()
+	through := lastOverdueDecision(cat.Calendar(), today)
+	if through.After(to) {
+		through = to
+	}
+	if through.Before(from) {
+		return out, nil
+	}
+	_, kinds := disclosingDepartments(l)
+	q := datasources.UnpublishedQuery{Kinds: kinds, From: from.String(), To: through.String()}
+	// Usually one page is the answer. Records the caller may not see (a
+	// repaired one, say, or one past its publication period, for the public)
+	// are skipped, so a further, larger page is asked only when the first
+	// did not fill the list.
+	q.Limit = max(2*n, 50)
+	ctx, cancel := context.WithTimeout(ctx, dep.Timeout)
+	defer cancel()
+	for page := 0; len(out) < n; page++ {
+		if page > 0 {
+			q.Limit = min(2*q.Limit, 2000)
+		}
+		recs, err := dep.Source.Unpublished(ctx, q)
+		if err != nil {
+			r.unavailable(ctx, dep.Source.Department().Code, err)
+			return out, nil
+		}
+		for _, rec := range recs {
+			b := rec.Common()
+			q.After = datasources.Cursor{Date: b.DecisionDate.String(), Kind: b.Kind, LocalID: b.Ref.LocalID}
+			if len(out) < n && r.overdueAndVisible(ctx, rec, today) {
+				out = append(out, rec)
+			}
+		}
+		if len(recs) < q.Limit {
+			break
+		}
+	}
+	return out, nil
 }
 
+// DisclosureStats counts a department's timeliness without loading its
+// records: each department answers one statement that counts its decisions
+// of the period by (decision day, publication day), and the hub applies the
+// official calendar to each pair, which are few where the decisions are
+// many.
 func (r *queryResolver) DisclosureStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentDisclosure, error) {
-	return r.queryDisclosureStats(ctx, from, to)
+	if err := checkPeriod(from, to); err != nil {
+		return nil, err
+	}
+	l := loaders.For(ctx)
+	deps, kinds := disclosingDepartments(l)
+	type answer struct {
+		counts []datasources.DisclosureCount
+		err    error
+	}
+	answers := make([]answer, len(deps))
+	var wg sync.WaitGroup
+	for i, dep := range deps {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(ctx, dep.Timeout)
+			defer cancel()
+			answers[i].counts, answers[i].err = dep.Source.Disclosures(ctx, kinds, from.String(), to.String())
+		})
+	}
+	wg.Wait()
+	cat, today := l.Catalogue(), l.Today()
+	out := make([]*model.DepartmentDisclosure, 0, len(deps))
+	for i, dep := range deps {
+		d := dep.Source.Department()
+		if err := answers[i].err; err != nil {
+			// No row rather than a row of zeros: its counts are not known,
+			// and the error says whose are missing.
+			r.unavailable(ctx, d.Code, err)
+			continue
+		}
+		row := &model.DepartmentDisclosure{Department: &d}
+		for _, c := range answers[i].counts {
+			row.Decisions += c.Count
+			disc := cat.Disclosure(c.Decided, c.Published, today)
+			switch {
+			case disc.OnTime:
+				row.PublishedOnTime += c.Count
+			case c.Published != nil:
+				row.PublishedLate += c.Count
+			case disc.Overdue:
+				row.Overdue += c.Count
+			default:
+				row.Pending += c.Count
+			}
+		}
+		if due := row.Decisions - row.Pending; due > 0 {
+			share := float64(row.PublishedOnTime) / float64(due)
+			row.OnTimeShare = &share
+		}
+		out = append(out, row)
+	}
+	return out, nil
 }
 
 func (r *queryResolver) WorkingDays(ctx context.Context, from scalars.Date, to scalars.Date) (int, error) {
-	return r.queryWorkingDays(ctx, from, to)
+	if err := checkCovered("from", from); err != nil {
+		return 0, err
+	}
+	if err := checkCovered("to", to); err != nil {
+		return 0, err
+	}
+	return workday.Default().WorkingDaysBetween(from.Time(), to.Time()), nil
 }
 
 func (r *Resolver) DepartmentDisclosure() graph.DepartmentDisclosureResolver {

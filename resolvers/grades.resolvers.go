@@ -12,17 +12,71 @@ import (
 )
 
 func (r *marketEntityResolver) Rating(ctx context.Context, obj *model.MarketEntity) (*model.CreditRating, error) {
-	return r.marketEntityRating(ctx, obj)
+	rt, err := r.Supervision.Rate(ctx, entitySubject(obj))
+	if err != nil {
+		return nil, err
+	}
+	out := &model.CreditRating{
+		Grade: model.Grade(rt.Grade.Grade), Points: rt.Points, Complete: rt.Complete,
+		Reasons: make([]*model.GradeReason, len(rt.Reasons)), MissingSources: make([]*credit.Department, len(rt.Missing)),
+		ComputedAt: rt.ComputedAt,
+	}
+	missing := map[string]bool{}
+	for i, d := range rt.Missing {
+		out.MissingSources[i] = departmentOf(d.Code)
+		missing[d.Code] = true
+	}
+	reportMissing(ctx, missing)
+	for i, re := range rt.Reasons {
+		ev := re.Evidence
+		if ev == nil {
+			ev = []string{}
+		}
+		out.Reasons[i] = &model.GradeReason{Factor: re.Factor, Description: re.Description, Points: re.Points, Count: re.Count, Evidence: ev}
+	}
+	return out, nil
 }
 
 func (r *mutationResolver) RecomputeGrades(ctx context.Context, idempotencyKey string) (int, error) {
-	return r.mutationRecomputeGrades(ctx, idempotencyKey)
+	return r.Supervision.Recompute(ctx, keyOf(ctx, idempotencyKey))
 }
 
 func (r *queryResolver) GradeDistribution(ctx context.Context, division *string, kind *credit.EntityKind) (*model.GradeDistribution, error) {
-	return r.queryGradeDistribution(ctx, division, kind)
+	var div, k string
+	if division != nil {
+		d, err := checkDivision("division", *division)
+		if err != nil {
+			return nil, err
+		}
+		div = d
+	}
+	if kind != nil {
+		k = string(*kind)
+	}
+	counts, at, err := r.Supervision.Distribution(ctx, div, k)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.GradeDistribution{Counts: make([]*model.GradeCount, len(counts)), ComputedAt: at}
+	for i, c := range counts {
+		d := divisionModel(c.Division)
+		if d == nil {
+			d = &model.Division{Code: c.Division, Name: c.Division}
+		}
+		out.Counts[i] = &model.GradeCount{Division: d, Kind: credit.EntityKind(c.Kind), Grade: model.Grade(c.Grade), Count: c.Count}
+		out.Total += c.Count
+	}
+	return out, nil
 }
 
 func (r *queryResolver) GradeModel(ctx context.Context) (*model.GradeModel, error) {
-	return r.queryGradeModel(ctx)
+	m := r.Supervision.Model()
+	out := &model.GradeModel{}
+	for _, f := range m.FactorList() {
+		out.Factors = append(out.Factors, &model.GradeFactor{Code: f.Code, Description: f.Description, Points: f.Points, Source: f.Source})
+	}
+	for _, t := range m.Thresholds {
+		out.Thresholds = append(out.Thresholds, &model.GradeThreshold{Grade: model.Grade(t.Grade), MaxPoints: t.MaxPoints, Meaning: t.Meaning, Source: t.Source})
+	}
+	return out, nil
 }

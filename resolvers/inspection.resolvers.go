@@ -9,22 +9,118 @@ import (
 	"context"
 	"credithub/graph"
 	"credithub/graph/model"
+	"credithub/internal/apperr"
+	"credithub/internal/loaders"
+	"credithub/internal/supervision"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
 )
 
 func (r *inspectionPlanResolver) Sample(ctx context.Context, obj *model.InspectionPlan) ([]*model.PlanSample, error) {
-	return r.inspectionPlanSample(ctx, obj)
+	id, ok := supervision.ParsePlanID(obj.ID)
+	if !ok {
+		return nil, fmt.Errorf("inspection plan with malformed id %q", obj.ID)
+	}
+	rows, err := r.Supervision.Sample(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.PlanSample, len(rows))
+	usccs := make([]string, len(rows))
+	for i, s := range rows {
+		ps := &model.PlanSample{Uscc: s.USCC, Inspectors: make([]*model.Inspector, len(s.Inspectors))}
+		for j, in := range s.Inspectors {
+			ps.Inspectors[j] = &model.Inspector{Name: in.Name, BadgeNo: in.BadgeNo, Department: departmentOf(in.Department)}
+		}
+		out[i], usccs[i] = ps, s.USCC
+	}
+	if wantsField(ctx, "entity") {
+		loaders.For(ctx).Entity.LoadAll(ctx, usccs) // the sample's entities in one statement
+	}
+	return out, nil
 }
 
 func (r *mutationResolver) CreateInspectionPlan(ctx context.Context, input model.InspectionPlanInput, idempotencyKey string) (*model.InspectionPlan, error) {
-	return r.mutationCreateInspectionPlan(ctx, input, idempotencyKey)
+	spec := supervision.PlanSpec{Title: input.Title, Seed: input.Seed, Inspectors: DefaultInspectorsPerEntity, Population: map[string]any{}}
+	if input.InspectorsPerEntity != nil {
+		spec.Inspectors = *input.InspectorsPerEntity
+	}
+	pop := input.Population
+	if pop == nil {
+		pop = &model.PopulationInput{}
+	}
+	f, err := listFilter(&model.EntityFilter{Division: pop.Division, Kind: pop.Kind, Status: pop.Status})
+	if err != nil {
+		var ae *apperr.Error
+		if errors.As(err, &ae) {
+			if field, ok := ae.Extensions["field"].(string); ok {
+				return nil, ae.With("field", "input.population."+strings.TrimPrefix(field, "filter."))
+			}
+		}
+		return nil, err
+	}
+	spec.Filter = f
+	if pop.Industry != nil {
+		spec.Industry = strings.ToUpper(strings.TrimSpace(*pop.Industry))
+	}
+	for k, v := range map[string]any{"division": pop.Division, "kind": pop.Kind, "status": pop.Status, "industry": pop.Industry} {
+		spec.Population[k] = v
+	}
+	switch {
+	case input.Ratios != nil && input.BaseRatio != nil:
+		return nil, apperr.BadInput("input.ratios", "give either baseRatio (A half of it, C one and a half times, D three times) or ratios for every grade, not both")
+	case input.Ratios != nil:
+		spec.Ratios = supervision.Ratios{"A": input.Ratios.A, "B": input.Ratios.B, "C": input.Ratios.C, "D": input.Ratios.D}
+	case input.BaseRatio != nil:
+		if b := *input.BaseRatio; !(b >= 0 && b <= 1) {
+			return nil, apperr.BadInput("input.baseRatio", "baseRatio must be between 0 and 1, got %g", b)
+		}
+		spec.Ratios = supervision.DefaultRatios(*input.BaseRatio)
+	default:
+		return nil, apperr.BadInput("input.baseRatio", "give baseRatio (the share of grade B entities inspected, between 0 and 1) or ratios for every grade")
+	}
+	// Published to six decimals (0.15, not 0.15000000000000002), and drawn
+	// with exactly what is published.
+	for g, v := range spec.Ratios {
+		spec.Ratios[g] = math.Round(v*1e6) / 1e6
+	}
+	p, err := r.Supervision.CreatePlan(ctx, spec, keyOf(ctx, idempotencyKey))
+	if err != nil {
+		return nil, err
+	}
+	return planModel(p), nil
 }
 
 func (r *planSampleResolver) Entity(ctx context.Context, obj *model.PlanSample) (*model.MarketEntity, error) {
-	return r.planSampleEntity(ctx, obj)
+	return knownEntity(ctx, obj.Uscc)
 }
 
 func (r *queryResolver) InspectionPlans(ctx context.Context, department *string, first *int, after *string) (*model.InspectionPlanConnection, error) {
-	return r.queryInspectionPlans(ctx, department, first, after)
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	from, err := parseRowCursor(cursorPlan, after)
+	if err != nil {
+		return nil, err
+	}
+	dept := ""
+	if department != nil {
+		dept = *department
+	}
+	plans, err := r.Supervision.Plans(ctx, dept, from, n+1)
+	if err != nil {
+		return nil, err
+	}
+	cursor := func(p *supervision.Plan) string { return rowCursor(cursorPlan, p.ID) }
+	plans, info := pageBy(plans, n, after, cursor)
+	conn := &model.InspectionPlanConnection{Edges: make([]*model.InspectionPlanEdge, len(plans)), PageInfo: info}
+	for i, p := range plans {
+		conn.Edges[i] = &model.InspectionPlanEdge{Cursor: cursor(p), Node: planModel(p)}
+	}
+	return conn, nil
 }
 
 func (r *Resolver) InspectionPlan() graph.InspectionPlanResolver { return &inspectionPlanResolver{r} }

@@ -7,47 +7,136 @@ package resolvers
 
 import (
 	"context"
+	"credithub/auth"
 	"credithub/graph"
 	"credithub/graph/model"
 	"credithub/internal/credit"
+	"credithub/internal/loaders"
 	"credithub/internal/scalars"
 	"credithub/internal/workflow"
+	"slices"
 )
 
 func (r *listEntryResolver) Entity(ctx context.Context, obj *workflow.ListEntry) (*model.MarketEntity, error) {
-	return r.listEntryEntity(ctx, obj)
+	return registryEntity(ctx, obj.USCC)
 }
 
 func (r *listEntryResolver) Interviews(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.Interview, error) {
-	return r.listEntryInterviews(ctx, obj)
+	return objects(loaders.For(ctx).Interviews.Load(ctx, obj.DBID), workflow.InterviewOf)
 }
 
 func (r *listEntryResolver) Cases(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.JointCase, error) {
-	return r.listEntryCases(ctx, obj)
+	key := loaders.CasesKey{ListEntry: obj.DBID, Then: caseLists(selectedHere(ctx, "JointCase"))}
+	return objects(loaders.For(ctx).Cases.Load(ctx, key), workflow.JointCaseOf)
 }
 
 func (r *listEntryResolver) History(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.Event, error) {
-	return r.listEntryHistory(ctx, obj)
+	return history(ctx, workflow.WorkflowListing, obj.DBID)
 }
 
 func (r *marketEntityResolver) Listings(ctx context.Context, obj *model.MarketEntity, activeOnly *bool) ([]*workflow.ListEntry, error) {
-	return r.marketEntityListings(ctx, obj, activeOnly)
+	key := loaders.ListingsKey{USCC: obj.Uscc, View: listingsView(ctx), Then: listEntryLists(ctx, selectedHere(ctx, "ListEntry"))}
+	all, err := objects(loaders.For(ctx).Listings.Load(ctx, key), asOf(workflow.ListEntryOf, r.Workflows.Today()))
+	if err != nil || activeOnly == nil || !*activeOnly {
+		return all, err
+	}
+	listed := []*workflow.ListEntry{}
+	for _, e := range all {
+		if e.State == workflow.Listed {
+			listed = append(listed, e)
+		}
+	}
+	return listed, nil
 }
 
 func (r *mutationResolver) EnterListing(ctx context.Context, input model.EnterListingInput, idempotencyKey string) (*workflow.ListEntry, error) {
-	return r.mutationEnterListing(ctx, input, idempotencyKey)
+	ent, err := checkKnownEntity(ctx, "input.uscc", input.Uscc)
+	if err != nil {
+		return nil, err
+	}
+	// Departments still file some records under the entity's old keys.
+	var legacy []string
+	if sub := entitySubject(ent); sub.OrgCode != "" || sub.RegNo != "" {
+		legacy = append(legacy, sub.OrgCode, sub.RegNo)
+	}
+	in := workflow.ListingInput{
+		ListType: input.ListType, Domain: input.Domain, USCC: input.Uscc, Basis: input.Basis,
+		LinkedRecordIDs: input.LinkedRecordIds, RectifyBy: input.RectifyBy, BanStart: input.BanStart, BanEnd: input.BanEnd,
+		Permanent: input.Permanent != nil && *input.Permanent, LegacyKeys: legacy,
+	}
+	// A linked record must be one the caller may see.
+	lookup := func(ctx context.Context, ref credit.Ref) (credit.Record, error) {
+		rec, err := loaders.For(ctx).Record(ctx, ref)
+		if err != nil || rec == nil {
+			return nil, err
+		}
+		b := rec.Common()
+		if !slices.Contains(auth.ViewOf(ctx, auth.Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber}).Publicities, b.Publicity) {
+			return nil, nil
+		}
+		return rec, nil
+	}
+	return r.Workflows.EnterListing(ctx, in, lookup, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) RemoveListing(ctx context.Context, id string, reason workflow.RemovalReason, note *string, idempotencyKey string) (*workflow.ListEntry, error) {
-	return r.mutationRemoveListing(ctx, id, reason, note, idempotencyKey)
+	n, err := decodeObjectID("id", workflow.TypeListEntry, "list entry", id)
+	if err != nil {
+		return nil, err
+	}
+	var why string
+	if note != nil {
+		why = *note
+	}
+	return r.Workflows.RemoveListing(ctx, n, reason, why, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) RecordInterview(ctx context.Context, listEntryID string, typeArg credit.InterviewType, heldOn scalars.Date, notes string, idempotencyKey string) (*workflow.Interview, error) {
-	return r.mutationRecordInterview(ctx, listEntryID, typeArg, heldOn, notes, idempotencyKey)
+	n, err := decodeObjectID("listEntryId", workflow.TypeListEntry, "list entry", listEntryID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.RecordInterview(ctx, n, typeArg, heldOn, notes, keyOf(ctx, idempotencyKey))
 }
 
 func (r *queryResolver) ListEntries(ctx context.Context, filter *model.ListEntryFilter, first *int, after *string) (*model.ListEntryConnection, error) {
-	return r.queryListEntries(ctx, filter, first, after)
+	n, before, err := pageAfter(first, after, workflow.TypeListEntry)
+	if err != nil {
+		return nil, err
+	}
+	f := workflow.ListEntryFilter{Before: before, Limit: n + 1}
+	if filter != nil {
+		if filter.ListType != nil {
+			f.ListType = *filter.ListType
+		}
+		if filter.State != nil {
+			f.State = *filter.State
+		}
+		if filter.Department != nil {
+			f.Department = *filter.Department
+		}
+		if filter.Uscc != nil {
+			if err := checkUSCC(ctx, "filter.uscc", *filter.Uscc); err != nil {
+				return nil, err
+			}
+			f.USCC = *filter.Uscc
+		}
+		f.RectificationOverdue = filter.RectificationOverdue
+	}
+	view := listingsView(ctx)
+	f.HideKeyAttention, f.SeenBy = view.HideKeyAttention, view.SeenBy
+	rows, err := r.Workflows.ListEntries(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	rows, info := pageOf(rows, n, after)
+	loaders.For(ctx).StartListEntryLists(ctx, rowIDs(rows, func(e *workflow.ListEntry) int64 { return e.DBID }),
+		listEntryLists(ctx, fieldsUnderEdges(ctx, "ListEntryEdge", "ListEntry")))
+	conn := &model.ListEntryConnection{Edges: make([]*model.ListEntryEdge, len(rows)), PageInfo: info}
+	for i, e := range rows {
+		conn.Edges[i] = &model.ListEntryEdge{Cursor: e.ID(), Node: e}
+	}
+	return conn, nil
 }
 
 func (r *Resolver) ListEntry() graph.ListEntryResolver { return &listEntryResolver{r} }

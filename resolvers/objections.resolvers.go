@@ -10,43 +10,98 @@ import (
 	"credithub/graph"
 	"credithub/graph/model"
 	"credithub/internal/credit"
+	"credithub/internal/hubdb"
+	"credithub/internal/loaders"
 	"credithub/internal/workflow"
 )
 
 func (r *marketEntityResolver) Objections(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Objection, error) {
-	return r.marketEntityObjections(ctx, obj)
+	key := loaders.EntityObjectsKey{USCC: obj.Uscc, ThenHistory: historyHint(selectedHere(ctx, "Objection"), workflow.WorkflowObjection)}
+	return objects(loaders.For(ctx).Objections.Load(ctx, key), asOf(workflow.ObjectionOf, r.Workflows.Today()))
 }
 
 func (r *mutationResolver) FileObjection(ctx context.Context, recordID string, reason string, idempotencyKey string) (*workflow.Objection, error) {
-	return r.mutationFileObjection(ctx, recordID, reason, idempotencyKey)
+	return r.Workflows.FileObjection(ctx, r.lookupRecord, recordID, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) CheckObjection(ctx context.Context, id string, idempotencyKey string) (*workflow.Objection, error) {
-	return r.mutationCheckObjection(ctx, id, idempotencyKey)
+	n, err := workflowID(workflow.TypeObjection, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.CheckObjection(ctx, n, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) ExtendObjection(ctx context.Context, id string, approvedBy string, reason string, idempotencyKey string) (*workflow.Objection, error) {
-	return r.mutationExtendObjection(ctx, id, approvedBy, reason, idempotencyKey)
+	n, err := workflowID(workflow.TypeObjection, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.ExtendObjection(ctx, n, approvedBy, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) UpholdObjection(ctx context.Context, id string, outcome workflow.ObjectionOutcome, correction *model.RecordCorrectionInput, reason string, idempotencyKey string) (*workflow.Objection, error) {
-	return r.mutationUpholdObjection(ctx, id, outcome, correction, reason, idempotencyKey)
+	n, err := workflowID(workflow.TypeObjection, id)
+	if err != nil {
+		return nil, err
+	}
+	var c *hubdb.Correction
+	if correction != nil {
+		c = &hubdb.Correction{Summary: correction.Summary, DecisionNo: correction.DecisionNo, DecisionDate: correction.DecisionDate}
+	}
+	return r.Workflows.UpholdObjection(ctx, n, outcome, c, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) RejectObjection(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Objection, error) {
-	return r.mutationRejectObjection(ctx, id, reason, idempotencyKey)
+	n, err := workflowID(workflow.TypeObjection, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.RejectObjection(ctx, n, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *objectionResolver) Record(ctx context.Context, obj *workflow.Objection) (credit.Record, error) {
-	return r.objectionRecord(ctx, obj)
+	return recordAsSeen(ctx, obj.RecordID)
 }
 
 func (r *objectionResolver) History(ctx context.Context, obj *workflow.Objection) ([]*workflow.Event, error) {
-	return r.objectionHistory(ctx, obj)
+	return history(ctx, workflow.WorkflowObjection, obj.DBID)
 }
 
 func (r *queryResolver) Objections(ctx context.Context, filter *model.ObjectionFilter, first *int, after *string) (*model.ObjectionConnection, error) {
-	return r.queryObjections(ctx, filter, first, after)
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	before, err := parseRowCursor(cursorObjection, after)
+	if err != nil {
+		return nil, err
+	}
+	// Objections against natural persons' records only for callers who may
+	// read personal data.
+	f := workflow.ObjectionFilter{WithPersons: seesPersonsObjection(ctx, "") == nil}
+	if filter != nil {
+		if f.Department, f.USCC, err = workflowFilter(ctx, filter.Department, filter.Uscc); err != nil {
+			return nil, err
+		}
+		if filter.State != nil {
+			f.State = *filter.State
+		}
+		f.Overdue = filter.Overdue
+	}
+	rows, err := r.Workflows.Objections(ctx, f, before, n+1)
+	if err != nil {
+		return nil, err
+	}
+	cursor := func(o *workflow.Objection) string { return rowCursor(cursorObjection, o.DBID) }
+	rows, info := pageBy(rows, n, after, cursor)
+	loaders.For(ctx).StartHistory(ctx, historyHint(fieldsUnderEdges(ctx, "ObjectionEdge", "Objection"), workflow.WorkflowObjection),
+		rowIDs(rows, func(o *workflow.Objection) int64 { return o.DBID }))
+	conn := &model.ObjectionConnection{PageInfo: info, Edges: make([]*model.ObjectionEdge, len(rows))}
+	for i, o := range rows {
+		conn.Edges[i] = &model.ObjectionEdge{Cursor: cursor(o), Node: o}
+	}
+	return conn, nil
 }
 
 func (r *Resolver) Objection() graph.ObjectionResolver { return &objectionResolver{r} }

@@ -7,21 +7,125 @@ package resolvers
 
 import (
 	"context"
+	"credithub/auth"
 	"credithub/graph/model"
+	"credithub/internal/apperr"
+	"credithub/internal/gid"
+	"credithub/internal/hubdb"
+	"credithub/internal/ident"
+	"credithub/internal/scalars"
+	"strconv"
+	"strings"
 )
 
 func (r *mutationResolver) RecordAuthorization(ctx context.Context, input model.RecordAuthorizationInput) (*model.PersonAuthorization, error) {
-	return r.recordAuthorization(ctx, input)
+	if err := ident.ValidateResidentID(input.IDNumber); err != nil {
+		return nil, identError("input.idNumber", err)
+	}
+	agency := strings.TrimSpace(input.Agency)
+	if agency == "" || len(agency) > 64 {
+		return nil, apperr.BadInput("input.agency", "agency must be the agency's id as its tokens carry it (1 to 64 characters)")
+	}
+	if input.ValidTo.Before(input.ValidFrom) {
+		return nil, apperr.BadInput("input.validTo", "validTo (%s) is before validFrom (%s)", input.ValidTo, input.ValidFrom)
+	}
+	if input.ValidTo.After(scalars.DateOf(input.ValidFrom.Time().AddDate(1, 0, 0))) {
+		return nil, apperr.BadInput("input.validTo", "an authorisation lasts at most one year")
+	}
+	doc := strings.TrimSpace(input.DocumentNo)
+	if doc == "" || len([]rune(doc)) > 64 {
+		return nil, apperr.BadInput("input.documentNo", "documentNo must name the signed authorisation (1 to 64 characters)")
+	}
+	p := auth.FromContext(ctx)
+	a, err := hubdb.Idempotent(ctx, hubdb.New(r.HubDB), p.Key(), keyOf(ctx, input.IdempotencyKey), "recordAuthorization",
+		func(tx *hubdb.DB) (hubdb.Authorization, error) {
+			return tx.Authorizations().Record(ctx, hubdb.Authorization{
+				Agency: agency, PersonRef: r.Sealer.Ref(input.IDNumber), PersonMasked: ident.MaskResidentID(input.IDNumber),
+				Purpose: string(input.Purpose), ValidFrom: input.ValidFrom.Time(), ValidTo: input.ValidTo.Time(), DocumentNo: doc,
+				RecordedBy: p.Subject(), RecordedOrg: p.Org(),
+			})
+		})
+	if err != nil {
+		return nil, err
+	}
+	return authorizationModel(a, r.now()), nil
 }
 
 func (r *mutationResolver) RevokeAuthorization(ctx context.Context, id string, idempotencyKey string) (*model.PersonAuthorization, error) {
-	return r.revokeAuthorization(ctx, id, idempotencyKey)
+	typ, payload, err := gid.Decode(id)
+	n, perr := strconv.ParseInt(payload, 10, 64)
+	if err != nil || typ != typeAuthorization || perr != nil {
+		return nil, apperr.BadInput("id", "id is not an authorisation's ID")
+	}
+	p := auth.FromContext(ctx)
+	a, err := hubdb.Idempotent(ctx, hubdb.New(r.HubDB), p.Key(), keyOf(ctx, idempotencyKey), "revokeAuthorization",
+		func(tx *hubdb.DB) (hubdb.Authorization, error) {
+			return tx.Authorizations().Revoke(ctx, n, p.Subject(), p.Org())
+		})
+	if err != nil {
+		return nil, err
+	}
+	return authorizationModel(a, r.now()), nil
 }
 
 func (r *queryResolver) QueryLog(ctx context.Context, filter *model.QueryLogFilter, first *int, after *string) (*model.QueryLogConnection, error) {
-	return r.queryLog(ctx, filter, first, after)
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	before, err := parseRowCursor(cursorLog, after)
+	if err != nil {
+		return nil, err
+	}
+	var f hubdb.QueryLogFilter
+	if filter != nil {
+		if filter.IDNumber != nil {
+			if err := ident.ValidateResidentID(*filter.IDNumber); err != nil {
+				return nil, identError("filter.idNumber", err)
+			}
+			f.PersonRef = r.Sealer.Ref(*filter.IDNumber)
+		}
+		if filter.Uscc != nil {
+			f.USCC = *filter.Uscc
+		}
+		if filter.Org != nil {
+			f.Org = *filter.Org
+		}
+		if filter.From != nil {
+			f.From = *filter.From
+		}
+		if filter.To != nil {
+			f.To = *filter.To
+		}
+	}
+	rows, err := hubdb.New(r.HubDB).QueryLog().List(ctx, f, before, n+1)
+	if err != nil {
+		return nil, err
+	}
+	cursor := func(e hubdb.QueryLogRow) string { return rowCursor(cursorLog, e.ID) }
+	rows, info := pageBy(rows, n, after, cursor)
+	conn := &model.QueryLogConnection{PageInfo: info, Edges: make([]*model.QueryLogEdge, len(rows))}
+	for i, e := range rows {
+		conn.Edges[i] = &model.QueryLogEdge{Cursor: cursor(e), Node: &model.QueryLogEntry{
+			Sequence: int(e.ID), LoggedAt: e.LoggedAt, RequestID: e.RequestID, Subject: e.Subject, Org: e.Org,
+			Kind: e.Kind, Purpose: e.Purpose, Operation: e.Operation, QueryHash: e.QueryHash,
+			Persons: e.PersonsMasked, Entities: e.Entities, Fields: e.Fields, RowHash: e.RowHash,
+		}}
+	}
+	return conn, nil
 }
 
 func (r *queryResolver) Authorizations(ctx context.Context, idNumber string) ([]*model.PersonAuthorization, error) {
-	return r.authorizationsOf(ctx, idNumber)
+	if err := ident.ValidateResidentID(idNumber); err != nil {
+		return nil, identError("idNumber", err)
+	}
+	rows, err := hubdb.New(r.HubDB).Authorizations().Of(ctx, r.Sealer.Ref(idNumber))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.PersonAuthorization, len(rows))
+	for i, a := range rows {
+		out[i] = authorizationModel(a, r.now())
+	}
+	return out, nil
 }

@@ -9,21 +9,40 @@ import (
 	"context"
 	"credithub/datasources"
 	"credithub/graph/model"
+	"credithub/internal/loaders"
 )
 
 func (r *marketEntityResolver) Records(ctx context.Context, obj *model.MarketEntity, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error) {
-	return r.recordsConnection(ctx, entitySubject(obj), filter, first, after)
+	return recordsConnection(ctx, r.Catalogue, entitySubject(obj), filter, first, after)
 }
 
+// Sources says whether each department answered. That is known without
+// asking them again when the same query fetches the entity's records: the
+// records' fan-out is that question's answer (its loads are cached for the
+// request). Only departments the records did not ask, and record counts,
+// cost a statement of their own.
 func (r *marketEntityResolver) Sources(ctx context.Context, obj *model.MarketEntity) ([]*model.SourceStatus, error) {
-	return r.sources(ctx, obj)
+	l := loaders.For(ctx)
+	sub := entitySubject(obj)
+	if wantsField(ctx, "recordCount") {
+		return sourceStatuses(l.Sources(ctx, sub)), nil
+	}
+	records := siblingField(ctx, "records")
+	if records == nil {
+		return sourceStatuses(l.Sources(ctx, sub)), nil
+	}
+	req, ok := requestFromField(ctx, r.Catalogue, sub, *records)
+	if !ok {
+		return sourceStatuses(l.Sources(ctx, sub)), nil
+	}
+	return sourceStatuses(l.SourcesOf(ctx, req)), nil
 }
 
 func (r *personResolver) Records(ctx context.Context, obj *model.Person, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error) {
 	if obj.IDNumber == nil {
 		return nil, nil
 	}
-	return r.recordsConnection(ctx, datasources.Subject{IDNumber: *obj.IDNumber}, filter, first, after)
+	return recordsConnection(ctx, r.Catalogue, datasources.Subject{IDNumber: *obj.IDNumber}, filter, first, after)
 }
 
 func (r *queryResolver) RecordKinds(ctx context.Context) ([]*model.RecordKindInfo, error) {

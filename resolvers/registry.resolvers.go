@@ -7,12 +7,14 @@ package resolvers
 
 import (
 	"context"
+	"credithub/datasources"
 	"credithub/datasources/market"
 	"credithub/graph"
 	"credithub/graph/model"
-	"credithub/internal/gid"
+	"credithub/internal/apperr"
 	"credithub/internal/ident"
 	"credithub/internal/loaders"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -83,7 +85,7 @@ func (r *queryResolver) Entity(ctx context.Context, uscc string) (*model.MarketE
 		// The registry did not answer; the other departments still can, so
 		// answer with what is known of the entity and say what is missing.
 		graphql.AddError(ctx, err)
-		return &model.MarketEntity{ID: gid.Entity(uscc), Uscc: uscc, OrganizationCode: ident.OrgCodeOf(uscc)}, nil
+		return shellEntity(uscc), nil
 	}
 	if e == nil {
 		return nil, nil
@@ -91,12 +93,84 @@ func (r *queryResolver) Entity(ctx context.Context, uscc string) (*model.MarketE
 	return entityModel(e), nil
 }
 
+// Entities answers from the registry, in code order, and starts what the
+// page's entities will be asked for the whole page at once.
 func (r *queryResolver) Entities(ctx context.Context, filter *model.EntityFilter, first *int, after *string) (*model.MarketEntityConnection, error) {
-	return r.entities(ctx, filter, first, after)
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	var from string
+	if after != nil {
+		if from, err = parseEntityCursor(*after); err != nil {
+			return nil, err
+		}
+	}
+	f, err := listFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	l := loaders.For(ctx)
+	// The registry's budget bounds these two statements only: the loads
+	// started below outlive this resolver and must not inherit its deadline.
+	qctx, cancel := context.WithTimeout(ctx, l.RegistryTimeout())
+	defer cancel()
+	rows, err := r.Registry.ListEntities(qctx, f, from, n+1)
+	if err != nil {
+		return nil, apperr.Unavailable(datasources.Market, err)
+	}
+	conn := &model.MarketEntityConnection{
+		Edges:    make([]*model.MarketEntityEdge, 0, len(rows)),
+		PageInfo: &model.PageInfo{HasPreviousPage: after != nil},
+	}
+	if len(rows) > n {
+		rows, conn.PageInfo.HasNextPage = rows[:n], true
+	}
+	ents := make([]*model.MarketEntity, len(rows))
+	for i, e := range rows {
+		l.Entity.Prime(ctx, e.USCC, e) // nested fields find the row without asking again
+		ents[i] = entityModel(e)
+		conn.Edges = append(conn.Edges, &model.MarketEntityEdge{Cursor: entityCursor(e.USCC), Node: ents[i]})
+	}
+	r.prefetchEntities(ctx, ents, entityFieldsUnderEdges(ctx), true)
+	if k := len(conn.Edges); k > 0 {
+		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
+		conn.PageInfo.EndCursor = &conn.Edges[k-1].Cursor
+	}
+	// Counting is a statement of its own: only when the client asked.
+	if slices.Contains(graphql.CollectAllFields(ctx), "totalCount") {
+		if conn.TotalCount, err = r.Registry.CountEntities(qctx, f); err != nil {
+			return nil, apperr.Unavailable(datasources.Market, err)
+		}
+	}
+	return conn, nil
 }
 
+// Person finds a natural person known to the registry (as a principal
+// person of an entity) or to a department holding persons' records.
 func (r *queryResolver) Person(ctx context.Context, idNumber string) (*model.Person, error) {
-	return r.personByIDNumber(ctx, "idNumber", idNumber)
+	if err := ident.ValidateResidentID(idNumber); err != nil {
+		return nil, identError("idNumber", err)
+	}
+	l := loaders.For(ctx)
+	members, err := l.Roles.Load(ctx, idNumber)()
+	if err == nil && len(members) > 0 {
+		return r.person(members[0]), nil
+	}
+	// Not a principal person, or the registry is down: the court may know
+	// the person from its lists.
+	page := l.Records(ctx, loaders.RecordsRequest{Subject: datasources.Subject{IDNumber: idNumber}, First: 1})
+	if len(page.Records) > 0 {
+		name := page.Records[0].Common().SubjectName
+		return &model.Person{ID: r.Sealer.Person(idNumber), Name: name, IDNumber: &idNumber}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Failed) > 0 {
+		return nil, page.Failed[0].Err
+	}
+	return nil, nil
 }
 
 func (r *Resolver) MarketEntity() graph.MarketEntityResolver { return &marketEntityResolver{r} }

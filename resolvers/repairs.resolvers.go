@@ -10,51 +10,111 @@ import (
 	"credithub/graph"
 	"credithub/graph/model"
 	"credithub/internal/credit"
+	"credithub/internal/loaders"
 	"credithub/internal/workflow"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 func (r *marketEntityResolver) Repairs(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Repair, error) {
-	return r.marketEntityRepairs(ctx, obj)
+	key := loaders.EntityObjectsKey{USCC: obj.Uscc, ThenHistory: historyHint(selectedHere(ctx, "Repair"), workflow.WorkflowRepair)}
+	return objects(loaders.For(ctx).Repairs.Load(ctx, key), asOf(workflow.RepairOf, r.Workflows.Today()))
 }
 
 func (r *mutationResolver) ApplyRepair(ctx context.Context, input model.ApplyRepairInput, idempotencyKey string) (*workflow.Repair, error) {
-	return r.mutationApplyRepair(ctx, input, idempotencyKey)
+	return r.Workflows.ApplyRepair(ctx, r.lookupRecord, input.RecordID, input.Commitment, input.ObligationsFulfilled, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) AcceptRepair(ctx context.Context, id string, idempotencyKey string) (*workflow.Repair, error) {
-	return r.mutationAcceptRepair(ctx, id, idempotencyKey)
+	n, err := workflowID(workflow.TypeRepair, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.AcceptRepair(ctx, r.lookupRecord, n, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) RefuseRepair(ctx context.Context, id string, rule string, reason string, idempotencyKey string) (*workflow.Repair, error) {
-	return r.mutationRefuseRepair(ctx, id, rule, reason, idempotencyKey)
+	n, err := workflowID(workflow.TypeRepair, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.RefuseRepair(ctx, n, rule, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) DecideRepair(ctx context.Context, id string, repaired bool, reason string, idempotencyKey string) (*workflow.Repair, error) {
-	return r.mutationDecideRepair(ctx, id, repaired, reason, idempotencyKey)
+	n, err := workflowID(workflow.TypeRepair, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.DecideRepair(ctx, n, repaired, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) SampleRepairsForRecheck(ctx context.Context, count int, seed string, idempotencyKey string) ([]*workflow.Repair, error) {
-	return r.mutationSampleRepairsForRecheck(ctx, count, seed, idempotencyKey)
+	return r.Workflows.SampleRepairsForRecheck(ctx, count, seed, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) RecheckRepair(ctx context.Context, id string, correct bool, reason string, idempotencyKey string) (*workflow.Repair, error) {
-	return r.mutationRecheckRepair(ctx, id, correct, reason, idempotencyKey)
+	n, err := workflowID(workflow.TypeRepair, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.RecheckRepair(ctx, n, correct, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *queryResolver) Repairs(ctx context.Context, filter *model.RepairFilter, first *int, after *string) (*model.RepairConnection, error) {
-	return r.queryRepairs(ctx, filter, first, after)
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	before, err := parseRowCursor(cursorRepair, after)
+	if err != nil {
+		return nil, err
+	}
+	var f workflow.RepairFilter
+	if filter != nil {
+		if f.Department, f.USCC, err = workflowFilter(ctx, filter.Department, filter.Uscc); err != nil {
+			return nil, err
+		}
+		if filter.State != nil {
+			f.State = *filter.State
+		}
+		f.Overdue = filter.Overdue
+	}
+	rows, err := r.Workflows.Repairs(ctx, f, before, n+1)
+	if err != nil {
+		return nil, err
+	}
+	cursor := func(o *workflow.Repair) string { return rowCursor(cursorRepair, o.DBID) }
+	rows, info := pageBy(rows, n, after, cursor)
+	loaders.For(ctx).StartHistory(ctx, historyHint(fieldsUnderEdges(ctx, "RepairEdge", "Repair"), workflow.WorkflowRepair),
+		rowIDs(rows, func(o *workflow.Repair) int64 { return o.DBID }))
+	conn := &model.RepairConnection{PageInfo: info, Edges: make([]*model.RepairEdge, len(rows))}
+	for i, o := range rows {
+		conn.Edges[i] = &model.RepairEdge{Cursor: cursor(o), Node: o}
+	}
+	return conn, nil
 }
 
 func (r *repairResolver) Record(ctx context.Context, obj *workflow.Repair) (credit.Record, error) {
-	return r.repairRecord(ctx, obj)
+	return recordAsSeen(ctx, obj.RecordID)
 }
 
+// Entity is the registry's entity; when the registry does not answer,
+// what is known of it, and why the rest is missing.
 func (r *repairResolver) Entity(ctx context.Context, obj *workflow.Repair) (*model.MarketEntity, error) {
-	return r.repairEntity(ctx, obj)
+	e, err := loaders.For(ctx).Entity.Load(ctx, obj.USCC)()
+	if err != nil {
+		graphql.AddError(ctx, err)
+		return shellEntity(obj.USCC), nil
+	}
+	if e == nil {
+		return shellEntity(obj.USCC), nil
+	}
+	return entityModel(e), nil
 }
 
 func (r *repairResolver) History(ctx context.Context, obj *workflow.Repair) ([]*workflow.Event, error) {
-	return r.repairHistory(ctx, obj)
+	return history(ctx, workflow.WorkflowRepair, obj.DBID)
 }
 
 func (r *Resolver) Repair() graph.RepairResolver { return &repairResolver{r} }

@@ -7,13 +7,54 @@ package resolvers
 
 import (
 	"context"
+	"credithub/auth"
 	"credithub/graph/model"
+	"credithub/internal/supervision"
+	"encoding/base64"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
+// CreditReport issues a report whose content is the caller's to see
+// (supervision.Reports.CreditReport), and logs the personal data it
+// carries.
 func (r *queryResolver) CreditReport(ctx context.Context, uscc string, purpose model.ReportPurpose) (*model.CreditReport, error) {
-	return r.queryCreditReport(ctx, uscc, purpose)
+	if err := checkUSCC(ctx, "uscc", uscc); err != nil {
+		return nil, err
+	}
+	issued, disclosed, err := r.Reports.CreditReport(ctx, uscc, string(purpose), func(err error) { graphql.AddError(ctx, err) })
+	if err != nil {
+		return nil, err
+	}
+	// The report carries personal data: the query log row is written
+	// before the answer leaves, or the report is withheld.
+	if len(disclosed) > 0 {
+		path := graphql.GetFieldContext(ctx).Path()
+		for _, s := range disclosed {
+			auth.RequestFrom(ctx).Disclose(s, "CreditReport.content.responsiblePersons.idNumber", path)
+		}
+	}
+	return &model.CreditReport{
+		Number: issued.Number, Uscc: issued.USCC, Purpose: purpose, IssuedAt: issued.IssuedAt, IssuedTo: issued.IssuedTo,
+		Content: issued.Content, ContentSha256: issued.ContentSHA256, Signature: issued.Signature, KeyID: issued.KeyID,
+		PublicKey: base64.StdEncoding.EncodeToString(r.Reports.Signer.Public()),
+	}, nil
 }
 
 func (r *queryResolver) VerifyCreditReport(ctx context.Context, input model.VerifyReportInput) (*model.ReportVerification, error) {
-	return r.queryVerifyCreditReport(ctx, input)
+	if len(input.Number) > 64 || len(input.Signature) > 256 {
+		reason := "unknown number or signature invalid: the number or signature is far longer than any the hub issues"
+		return &model.ReportVerification{Reason: &reason}, nil
+	}
+	v, err := r.Reports.Check(ctx, supervision.Presented{
+		Number: input.Number, IssuedAt: input.IssuedAt, Content: input.Content, Signature: input.Signature,
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &model.ReportVerification{Genuine: v.Genuine, IssuedByHub: v.IssuedByHub}
+	if v.Reason != "" {
+		out.Reason = &v.Reason
+	}
+	return out, nil
 }

@@ -7,15 +7,131 @@ package resolvers
 
 import (
 	"context"
+	"credithub/auth"
 	"credithub/datasources"
 	"credithub/graph"
 	"credithub/graph/model"
+	"credithub/internal/apperr"
 	"credithub/internal/credit"
+	"credithub/internal/gid"
 	"credithub/internal/ident"
+	"credithub/internal/loaders"
+	"credithub/internal/supervision"
+	"credithub/internal/workflow"
+	"errors"
 )
 
+// Node resolves a global ID: entities, persons, records, workflow objects
+// and inspection plans.
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	return r.node(ctx, id)
+	bad := apperr.BadInput("id", "id is not an ID issued by this graph")
+	typ, payload, err := gid.Decode(id)
+	if err != nil {
+		return nil, bad
+	}
+	l := loaders.For(ctx)
+	switch typ {
+	case gid.TypeEntity:
+		if err := checkUSCC(ctx, "id", payload); err != nil {
+			return nil, bad
+		}
+		e, err := l.Entity.Load(ctx, payload)()
+		if err != nil || e == nil {
+			return nil, err
+		}
+		return entityModel(e), nil
+	case gid.TypePerson:
+		idNo, err := r.Sealer.OpenPerson(payload)
+		if err != nil {
+			return nil, bad
+		}
+		p, err := r.Query().Person(ctx, idNo)
+		if err != nil {
+			var ae *apperr.Error
+			if errors.As(err, &ae) && ae.Code == apperr.BadUserInput {
+				return nil, bad
+			}
+			return nil, err
+		}
+		if p == nil {
+			return nil, nil
+		}
+		return p, nil
+	case workflow.TypeCommitment, workflow.TypeListEntry, workflow.TypeJointCase, workflow.TypeObjection, workflow.TypeRepair:
+		n, ok := workflow.DecodeID(typ, id)
+		if !ok {
+			return nil, bad
+		}
+		today := r.Workflows.Today()
+		switch typ {
+		case workflow.TypeCommitment:
+			c, err := object(l.CommitmentByID.Load(ctx, n), workflow.CommitmentOf)
+			if err != nil || c == nil {
+				return nil, err
+			}
+			return c, nil
+		case workflow.TypeListEntry:
+			e, err := object(l.ListEntryByID.Load(ctx, n), asOf(workflow.ListEntryOf, today))
+			if err != nil || e == nil {
+				return nil, err
+			}
+			// A key-attention entry is refused, naming the scope, to
+			// callers who may not see it.
+			if e.ListType == credit.ListKeyAttention {
+				if err := keyAttentionRefusal(ctx, e.USCC); err != nil {
+					return nil, err
+				}
+			}
+			return e, nil
+		case workflow.TypeJointCase:
+			c, err := object(l.JointCaseByID.Load(ctx, n), workflow.JointCaseOf)
+			if err != nil || c == nil {
+				return nil, err
+			}
+			return c, nil
+		case workflow.TypeObjection:
+			o, err := object(l.ObjectionByID.Load(ctx, n), asOf(workflow.ObjectionOf, today))
+			if err != nil || o == nil {
+				return nil, err
+			}
+			if o.SubjectIDNo != "" {
+				if err := seesPersonsObjection(ctx, o.SubjectIDNo); err != nil {
+					return nil, err
+				}
+			}
+			return o, nil
+		}
+		rep, err := object(l.RepairByID.Load(ctx, n), asOf(workflow.RepairOf, today))
+		if err != nil || rep == nil {
+			return nil, err
+		}
+		return rep, nil
+	case supervision.TypePlan:
+		n, ok := supervision.ParsePlanID(id)
+		if !ok {
+			return nil, bad
+		}
+		p, err := r.Supervision.Plan(ctx, n)
+		if err != nil || p == nil {
+			return nil, err
+		}
+		return planModel(p), nil
+	case gid.TypeRecord:
+		ref, err := gid.ParseRecord(payload)
+		if err != nil {
+			return nil, bad
+		}
+		rec, err := l.Record(ctx, ref)
+		if err != nil || rec == nil {
+			return nil, err
+		}
+		seen, err := auth.SeeRecord(ctx, rec)
+		if err != nil || seen == nil {
+			return nil, err // a nil record in a non-nil interface would be a bug
+		}
+		return seen, nil
+	}
+	return nil, bad
 }
 
 func (r *queryResolver) Departments(ctx context.Context) ([]*credit.Department, error) {

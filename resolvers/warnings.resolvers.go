@@ -9,26 +9,88 @@ import (
 	"context"
 	"credithub/graph"
 	"credithub/graph/model"
+	"credithub/internal/supervision"
 )
 
 func (r *marketEntityResolver) Warnings(ctx context.Context, obj *model.MarketEntity, first *int) ([]*model.Warning, error) {
-	return r.marketEntityWarnings(ctx, obj, first)
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := r.Supervision.ListWarnings(ctx, supervision.Filter{USCC: obj.Uscc}, 0, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Warning, len(ws))
+	for i, w := range ws {
+		out[i] = warningModel(w)
+	}
+	return out, nil
 }
 
 func (r *queryResolver) Warnings(ctx context.Context, filter *model.WarningFilter, first *int, after *string) (*model.WarningConnection, error) {
-	return r.queryWarnings(ctx, filter, first, after)
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	f, err := r.warningFilter(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	before, err := parseRowCursor(cursorWarning, after)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := r.Supervision.ListWarnings(ctx, f, before, n+1)
+	if err != nil {
+		return nil, err
+	}
+	cursor := func(w *supervision.Warning) string { return rowCursor(cursorWarning, w.ID) }
+	ws, info := pageBy(ws, n, after, cursor)
+	conn := &model.WarningConnection{Edges: make([]*model.WarningEdge, len(ws)), PageInfo: info}
+	for i, w := range ws {
+		conn.Edges[i] = &model.WarningEdge{Cursor: cursor(w), Node: warningModel(w)}
+	}
+	return conn, nil
 }
 
 func (r *queryResolver) WarningRules(ctx context.Context) ([]*model.WarningRule, error) {
-	return r.queryWarningRules(ctx)
+	rules, err := r.Supervision.WarningRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.WarningRule, len(rules))
+	for i, ru := range rules {
+		out[i] = warningRuleModel(ru)
+	}
+	return out, nil
 }
 
+// Warnings follows new warnings through this instance's one listener
+// (supervision.Broker): the subscription ends when the client goes away
+// (ctx), and the broker then forgets it.
 func (r *subscriptionResolver) Warnings(ctx context.Context, filter *model.WarningFilter) (<-chan *model.Warning, error) {
-	return r.subscriptionWarnings(ctx, filter)
+	f, err := r.warningFilter(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	in := r.Resolver.Warnings.Subscribe(ctx, f)
+	out := make(chan *model.Warning, 1)
+	go func() {
+		defer close(out)
+		for w := range in {
+			select {
+			case out <- warningModel(w):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
 }
 
 func (r *warningResolver) Entity(ctx context.Context, obj *model.Warning) (*model.MarketEntity, error) {
-	return r.warningEntity(ctx, obj)
+	return knownEntity(ctx, obj.Uscc)
 }
 
 func (r *Resolver) Warning() graph.WarningResolver { return &warningResolver{r} }

@@ -11,5 +11,5 @@ import (
 )
 
 func (r *queryResolver) WorkflowRules(ctx context.Context) ([]*workflow.Rule, error) {
-	return r.queryWorkflowRules(ctx)
+	return r.Workflows.RuleList(ctx)
 }
