@@ -1044,41 +1044,41 @@ type ListEntryResolver interface {
 type MarketEntityResolver interface {
 	LegalRepresentative(ctx context.Context, obj *model.MarketEntity) (*model.Person, error)
 	ResponsiblePersons(ctx context.Context, obj *model.MarketEntity) ([]*model.ResponsiblePerson, error)
-	Records(ctx context.Context, obj *model.MarketEntity, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
-	Sources(ctx context.Context, obj *model.MarketEntity) ([]*model.SourceStatus, error)
 	Commitments(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.CommitmentConnection, error)
+	Rating(ctx context.Context, obj *model.MarketEntity) (*model.CreditRating, error)
 	Listings(ctx context.Context, obj *model.MarketEntity, activeOnly *bool) ([]*workflow.ListEntry, error)
 	Objections(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Objection, error)
+	Records(ctx context.Context, obj *model.MarketEntity, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
+	Sources(ctx context.Context, obj *model.MarketEntity) ([]*model.SourceStatus, error)
 	Repairs(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Repair, error)
-	Rating(ctx context.Context, obj *model.MarketEntity) (*model.CreditRating, error)
 	Warnings(ctx context.Context, obj *model.MarketEntity, first *int) ([]*model.Warning, error)
 }
 type MutationResolver interface {
-	RecordAuthorization(ctx context.Context, input model.RecordAuthorizationInput) (*model.PersonAuthorization, error)
-	RevokeAuthorization(ctx context.Context, id string, idempotencyKey string) (*model.PersonAuthorization, error)
+	OpenJointCase(ctx context.Context, listEntryID string, idempotencyKey string) (*workflow.JointCase, error)
+	AnswerPush(ctx context.Context, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) (*workflow.CasePush, error)
+	ReportMeasureApplied(ctx context.Context, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) (*model.MeasureApplication, error)
 	UpsertCommitmentItem(ctx context.Context, input model.CommitmentItemInput, idempotencyKey string) (*workflow.CommitmentItem, error)
 	SignCommitment(ctx context.Context, input model.SignCommitmentInput, idempotencyKey string) (*workflow.Commitment, error)
 	FulfilCommitment(ctx context.Context, id string, reason *string, idempotencyKey string) (*workflow.Commitment, error)
 	BreachCommitment(ctx context.Context, id string, severity credit.Severity, reason string, idempotencyKey string) (*workflow.Commitment, error)
 	FindCommitmentFalse(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Commitment, error)
+	RecomputeGrades(ctx context.Context, idempotencyKey string) (int, error)
+	CreateInspectionPlan(ctx context.Context, input model.InspectionPlanInput, idempotencyKey string) (*model.InspectionPlan, error)
 	EnterListing(ctx context.Context, input model.EnterListingInput, idempotencyKey string) (*workflow.ListEntry, error)
 	RemoveListing(ctx context.Context, id string, reason workflow.RemovalReason, note *string, idempotencyKey string) (*workflow.ListEntry, error)
 	RecordInterview(ctx context.Context, listEntryID string, typeArg credit.InterviewType, heldOn scalars.Date, notes string, idempotencyKey string) (*workflow.Interview, error)
-	OpenJointCase(ctx context.Context, listEntryID string, idempotencyKey string) (*workflow.JointCase, error)
-	AnswerPush(ctx context.Context, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) (*workflow.CasePush, error)
 	FileObjection(ctx context.Context, recordID string, reason string, idempotencyKey string) (*workflow.Objection, error)
 	CheckObjection(ctx context.Context, id string, idempotencyKey string) (*workflow.Objection, error)
 	ExtendObjection(ctx context.Context, id string, approvedBy string, reason string, idempotencyKey string) (*workflow.Objection, error)
 	UpholdObjection(ctx context.Context, id string, outcome workflow.ObjectionOutcome, correction *model.RecordCorrectionInput, reason string, idempotencyKey string) (*workflow.Objection, error)
 	RejectObjection(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Objection, error)
+	RecordAuthorization(ctx context.Context, input model.RecordAuthorizationInput) (*model.PersonAuthorization, error)
+	RevokeAuthorization(ctx context.Context, id string, idempotencyKey string) (*model.PersonAuthorization, error)
 	ApplyRepair(ctx context.Context, input model.ApplyRepairInput, idempotencyKey string) (*workflow.Repair, error)
 	AcceptRepair(ctx context.Context, id string, idempotencyKey string) (*workflow.Repair, error)
 	RefuseRepair(ctx context.Context, id string, rule string, reason string, idempotencyKey string) (*workflow.Repair, error)
 	DecideRepair(ctx context.Context, id string, repaired bool, reason string, idempotencyKey string) (*workflow.Repair, error)
 	SampleRepairsForRecheck(ctx context.Context, count int, seed string, idempotencyKey string) ([]*workflow.Repair, error)
-	ReportMeasureApplied(ctx context.Context, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) (*model.MeasureApplication, error)
-	CreateInspectionPlan(ctx context.Context, input model.InspectionPlanInput, idempotencyKey string) (*model.InspectionPlan, error)
-	RecomputeGrades(ctx context.Context, idempotencyKey string) (int, error)
 	RecheckRepair(ctx context.Context, id string, correct bool, reason string, idempotencyKey string) (*workflow.Repair, error)
 }
 type ObjectionResolver interface {
@@ -1095,35 +1095,35 @@ type PlanSampleResolver interface {
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
-	Entity(ctx context.Context, uscc string) (*model.MarketEntity, error)
-	Entities(ctx context.Context, filter *model.EntityFilter, first *int, after *string) (*model.MarketEntityConnection, error)
-	Person(ctx context.Context, idNumber string) (*model.Person, error)
 	Departments(ctx context.Context) ([]*credit.Department, error)
 	Divisions(ctx context.Context) ([]*model.Division, error)
-	RecordKinds(ctx context.Context) ([]*model.RecordKindInfo, error)
-	QueryLog(ctx context.Context, filter *model.QueryLogFilter, first *int, after *string) (*model.QueryLogConnection, error)
-	Authorizations(ctx context.Context, idNumber string) ([]*model.PersonAuthorization, error)
-	CommitmentItems(ctx context.Context, activeOnly *bool) ([]*workflow.CommitmentItem, error)
-	Commitments(ctx context.Context, filter *model.CommitmentFilter, first *int, after *string) (*model.CommitmentConnection, error)
-	ListEntries(ctx context.Context, filter *model.ListEntryFilter, first *int, after *string) (*model.ListEntryConnection, error)
 	JointCases(ctx context.Context, filter *model.JointCaseFilter, first *int, after *string) (*model.JointCaseConnection, error)
 	OverduePushes(ctx context.Context, department *string) ([]*workflow.CasePush, error)
-	Objections(ctx context.Context, filter *model.ObjectionFilter, first *int, after *string) (*model.ObjectionConnection, error)
-	Repairs(ctx context.Context, filter *model.RepairFilter, first *int, after *string) (*model.RepairConnection, error)
 	Measures(ctx context.Context) ([]*catalogue.Measure, error)
-	WorkflowRules(ctx context.Context) ([]*workflow.Rule, error)
-	DisclosureStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentDisclosure, error)
-	WorkingDays(ctx context.Context, from scalars.Date, to scalars.Date) (int, error)
 	CreditCheck(ctx context.Context, uscc string, scenario credit.Scenario) (*model.CreditCheck, error)
 	CreditChecks(ctx context.Context, usccs []string, scenario credit.Scenario) ([]*model.CreditCheck, error)
 	CreditCheckStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentCheckStats, error)
+	CommitmentItems(ctx context.Context, activeOnly *bool) ([]*workflow.CommitmentItem, error)
+	Commitments(ctx context.Context, filter *model.CommitmentFilter, first *int, after *string) (*model.CommitmentConnection, error)
+	DisclosureStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentDisclosure, error)
+	WorkingDays(ctx context.Context, from scalars.Date, to scalars.Date) (int, error)
 	GradeDistribution(ctx context.Context, division *string, kind *credit.EntityKind) (*model.GradeDistribution, error)
 	GradeModel(ctx context.Context) (*model.GradeModel, error)
 	InspectionPlans(ctx context.Context, department *string, first *int, after *string) (*model.InspectionPlanConnection, error)
+	ListEntries(ctx context.Context, filter *model.ListEntryFilter, first *int, after *string) (*model.ListEntryConnection, error)
+	Objections(ctx context.Context, filter *model.ObjectionFilter, first *int, after *string) (*model.ObjectionConnection, error)
+	QueryLog(ctx context.Context, filter *model.QueryLogFilter, first *int, after *string) (*model.QueryLogConnection, error)
+	Authorizations(ctx context.Context, idNumber string) ([]*model.PersonAuthorization, error)
+	RecordKinds(ctx context.Context) ([]*model.RecordKindInfo, error)
+	Entity(ctx context.Context, uscc string) (*model.MarketEntity, error)
+	Entities(ctx context.Context, filter *model.EntityFilter, first *int, after *string) (*model.MarketEntityConnection, error)
+	Person(ctx context.Context, idNumber string) (*model.Person, error)
+	Repairs(ctx context.Context, filter *model.RepairFilter, first *int, after *string) (*model.RepairConnection, error)
 	CreditReport(ctx context.Context, uscc string, purpose model.ReportPurpose) (*model.CreditReport, error)
 	VerifyCreditReport(ctx context.Context, input model.VerifyReportInput) (*model.ReportVerification, error)
 	Warnings(ctx context.Context, filter *model.WarningFilter, first *int, after *string) (*model.WarningConnection, error)
 	WarningRules(ctx context.Context) ([]*model.WarningRule, error)
+	WorkflowRules(ctx context.Context) ([]*workflow.Rule, error)
 }
 type RepairResolver interface {
 	Record(ctx context.Context, obj *workflow.Repair) (credit.Record, error)
@@ -5774,8 +5774,13 @@ func newExecutionContext(
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# credithub — the unified credit graph of Heihe's market entities.
 #
-# This file is the contract other teams build on (../shared/SPEC.md, "The
+# These files are the contract other teams build on (../shared/SPEC.md, "The
 # graph"): add freely, rename nothing, deprecate with @deprecated(reason:).
+#
+# This one holds the root types and what every area shares. Each area of the
+# graph is a file of its own under schema/, which adds its fields to Query,
+# Mutation, Subscription and MarketEntity with ` + "`" + `extend type` + "`" + `; gqlgen writes
+# the resolvers of each file's fields to resolvers/<file>.resolvers.go.
 
 schema {
   query: Query
@@ -5861,65 +5866,118 @@ interface Node @open(level: PUBLIC) {
 type Query @open(level: PUBLIC) {
   "Fetches any object by its global ID."
   node(id: ID!): Node
-
-  """
-  Looks a market entity up by its unified social credit code (GB 32100-2015).
-  A malformed code is refused with BAD_USER_INPUT naming the rule it breaks,
-  unless the registry itself holds it as a legacy pilot code; an unknown
-  entity is null.
-  """
-  entity(uscc: ID!): MarketEntity
-
-  "Market entities in the registry, ordered by unified social credit code."
-  entities(filter: EntityFilter, first: Int = 20, after: String): MarketEntityConnection!
-
-  """
-  Looks a natural person up by resident ID number (GB 11643-1999). Personal
-  data; null when no department knows the person.
-  """
-  person(idNumber: String!): Person @open(level: PERSONAL)
-
   "The departments whose databases the hub fans out to."
   departments: [Department!]!
-
   "Heihe's administrative divisions and the free trade zone pilot region."
   divisions: [Division!]!
+}
 
-  """
-  The information catalogue (T8): every kind of credit record, who provides
-  it, how open it is and whether its publication is due within 7 working days.
-  """
-  recordKinds: [RecordKindInfo!]!
+# Every subscription is an area's (extend type Subscription).
+type Subscription @open(level: SHARED, scope: "entity:read")
 
-  """
-  The query log: who read personal data, when, why and what. Newest first.
-  Filter by a person's ID number to see who looked at that person.
-  """
-  queryLog(filter: QueryLogFilter, first: Int = 20, after: String): QueryLogConnection! @open(level: SHARED, scope: "audit:read")
+# Every mutation is an area's (extend type Mutation). The workflow mutations
+# are guarded by their state machines (internal/workflow/*.go): each
+# transition names the scope it needs and whose it is (the identifying or
+# providing department, or the entity itself).
+type Mutation @open(level: PUBLIC)
 
-  "A person's written authorisations of credit service agencies."
-  authorizations(idNumber: String!): [PersonAuthorization!]! @open(level: PERSONAL)
+"A department that keeps its own database of credit information."
+type Department @open(level: PUBLIC) {
+  "Stable code: market, environment, fire, housing, court."
+  code: ID!
+  name: String!
+}
 
-  "The application items that accept a credit commitment (T1), kept by the business-environment bureau."
-  commitmentItems(activeOnly: Boolean = true): [CommitmentItem!]!
-  commitments(filter: CommitmentFilter, first: Int = 20, after: String): CommitmentConnection!
-  "List entries, newest first. Key-attention entries need entity:read."
-  listEntries(filter: ListEntryFilter, first: Int = 20, after: String): ListEntryConnection!
+type Division @open(level: PUBLIC) {
+  "Six-digit administrative division code (GB/T 2260), or the pilot region's own code."
+  code: ID!
+  name: String!
+  "True for the free trade zone pilot region, which is not an official division."
+  pilot: Boolean!
+}
+
+type PageInfo @open(level: PUBLIC) {
+  hasNextPage: Boolean!
+  hasPreviousPage: Boolean!
+  startCursor: String
+  endCursor: String
+}
+`, BuiltIn: false},
+	{Name: "../schema/cases.graphqls", Input: `# Joint-punishment cases (T18–T20): opened from a joint-punishment listing,
+# pushed to every department whose measures apply, answered by each.
+
+extend type Query {
   "Joint-punishment cases (T18–T20)."
   jointCases(filter: JointCaseFilter, first: Int = 20, after: String): JointCaseConnection! @open(level: SHARED, scope: "entity:read")
   "Pushes of joint-punishment cases not answered by their deadline."
   overduePushes(department: ID): [CasePush!]! @open(level: SHARED, scope: "entity:read")
-  objections(filter: ObjectionFilter, first: Int = 20, after: String): ObjectionConnection! @open(level: SHARED, scope: "record:read")
-  repairs(filter: RepairFilter, first: Int = 20, after: String): RepairConnection! @open(level: SHARED, scope: "record:read")
+}
+
+extend type Mutation {
+  "Opens a joint-punishment case from a joint-punishment listing and pushes it to every department whose measures apply (case:write)."
+  openJointCase(listEntryId: ID!, idempotencyKey: String!): JointCase! @open(level: PUBLIC)
+  "A department reports the measure it applied for a pushed case (case:write, that department)."
+  answerPush(pushId: ID!, measureApplied: String!, appliedOn: Date!, idempotencyKey: String!): CasePush! @open(level: PUBLIC)
+}
+
+enum JointCaseState {
+  OPEN
+  CLOSED
+}
+
+"A joint-punishment case (联合惩戒案件): pushed to every department whose measures apply."
+type JointCase implements Node @key(fields: "id") @open(level: SHARED, scope: "entity:read") {
+  id: ID!
+  listEntry: ListEntry!
+  state: JointCaseState!
+  openedAt: Time!
+  closedAt: Time
+  pushes: [CasePush!]!
+  history: [WorkflowEvent!]!
+}
+
+enum PushState {
+  PUSHED
+  ANSWERED
+}
+
+"A case pushed to one department, and its execution feedback (执行反馈)."
+type CasePush @open(level: SHARED, scope: "entity:read") {
+  id: ID!
+  caseId: ID!
+  department: Department!
+  measures: [Measure!]!
+  pushedAt: Time!
+  dueDate: Date!
+  state: PushState!
+  overdue: Boolean!
+  measureApplied: String
+  appliedOn: Date
+  answeredBy: String
+}
+
+input JointCaseFilter {
+  state: JointCaseState
+  "Cases pushed to this department."
+  department: ID
+}
+
+type JointCaseConnection @open(level: SHARED, scope: "entity:read") {
+  edges: [JointCaseEdge!]!
+  pageInfo: PageInfo!
+}
+
+type JointCaseEdge @open(level: SHARED, scope: "entity:read") {
+  cursor: String!
+  node: JointCase!
+}
+`, BuiltIn: false},
+	{Name: "../schema/checks.graphqls", Input: `# Credit checks (应查必查, T19–T20) against the measures catalogue of joint
+# rewards and punishments, and what the asking systems did with them.
+
+extend type Query {
   "The measures catalogue: restrictions and rewards, who applies them, on what basis (T19)."
   measures: [Measure!]!
-  "The deadlines and rules the workflows follow, with their sources (kept as data)."
-  workflowRules: [WorkflowRule!]!
-  "Disclosure timeliness per department (T26): decisions due in the period, published on time, late, not yet."
-  disclosureStats(from: Date!, to: Date!): [DepartmentDisclosure!]!
-  "Working days between two dates on the official holiday calendar (after from, up to and including to)."
-  workingDays(from: Date!, to: Date!): Int!
-
   """
   The measures (restrictions and rewards) that apply to an entity in a
   scenario (T19–T20: 应查必查), each with its legal basis and what triggers
@@ -5932,44 +5990,109 @@ type Query @open(level: PUBLIC) {
   creditChecks(usccs: [ID!]!, scenario: Scenario!): [CreditCheck!]! @open(level: SHARED, scope: "entity:read", supervisorsOnly: true) @cost(weight: 10)
   "Per department: approvals checked and measures carried out (奖惩到位)."
   creditCheckStats(from: Date!, to: Date!): [DepartmentCheckStats!]! @open(level: SHARED, scope: "entity:read")
-  "Grades by division and kind, as last computed for every entity (dashboards)."
-  gradeDistribution(division: ID, kind: EntityKind): GradeDistribution! @open(level: SHARED, scope: "entity:read")
-  "The grading model: factors with their weights and sources, and the thresholds."
-  gradeModel: GradeModel! @open(level: SHARED, scope: "entity:read")
-  "Double-random inspection plans (T13): stored and public."
-  inspectionPlans(department: ID, first: Int = 20, after: String): InspectionPlanConnection!
-  """
-  A credit report (T7, T30) on an entity: public facts, lists and records
-  in force, its grade when the caller may see it; numbered, timed, hashed
-  and signed with the hub's Ed25519 key. Needs report:issue.
-  """
-  creditReport(uscc: ID!, purpose: ReportPurpose!): CreditReport! @open(level: SHARED, scope: "report:issue")
-  "Whether a report is genuine and unchanged. Anyone may ask."
-  verifyCreditReport(input: VerifyReportInput!): ReportVerification!
-  "Warnings (T25), newest first."
-  warnings(filter: WarningFilter, first: Int = 20, after: String): WarningConnection! @open(level: SHARED, scope: "entity:read")
-  "The warning rules, as data."
-  warningRules: [WarningRule!]!
 }
 
-type Subscription @open(level: SHARED, scope: "entity:read") {
-  "New warnings as they are raised, from any hub instance (PostgreSQL LISTEN/NOTIFY)."
-  warnings(filter: WarningFilter): Warning!
+extend type Mutation {
+  """
+  The asking system reports the measure it applied for a credit check (or
+  that it did not), so that the graph can show 奖惩到位 per department.
+  """
+  reportMeasureApplied(checkId: ID!, measureCode: ID!, applied: Boolean!, note: String, idempotencyKey: String!): MeasureApplication! @open(level: SHARED, scope: "entity:read")
 }
 
-type Mutation @open(level: PUBLIC) {
-  """
-  Records a person's written authorisation of a credit service agency to
-  read their personal credit data for one purpose over a period (T28, T30).
-  """
-  recordAuthorization(input: RecordAuthorizationInput!): PersonAuthorization! @open(level: SHARED, scope: "authorization:write")
-  "Revokes an authorisation from now on."
-  revokeAuthorization(id: ID!, idempotencyKey: String!): PersonAuthorization! @open(level: SHARED, scope: "authorization:write")
+enum MeasureKind {
+  RESTRICTION
+  REWARD
+}
 
-  # The workflow mutations below are guarded by their state machines
-  # (workflow/*.go): each transition names the scope it needs and whose it
-  # is (the identifying or providing department, or the entity itself).
+"A measure of the joint reward-and-punishment catalogue."
+type Measure @open(level: PUBLIC) {
+  code: ID!
+  name: String!
+  kind: MeasureKind!
+  "The department that applies it."
+  department: Department!
+  legalBasis: String!
+  "The lists that trigger it."
+  listTypes: [ListType!]!
+  "The scenarios it applies in."
+  scenarios: [Scenario!]!
+  "Record kinds that trigger it, at or above minSeverity."
+  recordKinds: [RecordKind!]!
+  minSeverity: Severity
+}
 
+"The scenarios a credit check is asked for (T3, T7, T19)."
+enum Scenario {
+  ADMINISTRATIVE_APPROVAL
+  PUBLIC_PROCUREMENT
+  BIDDING
+  STATE_FUNDING
+  QUALIFICATION_REVIEW
+  MARKET_ACCESS
+}
+
+"The answer to 应查必查 for one entity in one scenario."
+type CreditCheck @open(level: SHARED, scope: "entity:read") {
+  "Quote it in reportMeasureApplied."
+  id: ID!
+  uscc: ID!
+  "Null when the registry does not know the code (or did not answer)."
+  entity: MarketEntity
+  scenario: Scenario!
+  "False when a department did not answer: the measures may then be incomplete."
+  complete: Boolean!
+  missingSources: [Department!]!
+  measures: [AppliedMeasure!]!
+  checkedAt: Time!
+}
+
+"A measure that applies, and what triggers it."
+type AppliedMeasure @open(level: SHARED, scope: "entity:read") {
+  measure: Measure!
+  triggers: [MeasureTrigger!]!
+}
+
+"A record or listing that triggers a measure."
+type MeasureTrigger @open(level: SHARED, scope: "entity:read") {
+  recordId: ID!
+  kind: RecordKind!
+  summary: String!
+  severity: Severity
+  listType: ListType
+}
+
+"What an asking system did with a checked measure."
+type MeasureApplication @open(level: SHARED, scope: "entity:read") {
+  checkId: ID!
+  measure: Measure!
+  applied: Boolean!
+  note: String!
+  reportedBy: String!
+  reportedAt: Time!
+}
+
+type DepartmentCheckStats @open(level: SHARED, scope: "entity:read") {
+  "The department whose systems asked."
+  org: String!
+  checks: Int!
+  "Checks that found at least one measure."
+  checksWithMeasures: Int!
+  "Measures the systems reported back on."
+  measuresReported: Int!
+  measuresApplied: Int!
+}
+`, BuiltIn: false},
+	{Name: "../schema/commitments.graphqls", Input: `# Credit commitments (信用承诺, T1–T3): the items that accept one, and the
+# commitments entities sign, keep, breach or are found to have made falsely.
+
+extend type Query {
+  "The application items that accept a credit commitment (T1), kept by the business-environment bureau."
+  commitmentItems(activeOnly: Boolean = true): [CommitmentItem!]!
+  commitments(filter: CommitmentFilter, first: Int = 20, after: String): CommitmentConnection!
+}
+
+extend type Mutation {
   "Adds or edits an item of the commitment catalogue (the business-environment bureau, commitment:write)."
   upsertCommitmentItem(input: CommitmentItemInput!, idempotencyKey: String!): CommitmentItem! @open(level: PUBLIC)
   "Signs a credit commitment for an application item: the entity itself, or the department receiving the application."
@@ -5980,75 +6103,11 @@ type Mutation @open(level: PUBLIC) {
   breachCommitment(id: ID!, severity: Severity!, reason: String!, idempotencyKey: String!): Commitment! @open(level: PUBLIC)
   "The commitment was found false; a serious credit record is created."
   findCommitmentFalse(id: ID!, reason: String!, idempotencyKey: String!): Commitment! @open(level: PUBLIC)
-
-  "Puts an entity on a list (list:write, the identifying department)."
-  enterListing(input: EnterListingInput!, idempotencyKey: String!): ListEntry! @open(level: PUBLIC)
-  "Takes an entity off a list: repaired, expired or revoked."
-  removeListing(id: ID!, reason: RemovalReason!, note: String, idempotencyKey: String!): ListEntry! @open(level: PUBLIC)
-  "Records a 提示约谈 or 警示约谈 with a listed entity that missed its rectification deadline (谁认定、谁约谈)."
-  recordInterview(listEntryId: ID!, type: InterviewType!, heldOn: Date!, notes: String!, idempotencyKey: String!): Interview! @open(level: PUBLIC)
-
-  "Opens a joint-punishment case from a joint-punishment listing and pushes it to every department whose measures apply (case:write)."
-  openJointCase(listEntryId: ID!, idempotencyKey: String!): JointCase! @open(level: PUBLIC)
-  "A department reports the measure it applied for a pushed case (case:write, that department)."
-  answerPush(pushId: ID!, measureApplied: String!, appliedOn: Date!, idempotencyKey: String!): CasePush! @open(level: PUBLIC)
-
-  "The entity (or person) files an objection against a record; the record shows UNDER_OBJECTION at once."
-  fileObjection(recordId: ID!, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
-  "The credit platform checks the objection and passes it to the providing department (objection:handle, the credit office)."
-  checkObjection(id: ID!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
-  "The providing department extends its deadline once, with approval."
-  extendObjection(id: ID!, approvedBy: String!, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
-  "The providing department upholds the objection: the record is corrected or revoked through an overlay."
-  upholdObjection(id: ID!, outcome: ObjectionOutcome!, correction: RecordCorrectionInput, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
-  "The providing department rejects the objection, with a reason."
-  rejectObjection(id: ID!, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
-
-  "The entity applies to repair a record (after its minimum publication period, obligations fulfilled, with a public commitment)."
-  applyRepair(input: ApplyRepairInput!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
-  "The identifying department accepts the application for decision (repair:review)."
-  acceptRepair(id: ID!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
-  "The identifying department refuses a case that cannot be repaired, naming the rule."
-  refuseRepair(id: ID!, rule: String!, reason: String!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
-  "The identifying department decides: repaired (the record leaves public view and stops triggering measures) or denied."
-  decideRepair(id: ID!, repaired: Boolean!, reason: String!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
-  "Periodic re-check: draws repaired cases at random (reproducibly from the seed) for review."
-  sampleRepairsForRecheck(count: Int!, seed: String!, idempotencyKey: String!): [Repair!]! @open(level: PUBLIC)
-  """
-  The asking system reports the measure it applied for a credit check (or
-  that it did not), so that the graph can show 奖惩到位 per department.
-  """
-  reportMeasureApplied(checkId: ID!, measureCode: ID!, applied: Boolean!, note: String, idempotencyKey: String!): MeasureApplication! @open(level: SHARED, scope: "entity:read")
-  """
-  Draws a double-random inspection sample (T13) from a population, the ratio
-  depending on each entity's grade, reproducibly from the seed published
-  with the plan, and the inspectors from the department's roster.
-  """
-  createInspectionPlan(input: InspectionPlanInput!, idempotencyKey: String!): InspectionPlan! @open(level: SHARED, scope: "entity:read")
-  "Recomputes and stores every entity's grade (for the distribution and inspection plans)."
-  recomputeGrades(idempotencyKey: String!): Int! @open(level: SHARED, scope: "audit:read")
-  "Records the outcome of a re-check; a wrong repair is reversed and the record is public again."
-  recheckRepair(id: ID!, correct: Boolean!, reason: String!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
 }
 
-"One step of a workflow: who moved it, when, from which state to which, why."
-type WorkflowEvent @open(level: PUBLIC) {
-  action: String!
-  from: String!
-  to: String!
-  actor: String!
-  actorOrg: String!
-  at: Time!
-  reason: String
-}
-
-"A deadline or rule a workflow follows, with its legal source."
-type WorkflowRule @open(level: PUBLIC) {
-  code: ID!
-  description: String!
-  "Working days, for deadlines."
-  workingDays: Int
-  source: String!
+extend type MarketEntity {
+  "Credit commitments the entity signed (T1–T3), newest first. Public."
+  commitments(first: Int = 20, after: String): CommitmentConnection!
 }
 
 "An application item that accepts a credit commitment (信用承诺事项)."
@@ -6116,6 +6175,227 @@ type CommitmentConnection @open(level: PUBLIC) {
 type CommitmentEdge @open(level: PUBLIC) {
   cursor: String!
   node: Commitment!
+}
+`, BuiltIn: false},
+	{Name: "../schema/disclosure.graphqls", Input: `# Disclosure timeliness (T26): decisions published within 7 working days on
+# the official holiday calendar.
+
+extend type Query {
+  "Disclosure timeliness per department (T26): decisions due in the period, published on time, late, not yet."
+  disclosureStats(from: Date!, to: Date!): [DepartmentDisclosure!]!
+  "Working days between two dates on the official holiday calendar (after from, up to and including to)."
+  workingDays(from: Date!, to: Date!): Int!
+}
+
+"A department's disclosure timeliness over a period (T26)."
+type DepartmentDisclosure @open(level: PUBLIC) {
+  department: Department!
+  "Decisions in the period that must be published."
+  decisions: Int!
+  publishedOnTime: Int!
+  publishedLate: Int!
+  "Not published and past the due date."
+  overdue: Int!
+  "Not published, still within the 7 working days."
+  pending: Int!
+  "publishedOnTime / (decisions - pending), or null when none was due."
+  onTimeShare: Float
+  "The overdue decisions, oldest due first (those the caller may see)."
+  overdueRecords(first: Int = 20): [CreditRecord!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/grades.graphqls", Input: `# Credit grades (T12): computed at the time of a query, stored for every
+# entity by the grade jobs, and the model behind them.
+
+extend type Query {
+  "Grades by division and kind, as last computed for every entity (dashboards)."
+  gradeDistribution(division: ID, kind: EntityKind): GradeDistribution! @open(level: SHARED, scope: "entity:read")
+  "The grading model: factors with their weights and sources, and the thresholds."
+  gradeModel: GradeModel! @open(level: SHARED, scope: "entity:read")
+}
+
+extend type Mutation {
+  "Recomputes and stores every entity's grade (for the distribution and inspection plans)."
+  recomputeGrades(idempotencyKey: String!): Int! @open(level: SHARED, scope: "audit:read")
+}
+
+extend type MarketEntity {
+  """
+  The credit grade (T12), computed from the entity's records, listings,
+  commitments and industry ratings at the time of the query, with the
+  reasons. For supervision: shared with departments, not with agencies,
+  the public or the entity itself.
+  """
+  rating: CreditRating @open(level: SHARED, scope: "entity:read", supervisorsOnly: true) @cost(weight: 10)
+}
+
+enum Grade {
+  "Low risk."
+  A
+  "Normal."
+  B
+  "Higher risk."
+  C
+  "High risk."
+  D
+}
+
+"A credit grade and the facts that produced it."
+type CreditRating @open(level: SHARED, scope: "entity:read") {
+  grade: Grade!
+  "Points counted against the entity (negative for good conduct)."
+  points: Int!
+  reasons: [GradeReason!]!
+  "False when a department did not answer: the grade may be too good."
+  complete: Boolean!
+  missingSources: [Department!]!
+  computedAt: Time!
+}
+
+type GradeReason @open(level: SHARED, scope: "entity:read") {
+  factor: String!
+  description: String!
+  points: Int!
+  count: Int!
+  "Global IDs of the records behind it."
+  evidence: [ID!]!
+}
+
+type GradeDistribution @open(level: SHARED, scope: "entity:read") {
+  total: Int!
+  counts: [GradeCount!]!
+  "When the stored grades were last computed; null before the first run."
+  computedAt: Time
+}
+
+type GradeCount @open(level: SHARED, scope: "entity:read") {
+  division: Division!
+  kind: EntityKind!
+  grade: Grade!
+  count: Int!
+}
+
+type GradeModel @open(level: SHARED, scope: "entity:read") {
+  factors: [GradeFactor!]!
+  thresholds: [GradeThreshold!]!
+}
+
+type GradeFactor @open(level: SHARED, scope: "entity:read") {
+  code: ID!
+  description: String!
+  points: Int!
+  source: String!
+}
+
+type GradeThreshold @open(level: SHARED, scope: "entity:read") {
+  grade: Grade!
+  "The most points of this grade; null for the last."
+  maxPoints: Int
+  meaning: String!
+  source: String!
+}
+`, BuiltIn: false},
+	{Name: "../schema/inspection.graphqls", Input: `# Double-random inspection plans (双随机, T13): a sample drawn by grade,
+# reproducibly from a published seed, with inspectors from the roster.
+
+extend type Query {
+  "Double-random inspection plans (T13): stored and public."
+  inspectionPlans(department: ID, first: Int = 20, after: String): InspectionPlanConnection!
+}
+
+extend type Mutation {
+  """
+  Draws a double-random inspection sample (T13) from a population, the ratio
+  depending on each entity's grade, reproducibly from the seed published
+  with the plan, and the inspectors from the department's roster.
+  """
+  createInspectionPlan(input: InspectionPlanInput!, idempotencyKey: String!): InspectionPlan! @open(level: SHARED, scope: "entity:read")
+}
+
+input PopulationInput {
+  division: ID
+  kind: EntityKind
+  "GB/T 4754 section letter (E construction, F trade, H hospitality …)."
+  industry: String
+  status: EntityStatus = ACTIVE
+}
+
+input GradeRatiosInput {
+  a: Float!
+  b: Float!
+  c: Float!
+  d: Float!
+}
+
+input InspectionPlanInput {
+  title: String!
+  population: PopulationInput!
+  "The ratio of grade B; A gets half, C one and a half times, D three times, unless ratios are given."
+  baseRatio: Float
+  ratios: GradeRatiosInput
+  "Published with the plan: anyone can redraw the sample from it."
+  seed: String!
+  inspectorsPerEntity: Int = 2
+}
+
+"A double-random inspection plan and its sample: public."
+type InspectionPlan implements Node @key(fields: "id") @open(level: PUBLIC) {
+  id: ID!
+  department: Department!
+  title: String!
+  seed: String!
+  populationSize: Int!
+  sampleSize: Int!
+  ratioA: Float!
+  ratioB: Float!
+  ratioC: Float!
+  ratioD: Float!
+  createdAt: Time!
+  sample: [PlanSample!]!
+}
+
+type PlanSample @open(level: PUBLIC) {
+  uscc: ID!
+  entity: MarketEntity
+  inspectors: [Inspector!]!
+}
+
+type Inspector @open(level: PUBLIC) {
+  name: String!
+  badgeNo: String!
+  department: Department!
+}
+
+type InspectionPlanConnection @open(level: PUBLIC) {
+  edges: [InspectionPlanEdge!]!
+  pageInfo: PageInfo!
+}
+
+type InspectionPlanEdge @open(level: PUBLIC) {
+  cursor: String!
+  node: InspectionPlan!
+}
+`, BuiltIn: false},
+	{Name: "../schema/listings.graphqls", Input: `# Lists (T14–T16, T21): the joint-punishment and key-attention lists and
+# market bans, and the interviews with listed entities.
+
+extend type Query {
+  "List entries, newest first. Key-attention entries need entity:read."
+  listEntries(filter: ListEntryFilter, first: Int = 20, after: String): ListEntryConnection!
+}
+
+extend type Mutation {
+  "Puts an entity on a list (list:write, the identifying department)."
+  enterListing(input: EnterListingInput!, idempotencyKey: String!): ListEntry! @open(level: PUBLIC)
+  "Takes an entity off a list: repaired, expired or revoked."
+  removeListing(id: ID!, reason: RemovalReason!, note: String, idempotencyKey: String!): ListEntry! @open(level: PUBLIC)
+  "Records a 提示约谈 or 警示约谈 with a listed entity that missed its rectification deadline (谁认定、谁约谈)."
+  recordInterview(listEntryId: ID!, type: InterviewType!, heldOn: Date!, notes: String!, idempotencyKey: String!): Interview! @open(level: PUBLIC)
+}
+
+extend type MarketEntity {
+  "Its entries on the joint-punishment and key-attention lists and market bans (T14–T15, T21)."
+  listings(activeOnly: Boolean = false): [ListEntry!]!
 }
 
 enum ListType {
@@ -6214,79 +6494,29 @@ type Interview @open(level: SHARED, scope: "entity:read") {
   notes: String!
   listEntryId: ID!
 }
+`, BuiltIn: false},
+	{Name: "../schema/objections.graphqls", Input: `# Objections to records (信用信息异议, T28).
 
-enum JointCaseState {
-  OPEN
-  CLOSED
+extend type Query {
+  objections(filter: ObjectionFilter, first: Int = 20, after: String): ObjectionConnection! @open(level: SHARED, scope: "record:read")
 }
 
-"A joint-punishment case (联合惩戒案件): pushed to every department whose measures apply."
-type JointCase implements Node @key(fields: "id") @open(level: SHARED, scope: "entity:read") {
-  id: ID!
-  listEntry: ListEntry!
-  state: JointCaseState!
-  openedAt: Time!
-  closedAt: Time
-  pushes: [CasePush!]!
-  history: [WorkflowEvent!]!
+extend type Mutation {
+  "The entity (or person) files an objection against a record; the record shows UNDER_OBJECTION at once."
+  fileObjection(recordId: ID!, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
+  "The credit platform checks the objection and passes it to the providing department (objection:handle, the credit office)."
+  checkObjection(id: ID!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
+  "The providing department extends its deadline once, with approval."
+  extendObjection(id: ID!, approvedBy: String!, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
+  "The providing department upholds the objection: the record is corrected or revoked through an overlay."
+  upholdObjection(id: ID!, outcome: ObjectionOutcome!, correction: RecordCorrectionInput, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
+  "The providing department rejects the objection, with a reason."
+  rejectObjection(id: ID!, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
 }
 
-enum PushState {
-  PUSHED
-  ANSWERED
-}
-
-"A case pushed to one department, and its execution feedback (执行反馈)."
-type CasePush @open(level: SHARED, scope: "entity:read") {
-  id: ID!
-  caseId: ID!
-  department: Department!
-  measures: [Measure!]!
-  pushedAt: Time!
-  dueDate: Date!
-  state: PushState!
-  overdue: Boolean!
-  measureApplied: String
-  appliedOn: Date
-  answeredBy: String
-}
-
-input JointCaseFilter {
-  state: JointCaseState
-  "Cases pushed to this department."
-  department: ID
-}
-
-type JointCaseConnection @open(level: SHARED, scope: "entity:read") {
-  edges: [JointCaseEdge!]!
-  pageInfo: PageInfo!
-}
-
-type JointCaseEdge @open(level: SHARED, scope: "entity:read") {
-  cursor: String!
-  node: JointCase!
-}
-
-enum MeasureKind {
-  RESTRICTION
-  REWARD
-}
-
-"A measure of the joint reward-and-punishment catalogue."
-type Measure @open(level: PUBLIC) {
-  code: ID!
-  name: String!
-  kind: MeasureKind!
-  "The department that applies it."
-  department: Department!
-  legalBasis: String!
-  "The lists that trigger it."
-  listTypes: [ListType!]!
-  "The scenarios it applies in."
-  scenarios: [Scenario!]!
-  "Record kinds that trigger it, at or above minSeverity."
-  recordKinds: [RecordKind!]!
-  minSeverity: Severity
+extend type MarketEntity {
+  "Objections filed against its records (T28)."
+  objections: [Objection!]! @open(level: SHARED, scope: "record:read")
 }
 
 enum ObjectionState {
@@ -6345,80 +6575,28 @@ type ObjectionEdge @open(level: SHARED, scope: "record:read") {
   cursor: String!
   node: Objection!
 }
+`, BuiltIn: false},
+	{Name: "../schema/privacy.graphqls", Input: `# Personal data: persons' written authorisations of credit service agencies
+# (T28, T30) and the query log of every answer that carried personal data.
 
-enum RepairState {
-  "Applied; the window answers within 10 working days."
-  APPLIED
-  "Accepted for decision; the identifying department decides within 3 working days."
-  ACCEPTED
-  "Refused: the case cannot be repaired (the rule is named)."
-  REFUSED
-  REPAIRED
-  DENIED
-  "A wrong repair found at a re-check, undone."
-  REVERSED
+extend type Query {
+  """
+  The query log: who read personal data, when, why and what. Newest first.
+  Filter by a person's ID number to see who looked at that person.
+  """
+  queryLog(filter: QueryLogFilter, first: Int = 20, after: String): QueryLogConnection! @open(level: SHARED, scope: "audit:read")
+  "A person's written authorisations of credit service agencies."
+  authorizations(idNumber: String!): [PersonAuthorization!]! @open(level: PERSONAL)
 }
 
-"A credit repair (信用修复) of one record."
-type Repair implements Node @key(fields: "id") @open(level: SHARED, scope: "record:read") {
-  id: ID!
-  recordId: ID!
-  record: CreditRecord
-  department: Department!
-  entity: MarketEntity!
-  appliedAt: Time!
-  commitment: String!
-  obligationsFulfilled: Boolean!
-  state: RepairState!
-  acceptDue: Date!
-  decisionDue: Date
-  overdue: Boolean!
-  refusalRule: String
-  decisionReason: String
-  lastRecheckAt: Time
-  history: [WorkflowEvent!]!
-}
-
-input ApplyRepairInput {
-  recordId: ID!
-  "The public credit commitment the applicant makes."
-  commitment: String!
-  "The applicant declares the obligations of the decision fulfilled (fine paid, corrections made)."
-  obligationsFulfilled: Boolean!
-}
-
-input RepairFilter {
-  state: RepairState
-  department: ID
-  uscc: ID
-  overdue: Boolean
-}
-
-type RepairConnection @open(level: SHARED, scope: "record:read") {
-  edges: [RepairEdge!]!
-  pageInfo: PageInfo!
-}
-
-type RepairEdge @open(level: SHARED, scope: "record:read") {
-  cursor: String!
-  node: Repair!
-}
-
-"A department's disclosure timeliness over a period (T26)."
-type DepartmentDisclosure @open(level: PUBLIC) {
-  department: Department!
-  "Decisions in the period that must be published."
-  decisions: Int!
-  publishedOnTime: Int!
-  publishedLate: Int!
-  "Not published and past the due date."
-  overdue: Int!
-  "Not published, still within the 7 working days."
-  pending: Int!
-  "publishedOnTime / (decisions - pending), or null when none was due."
-  onTimeShare: Float
-  "The overdue decisions, oldest due first (those the caller may see)."
-  overdueRecords(first: Int = 20): [CreditRecord!]!
+extend type Mutation {
+  """
+  Records a person's written authorisation of a credit service agency to
+  read their personal credit data for one purpose over a period (T28, T30).
+  """
+  recordAuthorization(input: RecordAuthorizationInput!): PersonAuthorization! @open(level: SHARED, scope: "authorization:write")
+  "Revokes an authorisation from now on."
+  revokeAuthorization(id: ID!, idempotencyKey: String!): PersonAuthorization! @open(level: SHARED, scope: "authorization:write")
 }
 
 input RecordAuthorizationInput {
@@ -6502,77 +6680,21 @@ type QueryLogEntry @open(level: SHARED, scope: "audit:read") {
   fields: [String!]!
   rowHash: String!
 }
+`, BuiltIn: false},
+	{Name: "../schema/records.graphqls", Input: `# Credit records: the CreditRecord interface and its kinds, one concrete type
+# per kind, kept by the departments (and by the hub for its workflows'
+# records); an entity's and a person's records, fanned out to every
+# department; the information catalogue.
 
-"A department that keeps its own database of credit information."
-type Department @open(level: PUBLIC) {
-  "Stable code: market, environment, fire, housing, court."
-  code: ID!
-  name: String!
-}
-
-type Division @open(level: PUBLIC) {
-  "Six-digit administrative division code (GB/T 2260), or the pilot region's own code."
-  code: ID!
-  name: String!
-  "True for the free trade zone pilot region, which is not an official division."
-  pilot: Boolean!
-}
-
-enum EntityKind {
-  ENTERPRISE
-  INDIVIDUAL_BUSINESS
-  FARMERS_COOPERATIVE
-  OTHER_ORGANISATION
-}
-
-enum EntityStatus {
-  "存续: registered and operating."
-  ACTIVE
-  "吊销: business licence revoked."
-  REVOKED
-  "注销: deregistered."
-  CANCELLED
-  "迁出: moved to another registration authority."
-  MOVED_OUT
-}
-
-input EntityFilter {
-  "A division code; the city code 231100 means every division."
-  division: ID
-  kind: EntityKind
-  status: EntityStatus
-  "Case-insensitive substring of the registered name (at least 2 characters)."
-  nameContains: String
-}
-
-"A market entity: enterprise, individual business, co-operative or other organisation."
-type MarketEntity implements Node @key(fields: "uscc") @open(level: PUBLIC) {
-  id: ID!
-  "Unified social credit code, the entity's key in the graph (T9)."
-  uscc: ID!
+extend type Query {
   """
-  True when the code fails the GB 32100 check but the registry holds it as an
-  early pilot code.
+  The information catalogue (T8): every kind of credit record, who provides
+  it, how open it is and whether its publication is due within 7 working days.
   """
-  legacyCode: Boolean!
-  "The 9-character organisation code (GB 11714), positions 9–17 of the code."
-  organizationCode: String!
-  "The 15-digit registration number used before 2015, when the registry has one."
-  registrationNumber: String
-  "Registered name. Null, with a SOURCE_UNAVAILABLE error, when the registry did not answer."
-  name: String
-  kind: EntityKind
-  status: EntityStatus
-  division: Division
-  registeredAt: Date
-  "Registered capital in yuan."
-  registeredCapital: Decimal
-  address: String
-  "Industry as registered (GB/T 4754 section and name)."
-  industry: String
-  legalRepresentative: Person
-  "Legal representative, principal and actual controller (T22)."
-  responsiblePersons: [ResponsiblePerson!]
+  recordKinds: [RecordKindInfo!]!
+}
+
+extend type MarketEntity {
   """
   Credit records from every department, newest first. When a department does
   not answer, its records are missing, ` + "`" + `complete` + "`" + ` is false and an error with
@@ -6581,78 +6703,11 @@ type MarketEntity implements Node @key(fields: "uscc") @open(level: PUBLIC) {
   records(filter: RecordFilter, first: Int = 20, after: String): CreditRecordConnection
   "For every department asked about this entity: whether it answered."
   sources: [SourceStatus!]!
-  "Credit commitments the entity signed (T1–T3), newest first. Public."
-  commitments(first: Int = 20, after: String): CommitmentConnection!
-  "Its entries on the joint-punishment and key-attention lists and market bans (T14–T15, T21)."
-  listings(activeOnly: Boolean = false): [ListEntry!]!
-  "Objections filed against its records (T28)."
-  objections: [Objection!]! @open(level: SHARED, scope: "record:read")
-  "Repairs it applied for (T24)."
-  repairs: [Repair!]! @open(level: SHARED, scope: "record:read")
-  """
-  The credit grade (T12), computed from the entity's records, listings,
-  commitments and industry ratings at the time of the query, with the
-  reasons. For supervision: shared with departments, not with agencies,
-  the public or the entity itself.
-  """
-  rating: CreditRating @open(level: SHARED, scope: "entity:read", supervisorsOnly: true) @cost(weight: 10)
-  "Warnings raised on the entity (T25), newest first."
-  warnings(first: Int = 20): [Warning!]! @open(level: SHARED, scope: "entity:read")
 }
 
-type MarketEntityConnection @open(level: PUBLIC) {
-  edges: [MarketEntityEdge!]!
-  pageInfo: PageInfo!
-  "Entities matching the filter; costs one count query, so ask only when shown."
-  totalCount: Int!
-}
-
-type MarketEntityEdge @open(level: PUBLIC) {
-  cursor: String!
-  node: MarketEntity!
-}
-
-type PageInfo @open(level: PUBLIC) {
-  hasNextPage: Boolean!
-  hasPreviousPage: Boolean!
-  startCursor: String
-  endCursor: String
-}
-
-enum ResponsibleRole {
-  "法定代表人"
-  LEGAL_REPRESENTATIVE
-  "主要负责人"
-  PRINCIPAL
-  "实际控制人"
-  ACTUAL_CONTROLLER
-}
-
-type ResponsiblePerson @open(level: PUBLIC) {
-  role: ResponsibleRole!
-  person: Person!
-}
-
-"""
-A natural person. Everything but the name as the public registry shows it and
-the person's roles in entities is personal data.
-"""
-type Person implements Node @key(fields: "id") @open(level: PUBLIC) {
-  "Opaque; reveals nothing of the ID number."
-  id: ID!
-  name: String!
-  "Resident ID number."
-  idNumber: String @open(level: PERSONAL, mask: ID_NUMBER)
-  "Mobile number as the registry holds it."
-  mobile: String @open(level: PERSONAL, mask: MOBILE)
-  roles: [PersonRole!]!
+extend type Person {
   "The person's own credit records (court lists and, later, joint-punishment entries)."
   records(filter: RecordFilter, first: Int = 20, after: String): CreditRecordConnection
-}
-
-type PersonRole @open(level: PUBLIC) {
-  role: ResponsibleRole!
-  entity: MarketEntity!
 }
 
 "Whether a department answered for one entity."
@@ -7162,196 +7217,225 @@ type KeyAttentionRecord implements CreditRecord & Node @open(level: SHARED, scop
   domain: String!
   listEntryId: ID!
 }
+`, BuiltIn: false},
+	{Name: "../schema/registry.graphqls", Input: `# The market regulator's registry: market entities, their principal persons,
+# and natural persons.
 
-"The scenarios a credit check is asked for (T3, T7, T19)."
-enum Scenario {
-  ADMINISTRATIVE_APPROVAL
-  PUBLIC_PROCUREMENT
-  BIDDING
-  STATE_FUNDING
-  QUALIFICATION_REVIEW
-  MARKET_ACCESS
+extend type Query {
+  """
+  Looks a market entity up by its unified social credit code (GB 32100-2015).
+  A malformed code is refused with BAD_USER_INPUT naming the rule it breaks,
+  unless the registry itself holds it as a legacy pilot code; an unknown
+  entity is null.
+  """
+  entity(uscc: ID!): MarketEntity
+  "Market entities in the registry, ordered by unified social credit code."
+  entities(filter: EntityFilter, first: Int = 20, after: String): MarketEntityConnection!
+  """
+  Looks a natural person up by resident ID number (GB 11643-1999). Personal
+  data; null when no department knows the person.
+  """
+  person(idNumber: String!): Person @open(level: PERSONAL)
 }
 
-"The answer to 应查必查 for one entity in one scenario."
-type CreditCheck @open(level: SHARED, scope: "entity:read") {
-  "Quote it in reportMeasureApplied."
-  id: ID!
-  uscc: ID!
-  "Null when the registry does not know the code (or did not answer)."
-  entity: MarketEntity
-  scenario: Scenario!
-  "False when a department did not answer: the measures may then be incomplete."
-  complete: Boolean!
-  missingSources: [Department!]!
-  measures: [AppliedMeasure!]!
-  checkedAt: Time!
+enum EntityKind {
+  ENTERPRISE
+  INDIVIDUAL_BUSINESS
+  FARMERS_COOPERATIVE
+  OTHER_ORGANISATION
 }
 
-"A measure that applies, and what triggers it."
-type AppliedMeasure @open(level: SHARED, scope: "entity:read") {
-  measure: Measure!
-  triggers: [MeasureTrigger!]!
+enum EntityStatus {
+  "存续: registered and operating."
+  ACTIVE
+  "吊销: business licence revoked."
+  REVOKED
+  "注销: deregistered."
+  CANCELLED
+  "迁出: moved to another registration authority."
+  MOVED_OUT
 }
 
-"A record or listing that triggers a measure."
-type MeasureTrigger @open(level: SHARED, scope: "entity:read") {
-  recordId: ID!
-  kind: RecordKind!
-  summary: String!
-  severity: Severity
-  listType: ListType
-}
-
-"What an asking system did with a checked measure."
-type MeasureApplication @open(level: SHARED, scope: "entity:read") {
-  checkId: ID!
-  measure: Measure!
-  applied: Boolean!
-  note: String!
-  reportedBy: String!
-  reportedAt: Time!
-}
-
-type DepartmentCheckStats @open(level: SHARED, scope: "entity:read") {
-  "The department whose systems asked."
-  org: String!
-  checks: Int!
-  "Checks that found at least one measure."
-  checksWithMeasures: Int!
-  "Measures the systems reported back on."
-  measuresReported: Int!
-  measuresApplied: Int!
-}
-
-enum Grade {
-  "Low risk."
-  A
-  "Normal."
-  B
-  "Higher risk."
-  C
-  "High risk."
-  D
-}
-
-"A credit grade and the facts that produced it."
-type CreditRating @open(level: SHARED, scope: "entity:read") {
-  grade: Grade!
-  "Points counted against the entity (negative for good conduct)."
-  points: Int!
-  reasons: [GradeReason!]!
-  "False when a department did not answer: the grade may be too good."
-  complete: Boolean!
-  missingSources: [Department!]!
-  computedAt: Time!
-}
-
-type GradeReason @open(level: SHARED, scope: "entity:read") {
-  factor: String!
-  description: String!
-  points: Int!
-  count: Int!
-  "Global IDs of the records behind it."
-  evidence: [ID!]!
-}
-
-type GradeDistribution @open(level: SHARED, scope: "entity:read") {
-  total: Int!
-  counts: [GradeCount!]!
-  "When the stored grades were last computed; null before the first run."
-  computedAt: Time
-}
-
-type GradeCount @open(level: SHARED, scope: "entity:read") {
-  division: Division!
-  kind: EntityKind!
-  grade: Grade!
-  count: Int!
-}
-
-type GradeModel @open(level: SHARED, scope: "entity:read") {
-  factors: [GradeFactor!]!
-  thresholds: [GradeThreshold!]!
-}
-
-type GradeFactor @open(level: SHARED, scope: "entity:read") {
-  code: ID!
-  description: String!
-  points: Int!
-  source: String!
-}
-
-type GradeThreshold @open(level: SHARED, scope: "entity:read") {
-  grade: Grade!
-  "The most points of this grade; null for the last."
-  maxPoints: Int
-  meaning: String!
-  source: String!
-}
-
-input PopulationInput {
+input EntityFilter {
+  "A division code; the city code 231100 means every division."
   division: ID
   kind: EntityKind
-  "GB/T 4754 section letter (E construction, F trade, H hospitality …)."
-  industry: String
-  status: EntityStatus = ACTIVE
+  status: EntityStatus
+  "Case-insensitive substring of the registered name (at least 2 characters)."
+  nameContains: String
 }
 
-input GradeRatiosInput {
-  a: Float!
-  b: Float!
-  c: Float!
-  d: Float!
-}
-
-input InspectionPlanInput {
-  title: String!
-  population: PopulationInput!
-  "The ratio of grade B; A gets half, C one and a half times, D three times, unless ratios are given."
-  baseRatio: Float
-  ratios: GradeRatiosInput
-  "Published with the plan: anyone can redraw the sample from it."
-  seed: String!
-  inspectorsPerEntity: Int = 2
-}
-
-"A double-random inspection plan and its sample: public."
-type InspectionPlan implements Node @key(fields: "id") @open(level: PUBLIC) {
+"A market entity: enterprise, individual business, co-operative or other organisation."
+type MarketEntity implements Node @key(fields: "uscc") @open(level: PUBLIC) {
   id: ID!
-  department: Department!
-  title: String!
-  seed: String!
-  populationSize: Int!
-  sampleSize: Int!
-  ratioA: Float!
-  ratioB: Float!
-  ratioC: Float!
-  ratioD: Float!
-  createdAt: Time!
-  sample: [PlanSample!]!
-}
-
-type PlanSample @open(level: PUBLIC) {
+  "Unified social credit code, the entity's key in the graph (T9)."
   uscc: ID!
-  entity: MarketEntity
-  inspectors: [Inspector!]!
+  """
+  True when the code fails the GB 32100 check but the registry holds it as an
+  early pilot code.
+  """
+  legacyCode: Boolean!
+  "The 9-character organisation code (GB 11714), positions 9–17 of the code."
+  organizationCode: String!
+  "The 15-digit registration number used before 2015, when the registry has one."
+  registrationNumber: String
+  "Registered name. Null, with a SOURCE_UNAVAILABLE error, when the registry did not answer."
+  name: String
+  kind: EntityKind
+  status: EntityStatus
+  division: Division
+  registeredAt: Date
+  "Registered capital in yuan."
+  registeredCapital: Decimal
+  address: String
+  "Industry as registered (GB/T 4754 section and name)."
+  industry: String
+  legalRepresentative: Person
+  "Legal representative, principal and actual controller (T22)."
+  responsiblePersons: [ResponsiblePerson!]
 }
 
-type Inspector @open(level: PUBLIC) {
+type MarketEntityConnection @open(level: PUBLIC) {
+  edges: [MarketEntityEdge!]!
+  pageInfo: PageInfo!
+  "Entities matching the filter; costs one count query, so ask only when shown."
+  totalCount: Int!
+}
+
+type MarketEntityEdge @open(level: PUBLIC) {
+  cursor: String!
+  node: MarketEntity!
+}
+
+enum ResponsibleRole {
+  "法定代表人"
+  LEGAL_REPRESENTATIVE
+  "主要负责人"
+  PRINCIPAL
+  "实际控制人"
+  ACTUAL_CONTROLLER
+}
+
+type ResponsiblePerson @open(level: PUBLIC) {
+  role: ResponsibleRole!
+  person: Person!
+}
+
+"""
+A natural person. Everything but the name as the public registry shows it and
+the person's roles in entities is personal data.
+"""
+type Person implements Node @key(fields: "id") @open(level: PUBLIC) {
+  "Opaque; reveals nothing of the ID number."
+  id: ID!
   name: String!
-  badgeNo: String!
-  department: Department!
+  "Resident ID number."
+  idNumber: String @open(level: PERSONAL, mask: ID_NUMBER)
+  "Mobile number as the registry holds it."
+  mobile: String @open(level: PERSONAL, mask: MOBILE)
+  roles: [PersonRole!]!
 }
 
-type InspectionPlanConnection @open(level: PUBLIC) {
-  edges: [InspectionPlanEdge!]!
+type PersonRole @open(level: PUBLIC) {
+  role: ResponsibleRole!
+  entity: MarketEntity!
+}
+`, BuiltIn: false},
+	{Name: "../schema/repairs.graphqls", Input: `# Credit repair (信用修复, T24) and its periodic re-check.
+
+extend type Query {
+  repairs(filter: RepairFilter, first: Int = 20, after: String): RepairConnection! @open(level: SHARED, scope: "record:read")
+}
+
+extend type Mutation {
+  "The entity applies to repair a record (after its minimum publication period, obligations fulfilled, with a public commitment)."
+  applyRepair(input: ApplyRepairInput!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
+  "The identifying department accepts the application for decision (repair:review)."
+  acceptRepair(id: ID!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
+  "The identifying department refuses a case that cannot be repaired, naming the rule."
+  refuseRepair(id: ID!, rule: String!, reason: String!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
+  "The identifying department decides: repaired (the record leaves public view and stops triggering measures) or denied."
+  decideRepair(id: ID!, repaired: Boolean!, reason: String!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
+  "Periodic re-check: draws repaired cases at random (reproducibly from the seed) for review."
+  sampleRepairsForRecheck(count: Int!, seed: String!, idempotencyKey: String!): [Repair!]! @open(level: PUBLIC)
+  "Records the outcome of a re-check; a wrong repair is reversed and the record is public again."
+  recheckRepair(id: ID!, correct: Boolean!, reason: String!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
+}
+
+extend type MarketEntity {
+  "Repairs it applied for (T24)."
+  repairs: [Repair!]! @open(level: SHARED, scope: "record:read")
+}
+
+enum RepairState {
+  "Applied; the window answers within 10 working days."
+  APPLIED
+  "Accepted for decision; the identifying department decides within 3 working days."
+  ACCEPTED
+  "Refused: the case cannot be repaired (the rule is named)."
+  REFUSED
+  REPAIRED
+  DENIED
+  "A wrong repair found at a re-check, undone."
+  REVERSED
+}
+
+"A credit repair (信用修复) of one record."
+type Repair implements Node @key(fields: "id") @open(level: SHARED, scope: "record:read") {
+  id: ID!
+  recordId: ID!
+  record: CreditRecord
+  department: Department!
+  entity: MarketEntity!
+  appliedAt: Time!
+  commitment: String!
+  obligationsFulfilled: Boolean!
+  state: RepairState!
+  acceptDue: Date!
+  decisionDue: Date
+  overdue: Boolean!
+  refusalRule: String
+  decisionReason: String
+  lastRecheckAt: Time
+  history: [WorkflowEvent!]!
+}
+
+input ApplyRepairInput {
+  recordId: ID!
+  "The public credit commitment the applicant makes."
+  commitment: String!
+  "The applicant declares the obligations of the decision fulfilled (fine paid, corrections made)."
+  obligationsFulfilled: Boolean!
+}
+
+input RepairFilter {
+  state: RepairState
+  department: ID
+  uscc: ID
+  overdue: Boolean
+}
+
+type RepairConnection @open(level: SHARED, scope: "record:read") {
+  edges: [RepairEdge!]!
   pageInfo: PageInfo!
 }
 
-type InspectionPlanEdge @open(level: PUBLIC) {
+type RepairEdge @open(level: SHARED, scope: "record:read") {
   cursor: String!
-  node: InspectionPlan!
+  node: Repair!
+}
+`, BuiltIn: false},
+	{Name: "../schema/reports.graphqls", Input: `# Signed credit reports (T7, T30) and their verification.
+
+extend type Query {
+  """
+  A credit report (T7, T30) on an entity: public facts, lists and records
+  in force, its grade when the caller may see it; numbered, timed, hashed
+  and signed with the hub's Ed25519 key. Needs report:issue.
+  """
+  creditReport(uscc: ID!, purpose: ReportPurpose!): CreditReport! @open(level: SHARED, scope: "report:issue")
+  "Whether a report is genuine and unchanged. Anyone may ask."
+  verifyCreditReport(input: VerifyReportInput!): ReportVerification!
 }
 
 enum ReportPurpose {
@@ -7392,6 +7476,26 @@ type ReportVerification @open(level: PUBLIC) {
   reason: String
   "Whether the hub issued a report with this number."
   issuedByHub: Boolean!
+}
+`, BuiltIn: false},
+	{Name: "../schema/warnings.graphqls", Input: `# Warnings (T25): raised on entities by rules, listed, and pushed to
+# subscribers.
+
+extend type Query {
+  "Warnings (T25), newest first."
+  warnings(filter: WarningFilter, first: Int = 20, after: String): WarningConnection! @open(level: SHARED, scope: "entity:read")
+  "The warning rules, as data."
+  warningRules: [WarningRule!]!
+}
+
+extend type Subscription {
+  "New warnings as they are raised, from any hub instance (PostgreSQL LISTEN/NOTIFY)."
+  warnings(filter: WarningFilter): Warning!
+}
+
+extend type MarketEntity {
+  "Warnings raised on the entity (T25), newest first."
+  warnings(first: Int = 20): [Warning!]! @open(level: SHARED, scope: "entity:read")
 }
 
 enum WarningLevel {
@@ -7438,6 +7542,34 @@ type WarningConnection @open(level: SHARED, scope: "entity:read") {
 type WarningEdge @open(level: SHARED, scope: "entity:read") {
   cursor: String!
   node: Warning!
+}
+`, BuiltIn: false},
+	{Name: "../schema/workflows.graphqls", Input: `# What every workflow shares: the history of its objects, and the deadlines
+# and rules it follows, kept as data.
+
+extend type Query {
+  "The deadlines and rules the workflows follow, with their sources (kept as data)."
+  workflowRules: [WorkflowRule!]!
+}
+
+"One step of a workflow: who moved it, when, from which state to which, why."
+type WorkflowEvent @open(level: PUBLIC) {
+  action: String!
+  from: String!
+  to: String!
+  actor: String!
+  actorOrg: String!
+  at: Time!
+  reason: String
+}
+
+"A deadline or rule a workflow follows, with its legal source."
+type WorkflowRule @open(level: PUBLIC) {
+  code: ID!
+  description: String!
+  "Working days, for deadlines."
+  workingDays: Int
+  source: String!
 }
 `, BuiltIn: false},
 	{Name: "../federation/directives.graphql", Input: `
@@ -8134,20 +8266,20 @@ func (ec *executionContext) childFields_MarketEntity(ctx context.Context, field 
 		return ec.fieldContext_MarketEntity_legalRepresentative(ctx, field)
 	case "responsiblePersons":
 		return ec.fieldContext_MarketEntity_responsiblePersons(ctx, field)
-	case "records":
-		return ec.fieldContext_MarketEntity_records(ctx, field)
-	case "sources":
-		return ec.fieldContext_MarketEntity_sources(ctx, field)
 	case "commitments":
 		return ec.fieldContext_MarketEntity_commitments(ctx, field)
+	case "rating":
+		return ec.fieldContext_MarketEntity_rating(ctx, field)
 	case "listings":
 		return ec.fieldContext_MarketEntity_listings(ctx, field)
 	case "objections":
 		return ec.fieldContext_MarketEntity_objections(ctx, field)
+	case "records":
+		return ec.fieldContext_MarketEntity_records(ctx, field)
+	case "sources":
+		return ec.fieldContext_MarketEntity_sources(ctx, field)
 	case "repairs":
 		return ec.fieldContext_MarketEntity_repairs(ctx, field)
-	case "rating":
-		return ec.fieldContext_MarketEntity_rating(ctx, field)
 	case "warnings":
 		return ec.fieldContext_MarketEntity_warnings(ctx, field)
 	}
@@ -21135,82 +21267,6 @@ func (ec *executionContext) fieldContext_MarketEntity_responsiblePersons(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _MarketEntity_records(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketEntity_records(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.MarketEntity().Records(ctx, obj, fc.Args["filter"].(*model.RecordFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CreditRecordConnection) graphql.Marshaler {
-			return ec.marshalOCreditRecordConnection2ᚖcredithubᚋgraphᚋmodelᚐCreditRecordConnection(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_MarketEntity_records(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "MarketEntity",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CreditRecordConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_MarketEntity_records_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _MarketEntity_sources(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketEntity_sources(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MarketEntity().Sources(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.SourceStatus) graphql.Marshaler {
-			return ec.marshalNSourceStatus2ᚕᚖcredithubᚋgraphᚋmodelᚐSourceStatusᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_MarketEntity_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "MarketEntity",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SourceStatus(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _MarketEntity_commitments(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21251,6 +21307,38 @@ func (ec *executionContext) fieldContext_MarketEntity_commitments(ctx context.Co
 	if fc.Args, err = ec.field_MarketEntity_commitments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarketEntity_rating(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketEntity_rating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MarketEntity().Rating(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreditRating) graphql.Marshaler {
+			return ec.marshalOCreditRating2ᚖcredithubᚋgraphᚋmodelᚐCreditRating(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MarketEntity_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketEntity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditRating(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -21331,6 +21419,82 @@ func (ec *executionContext) fieldContext_MarketEntity_objections(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _MarketEntity_records(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketEntity_records(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MarketEntity().Records(ctx, obj, fc.Args["filter"].(*model.RecordFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreditRecordConnection) graphql.Marshaler {
+			return ec.marshalOCreditRecordConnection2ᚖcredithubᚋgraphᚋmodelᚐCreditRecordConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MarketEntity_records(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketEntity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditRecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MarketEntity_records_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarketEntity_sources(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketEntity_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MarketEntity().Sources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SourceStatus) graphql.Marshaler {
+			return ec.marshalNSourceStatus2ᚕᚖcredithubᚋgraphᚋmodelᚐSourceStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketEntity_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketEntity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SourceStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MarketEntity_repairs(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21358,38 +21522,6 @@ func (ec *executionContext) fieldContext_MarketEntity_repairs(_ context.Context,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Repair(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _MarketEntity_rating(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketEntity_rating(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MarketEntity().Rating(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CreditRating) graphql.Marshaler {
-			return ec.marshalOCreditRating2ᚖcredithubᚋgraphᚋmodelᚐCreditRating(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_MarketEntity_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "MarketEntity",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CreditRating(ctx, field)
 		},
 	}
 	return fc, nil
@@ -22059,34 +22191,34 @@ func (ec *executionContext) fieldContext_MeasureTrigger_listType(_ context.Conte
 	return graphql.NewScalarFieldContext("MeasureTrigger", field, false, false, "ListType")
 }
 
-func (ec *executionContext) _Mutation_recordAuthorization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_openJointCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordAuthorization(ctx, field)
+			return ec.fieldContext_Mutation_openJointCase(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordAuthorization(ctx, fc.Args["input"].(model.RecordAuthorizationInput))
+			return ec.Resolvers.Mutation().OpenJointCase(ctx, fc.Args["listEntryId"].(string), fc.Args["idempotencyKey"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonAuthorization) graphql.Marshaler {
-			return ec.marshalNPersonAuthorization2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorization(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.JointCase) graphql.Marshaler {
+			return ec.marshalNJointCase2ᚖcredithubᚋinternalᚋworkflowᚐJointCase(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_recordAuthorization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_openJointCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PersonAuthorization(ctx, field)
+			return ec.childFields_JointCase(ctx, field)
 		},
 	}
 	defer func() {
@@ -22096,41 +22228,41 @@ func (ec *executionContext) fieldContext_Mutation_recordAuthorization(ctx contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordAuthorization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_openJointCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_revokeAuthorization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_answerPush(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_revokeAuthorization(ctx, field)
+			return ec.fieldContext_Mutation_answerPush(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RevokeAuthorization(ctx, fc.Args["id"].(string), fc.Args["idempotencyKey"].(string))
+			return ec.Resolvers.Mutation().AnswerPush(ctx, fc.Args["pushId"].(string), fc.Args["measureApplied"].(string), fc.Args["appliedOn"].(scalars.Date), fc.Args["idempotencyKey"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonAuthorization) graphql.Marshaler {
-			return ec.marshalNPersonAuthorization2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorization(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.CasePush) graphql.Marshaler {
+			return ec.marshalNCasePush2ᚖcredithubᚋinternalᚋworkflowᚐCasePush(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_revokeAuthorization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_answerPush(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PersonAuthorization(ctx, field)
+			return ec.childFields_CasePush(ctx, field)
 		},
 	}
 	defer func() {
@@ -22140,7 +22272,51 @@ func (ec *executionContext) fieldContext_Mutation_revokeAuthorization(ctx contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_revokeAuthorization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_answerPush_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reportMeasureApplied(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reportMeasureApplied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReportMeasureApplied(ctx, fc.Args["checkId"].(string), fc.Args["measureCode"].(string), fc.Args["applied"].(bool), fc.Args["note"].(*string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MeasureApplication) graphql.Marshaler {
+			return ec.marshalNMeasureApplication2ᚖcredithubᚋgraphᚋmodelᚐMeasureApplication(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reportMeasureApplied(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeasureApplication(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reportMeasureApplied_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22367,6 +22543,94 @@ func (ec *executionContext) fieldContext_Mutation_findCommitmentFalse(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recomputeGrades(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recomputeGrades(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecomputeGrades(ctx, fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recomputeGrades(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recomputeGrades_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createInspectionPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createInspectionPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateInspectionPlan(ctx, fc.Args["input"].(model.InspectionPlanInput), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InspectionPlan) graphql.Marshaler {
+			return ec.marshalNInspectionPlan2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createInspectionPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionPlan(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createInspectionPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_enterListing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22493,94 +22757,6 @@ func (ec *executionContext) fieldContext_Mutation_recordInterview(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_recordInterview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_openJointCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_openJointCase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().OpenJointCase(ctx, fc.Args["listEntryId"].(string), fc.Args["idempotencyKey"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *workflow.JointCase) graphql.Marshaler {
-			return ec.marshalNJointCase2ᚖcredithubᚋinternalᚋworkflowᚐJointCase(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_openJointCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_JointCase(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_openJointCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_answerPush(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_answerPush(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AnswerPush(ctx, fc.Args["pushId"].(string), fc.Args["measureApplied"].(string), fc.Args["appliedOn"].(scalars.Date), fc.Args["idempotencyKey"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *workflow.CasePush) graphql.Marshaler {
-			return ec.marshalNCasePush2ᚖcredithubᚋinternalᚋworkflowᚐCasePush(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_answerPush(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CasePush(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_answerPush_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22807,6 +22983,94 @@ func (ec *executionContext) fieldContext_Mutation_rejectObjection(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordAuthorization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordAuthorization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordAuthorization(ctx, fc.Args["input"].(model.RecordAuthorizationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonAuthorization) graphql.Marshaler {
+			return ec.marshalNPersonAuthorization2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordAuthorization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonAuthorization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordAuthorization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeAuthorization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeAuthorization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAuthorization(ctx, fc.Args["id"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonAuthorization) graphql.Marshaler {
+			return ec.marshalNPersonAuthorization2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeAuthorization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonAuthorization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeAuthorization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_applyRepair(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23021,138 +23285,6 @@ func (ec *executionContext) fieldContext_Mutation_sampleRepairsForRecheck(ctx co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_sampleRepairsForRecheck_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_reportMeasureApplied(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_reportMeasureApplied(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReportMeasureApplied(ctx, fc.Args["checkId"].(string), fc.Args["measureCode"].(string), fc.Args["applied"].(bool), fc.Args["note"].(*string), fc.Args["idempotencyKey"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.MeasureApplication) graphql.Marshaler {
-			return ec.marshalNMeasureApplication2ᚖcredithubᚋgraphᚋmodelᚐMeasureApplication(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_reportMeasureApplied(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MeasureApplication(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_reportMeasureApplied_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_createInspectionPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createInspectionPlan(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateInspectionPlan(ctx, fc.Args["input"].(model.InspectionPlanInput), fc.Args["idempotencyKey"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.InspectionPlan) graphql.Marshaler {
-			return ec.marshalNInspectionPlan2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlan(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_createInspectionPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_InspectionPlan(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createInspectionPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recomputeGrades(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recomputeGrades(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecomputeGrades(ctx, fc.Args["idempotencyKey"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recomputeGrades(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Int does not have child fields")
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recomputeGrades_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25188,138 +25320,6 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_entity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_entity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Entity(ctx, fc.Args["uscc"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
-			return ec.marshalOMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Query_entity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MarketEntity(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_entity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_entities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_entities(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Entities(ctx, fc.Args["filter"].(*model.EntityFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntityConnection) graphql.Marshaler {
-			return ec.marshalNMarketEntityConnection2ᚖcredithubᚋgraphᚋmodelᚐMarketEntityConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_entities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MarketEntityConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_entities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_person(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_person(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Person(ctx, fc.Args["idNumber"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
-			return ec.marshalOPerson2ᚖcredithubᚋgraphᚋmodelᚐPerson(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Query_person(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Person(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_person_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_departments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25380,258 +25380,6 @@ func (ec *executionContext) fieldContext_Query_divisions(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Division(ctx, field)
 		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_recordKinds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_recordKinds(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().RecordKinds(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.RecordKindInfo) graphql.Marshaler {
-			return ec.marshalNRecordKindInfo2ᚕᚖcredithubᚋgraphᚋmodelᚐRecordKindInfoᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_recordKinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RecordKindInfo(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_queryLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_queryLog(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().QueryLog(ctx, fc.Args["filter"].(*model.QueryLogFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.QueryLogConnection) graphql.Marshaler {
-			return ec.marshalNQueryLogConnection2ᚖcredithubᚋgraphᚋmodelᚐQueryLogConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_queryLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_QueryLogConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_queryLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_authorizations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_authorizations(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Authorizations(ctx, fc.Args["idNumber"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PersonAuthorization) graphql.Marshaler {
-			return ec.marshalNPersonAuthorization2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonAuthorizationᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_authorizations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PersonAuthorization(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_authorizations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_commitmentItems(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_commitmentItems(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CommitmentItems(ctx, fc.Args["activeOnly"].(*bool))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.CommitmentItem) graphql.Marshaler {
-			return ec.marshalNCommitmentItem2ᚕᚖcredithubᚋinternalᚋworkflowᚐCommitmentItemᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_commitmentItems(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommitmentItem(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_commitmentItems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_commitments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_commitments(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Commitments(ctx, fc.Args["filter"].(*model.CommitmentFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitmentConnection) graphql.Marshaler {
-			return ec.marshalNCommitmentConnection2ᚖcredithubᚋgraphᚋmodelᚐCommitmentConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_commitments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommitmentConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_commitments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_listEntries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_listEntries(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ListEntries(ctx, fc.Args["filter"].(*model.ListEntryFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ListEntryConnection) graphql.Marshaler {
-			return ec.marshalNListEntryConnection2ᚖcredithubᚋgraphᚋmodelᚐListEntryConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_listEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ListEntryConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_listEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
 	}
 	return fc, nil
 }
@@ -25724,94 +25472,6 @@ func (ec *executionContext) fieldContext_Query_overduePushes(ctx context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_objections(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_objections(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Objections(ctx, fc.Args["filter"].(*model.ObjectionFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectionConnection) graphql.Marshaler {
-			return ec.marshalNObjectionConnection2ᚖcredithubᚋgraphᚋmodelᚐObjectionConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_objections(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ObjectionConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_objections_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_repairs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_repairs(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Repairs(ctx, fc.Args["filter"].(*model.RepairFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairConnection) graphql.Marshaler {
-			return ec.marshalNRepairConnection2ᚖcredithubᚋgraphᚋmodelᚐRepairConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_repairs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_repairs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_measures(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25840,126 +25500,6 @@ func (ec *executionContext) fieldContext_Query_measures(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Measure(ctx, field)
 		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_workflowRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_workflowRules(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().WorkflowRules(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Rule) graphql.Marshaler {
-			return ec.marshalNWorkflowRule2ᚕᚖcredithubᚋinternalᚋworkflowᚐRuleᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_workflowRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WorkflowRule(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_disclosureStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_disclosureStats(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().DisclosureStats(ctx, fc.Args["from"].(scalars.Date), fc.Args["to"].(scalars.Date))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.DepartmentDisclosure) graphql.Marshaler {
-			return ec.marshalNDepartmentDisclosure2ᚕᚖcredithubᚋgraphᚋmodelᚐDepartmentDisclosureᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_disclosureStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DepartmentDisclosure(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_disclosureStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_workingDays(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_workingDays(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().WorkingDays(ctx, fc.Args["from"].(scalars.Date), fc.Args["to"].(scalars.Date))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_workingDays(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Int does not have child fields")
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_workingDays_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
 	}
 	return fc, nil
 }
@@ -26096,6 +25636,182 @@ func (ec *executionContext) fieldContext_Query_creditCheckStats(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_commitmentItems(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_commitmentItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CommitmentItems(ctx, fc.Args["activeOnly"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.CommitmentItem) graphql.Marshaler {
+			return ec.marshalNCommitmentItem2ᚕᚖcredithubᚋinternalᚋworkflowᚐCommitmentItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_commitmentItems(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentItem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_commitmentItems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_commitments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_commitments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Commitments(ctx, fc.Args["filter"].(*model.CommitmentFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitmentConnection) graphql.Marshaler {
+			return ec.marshalNCommitmentConnection2ᚖcredithubᚋgraphᚋmodelᚐCommitmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_commitments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_commitments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_disclosureStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_disclosureStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DisclosureStats(ctx, fc.Args["from"].(scalars.Date), fc.Args["to"].(scalars.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DepartmentDisclosure) graphql.Marshaler {
+			return ec.marshalNDepartmentDisclosure2ᚕᚖcredithubᚋgraphᚋmodelᚐDepartmentDisclosureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_disclosureStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepartmentDisclosure(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_disclosureStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_workingDays(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_workingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WorkingDays(ctx, fc.Args["from"].(scalars.Date), fc.Args["to"].(scalars.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_workingDays(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_workingDays_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_gradeDistribution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26210,6 +25926,390 @@ func (ec *executionContext) fieldContext_Query_inspectionPlans(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_inspectionPlans_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_listEntries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_listEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ListEntries(ctx, fc.Args["filter"].(*model.ListEntryFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ListEntryConnection) graphql.Marshaler {
+			return ec.marshalNListEntryConnection2ᚖcredithubᚋgraphᚋmodelᚐListEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_listEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_listEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_objections(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_objections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Objections(ctx, fc.Args["filter"].(*model.ObjectionFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectionConnection) graphql.Marshaler {
+			return ec.marshalNObjectionConnection2ᚖcredithubᚋgraphᚋmodelᚐObjectionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_objections(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_objections_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_queryLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_queryLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().QueryLog(ctx, fc.Args["filter"].(*model.QueryLogFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.QueryLogConnection) graphql.Marshaler {
+			return ec.marshalNQueryLogConnection2ᚖcredithubᚋgraphᚋmodelᚐQueryLogConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_queryLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QueryLogConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_queryLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_authorizations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_authorizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Authorizations(ctx, fc.Args["idNumber"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PersonAuthorization) graphql.Marshaler {
+			return ec.marshalNPersonAuthorization2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonAuthorizationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_authorizations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonAuthorization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_authorizations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_recordKinds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_recordKinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().RecordKinds(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RecordKindInfo) graphql.Marshaler {
+			return ec.marshalNRecordKindInfo2ᚕᚖcredithubᚋgraphᚋmodelᚐRecordKindInfoᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_recordKinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordKindInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_entity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Entity(ctx, fc.Args["uscc"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
+			return ec.marshalOMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_entity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_entity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_entities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_entities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Entities(ctx, fc.Args["filter"].(*model.EntityFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntityConnection) graphql.Marshaler {
+			return ec.marshalNMarketEntityConnection2ᚖcredithubᚋgraphᚋmodelᚐMarketEntityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_entities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketEntityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_entities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_person(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Person(ctx, fc.Args["idNumber"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖcredithubᚋgraphᚋmodelᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_person(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_person_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_repairs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_repairs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Repairs(ctx, fc.Args["filter"].(*model.RepairFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairConnection) graphql.Marshaler {
+			return ec.marshalNRepairConnection2ᚖcredithubᚋgraphᚋmodelᚐRepairConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_repairs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_repairs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26375,6 +26475,38 @@ func (ec *executionContext) fieldContext_Query_warningRules(_ context.Context, f
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WarningRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_workflowRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_workflowRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().WorkflowRules(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Rule) graphql.Marshaler {
+			return ec.marshalNWorkflowRule2ᚕᚖcredithubᚋinternalᚋworkflowᚐRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_workflowRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowRule(ctx, field)
 		},
 	}
 	return fc, nil
@@ -35230,23 +35362,17 @@ func (ec *executionContext) _MarketEntity(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MarketEntity_responsiblePersons(ctx, field, obj)
 				})
-		case "records":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MarketEntity_records(ctx, field, obj)
-				})
-		case "sources":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MarketEntity_sources(ctx, field, obj)
-				})
 		case "commitments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MarketEntity_commitments(ctx, field, obj)
+				})
+		case "rating":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketEntity_rating(ctx, field, obj)
 				})
 		case "listings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -35260,17 +35386,23 @@ func (ec *executionContext) _MarketEntity(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MarketEntity_objections(ctx, field, obj)
 				})
+		case "records":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketEntity_records(ctx, field, obj)
+				})
+		case "sources":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketEntity_sources(ctx, field, obj)
+				})
 		case "repairs":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MarketEntity_repairs(ctx, field, obj)
-				})
-		case "rating":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MarketEntity_rating(ctx, field, obj)
 				})
 		case "warnings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -35579,16 +35711,23 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
-		case "recordAuthorization":
+		case "openJointCase":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordAuthorization(ctx, field)
+				return ec._Mutation_openJointCase(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "revokeAuthorization":
+		case "answerPush":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_revokeAuthorization(ctx, field)
+				return ec._Mutation_answerPush(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportMeasureApplied":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reportMeasureApplied(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -35628,6 +35767,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recomputeGrades":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recomputeGrades(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createInspectionPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createInspectionPlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "enterListing":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_enterListing(ctx, field)
@@ -35645,20 +35798,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "recordInterview":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordInterview(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "openJointCase":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_openJointCase(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "answerPush":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_answerPush(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -35698,6 +35837,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordAuthorization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordAuthorization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeAuthorization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeAuthorization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "applyRepair":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_applyRepair(ctx, field)
@@ -35729,27 +35882,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "sampleRepairsForRecheck":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_sampleRepairsForRecheck(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "reportMeasureApplied":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_reportMeasureApplied(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "createInspectionPlan":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createInspectionPlan(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recomputeGrades":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recomputeGrades(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -36478,24 +36610,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_node(ctx, field)
 				})
-		case "entity":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_entity(ctx, field)
-				})
-		case "entities":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_entities(ctx, field)
-				})
-		case "person":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_person(ctx, field)
-				})
 		case "departments":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -36507,42 +36621,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_divisions(ctx, field)
-				})
-		case "recordKinds":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_recordKinds(ctx, field)
-				})
-		case "queryLog":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_queryLog(ctx, field)
-				})
-		case "authorizations":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_authorizations(ctx, field)
-				})
-		case "commitmentItems":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_commitmentItems(ctx, field)
-				})
-		case "commitments":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_commitments(ctx, field)
-				})
-		case "listEntries":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_listEntries(ctx, field)
 				})
 		case "jointCases":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -36556,41 +36634,11 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_overduePushes(ctx, field)
 				})
-		case "objections":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_objections(ctx, field)
-				})
-		case "repairs":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_repairs(ctx, field)
-				})
 		case "measures":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_measures(ctx, field)
-				})
-		case "workflowRules":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_workflowRules(ctx, field)
-				})
-		case "disclosureStats":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_disclosureStats(ctx, field)
-				})
-		case "workingDays":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_workingDays(ctx, field)
 				})
 		case "creditCheck":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -36610,6 +36658,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_creditCheckStats(ctx, field)
 				})
+		case "commitmentItems":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_commitmentItems(ctx, field)
+				})
+		case "commitments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_commitments(ctx, field)
+				})
+		case "disclosureStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_disclosureStats(ctx, field)
+				})
+		case "workingDays":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_workingDays(ctx, field)
+				})
 		case "gradeDistribution":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -36627,6 +36699,60 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_inspectionPlans(ctx, field)
+				})
+		case "listEntries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_listEntries(ctx, field)
+				})
+		case "objections":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_objections(ctx, field)
+				})
+		case "queryLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_queryLog(ctx, field)
+				})
+		case "authorizations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_authorizations(ctx, field)
+				})
+		case "recordKinds":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_recordKinds(ctx, field)
+				})
+		case "entity":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_entity(ctx, field)
+				})
+		case "entities":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_entities(ctx, field)
+				})
+		case "person":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_person(ctx, field)
+				})
+		case "repairs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_repairs(ctx, field)
 				})
 		case "creditReport":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -36651,6 +36777,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_warningRules(ctx, field)
+				})
+		case "workflowRules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_workflowRules(ctx, field)
 				})
 		case "_entities":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

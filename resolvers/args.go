@@ -1,29 +1,41 @@
 package resolvers
 
+// Arguments: how the resolvers read and check what a caller sent. Each
+// check refuses with BAD_USER_INPUT naming the argument and what is
+// accepted.
+
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"credithub/auth"
 	"credithub/datasources"
+	"credithub/datasources/market"
 	"credithub/graph/model"
 	"credithub/internal/apperr"
+	"credithub/internal/catalogue"
 	"credithub/internal/credit"
-	"credithub/internal/gid"
 	"credithub/internal/hubdb"
 	"credithub/internal/ident"
 	"credithub/internal/loaders"
 	"credithub/internal/scalars"
+	"credithub/internal/supervision"
+	"credithub/internal/workflow"
 )
 
 // MaxPageSize bounds `first` on every connection, as GitHub's API does.
 const MaxPageSize = 100
+
+// MaxCreditChecks bounds the batch credit check (a tender's bidders).
+const MaxCreditChecks = 100
+
+// DefaultInspectorsPerEntity is inspectorsPerEntity when not given.
+const DefaultInspectorsPerEntity = 2
 
 // pageSize checks a connection's `first`.
 func pageSize(first *int) (int, error) {
@@ -68,49 +80,101 @@ func checkUSCC(ctx context.Context, field, uscc string) error {
 	return identError(field, err)
 }
 
-// Cursors are opaque to clients; their payloads are the position only.
-const (
-	cursorRecord = "RecordCursor"
-	cursorEntity = "EntityCursor"
-)
-
-func recordCursor(c datasources.Cursor) string {
-	return gid.Encode(cursorRecord, strings.Join([]string{c.Date, c.Source, string(c.Kind), strconv.FormatInt(c.LocalID, 10)}, "|"))
+// checkUSCCs is checkUSCC for many codes, with their registry rows read in
+// one statement: a code that breaks GB 32100 other than by its check
+// character is refused before any source is asked. field names the
+// argument of the i-th code.
+func checkUSCCs(ctx context.Context, usccs []string, field func(i int) string) error {
+	pilot := make([]bool, len(usccs))
+	for i, u := range usccs {
+		if err := ident.ValidateUSCC(u); err != nil {
+			var ie *ident.Error
+			if !errors.As(err, &ie) || ie.Rule != ident.RuleCheckCharacter {
+				return identError(field(i), err)
+			}
+			pilot[i] = true
+		}
+	}
+	l := loaders.For(ctx)
+	l.Entity.LoadAll(ctx, usccs)
+	for i, u := range usccs {
+		if !pilot[i] {
+			continue
+		}
+		e, err := l.Entity.Load(ctx, u)()
+		if err != nil {
+			return err // the registry is down: the code cannot be vouched for
+		}
+		if e == nil || !e.USCCLegacy {
+			return identError(field(i), ident.ValidateUSCC(u))
+		}
+	}
+	return nil
 }
 
-func parseRecordCursor(s string) (datasources.Cursor, error) {
-	bad := apperr.BadInput("after", "after must be a cursor returned by this connection")
-	typ, payload, err := gid.Decode(s)
-	if err != nil || typ != cursorRecord {
-		return datasources.Cursor{}, bad
+// checkKnownEntity checks a mutation's uscc argument: a valid code of an
+// entity the registry holds, which it returns.
+func checkKnownEntity(ctx context.Context, field, uscc string) (*model.MarketEntity, error) {
+	if err := checkUSCC(ctx, field, uscc); err != nil {
+		return nil, err
 	}
-	parts := strings.Split(payload, "|")
-	if len(parts) != 4 {
-		return datasources.Cursor{}, bad
-	}
-	if _, err := scalars.ParseDate(parts[0]); err != nil {
-		return datasources.Cursor{}, bad
-	}
-	// A cursor stands on a department's record or on one of the hub's own
-	// (a listing, a breach), whose source in the cursor is the hub.
-	if _, ok := datasources.DepartmentByCode(parts[1]); (!ok && parts[1] != hubdb.Source) || !slices.Contains(credit.Kinds, credit.Kind(parts[2])) {
-		return datasources.Cursor{}, bad
-	}
-	id, err := strconv.ParseInt(parts[3], 10, 64)
+	e, err := loaders.For(ctx).Entity.Load(ctx, uscc)()
 	if err != nil {
-		return datasources.Cursor{}, bad
+		return nil, err
 	}
-	return datasources.Cursor{Date: parts[0], Source: parts[1], Kind: credit.Kind(parts[2]), LocalID: id}, nil
+	if e == nil {
+		return nil, apperr.New(apperr.NotFound, "the registry holds no entity %s", uscc).With("field", field)
+	}
+	return entityModel(e), nil
 }
 
-func entityCursor(uscc string) string { return gid.Encode(cursorEntity, uscc) }
-
-func parseEntityCursor(s string) (string, error) {
-	typ, payload, err := gid.Decode(s)
-	if err != nil || typ != cursorEntity || utf8.RuneCountInString(payload) != 18 {
-		return "", apperr.BadInput("after", "after must be a cursor returned by this connection")
+// checkDivision checks a division code; the city's code means every
+// division, the empty answer.
+func checkDivision(field, code string) (string, error) {
+	if _, ok := ident.DivisionName(code); !ok {
+		return "", apperr.BadInput(field, "unknown division %q; Heihe's divisions are 231100 (the whole city), 231102, 231123, 231124, 231181, 231182, 231183 and 231199 (the free trade zone)", truncate(code))
 	}
-	return payload, nil
+	if code == "231100" {
+		return "", nil
+	}
+	return code, nil
+}
+
+// checkDepartment checks a department code.
+func checkDepartment(field, code string) error {
+	if _, ok := datasources.DepartmentByCode(code); !ok {
+		return apperr.BadInput(field, "unknown department %q; departments are market, environment, fire, housing and court", truncate(code))
+	}
+	return nil
+}
+
+// listFilter validates an EntityFilter.
+func listFilter(filter *model.EntityFilter) (market.ListFilter, error) {
+	var f market.ListFilter
+	if filter == nil {
+		return f, nil
+	}
+	if filter.Division != nil {
+		d, err := checkDivision("filter.division", *filter.Division)
+		if err != nil {
+			return f, err
+		}
+		f.Division = d
+	}
+	if filter.Kind != nil {
+		f.EntityTypes = market.EntityTypesOf(*filter.Kind)
+	}
+	if filter.Status != nil {
+		f.Status = market.StatusWord(*filter.Status)
+	}
+	if filter.NameContains != nil {
+		s := *filter.NameContains
+		if n := utf8.RuneCountInString(s); n < 2 || n > 50 {
+			return f, apperr.BadInput("filter.nameContains", "nameContains must be 2 to 50 characters, got %d", n)
+		}
+		f.NameContains = s
+	}
+	return f, nil
 }
 
 // recordsRequest validates a records(...) field's arguments for a subject
@@ -119,7 +183,7 @@ func parseEntityCursor(s string) (string, error) {
 // becomes a kind filter every department applies in SQL; callers who see
 // only public records also see them only inside their publicity period,
 // which the fan-out filters row by row.
-func (r *Resolver) recordsRequest(ctx context.Context, sub datasources.Subject, filter *model.RecordFilter, first *int, after *string) (loaders.RecordsRequest, error) {
+func recordsRequest(ctx context.Context, cat *catalogue.Catalogue, sub datasources.Subject, filter *model.RecordFilter, first *int, after *string) (loaders.RecordsRequest, error) {
 	n, err := pageSize(first)
 	if err != nil {
 		return loaders.RecordsRequest{}, err
@@ -135,8 +199,8 @@ func (r *Resolver) recordsRequest(ctx context.Context, sub datasources.Subject, 
 	var kinds []credit.Kind
 	if filter != nil {
 		for _, code := range filter.Sources {
-			if _, ok := datasources.DepartmentByCode(code); !ok {
-				return req, apperr.BadInput("filter.sources", "unknown department %q; departments are market, environment, fire, housing and court", truncate(code))
+			if err := checkDepartment("filter.sources", code); err != nil {
+				return req, err
 			}
 		}
 		req.Sources = filter.Sources
@@ -159,7 +223,7 @@ func (r *Resolver) recordsRequest(ctx context.Context, sub datasources.Subject, 
 		}
 	}
 	var open []credit.Kind
-	for _, e := range r.Catalogue.Entries() {
+	for _, e := range cat.Entries() {
 		p := e.EntityPublicity
 		if sub.IsPerson() {
 			p = e.PersonPublicity
@@ -176,20 +240,101 @@ func (r *Resolver) recordsRequest(ctx context.Context, sub datasources.Subject, 
 	return req, nil
 }
 
+// decodeObjectID returns the row id of a workflow object's global ID, or
+// BAD_USER_INPUT naming the argument.
+func decodeObjectID(field, typ, what, id string) (int64, error) {
+	n, ok := workflow.DecodeID(typ, id)
+	if !ok {
+		return 0, apperr.BadInput(field, "%s is not the ID of a %s", field, what)
+	}
+	return n, nil
+}
+
+// workflowID returns the row id of the global ID of the objection or repair
+// an id argument names.
+func workflowID(typ, id string) (int64, error) {
+	n, ok := workflow.DecodeID(typ, id)
+	if !ok {
+		return 0, apperr.BadInput("id", "id is not the ID of a %s; use the id the graph returned for it", typ)
+	}
+	return n, nil
+}
+
+// workflowFilter validates the department and uscc of a workflow filter.
+func workflowFilter(ctx context.Context, department, uscc *string) (string, string, error) {
+	var d, u string
+	if department != nil {
+		if err := checkDepartment("filter.department", *department); err != nil {
+			return "", "", err
+		}
+		d = *department
+	}
+	if uscc != nil {
+		if err := checkUSCC(ctx, "filter.uscc", *uscc); err != nil {
+			return "", "", err
+		}
+		u = *uscc
+	}
+	return d, u, nil
+}
+
+// warningFilter validates a WarningFilter.
+func (r *Resolver) warningFilter(ctx context.Context, filter *model.WarningFilter) (supervision.Filter, error) {
+	var f supervision.Filter
+	if filter == nil {
+		return f, nil
+	}
+	if filter.Uscc != nil {
+		if err := checkUSCC(ctx, "filter.uscc", *filter.Uscc); err != nil {
+			return f, err
+		}
+		f.USCC = *filter.Uscc
+	}
+	if filter.Level != nil {
+		f.Level = string(*filter.Level)
+	}
+	if filter.Rule != nil {
+		rules, err := r.Supervision.WarningRules(ctx)
+		if err != nil {
+			return f, err
+		}
+		var codes []string
+		for _, ru := range rules {
+			codes = append(codes, ru.Code)
+		}
+		if !slices.Contains(codes, *filter.Rule) {
+			return f, apperr.BadInput("filter.rule", "unknown warning rule %q; the rules are %v (warningRules lists them)", truncate(*filter.Rule), codes)
+		}
+		f.Rule = *filter.Rule
+	}
+	if filter.Since != nil {
+		f.Since = *filter.Since
+	}
+	return f, nil
+}
+
+// disclosurePeriod finds the period of the disclosureStats field a
+// DepartmentDisclosure row belongs to: the row carries only its counts.
+func disclosurePeriod(ctx context.Context) (from, to scalars.Date, err error) {
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		if fc.Field.Field == nil || fc.Field.Name != "disclosureStats" {
+			continue
+		}
+		from, okFrom := fc.Args["from"].(scalars.Date)
+		to, okTo := fc.Args["to"].(scalars.Date)
+		if okFrom && okTo {
+			return from, to, nil
+		}
+	}
+	return scalars.Date{}, scalars.Date{}, fmt.Errorf("DepartmentDisclosure.overdueRecords outside disclosureStats")
+}
+
 // truncate keeps a hostile argument from filling an error message.
 func truncate(s string) string {
 	if utf8.RuneCountInString(s) <= 32 {
 		return s
 	}
 	return string([]rune(s)[:32]) + "…"
-}
-
-func asAppErr(err error) *apperr.Error {
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return ae
-	}
-	return nil
 }
 
 // keyOf binds a mutation's idempotency key to the arguments it came with:

@@ -9,7 +9,13 @@ import (
 	"context"
 	"credithub/graph"
 	"credithub/graph/model"
+	"credithub/internal/ident"
+	"credithub/internal/loaders"
 	"credithub/internal/workflow"
+	"errors"
+	"fmt"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 func (r *entityResolver) FindManyCommitmentByIDs(ctx context.Context, reps []*model.CommitmentByIDsInput) ([]*workflow.Commitment, error) {
@@ -28,8 +34,54 @@ func (r *entityResolver) FindManyListEntryByIDs(ctx context.Context, reps []*mod
 	return federatedNodes[*workflow.ListEntry](ctx, r.Resolver, "ListEntry", idsOf(reps, func(r *model.ListEntryByIDsInput) string { return r.ID }))
 }
 
+// FindManyMarketEntityByUsccs resolves MarketEntity representations by
+// their uscc: the registry rows in one statement, then, for what the
+// router asks of them (records, persons, grades), one statement per
+// department for the whole batch. A malformed code is an error at its
+// index; an unknown one is null.
 func (r *entityResolver) FindManyMarketEntityByUsccs(ctx context.Context, reps []*model.MarketEntityByUsccsInput) ([]*model.MarketEntity, error) {
-	return r.federatedEntities(ctx, reps)
+	if err := tooManyRepresentations(len(reps)); err != nil {
+		return nil, err
+	}
+	usccs := make([]string, len(reps))
+	for i, rep := range reps {
+		usccs[i] = rep.Uscc
+	}
+	l := loaders.For(ctx)
+	l.Entity.LoadAll(ctx, usccs)
+	out := make([]*model.MarketEntity, len(reps))
+	errs := make(graphql.BatchErrorList, len(reps))
+	failed := false
+	for i, u := range usccs {
+		field := fmt.Sprintf("representations[%d].uscc", i)
+		// Only a pilot code the registry holds may fail its check character.
+		invalid := ident.ValidateUSCC(u)
+		var ie *ident.Error
+		if invalid != nil && (!errors.As(invalid, &ie) || ie.Rule != ident.RuleCheckCharacter) {
+			errs[i], failed = identError(field, invalid), true
+			continue
+		}
+		e, err := l.Entity.Load(ctx, u)()
+		switch {
+		case err != nil:
+			errs[i], failed = err, true // the registry is down
+		case invalid != nil && (e == nil || !e.USCCLegacy):
+			errs[i], failed = identError(field, invalid), true
+		case e != nil:
+			out[i] = entityModel(e)
+		}
+	}
+	found := make([]*model.MarketEntity, 0, len(out))
+	for _, e := range out {
+		if e != nil {
+			found = append(found, e)
+		}
+	}
+	r.prefetchEntities(ctx, found, graphql.CollectFieldsCtx(ctx, []string{"MarketEntity", "Node", "_Entity"}), true)
+	if failed {
+		return out, errs
+	}
+	return out, nil
 }
 
 func (r *entityResolver) FindManyObjectionByIDs(ctx context.Context, reps []*model.ObjectionByIDsInput) ([]*workflow.Objection, error) {

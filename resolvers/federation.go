@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -10,8 +9,6 @@ import (
 
 	"credithub/graph/model"
 	"credithub/internal/apperr"
-	"credithub/internal/ident"
-	"credithub/internal/loaders"
 )
 
 // A router resolving a federated query sends the entities another subgraph
@@ -30,71 +27,21 @@ func tooManyRepresentations(n int) error {
 	return nil
 }
 
-// federatedEntities resolves MarketEntity representations by their uscc:
-// the registry rows in one statement, then, for what the router asks of
-// them (records, persons, grades), one statement per department for the
-// whole batch. A malformed code is an error at its index; an unknown one
-// is null.
-func (r *Resolver) federatedEntities(ctx context.Context, reps []*model.MarketEntityByUsccsInput) ([]*model.MarketEntity, error) {
-	if err := tooManyRepresentations(len(reps)); err != nil {
-		return nil, err
-	}
-	usccs := make([]string, len(reps))
-	for i, rep := range reps {
-		usccs[i] = rep.Uscc
-	}
-	l := loaders.For(ctx)
-	l.Entity.LoadAll(ctx, usccs)
-	out := make([]*model.MarketEntity, len(reps))
-	errs := make(graphql.BatchErrorList, len(reps))
-	failed := false
-	for i, u := range usccs {
-		field := fmt.Sprintf("representations[%d].uscc", i)
-		// Only a pilot code the registry holds may fail its check character.
-		invalid := ident.ValidateUSCC(u)
-		var ie *ident.Error
-		if invalid != nil && (!errors.As(invalid, &ie) || ie.Rule != ident.RuleCheckCharacter) {
-			errs[i], failed = identError(field, invalid), true
-			continue
-		}
-		e, err := l.Entity.Load(ctx, u)()
-		switch {
-		case err != nil:
-			errs[i], failed = err, true // the registry is down
-		case invalid != nil && (e == nil || !e.USCCLegacy):
-			errs[i], failed = identError(field, invalid), true
-		case e != nil:
-			out[i] = entityModel(e)
-		}
-	}
-	found := make([]*model.MarketEntity, 0, len(out))
-	for _, e := range out {
-		if e != nil {
-			found = append(found, e)
-		}
-	}
-	r.prefetchEntities(ctx, found, graphql.CollectFieldsCtx(ctx, []string{"MarketEntity", "Node", "_Entity"}), true)
-	if failed {
-		return out, errs
-	}
-	return out, nil
-}
-
 // federatedNodes resolves representations keyed by a global id (persons,
-// workflow objects, plans) through node(id), concurrently so that the
+// workflow objects, plans) through Query.node, concurrently so that the
 // dataloaders batch what they can. An id of another type is an error at
 // its index; an unknown one is null.
 func federatedNodes[T model.Node](ctx context.Context, r *Resolver, typeName string, ids []string) ([]T, error) {
 	if err := tooManyRepresentations(len(ids)); err != nil {
 		return nil, err
 	}
-	r.primeNodes(ctx, ids)
+	startNodes(ctx, ids)
 	out := make([]T, len(ids))
 	errs := make(graphql.BatchErrorList, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
 		wg.Go(func() {
-			n, err := r.node(ctx, id)
+			n, err := r.Query().Node(ctx, id)
 			if err != nil {
 				errs[i] = err
 				return

@@ -1,19 +1,30 @@
 package resolvers
 
+// Mapping: from what the loaders and services answer to the graph's model.
+// The workflows' objects are bound to package workflow (gqlgen.yml); the
+// rows the request's loaders read of them are mapped with workflow's own
+// functions (workflow.ListEntryOf, …).
+
 import (
 	"context"
-
-	"github.com/99designs/gqlgen/graphql"
+	"errors"
+	"strconv"
+	"time"
 
 	"credithub/auth"
 	"credithub/datasources"
 	"credithub/datasources/market"
 	"credithub/graph/model"
+	"credithub/internal/apperr"
+	"credithub/internal/catalogue"
 	"credithub/internal/credit"
 	"credithub/internal/gid"
+	"credithub/internal/hubdb"
 	"credithub/internal/ident"
 	"credithub/internal/loaders"
 	"credithub/internal/scalars"
+	"credithub/internal/supervision"
+	"credithub/internal/workflow"
 )
 
 // entityModel maps a registry row to the graph's MarketEntity (without the
@@ -41,6 +52,34 @@ func entityModel(e *market.Entity) *model.MarketEntity {
 	return m
 }
 
+// shellEntity is what is known of an entity without its registry row: its
+// code and what the code holds.
+func shellEntity(uscc string) *model.MarketEntity {
+	return &model.MarketEntity{ID: gid.Entity(uscc), Uscc: uscc, OrganizationCode: ident.OrgCodeOf(uscc)}
+}
+
+// registryEntity resolves a workflow object's entity through the request's
+// loaders: NOT_FOUND when the registry no longer holds it.
+func registryEntity(ctx context.Context, uscc string) (*model.MarketEntity, error) {
+	e, err := loaders.For(ctx).Entity.Load(ctx, uscc)()
+	if err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return nil, apperr.New(apperr.NotFound, "the registry no longer holds entity %s", uscc)
+	}
+	return entityModel(e), nil
+}
+
+// knownEntity is the registry's entity with code uscc; nil when unknown.
+func knownEntity(ctx context.Context, uscc string) (*model.MarketEntity, error) {
+	e, err := loaders.For(ctx).Entity.Load(ctx, uscc)()
+	if err != nil || e == nil {
+		return nil, err
+	}
+	return entityModel(e), nil
+}
+
 // divisionModel returns the graph's Division for a code, nil when unknown.
 func divisionModel(code string) *model.Division {
 	for _, d := range ident.Divisions {
@@ -49,6 +88,15 @@ func divisionModel(code string) *model.Division {
 		}
 	}
 	return nil
+}
+
+// departmentOf is the department with code; a code the hub does not know
+// is shown as it is.
+func departmentOf(code string) *credit.Department {
+	if d, ok := datasources.DepartmentByCode(code); ok {
+		return d
+	}
+	return &credit.Department{Code: code, Name: code}
 }
 
 // entitySubject is every key the departments may file the entity under.
@@ -70,112 +118,6 @@ func (r *Resolver) person(m market.Member) *model.Person {
 	return p
 }
 
-// recordsConnection answers a records(...) field: one page merged from every
-// department concerned. A department that did not answer is named in
-// missingSources and in an error with code SOURCE_UNAVAILABLE; the others'
-// records are still returned.
-func (r *Resolver) recordsConnection(ctx context.Context, sub datasources.Subject, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error) {
-	req, err := r.recordsRequest(ctx, sub, filter, first, after)
-	if err != nil {
-		return nil, err
-	}
-	page := loaders.For(ctx).Records(ctx, req)
-	conn := &model.CreditRecordConnection{
-		Edges:          make([]*model.CreditRecordEdge, 0, len(page.Records)),
-		PageInfo:       &model.PageInfo{HasNextPage: page.HasNext, HasPreviousPage: after != nil},
-		Complete:       len(page.Failed) == 0,
-		MissingSources: []*credit.Department{},
-	}
-	for _, f := range page.Failed {
-		d := f.Department
-		conn.MissingSources = append(conn.MissingSources, &d)
-		graphql.AddError(ctx, f.Err)
-	}
-	for _, rec := range page.Records {
-		c := recordCursor(datasources.CursorOf(rec))
-		conn.Edges = append(conn.Edges, &model.CreditRecordEdge{Cursor: c, Node: rec})
-	}
-	if n := len(conn.Edges); n > 0 {
-		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
-		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
-	}
-	if page.End != (datasources.Cursor{}) {
-		end := recordCursor(page.End)
-		conn.PageInfo.EndCursor = &end
-	}
-	return conn, nil
-}
-
-// sourceStatuses maps the loaders' answer to the graph; a negative count
-// means it was not asked for.
-func sourceStatuses(ss []loaders.SourceStatus) []*model.SourceStatus {
-	out := make([]*model.SourceStatus, len(ss))
-	for i, s := range ss {
-		d := s.Department
-		st := &model.SourceStatus{Department: &d, Ok: s.Err == nil}
-		if s.Err != nil {
-			msg := s.Err.Error()
-			if ae := asAppErr(s.Err); ae != nil {
-				msg = ae.Message // never the driver's words: they may name hosts
-			}
-			st.Error = &msg
-		} else if s.Count >= 0 {
-			n := s.Count
-			st.RecordCount = &n
-		}
-		out[i] = st
-	}
-	return out
-}
-
-// sources answers MarketEntity.sources. Whether a department answered is
-// known without asking it again when the same query fetches the entity's
-// records: the records' fan-out is that question's answer (its loads are
-// cached for the request). Only departments the records did not ask, and
-// record counts, cost a statement of their own.
-func (r *Resolver) sources(ctx context.Context, obj *model.MarketEntity) ([]*model.SourceStatus, error) {
-	l := loaders.For(ctx)
-	sub := entitySubject(obj)
-	if wantsField(ctx, "recordCount") {
-		return sourceStatuses(l.Sources(ctx, sub)), nil
-	}
-	records := siblingField(ctx, "records")
-	if records == nil {
-		return sourceStatuses(l.Sources(ctx, sub)), nil
-	}
-	req, ok := r.requestFromField(ctx, sub, *records)
-	if !ok {
-		return sourceStatuses(l.Sources(ctx, sub)), nil
-	}
-	return sourceStatuses(l.SourcesOf(ctx, req)), nil
-}
-
-// wantsField reports whether the field being resolved selects name.
-func wantsField(ctx context.Context, name string) bool {
-	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
-		if f.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-// siblingField returns the first field named name selected beside the one
-// being resolved, on the same object.
-func siblingField(ctx context.Context, name string) *graphql.CollectedField {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Parent == nil {
-		return nil
-	}
-	opCtx := graphql.GetOperationContext(ctx)
-	for _, f := range graphql.CollectFields(opCtx, fc.Parent.Field.Selections, []string{fc.Object, "Node"}) {
-		if f.Name == name {
-			return &f
-		}
-	}
-	return nil
-}
-
 // SubjectOf tells auth whose data the graph's entity and person objects
 // are (auth.Rules.Subjects).
 func SubjectOf(obj any) (auth.Subject, bool) {
@@ -189,4 +131,142 @@ func SubjectOf(obj any) (auth.Subject, bool) {
 		return auth.Subject{}, true
 	}
 	return auth.Subject{}, false
+}
+
+// sourceStatuses maps the loaders' answer to the graph; a negative count
+// means it was not asked for.
+func sourceStatuses(ss []loaders.SourceStatus) []*model.SourceStatus {
+	out := make([]*model.SourceStatus, len(ss))
+	for i, s := range ss {
+		d := s.Department
+		st := &model.SourceStatus{Department: &d, Ok: s.Err == nil}
+		if s.Err != nil {
+			msg := s.Err.Error()
+			var ae *apperr.Error
+			if errors.As(s.Err, &ae) {
+				msg = ae.Message // never the driver's words: they may name hosts
+			}
+			st.Error = &msg
+		} else if s.Count >= 0 {
+			n := s.Count
+			st.RecordCount = &n
+		}
+		out[i] = st
+	}
+	return out
+}
+
+// objects waits for the rows a loader reads and maps them to the
+// workflows' objects.
+func objects[R, T any](load func() ([]R, error), of func(*R) *T) ([]*T, error) {
+	rows, err := load()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*T, len(rows))
+	for i := range rows {
+		out[i] = of(&rows[i])
+	}
+	return out, nil
+}
+
+// object waits for the row a ByID loader reads and maps it; nil when there
+// is none.
+func object[R, T any](load func() (*R, error), of func(*R) *T) (*T, error) {
+	row, err := load()
+	if err != nil || row == nil {
+		return nil, err
+	}
+	return of(row), nil
+}
+
+// asOf is a workflow's mapping of objects whose deadlines run, as the
+// graph shows them on day today.
+func asOf[R, T any](of func(*R, scalars.Date) *T, today scalars.Date) func(*R) *T {
+	return func(r *R) *T { return of(r, today) }
+}
+
+// history is a workflow object's events, oldest first, through the
+// request's loaders.
+func history(ctx context.Context, machine string, id int64) ([]*workflow.Event, error) {
+	return objects(loaders.For(ctx).History.Load(ctx, loaders.HistoryKey{Workflow: machine, ID: id}),
+		func(e *hubdb.EventRow) *workflow.Event { return (*workflow.Event)(e) })
+}
+
+// Global ID types of the graph's own objects that are not workflow objects.
+const (
+	typeAuthorization = "PersonAuthorization"
+	typeWarning       = "Warning"
+)
+
+func authorizationModel(a hubdb.Authorization, today time.Time) *model.PersonAuthorization {
+	return &model.PersonAuthorization{
+		ID: gid.Encode(typeAuthorization, strconv.FormatInt(a.ID, 10)), Agency: a.Agency, Person: a.PersonMasked,
+		Purpose: model.QueryPurpose(a.Purpose), ValidFrom: scalars.DateOf(a.ValidFrom), ValidTo: scalars.DateOf(a.ValidTo),
+		DocumentNo: a.DocumentNo, RecordedBy: a.RecordedBy, RecordedAt: a.RecordedAt, RevokedAt: a.RevokedAt,
+		Live: a.Live(today),
+	}
+}
+
+func checkModel(c *supervision.CheckResult, measures *catalogue.Measures) *model.CreditCheck {
+	m := &model.CreditCheck{
+		ID: supervision.CheckID(c.ID), Uscc: c.USCC, Scenario: c.Scenario, Complete: c.Complete,
+		MissingSources: make([]*credit.Department, len(c.Missing)),
+		Measures:       make([]*model.AppliedMeasure, len(c.Measures)),
+		CheckedAt:      c.CheckedAt,
+	}
+	for i, code := range c.Missing {
+		m.MissingSources[i] = departmentOf(code)
+	}
+	for i, a := range c.Measures {
+		am := &model.AppliedMeasure{Measure: measures.ByCode(a.Code), Triggers: make([]*model.MeasureTrigger, len(a.Triggers))}
+		for j, t := range a.Triggers {
+			am.Triggers[j] = &model.MeasureTrigger{RecordID: t.RecordID, Kind: t.Kind, Summary: t.Summary, Severity: t.Severity, ListType: t.ListType}
+		}
+		m.Measures[i] = am
+	}
+	return m
+}
+
+// checksModel maps the checks of many entities, and reports the
+// departments any of them missed (reportMissing).
+func checksModel(ctx context.Context, results []*supervision.CheckResult, measures *catalogue.Measures) []*model.CreditCheck {
+	out := make([]*model.CreditCheck, len(results))
+	missing := map[string]bool{}
+	for i, c := range results {
+		out[i] = checkModel(c, measures)
+		for _, code := range c.Missing {
+			missing[code] = true
+		}
+	}
+	reportMissing(ctx, missing)
+	return out
+}
+
+func planModel(p *supervision.Plan) *model.InspectionPlan {
+	return &model.InspectionPlan{
+		ID: supervision.PlanID(p.ID), Department: departmentOf(p.Department), Title: p.Title, Seed: p.Seed,
+		PopulationSize: p.PopulationSize, SampleSize: p.SampleSize,
+		RatioA: p.Ratios["A"], RatioB: p.Ratios["B"], RatioC: p.Ratios["C"], RatioD: p.Ratios["D"],
+		CreatedAt: p.CreatedAt,
+	}
+}
+
+func warningModel(w *supervision.Warning) *model.Warning {
+	m := &model.Warning{
+		ID: gid.Encode(typeWarning, strconv.FormatInt(w.ID, 10)), Rule: warningRuleModel(w.Rule), Uscc: w.USCC,
+		Level: model.WarningLevel(w.Level), Message: w.Message, RaisedAt: w.RaisedAt,
+	}
+	if w.RecordID != "" {
+		id := w.RecordID
+		m.RecordID = &id
+	}
+	return m
+}
+
+func warningRuleModel(r supervision.Rule) *model.WarningRule {
+	return &model.WarningRule{
+		Code: r.Code, Description: r.Description, Kind: r.Kind, Threshold: r.Threshold,
+		Level: model.WarningLevel(r.Level), Active: r.Active, Source: r.Source,
+	}
 }

@@ -1,5 +1,14 @@
 // Package resolvers holds the graph's resolvers: thin functions from
-// arguments to a check, a loader or store, and the mapping to the model.
+// arguments to a check, a loader or service, and the mapping to the model.
+//
+// <area>.resolvers.go holds the resolvers of the fields schema/<area>.graphqls
+// declares (schema.resolvers.go those of schema.graphqls, entity.resolvers.go
+// federation's _entities), as gqlgen generates them; their bodies are ours.
+// What several areas share is in files named for what they hold: args.go
+// (reading and checking arguments), connections.go (cursors and pages),
+// mapping.go (to the graph's model), prefetch.go (looking ahead at what a
+// level will be asked), visibility.go (what a caller may see of records and
+// workflow objects), departments.go, calendar.go and federation.go.
 // resolver.go is the one place that wires their dependencies.
 package resolvers
 

@@ -7,320 +7,131 @@ package resolvers
 
 import (
 	"context"
+	"credithub/auth"
 	"credithub/datasources"
-	"credithub/datasources/market"
 	"credithub/graph"
 	"credithub/graph/model"
-	"credithub/internal/catalogue"
+	"credithub/internal/apperr"
 	"credithub/internal/credit"
 	"credithub/internal/gid"
 	"credithub/internal/ident"
 	"credithub/internal/loaders"
-	"credithub/internal/scalars"
+	"credithub/internal/supervision"
 	"credithub/internal/workflow"
-
-	"github.com/99designs/gqlgen/graphql"
+	"errors"
 )
 
-func (r *casePushResolver) Measures(ctx context.Context, obj *workflow.CasePush) ([]*catalogue.Measure, error) {
-	return r.casePushMeasures(ctx, obj)
-}
-
-func (r *commitmentResolver) Item(ctx context.Context, obj *workflow.Commitment) (*workflow.CommitmentItem, error) {
-	return r.commitmentItem(ctx, obj)
-}
-
-func (r *commitmentResolver) Entity(ctx context.Context, obj *workflow.Commitment) (*model.MarketEntity, error) {
-	return r.commitmentEntity(ctx, obj)
-}
-
-func (r *commitmentResolver) Record(ctx context.Context, obj *workflow.Commitment) (credit.Record, error) {
-	return r.commitmentRecord(ctx, obj)
-}
-
-func (r *commitmentResolver) History(ctx context.Context, obj *workflow.Commitment) ([]*workflow.Event, error) {
-	return r.commitmentHistory(ctx, obj)
-}
-
-func (r *creditCheckResolver) Entity(ctx context.Context, obj *model.CreditCheck) (*model.MarketEntity, error) {
-	return r.creditCheckEntity(ctx, obj)
-}
-
-func (r *departmentDisclosureResolver) OverdueRecords(ctx context.Context, obj *model.DepartmentDisclosure, first *int) ([]credit.Record, error) {
-	return r.departmentDisclosureOverdueRecords(ctx, obj, first)
-}
-
-func (r *inspectionPlanResolver) Sample(ctx context.Context, obj *model.InspectionPlan) ([]*model.PlanSample, error) {
-	return r.inspectionPlanSample(ctx, obj)
-}
-
-func (r *jointCaseResolver) ListEntry(ctx context.Context, obj *workflow.JointCase) (*workflow.ListEntry, error) {
-	return r.jointCaseListEntry(ctx, obj)
-}
-
-func (r *jointCaseResolver) Pushes(ctx context.Context, obj *workflow.JointCase) ([]*workflow.CasePush, error) {
-	return r.jointCasePushes(ctx, obj)
-}
-
-func (r *jointCaseResolver) History(ctx context.Context, obj *workflow.JointCase) ([]*workflow.Event, error) {
-	return r.jointCaseHistory(ctx, obj)
-}
-
-func (r *listEntryResolver) Entity(ctx context.Context, obj *workflow.ListEntry) (*model.MarketEntity, error) {
-	return r.listEntryEntity(ctx, obj)
-}
-
-func (r *listEntryResolver) Interviews(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.Interview, error) {
-	return r.listEntryInterviews(ctx, obj)
-}
-
-func (r *listEntryResolver) Cases(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.JointCase, error) {
-	return r.listEntryCases(ctx, obj)
-}
-
-func (r *listEntryResolver) History(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.Event, error) {
-	return r.listEntryHistory(ctx, obj)
-}
-
-func (r *marketEntityResolver) LegalRepresentative(ctx context.Context, obj *model.MarketEntity) (*model.Person, error) {
-	members, err := loaders.For(ctx).Members.Load(ctx, obj.Uscc)()
+// Node resolves a global ID: entities, persons, records, workflow objects
+// and inspection plans.
+func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
+	bad := apperr.BadInput("id", "id is not an ID issued by this graph")
+	typ, payload, err := gid.Decode(id)
 	if err != nil {
-		return nil, err
-	}
-	for _, m := range members {
-		if m.Role == market.RoleLegalRep {
-			return r.person(m), nil
-		}
-	}
-	return nil, nil
-}
-
-func (r *marketEntityResolver) ResponsiblePersons(ctx context.Context, obj *model.MarketEntity) ([]*model.ResponsiblePerson, error) {
-	members, err := loaders.For(ctx).Members.Load(ctx, obj.Uscc)()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*model.ResponsiblePerson, 0, len(members))
-	for _, m := range members {
-		if role, ok := market.Roles[m.Role]; ok {
-			out = append(out, &model.ResponsiblePerson{Role: role, Person: r.person(m)})
-		}
-	}
-	return out, nil
-}
-
-func (r *marketEntityResolver) Records(ctx context.Context, obj *model.MarketEntity, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error) {
-	return r.recordsConnection(ctx, entitySubject(obj), filter, first, after)
-}
-
-func (r *marketEntityResolver) Sources(ctx context.Context, obj *model.MarketEntity) ([]*model.SourceStatus, error) {
-	return r.sources(ctx, obj)
-}
-
-func (r *marketEntityResolver) Commitments(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.CommitmentConnection, error) {
-	return r.marketEntityCommitments(ctx, obj, first, after)
-}
-
-func (r *marketEntityResolver) Listings(ctx context.Context, obj *model.MarketEntity, activeOnly *bool) ([]*workflow.ListEntry, error) {
-	return r.marketEntityListings(ctx, obj, activeOnly)
-}
-
-func (r *marketEntityResolver) Objections(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Objection, error) {
-	return r.marketEntityObjections(ctx, obj)
-}
-
-func (r *marketEntityResolver) Repairs(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Repair, error) {
-	return r.marketEntityRepairs(ctx, obj)
-}
-
-func (r *marketEntityResolver) Rating(ctx context.Context, obj *model.MarketEntity) (*model.CreditRating, error) {
-	return r.marketEntityRating(ctx, obj)
-}
-
-func (r *marketEntityResolver) Warnings(ctx context.Context, obj *model.MarketEntity, first *int) ([]*model.Warning, error) {
-	return r.marketEntityWarnings(ctx, obj, first)
-}
-
-func (r *mutationResolver) RecordAuthorization(ctx context.Context, input model.RecordAuthorizationInput) (*model.PersonAuthorization, error) {
-	return r.recordAuthorization(ctx, input)
-}
-
-func (r *mutationResolver) RevokeAuthorization(ctx context.Context, id string, idempotencyKey string) (*model.PersonAuthorization, error) {
-	return r.revokeAuthorization(ctx, id, idempotencyKey)
-}
-
-func (r *mutationResolver) UpsertCommitmentItem(ctx context.Context, input model.CommitmentItemInput, idempotencyKey string) (*workflow.CommitmentItem, error) {
-	return r.mutationUpsertCommitmentItem(ctx, input, idempotencyKey)
-}
-
-func (r *mutationResolver) SignCommitment(ctx context.Context, input model.SignCommitmentInput, idempotencyKey string) (*workflow.Commitment, error) {
-	return r.mutationSignCommitment(ctx, input, idempotencyKey)
-}
-
-func (r *mutationResolver) FulfilCommitment(ctx context.Context, id string, reason *string, idempotencyKey string) (*workflow.Commitment, error) {
-	return r.mutationFulfilCommitment(ctx, id, reason, idempotencyKey)
-}
-
-func (r *mutationResolver) BreachCommitment(ctx context.Context, id string, severity credit.Severity, reason string, idempotencyKey string) (*workflow.Commitment, error) {
-	return r.mutationBreachCommitment(ctx, id, severity, reason, idempotencyKey)
-}
-
-func (r *mutationResolver) FindCommitmentFalse(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Commitment, error) {
-	return r.mutationFindCommitmentFalse(ctx, id, reason, idempotencyKey)
-}
-
-func (r *mutationResolver) EnterListing(ctx context.Context, input model.EnterListingInput, idempotencyKey string) (*workflow.ListEntry, error) {
-	return r.mutationEnterListing(ctx, input, idempotencyKey)
-}
-
-func (r *mutationResolver) RemoveListing(ctx context.Context, id string, reason workflow.RemovalReason, note *string, idempotencyKey string) (*workflow.ListEntry, error) {
-	return r.mutationRemoveListing(ctx, id, reason, note, idempotencyKey)
-}
-
-func (r *mutationResolver) RecordInterview(ctx context.Context, listEntryID string, typeArg credit.InterviewType, heldOn scalars.Date, notes string, idempotencyKey string) (*workflow.Interview, error) {
-	return r.mutationRecordInterview(ctx, listEntryID, typeArg, heldOn, notes, idempotencyKey)
-}
-
-func (r *mutationResolver) OpenJointCase(ctx context.Context, listEntryID string, idempotencyKey string) (*workflow.JointCase, error) {
-	return r.mutationOpenJointCase(ctx, listEntryID, idempotencyKey)
-}
-
-func (r *mutationResolver) AnswerPush(ctx context.Context, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) (*workflow.CasePush, error) {
-	return r.mutationAnswerPush(ctx, pushID, measureApplied, appliedOn, idempotencyKey)
-}
-
-func (r *mutationResolver) FileObjection(ctx context.Context, recordID string, reason string, idempotencyKey string) (*workflow.Objection, error) {
-	return r.mutationFileObjection(ctx, recordID, reason, idempotencyKey)
-}
-
-func (r *mutationResolver) CheckObjection(ctx context.Context, id string, idempotencyKey string) (*workflow.Objection, error) {
-	return r.mutationCheckObjection(ctx, id, idempotencyKey)
-}
-
-func (r *mutationResolver) ExtendObjection(ctx context.Context, id string, approvedBy string, reason string, idempotencyKey string) (*workflow.Objection, error) {
-	return r.mutationExtendObjection(ctx, id, approvedBy, reason, idempotencyKey)
-}
-
-func (r *mutationResolver) UpholdObjection(ctx context.Context, id string, outcome workflow.ObjectionOutcome, correction *model.RecordCorrectionInput, reason string, idempotencyKey string) (*workflow.Objection, error) {
-	return r.mutationUpholdObjection(ctx, id, outcome, correction, reason, idempotencyKey)
-}
-
-func (r *mutationResolver) RejectObjection(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Objection, error) {
-	return r.mutationRejectObjection(ctx, id, reason, idempotencyKey)
-}
-
-func (r *mutationResolver) ApplyRepair(ctx context.Context, input model.ApplyRepairInput, idempotencyKey string) (*workflow.Repair, error) {
-	return r.mutationApplyRepair(ctx, input, idempotencyKey)
-}
-
-func (r *mutationResolver) AcceptRepair(ctx context.Context, id string, idempotencyKey string) (*workflow.Repair, error) {
-	return r.mutationAcceptRepair(ctx, id, idempotencyKey)
-}
-
-func (r *mutationResolver) RefuseRepair(ctx context.Context, id string, rule string, reason string, idempotencyKey string) (*workflow.Repair, error) {
-	return r.mutationRefuseRepair(ctx, id, rule, reason, idempotencyKey)
-}
-
-func (r *mutationResolver) DecideRepair(ctx context.Context, id string, repaired bool, reason string, idempotencyKey string) (*workflow.Repair, error) {
-	return r.mutationDecideRepair(ctx, id, repaired, reason, idempotencyKey)
-}
-
-func (r *mutationResolver) SampleRepairsForRecheck(ctx context.Context, count int, seed string, idempotencyKey string) ([]*workflow.Repair, error) {
-	return r.mutationSampleRepairsForRecheck(ctx, count, seed, idempotencyKey)
-}
-
-func (r *mutationResolver) ReportMeasureApplied(ctx context.Context, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) (*model.MeasureApplication, error) {
-	return r.mutationReportMeasureApplied(ctx, checkID, measureCode, applied, note, idempotencyKey)
-}
-
-func (r *mutationResolver) CreateInspectionPlan(ctx context.Context, input model.InspectionPlanInput, idempotencyKey string) (*model.InspectionPlan, error) {
-	return r.mutationCreateInspectionPlan(ctx, input, idempotencyKey)
-}
-
-func (r *mutationResolver) RecomputeGrades(ctx context.Context, idempotencyKey string) (int, error) {
-	return r.mutationRecomputeGrades(ctx, idempotencyKey)
-}
-
-func (r *mutationResolver) RecheckRepair(ctx context.Context, id string, correct bool, reason string, idempotencyKey string) (*workflow.Repair, error) {
-	return r.mutationRecheckRepair(ctx, id, correct, reason, idempotencyKey)
-}
-
-func (r *objectionResolver) Record(ctx context.Context, obj *workflow.Objection) (credit.Record, error) {
-	return r.objectionRecord(ctx, obj)
-}
-
-func (r *objectionResolver) History(ctx context.Context, obj *workflow.Objection) ([]*workflow.Event, error) {
-	return r.objectionHistory(ctx, obj)
-}
-
-func (r *personResolver) Roles(ctx context.Context, obj *model.Person) ([]*model.PersonRole, error) {
-	if obj.IDNumber == nil {
-		return []*model.PersonRole{}, nil
+		return nil, bad
 	}
 	l := loaders.For(ctx)
-	members, err := l.Roles.Load(ctx, *obj.IDNumber)()
-	if err != nil {
-		return nil, err
-	}
-	// Load every entity first so that they share one batch.
-	thunks := make([]func() (*market.Entity, error), len(members))
-	for i, m := range members {
-		thunks[i] = l.Entity.Load(ctx, m.USCC)
-	}
-	out := make([]*model.PersonRole, 0, len(members))
-	for i, m := range members {
-		e, err := thunks[i]()
-		if err != nil {
+	switch typ {
+	case gid.TypeEntity:
+		if err := checkUSCC(ctx, "id", payload); err != nil {
+			return nil, bad
+		}
+		e, err := l.Entity.Load(ctx, payload)()
+		if err != nil || e == nil {
 			return nil, err
 		}
-		role, ok := market.Roles[m.Role]
-		if e == nil || !ok {
-			continue
+		return entityModel(e), nil
+	case gid.TypePerson:
+		idNo, err := r.Sealer.OpenPerson(payload)
+		if err != nil {
+			return nil, bad
 		}
-		out = append(out, &model.PersonRole{Role: role, Entity: entityModel(e)})
+		p, err := r.Query().Person(ctx, idNo)
+		if err != nil {
+			var ae *apperr.Error
+			if errors.As(err, &ae) && ae.Code == apperr.BadUserInput {
+				return nil, bad
+			}
+			return nil, err
+		}
+		if p == nil {
+			return nil, nil
+		}
+		return p, nil
+	case workflow.TypeCommitment, workflow.TypeListEntry, workflow.TypeJointCase, workflow.TypeObjection, workflow.TypeRepair:
+		n, ok := workflow.DecodeID(typ, id)
+		if !ok {
+			return nil, bad
+		}
+		today := r.Workflows.Today()
+		switch typ {
+		case workflow.TypeCommitment:
+			c, err := object(l.CommitmentByID.Load(ctx, n), workflow.CommitmentOf)
+			if err != nil || c == nil {
+				return nil, err
+			}
+			return c, nil
+		case workflow.TypeListEntry:
+			e, err := object(l.ListEntryByID.Load(ctx, n), asOf(workflow.ListEntryOf, today))
+			if err != nil || e == nil {
+				return nil, err
+			}
+			// A key-attention entry is refused, naming the scope, to
+			// callers who may not see it.
+			if e.ListType == credit.ListKeyAttention {
+				if err := keyAttentionRefusal(ctx, e.USCC); err != nil {
+					return nil, err
+				}
+			}
+			return e, nil
+		case workflow.TypeJointCase:
+			c, err := object(l.JointCaseByID.Load(ctx, n), workflow.JointCaseOf)
+			if err != nil || c == nil {
+				return nil, err
+			}
+			return c, nil
+		case workflow.TypeObjection:
+			o, err := object(l.ObjectionByID.Load(ctx, n), asOf(workflow.ObjectionOf, today))
+			if err != nil || o == nil {
+				return nil, err
+			}
+			if o.SubjectIDNo != "" {
+				if err := seesPersonsObjection(ctx, o.SubjectIDNo); err != nil {
+					return nil, err
+				}
+			}
+			return o, nil
+		}
+		rep, err := object(l.RepairByID.Load(ctx, n), asOf(workflow.RepairOf, today))
+		if err != nil || rep == nil {
+			return nil, err
+		}
+		return rep, nil
+	case supervision.TypePlan:
+		n, ok := supervision.ParsePlanID(id)
+		if !ok {
+			return nil, bad
+		}
+		p, err := r.Supervision.Plan(ctx, n)
+		if err != nil || p == nil {
+			return nil, err
+		}
+		return planModel(p), nil
+	case gid.TypeRecord:
+		ref, err := gid.ParseRecord(payload)
+		if err != nil {
+			return nil, bad
+		}
+		rec, err := l.Record(ctx, ref)
+		if err != nil || rec == nil {
+			return nil, err
+		}
+		seen, err := auth.SeeRecord(ctx, rec)
+		if err != nil || seen == nil {
+			return nil, err // a nil record in a non-nil interface would be a bug
+		}
+		return seen, nil
 	}
-	return out, nil
-}
-
-func (r *personResolver) Records(ctx context.Context, obj *model.Person, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error) {
-	if obj.IDNumber == nil {
-		return nil, nil
-	}
-	return r.recordsConnection(ctx, datasources.Subject{IDNumber: *obj.IDNumber}, filter, first, after)
-}
-
-func (r *planSampleResolver) Entity(ctx context.Context, obj *model.PlanSample) (*model.MarketEntity, error) {
-	return r.planSampleEntity(ctx, obj)
-}
-
-func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	return r.node(ctx, id)
-}
-
-func (r *queryResolver) Entity(ctx context.Context, uscc string) (*model.MarketEntity, error) {
-	if err := checkUSCC(ctx, "uscc", uscc); err != nil {
-		return nil, err
-	}
-	r.prefetchEntity(ctx, uscc)
-	e, err := loaders.For(ctx).Entity.Load(ctx, uscc)()
-	if err != nil {
-		// The registry did not answer; the other departments still can, so
-		// answer with what is known of the entity and say what is missing.
-		graphql.AddError(ctx, err)
-		return &model.MarketEntity{ID: gid.Entity(uscc), Uscc: uscc, OrganizationCode: ident.OrgCodeOf(uscc)}, nil
-	}
-	if e == nil {
-		return nil, nil
-	}
-	return entityModel(e), nil
-}
-
-func (r *queryResolver) Entities(ctx context.Context, filter *model.EntityFilter, first *int, after *string) (*model.MarketEntityConnection, error) {
-	return r.entities(ctx, filter, first, after)
-}
-
-func (r *queryResolver) Person(ctx context.Context, idNumber string) (*model.Person, error) {
-	return r.personByIDNumber(ctx, "idNumber", idNumber)
+	return nil, bad
 }
 
 func (r *queryResolver) Departments(ctx context.Context) ([]*credit.Department, error) {
@@ -340,182 +151,14 @@ func (r *queryResolver) Divisions(ctx context.Context) ([]*model.Division, error
 	return out, nil
 }
 
-func (r *queryResolver) RecordKinds(ctx context.Context) ([]*model.RecordKindInfo, error) {
-	var out []*model.RecordKindInfo
-	for _, e := range r.Catalogue.Entries() {
-		info := &model.RecordKindInfo{Kind: e.Kind, Name: e.Name, Publicity: e.EntityPublicity,
-			DisclosureRequired: e.DisclosureRequired, LegalBasis: e.LegalBasis}
-		for _, code := range e.Sources {
-			if d, ok := datasources.DepartmentByCode(code); ok {
-				info.Sources = append(info.Sources, d)
-			}
-		}
-		out = append(out, info)
-	}
-	return out, nil
-}
-
-func (r *queryResolver) QueryLog(ctx context.Context, filter *model.QueryLogFilter, first *int, after *string) (*model.QueryLogConnection, error) {
-	return r.queryLog(ctx, filter, first, after)
-}
-
-func (r *queryResolver) Authorizations(ctx context.Context, idNumber string) ([]*model.PersonAuthorization, error) {
-	return r.authorizationsOf(ctx, idNumber)
-}
-
-func (r *queryResolver) CommitmentItems(ctx context.Context, activeOnly *bool) ([]*workflow.CommitmentItem, error) {
-	return r.queryCommitmentItems(ctx, activeOnly)
-}
-
-func (r *queryResolver) Commitments(ctx context.Context, filter *model.CommitmentFilter, first *int, after *string) (*model.CommitmentConnection, error) {
-	return r.queryCommitments(ctx, filter, first, after)
-}
-
-func (r *queryResolver) ListEntries(ctx context.Context, filter *model.ListEntryFilter, first *int, after *string) (*model.ListEntryConnection, error) {
-	return r.queryListEntries(ctx, filter, first, after)
-}
-
-func (r *queryResolver) JointCases(ctx context.Context, filter *model.JointCaseFilter, first *int, after *string) (*model.JointCaseConnection, error) {
-	return r.queryJointCases(ctx, filter, first, after)
-}
-
-func (r *queryResolver) OverduePushes(ctx context.Context, department *string) ([]*workflow.CasePush, error) {
-	return r.queryOverduePushes(ctx, department)
-}
-
-func (r *queryResolver) Objections(ctx context.Context, filter *model.ObjectionFilter, first *int, after *string) (*model.ObjectionConnection, error) {
-	return r.queryObjections(ctx, filter, first, after)
-}
-
-func (r *queryResolver) Repairs(ctx context.Context, filter *model.RepairFilter, first *int, after *string) (*model.RepairConnection, error) {
-	return r.queryRepairs(ctx, filter, first, after)
-}
-
-func (r *queryResolver) Measures(ctx context.Context) ([]*catalogue.Measure, error) {
-	return r.queryMeasures(ctx)
-}
-
-func (r *queryResolver) WorkflowRules(ctx context.Context) ([]*workflow.Rule, error) {
-	return r.queryWorkflowRules(ctx)
-}
-
-func (r *queryResolver) DisclosureStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentDisclosure, error) {
-	return r.queryDisclosureStats(ctx, from, to)
-}
-
-func (r *queryResolver) WorkingDays(ctx context.Context, from scalars.Date, to scalars.Date) (int, error) {
-	return r.queryWorkingDays(ctx, from, to)
-}
-
-func (r *queryResolver) CreditCheck(ctx context.Context, uscc string, scenario credit.Scenario) (*model.CreditCheck, error) {
-	return r.queryCreditCheck(ctx, uscc, scenario)
-}
-
-func (r *queryResolver) CreditChecks(ctx context.Context, usccs []string, scenario credit.Scenario) ([]*model.CreditCheck, error) {
-	return r.queryCreditChecks(ctx, usccs, scenario)
-}
-
-func (r *queryResolver) CreditCheckStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentCheckStats, error) {
-	return r.queryCreditCheckStats(ctx, from, to)
-}
-
-func (r *queryResolver) GradeDistribution(ctx context.Context, division *string, kind *credit.EntityKind) (*model.GradeDistribution, error) {
-	return r.queryGradeDistribution(ctx, division, kind)
-}
-
-func (r *queryResolver) GradeModel(ctx context.Context) (*model.GradeModel, error) {
-	return r.queryGradeModel(ctx)
-}
-
-func (r *queryResolver) InspectionPlans(ctx context.Context, department *string, first *int, after *string) (*model.InspectionPlanConnection, error) {
-	return r.queryInspectionPlans(ctx, department, first, after)
-}
-
-func (r *queryResolver) CreditReport(ctx context.Context, uscc string, purpose model.ReportPurpose) (*model.CreditReport, error) {
-	return r.queryCreditReport(ctx, uscc, purpose)
-}
-
-func (r *queryResolver) VerifyCreditReport(ctx context.Context, input model.VerifyReportInput) (*model.ReportVerification, error) {
-	return r.queryVerifyCreditReport(ctx, input)
-}
-
-func (r *queryResolver) Warnings(ctx context.Context, filter *model.WarningFilter, first *int, after *string) (*model.WarningConnection, error) {
-	return r.queryWarnings(ctx, filter, first, after)
-}
-
-func (r *queryResolver) WarningRules(ctx context.Context) ([]*model.WarningRule, error) {
-	return r.queryWarningRules(ctx)
-}
-
-func (r *repairResolver) Record(ctx context.Context, obj *workflow.Repair) (credit.Record, error) {
-	return r.repairRecord(ctx, obj)
-}
-
-func (r *repairResolver) Entity(ctx context.Context, obj *workflow.Repair) (*model.MarketEntity, error) {
-	return r.repairEntity(ctx, obj)
-}
-
-func (r *repairResolver) History(ctx context.Context, obj *workflow.Repair) ([]*workflow.Event, error) {
-	return r.repairHistory(ctx, obj)
-}
-
-func (r *subscriptionResolver) Warnings(ctx context.Context, filter *model.WarningFilter) (<-chan *model.Warning, error) {
-	return r.subscriptionWarnings(ctx, filter)
-}
-
-func (r *warningResolver) Entity(ctx context.Context, obj *model.Warning) (*model.MarketEntity, error) {
-	return r.warningEntity(ctx, obj)
-}
-
-func (r *Resolver) CasePush() graph.CasePushResolver { return &casePushResolver{r} }
-
-func (r *Resolver) Commitment() graph.CommitmentResolver { return &commitmentResolver{r} }
-
-func (r *Resolver) CreditCheck() graph.CreditCheckResolver { return &creditCheckResolver{r} }
-
-func (r *Resolver) DepartmentDisclosure() graph.DepartmentDisclosureResolver {
-	return &departmentDisclosureResolver{r}
-}
-
-func (r *Resolver) InspectionPlan() graph.InspectionPlanResolver { return &inspectionPlanResolver{r} }
-
-func (r *Resolver) JointCase() graph.JointCaseResolver { return &jointCaseResolver{r} }
-
-func (r *Resolver) ListEntry() graph.ListEntryResolver { return &listEntryResolver{r} }
-
-func (r *Resolver) MarketEntity() graph.MarketEntityResolver { return &marketEntityResolver{r} }
-
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
-
-func (r *Resolver) Objection() graph.ObjectionResolver { return &objectionResolver{r} }
-
-func (r *Resolver) Person() graph.PersonResolver { return &personResolver{r} }
-
-func (r *Resolver) PlanSample() graph.PlanSampleResolver { return &planSampleResolver{r} }
 
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
-func (r *Resolver) Repair() graph.RepairResolver { return &repairResolver{r} }
-
 func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
 
-func (r *Resolver) Warning() graph.WarningResolver { return &warningResolver{r} }
-
 type (
-	casePushResolver             struct{ *Resolver }
-	commitmentResolver           struct{ *Resolver }
-	creditCheckResolver          struct{ *Resolver }
-	departmentDisclosureResolver struct{ *Resolver }
-	inspectionPlanResolver       struct{ *Resolver }
-	jointCaseResolver            struct{ *Resolver }
-	listEntryResolver            struct{ *Resolver }
-	marketEntityResolver         struct{ *Resolver }
-	mutationResolver             struct{ *Resolver }
-	objectionResolver            struct{ *Resolver }
-	personResolver               struct{ *Resolver }
-	planSampleResolver           struct{ *Resolver }
-	queryResolver                struct{ *Resolver }
-	repairResolver               struct{ *Resolver }
-	subscriptionResolver         struct{ *Resolver }
-	warningResolver              struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
 )

@@ -350,25 +350,25 @@ type MarketEntity struct {
 	LegalRepresentative *Person `json:"legalRepresentative,omitempty"`
 	// Legal representative, principal and actual controller (T22).
 	ResponsiblePersons []*ResponsiblePerson `json:"responsiblePersons,omitempty"`
+	// Credit commitments the entity signed (T1–T3), newest first. Public.
+	Commitments *CommitmentConnection `json:"commitments"`
+	// The credit grade (T12), computed from the entity's records, listings,
+	// commitments and industry ratings at the time of the query, with the
+	// reasons. For supervision: shared with departments, not with agencies,
+	// the public or the entity itself.
+	Rating *CreditRating `json:"rating,omitempty"`
+	// Its entries on the joint-punishment and key-attention lists and market bans (T14–T15, T21).
+	Listings []*workflow.ListEntry `json:"listings"`
+	// Objections filed against its records (T28).
+	Objections []*workflow.Objection `json:"objections"`
 	// Credit records from every department, newest first. When a department does
 	// not answer, its records are missing, `complete` is false and an error with
 	// code SOURCE_UNAVAILABLE names the department.
 	Records *CreditRecordConnection `json:"records,omitempty"`
 	// For every department asked about this entity: whether it answered.
 	Sources []*SourceStatus `json:"sources"`
-	// Credit commitments the entity signed (T1–T3), newest first. Public.
-	Commitments *CommitmentConnection `json:"commitments"`
-	// Its entries on the joint-punishment and key-attention lists and market bans (T14–T15, T21).
-	Listings []*workflow.ListEntry `json:"listings"`
-	// Objections filed against its records (T28).
-	Objections []*workflow.Objection `json:"objections"`
 	// Repairs it applied for (T24).
 	Repairs []*workflow.Repair `json:"repairs"`
-	// The credit grade (T12), computed from the entity's records, listings,
-	// commitments and industry ratings at the time of the query, with the
-	// reasons. For supervision: shared with departments, not with agencies,
-	// the public or the entity itself.
-	Rating *CreditRating `json:"rating,omitempty"`
 	// Warnings raised on the entity (T25), newest first.
 	Warnings []*Warning `json:"warnings"`
 }

@@ -144,7 +144,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		Logger:          logger,
 		Wait:            cfg.LoaderWait,
 		Metrics:         a.Metrics,
-		Grades:          hubdb.New(hubDB.DB).Grades(),
+		Hub:             hubdb.New(hubDB.DB),
 	}
 	var feeds []datasources.Feed
 	var breakers []*loaders.Breaker

@@ -3,6 +3,7 @@ package loaders
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
@@ -17,54 +18,88 @@ import (
 // timing: one call, one batch.
 type Batched[K comparable, V any] struct {
 	*dataloader.Loader[K, V]
-	cache *dataloader.InMemoryCache[K, V]
+	cache dataloader.Cache[K, V]
 	fn    dataloader.BatchFunc[K, V]
+	// identity is what a key names, without the hints it carries (nil: the
+	// key itself): keys of one identity share one answer.
+	identity func(K) K
+	// fresh makes every read inside a mutation ask again (see Load).
+	fresh bool
 }
 
 func NewBatched[K comparable, V any](wait time.Duration, fn dataloader.BatchFunc[K, V]) *Batched[K, V] {
-	cache := dataloader.NewCache[K, V]()
+	return newBatched(wait, fn, nil)
+}
+
+// newBatched is NewBatched whose keys carry hints: identity strips them.
+func newBatched[K comparable, V any](wait time.Duration, fn dataloader.BatchFunc[K, V], identity func(K) K) *Batched[K, V] {
+	if identity == nil {
+		identity = func(k K) K { return k }
+	}
+	cache := &identityCache[K, V]{identity: identity, thunks: map[K]dataloader.Thunk[V]{}}
 	return &Batched[K, V]{
 		Loader: dataloader.NewBatchedLoader(fn,
 			dataloader.WithWait[K, V](wait),
 			dataloader.WithBatchCapacity[K, V](BatchCapacity),
 			dataloader.WithCache[K, V](cache)),
-		cache: cache,
-		fn:    fn,
+		cache:    cache,
+		fn:       fn,
+		identity: identity,
 	}
+}
+
+// Load loads a key, as the dataloader does, except for a loader of the
+// hub's workflows (fresh) inside a mutation: a mutation's steps change what
+// the previous ones read, so each read there asks again and nothing cached
+// is shown stale.
+func (b *Batched[K, V]) Load(ctx context.Context, key K) dataloader.Thunk[V] {
+	if b.fresh && inMutation(ctx) {
+		results := b.run(ctx, []K{key})
+		return func() (V, error) {
+			r := results()[0]
+			return r.Data, r.Error
+		}
+	}
+	return b.Loader.Load(ctx, key)
 }
 
 // LoadAll starts one batch (per BatchCapacity keys) for the keys not yet
 // loaded or loading, and returns without waiting: a later Load of any of
-// those keys waits for this batch instead of starting its own.
+// those keys waits for this batch instead of starting its own. Inside a
+// mutation a fresh loader starts nothing, since no read there would use it.
 func (b *Batched[K, V]) LoadAll(ctx context.Context, keys []K) {
+	if b.fresh && inMutation(ctx) {
+		return
+	}
 	var todo []K
 	seen := make(map[K]bool, len(keys))
 	for _, k := range keys {
-		if seen[k] {
+		if seen[b.identity(k)] {
 			continue
 		}
-		seen[k] = true
+		seen[b.identity(k)] = true
 		if _, ok := b.cache.Get(ctx, k); !ok {
 			todo = append(todo, k)
 		}
 	}
 	for len(todo) > 0 {
 		n := min(len(todo), BatchCapacity)
-		b.start(ctx, todo[:n])
+		results := b.run(ctx, todo[:n])
+		for i, k := range todo[:n] {
+			b.cache.Set(ctx, k, func() (V, error) {
+				r := results()[i]
+				return r.Data, r.Error
+			})
+		}
 		todo = todo[n:]
 	}
 }
 
-func (b *Batched[K, V]) start(ctx context.Context, keys []K) {
+// run calls the batch function for keys in the background; the function it
+// returns waits for the results, one per key.
+func (b *Batched[K, V]) run(ctx context.Context, keys []K) func() []*dataloader.Result[V] {
 	done := make(chan struct{})
 	var results []*dataloader.Result[V]
-	for i, k := range keys {
-		b.cache.Set(ctx, k, func() (V, error) {
-			<-done
-			r := results[i]
-			return r.Data, r.Error
-		})
-	}
 	go func() {
 		defer close(done)
 		defer func() {
@@ -77,4 +112,43 @@ func (b *Batched[K, V]) start(ctx context.Context, keys []K) {
 			results = fail[V](len(keys), fmt.Errorf("batch function returned %d results for %d keys", len(results), len(keys)))
 		}
 	}()
+	return func() []*dataloader.Result[V] {
+		<-done
+		return results
+	}
+}
+
+// identityCache is the dataloaders' cache: it files a key under its
+// identity, so that keys differing only in their hints share one answer.
+type identityCache[K comparable, V any] struct {
+	identity func(K) K
+	mu       sync.Mutex
+	thunks   map[K]dataloader.Thunk[V]
+}
+
+func (c *identityCache[K, V]) Get(_ context.Context, k K) (dataloader.Thunk[V], bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.thunks[c.identity(k)]
+	return t, ok
+}
+
+func (c *identityCache[K, V]) Set(_ context.Context, k K, t dataloader.Thunk[V]) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.thunks[c.identity(k)] = t
+}
+
+func (c *identityCache[K, V]) Delete(_ context.Context, k K) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.thunks[c.identity(k)]
+	delete(c.thunks, c.identity(k))
+	return ok
+}
+
+func (c *identityCache[K, V]) Clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.thunks)
 }

@@ -7,14 +7,18 @@
 // what one caller asked for. The departments are asked concurrently; each
 // batch runs under its department's own timeout, and a department that fails
 // fails alone (SOURCE_UNAVAILABLE naming it) while the others answer.
+//
+// The workflows' lists on the hub's own database (an entity's listings, a
+// listing's cases, any object's history, …) are batched here too, one
+// typed loader per question (workflows.go): the loaders read the hub's rows
+// (internal/hubdb) and the resolvers map them to the workflows' objects,
+// so that nothing here knows the services above.
 package loaders
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -56,9 +60,9 @@ type Deps struct {
 	Wait time.Duration
 	// Metrics records batches (nil: none).
 	Metrics *obs.Metrics
-	// Grades reads the facts of grades the hub itself keeps: fulfilled
-	// commitments.
-	Grades hubdb.GradeStore
+	// Hub is the hub's own database: the workflows' rows, and the facts of
+	// grades the hub itself keeps (fulfilled commitments).
+	Hub *hubdb.DB
 }
 
 // BatchCapacity bounds the keys of one batch: well below PostgreSQL's 65535
@@ -86,9 +90,29 @@ type Loaders struct {
 	// grades) on the hub's database.
 	Fulfilled *Batched[string, int]
 
-	wait    time.Duration
-	localMu sync.Mutex
-	local   map[string]any
+	// The workflows' lists and objects, on the hub's database, one loader
+	// per question (workflows.go). Listings, Objections, Repairs and
+	// Commitments are entities' lists.
+	Listings    *Batched[ListingsKey, []hubdb.ListEntryRow]
+	Objections  *Batched[EntityObjectsKey, []hubdb.ObjectionRow]
+	Repairs     *Batched[EntityObjectsKey, []hubdb.RepairRow]
+	Commitments *Batched[CommitmentsKey, []hubdb.CommitmentRow]
+	// Interviews and Cases are listings' lists (by list entry id); Pushes,
+	// a case's (by case id); History, any object's.
+	Interviews *Batched[int64, []hubdb.InterviewRow]
+	Cases      *Batched[CasesKey, []hubdb.JointCaseRow]
+	Pushes     *Batched[int64, []hubdb.CasePushRow]
+	History    *Batched[HistoryKey, []hubdb.EventRow]
+	// The ByID loaders read objects by row id (nil when there is none):
+	// node(id) asked many times in a query, a router's _entities, a page
+	// of cases' list entries.
+	CommitmentByID *Batched[int64, *hubdb.CommitmentRow]
+	ListEntryByID  *Batched[int64, *hubdb.ListEntryRow]
+	JointCaseByID  *Batched[int64, *hubdb.JointCaseRow]
+	ObjectionByID  *Batched[int64, *hubdb.ObjectionRow]
+	RepairByID     *Batched[int64, *hubdb.RepairRow]
+
+	wait time.Duration
 }
 
 type ctxKey struct{}
@@ -140,34 +164,12 @@ func New(d *Deps) *Loaders {
 		l.counts[code] = NewBatched(wait, l.batchCounts(dep))
 		l.byRef[code] = NewBatched(wait, l.batchByRef(dep))
 	}
+	l.newWorkflowLoaders()
 	return l
 }
 
-// Local returns the request's loader named name, made from fn the first
-// time it is asked for. The hub's own tables (the workflows' lists per
-// entity, resolvers/wf_batch.go) batch through these, so that their loaders
-// live and die with the request like the departments' and use the same
-// wait window. Every caller of one name must use the same K and V.
-func Local[K comparable, V any](ctx context.Context, name string, fn dataloader.BatchFunc[K, V]) *Batched[K, V] {
-	l := For(ctx)
-	if inMutation(ctx) {
-		// A mutation's steps change what the previous ones read: each read
-		// gets a loader of its own, so nothing cached is shown stale.
-		return NewBatched(l.wait, fn)
-	}
-	l.localMu.Lock()
-	defer l.localMu.Unlock()
-	if b, ok := l.local[name]; ok {
-		return b.(*Batched[K, V])
-	}
-	if l.local == nil {
-		l.local = map[string]any{}
-	}
-	b := NewBatched(l.wait, fn)
-	l.local[name] = b
-	return b
-}
-
+// inMutation reports whether ctx is a mutation's: the hub's workflow
+// loaders cache nothing there (Batched.Load).
 func inMutation(ctx context.Context) bool {
 	if !graphql.HasOperationContext(ctx) {
 		return false
@@ -275,10 +277,10 @@ func (l *Loaders) batchRoles(ctx context.Context, idNos []string) []*dataloader.
 // one statement. The hub's database is not a department: no breaker or
 // department budget applies.
 func (l *Loaders) batchFulfilled(ctx context.Context, usccs []string) []*dataloader.Result[int] {
-	if l.deps.Grades == nil {
-		return fail[int](len(usccs), errors.New("loaders: no hub store to count fulfilled commitments"))
+	if l.deps.Hub == nil {
+		return fail[int](len(usccs), errNoHub)
 	}
-	counts, err := l.deps.Grades.FulfilledCommitments(ctx, usccs)
+	counts, err := l.deps.Hub.Grades().FulfilledCommitments(ctx, usccs)
 	out := make([]*dataloader.Result[int], len(usccs))
 	for i, u := range usccs {
 		out[i] = &dataloader.Result[int]{Data: counts[u], Error: err}

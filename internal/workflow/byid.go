@@ -26,32 +26,32 @@ func byID[R, T any](rows []R, err error, object func(*R) *T, id func(*T) int64) 
 // CommitmentsByID returns the commitments with these ids.
 func (s *Service) CommitmentsByID(ctx context.Context, ids []int64) (map[int64]*Commitment, error) {
 	rows, err := s.DB.Commitments().ByID(ctx, ids)
-	return byID(rows, err, commitmentOf, func(c *Commitment) int64 { return c.DBID })
+	return byID(rows, err, CommitmentOf, func(c *Commitment) int64 { return c.DBID })
 }
 
 // ListEntriesByID returns the list entries with these ids.
 func (s *Service) ListEntriesByID(ctx context.Context, ids []int64) (map[int64]*ListEntry, error) {
 	today := s.Today()
 	rows, err := s.DB.ListEntries().ByID(ctx, ids)
-	return byID(rows, err, func(r *hubdb.ListEntryRow) *ListEntry { return listEntryOf(r, today) }, func(e *ListEntry) int64 { return e.DBID })
+	return byID(rows, err, func(r *hubdb.ListEntryRow) *ListEntry { return ListEntryOf(r, today) }, func(e *ListEntry) int64 { return e.DBID })
 }
 
 // JointCasesByID returns the cases with these ids.
 func (s *Service) JointCasesByID(ctx context.Context, ids []int64) (map[int64]*JointCase, error) {
 	rows, err := s.DB.JointCases().ByID(ctx, ids)
-	return byID(rows, err, jointCaseOf, func(c *JointCase) int64 { return c.DBID })
+	return byID(rows, err, JointCaseOf, func(c *JointCase) int64 { return c.DBID })
 }
 
 // ObjectionsByID returns the objections with these ids.
 func (s *Service) ObjectionsByID(ctx context.Context, ids []int64) (map[int64]*Objection, error) {
 	today := s.Today()
 	rows, err := s.DB.Objections().ByID(ctx, ids)
-	return byID(rows, err, func(r *hubdb.ObjectionRow) *Objection { return objectionOf(r, today) }, func(o *Objection) int64 { return o.DBID })
+	return byID(rows, err, func(r *hubdb.ObjectionRow) *Objection { return ObjectionOf(r, today) }, func(o *Objection) int64 { return o.DBID })
 }
 
 // RepairsByID returns the repairs with these ids.
 func (s *Service) RepairsByID(ctx context.Context, ids []int64) (map[int64]*Repair, error) {
 	today := s.Today()
 	rows, err := s.DB.Repairs().ByID(ctx, ids)
-	return byID(rows, err, func(r *hubdb.RepairRow) *Repair { return repairOf(r, today) }, func(r *Repair) int64 { return r.DBID })
+	return byID(rows, err, func(r *hubdb.RepairRow) *Repair { return RepairOf(r, today) }, func(r *Repair) int64 { return r.DBID })
 }

@@ -111,7 +111,7 @@ func (s *Service) SignCommitment(ctx context.Context, in SignInput, key hubdb.Ke
 			return nil, err
 		}
 		c.SignedAt = now.Truncate(time.Microsecond) // as stored
-		return commitmentOf(&c), record(ctx, tx, WorkflowCommitment, c.ID, actionSign, "", t.To, "", now)
+		return CommitmentOf(&c), record(ctx, tx, WorkflowCommitment, c.ID, actionSign, "", t.To, "", now)
 	})
 }
 
@@ -165,7 +165,7 @@ func (s *Service) decideCommitment(ctx context.Context, id int64, action, operat
 		if err != nil {
 			return nil, err
 		}
-		c := commitmentOf(&row)
+		c := CommitmentOf(&row)
 		c.State = CommitmentState(t.To)
 		if severity != nil {
 			c.Severity = severity
@@ -216,7 +216,7 @@ type CommitmentFilter struct {
 func (s *Service) Commitments(ctx context.Context, f CommitmentFilter) ([]*Commitment, error) {
 	rows, err := s.DB.Commitments().Find(ctx, hubdb.CommitmentFilter{USCC: f.USCC, ItemCode: f.ItemCode, State: string(f.State),
 		Department: f.Department, Before: f.Before, Limit: f.Limit})
-	return mapRows(rows, commitmentOf), err
+	return mapRows(rows, CommitmentOf), err
 }
 
 // CommitmentsOf returns the newest perEntity commitments of each of the
@@ -224,5 +224,5 @@ func (s *Service) Commitments(ctx context.Context, f CommitmentFilter) ([]*Commi
 // commitments), newest first within each.
 func (s *Service) CommitmentsOf(ctx context.Context, usccs []string, perEntity int) ([]*Commitment, error) {
 	rows, err := s.DB.Commitments().Of(ctx, usccs, perEntity)
-	return mapRows(rows, commitmentOf), err
+	return mapRows(rows, CommitmentOf), err
 }

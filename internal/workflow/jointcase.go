@@ -104,7 +104,7 @@ func (s *Service) OpenJointCase(ctx context.Context, entryID int64, key hubdb.Ke
 			return nil, err
 		}
 		row.OpenedAt = now.Truncate(time.Microsecond) // as stored
-		c := jointCaseOf(&row)
+		c := JointCaseOf(&row)
 		pt, err := pushMachine.transition(ctx, actionPush, "", "")
 		if err != nil {
 			return nil, err
@@ -183,7 +183,7 @@ func (s *Service) AnswerPush(ctx context.Context, pushID int64, measureApplied s
 				return nil, err
 			}
 		}
-		return pushOf(&row, scalars.Date{}), nil
+		return PushOf(&row, scalars.Date{}), nil
 	})
 }
 
@@ -201,7 +201,7 @@ type JointCaseFilter struct {
 func (s *Service) JointCases(ctx context.Context, f JointCaseFilter) ([]*JointCase, error) {
 	rows, err := s.DB.JointCases().Find(ctx, hubdb.JointCaseFilter{State: string(f.State), Department: f.Department,
 		Before: f.Before, Limit: f.Limit})
-	return mapRows(rows, jointCaseOf), err
+	return mapRows(rows, JointCaseOf), err
 }
 
 // CasesOfEntries returns the cases opened from each of the listings, in
@@ -212,7 +212,7 @@ func (s *Service) CasesOfEntries(ctx context.Context, entryIDs []int64) (map[int
 		return nil, err
 	}
 	out := map[int64][]*JointCase{}
-	for _, c := range mapRows(rows, jointCaseOf) {
+	for _, c := range mapRows(rows, JointCaseOf) {
 		out[c.ListEntryDBID] = append(out[c.ListEntryDBID], c)
 	}
 	return out, nil
@@ -228,7 +228,7 @@ func (s *Service) PushesOf(ctx context.Context, caseIDs []int64) (map[int64][]*C
 	today := s.Today()
 	out := map[int64][]*CasePush{}
 	for i := range rows {
-		p := pushOf(&rows[i], today)
+		p := PushOf(&rows[i], today)
 		out[p.CaseDBID] = append(out[p.CaseDBID], p)
 	}
 	return out, nil
@@ -243,5 +243,5 @@ func (s *Service) OverduePushes(ctx context.Context, department string) ([]*Case
 	if err != nil {
 		return nil, err
 	}
-	return mapRows(rows, func(r *hubdb.CasePushRow) *CasePush { return pushOf(r, today) }), nil
+	return mapRows(rows, func(r *hubdb.CasePushRow) *CasePush { return PushOf(r, today) }), nil
 }

@@ -175,7 +175,7 @@ func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup Reco
 		if row.ID, err = tx.ListEntries().Enter(ctx, row); err != nil {
 			return nil, err
 		}
-		e := listEntryOf(&row, scalars.Date{})
+		e := ListEntryOf(&row, scalars.Date{})
 		if err := record(ctx, tx, WorkflowListing, e.DBID, actionEnter, "", t.To, e.Basis, now); err != nil {
 			return nil, err
 		}
@@ -434,7 +434,7 @@ func lockListEntry(ctx context.Context, tx *hubdb.DB, id int64, field string) (*
 	if err != nil {
 		return nil, err
 	}
-	return listEntryOf(&row, scalars.Date{}), nil
+	return ListEntryOf(&row, scalars.Date{}), nil
 }
 
 // ListEntryFilter selects list entries; zero fields select all. The page
@@ -467,7 +467,7 @@ func (s *Service) ListEntries(ctx context.Context, f ListEntryFilter) ([]*ListEn
 	if err != nil {
 		return nil, err
 	}
-	return mapRows(rows, func(r *hubdb.ListEntryRow) *ListEntry { return listEntryOf(r, today) }), nil
+	return mapRows(rows, func(r *hubdb.ListEntryRow) *ListEntry { return ListEntryOf(r, today) }), nil
 }
 
 // InterviewsOf returns the interviews held on each of the listings, oldest
@@ -478,7 +478,7 @@ func (s *Service) InterviewsOf(ctx context.Context, entryIDs []int64) (map[int64
 		return nil, err
 	}
 	out := map[int64][]*Interview{}
-	for _, iv := range mapRows(rows, interviewOf) {
+	for _, iv := range mapRows(rows, InterviewOf) {
 		out[iv.ListEntryDBID] = append(out[iv.ListEntryDBID], iv)
 	}
 	return out, nil

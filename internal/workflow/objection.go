@@ -201,7 +201,7 @@ func (s *Service) FileObjection(ctx context.Context, lookup RecordLookup, record
 			Source: WorkflowObjection, SourceID: row.ID, CreatedAt: now, CreatedBy: actorName(ctx)}); err != nil {
 			return nil, err
 		}
-		return objectionOf(&row, scalars.DateOf(now)), nil
+		return ObjectionOf(&row, scalars.DateOf(now)), nil
 	})
 }
 
@@ -236,7 +236,7 @@ func (s *Service) CheckObjection(ctx context.Context, id int64, key hubdb.Key) (
 		if err := record(ctx, tx, WorkflowObjection, id, objectionCheck, State(row.State), t.To, reason, now); err != nil {
 			return nil, err
 		}
-		return objectionOf(&checked, scalars.DateOf(now)), nil
+		return ObjectionOf(&checked, scalars.DateOf(now)), nil
 	})
 }
 
@@ -280,7 +280,7 @@ func (s *Service) ExtendObjection(ctx context.Context, id int64, approvedBy, rea
 		if err := record(ctx, tx, WorkflowObjection, id, objectionExtend, State(row.State), t.To, why, now); err != nil {
 			return nil, err
 		}
-		return objectionOf(&extended, scalars.DateOf(now)), nil
+		return ObjectionOf(&extended, scalars.DateOf(now)), nil
 	})
 }
 
@@ -320,7 +320,7 @@ func (s *Service) UpholdObjection(ctx context.Context, id int64, outcome Objecti
 		if err := tx.Overlays().End(ctx, credit.UnderObjection, WorkflowObjection, id); err != nil {
 			return nil, err
 		}
-		return objectionOf(&upheld, scalars.DateOf(now)), nil
+		return ObjectionOf(&upheld, scalars.DateOf(now)), nil
 	})
 }
 
@@ -388,7 +388,7 @@ func (s *Service) RejectObjection(ctx context.Context, id int64, reason string, 
 		if err := tx.Overlays().End(ctx, credit.UnderObjection, WorkflowObjection, id); err != nil {
 			return nil, err
 		}
-		return objectionOf(&rejected, scalars.DateOf(now)), nil
+		return ObjectionOf(&rejected, scalars.DateOf(now)), nil
 	})
 }
 
@@ -416,7 +416,7 @@ func (s *Service) Objections(ctx context.Context, f ObjectionFilter, after int64
 	if err != nil {
 		return nil, err
 	}
-	return mapRows(rows, func(r *hubdb.ObjectionRow) *Objection { return objectionOf(r, today) }), nil
+	return mapRows(rows, func(r *hubdb.ObjectionRow) *Objection { return ObjectionOf(r, today) }), nil
 }
 
 // Objection returns one objection; nil when there is none with that id.

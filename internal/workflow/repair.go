@@ -291,7 +291,7 @@ func (s *Service) ApplyRepair(ctx context.Context, lookup RecordLookup, recordID
 		if err := record(ctx, tx, WorkflowRepair, row.ID, repairApply, "", t.To, why, now); err != nil {
 			return nil, err
 		}
-		return repairOf(&row, scalars.DateOf(now)), nil
+		return RepairOf(&row, scalars.DateOf(now)), nil
 	})
 }
 
@@ -351,7 +351,7 @@ func (s *Service) AcceptRepair(ctx context.Context, lookup RecordLookup, id int6
 		if err := record(ctx, tx, WorkflowRepair, id, repairAccept, from, t.To, "decision due "+due.String(), now); err != nil {
 			return nil, err
 		}
-		return repairOf(&accepted, scalars.DateOf(now)), nil
+		return RepairOf(&accepted, scalars.DateOf(now)), nil
 	})
 }
 
@@ -390,7 +390,7 @@ func (s *Service) RefuseRepair(ctx context.Context, id int64, rule, reason strin
 		if err := record(ctx, tx, WorkflowRepair, id, repairRefuse, State(row.State), t.To, rule+": "+reason, now); err != nil {
 			return nil, err
 		}
-		return repairOf(&refused, scalars.DateOf(now)), nil
+		return RepairOf(&refused, scalars.DateOf(now)), nil
 	})
 }
 
@@ -424,7 +424,7 @@ func (s *Service) DecideRepair(ctx context.Context, id int64, repaired bool, rea
 				return nil, err
 			}
 		}
-		return repairOf(&decided, scalars.DateOf(now)), nil
+		return RepairOf(&decided, scalars.DateOf(now)), nil
 	})
 }
 
@@ -465,7 +465,7 @@ func (s *Service) SampleRepairsForRecheck(ctx context.Context, count int, seed s
 			}
 		}
 		today := scalars.DateOf(now)
-		return mapRows(rows, func(r *hubdb.RepairRow) *Repair { return repairOf(r, today) }), nil
+		return mapRows(rows, func(r *hubdb.RepairRow) *Repair { return RepairOf(r, today) }), nil
 	})
 }
 
@@ -498,7 +498,7 @@ func (s *Service) RecheckRepair(ctx context.Context, id int64, correct bool, rea
 				return nil, err
 			}
 		}
-		return repairOf(&rechecked, scalars.DateOf(now)), nil
+		return RepairOf(&rechecked, scalars.DateOf(now)), nil
 	})
 }
 
@@ -522,7 +522,7 @@ func (s *Service) Repairs(ctx context.Context, f RepairFilter, after int64, limi
 	if err != nil {
 		return nil, err
 	}
-	return mapRows(rows, func(r *hubdb.RepairRow) *Repair { return repairOf(r, today) }), nil
+	return mapRows(rows, func(r *hubdb.RepairRow) *Repair { return RepairOf(r, today) }), nil
 }
 
 // Repair returns one repair; nil when there is none with that id.

@@ -77,7 +77,9 @@ func (c *Commitment) Department() *credit.Department { return department(c.Depar
 // DataSubject is whose data the commitment is.
 func (c *Commitment) DataSubject() (string, string) { return c.USCC, "" }
 
-func commitmentOf(r *hubdb.CommitmentRow) *Commitment {
+// CommitmentOf maps a stored commitment to the graph's object (the
+// resolvers map the rows the request's loaders read with these, too).
+func CommitmentOf(r *hubdb.CommitmentRow) *Commitment {
 	return &Commitment{DBID: r.ID, ItemCode: r.ItemCode, USCC: r.USCC, Content: r.Content, DepartmentCode: r.DepartmentCode,
 		State: CommitmentState(r.State), Severity: r.Severity, SignedAt: r.SignedAt, RecordID: r.RecordID}
 }
@@ -122,9 +124,9 @@ func (e *ListEntry) OpennessLevel() credit.Publicity {
 	return credit.Public
 }
 
-// listEntryOf maps the row; a non-zero today computes whether the
+// ListEntryOf maps the row; a non-zero today computes whether the
 // rectification deadline was missed.
-func listEntryOf(r *hubdb.ListEntryRow, today scalars.Date) *ListEntry {
+func ListEntryOf(r *hubdb.ListEntryRow, today scalars.Date) *ListEntry {
 	e := &ListEntry{DBID: r.ID, ListType: r.ListType, Domain: r.Domain, USCC: r.USCC, DepartmentCode: r.DepartmentCode,
 		Basis: r.Basis, LinkedRecordIDs: []string(r.LinkedRecords), EnteredOn: scalars.DateOf(r.EnteredOn),
 		RectifyBy: dateOf(r.RectifyBy), BanStart: dateOf(r.BanStart), BanEnd: dateOf(r.BanEnd), Permanent: r.Permanent,
@@ -152,7 +154,8 @@ func (i *Interview) ListEntryID() string            { return EncodeID(TypeListEn
 func (i *Interview) Department() *credit.Department { return department(i.DepartmentCode) }
 func (i *Interview) DataSubject() (string, string)  { return i.USCC, "" }
 
-func interviewOf(r *hubdb.InterviewRow) *Interview {
+// InterviewOf maps a stored interview.
+func InterviewOf(r *hubdb.InterviewRow) *Interview {
 	return &Interview{DBID: r.ID, Type: r.Type, HeldOn: scalars.DateOf(r.HeldOn), DepartmentCode: r.DepartmentCode,
 		Notes: r.Notes, ListEntryDBID: r.ListEntryID, USCC: r.USCC}
 }
@@ -173,7 +176,8 @@ func (c *JointCase) IsNode()                       {}
 func (c *JointCase) IsEntity()                     {} // a federation entity, keyed by id
 func (c *JointCase) DataSubject() (string, string) { return c.USCC, "" }
 
-func jointCaseOf(r *hubdb.JointCaseRow) *JointCase {
+// JointCaseOf maps a stored case.
+func JointCaseOf(r *hubdb.JointCaseRow) *JointCase {
 	return &JointCase{DBID: r.ID, ListEntryDBID: r.ListEntryID, USCC: r.USCC, State: JointCaseState(r.State),
 		OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt}
 }
@@ -199,8 +203,8 @@ func (p *CasePush) CaseID() string                 { return EncodeID(TypeJointCa
 func (p *CasePush) Department() *credit.Department { return department(p.DepartmentCode) }
 func (p *CasePush) DataSubject() (string, string)  { return p.USCC, "" }
 
-// pushOf maps the row; a non-zero today computes whether it is overdue.
-func pushOf(r *hubdb.CasePushRow, today scalars.Date) *CasePush {
+// PushOf maps the row; a non-zero today computes whether it is overdue.
+func PushOf(r *hubdb.CasePushRow, today scalars.Date) *CasePush {
 	p := &CasePush{DBID: r.ID, CaseDBID: r.CaseID, DepartmentCode: r.DepartmentCode, MeasureCodes: []string(r.Measures),
 		PushedAt: r.PushedAt, DueDate: scalars.DateOf(r.DueDate), State: PushState(r.State), MeasureApplied: r.MeasureApplied,
 		AppliedOn: dateOf(r.AppliedOn), AnsweredBy: r.AnsweredBy, USCC: r.USCC}
@@ -243,9 +247,9 @@ func (o *Objection) OpennessLevel() credit.Publicity {
 	return credit.Shared
 }
 
-// objectionOf maps the row as the graph shows it on day today: its
+// ObjectionOf maps the row as the graph shows it on day today: its
 // deadlines, and whether the one that runs is past.
-func objectionOf(r *hubdb.ObjectionRow, today scalars.Date) *Objection {
+func ObjectionOf(r *hubdb.ObjectionRow, today scalars.Date) *Objection {
 	o := &Objection{DBID: r.ID, RecordID: r.RecordID, DepartmentCode: r.DepartmentCode, SubjectUSCC: r.SubjectUSCC,
 		SubjectIDNo: r.SubjectIDNo, FiledBy: r.FiledBy, FiledAt: r.FiledAt, Reason: r.Reason, State: ObjectionState(r.State),
 		CheckDue: scalars.DateOf(r.CheckDue), DecisionDue: dateOf(r.DecisionDue), Extended: r.Extended,
@@ -279,8 +283,8 @@ func (r *Repair) IsEntity()                      {} // a federation entity, keye
 func (r *Repair) Department() *credit.Department { return department(r.DepartmentCode) }
 func (r *Repair) DataSubject() (string, string)  { return r.USCC, "" }
 
-// repairOf maps the row as the graph shows it on day today.
-func repairOf(r *hubdb.RepairRow, today scalars.Date) *Repair {
+// RepairOf maps the row as the graph shows it on day today.
+func RepairOf(r *hubdb.RepairRow, today scalars.Date) *Repair {
 	o := &Repair{DBID: r.ID, RecordID: r.RecordID, DepartmentCode: r.DepartmentCode, USCC: r.USCC, AppliedAt: r.AppliedAt,
 		Commitment: r.Commitment, ObligationsFulfilled: r.ObligationsFulfilled, State: RepairState(r.State),
 		AcceptDue: scalars.DateOf(r.AcceptDue), DecisionDue: dateOf(r.DecisionDue), RefusalRule: r.RefusalRule,
