@@ -2,6 +2,7 @@ package hubdb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
@@ -31,7 +32,21 @@ func (d *DB) InTx() bool { return d.tx != nil }
 
 // Transact runs fn in one transaction and commits it when fn returns nil;
 // inside a transaction it joins it (the outer Transact commits).
-func (d *DB) Transact(ctx context.Context, fn func(tx *DB) error) (err error) {
+func (d *DB) Transact(ctx context.Context, fn func(tx *DB) error) error {
+	return d.transact(ctx, false, fn)
+}
+
+// TransactPrepared is Transact for a long transaction of many statements
+// of a few kinds, such as a batch of workflow transitions: each statement's
+// text is prepared once in the transaction and run as that prepared
+// statement from then on, which spares the database parsing and planning
+// it every time. The statement counters count a text once, when it is
+// prepared.
+func (d *DB) TransactPrepared(ctx context.Context, fn func(tx *DB) error) error {
+	return d.transact(ctx, true, fn)
+}
+
+func (d *DB) transact(ctx context.Context, prepared bool, fn func(tx *DB) error) (err error) {
 	if d.tx != nil {
 		return fn(d)
 	}
@@ -48,10 +63,67 @@ func (d *DB) Transact(ctx context.Context, fn func(tx *DB) error) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(&DB{pool: d.pool, x: tx, tx: tx}); err != nil {
+	in := &DB{pool: d.pool, x: tx, tx: tx}
+	if prepared {
+		in.x = &preparedTx{Tx: tx, stmts: map[string]*sqlx.Stmt{}}
+	}
+	if err = fn(in); err != nil {
 		return err
 	}
 	return sqldb.MapError(tx.Commit())
+}
+
+// preparedTx runs a transaction's statements prepared, each text once
+// (TransactPrepared); the statements close with the transaction.
+type preparedTx struct {
+	*sqlx.Tx
+	stmts map[string]*sqlx.Stmt
+}
+
+func (p *preparedTx) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
+	if st, ok := p.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := p.Tx.PreparexContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	p.stmts[query] = st
+	return st, nil
+}
+
+func (p *preparedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (p *preparedTx) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryxContext(ctx, args...)
+}
+
+// QueryRowxContext runs a statement that could not be prepared as it is:
+// a row carries its error only when read.
+func (p *preparedTx) QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return p.Tx.QueryRowxContext(ctx, query, args...)
+	}
+	return st.QueryRowxContext(ctx, args...)
+}
+
+func (p *preparedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := p.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
 }
 
 // Transaction is Transact for a function that returns a value.
