@@ -54,16 +54,21 @@ func (s *seeder) commitment(t *timeline, e *world.Entity, state workflow.Commitm
 			_, err := wf.FulfilCommitment(ctx, id, "经核查，承诺事项已全部履行", noKey)
 			return err
 		})
-	case workflow.CommitmentBreached:
+	case workflow.CommitmentBreached, workflow.CommitmentFoundFalse:
+		// A breach's class and reason are drawn for a false commitment
+		// too, which is serious and has a reason of its own: the draws keep
+		// every later moment where the seed has always put it.
 		severity, reason := synth.Pick(r, breachSeverities), synth.Pick(r, breachReasons)
+		if state == workflow.CommitmentFoundFalse {
+			reason = synth.Pick(r, falseReasons)
+			t.add(decided, clerk, "finding false a commitment of", func(ctx context.Context, wf *workflow.Service) error {
+				_, err := wf.FindCommitmentFalse(ctx, id, reason, noKey)
+				return err
+			})
+			return
+		}
 		t.add(decided, clerk, "breaching a commitment of", func(ctx context.Context, wf *workflow.Service) error {
 			_, err := wf.BreachCommitment(ctx, id, severity, reason, noKey)
-			return err
-		})
-	case workflow.CommitmentFoundFalse:
-		reason := synth.Pick(r, falseReasons)
-		t.add(decided, clerk, "finding false a commitment of", func(ctx context.Context, wf *workflow.Service) error {
-			_, err := wf.FindCommitmentFalse(ctx, id, reason, noKey)
 			return err
 		})
 	}

@@ -35,6 +35,12 @@ var removalNotes = map[workflow.RemovalReason]string{
 	workflow.RemovedRepaired: "已完成信用修复", workflow.RemovedExpired: "列入期限届满", workflow.RemovedRevoked: "认定依据已被撤销",
 }
 
+// deptAbbrev are the departments' abbreviations in their documents' numbers.
+var deptAbbrev = map[string]string{
+	datasources.Market: "黑市监", datasources.Environment: "黑环", datasources.Fire: "黑消",
+	datasources.Housing: "黑建", datasources.Court: "黑中法",
+}
+
 var appliedMeasures = []string{"已在本部门业务系统中标注并实施限制", "已纳入重点监管对象，提高抽查比例和频次", "已在审批环节实施限制，不适用告知承诺制"}
 
 // adverse: a record a listing may rest on.
@@ -134,6 +140,8 @@ func (s *seeder) listing(t *timeline, e *world.Entity, lp listingPlan, records [
 		in.BanStart = &start
 	}
 	clerk := s.clerk(dept)
+	// The basis names the identifying department's decision to list.
+	in.Basis += "；认定文书" + synth.DecisionNo(r, deptAbbrev[dept], civil(enteredAt).Year(), "信认")
 	var entry int64
 	t.add(enteredAt, clerk, "listing", func(ctx context.Context, wf *workflow.Service) error {
 		le, err := wf.EnterListing(ctx, in, s.lookup, noKey)
@@ -222,8 +230,9 @@ func (s *seeder) jointCase(t *timeline, entry *int64, lp listingPlan, opened tim
 		}
 		// Most answer within the deadline; some late.
 		at := s.later(opened, 1+r.IntN(s.days[workflow.RulePushFeedback]+3))
+		clerk := s.clerk(dept)
 		measure := synth.Pick(r, appliedMeasures)
-		t.add(at, s.clerk(dept), "answering a case pushed about", func(ctx context.Context, wf *workflow.Service) error {
+		t.add(at, clerk, "answering a case pushed about", func(ctx context.Context, wf *workflow.Service) error {
 			_, err := wf.AnswerPush(ctx, pushes[dept], measure, scalars.DateOf(at), noKey)
 			return err
 		})

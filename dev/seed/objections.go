@@ -6,8 +6,10 @@ package seed
 
 import (
 	"context"
+	"slices"
 	"time"
 
+	"credithub/auth"
 	"credithub/dev/synth"
 	"credithub/dev/world"
 	"credithub/internal/credit"
@@ -33,17 +35,17 @@ var objectionDecisions = map[string][]string{
 const objectionRoom = 30 * 24 * time.Hour
 
 // objection plans an objection of e that ends as op plans, against one of
-// its records no repair was asked for: one no objection was filed against,
-// or for a decided objection an earlier one against a record objected to
-// since. Nothing when there is no such record.
+// its records no repair is under way or granted for: one no objection was
+// filed against, or for a decided objection an earlier one against a
+// record objected to since. Nothing when there is no such record.
 func (s *seeder) objection(t *timeline, e *world.Entity, op objectionPlan, records []credit.Record) {
 	r := s.r
 	rec := s.pick(records, func(rec credit.Record) bool {
 		id := rec.Common().ID
-		return len(s.objected[id]) == 0 && len(s.repaired[id]) == 0
+		return len(s.objected[id]) == 0 && !s.held[id]
 	})
 	if rec == nil && op.decided() {
-		rec = s.pick(records, func(rec credit.Record) bool { return len(s.repaired[rec.Common().ID]) == 0 })
+		rec = s.pick(records, func(rec credit.Record) bool { return !s.held[rec.Common().ID] })
 	}
 	if rec == nil {
 		return
@@ -56,21 +58,20 @@ func (s *seeder) objection(t *timeline, e *world.Entity, op objectionPlan, recor
 	case workflow.ObjectionChecked:
 		lo, hi = s.ago(10), s.ago(3)
 	}
-	lo = latest(lo, b.DecisionDate.Time().AddDate(0, 0, 1)) // once the record was there
-	hi = before(s.objected[b.ID], objectionRoom, hi)
-	if hi.Before(lo) {
-		return
-	}
-	filed := s.office(s.day(lo, hi))
+	// The day is drawn in the window, as ever; an objection against a
+	// record objected to since moves before those, with room to be decided.
+	day := earliest(s.day(lo, hi), latest(lo, before(s.objected[b.ID], objectionRoom, hi)))
+	filed := s.office(day)
 	reason := synth.Pick(r, objectionReasons)
 	open := span{filed, s.now}
 
 	var checked, extendedAt, decided time.Time
+	var checker, clerk *auth.Principal
 	var approver, why string
 	var fields *hubdb.Correction
-	checker, clerk := s.clerk(workflow.CreditOfficeOrg), s.clerk(workflow.Provider(rec))
 	if op.state != workflow.ObjectionFiled {
 		checked = s.later(filed, r.IntN(2))
+		checker, clerk = s.clerk(workflow.CreditOfficeOrg), s.clerk(workflow.Provider(rec))
 		last := checked
 		if op.extended {
 			extendedAt, approver = s.later(checked, 1), synth.PersonName(r)
@@ -98,6 +99,9 @@ func (s *seeder) objection(t *timeline, e *world.Entity, op objectionPlan, recor
 	}
 	if open.overlaps(s.objected[b.ID]) {
 		return // one objection against a record is open at a time
+	}
+	if op.outcome == workflow.OutcomeRevoke && slices.ContainsFunc(s.repaired[b.ID], func(sp span) bool { return sp.from.After(decided) }) {
+		return // no repair is applied for once the record was revoked
 	}
 	s.objected[b.ID] = append(s.objected[b.ID], open)
 

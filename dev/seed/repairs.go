@@ -87,12 +87,11 @@ func (s *seeder) repair(t *timeline, e *world.Entity, state workflow.RepairState
 		if keepsRecord(state) && state != workflow.RepairRepaired && !to.After(s.now) {
 			return a, b, false // still under way: its publication has not ended
 		}
-		b = before(s.repaired[rec.Common().ID], repairRoom[state], b)
 		return a, b, !b.Before(a)
 	}
 	rec := s.pick(records, func(rec credit.Record) bool {
 		_, _, ok := suits(rec)
-		return ok && len(s.repaired[rec.Common().ID]) == 0
+		return ok && !s.held[rec.Common().ID]
 	})
 	if rec == nil && !keepsRecord(state) {
 		// A refused, denied or reversed repair: an earlier attempt on a
@@ -104,7 +103,10 @@ func (s *seeder) repair(t *timeline, e *world.Entity, state workflow.RepairState
 	}
 	b := rec.Common()
 	from, to, _ := suits(rec)
-	applied := s.office(s.day(from, to))
+	// The day is drawn in the window, as ever; an attempt on a record that
+	// has others moves before them, with room to end first.
+	day := earliest(s.day(from, to), latest(from, before(s.repaired[b.ID], repairRoom[state], to)))
+	applied := s.office(day)
 	refusal := refusals[r.IntN(len(refusals))]
 	fulfilled := state != workflow.RepairRefused || refusal.rule != workflow.RepairObligationsUnfulfilled
 	clerk := s.clerk(workflow.Provider(rec))
@@ -142,6 +144,7 @@ func (s *seeder) repair(t *timeline, e *world.Entity, state workflow.RepairState
 		return // one repair of a record is under way or granted at a time
 	}
 	s.repaired[b.ID] = append(s.repaired[b.ID], open)
+	s.held[b.ID] = s.held[b.ID] || keepsRecord(state)
 
 	var id int64
 	t.add(applied, self(e), "applying for a repair of", func(ctx context.Context, wf *workflow.Service) error {

@@ -18,6 +18,13 @@
 // stand on the world's reference day; everything is deterministic from the
 // world's seed. The first showcase entity (w.Entities[0]) has an item in
 // every state of every workflow, for the README's examples.
+//
+// The plans draw from the world's "hub" stream in the order the hub's seed
+// always drew, so that a world keeps the timeline, the clerks and the
+// records it always had (tests and examples count on some of them). Where
+// that timeline had two repairs, or two objections, of one record open at
+// once, which the state machines refuse, the one planned later moves before
+// the other or, when it cannot end in time, is left out.
 package seed
 
 import (
@@ -169,6 +176,7 @@ func newSeeder(ctx context.Context, hub *hubdb.DB, w *world.World) (*seeder, err
 	s := &seeder{
 		w: w, clock: newClock(w), entities: map[string]*world.Entity{}, records: map[credit.Ref]credit.Record{},
 		periods: map[credit.Severity]hubdb.PeriodRow{}, objected: map[string][]span{}, repaired: map[string][]span{},
+		held: map[string]bool{},
 	}
 	s.flows = &workflow.Service{DB: hub, Measures: measures, Calendar: s.clock.cal, Persons: s.persons}
 	for _, e := range w.Entities {
@@ -224,6 +232,8 @@ type seeder struct {
 	// decision; to the present for one still open or granted): a record
 	// has at most one open at a time.
 	objected, repaired map[string][]span
+	// held are the records with a repair under way or granted.
+	held map[string]bool
 }
 
 // persons gives an entity's responsible persons, as the registry the
