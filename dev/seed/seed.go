@@ -24,7 +24,8 @@
 // records it always had (tests and examples count on some of them). Where
 // that timeline had two repairs, or two objections, of one record open at
 // once, which the state machines refuse, the one planned later moves before
-// the other or, when it cannot end in time, is left out.
+// the other or, when it cannot end in time, is left out; so is an objection
+// that would revoke a record before a repair of it was applied for.
 package seed
 
 import (
@@ -57,17 +58,11 @@ const recordYears = 4
 
 // Workflows seeds the hub's workflows into db (migrated, its workflows
 // empty) from w and the departments' records (sources, already seeded): it
-// plans what every entity gets, then makes the transitions as one batch
-// (workflow.Service.Batch), entity by entity, each entity's in the order
-// of their moments, and announces the change once.
-//
-// The batch is one transaction, all or nothing, whose few kinds of
-// statements are prepared once (hubdb.DB.TransactPrepared): the 25,000
-// transitions of 100,000 entities take about ten seconds. It is not split
-// into transactions side by side: their rows would take their ids from the
-// tables' sequences in whatever order the transactions reached them, and
-// two seeds of a world would differ; on two cores two or four of them were
-// only 10 to 20% faster.
+// plans what every entity gets, then makes the transitions in batches
+// (workflow.Service.Batch) of consecutive entities side by side (write),
+// each entity's in the order of their moments, and announces the change
+// once. A batch's few kinds of statements are prepared once
+// (hubdb.DB.TransactPrepared).
 func Workflows(ctx context.Context, db *sqldb.DB, w *world.World, sources []datasources.Source) error {
 	hub := hubdb.New(db.DB)
 	s, err := newSeeder(ctx, hub, w)
@@ -95,7 +90,7 @@ func Workflows(ctx context.Context, db *sqldb.DB, w *world.World, sources []data
 	for _, p := range plans {
 		work = append(work, s.entity(p, records[p.e.USCC]))
 	}
-	if err := hub.TransactPrepared(ctx, func(tx *hubdb.DB) error { return run(ctx, s.flows, tx, work) }); err != nil {
+	if err := s.write(ctx, db, hub, work); err != nil {
 		return err
 	}
 	return s.flows.Announce(ctx)
