@@ -37,11 +37,12 @@ func (d *DB) Transact(ctx context.Context, fn func(tx *DB) error) error {
 }
 
 // TransactPrepared is Transact for a long transaction of many statements
-// of a few kinds, such as a batch of workflow transitions: each statement's
-// text is prepared once in the transaction and run as that prepared
-// statement from then on, which spares the database parsing and planning
-// it every time. The statement counters count a text once, when it is
-// prepared.
+// of a few kinds, such as a batch of workflow transitions: a statement's
+// text runs as it is the first time (a wrong one fails with the database's
+// own error) and is then prepared, once in the transaction, and run as
+// that prepared statement from then on, which spares the database parsing
+// and planning it every time. The statement counters count a text's first
+// run and its preparation.
 func (d *DB) TransactPrepared(ctx context.Context, fn func(tx *DB) error) error {
 	return d.transact(ctx, true, fn)
 }
@@ -73,57 +74,59 @@ func (d *DB) transact(ctx context.Context, prepared bool, fn func(tx *DB) error)
 	return sqldb.MapError(tx.Commit())
 }
 
-// preparedTx runs a transaction's statements prepared, each text once
-// (TransactPrepared); the statements close with the transaction.
+// preparedTx runs a transaction's statements prepared from their second
+// run on (TransactPrepared); the statements close with the transaction.
 type preparedTx struct {
 	*sqlx.Tx
+	// stmts holds, by text, the statements run before: prepared from
+	// their second run on (nil until then).
 	stmts map[string]*sqlx.Stmt
 }
 
-func (p *preparedTx) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
-	if st, ok := p.stmts[query]; ok {
-		return st, nil
+// stmt returns query's prepared statement; nil when query runs as it is:
+// the first time, or when it could not be prepared.
+func (p *preparedTx) stmt(ctx context.Context, query string) *sqlx.Stmt {
+	st, seen := p.stmts[query]
+	if !seen {
+		p.stmts[query] = nil
+		return nil
 	}
-	st, err := p.Tx.PreparexContext(ctx, query)
-	if err != nil {
-		return nil, err
+	if st == nil {
+		var err error
+		if st, err = p.Tx.PreparexContext(ctx, query); err != nil {
+			return nil
+		}
+		p.stmts[query] = st
 	}
-	p.stmts[query] = st
-	return st, nil
+	return st
 }
 
 func (p *preparedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := p.stmt(ctx, query)
-	if err != nil {
-		return nil, err
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
 	}
-	return st.QueryContext(ctx, args...)
+	return p.Tx.QueryContext(ctx, query, args...)
 }
 
 func (p *preparedTx) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
-	st, err := p.stmt(ctx, query)
-	if err != nil {
-		return nil, err
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryxContext(ctx, args...)
 	}
-	return st.QueryxContext(ctx, args...)
+	return p.Tx.QueryxContext(ctx, query, args...)
 }
 
-// QueryRowxContext runs a statement that could not be prepared as it is:
-// a row carries its error only when read.
 func (p *preparedTx) QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row {
-	st, err := p.stmt(ctx, query)
-	if err != nil {
-		return p.Tx.QueryRowxContext(ctx, query, args...)
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryRowxContext(ctx, args...)
 	}
-	return st.QueryRowxContext(ctx, args...)
+	return p.Tx.QueryRowxContext(ctx, query, args...)
 }
 
 func (p *preparedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := p.stmt(ctx, query)
-	if err != nil {
-		return nil, err
+	if st := p.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
 	}
-	return st.ExecContext(ctx, args...)
+	return p.Tx.ExecContext(ctx, query, args...)
 }
 
 // Transaction is Transact for a function that returns a value.
