@@ -9,7 +9,9 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"credithub/datasources"
+	devseed "credithub/dev/seed"
 	"credithub/dev/world"
+	"credithub/internal/hubdb"
 	"credithub/internal/sqldb"
 )
 
@@ -25,7 +27,7 @@ type SeedOptions struct {
 // hub's workflows, which are about the departments' records). Production
 // skips it: there each department owns its database.
 func Prepare(ctx context.Context, cfg Config, seed SeedOptions, logger *slog.Logger) error {
-	setups := Setups()
+	setups := localSetups()
 	empty := make([]bool, len(setups))
 	emptyAfter := make([]bool, len(setups))
 	dbs := make([]*sqldb.DB, len(setups))
@@ -111,8 +113,24 @@ func Prepare(ctx context.Context, cfg Config, seed SeedOptions, logger *slog.Log
 		if err := s.SeedAfter(ctx, dbs[i], w, sources); err != nil {
 			return fmt.Errorf("seeding %s from the departments' data: %w", s.Name, err)
 		}
+		if _, err := dbs[i].ExecContext(ctx, `ANALYZE`); err != nil {
+			return err
+		}
 		logger.Info("seeded from the departments' data", "database", cfg.DatabasePrefix+s.Database,
 			"took", time.Since(start).Round(time.Millisecond).String())
 	}
 	return nil
+}
+
+// localSetups are the databases the local set-up prepares (Setups), the
+// hub's with its workflows seeded after the departments, through the state
+// machines (dev/seed).
+func localSetups() []datasources.Setup {
+	setups := Setups()
+	for i := range setups {
+		if setups[i].Name == hubdb.Setup.Name {
+			setups[i].SeedAfter, setups[i].SeedAfterProbe = devseed.Workflows, devseed.Probe
+		}
+	}
+	return setups
 }

@@ -13,6 +13,7 @@ import (
 
 	"credithub/datasources"
 	"credithub/datasources/dstest"
+	"credithub/dev/seed"
 	"credithub/dev/world"
 	"credithub/internal/app/apptest"
 	"credithub/internal/credit"
@@ -117,16 +118,6 @@ func TestSeededHistoryRecordsEveryTransition(t *testing.T) {
 	h := apptest.Shared(t, apptest.Options{})
 	db := h.DBs["hub"]
 	ctx := context.Background()
-	for _, c := range [][2]string{
-		{hubdb.WorkflowCommitment, workflow.WorkflowCommitment}, {hubdb.WorkflowListing, workflow.WorkflowListing},
-		{hubdb.WorkflowCase, workflow.WorkflowCase}, {hubdb.WorkflowPush, workflow.WorkflowPush},
-		{hubdb.WorkflowObjection, workflow.WorkflowObjection}, {hubdb.WorkflowRepair, workflow.WorkflowRepair},
-		{hubdb.CreditOfficeOrg, workflow.CreditOfficeOrg},
-	} {
-		if c[0] != c[1] {
-			t.Errorf("the seed writes %q where the state machines use %q", c[0], c[1])
-		}
-	}
 	var rows []historyRow
 	if err := db.SelectContext(ctx, &rows, `SELECT workflow, object_id, action, from_state, to_state, actor, actor_org, at
 		FROM workflow_history ORDER BY workflow, object_id, at, id`); err != nil {
@@ -140,12 +131,12 @@ func TestSeededHistoryRecordsEveryTransition(t *testing.T) {
 	// Transitions each object made to reach its state.
 	steps := map[string]map[string]int{}
 	for _, table := range []struct{ workflow, query string }{
-		{hubdb.WorkflowCommitment, `SELECT id, state FROM commitment`},
-		{hubdb.WorkflowListing, `SELECT id, state FROM list_entry`},
-		{hubdb.WorkflowCase, `SELECT id, state FROM joint_case`},
-		{hubdb.WorkflowPush, `SELECT id, state FROM case_push`},
-		{hubdb.WorkflowObjection, `SELECT id, state FROM objection`},
-		{hubdb.WorkflowRepair, `SELECT id, state FROM repair`},
+		{workflow.WorkflowCommitment, `SELECT id, state FROM commitment`},
+		{workflow.WorkflowListing, `SELECT id, state FROM list_entry`},
+		{workflow.WorkflowCase, `SELECT id, state FROM joint_case`},
+		{workflow.WorkflowPush, `SELECT id, state FROM case_push`},
+		{workflow.WorkflowObjection, `SELECT id, state FROM objection`},
+		{workflow.WorkflowRepair, `SELECT id, state FROM repair`},
 	} {
 		var objs []struct {
 			ID    int64  `db:"id"`
@@ -186,12 +177,12 @@ func TestSeededHistoryRecordsEveryTransition(t *testing.T) {
 		t.Errorf("history of %s %s, which does not exist", k[0], k[1])
 	}
 	for wf, actions := range map[string][]string{
-		hubdb.WorkflowCommitment: {"sign", "fulfil", "breach", "findFalse"},
-		hubdb.WorkflowListing:    {"enter", "remove", "interview", "openCase"},
-		hubdb.WorkflowCase:       {"open", "close"},
-		hubdb.WorkflowPush:       {"push", "answer"},
-		hubdb.WorkflowObjection:  {"file", "check", "extend", "uphold", "reject"},
-		hubdb.WorkflowRepair:     {"apply", "accept", "refuse", "grant", "deny", "recheck", "reverse"},
+		workflow.WorkflowCommitment: {"sign", "fulfil", "breach", "findFalse"},
+		workflow.WorkflowListing:    {"enter", "remove", "interview", "openCase"},
+		workflow.WorkflowCase:       {"open", "close"},
+		workflow.WorkflowPush:       {"push", "answer"},
+		workflow.WorkflowObjection:  {"file", "check", "extend", "uphold", "reject"},
+		workflow.WorkflowRepair:     {"apply", "accept", "refuse", "grant", "deny", "recheck", "reverse"},
 	} {
 		for _, a := range actions {
 			if steps[wf][a] == 0 {
@@ -382,12 +373,12 @@ func TestSeededWorkflowsWriteTheirEffects(t *testing.T) {
 	}
 	for _, o := range objections {
 		open := o.State == "FILED" || o.State == "CHECKED"
-		if !has(hubdb.WorkflowObjection, o.ID, o.RecordID, "UNDER_OBJECTION", open) {
+		if !has(workflow.WorkflowObjection, o.ID, o.RecordID, "UNDER_OBJECTION", open) {
 			t.Errorf("objection %d (%s): no %v UNDER_OBJECTION overlay", o.ID, o.State, open)
 		}
 		if o.State == "UPHELD" {
 			kind := map[string]string{"CORRECT": "CORRECTED", "REVOKE": "REVOKED"}[*o.Outcome]
-			if !has(hubdb.WorkflowObjection, o.ID, o.RecordID, kind, true) {
+			if !has(workflow.WorkflowObjection, o.ID, o.RecordID, kind, true) {
 				t.Errorf("objection %d (UPHELD %s): no %s overlay", o.ID, *o.Outcome, kind)
 			}
 		}
@@ -404,7 +395,7 @@ func TestSeededWorkflowsWriteTheirEffects(t *testing.T) {
 	for _, r := range repairs {
 		switch r.State {
 		case "REPAIRED", "REVERSED":
-			if !has(hubdb.WorkflowRepair, r.ID, r.RecordID, "REPAIRED", r.State == "REPAIRED") {
+			if !has(workflow.WorkflowRepair, r.ID, r.RecordID, "REPAIRED", r.State == "REPAIRED") {
 				t.Errorf("repair %d (%s): no REPAIRED overlay active=%v", r.ID, r.State, r.State == "REPAIRED")
 			}
 		}
@@ -494,7 +485,7 @@ func TestSeededWorkflowsAreDeterministic(t *testing.T) {
 			sources = append(sources, dep.Source)
 		}
 	}
-	if err := hubdb.SeedWorkflows(ctx, again, h.World, sources); err != nil {
+	if err := seed.Workflows(ctx, again, h.World, sources); err != nil {
 		t.Fatal(err)
 	}
 	for _, table := range []string{"commitment", "list_entry", "interview", "joint_case", "case_push", "objection", "repair",

@@ -15,7 +15,9 @@ import (
 var migrationFiles embed.FS
 
 // Setup creates the hub's own database in the local set-up. It has no
-// synthetic seed of its own yet: the catalogue is data the migrations carry.
+// synthetic seed of its own: the catalogue is data the migrations carry,
+// and the workflows are seeded through the state machines after the
+// departments (dev/seed, wired as SeedAfter by internal/app).
 var Setup = datasources.Setup{
 	Name:       "hub",
 	Database:   "credithub",

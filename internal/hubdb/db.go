@@ -2,6 +2,7 @@ package hubdb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
@@ -31,7 +32,22 @@ func (d *DB) InTx() bool { return d.tx != nil }
 
 // Transact runs fn in one transaction and commits it when fn returns nil;
 // inside a transaction it joins it (the outer Transact commits).
-func (d *DB) Transact(ctx context.Context, fn func(tx *DB) error) (err error) {
+func (d *DB) Transact(ctx context.Context, fn func(tx *DB) error) error {
+	return d.transact(ctx, false, fn)
+}
+
+// TransactPrepared is Transact for a long transaction of many statements
+// of a few kinds, such as a batch of workflow transitions: a statement's
+// text runs as it is the first time (a wrong one fails with the database's
+// own error) and is then prepared, once in the transaction, and run as
+// that prepared statement from then on, which spares the database parsing
+// and planning it every time. The statement counters count a text's first
+// run and its preparation.
+func (d *DB) TransactPrepared(ctx context.Context, fn func(tx *DB) error) error {
+	return d.transact(ctx, true, fn)
+}
+
+func (d *DB) transact(ctx context.Context, prepared bool, fn func(tx *DB) error) (err error) {
 	if d.tx != nil {
 		return fn(d)
 	}
@@ -48,10 +64,69 @@ func (d *DB) Transact(ctx context.Context, fn func(tx *DB) error) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(&DB{pool: d.pool, x: tx, tx: tx}); err != nil {
+	in := &DB{pool: d.pool, x: tx, tx: tx}
+	if prepared {
+		in.x = &preparedTx{Tx: tx, stmts: map[string]*sqlx.Stmt{}}
+	}
+	if err = fn(in); err != nil {
 		return err
 	}
 	return sqldb.MapError(tx.Commit())
+}
+
+// preparedTx runs a transaction's statements prepared from their second
+// run on (TransactPrepared); the statements close with the transaction.
+type preparedTx struct {
+	*sqlx.Tx
+	// stmts holds, by text, the statements run before: prepared from
+	// their second run on (nil until then).
+	stmts map[string]*sqlx.Stmt
+}
+
+// stmt returns query's prepared statement; nil when query runs as it is:
+// the first time, or when it could not be prepared.
+func (p *preparedTx) stmt(ctx context.Context, query string) *sqlx.Stmt {
+	st, seen := p.stmts[query]
+	if !seen {
+		p.stmts[query] = nil
+		return nil
+	}
+	if st == nil {
+		var err error
+		if st, err = p.Tx.PreparexContext(ctx, query); err != nil {
+			return nil
+		}
+		p.stmts[query] = st
+	}
+	return st
+}
+
+func (p *preparedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return p.Tx.QueryContext(ctx, query, args...)
+}
+
+func (p *preparedTx) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryxContext(ctx, args...)
+	}
+	return p.Tx.QueryxContext(ctx, query, args...)
+}
+
+func (p *preparedTx) QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryRowxContext(ctx, args...)
+	}
+	return p.Tx.QueryRowxContext(ctx, query, args...)
+}
+
+func (p *preparedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return p.Tx.ExecContext(ctx, query, args...)
 }
 
 // Transaction is Transact for a function that returns a value.

@@ -14,7 +14,8 @@ import (
 // creates (a breach, an interview, a listing of an entity or of one of its
 // responsible persons), of an entity (SubjectUSCC) or of a person
 // (SubjectIDNo, SubjectName). Its source is the identifying department.
-// DecisionDate reads and writes as ListEntryRow's dates do.
+// DecisionDate reads and writes as ListEntryRow's dates do. CreatedAt is
+// when the transition that created it ran (written, not read back).
 type HubRecordRow struct {
 	ID           int64            `db:"id"`
 	Kind         credit.Kind      `db:"kind"`
@@ -28,6 +29,7 @@ type HubRecordRow struct {
 	Severity     *credit.Severity `db:"severity"`
 	Status       credit.Status    `db:"status"`
 	Detail       Detail           `db:"detail"`
+	CreatedAt    time.Time        `db:"created_at"`
 }
 
 // Detail is what a hub record carries besides the common fields (the
@@ -64,7 +66,7 @@ const hubRecordColumns = `id, kind, subject_uscc, subject_id_no, subject_name, d
 // HubRecordStore keeps the hub's own credit records.
 type HubRecordStore interface {
 	// Add writes a new record (its ID and Status are ignored: a new record
-	// is in force) and returns its id.
+	// is in force) created at CreatedAt and returns its id.
 	Add(ctx context.Context, r HubRecordRow) (int64, error)
 	// EndListing sets the status of the records in force that a listing
 	// created (LISTING and KEY_ATTENTION records naming the list entry
@@ -82,9 +84,10 @@ type hubRecords struct{ d *DB }
 func (s hubRecords) Add(ctx context.Context, r HubRecordRow) (int64, error) {
 	var id int64
 	err := s.d.get(ctx, &id, `INSERT INTO hub_record (kind, subject_uscc, subject_id_no, subject_name, department,
-			decision_no, decision_date, summary, severity, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		r.Kind, r.SubjectUSCC, r.SubjectIDNo, r.SubjectName, r.Department, r.DecisionNo, day(r.DecisionDate), r.Summary, r.Severity, r.Detail)
+			decision_no, decision_date, summary, severity, detail, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		r.Kind, r.SubjectUSCC, r.SubjectIDNo, r.SubjectName, r.Department, r.DecisionNo, day(r.DecisionDate), r.Summary, r.Severity, r.Detail,
+		r.CreatedAt)
 	return id, err
 }
 

@@ -198,7 +198,7 @@ func breachRecord(ctx context.Context, tx *hubdb.DB, c *Commitment, reason strin
 	}
 	return tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: credit.KindCommitmentBreach, SubjectUSCC: c.USCC,
 		Department: c.DepartmentCode, DecisionDate: now, Summary: summary, Severity: c.Severity,
-		Detail: hubdb.Detail{CommitmentID: c.ID(), Item: c.ItemCode, FalseCommitment: falseCommitment}})
+		Detail: hubdb.Detail{CommitmentID: c.ID(), Item: c.ItemCode, FalseCommitment: falseCommitment}, CreatedAt: now})
 }
 
 // CommitmentFilter selects commitments; zero fields select all. The page

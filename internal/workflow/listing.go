@@ -187,7 +187,7 @@ func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup Reco
 			detail.Domain = *e.Domain
 		}
 		if _, err := tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: kind, SubjectUSCC: e.USCC, Department: dept,
-			DecisionDate: now, Summary: listingSummary(e), Detail: detail}); err != nil {
+			DecisionDate: now, Summary: listingSummary(e), Detail: detail, CreatedAt: now}); err != nil {
 			return nil, err
 		}
 		for _, p := range persons {
@@ -195,7 +195,7 @@ func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup Reco
 			if _, err := tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: credit.KindListing, SubjectIDNo: p.IDNo, SubjectName: p.Name,
 				Department: dept, DecisionDate: now,
 				Summary: fmt.Sprintf("作为市场主体（%s）的%s，随其列入联合惩戒对象名单：%s", e.USCC, roleNames[role], e.Basis),
-				Detail:  hubdb.Detail{ListType: e.ListType, ListEntryID: e.ID(), Role: &role}}); err != nil {
+				Detail:  hubdb.Detail{ListType: e.ListType, ListEntryID: e.ID(), Role: &role}, CreatedAt: now}); err != nil {
 				return nil, err
 			}
 		}
@@ -417,7 +417,7 @@ func (s *Service) RecordInterview(ctx context.Context, entryID int64, typ credit
 		if _, err := tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: credit.KindInterview, SubjectUSCC: e.USCC,
 			Department: e.DepartmentCode, DecisionDate: heldOn.Time(),
 			Summary: fmt.Sprintf("%s（整改期限%s届满未整改到位）：%s", interviewNames[typ], e.RectifyBy, notes),
-			Detail:  hubdb.Detail{InterviewType: typ, ListEntryID: e.ID()}}); err != nil {
+			Detail:  hubdb.Detail{InterviewType: typ, ListEntryID: e.ID()}, CreatedAt: now}); err != nil {
 			return nil, err
 		}
 		return iv, record(ctx, tx, WorkflowListing, e.DBID, actionInterview, State(e.State), t.To, string(typ)+" "+heldOn.String(), now)

@@ -142,9 +142,9 @@ func providerOrCreditOffice(p *auth.Principal, owner string) error {
 	return nil
 }
 
-// courtLists are the kinds the courts keep: they leave the list when the
+// CourtLists are the kinds the courts keep: they leave the list when the
 // court removes them, and the hub does not repair them (COURT_LIST).
-var courtLists = []credit.Kind{credit.KindDishonestDebtor, credit.KindConsumptionRestriction, credit.KindFalseLitigation}
+var CourtLists = []credit.Kind{credit.KindDishonestDebtor, credit.KindConsumptionRestriction, credit.KindFalseLitigation}
 
 // AddMonths adds n months to d the way periods counted in months end under
 // Chinese civil law: on the same day of the month n months on, or on that
@@ -247,7 +247,7 @@ func (s *Service) ApplyRepair(ctx context.Context, lookup RecordLookup, recordID
 	}
 	today := s.Today()
 	switch {
-	case slices.Contains(courtLists, b.Kind):
+	case slices.Contains(CourtLists, b.Kind):
 		return nil, refusal(RepairCourtList, "court lists (%s) are not repaired by the hub: the court removes an entry when its obligations are performed; apply to the court", b.Kind)
 	case b.Severity == nil:
 		return nil, refusal("", "this record is not dishonesty information (it has no severity); only dishonesty information is repaired")

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -33,6 +34,9 @@ type Service struct {
 
 	rulesMu sync.Mutex
 	rules   map[string]Rule
+	// batch says that DB is a transaction the caller holds and every
+	// transition runs on it as it stands (Batch).
+	batch bool
 }
 
 func (s *Service) now() time.Time {
@@ -56,12 +60,60 @@ type Person struct {
 // (the resolvers pass the request's loaders); nil when it does not exist.
 type RecordLookup func(ctx context.Context, ref credit.Ref) (credit.Record, error)
 
+// Batch returns a service that runs the same transitions — the same
+// checks, history rows and effects, through the same methods the mutations
+// call — on tx, a transaction of the hub's database the caller holds, in
+// bulk: each transition at the moment now gives and by the actor of its
+// call's context, without an idempotency row (the key is not read), a
+// change notice or a reload of the hub's state of its own. The caller runs
+// as many transitions as it likes on tx, commits it, and announces the
+// change once (Announce). Transactions on different objects may run side
+// by side, each with its own batch; one batch serves one goroutine.
+//
+// A transition that fails may have written part of its effects, or left
+// tx unusable: the caller rolls tx back. A batch marks no entity's stored
+// grade out of date (transact does): it loads facts that grades are then
+// computed from.
+func (s *Service) Batch(tx *hubdb.DB, now func() time.Time) *Service {
+	return &Service{DB: tx, Measures: s.Measures, Calendar: s.Calendar, Persons: s.Persons, Logger: s.Logger, Now: now, batch: true}
+}
+
+// Announce tells every hub instance that the workflows changed, as a
+// transition does at its commit, and reloads this instance's state: after
+// a batch's transaction committed.
+func (s *Service) Announce(ctx context.Context) error {
+	if err := s.DB.Transact(ctx, func(tx *hubdb.DB) error { return tx.Notify(ctx) }); err != nil {
+		return err
+	}
+	s.reload(ctx)
+	return nil
+}
+
+// reload brings this instance's state up to date after a committed change;
+// the other instances reload on the notice.
+func (s *Service) reload(ctx context.Context) {
+	if s.State == nil {
+		return
+	}
+	if err := s.State.Reload(ctx); err != nil && s.Logger != nil {
+		s.Logger.ErrorContext(ctx, "reloading the hub state after a change", "err", err)
+	}
+}
+
 // transact runs one transition: in one transaction, under the caller's
 // idempotency key (a retry returns the first answer and writes nothing),
 // with the change announced to every hub instance at commit. Then this
-// instance reloads the hub's state at once.
+// instance reloads the hub's state at once. In a batch it runs write on
+// the batch's transaction and nothing else (Batch).
 func transact[T any](ctx context.Context, s *Service, key hubdb.Key, operation string, write func(tx *hubdb.DB, now time.Time) (T, error)) (T, error) {
 	now := s.now()
+	if s.batch {
+		if !s.DB.InTx() {
+			var zero T
+			return zero, errors.New("workflow: a batch runs its transitions on a transaction (Service.Batch)")
+		}
+		return write(s.DB, now)
+	}
 	out, err := hubdb.Idempotent(ctx, s.DB, auth.FromContext(ctx).Key(), key, operation, func(tx *hubdb.DB) (T, error) {
 		v, err := write(tx, now)
 		if err != nil {
@@ -78,10 +130,8 @@ func transact[T any](ctx context.Context, s *Service, key hubdb.Key, operation s
 		}
 		return v, tx.Notify(ctx)
 	})
-	if err == nil && s.State != nil {
-		if rerr := s.State.Reload(ctx); rerr != nil && s.Logger != nil {
-			s.Logger.ErrorContext(ctx, "reloading the hub state after a change", "err", rerr)
-		}
+	if err == nil {
+		s.reload(ctx)
 	}
 	return out, err
 }
