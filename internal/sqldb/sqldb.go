@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -210,28 +209,4 @@ func MigrationsFS(f embed.FS, dir string) fs.FS {
 		panic(err) // dir is embedded by the caller; a typo is a bug
 	}
 	return sub
-}
-
-// IsUnavailable reports whether err means the database could not be reached
-// or did not answer in time, as opposed to a bug in a query.
-func IsUnavailable(err error) bool {
-	if err == nil {
-		return false
-	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sql.ErrConnDone) {
-		return true
-	}
-	var pqErr *pq.Error
-	if errors.As(err, &pqErr) {
-		switch {
-		case strings.HasPrefix(string(pqErr.Code), "08"), // connection exception
-			strings.HasPrefix(string(pqErr.Code), "57"), // operator intervention (shutdown, cancel)
-			pqErr.Code == "55000",                       // database does not allow connections
-			pqErr.Code == "3D000":                       // database does not exist
-			return true
-		}
-		return false
-	}
-	// Dial and I/O errors from the network.
-	return true
 }

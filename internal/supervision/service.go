@@ -311,18 +311,3 @@ func (s *Service) entitiesByUSCC(ctx context.Context, usccs []string) ([]*market
 	}
 	return out, nil
 }
-
-func (s *Service) log() interface {
-	Info(string, ...any)
-	Error(string, ...any)
-} {
-	if s.Logger != nil {
-		return s.Logger
-	}
-	return discard{}
-}
-
-type discard struct{}
-
-func (discard) Info(string, ...any)  {}
-func (discard) Error(string, ...any) {}

@@ -29,19 +29,6 @@ func (s *Service) CommitmentsByID(ctx context.Context, ids []int64) (map[int64]*
 	return byID(rows, err, CommitmentOf, func(c *Commitment) int64 { return c.DBID })
 }
 
-// ListEntriesByID returns the list entries with these ids.
-func (s *Service) ListEntriesByID(ctx context.Context, ids []int64) (map[int64]*ListEntry, error) {
-	today := s.Today()
-	rows, err := s.DB.ListEntries().ByID(ctx, ids)
-	return byID(rows, err, func(r *hubdb.ListEntryRow) *ListEntry { return ListEntryOf(r, today) }, func(e *ListEntry) int64 { return e.DBID })
-}
-
-// JointCasesByID returns the cases with these ids.
-func (s *Service) JointCasesByID(ctx context.Context, ids []int64) (map[int64]*JointCase, error) {
-	rows, err := s.DB.JointCases().ByID(ctx, ids)
-	return byID(rows, err, JointCaseOf, func(c *JointCase) int64 { return c.DBID })
-}
-
 // ObjectionsByID returns the objections with these ids.
 func (s *Service) ObjectionsByID(ctx context.Context, ids []int64) (map[int64]*Objection, error) {
 	today := s.Today()

@@ -218,11 +218,3 @@ func (s *Service) Commitments(ctx context.Context, f CommitmentFilter) ([]*Commi
 		Department: f.Department, Before: f.Before, Limit: f.Limit})
 	return mapRows(rows, CommitmentOf), err
 }
-
-// CommitmentsOf returns the newest perEntity commitments of each of the
-// entities, in one statement (a page of entities asking for their
-// commitments), newest first within each.
-func (s *Service) CommitmentsOf(ctx context.Context, usccs []string, perEntity int) ([]*Commitment, error) {
-	rows, err := s.DB.Commitments().Of(ctx, usccs, perEntity)
-	return mapRows(rows, CommitmentOf), err
-}

@@ -204,20 +204,6 @@ func (s *Service) JointCases(ctx context.Context, f JointCaseFilter) ([]*JointCa
 	return mapRows(rows, JointCaseOf), err
 }
 
-// CasesOfEntries returns the cases opened from each of the listings, in
-// one statement.
-func (s *Service) CasesOfEntries(ctx context.Context, entryIDs []int64) (map[int64][]*JointCase, error) {
-	rows, err := s.DB.JointCases().OfEntries(ctx, entryIDs)
-	if err != nil {
-		return nil, err
-	}
-	out := map[int64][]*JointCase{}
-	for _, c := range mapRows(rows, JointCaseOf) {
-		out[c.ListEntryDBID] = append(out[c.ListEntryDBID], c)
-	}
-	return out, nil
-}
-
 // PushesOf returns each case's pushes in the order they were made, in one
 // statement.
 func (s *Service) PushesOf(ctx context.Context, caseIDs []int64) (map[int64][]*CasePush, error) {

@@ -444,9 +444,6 @@ type ListEntryFilter struct {
 	State      ListEntryState
 	Department string
 	USCC       string
-	// USCCs keeps the entries of these entities (a page of entities asking
-	// for their listings: one statement); with Limit 0, all of them.
-	USCCs []string
 	// RectificationOverdue, when set, keeps entries whose deadline was
 	// missed (true) or the others (false).
 	RectificationOverdue *bool
@@ -462,24 +459,10 @@ type ListEntryFilter struct {
 func (s *Service) ListEntries(ctx context.Context, f ListEntryFilter) ([]*ListEntry, error) {
 	today := s.Today()
 	rows, err := s.DB.ListEntries().Find(ctx, hubdb.ListEntryFilter{ListType: f.ListType, State: string(f.State),
-		Department: f.Department, USCC: f.USCC, USCCs: f.USCCs, RectificationOverdue: f.RectificationOverdue, Today: today,
+		Department: f.Department, USCC: f.USCC, RectificationOverdue: f.RectificationOverdue, Today: today,
 		HideKeyAttention: f.HideKeyAttention, SeenBy: f.SeenBy, Before: f.Before, Limit: f.Limit})
 	if err != nil {
 		return nil, err
 	}
 	return mapRows(rows, func(r *hubdb.ListEntryRow) *ListEntry { return ListEntryOf(r, today) }), nil
-}
-
-// InterviewsOf returns the interviews held on each of the listings, oldest
-// first, in one statement.
-func (s *Service) InterviewsOf(ctx context.Context, entryIDs []int64) (map[int64][]*Interview, error) {
-	rows, err := s.DB.ListEntries().InterviewsOf(ctx, entryIDs)
-	if err != nil {
-		return nil, err
-	}
-	out := map[int64][]*Interview{}
-	for _, iv := range mapRows(rows, InterviewOf) {
-		out[iv.ListEntryDBID] = append(out[iv.ListEntryDBID], iv)
-	}
-	return out, nil
 }

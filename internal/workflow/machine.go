@@ -154,17 +154,6 @@ func Department(p *auth.Principal, owner string) error {
 	return nil
 }
 
-// EntityOrDepartment lets the entity itself (kind entity, org = its code)
-// or the owning department act.
-func EntityOrDepartment(uscc string) func(p *auth.Principal, owner string) error {
-	return func(p *auth.Principal, owner string) error {
-		if p.IsEntity(uscc) {
-			return nil
-		}
-		return Department(p, owner)
-	}
-}
-
 // record writes the history row of a transition the caller makes.
 func record(ctx context.Context, tx *hubdb.DB, machine string, id int64, action string, from, to State, reason string, at time.Time) error {
 	p := auth.FromContext(ctx)

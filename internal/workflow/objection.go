@@ -397,10 +397,7 @@ type ObjectionFilter struct {
 	State      ObjectionState
 	Department string
 	USCC       string
-	// USCCs keeps those of these entities (a page of entities: one
-	// statement).
-	USCCs   []string
-	Overdue *bool
+	Overdue    *bool
 	// WithPersons includes objections against natural persons' records;
 	// only callers who may read the persons' data ask for them.
 	WithPersons bool
@@ -411,7 +408,7 @@ type ObjectionFilter struct {
 func (s *Service) Objections(ctx context.Context, f ObjectionFilter, after int64, limit int) ([]*Objection, error) {
 	today := s.Today()
 	rows, err := s.DB.Objections().Find(ctx, hubdb.ObjectionFilter{WithPersons: f.WithPersons,
-		DeadlineFilter: hubdb.DeadlineFilter{State: string(f.State), Department: f.Department, USCC: f.USCC, USCCs: f.USCCs,
+		DeadlineFilter: hubdb.DeadlineFilter{State: string(f.State), Department: f.Department, USCC: f.USCC,
 			Overdue: f.Overdue, Today: today, After: after, Limit: limit}})
 	if err != nil {
 		return nil, err

@@ -507,10 +507,7 @@ type RepairFilter struct {
 	State      RepairState
 	Department string
 	USCC       string
-	// USCCs keeps those of these entities (a page of entities: one
-	// statement).
-	USCCs   []string
-	Overdue *bool
+	Overdue    *bool
 }
 
 // Repairs returns the repairs matching f, newest first, those with ids
@@ -518,7 +515,7 @@ type RepairFilter struct {
 func (s *Service) Repairs(ctx context.Context, f RepairFilter, after int64, limit int) ([]*Repair, error) {
 	today := s.Today()
 	rows, err := s.DB.Repairs().Find(ctx, hubdb.DeadlineFilter{State: string(f.State), Department: f.Department,
-		USCC: f.USCC, USCCs: f.USCCs, Overdue: f.Overdue, Today: today, After: after, Limit: limit})
+		USCC: f.USCC, Overdue: f.Overdue, Today: today, After: after, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
