@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"credithub/auth"
+	"credithub/internal/app"
 	"credithub/internal/app/apptest"
 	"credithub/internal/scalars"
+	"credithub/internal/server"
 )
 
 // The README's GraphQL examples are run, in order, against a freshly seeded
@@ -169,4 +171,57 @@ func TestREADMEExamples(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The README's table of background runners is the hub's list of them
+// (internal/app/runners.go), with the default settings: a runner added,
+// renamed or retimed without the README saying so fails here.
+func TestREADMERunners(t *testing.T) {
+	cfg, err := app.FromEnv(func(k string) string {
+		if k == "CREDITHUB_DEV" {
+			return "true"
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &app.App{Config: cfg, RateLimiter: &server.RateLimiter{}}
+	var want []string
+	for _, r := range a.Runners() {
+		want = append(want, fmt.Sprintf("| %s | %s | %s |", r.Name, shortDuration(r.Every), r.Several))
+	}
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(b), "| runner | every | with several instances |\n| --- | --- | --- |\n")
+	if !ok {
+		t.Fatal("README.md has no table of runners")
+	}
+	var got []string
+	for _, line := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			break
+		}
+		got = append(got, line)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("README's runners:\n%s\nthe hub's (internal/app/runners.go):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// shortDuration writes 1h, 5m, 1m30s, 30s.
+func shortDuration(d time.Duration) string {
+	var b strings.Builder
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if n := d / u.d; n > 0 {
+			fmt.Fprintf(&b, "%d%s", n, u.name)
+			d -= n * u.d
+		}
+	}
+	return b.String()
 }
