@@ -31,9 +31,11 @@ var layers = [][]string{
 	{"graph/model"},
 	{"graph"},
 	{"resolvers"},
+	// The browser pages and their vendored libraries, served by the server.
+	{"internal/web"},
 	{"internal/server", "dev/seed"},
 	{"internal/app"},
-	{"internal/app/apptest", "cmd/credithub", "dev/bench/cmd/hubbench", "credithub"},
+	{"internal/app/apptest", "internal/web/browsertest", "cmd/credithub", "dev/bench/cmd/hubbench", "credithub"},
 }
 
 func TestImportsRunDownhill(t *testing.T) {

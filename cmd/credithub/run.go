@@ -168,7 +168,7 @@ func serve(ctx context.Context, cfg app.Config, stdout io.Writer, logger *slog.L
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	fmt.Fprintf(stdout, "credithub listening on http://%s/ (GraphiQL: %v)\n", ln.Addr(), cfg.Development)
+	fmt.Fprintf(stdout, "credithub listening on http://%s/ (GraphiQL: %v)\n", ln.Addr(), cfg.GraphiQL)
 	select {
 	case err := <-errc:
 		return err

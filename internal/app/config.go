@@ -48,6 +48,12 @@ type Config struct {
 	// Development turns on GraphiQL, introspection and statement counts in
 	// responses (CREDITHUB_DEV).
 	Development bool
+	// GraphiQL serves the GraphiQL IDE at / (CREDITHUB_GRAPHIQL; on in
+	// development, off otherwise).
+	GraphiQL bool
+	// CORSOrigins may call /graphql from a browser (CREDITHUB_CORS_ORIGINS,
+	// a comma-separated list of exact origins; none by default).
+	CORSOrigins []string
 	// ReportKey is the Ed25519 seed that signs credit reports
 	// (CREDITHUB_REPORT_KEY, base64 of 32 bytes). Its public half verifies
 	// them; rotating it leaves earlier reports verifiable only with the old
@@ -183,7 +189,26 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if err := c.readProduction(getenv); err != nil {
 		return c, err
 	}
+	if err := c.readBrowsers(getenv); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// readBrowsers reads what browsers get: GraphiQL, and the origins whose
+// pages may call the hub.
+func (c *Config) readBrowsers(getenv func(string) string) error {
+	var err error
+	c.GraphiQL = c.Development
+	if getenv("CREDITHUB_GRAPHIQL") != "" {
+		if c.GraphiQL, err = envBool(getenv, "CREDITHUB_GRAPHIQL"); err != nil {
+			return err
+		}
+	}
+	if c.CORSOrigins, err = server.ParseOrigins(getenv("CREDITHUB_CORS_ORIGINS")); err != nil {
+		return fmt.Errorf("CREDITHUB_CORS_ORIGINS: %w", err)
+	}
+	return nil
 }
 
 // readProduction reads the keys of production traffic: limits, rate

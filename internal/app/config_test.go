@@ -89,3 +89,52 @@ func TestConfigProductionNeedsItsSecrets(t *testing.T) {
 		t.Errorf("production defaults changed: %+v", c)
 	}
 }
+
+// GraphiQL is off in production unless asked for, on in development unless
+// turned off; the CORS origins are none unless listed, and a malformed one
+// stops the hub naming the variable and the origin.
+func TestConfigBrowsers(t *testing.T) {
+	t.Parallel()
+	prod := map[string]string{
+		"CREDITHUB_JWT_ISSUERS":   `[{"issuer":"https://idp","audience":"credithub","jwksUrl":"https://idp/jwks"}]`,
+		"CREDITHUB_PERSON_ID_KEY": strings.Repeat("QUFB", 11),
+		"CREDITHUB_REPORT_KEY":    "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+	}
+	with := func(base map[string]string, k, v string) map[string]string {
+		m := map[string]string{k: v}
+		for bk, bv := range base {
+			m[bk] = bv
+		}
+		return m
+	}
+	dev := map[string]string{"CREDITHUB_DEV": "true"}
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		want    bool
+		origins string
+	}{
+		{"serve", prod, false, ""},
+		{"serve with GraphiQL", with(prod, "CREDITHUB_GRAPHIQL", "true"), true, ""},
+		{"dev", dev, true, ""},
+		{"dev without GraphiQL", with(dev, "CREDITHUB_GRAPHIQL", "false"), false, ""},
+		{"serve with origins", with(prod, "CREDITHUB_CORS_ORIGINS", "https://dash.example.gov.cn, http://127.0.0.1:3000"), false, "https://dash.example.gov.cn http://127.0.0.1:3000"},
+	} {
+		c, err := FromEnv(envOf(tc.env))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if c.GraphiQL != tc.want || strings.Join(c.CORSOrigins, " ") != tc.origins {
+			t.Errorf("%s: GraphiQL %v, origins %q; want %v, %q", tc.name, c.GraphiQL, c.CORSOrigins, tc.want, tc.origins)
+		}
+	}
+	for _, bad := range []string{"https://dash.example.gov.cn/", "*", "null", "dash.example.gov.cn"} {
+		_, err := FromEnv(envOf(with(dev, "CREDITHUB_CORS_ORIGINS", bad)))
+		if err == nil || !strings.Contains(err.Error(), "CREDITHUB_CORS_ORIGINS") || !strings.Contains(err.Error(), bad) {
+			t.Errorf("CREDITHUB_CORS_ORIGINS=%q: %v", bad, err)
+		}
+	}
+	if _, err := FromEnv(envOf(with(dev, "CREDITHUB_GRAPHIQL", "on"))); err == nil || !strings.Contains(err.Error(), "CREDITHUB_GRAPHIQL") {
+		t.Errorf("CREDITHUB_GRAPHIQL=on: %v", err)
+	}
+}

@@ -1,7 +1,9 @@
 // Package server serves the graph over HTTP: /graphql (GraphQL over HTTP,
-// POST and GET, and subscriptions over WebSocket), GraphiQL at /, /healthz
-// and /readyz. It builds the per-request state (request id, dataloaders)
-// and holds the one error presenter.
+// POST and GET, and subscriptions over WebSocket, to the hub's own pages and
+// to browsers on the configured origins: cors.go), GraphiQL at / with its
+// assets under /assets/ (internal/web), /healthz and /readyz. It builds the
+// per-request state (request id, dataloaders) and holds the one error
+// presenter.
 package server
 
 import (
@@ -20,13 +22,14 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
+	coderws "github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"credithub/auth"
 	"credithub/internal/loaders"
 	"credithub/internal/obs"
 	"credithub/internal/sqldb"
+	"credithub/internal/web"
 )
 
 // Options configure the HTTP server.
@@ -51,6 +54,9 @@ type Options struct {
 	Introspection bool
 	// GraphiQL serves the GraphiQL IDE at /.
 	GraphiQL bool
+	// CORSOrigins may call /graphql from a browser, over HTTP and
+	// WebSocket: exact origins, as ParseOrigins reads them.
+	CORSOrigins []string
 	// Profiling serves net/http/pprof under /debug/pprof/ (development and
 	// benchmarks: goroutine counts and profiles under load).
 	Profiling bool
@@ -121,9 +127,10 @@ func New(o Options) http.Handler {
 
 	mux := http.NewServeMux()
 	authn := auth.Middleware(o.Authenticator)
-	mux.Handle("/graphql", authn(withPrivacy(o, withLoaders(o.Loaders, gql))))
+	mux.Handle("/graphql", withCORS(o.CORSOrigins, authn(withPrivacy(o, withLoaders(o.Loaders, gql)))))
+	mux.Handle("GET "+web.AssetsPrefix, web.Assets())
 	if o.GraphiQL {
-		mux.Handle("GET /{$}", playground.Handler("credithub", "/graphql"))
+		mux.Handle("GET /{$}", web.GraphiQL("/graphql"))
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -245,9 +252,13 @@ const CloseUnauthenticated = 4403
 // {"Authorization": "Bearer …", "X-Query-Purpose": "…"}, and are checked
 // like the headers of a request: no token is the anonymous public (whose
 // subscriptions the schema's markings refuse), a token that does not
-// verify closes the connection.
+// verify closes the connection. A page on the hub itself or on one of the
+// CORS origins may connect; any other origin's handshake is refused.
 func overWebsocket(o Options) transport.Websocket {
 	return transport.Websocket{
+		Implementation: transport.CoderWebsocketImplementation{
+			AcceptOptions: coderws.AcceptOptions{OriginPatterns: originPatterns(o.CORSOrigins)},
+		},
 		InitFunc:    websocketInit(o),
 		InitTimeout: 10 * time.Second,
 		// graphql-ws: keep-alive messages; graphql-transport-ws: pings that
