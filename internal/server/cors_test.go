@@ -67,12 +67,21 @@ func hasVaryOrigin(h http.Header) bool {
 	return false
 }
 
+// CORS, on one hub that lists two origins (a hub of its own per test
+// would hold PostgreSQL connections that the suite needs elsewhere).
+func TestCORS(t *testing.T) {
+	t.Parallel()
+	shared := apptest.Shared(t, apptest.Options{Entities: 50})
+	h := shared.Variant(t, map[string]string{"CREDITHUB_CORS_ORIGINS": "https://other.example.gov.cn, " + dashOrigin})
+	t.Run("the listed origin", func(t *testing.T) { corsAllowsTheListedOrigin(t, h) })
+	t.Run("other origins", func(t *testing.T) { corsRefusesOtherOrigins(t, h, shared) })
+	t.Run("subscriptions", func(t *testing.T) { corsOriginsOpenSubscriptions(t, h) })
+}
+
 // A dashboard on a listed origin calls the hub from the browser: the
 // preflight allows its token and purpose headers, and the answer lets the
 // page read the rate limit and the request id, without credentials mode.
-func TestCORSAllowsTheListedOrigin(t *testing.T) {
-	t.Parallel()
-	h := apptest.Shared(t, apptest.Options{Entities: 50}).Variant(t, map[string]string{"CREDITHUB_CORS_ORIGINS": "https://other.example.gov.cn, " + dashOrigin})
+func corsAllowsTheListedOrigin(t *testing.T, h *apptest.Hub) {
 
 	resp := preflight(t, h.URL, dashOrigin)
 	got := corsHeaders(resp.Header)
@@ -127,10 +136,7 @@ func TestCORSAllowsTheListedOrigin(t *testing.T) {
 // scheme or port, gets no CORS header at all: its preflight is refused and
 // the browser keeps every answer from it. A hub with no origins listed
 // (the default) treats the listed one the same way.
-func TestCORSRefusesOtherOrigins(t *testing.T) {
-	t.Parallel()
-	shared := apptest.Shared(t, apptest.Options{Entities: 50})
-	h := shared.Variant(t, map[string]string{"CREDITHUB_CORS_ORIGINS": dashOrigin})
+func corsRefusesOtherOrigins(t *testing.T, h, shared *apptest.Hub) {
 	for _, tc := range []struct {
 		hub    *apptest.Hub
 		origin string
@@ -144,7 +150,11 @@ func TestCORSRefusesOtherOrigins(t *testing.T) {
 		{h, "https://DASH.example.gov.cn"},
 		{shared, dashOrigin},
 	} {
-		t.Run(tc.origin, func(t *testing.T) {
+		name := tc.origin
+		if tc.hub == shared {
+			name += " to a hub that lists none"
+		}
+		t.Run(name, func(t *testing.T) {
 			resp := preflight(t, tc.hub.URL, tc.origin)
 			if got := corsHeaders(resp.Header); resp.StatusCode != http.StatusForbidden || len(got) > 0 {
 				t.Errorf("preflight = %d %v, want 403 and no Access-Control-* header", resp.StatusCode, got)
@@ -162,9 +172,7 @@ func TestCORSRefusesOtherOrigins(t *testing.T) {
 
 // A dashboard on a listed origin follows warnings live: its WebSocket
 // handshake is accepted. SECURITY: a page on another origin cannot open one.
-func TestCORSOriginsOpenSubscriptions(t *testing.T) {
-	t.Parallel()
-	h := apptest.Shared(t, apptest.Options{Entities: 50}).Variant(t, map[string]string{"CREDITHUB_CORS_ORIGINS": dashOrigin})
+func corsOriginsOpenSubscriptions(t *testing.T, h *apptest.Hub) {
 	for origin, wantOK := range map[string]bool{
 		dashOrigin:                             true,
 		"https://dash.example.gov.cn.evil.com": false,
