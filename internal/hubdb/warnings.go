@@ -2,6 +2,7 @@ package hubdb
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"credithub/internal/apperr"
 	"credithub/internal/sqldb"
 )
 
@@ -35,7 +37,8 @@ type WarningRule struct {
 	Source      string  `db:"source"`
 }
 
-// WarningRow is a raised warning (warning) with its rule.
+// WarningRow is a raised warning (warning) with its rule, how far it was
+// handled (internal/workflow/warning.go), and its entity's division.
 type WarningRow struct {
 	ID       int64       `db:"id"`
 	USCC     string      `db:"uscc"`
@@ -44,6 +47,17 @@ type WarningRow struct {
 	RecordID string      `db:"record_id"`
 	RaisedAt time.Time   `db:"raised_at"`
 	Rule     WarningRule `db:"rule"`
+	// State is OPEN, ACKNOWLEDGED, ASSIGNED or CLOSED.
+	State              string     `db:"state"`
+	AssigneeDepartment *string    `db:"assignee_department"`
+	AssigneePerson     *string    `db:"assignee_person"`
+	ClosedNote         *string    `db:"closed_note"`
+	AcknowledgedAt     *time.Time `db:"acknowledged_at"`
+	AssignedAt         *time.Time `db:"assigned_at"`
+	ClosedAt           *time.Time `db:"closed_at"`
+	// Division is the entity's division as its stored grade has it
+	// (entity_grade, from the registry); nil while the entity has none.
+	Division *string `db:"division"`
 }
 
 // WarningFilter selects warnings; zero fields do not restrict.
@@ -52,6 +66,29 @@ type WarningFilter struct {
 	Level string
 	Rule  string
 	Since time.Time
+	// States are the states to list (any of them).
+	States []string
+	// Division is the entity's division (entity_grade.division).
+	Division string
+}
+
+// WarningChange is what a transition of a warning writes: its new state,
+// and the assignee (Assign) or the closing note (Close).
+type WarningChange struct {
+	State              string
+	AssigneeDepartment *string
+	AssigneePerson     *string
+	ClosedNote         string
+	At                 time.Time
+}
+
+// WarningCount is how many warnings of a rule are open (not CLOSED) on
+// entities of a division; Division is nil for entities without a stored
+// grade (entity_grade) yet.
+type WarningCount struct {
+	Rule     string  `db:"rule"`
+	Division *string `db:"division"`
+	Open     int     `db:"open"`
 }
 
 // NewWarning is a warning a rule raises, before it is stored.
@@ -81,6 +118,23 @@ type RectificationDue struct {
 type WarningStore interface {
 	// Rules returns the warning rules in code order.
 	Rules(ctx context.Context) ([]WarningRule, error)
+	// Get reads warning id without a lock; ErrNotFound when there is none.
+	Get(ctx context.Context, id int64) (WarningRow, error)
+	// LockForDecision reads warning id and locks it for a transition;
+	// ErrNotFound when there is none, CONFLICT when another transition
+	// holds it.
+	LockForDecision(ctx context.Context, id int64) (WarningRow, error)
+	// Acknowledge writes an acknowledgement: the state and when.
+	Acknowledge(ctx context.Context, id int64, c WarningChange) (WarningRow, error)
+	// Assign writes an assignment: the state, the assignee (replacing the
+	// one before) and when.
+	Assign(ctx context.Context, id int64, c WarningChange) (WarningRow, error)
+	// Close writes the closing: the state, the note and when.
+	Close(ctx context.Context, id int64, c WarningChange) (WarningRow, error)
+	// OpenCounts counts the warnings not CLOSED by rule and division (of
+	// the given divisions only, when any), in one statement, ordered by
+	// rule and division (nil last).
+	OpenCounts(ctx context.Context, divisions []string) ([]WarningCount, error)
 	// List returns up to limit warnings matching f, newest first (by id),
 	// with an id below before when before > 0, in one statement.
 	List(ctx context.Context, f WarningFilter, before int64, limit int) ([]*WarningRow, error)
@@ -134,10 +188,74 @@ func (w warnings) Rules(ctx context.Context) ([]WarningRule, error) {
 	return rules, nil
 }
 
-const warningSelect = `SELECT w.id, w.uscc, w.level, w.message, w.record_id, w.raised_at,
+// warningColumns are a warning's columns, its rule's and its entity's
+// division, from w (warning), r (warning_rule) and g (entity_grade).
+const warningColumns = `w.id, w.uscc, w.level, w.message, w.record_id, w.raised_at,
 	r.code AS "rule.code", r.description AS "rule.description", r.kind AS "rule.kind", r.threshold AS "rule.threshold",
-	r.level AS "rule.level", r.active AS "rule.active", r.source AS "rule.source"
-	FROM warning w JOIN warning_rule r ON r.code = w.rule`
+	r.level AS "rule.level", r.active AS "rule.active", r.source AS "rule.source",
+	w.state, w.assignee_department, w.assignee_person, w.closed_note, w.acknowledged_at, w.assigned_at, w.closed_at,
+	g.division`
+
+const warningSelect = `SELECT ` + warningColumns + `
+	FROM warning w JOIN warning_rule r ON r.code = w.rule LEFT JOIN entity_grade g ON g.uscc = w.uscc`
+
+func (w warnings) Get(ctx context.Context, id int64) (WarningRow, error) {
+	var row WarningRow
+	err := w.d.get(ctx, &row, warningSelect+` WHERE w.id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return row, ErrNotFound
+	}
+	return row, err
+}
+
+func (w warnings) LockForDecision(ctx context.Context, id int64) (WarningRow, error) {
+	var row WarningRow
+	// The warning's row alone is locked: its rule and its entity's grade
+	// are read as they are.
+	err := sqlx.GetContext(ctx, w.d.x, &row, warningSelect+` WHERE w.id = $1 FOR UPDATE OF w NOWAIT`, id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return row, ErrNotFound
+	case sqldb.IsLockNotAvailable(err):
+		return row, apperr.New(apperr.Conflict, "another transition of this warning is being made right now; read it again before handling it")
+	}
+	return row, sqldb.MapError(err)
+}
+
+// changeWarning runs an UPDATE of one warning (set: its SET list over $2…)
+// and reads the warning back as warningSelect does, in one statement.
+func (w warnings) changeWarning(ctx context.Context, id int64, set string, args ...any) (WarningRow, error) {
+	var row WarningRow
+	err := w.d.get(ctx, &row, `WITH w AS (UPDATE warning SET `+set+` WHERE id = $1 RETURNING *)
+		SELECT `+warningColumns+` FROM w JOIN warning_rule r ON r.code = w.rule LEFT JOIN entity_grade g ON g.uscc = w.uscc`,
+		append([]any{id}, args...)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return row, ErrNotFound
+	}
+	return row, err
+}
+
+func (w warnings) Acknowledge(ctx context.Context, id int64, c WarningChange) (WarningRow, error) {
+	return w.changeWarning(ctx, id, `state = $2, acknowledged_at = $3`, c.State, c.At)
+}
+
+func (w warnings) Assign(ctx context.Context, id int64, c WarningChange) (WarningRow, error) {
+	return w.changeWarning(ctx, id, `state = $2, assignee_department = $3, assignee_person = $4, assigned_at = $5`,
+		c.State, c.AssigneeDepartment, c.AssigneePerson, c.At)
+}
+
+func (w warnings) Close(ctx context.Context, id int64, c WarningChange) (WarningRow, error) {
+	return w.changeWarning(ctx, id, `state = $2, closed_note = $3, closed_at = $4`, c.State, c.ClosedNote, c.At)
+}
+
+func (w warnings) OpenCounts(ctx context.Context, divisions []string) ([]WarningCount, error) {
+	var out []WarningCount
+	err := w.d.sel(ctx, &out, `SELECT w.rule, g.division, count(*) AS open
+		FROM warning w LEFT JOIN entity_grade g ON g.uscc = w.uscc
+		WHERE w.state <> 'CLOSED' AND (coalesce(cardinality($1::text[]), 0) = 0 OR g.division = ANY($1::text[]))
+		GROUP BY w.rule, g.division ORDER BY w.rule, g.division NULLS LAST`, pq.Array(divisions))
+	return out, err
+}
 
 func (w warnings) List(ctx context.Context, f WarningFilter, before int64, limit int) ([]*WarningRow, error) {
 	var (
@@ -159,6 +277,12 @@ func (w warnings) List(ctx context.Context, f WarningFilter, before int64, limit
 	}
 	if !f.Since.IsZero() {
 		add("w.raised_at >= ?", f.Since)
+	}
+	if len(f.States) > 0 {
+		add("w.state = ANY(?)", pq.Array(f.States))
+	}
+	if f.Division != "" {
+		add("g.division = ?", f.Division)
 	}
 	if before > 0 {
 		add("w.id < ?", before)
