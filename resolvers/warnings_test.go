@@ -465,7 +465,7 @@ func TestWarningHandled(t *testing.T) {
 		steps = append(steps, fmt.Sprintf("%v %v→%v %v %v", apptest.Get(e, "action"), apptest.Get(e, "from"), apptest.Get(e, "to"),
 			apptest.Get(e, "actorOrg"), apptest.Get(e, "reason")))
 	}
-	want := "[acknowledge OPEN→ACKNOWLEDGED credit-office <nil> assign ACKNOWLEDGED→ASSIGNED credit-office to fire " +
+	want := "[acknowledge OPEN→ACKNOWLEDGED credit-office  assign ACKNOWLEDGED→ASSIGNED credit-office to fire " +
 		"assign ASSIGNED→ASSIGNED fire to fire 王建国 close ASSIGNED→CLOSED fire 已现场核查，责令整改完毕]"
 	if fmt.Sprint(steps) != want {
 		t.Fatalf("history = %v\nwant      %s", steps, want)
