@@ -401,19 +401,18 @@ func TestWarningRulesAndAccess(t *testing.T) {
 	}
 }
 
-// raiseWarnings stores one W-PEN-100K warning on each entity, as the scan
-// would raise it, and returns their global ids in that order.
+// raiseWarnings raises one W-PEN-100K warning on each entity, as the scan
+// does, and returns their global ids in that order.
 func raiseWarnings(t *testing.T, h *apptest.Hub, usccs ...string) []string {
 	t.Helper()
 	var out []string
 	for i, u := range usccs {
-		var id int64
-		if err := h.DBs["hub"].QueryRow(`INSERT INTO warning (rule, uscc, level, message, record_id, raised_at)
-			VALUES ('W-PEN-100K', $1, 'WARNING', 'a fine of 150000.00 yuan', $2, now()) RETURNING id`,
-			u, fmt.Sprintf("test-record-%d", i)).Scan(&id); err != nil {
-			t.Fatal(err)
+		ids, err := hubdb.New(h.DBs["hub"].DB).Warnings().Raise(context.Background(), []hubdb.NewWarning{{Rule: "W-PEN-100K", USCC: u,
+			Level: "WARNING", Message: "a fine of 150000.00 yuan", RecordID: fmt.Sprintf("test-record-%d", i)}}, time.Now())
+		if err != nil || len(ids) != 1 {
+			t.Fatalf("raising a warning: %v %v", ids, err)
 		}
-		out = append(out, gid.Encode("Warning", fmt.Sprint(id)))
+		out = append(out, gid.Encode("Warning", fmt.Sprint(ids[0])))
 	}
 	return out
 }
@@ -465,7 +464,7 @@ func TestWarningHandled(t *testing.T) {
 		steps = append(steps, fmt.Sprintf("%v %v→%v %v %v", apptest.Get(e, "action"), apptest.Get(e, "from"), apptest.Get(e, "to"),
 			apptest.Get(e, "actorOrg"), apptest.Get(e, "reason")))
 	}
-	want := "[acknowledge OPEN→ACKNOWLEDGED credit-office  assign ACKNOWLEDGED→ASSIGNED credit-office to fire " +
+	want := "[raise →OPEN warning-rules W-PEN-100K acknowledge OPEN→ACKNOWLEDGED credit-office  assign ACKNOWLEDGED→ASSIGNED credit-office to fire " +
 		"assign ASSIGNED→ASSIGNED fire to fire 王建国 close ASSIGNED→CLOSED fire 已现场核查，责令整改完毕]"
 	if fmt.Sprint(steps) != want {
 		t.Fatalf("history = %v\nwant      %s", steps, want)
@@ -473,7 +472,7 @@ func TestWarningHandled(t *testing.T) {
 
 	// The same request again: the first answer, nothing written.
 	r := h.Do(t, closeQ, vars("n", "已现场核查，责令整改完毕", "k", "close-1"), fire)
-	if len(r.Errors) > 0 || len(apptest.Get(r.Data, "closeWarning", "history").([]any)) != 4 {
+	if len(r.Errors) > 0 || len(apptest.Get(r.Data, "closeWarning", "history").([]any)) != 5 {
 		t.Fatalf("replay: %s", r.Body)
 	}
 	// The same key with another note is the client's mistake.
@@ -487,8 +486,8 @@ func TestWarningHandled(t *testing.T) {
 		t.Fatalf("closing twice: %s", r.Body)
 	}
 	var events int
-	if err := h.DBs["hub"].QueryRow(`SELECT count(*) FROM workflow_history WHERE workflow = 'warning'`).Scan(&events); err != nil || events != 4 {
-		t.Fatalf("%d history rows, want 4 (%v)", events, err)
+	if err := h.DBs["hub"].QueryRow(`SELECT count(*) FROM workflow_history WHERE workflow = 'warning'`).Scan(&events); err != nil || events != 5 {
+		t.Fatalf("%d history rows, want 5 (%v)", events, err)
 	}
 }
 
@@ -512,7 +511,7 @@ func TestWarningHandlingRefused(t *testing.T) {
 	}
 	var state string
 	var events, keys int
-	if err := h.DBs["hub"].QueryRow(`SELECT state, (SELECT count(*) FROM workflow_history WHERE workflow = 'warning'),
+	if err := h.DBs["hub"].QueryRow(`SELECT state, (SELECT count(*) FROM workflow_history WHERE workflow = 'warning' AND action <> 'raise'),
 		(SELECT count(*) FROM idempotency) FROM warning WHERE id = $1`, mustDecode(t, ids[0])).Scan(&state, &events, &keys); err != nil {
 		t.Fatal(err)
 	}
@@ -608,7 +607,8 @@ func TestWarningWorklist(t *testing.T) {
 	if n := r.Statements()["hub"]; n != 2 {
 		t.Errorf("%d statements on the hub's database, want 2 (the page, the history): %v", n, r.Statements())
 	}
-	if got := apptest.Get(r.Data, "warnings", "edges", 1, "node", "history", 0, "action"); got != "close" {
-		t.Errorf("the closed warning's history starts with %v", got)
+	if got := apptest.Get(r.Data, "warnings", "edges", 1, "node", "history"); fmt.Sprint(got) != "[map[action:raise at:"+
+		fmt.Sprint(apptest.Get(got, 0, "at"))+" to:OPEN] map[action:close at:"+fmt.Sprint(apptest.Get(got, 1, "at"))+" to:CLOSED]]" {
+		t.Errorf("the closed warning's history: %v", got)
 	}
 }

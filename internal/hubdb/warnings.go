@@ -22,6 +22,14 @@ import (
 // raises a warning announces its id.
 const WarningChannel = "credithub_warning"
 
+// WarningWorkflow names the warnings in workflow_history: their raising
+// (action "raise", by WarningRaiser) and their handling
+// (internal/workflow/warning.go).
+const WarningWorkflow = "warning"
+
+// WarningRaiser is the actor of a warning's "raise" event: the rules.
+const WarningRaiser = "warning-rules"
+
 // WarningScanLock is the key of the PostgreSQL advisory lock a warning scan
 // holds (WarningStore.ScanAlone): one hub instance scans at a time.
 const WarningScanLock int64 = 0x637265646974_25 // "credit", T25
@@ -150,8 +158,8 @@ type WarningStore interface {
 	// deadline falls within days of today (YYYY-MM-DD), in id order.
 	RectificationsDue(ctx context.Context, today string, days int) ([]RectificationDue, error)
 	// Raise stores the warnings not raised before (unique per rule, entity
-	// and record) and announces each new one on WarningChannel, within the
-	// transaction: the announcements go out when it commits, and not at
+	// and record), OPEN, each with its history's first event ("raise"), and
+	// announces each new one on WarningChannel, within the transaction: the announcements go out when it commits, and not at
 	// all if it does not. It returns the new warnings' ids in order.
 	Raise(ctx context.Context, ws []NewWarning, at time.Time) ([]int64, error)
 
@@ -365,6 +373,12 @@ func (w warnings) Raise(ctx context.Context, ws []NewWarning, at time.Time) ([]i
 		return nil, nil
 	}
 	slices.Sort(ids)
+	// Each warning's history starts with its raising, OPEN, by the rules.
+	if _, err := w.d.exec(ctx, `INSERT INTO workflow_history (workflow, object_id, action, from_state, to_state, actor, actor_org, at, reason)
+		SELECT $1, id, 'raise', '', state, $2, $2, raised_at, rule FROM warning WHERE id = ANY($3) ORDER BY id`,
+		WarningWorkflow, WarningRaiser, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("recording the warnings' raising: %w", err)
+	}
 	if _, err := w.d.exec(ctx, `SELECT pg_notify($1, id::text) FROM unnest($2::bigint[]) AS id`, WarningChannel, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("announcing warnings: %w", err)
 	}

@@ -5,6 +5,7 @@ package workflow
 // department holding warning:handle: acknowledged, assigned to a
 // department or a person (again, while assigned), and closed with a note.
 //
+//	raise        —                             → OPEN          the rules (hubdb.WarningStore.Raise)
 //	acknowledge  OPEN                          → ACKNOWLEDGED  warning:handle
 //	assign       OPEN, ACKNOWLEDGED, ASSIGNED  → ASSIGNED      warning:handle
 //	close        OPEN, ACKNOWLEDGED, ASSIGNED  → CLOSED        warning:handle
@@ -29,8 +30,10 @@ import (
 	"credithub/internal/hubdb"
 )
 
-// WorkflowWarning is the warnings' name in workflow_history.
-const WorkflowWarning = "warning"
+// WorkflowWarning is the warnings' name in workflow_history. Their history
+// starts with the rule's raising ("raise", OPEN), which the store writes
+// with the warning (hubdb.WarningStore.Raise).
+const WorkflowWarning = hubdb.WarningWorkflow
 
 // WarningState is a warning's state.
 type WarningState State
