@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -486,7 +487,8 @@ func TestWarningHandled(t *testing.T) {
 		t.Fatalf("closing twice: %s", r.Body)
 	}
 	var events int
-	if err := h.DBs["hub"].QueryRow(`SELECT count(*) FROM workflow_history WHERE workflow = 'warning'`).Scan(&events); err != nil || events != 5 {
+	if err := h.DBs["hub"].QueryRow(`SELECT count(*) FROM workflow_history WHERE workflow = 'warning' AND object_id = $1`,
+		mustDecode(t, ids[0])).Scan(&events); err != nil || events != 5 {
 		t.Fatalf("%d history rows, want 5 (%v)", events, err)
 	}
 }
@@ -511,7 +513,7 @@ func TestWarningHandlingRefused(t *testing.T) {
 	}
 	var state string
 	var events, keys int
-	if err := h.DBs["hub"].QueryRow(`SELECT state, (SELECT count(*) FROM workflow_history WHERE workflow = 'warning' AND action <> 'raise'),
+	if err := h.DBs["hub"].QueryRow(`SELECT state, (SELECT count(*) FROM workflow_history WHERE workflow = 'warning' AND object_id = $1 AND action <> 'raise'),
 		(SELECT count(*) FROM idempotency) FROM warning WHERE id = $1`, mustDecode(t, ids[0])).Scan(&state, &events, &keys); err != nil {
 		t.Fatal(err)
 	}
@@ -555,7 +557,19 @@ func mustDecode(t *testing.T, id string) string {
 func TestWarningWorklist(t *testing.T) {
 	t.Parallel()
 	h := apptest.Start(t, apptest.Options{Entities: 60, Env: map[string]string{"CREDITHUB_WARNING_SCAN": "1h"}})
-	a, b := h.World.Entities[7], h.World.Entities[8]
+	// Two entities of two divisions, beyond the showcases (the seed's
+	// warnings are theirs), graded, as the grade job would have.
+	a := h.World.Entities[world.ShowcaseCount]
+	var b *world.Entity
+	for _, e := range h.World.Entities[world.ShowcaseCount+1:] {
+		if e.Division != a.Division {
+			b = e
+			break
+		}
+	}
+	if b == nil {
+		t.Fatal("every entity is of one division")
+	}
 	for _, e := range []*world.Entity{a, b} {
 		if _, err := h.DBs["hub"].Exec(`INSERT INTO entity_grade (uscc, grade, points, reasons, division, kind, complete, computed_at)
 			VALUES ($1, 'B', 0, '[]', $2, 'ENTERPRISE', true, now()) ON CONFLICT (uscc) DO UPDATE SET division = EXCLUDED.division`,
@@ -563,34 +577,51 @@ func TestWarningWorklist(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if a.Division == b.Division {
-		t.Fatalf("entities 7 and 8 are both of %s; the test wants two divisions", a.Division)
-	}
 	wid := raiseWarnings(t, h, a.USCC, a.USCC, b.USCC, b.USCC)
+	mine := map[string]bool{}
+	for _, id := range wid {
+		mine[id] = true
+	}
 	office := apptest.As(t, auth.KindDepartment, "credit-office", "", auth.ScopeWarningHandle, auth.ScopeEntityRead)
 	h.QueryAs(t, office, `mutation($a: ID!, $b: ID!) {
 	  acknowledgeWarning(id: $a, idempotencyKey: "w1") { id }
 	  closeWarning(id: $b, note: "已核实处理", idempotencyKey: "w2") { id }
 	}`, map[string]any{"a": wid[1], "b": wid[2]})
 
-	list := func(filter map[string]any) []string {
-		d := h.QueryAs(t, office, `query($f: WarningFilter) { warnings(filter: $f, first: 50) { edges { node { id state } } } }`,
+	// list returns the test's warnings the filter lists, and checks that
+	// every warning it lists is in one of the states asked for.
+	list := func(filter map[string]any) (got []string, all int) {
+		d := h.QueryAs(t, office, `query($f: WarningFilter) { warnings(filter: $f, first: 100) { edges { node { id state } } } }`,
 			map[string]any{"f": filter})
-		return ids(apptest.Get(d, "warnings", "edges"))
+		edges := apptest.Get(d, "warnings", "edges").([]any)
+		for _, e := range edges {
+			id, state := apptest.Get(e, "node", "id").(string), apptest.Get(e, "node", "state").(string)
+			if states, ok := filter["state"].([]string); ok && !slices.Contains(states, state) {
+				t.Errorf("warnings(filter: %v) lists %s, which is %s", filter, id, state)
+			}
+			if mine[id] {
+				got = append(got, id)
+			}
+		}
+		return got, len(edges)
 	}
 	for _, c := range []struct {
 		filter map[string]any
 		want   []string
+		// only: the filter lists none but the test's warnings (the seed's
+		// entities have no stored grade, hence no division).
+		only bool
 	}{
-		{map[string]any{"state": []string{"OPEN"}}, []string{wid[3], wid[0]}},
-		{map[string]any{"state": []string{"OPEN", "ACKNOWLEDGED"}}, []string{wid[3], wid[1], wid[0]}},
-		{map[string]any{"state": []string{"CLOSED"}}, []string{wid[2]}},
-		{map[string]any{"division": a.Division}, []string{wid[1], wid[0]}},
-		{map[string]any{"division": b.Division, "state": []string{"OPEN"}}, []string{wid[3]}},
-		{map[string]any{"division": "231100"}, []string{wid[3], wid[2], wid[1], wid[0]}},
+		{map[string]any{"state": []string{"OPEN"}}, []string{wid[3], wid[0]}, false},
+		{map[string]any{"state": []string{"OPEN", "ACKNOWLEDGED"}}, []string{wid[3], wid[1], wid[0]}, false},
+		{map[string]any{"state": []string{"CLOSED"}}, []string{wid[2]}, false},
+		{map[string]any{"division": a.Division}, []string{wid[1], wid[0]}, true},
+		{map[string]any{"division": b.Division, "state": []string{"OPEN"}}, []string{wid[3]}, true},
+		{map[string]any{"division": "231100"}, []string{wid[3], wid[2], wid[1], wid[0]}, false},
 	} {
-		if got := list(c.filter); fmt.Sprint(got) != fmt.Sprint(c.want) {
-			t.Errorf("warnings(filter: %v) = %v, want %v", c.filter, got, c.want)
+		got, all := list(c.filter)
+		if fmt.Sprint(got) != fmt.Sprint(c.want) || (c.only && all != len(got)) {
+			t.Errorf("warnings(filter: %v) = %v of %d, want %v", c.filter, got, all, c.want)
 		}
 	}
 	r := h.Do(t, `{ warnings(filter: {division: "999999"}) { edges { node { id } } } }`, nil, office)
@@ -600,15 +631,19 @@ func TestWarningWorklist(t *testing.T) {
 
 	// The page and every warning's history: two statements on the hub's
 	// database, however many warnings.
-	r = h.Do(t, `{ warnings(first: 50) { edges { node { id state history { action to at } } } } }`, nil, office)
-	if len(r.Errors) > 0 || len(apptest.Get(r.Data, "warnings", "edges").([]any)) != 4 {
-		t.Fatalf("page: %s", r.Body)
+	r = h.Do(t, `{ warnings(first: 50) { edges { node { id state history { action to } } } } }`, nil, office)
+	edges, _ := apptest.Get(r.Data, "warnings", "edges").([]any)
+	if len(r.Errors) > 0 || len(edges) < 8 {
+		t.Fatalf("page (the seed's four warnings and the test's four): %s", r.Body)
 	}
 	if n := r.Statements()["hub"]; n != 2 {
 		t.Errorf("%d statements on the hub's database, want 2 (the page, the history): %v", n, r.Statements())
 	}
-	if got := apptest.Get(r.Data, "warnings", "edges", 1, "node", "history"); fmt.Sprint(got) != "[map[action:raise at:"+
-		fmt.Sprint(apptest.Get(got, 0, "at"))+" to:OPEN] map[action:close at:"+fmt.Sprint(apptest.Get(got, 1, "at"))+" to:CLOSED]]" {
-		t.Errorf("the closed warning's history: %v", got)
+	for _, e := range edges {
+		if apptest.Get(e, "node", "id") == wid[2] {
+			if got := fmt.Sprint(apptest.Get(e, "node", "history")); got != "[map[action:raise to:OPEN] map[action:close to:CLOSED]]" {
+				t.Errorf("the closed warning's history: %v", got)
+			}
+		}
 	}
 }
