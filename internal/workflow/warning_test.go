@@ -287,3 +287,39 @@ func TestWarningStatesListedAndCounted(t *testing.T) {
 		t.Errorf("OpenCounts(231181) = %+v %v", counts, err)
 	}
 }
+
+// Two officers close one warning at once: one closes it, the other is told
+// so (CONFLICT while the first holds it, INVALID_TRANSITION after), and the
+// history has one close.
+func TestWarningClosedTwiceAtOnce(t *testing.T) {
+	t.Parallel()
+	b := newWarnBench(t)
+	for round := range 8 {
+		id := b.raise(t, "91231100MA1ABCDE0X", fmt.Sprintf("race-%d", round))
+		errs := make(chan error, 2)
+		for i := range 2 {
+			go func() {
+				_, err := b.svc.CloseWarning(warnOffice, id, fmt.Sprintf("处理完毕 %d", i), hubdb.Key{Value: fmt.Sprintf("race-%d-%d", round, i)})
+				errs <- err
+			}()
+		}
+		var ok, refused int
+		for range 2 {
+			switch err := <-errs; apperr.CodeOf(err) {
+			case apperr.Conflict, apperr.InvalidTransition:
+				refused++
+			default:
+				if err != nil {
+					t.Fatalf("round %d: %v", round, err)
+				}
+				ok++
+			}
+		}
+		if ok != 1 || refused != 1 {
+			t.Fatalf("round %d: %d closed, %d refused", round, ok, refused)
+		}
+		if n := b.rows(t, "workflow_history", "workflow = 'warning' AND object_id = $1 AND action = 'close'", id); n != 1 {
+			t.Fatalf("round %d: %d close events", round, n)
+		}
+	}
+}
