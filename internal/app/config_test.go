@@ -22,6 +22,7 @@ func TestConfigRefusesBadValuesNamingTheKey(t *testing.T) {
 		"CREDITHUB_HUB_MAX_CONNS":        "0",
 		"CREDITHUB_JWT_ISSUERS":          `[{"issuer":"x"}]`,
 		"CREDITHUB_JWT_LEEWAY":           "1h",
+		"CREDITHUB_TOKEN_MAX_TTL":        "department=forever",
 		"CREDITHUB_PERSON_ID_KEY":        "c2hvcnQ=",
 		"CREDITHUB_REPORT_KEY":           "c2hvcnQ=",
 		"CREDITHUB_WARNING_SCAN":         "1ms",
