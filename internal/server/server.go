@@ -94,6 +94,10 @@ func New(o Options) http.Handler {
 	if o.Limits != nil {
 		gql.Use(o.Limits)
 	}
+	// Every string argument of the document that will run, bounded by the
+	// limits above: NUL, control characters and damaged text are the
+	// caller's mistake, refused before any SQL (hostile.go).
+	gql.Use(Text{})
 	gql.AroundOperations(observeOperation(o.Metrics))
 	gql.SetErrorPresenter(presentError(o.Logger))
 	gql.SetRecoverFunc(recoverPanic(o.Logger))
