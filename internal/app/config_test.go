@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"credithub/auth"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -86,7 +88,9 @@ func TestConfigProductionNeedsItsSecrets(t *testing.T) {
 		c.BreakerFailures != 5 || c.BreakerCooldown != 10*time.Second || c.WarningScan != 30*time.Second ||
 		c.Limits.MaxBytes != 32<<10 || c.Limits.MaxTokens != 5000 || c.Limits.MaxDepth != 15 || c.Limits.MaxAliases != 50 ||
 		c.Limits.MaxRootFields != 20 || c.Limits.MaxCost != 50000 || c.Addr != "127.0.0.1:8080" ||
-		c.Databases["market"].Timeout != 3*time.Second || c.Databases["market"].MaxOpenConns != 10 {
+		c.Databases["market"].Timeout != 3*time.Second || c.Databases["market"].MaxOpenConns != 10 ||
+		c.TokenMaxTTL[auth.KindDepartment] != 12*time.Hour || c.TokenMaxTTL[auth.KindPublicService] != 12*time.Hour ||
+		c.TokenMaxTTL[auth.KindAgency] != time.Hour || c.TokenMaxTTL[auth.KindEntity] != time.Hour || c.TokenMaxTTL[auth.KindAdmin] != time.Hour {
 		t.Errorf("production defaults changed: %+v", c)
 	}
 }
