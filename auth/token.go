@@ -257,5 +257,7 @@ func principalOf(c Claims) (*Principal, error) {
 	if err != nil {
 		return nil, claimError("scope", "%v", err)
 	}
-	return NewPrincipal(c.Subject, c.Org, c.Kind, scopes, c.ID), nil
+	p := NewPrincipal(c.Subject, c.Org, c.Kind, scopes, c.ID)
+	p.expires = c.ExpiresAt.Time
+	return p, nil
 }

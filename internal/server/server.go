@@ -309,6 +309,16 @@ func websocketInit(o Options) transport.WebsocketInitFunc {
 			ctx = auth.WithPurpose(ctx, purpose)
 		}
 		ctx = auth.WithRequest(ctx, auth.NewRequest(o.Authorizations, o.PersonRef, nil))
+		// The connection lives no longer than the token it was opened
+		// with (connection_init's, or the upgrade request's): at exp its
+		// subscriptions end and it closes; the client reconnects with a
+		// fresh token.
+		if exp := auth.FromContext(ctx).ExpiresAt(); !exp.IsZero() {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, exp)
+			context.AfterFunc(ctx, cancel)
+			ctx = transport.AppendCloseReason(ctx, "UNAUTHENTICATED: the token this connection was opened with has expired")
+		}
 		return ctx, nil, nil
 	}
 }

@@ -140,3 +140,37 @@ func stringsOf(v any) []string {
 	}
 	return out
 }
+
+// SECURITY: a WebSocket connection lives no longer than the token it was
+// opened with: at exp its subscription ends and the connection closes, so
+// a token that has expired does not keep receiving events.
+func TestWebsocketEndsWhenTheTokenExpires(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{Entities: 50})
+	tok, err := auth.MintDev(auth.DevToken{Kind: auth.KindDepartment, Org: "market", TTL: 2 * time.Second,
+		Scopes: []string{auth.ScopeEntityRead, auth.ScopeRecordRead}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, ctx := wsOpen(t, h, map[string]any{"Authorization": "Bearer " + tok})
+	if m, err := wsRead(t, ctx, conn); err != nil || m.Type != "connection_ack" {
+		t.Fatalf("connection_init: %+v %v", m, err)
+	}
+	if err := wsjson.Write(ctx, conn, map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": subscribeWarnings}}); err != nil {
+		t.Fatal(err)
+	}
+	// No event is due: the next thing the client reads is the end of the
+	// connection, well before the test's 20s are up.
+	for {
+		m, err := wsRead(t, ctx, conn)
+		if err != nil {
+			if ctx.Err() != nil {
+				t.Fatalf("the connection outlived its 2s token until the test gave up (20s): %v", err)
+			}
+			break
+		}
+		if m.Type == "next" {
+			t.Logf("event before expiry: %s", m.Payload)
+		}
+	}
+}
