@@ -154,8 +154,8 @@ func checkHeader(h map[string]json.RawMessage) (alg string, err error) {
 	return alg, nil
 }
 
-// ClaimError is a claim that is missing, of the wrong JSON type, or holds a
-// value the hub does not accept.
+// claimError refuses a claim that is missing, of the wrong JSON type, or
+// holds a value the hub does not accept, naming it.
 func claimError(claim, format string, args ...any) *TokenError {
 	return &TokenError{Reason: ReasonClaims, Claim: claim, Err: fmt.Errorf(claim+" "+format, args...)}
 }

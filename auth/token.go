@@ -153,7 +153,9 @@ var errAlgMismatch = errors.New("the token's algorithm is not the one pinned for
 func (v *Verifier) Authenticate(ctx context.Context, raw string) (*Principal, error) {
 	// The structure first: one JSON object each for the header and the
 	// payload, every claim the hub reads of its JSON type (golang-jwt would
-	// take "exp": "9999999999", a string, for a number).
+	// take "exp": "9999999999", a string, for a number). These come before
+	// the signature's check: a token refused for them tells its sender
+	// nothing it did not write itself.
 	header, payload, err := segments(raw)
 	if err != nil {
 		return nil, err
