@@ -174,3 +174,34 @@ func TestWebsocketEndsWhenTheTokenExpires(t *testing.T) {
 		}
 	}
 }
+
+// SECURITY: a subscription's arguments are checked like a query's: a NUL
+// in a variable is BAD_USER_INPUT naming the argument, and no subscription
+// starts: the one check refuses it before the resolver sees it.
+func TestWebsocketHostileArguments(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{Entities: 50})
+	tok := apptest.Token(t, auth.KindDepartment, "market", auth.ScopeEntityRead, auth.ScopeRecordRead)
+	conn, ctx := wsOpen(t, h, map[string]any{"Authorization": "Bearer " + tok})
+	if m, err := wsRead(t, ctx, conn); err != nil || m.Type != "connection_ack" {
+		t.Fatalf("connection_init: %+v %v", m, err)
+	}
+	if err := wsjson.Write(ctx, conn, map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query":     `subscription($f: WarningFilter) { warnings(filter: $f) { id } }`,
+		"variables": map[string]any{"f": map[string]any{"uscc": "912311836272654674", "rule": "PENALTY\x00"}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	// gqlgen answers an operation refused before it runs with one next
+	// carrying the errors, then complete.
+	m, err := wsRead(t, ctx, conn)
+	if err != nil || m.ID != "1" || (m.Type != "next" && m.Type != "error") ||
+		!strings.Contains(string(m.Payload), `"code":"BAD_USER_INPUT"`) || !strings.Contains(string(m.Payload), `"field":"filter.rule"`) || !strings.Contains(string(m.Payload), `"rule":"nul"`) {
+		t.Fatalf("subscribe answered %s %s %v, want an error naming filter.rule", m.Type, m.Payload, err)
+	}
+	if m.Type == "next" {
+		if m, err := wsRead(t, ctx, conn); err != nil || m.ID != "1" || m.Type != "complete" {
+			t.Fatalf("after the refusal: %s %s %v, want complete", m.Type, m.Payload, err)
+		}
+	}
+}
