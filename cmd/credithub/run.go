@@ -35,7 +35,9 @@ const usage = `credithub — the credit hub of Heihe's market supervision
   credithub serve serve from the configured databases (production)
   credithub token --kind department|agency|entity|public-service|admin
                   --org CODE --scopes "a:b c:d" [--sub S] [--ttl 1h]
-                  print a development token (trusted by credithub dev only)
+                  print a development token (trusted by credithub dev only);
+                  --ttl at most the kind's longest lifetime
+                  (CREDITHUB_TOKEN_MAX_TTL)
   credithub audit verify
                   walk the query log's hash chain; exit 1 naming the first
                   broken row
@@ -76,7 +78,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return serve(ctx, cfg, stdout, logger)
 	case "token":
-		return runToken(args[1:], stdout)
+		return runToken(args[1:], getenv, stdout)
 	case "audit":
 		return runAudit(ctx, args[1:], getenv, stdout, logger)
 	case "report":
@@ -257,8 +259,9 @@ func runPG(ctx context.Context, args []string, getenv func(string) string, stdou
 	return fmt.Errorf("unknown pg command %q", args[0])
 }
 
-// runToken mints a development token.
-func runToken(args []string, stdout io.Writer) error {
+// runToken mints a development token, no longer-lived than the hub
+// accepts (CREDITHUB_TOKEN_MAX_TTL, or the defaults).
+func runToken(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	kind := fs.String("kind", "", "department, agency, entity, public-service or admin")
 	org := fs.String("org", "", "department code, agency id, or the entity's unified social credit code")
@@ -268,7 +271,11 @@ func runToken(args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	tok, err := auth.MintDev(auth.DevToken{Kind: auth.Kind(*kind), Org: *org, Subject: *sub, Scopes: strings.Fields(*scopes), TTL: *ttl})
+	max, err := auth.ParseMaxLifetimes(getenv("CREDITHUB_TOKEN_MAX_TTL"))
+	if err != nil {
+		return fmt.Errorf("CREDITHUB_TOKEN_MAX_TTL: %w", err)
+	}
+	tok, err := auth.MintDev(auth.DevToken{Kind: auth.Kind(*kind), Org: *org, Subject: *sub, Scopes: strings.Fields(*scopes), TTL: *ttl, MaxLifetimes: max})
 	if err != nil {
 		return err
 	}

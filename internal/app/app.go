@@ -367,7 +367,7 @@ func newVerifier(cfg Config) (*auth.Verifier, error) {
 		}
 		issuers = append(issuers, auth.Issuer{Name: is.Issuer, Audience: is.Audience, Keys: keys})
 	}
-	return auth.NewVerifier(auth.VerifierOptions{Issuers: issuers, Leeway: cfg.TokenLeeway})
+	return auth.NewVerifier(auth.VerifierOptions{Issuers: issuers, Leeway: cfg.TokenLeeway, MaxLifetimes: cfg.TokenMaxTTL})
 }
 
 // CheckOpenness checks the schema's markings against the information

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"credithub/auth"
 	"credithub/datasources"
 	"credithub/internal/server"
 	"credithub/internal/sqldb"
@@ -45,6 +46,10 @@ type Config struct {
 	Issuers []IssuerConfig
 	// TokenLeeway is the clock skew allowed on exp/nbf (CREDITHUB_JWT_LEEWAY).
 	TokenLeeway time.Duration
+	// TokenMaxTTL is each token kind's longest lifetime
+	// (CREDITHUB_TOKEN_MAX_TTL, e.g. department=12h,agency=1h; kinds left
+	// out keep auth.DefaultMaxLifetimes).
+	TokenMaxTTL map[auth.Kind]time.Duration
 	// Development turns on GraphiQL, introspection and statement counts in
 	// responses (CREDITHUB_DEV).
 	Development bool
@@ -165,6 +170,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		if c.TokenLeeway, err = time.ParseDuration(v); err != nil || c.TokenLeeway < 0 || c.TokenLeeway > 2*time.Minute {
 			return c, fmt.Errorf("CREDITHUB_JWT_LEEWAY must be a duration from 0 to 2m, got %q", v)
 		}
+	}
+	if c.TokenMaxTTL, err = auth.ParseMaxLifetimes(getenv("CREDITHUB_TOKEN_MAX_TTL")); err != nil {
+		return c, fmt.Errorf("CREDITHUB_TOKEN_MAX_TTL: %w", err)
 	}
 	if v := getenv("CREDITHUB_PERSON_ID_KEY"); v != "" {
 		if c.PersonIDKey, err = base64.StdEncoding.DecodeString(v); err != nil || len(c.PersonIDKey) < 32 {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"credithub/auth"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -22,6 +24,7 @@ func TestConfigRefusesBadValuesNamingTheKey(t *testing.T) {
 		"CREDITHUB_HUB_MAX_CONNS":        "0",
 		"CREDITHUB_JWT_ISSUERS":          `[{"issuer":"x"}]`,
 		"CREDITHUB_JWT_LEEWAY":           "1h",
+		"CREDITHUB_TOKEN_MAX_TTL":        "department=forever",
 		"CREDITHUB_PERSON_ID_KEY":        "c2hvcnQ=",
 		"CREDITHUB_REPORT_KEY":           "c2hvcnQ=",
 		"CREDITHUB_WARNING_SCAN":         "1ms",
@@ -85,7 +88,9 @@ func TestConfigProductionNeedsItsSecrets(t *testing.T) {
 		c.BreakerFailures != 5 || c.BreakerCooldown != 10*time.Second || c.WarningScan != 30*time.Second ||
 		c.Limits.MaxBytes != 32<<10 || c.Limits.MaxTokens != 5000 || c.Limits.MaxDepth != 15 || c.Limits.MaxAliases != 50 ||
 		c.Limits.MaxRootFields != 20 || c.Limits.MaxCost != 50000 || c.Addr != "127.0.0.1:8080" ||
-		c.Databases["market"].Timeout != 3*time.Second || c.Databases["market"].MaxOpenConns != 10 {
+		c.Databases["market"].Timeout != 3*time.Second || c.Databases["market"].MaxOpenConns != 10 ||
+		c.TokenMaxTTL[auth.KindDepartment] != 12*time.Hour || c.TokenMaxTTL[auth.KindPublicService] != 12*time.Hour ||
+		c.TokenMaxTTL[auth.KindAgency] != time.Hour || c.TokenMaxTTL[auth.KindEntity] != time.Hour || c.TokenMaxTTL[auth.KindAdmin] != time.Hour {
 		t.Errorf("production defaults changed: %+v", c)
 	}
 }

@@ -94,6 +94,10 @@ func New(o Options) http.Handler {
 	if o.Limits != nil {
 		gql.Use(o.Limits)
 	}
+	// Every string argument of the document that will run, bounded by the
+	// limits above: NUL, control characters and damaged text are the
+	// caller's mistake, refused before any SQL (hostile.go).
+	gql.Use(Text{})
 	gql.AroundOperations(observeOperation(o.Metrics))
 	gql.SetErrorPresenter(presentError(o.Logger))
 	gql.SetRecoverFunc(recoverPanic(o.Logger))
@@ -305,6 +309,16 @@ func websocketInit(o Options) transport.WebsocketInitFunc {
 			ctx = auth.WithPurpose(ctx, purpose)
 		}
 		ctx = auth.WithRequest(ctx, auth.NewRequest(o.Authorizations, o.PersonRef, nil))
+		// The connection lives no longer than the token it was opened
+		// with (connection_init's, or the upgrade request's): at exp its
+		// subscriptions end and it closes; the client reconnects with a
+		// fresh token.
+		if exp := auth.FromContext(ctx).ExpiresAt(); !exp.IsZero() {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, exp)
+			context.AfterFunc(ctx, cancel)
+			ctx = transport.AppendCloseReason(ctx, "UNAUTHENTICATED: the token this connection was opened with has expired")
+		}
 		return ctx, nil, nil
 	}
 }
