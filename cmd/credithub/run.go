@@ -134,6 +134,8 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
+	// The dashboard's role picker mints development tokens: `dev` only.
+	cfg.DevTokens = cfg.Development
 	start := time.Now()
 	if err := app.Prepare(ctx, cfg, app.SeedOptions{Entities: *entities, Seed: *seed}, logger); err != nil {
 		return err
@@ -168,7 +170,10 @@ func serve(ctx context.Context, cfg app.Config, stdout io.Writer, logger *slog.L
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	fmt.Fprintf(stdout, "credithub listening on http://%s/ (GraphiQL: %v)\n", ln.Addr(), cfg.GraphiQL)
+	fmt.Fprintf(stdout, "credithub listening on http://%s/ (GraphiQL: %v, dashboard: %v)\n", ln.Addr(), cfg.GraphiQL, cfg.Dashboard)
+	if cfg.Dashboard {
+		fmt.Fprintf(stdout, "dashboard: http://%s/dashboard\n", ln.Addr())
+	}
 	select {
 	case err := <-errc:
 		return err
