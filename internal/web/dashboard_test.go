@@ -442,10 +442,10 @@ func TestDashboardWorklistsAndALiveWarning(t *testing.T) {
 	}
 	var wantDisclosure, gotDisclosure []string
 	for _, d := range api.DisclosureStats {
-		wantDisclosure = append(wantDisclosure, fmt.Sprint(d.Department.Name, d.Decisions, d.PublishedOnTime, d.PublishedLate, d.Overdue, d.Pending))
+		wantDisclosure = append(wantDisclosure, fmt.Sprintf("%s %d %d %d %d %d", d.Department.Name, d.Decisions, d.PublishedOnTime, d.PublishedLate, d.Overdue, d.Pending))
 	}
 	for _, row := range cells(b, "list-disclosure") {
-		gotDisclosure = append(gotDisclosure, fmt.Sprint(row[0], row[1], row[2], row[3], row[4], row[5]))
+		gotDisclosure = append(gotDisclosure, strings.Join(row[:6], " "))
 	}
 	if strings.Join(gotDisclosure, "; ") != strings.Join(wantDisclosure, "; ") {
 		t.Errorf("the disclosure list shows\n  %s\nthe API answers\n  %s", strings.Join(gotDisclosure, "; "), strings.Join(wantDisclosure, "; "))
@@ -576,9 +576,20 @@ func TestDashboardProfileSaysADepartmentIsDown(t *testing.T) {
 
 	b := openDashboard(t, h, "credit-office", browsertest.Options{})
 	show(b, "#/entity/"+e.USCC, "#profile-records")
-	fire := browsertest.Run(b, chromedp.Evaluate[string](`document.querySelector('#profile-sources [data-source="fire"]').textContent`))
-	if !strings.Contains(fire, "未响应") || strings.Contains(fire, "无记录") || !strings.Contains(fire, "消防") {
+	// Each department's line: its name, then what it gave ("无记录" for
+	// one that answered with nothing).
+	lines := browsertest.Run(b, chromedp.Evaluate[map[string]string](`Object.fromEntries([...document.querySelectorAll('#profile-sources [data-source]')]
+	  .map((li) => [li.dataset.source, li.querySelector('span').textContent]))`))
+	if fire := lines["fire"]; !strings.Contains(fire, "未响应") || fire == "无记录" {
 		t.Errorf("the fire brigade's line reads %q, want it named as not answering, never as holding nothing", fire)
+	}
+	if len(lines) != 5 {
+		t.Errorf("the profile names %d departments, want the five: %v", len(lines), lines)
+	}
+	for dept, status := range lines {
+		if dept != "fire" && strings.Contains(status, "未响应") {
+			t.Errorf("%s, which answered, reads %q", dept, status)
+		}
 	}
 	banner := browsertest.Run(b, chromedp.Evaluate[string](`(document.querySelector('#sources-missing') || {}).textContent || ''`))
 	if !strings.Contains(banner, "消防") || !strings.Contains(banner, "不能视为") {
@@ -614,8 +625,8 @@ func TestDashboardProfileSaysADepartmentIsDown(t *testing.T) {
 	}
 
 	dl := b.Downloads()
-	lines := checkCSV(t, b, dl, "profile-records", "决定日期,部门,类别,文号,摘要")
-	if len(want) > 0 && !strings.Contains(strings.Join(lines, "\n"), want[0]) {
+	csv := checkCSV(t, b, dl, "profile-records", "决定日期,部门,类别,文号,摘要")
+	if len(want) > 0 && !strings.Contains(strings.Join(csv, "\n"), want[0]) {
 		t.Errorf("the timeline's CSV lacks decision %s", want[0])
 	}
 

@@ -49,7 +49,11 @@ export function download(name, text, type) {
 export function table({ id, title, columns, rows, file, empty, note }) {
   const body = rows.length
     ? rows.map((r) =>
-        h('tr', {}, columns.map((c) => h('td', { class: c.num ? 'num' : null }, c.render ? c.render(r) : fmt(cellValue(c, r))))),
+        h('tr', {}, columns.map((c) => {
+          const v = cellValue(c, r);
+          const cls = c.num ? 'num' : /^\d{4}-\d{2}-\d{2}/.test(String(v)) ? 'nowrap' : null;
+          return h('td', { class: cls }, c.render ? c.render(r) : fmt(v));
+        })),
       )
     : [h('tr', {}, h('td', { colspan: columns.length, class: 'empty' }, empty || '暂无数据'))];
   return h(
