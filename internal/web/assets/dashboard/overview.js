@@ -60,7 +60,14 @@ export async function render(view) {
     status.append(errorBox(new GraphQLError(r.errors)));
     return cleanup;
   }
+  // The shared figures are null for a caller without entity:read (the
+  // public): the page shows what it may see, and says so.
+  for (const k of ['grades', 'checks', 'openWarnings', 'commitments']) s[k] = s[k] || [];
   status.append(h('p', { class: 'note' }, `统计期间：${s.from} 至 ${s.to}`));
+  if (r.errors.length) {
+    const forbidden = r.errors.every((e) => e.extensions && e.extensions.code === 'FORBIDDEN');
+    status.append(forbidden ? h('p', { class: 'note' }, '部分指标仅对监管部门共享，当前身份不显示。') : errorBox(new GraphQLError(r.errors)));
+  }
   if (!s.complete) {
     status.append(h('div', { class: 'warn', role: 'alert' }, `以下部门未响应，其数据缺失（并非为零）：${s.missingSources.map((d) => d.name).join('、')}`));
   }
@@ -97,7 +104,7 @@ function renderTiles(el, s) {
     ['records', '期间信用记录', sum(s.records, (x) => x.count)],
     ['listed', '名单在列主体', sum(s.listedNow, (x) => x.entities)],
     ['warnings', '未处理预警', sum(s.openWarnings, (x) => x.open)],
-    ['overdue', '逾期异议与修复', s.objections.overdueNow + s.repairs.overdueNow],
+    ['overdue', '逾期异议与修复', s.objections && s.repairs ? s.objections.overdueNow + s.repairs.overdueNow : '—'],
     ['ontime', '公示及时率', pct(disclosed ? onTime / disclosed : null)],
     ['dishonest', '全市失信主体占比', pct(entities ? sum(s.dishonestShare, (d) => d.dishonest) / entities : null)],
   ];
