@@ -39,7 +39,8 @@ export async function render(view) {
         h('div', { class: 'chart', id: c.id })),
     );
   }
-  view.append(h('h2', { class: 'page-title' }, '城市总览'), status, tiles, grid);
+  const period = h('span', { class: 'period', id: 'overview-period' });
+  view.append(h('div', { class: 'title-row' }, h('h2', { class: 'page-title' }, '城市总览'), period), status, tiles, grid);
   const instances = charts.map((c) => echarts.init(document.getElementById(c.id)));
   const resize = () => instances.forEach((i) => i.resize());
   window.addEventListener('resize', resize);
@@ -63,7 +64,7 @@ export async function render(view) {
   // The shared figures are null for a caller without entity:read (the
   // public): the page shows what it may see, and says so.
   for (const k of ['grades', 'checks', 'openWarnings', 'commitments']) s[k] = s[k] || [];
-  status.append(h('p', { class: 'note' }, `统计期间：${s.from} 至 ${s.to}`));
+  period.textContent = `统计期间：${s.from} 至 ${s.to}`;
   if (r.errors.length) {
     const forbidden = r.errors.every((e) => e.extensions && e.extensions.code === 'FORBIDDEN');
     status.append(forbidden ? h('p', { class: 'note' }, '部分指标仅对监管部门共享，当前身份不显示。') : errorBox(new GraphQLError(r.errors)));
@@ -111,10 +112,14 @@ function renderTiles(el, s) {
   el.replaceChildren(...tiles.map(([k, t, v]) => h('div', { class: 'tile', 'data-tile': k }, h('span', { class: 'tile-label' }, t), h('strong', { class: 'tile-value' }, String(v)))));
 }
 
+// short drops the city's name from a department's or division's label; the
+// data keep the names the API gives.
+const short = (v) => String(v).replace(/^黑河市/, '');
+
 const base = {
   animation: false,
   tooltip: { trigger: 'axis' },
-  legend: { type: 'scroll', top: 0 },
+  legend: { type: 'scroll', top: 0, formatter: short },
   grid: { left: 48, right: 16, top: 36, bottom: 28, containLabel: true },
 };
 
@@ -142,7 +147,7 @@ function gradesChart(s) {
   const latest = s.grades.filter((g) => g.month === null);
   const { cats, series } = stacked(latest, (g) => (g.division ? g.division.name : '未知'), (g) => g.grade, (g) => g.count);
   return {
-    option: { ...base, xAxis: { type: 'category', data: cats }, yAxis: { type: 'value' }, series },
+    option: { ...base, xAxis: { type: 'category', data: cats, axisLabel: { interval: 0, formatter: short } }, yAxis: { type: 'value' }, series },
     columns: [{ label: '地区', value: (g) => (g.division ? g.division.name : '') }, { label: '等级', key: 'grade' }, { label: '主体数', key: 'count' }],
     rows: latest,
   };
@@ -168,7 +173,7 @@ function disclosureChart(s) {
   const cats = [...new Set(rows.map((d) => d.department.name))].sort();
   return {
     option: {
-      ...base, xAxis: { type: 'category', data: cats }, yAxis: { type: 'value' },
+      ...base, xAxis: { type: 'category', data: cats, axisLabel: { interval: 0, formatter: short } }, yAxis: { type: 'value' },
       series: parts.map(([k, n]) => ({ name: n, type: 'bar', stack: 'all', data: cats.map((c) => sum(rows.filter((d) => d.department.name === c), (d) => d[k])) })),
     },
     columns: [{ label: '部门', value: (d) => d.department.name }, { label: '应公示', key: 'decisions' }, ...parts.map(([k, n]) => ({ label: n, key: k }))],
