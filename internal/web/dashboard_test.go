@@ -387,7 +387,7 @@ func TestDashboardFitsOfficeAndWallScreens(t *testing.T) {
 				t.Errorf("the last chart ends at %v px, below the %d px screen", bottom, size[1])
 			}
 			if size[0] == 1920 {
-				screenshot(t, b, "dashboard-wall")
+				b.Screenshot("wall")
 			}
 			b.CheckStayedOnHub()
 		})
