@@ -344,9 +344,11 @@ func TestDashboardOverviewChartsHoldTheAPIsNumbers(t *testing.T) {
 	if got := browsertest.Run(b, chromedp.Evaluate[string](`document.querySelector('[data-tile="records"] .tile-value').textContent`)); got != fmt.Sprint(total) {
 		t.Errorf("the records tile shows %s, the API counts %v", got, total)
 	}
-	dl := b.Downloads()
-	checkCSV(t, b, dl, "table-dishonest", "地区,主体数,失信主体数,占比")
 	screenshot(t, b, "dashboard-overview")
+	if n := browsertest.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('#table-dishonest').length`)); n != 1 {
+		t.Errorf("the page shows %d tables of the dishonest share, want one", n)
+	}
+	checkCSV(t, b, b.Downloads(), "table-dishonest", "地区,主体数,失信主体数,占比")
 	b.CheckStayedOnHub()
 	b.CheckNoErrors()
 }

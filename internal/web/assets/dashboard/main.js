@@ -11,10 +11,10 @@ const view = document.getElementById('view');
 const devSignIn = document.body.dataset.devSignIn === 'true';
 
 const routes = {
-  overview: (p) => overview.render(view, p),
-  worklists: (p) => worklists.render(view, p),
-  entities: (p) => entity.renderSearch(view, p),
-  entity: (p) => entity.renderProfile(view, p),
+  overview: (el, p) => overview.render(el, p),
+  worklists: (el, p) => worklists.render(el, p),
+  entities: (el, p) => entity.renderSearch(el, p),
+  entity: (el, p) => entity.renderProfile(el, p),
   signin: () => renderSignIn(),
 };
 
@@ -40,10 +40,17 @@ async function route() {
     return;
   }
   view.dataset.page = page;
+  // Each visit renders into a container of its own: a page still waiting
+  // for its answer when another route starts fills a detached container,
+  // never the new page.
+  const container = h('div', { class: 'page', 'data-page': page });
+  view.append(container);
   try {
-    cleanup = (await routes[page](params)) || null;
+    const done = (await routes[page](container, params)) || null;
+    if (container.isConnected) cleanup = done;
+    else if (done) done();
   } catch (err) {
-    view.append(errorBox(err));
+    container.append(errorBox(err));
   }
 }
 
@@ -52,7 +59,7 @@ function renderWho() {
   const s = currentSession();
   who.replaceChildren(
     s ? h('span', { id: 'role', 'data-role': s.role }, '当前身份：' + s.label) : h('span', {}, '未登录'),
-    s ? h('button', { type: 'button', id: 'sign-out', onclick: () => { setSession(null); location.hash = '#/signin'; route(); } }, '切换身份') : null,
+    s ? h('button', { type: 'button', id: 'sign-out', onclick: () => { setSession(null); if (location.hash === '#/signin') route(); else location.hash = '#/signin'; } }, '切换身份') : null,
   );
 }
 
@@ -65,8 +72,9 @@ async function renderSignIn() {
   view.replaceChildren(card);
   const go = (s) => {
     setSession(s);
-    location.hash = '#/overview';
-    route();
+    // A new hash routes by its hashchange; the same one does not.
+    if (location.hash === '#/overview') route();
+    else location.hash = '#/overview';
   };
   if (devSignIn) {
     card.append(h('p', { class: 'note' }, '开发环境：选择一个角色，由本机的开发服务签发开发令牌（仅 credithub dev 提供，生产环境不存在）。'));

@@ -41,7 +41,7 @@ export async function render(view) {
   }
   const period = h('span', { class: 'period', id: 'overview-period' });
   view.append(h('div', { class: 'title-row' }, h('h2', { class: 'page-title' }, '城市总览'), period), status, tiles, grid);
-  const instances = charts.map((c) => echarts.init(document.getElementById(c.id)));
+  const instances = charts.map((c) => echarts.init(view.querySelector("#" + c.id)));
   const resize = () => instances.forEach((i) => i.resize());
   window.addEventListener('resize', resize);
   const cleanup = () => {
@@ -76,7 +76,7 @@ export async function render(view) {
   const views = [recordsChart(s), gradesChart(s), listingsChart(s), disclosureChart(s), checksChart(s), dishonestChart(s)];
   views.forEach((v, i) => {
     instances[i].setOption(v.option);
-    const btn = document.querySelector(`[data-csv="${charts[i].id}.csv"]`);
+    const btn = view.querySelector(`[data-csv="${charts[i].id}.csv"]`);
     btn.disabled = false;
     btn.addEventListener('click', () => download(charts[i].id + '.csv', csvText(v.columns, v.rows), 'text/csv;charset=utf-8'));
   });
@@ -147,7 +147,7 @@ function gradesChart(s) {
   const latest = s.grades.filter((g) => g.month === null);
   const { cats, series } = stacked(latest, (g) => (g.division ? g.division.name : '未知'), (g) => g.grade, (g) => g.count);
   return {
-    option: { ...base, xAxis: { type: 'category', data: cats, axisLabel: { interval: 0, formatter: short } }, yAxis: { type: 'value' }, series },
+    option: { ...base, xAxis: { type: 'category', data: cats, axisLabel: { interval: 0, formatter: short, width: 72, overflow: 'break' } }, yAxis: { type: 'value' }, series },
     columns: [{ label: '地区', value: (g) => (g.division ? g.division.name : '') }, { label: '等级', key: 'grade' }, { label: '主体数', key: 'count' }],
     rows: latest,
   };
@@ -173,7 +173,7 @@ function disclosureChart(s) {
   const cats = [...new Set(rows.map((d) => d.department.name))].sort();
   return {
     option: {
-      ...base, xAxis: { type: 'category', data: cats, axisLabel: { interval: 0, formatter: short } }, yAxis: { type: 'value' },
+      ...base, xAxis: { type: 'category', data: cats, axisLabel: { interval: 0, formatter: short, width: 72, overflow: 'break' } }, yAxis: { type: 'value' },
       series: parts.map(([k, n]) => ({ name: n, type: 'bar', stack: 'all', data: cats.map((c) => sum(rows.filter((d) => d.department.name === c), (d) => d[k])) })),
     },
     columns: [{ label: '部门', value: (d) => d.department.name }, { label: '应公示', key: 'decisions' }, ...parts.map(([k, n]) => ({ label: n, key: k }))],

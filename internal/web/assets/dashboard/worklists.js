@@ -100,19 +100,19 @@ export async function render(view) {
   );
 
   // New warnings arrive over the subscription and go on top of the list.
-  const live = document.getElementById('warnings-live');
+  const live = view.querySelector('#warnings-live');
   return subscribe(
     WARNINGS_SUBSCRIPTION, {},
     (data) => {
       const w = data.warnings;
-      const tbody = document.querySelector('#list-warnings tbody');
-      if (!tbody || document.querySelector(`#list-warnings tr[data-id="${CSS.escape(w.id)}"]`)) return;
+      const tbody = view.querySelector('#list-warnings tbody');
+      if (!tbody || view.querySelector(`#list-warnings tr[data-id="${CSS.escape(w.id)}"]`)) return;
       tbody.querySelector('td.empty')?.parentElement.remove();
       const row = warningRow(w);
       row.classList.add('new');
       tbody.prepend(row);
       warningRows.unshift(w);
-      document.querySelector('#list-warnings .count').textContent = `${warningRows.length} 条`;
+      view.querySelector('#list-warnings .count').textContent = `${warningRows.length} 条`;
       live.textContent = `实时：收到新预警 ${w.entity ? w.entity.name : w.uscc}`;
     },
     (err) => {
