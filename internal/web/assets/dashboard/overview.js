@@ -159,7 +159,7 @@ function listingsChart(s) {
   return {
     option: {
       ...base, legend: { show: false },
-      xAxis: { type: 'category', data: cats }, yAxis: { type: 'value' },
+      xAxis: { type: 'category', data: cats, axisLabel: { interval: 0, width: 100, overflow: 'break' } }, yAxis: { type: 'value' },
       series: [{ name: '在列主体', type: 'bar', data: types.map((t) => sum(s.listedNow.filter((x) => x.listType === t), (x) => x.entities)) }],
     },
     columns: [{ label: '名单', value: (x) => label('listType', x.listType) }, { label: '领域', key: 'domain' }, { label: '地区', value: (x) => (x.division ? x.division.name : '') }, { label: '主体数', key: 'entities' }],
