@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -21,6 +23,7 @@ import (
 
 	"credithub/datasources/dstest"
 	"credithub/internal/app/apptest"
+	"credithub/internal/supervision"
 	"credithub/internal/web/browsertest"
 )
 
@@ -109,6 +112,15 @@ func show(b *browsertest.Browser, route, sel string) {
 	)
 }
 
+// click clicks sel as a person would, after bringing it to the middle of
+// the screen (at the top, the sticky header would take the click).
+func click(b *browsertest.Browser, sel string) {
+	b.Do(
+		chromedp.Evaluate[chromedp.Void](`document.querySelector(`+jsString(sel)+`).scrollIntoView({block: 'center'})`),
+		chromedp.Click(chromedp.CSS(sel)),
+	)
+}
+
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
@@ -128,7 +140,7 @@ func cells(b *browsertest.Browser, id string) [][]string {
 func checkCSV(t *testing.T, b *browsertest.Browser, downloads, id, header string) []string {
 	t.Helper()
 	file := browsertest.Run(b, chromedp.Evaluate[string](`document.querySelector('#`+id+` button.csv').dataset.csv`))
-	b.Do(chromedp.Click(chromedp.CSS(`#` + id + ` button.csv`)))
+	click(b, `#`+id+` button.csv`)
 	data := b.WaitFile(downloads, file)
 	if !bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) {
 		t.Errorf("%s does not start with the UTF-8 byte-order mark: % x", file, data[:min(len(data), 8)])
@@ -348,7 +360,15 @@ func TestDashboardOverviewChartsHoldTheAPIsNumbers(t *testing.T) {
 	if n := browsertest.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('#table-dishonest').length`)); n != 1 {
 		t.Errorf("the page shows %d tables of the dishonest share, want one", n)
 	}
-	checkCSV(t, b, b.Downloads(), "table-dishonest", "地区,主体数,失信主体数,占比")
+	dl := b.Downloads()
+	checkCSV(t, b, dl, "table-dishonest", "地区,主体数,失信主体数,占比")
+	// A chart's rows export too: the records chart's, one line a row of
+	// the API's answer.
+	click(b, `[data-csv="chart-records.csv"]`)
+	data := string(b.WaitFile(dl, "chart-records.csv"))
+	if !strings.HasPrefix(data, "\uFEFF月份,部门,类别,条数\r\n") || strings.Count(data, "\r\n") != len(s.Records)+1 {
+		t.Errorf("chart-records.csv holds %d lines for %d rows: %.200q", strings.Count(data, "\r\n"), len(s.Records), data)
+	}
 	b.CheckStayedOnHub()
 	b.CheckNoErrors()
 }
@@ -639,10 +659,20 @@ func TestDashboardProfileSaysADepartmentIsDown(t *testing.T) {
 	)
 	number := browsertest.Run(b, chromedp.Evaluate[string](`document.querySelector('#report-number').dataset.number`))
 	var report struct {
-		Number, IssuedAt, Content, Signature string
+		Number, IssuedAt, Content, Signature, PublicKey string
 	}
-	if err := json.Unmarshal(b.WaitFile(dl, "credit-report-"+number+".json"), &report); err != nil || report.Number != number {
+	saved := b.WaitFile(dl, "credit-report-"+number+".json")
+	if err := json.Unmarshal(saved, &report); err != nil || report.Number != number {
 		t.Fatalf("the downloaded report: %v %+v", err, report)
+	}
+	// Offline, as `credithub report verify` reads the file.
+	var presented supervision.Presented
+	pub, err := base64.StdEncoding.DecodeString(report.PublicKey)
+	if err != nil || json.Unmarshal(saved, &presented) != nil {
+		t.Fatalf("the downloaded report: public key %v", err)
+	}
+	if v := supervision.CheckOffline(ed25519.PublicKey(pub), presented); !v.Genuine {
+		t.Errorf("the downloaded report does not verify offline: %s", v.Reason)
 	}
 	v := h.Query(t, `query($i: VerifyReportInput!) { verifyCreditReport(input: $i) { genuine reason } }`,
 		map[string]any{"i": map[string]any{"number": report.Number, "issuedAt": report.IssuedAt, "content": report.Content, "signature": report.Signature}})
