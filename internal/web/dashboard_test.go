@@ -10,6 +10,9 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,9 +24,11 @@ import (
 	"github.com/chromedp/chromedp"
 	_ "github.com/lib/pq"
 
+	"credithub/auth"
 	"credithub/datasources/dstest"
 	"credithub/internal/app/apptest"
 	"credithub/internal/supervision"
+	"credithub/internal/web"
 	"credithub/internal/web/browsertest"
 )
 
@@ -717,4 +722,59 @@ func TestDashboardSearchOpensAProfile(t *testing.T) {
 func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// In production there is no role picker: the page asks for a bearer token
+// from the deployment's identity provider, and with one pasted it asks
+// the hub as that caller, over HTTP and over WebSocket. The page is served
+// here as `serve` serves it (no development sign-in), by a front server
+// that forwards /graphql to the hub.
+func TestDashboardSignsInWithAPastedToken(t *testing.T) {
+	t.Parallel()
+	// An instance of its own, whose subscriptions are this page's alone.
+	h := apptest.Shared(t, apptest.Options{Entities: 50}).Variant(t, nil)
+	hub, err := url.Parse(h.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /dashboard", web.Dashboard("/graphql", false))
+	mux.Handle("GET "+web.AssetsPrefix, web.Assets())
+	mux.Handle("/graphql", httputil.NewSingleHostReverseProxy(hub))
+	front := httptest.NewServer(mux)
+	t.Cleanup(front.Close)
+
+	token := apptest.Token(t, auth.KindAdmin, "credit-office", auth.ScopeEntityRead, auth.ScopeRecordRead)
+	b := browsertest.Open(t, front.URL, browsertest.Options{})
+	b.Do(chromedp.Navigate(b.URL("/dashboard")), chromedp.WaitVisible(chromedp.CSS("#token")))
+	if n := browsertest.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('button.role').length`)); n != 0 {
+		t.Errorf("the page offers %d development roles without the development sign-in", n)
+	}
+	b.Do(
+		chromedp.SendKeys(chromedp.CSS("#token"), "Bearer "+token),
+		chromedp.Click(chromedp.CSS("#use-token")),
+		chromedp.WaitVisible(chromedp.CSS(`#role[data-role="token"]`)),
+	)
+	show(b, "#/worklists", "#warnings-live")
+	// The subscription reaches the hub with the token (the public's would
+	// be refused).
+	for deadline := time.Now().Add(20 * time.Second); h.Warnings.Subscribers() == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the page holds no subscription to warnings")
+		}
+	}
+	sent := false
+	for _, r := range b.Requests() {
+		if r.Method == http.MethodPost && r.URL == b.URL("/graphql") && r.Headers["Authorization"] == "Bearer "+token {
+			sent = true
+		}
+		if strings.Contains(r.URL, "/dev/token") {
+			t.Errorf("the page asked for %s", r.URL)
+		}
+	}
+	if !sent {
+		t.Errorf("no POST /graphql carried the pasted token")
+	}
+	b.CheckStayedOnHub()
+	b.CheckNoErrors()
 }
