@@ -30,7 +30,9 @@ const usage = `credithub — the credit hub of Heihe's market supervision
 
   credithub dev   [--addr 127.0.0.1:8080] [--entities 2000] [--seed 1]
                   create, migrate and seed the local databases, then serve
-                  with GraphiQL (a private PostgreSQL is started under .data/
+                  with GraphiQL at / and the dashboard at /dashboard (its
+                  role picker mints development tokens; a private
+                  PostgreSQL is started under .data/
                   when DATABASE_URL is unset and none answers locally)
   credithub serve serve from the configured databases (production)
   credithub token --kind department|agency|entity|public-service|admin
