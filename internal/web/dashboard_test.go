@@ -165,7 +165,8 @@ func checkCSV(t *testing.T, b *browsertest.Browser, downloads, id, header string
 // when configured on; the development sign-in hands out the roles'
 // tokens, which the hub accepts, and the public's empty one.
 func TestDashboardIsServedOnlyWhenConfigured(t *testing.T) {
-	t.Parallel()
+	// Not parallel: its own hub or instance holds connections of its own,
+	// and PostgreSQL allows 100 to every package tested at once.
 	dev := apptest.Shared(t, apptest.Options{Entities: 50})
 	resp, page := get(t, dev.URL+"/dashboard")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `<html lang="zh-CN">`) || !strings.Contains(page, "echarts@") ||
@@ -434,7 +435,8 @@ const worklistsQuery = `query($from: Date!, $to: Date!) {
 // entered in the market regulator's database, read by the hub's scanner)
 // appears on the list without a reload; the warnings export as CSV.
 func TestDashboardWorklistsAndALiveWarning(t *testing.T) {
-	t.Parallel()
+	// Not parallel: its own hub or instance holds connections of its own,
+	// and PostgreSQL allows 100 to every package tested at once.
 	h := apptest.Start(t, apptest.Options{Entities: 60, Env: map[string]string{"CREDITHUB_WARNING_SCAN": "200ms"}})
 	b := openDashboard(t, h, "credit-office", browsertest.Options{})
 	show(b, "#/worklists", "#warnings-live")
@@ -514,7 +516,8 @@ func TestDashboardWorklistsAndALiveWarning(t *testing.T) {
 // button calls acknowledgeWarning and the API then holds the warning as
 // acknowledged.
 func TestDashboardAcknowledgesAWarning(t *testing.T) {
-	t.Parallel()
+	// Not parallel: its own hub or instance holds connections of its own,
+	// and PostgreSQL allows 100 to every package tested at once.
 	h := apptest.Shared(t, apptest.Options{Entities: 50})
 	if !schemaHas(t, h, "Mutation", "acknowledgeWarning") {
 		t.Skip("the schema has no Mutation.acknowledgeWarning yet (warnings handled, issue #13 point 5)")
@@ -567,7 +570,8 @@ const profileQuery = `query($u: ID!) {
 // grade, a credit check that is marked incomplete, and a signed credit
 // report the hub verifies; the timeline exports as CSV.
 func TestDashboardProfileSaysADepartmentIsDown(t *testing.T) {
-	t.Parallel()
+	// Not parallel: its own hub or instance holds connections of its own,
+	// and PostgreSQL allows 100 to every package tested at once.
 	h := apptest.Shared(t, apptest.Options{Entities: 50}).Variant(t, map[string]string{
 		"CREDITHUB_FIRE_DSN": "postgres://postgres@127.0.0.1:1/dept_fire?sslmode=disable",
 	})
@@ -730,7 +734,8 @@ func mustJSON(v any) []byte {
 // here as `serve` serves it (no development sign-in), by a front server
 // that forwards /graphql to the hub.
 func TestDashboardSignsInWithAPastedToken(t *testing.T) {
-	t.Parallel()
+	// Not parallel: its own hub or instance holds connections of its own,
+	// and PostgreSQL allows 100 to every package tested at once.
 	// An instance of its own, whose subscriptions are this page's alone.
 	h := apptest.Shared(t, apptest.Options{Entities: 50}).Variant(t, nil)
 	hub, err := url.Parse(h.URL)
