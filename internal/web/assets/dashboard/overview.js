@@ -114,7 +114,7 @@ function renderTiles(el, s) {
 
 // short drops the city's name from a department's or division's label; the
 // data keep the names the API gives.
-const short = (v) => String(v).replace(/^黑河市/, '');
+const short = (v) => String(v).replace(/^黑河市/, '').replace(/^中国（黑龙江）自由贸易试验区/, '自贸区');
 
 const base = {
   animation: false,
@@ -199,7 +199,7 @@ function dishonestChart(s) {
   return {
     option: {
       ...base, legend: { show: false },
-      xAxis: { type: 'category', data: rows.map((d) => d.division.name), axisLabel: { interval: 0, rotate: 20 } },
+      xAxis: { type: 'category', data: rows.map((d) => d.division.name), axisLabel: { interval: 0, rotate: 30, formatter: short } },
       yAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
       series: [{ name: '失信主体占比', type: 'bar', data: rows.map((d) => (d.share === null ? 0 : Math.round(d.share * 10000) / 100)) }],
     },
