@@ -785,3 +785,30 @@ func TestDashboardSignsInWithAPastedToken(t *testing.T) {
 	b.CheckStayedOnHub()
 	b.CheckNoErrors()
 }
+
+// The public sees an entity's profile with what is public: the registry
+// facts and the public records the API gives the public, and where a part
+// needs a right it lacks (the grade, objections and repairs) the page says
+// so instead of failing.
+func TestDashboardProfileAsThePublic(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{Entities: 50})
+	e := h.World.Entities[1]
+	d := h.Query(t, `query($u: ID!) { entity(uscc: $u) { name records(first: 100) { edges { node { decisionNo } } } } }`, map[string]any{"u": e.USCC})
+	want := len(apptest.Get(d, "entity", "records", "edges").([]any))
+	b := openDashboard(t, h, "public", browsertest.Options{})
+	show(b, "#/entity/"+e.USCC, "#profile-records")
+	if got := len(cells(b, "profile-records")); got != want {
+		t.Errorf("the public's timeline shows %d records, the API gives the public %d", got, want)
+	}
+	texts := browsertest.Run(b, chromedp.Evaluate[map[string]string](`({
+	  name: document.querySelector('#entity-name').textContent,
+	  grade: document.querySelector('#profile-grade').textContent,
+	  objections: document.querySelector('#profile-objections tbody').textContent,
+	})`))
+	if !strings.Contains(texts["name"], e.Name) || !strings.Contains(texts["grade"], "无权查看") || !strings.Contains(texts["objections"], "无权查看") {
+		t.Errorf("the public's profile reads %v", texts)
+	}
+	b.CheckStayedOnHub()
+	b.CheckNoErrors()
+}

@@ -43,22 +43,38 @@ export const PROFILE_QUERY = `query Profile($uscc: ID!) {
   entity(uscc: $uscc) {
     uscc name kind status registeredAt registeredCapital address industry legacyCode
     division { name } legalRepresentative { name }
-    sources { department { code name } ok error recordCount }
+    sources { department { code name } ok error }
     records(first: 100) {
       complete missingSources { code name }
       edges { node { id kind source { code name } decisionNo decisionDate summary publicity status severity } }
     }
     listings { id listType domain department { name } basis enteredOn state removedOn }
     commitments(first: 50) { edges { node { id item { name } department { name } state signedAt content } } }
+  }
+}`;
+
+// The parts of a profile that not every caller may see go in requests of
+// their own: a refused field that cannot be null would otherwise null the
+// whole entity for the public or an agency.
+export const WORKFLOWS_QUERY = `query ProfileWorkflows($uscc: ID!) {
+  entity(uscc: $uscc) {
     objections { id state filedAt department { name } reason overdue }
     repairs { id state appliedAt department { name } overdue }
+  }
+}`;
+
+export const RATING_QUERY = `query ProfileRating($uscc: ID!) {
+  entity(uscc: $uscc) {
     rating { grade points complete missingSources { name } computedAt reasons { description points count } }
   }
 }`;
 
+// refused reports whether errors are only the caller's lack of a right.
+const refused = (errors) => errors.length > 0 && errors.every((e) => e.extensions && ['FORBIDDEN', 'UNAUTHENTICATED'].includes(e.extensions.code));
+
 export async function renderProfile(view, [uscc]) {
   view.append(h('p', {}, h('a', { href: '#/entities' }, '← 返回查询')));
-  const r = await gql(PROFILE_QUERY, { uscc });
+  const [r, wf, rt] = await Promise.all([gql(PROFILE_QUERY, { uscc }), gql(WORKFLOWS_QUERY, { uscc }), gql(RATING_QUERY, { uscc })]);
   const e = r.data && r.data.entity;
   if (!e) {
     view.append(r.errors.length ? errorBox(new GraphQLError(r.errors)) : errorBox('没有找到统一社会信用代码为 ' + uscc + ' 的主体'));
@@ -77,7 +93,14 @@ export async function renderProfile(view, [uscc]) {
   }
   const grid = h('div', { class: 'profile' });
   view.append(grid);
-  grid.append(facts(e), gradeCard(e), timeline(e, missing));
+  const w = (wf.data && wf.data.entity) || {};
+  const noRight = '当前身份无权查看（需要 record:read）';
+  // An answer in part (a department down) is shown; only a missing one
+  // says why.
+  const wfEmpty = wf.data && wf.data.entity ? null : refused(wf.errors) ? noRight : new GraphQLError(wf.errors).message;
+  e.rating = rt.data && rt.data.entity ? rt.data.entity.rating : null;
+  const ratingError = !e.rating && rt.errors.length && !refused(rt.errors) ? new GraphQLError(rt.errors) : null;
+  grid.append(facts(e), gradeCard(e, ratingError), timeline(e, missing));
   grid.append(
     table({
       id: 'profile-listings', title: '名单', file: `${uscc}-listings.csv`,
@@ -102,7 +125,7 @@ export async function renderProfile(view, [uscc]) {
         { label: '异议', key: 'id' }, { label: '状态', value: (x) => label('objectionState', x.state) }, { label: '部门', value: (x) => x.department.name },
         { label: '提交时间', value: (x) => x.filedAt.slice(0, 10) }, { label: '逾期', value: (x) => (x.overdue ? '是' : '否') }, { label: '理由', key: 'reason' },
       ],
-      rows: e.objections || [],
+      rows: w.objections || [], empty: wfEmpty,
     }),
     table({
       id: 'profile-repairs', title: '信用修复', file: `${uscc}-repairs.csv`,
@@ -110,7 +133,7 @@ export async function renderProfile(view, [uscc]) {
         { label: '修复申请', key: 'id' }, { label: '状态', value: (x) => label('repairState', x.state) }, { label: '部门', value: (x) => x.department.name },
         { label: '申请时间', value: (x) => x.appliedAt.slice(0, 10) }, { label: '逾期', value: (x) => (x.overdue ? '是' : '否') },
       ],
-      rows: e.repairs || [],
+      rows: w.repairs || [], empty: wfEmpty,
     }),
     checkCard(uscc),
     reportCard(uscc),
@@ -128,9 +151,13 @@ function facts(e) {
     h('dl', {}, rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, fmt(v))])));
 }
 
-function gradeCard(e) {
+function gradeCard(e, err) {
   const card = h('section', { class: 'card grade', id: 'profile-grade' }, h('div', { class: 'card-head' }, h('h3', {}, '信用等级')));
   const g = e.rating;
+  if (err) {
+    card.append(errorBox(err));
+    return card;
+  }
   if (!g) {
     card.append(h('p', { class: 'note' }, '当前身份无权查看信用等级（仅限监管部门）。'));
     return card;
