@@ -812,3 +812,24 @@ func TestDashboardProfileAsThePublic(t *testing.T) {
 	b.CheckStayedOnHub()
 	b.CheckNoErrors()
 }
+
+// An agency, which may not read objections and repairs, still gets the
+// other worklists; the refused ones say so.
+func TestDashboardWorklistsAsAnAgency(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{Entities: 50})
+	d := asRole(t, h, "agency", `{ overduePushes { id } }`, nil)
+	want := len(apptest.Get(d, "overduePushes").([]any))
+	b := openDashboard(t, h, "agency", browsertest.Options{})
+	show(b, "#/worklists", "#list-pushes")
+	if got := len(cells(b, "list-pushes")); got != want {
+		t.Errorf("the agency's overdue pushes list shows %d rows, the API %d", got, want)
+	}
+	for _, id := range []string{"list-objections", "list-repairs"} {
+		if txt := browsertest.Run(b, chromedp.Evaluate[string](`document.querySelector('#`+id+` tbody').textContent`)); !strings.Contains(txt, "无权查看") {
+			t.Errorf("%s reads %q for an agency, want it to say the agency may not see it", id, txt)
+		}
+	}
+	b.CheckStayedOnHub()
+	b.CheckNoErrors()
+}

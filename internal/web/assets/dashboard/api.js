@@ -79,6 +79,11 @@ export function unavailableSources(errors) {
   return out;
 }
 
+// refused reports whether errors are only the caller's lack of a right.
+export function refused(errors) {
+  return errors.length > 0 && errors.every((e) => e.extensions && ['FORBIDDEN', 'UNAUTHENTICATED'].includes(e.extensions.code));
+}
+
 let wsClient = null;
 
 function client() {

@@ -2,7 +2,7 @@
 // departments (a department that did not answer is shown as such, never as
 // clean), lists, commitments, objections and repairs, the grade, a credit
 // check per scenario, and a signed credit report to download.
-import { gql, must, GraphQLError, unavailableSources } from './api.js';
+import { gql, must, GraphQLError, unavailableSources, refused } from './api.js';
 import { h, table, errorBox, label, labels, fmt, download } from './ui.js';
 
 const USCC = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
@@ -69,8 +69,6 @@ export const RATING_QUERY = `query ProfileRating($uscc: ID!) {
   }
 }`;
 
-// refused reports whether errors are only the caller's lack of a right.
-const refused = (errors) => errors.length > 0 && errors.every((e) => e.extensions && ['FORBIDDEN', 'UNAUTHENTICATED'].includes(e.extensions.code));
 
 export async function renderProfile(view, [uscc]) {
   view.append(h('p', {}, h('a', { href: '#/entities' }, '← 返回查询')));

@@ -1,24 +1,34 @@
 // Worklists: overdue case pushes, objections and repairs near or past
 // their deadline, disclosures due (T26), and open warnings (T25), new ones
 // arriving live over the warnings subscription.
-import { gql, GraphQLError, subscribe } from './api.js';
+import { gql, GraphQLError, subscribe, refused } from './api.js';
 import { h, table, errorBox, label, fmt, pct, today, addDays, csvText, download } from './ui.js';
 
-export const WORKLISTS_QUERY = `query Worklists($from: Date!, $to: Date!) {
+// One request per list, side by side: a caller refused one list (an agency
+// has no record:read) still sees the others, and the refused list says
+// why.
+export const WORKLISTS = {
+  pushes: `query OverduePushes {
   overduePushes { id caseId department { name } measures { name } pushedAt dueDate }
+}`,
+  workflows: `query DueWorkflows {
   filed: objections(filter: {state: FILED}, first: 100) { edges { node { ...objection } } }
   checked: objections(filter: {state: CHECKED}, first: 100) { edges { node { ...objection } } }
   applied: repairs(filter: {state: APPLIED}, first: 100) { edges { node { ...repair } } }
   accepted: repairs(filter: {state: ACCEPTED}, first: 100) { edges { node { ...repair } } }
+}
+fragment objection on Objection { id state filedAt checkDue decisionDue overdue department { name } record { kind summary } }
+fragment repair on Repair { id state appliedAt acceptDue decisionDue overdue department { name } entity { uscc name } }`,
+  disclosure: `query DisclosureDue($from: Date!, $to: Date!) {
   disclosureStats(from: $from, to: $to) {
     department { code name } decisions publishedOnTime publishedLate overdue pending onTimeShare
     overdueRecords(first: 20) { id kind decisionNo decisionDate summary disclosure { dueDate workingDaysLate } }
   }
-  warnings(first: 50) { edges { node { ...warning } } }
-}
-fragment objection on Objection { id state filedAt checkDue decisionDue overdue department { name } record { kind summary } }
-fragment repair on Repair { id state appliedAt acceptDue decisionDue overdue department { name } entity { uscc name } }
-fragment warning on Warning { id level message uscc raisedAt rule { code description } entity { name } }`;
+}`,
+  warnings: `query OpenWarnings {
+  warnings(first: 50) { edges { node { id level message uscc raisedAt rule { code description } entity { name } } } }
+}`,
+};
 
 export const WARNINGS_SUBSCRIPTION = `subscription NewWarnings {
   warnings { id level message uscc raisedAt rule { code description } entity { name } }
@@ -31,13 +41,16 @@ export async function render(view) {
   const to = today();
   const from = addDays(to, -90);
   view.append(h('h2', { class: 'page-title' }, '工作清单'));
-  const r = await gql(WORKLISTS_QUERY, { from, to });
-  if (!r.data) {
-    view.append(errorBox(new GraphQLError(r.errors)));
-    return null;
-  }
-  if (r.errors.length) view.append(errorBox(new GraphQLError(r.errors)));
-  const d = r.data;
+  const names = Object.keys(WORKLISTS);
+  const answers = await Promise.all(names.map((n) => gql(WORKLISTS[n], n === 'disclosure' ? { from, to } : {})));
+  const d = {};
+  const why = {};
+  names.forEach((n, i) => {
+    const a = answers[i];
+    if (a.data) Object.assign(d, a.data);
+    else why[n] = refused(a.errors) ? '当前身份无权查看' : new GraphQLError(a.errors).message;
+    if (a.data && a.errors.length) view.append(errorBox(new GraphQLError(a.errors)));
+  });
   const grid = h('div', { class: 'worklists' });
   view.append(grid);
   const near = addDays(to, NEAR);
@@ -46,7 +59,7 @@ export async function render(view) {
   const deadline = (x) => h('span', { class: x.overdue ? 'late' : 'soon' }, `${dueOf(x)}${x.overdue ? '（已逾期）' : '（临近）'}`);
 
   grid.append(
-    warningsTable(d.warnings ? d.warnings.edges.map((e) => e.node) : []),
+    warningsTable(d.warnings ? d.warnings.edges.map((e) => e.node) : [], why.warnings),
     table({
       id: 'list-pushes', title: '逾期未反馈的联合惩戒推送', file: 'overdue-pushes.csv',
       columns: [
@@ -54,7 +67,7 @@ export async function render(view) {
         { label: '应采取措施', value: (p) => p.measures.map((m) => m.name).join('；') },
         { label: '推送时间', value: (p) => p.pushedAt.slice(0, 10) }, { label: '反馈期限', key: 'dueDate' },
       ],
-      rows: d.overduePushes || [],
+      rows: d.overduePushes || [], empty: why.pushes,
     }),
     table({
       id: 'list-objections', title: `临近或超过期限的异议（${NEAR}日内）`, file: 'objections-due.csv',
@@ -64,7 +77,7 @@ export async function render(view) {
         { label: '记录', value: (o) => (o.record ? `${label('recordKind', o.record.kind)}：${o.record.summary}` : '') },
         { label: '期限', value: (o) => dueOf(o) + (o.overdue ? '（已逾期）' : '（临近）'), render: deadline },
       ],
-      rows: pick(d.filed, d.checked),
+      rows: pick(d.filed, d.checked), empty: why.workflows,
     }),
     table({
       id: 'list-repairs', title: `临近或超过期限的信用修复（${NEAR}日内）`, file: 'repairs-due.csv',
@@ -74,7 +87,7 @@ export async function render(view) {
         { label: '部门', value: (x) => x.department.name },
         { label: '期限', value: (x) => dueOf(x) + (x.overdue ? '（已逾期）' : '（临近）'), render: deadline },
       ],
-      rows: pick(d.applied, d.accepted),
+      rows: pick(d.applied, d.accepted), empty: why.workflows,
     }),
     table({
       id: 'list-disclosure', title: `公示及时性（${from} 至 ${to}）`, file: 'disclosure.csv',
@@ -84,7 +97,7 @@ export async function render(view) {
         { label: '逾期未公示', key: 'overdue', num: true }, { label: '待公示', key: 'pending', num: true },
         { label: '及时率', value: (x) => pct(x.onTimeShare), num: true },
       ],
-      rows: d.disclosureStats || [],
+      rows: d.disclosureStats || [], empty: why.disclosure,
     }),
     table({
       id: 'list-disclosure-due', title: '逾期未公示的决定', file: 'disclosure-overdue.csv',
@@ -95,7 +108,7 @@ export async function render(view) {
         { label: '逾期工作日', value: (x) => x.disclosure && x.disclosure.workingDaysLate, num: true },
         { label: '摘要', key: 'summary' },
       ],
-      rows: (d.disclosureStats || []).flatMap((s) => s.overdueRecords.map((rec) => ({ ...rec, department: s.department.name }))),
+      rows: (d.disclosureStats || []).flatMap((s) => s.overdueRecords.map((rec) => ({ ...rec, department: s.department.name }))), empty: why.disclosure,
     }),
   );
 
@@ -132,12 +145,12 @@ const warningColumns = [
   { label: '内容', key: 'message' },
 ];
 
-function warningsTable(rows) {
+function warningsTable(rows, empty) {
   warningRows = rows.slice();
   const el = table({
     id: 'list-warnings', title: '未处理预警（实时）', file: 'warnings.csv',
     columns: [...warningColumns, { label: '处理', value: () => '' , render: (w) => ackButton(w) }],
-    rows: warningRows,
+    rows: warningRows, empty,
   });
   // The CSV holds the rows on screen now, the live ones included.
   const btn = el.querySelector('button.csv');
