@@ -35,6 +35,7 @@ const (
 	ScopeReportIssue       = "report:issue"
 	ScopeAuditRead         = "audit:read"
 	ScopeAuthorizationEdit = "authorization:write"
+	ScopeWarningHandle     = "warning:handle"
 )
 
 // Scopes lists every scope the hub knows; tokens with others are refused so
@@ -42,7 +43,7 @@ const (
 var Scopes = []string{
 	ScopeEntityRead, ScopeRecordRead, ScopePersonRead, ScopeCommitmentWrite, ScopeListWrite,
 	ScopeCaseWrite, ScopeObjectionHandle, ScopeRepairReview, ScopeReportIssue, ScopeAuditRead,
-	ScopeAuthorizationEdit,
+	ScopeAuthorizationEdit, ScopeWarningHandle,
 }
 
 // Principal is the caller of a request.
