@@ -26,7 +26,7 @@ fragment repair on Repair { id state appliedAt acceptDue decisionDue overdue dep
   }
 }`,
   warnings: `query OpenWarnings {
-  warnings(first: 50) { edges { node { id level message uscc raisedAt rule { code description } entity { name } } } }
+  warnings(filter: {state: [OPEN]}, first: 50) { edges { node { id level message uscc raisedAt rule { code description } entity { name } } } }
 }`,
 };
 
