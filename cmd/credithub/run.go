@@ -30,7 +30,9 @@ const usage = `credithub — the credit hub of Heihe's market supervision
 
   credithub dev   [--addr 127.0.0.1:8080] [--entities 2000] [--seed 1]
                   create, migrate and seed the local databases, then serve
-                  with GraphiQL (a private PostgreSQL is started under .data/
+                  with GraphiQL at / and the dashboard at /dashboard (its
+                  role picker mints development tokens; a private
+                  PostgreSQL is started under .data/
                   when DATABASE_URL is unset and none answers locally)
   credithub serve serve from the configured databases (production)
   credithub token --kind department|agency|entity|public-service|admin
@@ -136,6 +138,8 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
+	// The dashboard's role picker mints development tokens: `dev` only.
+	cfg.DevTokens = cfg.Development
 	start := time.Now()
 	if err := app.Prepare(ctx, cfg, app.SeedOptions{Entities: *entities, Seed: *seed}, logger); err != nil {
 		return err
@@ -170,7 +174,10 @@ func serve(ctx context.Context, cfg app.Config, stdout io.Writer, logger *slog.L
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	fmt.Fprintf(stdout, "credithub listening on http://%s/ (GraphiQL: %v)\n", ln.Addr(), cfg.GraphiQL)
+	fmt.Fprintf(stdout, "credithub listening on http://%s/ (GraphiQL: %v, dashboard: %v)\n", ln.Addr(), cfg.GraphiQL, cfg.Dashboard)
+	if cfg.Dashboard {
+		fmt.Fprintf(stdout, "dashboard: http://%s/dashboard\n", ln.Addr())
+	}
 	select {
 	case err := <-errc:
 		return err

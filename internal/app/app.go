@@ -234,6 +234,8 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		Databases:        dbs,
 		Logger:           logger,
 		GraphiQL:         cfg.GraphiQL,
+		Dashboard:        cfg.Dashboard,
+		DevTokens:        cfg.DevTokens && cfg.Development,
 		CORSOrigins:      cfg.CORSOrigins,
 		ReportStatements: cfg.Development,
 		Profiling:        cfg.Development,

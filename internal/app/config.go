@@ -56,6 +56,13 @@ type Config struct {
 	// GraphiQL serves the GraphiQL IDE at / (CREDITHUB_GRAPHIQL; on in
 	// development, off otherwise).
 	GraphiQL bool
+	// Dashboard serves the reference dashboard at /dashboard
+	// (CREDITHUB_DASHBOARD; on in development, off otherwise).
+	Dashboard bool
+	// DevTokens serves POST /dev/token, which mints development tokens for
+	// the dashboard's role picker. Never read from the environment: only
+	// `credithub dev` (and the test hubs) set it, so `serve` cannot have it.
+	DevTokens bool
 	// CORSOrigins may call /graphql from a browser (CREDITHUB_CORS_ORIGINS,
 	// a comma-separated list of exact origins; none by default).
 	CORSOrigins []string
@@ -203,13 +210,19 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-// readBrowsers reads what browsers get: GraphiQL, and the origins whose
-// pages may call the hub.
+// readBrowsers reads what browsers get: GraphiQL, the dashboard, and the
+// origins whose pages may call the hub.
 func (c *Config) readBrowsers(getenv func(string) string) error {
 	var err error
 	c.GraphiQL = c.Development
 	if getenv("CREDITHUB_GRAPHIQL") != "" {
 		if c.GraphiQL, err = envBool(getenv, "CREDITHUB_GRAPHIQL"); err != nil {
+			return err
+		}
+	}
+	c.Dashboard = c.Development
+	if getenv("CREDITHUB_DASHBOARD") != "" {
+		if c.Dashboard, err = envBool(getenv, "CREDITHUB_DASHBOARD"); err != nil {
 			return err
 		}
 	}

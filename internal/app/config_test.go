@@ -143,3 +143,43 @@ func TestConfigBrowsers(t *testing.T) {
 		t.Errorf("CREDITHUB_GRAPHIQL=on: %v", err)
 	}
 }
+
+// The dashboard follows GraphiQL: on in development, off in production
+// unless configured on; the development token endpoint is never read from
+// the environment.
+func TestDashboardIsOnInDevelopmentOnly(t *testing.T) {
+	prod := map[string]string{
+		"CREDITHUB_JWT_ISSUERS":   `[{"issuer":"idp","audience":"credithub","keyFiles":{"k":"/dev/null"}}]`,
+		"CREDITHUB_PERSON_ID_KEY": strings.Repeat("QUFB", 11),
+		"CREDITHUB_REPORT_KEY":    "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+		"CREDITHUB_DEV_TOKENS":    "true",
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want bool
+	}{
+		{"serve", prod, false},
+		{"serve with the dashboard", map[string]string{"CREDITHUB_DASHBOARD": "true"}, true},
+		{"dev", map[string]string{"CREDITHUB_DEV": "true"}, true},
+		{"dev without the dashboard", map[string]string{"CREDITHUB_DEV": "true", "CREDITHUB_DASHBOARD": "false"}, false},
+	} {
+		env := map[string]string{}
+		for k, v := range prod {
+			env[k] = v
+		}
+		for k, v := range tc.env {
+			env[k] = v
+		}
+		c, err := FromEnv(envOf(env))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if c.Dashboard != tc.want || c.DevTokens {
+			t.Errorf("%s: Dashboard %v, DevTokens %v; want %v, false", tc.name, c.Dashboard, c.DevTokens, tc.want)
+		}
+	}
+	if _, err := FromEnv(envOf(map[string]string{"CREDITHUB_DEV": "true", "CREDITHUB_DASHBOARD": "yes please"})); err == nil || !strings.Contains(err.Error(), "CREDITHUB_DASHBOARD") {
+		t.Errorf("CREDITHUB_DASHBOARD=yes please: %v", err)
+	}
+}

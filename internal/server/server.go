@@ -1,7 +1,9 @@
 // Package server serves the graph over HTTP: /graphql (GraphQL over HTTP,
 // POST and GET, and subscriptions over WebSocket, to the hub's own pages and
-// to browsers on the configured origins: cors.go), GraphiQL at / with its
-// assets under /assets/ (internal/web), /healthz and /readyz. It builds the
+// to browsers on the configured origins: cors.go), GraphiQL at / and the
+// dashboard at /dashboard with their assets under /assets/ (internal/web),
+// the dashboard's development sign-in at /dev/token (devtoken.go, in
+// development only), /healthz and /readyz. It builds the
 // per-request state (request id, dataloaders) and holds the one error
 // presenter.
 package server
@@ -54,6 +56,11 @@ type Options struct {
 	Introspection bool
 	// GraphiQL serves the GraphiQL IDE at /.
 	GraphiQL bool
+	// Dashboard serves the reference dashboard at /dashboard.
+	Dashboard bool
+	// DevTokens serves the dashboard's development sign-in at /dev/token
+	// (devtoken.go): `credithub dev` only, never `serve`.
+	DevTokens bool
 	// CORSOrigins may call /graphql from a browser, over HTTP and
 	// WebSocket: exact origins, as ParseOrigins reads them.
 	CORSOrigins []string
@@ -135,6 +142,13 @@ func New(o Options) http.Handler {
 	mux.Handle("GET "+web.AssetsPrefix, web.Assets())
 	if o.GraphiQL {
 		mux.Handle("GET /{$}", web.GraphiQL("/graphql"))
+	}
+	if o.Dashboard {
+		mux.Handle("GET /dashboard", web.Dashboard("/graphql", o.DevTokens))
+	}
+	if o.DevTokens {
+		mux.Handle("GET /dev/token", devTokens())
+		mux.Handle("POST /dev/token", devTokens())
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
