@@ -236,6 +236,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		GraphiQL:         cfg.GraphiQL,
 		Dashboard:        cfg.Dashboard,
 		DevTokens:        cfg.DevTokens && cfg.Development,
+		TokenMaxTTL:      cfg.TokenMaxTTL,
 		CORSOrigins:      cfg.CORSOrigins,
 		ReportStatements: cfg.Development,
 		Profiling:        cfg.Development,
