@@ -150,3 +150,15 @@ func (r *Resolver) overdueAndVisible(ctx context.Context, rec credit.Record, tod
 	}
 	return auth.ViewOf(ctx, auth.Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber}).Sees(rec)
 }
+
+// authorizationKeeper refuses to record or revoke persons' authorisations
+// for anyone but a department or the credit office, which keep the signed
+// documents: an agency holding authorization:write would otherwise grant
+// itself a person's data, and an entity has no say in them.
+func authorizationKeeper(ctx context.Context) error {
+	switch auth.FromContext(ctx).Kind() {
+	case auth.KindDepartment, auth.KindAdmin:
+		return nil
+	}
+	return apperr.New(apperr.Forbidden, "persons' authorisations of agencies are recorded and revoked by a department or the credit office holding the signed document, never by an agency or entity")
+}

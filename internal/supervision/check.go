@@ -264,7 +264,10 @@ func (s *Service) ReportApplied(ctx context.Context, checkID string, measure str
 		if c == nil {
 			return nil, apperr.New(apperr.NotFound, "there is no credit check with this id").With("field", "checkId")
 		}
-		if c.Org != p.Org() {
+		// Checks are asked by supervisors (department and credit-office
+		// tokens): an agency or entity whose org reads the same is not the
+		// asker.
+		if c.Org != p.Org() || auth.ForSupervisors(ctx) != nil {
 			return nil, apperr.New(apperr.Forbidden, "only the organisation that asked a credit check (%s) reports the measures applied for it", c.Org)
 		}
 		if !slices.Contains(c.Measures, measure) {
