@@ -102,8 +102,7 @@ func (r *Rules) subjectOf(fc *graphql.FieldContext) Subject {
 		v := deref(it.Result)
 		switch x := v.(type) {
 		case credit.Record:
-			b := x.Common()
-			return Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber}
+			return RecordSubject(x)
 		case dataSubject:
 			u, id := x.DataSubject()
 			return Subject{USCC: u, IDNumber: id}

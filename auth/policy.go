@@ -343,17 +343,35 @@ func (v RecordView) Sees(r credit.Record) bool {
 	return !v.PublicOnly || credit.InForce(r)
 }
 
-// SeeRecord is the one rule for a record reached by its id, whatever the
-// path (node, a workflow object's record, a router's _entities): FORBIDDEN
-// naming the scope when the caller may not see records of its publicity;
-// nil, as if it did not exist, when it is outside the caller's view (a
-// public caller and a repaired record); else the record.
+// RecordSubject is whose record rec is, on every path it is reached by:
+// the party its department filed it against (credit.Base.FiledAgainst),
+// not the entity or person whose records it was found among.
+func RecordSubject(rec credit.Record) Subject {
+	s := rec.Common().FiledAgainst()
+	return Subject{USCC: s.USCC, IDNumber: s.IDNumber}
+}
+
+// SeesRecord reports whether the caller sees rec: the one rule every path
+// to a record applies, lists row by row included (SeeRecord's, without
+// the error).
+func SeesRecord(ctx context.Context, rec credit.Record) bool {
+	seen, err := SeeRecord(ctx, rec)
+	return err == nil && seen != nil
+}
+
+// SeeRecord is the one rule for a record, whatever the path (node, a
+// workflow object's record, an entity's or a person's records, a credit
+// check's triggers): FORBIDDEN naming the scope when the caller may not see
+// records of its publicity; nil, as if it did not exist, when it is
+// outside the caller's view (a public caller and a repaired record); else
+// the record. The record's publicity and subject are its own
+// (RecordSubject), never the path's.
 func SeeRecord(ctx context.Context, rec credit.Record) (credit.Record, error) {
 	if rec == nil {
 		return nil, nil
 	}
 	b := rec.Common()
-	view := ViewOf(ctx, Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber})
+	view := ViewOf(ctx, RecordSubject(rec))
 	if !slices.Contains(view.Publicities, b.Publicity) {
 		scope := ScopeRecordRead
 		if b.Publicity == credit.Personal {

@@ -70,8 +70,7 @@ func (r *mutationResolver) EnterListing(ctx context.Context, input model.EnterLi
 		if err != nil || rec == nil {
 			return nil, err
 		}
-		b := rec.Common()
-		if !slices.Contains(auth.ViewOf(ctx, auth.Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber}).Publicities, b.Publicity) {
+		if !slices.Contains(auth.ViewOf(ctx, auth.RecordSubject(rec)).Publicities, rec.Common().Publicity) {
 			return nil, nil
 		}
 		return rec, nil

@@ -6,6 +6,7 @@ package resolvers
 
 import (
 	"context"
+	"slices"
 
 	"credithub/auth"
 	"credithub/internal/apperr"
@@ -14,6 +15,7 @@ import (
 	"credithub/internal/ident"
 	"credithub/internal/loaders"
 	"credithub/internal/scalars"
+	"credithub/internal/supervision"
 )
 
 // keyAttentionRefusal says why the caller may not see the key-attention
@@ -148,7 +150,7 @@ func (r *Resolver) overdueAndVisible(ctx context.Context, rec credit.Record, tod
 	if b.Disclosure == nil || !b.Disclosure.Overdue || b.Disclosure.PublishedDate != nil {
 		return false
 	}
-	return auth.ViewOf(ctx, auth.Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber}).Sees(rec)
+	return auth.SeesRecord(ctx, rec)
 }
 
 // authorizationKeeper refuses to record or revoke persons' authorisations
@@ -161,4 +163,17 @@ func authorizationKeeper(ctx context.Context) error {
 		return nil
 	}
 	return apperr.New(apperr.Forbidden, "persons' authorisations of agencies are recorded and revoked by a department or the credit office holding the signed document, never by an agency or entity")
+}
+
+// seesTrigger reports whether the caller of a credit check may see a record
+// that triggers one of its measures, by the rule of the record itself (as
+// node(id) shows it): the check reads every record of the entity uscc, its
+// caller sees only the triggers it may see; the measure still applies. A
+// trigger stored without its publicity counts as shared, never public.
+func seesTrigger(ctx context.Context, uscc string, t supervision.Trigger) bool {
+	p := t.Publicity
+	if p == "" {
+		p = credit.Shared
+	}
+	return slices.Contains(auth.ViewOf(ctx, auth.Subject{USCC: uscc}).Publicities, p)
 }
