@@ -38,6 +38,19 @@ func TestWriteScopesActOnOwnObjectsOnly(t *testing.T) {
 		}
 	})
 
+	t.Run("grades are recomputed by supervisors", func(t *testing.T) {
+		before := h.count(t, `SELECT count(*) FROM idempotency`)
+		for _, as := range []map[string]string{
+			apptest.As(t, auth.KindAgency, "agency-grades", "", auth.ScopeGradeCompute),
+			apptest.As(t, auth.KindEntity, ents[0].USCC, "", auth.ScopeGradeCompute),
+		} {
+			h.forbidden(t, "", as, `mutation($k: String!) { recomputeGrades(idempotencyKey: $k) }`, map[string]any{"k": h.key()})
+		}
+		if n := h.count(t, `SELECT count(*) FROM idempotency`); n != before {
+			t.Errorf("refused recomputes wrote: %d → %d", before, n)
+		}
+	})
+
 	t.Run("an agency's own authorisations", func(t *testing.T) {
 		const rec = `mutation($in: RecordAuthorizationInput!) { recordAuthorization(input: $in) { id live } }`
 		in := map[string]any{"idNumber": ents[0].LegalRep.IDNo, "agency": "agency-self", "purpose": "AUTHORIZED_QUERY",
