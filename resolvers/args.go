@@ -227,10 +227,11 @@ func recordsRequest(ctx context.Context, cat *catalogue.Catalogue, sub datasourc
 	// a kind is asked for when either may be seen, and its rows are then
 	// sorted out one by one by the records' own rule (auth.SeesRecord).
 	var orgView []credit.Publicity
+	entityCaller := auth.FromContext(ctx).Kind() == auth.KindEntity
 	if sub.IsPerson() {
 		var own auth.Subject
-		if p := auth.FromContext(ctx); p.Kind() == auth.KindEntity {
-			own.USCC = p.Org() // the organisation may be the caller itself
+		if entityCaller {
+			own.USCC = auth.FromContext(ctx).Org() // the organisation may be the caller itself
 		}
 		orgView = auth.ViewOf(ctx, own).Publicities
 		if filter != nil && len(filter.Publicity) > 0 {
@@ -249,8 +250,11 @@ func recordsRequest(ctx context.Context, cat *catalogue.Catalogue, sub datasourc
 		}
 		in := slices.Contains(publicities, p)
 		if sub.IsPerson() && slices.Contains(credit.BindingKinds, e.Kind) {
-			in = in || slices.Contains(orgView, e.EntityPublicity)
-			rowByRow = rowByRow || in
+			// Row by row when the caller sees one kind of party and not the
+			// other, or is an entity (which sees its own orders only).
+			org := slices.Contains(orgView, e.EntityPublicity)
+			rowByRow = rowByRow || ((org || in) && (org != in || entityCaller))
+			in = in || org
 		}
 		if in {
 			open = append(open, e.Kind)

@@ -33,14 +33,16 @@ type recordAt struct {
 	repOf    string // an entity whose legal representative's records list it
 	idNo     string // a person whose records list it (person(idNumber:))
 	triggers string // an entity whose credit checks name it as a trigger
+	workflow string // an entity whose objections, repairs or commitments name it
 }
 
 // SECURITY: one record, one marking. Each kind of record in the seed is
 // reached by every path that leads to it — node(id), an entity's records,
 // its legal representative's records, person(idNumber:)'s records, credit
-// checks' triggers — and each caller (the public; departments with
-// entity:read, with entity:read and record:read, with person:read and a
-// purpose, with all of these) sees it on every path it can take alike:
+// checks' triggers, the record of an objection, a repair or a commitment —
+// and each caller (the public; departments with entity:read, with
+// entity:read and record:read, with person:read and a purpose, with all of
+// these; the entity itself) sees it on every path it can take alike:
 // visible with the same publicity, or not at all. A court's consumption
 // restriction against a company, which binds its legal representative,
 // is the record that reads differently through the person.
@@ -128,6 +130,38 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 		}
 		return out, true
 	}
+	// workflowRecords is what the records of an entity's objections,
+	// repairs and commitments show, per list, and which lists the caller
+	// may read at all.
+	workflowRecords := func(who map[string]string, uscc string) map[string]map[string]seen {
+		r := h.Do(t, `query($u: ID!) { entity(uscc: $u) {
+			objections { record { id publicity summary } }
+			repairs { record { id publicity summary } }
+			commitments(first: 100) { edges { node { record { id publicity summary } } } } } }`, map[string]any{"u": uscc}, who)
+		out := map[string]map[string]seen{}
+		for _, l := range []string{"objections", "repairs", "commitments"} {
+			items := apptest.Get(r.Data, "entity", l)
+			if items == nil {
+				continue // refused to this caller
+			}
+			if l == "commitments" {
+				items = apptest.Get(items, "edges")
+			}
+			out[l] = map[string]seen{}
+			for _, it := range asList(items) {
+				if l == "commitments" {
+					it = apptest.Get(it, "node")
+				}
+				id, _ := apptest.Get(it, "record", "id").(string)
+				summary, _ := apptest.Get(it, "record", "summary").(string)
+				pub, _ := apptest.Get(it, "record", "publicity").(string)
+				if id != "" {
+					out[l][id] = seen{visible: summary != "", publicity: pub}
+				}
+			}
+		}
+		return out
+	}
 	node := func(who map[string]string, id string) seen {
 		r := h.Do(t, `query($id: ID!) { node(id: $id) { ... on CreditRecord { id publicity summary } } }`, map[string]any{"id": id}, who)
 		summary, _ := apptest.Get(r.Data, "node", "summary").(string)
@@ -156,6 +190,24 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 			r.repOf, r.idNo = e.USCC, e.LegalRep.IDNo
 		}
 	}
+	// The records the workflows name (objections, repairs, breached
+	// commitments), one of each kind and list.
+	wfSeen := map[string]bool{}
+	for _, e := range h.World.Entities {
+		for l, m := range workflowRecords(root, e.USCC) {
+			for id, s := range m {
+				r := found[id]
+				if !s.visible || r == nil || wfSeen[l+r.kind] {
+					continue
+				}
+				wfSeen[l+r.kind] = true
+				r.workflow = e.USCC
+			}
+		}
+	}
+	if len(wfSeen) < 3 {
+		t.Fatalf("the seed's workflows name too few records: %v", wfSeen)
+	}
 	for _, p := range h.World.Individuals {
 		data := h.QueryAs(t, root, `query($id: String!) { person(idNumber: $id) { records(first: 100) { edges { node { id kind } } } } }`, map[string]any{"id": p.IDNo})
 		for _, edge := range asList(apptest.Get(data, "person", "records", "edges")) {
@@ -172,8 +224,8 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 	sort.Strings(ids)
 	for _, id := range ids {
 		r := found[id]
-		mix := fmt.Sprint(r.kind, r.uscc != "", r.repOf != "", r.idNo != "")
-		if picked[mix] < 2 {
+		mix := fmt.Sprint(r.kind, r.uscc != "", r.repOf != "", r.idNo != "", r.workflow != "")
+		if picked[mix] < 2 || r.workflow != "" {
 			picked[mix]++
 			records = append(records, r)
 		}
@@ -219,7 +271,15 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 	}
 
 	for _, r := range records {
-		for who, as := range callers {
+		who := callers
+		if r.uscc != "" {
+			// The entity the record is about, signed in as itself.
+			who = map[string]map[string]string{"the entity itself": apptest.As(t, auth.KindEntity, r.uscc, "")}
+			for k, v := range callers {
+				who[k] = v
+			}
+		}
+		for who, as := range who {
 			got := map[string]seen{"node(id)": node(as, r.id)}
 			add := func(path string, m map[string]seen, reachable bool) {
 				if reachable {
@@ -237,6 +297,15 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 			if r.idNo != "" {
 				m, ok := personRecords(as, r.idNo, r.kind)
 				add("person(idNumber).records", m, ok)
+			}
+			if r.workflow != "" {
+				for l, m := range workflowRecords(as, r.workflow) {
+					if s, ok := m[r.id]; ok {
+						got["entity."+l+".record"] = s
+					} else if _, named := workflowRecords(root, r.workflow)[l][r.id]; named {
+						got["entity."+l+".record"] = seen{} // listed, its record withheld
+					}
+				}
 			}
 			if r.triggers != "" {
 				m, ok := triggers(as, r.triggers)

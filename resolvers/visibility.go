@@ -62,8 +62,20 @@ func recordAsSeen(ctx context.Context, recordID string) (credit.Record, error) {
 	if err != nil {
 		return nil, nil
 	}
+	return recordAt(ctx, ref)
+}
+
+// recordAt is the one way to a record by its reference (node(id), a
+// workflow object's record): the request's loader, the subject of a record
+// filed under a legacy key resolved for the entity itself as its own
+// records list resolves it (legacySubject), then the records' one rule
+// (auth.SeeRecord).
+func recordAt(ctx context.Context, ref credit.Ref) (credit.Record, error) {
 	rec, err := loaders.For(ctx).Record(ctx, ref)
 	if err != nil || rec == nil {
+		return nil, err
+	}
+	if err := legacySubject(ctx, rec.Common()); err != nil {
 		return nil, err
 	}
 	return auth.SeeRecord(ctx, rec)
