@@ -580,7 +580,7 @@ type ComplexityRoot struct {
 		History              func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		Interviews           func(childComplexity int) int
-		LinkedRecordIDs      func(childComplexity int) int
+		LinkedRecordIds      func(childComplexity int) int
 		ListType             func(childComplexity int) int
 		Permanent            func(childComplexity int) int
 		RectificationOverdue func(childComplexity int) int
@@ -1036,6 +1036,8 @@ type JointCaseResolver interface {
 }
 type ListEntryResolver interface {
 	Entity(ctx context.Context, obj *workflow.ListEntry) (*model.MarketEntity, error)
+
+	LinkedRecordIds(ctx context.Context, obj *workflow.ListEntry) ([]string, error)
 
 	Interviews(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.Interview, error)
 	Cases(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.JointCase, error)
@@ -3553,11 +3555,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ListEntry.Interviews(childComplexity), true
 	case "ListEntry.linkedRecordIds":
-		if e.ComplexityRoot.ListEntry.LinkedRecordIDs == nil {
+		if e.ComplexityRoot.ListEntry.LinkedRecordIds == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ListEntry.LinkedRecordIDs(childComplexity), true
+		return e.ComplexityRoot.ListEntry.LinkedRecordIds(childComplexity), true
 	case "ListEntry.listType":
 		if e.ComplexityRoot.ListEntry.ListType == nil {
 			break
@@ -20111,7 +20113,7 @@ func (ec *executionContext) _ListEntry_linkedRecordIds(ctx context.Context, fiel
 			return ec.fieldContext_ListEntry_linkedRecordIds(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LinkedRecordIDs, nil
+			return ec.Resolvers.ListEntry().LinkedRecordIds(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -20122,7 +20124,7 @@ func (ec *executionContext) _ListEntry_linkedRecordIds(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_ListEntry_linkedRecordIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ListEntry", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("ListEntry", field, true, true, "ID")
 }
 
 func (ec *executionContext) _ListEntry_enteredOn(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
@@ -35026,10 +35028,11 @@ func (ec *executionContext) _ListEntry(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "linkedRecordIds":
-			out.Values[i] = ec._ListEntry_linkedRecordIds(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ListEntry_linkedRecordIds(ctx, field, obj)
+				})
 		case "enteredOn":
 			out.Values[i] = ec._ListEntry_enteredOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

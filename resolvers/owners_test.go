@@ -1,6 +1,7 @@
 package resolvers_test
 
 import (
+	"fmt"
 	"testing"
 
 	"credithub/auth"
@@ -71,4 +72,51 @@ func TestWriteScopesActOnOwnObjectsOnly(t *testing.T) {
 			t.Errorf("a department recorded: %v", a)
 		}
 	})
+}
+
+// SECURITY: a listing is public, the records it rests on are as open as
+// each record: a record's global ID names its kind, so a shared record's
+// ID is left out of linkedRecordIds for callers who may not see it — the
+// public learns of no complaint through a listing — and kept for those
+// who may (node(id) agrees).
+func TestLinkedRecordIdsFollowTheRecords(t *testing.T) {
+	t.Parallel()
+	h := startWF(t)
+	lister := h.dept("market", auth.ScopeListWrite, auth.ScopeEntityRead, auth.ScopeRecordRead)
+	var uscc, complaint, penalty string
+	for _, e := range wfPlainEntities(h.World) {
+		d := h.ok(t, lister, `query($u: ID!) { entity(uscc: $u) {
+			c: records(first: 1, filter: {kinds: [COMPLAINT]}) { edges { node { id } } }
+			p: records(first: 1, filter: {kinds: [PENALTY], publicity: [PUBLIC]}) { edges { node { id } } } } }`, map[string]any{"u": e.USCC})
+		c, _ := apptest.Get(d, "entity", "c", "edges", 0, "node", "id").(string)
+		p, _ := apptest.Get(d, "entity", "p", "edges", 0, "node", "id").(string)
+		if c != "" && p != "" {
+			uscc, complaint, penalty = e.USCC, c, p
+			break
+		}
+	}
+	if uscc == "" {
+		t.Fatal("no entity of the world has both a complaint and a public penalty")
+	}
+	entry := wfStr(apptest.Get(h.ok(t, lister, gqlEnterListing, map[string]any{"k": h.key(),
+		"in": wfListing("JOINT_PUNISHMENT", uscc, []string{penalty, complaint}, nil)}), "enterListing", "id"))
+	const q = `query($id: ID!) { node(id: $id) { ... on ListEntry { linkedRecordIds } } }`
+	for who, tc := range map[string]struct {
+		as   map[string]string
+		want []string
+	}{
+		"the public":                    {nil, []string{penalty}},
+		"a department with entity:read": {h.dept("fire", auth.ScopeEntityRead), []string{penalty}},
+		"a department with record:read": {h.dept("fire", auth.ScopeEntityRead, auth.ScopeRecordRead), []string{penalty, complaint}},
+		"the entity itself":             {apptest.As(t, auth.KindEntity, uscc, ""), []string{penalty, complaint}},
+	} {
+		r := h.Do(t, q, map[string]any{"id": entry}, tc.as)
+		got := fmt.Sprint(apptest.Get(r.Data, "node", "linkedRecordIds"))
+		if got != fmt.Sprint(tc.want) {
+			t.Errorf("%s: linkedRecordIds = %s, want %v: %s", who, got, tc.want, r.Body)
+		}
+		if n := h.Do(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": complaint}, tc.as); (apptest.Get(n.Data, "node", "id") != nil) != (len(tc.want) == 2) {
+			t.Errorf("%s: node(complaint) disagrees with linkedRecordIds: %s", who, n.Body)
+		}
+	}
 }
