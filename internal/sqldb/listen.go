@@ -74,10 +74,17 @@ func (l *Listener) Run(ctx context.Context) {
 			}
 			payloads = append(payloads, n.Extra)
 		}
+		// pq closes Notify when the listener is closed (ctx ended): a
+		// closed channel is always ready, so each receive checks for it,
+		// or the drain below would spin for good and Close would wait on
+		// this runner for ever.
 		select {
 		case <-ctx.Done():
 			return
-		case n := <-pl.Notify:
+		case n, open := <-pl.Notify:
+			if !open {
+				return
+			}
 			add(n)
 		case <-timer.C:
 			missed = true
@@ -86,7 +93,10 @@ func (l *Listener) Run(ctx context.Context) {
 	drain:
 		for {
 			select {
-			case n := <-pl.Notify:
+			case n, open := <-pl.Notify:
+				if !open {
+					return
+				}
 				add(n)
 			default:
 				break drain

@@ -51,18 +51,24 @@ type Scanner struct {
 }
 
 // public reports whether the catalogue makes rec public.
-func (s *Scanner) public(rec credit.Record) bool {
-	if s.Catalogue == nil {
-		return false
+func (s *Scanner) public(rec credit.Record) bool { return PublicIn(s.Catalogue)(rec) }
+
+// PublicIn reports whether the catalogue cat makes a record public (its
+// party's openness); with no catalogue, none is.
+func PublicIn(cat *catalogue.Catalogue) func(credit.Record) bool {
+	return func(rec credit.Record) bool {
+		if cat == nil {
+			return false
+		}
+		e := cat.Entry(rec.Common().Kind)
+		if e == nil {
+			return false
+		}
+		if rec.Common().FiledAgainst().IsPerson() {
+			return e.PersonPublicity == credit.Public
+		}
+		return e.EntityPublicity == credit.Public
 	}
-	e := s.Catalogue.Entry(rec.Common().Kind)
-	if e == nil {
-		return false
-	}
-	if rec.Common().FiledAgainst().IsPerson() {
-		return e.PersonPublicity == credit.Public
-	}
-	return e.EntityPublicity == credit.Public
 }
 
 // LegacyKeys finds entities by the keys departments filed them under
