@@ -31,6 +31,7 @@ func DevRoles() []DevRole {
 		{Code: "department", Label: "市场监管局", Kind: auth.KindDepartment, Org: "market", Scopes: []string{
 			auth.ScopeEntityRead, auth.ScopeRecordRead, auth.ScopeListWrite, auth.ScopeCaseWrite,
 			auth.ScopeObjectionHandle, auth.ScopeRepairReview, auth.ScopeCommitmentWrite,
+			auth.ScopeCommitmentSign, auth.ScopeInspectionWrite, auth.ScopeMeasureReport, auth.ScopeWarningHandle,
 		}},
 		{Code: "agency", Label: "信用服务机构", Kind: auth.KindAgency, Org: "agency-001", Scopes: []string{
 			auth.ScopeEntityRead, auth.ScopeReportIssue,
