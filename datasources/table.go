@@ -40,6 +40,13 @@ type RecordTable struct {
 	// when the table keeps no such day. Whether a kind must be published
 	// is the information catalogue's to say, not the department's.
 	Published string
+	// EntityKeys are the columns that name the row's entity, in the order
+	// they are tried (the unified code first, then a legacy key): how the
+	// hub finds the entity's division for city-wide figures.
+	EntityKeys []EntityKey
+	// PersonRow is true for the rows about a natural person; "" when the
+	// table holds none.
+	PersonRow string
 	// Decode maps a row, as PostgreSQL's to_jsonb(t) writes it, to a record.
 	// The Source fills in ID, Source, Ref and Subject afterwards.
 	Decode func(row []byte) (credit.Record, error)

@@ -304,3 +304,11 @@ func clone(r credit.Record) credit.Record {
 	}
 	return r
 }
+
+// Each calls f with each of the hub's own records as stored (without
+// overlays), for city-wide counts; f must not keep or change them.
+func (s *State) Each(f func(credit.Record)) {
+	for _, r := range s.current().byID {
+		f(r)
+	}
+}

@@ -1,0 +1,202 @@
+package datasources
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/lib/pq"
+
+	"credithub/internal/credit"
+)
+
+// KeyKind is which of an entity's keys a column holds.
+type KeyKind int
+
+// The keys a department may file an entity's rows under.
+const (
+	KeyUSCC KeyKind = iota
+	// KeyOrgCode is the 9-character organisation code: positions 9–17 of
+	// the unified code.
+	KeyOrgCode
+	// KeyRegNo is the pre-2015 registration number, known only to the
+	// registry.
+	KeyRegNo
+)
+
+// EntityKey is a column of a record table that names the entity, and which
+// key it holds.
+type EntityKey struct {
+	Expr string
+	Kind KeyKind
+}
+
+// EntityDivisions maps entities' keys to their divisions, as the registry
+// says: parallel slices of unified codes, old registration numbers ("" when
+// none) and division codes. The organisation codes are positions 9–17 of the
+// unified codes.
+type EntityDivisions struct {
+	USCCs     []string
+	RegNos    []string
+	Divisions []string
+}
+
+// Len is how many entities the map holds.
+func (m EntityDivisions) Len() int { return len(m.USCCs) }
+
+// StatsQuery asks a department for its records grouped for dashboards
+// (cityStats): how many decided per month, kind, division of the entity and
+// disclosure class, in one statement.
+type StatsQuery struct {
+	// From and To bound the decision date (YYYY-MM-DD, inclusive).
+	From, To string
+	// EntityKinds are the kinds counted among rows about entities, and
+	// PersonKinds among rows about natural persons: what the caller may
+	// read (openness, as an entity's or a person's records apply it). A
+	// kind in neither is not counted.
+	EntityKinds, PersonKinds []credit.Kind
+	// Disclosing are the kinds with a publication duty (T26): their rows
+	// get a disclosure class.
+	Disclosing []credit.Kind
+	// DueDays and DueDates are each decision day of [From, To] and its
+	// publication deadline, on the official calendar (the hub's to know).
+	DueDays, DueDates []string
+	// Today decides whether an unpublished decision is overdue or pending.
+	Today string
+	// Divisions is the registry's map of entities to divisions.
+	Divisions EntityDivisions
+	// OnlyDivisions, when set, counts only rows of entities in these.
+	OnlyDivisions []string
+}
+
+// Disclosure classes of a StatsCount (T26), as catalogue.Disclosure decides
+// them: published by the deadline, published after it, unpublished and past
+// it, unpublished and not yet due.
+const (
+	DisclosedOnTime = "ON_TIME"
+	DisclosedLate   = "LATE"
+	DisclosureDue   = "OVERDUE"
+	DisclosurePend  = "PENDING"
+)
+
+// StatsCount is how many records of a kind were decided in a month about
+// entities of a division ("" for natural persons and entities the registry
+// does not hold), in a disclosure class ("" for kinds without a publication
+// duty or tables that keep no publication day).
+type StatsCount struct {
+	Month      string // YYYY-MM
+	Kind       credit.Kind
+	Division   string
+	Disclosure string
+	Count      int
+}
+
+// StatsCounter is a department that answers cityStats in one statement.
+type StatsCounter interface {
+	Stats(ctx context.Context, q StatsQuery) ([]StatsCount, error)
+}
+
+var _ StatsCounter = (*TableSource)(nil)
+
+// Stats counts the department's records grouped by month, kind, division
+// and disclosure class, in one statement. The division of a row is its
+// entity's, found through the key the department filed it under (the unified
+// code, or an organisation code or registration number on old rows); the
+// map of keys to divisions travels with the statement, since the registry
+// is in another database. Openness is a kind filter, as for an entity's
+// records: the tables of kinds the caller may not read are not asked, and a
+// table holding both entities and persons counts only the rows of the
+// subjects whose kind the caller may read.
+func (s *TableSource) Stats(ctx context.Context, q StatsQuery) ([]StatsCount, error) {
+	args := []any{pq.Array(q.Divisions.USCCs), pq.Array(q.Divisions.Divisions), pq.Array(q.Divisions.RegNos),
+		pq.Array(q.DueDays), pq.Array(q.DueDates)}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	has := func(ks []credit.Kind, k credit.Kind) bool {
+		for _, x := range ks {
+			if x == k {
+				return true
+			}
+		}
+		return false
+	}
+	var today string
+	var parts []string
+	for _, t := range s.Tables {
+		forEntity, forPerson := has(q.EntityKinds, t.Kind), t.PersonRow != "" && has(q.PersonKinds, t.Kind)
+		if !forEntity && !forPerson {
+			continue
+		}
+		conds := dateBounds(t.Date, q.From, q.To, arg)
+		switch {
+		case t.PersonRow != "" && !forPerson:
+			conds = append(conds, "NOT ("+t.PersonRow+")")
+		case t.PersonRow != "" && !forEntity:
+			conds = append(conds, "("+t.PersonRow+")")
+		}
+		var joins, divs []string
+		for i, k := range t.EntityKeys {
+			alias := "m" + strconv.Itoa(i)
+			src := "mu"
+			switch k.Kind {
+			case KeyOrgCode:
+				src = "mo"
+			case KeyRegNo:
+				src = "mr"
+			}
+			joins = append(joins, fmt.Sprintf(" LEFT JOIN %s %s ON %s.k = %s", src, alias, alias, k.Expr))
+			divs = append(divs, alias+".d")
+		}
+		division := "NULL::text"
+		if len(divs) > 0 {
+			division = "coalesce(" + strings.Join(divs, ", ") + ")"
+		}
+		disc := "NULL::text"
+		if t.Published != "" && has(q.Disclosing, t.Kind) {
+			if today == "" {
+				today = arg(q.Today) + "::date"
+			}
+			joins = append(joins, " LEFT JOIN due ON due.day = "+t.Date)
+			disc = fmt.Sprintf(`CASE WHEN %[1]s IS NOT NULL AND %[1]s <= due.due THEN 'ON_TIME' WHEN %[1]s IS NOT NULL THEN 'LATE'
+				WHEN %[2]s > due.due THEN 'OVERDUE' ELSE 'PENDING' END`, t.Published, today)
+		}
+		parts = append(parts, fmt.Sprintf(`SELECT %s::text AS kind, %s AS d, %s AS division, %s AS disc FROM %s t%s%s`,
+			pq.QuoteLiteral(string(t.Kind)), t.Date, division, disc, t.Table, strings.Join(joins, ""), whereAll(conds)))
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	query := `WITH mu(k, d) AS (SELECT * FROM unnest($1::text[], $2::text[])),
+		mo(k, d) AS (SELECT substr(k, 9, 9), d FROM mu WHERE length(k) = 18),
+		mr(k, d) AS (SELECT * FROM unnest($3::text[], $2::text[]) AS r(k, d) WHERE r.k <> ''),
+		due(day, due) AS (SELECT * FROM unnest($4::date[], $5::date[]))
+		SELECT to_char(u.d, 'YYYY-MM'), u.kind, coalesce(u.division, ''), coalesce(u.disc, ''), count(*) FROM (` +
+		strings.Join(parts, " UNION ALL ") + `) u`
+	if q.OnlyDivisions != nil {
+		query += ` WHERE u.division = ANY(` + arg(pq.Array(q.OnlyDivisions)) + `)`
+	}
+	query += ` GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`
+	rows, err := s.DB.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []StatsCount
+	for rows.Next() {
+		var (
+			c    StatsCount
+			kind string
+			n    sql.NullInt64
+		)
+		if err := rows.Scan(&c.Month, &kind, &c.Division, &c.Disclosure, &n); err != nil {
+			return nil, err
+		}
+		c.Kind, c.Count = credit.Kind(kind), int(n.Int64)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
