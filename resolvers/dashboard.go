@@ -12,6 +12,7 @@ import (
 	"credithub/graph/model"
 	"credithub/internal/apperr"
 	"credithub/internal/credit"
+	"credithub/internal/ident"
 	"credithub/internal/loaders"
 	"credithub/internal/scalars"
 	"credithub/internal/stats"
@@ -99,9 +100,81 @@ func countableKinds(ctx context.Context, l *loaders.Loaders) (entity, person []c
 	return entity, person
 }
 
-// hubModels maps the hub's figures.
+// hubModels maps the hub's figures; the sections the caller was not
+// given stay nil (their fields are refused by the openness middleware).
 func hubModels(h *stats.HubFigures, out *model.CityStats) {
 	if h == nil {
 		return
 	}
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	for _, f := range h.Flows {
+		out.ListingFlows = append(out.ListingFlows, &model.ListingFlow{Month: f.Month, ListType: credit.ListType(f.ListType),
+			Domain: opt(f.Domain), Entered: f.Entered, Removed: f.Removed})
+	}
+	for _, l := range h.Listed {
+		out.ListedNow = append(out.ListedNow, &model.ListedCount{ListType: credit.ListType(l.ListType), Domain: opt(l.Domain),
+			Division: divisionModel(l.Division), Entities: l.Entities})
+	}
+	if h.Commitments != nil {
+		out.Commitments = []*model.CommitmentCount{}
+	}
+	for _, c := range h.Commitments {
+		out.Commitments = append(out.Commitments, &model.CommitmentCount{Month: c.Month, Department: departmentOf(c.Department),
+			Signed: c.Signed, Kept: c.Kept, Breached: c.Breached, FoundFalse: c.FoundFalse})
+	}
+	out.Objections, out.Repairs = timelinessModel(h.Objections), timelinessModel(h.Repairs)
+	if h.Grades != nil {
+		out.Grades = []*model.GradeMonth{}
+	}
+	if h.Checks != nil {
+		out.Checks = []*model.CheckCount{}
+	}
+	if h.Warnings != nil {
+		out.OpenWarnings = []*model.WarningCount{}
+	}
+	for _, g := range h.Grades {
+		out.Grades = append(out.Grades, &model.GradeMonth{Month: opt(g.Month), Division: divisionModel(g.Division), Grade: model.Grade(g.Grade), Count: g.Count})
+	}
+	for _, c := range h.Checks {
+		out.Checks = append(out.Checks, &model.CheckCount{Month: c.Month, Department: departmentOf(c.Department),
+			Checks: c.Checks, MeasuresApplied: c.Applied, MeasuresNotApplied: c.NotApplied})
+	}
+	for _, w := range h.Warnings {
+		out.OpenWarnings = append(out.OpenWarnings, &model.WarningCount{Rule: &model.WarningRule{Code: w.Rule.Code, Description: w.Rule.Description,
+			Kind: w.Rule.Kind, Threshold: w.Rule.Threshold, Level: model.WarningLevel(w.Rule.Level), Active: w.Rule.Active, Source: w.Rule.Source}, Division: divisionModel(w.Division), Open: w.Open})
+	}
+	if h.Entities != nil {
+		for _, d := range ident.Divisions {
+			if d.CityLevel {
+				continue
+			}
+			n, bad := h.Entities[d.Code], h.Dishonest[d.Code]
+			if n == 0 && bad == 0 {
+				continue
+			}
+			s := &model.DivisionShare{Division: divisionModel(d.Code), Entities: n, Dishonest: bad}
+			if n > 0 {
+				share := float64(bad) / float64(n)
+				s.Share = &share
+			}
+			out.DishonestShare = append(out.DishonestShare, s)
+		}
+	}
+}
+
+func timelinessModel(t *stats.Timeliness) *model.WorkflowTimeliness {
+	if t == nil {
+		return nil
+	}
+	out := &model.WorkflowTimeliness{ByState: []*model.StateCount{}, MedianWorkingDays: t.Median, P90WorkingDays: t.P90,
+		OverdueNow: t.OverdueNow, DueSoon: t.DueSoon}
+	for _, s := range t.ByState {
+		out.ByState = append(out.ByState, &model.StateCount{State: s.State, Count: s.Count})
+	}
+	return out
 }

@@ -75,9 +75,9 @@ type RecordCount struct {
 
 // DisclosureCount is a cell of the disclosure figure (T26).
 type DisclosureCount struct {
-	Department string
-	Kind       credit.Kind
-	Division   string
+	Department                                string
+	Kind                                      credit.Kind
+	Division                                  string
 	Decisions, OnTime, Late, Overdue, Pending int
 }
 
@@ -197,7 +197,7 @@ func (s *Service) City(ctx context.Context, req Request) (*Result, error) {
 		})
 	}
 	var hubErr error
-	if req.Shared || req.Want.ListingFlows || req.Want.ListedNow || req.Want.DishonestShare {
+	if req.Want != (Sections{}) {
 		wg.Go(func() { res.Hub, hubErr = s.hub(ctx, req, q.Divisions) })
 	}
 	wg.Wait()
