@@ -200,3 +200,118 @@ func (s *TableSource) Stats(ctx context.Context, q StatsQuery) ([]StatsCount, er
 	}
 	return out, rows.Err()
 }
+
+// CityQuery selects records across a department, for no subject: the
+// city-wide stream (Query.records).
+type CityQuery struct {
+	// EntityKinds and PersonKinds as in StatsQuery: openness as a kind
+	// filter on the rows about entities and about persons.
+	EntityKinds, PersonKinds []credit.Kind
+	// From and To bound the decision date (YYYY-MM-DD, inclusive); "" is open.
+	From, To string
+	// Divisions, when its map is not empty, keeps only the rows of the
+	// entities it holds (found through their keys as in Stats).
+	Divisions EntityDivisions
+	// After is the last record of the previous page (a position in the
+	// merged order of every department); zero means from the start.
+	After Cursor
+	// Limit is the most rows returned (> 0).
+	Limit int
+}
+
+// CityRows returns the department's records that q selects, in record
+// order, in one statement, decoded on demand; each keeps the subject its
+// row names (a legacy key only: empty, with LegacyKey set).
+func (s *TableSource) CityRows(ctx context.Context, q CityQuery) ([]*Row, error) {
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	has := func(ks []credit.Kind, k credit.Kind) bool {
+		for _, x := range ks {
+			if x == k {
+				return true
+			}
+		}
+		return false
+	}
+	filtered := q.Divisions.Len() > 0
+	var with string
+	if filtered {
+		with = `WITH mu(k, d) AS (SELECT * FROM unnest(` + arg(pq.Array(q.Divisions.USCCs)) + `::text[], ` + arg(pq.Array(q.Divisions.Divisions)) + `::text[])),
+			mo(k, d) AS (SELECT substr(k, 9, 9), d FROM mu WHERE length(k) = 18),
+			mr(k, d) AS (SELECT * FROM unnest(` + arg(pq.Array(q.Divisions.RegNos)) + `::text[], $2::text[]) AS r(k, d) WHERE r.k <> '') `
+	}
+	limit := arg(q.Limit)
+	var parts []string
+	for _, t := range s.Tables {
+		forEntity, forPerson := has(q.EntityKinds, t.Kind), t.PersonRow != "" && has(q.PersonKinds, t.Kind)
+		if filtered {
+			forPerson = false // a person has no division
+		}
+		if !forEntity && !forPerson {
+			continue
+		}
+		conds := dateBounds(t.Date, q.From, q.To, arg)
+		switch {
+		case t.PersonRow != "" && !forPerson:
+			conds = append(conds, "NOT ("+t.PersonRow+")")
+		case t.PersonRow != "" && !forEntity:
+			conds = append(conds, "("+t.PersonRow+")")
+		}
+		if q.After != (Cursor{}) {
+			conds = append(conds, s.afterCursor(t, q.After, arg))
+		}
+		var joins string
+		if filtered {
+			var any []string
+			for i, k := range t.EntityKeys {
+				alias := "m" + strconv.Itoa(i)
+				src := map[KeyKind]string{KeyUSCC: "mu", KeyOrgCode: "mo", KeyRegNo: "mr"}[k.Kind]
+				joins += fmt.Sprintf(" LEFT JOIN %s %s ON %s.k = %s", src, alias, alias, k.Expr)
+				any = append(any, alias+".k IS NOT NULL")
+			}
+			if len(any) == 0 {
+				continue
+			}
+			conds = append(conds, "("+strings.Join(any, " OR ")+")")
+		}
+		parts = append(parts, fmt.Sprintf(
+			`(SELECT %s::text AS kind, %s::bigint AS id, %s AS d, to_jsonb(t) AS row FROM %s t%s%s ORDER BY 3 DESC, 2 DESC LIMIT %s)`,
+			pq.QuoteLiteral(string(t.Kind)), t.ID, t.Date, t.Table, joins, whereAll(conds), limit))
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	query := with + `SELECT kind, id, to_char(d, 'YYYY-MM-DD'), row FROM (` + strings.Join(parts, " UNION ALL ") +
+		`) u ORDER BY d DESC, kind COLLATE "C", id DESC LIMIT ` + limit
+	rows, err := s.DB.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Row
+	for rows.Next() {
+		var (
+			kind, date string
+			id         int64
+			raw        []byte
+		)
+		if err := rows.Scan(&kind, &id, &date, &raw); err != nil {
+			return nil, err
+		}
+		out = append(out, &Row{
+			Cursor: Cursor{Date: date, Source: s.Dept.Code, Kind: credit.Kind(kind), LocalID: id},
+			kind:   credit.Kind(kind), id: id, raw: raw, src: s, own: true,
+		})
+	}
+	return out, rows.Err()
+}
+
+// CityReader is a department that serves the city-wide stream.
+type CityReader interface {
+	CityRows(ctx context.Context, q CityQuery) ([]*Row, error)
+}
+
+var _ CityReader = (*TableSource)(nil)

@@ -188,6 +188,7 @@ type Row struct {
 	raw    []byte
 	src    *TableSource
 	asked  credit.Subject
+	own    bool
 	// Then runs once on the decoded record (the hub's annotations); set it
 	// before the row is shared.
 	Then func(credit.Record)
@@ -219,6 +220,15 @@ func (r *Row) Record() (credit.Record, error) {
 			return
 		}
 		b := r.rec.Common()
+		if r.own {
+			// A row read for no subject (the city-wide stream) keeps the
+			// subject its department filed it under.
+			r.raw = nil
+			if r.Then != nil {
+				r.Then(r.rec)
+			}
+			return
+		}
 		if b.Subject != r.asked {
 			// The row is about someone else too (a restriction order against
 			// a company names its legal representative): its party name is

@@ -178,3 +178,61 @@ func timelinessModel(t *stats.Timeliness) *model.WorkflowTimeliness {
 	}
 	return out
 }
+
+// cityRecordsRequest validates Query.records' arguments and narrows them to
+// what the caller may read, as an entity's records do: openness is a kind
+// filter applied in SQL, and callers who see only public records see them
+// only inside their publicity period (dropped row by row).
+func cityRecordsRequest(ctx context.Context, filter *model.CityRecordFilter, first *int, after *string) (stats.RecordsRequest, error) {
+	n, err := pageSize(first)
+	if err != nil {
+		return stats.RecordsRequest{}, err
+	}
+	req := stats.RecordsRequest{First: n}
+	if after != nil {
+		if req.After, err = parseRecordCursor(*after); err != nil {
+			return req, err
+		}
+	}
+	entity, person := countableKinds(ctx, loaders.For(ctx))
+	if filter != nil {
+		for _, code := range filter.Sources {
+			if err := checkDepartment("filter.sources", code); err != nil {
+				return req, err
+			}
+		}
+		req.Sources = filter.Sources
+		if filter.Divisions != nil {
+			req.Divisions = []string{}
+			for _, code := range filter.Divisions {
+				d, err := checkDivision("filter.divisions", code)
+				if err != nil {
+					return req, err
+				}
+				if d == "" {
+					req.Divisions = nil
+					break
+				}
+				req.Divisions = append(req.Divisions, d)
+			}
+		}
+		if filter.DecidedFrom != nil {
+			req.From = filter.DecidedFrom.String()
+		}
+		if filter.DecidedTo != nil {
+			req.To = filter.DecidedTo.String()
+		}
+		if filter.DecidedFrom != nil && filter.DecidedTo != nil && filter.DecidedTo.Before(*filter.DecidedFrom) {
+			return req, apperr.BadInput("filter.decidedTo", "decidedTo (%s) is before decidedFrom (%s)", req.To, req.From)
+		}
+		if filter.Kinds != nil {
+			keep := func(k credit.Kind) bool { return !slices.Contains(filter.Kinds, k) }
+			entity, person = slices.DeleteFunc(entity, keep), slices.DeleteFunc(person, keep)
+		}
+	}
+	req.EntityKinds, req.PersonKinds = entity, person
+	if view := auth.ViewOf(ctx, auth.Subject{}); view.PublicOnly {
+		req.Visible = view.Sees
+	}
+	return req, nil
+}

@@ -9,7 +9,7 @@ import (
 	"context"
 	"credithub/graph/model"
 	"credithub/internal/credit"
-	"fmt"
+	"credithub/datasources"
 )
 
 // CityStats answers the dashboards' figures with one statement per
@@ -48,6 +48,35 @@ func (r *queryResolver) CityStats(ctx context.Context, filter *model.StatsFilter
 	return out, nil
 }
 
+// Records is the city-wide stream of records: every department's, merged
+// in the graph's record order (internal/stats.Records).
 func (r *queryResolver) Records(ctx context.Context, filter *model.CityRecordFilter, first *int, after *string) (*model.CreditRecordConnection, error) {
-	panic(fmt.Errorf("not implemented: Records - records"))
+	req, err := cityRecordsRequest(ctx, filter, first, after)
+	if err != nil {
+		return nil, err
+	}
+	page := r.Stats.Records(ctx, req)
+	conn := &model.CreditRecordConnection{
+		Edges:          make([]*model.CreditRecordEdge, 0, len(page.Records)),
+		PageInfo:       &model.PageInfo{HasNextPage: page.HasNext, HasPreviousPage: after != nil},
+		Complete:       len(page.Failed) == 0,
+		MissingSources: []*credit.Department{},
+	}
+	for _, f := range page.Failed {
+		d := f.Department
+		conn.MissingSources = append(conn.MissingSources, &d)
+		r.unavailable(ctx, d.Code, f.Err)
+	}
+	for _, rec := range page.Records {
+		conn.Edges = append(conn.Edges, &model.CreditRecordEdge{Cursor: recordCursor(datasources.CursorOf(rec)), Node: rec})
+	}
+	if n := len(conn.Edges); n > 0 {
+		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
+		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
+	}
+	if page.End != (datasources.Cursor{}) {
+		end := recordCursor(page.End)
+		conn.PageInfo.EndCursor = &end
+	}
+	return conn, nil
 }

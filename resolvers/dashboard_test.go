@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"credithub/auth"
 	"credithub/internal/app/apptest"
 )
 
@@ -225,7 +224,6 @@ func TestCityStatsRecordsHonourOpenness(t *testing.T) {
 		t.Fatalf("no records in the free trade zone to test with")
 	}
 	diffCounts(t, "231199", recordCounts(t, one), wantOne)
-	_ = auth.KindDepartment
 }
 
 // The dashboard's whole first screen is one request at one statement per
@@ -266,3 +264,141 @@ const cityStatsFull = `{ cityStats {
   checks { month department { code } checks measuresApplied measuresNotApplied }
   openWarnings { rule { code } division { code } open }
 } }`
+
+const cityRecordsPage = `query($f: CityRecordFilter, $after: String) { records(filter: $f, first: 37, after: $after) {
+  edges { cursor node { id kind decisionDate publicity source { code } } }
+  pageInfo { hasNextPage endCursor } complete missingSources { code } } }`
+
+// walkCityRecords reads every page of Query.records and returns, per
+// "month department kind", how many records came, checking the order
+// (newest first) and that no record comes twice.
+func walkCityRecords(t *testing.T, h *apptest.Hub, headers map[string]string, filter map[string]any) (map[string]int, []any) {
+	t.Helper()
+	out := map[string]int{}
+	seen := map[string]bool{}
+	var all []any
+	var after any
+	last := "9999-99-99"
+	for pages := 0; ; pages++ {
+		if pages > 200 {
+			t.Fatal("more than 200 pages")
+		}
+		d := h.QueryAs(t, headers, cityRecordsPage, map[string]any{"f": filter, "after": after})
+		conn := apptest.Get(d, "records")
+		if apptest.Get(conn, "complete") != true {
+			t.Fatalf("incomplete: %v", conn)
+		}
+		for _, e := range apptest.Get(conn, "edges").([]any) {
+			n := apptest.Get(e, "node")
+			id, date := apptest.Get(n, "id").(string), apptest.Get(n, "decisionDate").(string)
+			if seen[id] {
+				t.Fatalf("record %s twice", id)
+			}
+			seen[id] = true
+			if date > last {
+				t.Fatalf("record %s of %s after one of %s: not newest first", id, date, last)
+			}
+			last = date
+			out[strings.Join([]string{date[:7], apptest.Get(n, "source", "code").(string), apptest.Get(n, "kind").(string)}, " ")]++
+			all = append(all, n)
+		}
+		if apptest.Get(conn, "pageInfo", "hasNextPage") != true {
+			return out, all
+		}
+		after = apptest.Get(conn, "pageInfo", "endCursor")
+	}
+}
+
+// withoutDivision adds up expectedRecordCounts' cells over divisions.
+func withoutDivision(m map[string]int, division func(string) bool) map[string]int {
+	out := map[string]int{}
+	for k, n := range m {
+		f := strings.Split(k, " ")
+		if division(f[2]) {
+			out[f[0]+" "+f[1]+" "+f[3]] += n
+		}
+	}
+	return out
+}
+
+// Query.records walks every department's records of a period, newest first,
+// each once, across pages of the merged streams; a division filter keeps
+// its entities' records only; the public sees public records only.
+func TestCityRecordsWalkEveryDepartment(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{})
+	from, to := "2026-03-01", "2026-12-06"
+	filter := map[string]any{"decidedFrom": from, "decidedTo": to}
+	got, _ := walkCityRecords(t, h, apptest.Department(t), filter)
+	all := expectedRecordCounts(t, h, from, to, func(p string) bool { return p == "PUBLIC" || p == "SHARED" })
+	diffCounts(t, "department", got, withoutDivision(all, func(string) bool { return true }))
+
+	filter["divisions"] = []string{"231181", "231199"}
+	got, _ = walkCityRecords(t, h, apptest.Department(t), filter)
+	diffCounts(t, "231181+231199", got, withoutDivision(all, func(d string) bool { return d == "231181" || d == "231199" }))
+
+	delete(filter, "divisions")
+	filter["kinds"] = []string{"PENALTY", "COMPLAINT"}
+	filter["sources"] = []string{"market", "fire"}
+	got, _ = walkCityRecords(t, h, apptest.Department(t), filter)
+	want := map[string]int{}
+	for k, n := range withoutDivision(all, func(string) bool { return true }) {
+		f := strings.Split(k, " ")
+		if (f[1] == "market" || f[1] == "fire") && (f[2] == "PENALTY" || f[2] == "COMPLAINT") {
+			want[k] = n
+		}
+	}
+	diffCounts(t, "kinds and sources", got, want)
+
+	// The public: public kinds only, and of those the records in force.
+	delete(filter, "kinds")
+	delete(filter, "sources")
+	_, nodes := walkCityRecords(t, h, nil, filter)
+	public := withoutDivision(expectedRecordCounts(t, h, from, to, func(p string) bool { return p == "PUBLIC" }), func(string) bool { return true })
+	total := 0
+	for _, n := range public {
+		total += n
+	}
+	if len(nodes) == 0 || len(nodes) > total {
+		t.Errorf("the public sees %d records, want some and at most the %d public ones", len(nodes), total)
+	}
+	for _, n := range nodes {
+		if apptest.Get(n, "publicity") != "PUBLIC" {
+			t.Fatalf("the public sees %v", n)
+		}
+	}
+}
+
+// A department that does not answer is named, and the others' records and
+// figures still come.
+func TestCityRecordsAndStatsWithADepartmentDown(t *testing.T) {
+	t.Parallel()
+	h := apptest.Start(t, apptest.Options{}).Variant(t, map[string]string{
+		"CREDITHUB_FIRE_DSN": "postgres://postgres@127.0.0.1:1/dept_fire?sslmode=disable",
+	})
+	r := h.Do(t, cityRecordsPage, map[string]any{"f": map[string]any{"decidedFrom": "2025-01-01"}}, apptest.Department(t))
+	conn := apptest.Get(r.Data, "records")
+	if apptest.Get(conn, "complete") != false || fmt.Sprint(apptest.Get(conn, "missingSources")) != "[map[code:fire]]" {
+		t.Fatalf("records with fire down: %s", r.Body)
+	}
+	if len(apptest.Get(conn, "edges").([]any)) == 0 {
+		t.Fatalf("no records from the departments that are up: %s", r.Body)
+	}
+	found := false
+	for _, er := range r.Errors {
+		found = found || (er.Code() == "SOURCE_UNAVAILABLE" && er.Extensions["source"] == "fire")
+	}
+	if !found {
+		t.Errorf("no SOURCE_UNAVAILABLE naming fire: %s", r.Body)
+	}
+	s := h.Do(t, cityRecordsQuery, nil, apptest.Department(t))
+	if apptest.Get(s.Data, "cityStats", "complete") != false || fmt.Sprint(apptest.Get(s.Data, "cityStats", "missingSources")) != "[map[code:fire]]" {
+		t.Fatalf("cityStats with fire down: %s", s.Body)
+	}
+	for _, c := range apptest.Get(s.Data, "cityStats", "records").([]any) {
+		if apptest.Get(c, "department", "code") == "fire" && !strings.HasPrefix(apptest.Get(c, "kind").(string), "LIST") &&
+			apptest.Get(c, "kind") != "INTERVIEW" && apptest.Get(c, "kind") != "COMMITMENT_BREACH" && apptest.Get(c, "kind") != "KEY_ATTENTION" {
+			t.Errorf("a count of fire's own records while it is down: %v", c)
+		}
+	}
+}

@@ -312,3 +312,25 @@ func (s *State) Each(f func(credit.Record)) {
 		f(r)
 	}
 }
+
+// Matching returns copies of the hub's own records that keep says to keep,
+// in record order: the hub's part of the city-wide stream.
+func (s *State) Matching(keep func(credit.Record) bool) []credit.Record {
+	var out []credit.Record
+	for _, r := range s.current().byID {
+		if keep(r) {
+			out = append(out, clone(r))
+		}
+	}
+	slices.SortFunc(out, func(a, b credit.Record) int {
+		ca, cb := datasources.CursorOf(a), datasources.CursorOf(b)
+		switch {
+		case datasources.Less(ca, cb):
+			return -1
+		case datasources.Less(cb, ca):
+			return 1
+		}
+		return 0
+	})
+	return out
+}

@@ -42,6 +42,7 @@ type Service struct {
 	mu       sync.Mutex
 	divs     datasources.EntityDivisions
 	byUSCC   map[string]string
+	usccOf   map[string]string // an old registration number or organisation code → the unified code
 	loadedAt time.Time
 }
 
@@ -126,8 +127,15 @@ func (s *Service) divisions(ctx context.Context) (datasources.EntityDivisions, m
 	}
 	s.divs, s.loadedAt = d, s.now()
 	s.byUSCC = make(map[string]string, d.Len())
+	s.usccOf = make(map[string]string, 2*d.Len())
 	for i, u := range d.USCCs {
 		s.byUSCC[u] = d.Divisions[i]
+		if len(u) == 18 {
+			s.usccOf[u[8:17]] = u
+		}
+		if d.RegNos[i] != "" {
+			s.usccOf[d.RegNos[i]] = u
+		}
 	}
 	return s.divs, s.byUSCC, nil
 }
