@@ -7,9 +7,9 @@ package resolvers
 
 import (
 	"context"
+	"credithub/datasources"
 	"credithub/graph/model"
 	"credithub/internal/credit"
-	"credithub/datasources"
 )
 
 // CityStats answers the dashboards' figures with one statement per

@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"credithub/internal/app/apptest"
+	"credithub/internal/workday"
 )
 
 // cityRow is a department's record as the test reads it from its tables:
@@ -42,42 +44,59 @@ var cityTables = map[string]string{
 		UNION ALL SELECT 'FALSE_LITIGATION', decided_on, party_id_no, NULL, party_type = 'P' FROM false_litigation_v`,
 }
 
+// rowsOf reads rows straight from one of the hub's databases.
+func rowsOf(t *testing.T, h *apptest.Hub, db, query string, args ...any) [][]any {
+	t.Helper()
+	rows, err := h.DBs[db].QueryContext(context.Background(), query, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", db, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out [][]any
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, vals)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func str(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case []byte:
+		return string(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// registryDivisions maps every entity's code to its division, from the
+// registry's table.
+func registryDivisions(t *testing.T, h *apptest.Hub) map[string]string {
+	out := map[string]string{}
+	for _, r := range rowsOf(t, h, "market", `SELECT uscc, division_code FROM registry_entity`) {
+		out[str(r[0])] = str(r[1])
+	}
+	return out
+}
+
 // expectedRecordCounts counts, straight from the departments' and the hub's
 // tables, the records decided in [from, to] per "month dept division kind"
 // that a caller seeing the publicities in sees counts.
 func expectedRecordCounts(t *testing.T, h *apptest.Hub, from, to string, sees func(publicity string) bool) map[string]int {
 	t.Helper()
-	ctx := context.Background()
-	q := func(db, query string, args ...any) [][]any {
-		rows, err := h.DBs[db].QueryContext(ctx, query, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", db, err)
-		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		var out [][]any
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, vals)
-		}
-		return out
-	}
-	str := func(v any) string {
-		switch x := v.(type) {
-		case nil:
-			return ""
-		case []byte:
-			return string(x)
-		}
-		return fmt.Sprint(v)
-	}
+	q := func(db, query string, args ...any) [][]any { return rowsOf(t, h, db, query, args...) }
 	division := map[string]string{}
 	for _, r := range q("market", `SELECT uscc, coalesce(reg_no, ''), division_code FROM registry_entity`) {
 		u, reg, d := str(r[0]), str(r[1]), str(r[2])
@@ -401,4 +420,167 @@ func TestCityRecordsAndStatsWithADepartmentDown(t *testing.T) {
 			t.Errorf("a count of fire's own records while it is down: %v", c)
 		}
 	}
+}
+
+// count adds one to m[key of parts].
+func count(m map[string]int, parts ...string) { m[strings.Join(parts, " ")]++ }
+
+// cells reads a figure's rows as "labels → number".
+func cells(t *testing.T, rows any, number string, labels ...[]any) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, c := range rows.([]any) {
+		var parts []string
+		for _, path := range labels {
+			v, _ := apptest.Get(c, path...).(string)
+			parts = append(parts, v)
+		}
+		out[strings.Join(parts, " ")] += int(apptest.Get(c, number).(float64))
+	}
+	return out
+}
+
+func civil(v any) time.Time { return civilDate(v.(time.Time).In(workday.Date(2026, 1, 1).Location())) }
+
+// The hub's figures, each against the hub's tables read here: listings,
+// commitments, objections and repairs, and disclosure against
+// disclosureStats; the default period is the last twelve months.
+func TestCityStatsHubFigures(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{})
+	data := h.QueryAs(t, apptest.Department(t), cityStatsFull, nil)
+	cs := apptest.Get(data, "cityStats")
+	from, to := apptest.Get(cs, "from").(string), apptest.Get(cs, "to").(string)
+	toDay, _ := time.Parse("2006-01-02", to)
+	if want := toDay.AddDate(0, 0, 1-toDay.Day()).AddDate(0, -11, 0).Format("2006-01-02"); from != want {
+		t.Errorf("default from = %s, want %s (to %s)", from, want, to)
+	}
+	today := workday.Date(toDay.Year(), toDay.Month(), toDay.Day())
+	div := registryDivisions(t, h)
+
+	listed := map[string]map[string]bool{}
+	flowsIn, flowsOut := map[string]int{}, map[string]int{}
+	for _, r := range rowsOf(t, h, "hub", `SELECT list_type, coalesce(domain, ''), uscc, state, to_char(entered_on, 'YYYY-MM-DD'), coalesce(to_char(removed_on, 'YYYY-MM-DD'), '') FROM list_entry`) {
+		typ, dom, uscc, state, in, out := str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])
+		if state == "LISTED" {
+			k := strings.Join([]string{typ, dom, div[uscc]}, " ")
+			if listed[k] == nil {
+				listed[k] = map[string]bool{}
+			}
+			listed[k][uscc] = true
+		}
+		if in >= from && in <= to {
+			count(flowsIn, in[:7], typ, dom)
+		}
+		if out != "" && out >= from && out <= to {
+			count(flowsOut, out[:7], typ, dom)
+		}
+	}
+	wantListed := map[string]int{}
+	for k, us := range listed {
+		wantListed[k] = len(us)
+	}
+	diffCounts(t, "listedNow", cells(t, apptest.Get(cs, "listedNow"), "entities", []any{"listType"}, []any{"domain"}, []any{"division", "code"}), wantListed)
+	diffCounts(t, "entered", cells(t, apptest.Get(cs, "listingFlows"), "entered", []any{"month"}, []any{"listType"}, []any{"domain"}), flowsIn)
+	diffCounts(t, "removed", cells(t, apptest.Get(cs, "listingFlows"), "removed", []any{"month"}, []any{"listType"}, []any{"domain"}), flowsOut)
+	if len(wantListed) == 0 || len(flowsIn) == 0 {
+		t.Errorf("no listings to test with")
+	}
+
+	signed, ends := map[string]int{}, map[string]map[string]int{"FULFILLED": {}, "BREACHED": {}, "FOUND_FALSE": {}}
+	for _, r := range rowsOf(t, h, "hub", `SELECT signed_at, department, id FROM commitment`) {
+		if d := civil(r[0]).Format("2006-01-02"); d >= from && d <= to {
+			count(signed, d[:7], str(r[1]))
+		}
+	}
+	for _, r := range rowsOf(t, h, "hub", `SELECT h.at, c.department, h.to_state FROM workflow_history h JOIN commitment c ON c.id = h.object_id
+		WHERE h.workflow = 'commitment'`) {
+		if d := civil(r[0]).Format("2006-01-02"); d >= from && d <= to && ends[str(r[2])] != nil {
+			count(ends[str(r[2])], d[:7], str(r[1]))
+		}
+	}
+	cm := apptest.Get(cs, "commitments")
+	diffCounts(t, "signed", cells(t, cm, "signed", []any{"month"}, []any{"department", "code"}), signed)
+	diffCounts(t, "kept", cells(t, cm, "kept", []any{"month"}, []any{"department", "code"}), ends["FULFILLED"])
+	diffCounts(t, "breached", cells(t, cm, "breached", []any{"month"}, []any{"department", "code"}), ends["BREACHED"])
+	diffCounts(t, "foundFalse", cells(t, cm, "foundFalse", []any{"month"}, []any{"department", "code"}), ends["FOUND_FALSE"])
+
+	// Objections and repairs: states of those filed in the period, working
+	// days to decide of those decided in it, overdue and due soon now.
+	cal := workday.Default()
+	soon := cal.AddWorkingDays(today, 2)
+	for _, wf := range []struct{ name, filed, first, second, firstDue, secondDue, decided string }{
+		{"objection", "filed_at", "FILED", "CHECKED", "check_due", "decision_due", "'UPHELD', 'REJECTED'"},
+		{"repair", "applied_at", "APPLIED", "ACCEPTED", "accept_due", "decision_due", "'REFUSED', 'REPAIRED', 'DENIED'"},
+	} {
+		states := map[string]int{}
+		var days []float64
+		overdue, dueSoon := 0, 0
+		for _, r := range rowsOf(t, h, "hub", `SELECT o.state, o.`+wf.filed+`, o.`+wf.firstDue+`, o.`+wf.secondDue+`,
+			(SELECT min(at) FROM workflow_history h WHERE h.workflow = '`+wf.name+`' AND h.object_id = o.id AND h.to_state IN (`+wf.decided+`))
+			FROM `+wf.name+` o`) {
+			state, filed := str(r[0]), civil(r[1])
+			if d := filed.Format("2006-01-02"); d >= from && d <= to {
+				states[state]++
+			}
+			if r[4] != nil {
+				if d := civil(r[4]); d.Format("2006-01-02") >= from && d.Format("2006-01-02") <= to {
+					days = append(days, float64(cal.WorkingDaysBetween(filed, d)))
+				}
+			}
+			var due time.Time
+			switch state {
+			case wf.first:
+				due = civil(r[2])
+			case wf.second:
+				due = civil(r[3])
+			default:
+				continue
+			}
+			if due.Before(today) {
+				overdue++
+			} else if !due.After(soon) {
+				dueSoon++
+			}
+		}
+		got := apptest.Get(cs, wf.name+"s")
+		diffCounts(t, wf.name+" states", cells(t, apptest.Get(got, "byState"), "count", []any{"state"}), states)
+		if n := int(apptest.Get(got, "overdueNow").(float64)); n != overdue {
+			t.Errorf("%s overdue now = %d, want %d", wf.name, n, overdue)
+		}
+		if n := int(apptest.Get(got, "dueSoon").(float64)); n != dueSoon {
+			t.Errorf("%s due soon = %d, want %d", wf.name, n, dueSoon)
+		}
+		if len(days) == 0 {
+			t.Errorf("no %s decided in the period to test with", wf.name)
+			continue
+		}
+		slices.Sort(days)
+		quantile := func(p float64) float64 { // the closest ranks, interpolated
+			pos := p * float64(len(days)-1)
+			lo := int(pos)
+			hi := min(lo+1, len(days)-1)
+			return days[lo] + (pos-float64(lo))*(days[hi]-days[lo])
+		}
+		if m := apptest.Get(got, "medianWorkingDays"); m != quantile(0.5) {
+			t.Errorf("%s median = %v, want %v of %v", wf.name, m, quantile(0.5), days)
+		}
+		if m := apptest.Get(got, "p90WorkingDays"); m != quantile(0.9) {
+			t.Errorf("%s p90 = %v, want %v of %v", wf.name, m, quantile(0.9), days)
+		}
+	}
+
+	// Disclosure: per department, what disclosureStats says of the period.
+	ds := h.QueryAs(t, apptest.Department(t), disclosureQuery, map[string]any{"from": from, "to": to, "first": 1})
+	for _, field := range []string{"decisions", "publishedOnTime", "publishedLate", "overdue", "pending"} {
+		diffCounts(t, "disclosure "+field, cells(t, apptest.Get(cs, "disclosure"), field, []any{"department", "code"}),
+			cells(t, apptest.Get(ds, "disclosureStats"), field, []any{"department", "code"}))
+	}
+
+	// Each division's entities are the registry's.
+	perDivision := map[string]int{}
+	for _, d := range div {
+		perDivision[d]++
+	}
+	diffCounts(t, "entities", cells(t, apptest.Get(cs, "dishonestShare"), "entities", []any{"division", "code"}), perDivision)
 }
