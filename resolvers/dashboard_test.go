@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"credithub/auth"
 	"credithub/internal/app/apptest"
 	"credithub/internal/workday"
 )
@@ -583,4 +584,82 @@ func TestCityStatsHubFigures(t *testing.T) {
 		perDivision[d]++
 	}
 	diffCounts(t, "entities", cells(t, apptest.Get(cs, "dishonestShare"), "entities", []any{"division", "code"}), perDivision)
+}
+
+// Grades now and per month (the recompute keeps its month's distribution),
+// checks and measures per department and month, and open warnings per rule
+// and division, against the hub's tables; the public is refused them.
+func TestCityStatsGradesChecksWarnings(t *testing.T) {
+	t.Parallel()
+	h := apptest.Start(t, apptest.Options{})
+	admin := apptest.As(t, auth.KindAdmin, "hub", "", auth.ScopeAuditRead, auth.ScopeEntityRead, auth.ScopeRecordRead)
+	h.QueryAs(t, admin, `mutation { recomputeGrades(idempotencyKey: "city-1") }`, nil)
+	asker := apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeEntityRead, auth.ScopeRecordRead)
+	var checkID, measure string
+	for _, e := range h.World.Entities[:12] {
+		c := apptest.Get(h.QueryAs(t, asker, checkQuery, map[string]any{"u": e.USCC, "s": "PUBLIC_PROCUREMENT"}), "creditCheck")
+		for code := range measuresOf(c) {
+			checkID, measure = apptest.Get(c, "id").(string), code
+		}
+	}
+	if checkID == "" {
+		t.Fatal("no check found a measure to report")
+	}
+	h.QueryAs(t, asker, `mutation($c: ID!, $m: ID!) { reportMeasureApplied(checkId: $c, measureCode: $m, applied: true, idempotencyKey: "city-m") { applied } }`,
+		map[string]any{"c": checkID, "m": measure})
+
+	cs := apptest.Get(h.QueryAs(t, asker, cityStatsFull, nil), "cityStats")
+	from, to := apptest.Get(cs, "from").(string), apptest.Get(cs, "to").(string)
+	div := registryDivisions(t, h)
+
+	now, months := map[string]int{}, map[string]int{}
+	for _, r := range rowsOf(t, h, "hub", `SELECT uscc, grade FROM entity_grade`) {
+		count(now, "", div[str(r[0])], str(r[1]))
+	}
+	for _, r := range rowsOf(t, h, "hub", `SELECT month, division, grade, entities FROM grade_month`) {
+		months[strings.Join([]string{str(r[0]), str(r[1]), str(r[2])}, " ")] += int(r[3].(int64))
+	}
+	if len(now) == 0 || len(months) == 0 {
+		t.Fatalf("no grades stored: %v %v", now, months)
+	}
+	maps.Copy(now, months)
+	diffCounts(t, "grades", cells(t, apptest.Get(cs, "grades"), "count", []any{"month"}, []any{"division", "code"}, []any{"grade"}), now)
+
+	checks, applied := map[string]int{}, map[string]int{}
+	for _, r := range rowsOf(t, h, "hub", `SELECT asked_at, asked_org, id FROM credit_check`) {
+		if d := civil(r[0]).Format("2006-01-02"); d >= from && d <= to {
+			count(checks, d[:7], str(r[1]))
+		}
+	}
+	for _, r := range rowsOf(t, h, "hub", `SELECT c.asked_at, c.asked_org FROM measure_application a JOIN credit_check c ON c.id = a.check_id WHERE a.applied`) {
+		count(applied, civil(r[0]).Format("2006-01"), str(r[1]))
+	}
+	if len(checks) == 0 || len(applied) == 0 {
+		t.Fatalf("no checks to test with")
+	}
+	diffCounts(t, "checks", cells(t, apptest.Get(cs, "checks"), "checks", []any{"month"}, []any{"department", "code"}), checks)
+	diffCounts(t, "measuresApplied", cells(t, apptest.Get(cs, "checks"), "measuresApplied", []any{"month"}, []any{"department", "code"}), applied)
+
+	warnings := map[string]int{}
+	for _, r := range rowsOf(t, h, "hub", `SELECT rule, uscc FROM warning`) {
+		count(warnings, str(r[0]), div[str(r[1])])
+	}
+	diffCounts(t, "openWarnings", cells(t, apptest.Get(cs, "openWarnings"), "open", []any{"rule", "code"}, []any{"division", "code"}), warnings)
+
+	// The public: the shared figures are refused (null, FORBIDDEN), the
+	// public ones still answer.
+	r := h.Do(t, cityStatsFull, nil, nil)
+	pub := apptest.Get(r.Data, "cityStats")
+	if pub == nil || apptest.Get(pub, "grades") != nil || apptest.Get(pub, "checks") != nil || apptest.Get(pub, "records") == nil {
+		t.Fatalf("public cityStats: %s", r.Body)
+	}
+	forbidden := 0
+	for _, e := range r.Errors {
+		if e.Code() == "FORBIDDEN" {
+			forbidden++
+		}
+	}
+	if forbidden != 6 {
+		t.Errorf("%d FORBIDDEN errors for the public, want 6 (the shared figures): %s", forbidden, r.Body)
+	}
 }

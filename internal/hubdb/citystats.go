@@ -141,7 +141,9 @@ func (d *DB) CityFigures(ctx context.Context, q CityQuery) ([]CityRow, error) {
 	if len(parts) == 0 {
 		return nil, nil
 	}
-	query := `WITH m(k, d) AS (SELECT * FROM unnest($1::text[], $2::text[])) ` + strings.Join(parts, " UNION ALL ")
+	// p types the parameters the sections asked for do not use.
+	query := `WITH m(k, d) AS (SELECT * FROM unnest($1::text[], $2::text[])),
+		p AS (SELECT $3::date, $4::date, $5::date, $6::date, $7::text[], $8::boolean) ` + strings.Join(parts, " UNION ALL ")
 	rows, err := d.x.QueryxContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
