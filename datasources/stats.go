@@ -2,7 +2,6 @@ package datasources
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -47,8 +46,8 @@ type EntityDivisions struct {
 func (m EntityDivisions) Len() int { return len(m.USCCs) }
 
 // StatsQuery asks a department for its records grouped for dashboards
-// (cityStats): how many decided per month, kind, division of the entity and
-// disclosure class, in one statement.
+// (cityStats): how many decided per month, kind, entity key and disclosure
+// class, in one statement.
 type StatsQuery struct {
 	// From and To bound the decision date (YYYY-MM-DD, inclusive).
 	From, To string
@@ -65,10 +64,6 @@ type StatsQuery struct {
 	DueDays, DueDates []string
 	// Today decides whether an unpublished decision is overdue or pending.
 	Today string
-	// Divisions is the registry's map of entities to divisions.
-	Divisions EntityDivisions
-	// OnlyDivisions, when set, counts only rows of entities in these.
-	OnlyDivisions []string
 }
 
 // Disclosure classes of a StatsCount (T26), as catalogue.Disclosure decides
@@ -82,13 +77,16 @@ const (
 )
 
 // StatsCount is how many records of a kind were decided in a month about
-// entities of a division ("" for natural persons and entities the registry
-// does not hold), in a disclosure class ("" for kinds without a publication
-// duty or tables that keep no publication day).
+// the entity filed under Key (its unified code, or on old rows the legacy
+// key; "" for natural persons), in a disclosure class ("" for kinds without
+// a publication duty or tables that keep no publication day). The hub
+// places each key in its entity's division: the registry is in another
+// database, and the rows grouped by key are as many as the period's records
+// at most, where the registry's map would be every entity.
 type StatsCount struct {
 	Month      string // YYYY-MM
 	Kind       credit.Kind
-	Division   string
+	Key        string
 	Disclosure string
 	Count      int
 }
@@ -100,18 +98,13 @@ type StatsCounter interface {
 
 var _ StatsCounter = (*TableSource)(nil)
 
-// Stats counts the department's records grouped by month, kind, division
-// and disclosure class, in one statement. The division of a row is its
-// entity's, found through the key the department filed it under (the unified
-// code, or an organisation code or registration number on old rows); the
-// map of keys to divisions travels with the statement, since the registry
-// is in another database. Openness is a kind filter, as for an entity's
-// records: the tables of kinds the caller may not read are not asked, and a
-// table holding both entities and persons counts only the rows of the
-// subjects whose kind the caller may read.
+// Stats counts the department's records grouped by month, kind, entity key
+// and disclosure class, in one statement. Openness is a kind filter, as for
+// an entity's records: the tables of kinds the caller may not read are not
+// asked, and a table holding both entities and persons counts only the rows
+// of the subjects whose kind the caller may read.
 func (s *TableSource) Stats(ctx context.Context, q StatsQuery) ([]StatsCount, error) {
-	args := []any{pq.Array(q.Divisions.USCCs), pq.Array(q.Divisions.Divisions), pq.Array(q.Divisions.RegNos),
-		pq.Array(q.DueDays), pq.Array(q.DueDates)}
+	args := []any{pq.Array(q.DueDays), pq.Array(q.DueDates)}
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
@@ -138,48 +131,35 @@ func (s *TableSource) Stats(ctx context.Context, q StatsQuery) ([]StatsCount, er
 		case t.PersonRow != "" && !forEntity:
 			conds = append(conds, "("+t.PersonRow+")")
 		}
-		var joins, divs []string
-		for i, k := range t.EntityKeys {
-			alias := "m" + strconv.Itoa(i)
-			src := "mu"
-			switch k.Kind {
-			case KeyOrgCode:
-				src = "mo"
-			case KeyRegNo:
-				src = "mr"
+		key := "NULL::text"
+		if len(t.EntityKeys) > 0 {
+			var ks []string
+			for _, k := range t.EntityKeys {
+				ks = append(ks, k.Expr)
 			}
-			joins = append(joins, fmt.Sprintf(" LEFT JOIN %s %s ON %s.k = %s", src, alias, alias, k.Expr))
-			divs = append(divs, alias+".d")
+			key = "coalesce(" + strings.Join(ks, ", ") + ")"
+			if t.PersonRow != "" {
+				key = "CASE WHEN " + t.PersonRow + " THEN NULL ELSE " + key + " END"
+			}
 		}
-		division := "NULL::text"
-		if len(divs) > 0 {
-			division = "coalesce(" + strings.Join(divs, ", ") + ")"
-		}
-		disc := "NULL::text"
+		disc, join := "NULL::text", ""
 		if t.Published != "" && has(q.Disclosing, t.Kind) {
 			if today == "" {
 				today = arg(q.Today) + "::date"
 			}
-			joins = append(joins, " LEFT JOIN due ON due.day = "+t.Date)
+			join = " LEFT JOIN due ON due.day = " + t.Date
 			disc = fmt.Sprintf(`CASE WHEN %[1]s IS NOT NULL AND %[1]s <= due.due THEN 'ON_TIME' WHEN %[1]s IS NOT NULL THEN 'LATE'
 				WHEN %[2]s > due.due THEN 'OVERDUE' ELSE 'PENDING' END`, t.Published, today)
 		}
-		parts = append(parts, fmt.Sprintf(`SELECT %s::text AS kind, %s AS d, %s AS division, %s AS disc FROM %s t%s%s`,
-			pq.QuoteLiteral(string(t.Kind)), t.Date, division, disc, t.Table, strings.Join(joins, ""), whereAll(conds)))
+		parts = append(parts, fmt.Sprintf(`SELECT %s::text AS kind, %s AS d, %s AS k, %s AS disc FROM %s t%s%s`,
+			pq.QuoteLiteral(string(t.Kind)), t.Date, key, disc, t.Table, join, whereAll(conds)))
 	}
 	if len(parts) == 0 {
 		return nil, nil
 	}
-	query := `WITH mu(k, d) AS (SELECT * FROM unnest($1::text[], $2::text[])),
-		mo(k, d) AS (SELECT substr(k, 9, 9), d FROM mu WHERE length(k) = 18),
-		mr(k, d) AS (SELECT * FROM unnest($3::text[], $2::text[]) AS r(k, d) WHERE r.k <> ''),
-		due(day, due) AS (SELECT * FROM unnest($4::date[], $5::date[]))
-		SELECT to_char(u.d, 'YYYY-MM'), u.kind, coalesce(u.division, ''), coalesce(u.disc, ''), count(*) FROM (` +
-		strings.Join(parts, " UNION ALL ") + `) u`
-	if q.OnlyDivisions != nil {
-		query += ` WHERE u.division = ANY(` + arg(pq.Array(q.OnlyDivisions)) + `)`
-	}
-	query += ` GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`
+	query := `WITH due(day, due) AS (SELECT * FROM unnest($1::date[], $2::date[]))
+		SELECT to_char(u.d, 'YYYY-MM'), u.kind, coalesce(u.k, ''), coalesce(u.disc, ''), count(*) FROM (` +
+		strings.Join(parts, " UNION ALL ") + `) u GROUP BY 1, 2, 3, 4`
 	rows, err := s.DB.QueryxContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -190,12 +170,11 @@ func (s *TableSource) Stats(ctx context.Context, q StatsQuery) ([]StatsCount, er
 		var (
 			c    StatsCount
 			kind string
-			n    sql.NullInt64
 		)
-		if err := rows.Scan(&c.Month, &kind, &c.Division, &c.Disclosure, &n); err != nil {
+		if err := rows.Scan(&c.Month, &kind, &c.Key, &c.Disclosure, &c.Count); err != nil {
 			return nil, err
 		}
-		c.Kind, c.Count = credit.Kind(kind), int(n.Int64)
+		c.Kind = credit.Kind(kind)
 		out = append(out, c)
 	}
 	return out, rows.Err()

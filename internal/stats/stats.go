@@ -171,8 +171,18 @@ func (s *Service) City(ctx context.Context, req Request) (*Result, error) {
 	}
 	q := datasources.StatsQuery{
 		From: req.From.String(), To: req.To.String(), Today: req.Today.String(),
-		EntityKinds: req.EntityKinds, PersonKinds: req.PersonKinds,
-		Disclosing: disclosing(cat), Divisions: only(divs, req.Divisions), OnlyDivisions: req.Divisions,
+		EntityKinds: req.EntityKinds, PersonKinds: req.PersonKinds, Disclosing: disclosing(cat),
+	}
+	s.mu.Lock()
+	usccOf := s.usccOf
+	s.mu.Unlock()
+	// divisionOf places a department's key: a unified code, or an old
+	// registration number or organisation code the registry maps to one.
+	divisionOf := func(key string) string {
+		if d, ok := byUSCC[key]; ok {
+			return d
+		}
+		return byUSCC[usccOf[key]]
 	}
 	cal := cat.Calendar()
 	for d := req.From.Time(); !d.After(req.To.Time()); d = d.AddDate(0, 0, 1) {
@@ -206,7 +216,7 @@ func (s *Service) City(ctx context.Context, req Request) (*Result, error) {
 	}
 	var hubErr error
 	if req.Want != (Sections{}) {
-		wg.Go(func() { res.Hub, hubErr = s.hub(ctx, req, q.Divisions) })
+		wg.Go(func() { res.Hub, hubErr = s.hub(ctx, req, only(divs, req.Divisions)) })
 	}
 	wg.Wait()
 	if hubErr != nil {
@@ -223,11 +233,18 @@ func (s *Service) City(ctx context.Context, req Request) (*Result, error) {
 			continue
 		}
 		for _, c := range a.counts {
-			recs[RecordCount{Month: c.Month, Department: a.dept.Code, Division: c.Division, Kind: c.Kind}] += c.Count
+			div := ""
+			if c.Key != "" {
+				div = divisionOf(c.Key)
+			}
+			if req.Divisions != nil && !slices.Contains(req.Divisions, div) {
+				continue
+			}
+			recs[RecordCount{Month: c.Month, Department: a.dept.Code, Division: div, Kind: c.Kind}] += c.Count
 			if c.Disclosure == "" {
 				continue
 			}
-			key := DisclosureCount{Department: a.dept.Code, Kind: c.Kind, Division: c.Division}
+			key := DisclosureCount{Department: a.dept.Code, Kind: c.Kind, Division: div}
 			d := discs[key]
 			if d == nil {
 				d = &key
