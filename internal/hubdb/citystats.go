@@ -13,10 +13,11 @@ import (
 // in one statement: the sections set are computed, each a part of one
 // UNION ALL that tags its rows with the section's name.
 type CityQuery struct {
-	// USCCs and Divisions map entities to their divisions (the registry's).
-	USCCs, Divisions []string
-	// OnlyDivisions, when not nil, keeps the entities of these divisions.
-	OnlyDivisions []string
+	// OnlyDivisions, when not nil, keeps the entities of these divisions;
+	// USCCs and Divisions are then the registry's map of those entities to
+	// their divisions (sent only then: the sections that show a division
+	// return the entities' codes, which the caller places).
+	USCCs, Divisions, OnlyDivisions []string
 	// From and To bound the period; Today and Soon (Today plus two working
 	// days) decide what is overdue and what is due soon.
 	From, To, Today, Soon time.Time
@@ -72,7 +73,10 @@ func (d *DB) CityFigures(ctx context.Context, q CityQuery) ([]CityRow, error) {
 	args := []any{pq.Array(q.USCCs), pq.Array(q.Divisions), day(q.From), day(q.To), day(q.Today), day(q.Soon), only, q.HideKeyAttention}
 	// in keeps an entity (by its code column) of the divisions asked.
 	in := func(col string) string {
-		return ` LEFT JOIN m ON m.k = ` + col + ` WHERE ($7::text[] IS NULL OR m.d = ANY($7::text[]))`
+		if q.OnlyDivisions == nil {
+			return ` WHERE TRUE`
+		}
+		return ` JOIN m ON m.k = ` + col + ` WHERE m.d = ANY($7::text[])`
 	}
 	period := func(expr string) string { return ` AND (` + expr + `)::date BETWEEN $3::date AND $4::date` }
 	var parts []string
@@ -85,7 +89,7 @@ func (d *DB) CityFigures(ctx context.Context, q CityQuery) ([]CityRow, error) {
 			in("e.uscc") + period("e.removed_on") + noKA + ` GROUP BY 2, 3, 4`)
 	}
 	if q.ListedNow {
-		add(`SELECT '` + CityListed + `', e.list_type, coalesce(e.domain, ''), coalesce(m.d, ''), count(DISTINCT e.uscc) FROM list_entry e` +
+		add(`SELECT '` + CityListed + `', e.list_type, coalesce(e.domain, ''), e.uscc, count(*) FROM list_entry e` +
 			in("e.uscc") + ` AND e.state = 'LISTED'` + noKA + ` GROUP BY 2, 3, 4`)
 	}
 	if q.Commitments {
@@ -116,7 +120,7 @@ func (d *DB) CityFigures(ctx context.Context, q CityQuery) ([]CityRow, error) {
 			CityRepState, CityRepDecided, CityRepDue)
 	}
 	if q.Grades {
-		add(`SELECT '` + CityGradeNow + `', coalesce(m.d, g.division), g.grade, '', count(*) FROM entity_grade g` + in("g.uscc") + ` GROUP BY 2, 3`)
+		add(`SELECT '` + CityGradeNow + `', g.division, g.grade, '', count(*) FROM entity_grade g` + in("g.uscc") + ` GROUP BY 2, 3`)
 		add(`SELECT '` + CityGradeMonth + `', g.month, g.division, g.grade, g.entities FROM grade_month g
 			WHERE ($7::text[] IS NULL OR g.division = ANY($7::text[])) AND g.month BETWEEN to_char($3::date, 'YYYY-MM') AND to_char($4::date, 'YYYY-MM')`)
 	}
@@ -127,22 +131,22 @@ func (d *DB) CityFigures(ctx context.Context, q CityQuery) ([]CityRow, error) {
 			FROM measure_application a JOIN credit_check c ON c.id = a.check_id` + in("c.uscc") + period("c.asked_at"+cst) + ` GROUP BY 2, 3, 4`)
 	}
 	if q.Warnings {
-		add(`SELECT '` + CityWarnings + `', w.rule, coalesce(m.d, ''), (SELECT to_jsonb(r)::text FROM warning_rule r WHERE r.code = w.rule), count(*)
+		add(`SELECT '` + CityWarnings + `', w.rule, w.uscc, (SELECT to_jsonb(r)::text FROM warning_rule r WHERE r.code = w.rule), count(*)
 			FROM warning w` + in("w.uscc") + ` AND ` + WarningNotClosed + ` GROUP BY 2, 3`)
 	}
 	if q.Dishonest {
 		// An entity with a serious dishonesty record in force at the last
 		// grade recompute, or on the joint-punishment list now.
-		add(`SELECT '` + CityDishonest + `', coalesce(m.d, ''), '', '', count(*) FROM (
+		add(`SELECT '` + CityDishonest + `', x.uscc, '', '', 1 FROM (
 				SELECT g.uscc FROM entity_grade g WHERE g.reasons @> '[{"factor": "SERIOUS_RECORD"}]'
 				UNION SELECT e.uscc FROM list_entry e WHERE e.state = 'LISTED' AND e.list_type = 'JOINT_PUNISHMENT') x` +
-			in("x.uscc") + ` GROUP BY 2`)
+			in("x.uscc"))
 	}
 	if len(parts) == 0 {
 		return nil, nil
 	}
 	// p types the parameters the sections asked for do not use.
-	query := `WITH m(k, d) AS (SELECT * FROM unnest($1::text[], $2::text[])),
+	query := `WITH m(k, d) AS MATERIALIZED (SELECT * FROM unnest($1::text[], $2::text[])),
 		p AS (SELECT $3::date, $4::date, $5::date, $6::date, $7::text[], $8::boolean) ` + strings.Join(parts, " UNION ALL ")
 	rows, err := d.x.QueryxContext(ctx, query, args...)
 	if err != nil {

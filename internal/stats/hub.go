@@ -101,16 +101,19 @@ type WarningRule struct {
 
 // hub computes the sections of the hub's database a request asks for, in
 // one statement.
-func (s *Service) hub(ctx context.Context, req Request, divs datasources.EntityDivisions) (*HubFigures, error) {
+func (s *Service) hub(ctx context.Context, req Request, divs datasources.EntityDivisions, divisionOf func(string) string) (*HubFigures, error) {
 	cal := loaders.For(ctx).Catalogue().Calendar()
 	w := req.Want
 	q := hubdb.CityQuery{
-		USCCs: divs.USCCs, Divisions: divs.Divisions, OnlyDivisions: req.Divisions,
+		OnlyDivisions: req.Divisions,
 		From: req.From.Time(), To: req.To.Time(), Today: req.Today.Time(), Soon: cal.AddWorkingDays(req.Today.Time(), 2),
 		HideKeyAttention: !req.Shared,
 		ListingFlows:     w.ListingFlows, ListedNow: w.ListedNow, Dishonest: w.DishonestShare,
 		Commitments: req.Shared && w.Commitments, Objections: req.Shared && w.Objections, Repairs: req.Shared && w.Repairs,
 		Grades: req.Shared && w.Grades, Checks: req.Shared && w.Checks, Warnings: req.Shared && w.Warnings,
+	}
+	if req.Divisions != nil {
+		q.USCCs, q.Divisions = divs.USCCs, divs.Divisions
 	}
 	rows, err := s.Hub.CityFigures(ctx, q)
 	if err != nil {
@@ -120,6 +123,8 @@ func (s *Service) hub(ctx context.Context, req Request, divs datasources.EntityD
 	flows := map[[3]string]*ListingFlow{}
 	commits := map[[2]string]*Commitments{}
 	checks := map[[2]string]*Checks{}
+	listed := map[Listed]int{}
+	warnings := map[[2]string]*Warnings{}
 	var obj, rep timelinessBuilder
 	for _, r := range rows {
 		switch r.Section {
@@ -136,7 +141,7 @@ func (s *Service) hub(ctx context.Context, req Request, divs datasources.EntityD
 				f.Removed += r.N
 			}
 		case hubdb.CityListed:
-			h.Listed = append(h.Listed, Listed{ListType: r.A, Domain: r.B, Division: r.C, Entities: r.N})
+			listed[Listed{ListType: r.A, Domain: r.B, Division: divisionOf(r.C)}]++
 		case hubdb.CitySigned, hubdb.CityCommitEnd:
 			k := [2]string{r.A, r.B}
 			c := commits[k]
@@ -178,17 +183,29 @@ func (s *Service) hub(ctx context.Context, req Request, divs datasources.EntityD
 				c.NotApplied += r.N
 			}
 		case hubdb.CityWarnings:
-			w := Warnings{Rule: WarningRule{Code: r.A}, Division: r.B, Open: r.N}
-			if err := json.Unmarshal([]byte(r.C), &w.Rule); err != nil {
-				return nil, fmt.Errorf("warning rule %s: %w", r.A, err)
+			k := [2]string{r.A, divisionOf(r.B)}
+			w := warnings[k]
+			if w == nil {
+				w = &Warnings{Rule: WarningRule{Code: r.A}, Division: k[1]}
+				if err := json.Unmarshal([]byte(r.C), &w.Rule); err != nil {
+					return nil, fmt.Errorf("warning rule %s: %w", r.A, err)
+				}
+				warnings[k] = w
 			}
-			h.Warnings = append(h.Warnings, w)
+			w.Open += r.N
 		case hubdb.CityDishonest:
 			if h.Dishonest == nil {
 				h.Dishonest = map[string]int{}
 			}
-			h.Dishonest[r.A] += r.N
+			h.Dishonest[divisionOf(r.A)]++
 		}
+	}
+	for l, n := range listed {
+		l.Entities = n
+		h.Listed = append(h.Listed, l)
+	}
+	for _, w := range warnings {
+		h.Warnings = append(h.Warnings, *w)
 	}
 	for _, f := range flows {
 		h.Flows = append(h.Flows, *f)

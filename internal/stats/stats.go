@@ -216,7 +216,7 @@ func (s *Service) City(ctx context.Context, req Request) (*Result, error) {
 	}
 	var hubErr error
 	if req.Want != (Sections{}) {
-		wg.Go(func() { res.Hub, hubErr = s.hub(ctx, req, only(divs, req.Divisions)) })
+		wg.Go(func() { res.Hub, hubErr = s.hub(ctx, req, only(divs, req.Divisions), divisionOf) })
 	}
 	wg.Wait()
 	if hubErr != nil {
