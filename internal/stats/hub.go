@@ -106,7 +106,7 @@ func (s *Service) hub(ctx context.Context, req Request, divs datasources.EntityD
 	w := req.Want
 	q := hubdb.CityQuery{
 		OnlyDivisions: req.Divisions,
-		From: req.From.Time(), To: req.To.Time(), Today: req.Today.Time(), Soon: cal.AddWorkingDays(req.Today.Time(), 2),
+		From:          req.From.Time(), To: req.To.Time(), Today: req.Today.Time(), Soon: cal.AddWorkingDays(req.Today.Time(), 2),
 		HideKeyAttention: !req.Shared,
 		ListingFlows:     w.ListingFlows, ListedNow: w.ListedNow, Dishonest: w.DishonestShare,
 		Commitments: req.Shared && w.Commitments, Objections: req.Shared && w.Objections, Repairs: req.Shared && w.Repairs,

@@ -11,5 +11,10 @@ CREATE TABLE grade_month (
     PRIMARY KEY (month, division, grade)
 );
 
+-- The latest grades per division (cityStats.grades, gradeDistribution):
+-- an index-only scan instead of reading every stored grade's reasons.
+CREATE INDEX entity_grade_division_grade ON entity_grade (division, grade);
+
 -- +goose Down
+DROP INDEX entity_grade_division_grade;
 DROP TABLE grade_month;
