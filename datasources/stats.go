@@ -188,9 +188,10 @@ type CityQuery struct {
 	EntityKinds, PersonKinds []credit.Kind
 	// From and To bound the decision date (YYYY-MM-DD, inclusive); "" is open.
 	From, To string
-	// Divisions, when its map is not empty, keeps only the rows of the
-	// entities it holds (found through their keys as in Stats).
-	Divisions EntityDivisions
+	// FilterDivisions keeps only the rows of the entities Divisions holds
+	// (found through the keys they were filed under); no entity, no row.
+	FilterDivisions bool
+	Divisions       EntityDivisions
 	// After is the last record of the previous page (a position in the
 	// merged order of every department); zero means from the start.
 	After Cursor
@@ -215,7 +216,10 @@ func (s *TableSource) CityRows(ctx context.Context, q CityQuery) ([]*Row, error)
 		}
 		return false
 	}
-	filtered := q.Divisions.Len() > 0
+	filtered := q.FilterDivisions
+	if filtered && q.Divisions.Len() == 0 {
+		return nil, nil
+	}
 	var with string
 	if filtered {
 		with = `WITH mu(k, d) AS (SELECT * FROM unnest(` + arg(pq.Array(q.Divisions.USCCs)) + `::text[], ` + arg(pq.Array(q.Divisions.Divisions)) + `::text[])),

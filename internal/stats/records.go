@@ -99,7 +99,7 @@ func (s *Service) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 				defer cancel()
 			}
 			return cr.CityRows(ctx, datasources.CityQuery{EntityKinds: req.EntityKinds, PersonKinds: req.PersonKinds,
-				From: req.From, To: req.To, Divisions: divs, After: after, Limit: limit})
+				From: req.From, To: req.To, FilterDivisions: req.Divisions != nil, Divisions: divs, After: after, Limit: limit})
 		}
 		streams = append(streams, st)
 	}

@@ -7,7 +7,6 @@ package stats
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -307,9 +306,6 @@ func (s *Service) City(ctx context.Context, req Request) (*Result, error) {
 	slices.SortFunc(res.Failed, func(a, b Failure) int { return deptRank(a.Department.Code) - deptRank(b.Department.Code) })
 	return res, nil
 }
-
-// ErrNoHub is returned when the hub's database does not answer.
-var ErrNoHub = errors.New("the hub's database did not answer")
 
 func disclosing(cat *catalogue.Catalogue) []credit.Kind {
 	var ks []credit.Kind
