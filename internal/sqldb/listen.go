@@ -77,7 +77,10 @@ func (l *Listener) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case n := <-pl.Notify:
+		case n, ok := <-pl.Notify:
+			if !ok { // closed: ctx ended (AfterFunc above)
+				return
+			}
 			add(n)
 		case <-timer.C:
 			missed = true
@@ -85,8 +88,14 @@ func (l *Listener) Run(ctx context.Context) {
 		}
 	drain:
 		for {
+			// A closed channel is always ready: without the check, a
+			// listener closed while draining spun here for good, and the
+			// app's Close waited on it (a test hub's cleanup hung).
 			select {
-			case n := <-pl.Notify:
+			case n, ok := <-pl.Notify:
+				if !ok {
+					return
+				}
 				add(n)
 			default:
 				break drain
