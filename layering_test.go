@@ -35,7 +35,7 @@ var layers = [][]string{
 	{"internal/web"},
 	{"internal/server", "dev/seed"},
 	{"internal/app"},
-	{"internal/app/apptest", "internal/web/browsertest", "cmd/credithub", "dev/bench/cmd/hubbench", "credithub"},
+	{"internal/app/apptest", "internal/web/browsertest", "cmd/credithub", "dev/bench/cmd/hubbench", "dev/graphqlhttp", "credithub"},
 }
 
 func TestImportsRunDownhill(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,6 +44,9 @@ type DevToken struct {
 	Scopes  []string
 	TTL     time.Duration
 	Now     time.Time
+	// MaxLifetimes are the longest lifetimes the hub accepts (default
+	// DefaultMaxLifetimes): a longer TTL is refused rather than minted.
+	MaxLifetimes map[Kind]time.Duration
 }
 
 // MintDev signs a development token.
@@ -57,8 +62,15 @@ func MintDev(t DevToken) (string, error) {
 			return "", fmt.Errorf("unknown scope %q; scopes are %s", s, strings.Join(Scopes, " "))
 		}
 	}
+	max := DefaultMaxLifetimes[t.Kind]
+	if d, ok := t.MaxLifetimes[t.Kind]; ok {
+		max = d
+	}
 	if t.TTL <= 0 {
-		t.TTL = time.Hour
+		t.TTL = min(time.Hour, max)
+	}
+	if t.TTL > max {
+		return "", fmt.Errorf("--ttl %s is longer than a %s token may live (%s; CREDITHUB_TOKEN_MAX_TTL)", t.TTL, t.Kind, max)
 	}
 	if t.Now.IsZero() {
 		t.Now = time.Now()
@@ -82,7 +94,34 @@ func MintDev(t DevToken) (string, error) {
 		Org:   t.Org,
 		Kind:  t.Kind,
 	}
+	// The hub's own checks, so that what is minted is what it accepts.
+	b, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	payload, err := members(b)
+	if err != nil {
+		return "", err
+	}
+	if err := checkPayload(payload); err != nil {
+		var te *TokenError
+		if errors.As(err, &te) && te.Claim != "" {
+			return "", fmt.Errorf("--%s: %v", flagOf(te.Claim), te.Err)
+		}
+		return "", err
+	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims)
 	tok.Header["kid"] = DevKeyID
 	return tok.SignedString(devPrivateKey())
+}
+
+// flagOf is the `credithub token` flag that sets a claim.
+func flagOf(claim string) string {
+	switch claim {
+	case "sub":
+		return "sub"
+	case "scope":
+		return "scopes"
+	}
+	return claim
 }

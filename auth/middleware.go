@@ -46,19 +46,30 @@ var refusals = map[string]string{
 	ReasonNotYetValid:   "the token is not valid yet",
 	ReasonAudience:      "the token is not meant for this hub (aud)",
 	ReasonClaims:        "the token's claims are incomplete or invalid",
+	ReasonLifetime:      "the token lives longer than its kind may",
 }
 
 func refuse(w http.ResponseWriter, err error) {
-	reason := ReasonClaims
+	reason, msg := ReasonClaims, refusals[ReasonClaims]
+	ext := map[string]any{"code": apperr.Unauthenticated}
 	var te *TokenError
 	if errors.As(err, &te) {
-		reason = te.Reason
+		reason, msg = te.Reason, refusals[te.Reason]
+		// What is wrong with a claim is the hub's own sentence (which claim,
+		// which rule); golang-jwt's and the key source's are not shown.
+		if te.Claim != "" {
+			ext["claim"] = te.Claim
+			if te.Err != nil {
+				msg += ": " + te.Err.Error()
+			}
+		}
 	}
+	ext["reason"] = reason
 	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+reason+`"`)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusUnauthorized)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-		"message":    refusals[reason],
-		"extensions": map[string]any{"code": apperr.Unauthenticated, "reason": reason},
+		"message":    msg,
+		"extensions": ext,
 	}}})
 }

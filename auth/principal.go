@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Kind is the kind of caller a token speaks for.
@@ -35,6 +36,7 @@ const (
 	ScopeReportIssue       = "report:issue"
 	ScopeAuditRead         = "audit:read"
 	ScopeAuthorizationEdit = "authorization:write"
+	ScopeWarningHandle     = "warning:handle"
 )
 
 // Scopes lists every scope the hub knows; tokens with others are refused so
@@ -42,7 +44,7 @@ const (
 var Scopes = []string{
 	ScopeEntityRead, ScopeRecordRead, ScopePersonRead, ScopeCommitmentWrite, ScopeListWrite,
 	ScopeCaseWrite, ScopeObjectionHandle, ScopeRepairReview, ScopeReportIssue, ScopeAuditRead,
-	ScopeAuthorizationEdit,
+	ScopeAuthorizationEdit, ScopeWarningHandle,
 }
 
 // Principal is the caller of a request.
@@ -52,6 +54,7 @@ type Principal struct {
 	kind    Kind
 	scopes  []string
 	tokenID string
+	expires time.Time // the token's exp; zero for the public
 }
 
 // NewPrincipal returns an authenticated principal.
@@ -78,6 +81,10 @@ func (p *Principal) Kind() Kind { return p.kind }
 
 // Scopes are the granted scopes, sorted.
 func (p *Principal) Scopes() []string { return p.scopes }
+
+// ExpiresAt is when the caller's token expires (exp): a WebSocket
+// connection opened with it ends then. Zero for the public.
+func (p *Principal) ExpiresAt() time.Time { return p.expires }
 
 // TokenID is the token's jti, for the query log.
 func (p *Principal) TokenID() string { return p.tokenID }

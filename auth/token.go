@@ -3,10 +3,10 @@ package auth
 import (
 	"context"
 	"crypto"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -44,6 +44,9 @@ type VerifierOptions struct {
 	Leeway time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// MaxLifetimes are each kind's longest lifetime (default
+	// DefaultMaxLifetimes; a kind left out keeps its default).
+	MaxLifetimes map[Kind]time.Duration
 }
 
 // Authenticator turns a bearer token into a principal.
@@ -53,9 +56,10 @@ type Authenticator interface {
 
 // Verifier verifies JWTs from the configured issuers.
 type Verifier struct {
-	issuers map[string]Issuer
-	leeway  time.Duration
-	now     func() time.Time
+	issuers  map[string]Issuer
+	leeway   time.Duration
+	now      func() time.Time
+	lifetime map[Kind]time.Duration
 }
 
 var _ Authenticator = (*Verifier)(nil)
@@ -77,7 +81,16 @@ func NewVerifier(o VerifierOptions) (*Verifier, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	v := &Verifier{issuers: map[string]Issuer{}, leeway: o.Leeway, now: o.Now}
+	v := &Verifier{issuers: map[string]Issuer{}, leeway: o.Leeway, now: o.Now, lifetime: map[Kind]time.Duration{}}
+	for _, k := range Kinds {
+		v.lifetime[k] = DefaultMaxLifetimes[k]
+		if d, ok := o.MaxLifetimes[k]; ok {
+			if d <= 0 || d > MaxLifetimeCeiling {
+				return nil, fmt.Errorf("the longest lifetime of %s tokens must be from 0 to %s, got %s", k, MaxLifetimeCeiling, d)
+			}
+			v.lifetime[k] = d
+		}
+	}
 	for _, is := range o.Issuers {
 		switch {
 		case is.Name == "":
@@ -96,9 +109,10 @@ func NewVerifier(o VerifierOptions) (*Verifier, error) {
 }
 
 // TokenError says why a token was refused; Reason is a stable code for
-// clients and logs.
+// clients and logs, Claim the claim at fault when one is.
 type TokenError struct {
 	Reason string
+	Claim  string
 	Err    error
 }
 
@@ -122,6 +136,7 @@ const (
 	ReasonNotYetValid   = "not_yet_valid"
 	ReasonAudience      = "wrong_audience"
 	ReasonClaims        = "invalid_claims"
+	ReasonLifetime      = "lifetime_too_long"
 )
 
 // Claims are the hub's token claims.
@@ -136,17 +151,30 @@ var errAlgMismatch = errors.New("the token's algorithm is not the one pinned for
 
 // Authenticate verifies raw and returns its principal.
 func (v *Verifier) Authenticate(ctx context.Context, raw string) (*Principal, error) {
+	// The structure first: one JSON object each for the header and the
+	// payload, every claim the hub reads of its JSON type (golang-jwt would
+	// take "exp": "9999999999", a string, for a number). These come before
+	// the signature's check: a token refused for them tells its sender
+	// nothing it did not write itself.
+	header, payload, err := segments(raw)
+	if err != nil {
+		return nil, err
+	}
+	alg, err := checkHeader(header)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(AllowedAlgorithms, alg) {
+		return nil, &TokenError{Reason: ReasonAlgorithm, Err: fmt.Errorf("algorithm %q is not accepted", alg)}
+	}
+	if err := checkPayload(payload); err != nil {
+		return nil, err
+	}
 	// The issuer decides which keys and audience apply, so read it first,
 	// unverified; everything is then verified against that issuer alone.
-	var peek Claims
-	unverified, _, err := jwt.NewParser().ParseUnverified(raw, &peek)
-	if err != nil {
-		return nil, &TokenError{Reason: ReasonMalformed, Err: err}
-	}
-	if !slices.Contains(AllowedAlgorithms, unverified.Method.Alg()) {
-		return nil, &TokenError{Reason: ReasonAlgorithm, Err: fmt.Errorf("algorithm %q is not accepted", unverified.Method.Alg())}
-	}
-	is, ok := v.issuers[peek.Issuer]
+	var iss string
+	_ = json.Unmarshal(payload["iss"], &iss)
+	is, ok := v.issuers[iss]
 	if !ok {
 		return nil, &TokenError{Reason: ReasonUnknownIssuer}
 	}
@@ -170,6 +198,7 @@ func (v *Verifier) Authenticate(ctx context.Context, raw string) (*Principal, er
 		jwt.WithIssuer(is.Name),
 		jwt.WithAudience(is.Audience),
 		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
 		jwt.WithLeeway(v.leeway),
 		jwt.WithTimeFunc(v.now),
 	).ParseWithClaims(raw, &c, keyfunc)
@@ -180,14 +209,37 @@ func (v *Verifier) Authenticate(ctx context.Context, raw string) (*Principal, er
 		}
 		return nil, &TokenError{Reason: reasonOf(err), Err: err}
 	}
+	if err := v.checkLifetime(c); err != nil {
+		return nil, err
+	}
 	return principalOf(c)
+}
+
+// checkLifetime refuses a token that lives longer than its kind may: its
+// lifetime is exp − iat, or without iat what is left of it, exp − now (less
+// the leeway). iat cannot be moved forward to shorten it: an iat later than
+// now is refused (jwt.WithIssuedAt). nbf only narrows the window and does
+// not count.
+func (v *Verifier) checkLifetime(c Claims) error {
+	max := v.lifetime[c.Kind]
+	var life time.Duration
+	if c.IssuedAt != nil {
+		life = c.ExpiresAt.Sub(c.IssuedAt.Time)
+	} else {
+		life = c.ExpiresAt.Sub(v.now()) - v.leeway
+	}
+	if life > max {
+		return &TokenError{Reason: ReasonLifetime, Claim: "exp",
+			Err: fmt.Errorf("exp is %s after iat (or now, without iat); %s tokens may live at most %s", life.Round(time.Second), c.Kind, max)}
+	}
+	return nil
 }
 
 func reasonOf(err error) string {
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return ReasonExpired
-	case errors.Is(err, jwt.ErrTokenNotValidYet):
+	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
 		return ReasonNotYetValid
 	case errors.Is(err, jwt.ErrTokenInvalidAudience):
 		return ReasonAudience
@@ -201,25 +253,13 @@ func reasonOf(err error) string {
 	return ReasonClaims
 }
 
-// principalOf checks the hub's own claims.
+// principalOf returns the principal of claims checkPayload accepted.
 func principalOf(c Claims) (*Principal, error) {
-	bad := func(format string, args ...any) error {
-		return &TokenError{Reason: ReasonClaims, Err: fmt.Errorf(format, args...)}
+	scopes, err := ParseScope(c.Scope)
+	if err != nil {
+		return nil, claimError("scope", "%v", err)
 	}
-	if c.Subject == "" {
-		return nil, bad("sub is missing")
-	}
-	if !slices.Contains(Kinds, c.Kind) {
-		return nil, bad("kind must be one of department, agency, entity, public-service, admin")
-	}
-	if c.Org == "" {
-		return nil, bad("org is missing")
-	}
-	scopes := strings.Fields(c.Scope)
-	for _, s := range scopes {
-		if !slices.Contains(Scopes, s) {
-			return nil, bad("unknown scope %q", s)
-		}
-	}
-	return NewPrincipal(c.Subject, c.Org, c.Kind, scopes, c.ID), nil
+	p := NewPrincipal(c.Subject, c.Org, c.Kind, scopes, c.ID)
+	p.expires = c.ExpiresAt.Time
+	return p, nil
 }

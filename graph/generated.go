@@ -761,10 +761,13 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptRepair            func(childComplexity int, id string, idempotencyKey string) int
+		AcknowledgeWarning      func(childComplexity int, id string, idempotencyKey string) int
 		AnswerPush              func(childComplexity int, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) int
 		ApplyRepair             func(childComplexity int, input model.ApplyRepairInput, idempotencyKey string) int
+		AssignWarning           func(childComplexity int, id string, department *string, person *string, idempotencyKey string) int
 		BreachCommitment        func(childComplexity int, id string, severity credit.Severity, reason string, idempotencyKey string) int
 		CheckObjection          func(childComplexity int, id string, idempotencyKey string) int
+		CloseWarning            func(childComplexity int, id string, note string, idempotencyKey string) int
 		CreateInspectionPlan    func(childComplexity int, input model.InspectionPlanInput, idempotencyKey string) int
 		DecideRepair            func(childComplexity int, id string, repaired bool, reason string, idempotencyKey string) int
 		EnterListing            func(childComplexity int, input model.EnterListingInput, idempotencyKey string) int
@@ -1033,14 +1036,23 @@ type ComplexityRoot struct {
 	}
 
 	Warning struct {
-		Entity   func(childComplexity int) int
-		ID       func(childComplexity int) int
-		Level    func(childComplexity int) int
-		Message  func(childComplexity int) int
-		RaisedAt func(childComplexity int) int
-		RecordID func(childComplexity int) int
-		Rule     func(childComplexity int) int
-		Uscc     func(childComplexity int) int
+		Assignee   func(childComplexity int) int
+		ClosedNote func(childComplexity int) int
+		Entity     func(childComplexity int) int
+		History    func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Level      func(childComplexity int) int
+		Message    func(childComplexity int) int
+		RaisedAt   func(childComplexity int) int
+		RecordID   func(childComplexity int) int
+		Rule       func(childComplexity int) int
+		State      func(childComplexity int) int
+		Uscc       func(childComplexity int) int
+	}
+
+	WarningAssignee struct {
+		Department func(childComplexity int) int
+		Person     func(childComplexity int) int
 	}
 
 	WarningConnection struct {
@@ -1184,6 +1196,9 @@ type MutationResolver interface {
 	DecideRepair(ctx context.Context, id string, repaired bool, reason string, idempotencyKey string) (*workflow.Repair, error)
 	SampleRepairsForRecheck(ctx context.Context, count int, seed string, idempotencyKey string) ([]*workflow.Repair, error)
 	RecheckRepair(ctx context.Context, id string, correct bool, reason string, idempotencyKey string) (*workflow.Repair, error)
+	AcknowledgeWarning(ctx context.Context, id string, idempotencyKey string) (*model.Warning, error)
+	AssignWarning(ctx context.Context, id string, department *string, person *string, idempotencyKey string) (*model.Warning, error)
+	CloseWarning(ctx context.Context, id string, note string, idempotencyKey string) (*model.Warning, error)
 }
 type ObjectionResolver interface {
 	Record(ctx context.Context, obj *workflow.Objection) (credit.Record, error)
@@ -1243,6 +1258,8 @@ type SubscriptionResolver interface {
 }
 type WarningResolver interface {
 	Entity(ctx context.Context, obj *model.Warning) (*model.MarketEntity, error)
+
+	History(ctx context.Context, obj *model.Warning) ([]*workflow.Event, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -4463,6 +4480,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptRepair(childComplexity, args["id"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.acknowledgeWarning":
+		if e.ComplexityRoot.Mutation.AcknowledgeWarning == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeWarning_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeWarning(childComplexity, args["id"].(string), args["idempotencyKey"].(string)), true
 	case "Mutation.answerPush":
 		if e.ComplexityRoot.Mutation.AnswerPush == nil {
 			break
@@ -4485,6 +4513,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApplyRepair(childComplexity, args["input"].(model.ApplyRepairInput), args["idempotencyKey"].(string)), true
+	case "Mutation.assignWarning":
+		if e.ComplexityRoot.Mutation.AssignWarning == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignWarning_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignWarning(childComplexity, args["id"].(string), args["department"].(*string), args["person"].(*string), args["idempotencyKey"].(string)), true
 	case "Mutation.breachCommitment":
 		if e.ComplexityRoot.Mutation.BreachCommitment == nil {
 			break
@@ -4507,6 +4546,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CheckObjection(childComplexity, args["id"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.closeWarning":
+		if e.ComplexityRoot.Mutation.CloseWarning == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeWarning_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseWarning(childComplexity, args["id"].(string), args["note"].(string), args["idempotencyKey"].(string)), true
 	case "Mutation.createInspectionPlan":
 		if e.ComplexityRoot.Mutation.CreateInspectionPlan == nil {
 			break
@@ -5936,12 +5986,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.Warnings(childComplexity, args["filter"].(*model.WarningFilter)), true
 
+	case "Warning.assignee":
+		if e.ComplexityRoot.Warning.Assignee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Assignee(childComplexity), true
+	case "Warning.closedNote":
+		if e.ComplexityRoot.Warning.ClosedNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.ClosedNote(childComplexity), true
 	case "Warning.entity":
 		if e.ComplexityRoot.Warning.Entity == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Warning.Entity(childComplexity), true
+	case "Warning.history":
+		if e.ComplexityRoot.Warning.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.History(childComplexity), true
 	case "Warning.id":
 		if e.ComplexityRoot.Warning.ID == nil {
 			break
@@ -5978,12 +6046,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Warning.Rule(childComplexity), true
+	case "Warning.state":
+		if e.ComplexityRoot.Warning.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.State(childComplexity), true
 	case "Warning.uscc":
 		if e.ComplexityRoot.Warning.Uscc == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Warning.Uscc(childComplexity), true
+
+	case "WarningAssignee.department":
+		if e.ComplexityRoot.WarningAssignee.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningAssignee.Department(childComplexity), true
+	case "WarningAssignee.person":
+		if e.ComplexityRoot.WarningAssignee.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningAssignee.Person(childComplexity), true
 
 	case "WarningConnection.edges":
 		if e.ComplexityRoot.WarningConnection.Edges == nil {
@@ -8181,14 +8268,32 @@ type ReportVerification @open(level: PUBLIC) {
   issuedByHub: Boolean!
 }
 `, BuiltIn: false},
-	{Name: "../schema/warnings.graphqls", Input: `# Warnings (T25): raised on entities by rules, listed, and pushed to
-# subscribers.
+	{Name: "../schema/warnings.graphqls", Input: `# Warnings (T25): raised on entities by rules, listed, pushed to
+# subscribers, and handled: acknowledged, assigned and closed
+# (internal/workflow/warning.go).
+
+# Placeholder until the write-scope directive lands in schema.graphqls (it
+# is declared there, with its enforcement, by the change that puts it on
+# every mutation); the state machine checks warning:handle either way.
+directive @write(scope: String!) on FIELD_DEFINITION
 
 extend type Query {
   "Warnings (T25), newest first."
   warnings(filter: WarningFilter, first: Int = 20, after: String): WarningConnection! @open(level: SHARED, scope: "entity:read")
   "The warning rules, as data."
   warningRules: [WarningRule!]!
+}
+
+extend type Mutation {
+  "Acknowledges an OPEN warning (the credit office or a department, warning:handle)."
+  acknowledgeWarning(id: ID!, idempotencyKey: String!): Warning! @write(scope: "warning:handle")
+  """
+  Assigns a warning that is not closed to a department (its code), a person
+  (a name), or both; an assigned warning may be re-assigned.
+  """
+  assignWarning(id: ID!, department: ID, person: String, idempotencyKey: String!): Warning! @write(scope: "warning:handle")
+  "Closes a warning that is not closed, with a note of what was done. CLOSED is final."
+  closeWarning(id: ID!, note: String!, idempotencyKey: String!): Warning! @write(scope: "warning:handle")
 }
 
 extend type Subscription {
@@ -8228,6 +8333,32 @@ type Warning @open(level: SHARED, scope: "entity:read") {
   "The record that raised it, when one did."
   recordId: ID
   raisedAt: Time!
+  "How far it was handled."
+  state: WarningState!
+  "Whom it is assigned to; null until it is."
+  assignee: WarningAssignee
+  "What was done, when it was closed."
+  closedNote: String
+  "Its transitions, oldest first."
+  history: [WorkflowEvent!]!
+}
+
+"""
+A warning's handling: OPEN when raised; ACKNOWLEDGED, ASSIGNED (from OPEN
+or ACKNOWLEDGED, again while ASSIGNED) and CLOSED (from any other state,
+with a note; final).
+"""
+enum WarningState {
+  OPEN
+  ACKNOWLEDGED
+  ASSIGNED
+  CLOSED
+}
+
+"Whom a warning is assigned to: a department, a person, or a person of a department."
+type WarningAssignee @open(level: SHARED, scope: "entity:read") {
+  department: Department
+  person: String
 }
 
 input WarningFilter {
@@ -8235,6 +8366,10 @@ input WarningFilter {
   level: WarningLevel
   rule: ID
   since: Time
+  "Any of these states (the subscription delivers new warnings, which are OPEN)."
+  state: [WarningState!]
+  "The entity's division (231100, the whole city, means every division)."
+  division: ID
 }
 
 type WarningConnection @open(level: SHARED, scope: "entity:read") {
@@ -9565,8 +9700,26 @@ func (ec *executionContext) childFields_Warning(ctx context.Context, field graph
 		return ec.fieldContext_Warning_recordId(ctx, field)
 	case "raisedAt":
 		return ec.fieldContext_Warning_raisedAt(ctx, field)
+	case "state":
+		return ec.fieldContext_Warning_state(ctx, field)
+	case "assignee":
+		return ec.fieldContext_Warning_assignee(ctx, field)
+	case "closedNote":
+		return ec.fieldContext_Warning_closedNote(ctx, field)
+	case "history":
+		return ec.fieldContext_Warning_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Warning", field.Name)
+}
+
+func (ec *executionContext) childFields_WarningAssignee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "department":
+		return ec.fieldContext_WarningAssignee_department(ctx, field)
+	case "person":
+		return ec.fieldContext_WarningAssignee_person(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WarningAssignee", field.Name)
 }
 
 func (ec *executionContext) childFields_WarningConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10023,6 +10176,28 @@ func (ec *executionContext) field_Mutation_acceptRepair_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acknowledgeWarning_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_answerPush_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10083,6 +10258,44 @@ func (ec *executionContext) field_Mutation_applyRepair_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_assignWarning_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "department",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["department"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "person",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["person"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_breachCommitment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10140,6 +10353,36 @@ func (ec *executionContext) field_Mutation_checkObjection_args(ctx context.Conte
 		return nil, err
 	}
 	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closeWarning_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -25630,6 +25873,138 @@ func (ec *executionContext) fieldContext_Mutation_recheckRepair(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_acknowledgeWarning(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acknowledgeWarning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcknowledgeWarning(ctx, fc.Args["id"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚖcredithubᚋgraphᚋmodelᚐWarning(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acknowledgeWarning(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acknowledgeWarning_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignWarning(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignWarning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignWarning(ctx, fc.Args["id"].(string), fc.Args["department"].(*string), fc.Args["person"].(*string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚖcredithubᚋgraphᚋmodelᚐWarning(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignWarning(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignWarning_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeWarning(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeWarning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseWarning(ctx, fc.Args["id"].(string), fc.Args["note"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚖcredithubᚋgraphᚋmodelᚐWarning(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeWarning(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeWarning_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Objection_id(ctx context.Context, field graphql.CollectedField, obj *workflow.Objection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30785,6 +31160,171 @@ func (ec *executionContext) fieldContext_Warning_raisedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Warning", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Warning_state(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.WarningState) graphql.Marshaler {
+			return ec.marshalNWarningState2credithubᚋgraphᚋmodelᚐWarningState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, "WarningState")
+}
+
+func (ec *executionContext) _Warning_assignee(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_assignee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assignee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WarningAssignee) graphql.Marshaler {
+			return ec.marshalOWarningAssignee2ᚖcredithubᚋgraphᚋmodelᚐWarningAssignee(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_assignee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Warning",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarningAssignee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Warning_closedNote(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_closedNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_closedNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, "String")
+}
+
+func (ec *executionContext) _Warning_history(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Warning().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Warning",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarningAssignee_department(ctx context.Context, field graphql.CollectedField, obj *model.WarningAssignee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningAssignee_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalODepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WarningAssignee_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarningAssignee",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarningAssignee_person(ctx context.Context, field graphql.CollectedField, obj *model.WarningAssignee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningAssignee_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WarningAssignee_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarningAssignee", field, false, false, "String")
+}
+
 func (ec *executionContext) _WarningConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WarningConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34314,7 +34854,7 @@ func (ec *executionContext) unmarshalInputWarningFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"uscc", "level", "rule", "since"}
+	fieldsInOrder := [...]string{"uscc", "level", "rule", "since", "state", "division"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34349,6 +34889,20 @@ func (ec *executionContext) unmarshalInputWarningFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Since = data
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOWarningState2ᚕcredithubᚋgraphᚋmodelᚐWarningStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "division":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("division"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Division = data
 		}
 	}
 	return it, nil
@@ -39271,6 +39825,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "acknowledgeWarning":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acknowledgeWarning(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignWarning":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignWarning(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeWarning":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeWarning(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40922,6 +41497,65 @@ func (ec *executionContext) _Warning(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = ec._Warning_raisedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Warning_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assignee":
+			out.Values[i] = ec._Warning_assignee(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedNote":
+			out.Values[i] = ec._Warning_closedNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Warning_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var warningAssigneeImplementors = []string{"WarningAssignee"}
+
+func (ec *executionContext) _WarningAssignee(ctx context.Context, sel ast.SelectionSet, obj *model.WarningAssignee) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, warningAssigneeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WarningAssignee")
+		case "department":
+			out.Values[i] = ec._WarningAssignee_department(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "person":
+			out.Values[i] = ec._WarningAssignee_person(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43641,6 +44275,16 @@ func (ec *executionContext) marshalNWarningRule2ᚖcredithubᚋgraphᚋmodelᚐW
 	return ec._WarningRule(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNWarningState2credithubᚋgraphᚋmodelᚐWarningState(ctx context.Context, v any) (model.WarningState, error) {
+	var res model.WarningState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWarningState2credithubᚋgraphᚋmodelᚐWarningState(ctx context.Context, sel ast.SelectionSet, v model.WarningState) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -44215,6 +44859,13 @@ func (ec *executionContext) marshalODecimal2ᚖcredithubᚋinternalᚋscalarsᚐ
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalODepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx context.Context, sel ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Department(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx context.Context, sel ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
@@ -45005,6 +45656,13 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) marshalOWarningAssignee2ᚖcredithubᚋgraphᚋmodelᚐWarningAssignee(ctx context.Context, sel ast.SelectionSet, v *model.WarningAssignee) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WarningAssignee(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOWarningCount2ᚕᚖcredithubᚋgraphᚋmodelᚐWarningCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WarningCount) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -45046,6 +45704,42 @@ func (ec *executionContext) marshalOWarningLevel2ᚖcredithubᚋgraphᚋmodelᚐ
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOWarningState2ᚕcredithubᚋgraphᚋmodelᚐWarningStateᚄ(ctx context.Context, v any) ([]model.WarningState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.WarningState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWarningState2credithubᚋgraphᚋmodelᚐWarningState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOWarningState2ᚕcredithubᚋgraphᚋmodelᚐWarningStateᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WarningState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWarningState2credithubᚋgraphᚋmodelᚐWarningState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOWorkflowTimeliness2ᚖcredithubᚋgraphᚋmodelᚐWorkflowTimeliness(ctx context.Context, sel ast.SelectionSet, v *model.WorkflowTimeliness) graphql.Marshaler {

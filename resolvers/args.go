@@ -310,6 +310,16 @@ func (r *Resolver) warningFilter(ctx context.Context, filter *model.WarningFilte
 	if filter.Since != nil {
 		f.Since = *filter.Since
 	}
+	for _, st := range filter.State {
+		f.States = append(f.States, string(st))
+	}
+	if filter.Division != nil {
+		d, err := checkDivision("filter.division", *filter.Division)
+		if err != nil {
+			return f, err
+		}
+		f.Division = d
+	}
 	return f, nil
 }
 

@@ -256,12 +256,40 @@ func warningModel(w *supervision.Warning) *model.Warning {
 	m := &model.Warning{
 		ID: gid.Encode(typeWarning, strconv.FormatInt(w.ID, 10)), Rule: warningRuleModel(w.Rule), Uscc: w.USCC,
 		Level: model.WarningLevel(w.Level), Message: w.Message, RaisedAt: w.RaisedAt,
+		State: model.WarningState(w.State), ClosedNote: w.ClosedNote,
 	}
 	if w.RecordID != "" {
 		id := w.RecordID
 		m.RecordID = &id
 	}
+	if w.AssigneeDepartment != "" || w.AssigneePerson != "" {
+		m.Assignee = &model.WarningAssignee{}
+		if w.AssigneeDepartment != "" {
+			m.Assignee.Department = departmentOf(w.AssigneeDepartment)
+		}
+		if w.AssigneePerson != "" {
+			p := w.AssigneePerson
+			m.Assignee.Person = &p
+		}
+	}
 	return m
+}
+
+// handledWarning maps the warning a transition of its workflow returns.
+func handledWarning(w *hubdb.WarningRow, err error) (*model.Warning, error) {
+	if err != nil {
+		return nil, err
+	}
+	return warningModel(supervision.WarningOf(w)), nil
+}
+
+// warningIDs are the row ids of warnings.
+func warningIDs(ws []*supervision.Warning) []int64 {
+	ids := make([]int64, len(ws))
+	for i, w := range ws {
+		ids[i] = w.ID
+	}
+	return ids
 }
 
 func warningRuleModel(r supervision.Rule) *model.WarningRule {

@@ -9,7 +9,9 @@ import (
 	"context"
 	"credithub/graph"
 	"credithub/graph/model"
+	"credithub/internal/loaders"
 	"credithub/internal/supervision"
+	"credithub/internal/workflow"
 )
 
 func (r *marketEntityResolver) Warnings(ctx context.Context, obj *model.MarketEntity, first *int) ([]*model.Warning, error) {
@@ -21,11 +23,36 @@ func (r *marketEntityResolver) Warnings(ctx context.Context, obj *model.MarketEn
 	if err != nil {
 		return nil, err
 	}
+	loaders.For(ctx).StartHistory(ctx, historyHint(selectedHere(ctx, "Warning"), workflow.WorkflowWarning), warningIDs(ws))
 	out := make([]*model.Warning, len(ws))
 	for i, w := range ws {
 		out[i] = warningModel(w)
 	}
 	return out, nil
+}
+
+func (r *mutationResolver) AcknowledgeWarning(ctx context.Context, id string, idempotencyKey string) (*model.Warning, error) {
+	n, err := workflowID(typeWarning, id)
+	if err != nil {
+		return nil, err
+	}
+	return handledWarning(r.Workflows.AcknowledgeWarning(ctx, n, keyOf(ctx, idempotencyKey)))
+}
+
+func (r *mutationResolver) AssignWarning(ctx context.Context, id string, department *string, person *string, idempotencyKey string) (*model.Warning, error) {
+	n, err := workflowID(typeWarning, id)
+	if err != nil {
+		return nil, err
+	}
+	return handledWarning(r.Workflows.AssignWarning(ctx, n, workflow.Assignee{Department: department, Person: person}, keyOf(ctx, idempotencyKey)))
+}
+
+func (r *mutationResolver) CloseWarning(ctx context.Context, id string, note string, idempotencyKey string) (*model.Warning, error) {
+	n, err := workflowID(typeWarning, id)
+	if err != nil {
+		return nil, err
+	}
+	return handledWarning(r.Workflows.CloseWarning(ctx, n, note, keyOf(ctx, idempotencyKey)))
 }
 
 func (r *queryResolver) Warnings(ctx context.Context, filter *model.WarningFilter, first *int, after *string) (*model.WarningConnection, error) {
@@ -47,6 +74,7 @@ func (r *queryResolver) Warnings(ctx context.Context, filter *model.WarningFilte
 	}
 	cursor := func(w *supervision.Warning) string { return rowCursor(cursorWarning, w.ID) }
 	ws, info := pageBy(ws, n, after, cursor)
+	loaders.For(ctx).StartHistory(ctx, historyHint(fieldsUnderEdges(ctx, "WarningEdge", "Warning"), workflow.WorkflowWarning), warningIDs(ws))
 	conn := &model.WarningConnection{Edges: make([]*model.WarningEdge, len(ws)), PageInfo: info}
 	for i, w := range ws {
 		conn.Edges[i] = &model.WarningEdge{Cursor: cursor(w), Node: warningModel(w)}
@@ -91,6 +119,14 @@ func (r *subscriptionResolver) Warnings(ctx context.Context, filter *model.Warni
 
 func (r *warningResolver) Entity(ctx context.Context, obj *model.Warning) (*model.MarketEntity, error) {
 	return knownEntity(ctx, obj.Uscc)
+}
+
+func (r *warningResolver) History(ctx context.Context, obj *model.Warning) ([]*workflow.Event, error) {
+	n, err := workflowID(typeWarning, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return history(ctx, workflow.WorkflowWarning, n)
 }
 
 func (r *Resolver) Warning() graph.WarningResolver { return &warningResolver{r} }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,9 @@ import (
 
 	"credithub/auth"
 	"credithub/datasources/dstest"
+	"credithub/dev/world"
 	"credithub/internal/app/apptest"
+	"credithub/internal/gid"
 	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
 	"credithub/internal/supervision"
@@ -396,5 +399,251 @@ func TestWarningRulesAndAccess(t *testing.T) {
 	r = h.Do(t, `{ warnings(filter: {rule: "NOPE"}) { edges { node { id } } } }`, nil, apptest.Department(t))
 	if len(r.Errors) == 0 || r.Errors[0].Code() != "BAD_USER_INPUT" {
 		t.Fatalf("unknown rule: %s", r.Body)
+	}
+}
+
+// raiseWarnings raises one W-PEN-100K warning on each entity, as the scan
+// does, and returns their global ids in that order.
+func raiseWarnings(t *testing.T, h *apptest.Hub, usccs ...string) []string {
+	t.Helper()
+	var out []string
+	for i, u := range usccs {
+		ids, err := hubdb.New(h.DBs["hub"].DB).Warnings().Raise(context.Background(), []hubdb.NewWarning{{Rule: "W-PEN-100K", USCC: u,
+			Level: "WARNING", Message: "a fine of 150000.00 yuan", RecordID: fmt.Sprintf("test-record-%d", i)}}, time.Now())
+		if err != nil || len(ids) != 1 {
+			t.Fatalf("raising a warning: %v %v", ids, err)
+		}
+		out = append(out, gid.Encode("Warning", fmt.Sprint(ids[0])))
+	}
+	return out
+}
+
+const warningFields = `id state closedNote assignee { department { code name } person } history { action from to actorOrg reason }`
+
+// T25, issue #13: the credit office acknowledges a warning from its
+// worklist and assigns it to the fire brigade, which closes it with a
+// note; the warning shows each step and its history. Closing it again is
+// INVALID_TRANSITION; a retry with the same key answers as the first time
+// and writes nothing.
+func TestWarningHandled(t *testing.T) {
+	t.Parallel()
+	h := apptest.Start(t, apptest.Options{Entities: 60, Env: map[string]string{"CREDITHUB_WARNING_SCAN": "1h"}})
+	ids := raiseWarnings(t, h, h.World.Entities[3].USCC)
+	office := apptest.As(t, auth.KindDepartment, "credit-office", "", auth.ScopeWarningHandle, auth.ScopeEntityRead)
+	fire := apptest.As(t, auth.KindDepartment, "fire", "", auth.ScopeWarningHandle, auth.ScopeEntityRead)
+	vars := func(kv ...any) map[string]any {
+		m := map[string]any{"id": ids[0]}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	}
+
+	d := h.QueryAs(t, office, `mutation($id: ID!) { acknowledgeWarning(id: $id, idempotencyKey: "ack-1") { `+warningFields+` } }`, vars())
+	if apptest.Get(d, "acknowledgeWarning", "state") != "ACKNOWLEDGED" || apptest.Get(d, "acknowledgeWarning", "assignee") != nil {
+		t.Fatalf("acknowledge: %v", d)
+	}
+	assign := `mutation($id: ID!, $d: ID, $p: String, $k: String!) { assignWarning(id: $id, department: $d, person: $p, idempotencyKey: $k) { ` + warningFields + ` } }`
+	d = h.QueryAs(t, office, assign, vars("d", "fire", "k", "assign-1"))
+	if apptest.Get(d, "assignWarning", "state") != "ASSIGNED" || apptest.Get(d, "assignWarning", "assignee", "department", "code") != "fire" ||
+		apptest.Get(d, "assignWarning", "assignee", "person") != nil {
+		t.Fatalf("assign: %v", d)
+	}
+	// The brigade hands it on to one of its officers (re-assignment).
+	d = h.QueryAs(t, fire, assign, vars("d", "fire", "p", "王建国", "k", "assign-2"))
+	if apptest.Get(d, "assignWarning", "assignee", "person") != "王建国" {
+		t.Fatalf("re-assign: %v", d)
+	}
+	closeQ := `mutation($id: ID!, $n: String!, $k: String!) { closeWarning(id: $id, note: $n, idempotencyKey: $k) { ` + warningFields + ` } }`
+	d = h.QueryAs(t, fire, closeQ, vars("n", "已现场核查，责令整改完毕", "k", "close-1"))
+	w := apptest.Get(d, "closeWarning")
+	if apptest.Get(w, "state") != "CLOSED" || apptest.Get(w, "closedNote") != "已现场核查，责令整改完毕" {
+		t.Fatalf("close: %v", d)
+	}
+	var steps []string
+	for _, e := range apptest.Get(w, "history").([]any) {
+		steps = append(steps, fmt.Sprintf("%v %v→%v %v %v", apptest.Get(e, "action"), apptest.Get(e, "from"), apptest.Get(e, "to"),
+			apptest.Get(e, "actorOrg"), apptest.Get(e, "reason")))
+	}
+	want := "[raise →OPEN warning-rules W-PEN-100K acknowledge OPEN→ACKNOWLEDGED credit-office  assign ACKNOWLEDGED→ASSIGNED credit-office to fire " +
+		"assign ASSIGNED→ASSIGNED fire to fire 王建国 close ASSIGNED→CLOSED fire 已现场核查，责令整改完毕]"
+	if fmt.Sprint(steps) != want {
+		t.Fatalf("history = %v\nwant      %s", steps, want)
+	}
+
+	// The same request again: the first answer, nothing written.
+	r := h.Do(t, closeQ, vars("n", "已现场核查，责令整改完毕", "k", "close-1"), fire)
+	if len(r.Errors) > 0 || len(apptest.Get(r.Data, "closeWarning", "history").([]any)) != 5 {
+		t.Fatalf("replay: %s", r.Body)
+	}
+	// The same key with another note is the client's mistake.
+	r = h.Do(t, closeQ, vars("n", "另一说明", "k", "close-1"), fire)
+	if len(r.Errors) == 0 || r.Errors[0].Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "idempotencyKey" {
+		t.Fatalf("same key, other note: %s", r.Body)
+	}
+	// A new close of a closed warning is refused.
+	r = h.Do(t, closeQ, vars("n", "再次关闭", "k", "close-2"), office)
+	if len(r.Errors) == 0 || r.Errors[0].Code() != "INVALID_TRANSITION" || r.Errors[0].Extensions["state"] != "CLOSED" {
+		t.Fatalf("closing twice: %s", r.Body)
+	}
+	var events int
+	if err := h.DBs["hub"].QueryRow(`SELECT count(*) FROM workflow_history WHERE workflow = 'warning' AND object_id = $1`,
+		mustDecode(t, ids[0])).Scan(&events); err != nil || events != 5 {
+		t.Fatalf("%d history rows, want 5 (%v)", events, err)
+	}
+}
+
+// SECURITY: a department without warning:handle, an entity and the public
+// cannot handle a warning, and nothing is written; bad arguments name the
+// argument.
+func TestWarningHandlingRefused(t *testing.T) {
+	t.Parallel()
+	h := apptest.Start(t, apptest.Options{Entities: 60, Env: map[string]string{"CREDITHUB_WARNING_SCAN": "1h"}})
+	ids := raiseWarnings(t, h, h.World.Entities[4].USCC)
+	ack := `mutation($id: ID!) { acknowledgeWarning(id: $id, idempotencyKey: "ack") { id state } }`
+	for name, headers := range map[string]map[string]string{
+		"a department that reads warnings": apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeEntityRead, auth.ScopeObjectionHandle),
+		"the entity itself":                apptest.As(t, auth.KindEntity, h.World.Entities[4].USCC, ""),
+		"the public":                       nil,
+	} {
+		r := h.Do(t, ack, map[string]any{"id": ids[0]}, headers)
+		if len(r.Errors) == 0 || r.Errors[0].Code() != "FORBIDDEN" || r.Data["acknowledgeWarning"] != nil {
+			t.Errorf("%s: %s", name, r.Body)
+		}
+	}
+	var state string
+	var events, keys int
+	if err := h.DBs["hub"].QueryRow(`SELECT state, (SELECT count(*) FROM workflow_history WHERE workflow = 'warning' AND object_id = $1 AND action <> 'raise'),
+		(SELECT count(*) FROM idempotency) FROM warning WHERE id = $1`, mustDecode(t, ids[0])).Scan(&state, &events, &keys); err != nil {
+		t.Fatal(err)
+	}
+	if state != "OPEN" || events != 0 || keys != 0 {
+		t.Fatalf("after refusals: state %s, %d history rows, %d idempotency rows", state, events, keys)
+	}
+
+	office := apptest.As(t, auth.KindDepartment, "credit-office", "", auth.ScopeWarningHandle, auth.ScopeEntityRead)
+	for _, c := range []struct {
+		query       string
+		vars        map[string]any
+		code, field string
+	}{
+		{ack, map[string]any{"id": "not-an-id"}, "BAD_USER_INPUT", "id"},
+		{ack, map[string]any{"id": gid.Encode("Objection", "1")}, "BAD_USER_INPUT", "id"},
+		{ack, map[string]any{"id": gid.Encode("Warning", "999999")}, "NOT_FOUND", "id"},
+		{`mutation($id: ID!) { assignWarning(id: $id, department: "police", idempotencyKey: "a1") { id } }`, map[string]any{"id": ids[0]}, "BAD_USER_INPUT", "department"},
+		{`mutation($id: ID!) { assignWarning(id: $id, person: " ", idempotencyKey: "a2") { id } }`, map[string]any{"id": ids[0]}, "BAD_USER_INPUT", "person"},
+		{`mutation($id: ID!) { assignWarning(id: $id, idempotencyKey: "a3") { id } }`, map[string]any{"id": ids[0]}, "BAD_USER_INPUT", "department"},
+		{`mutation($id: ID!) { closeWarning(id: $id, note: "", idempotencyKey: "c1") { id } }`, map[string]any{"id": ids[0]}, "BAD_USER_INPUT", "note"},
+	} {
+		r := h.Do(t, c.query, c.vars, office)
+		if len(r.Errors) == 0 || r.Errors[0].Code() != c.code || r.Errors[0].Extensions["field"] != c.field {
+			t.Errorf("%s %v: %s, want %s naming %s", c.query, c.vars, r.Body, c.code, c.field)
+		}
+	}
+}
+
+func mustDecode(t *testing.T, id string) string {
+	t.Helper()
+	_, payload, err := gid.Decode(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return payload
+}
+
+// A worklist of open warnings: the filter by state and by division (the
+// entity's, as its stored grade has it), and every warning's history in
+// one statement for the whole page.
+func TestWarningWorklist(t *testing.T) {
+	t.Parallel()
+	h := apptest.Start(t, apptest.Options{Entities: 60, Env: map[string]string{"CREDITHUB_WARNING_SCAN": "1h"}})
+	// Two entities of two divisions, beyond the showcases (the seed's
+	// warnings are theirs), graded, as the grade job would have.
+	a := h.World.Entities[world.ShowcaseCount]
+	var b *world.Entity
+	for _, e := range h.World.Entities[world.ShowcaseCount+1:] {
+		if e.Division != a.Division {
+			b = e
+			break
+		}
+	}
+	if b == nil {
+		t.Fatal("every entity is of one division")
+	}
+	for _, e := range []*world.Entity{a, b} {
+		if _, err := h.DBs["hub"].Exec(`INSERT INTO entity_grade (uscc, grade, points, reasons, division, kind, complete, computed_at)
+			VALUES ($1, 'B', 0, '[]', $2, 'ENTERPRISE', true, now()) ON CONFLICT (uscc) DO UPDATE SET division = EXCLUDED.division`,
+			e.USCC, e.Division); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wid := raiseWarnings(t, h, a.USCC, a.USCC, b.USCC, b.USCC)
+	mine := map[string]bool{}
+	for _, id := range wid {
+		mine[id] = true
+	}
+	office := apptest.As(t, auth.KindDepartment, "credit-office", "", auth.ScopeWarningHandle, auth.ScopeEntityRead)
+	h.QueryAs(t, office, `mutation($a: ID!, $b: ID!) {
+	  acknowledgeWarning(id: $a, idempotencyKey: "w1") { id }
+	  closeWarning(id: $b, note: "已核实处理", idempotencyKey: "w2") { id }
+	}`, map[string]any{"a": wid[1], "b": wid[2]})
+
+	// list returns the test's warnings the filter lists, and checks that
+	// every warning it lists is in one of the states asked for.
+	list := func(filter map[string]any) (got []string, all int) {
+		d := h.QueryAs(t, office, `query($f: WarningFilter) { warnings(filter: $f, first: 100) { edges { node { id state } } } }`,
+			map[string]any{"f": filter})
+		edges := apptest.Get(d, "warnings", "edges").([]any)
+		for _, e := range edges {
+			id, state := apptest.Get(e, "node", "id").(string), apptest.Get(e, "node", "state").(string)
+			if states, ok := filter["state"].([]string); ok && !slices.Contains(states, state) {
+				t.Errorf("warnings(filter: %v) lists %s, which is %s", filter, id, state)
+			}
+			if mine[id] {
+				got = append(got, id)
+			}
+		}
+		return got, len(edges)
+	}
+	for _, c := range []struct {
+		filter map[string]any
+		want   []string
+		// only: the filter lists none but the test's warnings (the seed's
+		// entities have no stored grade, hence no division).
+		only bool
+	}{
+		{map[string]any{"state": []string{"OPEN"}}, []string{wid[3], wid[0]}, false},
+		{map[string]any{"state": []string{"OPEN", "ACKNOWLEDGED"}}, []string{wid[3], wid[1], wid[0]}, false},
+		{map[string]any{"state": []string{"CLOSED"}}, []string{wid[2]}, false},
+		{map[string]any{"division": a.Division}, []string{wid[1], wid[0]}, true},
+		{map[string]any{"division": b.Division, "state": []string{"OPEN"}}, []string{wid[3]}, true},
+		{map[string]any{"division": "231100"}, []string{wid[3], wid[2], wid[1], wid[0]}, false},
+	} {
+		got, all := list(c.filter)
+		if fmt.Sprint(got) != fmt.Sprint(c.want) || (c.only && all != len(got)) {
+			t.Errorf("warnings(filter: %v) = %v of %d, want %v", c.filter, got, all, c.want)
+		}
+	}
+	r := h.Do(t, `{ warnings(filter: {division: "999999"}) { edges { node { id } } } }`, nil, office)
+	if len(r.Errors) == 0 || r.Errors[0].Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "filter.division" {
+		t.Fatalf("unknown division: %s", r.Body)
+	}
+
+	// The page and every warning's history: two statements on the hub's
+	// database, however many warnings.
+	r = h.Do(t, `{ warnings(first: 50) { edges { node { id state history { action to } } } } }`, nil, office)
+	edges, _ := apptest.Get(r.Data, "warnings", "edges").([]any)
+	if len(r.Errors) > 0 || len(edges) < 8 {
+		t.Fatalf("page (the seed's four warnings and the test's four): %s", r.Body)
+	}
+	if n := r.Statements()["hub"]; n != 2 {
+		t.Errorf("%d statements on the hub's database, want 2 (the page, the history): %v", n, r.Statements())
+	}
+	for _, e := range edges {
+		if apptest.Get(e, "node", "id") == wid[2] {
+			if got := fmt.Sprint(apptest.Get(e, "node", "history")); got != "[map[action:raise to:OPEN] map[action:close to:CLOSED]]" {
+				t.Errorf("the closed warning's history: %v", got)
+			}
+		}
 	}
 }

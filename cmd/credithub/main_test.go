@@ -29,10 +29,26 @@ func TestTokenCommand(t *testing.T) {
 		{"token", "--kind", "root", "--org", "x"},
 		{"token", "--kind", "agency"},
 		{"token", "--kind", "agency", "--org", "a1", "--scopes", "everything"},
+		{"token", "--kind", "agency", "--org", "a1", "--ttl", "2h"},
+		{"token", "--kind", "department", "--org", "market", "--ttl", "13h"},
+		{"token", "--kind", "department", "--org", "market", "--ttl", "2562047h"},
+		{"token", "--kind", "entity", "--org", "acme"},
+		{"token", "--kind", "department", "--org", "market", "--scopes", "entity:read entity:read"},
 	} {
 		if err := run(context.Background(), args, func(string) string { return "" }, &out, &out); err == nil {
 			t.Errorf("%v: no error", args)
 		}
+	}
+	// The longest lifetimes the hub is configured with bound the command too.
+	short := func(k string) string {
+		if k == "CREDITHUB_TOKEN_MAX_TTL" {
+			return "department=30m"
+		}
+		return ""
+	}
+	if err := run(context.Background(), []string{"token", "--kind", "department", "--org", "market", "--ttl", "1h"}, short, &out, &out); err == nil ||
+		!strings.Contains(err.Error(), "30m") {
+		t.Errorf("--ttl 1h under department=30m: %v", err)
 	}
 }
 

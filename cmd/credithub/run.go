@@ -30,12 +30,16 @@ const usage = `credithub — the credit hub of Heihe's market supervision
 
   credithub dev   [--addr 127.0.0.1:8080] [--entities 2000] [--seed 1]
                   create, migrate and seed the local databases, then serve
-                  with GraphiQL (a private PostgreSQL is started under .data/
+                  with GraphiQL at / and the dashboard at /dashboard (its
+                  role picker mints development tokens; a private
+                  PostgreSQL is started under .data/
                   when DATABASE_URL is unset and none answers locally)
   credithub serve serve from the configured databases (production)
   credithub token --kind department|agency|entity|public-service|admin
                   --org CODE --scopes "a:b c:d" [--sub S] [--ttl 1h]
-                  print a development token (trusted by credithub dev only)
+                  print a development token (trusted by credithub dev only);
+                  --ttl at most the kind's longest lifetime
+                  (CREDITHUB_TOKEN_MAX_TTL)
   credithub audit verify
                   walk the query log's hash chain; exit 1 naming the first
                   broken row
@@ -76,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return serve(ctx, cfg, stdout, logger)
 	case "token":
-		return runToken(args[1:], stdout)
+		return runToken(args[1:], getenv, stdout)
 	case "audit":
 		return runAudit(ctx, args[1:], getenv, stdout, logger)
 	case "report":
@@ -134,6 +138,8 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
+	// The dashboard's role picker mints development tokens: `dev` only.
+	cfg.DevTokens = cfg.Development
 	start := time.Now()
 	if err := app.Prepare(ctx, cfg, app.SeedOptions{Entities: *entities, Seed: *seed}, logger); err != nil {
 		return err
@@ -168,7 +174,10 @@ func serve(ctx context.Context, cfg app.Config, stdout io.Writer, logger *slog.L
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	fmt.Fprintf(stdout, "credithub listening on http://%s/ (GraphiQL: %v)\n", ln.Addr(), cfg.GraphiQL)
+	fmt.Fprintf(stdout, "credithub listening on http://%s/ (GraphiQL: %v, dashboard: %v)\n", ln.Addr(), cfg.GraphiQL, cfg.Dashboard)
+	if cfg.Dashboard {
+		fmt.Fprintf(stdout, "dashboard: http://%s/dashboard\n", ln.Addr())
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -257,8 +266,9 @@ func runPG(ctx context.Context, args []string, getenv func(string) string, stdou
 	return fmt.Errorf("unknown pg command %q", args[0])
 }
 
-// runToken mints a development token.
-func runToken(args []string, stdout io.Writer) error {
+// runToken mints a development token, no longer-lived than the hub
+// accepts (CREDITHUB_TOKEN_MAX_TTL, or the defaults).
+func runToken(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	kind := fs.String("kind", "", "department, agency, entity, public-service or admin")
 	org := fs.String("org", "", "department code, agency id, or the entity's unified social credit code")
@@ -268,7 +278,11 @@ func runToken(args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	tok, err := auth.MintDev(auth.DevToken{Kind: auth.Kind(*kind), Org: *org, Subject: *sub, Scopes: strings.Fields(*scopes), TTL: *ttl})
+	max, err := auth.ParseMaxLifetimes(getenv("CREDITHUB_TOKEN_MAX_TTL"))
+	if err != nil {
+		return fmt.Errorf("CREDITHUB_TOKEN_MAX_TTL: %w", err)
+	}
+	tok, err := auth.MintDev(auth.DevToken{Kind: auth.Kind(*kind), Org: *org, Subject: *sub, Scopes: strings.Fields(*scopes), TTL: *ttl, MaxLifetimes: max})
 	if err != nil {
 		return err
 	}

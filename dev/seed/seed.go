@@ -17,7 +17,8 @@
 // departments, read from their databases after they were seeded, as they
 // stand on the world's reference day; everything is deterministic from the
 // world's seed. The first showcase entity (w.Entities[0]) has an item in
-// every state of every workflow, for the README's examples.
+// every state of every workflow, for the README's examples; the showcases'
+// most recent warnings are one in each state of their handling.
 //
 // The plans draw from the world's "hub" stream in the order the hub's seed
 // always drew, so that a world keeps the timeline, the clerks and the
@@ -92,6 +93,13 @@ func Workflows(ctx context.Context, db *sqldb.DB, w *world.World, sources []data
 	}
 	if err := s.write(ctx, db, hub, work); err != nil {
 		return err
+	}
+	var showcases []credit.Record
+	for _, e := range w.Entities[:min(world.ShowcaseCount, len(w.Entities))] {
+		showcases = append(showcases, records[e.USCC]...)
+	}
+	if err := s.showcaseWarnings(ctx, hub, showcases); err != nil {
+		return fmt.Errorf("the showcase's warnings: %w", err)
 	}
 	return s.flows.Announce(ctx)
 }

@@ -786,6 +786,20 @@ type Warning struct {
 	// The record that raised it, when one did.
 	RecordID *string   `json:"recordId,omitempty"`
 	RaisedAt time.Time `json:"raisedAt"`
+	// How far it was handled.
+	State WarningState `json:"state"`
+	// Whom it is assigned to; null until it is.
+	Assignee *WarningAssignee `json:"assignee,omitempty"`
+	// What was done, when it was closed.
+	ClosedNote *string `json:"closedNote,omitempty"`
+	// Its transitions, oldest first.
+	History []*workflow.Event `json:"history"`
+}
+
+// Whom a warning is assigned to: a department, a person, or a person of a department.
+type WarningAssignee struct {
+	Department *credit.Department `json:"department,omitempty"`
+	Person     *string            `json:"person,omitempty"`
 }
 
 type WarningConnection struct {
@@ -809,6 +823,10 @@ type WarningFilter struct {
 	Level *WarningLevel `json:"level,omitempty"`
 	Rule  *string       `json:"rule,omitempty"`
 	Since *time.Time    `json:"since,omitempty"`
+	// Any of these states (the subscription delivers new warnings, which are OPEN).
+	State []WarningState `json:"state,omitempty"`
+	// The entity's division (231100, the whole city, means every division).
+	Division *string `json:"division,omitempty"`
 }
 
 type WarningRule struct {
@@ -1198,6 +1216,68 @@ func (e *WarningLevel) UnmarshalJSON(b []byte) error {
 }
 
 func (e WarningLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A warning's handling: OPEN when raised; ACKNOWLEDGED, ASSIGNED (from OPEN
+// or ACKNOWLEDGED, again while ASSIGNED) and CLOSED (from any other state,
+// with a note; final).
+type WarningState string
+
+const (
+	WarningStateOpen         WarningState = "OPEN"
+	WarningStateAcknowledged WarningState = "ACKNOWLEDGED"
+	WarningStateAssigned     WarningState = "ASSIGNED"
+	WarningStateClosed       WarningState = "CLOSED"
+)
+
+var AllWarningState = []WarningState{
+	WarningStateOpen,
+	WarningStateAcknowledged,
+	WarningStateAssigned,
+	WarningStateClosed,
+}
+
+func (e WarningState) IsValid() bool {
+	switch e {
+	case WarningStateOpen, WarningStateAcknowledged, WarningStateAssigned, WarningStateClosed:
+		return true
+	}
+	return false
+}
+
+func (e WarningState) String() string {
+	return string(e)
+}
+
+func (e *WarningState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WarningState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WarningState", str)
+	}
+	return nil
+}
+
+func (e WarningState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WarningState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WarningState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

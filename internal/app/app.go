@@ -236,6 +236,8 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		Databases:        dbs,
 		Logger:           logger,
 		GraphiQL:         cfg.GraphiQL,
+		Dashboard:        cfg.Dashboard,
+		DevTokens:        cfg.DevTokens && cfg.Development,
 		CORSOrigins:      cfg.CORSOrigins,
 		ReportStatements: cfg.Development,
 		Profiling:        cfg.Development,
@@ -369,7 +371,7 @@ func newVerifier(cfg Config) (*auth.Verifier, error) {
 		}
 		issuers = append(issuers, auth.Issuer{Name: is.Issuer, Audience: is.Audience, Keys: keys})
 	}
-	return auth.NewVerifier(auth.VerifierOptions{Issuers: issuers, Leeway: cfg.TokenLeeway})
+	return auth.NewVerifier(auth.VerifierOptions{Issuers: issuers, Leeway: cfg.TokenLeeway, MaxLifetimes: cfg.TokenMaxTTL})
 }
 
 // CheckOpenness checks the schema's markings against the information

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"credithub/auth"
 	"credithub/datasources"
 	"credithub/internal/server"
 	"credithub/internal/sqldb"
@@ -45,12 +46,23 @@ type Config struct {
 	Issuers []IssuerConfig
 	// TokenLeeway is the clock skew allowed on exp/nbf (CREDITHUB_JWT_LEEWAY).
 	TokenLeeway time.Duration
+	// TokenMaxTTL is each token kind's longest lifetime
+	// (CREDITHUB_TOKEN_MAX_TTL, e.g. department=12h,agency=1h; kinds left
+	// out keep auth.DefaultMaxLifetimes).
+	TokenMaxTTL map[auth.Kind]time.Duration
 	// Development turns on GraphiQL, introspection and statement counts in
 	// responses (CREDITHUB_DEV).
 	Development bool
 	// GraphiQL serves the GraphiQL IDE at / (CREDITHUB_GRAPHIQL; on in
 	// development, off otherwise).
 	GraphiQL bool
+	// Dashboard serves the reference dashboard at /dashboard
+	// (CREDITHUB_DASHBOARD; on in development, off otherwise).
+	Dashboard bool
+	// DevTokens serves POST /dev/token, which mints development tokens for
+	// the dashboard's role picker. Never read from the environment: only
+	// `credithub dev` (and the test hubs) set it, so `serve` cannot have it.
+	DevTokens bool
 	// CORSOrigins may call /graphql from a browser (CREDITHUB_CORS_ORIGINS,
 	// a comma-separated list of exact origins; none by default).
 	CORSOrigins []string
@@ -166,6 +178,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("CREDITHUB_JWT_LEEWAY must be a duration from 0 to 2m, got %q", v)
 		}
 	}
+	if c.TokenMaxTTL, err = auth.ParseMaxLifetimes(getenv("CREDITHUB_TOKEN_MAX_TTL")); err != nil {
+		return c, fmt.Errorf("CREDITHUB_TOKEN_MAX_TTL: %w", err)
+	}
 	if v := getenv("CREDITHUB_PERSON_ID_KEY"); v != "" {
 		if c.PersonIDKey, err = base64.StdEncoding.DecodeString(v); err != nil || len(c.PersonIDKey) < 32 {
 			return c, fmt.Errorf("CREDITHUB_PERSON_ID_KEY must be base64 of at least 32 random bytes")
@@ -195,13 +210,19 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-// readBrowsers reads what browsers get: GraphiQL, and the origins whose
-// pages may call the hub.
+// readBrowsers reads what browsers get: GraphiQL, the dashboard, and the
+// origins whose pages may call the hub.
 func (c *Config) readBrowsers(getenv func(string) string) error {
 	var err error
 	c.GraphiQL = c.Development
 	if getenv("CREDITHUB_GRAPHIQL") != "" {
 		if c.GraphiQL, err = envBool(getenv, "CREDITHUB_GRAPHIQL"); err != nil {
+			return err
+		}
+	}
+	c.Dashboard = c.Development
+	if getenv("CREDITHUB_DASHBOARD") != "" {
+		if c.Dashboard, err = envBool(getenv, "CREDITHUB_DASHBOARD"); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"credithub/auth"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -22,6 +24,7 @@ func TestConfigRefusesBadValuesNamingTheKey(t *testing.T) {
 		"CREDITHUB_HUB_MAX_CONNS":        "0",
 		"CREDITHUB_JWT_ISSUERS":          `[{"issuer":"x"}]`,
 		"CREDITHUB_JWT_LEEWAY":           "1h",
+		"CREDITHUB_TOKEN_MAX_TTL":        "department=forever",
 		"CREDITHUB_PERSON_ID_KEY":        "c2hvcnQ=",
 		"CREDITHUB_REPORT_KEY":           "c2hvcnQ=",
 		"CREDITHUB_WARNING_SCAN":         "1ms",
@@ -85,7 +88,9 @@ func TestConfigProductionNeedsItsSecrets(t *testing.T) {
 		c.BreakerFailures != 5 || c.BreakerCooldown != 10*time.Second || c.WarningScan != 30*time.Second ||
 		c.Limits.MaxBytes != 32<<10 || c.Limits.MaxTokens != 5000 || c.Limits.MaxDepth != 15 || c.Limits.MaxAliases != 50 ||
 		c.Limits.MaxRootFields != 20 || c.Limits.MaxCost != 50000 || c.Addr != "127.0.0.1:8080" ||
-		c.Databases["market"].Timeout != 3*time.Second || c.Databases["market"].MaxOpenConns != 10 {
+		c.Databases["market"].Timeout != 3*time.Second || c.Databases["market"].MaxOpenConns != 10 ||
+		c.TokenMaxTTL[auth.KindDepartment] != 12*time.Hour || c.TokenMaxTTL[auth.KindPublicService] != 12*time.Hour ||
+		c.TokenMaxTTL[auth.KindAgency] != time.Hour || c.TokenMaxTTL[auth.KindEntity] != time.Hour || c.TokenMaxTTL[auth.KindAdmin] != time.Hour {
 		t.Errorf("production defaults changed: %+v", c)
 	}
 }
@@ -136,5 +141,45 @@ func TestConfigBrowsers(t *testing.T) {
 	}
 	if _, err := FromEnv(envOf(with(dev, "CREDITHUB_GRAPHIQL", "on"))); err == nil || !strings.Contains(err.Error(), "CREDITHUB_GRAPHIQL") {
 		t.Errorf("CREDITHUB_GRAPHIQL=on: %v", err)
+	}
+}
+
+// The dashboard follows GraphiQL: on in development, off in production
+// unless configured on; the development token endpoint is never read from
+// the environment.
+func TestDashboardIsOnInDevelopmentOnly(t *testing.T) {
+	prod := map[string]string{
+		"CREDITHUB_JWT_ISSUERS":   `[{"issuer":"idp","audience":"credithub","keyFiles":{"k":"/dev/null"}}]`,
+		"CREDITHUB_PERSON_ID_KEY": strings.Repeat("QUFB", 11),
+		"CREDITHUB_REPORT_KEY":    "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+		"CREDITHUB_DEV_TOKENS":    "true",
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want bool
+	}{
+		{"serve", prod, false},
+		{"serve with the dashboard", map[string]string{"CREDITHUB_DASHBOARD": "true"}, true},
+		{"dev", map[string]string{"CREDITHUB_DEV": "true"}, true},
+		{"dev without the dashboard", map[string]string{"CREDITHUB_DEV": "true", "CREDITHUB_DASHBOARD": "false"}, false},
+	} {
+		env := map[string]string{}
+		for k, v := range prod {
+			env[k] = v
+		}
+		for k, v := range tc.env {
+			env[k] = v
+		}
+		c, err := FromEnv(envOf(env))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if c.Dashboard != tc.want || c.DevTokens {
+			t.Errorf("%s: Dashboard %v, DevTokens %v; want %v, false", tc.name, c.Dashboard, c.DevTokens, tc.want)
+		}
+	}
+	if _, err := FromEnv(envOf(map[string]string{"CREDITHUB_DEV": "true", "CREDITHUB_DASHBOARD": "yes please"})); err == nil || !strings.Contains(err.Error(), "CREDITHUB_DASHBOARD") {
+		t.Errorf("CREDITHUB_DASHBOARD=yes please: %v", err)
 	}
 }

@@ -56,11 +56,10 @@ const (
 	CityDishonest  = "dishonest"   // division
 )
 
-// WarningNotClosed is the condition, on a warning w, that it is still open.
-// Warnings have no state yet: every one is open. When the warnings'
-// workflow adds a state column, this becomes "w.state <> 'CLOSED'" and the
-// dashboards' openWarnings follows (see /work/notes/w2-to-w3.md).
-const WarningNotClosed = `TRUE`
+// WarningNotClosed is the condition, on a warning w, that it is still open
+// (OPEN, ACKNOWLEDGED or ASSIGNED: the warnings' workflow,
+// 00015_warning_handling.sql).
+const WarningNotClosed = `w.state <> 'CLOSED'`
 
 const cst = ` AT TIME ZONE 'Asia/Shanghai'`
 

@@ -2,6 +2,7 @@ package hubdb
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -13,12 +14,21 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"credithub/internal/apperr"
 	"credithub/internal/sqldb"
 )
 
 // WarningChannel is the PostgreSQL channel on which the transaction that
 // raises a warning announces its id.
 const WarningChannel = "credithub_warning"
+
+// WarningWorkflow names the warnings in workflow_history: their raising
+// (action "raise", by WarningRaiser) and their handling
+// (internal/workflow/warning.go).
+const WarningWorkflow = "warning"
+
+// WarningRaiser is the actor of a warning's "raise" event: the rules.
+const WarningRaiser = "warning-rules"
 
 // WarningScanLock is the key of the PostgreSQL advisory lock a warning scan
 // holds (WarningStore.ScanAlone): one hub instance scans at a time.
@@ -35,7 +45,8 @@ type WarningRule struct {
 	Source      string  `db:"source"`
 }
 
-// WarningRow is a raised warning (warning) with its rule.
+// WarningRow is a raised warning (warning) with its rule, how far it was
+// handled (internal/workflow/warning.go), and its entity's division.
 type WarningRow struct {
 	ID       int64       `db:"id"`
 	USCC     string      `db:"uscc"`
@@ -44,6 +55,17 @@ type WarningRow struct {
 	RecordID string      `db:"record_id"`
 	RaisedAt time.Time   `db:"raised_at"`
 	Rule     WarningRule `db:"rule"`
+	// State is OPEN, ACKNOWLEDGED, ASSIGNED or CLOSED.
+	State              string     `db:"state"`
+	AssigneeDepartment *string    `db:"assignee_department"`
+	AssigneePerson     *string    `db:"assignee_person"`
+	ClosedNote         *string    `db:"closed_note"`
+	AcknowledgedAt     *time.Time `db:"acknowledged_at"`
+	AssignedAt         *time.Time `db:"assigned_at"`
+	ClosedAt           *time.Time `db:"closed_at"`
+	// Division is the entity's division as its stored grade has it
+	// (entity_grade, from the registry); nil while the entity has none.
+	Division *string `db:"division"`
 }
 
 // WarningFilter selects warnings; zero fields do not restrict.
@@ -52,6 +74,29 @@ type WarningFilter struct {
 	Level string
 	Rule  string
 	Since time.Time
+	// States are the states to list (any of them).
+	States []string
+	// Division is the entity's division (entity_grade.division).
+	Division string
+}
+
+// WarningChange is what a transition of a warning writes: its new state,
+// and the assignee (Assign) or the closing note (Close).
+type WarningChange struct {
+	State              string
+	AssigneeDepartment *string
+	AssigneePerson     *string
+	ClosedNote         string
+	At                 time.Time
+}
+
+// WarningCount is how many warnings of a rule are open (not CLOSED) on
+// entities of a division; Division is nil for entities without a stored
+// grade (entity_grade) yet.
+type WarningCount struct {
+	Rule     string  `db:"rule"`
+	Division *string `db:"division"`
+	Open     int     `db:"open"`
 }
 
 // NewWarning is a warning a rule raises, before it is stored.
@@ -81,6 +126,23 @@ type RectificationDue struct {
 type WarningStore interface {
 	// Rules returns the warning rules in code order.
 	Rules(ctx context.Context) ([]WarningRule, error)
+	// Get reads warning id without a lock; ErrNotFound when there is none.
+	Get(ctx context.Context, id int64) (WarningRow, error)
+	// LockForDecision reads warning id and locks it for a transition;
+	// ErrNotFound when there is none, CONFLICT when another transition
+	// holds it.
+	LockForDecision(ctx context.Context, id int64) (WarningRow, error)
+	// Acknowledge writes an acknowledgement: the state and when.
+	Acknowledge(ctx context.Context, id int64, c WarningChange) (WarningRow, error)
+	// Assign writes an assignment: the state, the assignee (replacing the
+	// one before) and when.
+	Assign(ctx context.Context, id int64, c WarningChange) (WarningRow, error)
+	// Close writes the closing: the state, the note and when.
+	Close(ctx context.Context, id int64, c WarningChange) (WarningRow, error)
+	// OpenCounts counts the warnings not CLOSED by rule and division (of
+	// the given divisions only, when any), in one statement, ordered by
+	// rule and division (nil last).
+	OpenCounts(ctx context.Context, divisions []string) ([]WarningCount, error)
 	// List returns up to limit warnings matching f, newest first (by id),
 	// with an id below before when before > 0, in one statement.
 	List(ctx context.Context, f WarningFilter, before int64, limit int) ([]*WarningRow, error)
@@ -96,8 +158,8 @@ type WarningStore interface {
 	// deadline falls within days of today (YYYY-MM-DD), in id order.
 	RectificationsDue(ctx context.Context, today string, days int) ([]RectificationDue, error)
 	// Raise stores the warnings not raised before (unique per rule, entity
-	// and record) and announces each new one on WarningChannel, within the
-	// transaction: the announcements go out when it commits, and not at
+	// and record), OPEN, each with its history's first event ("raise"), and
+	// announces each new one on WarningChannel, within the transaction: the announcements go out when it commits, and not at
 	// all if it does not. It returns the new warnings' ids in order.
 	Raise(ctx context.Context, ws []NewWarning, at time.Time) ([]int64, error)
 
@@ -134,10 +196,74 @@ func (w warnings) Rules(ctx context.Context) ([]WarningRule, error) {
 	return rules, nil
 }
 
-const warningSelect = `SELECT w.id, w.uscc, w.level, w.message, w.record_id, w.raised_at,
+// warningColumns are a warning's columns, its rule's and its entity's
+// division, from w (warning), r (warning_rule) and g (entity_grade).
+const warningColumns = `w.id, w.uscc, w.level, w.message, w.record_id, w.raised_at,
 	r.code AS "rule.code", r.description AS "rule.description", r.kind AS "rule.kind", r.threshold AS "rule.threshold",
-	r.level AS "rule.level", r.active AS "rule.active", r.source AS "rule.source"
-	FROM warning w JOIN warning_rule r ON r.code = w.rule`
+	r.level AS "rule.level", r.active AS "rule.active", r.source AS "rule.source",
+	w.state, w.assignee_department, w.assignee_person, w.closed_note, w.acknowledged_at, w.assigned_at, w.closed_at,
+	g.division`
+
+const warningSelect = `SELECT ` + warningColumns + `
+	FROM warning w JOIN warning_rule r ON r.code = w.rule LEFT JOIN entity_grade g ON g.uscc = w.uscc`
+
+func (w warnings) Get(ctx context.Context, id int64) (WarningRow, error) {
+	var row WarningRow
+	err := w.d.get(ctx, &row, warningSelect+` WHERE w.id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return row, ErrNotFound
+	}
+	return row, err
+}
+
+func (w warnings) LockForDecision(ctx context.Context, id int64) (WarningRow, error) {
+	var row WarningRow
+	// The warning's row alone is locked: its rule and its entity's grade
+	// are read as they are.
+	err := sqlx.GetContext(ctx, w.d.x, &row, warningSelect+` WHERE w.id = $1 FOR UPDATE OF w NOWAIT`, id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return row, ErrNotFound
+	case sqldb.IsLockNotAvailable(err):
+		return row, apperr.New(apperr.Conflict, "another transition of this warning is being made right now; read it again before handling it")
+	}
+	return row, sqldb.MapError(err)
+}
+
+// changeWarning runs an UPDATE of one warning (set: its SET list over $2…)
+// and reads the warning back as warningSelect does, in one statement.
+func (w warnings) changeWarning(ctx context.Context, id int64, set string, args ...any) (WarningRow, error) {
+	var row WarningRow
+	err := w.d.get(ctx, &row, `WITH w AS (UPDATE warning SET `+set+` WHERE id = $1 RETURNING *)
+		SELECT `+warningColumns+` FROM w JOIN warning_rule r ON r.code = w.rule LEFT JOIN entity_grade g ON g.uscc = w.uscc`,
+		append([]any{id}, args...)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return row, ErrNotFound
+	}
+	return row, err
+}
+
+func (w warnings) Acknowledge(ctx context.Context, id int64, c WarningChange) (WarningRow, error) {
+	return w.changeWarning(ctx, id, `state = $2, acknowledged_at = $3`, c.State, c.At)
+}
+
+func (w warnings) Assign(ctx context.Context, id int64, c WarningChange) (WarningRow, error) {
+	return w.changeWarning(ctx, id, `state = $2, assignee_department = $3, assignee_person = $4, assigned_at = $5`,
+		c.State, c.AssigneeDepartment, c.AssigneePerson, c.At)
+}
+
+func (w warnings) Close(ctx context.Context, id int64, c WarningChange) (WarningRow, error) {
+	return w.changeWarning(ctx, id, `state = $2, closed_note = $3, closed_at = $4`, c.State, c.ClosedNote, c.At)
+}
+
+func (w warnings) OpenCounts(ctx context.Context, divisions []string) ([]WarningCount, error) {
+	var out []WarningCount
+	err := w.d.sel(ctx, &out, `SELECT w.rule, g.division, count(*) AS open
+		FROM warning w LEFT JOIN entity_grade g ON g.uscc = w.uscc
+		WHERE w.state <> 'CLOSED' AND (coalesce(cardinality($1::text[]), 0) = 0 OR g.division = ANY($1::text[]))
+		GROUP BY w.rule, g.division ORDER BY w.rule, g.division NULLS LAST`, pq.Array(divisions))
+	return out, err
+}
 
 func (w warnings) List(ctx context.Context, f WarningFilter, before int64, limit int) ([]*WarningRow, error) {
 	var (
@@ -159,6 +285,12 @@ func (w warnings) List(ctx context.Context, f WarningFilter, before int64, limit
 	}
 	if !f.Since.IsZero() {
 		add("w.raised_at >= ?", f.Since)
+	}
+	if len(f.States) > 0 {
+		add("w.state = ANY(?)", pq.Array(f.States))
+	}
+	if f.Division != "" {
+		add("g.division = ?", f.Division)
 	}
 	if before > 0 {
 		add("w.id < ?", before)
@@ -241,6 +373,12 @@ func (w warnings) Raise(ctx context.Context, ws []NewWarning, at time.Time) ([]i
 		return nil, nil
 	}
 	slices.Sort(ids)
+	// Each warning's history starts with its raising, OPEN, by the rules.
+	if _, err := w.d.exec(ctx, `INSERT INTO workflow_history (workflow, object_id, action, from_state, to_state, actor, actor_org, at, reason)
+		SELECT $1, id, 'raise', '', state, $2, $2, raised_at, rule FROM warning WHERE id = ANY($3) ORDER BY id`,
+		WarningWorkflow, WarningRaiser, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("recording the warnings' raising: %w", err)
+	}
 	if _, err := w.d.exec(ctx, `SELECT pg_notify($1, id::text) FROM unnest($2::bigint[]) AS id`, WarningChannel, pq.Array(ids)); err != nil {
 		return nil, fmt.Errorf("announcing warnings: %w", err)
 	}

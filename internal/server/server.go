@@ -1,7 +1,9 @@
 // Package server serves the graph over HTTP: /graphql (GraphQL over HTTP,
 // POST and GET, and subscriptions over WebSocket, to the hub's own pages and
-// to browsers on the configured origins: cors.go), GraphiQL at / with its
-// assets under /assets/ (internal/web), /healthz and /readyz. It builds the
+// to browsers on the configured origins: cors.go), GraphiQL at / and the
+// dashboard at /dashboard with their assets under /assets/ (internal/web),
+// the dashboard's development sign-in at /dev/token (devtoken.go, in
+// development only), /healthz and /readyz. It builds the
 // per-request state (request id, dataloaders) and holds the one error
 // presenter.
 package server
@@ -54,6 +56,11 @@ type Options struct {
 	Introspection bool
 	// GraphiQL serves the GraphiQL IDE at /.
 	GraphiQL bool
+	// Dashboard serves the reference dashboard at /dashboard.
+	Dashboard bool
+	// DevTokens serves the dashboard's development sign-in at /dev/token
+	// (devtoken.go): `credithub dev` only, never `serve`.
+	DevTokens bool
 	// CORSOrigins may call /graphql from a browser, over HTTP and
 	// WebSocket: exact origins, as ParseOrigins reads them.
 	CORSOrigins []string
@@ -94,6 +101,10 @@ func New(o Options) http.Handler {
 	if o.Limits != nil {
 		gql.Use(o.Limits)
 	}
+	// Every string argument of the document that will run, bounded by the
+	// limits above: NUL, control characters and damaged text are the
+	// caller's mistake, refused before any SQL (hostile.go).
+	gql.Use(Text{})
 	gql.AroundOperations(observeOperation(o.Metrics))
 	gql.SetErrorPresenter(presentError(o.Logger))
 	gql.SetRecoverFunc(recoverPanic(o.Logger))
@@ -131,6 +142,13 @@ func New(o Options) http.Handler {
 	mux.Handle("GET "+web.AssetsPrefix, web.Assets())
 	if o.GraphiQL {
 		mux.Handle("GET /{$}", web.GraphiQL("/graphql"))
+	}
+	if o.Dashboard {
+		mux.Handle("GET /dashboard", web.Dashboard("/graphql", o.DevTokens))
+	}
+	if o.DevTokens {
+		mux.Handle("GET /dev/token", devTokens())
+		mux.Handle("POST /dev/token", devTokens())
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -305,6 +323,16 @@ func websocketInit(o Options) transport.WebsocketInitFunc {
 			ctx = auth.WithPurpose(ctx, purpose)
 		}
 		ctx = auth.WithRequest(ctx, auth.NewRequest(o.Authorizations, o.PersonRef, nil))
+		// The connection lives no longer than the token it was opened
+		// with (connection_init's, or the upgrade request's): at exp its
+		// subscriptions end and it closes; the client reconnects with a
+		// fresh token.
+		if exp := auth.FromContext(ctx).ExpiresAt(); !exp.IsZero() {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, exp)
+			context.AfterFunc(ctx, cancel)
+			ctx = transport.AppendCloseReason(ctx, "UNAUTHENTICATED: the token this connection was opened with has expired")
+		}
 		return ctx, nil, nil
 	}
 }

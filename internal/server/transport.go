@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -35,11 +37,13 @@ const MaxBodyBytes = 1 << 20
 // mutation over GET, 400 instead of 415 for a wrong content type, and 422 for
 // invalid documents under application/json.
 //
-// Status codes: a request that is not well-formed (body, JSON, media type)
-// gets 4xx whatever the media type; a document that does not parse or
-// validate gets 400 under application/graphql-response+json and 200 under
-// application/json (the legacy behaviour clients of that type expect); an
-// executed operation gets 200, with errors in the body.
+// Status codes: a request that is not well-formed (body, JSON, media type,
+// a body or query string that is not UTF-8) gets 4xx whatever the media
+// type; a document that does not parse or validate, or whose arguments the
+// hub refuses before running it (hostile.go), gets 400 under
+// application/graphql-response+json and 200 under application/json (the
+// legacy behaviour clients of that type expect), and no data entry under
+// either; an executed operation gets 200, with errors in the body.
 type overHTTP struct {
 	limits  *Limits
 	rate    *RateLimiter
@@ -75,14 +79,25 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 			writeProtocolError(w, media, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
 			return
 		}
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-		dec.UseNumber()
-		if err := dec.Decode(&req); err != nil {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
 				writeProtocolError(w, media, http.StatusRequestEntityTooLarge, "request body is larger than 1 MiB")
 				return
 			}
+			writeProtocolError(w, media, http.StatusBadRequest, "the request body could not be read")
+			return
+		}
+		// JSON is UTF-8 (RFC 8259 §8.1); Go's decoder would quietly turn
+		// the bytes that are not into U+FFFD.
+		if !utf8.Valid(body) {
+			writeProtocolError(w, media, http.StatusBadRequest, "request body must be UTF-8 (JSON is UTF-8)")
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&req); err != nil {
 			writeProtocolError(w, media, http.StatusBadRequest, "request body must be a JSON object with a query string")
 			return
 		}
@@ -92,6 +107,14 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		}
 	case http.MethodGet:
 		q := r.URL.Query()
+		for name, vs := range q {
+			for _, v := range append(vs, name) {
+				if !utf8.ValidString(v) {
+					writeProtocolError(w, media, http.StatusBadRequest, "the query string must be UTF-8 once percent-decoded")
+					return
+				}
+			}
+		}
 		req.Query, req.OperationName = q.Get("query"), q.Get("operationName")
 		for name, dst := range map[string]*map[string]any{"variables": &req.Variables, "extensions": &req.Extensions} {
 			if v := q.Get(name); v != "" {
@@ -238,8 +261,23 @@ func writeProtocolError(w http.ResponseWriter, media string, status int, msg str
 	}}})
 }
 
+// writeJSON writes a response. One that never reached execution (a
+// request that is not GraphQL, a document that does not parse or validate,
+// a refused argument, a rate limit) has no data entry at all: the GraphQL
+// specification (§7.1.1 "If an error was raised before execution begins,
+// the data entry should not be present") and GraphQL over HTTP's
+// application/graphql-response+json ask for that, where gqlgen's Response
+// would write "data": null. An executed operation keeps its data, null
+// included (a null that reached the root).
 func writeJSON(w io.Writer, resp *graphql.Response) {
-	b, err := json.Marshal(resp)
+	var v any = resp
+	if resp != nil && resp.Data == nil {
+		v = struct {
+			Errors     gqlerror.List  `json:"errors,omitempty"`
+			Extensions map[string]any `json:"extensions,omitempty"`
+		}{resp.Errors, resp.Extensions}
+	}
+	b, err := json.Marshal(v)
 	if err != nil {
 		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
 	}

@@ -36,6 +36,9 @@ func TestGraphQLOverHTTP(t *testing.T) {
 		{"parse error, graphql-response", "POST", "/graphql", "application/json", "application/graphql-response+json", `{"query":"{ departments { "}`, 400, "application/graphql-response+json", "GRAPHQL_PARSE_FAILED"},
 		{"validation error, graphql-response", "POST", "/graphql", "application/json", "application/graphql-response+json", `{"query":"{ nope }"}`, 400, "application/graphql-response+json", "GRAPHQL_VALIDATION_FAILED"},
 		{"validation error, legacy JSON", "POST", "/graphql", "application/json", "", `{"query":"{ nope }"}`, 200, "application/json", "GRAPHQL_VALIDATION_FAILED"},
+		{"variable of the wrong type, graphql-response", "POST", "/graphql", "application/json", "application/graphql-response+json", `{"query":"query($n: Int) { entities(first: $n) { totalCount } }","variables":{"n":"x"}}`, 400, "application/graphql-response+json", "GRAPHQL_VALIDATION_FAILED"},
+		{"unknown operation name, graphql-response", "POST", "/graphql", "application/json", "application/graphql-response+json", `{"query":"query A { __typename }","operationName":"B"}`, 400, "application/graphql-response+json", "GRAPHQL_VALIDATION_FAILED"},
+		{"body not UTF-8", "POST", "/graphql", "application/json", "application/graphql-response+json", "{\"query\":\"{ __typename }\",\"x\":\"\xff\"}", 400, "application/graphql-response+json", "UTF-8"},
 		{"wrong content type", "POST", "/graphql", "text/plain", "", valid, 415, "application/json", "Content-Type must be application/json"},
 		{"body not JSON", "POST", "/graphql", "application/json", "", `{"query": <hostile>`, 400, "application/json", "request body must be a JSON object"},
 		{"no query", "POST", "/graphql", "application/json", "", `{}`, 400, "application/json", "no query"},
@@ -68,6 +71,12 @@ func TestGraphQLOverHTTP(t *testing.T) {
 			}
 			if !strings.Contains(string(b), tc.wantInBody) {
 				t.Errorf("body %s lacks %q", b, tc.wantInBody)
+			}
+			// A request that never reached execution has no data entry
+			// (GraphQL §7.1.1; graphql-response+json): only an executed
+			// operation has data.
+			if executed := tc.wantStatus == 200 && !strings.Contains(tc.wantInBody, "FAILED"); !executed && strings.Contains(string(b), `"data"`) {
+				t.Errorf("a request refused before execution has a data entry: %s", b)
 			}
 			if strings.Contains(string(b), "<hostile>") {
 				t.Errorf("the request body is echoed back: %s", b)

@@ -140,3 +140,68 @@ func stringsOf(v any) []string {
 	}
 	return out
 }
+
+// SECURITY: a WebSocket connection lives no longer than the token it was
+// opened with: at exp its subscription ends and the connection closes, so
+// a token that has expired does not keep receiving events.
+func TestWebsocketEndsWhenTheTokenExpires(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{Entities: 50})
+	tok, err := auth.MintDev(auth.DevToken{Kind: auth.KindDepartment, Org: "market", TTL: 2 * time.Second,
+		Scopes: []string{auth.ScopeEntityRead, auth.ScopeRecordRead}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, ctx := wsOpen(t, h, map[string]any{"Authorization": "Bearer " + tok})
+	if m, err := wsRead(t, ctx, conn); err != nil || m.Type != "connection_ack" {
+		t.Fatalf("connection_init: %+v %v", m, err)
+	}
+	if err := wsjson.Write(ctx, conn, map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": subscribeWarnings}}); err != nil {
+		t.Fatal(err)
+	}
+	// No event is due: the next thing the client reads is the end of the
+	// connection, well before the test's 20s are up.
+	for {
+		m, err := wsRead(t, ctx, conn)
+		if err != nil {
+			if ctx.Err() != nil {
+				t.Fatalf("the connection outlived its 2s token until the test gave up (20s): %v", err)
+			}
+			break
+		}
+		if m.Type == "next" {
+			t.Logf("event before expiry: %s", m.Payload)
+		}
+	}
+}
+
+// SECURITY: a subscription's arguments are checked like a query's: a NUL
+// in a variable is BAD_USER_INPUT naming the argument, and no subscription
+// starts: the one check refuses it before the resolver sees it.
+func TestWebsocketHostileArguments(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{Entities: 50})
+	tok := apptest.Token(t, auth.KindDepartment, "market", auth.ScopeEntityRead, auth.ScopeRecordRead)
+	conn, ctx := wsOpen(t, h, map[string]any{"Authorization": "Bearer " + tok})
+	if m, err := wsRead(t, ctx, conn); err != nil || m.Type != "connection_ack" {
+		t.Fatalf("connection_init: %+v %v", m, err)
+	}
+	if err := wsjson.Write(ctx, conn, map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query":     `subscription($f: WarningFilter) { warnings(filter: $f) { id } }`,
+		"variables": map[string]any{"f": map[string]any{"uscc": "912311836272654674", "rule": "PENALTY\x00"}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	// gqlgen answers an operation refused before it runs with one next
+	// carrying the errors, then complete.
+	m, err := wsRead(t, ctx, conn)
+	if err != nil || m.ID != "1" || (m.Type != "next" && m.Type != "error") ||
+		!strings.Contains(string(m.Payload), `"code":"BAD_USER_INPUT"`) || !strings.Contains(string(m.Payload), `"field":"filter.rule"`) || !strings.Contains(string(m.Payload), `"rule":"nul"`) {
+		t.Fatalf("subscribe answered %s %s %v, want an error naming filter.rule", m.Type, m.Payload, err)
+	}
+	if m.Type == "next" {
+		if m, err := wsRead(t, ctx, conn); err != nil || m.ID != "1" || m.Type != "complete" {
+			t.Fatalf("after the refusal: %s %s %v, want complete", m.Type, m.Payload, err)
+		}
+	}
+}

@@ -74,11 +74,15 @@ func (l *Listener) Run(ctx context.Context) {
 			}
 			payloads = append(payloads, n.Extra)
 		}
+		// pq closes Notify when the listener is closed (ctx ended): a
+		// closed channel is always ready, so each receive checks for it,
+		// or the drain below would spin for good and Close would wait on
+		// this runner for ever.
 		select {
 		case <-ctx.Done():
 			return
-		case n, ok := <-pl.Notify:
-			if !ok { // closed: ctx ended (AfterFunc above)
+		case n, open := <-pl.Notify:
+			if !open {
 				return
 			}
 			add(n)
@@ -88,12 +92,9 @@ func (l *Listener) Run(ctx context.Context) {
 		}
 	drain:
 		for {
-			// A closed channel is always ready: without the check, a
-			// listener closed while draining spun here for good, and the
-			// app's Close waited on it (a test hub's cleanup hung).
 			select {
-			case n, ok := <-pl.Notify:
-				if !ok {
+			case n, open := <-pl.Notify:
+				if !open {
 					return
 				}
 				add(n)

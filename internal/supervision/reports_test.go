@@ -174,18 +174,25 @@ func TestComplaintWarnings(t *testing.T) {
 
 func TestFilterMatches(t *testing.T) {
 	t.Parallel()
-	w := &Warning{USCC: "U1", Level: "WARNING", Rule: Rule{Code: "W-PEN-100K"}, RaisedAt: time.Unix(100, 0)}
-	for f, want := range map[Filter]bool{
-		{}:                         true,
-		{USCC: "U1"}:               true,
-		{USCC: "U2"}:               false,
-		{Level: "ALERT"}:           false,
-		{Rule: "W-PEN-100K"}:       true,
-		{Rule: "W-COURT"}:          false,
-		{Since: time.Unix(101, 0)}: false,
+	w := &Warning{USCC: "U1", Level: "WARNING", Rule: Rule{Code: "W-PEN-100K"}, RaisedAt: time.Unix(100, 0), State: "OPEN", Division: "231102"}
+	for _, c := range []struct {
+		f    Filter
+		want bool
+	}{
+		{Filter{}, true},
+		{Filter{USCC: "U1"}, true},
+		{Filter{USCC: "U2"}, false},
+		{Filter{Level: "ALERT"}, false},
+		{Filter{Rule: "W-PEN-100K"}, true},
+		{Filter{Rule: "W-COURT"}, false},
+		{Filter{Since: time.Unix(101, 0)}, false},
+		{Filter{States: []string{"ACKNOWLEDGED", "OPEN"}}, true},
+		{Filter{States: []string{"CLOSED"}}, false},
+		{Filter{Division: "231102"}, true},
+		{Filter{Division: "231181"}, false},
 	} {
-		if f.Matches(w) != want {
-			t.Errorf("%+v.Matches = %v, want %v", f, !want, want)
+		if c.f.Matches(w) != c.want {
+			t.Errorf("%+v.Matches = %v, want %v", c.f, !c.want, c.want)
 		}
 	}
 }

@@ -9,12 +9,14 @@ package supervision
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"credithub/internal/hubdb"
 )
 
-// Warning is a raised warning with its rule.
+// Warning is a raised warning with its rule and how far it was handled
+// (acknowledged, assigned, closed: internal/workflow/warning.go).
 type Warning struct {
 	ID       int64
 	USCC     string
@@ -23,16 +25,36 @@ type Warning struct {
 	RecordID string
 	RaisedAt time.Time
 	Rule     Rule
+	State    string
+	// AssigneeDepartment and AssigneePerson are whom it is assigned to
+	// ("" for none).
+	AssigneeDepartment string
+	AssigneePerson     string
+	ClosedNote         *string
+	// Division is the entity's division ("" while unknown).
+	Division string
 }
 
-func warningOf(r *hubdb.WarningRow) *Warning {
-	return &Warning{ID: r.ID, USCC: r.USCC, Level: r.Level, Message: r.Message, RecordID: r.RecordID, RaisedAt: r.RaisedAt, Rule: Rule(r.Rule)}
+// WarningOf maps a stored warning.
+func WarningOf(r *hubdb.WarningRow) *Warning {
+	w := &Warning{ID: r.ID, USCC: r.USCC, Level: r.Level, Message: r.Message, RecordID: r.RecordID, RaisedAt: r.RaisedAt,
+		Rule: Rule(r.Rule), State: r.State, ClosedNote: r.ClosedNote}
+	if r.AssigneeDepartment != nil {
+		w.AssigneeDepartment = *r.AssigneeDepartment
+	}
+	if r.AssigneePerson != nil {
+		w.AssigneePerson = *r.AssigneePerson
+	}
+	if r.Division != nil {
+		w.Division = *r.Division
+	}
+	return w
 }
 
 func warningsOf(rows []*hubdb.WarningRow) []*Warning {
 	out := make([]*Warning, len(rows))
 	for i, r := range rows {
-		out[i] = warningOf(r)
+		out[i] = WarningOf(r)
 	}
 	return out
 }
@@ -43,12 +65,17 @@ type Filter struct {
 	Level string
 	Rule  string
 	Since time.Time
+	// States are the states to select (any of them).
+	States []string
+	// Division is the entity's division.
+	Division string
 }
 
 // Matches reports whether w passes the filter.
 func (f Filter) Matches(w *Warning) bool {
 	return (f.USCC == "" || w.USCC == f.USCC) && (f.Level == "" || w.Level == f.Level) &&
-		(f.Rule == "" || w.Rule.Code == f.Rule) && (f.Since.IsZero() || !w.RaisedAt.Before(f.Since))
+		(f.Rule == "" || w.Rule.Code == f.Rule) && (f.Since.IsZero() || !w.RaisedAt.Before(f.Since)) &&
+		(len(f.States) == 0 || slices.Contains(f.States, w.State)) && (f.Division == "" || w.Division == f.Division)
 }
 
 // ListWarnings returns up to limit warnings matching f, newest first (by

@@ -15,6 +15,7 @@ func TestMachinesAreWellFormed(t *testing.T) {
 		&listingMachine:    {State(Listed), State(Removed)},
 		&jointCaseMachine:  {State(CaseOpen), State(CaseClosed)},
 		&pushMachine:       {State(Pushed), State(Answered)},
+		&warningMachine:    {State(WarningOpen), State(WarningAcknowledged), State(WarningAssigned), State(WarningClosed)},
 	}
 	names := map[string]bool{}
 	for m, states := range machines {

@@ -168,6 +168,9 @@ func start(o Options, cleanup func(func()), verbose bool) (*Hub, error) {
 }
 
 func (h *Hub) serve(cfg app.Config, cleanup func(func())) error {
+	// Test hubs are development hubs, as `credithub dev` serves them,
+	// the dashboard's development sign-in included.
+	cfg.DevTokens = cfg.Development
 	a, err := app.Open(context.Background(), cfg, h.logger)
 	if err != nil {
 		return err

@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -363,6 +364,46 @@ func (b *Browser) messagesText(ms []Message) string {
 		sb.WriteString("  " + m.String() + "\n")
 	}
 	return sb.String()
+}
+
+// Downloads lets the page download files and returns the folder they go
+// to (a fresh one of the test's), so that a test reads what a person would
+// save.
+func (b *Browser) Downloads() string {
+	b.t.Helper()
+	dir := b.t.TempDir()
+	events := true
+	_, err := chromedp.CallBrowser(b.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: &events,
+	})
+	if err != nil {
+		b.fail(err)
+	}
+	return dir
+}
+
+// WaitFile waits until the folder holds a complete file named name (a
+// download in progress has another name until it ends) and returns its
+// content.
+func (b *Browser) WaitFile(dir, name string) []byte {
+	b.t.Helper()
+	for {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err == nil {
+			return data
+		}
+		select {
+		case <-b.ctx.Done():
+			entries, _ := os.ReadDir(dir)
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			b.fail(fmt.Errorf("no download %s (the folder holds %v): %w", name, names, b.ctx.Err()))
+			return nil
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // Screenshot saves the visible page as a PNG among the test's artefacts
