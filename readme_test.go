@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"credithub/auth"
+	"credithub/graph"
 	"credithub/internal/app"
 	"credithub/internal/app/apptest"
 	"credithub/internal/scalars"
@@ -224,4 +225,53 @@ func shortDuration(d time.Duration) string {
 		}
 	}
 	return b.String()
+}
+
+// The README's access table lists every mutation with the scope its
+// @write names, and nothing else: a mutation added, removed or rescoped
+// without the README saying so fails here.
+func TestREADMEMutationScopes(t *testing.T) {
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	var want []string
+	for _, f := range schema.Mutation.Fields {
+		if strings.HasPrefix(f.Name, "__") {
+			continue
+		}
+		scope := "(none)"
+		if d := f.Directives.ForName(auth.WriteDirectiveName); d != nil && d.Arguments.ForName("scope") != nil {
+			scope = d.Arguments.ForName("scope").Value.Raw
+		}
+		want = append(want, fmt.Sprintf("%s %s", f.Name, scope))
+	}
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(b), "| mutation | scope | who |\n| --- | --- | --- |\n")
+	if !ok {
+		t.Fatal("README.md has no table of mutations and their scopes")
+	}
+	var got []string
+	for _, line := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			break
+		}
+		cells := strings.Split(strings.Trim(line, "| "), " | ")
+		if len(cells) != 3 {
+			t.Fatalf("README's mutation table: %q is not | mutation | scope | who |", line)
+		}
+		got = append(got, strings.Trim(cells[0], "`")+" "+strings.Trim(cells[1], "`"))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	for _, g := range got {
+		if !slices.Contains(want, g) {
+			t.Errorf("README lists %q; the schema has no such mutation with that @write scope", g)
+		}
+	}
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("the schema's mutation %q is missing from the README's table", w)
+		}
+	}
 }

@@ -7,11 +7,13 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"credithub/internal/apperr"
 	"credithub/internal/credit"
 	"credithub/internal/ident"
 )
 
-// FieldMiddleware is the one place the schema's openness markings are
+// FieldMiddleware is the one place the schema's openness markings and the
+// mutations' write scopes (@write, refused before the mutation runs) are
 // enforced. gqlgen calls it for every field it resolves, however the query
 // reached it (aliases, fragments, interfaces, node, lists, connections), so
 // no resolver can forget a rule.
@@ -27,6 +29,11 @@ func (r *Rules) FieldMiddleware(ctx context.Context, next graphql.Resolver) (any
 		return next(ctx)
 	}
 	rule := r.For(fc.Object, fc.Field.Name)
+	if rule.Write != "" && !FromContext(ctx).HasScope(rule.Write) {
+		// Before the mutation runs: nothing is read, locked or written.
+		return nil, apperr.New(apperr.Forbidden, "%s needs the %s scope", fc.Field.Name, rule.Write).
+			With("requiredScopes", []string{rule.Write})
+	}
 	level, scope := rule.Level, rule.Scope
 	// The common case first and without reflection: a public field whose
 	// parent is not a record more closed than public.
@@ -95,8 +102,7 @@ func (r *Rules) subjectOf(fc *graphql.FieldContext) Subject {
 		v := deref(it.Result)
 		switch x := v.(type) {
 		case credit.Record:
-			b := x.Common()
-			return Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber}
+			return RecordSubject(x)
 		case dataSubject:
 			u, id := x.DataSubject()
 			return Subject{USCC: u, IDNumber: id}

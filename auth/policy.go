@@ -58,6 +58,9 @@ type Rule struct {
 	// SupervisorsOnly fields are for department and credit-office tokens
 	// only, whatever scopes an agency or the entity itself holds.
 	SupervisorsOnly bool
+	// Write is the scope a Mutation field needs (its @write), checked
+	// before the mutation runs; "" for every other field.
+	Write string
 }
 
 // Rules are the markings of every field of the schema, read once at start-up
@@ -73,12 +76,19 @@ type Rules struct {
 // DirectiveName is the schema directive that marks openness.
 const DirectiveName = "open"
 
+// WriteDirectiveName is the schema directive naming a mutation's scope.
+const WriteDirectiveName = "write"
+
 // RulesFromSchema reads every object's and interface's field markings: a
 // field's own @open, else its type's. A field with neither is an error —
 // nothing reaches a client unmarked.
 func RulesFromSchema(s *ast.Schema) (*Rules, error) {
 	r := &Rules{byField: map[string]Rule{}, byType: map[string]map[string]Rule{}}
-	var unmarked []string
+	var unmarked, unwritten []string
+	mutation := ""
+	if s.Mutation != nil {
+		mutation = s.Mutation.Name
+	}
 	for name, def := range s.Types {
 		if def.BuiltIn || strings.HasPrefix(name, "__") || (def.Kind != ast.Object && def.Kind != ast.Interface) {
 			continue
@@ -95,6 +105,28 @@ func RulesFromSchema(s *ast.Schema) (*Rules, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s.%s: %w", name, f.Name, err)
 			}
+			write, err := writeOf(f.Directives)
+			if err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", name, f.Name, err)
+			}
+			if name == mutation {
+				// A mutation is gated by its @write scope alone: a read
+				// scope never grants a write.
+				if marked && rule.Level != Public {
+					return nil, fmt.Errorf("%s.%s: a mutation is not gated by @open(level: %s); give it @write(scope:) with a write scope of its area",
+						name, f.Name, rule.Level)
+				}
+				if write == "" {
+					unwritten = append(unwritten, f.Name)
+					continue
+				}
+				rule = Rule{Level: Public, Mask: MaskNone, Write: write}
+				r.add(name, f.Name, rule)
+				continue
+			}
+			if write != "" {
+				return nil, fmt.Errorf("%s.%s: @write is for Mutation fields only", name, f.Name)
+			}
 			switch {
 			case marked:
 			case typeMarked:
@@ -103,18 +135,54 @@ func RulesFromSchema(s *ast.Schema) (*Rules, error) {
 				unmarked = append(unmarked, name+"."+f.Name)
 				continue
 			}
-			r.byField[name+"."+f.Name] = rule
-			if r.byType[name] == nil {
-				r.byType[name] = map[string]Rule{}
-			}
-			r.byType[name][f.Name] = rule
+			r.add(name, f.Name, rule)
 		}
+	}
+	if len(unwritten) > 0 {
+		sort.Strings(unwritten)
+		return nil, fmt.Errorf("mutations without a @write scope (every mutation needs a write scope of its area): %s", strings.Join(unwritten, ", "))
 	}
 	if len(unmarked) > 0 {
 		sort.Strings(unmarked)
 		return nil, fmt.Errorf("fields without an @open marking (mark the field or its type): %s", strings.Join(unmarked, ", "))
 	}
 	return r, nil
+}
+
+func (r *Rules) add(typ, field string, rule Rule) {
+	r.byField[typ+"."+field] = rule
+	if r.byType[typ] == nil {
+		r.byType[typ] = map[string]Rule{}
+	}
+	r.byType[typ][field] = rule
+}
+
+// writeOf reads a field's @write scope: "" when it has none.
+func writeOf(ds ast.DirectiveList) (string, error) {
+	d := ds.ForName(WriteDirectiveName)
+	if d == nil {
+		return "", nil
+	}
+	v := d.Arguments.ForName("scope")
+	if v == nil || v.Value.Raw == "" {
+		return "", fmt.Errorf("@write without a scope")
+	}
+	if !slices.Contains(Scopes, v.Value.Raw) {
+		return "", fmt.Errorf("@write names unknown scope %q; scopes are %s", v.Value.Raw, strings.Join(Scopes, " "))
+	}
+	if slices.Contains(ReadScopes, v.Value.Raw) {
+		return "", fmt.Errorf("@write names read scope %q: a read scope never grants a write", v.Value.Raw)
+	}
+	return v.Value.Raw, nil
+}
+
+// Writes returns every mutation's @write scope by field name.
+func (r *Rules) Writes(mutation string) map[string]string {
+	out := map[string]string{}
+	for f, rule := range r.byType[mutation] {
+		out[f] = rule.Write
+	}
+	return out
 }
 
 func ruleOf(ds ast.DirectiveList) (Rule, bool, error) {
@@ -275,17 +343,35 @@ func (v RecordView) Sees(r credit.Record) bool {
 	return !v.PublicOnly || credit.InForce(r)
 }
 
-// SeeRecord is the one rule for a record reached by its id, whatever the
-// path (node, a workflow object's record, a router's _entities): FORBIDDEN
-// naming the scope when the caller may not see records of its publicity;
-// nil, as if it did not exist, when it is outside the caller's view (a
-// public caller and a repaired record); else the record.
+// RecordSubject is whose record rec is, on every path it is reached by:
+// the party its department filed it against (credit.Base.FiledAgainst),
+// not the entity or person whose records it was found among.
+func RecordSubject(rec credit.Record) Subject {
+	s := rec.Common().FiledAgainst()
+	return Subject{USCC: s.USCC, IDNumber: s.IDNumber}
+}
+
+// SeesRecord reports whether the caller sees rec: the one rule every path
+// to a record applies, lists row by row included (SeeRecord's, without
+// the error).
+func SeesRecord(ctx context.Context, rec credit.Record) bool {
+	seen, err := SeeRecord(ctx, rec)
+	return err == nil && seen != nil
+}
+
+// SeeRecord is the one rule for a record, whatever the path (node, a
+// workflow object's record, an entity's or a person's records, a credit
+// check's triggers): FORBIDDEN naming the scope when the caller may not see
+// records of its publicity; nil, as if it did not exist, when it is
+// outside the caller's view (a public caller and a repaired record); else
+// the record. The record's publicity and subject are its own
+// (RecordSubject), never the path's.
 func SeeRecord(ctx context.Context, rec credit.Record) (credit.Record, error) {
 	if rec == nil {
 		return nil, nil
 	}
 	b := rec.Common()
-	view := ViewOf(ctx, Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber})
+	view := ViewOf(ctx, RecordSubject(rec))
 	if !slices.Contains(view.Publicities, b.Publicity) {
 		scope := ScopeRecordRead
 		if b.Publicity == credit.Personal {

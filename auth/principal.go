@@ -36,15 +36,35 @@ const (
 	ScopeReportIssue       = "report:issue"
 	ScopeAuditRead         = "audit:read"
 	ScopeAuthorizationEdit = "authorization:write"
-	ScopeWarningHandle     = "warning:handle"
+	// Write scopes of the areas that had none: a read scope never grants
+	// a write (schema @write).
+	ScopeInspectionWrite = "inspection:write"
+	ScopeMeasureReport   = "measure:report"
+	ScopeGradeCompute    = "grade:compute"
+	ScopeWarningHandle   = "warning:handle"
+	// The self-service writes a market entity makes as itself (or a
+	// department for it): objections, repair applications, commitments.
+	ScopeObjectionFile  = "objection:file"
+	ScopeRepairApply    = "repair:apply"
+	ScopeCommitmentSign = "commitment:sign"
 )
+
+// ReadScopes are the scopes that read; none of them is a Mutation's
+// @write scope.
+var ReadScopes = []string{ScopeEntityRead, ScopeRecordRead, ScopePersonRead, ScopeAuditRead}
+
+// EntitySelfScopes are the write scopes a market entity signed in as
+// itself needs for its own objections, repair applications and
+// commitments.
+var EntitySelfScopes = []string{ScopeObjectionFile, ScopeRepairApply, ScopeCommitmentSign}
 
 // Scopes lists every scope the hub knows; tokens with others are refused so
 // that a typo does not silently grant nothing.
 var Scopes = []string{
 	ScopeEntityRead, ScopeRecordRead, ScopePersonRead, ScopeCommitmentWrite, ScopeListWrite,
 	ScopeCaseWrite, ScopeObjectionHandle, ScopeRepairReview, ScopeReportIssue, ScopeAuditRead,
-	ScopeAuthorizationEdit, ScopeWarningHandle,
+	ScopeAuthorizationEdit, ScopeInspectionWrite, ScopeMeasureReport, ScopeGradeCompute,
+	ScopeWarningHandle, ScopeObjectionFile, ScopeRepairApply, ScopeCommitmentSign,
 }
 
 // Principal is the caller of a request.

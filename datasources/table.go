@@ -232,8 +232,12 @@ func (r *Row) Record() (credit.Record, error) {
 		if b.Subject != r.asked {
 			// The row is about someone else too (a restriction order against
 			// a company names its legal representative): its party name is
-			// not the subject's.
+			// not the subject's, and its party, not the subject asked
+			// about, decides its openness.
 			b.SubjectName = ""
+			if b.Subject != (credit.Subject{}) {
+				b.Party = b.Subject
+			}
 		}
 		b.Subject = r.asked
 		r.raw = nil

@@ -640,7 +640,7 @@ type ComplexityRoot struct {
 		History              func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		Interviews           func(childComplexity int) int
-		LinkedRecordIDs      func(childComplexity int) int
+		LinkedRecordIds      func(childComplexity int) int
 		ListType             func(childComplexity int) int
 		Permanent            func(childComplexity int) int
 		RectificationOverdue func(childComplexity int) int
@@ -1152,6 +1152,8 @@ type JointCaseResolver interface {
 }
 type ListEntryResolver interface {
 	Entity(ctx context.Context, obj *workflow.ListEntry) (*model.MarketEntity, error)
+
+	LinkedRecordIds(ctx context.Context, obj *workflow.ListEntry) ([]string, error)
 
 	Interviews(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.Interview, error)
 	Cases(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.JointCase, error)
@@ -3934,11 +3936,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ListEntry.Interviews(childComplexity), true
 	case "ListEntry.linkedRecordIds":
-		if e.ComplexityRoot.ListEntry.LinkedRecordIDs == nil {
+		if e.ComplexityRoot.ListEntry.LinkedRecordIds == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ListEntry.LinkedRecordIDs(childComplexity), true
+		return e.ComplexityRoot.ListEntry.LinkedRecordIds(childComplexity), true
 	case "ListEntry.listType":
 		if e.ComplexityRoot.ListEntry.ListType == nil {
 			break
@@ -6438,6 +6440,18 @@ directive @open(
 ) on OBJECT | INTERFACE | FIELD_DEFINITION
 
 """
+The scope a mutation needs: a write scope of its own area (list:write,
+inspection:write, objection:file, …; README "Access and privacy" lists
+them). Every Mutation field carries one; the hub refuses to start when one
+has none or names a scope it does not know, and the field middleware
+refuses a caller without it (FORBIDDEN, ` + "`" + `requiredScopes` + "`" + `) before the
+mutation runs. A read scope never grants a write. Who may act on which
+object (the identifying department, the entity itself) is the workflow's
+to check; what the mutation returns is as open as its type's @open says.
+"""
+directive @write(scope: String!) on FIELD_DEFINITION
+
+"""
 A field's weight in a document's static cost (server.Limits), when it costs
 more than the one node it returns: a grade or a credit check reads every
 department.
@@ -6500,10 +6514,13 @@ type Query @open(level: PUBLIC) {
 # Every subscription is an area's (extend type Subscription).
 type Subscription @open(level: SHARED, scope: "entity:read")
 
-# Every mutation is an area's (extend type Mutation). The workflow mutations
-# are guarded by their state machines (internal/workflow/*.go): each
-# transition names the scope it needs and whose it is (the identifying or
-# providing department, or the entity itself).
+# Every mutation is an area's (extend type Mutation) and carries @write:
+# the scope it needs, checked before it runs. @open does not gate a
+# mutation (a read scope never grants a write): the type's PUBLIC marking
+# only says the call itself is not read data; a Mutation field's own @open,
+# if any, must be PUBLIC. Whose object the caller may act on (the
+# identifying or providing department, or the entity itself) the state
+# machines check (internal/workflow/*.go).
 type Mutation @open(level: PUBLIC)
 
 "A department that keeps its own database of credit information."
@@ -6540,9 +6557,9 @@ extend type Query {
 
 extend type Mutation {
   "Opens a joint-punishment case from a joint-punishment listing and pushes it to every department whose measures apply (case:write)."
-  openJointCase(listEntryId: ID!, idempotencyKey: String!): JointCase! @open(level: PUBLIC)
+  openJointCase(listEntryId: ID!, idempotencyKey: String!): JointCase! @write(scope: "case:write")
   "A department reports the measure it applied for a pushed case (case:write, that department)."
-  answerPush(pushId: ID!, measureApplied: String!, appliedOn: Date!, idempotencyKey: String!): CasePush! @open(level: PUBLIC)
+  answerPush(pushId: ID!, measureApplied: String!, appliedOn: Date!, idempotencyKey: String!): CasePush! @write(scope: "case:write")
 }
 
 enum JointCaseState {
@@ -6622,7 +6639,7 @@ extend type Mutation {
   The asking system reports the measure it applied for a credit check (or
   that it did not), so that the graph can show 奖惩到位 per department.
   """
-  reportMeasureApplied(checkId: ID!, measureCode: ID!, applied: Boolean!, note: String, idempotencyKey: String!): MeasureApplication! @open(level: SHARED, scope: "entity:read")
+  reportMeasureApplied(checkId: ID!, measureCode: ID!, applied: Boolean!, note: String, idempotencyKey: String!): MeasureApplication! @write(scope: "measure:report")
 }
 
 enum MeasureKind {
@@ -6719,15 +6736,15 @@ extend type Query {
 
 extend type Mutation {
   "Adds or edits an item of the commitment catalogue (the business-environment bureau, commitment:write)."
-  upsertCommitmentItem(input: CommitmentItemInput!, idempotencyKey: String!): CommitmentItem! @open(level: PUBLIC)
+  upsertCommitmentItem(input: CommitmentItemInput!, idempotencyKey: String!): CommitmentItem! @write(scope: "commitment:write")
   "Signs a credit commitment for an application item: the entity itself, or the department receiving the application."
-  signCommitment(input: SignCommitmentInput!, idempotencyKey: String!): Commitment! @open(level: PUBLIC)
+  signCommitment(input: SignCommitmentInput!, idempotencyKey: String!): Commitment! @write(scope: "commitment:sign")
   "The commitment was kept."
-  fulfilCommitment(id: ID!, reason: String, idempotencyKey: String!): Commitment! @open(level: PUBLIC)
+  fulfilCommitment(id: ID!, reason: String, idempotencyKey: String!): Commitment! @write(scope: "commitment:write")
   "The commitment was breached; a credit record of the entity is created."
-  breachCommitment(id: ID!, severity: Severity!, reason: String!, idempotencyKey: String!): Commitment! @open(level: PUBLIC)
+  breachCommitment(id: ID!, severity: Severity!, reason: String!, idempotencyKey: String!): Commitment! @write(scope: "commitment:write")
   "The commitment was found false; a serious credit record is created."
-  findCommitmentFalse(id: ID!, reason: String!, idempotencyKey: String!): Commitment! @open(level: PUBLIC)
+  findCommitmentFalse(id: ID!, reason: String!, idempotencyKey: String!): Commitment! @write(scope: "commitment:write")
 }
 
 extend type MarketEntity {
@@ -7006,7 +7023,7 @@ extend type Query {
 
 extend type Mutation {
   "Recomputes and stores every entity's grade (for the distribution and inspection plans)."
-  recomputeGrades(idempotencyKey: String!): Int! @open(level: SHARED, scope: "audit:read")
+  recomputeGrades(idempotencyKey: String!): Int! @write(scope: "grade:compute")
 }
 
 extend type MarketEntity {
@@ -7099,7 +7116,7 @@ extend type Mutation {
   depending on each entity's grade, reproducibly from the seed published
   with the plan, and the inspectors from the department's roster.
   """
-  createInspectionPlan(input: InspectionPlanInput!, idempotencyKey: String!): InspectionPlan! @open(level: SHARED, scope: "entity:read")
+  createInspectionPlan(input: InspectionPlanInput!, idempotencyKey: String!): InspectionPlan! @write(scope: "inspection:write")
 }
 
 input PopulationInput {
@@ -7176,11 +7193,11 @@ extend type Query {
 
 extend type Mutation {
   "Puts an entity on a list (list:write, the identifying department)."
-  enterListing(input: EnterListingInput!, idempotencyKey: String!): ListEntry! @open(level: PUBLIC)
+  enterListing(input: EnterListingInput!, idempotencyKey: String!): ListEntry! @write(scope: "list:write")
   "Takes an entity off a list: repaired, expired or revoked."
-  removeListing(id: ID!, reason: RemovalReason!, note: String, idempotencyKey: String!): ListEntry! @open(level: PUBLIC)
+  removeListing(id: ID!, reason: RemovalReason!, note: String, idempotencyKey: String!): ListEntry! @write(scope: "list:write")
   "Records a 提示约谈 or 警示约谈 with a listed entity that missed its rectification deadline (谁认定、谁约谈)."
-  recordInterview(listEntryId: ID!, type: InterviewType!, heldOn: Date!, notes: String!, idempotencyKey: String!): Interview! @open(level: PUBLIC)
+  recordInterview(listEntryId: ID!, type: InterviewType!, heldOn: Date!, notes: String!, idempotencyKey: String!): Interview! @write(scope: "list:write")
 }
 
 extend type MarketEntity {
@@ -7293,15 +7310,15 @@ extend type Query {
 
 extend type Mutation {
   "The entity (or person) files an objection against a record; the record shows UNDER_OBJECTION at once."
-  fileObjection(recordId: ID!, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
+  fileObjection(recordId: ID!, reason: String!, idempotencyKey: String!): Objection! @write(scope: "objection:file")
   "The credit platform checks the objection and passes it to the providing department (objection:handle, the credit office)."
-  checkObjection(id: ID!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
+  checkObjection(id: ID!, idempotencyKey: String!): Objection! @write(scope: "objection:handle")
   "The providing department extends its deadline once, with approval."
-  extendObjection(id: ID!, approvedBy: String!, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
+  extendObjection(id: ID!, approvedBy: String!, reason: String!, idempotencyKey: String!): Objection! @write(scope: "objection:handle")
   "The providing department upholds the objection: the record is corrected or revoked through an overlay."
-  upholdObjection(id: ID!, outcome: ObjectionOutcome!, correction: RecordCorrectionInput, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
+  upholdObjection(id: ID!, outcome: ObjectionOutcome!, correction: RecordCorrectionInput, reason: String!, idempotencyKey: String!): Objection! @write(scope: "objection:handle")
   "The providing department rejects the objection, with a reason."
-  rejectObjection(id: ID!, reason: String!, idempotencyKey: String!): Objection! @open(level: PUBLIC)
+  rejectObjection(id: ID!, reason: String!, idempotencyKey: String!): Objection! @write(scope: "objection:handle")
 }
 
 extend type MarketEntity {
@@ -7384,9 +7401,9 @@ extend type Mutation {
   Records a person's written authorisation of a credit service agency to
   read their personal credit data for one purpose over a period (T28, T30).
   """
-  recordAuthorization(input: RecordAuthorizationInput!): PersonAuthorization! @open(level: SHARED, scope: "authorization:write")
+  recordAuthorization(input: RecordAuthorizationInput!): PersonAuthorization! @write(scope: "authorization:write")
   "Revokes an authorisation from now on."
-  revokeAuthorization(id: ID!, idempotencyKey: String!): PersonAuthorization! @open(level: SHARED, scope: "authorization:write")
+  revokeAuthorization(id: ID!, idempotencyKey: String!): PersonAuthorization! @write(scope: "authorization:write")
 }
 
 input RecordAuthorizationInput {
@@ -8139,17 +8156,17 @@ extend type Query {
 
 extend type Mutation {
   "The entity applies to repair a record (after its minimum publication period, obligations fulfilled, with a public commitment)."
-  applyRepair(input: ApplyRepairInput!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
+  applyRepair(input: ApplyRepairInput!, idempotencyKey: String!): Repair! @write(scope: "repair:apply")
   "The identifying department accepts the application for decision (repair:review)."
-  acceptRepair(id: ID!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
+  acceptRepair(id: ID!, idempotencyKey: String!): Repair! @write(scope: "repair:review")
   "The identifying department refuses a case that cannot be repaired, naming the rule."
-  refuseRepair(id: ID!, rule: String!, reason: String!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
+  refuseRepair(id: ID!, rule: String!, reason: String!, idempotencyKey: String!): Repair! @write(scope: "repair:review")
   "The identifying department decides: repaired (the record leaves public view and stops triggering measures) or denied."
-  decideRepair(id: ID!, repaired: Boolean!, reason: String!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
+  decideRepair(id: ID!, repaired: Boolean!, reason: String!, idempotencyKey: String!): Repair! @write(scope: "repair:review")
   "Periodic re-check: draws repaired cases at random (reproducibly from the seed) for review."
-  sampleRepairsForRecheck(count: Int!, seed: String!, idempotencyKey: String!): [Repair!]! @open(level: PUBLIC)
+  sampleRepairsForRecheck(count: Int!, seed: String!, idempotencyKey: String!): [Repair!]! @write(scope: "repair:review")
   "Records the outcome of a re-check; a wrong repair is reversed and the record is public again."
-  recheckRepair(id: ID!, correct: Boolean!, reason: String!, idempotencyKey: String!): Repair! @open(level: PUBLIC)
+  recheckRepair(id: ID!, correct: Boolean!, reason: String!, idempotencyKey: String!): Repair! @write(scope: "repair:review")
 }
 
 extend type MarketEntity {
@@ -8271,11 +8288,6 @@ type ReportVerification @open(level: PUBLIC) {
 	{Name: "../schema/warnings.graphqls", Input: `# Warnings (T25): raised on entities by rules, listed, pushed to
 # subscribers, and handled: acknowledged, assigned and closed
 # (internal/workflow/warning.go).
-
-# Placeholder until the write-scope directive lands in schema.graphqls (it
-# is declared there, with its enforcement, by the change that puts it on
-# every mutation); the state machine checks warning:handle either way.
-directive @write(scope: String!) on FIELD_DEFINITION
 
 extend type Query {
   "Warnings (T25), newest first."
@@ -22418,7 +22430,7 @@ func (ec *executionContext) _ListEntry_linkedRecordIds(ctx context.Context, fiel
 			return ec.fieldContext_ListEntry_linkedRecordIds(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LinkedRecordIDs, nil
+			return ec.Resolvers.ListEntry().LinkedRecordIds(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -22429,7 +22441,7 @@ func (ec *executionContext) _ListEntry_linkedRecordIds(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_ListEntry_linkedRecordIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ListEntry", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("ListEntry", field, true, true, "ID")
 }
 
 func (ec *executionContext) _ListEntry_enteredOn(ctx context.Context, field graphql.CollectedField, obj *workflow.ListEntry) (ret graphql.Marshaler) {
@@ -38842,10 +38854,11 @@ func (ec *executionContext) _ListEntry(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "linkedRecordIds":
-			out.Values[i] = ec._ListEntry_linkedRecordIds(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ListEntry_linkedRecordIds(ctx, field, obj)
+				})
 		case "enteredOn":
 			out.Values[i] = ec._ListEntry_enteredOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -222,13 +222,41 @@ func recordsRequest(ctx context.Context, cat *catalogue.Catalogue, sub datasourc
 			})
 		}
 	}
+	// Among a person's records, an organisation's record that binds the
+	// person (credit.BindingKinds) keeps the organisation's openness: such
+	// a kind is asked for when either may be seen, and its rows are then
+	// sorted out one by one by the records' own rule (auth.SeesRecord).
+	var orgView []credit.Publicity
+	entityCaller := auth.FromContext(ctx).Kind() == auth.KindEntity
+	if sub.IsPerson() {
+		var own auth.Subject
+		if entityCaller {
+			own.USCC = auth.FromContext(ctx).Org() // the organisation may be the caller itself
+		}
+		orgView = auth.ViewOf(ctx, own).Publicities
+		if filter != nil && len(filter.Publicity) > 0 {
+			orgView = slices.DeleteFunc(orgView, func(p credit.Publicity) bool { return !slices.Contains(filter.Publicity, p) })
+		}
+	}
 	var open []credit.Kind
+	rowByRow := false
 	for _, e := range cat.Entries() {
+		if len(kinds) > 0 && !slices.Contains(kinds, e.Kind) {
+			continue
+		}
 		p := e.EntityPublicity
 		if sub.IsPerson() {
 			p = e.PersonPublicity
 		}
-		if slices.Contains(publicities, p) && (len(kinds) == 0 || slices.Contains(kinds, e.Kind)) {
+		in := slices.Contains(publicities, p)
+		if sub.IsPerson() && slices.Contains(credit.BindingKinds, e.Kind) {
+			// Row by row when the caller sees one kind of party and not the
+			// other, or is an entity (which sees its own orders only).
+			org := slices.Contains(orgView, e.EntityPublicity)
+			rowByRow = rowByRow || ((org || in) && (org != in || entityCaller))
+			in = in || org
+		}
+		if in {
 			open = append(open, e.Kind)
 		}
 	}
@@ -236,6 +264,15 @@ func recordsRequest(ctx context.Context, cat *catalogue.Catalogue, sub datasourc
 	req.Kinds = datasources.KindSetOf(open...)
 	if view.PublicOnly {
 		req.Visible = view.Sees
+	}
+	if rowByRow {
+		var wanted []credit.Publicity
+		if filter != nil {
+			wanted = filter.Publicity
+		}
+		req.Visible = func(rec credit.Record) bool {
+			return (len(wanted) == 0 || slices.Contains(wanted, rec.Common().Publicity)) && auth.SeesRecord(ctx, rec)
+		}
 	}
 	return req, nil
 }

@@ -336,8 +336,10 @@ func TestReportMeasureAppliedAndStats(t *testing.T) {
 	// Organisations of this test only: the shared hub's other checks do
 	// not count.
 	org := "sv-procurement-" + fmt.Sprint(time.Now().UnixNano())
-	asker := apptest.As(t, auth.KindDepartment, org, "", auth.ScopeEntityRead)
-	other := apptest.As(t, auth.KindDepartment, org+"-other", "", auth.ScopeEntityRead)
+	asker := apptest.As(t, auth.KindDepartment, org, "", auth.ScopeEntityRead, auth.ScopeMeasureReport)
+	other := apptest.As(t, auth.KindDepartment, org+"-other", "", auth.ScopeEntityRead, auth.ScopeMeasureReport)
+	// An agency's id is its own to choose: one named like the department.
+	sameName := apptest.As(t, auth.KindAgency, org, "", auth.ScopeEntityRead, auth.ScopeMeasureReport)
 	check := func(u, sc string) (string, map[string][]string) {
 		c := apptest.Get(h.QueryAs(t, asker, checkQuery, map[string]any{"u": u, "s": sc}), "creditCheck")
 		return apptest.Get(c, "id").(string), measuresOf(c)
@@ -371,7 +373,11 @@ func TestReportMeasureAppliedAndStats(t *testing.T) {
 		code    string
 	}{
 		// SECURITY: another organisation cannot report on a check it did not ask.
-		"another organisation":             {other, map[string]any{"c": id1, "m": "M-PRC-01", "a": false, "k": "x1"}, "FORBIDDEN"},
+		"another organisation": {other, map[string]any{"c": id1, "m": "M-PRC-01", "a": false, "k": "x1"}, "FORBIDDEN"},
+		// SECURITY: nor an agency whose id is the asking department's code.
+		"an agency of the same name": {sameName, map[string]any{"c": id1, "m": "M-PRC-01", "a": false, "k": "x5"}, "FORBIDDEN"},
+		// SECURITY: reading a check is not reporting on it.
+		"without measure:report":           {apptest.As(t, auth.KindDepartment, org, "", auth.ScopeEntityRead), map[string]any{"c": id1, "m": "M-PRC-01", "a": false, "k": "x6"}, "FORBIDDEN"},
 		"an unknown check":                 {asker, map[string]any{"c": supervision.CheckID(1 << 50), "m": "M-PRC-01", "a": true, "k": "x2"}, "NOT_FOUND"},
 		"not a check's id":                 {asker, map[string]any{"c": "bm9wZQ", "m": "M-PRC-01", "a": true, "k": "x3"}, "BAD_USER_INPUT"},
 		"a measure the check did not find": {asker, map[string]any{"c": id1, "m": "M-MKT-R1", "a": true, "k": "x4"}, "BAD_USER_INPUT"},

@@ -15,7 +15,6 @@ import (
 	"credithub/internal/hubdb"
 	"credithub/internal/loaders"
 	"credithub/internal/workflow"
-	"slices"
 )
 
 func (r *commitmentResolver) Item(ctx context.Context, obj *workflow.Commitment) (*workflow.CommitmentItem, error) {
@@ -41,9 +40,7 @@ func (r *commitmentResolver) Record(ctx context.Context, obj *workflow.Commitmen
 	if err != nil || rec == nil {
 		return nil, err
 	}
-	b := rec.Common()
-	view := auth.ViewOf(ctx, auth.Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber})
-	if !slices.Contains(view.Publicities, b.Publicity) || !view.Sees(rec) {
+	if !auth.SeesRecord(ctx, rec) {
 		return nil, nil
 	}
 	return rec, nil

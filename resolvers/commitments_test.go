@@ -36,8 +36,8 @@ func TestCommitmentWorkflow(t *testing.T) {
 	h := startWF(t)
 	ents := wfPlainEntities(h.World)
 	e, other := ents[0], ents[1]
-	self := apptest.As(t, auth.KindEntity, e.USCC, "")
-	market := h.dept("market", auth.ScopeCommitmentWrite, auth.ScopeEntityRead, auth.ScopeRecordRead)
+	self := apptest.As(t, auth.KindEntity, e.USCC, "", auth.EntitySelfScopes...)
+	market := h.dept("market", auth.ScopeCommitmentWrite, auth.ScopeCommitmentSign, auth.ScopeEntityRead, auth.ScopeRecordRead)
 	sign := func(t *testing.T, headers map[string]string, item, content string) map[string]any {
 		t.Helper()
 		d := h.ok(t, headers, gqlSign, map[string]any{"k": h.key(),
@@ -123,10 +123,14 @@ func TestCommitmentWorkflow(t *testing.T) {
 		in := func(item string) map[string]any {
 			return map[string]any{"k": h.key(), "in": map[string]any{"itemCode": item, "uscc": e.USCC, "content": "承诺"}}
 		}
-		h.forbidden(t, auth.ScopeCommitmentWrite, nil, gqlSign, in("MA-001"))
-		h.forbidden(t, auth.ScopeCommitmentWrite, apptest.As(t, auth.KindEntity, other.USCC, ""), gqlSign, in("MA-001"))
-		h.forbidden(t, "", h.dept("environment", auth.ScopeCommitmentWrite), gqlSign, in("MA-001"))
-		h.forbidden(t, auth.ScopeCommitmentWrite, h.dept("market"), gqlSign, in("MA-001"))
+		h.forbidden(t, auth.ScopeCommitmentSign, nil, gqlSign, in("MA-001"))
+		h.forbidden(t, auth.ScopeCommitmentSign, apptest.As(t, auth.KindEntity, other.USCC, ""), gqlSign, in("MA-001"))
+		// SECURITY: another entity with the scope signs only for itself.
+		h.refused(t, "BAD_USER_INPUT", apptest.As(t, auth.KindEntity, other.USCC, "", auth.EntitySelfScopes...), gqlSign, in("MA-001"))
+		// SECURITY: the entity itself, reading everything, writes nothing without commitment:sign.
+		h.forbidden(t, auth.ScopeCommitmentSign, apptest.As(t, auth.KindEntity, e.USCC, "", auth.ReadScopes...), gqlSign, in("MA-001"))
+		h.forbidden(t, "", h.dept("environment", auth.ScopeCommitmentSign), gqlSign, in("MA-001"))
+		h.forbidden(t, auth.ScopeCommitmentSign, h.dept("market", auth.ScopeCommitmentWrite), gqlSign, in("MA-001"))
 
 		c := sign(t, self, "FS-001", "承诺消防设施完好有效。") // held by fire
 		vars := map[string]any{"id": c["id"], "s": "MINOR", "k": h.key()}

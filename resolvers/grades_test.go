@@ -122,11 +122,16 @@ func TestRatingFollowsTheRecords(t *testing.T) {
 func TestRecomputeGradesAndDistribution(t *testing.T) {
 	t.Parallel()
 	h := apptest.Start(t, apptest.Options{})
-	admin := apptest.As(t, auth.KindAdmin, "hub", "", auth.ScopeAuditRead, auth.ScopeEntityRead, auth.ScopeRecordRead)
+	admin := apptest.As(t, auth.KindAdmin, "hub", "", auth.ScopeGradeCompute, auth.ScopeAuditRead, auth.ScopeEntityRead, auth.ScopeRecordRead)
 	const recompute = `mutation($k: String!) { recomputeGrades(idempotencyKey: $k) }`
 
-	if r := h.Do(t, recompute, map[string]any{"k": "g0"}, apptest.Department(t)); len(r.Errors) != 1 || r.Errors[0].Code() != "FORBIDDEN" {
-		t.Errorf("a department without audit:read recomputes: %s", r.Body)
+	// SECURITY: reading the query log is not computing grades.
+	auditor := apptest.As(t, auth.KindAdmin, "hub", "", auth.ScopeAuditRead, auth.ScopeEntityRead, auth.ScopeRecordRead)
+	for _, who := range []map[string]string{apptest.Department(t), auditor} {
+		if r := h.Do(t, recompute, map[string]any{"k": "g0"}, who); len(r.Errors) != 1 || r.Errors[0].Code() != "FORBIDDEN" ||
+			fmt.Sprint(r.Errors[0].Extensions["requiredScopes"]) != "[grade:compute]" {
+			t.Errorf("a caller without grade:compute recomputes: %s", r.Body)
+		}
 	}
 	n := apptest.Get(h.QueryAs(t, admin, recompute, map[string]any{"k": "g1"}), "recomputeGrades")
 	if n != float64(len(h.World.Entities)) {
@@ -202,7 +207,7 @@ func TestStoredGradesFollowTheFacts(t *testing.T) {
 	h := apptest.Start(t, apptest.Options{Entities: 120})
 	ctx := context.Background()
 	hubDB := h.DBs["hub"]
-	admin := apptest.As(t, auth.KindAdmin, "hub", "", auth.ScopeAuditRead, auth.ScopeEntityRead, auth.ScopeRecordRead)
+	admin := apptest.As(t, auth.KindAdmin, "hub", "", auth.ScopeGradeCompute, auth.ScopeAuditRead, auth.ScopeEntityRead, auth.ScopeRecordRead)
 	dept := apptest.Department(t)
 	h.QueryAs(t, admin, `mutation { recomputeGrades(idempotencyKey: "regrade-test") }`, nil)
 	tick(t, h) // the warning scan's watermarks stand at the departments' ends
@@ -257,7 +262,7 @@ func TestStoredGradesFollowTheFacts(t *testing.T) {
 	// A workflow: a signs a commitment, the market regulator finds it
 	// seriously breached.
 	aBefore, aCount := stored(a), countOf(division[a], "A")
-	c := h.QueryAs(t, apptest.As(t, auth.KindEntity, a, ""), `mutation($in: SignCommitmentInput!) { signCommitment(input: $in, idempotencyKey: "regrade-sign") { id } }`,
+	c := h.QueryAs(t, apptest.As(t, auth.KindEntity, a, "", auth.EntitySelfScopes...), `mutation($in: SignCommitmentInput!) { signCommitment(input: $in, idempotencyKey: "regrade-sign") { id } }`,
 		map[string]any{"in": map[string]any{"itemCode": "MA-001", "uscc": a, "content": "本企业承诺设立登记材料真实有效。"}})
 	h.QueryAs(t, apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeCommitmentWrite, auth.ScopeEntityRead),
 		`mutation($id: ID!) { breachCommitment(id: $id, severity: SERIOUS, reason: "承诺内容不实", idempotencyKey: "regrade-breach") { state } }`,

@@ -40,7 +40,7 @@ func sampleOf(plan any) []string {
 func TestInspectionPlanIsReproducible(t *testing.T) {
 	t.Parallel()
 	h := apptest.Start(t, apptest.Options{})
-	market := apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeEntityRead)
+	market := apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeEntityRead, auth.ScopeInspectionWrite)
 	in := map[string]any{"title": "2026年12月市场监管双随机抽查", "population": map[string]any{}, "baseRatio": 0.3, "seed": "HH-SJ-2026-12-01"}
 	create := func(in map[string]any, key string) any {
 		return apptest.Get(h.QueryAs(t, market, planMutation, map[string]any{"in": in, "k": key}), "createInspectionPlan")
@@ -164,7 +164,7 @@ func TestInspectionPlanIsReproducible(t *testing.T) {
 func TestInspectionPlanArguments(t *testing.T) {
 	t.Parallel()
 	h := apptest.Shared(t, apptest.Options{})
-	market := apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeEntityRead)
+	market := apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeEntityRead, auth.ScopeInspectionWrite)
 	input := func(change func(in map[string]any)) map[string]any {
 		in := map[string]any{"title": "抽查", "population": map[string]any{"division": "231124", "industry": "Q"}, "baseRatio": 0.1, "seed": "s"}
 		if change != nil {

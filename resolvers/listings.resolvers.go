@@ -11,6 +11,7 @@ import (
 	"credithub/graph"
 	"credithub/graph/model"
 	"credithub/internal/credit"
+	"credithub/internal/gid"
 	"credithub/internal/loaders"
 	"credithub/internal/scalars"
 	"credithub/internal/workflow"
@@ -19,6 +20,30 @@ import (
 
 func (r *listEntryResolver) Entity(ctx context.Context, obj *workflow.ListEntry) (*model.MarketEntity, error) {
 	return registryEntity(ctx, obj.USCC)
+}
+
+// LinkedRecordIds are the ids of the records the listing rests on that the
+// caller may see: a record's global ID names its kind, so the id of a
+// record shared with record:read is not shown to the public through a
+// public listing. The records are the listed entity's (checked when it was
+// entered); openness is a property of the kind.
+func (r *listEntryResolver) LinkedRecordIds(ctx context.Context, obj *workflow.ListEntry) ([]string, error) {
+	view := auth.ViewOf(ctx, auth.Subject{USCC: obj.USCC})
+	out := make([]string, 0, len(obj.LinkedRecordIDs))
+	for _, id := range obj.LinkedRecordIDs {
+		p := credit.Shared // an id that does not parse is never public
+		if typ, payload, err := gid.Decode(id); err == nil && typ == gid.TypeRecord {
+			if ref, err := gid.ParseRecord(payload); err == nil {
+				if e := r.Catalogue.Entry(ref.Kind); e != nil {
+					p = e.EntityPublicity
+				}
+			}
+		}
+		if slices.Contains(view.Publicities, p) {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 func (r *listEntryResolver) Interviews(ctx context.Context, obj *workflow.ListEntry) ([]*workflow.Interview, error) {
@@ -70,8 +95,7 @@ func (r *mutationResolver) EnterListing(ctx context.Context, input model.EnterLi
 		if err != nil || rec == nil {
 			return nil, err
 		}
-		b := rec.Common()
-		if !slices.Contains(auth.ViewOf(ctx, auth.Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber}).Publicities, b.Publicity) {
+		if !slices.Contains(auth.ViewOf(ctx, auth.RecordSubject(rec)).Publicities, rec.Common().Publicity) {
 			return nil, nil
 		}
 		return rec, nil

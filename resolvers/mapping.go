@@ -208,7 +208,7 @@ func authorizationModel(a hubdb.Authorization, today time.Time) *model.PersonAut
 	}
 }
 
-func checkModel(c *supervision.CheckResult, measures *catalogue.Measures) *model.CreditCheck {
+func checkModel(ctx context.Context, c *supervision.CheckResult, measures *catalogue.Measures) *model.CreditCheck {
 	m := &model.CreditCheck{
 		ID: supervision.CheckID(c.ID), Uscc: c.USCC, Scenario: c.Scenario, Complete: c.Complete,
 		MissingSources: make([]*credit.Department, len(c.Missing)),
@@ -219,9 +219,12 @@ func checkModel(c *supervision.CheckResult, measures *catalogue.Measures) *model
 		m.MissingSources[i] = departmentOf(code)
 	}
 	for i, a := range c.Measures {
-		am := &model.AppliedMeasure{Measure: measures.ByCode(a.Code), Triggers: make([]*model.MeasureTrigger, len(a.Triggers))}
-		for j, t := range a.Triggers {
-			am.Triggers[j] = &model.MeasureTrigger{RecordID: t.RecordID, Kind: t.Kind, Summary: t.Summary, Severity: t.Severity, ListType: t.ListType}
+		am := &model.AppliedMeasure{Measure: measures.ByCode(a.Code), Triggers: make([]*model.MeasureTrigger, 0, len(a.Triggers))}
+		for _, t := range a.Triggers {
+			if !seesTrigger(ctx, c.USCC, t) {
+				continue
+			}
+			am.Triggers = append(am.Triggers, &model.MeasureTrigger{RecordID: t.RecordID, Kind: t.Kind, Summary: t.Summary, Severity: t.Severity, ListType: t.ListType})
 		}
 		m.Measures[i] = am
 	}
@@ -234,7 +237,7 @@ func checksModel(ctx context.Context, results []*supervision.CheckResult, measur
 	out := make([]*model.CreditCheck, len(results))
 	missing := map[string]bool{}
 	for i, c := range results {
-		out[i] = checkModel(c, measures)
+		out[i] = checkModel(ctx, c, measures)
 		for _, code := range c.Missing {
 			missing[code] = true
 		}

@@ -154,7 +154,7 @@ func orActions(history any) []string {
 
 // The callers of the objection workflow.
 func orEntity(t *testing.T, uscc string) map[string]string {
-	return apptest.As(t, auth.KindEntity, uscc, "")
+	return apptest.As(t, auth.KindEntity, uscc, "", auth.EntitySelfScopes...)
 }
 
 func orOffice(t *testing.T) map[string]string {
@@ -625,7 +625,7 @@ func TestObjectionForAPerson(t *testing.T) {
 	t.Parallel()
 	h := newORHub(t)
 	const purpose = "OBJECTION_HANDLING"
-	counter := apptest.As(t, auth.KindDepartment, "market", purpose, auth.ScopePersonRead, auth.ScopeRecordRead, auth.ScopeEntityRead)
+	counter := apptest.As(t, auth.KindDepartment, "market", purpose, auth.ScopeObjectionFile, auth.ScopePersonRead, auth.ScopeRecordRead, auth.ScopeEntityRead)
 	var recordID, idNo string
 	var people []string
 	for _, p := range h.World.Individuals {
@@ -648,13 +648,18 @@ func TestObjectionForAPerson(t *testing.T) {
 	}
 	vars := map[string]any{"r": recordID, "why": "本人从未涉诉，身份证号码被冒用", "k": orKey()}
 	before := h.rows(t)
-	noPersonRead := apptest.As(t, auth.KindDepartment, "market", purpose, auth.ScopeRecordRead)
+	noPersonRead := apptest.As(t, auth.KindDepartment, "market", purpose, auth.ScopeObjectionFile, auth.ScopeRecordRead)
 	e := h.fail(t, noPersonRead, "FORBIDDEN", orFile, vars)
 	if fmt.Sprint(e.Extensions["requiredScopes"]) != "[person:read]" {
 		t.Errorf("refusal %+v does not name person:read", e)
 	}
-	h.fail(t, apptest.As(t, auth.KindDepartment, "market", "", auth.ScopePersonRead, auth.ScopeRecordRead), apperr.PurposeRequired, orFile, vars)
-	h.fail(t, apptest.As(t, auth.KindAgency, "agency-007", purpose, auth.ScopePersonRead, auth.ScopeRecordRead), "FORBIDDEN", orFile, vars)
+	h.fail(t, apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeObjectionFile, auth.ScopePersonRead, auth.ScopeRecordRead), apperr.PurposeRequired, orFile, vars)
+	h.fail(t, apptest.As(t, auth.KindAgency, "agency-007", purpose, auth.ScopeObjectionFile, auth.ScopePersonRead, auth.ScopeRecordRead), "FORBIDDEN", orFile, vars)
+	// Reading the person's records is not filing for them.
+	e = h.fail(t, apptest.As(t, auth.KindDepartment, "market", purpose, auth.ScopePersonRead, auth.ScopeRecordRead), "FORBIDDEN", orFile, vars)
+	if fmt.Sprint(e.Extensions["requiredScopes"]) != "[objection:file]" {
+		t.Errorf("refusal %+v does not name objection:file", e)
+	}
 	if after := h.rows(t); after != before {
 		t.Errorf("refused filings wrote: %s → %s", before, after)
 	}

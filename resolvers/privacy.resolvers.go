@@ -19,6 +19,9 @@ import (
 )
 
 func (r *mutationResolver) RecordAuthorization(ctx context.Context, input model.RecordAuthorizationInput) (*model.PersonAuthorization, error) {
+	if err := authorizationKeeper(ctx); err != nil {
+		return nil, err
+	}
 	if err := ident.ValidateResidentID(input.IDNumber); err != nil {
 		return nil, identError("input.idNumber", err)
 	}
@@ -52,6 +55,9 @@ func (r *mutationResolver) RecordAuthorization(ctx context.Context, input model.
 }
 
 func (r *mutationResolver) RevokeAuthorization(ctx context.Context, id string, idempotencyKey string) (*model.PersonAuthorization, error) {
+	if err := authorizationKeeper(ctx); err != nil {
+		return nil, err
+	}
 	typ, payload, err := gid.Decode(id)
 	n, perr := strconv.ParseInt(payload, 10, 64)
 	if err != nil || typ != typeAuthorization || perr != nil {

@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"credithub/auth"
 	"credithub/datasources"
 	"credithub/graph"
 	"credithub/graph/model"
@@ -121,11 +120,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 		if err != nil {
 			return nil, bad
 		}
-		rec, err := l.Record(ctx, ref)
-		if err != nil || rec == nil {
-			return nil, err
-		}
-		seen, err := auth.SeeRecord(ctx, rec)
+		seen, err := recordAt(ctx, ref)
 		if err != nil || seen == nil {
 			return nil, err // a nil record in a non-nil interface would be a bug
 		}

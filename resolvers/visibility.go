@@ -6,6 +6,7 @@ package resolvers
 
 import (
 	"context"
+	"slices"
 
 	"credithub/auth"
 	"credithub/internal/apperr"
@@ -14,6 +15,7 @@ import (
 	"credithub/internal/ident"
 	"credithub/internal/loaders"
 	"credithub/internal/scalars"
+	"credithub/internal/supervision"
 )
 
 // keyAttentionRefusal says why the caller may not see the key-attention
@@ -60,8 +62,20 @@ func recordAsSeen(ctx context.Context, recordID string) (credit.Record, error) {
 	if err != nil {
 		return nil, nil
 	}
+	return recordAt(ctx, ref)
+}
+
+// recordAt is the one way to a record by its reference (node(id), a
+// workflow object's record): the request's loader, the subject of a record
+// filed under a legacy key resolved for the entity itself as its own
+// records list resolves it (legacySubject), then the records' one rule
+// (auth.SeeRecord).
+func recordAt(ctx context.Context, ref credit.Ref) (credit.Record, error) {
 	rec, err := loaders.For(ctx).Record(ctx, ref)
 	if err != nil || rec == nil {
+		return nil, err
+	}
+	if err := legacySubject(ctx, rec.Common()); err != nil {
 		return nil, err
 	}
 	return auth.SeeRecord(ctx, rec)
@@ -148,5 +162,30 @@ func (r *Resolver) overdueAndVisible(ctx context.Context, rec credit.Record, tod
 	if b.Disclosure == nil || !b.Disclosure.Overdue || b.Disclosure.PublishedDate != nil {
 		return false
 	}
-	return auth.ViewOf(ctx, auth.Subject{USCC: b.Subject.USCC, IDNumber: b.Subject.IDNumber}).Sees(rec)
+	return auth.SeesRecord(ctx, rec)
+}
+
+// authorizationKeeper refuses to record or revoke persons' authorisations
+// for anyone but a department or the credit office, which keep the signed
+// documents: an agency holding authorization:write would otherwise grant
+// itself a person's data, and an entity has no say in them.
+func authorizationKeeper(ctx context.Context) error {
+	switch auth.FromContext(ctx).Kind() {
+	case auth.KindDepartment, auth.KindAdmin:
+		return nil
+	}
+	return apperr.New(apperr.Forbidden, "persons' authorisations of agencies are recorded and revoked by a department or the credit office holding the signed document, never by an agency or entity")
+}
+
+// seesTrigger reports whether the caller of a credit check may see a record
+// that triggers one of its measures, by the rule of the record itself (as
+// node(id) shows it): the check reads every record of the entity uscc, its
+// caller sees only the triggers it may see; the measure still applies. A
+// trigger stored without its publicity counts as shared, never public.
+func seesTrigger(ctx context.Context, uscc string, t supervision.Trigger) bool {
+	p := t.Publicity
+	if p == "" {
+		p = credit.Shared
+	}
+	return slices.Contains(auth.ViewOf(ctx, auth.Subject{USCC: uscc}).Publicities, p)
 }

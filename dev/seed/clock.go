@@ -106,13 +106,13 @@ func before(spans []span, margin time.Duration, far time.Time) time.Time {
 
 // self is the entity acting for itself, as its own token names it.
 func self(e *world.Entity) *auth.Principal {
-	return auth.NewPrincipal("entity:"+e.USCC, e.USCC, auth.KindEntity, nil, "")
+	return auth.NewPrincipal("entity:"+e.USCC, e.USCC, auth.KindEntity, auth.EntitySelfScopes, "")
 }
 
 // clerkScopes are what a department's clerk holds for its part in the
 // workflows.
-var clerkScopes = []string{auth.ScopeCommitmentWrite, auth.ScopeListWrite, auth.ScopeCaseWrite,
-	auth.ScopeObjectionHandle, auth.ScopeRepairReview}
+var clerkScopes = []string{auth.ScopeCommitmentWrite, auth.ScopeCommitmentSign, auth.ScopeListWrite, auth.ScopeCaseWrite,
+	auth.ScopeObjectionHandle, auth.ScopeObjectionFile, auth.ScopeRepairReview}
 
 // clerk is an officer of a department (or of the credit office), named at
 // random.

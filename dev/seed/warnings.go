@@ -18,9 +18,11 @@ import (
 
 	"credithub/auth"
 	"credithub/dev/synth"
+	"credithub/internal/catalogue"
 	"credithub/internal/credit"
 	"credithub/internal/hubdb"
 	"credithub/internal/supervision"
+	"credithub/internal/workday"
 	"credithub/internal/workflow"
 )
 
@@ -43,6 +45,10 @@ func (s *seeder) showcaseWarnings(ctx context.Context, hub *hubdb.DB, records []
 	if err != nil {
 		return err
 	}
+	cat, err := catalogue.Load(ctx, hub.Catalogues(), workday.Default())
+	if err != nil {
+		return err
+	}
 	var cands []supervision.Raise
 	for _, r := range rules {
 		rule := supervision.Rule(r)
@@ -51,7 +57,7 @@ func (s *seeder) showcaseWarnings(ctx context.Context, hub *hubdb.DB, records []
 		case rule.Kind == supervision.RuleNewPenalty:
 			cands = append(cands, supervision.PenaltyWarnings(rule, records)...)
 		case rule.Kind == supervision.RuleCourtListing:
-			cands = append(cands, supervision.CourtWarnings(rule, records)...)
+			cands = append(cands, supervision.CourtWarnings(rule, records, supervision.PublicIn(cat))...)
 		}
 	}
 	if len(cands) == 0 {

@@ -238,6 +238,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		GraphiQL:         cfg.GraphiQL,
 		Dashboard:        cfg.Dashboard,
 		DevTokens:        cfg.DevTokens && cfg.Development,
+		TokenMaxTTL:      cfg.TokenMaxTTL,
 		CORSOrigins:      cfg.CORSOrigins,
 		ReportStatements: cfg.Development,
 		Profiling:        cfg.Development,
@@ -279,7 +280,7 @@ func (a *App) openWarnings(ctx context.Context, cfg Config, feeds []datasources.
 		}
 	}
 	a.Scanner = &supervision.Scanner{
-		DB: hub, Feeds: feeds, Market: market, Registry: registry, Logger: logger,
+		DB: hub, Feeds: feeds, Market: market, Registry: registry, Logger: logger, Catalogue: a.Catalogue,
 	}
 	// Its own budget, not what is left of the start-up context.
 	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)

@@ -121,8 +121,10 @@ func (c *Catalogue) Annotate(r credit.Record, today scalars.Date) {
 		b.Publicity = credit.Shared // unknown kinds are never public
 		return
 	}
+	// The party's openness, on every path (a restriction order against a
+	// company is the company's among its legal representative's records).
 	b.Publicity = e.EntityPublicity
-	if b.Subject.IsPerson() {
+	if b.FiledAgainst().IsPerson() {
 		b.Publicity = e.PersonPublicity
 	}
 	if e.DisclosureRequired {

@@ -45,6 +45,11 @@ type Base struct {
 	// Subject is the key of whom the record is about: the entity's USCC
 	// after legacy keys were resolved, or a natural person's ID number.
 	Subject Subject
+	// Party is whom the department filed the record against, when a query
+	// about someone else found it (Subject is then that someone): a
+	// court's consumption restriction against a company is also among its
+	// legal representative's records. Empty when it is Subject.
+	Party Subject
 	// SubjectName is the subject's name as the department's row gives it
 	// (the court names the parties it lists), for persons known to no registry.
 	SubjectName string
@@ -55,6 +60,17 @@ type Base struct {
 
 // Common returns the shared part of a record.
 func (b *Base) Common() *Base { return b }
+
+// FiledAgainst is whom the record is about on every path: the party the
+// department filed it against, whoever's records it was found among. Its
+// openness and who may see it follow from this subject, never from the
+// path (one record, one marking).
+func (b *Base) FiledAgainst() Subject {
+	if b.Party != (Subject{}) {
+		return b.Party
+	}
+	return b.Subject
+}
 
 // IsNode marks records as GraphQL nodes.
 func (b *Base) IsNode() {}

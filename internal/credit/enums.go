@@ -216,6 +216,13 @@ const (
 	ScenarioMarketAccess           Scenario = "MARKET_ACCESS"
 )
 
+// BindingKinds are the kinds a department files against an organisation
+// that a person's records also hold: a court's consumption restriction
+// against a company binds its legal representative (datasources/court's
+// Tables). Among the person's records such a record stays the
+// organisation's (Base.FiledAgainst), with the organisation's openness.
+var BindingKinds = []Kind{KindConsumptionRestriction}
+
 // Scenarios lists the scenarios.
 var Scenarios = []Scenario{
 	ScenarioAdministrativeApproval, ScenarioPublicProcurement, ScenarioBidding,

@@ -39,15 +39,28 @@ func DevRoles() []DevRole {
 	}
 }
 
-// devTokenTTL is how long a token of the development sign-in lives.
-const devTokenTTL = 8 * time.Hour
+// devTokenTTL is how long a token of the development sign-in lives at
+// most: a working day, or less when the hub accepts no token of that
+// kind living so long (max, CREDITHUB_TOKEN_MAX_TTL, or
+// auth.DefaultMaxLifetimes).
+func devTokenTTL(kind auth.Kind, max map[auth.Kind]time.Duration) time.Duration {
+	ttl := 8 * time.Hour
+	limit, ok := max[kind]
+	if !ok {
+		limit = auth.DefaultMaxLifetimes[kind]
+	}
+	if limit > 0 && limit < ttl {
+		ttl = limit
+	}
+	return ttl
+}
 
 // devTokens serves the development sign-in of the dashboard, mounted only
 // by `credithub dev` (Options.DevTokens): GET lists the roles, POST
 // {"role": code} answers {"role", "token", "expiresAt"} with a token of
 // the development issuer, which only a development hub trusts. The public
 // gets an empty token: it asks without one.
-func devTokens() http.Handler {
+func devTokens(max map[auth.Kind]time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
@@ -75,12 +88,13 @@ func devTokens() http.Handler {
 		out := map[string]any{"role": role, "token": "", "expiresAt": nil}
 		if role.Kind != auth.KindAnonymous {
 			now := time.Now()
-			tok, err := auth.MintDev(auth.DevToken{Kind: role.Kind, Org: role.Org, Scopes: role.Scopes, TTL: devTokenTTL, Now: now})
+			ttl := devTokenTTL(role.Kind, max)
+			tok, err := auth.MintDev(auth.DevToken{Kind: role.Kind, Org: role.Org, Scopes: role.Scopes, TTL: ttl, Now: now, MaxLifetimes: max})
 			if err != nil {
 				devTokenError(w, http.StatusInternalServerError, err.Error())
 				return
 			}
-			out["token"], out["expiresAt"] = tok, now.Add(devTokenTTL).UTC().Format(time.RFC3339)
+			out["token"], out["expiresAt"] = tok, now.Add(ttl).UTC().Format(time.RFC3339)
 		}
 		_ = json.NewEncoder(w).Encode(out)
 	})

@@ -61,6 +61,10 @@ type Options struct {
 	// DevTokens serves the dashboard's development sign-in at /dev/token
 	// (devtoken.go): `credithub dev` only, never `serve`.
 	DevTokens bool
+	// TokenMaxTTL are the longest lifetimes the hub accepts per token
+	// kind (CREDITHUB_TOKEN_MAX_TTL): the development sign-in mints no
+	// token the hub itself would refuse.
+	TokenMaxTTL map[auth.Kind]time.Duration
 	// CORSOrigins may call /graphql from a browser, over HTTP and
 	// WebSocket: exact origins, as ParseOrigins reads them.
 	CORSOrigins []string
@@ -147,8 +151,8 @@ func New(o Options) http.Handler {
 		mux.Handle("GET /dashboard", web.Dashboard("/graphql", o.DevTokens))
 	}
 	if o.DevTokens {
-		mux.Handle("GET /dev/token", devTokens())
-		mux.Handle("POST /dev/token", devTokens())
+		mux.Handle("GET /dev/token", devTokens(o.TokenMaxTTL))
+		mux.Handle("POST /dev/token", devTokens(o.TokenMaxTTL))
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

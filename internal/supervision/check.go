@@ -31,6 +31,9 @@ type Trigger struct {
 	Summary  string           `json:"summary"`
 	Severity *credit.Severity `json:"severity,omitempty"`
 	ListType *credit.ListType `json:"listType,omitempty"`
+	// Publicity is the record's: the caller of a check sees a trigger only
+	// when it may see the record (the check itself reads every record).
+	Publicity credit.Publicity `json:"publicity,omitempty"`
 }
 
 // Applied is a measure that applies, with its triggers (none for a reward).
@@ -98,7 +101,7 @@ func Evaluate(measures []*catalogue.Measure, scenario credit.Scenario, records [
 			if !hit {
 				continue
 			}
-			t := Trigger{RecordID: b.ID, Kind: b.Kind, Summary: b.Summary, Severity: b.Severity}
+			t := Trigger{RecordID: b.ID, Kind: b.Kind, Summary: b.Summary, Severity: b.Severity, Publicity: b.Publicity}
 			if listed {
 				t.ListType = &lt
 			}
@@ -264,7 +267,10 @@ func (s *Service) ReportApplied(ctx context.Context, checkID string, measure str
 		if c == nil {
 			return nil, apperr.New(apperr.NotFound, "there is no credit check with this id").With("field", "checkId")
 		}
-		if c.Org != p.Org() {
+		// Checks are asked by supervisors (department and credit-office
+		// tokens): an agency or entity whose org reads the same is not the
+		// asker.
+		if c.Org != p.Org() || auth.ForSupervisors(ctx) != nil {
 			return nil, apperr.New(apperr.Forbidden, "only the organisation that asked a credit check (%s) reports the measures applied for it", c.Org)
 		}
 		if !slices.Contains(c.Measures, measure) {

@@ -144,9 +144,29 @@ func TestCourtWarnings(t *testing.T) {
 		&credit.DishonestDebtor{Base: credit.Base{ID: "c1", Source: court, Subject: credit.Subject{USCC: "U1"}, Summary: "（2026）黑11执1号 失信被执行人"}},
 		&credit.DishonestDebtor{Base: credit.Base{ID: "c2", Source: court, Subject: credit.Subject{IDNumber: "11010519491231002X"}}},
 	}
-	got := CourtWarnings(rule, recs)
-	if len(got) != 1 || got[0].USCC != "U1" || strings.Contains(got[0].Message, "11010519491231002X") {
-		t.Fatalf("CourtWarnings = %+v, want one, for the entity only", got)
+	public := func(r credit.Record) bool { return r.Common().Kind != credit.KindConsumptionRestriction }
+	got := CourtWarnings(rule, recs, public)
+	if len(got) != 1 || got[0].USCC != "U1" || strings.Contains(got[0].Message, "11010519491231002X") || !strings.Contains(got[0].Message, "失信被执行人") {
+		t.Fatalf("CourtWarnings = %+v, want one, for the entity only, quoting the public record", got)
+	}
+}
+
+// SECURITY: a warning (entity:read) does not quote a record shared with
+// record:read only: a consumption restriction is named, not quoted.
+func TestCourtWarningsQuoteOnlyPublicRecords(t *testing.T) {
+	t.Parallel()
+	court := &credit.Department{Code: "court"}
+	rule := Rule{Code: "W-COURT", Kind: RuleCourtListing, Level: "ALERT", Active: true}
+	rec := &credit.ConsumptionRestriction{Base: credit.Base{ID: "c3", Kind: credit.KindConsumptionRestriction, Source: court,
+		Subject: credit.Subject{USCC: "U3"}, Summary: "（2026）黑11执9号 限制消费令：限制被执行单位及其法定代表人高消费"}}
+	for name, public := range map[string]func(credit.Record) bool{
+		"the catalogue says shared": func(credit.Record) bool { return false },
+		"no catalogue":              nil,
+	} {
+		got := CourtWarnings(rule, []credit.Record{rec}, public)
+		if len(got) != 1 || strings.Contains(got[0].Message, "黑11执9号") || !strings.Contains(got[0].Message, "CONSUMPTION_RESTRICTION") {
+			t.Errorf("%s: CourtWarnings = %+v, want one naming the kind, not quoting the record", name, got)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"credithub/datasources"
+	"credithub/internal/catalogue"
 	"credithub/internal/credit"
 	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
@@ -44,6 +45,30 @@ type Scanner struct {
 	Batch int
 	// ReadTimeout bounds each read of a department (default 10s).
 	ReadTimeout time.Duration
+	// Catalogue tells how open a record is: a warning quotes only public
+	// records (nil: none).
+	Catalogue *catalogue.Catalogue
+}
+
+// public reports whether the catalogue makes rec public.
+func (s *Scanner) public(rec credit.Record) bool { return PublicIn(s.Catalogue)(rec) }
+
+// PublicIn reports whether the catalogue cat makes a record public (its
+// party's openness); with no catalogue, none is.
+func PublicIn(cat *catalogue.Catalogue) func(credit.Record) bool {
+	return func(rec credit.Record) bool {
+		if cat == nil {
+			return false
+		}
+		e := cat.Entry(rec.Common().Kind)
+		if e == nil {
+			return false
+		}
+		if rec.Common().FiledAgainst().IsPerson() {
+			return e.PersonPublicity == credit.Public
+		}
+		return e.EntityPublicity == credit.Public
+	}
 }
 
 // LegacyKeys finds entities by the keys departments filed them under
@@ -226,7 +251,7 @@ func (s *Scanner) scanKind(ctx context.Context, conn *hubdb.DB, feed datasources
 			case RuleNewPenalty:
 				cands = append(cands, PenaltyWarnings(r, added.Records)...)
 			case RuleCourtListing:
-				cands = append(cands, CourtWarnings(r, added.Records)...)
+				cands = append(cands, CourtWarnings(r, added.Records, s.public)...)
 			case RuleComplaints:
 				c, err := s.complaintWarnings(rctx, tx, r, added.Records)
 				if err != nil {

@@ -86,6 +86,11 @@ func (s *Service) recompute(ctx context.Context, tx *hubdb.DB) (int, error) {
 // Recompute grades every entity now and stores the grades, once per
 // idempotency key; it waits while another instance's recompute runs.
 func (s *Service) Recompute(ctx context.Context, key hubdb.Key) (int, error) {
+	// Grades are for supervisors: an agency or entity holding
+	// grade:compute does not recompute them.
+	if err := auth.ForSupervisors(ctx); err != nil {
+		return 0, err
+	}
 	p := auth.FromContext(ctx)
 	return hubdb.Idempotent(ctx, s.DB, p.Key(), key, "recomputeGrades", func(tx *hubdb.DB) (int, error) {
 		if err := tx.Grades().RecomputeAlone(ctx); err != nil {

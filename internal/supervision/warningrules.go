@@ -105,17 +105,25 @@ func PenaltyWarnings(rule Rule, recs []credit.Record) []Raise {
 }
 
 // CourtWarnings applies a COURT_LISTING rule to new court records: any of
-// them about an entity (the court's person parties are not entities).
-func CourtWarnings(rule Rule, recs []credit.Record) []Raise {
+// them about an entity (the court's person parties are not entities). A
+// warning is shared with entity:read; it quotes the record only when the
+// record is public (public reports so), else it names the kind and leaves
+// the record to those who may read it (a consumption restriction needs
+// record:read, by node(recordId) as by any other path).
+func CourtWarnings(rule Rule, recs []credit.Record, public func(credit.Record) bool) []Raise {
 	var out []Raise
 	for _, rec := range recs {
 		b := rec.Common()
 		if b.Subject.USCC == "" || b.Source == nil || b.Source.Code != datasources.Court {
 			continue
 		}
+		what := string(b.Kind) + " (shared among departments: the record needs record:read)"
+		if public != nil && public(rec) {
+			what = b.Summary
+		}
 		out = append(out, Raise{
 			Rule: rule.Code, USCC: b.Subject.USCC, Level: rule.Level, RecordID: b.ID,
-			Message: fmt.Sprintf("New court listing by %s: %s", deref(b.Authority), b.Summary),
+			Message: fmt.Sprintf("New court listing by %s: %s", deref(b.Authority), what),
 		})
 	}
 	return out

@@ -25,7 +25,7 @@ func TestBatchRunsTheTransitionsOnTheCallersTransaction(t *testing.T) {
 	ctx := context.Background()
 	svc := &workflow.Service{DB: hub, Calendar: workday.Default()}
 	signed, breached := obCST(2025, 3, 4, 9, 30), obCST(2025, 6, 10, 15, 0)
-	entity := obAs(auth.KindEntity, obEntityCode)
+	entity := obAs(auth.KindEntity, obEntityCode, auth.EntitySelfScopes...)
 	market := obAs(auth.KindDepartment, "market", auth.ScopeCommitmentWrite)
 	fire := obAs(auth.KindDepartment, "fire", auth.ScopeCommitmentWrite)
 
@@ -100,7 +100,7 @@ func TestBatchNeedsATransaction(t *testing.T) {
 	hub := hubdb.New(db.DB)
 	svc := &workflow.Service{DB: hub, Calendar: workday.Default()}
 	b := svc.Batch(hub, time.Now)
-	_, err := b.SignCommitment(obAs(auth.KindEntity, obEntityCode),
+	_, err := b.SignCommitment(obAs(auth.KindEntity, obEntityCode, auth.EntitySelfScopes...),
 		workflow.SignInput{ItemCode: "MA-001", USCC: obEntityCode, Content: "本企业承诺设立登记材料真实有效。"}, hubdb.Key{})
 	if err == nil {
 		t.Error("a batch on the pool signed a commitment")

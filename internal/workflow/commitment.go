@@ -46,9 +46,9 @@ const (
 )
 
 var commitmentMachine = Machine{Name: WorkflowCommitment, Transitions: []Transition{
-	// The entity itself (no scope: it commits for itself) or the
-	// department receiving the application (commitment:write): see signer.
-	{Action: actionSign, To: State(CommitmentSigned)},
+	// The entity itself or the department receiving the application, each
+	// with commitment:sign: see signer.
+	{Action: actionSign, To: State(CommitmentSigned), Scope: auth.ScopeCommitmentSign},
 	// The department holding the commitment decides its outcome.
 	{Action: actionFulfil, From: []State{State(CommitmentSigned)}, To: State(CommitmentFulfilled), Scope: auth.ScopeCommitmentWrite, Owner: Department},
 	{Action: actionBreach, From: []State{State(CommitmentSigned)}, To: State(CommitmentBreached), Scope: auth.ScopeCommitmentWrite, Owner: Department},
@@ -57,14 +57,17 @@ var commitmentMachine = Machine{Name: WorkflowCommitment, Transitions: []Transit
 
 // signer says whether the caller may sign for the entity uscc a commitment
 // that department dept receives: the entity signed in as itself, or that
-// department with commitment:write.
+// department, either with commitment:sign.
 func signer(p *auth.Principal, uscc, dept string) error {
+	if !p.HasScope(auth.ScopeCommitmentSign) {
+		return apperr.New(apperr.Forbidden, "signing a commitment needs the %s scope (the entity for itself, or the department receiving the application)", auth.ScopeCommitmentSign).
+			With("requiredScopes", []string{auth.ScopeCommitmentSign})
+	}
 	if p.IsEntity(uscc) {
 		return nil
 	}
-	if !p.HasScope(auth.ScopeCommitmentWrite) {
-		return apperr.New(apperr.Forbidden, "signing a commitment for an entity needs the %s scope, or the entity signing for itself", auth.ScopeCommitmentWrite).
-			With("requiredScopes", []string{auth.ScopeCommitmentWrite})
+	if p.Kind() == auth.KindEntity {
+		return apperr.BadInput("input.uscc", "an entity signs commitments only for itself; input.uscc must be your own code")
 	}
 	return Department(p, dept)
 }

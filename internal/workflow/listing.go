@@ -64,9 +64,10 @@ var listingMachine = Machine{Name: WorkflowListing, Transitions: []Transition{
 	// interviews.
 	{Action: actionRemove, From: []State{State(Listed)}, To: State(Removed), Scope: auth.ScopeListWrite, Owner: Department},
 	{Action: actionInterview, From: []State{State(Listed)}, To: State(Listed), Scope: auth.ScopeListWrite, Owner: Department},
-	// Any holder of case:write opens a joint-punishment case on a listing
-	// (the identifying department or the credit office's desk).
-	{Action: actionOpenCase, From: []State{State(Listed)}, To: State(Listed), Scope: auth.ScopeCaseWrite},
+	// The identifying department or the credit office's desk opens a
+	// joint-punishment case on a listing; another department holding
+	// case:write does not open cases on listings not its own.
+	{Action: actionOpenCase, From: []State{State(Listed)}, To: State(Listed), Scope: auth.ScopeCaseWrite, Owner: providerOrCreditOffice},
 }}
 
 // KeyAttentionDomains are the domains of the key-attention lists (T15:

@@ -10,7 +10,7 @@ package workflow
 // through an overlay, or REJECTED with a reason. The department's own
 // database is never written.
 //
-//	file    —        → FILED     the record's subject              (no scope)
+//	file    —        → FILED     the record's subject              objection:file
 //	check   FILED    → CHECKED   the credit office                 objection:handle
 //	extend  CHECKED  → CHECKED   the providing department, once    objection:handle
 //	uphold  CHECKED  → UPHELD    the providing department          objection:handle
@@ -64,7 +64,7 @@ const (
 var objectionMachine = Machine{
 	Name: "objection",
 	Transitions: []Transition{
-		{Action: objectionFile, To: State(ObjectionFiled), Owner: objectionFiler},
+		{Action: objectionFile, To: State(ObjectionFiled), Scope: auth.ScopeObjectionFile, Owner: objectionFiler},
 		{Action: objectionCheck, From: []State{State(ObjectionFiled)}, To: State(ObjectionChecked),
 			Scope: auth.ScopeObjectionHandle, Owner: creditOffice},
 		{Action: objectionExtend, From: []State{State(ObjectionChecked)}, To: State(ObjectionChecked),

@@ -91,7 +91,7 @@ func obAs(kind auth.Kind, org string, scopes ...string) context.Context {
 }
 
 var (
-	obEntity = obAs(auth.KindEntity, obEntityCode)
+	obEntity = obAs(auth.KindEntity, obEntityCode, auth.EntitySelfScopes...)
 	obOffice = obAs(auth.KindAdmin, workflow.CreditOfficeOrg, auth.ScopeObjectionHandle)
 	obMarket = obAs(auth.KindDepartment, "market", auth.ScopeObjectionHandle, auth.ScopeRepairReview)
 )

@@ -13,7 +13,7 @@ package workflow
 // stays visible to departments. Repaired cases are sampled for re-checks;
 // a wrong repair is reversed and the record is public again.
 //
-//	apply    —         → APPLIED   the entity itself                 (no scope)
+//	apply    —         → APPLIED   the entity itself                 repair:apply
 //	accept   APPLIED   → ACCEPTED  the providing department          repair:review
 //	refuse   APPLIED   → REFUSED   the providing department          repair:review
 //	grant    ACCEPTED  → REPAIRED  the providing department          repair:review
@@ -90,7 +90,7 @@ const (
 var repairMachine = Machine{
 	Name: "repair",
 	Transitions: []Transition{
-		{Action: repairApply, To: State(RepairApplied), Owner: repairApplicant},
+		{Action: repairApply, To: State(RepairApplied), Scope: auth.ScopeRepairApply, Owner: repairApplicant},
 		{Action: repairAccept, From: []State{State(RepairApplied)}, To: State(RepairAccepted),
 			Scope: auth.ScopeRepairReview, Owner: Department},
 		{Action: repairRefuse, From: []State{State(RepairApplied)}, To: State(RepairRefused),
