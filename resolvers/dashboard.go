@@ -73,10 +73,11 @@ func (r *Resolver) statsRequest(ctx context.Context, filter *model.StatsFilter) 
 	return req, nil
 }
 
-// countableKinds are the kinds whose records the caller may count: of an
-// entity, those whose publicity its view of any entity holds (auth.ViewOf,
-// as an entity's records filter by kind); of a natural person, public
-// ones, shared ones with record:read, personal ones with person:read.
+// countableKinds are the kinds whose records the caller may count or list
+// city-wide: of an entity, those whose publicity its view of any entity
+// holds (auth.ViewOf, as an entity's records filter by kind); of a natural
+// person, public ones, shared ones with record:read, personal ones with
+// person:read and a declared purpose (not for an agency).
 func countableKinds(ctx context.Context, l *loaders.Loaders) (entity, person []credit.Kind) {
 	view := auth.ViewOf(ctx, auth.Subject{})
 	p := auth.FromContext(ctx)
@@ -92,7 +93,10 @@ func countableKinds(ctx context.Context, l *loaders.Loaders) (entity, person []c
 				person = append(person, e.Kind)
 			}
 		case credit.Personal:
-			if p.HasScope(auth.ScopePersonRead) {
+			// What reading a person's data needs, short of the person:
+			// an agency reads only the persons who authorised it, so
+			// never a city-wide list of them.
+			if _, declared := auth.PurposeFrom(ctx); declared && p.HasScope(auth.ScopePersonRead) && p.Kind() != auth.KindAgency {
 				person = append(person, e.Kind)
 			}
 		}

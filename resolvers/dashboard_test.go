@@ -592,9 +592,9 @@ func TestCityStatsHubFigures(t *testing.T) {
 func TestCityStatsGradesChecksWarnings(t *testing.T) {
 	t.Parallel()
 	h := apptest.Start(t, apptest.Options{})
-	admin := apptest.As(t, auth.KindAdmin, "hub", "", auth.ScopeAuditRead, auth.ScopeEntityRead, auth.ScopeRecordRead)
+	admin := apptest.As(t, auth.KindAdmin, "hub", "", auth.ScopeAuditRead, auth.ScopeEntityRead, auth.ScopeRecordRead, auth.ScopeGradeCompute)
 	h.QueryAs(t, admin, `mutation { recomputeGrades(idempotencyKey: "city-1") }`, nil)
-	asker := apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeEntityRead, auth.ScopeRecordRead)
+	asker := apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeEntityRead, auth.ScopeRecordRead, auth.ScopeMeasureReport)
 	var checkID, measure string
 	for _, e := range h.World.Entities[:12] {
 		c := apptest.Get(h.QueryAs(t, asker, checkQuery, map[string]any{"u": e.USCC, "s": "PUBLIC_PROCUREMENT"}), "creditCheck")
