@@ -27,7 +27,7 @@ var layers = [][]string{
 	{"auth"},
 	{"internal/loaders"},
 	// The services: the rules and the state machines.
-	{"internal/workflow", "internal/supervision"},
+	{"internal/workflow", "internal/supervision", "internal/stats"},
 	{"graph/model"},
 	{"graph"},
 	{"resolvers"},

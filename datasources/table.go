@@ -40,6 +40,13 @@ type RecordTable struct {
 	// when the table keeps no such day. Whether a kind must be published
 	// is the information catalogue's to say, not the department's.
 	Published string
+	// EntityKeys are the columns that name the row's entity, in the order
+	// they are tried (the unified code first, then a legacy key): how the
+	// hub finds the entity's division for city-wide figures.
+	EntityKeys []EntityKey
+	// PersonRow is true for the rows about a natural person; "" when the
+	// table holds none.
+	PersonRow string
 	// Decode maps a row, as PostgreSQL's to_jsonb(t) writes it, to a record.
 	// The Source fills in ID, Source, Ref and Subject afterwards.
 	Decode func(row []byte) (credit.Record, error)
@@ -181,6 +188,7 @@ type Row struct {
 	raw    []byte
 	src    *TableSource
 	asked  credit.Subject
+	own    bool
 	// Then runs once on the decoded record (the hub's annotations); set it
 	// before the row is shared.
 	Then func(credit.Record)
@@ -212,6 +220,15 @@ func (r *Row) Record() (credit.Record, error) {
 			return
 		}
 		b := r.rec.Common()
+		if r.own {
+			// A row read for no subject (the city-wide stream) keeps the
+			// subject its department filed it under.
+			r.raw = nil
+			if r.Then != nil {
+				r.Then(r.rec)
+			}
+			return
+		}
 		if b.Subject != r.asked {
 			// The row is about someone else too (a restriction order against
 			// a company names its legal representative): its party name is

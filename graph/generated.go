@@ -134,6 +134,32 @@ type ComplexityRoot struct {
 		State          func(childComplexity int) int
 	}
 
+	CheckCount struct {
+		Checks             func(childComplexity int) int
+		Department         func(childComplexity int) int
+		MeasuresApplied    func(childComplexity int) int
+		MeasuresNotApplied func(childComplexity int) int
+		Month              func(childComplexity int) int
+	}
+
+	CityStats struct {
+		Checks         func(childComplexity int) int
+		Commitments    func(childComplexity int) int
+		Complete       func(childComplexity int) int
+		Disclosure     func(childComplexity int) int
+		DishonestShare func(childComplexity int) int
+		From           func(childComplexity int) int
+		Grades         func(childComplexity int) int
+		ListedNow      func(childComplexity int) int
+		ListingFlows   func(childComplexity int) int
+		MissingSources func(childComplexity int) int
+		Objections     func(childComplexity int) int
+		OpenWarnings   func(childComplexity int) int
+		Records        func(childComplexity int) int
+		Repairs        func(childComplexity int) int
+		To             func(childComplexity int) int
+	}
+
 	Commitment struct {
 		Content    func(childComplexity int) int
 		Department func(childComplexity int) int
@@ -168,6 +194,15 @@ type ComplexityRoot struct {
 	CommitmentConnection struct {
 		Edges    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
+	}
+
+	CommitmentCount struct {
+		Breached   func(childComplexity int) int
+		Department func(childComplexity int) int
+		FoundFalse func(childComplexity int) int
+		Kept       func(childComplexity int) int
+		Month      func(childComplexity int) int
+		Signed     func(childComplexity int) int
 	}
 
 	CommitmentEdge struct {
@@ -351,6 +386,17 @@ type ComplexityRoot struct {
 		WorkingDaysLate func(childComplexity int) int
 	}
 
+	DisclosureCount struct {
+		Decisions       func(childComplexity int) int
+		Department      func(childComplexity int) int
+		Division        func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Overdue         func(childComplexity int) int
+		Pending         func(childComplexity int) int
+		PublishedLate   func(childComplexity int) int
+		PublishedOnTime func(childComplexity int) int
+	}
+
 	DishonestJudgmentDebtor struct {
 		Authority        func(childComplexity int) int
 		Behaviour        func(childComplexity int) int
@@ -376,6 +422,13 @@ type ComplexityRoot struct {
 		Code  func(childComplexity int) int
 		Name  func(childComplexity int) int
 		Pilot func(childComplexity int) int
+	}
+
+	DivisionShare struct {
+		Dishonest func(childComplexity int) int
+		Division  func(childComplexity int) int
+		Entities  func(childComplexity int) int
+		Share     func(childComplexity int) int
 	}
 
 	Entity struct {
@@ -447,6 +500,13 @@ type ComplexityRoot struct {
 	GradeModel struct {
 		Factors    func(childComplexity int) int
 		Thresholds func(childComplexity int) int
+	}
+
+	GradeMonth struct {
+		Count    func(childComplexity int) int
+		Division func(childComplexity int) int
+		Grade    func(childComplexity int) int
+		Month    func(childComplexity int) int
 	}
 
 	GradeReason struct {
@@ -598,6 +658,21 @@ type ComplexityRoot struct {
 	ListEntryEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ListedCount struct {
+		Division func(childComplexity int) int
+		Domain   func(childComplexity int) int
+		Entities func(childComplexity int) int
+		ListType func(childComplexity int) int
+	}
+
+	ListingFlow struct {
+		Domain   func(childComplexity int) int
+		Entered  func(childComplexity int) int
+		ListType func(childComplexity int) int
+		Month    func(childComplexity int) int
+		Removed  func(childComplexity int) int
 	}
 
 	ListingRecord struct {
@@ -826,6 +901,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Authorizations     func(childComplexity int, idNumber string) int
+		CityStats          func(childComplexity int, filter *model.StatsFilter) int
 		CommitmentItems    func(childComplexity int, activeOnly *bool) int
 		Commitments        func(childComplexity int, filter *model.CommitmentFilter, first *int, after *string) int
 		CreditCheck        func(childComplexity int, uscc string, scenario credit.Scenario) int
@@ -849,6 +925,7 @@ type ComplexityRoot struct {
 		Person             func(childComplexity int, idNumber string) int
 		QueryLog           func(childComplexity int, filter *model.QueryLogFilter, first *int, after *string) int
 		RecordKinds        func(childComplexity int) int
+		Records            func(childComplexity int, filter *model.CityRecordFilter, first *int, after *string) int
 		Repairs            func(childComplexity int, filter *model.RepairFilter, first *int, after *string) int
 		VerifyCreditReport func(childComplexity int, input model.VerifyReportInput) int
 		WarningRules       func(childComplexity int) int
@@ -883,6 +960,14 @@ type ComplexityRoot struct {
 		RowHash   func(childComplexity int) int
 		Sequence  func(childComplexity int) int
 		Subject   func(childComplexity int) int
+	}
+
+	RecordCount struct {
+		Count      func(childComplexity int) int
+		Department func(childComplexity int) int
+		Division   func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Month      func(childComplexity int) int
 	}
 
 	RecordKindInfo struct {
@@ -941,6 +1026,11 @@ type ComplexityRoot struct {
 		RecordCount func(childComplexity int) int
 	}
 
+	StateCount struct {
+		Count func(childComplexity int) int
+		State func(childComplexity int) int
+	}
+
 	Subscription struct {
 		Warnings func(childComplexity int, filter *model.WarningFilter) int
 	}
@@ -968,6 +1058,12 @@ type ComplexityRoot struct {
 	WarningConnection struct {
 		Edges    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
+	}
+
+	WarningCount struct {
+		Division func(childComplexity int) int
+		Open     func(childComplexity int) int
+		Rule     func(childComplexity int) int
 	}
 
 	WarningEdge struct {
@@ -1000,6 +1096,14 @@ type ComplexityRoot struct {
 		Description func(childComplexity int) int
 		Source      func(childComplexity int) int
 		WorkingDays func(childComplexity int) int
+	}
+
+	WorkflowTimeliness struct {
+		ByState           func(childComplexity int) int
+		DueSoon           func(childComplexity int) int
+		MedianWorkingDays func(childComplexity int) int
+		OverdueNow        func(childComplexity int) int
+		P90WorkingDays    func(childComplexity int) int
 	}
 
 	_Service struct {
@@ -1122,6 +1226,8 @@ type QueryResolver interface {
 	CreditCheckStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentCheckStats, error)
 	CommitmentItems(ctx context.Context, activeOnly *bool) ([]*workflow.CommitmentItem, error)
 	Commitments(ctx context.Context, filter *model.CommitmentFilter, first *int, after *string) (*model.CommitmentConnection, error)
+	CityStats(ctx context.Context, filter *model.StatsFilter) (*model.CityStats, error)
+	Records(ctx context.Context, filter *model.CityRecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
 	DisclosureStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentDisclosure, error)
 	WorkingDays(ctx context.Context, from scalars.Date, to scalars.Date) (int, error)
 	GradeDistribution(ctx context.Context, division *string, kind *credit.EntityKind) (*model.GradeDistribution, error)
@@ -1553,6 +1659,128 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CasePush.State(childComplexity), true
 
+	case "CheckCount.checks":
+		if e.ComplexityRoot.CheckCount.Checks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckCount.Checks(childComplexity), true
+	case "CheckCount.department":
+		if e.ComplexityRoot.CheckCount.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckCount.Department(childComplexity), true
+	case "CheckCount.measuresApplied":
+		if e.ComplexityRoot.CheckCount.MeasuresApplied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckCount.MeasuresApplied(childComplexity), true
+	case "CheckCount.measuresNotApplied":
+		if e.ComplexityRoot.CheckCount.MeasuresNotApplied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckCount.MeasuresNotApplied(childComplexity), true
+	case "CheckCount.month":
+		if e.ComplexityRoot.CheckCount.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckCount.Month(childComplexity), true
+
+	case "CityStats.checks":
+		if e.ComplexityRoot.CityStats.Checks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityStats.Checks(childComplexity), true
+	case "CityStats.commitments":
+		if e.ComplexityRoot.CityStats.Commitments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityStats.Commitments(childComplexity), true
+	case "CityStats.complete":
+		if e.ComplexityRoot.CityStats.Complete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityStats.Complete(childComplexity), true
+	case "CityStats.disclosure":
+		if e.ComplexityRoot.CityStats.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityStats.Disclosure(childComplexity), true
+	case "CityStats.dishonestShare":
+		if e.ComplexityRoot.CityStats.DishonestShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityStats.DishonestShare(childComplexity), true
+	case "CityStats.from":
+		if e.ComplexityRoot.CityStats.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityStats.From(childComplexity), true
+	case "CityStats.grades":
+		if e.ComplexityRoot.CityStats.Grades == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityStats.Grades(childComplexity), true
+	case "CityStats.listedNow":
+		if e.ComplexityRoot.CityStats.ListedNow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityStats.ListedNow(childComplexity), true
+	case "CityStats.listingFlows":
+		if e.ComplexityRoot.CityStats.ListingFlows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityStats.ListingFlows(childComplexity), true
+	case "CityStats.missingSources":
+		if e.ComplexityRoot.CityStats.MissingSources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityStats.MissingSources(childComplexity), true
+	case "CityStats.objections":
+		if e.ComplexityRoot.CityStats.Objections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityStats.Objections(childComplexity), true
+	case "CityStats.openWarnings":
+		if e.ComplexityRoot.CityStats.OpenWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityStats.OpenWarnings(childComplexity), true
+	case "CityStats.records":
+		if e.ComplexityRoot.CityStats.Records == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityStats.Records(childComplexity), true
+	case "CityStats.repairs":
+		if e.ComplexityRoot.CityStats.Repairs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityStats.Repairs(childComplexity), true
+	case "CityStats.to":
+		if e.ComplexityRoot.CityStats.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityStats.To(childComplexity), true
+
 	case "Commitment.content":
 		if e.ComplexityRoot.Commitment.Content == nil {
 			break
@@ -1717,6 +1945,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitmentConnection.PageInfo(childComplexity), true
+
+	case "CommitmentCount.breached":
+		if e.ComplexityRoot.CommitmentCount.Breached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentCount.Breached(childComplexity), true
+	case "CommitmentCount.department":
+		if e.ComplexityRoot.CommitmentCount.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentCount.Department(childComplexity), true
+	case "CommitmentCount.foundFalse":
+		if e.ComplexityRoot.CommitmentCount.FoundFalse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentCount.FoundFalse(childComplexity), true
+	case "CommitmentCount.kept":
+		if e.ComplexityRoot.CommitmentCount.Kept == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentCount.Kept(childComplexity), true
+	case "CommitmentCount.month":
+		if e.ComplexityRoot.CommitmentCount.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentCount.Month(childComplexity), true
+	case "CommitmentCount.signed":
+		if e.ComplexityRoot.CommitmentCount.Signed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentCount.Signed(childComplexity), true
 
 	case "CommitmentEdge.cursor":
 		if e.ComplexityRoot.CommitmentEdge.Cursor == nil {
@@ -2537,6 +2802,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Disclosure.WorkingDaysLate(childComplexity), true
 
+	case "DisclosureCount.decisions":
+		if e.ComplexityRoot.DisclosureCount.Decisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisclosureCount.Decisions(childComplexity), true
+	case "DisclosureCount.department":
+		if e.ComplexityRoot.DisclosureCount.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisclosureCount.Department(childComplexity), true
+	case "DisclosureCount.division":
+		if e.ComplexityRoot.DisclosureCount.Division == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisclosureCount.Division(childComplexity), true
+	case "DisclosureCount.kind":
+		if e.ComplexityRoot.DisclosureCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisclosureCount.Kind(childComplexity), true
+	case "DisclosureCount.overdue":
+		if e.ComplexityRoot.DisclosureCount.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisclosureCount.Overdue(childComplexity), true
+	case "DisclosureCount.pending":
+		if e.ComplexityRoot.DisclosureCount.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisclosureCount.Pending(childComplexity), true
+	case "DisclosureCount.publishedLate":
+		if e.ComplexityRoot.DisclosureCount.PublishedLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisclosureCount.PublishedLate(childComplexity), true
+	case "DisclosureCount.publishedOnTime":
+		if e.ComplexityRoot.DisclosureCount.PublishedOnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisclosureCount.PublishedOnTime(childComplexity), true
+
 	case "DishonestJudgmentDebtor.authority":
 		if e.ComplexityRoot.DishonestJudgmentDebtor.Authority == nil {
 			break
@@ -2664,6 +2978,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Division.Pilot(childComplexity), true
+
+	case "DivisionShare.dishonest":
+		if e.ComplexityRoot.DivisionShare.Dishonest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DivisionShare.Dishonest(childComplexity), true
+	case "DivisionShare.division":
+		if e.ComplexityRoot.DivisionShare.Division == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DivisionShare.Division(childComplexity), true
+	case "DivisionShare.entities":
+		if e.ComplexityRoot.DivisionShare.Entities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DivisionShare.Entities(childComplexity), true
+	case "DivisionShare.share":
+		if e.ComplexityRoot.DivisionShare.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DivisionShare.Share(childComplexity), true
 
 	case "Entity.findManyCommitmentByIDs":
 		if e.ComplexityRoot.Entity.FindManyCommitmentByIDs == nil {
@@ -3011,6 +3350,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GradeModel.Thresholds(childComplexity), true
+
+	case "GradeMonth.count":
+		if e.ComplexityRoot.GradeMonth.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeMonth.Count(childComplexity), true
+	case "GradeMonth.division":
+		if e.ComplexityRoot.GradeMonth.Division == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeMonth.Division(childComplexity), true
+	case "GradeMonth.grade":
+		if e.ComplexityRoot.GradeMonth.Grade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeMonth.Grade(childComplexity), true
+	case "GradeMonth.month":
+		if e.ComplexityRoot.GradeMonth.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeMonth.Month(childComplexity), true
 
 	case "GradeReason.count":
 		if e.ComplexityRoot.GradeReason.Count == nil {
@@ -3645,6 +4009,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ListEntryEdge.Node(childComplexity), true
+
+	case "ListedCount.division":
+		if e.ComplexityRoot.ListedCount.Division == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListedCount.Division(childComplexity), true
+	case "ListedCount.domain":
+		if e.ComplexityRoot.ListedCount.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListedCount.Domain(childComplexity), true
+	case "ListedCount.entities":
+		if e.ComplexityRoot.ListedCount.Entities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListedCount.Entities(childComplexity), true
+	case "ListedCount.listType":
+		if e.ComplexityRoot.ListedCount.ListType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListedCount.ListType(childComplexity), true
+
+	case "ListingFlow.domain":
+		if e.ComplexityRoot.ListingFlow.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingFlow.Domain(childComplexity), true
+	case "ListingFlow.entered":
+		if e.ComplexityRoot.ListingFlow.Entered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingFlow.Entered(childComplexity), true
+	case "ListingFlow.listType":
+		if e.ComplexityRoot.ListingFlow.ListType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingFlow.ListType(childComplexity), true
+	case "ListingFlow.month":
+		if e.ComplexityRoot.ListingFlow.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingFlow.Month(childComplexity), true
+	case "ListingFlow.removed":
+		if e.ComplexityRoot.ListingFlow.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingFlow.Removed(childComplexity), true
 
 	case "ListingRecord.authority":
 		if e.ComplexityRoot.ListingRecord.Authority == nil {
@@ -4865,6 +5285,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Authorizations(childComplexity, args["idNumber"].(string)), true
+	case "Query.cityStats":
+		if e.ComplexityRoot.Query.CityStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cityStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CityStats(childComplexity, args["filter"].(*model.StatsFilter)), true
 	case "Query.commitmentItems":
 		if e.ComplexityRoot.Query.CommitmentItems == nil {
 			break
@@ -5094,6 +5525,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RecordKinds(childComplexity), true
+	case "Query.records":
+		if e.ComplexityRoot.Query.Records == nil {
+			break
+		}
+
+		args, err := ec.field_Query_records_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Records(childComplexity, args["filter"].(*model.CityRecordFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.repairs":
 		if e.ComplexityRoot.Query.Repairs == nil {
 			break
@@ -5272,6 +5714,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QueryLogEntry.Subject(childComplexity), true
+
+	case "RecordCount.count":
+		if e.ComplexityRoot.RecordCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCount.Count(childComplexity), true
+	case "RecordCount.department":
+		if e.ComplexityRoot.RecordCount.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCount.Department(childComplexity), true
+	case "RecordCount.division":
+		if e.ComplexityRoot.RecordCount.Division == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCount.Division(childComplexity), true
+	case "RecordCount.kind":
+		if e.ComplexityRoot.RecordCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCount.Kind(childComplexity), true
+	case "RecordCount.month":
+		if e.ComplexityRoot.RecordCount.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCount.Month(childComplexity), true
 
 	case "RecordKindInfo.disclosureRequired":
 		if e.ComplexityRoot.RecordKindInfo.DisclosureRequired == nil {
@@ -5490,6 +5963,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SourceStatus.RecordCount(childComplexity), true
 
+	case "StateCount.count":
+		if e.ComplexityRoot.StateCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StateCount.Count(childComplexity), true
+	case "StateCount.state":
+		if e.ComplexityRoot.StateCount.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StateCount.State(childComplexity), true
+
 	case "Subscription.warnings":
 		if e.ComplexityRoot.Subscription.Warnings == nil {
 			break
@@ -5600,6 +6086,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WarningConnection.PageInfo(childComplexity), true
+
+	case "WarningCount.division":
+		if e.ComplexityRoot.WarningCount.Division == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningCount.Division(childComplexity), true
+	case "WarningCount.open":
+		if e.ComplexityRoot.WarningCount.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningCount.Open(childComplexity), true
+	case "WarningCount.rule":
+		if e.ComplexityRoot.WarningCount.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WarningCount.Rule(childComplexity), true
 
 	case "WarningEdge.cursor":
 		if e.ComplexityRoot.WarningEdge.Cursor == nil {
@@ -5725,6 +6230,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WorkflowRule.WorkingDays(childComplexity), true
 
+	case "WorkflowTimeliness.byState":
+		if e.ComplexityRoot.WorkflowTimeliness.ByState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowTimeliness.ByState(childComplexity), true
+	case "WorkflowTimeliness.dueSoon":
+		if e.ComplexityRoot.WorkflowTimeliness.DueSoon == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowTimeliness.DueSoon(childComplexity), true
+	case "WorkflowTimeliness.medianWorkingDays":
+		if e.ComplexityRoot.WorkflowTimeliness.MedianWorkingDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowTimeliness.MedianWorkingDays(childComplexity), true
+	case "WorkflowTimeliness.overdueNow":
+		if e.ComplexityRoot.WorkflowTimeliness.OverdueNow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowTimeliness.OverdueNow(childComplexity), true
+	case "WorkflowTimeliness.p90WorkingDays":
+		if e.ComplexityRoot.WorkflowTimeliness.P90WorkingDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowTimeliness.P90WorkingDays(childComplexity), true
+
 	case "_Service.sdl":
 		if e.ComplexityRoot._Service.SDL == nil {
 			break
@@ -5742,6 +6278,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ApplyRepairInput", ec.unmarshalInputApplyRepairInput),
+			graphql.NewInputUnmarshaler("CityRecordFilter", ec.unmarshalInputCityRecordFilter),
 			graphql.NewInputUnmarshaler("CommitmentByIDsInput", ec.unmarshalInputCommitmentByIDsInput),
 			graphql.NewInputUnmarshaler("CommitmentFilter", ec.unmarshalInputCommitmentFilter),
 			graphql.NewInputUnmarshaler("CommitmentItemInput", ec.unmarshalInputCommitmentItemInput),
@@ -5766,6 +6303,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RepairByIDsInput", ec.unmarshalInputRepairByIDsInput),
 			graphql.NewInputUnmarshaler("RepairFilter", ec.unmarshalInputRepairFilter),
 			graphql.NewInputUnmarshaler("SignCommitmentInput", ec.unmarshalInputSignCommitmentInput),
+			graphql.NewInputUnmarshaler("StatsFilter", ec.unmarshalInputStatsFilter),
 			graphql.NewInputUnmarshaler("VerifyReportInput", ec.unmarshalInputVerifyReportInput),
 			graphql.NewInputUnmarshaler("WarningFilter", ec.unmarshalInputWarningFilter),
 		)
@@ -6279,6 +6817,171 @@ type CommitmentConnection @open(level: PUBLIC) {
 type CommitmentEdge @open(level: PUBLIC) {
   cursor: String!
   node: Commitment!
+}
+`, BuiltIn: false},
+	{Name: "../schema/dashboard.graphqls", Input: `# City-wide figures for dashboards (issue #13, points 3 and 4): the
+# aggregates the credit office watches (T20, T24, T25, T26) and the
+# records of every department in one stream. The shape was agreed with the
+# reference dashboard (internal/web); names are only ever added to.
+
+extend type Query {
+  """
+  City-wide figures for dashboards (T20, T24, T25, T26). Every figure honours
+  openness: a caller counts only what it could read record by record (the
+  public: public records and public lists; shared figures need entity:read).
+  Answered with one statement per department plus the hub's.
+  """
+  cityStats(filter: StatsFilter): CityStats! @open(level: PUBLIC)
+
+  """
+  Credit records across every department, newest first (decision date, then id),
+  stable cursors over the merged departments' streams, openness applied in SQL
+  as for an entity's records; a department that does not answer is reported as
+  elsewhere (complete false, SOURCE_UNAVAILABLE naming it).
+  """
+  records(filter: CityRecordFilter, first: Int = 20, after: String): CreditRecordConnection @open(level: PUBLIC)
+}
+
+input CityRecordFilter {
+  kinds: [RecordKind!]
+  "Department codes."
+  sources: [ID!]
+  "Division codes of the entities (231100 = the whole city)."
+  divisions: [ID!]
+  decidedFrom: Date
+  decidedTo: Date
+}
+
+input StatsFilter {
+  "First day counted (default: the first day of the month 11 months before ` + "`" + `to` + "`" + `)."
+  from: Date
+  "Last day counted (default: today, China Standard Time)."
+  to: Date
+  "Only entities of these divisions (default: all)."
+  divisions: [ID!]
+}
+
+"A month, as YYYY-MM (China Standard Time)."
+scalar Month
+
+type CityStats @open(level: PUBLIC) {
+  from: Date!
+  to: Date!
+  "Records decided, per month, department, division and kind (public callers: public records only)."
+  records: [RecordCount!]!
+  "Listings entered and removed per month, list type and domain."
+  listingFlows: [ListingFlow!]!
+  "Entities on a list now, per list type, domain and division."
+  listedNow: [ListedCount!]!
+  "Commitments per month and department: signed, kept, breached, found false. Null (with FORBIDDEN) without entity:read."
+  commitments: [CommitmentCount!] @open(level: SHARED, scope: "entity:read")
+  "Null (with FORBIDDEN) without entity:read."
+  objections: WorkflowTimeliness @open(level: SHARED, scope: "entity:read")
+  "Null (with FORBIDDEN) without entity:read."
+  repairs: WorkflowTimeliness @open(level: SHARED, scope: "entity:read")
+  "Disclosure timeliness (T26) per department, kind and division."
+  disclosure: [DisclosureCount!]!
+  "Each division's share of entities with a serious dishonesty record or a joint-punishment listing (T24)."
+  dishonestShare: [DivisionShare!]!
+  "Grades now (latest stored snapshot) and at the end of each past month, per division. Null (with FORBIDDEN) without entity:read."
+  grades: [GradeMonth!] @open(level: SHARED, scope: "entity:read")
+  "Credit checks run and measures applied, per department and month (T20, 奖惩到位). Null (with FORBIDDEN) without entity:read."
+  checks: [CheckCount!] @open(level: SHARED, scope: "entity:read")
+  "Warnings open now, per rule and division (T25). Null (with FORBIDDEN) without entity:read."
+  openWarnings: [WarningCount!] @open(level: SHARED, scope: "entity:read")
+  "False when a department did not answer: its part of the figures is missing."
+  complete: Boolean!
+  missingSources: [Department!]!
+}
+
+"Records decided in a month by a department, of one kind, about entities of one division (null: a natural person, or an entity the registry does not hold)."
+type RecordCount @open(level: PUBLIC) {
+  month: Month!
+  department: Department!
+  division: Division
+  kind: RecordKind!
+  count: Int!
+}
+
+type ListingFlow @open(level: PUBLIC) {
+  month: Month!
+  listType: ListType!
+  domain: String
+  entered: Int!
+  removed: Int!
+}
+
+type ListedCount @open(level: PUBLIC) {
+  listType: ListType!
+  domain: String
+  division: Division
+  entities: Int!
+}
+
+type CommitmentCount @open(level: SHARED, scope: "entity:read") {
+  month: Month!
+  department: Department!
+  signed: Int!
+  kept: Int!
+  breached: Int!
+  foundFalse: Int!
+}
+
+type WorkflowTimeliness @open(level: SHARED, scope: "entity:read") {
+  byState: [StateCount!]!
+  "Working days from filing to decision, over those decided in the period; null when none."
+  medianWorkingDays: Float
+  p90WorkingDays: Float
+  "Undecided and past their deadline now."
+  overdueNow: Int!
+  "Undecided, deadline within 2 working days."
+  dueSoon: Int!
+}
+
+type StateCount @open(level: SHARED, scope: "entity:read") {
+  state: String!
+  count: Int!
+}
+
+type DisclosureCount @open(level: PUBLIC) {
+  department: Department!
+  kind: RecordKind!
+  division: Division
+  decisions: Int!
+  publishedOnTime: Int!
+  publishedLate: Int!
+  overdue: Int!
+  pending: Int!
+}
+
+type DivisionShare @open(level: PUBLIC) {
+  division: Division!
+  entities: Int!
+  dishonest: Int!
+  "dishonest / entities; null when no entity"
+  share: Float
+}
+
+type GradeMonth @open(level: SHARED, scope: "entity:read") {
+  "null for the latest snapshot"
+  month: Month
+  division: Division
+  grade: Grade!
+  count: Int!
+}
+
+type CheckCount @open(level: SHARED, scope: "entity:read") {
+  month: Month!
+  department: Department!
+  checks: Int!
+  measuresApplied: Int!
+  measuresNotApplied: Int!
+}
+
+type WarningCount @open(level: SHARED, scope: "entity:read") {
+  rule: WarningRule!
+  division: Division
+  open: Int!
 }
 `, BuiltIn: false},
 	{Name: "../schema/disclosure.graphqls", Input: `# Disclosure timeliness (T26): decisions published within 7 working days on
@@ -7873,6 +8576,58 @@ func (ec *executionContext) childFields_CasePush(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type CasePush", field.Name)
 }
 
+func (ec *executionContext) childFields_CheckCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_CheckCount_month(ctx, field)
+	case "department":
+		return ec.fieldContext_CheckCount_department(ctx, field)
+	case "checks":
+		return ec.fieldContext_CheckCount_checks(ctx, field)
+	case "measuresApplied":
+		return ec.fieldContext_CheckCount_measuresApplied(ctx, field)
+	case "measuresNotApplied":
+		return ec.fieldContext_CheckCount_measuresNotApplied(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckCount", field.Name)
+}
+
+func (ec *executionContext) childFields_CityStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CityStats_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CityStats_to(ctx, field)
+	case "records":
+		return ec.fieldContext_CityStats_records(ctx, field)
+	case "listingFlows":
+		return ec.fieldContext_CityStats_listingFlows(ctx, field)
+	case "listedNow":
+		return ec.fieldContext_CityStats_listedNow(ctx, field)
+	case "commitments":
+		return ec.fieldContext_CityStats_commitments(ctx, field)
+	case "objections":
+		return ec.fieldContext_CityStats_objections(ctx, field)
+	case "repairs":
+		return ec.fieldContext_CityStats_repairs(ctx, field)
+	case "disclosure":
+		return ec.fieldContext_CityStats_disclosure(ctx, field)
+	case "dishonestShare":
+		return ec.fieldContext_CityStats_dishonestShare(ctx, field)
+	case "grades":
+		return ec.fieldContext_CityStats_grades(ctx, field)
+	case "checks":
+		return ec.fieldContext_CityStats_checks(ctx, field)
+	case "openWarnings":
+		return ec.fieldContext_CityStats_openWarnings(ctx, field)
+	case "complete":
+		return ec.fieldContext_CityStats_complete(ctx, field)
+	case "missingSources":
+		return ec.fieldContext_CityStats_missingSources(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CityStats", field.Name)
+}
+
 func (ec *executionContext) childFields_Commitment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7907,6 +8662,24 @@ func (ec *executionContext) childFields_CommitmentConnection(ctx context.Context
 		return ec.fieldContext_CommitmentConnection_pageInfo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommitmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitmentCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_CommitmentCount_month(ctx, field)
+	case "department":
+		return ec.fieldContext_CommitmentCount_department(ctx, field)
+	case "signed":
+		return ec.fieldContext_CommitmentCount_signed(ctx, field)
+	case "kept":
+		return ec.fieldContext_CommitmentCount_kept(ctx, field)
+	case "breached":
+		return ec.fieldContext_CommitmentCount_breached(ctx, field)
+	case "foundFalse":
+		return ec.fieldContext_CommitmentCount_foundFalse(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitmentCount", field.Name)
 }
 
 func (ec *executionContext) childFields_CommitmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8091,6 +8864,28 @@ func (ec *executionContext) childFields_Disclosure(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Disclosure", field.Name)
 }
 
+func (ec *executionContext) childFields_DisclosureCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "department":
+		return ec.fieldContext_DisclosureCount_department(ctx, field)
+	case "kind":
+		return ec.fieldContext_DisclosureCount_kind(ctx, field)
+	case "division":
+		return ec.fieldContext_DisclosureCount_division(ctx, field)
+	case "decisions":
+		return ec.fieldContext_DisclosureCount_decisions(ctx, field)
+	case "publishedOnTime":
+		return ec.fieldContext_DisclosureCount_publishedOnTime(ctx, field)
+	case "publishedLate":
+		return ec.fieldContext_DisclosureCount_publishedLate(ctx, field)
+	case "overdue":
+		return ec.fieldContext_DisclosureCount_overdue(ctx, field)
+	case "pending":
+		return ec.fieldContext_DisclosureCount_pending(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisclosureCount", field.Name)
+}
+
 func (ec *executionContext) childFields_Division(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -8101,6 +8896,20 @@ func (ec *executionContext) childFields_Division(ctx context.Context, field grap
 		return ec.fieldContext_Division_pilot(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Division", field.Name)
+}
+
+func (ec *executionContext) childFields_DivisionShare(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "division":
+		return ec.fieldContext_DivisionShare_division(ctx, field)
+	case "entities":
+		return ec.fieldContext_DivisionShare_entities(ctx, field)
+	case "dishonest":
+		return ec.fieldContext_DivisionShare_dishonest(ctx, field)
+	case "share":
+		return ec.fieldContext_DivisionShare_share(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DivisionShare", field.Name)
 }
 
 func (ec *executionContext) childFields_GradeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8151,6 +8960,20 @@ func (ec *executionContext) childFields_GradeModel(ctx context.Context, field gr
 		return ec.fieldContext_GradeModel_thresholds(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GradeModel", field.Name)
+}
+
+func (ec *executionContext) childFields_GradeMonth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_GradeMonth_month(ctx, field)
+	case "division":
+		return ec.fieldContext_GradeMonth_division(ctx, field)
+	case "grade":
+		return ec.fieldContext_GradeMonth_grade(ctx, field)
+	case "count":
+		return ec.fieldContext_GradeMonth_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GradeMonth", field.Name)
 }
 
 func (ec *executionContext) childFields_GradeReason(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8379,6 +9202,36 @@ func (ec *executionContext) childFields_ListEntryEdge(ctx context.Context, field
 		return ec.fieldContext_ListEntryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ListEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ListedCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "listType":
+		return ec.fieldContext_ListedCount_listType(ctx, field)
+	case "domain":
+		return ec.fieldContext_ListedCount_domain(ctx, field)
+	case "division":
+		return ec.fieldContext_ListedCount_division(ctx, field)
+	case "entities":
+		return ec.fieldContext_ListedCount_entities(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ListedCount", field.Name)
+}
+
+func (ec *executionContext) childFields_ListingFlow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_ListingFlow_month(ctx, field)
+	case "listType":
+		return ec.fieldContext_ListingFlow_listType(ctx, field)
+	case "domain":
+		return ec.fieldContext_ListingFlow_domain(ctx, field)
+	case "entered":
+		return ec.fieldContext_ListingFlow_entered(ctx, field)
+	case "removed":
+		return ec.fieldContext_ListingFlow_removed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ListingFlow", field.Name)
 }
 
 func (ec *executionContext) childFields_MarketEntity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8703,6 +9556,22 @@ func (ec *executionContext) childFields_QueryLogEntry(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type QueryLogEntry", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_RecordCount_month(ctx, field)
+	case "department":
+		return ec.fieldContext_RecordCount_department(ctx, field)
+	case "division":
+		return ec.fieldContext_RecordCount_division(ctx, field)
+	case "kind":
+		return ec.fieldContext_RecordCount_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_RecordCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordCount", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordKindInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -8815,6 +9684,16 @@ func (ec *executionContext) childFields_SourceStatus(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type SourceStatus", field.Name)
 }
 
+func (ec *executionContext) childFields_StateCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "state":
+		return ec.fieldContext_StateCount_state(ctx, field)
+	case "count":
+		return ec.fieldContext_StateCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StateCount", field.Name)
+}
+
 func (ec *executionContext) childFields_Warning(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8863,6 +9742,18 @@ func (ec *executionContext) childFields_WarningConnection(ctx context.Context, f
 		return ec.fieldContext_WarningConnection_pageInfo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WarningConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_WarningCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_WarningCount_rule(ctx, field)
+	case "division":
+		return ec.fieldContext_WarningCount_division(ctx, field)
+	case "open":
+		return ec.fieldContext_WarningCount_open(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WarningCount", field.Name)
 }
 
 func (ec *executionContext) childFields_WarningEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8927,6 +9818,22 @@ func (ec *executionContext) childFields_WorkflowRule(ctx context.Context, field 
 		return ec.fieldContext_WorkflowRule_source(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WorkflowRule", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkflowTimeliness(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "byState":
+		return ec.fieldContext_WorkflowTimeliness_byState(ctx, field)
+	case "medianWorkingDays":
+		return ec.fieldContext_WorkflowTimeliness_medianWorkingDays(ctx, field)
+	case "p90WorkingDays":
+		return ec.fieldContext_WorkflowTimeliness_p90WorkingDays(ctx, field)
+	case "overdueNow":
+		return ec.fieldContext_WorkflowTimeliness_overdueNow(ctx, field)
+	case "dueSoon":
+		return ec.fieldContext_WorkflowTimeliness_dueSoon(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkflowTimeliness", field.Name)
 }
 
 func (ec *executionContext) childFields__Service(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10201,6 +11108,20 @@ func (ec *executionContext) field_Query_authorizations_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_cityStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.StatsFilter, error) {
+			return ec.unmarshalOStatsFilter2ᚖcredithubᚋgraphᚋmodelᚐStatsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_commitmentItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10589,6 +11510,36 @@ func (ec *executionContext) field_Query_queryLog_args(ctx context.Context, rawAr
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.QueryLogFilter, error) {
 			return ec.unmarshalOQueryLogFilter2ᚖcredithubᚋgraphᚋmodelᚐQueryLogFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_records_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CityRecordFilter, error) {
+			return ec.unmarshalOCityRecordFilter2ᚖcredithubᚋgraphᚋmodelᚐCityRecordFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12313,6 +13264,583 @@ func (ec *executionContext) fieldContext_CasePush_answeredBy(_ context.Context, 
 	return graphql.NewScalarFieldContext("CasePush", field, false, false, "String")
 }
 
+func (ec *executionContext) _CheckCount_month(ctx context.Context, field graphql.CollectedField, obj *model.CheckCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckCount_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMonth2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckCount_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckCount", field, false, false, "Month")
+}
+
+func (ec *executionContext) _CheckCount_department(ctx context.Context, field graphql.CollectedField, obj *model.CheckCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckCount_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckCount_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckCount_checks(ctx context.Context, field graphql.CollectedField, obj *model.CheckCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckCount_checks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckCount_checks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckCount_measuresApplied(ctx context.Context, field graphql.CollectedField, obj *model.CheckCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckCount_measuresApplied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeasuresApplied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckCount_measuresApplied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckCount_measuresNotApplied(ctx context.Context, field graphql.CollectedField, obj *model.CheckCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckCount_measuresNotApplied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeasuresNotApplied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckCount_measuresNotApplied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CityStats_from(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityStats_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CityStats_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CityStats", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CityStats_to(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityStats_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CityStats_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CityStats", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CityStats_records(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityStats_records(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Records, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RecordCount) graphql.Marshaler {
+			return ec.marshalNRecordCount2ᚕᚖcredithubᚋgraphᚋmodelᚐRecordCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CityStats_records(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CityStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CityStats_listingFlows(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityStats_listingFlows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListingFlows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ListingFlow) graphql.Marshaler {
+			return ec.marshalNListingFlow2ᚕᚖcredithubᚋgraphᚋmodelᚐListingFlowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CityStats_listingFlows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CityStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListingFlow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CityStats_listedNow(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityStats_listedNow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListedNow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ListedCount) graphql.Marshaler {
+			return ec.marshalNListedCount2ᚕᚖcredithubᚋgraphᚋmodelᚐListedCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CityStats_listedNow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CityStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListedCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CityStats_commitments(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityStats_commitments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commitments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommitmentCount) graphql.Marshaler {
+			return ec.marshalOCommitmentCount2ᚕᚖcredithubᚋgraphᚋmodelᚐCommitmentCountᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CityStats_commitments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CityStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitmentCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CityStats_objections(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityStats_objections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkflowTimeliness) graphql.Marshaler {
+			return ec.marshalOWorkflowTimeliness2ᚖcredithubᚋgraphᚋmodelᚐWorkflowTimeliness(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CityStats_objections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CityStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowTimeliness(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CityStats_repairs(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityStats_repairs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Repairs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkflowTimeliness) graphql.Marshaler {
+			return ec.marshalOWorkflowTimeliness2ᚖcredithubᚋgraphᚋmodelᚐWorkflowTimeliness(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CityStats_repairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CityStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowTimeliness(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CityStats_disclosure(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityStats_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DisclosureCount) graphql.Marshaler {
+			return ec.marshalNDisclosureCount2ᚕᚖcredithubᚋgraphᚋmodelᚐDisclosureCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CityStats_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CityStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisclosureCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CityStats_dishonestShare(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityStats_dishonestShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DishonestShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DivisionShare) graphql.Marshaler {
+			return ec.marshalNDivisionShare2ᚕᚖcredithubᚋgraphᚋmodelᚐDivisionShareᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CityStats_dishonestShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CityStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DivisionShare(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CityStats_grades(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityStats_grades(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grades, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GradeMonth) graphql.Marshaler {
+			return ec.marshalOGradeMonth2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeMonthᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CityStats_grades(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CityStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GradeMonth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CityStats_checks(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityStats_checks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CheckCount) graphql.Marshaler {
+			return ec.marshalOCheckCount2ᚕᚖcredithubᚋgraphᚋmodelᚐCheckCountᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CityStats_checks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CityStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CityStats_openWarnings(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityStats_openWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.WarningCount) graphql.Marshaler {
+			return ec.marshalOWarningCount2ᚕᚖcredithubᚋgraphᚋmodelᚐWarningCountᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CityStats_openWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CityStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarningCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CityStats_complete(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityStats_complete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CityStats_complete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CityStats", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CityStats_missingSources(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityStats_missingSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissingSources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚕᚖcredithubᚋinternalᚋcreditᚐDepartmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CityStats_missingSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CityStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Commitment_id(ctx context.Context, field graphql.CollectedField, obj *workflow.Commitment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13013,6 +14541,153 @@ func (ec *executionContext) fieldContext_CommitmentConnection_pageInfo(_ context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentCount_month(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentCount_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMonth2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentCount_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentCount", field, false, false, "Month")
+}
+
+func (ec *executionContext) _CommitmentCount_department(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentCount_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentCount_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitmentCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitmentCount_signed(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentCount_signed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentCount_signed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommitmentCount_kept(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentCount_kept(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kept, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentCount_kept(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommitmentCount_breached(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentCount_breached(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breached, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentCount_breached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommitmentCount_foundFalse(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitmentCount_foundFalse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FoundFalse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitmentCount_foundFalse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitmentCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CommitmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommitmentEdge) (ret graphql.Marshaler) {
@@ -16293,6 +17968,208 @@ func (ec *executionContext) fieldContext_Disclosure_workingDaysLate(_ context.Co
 	return graphql.NewScalarFieldContext("Disclosure", field, false, false, "Int")
 }
 
+func (ec *executionContext) _DisclosureCount_department(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureCount_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureCount_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisclosureCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisclosureCount_kind(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisclosureCount", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _DisclosureCount_division(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureCount_division(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Division, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Division) graphql.Marshaler {
+			return ec.marshalODivision2ᚖcredithubᚋgraphᚋmodelᚐDivision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureCount_division(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisclosureCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Division(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisclosureCount_decisions(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureCount_decisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decisions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureCount_decisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisclosureCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DisclosureCount_publishedOnTime(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureCount_publishedOnTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedOnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureCount_publishedOnTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisclosureCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DisclosureCount_publishedLate(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureCount_publishedLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedLate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureCount_publishedLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisclosureCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DisclosureCount_overdue(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureCount_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureCount_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisclosureCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DisclosureCount_pending(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureCount_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureCount_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisclosureCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _DishonestJudgmentDebtor_id(ctx context.Context, field graphql.CollectedField, obj *credit.DishonestDebtor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16792,6 +18669,107 @@ func (ec *executionContext) _Division_pilot(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Division_pilot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Division", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DivisionShare_division(ctx context.Context, field graphql.CollectedField, obj *model.DivisionShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DivisionShare_division(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Division, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Division) graphql.Marshaler {
+			return ec.marshalNDivision2ᚖcredithubᚋgraphᚋmodelᚐDivision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DivisionShare_division(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DivisionShare",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Division(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DivisionShare_entities(ctx context.Context, field graphql.CollectedField, obj *model.DivisionShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DivisionShare_entities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DivisionShare_entities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DivisionShare", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DivisionShare_dishonest(ctx context.Context, field graphql.CollectedField, obj *model.DivisionShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DivisionShare_dishonest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dishonest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DivisionShare_dishonest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DivisionShare", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DivisionShare_share(ctx context.Context, field graphql.CollectedField, obj *model.DivisionShare) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DivisionShare_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DivisionShare_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DivisionShare", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Entity_findManyCommitmentByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -18182,6 +20160,107 @@ func (ec *executionContext) fieldContext_GradeModel_thresholds(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _GradeMonth_month(ctx context.Context, field graphql.CollectedField, obj *model.GradeMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeMonth_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOMonth2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GradeMonth_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeMonth", field, false, false, "Month")
+}
+
+func (ec *executionContext) _GradeMonth_division(ctx context.Context, field graphql.CollectedField, obj *model.GradeMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeMonth_division(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Division, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Division) graphql.Marshaler {
+			return ec.marshalODivision2ᚖcredithubᚋgraphᚋmodelᚐDivision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GradeMonth_division(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GradeMonth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Division(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GradeMonth_grade(ctx context.Context, field graphql.CollectedField, obj *model.GradeMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeMonth_grade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Grade) graphql.Marshaler {
+			return ec.marshalNGrade2credithubᚋgraphᚋmodelᚐGrade(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeMonth_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeMonth", field, false, false, "Grade")
+}
+
+func (ec *executionContext) _GradeMonth_count(ctx context.Context, field graphql.CollectedField, obj *model.GradeMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeMonth_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeMonth_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeMonth", field, false, false, "Int")
 }
 
 func (ec *executionContext) _GradeReason_factor(ctx context.Context, field graphql.CollectedField, obj *model.GradeReason) (ret graphql.Marshaler) {
@@ -20785,6 +22864,222 @@ func (ec *executionContext) fieldContext_ListEntryEdge_node(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ListedCount_listType(ctx context.Context, field graphql.CollectedField, obj *model.ListedCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListedCount_listType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.ListType) graphql.Marshaler {
+			return ec.marshalNListType2credithubᚋinternalᚋcreditᚐListType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListedCount_listType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListedCount", field, false, false, "ListType")
+}
+
+func (ec *executionContext) _ListedCount_domain(ctx context.Context, field graphql.CollectedField, obj *model.ListedCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListedCount_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListedCount_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListedCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _ListedCount_division(ctx context.Context, field graphql.CollectedField, obj *model.ListedCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListedCount_division(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Division, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Division) graphql.Marshaler {
+			return ec.marshalODivision2ᚖcredithubᚋgraphᚋmodelᚐDivision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListedCount_division(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListedCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Division(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListedCount_entities(ctx context.Context, field graphql.CollectedField, obj *model.ListedCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListedCount_entities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListedCount_entities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListedCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ListingFlow_month(ctx context.Context, field graphql.CollectedField, obj *model.ListingFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingFlow_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMonth2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingFlow_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingFlow", field, false, false, "Month")
+}
+
+func (ec *executionContext) _ListingFlow_listType(ctx context.Context, field graphql.CollectedField, obj *model.ListingFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingFlow_listType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.ListType) graphql.Marshaler {
+			return ec.marshalNListType2credithubᚋinternalᚋcreditᚐListType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingFlow_listType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingFlow", field, false, false, "ListType")
+}
+
+func (ec *executionContext) _ListingFlow_domain(ctx context.Context, field graphql.CollectedField, obj *model.ListingFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingFlow_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListingFlow_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingFlow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ListingFlow_entered(ctx context.Context, field graphql.CollectedField, obj *model.ListingFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingFlow_entered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingFlow_entered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingFlow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ListingFlow_removed(ctx context.Context, field graphql.CollectedField, obj *model.ListingFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingFlow_removed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Removed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListingFlow_removed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingFlow", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ListingRecord_id(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
@@ -26111,6 +28406,94 @@ func (ec *executionContext) fieldContext_Query_commitments(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_cityStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cityStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CityStats(ctx, fc.Args["filter"].(*model.StatsFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CityStats) graphql.Marshaler {
+			return ec.marshalNCityStats2ᚖcredithubᚋgraphᚋmodelᚐCityStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cityStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CityStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cityStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_records(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_records(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Records(ctx, fc.Args["filter"].(*model.CityRecordFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreditRecordConnection) graphql.Marshaler {
+			return ec.marshalOCreditRecordConnection2ᚖcredithubᚋgraphᚋmodelᚐCreditRecordConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_records(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditRecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_records_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_disclosureStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27469,6 +29852,139 @@ func (ec *executionContext) fieldContext_QueryLogEntry_rowHash(_ context.Context
 	return graphql.NewScalarFieldContext("QueryLogEntry", field, false, false, "String")
 }
 
+func (ec *executionContext) _RecordCount_month(ctx context.Context, field graphql.CollectedField, obj *model.RecordCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCount_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNMonth2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCount_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordCount", field, false, false, "Month")
+}
+
+func (ec *executionContext) _RecordCount_department(ctx context.Context, field graphql.CollectedField, obj *model.RecordCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCount_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCount_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordCount_division(ctx context.Context, field graphql.CollectedField, obj *model.RecordCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCount_division(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Division, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Division) graphql.Marshaler {
+			return ec.marshalODivision2ᚖcredithubᚋgraphᚋmodelᚐDivision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCount_division(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Division(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordCount_kind(ctx context.Context, field graphql.CollectedField, obj *model.RecordCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordCount", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _RecordCount_count(ctx context.Context, field graphql.CollectedField, obj *model.RecordCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _RecordKindInfo_kind(ctx context.Context, field graphql.CollectedField, obj *model.RecordKindInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28364,6 +30880,52 @@ func (ec *executionContext) fieldContext_SourceStatus_recordCount(_ context.Cont
 	return graphql.NewScalarFieldContext("SourceStatus", field, false, false, "Int")
 }
 
+func (ec *executionContext) _StateCount_state(ctx context.Context, field graphql.CollectedField, obj *model.StateCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StateCount_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StateCount_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StateCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _StateCount_count(ctx context.Context, field graphql.CollectedField, obj *model.StateCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StateCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StateCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StateCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Subscription_warnings(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -28839,6 +31401,93 @@ func (ec *executionContext) fieldContext_WarningConnection_pageInfo(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _WarningCount_rule(ctx context.Context, field graphql.CollectedField, obj *model.WarningCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningCount_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WarningRule) graphql.Marshaler {
+			return ec.marshalNWarningRule2ᚖcredithubᚋgraphᚋmodelᚐWarningRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarningCount_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarningCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WarningRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarningCount_division(ctx context.Context, field graphql.CollectedField, obj *model.WarningCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningCount_division(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Division, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Division) graphql.Marshaler {
+			return ec.marshalODivision2ᚖcredithubᚋgraphᚋmodelᚐDivision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WarningCount_division(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WarningCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Division(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WarningCount_open(ctx context.Context, field graphql.CollectedField, obj *model.WarningCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WarningCount_open(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Open, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WarningCount_open(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WarningCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _WarningEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.WarningEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29306,6 +31955,130 @@ func (ec *executionContext) _WorkflowRule_source(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_WorkflowRule_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WorkflowRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkflowTimeliness_byState(ctx context.Context, field graphql.CollectedField, obj *model.WorkflowTimeliness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowTimeliness_byState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByState, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StateCount) graphql.Marshaler {
+			return ec.marshalNStateCount2ᚕᚖcredithubᚋgraphᚋmodelᚐStateCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowTimeliness_byState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkflowTimeliness",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StateCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkflowTimeliness_medianWorkingDays(ctx context.Context, field graphql.CollectedField, obj *model.WorkflowTimeliness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowTimeliness_medianWorkingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianWorkingDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowTimeliness_medianWorkingDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowTimeliness", field, false, false, "Float")
+}
+
+func (ec *executionContext) _WorkflowTimeliness_p90WorkingDays(ctx context.Context, field graphql.CollectedField, obj *model.WorkflowTimeliness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowTimeliness_p90WorkingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P90WorkingDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowTimeliness_p90WorkingDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowTimeliness", field, false, false, "Float")
+}
+
+func (ec *executionContext) _WorkflowTimeliness_overdueNow(ctx context.Context, field graphql.CollectedField, obj *model.WorkflowTimeliness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowTimeliness_overdueNow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverdueNow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowTimeliness_overdueNow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowTimeliness", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WorkflowTimeliness_dueSoon(ctx context.Context, field graphql.CollectedField, obj *model.WorkflowTimeliness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowTimeliness_dueSoon(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueSoon, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowTimeliness_dueSoon(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowTimeliness", field, false, false, "Int")
 }
 
 func (ec *executionContext) __Service_sdl(ctx context.Context, field graphql.CollectedField, obj *fedruntime.Service) (ret graphql.Marshaler) {
@@ -30457,6 +33230,76 @@ func (ec *executionContext) unmarshalInputApplyRepairInput(ctx context.Context, 
 func UnmarshalApplyRepairInput(ctx context.Context, raw any) (model.ApplyRepairInput, error) {
 	var out model.ApplyRepairInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApplyRepairInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCityRecordFilter(ctx context.Context, obj any) (model.CityRecordFilter, error) {
+	var it model.CityRecordFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kinds", "sources", "divisions", "decidedFrom", "decidedTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalORecordKind2ᚕcredithubᚋinternalᚋcreditᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		case "divisions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("divisions"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Divisions = data
+		case "decidedFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedFrom"))
+			data, err := ec.unmarshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedFrom = data
+		case "decidedTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedTo"))
+			data, err := ec.unmarshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCityRecordFilter unmarshals raw into the CityRecordFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCityRecordFilter(ctx context.Context, raw any) (model.CityRecordFilter, error) {
+	var out model.CityRecordFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CityRecordFilter", raw, &out)
 	return out, err
 }
 
@@ -31893,6 +34736,62 @@ func UnmarshalSignCommitmentInput(ctx context.Context, raw any) (model.SignCommi
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputStatsFilter(ctx context.Context, obj any) (model.StatsFilter, error) {
+	var it model.StatsFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "divisions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "divisions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("divisions"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Divisions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStatsFilter unmarshals raw into the StatsFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStatsFilter(ctx context.Context, raw any) (model.StatsFilter, error) {
+	var out model.StatsFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StatsFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputVerifyReportInput(ctx context.Context, obj any) (model.VerifyReportInput, error) {
 	var it model.VerifyReportInput
 	if obj == nil {
@@ -32805,6 +35704,162 @@ func (ec *executionContext) _CasePush(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var checkCountImplementors = []string{"CheckCount"}
+
+func (ec *executionContext) _CheckCount(ctx context.Context, sel ast.SelectionSet, obj *model.CheckCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckCount")
+		case "month":
+			out.Values[i] = ec._CheckCount_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._CheckCount_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checks":
+			out.Values[i] = ec._CheckCount_checks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "measuresApplied":
+			out.Values[i] = ec._CheckCount_measuresApplied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "measuresNotApplied":
+			out.Values[i] = ec._CheckCount_measuresNotApplied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cityStatsImplementors = []string{"CityStats"}
+
+func (ec *executionContext) _CityStats(ctx context.Context, sel ast.SelectionSet, obj *model.CityStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cityStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CityStats")
+		case "from":
+			out.Values[i] = ec._CityStats_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._CityStats_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "records":
+			out.Values[i] = ec._CityStats_records(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "listingFlows":
+			out.Values[i] = ec._CityStats_listingFlows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "listedNow":
+			out.Values[i] = ec._CityStats_listedNow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "commitments":
+			out.Values[i] = ec._CityStats_commitments(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "objections":
+			out.Values[i] = ec._CityStats_objections(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "repairs":
+			out.Values[i] = ec._CityStats_repairs(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disclosure":
+			out.Values[i] = ec._CityStats_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dishonestShare":
+			out.Values[i] = ec._CityStats_dishonestShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grades":
+			out.Values[i] = ec._CityStats_grades(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "checks":
+			out.Values[i] = ec._CityStats_checks(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openWarnings":
+			out.Values[i] = ec._CityStats_openWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "complete":
+			out.Values[i] = ec._CityStats_complete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missingSources":
+			out.Values[i] = ec._CityStats_missingSources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var commitmentImplementors = []string{"Commitment", "Node", "_Entity"}
 
 func (ec *executionContext) _Commitment(ctx context.Context, sel ast.SelectionSet, obj *workflow.Commitment) graphql.Marshaler {
@@ -33008,6 +36063,64 @@ func (ec *executionContext) _CommitmentConnection(ctx context.Context, sel ast.S
 			}
 		case "pageInfo":
 			out.Values[i] = ec._CommitmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var commitmentCountImplementors = []string{"CommitmentCount"}
+
+func (ec *executionContext) _CommitmentCount(ctx context.Context, sel ast.SelectionSet, obj *model.CommitmentCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commitmentCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitmentCount")
+		case "month":
+			out.Values[i] = ec._CommitmentCount_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._CommitmentCount_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signed":
+			out.Values[i] = ec._CommitmentCount_signed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kept":
+			out.Values[i] = ec._CommitmentCount_kept(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breached":
+			out.Values[i] = ec._CommitmentCount_breached(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "foundFalse":
+			out.Values[i] = ec._CommitmentCount_foundFalse(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34143,6 +37256,74 @@ func (ec *executionContext) _Disclosure(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var disclosureCountImplementors = []string{"DisclosureCount"}
+
+func (ec *executionContext) _DisclosureCount(ctx context.Context, sel ast.SelectionSet, obj *model.DisclosureCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disclosureCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisclosureCount")
+		case "department":
+			out.Values[i] = ec._DisclosureCount_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._DisclosureCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "division":
+			out.Values[i] = ec._DisclosureCount_division(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decisions":
+			out.Values[i] = ec._DisclosureCount_decisions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishedOnTime":
+			out.Values[i] = ec._DisclosureCount_publishedOnTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishedLate":
+			out.Values[i] = ec._DisclosureCount_publishedLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._DisclosureCount_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pending":
+			out.Values[i] = ec._DisclosureCount_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var dishonestJudgmentDebtorImplementors = []string{"DishonestJudgmentDebtor", "CreditRecord", "Node"}
 
 func (ec *executionContext) _DishonestJudgmentDebtor(ctx context.Context, sel ast.SelectionSet, obj *credit.DishonestDebtor) graphql.Marshaler {
@@ -34285,6 +37466,54 @@ func (ec *executionContext) _Division(ctx context.Context, sel ast.SelectionSet,
 		case "pilot":
 			out.Values[i] = ec._Division_pilot(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var divisionShareImplementors = []string{"DivisionShare"}
+
+func (ec *executionContext) _DivisionShare(ctx context.Context, sel ast.SelectionSet, obj *model.DivisionShare) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, divisionShareImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DivisionShare")
+		case "division":
+			out.Values[i] = ec._DivisionShare_division(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entities":
+			out.Values[i] = ec._DivisionShare_entities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dishonest":
+			out.Values[i] = ec._DivisionShare_dishonest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._DivisionShare_share(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -34746,6 +37975,54 @@ func (ec *executionContext) _GradeModel(ctx context.Context, sel ast.SelectionSe
 			}
 		case "thresholds":
 			out.Values[i] = ec._GradeModel_thresholds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gradeMonthImplementors = []string{"GradeMonth"}
+
+func (ec *executionContext) _GradeMonth(ctx context.Context, sel ast.SelectionSet, obj *model.GradeMonth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gradeMonthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GradeMonth")
+		case "month":
+			out.Values[i] = ec._GradeMonth_month(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "division":
+			out.Values[i] = ec._GradeMonth_division(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "grade":
+			out.Values[i] = ec._GradeMonth_grade(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._GradeMonth_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35718,6 +38995,107 @@ func (ec *executionContext) _ListEntryEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "node":
 			out.Values[i] = ec._ListEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listedCountImplementors = []string{"ListedCount"}
+
+func (ec *executionContext) _ListedCount(ctx context.Context, sel ast.SelectionSet, obj *model.ListedCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listedCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListedCount")
+		case "listType":
+			out.Values[i] = ec._ListedCount_listType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "domain":
+			out.Values[i] = ec._ListedCount_domain(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "division":
+			out.Values[i] = ec._ListedCount_division(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "entities":
+			out.Values[i] = ec._ListedCount_entities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listingFlowImplementors = []string{"ListingFlow"}
+
+func (ec *executionContext) _ListingFlow(ctx context.Context, sel ast.SelectionSet, obj *model.ListingFlow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listingFlowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListingFlow")
+		case "month":
+			out.Values[i] = ec._ListingFlow_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "listType":
+			out.Values[i] = ec._ListingFlow_listType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "domain":
+			out.Values[i] = ec._ListingFlow_domain(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "entered":
+			out.Values[i] = ec._ListingFlow_entered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removed":
+			out.Values[i] = ec._ListingFlow_removed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37258,6 +40636,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_commitments(ctx, field)
 				})
+		case "cityStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_cityStats(ctx, field)
+				})
+		case "records":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_records(ctx, field)
+				})
 		case "disclosureStats":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -37564,6 +40954,59 @@ func (ec *executionContext) _QueryLogEntry(ctx context.Context, sel ast.Selectio
 			}
 		case "rowHash":
 			out.Values[i] = ec._QueryLogEntry_rowHash(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordCountImplementors = []string{"RecordCount"}
+
+func (ec *executionContext) _RecordCount(ctx context.Context, sel ast.SelectionSet, obj *model.RecordCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordCount")
+		case "month":
+			out.Values[i] = ec._RecordCount_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._RecordCount_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "division":
+			out.Values[i] = ec._RecordCount_division(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._RecordCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RecordCount_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37958,6 +41401,44 @@ func (ec *executionContext) _SourceStatus(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var stateCountImplementors = []string{"StateCount"}
+
+func (ec *executionContext) _StateCount(ctx context.Context, sel ast.SelectionSet, obj *model.StateCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stateCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StateCount")
+		case "state":
+			out.Values[i] = ec._StateCount_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._StateCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -38124,6 +41605,49 @@ func (ec *executionContext) _WarningConnection(ctx context.Context, sel ast.Sele
 			}
 		case "pageInfo":
 			out.Values[i] = ec._WarningConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var warningCountImplementors = []string{"WarningCount"}
+
+func (ec *executionContext) _WarningCount(ctx context.Context, sel ast.SelectionSet, obj *model.WarningCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, warningCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WarningCount")
+		case "rule":
+			out.Values[i] = ec._WarningCount_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "division":
+			out.Values[i] = ec._WarningCount_division(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "open":
+			out.Values[i] = ec._WarningCount_open(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -38336,6 +41860,59 @@ func (ec *executionContext) _WorkflowRule(ctx context.Context, sel ast.Selection
 			}
 		case "source":
 			out.Values[i] = ec._WorkflowRule_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workflowTimelinessImplementors = []string{"WorkflowTimeliness"}
+
+func (ec *executionContext) _WorkflowTimeliness(ctx context.Context, sel ast.SelectionSet, obj *model.WorkflowTimeliness) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workflowTimelinessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkflowTimeliness")
+		case "byState":
+			out.Values[i] = ec._WorkflowTimeliness_byState(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianWorkingDays":
+			out.Values[i] = ec._WorkflowTimeliness_medianWorkingDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "p90WorkingDays":
+			out.Values[i] = ec._WorkflowTimeliness_p90WorkingDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "overdueNow":
+			out.Values[i] = ec._WorkflowTimeliness_overdueNow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueSoon":
+			out.Values[i] = ec._WorkflowTimeliness_dueSoon(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -38828,6 +42405,22 @@ func (ec *executionContext) marshalNCasePush2ᚖcredithubᚋinternalᚋworkflow�
 	return ec._CasePush(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCheckCount2ᚖcredithubᚋgraphᚋmodelᚐCheckCount(ctx context.Context, sel ast.SelectionSet, v *model.CheckCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CheckCount!")
+		return graphql.Null
+	}
+	return ec._CheckCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCityStats2ᚖcredithubᚋgraphᚋmodelᚐCityStats(ctx context.Context, sel ast.SelectionSet, v *model.CityStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CityStats!")
+		return graphql.Null
+	}
+	return ec._CityStats(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCommitment2ᚖcredithubᚋinternalᚋworkflowᚐCommitment(ctx context.Context, sel ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Commitment!")
@@ -38856,6 +42449,14 @@ func (ec *executionContext) marshalNCommitmentConnection2ᚖcredithubᚋgraphᚋ
 		return graphql.Null
 	}
 	return ec._CommitmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitmentCount2ᚖcredithubᚋgraphᚋmodelᚐCommitmentCount(ctx context.Context, sel ast.SelectionSet, v *model.CommitmentCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitmentCount!")
+		return graphql.Null
+	}
+	return ec._CommitmentCount(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCommitmentEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐCommitmentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommitmentEdge) graphql.Marshaler {
@@ -39083,6 +42684,30 @@ func (ec *executionContext) marshalNDepartmentDisclosure2ᚖcredithubᚋgraphᚋ
 	return ec._DepartmentDisclosure(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDisclosureCount2ᚕᚖcredithubᚋgraphᚋmodelᚐDisclosureCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DisclosureCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDisclosureCount2ᚖcredithubᚋgraphᚋmodelᚐDisclosureCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDisclosureCount2ᚖcredithubᚋgraphᚋmodelᚐDisclosureCount(ctx context.Context, sel ast.SelectionSet, v *model.DisclosureCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DisclosureCount!")
+		return graphql.Null
+	}
+	return ec._DisclosureCount(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDivision2ᚕᚖcredithubᚋgraphᚋmodelᚐDivisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Division) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -39105,6 +42730,30 @@ func (ec *executionContext) marshalNDivision2ᚖcredithubᚋgraphᚋmodelᚐDivi
 		return graphql.Null
 	}
 	return ec._Division(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDivisionShare2ᚕᚖcredithubᚋgraphᚋmodelᚐDivisionShareᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DivisionShare) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDivisionShare2ᚖcredithubᚋgraphᚋmodelᚐDivisionShare(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDivisionShare2ᚖcredithubᚋgraphᚋmodelᚐDivisionShare(ctx context.Context, sel ast.SelectionSet, v *model.DivisionShare) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DivisionShare!")
+		return graphql.Null
+	}
+	return ec._DivisionShare(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEnterListingInput2credithubᚋgraphᚋmodelᚐEnterListingInput(ctx context.Context, v any) (model.EnterListingInput, error) {
@@ -39232,6 +42881,14 @@ func (ec *executionContext) marshalNGradeModel2ᚖcredithubᚋgraphᚋmodelᚐGr
 		return graphql.Null
 	}
 	return ec._GradeModel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGradeMonth2ᚖcredithubᚋgraphᚋmodelᚐGradeMonth(ctx context.Context, sel ast.SelectionSet, v *model.GradeMonth) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GradeMonth!")
+		return graphql.Null
+	}
+	return ec._GradeMonth(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNGradeReason2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GradeReason) graphql.Marshaler {
@@ -39680,6 +43337,54 @@ func (ec *executionContext) marshalNListType2ᚕcredithubᚋinternalᚋcreditᚐ
 	return ret
 }
 
+func (ec *executionContext) marshalNListedCount2ᚕᚖcredithubᚋgraphᚋmodelᚐListedCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ListedCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNListedCount2ᚖcredithubᚋgraphᚋmodelᚐListedCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNListedCount2ᚖcredithubᚋgraphᚋmodelᚐListedCount(ctx context.Context, sel ast.SelectionSet, v *model.ListedCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ListedCount!")
+		return graphql.Null
+	}
+	return ec._ListedCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNListingFlow2ᚕᚖcredithubᚋgraphᚋmodelᚐListingFlowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ListingFlow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNListingFlow2ᚖcredithubᚋgraphᚋmodelᚐListingFlow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNListingFlow2ᚖcredithubᚋgraphᚋmodelᚐListingFlow(ctx context.Context, sel ast.SelectionSet, v *model.ListingFlow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ListingFlow!")
+		return graphql.Null
+	}
+	return ec._ListingFlow(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx context.Context, sel ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MarketEntity!")
@@ -39798,6 +43503,20 @@ func (ec *executionContext) marshalNMeasureTrigger2ᚖcredithubᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._MeasureTrigger(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMonth2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMonth2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Month!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNObjection2ᚕᚖcredithubᚋinternalᚋworkflowᚐObjectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
@@ -40082,6 +43801,30 @@ func (ec *executionContext) unmarshalNRecordAuthorizationInput2credithubᚋgraph
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRecordCount2ᚕᚖcredithubᚋgraphᚋmodelᚐRecordCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RecordCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecordCount2ᚖcredithubᚋgraphᚋmodelᚐRecordCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRecordCount2ᚖcredithubᚋgraphᚋmodelᚐRecordCount(ctx context.Context, sel ast.SelectionSet, v *model.RecordCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordCount!")
+		return graphql.Null
+	}
+	return ec._RecordCount(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx context.Context, v any) (credit.Kind, error) {
 	var res credit.Kind
 	err := res.UnmarshalGQL(v)
@@ -40361,6 +44104,30 @@ func (ec *executionContext) marshalNSourceStatus2ᚖcredithubᚋgraphᚋmodelᚐ
 	return ec._SourceStatus(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNStateCount2ᚕᚖcredithubᚋgraphᚋmodelᚐStateCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StateCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStateCount2ᚖcredithubᚋgraphᚋmodelᚐStateCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStateCount2ᚖcredithubᚋgraphᚋmodelᚐStateCount(ctx context.Context, sel ast.SelectionSet, v *model.StateCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StateCount!")
+		return graphql.Null
+	}
+	return ec._StateCount(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -40453,6 +44220,14 @@ func (ec *executionContext) marshalNWarningConnection2ᚖcredithubᚋgraphᚋmod
 		return graphql.Null
 	}
 	return ec._WarningConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWarningCount2ᚖcredithubᚋgraphᚋmodelᚐWarningCount(ctx context.Context, sel ast.SelectionSet, v *model.WarningCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WarningCount!")
+		return graphql.Null
+	}
+	return ec._WarningCount(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNWarningEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐWarningEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WarningEdge) graphql.Marshaler {
@@ -40948,6 +44723,33 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCheckCount2ᚕᚖcredithubᚋgraphᚋmodelᚐCheckCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CheckCount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCheckCount2ᚖcredithubᚋgraphᚋmodelᚐCheckCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCityRecordFilter2ᚖcredithubᚋgraphᚋmodelᚐCityRecordFilter(ctx context.Context, v any) (*model.CityRecordFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCityRecordFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOCommitment2ᚕᚖcredithubᚋinternalᚋworkflowᚐCommitment(ctx context.Context, sel ast.SelectionSet, v []*workflow.Commitment) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -40974,6 +44776,25 @@ func (ec *executionContext) unmarshalOCommitmentByIDsInput2ᚖcredithubᚋgraph�
 	}
 	res, err := ec.unmarshalInputCommitmentByIDsInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCommitmentCount2ᚕᚖcredithubᚋgraphᚋmodelᚐCommitmentCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommitmentCount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommitmentCount2ᚖcredithubᚋgraphᚋmodelᚐCommitmentCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOCommitmentFilter2ᚖcredithubᚋgraphᚋmodelᚐCommitmentFilter(ctx context.Context, v any) (*model.CommitmentFilter, error) {
@@ -41129,6 +44950,25 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalOGradeMonth2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeMonthᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GradeMonth) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGradeMonth2ᚖcredithubᚋgraphᚋmodelᚐGradeMonth(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOGradeRatiosInput2ᚖcredithubᚋgraphᚋmodelᚐGradeRatiosInput(ctx context.Context, v any) (*model.GradeRatiosInput, error) {
@@ -41400,6 +45240,24 @@ func (ec *executionContext) marshalOMask2ᚖcredithubᚋgraphᚋmodelᚐMask(ctx
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOMonth2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMonth2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 func (ec *executionContext) marshalONode2credithubᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
@@ -41720,6 +45578,14 @@ func (ec *executionContext) marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐ
 	return v
 }
 
+func (ec *executionContext) unmarshalOStatsFilter2ᚖcredithubᚋgraphᚋmodelᚐStatsFilter(ctx context.Context, v any) (*model.StatsFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputStatsFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -41810,6 +45676,25 @@ func (ec *executionContext) marshalOWarningAssignee2ᚖcredithubᚋgraphᚋmodel
 	return ec._WarningAssignee(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOWarningCount2ᚕᚖcredithubᚋgraphᚋmodelᚐWarningCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WarningCount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWarningCount2ᚖcredithubᚋgraphᚋmodelᚐWarningCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOWarningFilter2ᚖcredithubᚋgraphᚋmodelᚐWarningFilter(ctx context.Context, v any) (*model.WarningFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -41868,6 +45753,13 @@ func (ec *executionContext) marshalOWarningState2ᚕcredithubᚋgraphᚋmodelᚐ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOWorkflowTimeliness2ᚖcredithubᚋgraphᚋmodelᚐWorkflowTimeliness(ctx context.Context, sel ast.SelectionSet, v *model.WorkflowTimeliness) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WorkflowTimeliness(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v fedruntime.Entity) graphql.Marshaler {

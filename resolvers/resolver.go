@@ -21,6 +21,7 @@ import (
 	"credithub/datasources/market"
 	"credithub/internal/catalogue"
 	"credithub/internal/gid"
+	"credithub/internal/stats"
 	"credithub/internal/supervision"
 	"credithub/internal/workflow"
 )
@@ -47,7 +48,9 @@ type Resolver struct {
 	// Supervision answers credit checks, grades and inspection plans
 	// (T12–T13, T19–T20).
 	Supervision *supervision.Service
-	Logger      *slog.Logger
+	// Stats answers the dashboards' city-wide figures (issue #13).
+	Stats  *stats.Service
+	Logger *slog.Logger
 	// Now is the clock (tests set it).
 	Now func() time.Time
 }

@@ -35,18 +35,21 @@ var Tables = []datasources.RecordTable{
 	{
 		Kind: credit.KindDishonestDebtor, Table: "dishonest_debtor_v", ID: "t.id", Date: "t.decided_on",
 		EntityMatch: "t.party_type = 'O' AND t.party_id_no = k.uscc",
+		EntityKeys:  []datasources.EntityKey{{Expr: "t.party_id_no"}}, PersonRow: "t.party_type = 'P'",
 		PersonMatch: "t.party_type = 'P' AND t.party_id_no = k.id_no",
 		Decode:      decodeDishonest,
 	},
 	{
 		Kind: credit.KindConsumptionRestriction, Table: "consumption_restriction_v", ID: "t.id", Date: "t.decided_on",
 		EntityMatch: "t.party_type = 'O' AND t.party_id_no = k.uscc",
+		EntityKeys:  []datasources.EntityKey{{Expr: "t.party_id_no"}}, PersonRow: "t.party_type = 'P'",
 		PersonMatch: "(t.party_type = 'P' AND t.party_id_no = k.id_no) OR t.restricted_person_id_no = k.id_no",
 		Decode:      decodeRestriction,
 	},
 	{
 		Kind: credit.KindFalseLitigation, Table: "false_litigation_v", ID: "t.id", Date: "t.decided_on",
 		EntityMatch: "t.party_type = 'O' AND t.party_id_no = k.uscc",
+		EntityKeys:  []datasources.EntityKey{{Expr: "t.party_id_no"}}, PersonRow: "t.party_type = 'P'",
 		PersonMatch: "t.party_type = 'P' AND t.party_id_no = k.id_no",
 		Decode:      decodeFalseLitigation,
 	},

@@ -28,23 +28,26 @@ func mustDept() credit.Department {
 // before the unit was re-keyed, by its organisation code.
 const entityMatch = "t.tyshxydm = k.uscc OR t.zzjgdm = k.org_code"
 
+// entityKeys are entityMatch's columns.
+var entityKeys = []datasources.EntityKey{{Expr: "t.tyshxydm"}, {Expr: "t.zzjgdm", Kind: datasources.KeyOrgCode}}
+
 // Tables describes the bureau's record tables. Every one of them still holds
 // rows keyed by organisation code only.
 var Tables = []datasources.RecordTable{
 	{
 		Kind: credit.KindDischargePermit, Table: "hb_pwxk", ID: "t.id", Date: "t.fzrq", Published: "t.gsrq",
-		EntityMatch: entityMatch,
-		Decode:      decodePermit,
+		EntityMatch: entityMatch, EntityKeys: entityKeys,
+		Decode: decodePermit,
 	},
 	{
 		Kind: credit.KindPenalty, Table: "hb_xzcf", ID: "t.id", Date: "t.cfrq", Published: "t.gsrq",
-		EntityMatch: entityMatch,
-		Decode:      decodePenalty,
+		EntityMatch: entityMatch, EntityKeys: entityKeys,
+		Decode: decodePenalty,
 	},
 	{
 		Kind: credit.KindEnvironmentalRating, Table: "hb_xypj", ID: "t.id", Date: "t.pjrq", Published: "t.gsrq",
-		EntityMatch: entityMatch,
-		Decode:      decodeRating,
+		EntityMatch: entityMatch, EntityKeys: entityKeys,
+		Decode: decodeRating,
 	},
 }
 

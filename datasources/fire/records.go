@@ -37,6 +37,7 @@ var Tables = []datasources.RecordTable{
 		Date:        "(t.inspected_at AT TIME ZONE 'Asia/Shanghai')::date",
 		Published:   "(t.published_at AT TIME ZONE 'Asia/Shanghai')::date",
 		EntityMatch: "t.unit_code = k.uscc",
+		EntityKeys:  []datasources.EntityKey{{Expr: "t.unit_code"}},
 		Decode:      decodeInspection,
 	},
 	{
@@ -44,6 +45,7 @@ var Tables = []datasources.RecordTable{
 		Date:        "(t.decided_at AT TIME ZONE 'Asia/Shanghai')::date",
 		Published:   "(t.published_at AT TIME ZONE 'Asia/Shanghai')::date",
 		EntityMatch: "t.unit_code = k.uscc",
+		EntityKeys:  []datasources.EntityKey{{Expr: "t.unit_code"}},
 		Decode:      decodePenalty,
 	},
 }

@@ -33,16 +33,19 @@ var Tables = []datasources.RecordTable{
 	{
 		Kind: credit.KindQualification, Table: "qualification_cert", ID: "t.id", Date: "t.issued_on", Published: "t.published_on",
 		EntityMatch: "t.social_credit_no = k.uscc",
+		EntityKeys:  []datasources.EntityKey{{Expr: "t.social_credit_no"}},
 		Decode:      decodeQualification,
 	},
 	{
 		Kind: credit.KindAccident, Table: "quality_safety_accident", ID: "t.id", Date: "t.decided_on", Published: "t.published_on",
 		EntityMatch: "t.social_credit_no = k.uscc",
+		EntityKeys:  []datasources.EntityKey{{Expr: "t.social_credit_no"}},
 		Decode:      decodeAccident,
 	},
 	{
 		Kind: credit.KindBadConduct, Table: "bad_conduct", ID: "t.id", Date: "t.decided_on", Published: "t.published_on",
 		EntityMatch: "t.social_credit_no = k.uscc",
+		EntityKeys:  []datasources.EntityKey{{Expr: "t.social_credit_no"}},
 		Decode:      decodeBadConduct,
 	},
 }

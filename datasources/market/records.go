@@ -32,27 +32,32 @@ var Tables = []datasources.RecordTable{
 	{
 		Kind: credit.KindLicence, Table: "admin_licence", ID: "t.id", Date: "t.decision_date", Published: "t.published_on",
 		EntityMatch: "t.uscc = k.uscc OR t.reg_no = k.reg_no",
+		EntityKeys:  []datasources.EntityKey{{Expr: "t.uscc"}, {Expr: "t.reg_no", Kind: datasources.KeyRegNo}},
 		Decode:      decodeLicence,
 	},
 	{
 		Kind: credit.KindPenalty, Table: "admin_penalty", ID: "t.id", Date: "t.decision_date", Published: "t.published_on",
 		EntityMatch: "t.uscc = k.uscc OR t.reg_no = k.reg_no",
+		EntityKeys:  []datasources.EntityKey{{Expr: "t.uscc"}, {Expr: "t.reg_no", Kind: datasources.KeyRegNo}},
 		Decode:      decodePenalty,
 	},
 	{
 		Kind: credit.KindInspection, Table: "random_inspection", ID: "t.id", Date: "t.inspected_on", Published: "t.published_on",
 		EntityMatch: "t.uscc = k.uscc",
+		EntityKeys:  []datasources.EntityKey{{Expr: "t.uscc"}},
 		Decode:      decodeInspection,
 	},
 	{
 		Kind: credit.KindComplaint, Table: "complaint_12315", ID: "t.id",
 		Date:        "(t.received_at AT TIME ZONE 'Asia/Shanghai')::date",
 		EntityMatch: "t.uscc = k.uscc",
+		EntityKeys:  []datasources.EntityKey{{Expr: "t.uscc"}},
 		Decode:      decodeComplaint,
 	},
 	{
 		Kind: credit.KindAbnormalOperation, Table: "abnormal_operation", ID: "t.id", Date: "t.listed_on", Published: "t.published_on",
 		EntityMatch: "t.uscc = k.uscc",
+		EntityKeys:  []datasources.EntityKey{{Expr: "t.uscc"}},
 		Decode:      decodeAbnormal,
 	},
 }

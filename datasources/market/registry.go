@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"credithub/datasources"
 	"credithub/internal/credit"
 	"credithub/internal/scalars"
 )
@@ -252,4 +253,24 @@ var Roles = map[string]credit.Role{
 	RoleLegalRep:   credit.RoleLegalRepresentative,
 	RolePrincipal:  credit.RolePrincipal,
 	RoleController: credit.RoleActualController,
+}
+
+// Divisions returns every entity's keys with its division, in one
+// statement: the map the departments' city-wide counts (cityStats) need to
+// place a record in its entity's division.
+func (s *RegistryStore) Divisions(ctx context.Context) (datasources.EntityDivisions, error) {
+	var out datasources.EntityDivisions
+	rows, err := s.DB.QueryxContext(ctx, `SELECT uscc, coalesce(reg_no, ''), division_code FROM registry_entity ORDER BY id`)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u, r, d string
+		if err := rows.Scan(&u, &r, &d); err != nil {
+			return out, err
+		}
+		out.USCCs, out.RegNos, out.Divisions = append(out.USCCs, u), append(out.RegNos, r), append(out.Divisions, d)
+	}
+	return out, rows.Err()
 }

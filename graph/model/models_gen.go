@@ -34,6 +34,54 @@ type ApplyRepairInput struct {
 	ObligationsFulfilled bool `json:"obligationsFulfilled"`
 }
 
+type CheckCount struct {
+	Month              string             `json:"month"`
+	Department         *credit.Department `json:"department"`
+	Checks             int                `json:"checks"`
+	MeasuresApplied    int                `json:"measuresApplied"`
+	MeasuresNotApplied int                `json:"measuresNotApplied"`
+}
+
+type CityRecordFilter struct {
+	Kinds []credit.Kind `json:"kinds,omitempty"`
+	// Department codes.
+	Sources []string `json:"sources,omitempty"`
+	// Division codes of the entities (231100 = the whole city).
+	Divisions   []string      `json:"divisions,omitempty"`
+	DecidedFrom *scalars.Date `json:"decidedFrom,omitempty"`
+	DecidedTo   *scalars.Date `json:"decidedTo,omitempty"`
+}
+
+type CityStats struct {
+	From scalars.Date `json:"from"`
+	To   scalars.Date `json:"to"`
+	// Records decided, per month, department, division and kind (public callers: public records only).
+	Records []*RecordCount `json:"records"`
+	// Listings entered and removed per month, list type and domain.
+	ListingFlows []*ListingFlow `json:"listingFlows"`
+	// Entities on a list now, per list type, domain and division.
+	ListedNow []*ListedCount `json:"listedNow"`
+	// Commitments per month and department: signed, kept, breached, found false. Null (with FORBIDDEN) without entity:read.
+	Commitments []*CommitmentCount `json:"commitments,omitempty"`
+	// Null (with FORBIDDEN) without entity:read.
+	Objections *WorkflowTimeliness `json:"objections,omitempty"`
+	// Null (with FORBIDDEN) without entity:read.
+	Repairs *WorkflowTimeliness `json:"repairs,omitempty"`
+	// Disclosure timeliness (T26) per department, kind and division.
+	Disclosure []*DisclosureCount `json:"disclosure"`
+	// Each division's share of entities with a serious dishonesty record or a joint-punishment listing (T24).
+	DishonestShare []*DivisionShare `json:"dishonestShare"`
+	// Grades now (latest stored snapshot) and at the end of each past month, per division. Null (with FORBIDDEN) without entity:read.
+	Grades []*GradeMonth `json:"grades,omitempty"`
+	// Credit checks run and measures applied, per department and month (T20, 奖惩到位). Null (with FORBIDDEN) without entity:read.
+	Checks []*CheckCount `json:"checks,omitempty"`
+	// Warnings open now, per rule and division (T25). Null (with FORBIDDEN) without entity:read.
+	OpenWarnings []*WarningCount `json:"openWarnings,omitempty"`
+	// False when a department did not answer: its part of the figures is missing.
+	Complete       bool                 `json:"complete"`
+	MissingSources []*credit.Department `json:"missingSources"`
+}
+
 type CommitmentByIDsInput struct {
 	ID string `json:"ID"`
 }
@@ -41,6 +89,15 @@ type CommitmentByIDsInput struct {
 type CommitmentConnection struct {
 	Edges    []*CommitmentEdge `json:"edges"`
 	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type CommitmentCount struct {
+	Month      string             `json:"month"`
+	Department *credit.Department `json:"department"`
+	Signed     int                `json:"signed"`
+	Kept       int                `json:"kept"`
+	Breached   int                `json:"breached"`
+	FoundFalse int                `json:"foundFalse"`
 }
 
 type CommitmentEdge struct {
@@ -149,12 +206,31 @@ type DepartmentDisclosure struct {
 	OverdueRecords []credit.Record `json:"overdueRecords"`
 }
 
+type DisclosureCount struct {
+	Department      *credit.Department `json:"department"`
+	Kind            credit.Kind        `json:"kind"`
+	Division        *Division          `json:"division,omitempty"`
+	Decisions       int                `json:"decisions"`
+	PublishedOnTime int                `json:"publishedOnTime"`
+	PublishedLate   int                `json:"publishedLate"`
+	Overdue         int                `json:"overdue"`
+	Pending         int                `json:"pending"`
+}
+
 type Division struct {
 	// Six-digit administrative division code (GB/T 2260), or the pilot region's own code.
 	Code string `json:"code"`
 	Name string `json:"name"`
 	// True for the free trade zone pilot region, which is not an official division.
 	Pilot bool `json:"pilot"`
+}
+
+type DivisionShare struct {
+	Division  *Division `json:"division"`
+	Entities  int       `json:"entities"`
+	Dishonest int       `json:"dishonest"`
+	// dishonest / entities; null when no entity
+	Share *float64 `json:"share,omitempty"`
 }
 
 type EnterListingInput struct {
@@ -203,6 +279,14 @@ type GradeFactor struct {
 type GradeModel struct {
 	Factors    []*GradeFactor    `json:"factors"`
 	Thresholds []*GradeThreshold `json:"thresholds"`
+}
+
+type GradeMonth struct {
+	// null for the latest snapshot
+	Month    *string   `json:"month,omitempty"`
+	Division *Division `json:"division,omitempty"`
+	Grade    Grade     `json:"grade"`
+	Count    int       `json:"count"`
 }
 
 type GradeRatiosInput struct {
@@ -322,6 +406,21 @@ type ListEntryFilter struct {
 	Uscc       *string                  `json:"uscc,omitempty"`
 	// Only entries whose rectification deadline passed without removal.
 	RectificationOverdue *bool `json:"rectificationOverdue,omitempty"`
+}
+
+type ListedCount struct {
+	ListType credit.ListType `json:"listType"`
+	Domain   *string         `json:"domain,omitempty"`
+	Division *Division       `json:"division,omitempty"`
+	Entities int             `json:"entities"`
+}
+
+type ListingFlow struct {
+	Month    string          `json:"month"`
+	ListType credit.ListType `json:"listType"`
+	Domain   *string         `json:"domain,omitempty"`
+	Entered  int             `json:"entered"`
+	Removed  int             `json:"removed"`
 }
 
 // A market entity: enterprise, individual business, co-operative or other organisation.
@@ -571,6 +670,15 @@ type RecordCorrectionInput struct {
 	DecisionDate *scalars.Date `json:"decisionDate,omitempty"`
 }
 
+// Records decided in a month by a department, of one kind, about entities of one division (null: a natural person, or an entity the registry does not hold).
+type RecordCount struct {
+	Month      string             `json:"month"`
+	Department *credit.Department `json:"department"`
+	Division   *Division          `json:"division,omitempty"`
+	Kind       credit.Kind        `json:"kind"`
+	Count      int                `json:"count"`
+}
+
 type RecordFilter struct {
 	Kinds []credit.Kind `json:"kinds,omitempty"`
 	// Department codes (market, environment, fire, housing, court).
@@ -643,6 +751,20 @@ type SourceStatus struct {
 	RecordCount *int `json:"recordCount,omitempty"`
 }
 
+type StateCount struct {
+	State string `json:"state"`
+	Count int    `json:"count"`
+}
+
+type StatsFilter struct {
+	// First day counted (default: the first day of the month 11 months before `to`).
+	From *scalars.Date `json:"from,omitempty"`
+	// Last day counted (default: today, China Standard Time).
+	To *scalars.Date `json:"to,omitempty"`
+	// Only entities of these divisions (default: all).
+	Divisions []string `json:"divisions,omitempty"`
+}
+
 type Subscription struct {
 }
 
@@ -685,6 +807,12 @@ type WarningConnection struct {
 	PageInfo *PageInfo      `json:"pageInfo"`
 }
 
+type WarningCount struct {
+	Rule     *WarningRule `json:"rule"`
+	Division *Division    `json:"division,omitempty"`
+	Open     int          `json:"open"`
+}
+
 type WarningEdge struct {
 	Cursor string   `json:"cursor"`
 	Node   *Warning `json:"node"`
@@ -709,6 +837,17 @@ type WarningRule struct {
 	Level       WarningLevel `json:"level"`
 	Active      bool         `json:"active"`
 	Source      string       `json:"source"`
+}
+
+type WorkflowTimeliness struct {
+	ByState []*StateCount `json:"byState"`
+	// Working days from filing to decision, over those decided in the period; null when none.
+	MedianWorkingDays *float64 `json:"medianWorkingDays,omitempty"`
+	P90WorkingDays    *float64 `json:"p90WorkingDays,omitempty"`
+	// Undecided and past their deadline now.
+	OverdueNow int `json:"overdueNow"`
+	// Undecided, deadline within 2 working days.
+	DueSoon int `json:"dueSoon"`
 }
 
 type Grade string

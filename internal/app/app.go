@@ -28,6 +28,7 @@ import (
 	"credithub/internal/obs"
 	"credithub/internal/server"
 	"credithub/internal/sqldb"
+	"credithub/internal/stats"
 	"credithub/internal/supervision"
 	"credithub/internal/workday"
 	"credithub/internal/workflow"
@@ -190,6 +191,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		Registry: registry, Catalogue: cat, Measures: measures, Sealer: sealer, Logger: logger,
 		HubDB: hubDB.DB, Workflows: flows,
 		Reports: a.Reports, Warnings: a.Warnings, Supervision: a.Supervision,
+		Stats: &stats.Service{Registry: registry, RegistryTimeout: marketDB.Timeout, State: state, Hub: hubdb.New(hubDB.DB)},
 	}
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: res})
 	rules, err := auth.RulesFromSchema(schema.Schema())

@@ -76,6 +76,10 @@ type GradeStore interface {
 	DropComputedBefore(ctx context.Context, t time.Time) error
 	// Drop drops the grades of usccs.
 	Drop(ctx context.Context, usccs []string) error
+	// SnapshotMonth keeps the distribution of the stored grades as the
+	// month of at's (China Standard Time), replacing an earlier one of that
+	// month: the history cityStats.grades reads.
+	SnapshotMonth(ctx context.Context, at time.Time) error
 	// Distribution counts the stored grades by division, kind and grade,
 	// of one division and kind when given ("" for all).
 	Distribution(ctx context.Context, division, kind string) ([]GradeCount, error)
@@ -179,6 +183,19 @@ func (g grades) DropComputedBefore(ctx context.Context, t time.Time) error {
 	_, err := g.d.exec(ctx, `DELETE FROM entity_grade WHERE computed_at < $1`, t)
 	return err
 }
+
+func (g grades) SnapshotMonth(ctx context.Context, at time.Time) error {
+	month := at.In(cstZone).Format("2006-01")
+	_, err := g.d.exec(ctx, `DELETE FROM grade_month WHERE month = $1`, month)
+	if err != nil {
+		return err
+	}
+	_, err = g.d.exec(ctx, `INSERT INTO grade_month (month, division, grade, entities, computed_at)
+		SELECT $1, division, grade, count(*), $2 FROM entity_grade GROUP BY division, grade`, month, at)
+	return err
+}
+
+var cstZone = time.FixedZone("CST", 8*3600)
 
 func (g grades) Drop(ctx context.Context, usccs []string) error {
 	_, err := g.d.exec(ctx, `DELETE FROM entity_grade WHERE uscc = ANY($1)`, pq.StringArray(usccs))

@@ -304,3 +304,33 @@ func clone(r credit.Record) credit.Record {
 	}
 	return r
 }
+
+// Each calls f with each of the hub's own records as stored (without
+// overlays), for city-wide counts; f must not keep or change them.
+func (s *State) Each(f func(credit.Record)) {
+	for _, r := range s.current().byID {
+		f(r)
+	}
+}
+
+// Matching returns copies of the hub's own records that keep says to keep,
+// in record order: the hub's part of the city-wide stream.
+func (s *State) Matching(keep func(credit.Record) bool) []credit.Record {
+	var out []credit.Record
+	for _, r := range s.current().byID {
+		if keep(r) {
+			out = append(out, clone(r))
+		}
+	}
+	slices.SortFunc(out, func(a, b credit.Record) int {
+		ca, cb := datasources.CursorOf(a), datasources.CursorOf(b)
+		switch {
+		case datasources.Less(ca, cb):
+			return -1
+		case datasources.Less(cb, ca):
+			return 1
+		}
+		return 0
+	})
+	return out
+}

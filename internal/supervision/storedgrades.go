@@ -77,7 +77,10 @@ func (s *Service) recompute(ctx context.Context, tx *hubdb.DB) (int, error) {
 			break
 		}
 	}
-	return n, tx.Grades().DropComputedBefore(ctx, start)
+	if err := tx.Grades().DropComputedBefore(ctx, start); err != nil {
+		return n, err
+	}
+	return n, tx.Grades().SnapshotMonth(ctx, start)
 }
 
 // Recompute grades every entity now and stores the grades, once per

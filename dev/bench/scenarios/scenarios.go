@@ -62,6 +62,23 @@ const (
   checkedAt
 } }`
 
+	// D1 is the dashboard's overview (issue #13): the whole first screen,
+	// every figure of cityStats for the last twelve months, in one request.
+	D1 = `query D1 { cityStats {
+  from to complete missingSources { code name }
+  records { month department { code } division { code } kind count }
+  listingFlows { month listType domain entered removed }
+  listedNow { listType domain division { code } entities }
+  commitments { month department { code } signed kept breached foundFalse }
+  objections { byState { state count } medianWorkingDays p90WorkingDays overdueNow dueSoon }
+  repairs { byState { state count } medianWorkingDays p90WorkingDays overdueNow dueSoon }
+  disclosure { department { code } kind division { code } decisions publishedOnTime publishedLate overdue pending }
+  dishonestShare { division { code } entities dishonest share }
+  grades { month division { code } grade count }
+  checks { month department { code } checks measuresApplied measuresNotApplied }
+  openWarnings { rule { code } division { code } open }
+} }`
+
 	// Cursors walks the entities' pages for S2's cursors.
 	Cursors = `query Pages($after: String) { entities(first: 100, after: $after) { pageInfo { endCursor hasNextPage } } }`
 )

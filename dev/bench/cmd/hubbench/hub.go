@@ -325,6 +325,12 @@ func (h *hubClient) c50Requester(batches [][]string) requester {
 	return h.rotate(bodies)
 }
 
+// d1Requester asks the dashboard's overview, the same request every time.
+func (h *hubClient) d1Requester() requester {
+	b, _ := json.Marshal(gqlRequest{Query: scenarios.D1})
+	return h.rotate([][]byte{b})
+}
+
 // s1Requester rotates over the showcase entities; bodies are built once.
 func (h *hubClient) s1Requester(usccs []string) requester {
 	bodies := make([][]byte, len(usccs))

@@ -9,6 +9,7 @@
 //	    (rotating over the world's showcase entities);
 //	S2  a page of 100 entities, each with its newest 5 records (rotating over
 //	    the first pages of the entities connection);
+//	D1  the dashboard's overview, every figure of cityStats (issue #13), hub only
 //	C50 the batch credit check of 50 bidders (issue #5), hub only: rotating
 //	    over batches of 50 consecutive entities of the world.
 //
@@ -91,7 +92,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.Duration, "duration", 15*time.Second, "measured time per cell")
 	fs.DurationVar(&c.Warmup, "warmup", 3*time.Second, "unmeasured load before each cell")
 	clients := fs.String("clients", "1,32", "concurrent clients, comma-separated")
-	scenarios := fs.String("scenarios", "S1,S2", "scenarios, comma-separated (S1, S2, C50; C50 has no baseline)")
+	scenarios := fs.String("scenarios", "S1,S2", "scenarios, comma-separated (S1, S2, C50, D1; C50 and D1 have no baseline)")
 	fs.StringVar(&c.DSN, "dsn", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server URL for the baseline (the database name is replaced)")
 	fs.StringVar(&c.Prefix, "prefix", "bench_", "database name prefix the hub was started with (CREDITHUB_DB_PREFIX)")
 	fs.StringVar(&c.HubDatabase, "hub-database", "", "the hub's own database, where the baseline reads the information catalogue (default: -prefix + credithub)")
@@ -131,8 +132,8 @@ func parseFlags(args []string) (config, error) {
 	}
 	for _, s := range strings.Split(*scenarios, ",") {
 		s = strings.ToUpper(strings.TrimSpace(s))
-		if s != "S1" && s != "S2" && s != "C50" {
-			return c, fmt.Errorf("-scenarios: unknown scenario %q; the scenarios are S1, S2 and C50", s)
+		if s != "S1" && s != "S2" && s != "C50" && s != "D1" {
+			return c, fmt.Errorf("-scenarios: unknown scenario %q; the scenarios are S1, S2, C50 and D1", s)
 		}
 		c.Scenarios = append(c.Scenarios, s)
 	}
@@ -240,6 +241,8 @@ func run(ctx context.Context, cfg config) error {
 				func(int) (requester, error) { return base.s1Requester(showcase), nil }
 		case "C50":
 			return func(int) (requester, error) { return hub.c50Requester(batches), nil }, nil
+		case "D1":
+			return func(int) (requester, error) { return hub.d1Requester(), nil }, nil
 		default:
 			return func(int) (requester, error) { return hub.s2Requester(pages), nil },
 				func(int) (requester, error) { return base.s2Requester(pages), nil }
