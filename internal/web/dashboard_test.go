@@ -81,20 +81,6 @@ func asRole(t *testing.T, h *apptest.Hub, role, query string, vars map[string]an
 	return h.QueryAs(t, map[string]string{"Authorization": "Bearer " + devToken(t, h, role)}, query, vars)
 }
 
-// schemaHas reports whether the hub's schema has field on typ (by
-// introspection, which development hubs allow). The dashboard's parts that
-// wait for another area's fields skip their tests until the field exists.
-func schemaHas(t *testing.T, h *apptest.Hub, typ, field string) bool {
-	t.Helper()
-	d := h.Query(t, `query($t: String!) { __type(name: $t) { fields { name } } }`, map[string]any{"t": typ})
-	for _, f := range apptest.Get(d, "__type", "fields").([]any) {
-		if apptest.Get(f, "name") == field {
-			return true
-		}
-	}
-	return false
-}
-
 // openDashboard opens the dashboard in chromium and signs in with the role
 // picker as role.
 func openDashboard(t *testing.T, h *apptest.Hub, role string, o browsertest.Options) *browsertest.Browser {
@@ -276,9 +262,6 @@ const cityStatsQuery = `{ cityStats {
 func TestDashboardOverviewChartsHoldTheAPIsNumbers(t *testing.T) {
 	t.Parallel()
 	h := apptest.Shared(t, apptest.Options{Entities: 50})
-	if !schemaHas(t, h, "Query", "cityStats") {
-		t.Skip("the schema has no Query.cityStats yet (the aggregates of issue #13, point 3)")
-	}
 	var api struct {
 		CityStats struct {
 			Records []struct {
@@ -310,11 +293,20 @@ func TestDashboardOverviewChartsHoldTheAPIsNumbers(t *testing.T) {
 			}
 		}
 	}
+	// The grades by division come from the stored grades, which the hub
+	// recomputes on a timer that test hubs do not run: the credit office
+	// recomputes them first, as it can from GraphiQL, so that the chart is
+	// compared on numbers and not on an empty series.
+	asRole(t, h, "credit-office", `mutation($k: String!) { recomputeGrades(idempotencyKey: $k) }`,
+		map[string]any{"k": fmt.Sprintf("dashboard-overview-%d", time.Now().UnixNano())})
 	raw, _ := json.Marshal(asRole(t, h, "credit-office", cityStatsQuery, nil))
 	if err := json.Unmarshal(raw, &api); err != nil {
 		t.Fatal(err)
 	}
 	s := api.CityStats
+	if len(s.Grades) == 0 || len(s.Records) == 0 {
+		t.Fatalf("cityStats gave %d grade and %d record counts after a recompute; the charts would be compared on nothing", len(s.Grades), len(s.Records))
+	}
 	want := map[string]chart{}
 	for id := range map[string]bool{"chart-records": true, "chart-grades": true, "chart-listings": true, "chart-disclosure": true, "chart-checks": true, "chart-dishonest": true} {
 		want[id] = chart{}
