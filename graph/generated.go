@@ -8077,7 +8077,8 @@ extend type Query {
   breaks (length, alphabet, check_character), unless it fails only its check
   character and the registry holds it as it stands (an early pilot code; the
   generated organisation part of an individual business's code); a key the
-  registry does not hold is null. Aliases in one query cost one registry
+  registry does not hold is null; null with SOURCE_UNAVAILABLE when the
+  registry does not answer. Aliases in one query cost one registry
   statement.
   """
   entityByKey(key: ID!): EntityMatch

@@ -331,6 +331,15 @@ func TestEntityByKey(t *testing.T) {
 		})
 	}
 
+	// Hostile text is refused by the one check of every argument, before
+	// the key is read.
+	t.Run("NUL", func(t *testing.T) {
+		r := h.Do(t, q, map[string]any{"k": old.USCC[:9] + "\x00" + old.USCC[10:]}, nil)
+		if len(r.Errors) != 1 || r.Errors[0].Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "key" || r.Errors[0].Extensions["rule"] != "nul" {
+			t.Errorf("a NUL in the key: %s", r.Body)
+		}
+	})
+
 	t.Run("unknown but well-formed keys", func(t *testing.T) {
 		orgCheck, _ := ident.OrgCodeCheckChar("D2143569")
 		regCheck, _ := ident.RegistrationNumberCheckDigit("23110200000000")
@@ -382,4 +391,21 @@ func TestEntityByKey(t *testing.T) {
 			t.Errorf("%d registry statements for %d aliases, want 1 (all: %v)", n, alias, r.Statements())
 		}
 	})
+}
+
+// With the registry down, entityByKey cannot tell which entity a key names:
+// null, with SOURCE_UNAVAILABLE naming the market regulator.
+func TestEntityByKeyWithTheRegistryDown(t *testing.T) {
+	t.Parallel()
+	h := apptest.Start(t, apptest.Options{}).Variant(t, map[string]string{
+		"CREDITHUB_MARKET_DSN": "postgres://postgres@127.0.0.1:1/dept_market?sslmode=disable",
+	})
+	e := h.World.Entities[0]
+	for _, key := range []string{e.USCC, e.OrgCode, h.World.Entities[2].USCC} {
+		r := h.Do(t, `query($k: ID!) { entityByKey(key: $k) { matchedBy entity { uscc } } }`, map[string]any{"k": key}, nil)
+		if apptest.Get(r.Data, "entityByKey") != nil || len(r.Errors) != 1 || r.Errors[0].Code() != "SOURCE_UNAVAILABLE" ||
+			r.Errors[0].Extensions["source"] != "market" || fmt.Sprint(r.Errors[0].Path) != "[entityByKey]" {
+			t.Errorf("%s with the registry down: %s", key, r.Body)
+		}
+	}
 }
