@@ -442,6 +442,11 @@ type ComplexityRoot struct {
 		FindManyRepairByIDs         func(childComplexity int, reps []*model.RepairByIDsInput) int
 	}
 
+	EntityMatch struct {
+		Entity    func(childComplexity int) int
+		MatchedBy func(childComplexity int) int
+	}
+
 	EnvironmentalCreditEvaluation struct {
 		Authority    func(childComplexity int) int
 		DecisionDate func(childComplexity int) int
@@ -913,6 +918,7 @@ type ComplexityRoot struct {
 		Divisions          func(childComplexity int) int
 		Entities           func(childComplexity int, filter *model.EntityFilter, first *int, after *string) int
 		Entity             func(childComplexity int, uscc string) int
+		EntityByKey        func(childComplexity int, key string) int
 		GradeDistribution  func(childComplexity int, division *string, kind *credit.EntityKind) int
 		GradeModel         func(childComplexity int) int
 		InspectionPlans    func(childComplexity int, department *string, first *int, after *string) int
@@ -1239,6 +1245,7 @@ type QueryResolver interface {
 	Authorizations(ctx context.Context, idNumber string) ([]*model.PersonAuthorization, error)
 	RecordKinds(ctx context.Context) ([]*model.RecordKindInfo, error)
 	Entity(ctx context.Context, uscc string) (*model.MarketEntity, error)
+	EntityByKey(ctx context.Context, key string) (*model.EntityMatch, error)
 	Entities(ctx context.Context, filter *model.EntityFilter, first *int, after *string) (*model.MarketEntityConnection, error)
 	Person(ctx context.Context, idNumber string) (*model.Person, error)
 	Repairs(ctx context.Context, filter *model.RepairFilter, first *int, after *string) (*model.RepairConnection, error)
@@ -3092,6 +3099,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Entity.FindManyRepairByIDs(childComplexity, args["reps"].([]*model.RepairByIDsInput)), true
+
+	case "EntityMatch.entity":
+		if e.ComplexityRoot.EntityMatch.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityMatch.Entity(childComplexity), true
+	case "EntityMatch.matchedBy":
+		if e.ComplexityRoot.EntityMatch.MatchedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityMatch.MatchedBy(childComplexity), true
 
 	case "EnvironmentalCreditEvaluation.authority":
 		if e.ComplexityRoot.EnvironmentalCreditEvaluation.Authority == nil {
@@ -5407,6 +5427,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Entity(childComplexity, args["uscc"].(string)), true
+	case "Query.entityByKey":
+		if e.ComplexityRoot.Query.EntityByKey == nil {
+			break
+		}
+
+		args, err := ec.field_Query_entityByKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EntityByKey(childComplexity, args["key"].(string)), true
 	case "Query.gradeDistribution":
 		if e.ComplexityRoot.Query.GradeDistribution == nil {
 			break
@@ -8036,6 +8067,21 @@ extend type Query {
   entity is null.
   """
   entity(uscc: ID!): MarketEntity
+  """
+  Looks a market entity up by any of its keys, the kind told by the key's
+  form: 18 characters are a unified social credit code, 9 an organisation
+  code (GB 11714; also 10 as printed, with a hyphen before the check
+  character: "D2143569-X"), 15 digits a registration number (GS 15, before
+  2015). Departments still file some rows under the two older keys. A
+  malformed key is refused with BAD_USER_INPUT naming ` + "`" + `key` + "`" + ` and the rule it
+  breaks (length, alphabet, check_character), unless it fails only its check
+  character and the registry holds it as it stands (an early pilot code; the
+  generated organisation part of an individual business's code); a key the
+  registry does not hold is null; null with SOURCE_UNAVAILABLE when the
+  registry does not answer. Aliases in one query cost one registry
+  statement.
+  """
+  entityByKey(key: ID!): EntityMatch
   "Market entities in the registry, ordered by unified social credit code."
   entities(filter: EntityFilter, first: Int = 20, after: String): MarketEntityConnection!
   """
@@ -8043,6 +8089,21 @@ extend type Query {
   data; null when no department knows the person.
   """
   person(idNumber: String!): Person @open(level: PERSONAL)
+}
+
+"A market entity found by one of its keys, and which key it was."
+type EntityMatch @open(level: PUBLIC) {
+  entity: MarketEntity!
+  matchedBy: EntityKeyKind!
+}
+
+enum EntityKeyKind {
+  "Unified social credit code (GB 32100-2015), 18 characters."
+  USCC
+  "Organisation code (GB 11714-1997), 9 characters: positions 9–17 of the code."
+  ORGANISATION_CODE
+  "Registration number (GS 15-2006), 15 digits: the key before 2015."
+  REGISTRATION_NUMBER
 }
 
 enum EntityKind {
@@ -8910,6 +8971,16 @@ func (ec *executionContext) childFields_DivisionShare(ctx context.Context, field
 		return ec.fieldContext_DivisionShare_share(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DivisionShare", field.Name)
+}
+
+func (ec *executionContext) childFields_EntityMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entity":
+		return ec.fieldContext_EntityMatch_entity(ctx, field)
+	case "matchedBy":
+		return ec.fieldContext_EntityMatch_matchedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EntityMatch", field.Name)
 }
 
 func (ec *executionContext) childFields_GradeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11303,6 +11374,20 @@ func (ec *executionContext) field_Query_entities_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_entityByKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg0
 	return args, nil
 }
 
@@ -19122,6 +19207,61 @@ func (ec *executionContext) fieldContext_Entity_findManyRepairByIDs(ctx context.
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _EntityMatch_entity(ctx context.Context, field graphql.CollectedField, obj *model.EntityMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityMatch_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
+			return ec.marshalNMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityMatch_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntityMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntityMatch_matchedBy(ctx context.Context, field graphql.CollectedField, obj *model.EntityMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntityMatch_matchedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EntityKeyKind) graphql.Marshaler {
+			return ec.marshalNEntityKeyKind2credithubᚋgraphᚋmodelᚐEntityKeyKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntityMatch_matchedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntityMatch", field, false, false, "EntityKeyKind")
 }
 
 func (ec *executionContext) _EnvironmentalCreditEvaluation_id(ctx context.Context, field graphql.CollectedField, obj *credit.EnvironmentalRating) (ret graphql.Marshaler) {
@@ -28954,6 +29094,50 @@ func (ec *executionContext) fieldContext_Query_entity(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_entityByKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_entityByKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EntityByKey(ctx, fc.Args["key"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityMatch) graphql.Marshaler {
+			return ec.marshalOEntityMatch2ᚖcredithubᚋgraphᚋmodelᚐEntityMatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_entityByKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityMatch(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_entityByKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_entities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37617,6 +37801,44 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) g
 	return out
 }
 
+var entityMatchImplementors = []string{"EntityMatch"}
+
+func (ec *executionContext) _EntityMatch(ctx context.Context, sel ast.SelectionSet, obj *model.EntityMatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, entityMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EntityMatch")
+		case "entity":
+			out.Values[i] = ec._EntityMatch_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matchedBy":
+			out.Values[i] = ec._EntityMatch_matchedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var environmentalCreditEvaluationImplementors = []string{"EnvironmentalCreditEvaluation", "CreditRecord", "Node"}
 
 func (ec *executionContext) _EnvironmentalCreditEvaluation(ctx context.Context, sel ast.SelectionSet, obj *credit.EnvironmentalRating) graphql.Marshaler {
@@ -40714,6 +40936,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_entity(ctx, field)
 				})
+		case "entityByKey":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_entityByKey(ctx, field)
+				})
 		case "entities":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -42759,6 +42987,16 @@ func (ec *executionContext) marshalNDivisionShare2ᚖcredithubᚋgraphᚋmodel�
 func (ec *executionContext) unmarshalNEnterListingInput2credithubᚋgraphᚋmodelᚐEnterListingInput(ctx context.Context, v any) (model.EnterListingInput, error) {
 	res, err := ec.unmarshalInputEnterListingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEntityKeyKind2credithubᚋgraphᚋmodelᚐEntityKeyKind(ctx context.Context, v any) (model.EntityKeyKind, error) {
+	var res model.EntityKeyKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEntityKeyKind2credithubᚋgraphᚋmodelᚐEntityKeyKind(ctx context.Context, sel ast.SelectionSet, v model.EntityKeyKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNEntityKind2credithubᚋinternalᚋcreditᚐEntityKind(ctx context.Context, v any) (credit.EntityKind, error) {
@@ -44917,6 +45155,13 @@ func (ec *executionContext) marshalOEntityKind2ᚖcredithubᚋinternalᚋcredit�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOEntityMatch2ᚖcredithubᚋgraphᚋmodelᚐEntityMatch(ctx context.Context, sel ast.SelectionSet, v *model.EntityMatch) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EntityMatch(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOEntityStatus2ᚖcredithubᚋinternalᚋcreditᚐEntityStatus(ctx context.Context, v any) (*credit.EntityStatus, error) {

@@ -80,6 +80,18 @@ func checkUSCC(ctx context.Context, field, uscc string) error {
 	return identError(field, err)
 }
 
+// entityKey reads an entity key (entityByKey) as the registry holds it.
+// A key that fails only its check character comes back with that failure
+// in checkErr: the registry may hold it as it stands, and only the
+// registry can tell. Any other malformed key is refused in err.
+func entityKey(field, s string) (k market.Key, checkErr, err error) {
+	kind, v, perr := ident.ParseEntityKey(s)
+	if perr != nil && !ident.FailsCheckOnly(perr) {
+		return k, nil, identError(field, perr)
+	}
+	return market.Key{Kind: kind, Value: v}, perr, nil
+}
+
 // checkUSCCs is checkUSCC for many codes, with their registry rows read in
 // one statement: a code that breaks GB 32100 other than by its check
 // character is refused before any source is asked. field names the

@@ -52,6 +52,13 @@ func entityModel(e *market.Entity) *model.MarketEntity {
 	return m
 }
 
+// keyKinds names the kinds of entity key in the graph.
+var keyKinds = map[ident.KeyKind]model.EntityKeyKind{
+	ident.KeyUSCC:               model.EntityKeyKindUscc,
+	ident.KeyOrgCode:            model.EntityKeyKindOrganisationCode,
+	ident.KeyRegistrationNumber: model.EntityKeyKindRegistrationNumber,
+}
+
 // shellEntity is what is known of an entity without its registry row: its
 // code and what the code holds.
 func shellEntity(uscc string) *model.MarketEntity {

@@ -13,6 +13,7 @@ import (
 
 	"credithub/auth"
 	"credithub/datasources"
+	"credithub/datasources/market"
 	"credithub/graph"
 	"credithub/graph/model"
 	"credithub/internal/catalogue"
@@ -223,6 +224,43 @@ func (r *Resolver) prefetchEntity(ctx context.Context, uscc string) {
 	shell := &model.MarketEntity{Uscc: uscc, OrganizationCode: ident.OrgCodeOf(uscc)}
 	fields := graphql.CollectFieldsCtx(ctx, []string{"MarketEntity", "Node"})
 	r.prefetchEntities(ctx, []*model.MarketEntity{shell}, fields, false)
+}
+
+// prefetchEntityKeys starts, as one batch, the registry look-ups of every
+// entityByKey at the root of the operation, however many aliases ask:
+// left to the dataloader's wait window, root fields resolved in goroutines
+// of their own can miss it on a busy machine and cost a statement each.
+// Keys already loading are not asked again, so the fields after the first
+// start nothing.
+func prefetchEntityKeys(ctx context.Context) {
+	opCtx := graphql.GetOperationContext(ctx)
+	var keys []market.Key
+	for _, f := range graphql.CollectFields(opCtx, opCtx.Operation.SelectionSet, []string{"Query"}) {
+		if f.Name != "entityByKey" {
+			continue
+		}
+		s, ok := f.ArgumentMap(opCtx.Variables)["key"].(string)
+		if !ok {
+			continue
+		}
+		if k, _, err := entityKey("key", s); err == nil {
+			keys = append(keys, k)
+		}
+	}
+	loaders.For(ctx).EntityByKey.LoadAll(ctx, keys)
+}
+
+// matchedEntityFields is the fields asked of the entity of the EntityMatch
+// being resolved in ctx.
+func matchedEntityFields(ctx context.Context) []graphql.CollectedField {
+	opCtx := graphql.GetOperationContext(ctx)
+	var out []graphql.CollectedField
+	for _, f := range graphql.CollectFieldsCtx(ctx, []string{"EntityMatch"}) {
+		if f.Name == "entity" {
+			out = append(out, graphql.CollectFields(opCtx, f.Selections, []string{"MarketEntity", "Node"})...)
+		}
+	}
+	return out
 }
 
 // requestFromField is the records request a records(...) field selected

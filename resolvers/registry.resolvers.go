@@ -93,6 +93,31 @@ func (r *queryResolver) Entity(ctx context.Context, uscc string) (*model.MarketE
 	return entityModel(e), nil
 }
 
+// EntityByKey finds an entity by its code, organisation code or
+// registration number, the kind told by the key's form.
+func (r *queryResolver) EntityByKey(ctx context.Context, key string) (*model.EntityMatch, error) {
+	k, checkErr, err := entityKey("key", key)
+	if err != nil {
+		return nil, err
+	}
+	prefetchEntityKeys(ctx)
+	e, err := loaders.For(ctx).EntityByKey.Load(ctx, k)()
+	if err != nil {
+		return nil, err // the registry is down: no key but the code names the entity without it
+	}
+	// A key failing its check is found only as the registry holds it: a
+	// pilot code it keeps as legacy, an organisation part it generated.
+	if checkErr != nil && (e == nil || k.Kind == ident.KeyUSCC && !e.USCCLegacy) {
+		return nil, identError("key", checkErr)
+	}
+	if e == nil {
+		return nil, nil
+	}
+	m := entityModel(e)
+	r.prefetchEntities(ctx, []*model.MarketEntity{m}, matchedEntityFields(ctx), true)
+	return &model.EntityMatch{Entity: m, MatchedBy: keyKinds[k.Kind]}, nil
+}
+
 // Entities answers from the registry, in code order, and starts what the
 // page's entities will be asked for the whole page at once.
 func (r *queryResolver) Entities(ctx context.Context, filter *model.EntityFilter, first *int, after *string) (*model.MarketEntityConnection, error) {

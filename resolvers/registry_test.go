@@ -1,10 +1,12 @@
 package resolvers_test
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
 
+	"credithub/dev/world"
 	"credithub/internal/app/apptest"
 	"credithub/internal/ident"
 )
@@ -228,5 +230,182 @@ func TestEntitiesAndNode(t *testing.T) {
 	r = h.Do(t, `{ node(id: "bm9wZQ") { id } }`, nil, nil)
 	if len(r.Errors) != 1 || r.Errors[0].Code() != "BAD_USER_INPUT" {
 		t.Errorf("a foreign id was not refused: %s", r.Body)
+	}
+}
+
+// entityByKey finds an entity by any of its keys and says which matched;
+// a malformed key of each kind is refused naming the rule, unless it fails
+// only its check and the registry holds it as it stands; a well-formed key
+// the registry does not hold is null.
+func TestEntityByKey(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{})
+	taken := map[string]bool{}
+	var old, generated *world.Entity
+	for _, e := range h.World.Entities {
+		taken[e.USCC], taken[e.OrgCode], taken[e.RegNo] = true, true, true
+		if old == nil && e.RegNo != "" && !e.LegacyUSCC && ident.ValidateOrgCode(e.OrgCode) == nil {
+			old = e
+		}
+		if generated == nil && ident.ValidateOrgCode(e.OrgCode) != nil && !e.LegacyUSCC {
+			generated = e
+		}
+	}
+	legacy := h.World.Entities[2]
+	if old == nil || generated == nil || !legacy.LegacyUSCC {
+		t.Fatal("world changed: no entity with a registration number and a GB 11714 organisation code, none with a generated organisation part, or entity 2 holds no pilot code")
+	}
+	const q = `query($k: ID!) { entityByKey(key: $k) { matchedBy entity { uscc name organizationCode registrationNumber legacyCode } } }`
+	for _, tc := range []struct {
+		name, key, kind string
+		e               *world.Entity
+	}{
+		{"code", old.USCC, "USCC", old},
+		{"organisation code", old.OrgCode, "ORGANISATION_CODE", old},
+		{"organisation code as printed", old.OrgCode[:8] + "-" + old.OrgCode[8:], "ORGANISATION_CODE", old},
+		{"registration number", old.RegNo, "REGISTRATION_NUMBER", old},
+		{"pilot code held by the registry", legacy.USCC, "USCC", legacy},
+		{"generated organisation part held by the registry", generated.OrgCode, "ORGANISATION_CODE", generated},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := h.Query(t, q, map[string]any{"k": tc.key})
+			m := apptest.Get(data, "entityByKey")
+			if apptest.Get(m, "matchedBy") != tc.kind || apptest.Get(m, "entity", "uscc") != tc.e.USCC ||
+				apptest.Get(m, "entity", "name") != tc.e.Name || apptest.Get(m, "entity", "organizationCode") != tc.e.OrgCode {
+				t.Fatalf("entityByKey(%s) = %v, want %s by %s", tc.key, m, tc.e.USCC, tc.kind)
+			}
+			if tc.e.RegNo != "" && apptest.Get(m, "entity", "registrationNumber") != tc.e.RegNo {
+				t.Errorf("registrationNumber = %v, want %s", apptest.Get(m, "entity", "registrationNumber"), tc.e.RegNo)
+			}
+			if apptest.Get(m, "entity", "legacyCode") != tc.e.LegacyUSCC {
+				t.Errorf("legacyCode = %v, want %v", apptest.Get(m, "entity", "legacyCode"), tc.e.LegacyUSCC)
+			}
+		})
+	}
+
+	// Keys one check character away from the seeded ones, which the
+	// registry does not hold.
+	otherCheck := func(key, alphabet string) string {
+		for _, c := range alphabet {
+			if k := key[:len(key)-1] + string(c); k != key && !taken[k] {
+				return k
+			}
+		}
+		t.Fatalf("no free check character for %s", key)
+		return ""
+	}
+	orgBody := old.OrgCode[:8]
+	for _, tc := range []struct {
+		name, key, rule string
+	}{
+		{"code: too short", old.USCC[:17], "length"},
+		{"code: letter O", old.USCC[:10] + "O" + old.USCC[11:], "alphabet"},
+		{"code: lower case", strings.ToLower(old.USCC[:17]) + "a", "alphabet"},
+		{"code: wrong check character", otherCheck(old.USCC, "0123456789ABCDEFGHJKLMNPQRTUWXY"), "check_character"},
+		{"organisation code: underscore", orgBody[:4] + "_" + orgBody[5:] + "1", "alphabet"},
+		{"organisation code: lower case", "d" + orgBody[1:] + "1", "alphabet"},
+		{"organisation code: wrong check character", otherCheck(old.OrgCode, "0123456789X"), "check_character"},
+		{"organisation code: letter check character not held", orgBody + "Y", "alphabet"},
+		{"organisation code: hyphen misplaced", orgBody[:7] + "-" + orgBody[7:] + "1", "length"},
+		{"registration number: letter", old.RegNo[:6] + "A" + old.RegNo[7:], "alphabet"},
+		{"registration number: wrong check digit", otherCheck(old.RegNo, "0123456789"), "check_character"},
+		{"no kind's length", "1234567890", "length"},
+		{"spaces", " " + old.USCC, "length"},
+		{"hostile", "<script>alert(1)</script>", "length"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := h.Do(t, q, map[string]any{"k": tc.key}, nil)
+			if len(r.Errors) != 1 {
+				t.Fatalf("want one error, got %s", r.Body)
+			}
+			e := r.Errors[0]
+			if e.Code() != "BAD_USER_INPUT" || e.Extensions["field"] != "key" || e.Extensions["rule"] != tc.rule {
+				t.Errorf("%s: error = %+v, want BAD_USER_INPUT on key, rule %s", tc.key, e, tc.rule)
+			}
+			if strings.Contains(string(r.Body), "<script>") {
+				t.Errorf("the hostile input is echoed back: %s", r.Body)
+			}
+			if apptest.Get(r.Data, "entityByKey") != nil {
+				t.Errorf("entityByKey = %v, want null", apptest.Get(r.Data, "entityByKey"))
+			}
+		})
+	}
+
+	// Hostile text is refused by the one check of every argument, before
+	// the key is read.
+	t.Run("NUL", func(t *testing.T) {
+		r := h.Do(t, q, map[string]any{"k": old.USCC[:9] + "\x00" + old.USCC[10:]}, nil)
+		if len(r.Errors) != 1 || r.Errors[0].Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "key" || r.Errors[0].Extensions["rule"] != "nul" {
+			t.Errorf("a NUL in the key: %s", r.Body)
+		}
+	})
+
+	t.Run("unknown but well-formed keys", func(t *testing.T) {
+		orgCheck, _ := ident.OrgCodeCheckChar("D2143569")
+		regCheck, _ := ident.RegistrationNumberCheckDigit("23110200000000")
+		for _, k := range []string{"91110000600037341L", "D2143569" + string(orgCheck), "23110200000000" + string(regCheck)} {
+			if taken[k] {
+				t.Fatalf("world changed: %s is seeded", k)
+			}
+			data := h.Query(t, q, map[string]any{"k": k})
+			if apptest.Get(data, "entityByKey") != nil {
+				t.Errorf("%s: entityByKey = %v, want null", k, apptest.Get(data, "entityByKey"))
+			}
+		}
+	})
+
+	t.Run("aliases cost one registry statement", func(t *testing.T) {
+		var doc strings.Builder
+		var want []*world.Entity
+		doc.WriteString("{")
+		alias := 0
+		add := func(key string, e *world.Entity) {
+			fmt.Fprintf(&doc, " k%d: entityByKey(key: %q) { matchedBy entity { uscc name } }", alias, key)
+			want = append(want, e)
+			alias++
+		}
+		for _, e := range h.World.Entities[10:25] {
+			switch {
+			case e.RegNo != "" && alias%3 == 0:
+				add(e.RegNo, e)
+			case alias%3 == 1:
+				add(e.OrgCode, e)
+			default:
+				add(e.USCC, e)
+			}
+		}
+		add(legacy.USCC, legacy)
+		add("91110000600037341L", nil)
+		doc.WriteString(" }")
+		r := h.Do(t, doc.String(), nil, nil)
+		if len(r.Errors) > 0 {
+			t.Fatalf("errors: %s", r.Body)
+		}
+		for i, e := range want {
+			got := apptest.Get(r.Data, fmt.Sprintf("k%d", i), "entity", "uscc")
+			if e == nil && apptest.Get(r.Data, fmt.Sprintf("k%d", i)) != nil || e != nil && got != e.USCC {
+				t.Errorf("k%d = %v, want %v", i, apptest.Get(r.Data, fmt.Sprintf("k%d", i)), e)
+			}
+		}
+		if n := r.Statements()["market"]; n != 1 {
+			t.Errorf("%d registry statements for %d aliases, want 1 (all: %v)", n, alias, r.Statements())
+		}
+	})
+}
+
+// With the registry down, entityByKey cannot tell which entity a key names:
+// null, with SOURCE_UNAVAILABLE naming the market regulator.
+func TestEntityByKeyWithTheRegistryDown(t *testing.T) {
+	t.Parallel()
+	h := apptest.Start(t, apptest.Options{}).Variant(t, map[string]string{
+		"CREDITHUB_MARKET_DSN": "postgres://postgres@127.0.0.1:1/dept_market?sslmode=disable",
+	})
+	e := h.World.Entities[0]
+	for _, key := range []string{e.USCC, e.OrgCode, h.World.Entities[2].USCC} {
+		r := h.Do(t, `query($k: ID!) { entityByKey(key: $k) { matchedBy entity { uscc } } }`, map[string]any{"k": key}, nil)
+		if apptest.Get(r.Data, "entityByKey") != nil || len(r.Errors) != 1 || r.Errors[0].Code() != "SOURCE_UNAVAILABLE" ||
+			r.Errors[0].Extensions["source"] != "market" || fmt.Sprint(r.Errors[0].Path) != "[entityByKey]" {
+			t.Errorf("%s with the registry down: %s", key, r.Body)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"credithub/datasources"
 	"credithub/internal/credit"
+	"credithub/internal/ident"
 	"credithub/internal/scalars"
 )
 
@@ -21,6 +22,9 @@ type Registry interface {
 	// EntitiesByUSCC returns the entities with the given codes; unknown codes
 	// are absent from the map.
 	EntitiesByUSCC(ctx context.Context, usccs []string) (map[string]*Entity, error)
+	// EntitiesByKey returns the entities the keys name, each key of its
+	// kind; keys the registry does not hold are absent from the map.
+	EntitiesByKey(ctx context.Context, keys []Key) (map[Key]*Entity, error)
 	// ListEntities returns up to limit entities matching f with codes after
 	// the given one, ordered by code.
 	ListEntities(ctx context.Context, f ListFilter, after string, limit int) ([]*Entity, error)
@@ -98,6 +102,45 @@ func (s *RegistryStore) EntitiesByUSCC(ctx context.Context, usccs []string) (map
 		out[r.USCC] = r
 	}
 	return out, nil
+}
+
+// Key is a key an entity is known by: its code, its organisation code
+// (positions 9–17 of the code) or its pre-2015 registration number.
+type Key struct {
+	Kind  ident.KeyKind
+	Value string
+}
+
+// EntitiesByKey returns the entities the keys name in one statement, each
+// key compared only with the column of its kind.
+func (s *RegistryStore) EntitiesByKey(ctx context.Context, keys []Key) (map[Key]*Entity, error) {
+	byKind := map[ident.KeyKind][]string{}
+	for _, k := range keys {
+		byKind[k.Kind] = append(byKind[k.Kind], k.Value)
+	}
+	var rows []*Entity
+	err := sqlx.SelectContext(ctx, s.DB, &rows, `SELECT `+entityColumns+` FROM registry_entity e
+		WHERE e.uscc = ANY($1) OR substr(e.uscc, 9, 9) = ANY($2) OR e.reg_no = ANY($3)`,
+		pq.Array(byKind[ident.KeyUSCC]), pq.Array(byKind[ident.KeyOrgCode]), pq.Array(byKind[ident.KeyRegistrationNumber]))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[Key]*Entity, len(keys))
+	for _, r := range rows {
+		out[Key{ident.KeyUSCC, r.USCC}] = r
+		out[Key{ident.KeyOrgCode, ident.OrgCodeOf(r.USCC)}] = r
+		if r.RegNo.Valid {
+			out[Key{ident.KeyRegistrationNumber, r.RegNo.String}] = r
+		}
+	}
+	// Rows found by one key carry the others: keep only what was asked.
+	asked := make(map[Key]*Entity, len(keys))
+	for _, k := range keys {
+		if e, ok := out[k]; ok {
+			asked[k] = e
+		}
+	}
+	return asked, nil
 }
 
 func (f ListFilter) where(args *[]any) string {

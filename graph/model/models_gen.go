@@ -255,6 +255,12 @@ type EntityFilter struct {
 	NameContains *string `json:"nameContains,omitempty"`
 }
 
+// A market entity found by one of its keys, and which key it was.
+type EntityMatch struct {
+	Entity    *MarketEntity `json:"entity"`
+	MatchedBy EntityKeyKind `json:"matchedBy"`
+}
+
 type GradeCount struct {
 	Division *Division         `json:"division"`
 	Kind     credit.EntityKind `json:"kind"`
@@ -848,6 +854,66 @@ type WorkflowTimeliness struct {
 	OverdueNow int `json:"overdueNow"`
 	// Undecided, deadline within 2 working days.
 	DueSoon int `json:"dueSoon"`
+}
+
+type EntityKeyKind string
+
+const (
+	// Unified social credit code (GB 32100-2015), 18 characters.
+	EntityKeyKindUscc EntityKeyKind = "USCC"
+	// Organisation code (GB 11714-1997), 9 characters: positions 9–17 of the code.
+	EntityKeyKindOrganisationCode EntityKeyKind = "ORGANISATION_CODE"
+	// Registration number (GS 15-2006), 15 digits: the key before 2015.
+	EntityKeyKindRegistrationNumber EntityKeyKind = "REGISTRATION_NUMBER"
+)
+
+var AllEntityKeyKind = []EntityKeyKind{
+	EntityKeyKindUscc,
+	EntityKeyKindOrganisationCode,
+	EntityKeyKindRegistrationNumber,
+}
+
+func (e EntityKeyKind) IsValid() bool {
+	switch e {
+	case EntityKeyKindUscc, EntityKeyKindOrganisationCode, EntityKeyKindRegistrationNumber:
+		return true
+	}
+	return false
+}
+
+func (e EntityKeyKind) String() string {
+	return string(e)
+}
+
+func (e *EntityKeyKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EntityKeyKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EntityKeyKind", str)
+	}
+	return nil
+}
+
+func (e EntityKeyKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EntityKeyKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EntityKeyKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type Grade string

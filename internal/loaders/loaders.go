@@ -78,14 +78,17 @@ type RecordsKey struct {
 
 // Loaders are one request's dataloaders.
 type Loaders struct {
-	deps    *Deps
-	today   scalars.Date
-	Entity  *Batched[string, *market.Entity]
-	Members *Batched[string, []market.Member]
-	Roles   *Batched[string, []market.Member]
-	records map[string]*Batched[RecordsKey, []*datasources.Row]
-	counts  map[string]*Batched[datasources.Subject, int]
-	byRef   map[string]*Batched[credit.Ref, credit.Record]
+	deps   *Deps
+	today  scalars.Date
+	Entity *Batched[string, *market.Entity]
+	// EntityByKey finds entities by any of their keys (entityByKey); what it
+	// finds primes Entity.
+	EntityByKey *Batched[market.Key, *market.Entity]
+	Members     *Batched[string, []market.Member]
+	Roles       *Batched[string, []market.Member]
+	records     map[string]*Batched[RecordsKey, []*datasources.Row]
+	counts      map[string]*Batched[datasources.Subject, int]
+	byRef       map[string]*Batched[credit.Ref, credit.Record]
 	// Fulfilled counts entities' fulfilled commitments (a fact of their
 	// grades) on the hub's database.
 	Fulfilled *Batched[string, int]
@@ -155,6 +158,7 @@ func New(d *Deps) *Loaders {
 	}
 	l.wait = wait
 	l.Entity = NewBatched(wait, l.batchEntities)
+	l.EntityByKey = NewBatched(wait, l.batchEntitiesByKey)
 	l.Members = NewBatched(wait, l.batchMembers)
 	l.Roles = NewBatched(wait, l.batchRoles)
 	l.Fulfilled = NewBatched(wait, l.batchFulfilled)
@@ -237,6 +241,26 @@ func (l *Loaders) batchEntities(ctx context.Context, usccs []string) []*dataload
 	for i, u := range usccs {
 		// An unknown entity is not an error: the graph answers null.
 		out[i] = &dataloader.Result[*market.Entity]{Data: found[u]}
+	}
+	return out
+}
+
+func (l *Loaders) batchEntitiesByKey(ctx context.Context, keys []market.Key) []*dataloader.Result[*market.Entity] {
+	var found map[market.Key]*market.Entity
+	err := l.call(ctx, l.registry(), "entitiesByKey", len(keys), func(ctx context.Context) (err error) {
+		found, err = l.deps.Registry.EntitiesByKey(ctx, keys)
+		return err
+	})
+	if err != nil {
+		return fail[*market.Entity](len(keys), err)
+	}
+	out := make([]*dataloader.Result[*market.Entity], len(keys))
+	for i, k := range keys {
+		// An unknown key is not an error: the graph answers null.
+		out[i] = &dataloader.Result[*market.Entity]{Data: found[k]}
+		if e := found[k]; e != nil {
+			l.Entity.Prime(ctx, e.USCC, e) // the entity's fields find the row without asking again
+		}
 	}
 	return out
 }
