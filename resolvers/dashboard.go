@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"credithub/auth"
+	"credithub/datasources"
 	"credithub/graph/model"
 	"credithub/internal/apperr"
 	"credithub/internal/credit"
@@ -235,8 +236,30 @@ func cityRecordsRequest(ctx context.Context, filter *model.CityRecordFilter, fir
 		}
 	}
 	req.EntityKinds, req.PersonKinds = entity, person
-	if view := auth.ViewOf(ctx, auth.Subject{}); view.PublicOnly {
-		req.Visible = view.Sees
+	if p := auth.FromContext(ctx); p.Kind() == auth.KindEntity && p.Org() != "" {
+		// The entity itself reads its own shared records, as on its
+		// profile: they are selected in SQL by its keys.
+		own := auth.ViewOf(ctx, auth.Subject{USCC: p.Org()})
+		for _, e := range loaders.For(ctx).Catalogue().Entries() {
+			if slices.Contains(own.Publicities, e.EntityPublicity) && !slices.Contains(entity, e.Kind) &&
+				(filter == nil || filter.Kinds == nil || slices.Contains(filter.Kinds, e.Kind)) {
+				req.OwnKinds = append(req.OwnKinds, e.Kind)
+			}
+		}
+		req.Own = datasources.Subject{USCC: p.Org(), OrgCode: ident.OrgCodeOf(p.Org())}
+		// Its old registration number is the registry's to say; when the
+		// registry does not answer, the records filed under it are
+		// missed here as on its profile, which needs the registry too.
+		if e, err := loaders.For(ctx).Entity.Load(ctx, p.Org())(); err == nil && e != nil && e.RegNo.Valid {
+			req.Own.RegNo = e.RegNo.String
+		}
+	}
+	if auth.ViewOf(ctx, auth.Subject{}).PublicOnly {
+		// Row by row, the records' one rule (auth.SeesRecord), as every
+		// other path applies it: a public record only in its publicity
+		// period, except to the entity it is about; a person's record of
+		// the kinds selected to whoever may read that person's data.
+		req.Visible = func(rec credit.Record) bool { return auth.SeesRecord(ctx, rec) }
 	}
 	return req, nil
 }
