@@ -41,6 +41,9 @@ type recordAt struct {
 	// state only those).
 	source, decided  string
 	overdue, inForce bool
+	// legacyShared: a shared record its department filed under an old
+	// key only (an organisation code, a registration number).
+	legacyShared bool
 }
 
 // SECURITY: one record, one marking. Each kind of record in the seed is
@@ -250,12 +253,14 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 		return found[id]
 	}
 	const allRecords = `query($u: ID!) { entity(uscc: $u) {
-		records(first: 100) { edges { node { id kind } } }
+		records(first: 100) { edges { node { id kind legacyKey publicity } } }
 		legalRepresentative { records(first: 100) { edges { node { id kind } } } } } }`
 	for _, e := range h.World.Entities {
 		data := h.QueryAs(t, root, allRecords, map[string]any{"u": e.USCC})
 		for _, edge := range asList(apptest.Get(data, "entity", "records", "edges")) {
-			at(apptest.Get(edge, "node", "id").(string), apptest.Get(edge, "node", "kind").(string)).uscc = e.USCC
+			r := at(apptest.Get(edge, "node", "id").(string), apptest.Get(edge, "node", "kind").(string))
+			r.uscc = e.USCC
+			r.legacyShared = apptest.Get(edge, "node", "legacyKey") != nil && apptest.Get(edge, "node", "publicity") == "SHARED"
 		}
 		for _, edge := range asList(apptest.Get(data, "entity", "legalRepresentative", "records", "edges")) {
 			r := at(apptest.Get(edge, "node", "id").(string), apptest.Get(edge, "node", "kind").(string))
@@ -296,7 +301,7 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 	sort.Strings(ids)
 	for _, id := range ids {
 		r := found[id]
-		mix := fmt.Sprint(r.kind, r.uscc != "", r.repOf != "", r.idNo != "", r.workflow != "")
+		mix := fmt.Sprint(r.kind, r.uscc != "", r.repOf != "", r.idNo != "", r.workflow != "", r.legacyShared)
 		if picked[mix] < 2 || r.workflow != "" {
 			picked[mix]++
 			records = append(records, r)
@@ -343,6 +348,15 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 		if r.kind == string(credit.KindConsumptionRestriction) && r.uscc != "" && r.repOf != "" {
 			bothWays = true
 		}
+	}
+	legacy := 0
+	for _, r := range records {
+		if r.legacyShared {
+			legacy++
+		}
+	}
+	if legacy == 0 {
+		t.Fatal("the seed has no shared record filed under an old key only")
 	}
 	if !bothWays || len(kinds) < 10 {
 		t.Fatalf("the seed has changed: %d kinds of record, a consumption restriction on an entity and its legal representative: %v", len(kinds), bothWays)
