@@ -44,6 +44,7 @@ type recordAt struct {
 	// legacyShared: a shared record its department filed under an old
 	// key only (an organisation code, a registration number).
 	legacyShared bool
+	legacy       bool // filed under an old key only
 }
 
 // SECURITY: one record, one marking. Each kind of record in the seed is
@@ -260,7 +261,8 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 		for _, edge := range asList(apptest.Get(data, "entity", "records", "edges")) {
 			r := at(apptest.Get(edge, "node", "id").(string), apptest.Get(edge, "node", "kind").(string))
 			r.uscc = e.USCC
-			r.legacyShared = apptest.Get(edge, "node", "legacyKey") != nil && apptest.Get(edge, "node", "publicity") == "SHARED"
+			r.legacy = apptest.Get(edge, "node", "legacyKey") != nil
+			r.legacyShared = r.legacy && apptest.Get(edge, "node", "publicity") == "SHARED"
 		}
 		for _, edge := range asList(apptest.Get(data, "entity", "legalRepresentative", "records", "edges")) {
 			r := at(apptest.Get(edge, "node", "id").(string), apptest.Get(edge, "node", "kind").(string))
@@ -337,6 +339,26 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 			overdueKinds[r.kind] = true
 			records = append(records, r)
 		}
+	}
+	// An entity's record overdue for publication and past its period,
+	// filed under an old key only: the entity itself sees it on every path.
+	legacyOverdue := false
+	for n, id := range ids {
+		r := found[id]
+		if n == 3000 || legacyOverdue {
+			break
+		}
+		if !r.legacy || r.uscc == "" || r.source != "" {
+			continue
+		}
+		describe(r)
+		if r.overdue && !r.inForce {
+			legacyOverdue = true
+			records = append(records, r)
+		}
+	}
+	if !legacyOverdue {
+		t.Log("no record filed under an old key only is overdue and past its period")
 	}
 	if len(overdueKinds) < 2 {
 		t.Fatalf("the seed has too few records overdue for publication: %v", overdueKinds)
