@@ -246,13 +246,9 @@ func cityRecordsRequest(ctx context.Context, filter *model.CityRecordFilter, fir
 				req.OwnKinds = append(req.OwnKinds, e.Kind)
 			}
 		}
+		// Its old registration number is the registry's to say: the
+		// stream finds it in the registry's map it reads anyway.
 		req.Own = datasources.Subject{USCC: p.Org(), OrgCode: ident.OrgCodeOf(p.Org())}
-		// Its old registration number is the registry's to say; when the
-		// registry does not answer, the records filed under it are
-		// missed here as on its profile, which needs the registry too.
-		if e, err := loaders.For(ctx).Entity.Load(ctx, p.Org())(); err == nil && e != nil && e.RegNo.Valid {
-			req.Own.RegNo = e.RegNo.String
-		}
 	}
 	if auth.ViewOf(ctx, auth.Subject{}).PublicOnly {
 		// Row by row, the records' one rule (auth.SeesRecord), as every

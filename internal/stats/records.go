@@ -64,6 +64,13 @@ func (s *Service) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 			}
 		}
 		divs, byUSCC = only(d, req.Divisions), by
+		if req.Own.USCC != "" && req.Own.RegNo == "" {
+			// The calling entity's old registration number, from the
+			// registry's map the stream reads anyway.
+			if i := slices.Index(d.USCCs, req.Own.USCC); i >= 0 {
+				req.Own.RegNo = d.RegNos[i]
+			}
+		}
 		s.mu.Lock()
 		usccOf = s.usccOf
 		s.mu.Unlock()
