@@ -774,6 +774,55 @@ func TestDashboardSignsInWithAPastedToken(t *testing.T) {
 	b.CheckNoErrors()
 }
 
+// A token that has expired (development tokens live an hour or a working
+// day) sends the user back to the sign-in with the reason, rather than
+// leaving an error on every panel; the page asks nothing more with it.
+func TestDashboardSendsAnExpiredTokenBackToSignIn(t *testing.T) {
+	// Not parallel: a front server and a browser of its own, as above.
+	h := apptest.Shared(t, apptest.Options{Entities: 50})
+	hub, err := url.Parse(h.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /dashboard", web.Dashboard("/graphql", false))
+	mux.Handle("GET "+web.AssetsPrefix, web.Assets())
+	mux.Handle("/graphql", httputil.NewSingleHostReverseProxy(hub))
+	front := httptest.NewServer(mux)
+	t.Cleanup(front.Close)
+
+	expired, err := auth.MintDev(auth.DevToken{Kind: auth.KindAdmin, Org: "credit-office", Scopes: []string{auth.ScopeEntityRead},
+		TTL: time.Hour, Now: time.Now().Add(-2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.Open(t, front.URL, browsertest.Options{})
+	b.Do(
+		chromedp.Navigate(b.URL("/dashboard")),
+		chromedp.WaitVisible(chromedp.CSS("#token")),
+		chromedp.SendKeys(chromedp.CSS("#token"), "Bearer "+expired),
+		chromedp.Click(chromedp.CSS("#use-token")),
+		chromedp.WaitVisible(chromedp.CSS("#signin-notice")),
+	)
+	notice := browsertest.Run(b, chromedp.Evaluate[string](`document.querySelector('#signin-notice').textContent`))
+	if !strings.Contains(notice, "登录已过期") {
+		t.Errorf("the sign-in says %q, want that the sign-in has expired", notice)
+	}
+	if n := browsertest.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('#token').length`)); n != 1 {
+		t.Errorf("the sign-in asks for a token %d times, want once", n)
+	}
+	if s := browsertest.Run(b, chromedp.Evaluate[string](`sessionStorage.getItem('credithub.dashboard.session') || ''`)); s != "" {
+		t.Errorf("the expired session is still kept: %s", s)
+	}
+	b.CheckStayedOnHub()
+	// The one error the console may show is the hub's 401 itself.
+	for _, m := range b.Errors() {
+		if !strings.Contains(m.Text, "401") {
+			t.Errorf("the console shows %s", m)
+		}
+	}
+}
+
 // The public sees an entity's profile with what is public: the registry
 // facts and the public records the API gives the public, and where a part
 // needs a right it lacks (the grade, objections and repairs) the page says

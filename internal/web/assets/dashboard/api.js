@@ -47,7 +47,36 @@ export async function gql(query, variables = {}) {
   } catch {
     throw new Error(`服务返回 HTTP ${resp.status}，不是 GraphQL 应答`);
   }
+  if (resp.status === 401 && session && session.token) {
+    // The token no longer verifies (expired, most often: development
+    // tokens live an hour or a working day): back to the sign-in, saying
+    // why, rather than an error box on every panel.
+    signOut(expiredNotice(body.errors));
+    throw new GraphQLError(body.errors ?? []);
+  }
   return { data: body.data ?? null, errors: body.errors ?? [] };
+}
+
+const noticeKey = 'credithub.dashboard.notice';
+
+function expiredNotice(errors) {
+  const reason = errors && errors[0] && errors[0].extensions && errors[0].extensions.reason;
+  return reason === 'expired' ? '登录已过期，请重新选择身份或粘贴新的令牌。' : `令牌未通过验证（${reason || 'UNAUTHENTICATED'}），请重新登录。`;
+}
+
+// signOut ends the session and shows the sign-in with notice.
+export function signOut(notice) {
+  setSession(null);
+  if (notice) sessionStorage.setItem(noticeKey, notice);
+  if (location.hash === '#/signin') window.dispatchEvent(new HashChangeEvent('hashchange'));
+  else location.hash = '#/signin';
+}
+
+// takeNotice answers the notice signOut left, once.
+export function takeNotice() {
+  const n = sessionStorage.getItem(noticeKey);
+  sessionStorage.removeItem(noticeKey);
+  return n;
 }
 
 // must is gql for answers that are useless in part: it throws the first

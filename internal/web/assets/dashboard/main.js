@@ -1,7 +1,7 @@
 // The dashboard's shell: sign-in, the hash routes and the header. Each page
 // is a module with render(view, params) that may return a cleanup
 // function (subscriptions, charts).
-import { currentSession, setSession } from './api.js';
+import { currentSession, setSession, takeNotice } from './api.js';
 import { h, errorBox } from './ui.js';
 import * as overview from './overview.js';
 import * as worklists from './worklists.js';
@@ -69,6 +69,8 @@ function renderWho() {
 async function renderSignIn() {
   view.dataset.page = 'signin';
   const card = h('section', { class: 'card signin' }, h('h2', {}, '选择身份'));
+  const notice = takeNotice();
+  if (notice) card.append(h('p', { id: 'signin-notice', class: 'warn', role: 'alert' }, notice));
   view.replaceChildren(card);
   const go = (s) => {
     setSession(s);
