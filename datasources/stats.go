@@ -2,6 +2,7 @@ package datasources
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -192,6 +193,15 @@ type CityQuery struct {
 	// (found through the keys they were filed under); no entity, no row.
 	FilterDivisions bool
 	Divisions       EntityDivisions
+	// Own, when the caller is an entity, is that entity with every key a
+	// department may file it under (the unified code, the organisation
+	// code, the old registration number), and OwnKinds are the kinds it may
+	// read of its own records beyond EntityKinds (its shared ones): its
+	// rows of those kinds are selected too, matched the way its own
+	// records are (each table's EntityMatch), so the entity sees its own
+	// records in the stream as on its profile.
+	Own      Subject
+	OwnKinds []credit.Kind
 	// After is the last record of the previous page (a position in the
 	// merged order of every department); zero means from the start.
 	After Cursor
@@ -227,21 +237,40 @@ func (s *TableSource) CityRows(ctx context.Context, q CityQuery) ([]*Row, error)
 			mr(k, d) AS (SELECT * FROM unnest(` + arg(pq.Array(q.Divisions.RegNos)) + `::text[], $2::text[]) AS r(k, d) WHERE r.k <> '') `
 	}
 	limit := arg(q.Limit)
+	// own is the calling entity's keys as the k row an EntityMatch reads
+	// (NULL where it has no such key), bound once for every table.
+	var own string
+	ownRow := func() string {
+		if own == "" {
+			null := func(v string) any { return sql.NullString{String: v, Valid: v != ""} }
+			own = fmt.Sprintf(`(SELECT %s::text AS uscc, %s::text AS org_code, %s::text AS reg_no, NULL::text AS id_no)`,
+				arg(null(q.Own.USCC)), arg(null(q.Own.OrgCode)), arg(null(q.Own.RegNo)))
+		}
+		return own
+	}
 	var parts []string
 	for _, t := range s.Tables {
 		forEntity, forPerson := has(q.EntityKinds, t.Kind), t.PersonRow != "" && has(q.PersonKinds, t.Kind)
+		forOwn := !forEntity && q.Own.USCC != "" && t.EntityMatch != "" && has(q.OwnKinds, t.Kind)
 		if filtered {
 			forPerson = false // a person has no division
 		}
-		if !forEntity && !forPerson {
+		if !forEntity && !forPerson && !forOwn {
 			continue
 		}
 		conds := dateBounds(t.Date, q.From, q.To, arg)
 		switch {
 		case t.PersonRow != "" && !forPerson:
 			conds = append(conds, "NOT ("+t.PersonRow+")")
-		case t.PersonRow != "" && !forEntity:
+		case t.PersonRow != "" && !forEntity && !forOwn:
 			conds = append(conds, "("+t.PersonRow+")")
+		}
+		if forOwn {
+			mine := "EXISTS (SELECT 1 FROM " + ownRow() + " k WHERE (" + t.EntityMatch + "))"
+			if forPerson {
+				mine = "((" + t.PersonRow + ") OR " + mine + ")"
+			}
+			conds = append(conds, mine)
 		}
 		if q.After != (Cursor{}) {
 			conds = append(conds, s.afterCursor(t, q.After, arg))

@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"credithub/auth"
+	"credithub/datasources"
 	"credithub/graph/model"
 	"credithub/internal/apperr"
 	"credithub/internal/credit"
@@ -235,8 +236,26 @@ func cityRecordsRequest(ctx context.Context, filter *model.CityRecordFilter, fir
 		}
 	}
 	req.EntityKinds, req.PersonKinds = entity, person
-	if view := auth.ViewOf(ctx, auth.Subject{}); view.PublicOnly {
-		req.Visible = view.Sees
+	if p := auth.FromContext(ctx); p.Kind() == auth.KindEntity && p.Org() != "" {
+		// The entity itself reads its own shared records, as on its
+		// profile: they are selected in SQL by its keys.
+		own := auth.ViewOf(ctx, auth.Subject{USCC: p.Org()})
+		for _, e := range loaders.For(ctx).Catalogue().Entries() {
+			if slices.Contains(own.Publicities, e.EntityPublicity) && !slices.Contains(entity, e.Kind) &&
+				(filter == nil || filter.Kinds == nil || slices.Contains(filter.Kinds, e.Kind)) {
+				req.OwnKinds = append(req.OwnKinds, e.Kind)
+			}
+		}
+		// Its old registration number is the registry's to say: the
+		// stream finds it in the registry's map it reads anyway.
+		req.Own = datasources.Subject{USCC: p.Org(), OrgCode: ident.OrgCodeOf(p.Org())}
+	}
+	if auth.ViewOf(ctx, auth.Subject{}).PublicOnly {
+		// Row by row, the records' one rule (auth.SeesRecord), as every
+		// other path applies it: a public record only in its publicity
+		// period, except to the entity it is about; a person's record of
+		// the kinds selected to whoever may read that person's data.
+		req.Visible = func(rec credit.Record) bool { return auth.SeesRecord(ctx, rec) }
 	}
 	return req, nil
 }

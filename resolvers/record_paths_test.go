@@ -1,6 +1,7 @@
 package resolvers_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -34,16 +35,30 @@ type recordAt struct {
 	idNo     string // a person whose records list it (person(idNumber:))
 	triggers string // an entity whose credit checks name it as a trigger
 	workflow string // an entity whose objections, repairs or commitments name it
+	// As the root caller's node(id) shows it: where the city-wide stream
+	// finds it, whether it is overdue for publication (disclosureStats'
+	// overdueRecords list it) and whether it is in force (credit reports
+	// state only those).
+	source, decided  string
+	overdue, inForce bool
+	// legacyShared: a shared record its department filed under an old
+	// key only (an organisation code, a registration number).
+	legacyShared bool
+	legacy       bool // filed under an old key only
 }
 
 // SECURITY: one record, one marking. Each kind of record in the seed is
 // reached by every path that leads to it — node(id), an entity's records,
 // its legal representative's records, person(idNumber:)'s records, credit
-// checks' triggers, the record of an objection, a repair or a commitment —
-// and each caller (the public; departments with entity:read, with
-// entity:read and record:read, with person:read and a purpose, with all of
-// these; the entity itself) sees it on every path it can take alike:
-// visible with the same publicity, or not at all. A court's consumption
+// checks' triggers, the record of an objection, a repair or a commitment,
+// the city-wide records stream (Query.records, filtered to the record's
+// kind, department and decision day), disclosureStats' overdueRecords (for
+// a record overdue for publication) and a credit report's records (for a
+// record in force; reports state no others) — and each caller (the public;
+// departments with entity:read, with entity:read and record:read, with
+// person:read and a purpose, with all of these, each also holding
+// report:issue; the entity itself) sees it on every path it can take
+// alike: visible with the same publicity, or not at all. A court's consumption
 // restriction against a company, which binds its legal representative,
 // is the record that reads differently through the person.
 func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
@@ -51,7 +66,9 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 	h := apptest.Shared(t, apptest.Options{})
 	const purpose = "LAW_ENFORCEMENT"
 	dept := func(purpose string, scopes ...string) map[string]string {
-		return apptest.As(t, auth.KindDepartment, "paths-dept", purpose, scopes...)
+		// Each may issue credit reports: a report states the records its
+		// caller may read, one more path to them.
+		return apptest.As(t, auth.KindDepartment, "paths-dept", purpose, append(scopes, auth.ScopeReportIssue)...)
 	}
 	root := dept(purpose, auth.ScopeEntityRead, auth.ScopeRecordRead, auth.ScopePersonRead)
 	callers := map[string]map[string]string{
@@ -162,6 +179,65 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 		}
 		return out
 	}
+	// cityRecords is the city-wide stream narrowed to one kind, one
+	// department and one decision day: a page that holds the record when
+	// the caller may see it.
+	cityRecords := func(who map[string]string, r *recordAt) (map[string]seen, bool) {
+		return list(who, `query($k: RecordKind!, $s: ID!, $d: Date!) { records(first: 100, filter: {kinds: [$k], sources: [$s], decidedFrom: $d, decidedTo: $d}) { `+recFields+` } }`,
+			map[string]any{"k": r.kind, "s": r.source, "d": r.decided}, "records", "edges")
+	}
+	// overdue is every department's overdue decisions of one decision day
+	// (disclosureStats' overdueRecords).
+	overdue := func(who map[string]string, day string) (map[string]seen, bool) {
+		key := fmt.Sprint(who["Authorization"], "overdue", day)
+		if out, ok := cache[key]; ok {
+			return out, out != nil
+		}
+		r := h.Do(t, `query($d: Date!) { disclosureStats(from: $d, to: $d) { overdueRecords(first: 100) { id publicity summary } } }`,
+			map[string]any{"d": day}, who)
+		deps, ok := apptest.Get(r.Data, "disclosureStats").([]any)
+		if !ok {
+			cache[key] = nil
+			return nil, false
+		}
+		out := map[string]seen{}
+		for _, d := range deps {
+			for _, rec := range asList(apptest.Get(d, "overdueRecords")) {
+				id, _ := apptest.Get(rec, "id").(string)
+				summary, _ := apptest.Get(rec, "summary").(string)
+				pub, _ := apptest.Get(rec, "publicity").(string)
+				out[id] = seen{visible: summary != "", publicity: pub}
+			}
+		}
+		cache[key] = out
+		return out, true
+	}
+	// report is the records a credit report on uscc states, issued to
+	// the caller; not reachable without report:issue.
+	report := func(who map[string]string, uscc string) (map[string]seen, bool) {
+		key := fmt.Sprint(who["Authorization"], "report", uscc)
+		if out, ok := cache[key]; ok {
+			return out, out != nil
+		}
+		r := h.Do(t, `query($u: ID!) { creditReport(uscc: $u, purpose: BIDDING) { content } }`, map[string]any{"u": uscc}, who)
+		content, _ := apptest.Get(r.Data, "creditReport", "content").(string)
+		if content == "" {
+			cache[key] = nil
+			return nil, false
+		}
+		var c struct {
+			Records []struct{ ID, Publicity, Summary string } `json:"records"`
+		}
+		if err := json.Unmarshal([]byte(content), &c); err != nil {
+			t.Fatalf("a report's content: %v", err)
+		}
+		out := map[string]seen{}
+		for _, rec := range c.Records {
+			out[rec.ID] = seen{visible: rec.Summary != "", publicity: rec.Publicity}
+		}
+		cache[key] = out
+		return out, true
+	}
 	node := func(who map[string]string, id string) seen {
 		r := h.Do(t, `query($id: ID!) { node(id: $id) { ... on CreditRecord { id publicity summary } } }`, map[string]any{"id": id}, who)
 		summary, _ := apptest.Get(r.Data, "node", "summary").(string)
@@ -178,12 +254,15 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 		return found[id]
 	}
 	const allRecords = `query($u: ID!) { entity(uscc: $u) {
-		records(first: 100) { edges { node { id kind } } }
+		records(first: 100) { edges { node { id kind legacyKey publicity } } }
 		legalRepresentative { records(first: 100) { edges { node { id kind } } } } } }`
 	for _, e := range h.World.Entities {
 		data := h.QueryAs(t, root, allRecords, map[string]any{"u": e.USCC})
 		for _, edge := range asList(apptest.Get(data, "entity", "records", "edges")) {
-			at(apptest.Get(edge, "node", "id").(string), apptest.Get(edge, "node", "kind").(string)).uscc = e.USCC
+			r := at(apptest.Get(edge, "node", "id").(string), apptest.Get(edge, "node", "kind").(string))
+			r.uscc = e.USCC
+			r.legacy = apptest.Get(edge, "node", "legacyKey") != nil
+			r.legacyShared = r.legacy && apptest.Get(edge, "node", "publicity") == "SHARED"
 		}
 		for _, edge := range asList(apptest.Get(data, "entity", "legalRepresentative", "records", "edges")) {
 			r := at(apptest.Get(edge, "node", "id").(string), apptest.Get(edge, "node", "kind").(string))
@@ -224,11 +303,65 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 	sort.Strings(ids)
 	for _, id := range ids {
 		r := found[id]
-		mix := fmt.Sprint(r.kind, r.uscc != "", r.repOf != "", r.idNo != "", r.workflow != "")
+		mix := fmt.Sprint(r.kind, r.uscc != "", r.repOf != "", r.idNo != "", r.workflow != "", r.legacyShared)
 		if picked[mix] < 2 || r.workflow != "" {
 			picked[mix]++
 			records = append(records, r)
 		}
+	}
+	// Where the stream finds each, whether it is overdue, in force; and
+	// one overdue record of each disclosing kind.
+	describe := func(r *recordAt) {
+		d := h.QueryAs(t, root, `query($id: ID!) { node(id: $id) { ... on CreditRecord { source { code } decisionDate status disclosure { overdue publishedDate } } } }`,
+			map[string]any{"id": r.id})
+		r.source, _ = apptest.Get(d, "node", "source", "code").(string)
+		r.decided, _ = apptest.Get(d, "node", "decisionDate").(string)
+		status, _ := apptest.Get(d, "node", "status").(string)
+		r.inForce = status != "EXPIRED" && status != "REPAIRED" && status != "REVOKED"
+		r.overdue = apptest.Get(d, "node", "disclosure", "overdue") == true && apptest.Get(d, "node", "disclosure", "publishedDate") == nil
+	}
+	overdueKinds := map[string]bool{}
+	for _, r := range records {
+		describe(r)
+		if r.overdue {
+			overdueKinds[r.kind] = true
+		}
+	}
+	tried := map[string]int{}
+	for _, id := range ids {
+		r := found[id]
+		if r.source != "" || overdueKinds[r.kind] || tried[r.kind] == 40 {
+			continue
+		}
+		tried[r.kind]++
+		describe(r)
+		if r.overdue {
+			overdueKinds[r.kind] = true
+			records = append(records, r)
+		}
+	}
+	// An entity's record overdue for publication and past its period,
+	// filed under an old key only: the entity itself sees it on every path.
+	legacyOverdue := false
+	for n, id := range ids {
+		r := found[id]
+		if n == 3000 || legacyOverdue {
+			break
+		}
+		if !r.legacy || r.uscc == "" || r.source != "" {
+			continue
+		}
+		describe(r)
+		if r.overdue && !r.inForce {
+			legacyOverdue = true
+			records = append(records, r)
+		}
+	}
+	if !legacyOverdue {
+		t.Log("no record filed under an old key only is overdue and past its period")
+	}
+	if len(overdueKinds) < 2 {
+		t.Fatalf("the seed has too few records overdue for publication: %v", overdueKinds)
 	}
 	bothWays := false
 	kinds := map[string]bool{}
@@ -237,6 +370,15 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 		if r.kind == string(credit.KindConsumptionRestriction) && r.uscc != "" && r.repOf != "" {
 			bothWays = true
 		}
+	}
+	legacy := 0
+	for _, r := range records {
+		if r.legacyShared {
+			legacy++
+		}
+	}
+	if legacy == 0 {
+		t.Fatal("the seed has no shared record filed under an old key only")
 	}
 	if !bothWays || len(kinds) < 10 {
 		t.Fatalf("the seed has changed: %d kinds of record, a consumption restriction on an entity and its legal representative: %v", len(kinds), bothWays)
@@ -248,6 +390,7 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 	for _, r := range records {
 		inRecords[r.id] = true
 	}
+	compared := map[string]int{} // per path, the records compared on it
 	for i, e := range h.World.Entities {
 		if i == 80 {
 			break
@@ -271,6 +414,9 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 	}
 
 	for _, r := range records {
+		if r.source == "" {
+			describe(r)
+		}
 		who := callers
 		if r.uscc != "" {
 			// The entity the record is about, signed in as itself.
@@ -307,6 +453,21 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 					}
 				}
 			}
+			m, ok := cityRecords(as, r)
+			add("records(filter)", m, ok)
+			if r.overdue {
+				m, ok := overdue(as, r.decided)
+				add("disclosureStats.overdueRecords", m, ok)
+			}
+			if r.uscc != "" && r.inForce {
+				m, ok := report(as, r.uscc)
+				add("creditReport.content.records", m, ok)
+			}
+			for p, s := range got {
+				if s.visible {
+					compared[p+" "+who]++
+				}
+			}
 			if r.triggers != "" {
 				m, ok := triggers(as, r.triggers)
 				if ok {
@@ -333,6 +494,15 @@ func TestRecordOpennessIsTheSameOnEveryPath(t *testing.T) {
 				sort.Strings(lines)
 				t.Errorf("%s %s, to %s:\n\t%s", r.kind, r.id, who, strings.Join(lines, "\n\t"))
 			}
+		}
+	}
+	// Each new path showed records to the callers that may see them.
+	for _, p := range []string{"records(filter) the public", "records(filter) the entity itself",
+		"records(filter) a department with every read scope", "disclosureStats.overdueRecords the public",
+		"disclosureStats.overdueRecords a department with record:read", "creditReport.content.records a department with entity:read",
+		"creditReport.content.records a department with every read scope"} {
+		if compared[p] == 0 {
+			t.Errorf("no record was seen on %s", p)
 		}
 	}
 }

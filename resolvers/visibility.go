@@ -155,11 +155,16 @@ func legacySubject(ctx context.Context, b *credit.Base) error {
 
 // overdueAndVisible annotates a department's record as the loaders do and
 // reports whether it is overdue on the exact calendar and the caller may
-// see it (auth.ViewOf, the records' own rule).
+// see it (auth.SeesRecord, the records' own rule), with the subject of a
+// record filed under an old key only resolved for the entity itself as
+// node(id) resolves it (legacySubject).
 func (r *Resolver) overdueAndVisible(ctx context.Context, rec credit.Record, today scalars.Date) bool {
 	r.annotate(ctx, rec, today)
 	b := rec.Common()
 	if b.Disclosure == nil || !b.Disclosure.Overdue || b.Disclosure.PublishedDate != nil {
+		return false
+	}
+	if err := legacySubject(ctx, b); err != nil {
 		return false
 	}
 	return auth.SeesRecord(ctx, rec)

@@ -494,8 +494,9 @@ func TestWarningHandled(t *testing.T) {
 }
 
 // SECURITY: a department without warning:handle, an entity and the public
-// cannot handle a warning, and nothing is written; bad arguments name the
-// argument.
+// cannot handle a warning, nor can a department holding warning:handle a
+// warning not assigned to it (it is told the credit office may), and
+// nothing is written; bad arguments name the argument.
 func TestWarningHandlingRefused(t *testing.T) {
 	t.Parallel()
 	h := apptest.Start(t, apptest.Options{Entities: 60, Env: map[string]string{"CREDITHUB_WARNING_SCAN": "1h"}})
@@ -505,10 +506,19 @@ func TestWarningHandlingRefused(t *testing.T) {
 		"a department that reads warnings": apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeEntityRead, auth.ScopeObjectionHandle),
 		"the entity itself":                apptest.As(t, auth.KindEntity, h.World.Entities[4].USCC, ""),
 		"the public":                       nil,
+		// A warning not assigned to it is the credit office's to handle.
+		"a department holding warning:handle": apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeEntityRead, auth.ScopeWarningHandle),
 	} {
-		r := h.Do(t, ack, map[string]any{"id": ids[0]}, headers)
-		if len(r.Errors) == 0 || r.Errors[0].Code() != "FORBIDDEN" || r.Data["acknowledgeWarning"] != nil {
-			t.Errorf("%s: %s", name, r.Body)
+		for _, m := range []string{ack,
+			`mutation($id: ID!) { assignWarning(id: $id, department: "market", idempotencyKey: "as") { id state } }`,
+			`mutation($id: ID!) { closeWarning(id: $id, note: "已处理", idempotencyKey: "cl") { id state } }`} {
+			r := h.Do(t, m, map[string]any{"id": ids[0]}, headers)
+			if len(r.Errors) == 0 || r.Errors[0].Code() != "FORBIDDEN" || r.Data["acknowledgeWarning"] != nil ||
+				r.Data["assignWarning"] != nil || r.Data["closeWarning"] != nil {
+				t.Errorf("%s: %s", name, r.Body)
+			} else if name == "a department holding warning:handle" && !strings.Contains(r.Errors[0].Message, "credit office") {
+				t.Errorf("%s: %q does not say who may act", name, r.Errors[0].Message)
+			}
 		}
 	}
 	var state string

@@ -79,3 +79,55 @@ func TestStatsAndCityRowsFollowLegacyKeys(t *testing.T) {
 		t.Errorf("CityRows of no entity = %d rows, %v", len(none), err)
 	}
 }
+
+// SECURITY: the entity itself reads in the city-wide stream its own records
+// of the kinds others may not read (OwnKinds), under every key the
+// regulator filed them under, and not another entity's of those kinds.
+func TestCityRowsOwnRecordsFollowLegacyKeys(t *testing.T) {
+	t.Parallel()
+	w := world.New(7, 300)
+	db := dstest.Open(t, market.Setup, w)
+	src := market.NewSource(db)
+	ctx := context.Background()
+	e := w.Entities[1]
+	own := datasources.Subject{USCC: e.USCC, OrgCode: e.OrgCode, RegNo: e.RegNo}
+	got, err := src.Records(ctx, []datasources.Subject{own}, datasources.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[credit.Kind][]int64{}
+	for _, r := range got[e.USCC] {
+		b := r.Common()
+		want[b.Kind] = append(want[b.Kind], b.Ref.LocalID)
+	}
+	if len(want[credit.KindPenalty]) == 0 || len(want[credit.KindLicence]) == 0 {
+		t.Fatalf("world changed: entity 1 has no penalty or licence: %v", want)
+	}
+	// Penalties as if only the entity itself might read them; licences
+	// as anyone might.
+	rows, err := src.CityRows(ctx, datasources.CityQuery{EntityKinds: []credit.Kind{credit.KindLicence},
+		Own: own, OwnKinds: []credit.Kind{credit.KindPenalty}, Limit: 10000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var penalties []int64
+	licences := 0
+	for _, r := range rows {
+		switch r.Cursor.Kind {
+		case credit.KindPenalty:
+			penalties = append(penalties, r.Cursor.LocalID)
+		case credit.KindLicence:
+			licences++
+		default:
+			t.Errorf("a row of kind %s", r.Cursor.Kind)
+		}
+	}
+	slices.Sort(penalties)
+	slices.Sort(want[credit.KindPenalty])
+	if !slices.Equal(penalties, want[credit.KindPenalty]) {
+		t.Errorf("the entity's own penalties in the stream = %v, want %v (its records, the ones under its registration number included)", penalties, want[credit.KindPenalty])
+	}
+	if licences <= len(want[credit.KindLicence]) {
+		t.Errorf("%d licences in the stream, want every entity's (more than its %d)", licences, len(want[credit.KindLicence]))
+	}
+}

@@ -16,11 +16,16 @@ type RecordsRequest struct {
 	// EntityKinds and PersonKinds are the kinds the caller may read (and
 	// asked for) among records about entities and about persons.
 	EntityKinds, PersonKinds []credit.Kind
-	Sources                  []string // department codes; empty: all
-	Divisions                []string // nil: all
-	From, To                 string
-	After                    datasources.Cursor
-	First                    int
+	// Own and OwnKinds, when the caller is an entity: itself, with every
+	// key it may be filed under, and the kinds it may read of its own
+	// records beyond EntityKinds (datasources.CityQuery).
+	Own       datasources.Subject
+	OwnKinds  []credit.Kind
+	Sources   []string // department codes; empty: all
+	Divisions []string // nil: all
+	From, To  string
+	After     datasources.Cursor
+	First     int
 	// Visible, when set, drops records row by row (a public caller and a
 	// record past its publicity period); the streams are then read on
 	// until the page is full.
@@ -59,6 +64,13 @@ func (s *Service) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 			}
 		}
 		divs, byUSCC = only(d, req.Divisions), by
+		if req.Own.USCC != "" && req.Own.RegNo == "" {
+			// The calling entity's old registration number, from the
+			// registry's map the stream reads anyway.
+			if i := slices.Index(d.USCCs, req.Own.USCC); i >= 0 {
+				req.Own.RegNo = d.RegNos[i]
+			}
+		}
 		s.mu.Lock()
 		usccOf = s.usccOf
 		s.mu.Unlock()
@@ -99,13 +111,13 @@ func (s *Service) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 				defer cancel()
 			}
 			return cr.CityRows(ctx, datasources.CityQuery{EntityKinds: req.EntityKinds, PersonKinds: req.PersonKinds,
-				From: req.From, To: req.To, FilterDivisions: req.Divisions != nil, Divisions: divs, After: after, Limit: limit})
+				Own: req.Own, OwnKinds: req.OwnKinds, From: req.From, To: req.To, FilterDivisions: req.Divisions != nil, Divisions: divs, After: after, Limit: limit})
 		}
 		streams = append(streams, st)
 	}
 	// The hub's own records, from memory; their source is the identifying
 	// department, so the filter on sources applies to it.
-	ek, pk := kindSet(req.EntityKinds), kindSet(req.PersonKinds)
+	ek, pk, ok := kindSet(req.EntityKinds), kindSet(req.PersonKinds), kindSet(req.OwnKinds)
 	hubRecs := s.State.Matching(func(r credit.Record) bool {
 		b := r.Common()
 		if b.Source == nil || !wantSource(b.Source.Code) {
@@ -117,7 +129,8 @@ func (s *Service) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 		if b.Subject.IsPerson() {
 			return req.Divisions == nil && pk[b.Kind]
 		}
-		return ek[b.Kind] && (req.Divisions == nil || slices.Contains(req.Divisions, byUSCC[b.Subject.USCC]))
+		mine := req.Own.USCC != "" && b.Subject.USCC == req.Own.USCC && ok[b.Kind]
+		return (ek[b.Kind] || mine) && (req.Divisions == nil || slices.Contains(req.Divisions, byUSCC[b.Subject.USCC]))
 	})
 	streams = append(streams, &stream{dept: hubdb.Office, read: func(after datasources.Cursor, limit int) ([]*datasources.Row, error) {
 		var out []*datasources.Row

@@ -870,3 +870,21 @@ func TestDashboardWorklistsAsAnAgency(t *testing.T) {
 	b.CheckStayedOnHub()
 	b.CheckNoErrors()
 }
+
+// A department acknowledges no warning (that is the credit office's; it
+// handles only the warnings assigned to it): its worklist of open warnings
+// offers no acknowledge button, and says who acknowledges.
+func TestDashboardWorklistsAsADepartment(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{Entities: 50})
+	b := openDashboard(t, h, "department", browsertest.Options{})
+	show(b, "#/worklists", "#list-warnings")
+	rows := browsertest.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('#list-warnings tbody tr[data-id]').length`))
+	buttons := browsertest.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('#list-warnings [data-ack]').length`))
+	notes := browsertest.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('#list-warnings [data-ack-by="credit-office"]').length`))
+	if rows == 0 || buttons != 0 || notes != rows {
+		t.Errorf("a department's worklist: %d warnings, %d acknowledge buttons (want none), %d saying the credit office acknowledges", rows, buttons, notes)
+	}
+	b.CheckStayedOnHub()
+	b.CheckNoErrors()
+}

@@ -6,12 +6,18 @@ package workflow
 // department or a person (again, while assigned), and closed with a note.
 //
 //	raise        —                             → OPEN          the rules (hubdb.WarningStore.Raise)
-//	acknowledge  OPEN                          → ACKNOWLEDGED  warning:handle
-//	assign       OPEN, ACKNOWLEDGED, ASSIGNED  → ASSIGNED      warning:handle
-//	close        OPEN, ACKNOWLEDGED, ASSIGNED  → CLOSED        warning:handle
+//	acknowledge  OPEN                          → ACKNOWLEDGED  warning:handle, the credit office
+//	assign       OPEN, ACKNOWLEDGED, ASSIGNED  → ASSIGNED      warning:handle, the credit office or the assignee
+//	close        OPEN, ACKNOWLEDGED, ASSIGNED  → CLOSED        warning:handle, the credit office or the assignee
 //
-// Who: a department token (the credit office's, org credit-office, or any
-// department's) or an admin token, holding warning:handle. CLOSED is
+// Who, besides warning:handle: the credit office (an admin token, or a
+// department token of org credit-office) acts on any warning and assigns
+// it to anyone. A department acts only on a warning assigned to it (its
+// org is the assignee department): it closes it, or re-assigns it within
+// itself (to itself, naming one of its officers); it never takes a warning
+// that is not its own, nor passes one to another department. An OPEN
+// warning is assigned to no one, so acknowledging is the credit office's.
+// Entities, agencies and the public never handle warnings. CLOSED is
 // final. What each writes, besides the warning's state and a history row:
 //
 //	acknowledge  when
@@ -57,23 +63,45 @@ var warningMachine = Machine{
 	Name: WorkflowWarning,
 	Transitions: []Transition{
 		{Action: warningAcknowledge, From: []State{State(WarningOpen)}, To: State(WarningAcknowledged),
-			Scope: auth.ScopeWarningHandle, Owner: warningHandler},
+			Scope: auth.ScopeWarningHandle, Owner: warningAssignee},
 		{Action: warningAssign, From: []State{State(WarningOpen), State(WarningAcknowledged), State(WarningAssigned)}, To: State(WarningAssigned),
-			Scope: auth.ScopeWarningHandle, Owner: warningHandler},
+			Scope: auth.ScopeWarningHandle, Owner: warningAssignee},
 		{Action: warningClose, From: []State{State(WarningOpen), State(WarningAcknowledged), State(WarningAssigned)}, To: State(WarningClosed),
-			Scope: auth.ScopeWarningHandle, Owner: warningHandler},
+			Scope: auth.ScopeWarningHandle, Owner: warningAssignee},
 	},
 }
 
-// warningHandler lets the credit office and the departments handle
-// warnings (with warning:handle, which the transition checks first): a
-// department token or an admin token, never an entity, an agency or the
-// public.
-func warningHandler(p *auth.Principal, _ string) error {
-	if p.Kind() == auth.KindDepartment || p.Kind() == auth.KindAdmin {
+// warningAssignee lets the credit office act on any warning, and a
+// department on a warning assigned to it (owner is the warning's assignee
+// department, "" when it has none): never an entity, an agency or the
+// public, nor a department on another's warning.
+func warningAssignee(p *auth.Principal, owner string) error {
+	if creditOffice(p, "") == nil {
 		return nil
 	}
-	return apperr.New(apperr.Forbidden, "warnings are handled by the credit office and the departments; a %s token may not", p.Kind())
+	if p.Kind() == auth.KindDepartment && owner != "" && p.Org() == owner {
+		return nil
+	}
+	who := "the credit office (" + CreditOfficeOrg + ")"
+	if owner != "" {
+		who += " or the department it is assigned to (" + owner + ")"
+	}
+	return apperr.New(apperr.Forbidden, "this warning is handled by %s; a %s token of %s may not", who, p.Kind(), orgOr(p)).
+		With("owner", ownerOr(owner))
+}
+
+func orgOr(p *auth.Principal) string {
+	if p.Org() == "" {
+		return "no org"
+	}
+	return p.Org()
+}
+
+func ownerOr(owner string) string {
+	if owner == "" {
+		return CreditOfficeOrg
+	}
+	return owner
 }
 
 // Assignee is whom a warning is assigned to: a department of the hub (its
@@ -98,6 +126,14 @@ func (s *Service) AcknowledgeWarning(ctx context.Context, id int64, key hubdb.Ke
 func (s *Service) AssignWarning(ctx context.Context, id int64, to Assignee, key hubdb.Key) (*hubdb.WarningRow, error) {
 	if to.Department == nil && to.Person == nil {
 		return nil, apperr.BadInput("department", "assignWarning needs a department (its code), a person (a name), or both")
+	}
+	if p := auth.FromContext(ctx); p.Kind() == auth.KindDepartment && creditOffice(p, "") != nil && p.HasScope(auth.ScopeWarningHandle) &&
+		(to.Department == nil || *to.Department != p.Org()) {
+		// A department re-assigns only within itself; whether the warning
+		// is its own is checked with the warning (warningAssignee).
+		return nil, apperr.New(apperr.Forbidden,
+			"a department re-assigns only a warning assigned to it, and only to itself (department: %q, naming one of its officers); the credit office (%s) assigns warnings to other departments",
+			p.Org(), CreditOfficeOrg).With("field", "department").With("owner", CreditOfficeOrg)
 	}
 	var dept, person *string
 	reason := "to"
@@ -144,7 +180,12 @@ func (s *Service) changeWarning(ctx context.Context, id int64, action, operation
 	write func(tx *hubdb.DB, to State, now time.Time) (hubdb.WarningRow, error)) (*hubdb.WarningRow, error) {
 	return transact(ctx, s, key, operation, func(tx *hubdb.DB, now time.Time) (*hubdb.WarningRow, error) {
 		row, t, err := deciding(ctx, &warningMachine, action, tx.Warnings(), "warning", id,
-			func(w hubdb.WarningRow) (State, string) { return State(w.State), "" })
+			func(w hubdb.WarningRow) (State, string) {
+				if w.AssigneeDepartment == nil {
+					return State(w.State), ""
+				}
+				return State(w.State), *w.AssigneeDepartment
+			})
 		if err != nil {
 			return nil, err
 		}

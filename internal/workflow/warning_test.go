@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -220,6 +221,64 @@ func TestWarningRefusals(t *testing.T) {
 }
 
 func err2[T any](_ T, err error) error { return err }
+
+// SECURITY: a department holding warning:handle acts only on a warning
+// assigned to it. It may not acknowledge, assign or close a warning that is
+// open (assigned to no one) or assigned to another department, nor pass its
+// own to another department; each refusal is FORBIDDEN naming who may act,
+// and writes nothing. The credit office acts on any warning; an admin
+// token is the credit office.
+func TestWarningOnlyItsAssigneeOrTheCreditOffice(t *testing.T) {
+	t.Parallel()
+	b := newWarnBench(t)
+	market, fire := obAs(auth.KindDepartment, "market", auth.ScopeWarningHandle), "fire"
+	open := b.raise(t, "91231100MA1ABCDE0X", "rec-o1")
+	toFire := b.raise(t, "91231100MA1ABCDE0X", "rec-o2")
+	if _, err := b.svc.AssignWarning(warnOffice, toFire, workflow.Assignee{Department: &fire}, hubdb.Key{Value: "to-fire"}); err != nil {
+		t.Fatal(err)
+	}
+	refused := func(what string, err error, who string) {
+		t.Helper()
+		wantCode(t, what, err, apperr.Forbidden, "")
+		if msg := err.Error(); !strings.Contains(msg, "credit office") || !strings.Contains(msg, who) {
+			t.Errorf("%s: %q does not say who may act (the credit office, %s)", what, msg, who)
+		}
+	}
+	marketOrg := "market"
+	refused("market acknowledging an open warning", err2(b.svc.AcknowledgeWarning(market, open, hubdb.Key{Value: "m1"})), "credit-office")
+	refused("market closing an open warning", err2(b.svc.CloseWarning(market, open, "不是我的", hubdb.Key{Value: "m2"})), "credit-office")
+	refused("market taking an open warning", err2(b.svc.AssignWarning(market, open, workflow.Assignee{Department: &marketOrg}, hubdb.Key{Value: "m3"})), "credit-office")
+	refused("market closing fire's warning", err2(b.svc.CloseWarning(market, toFire, "不是我的", hubdb.Key{Value: "m4"})), "fire")
+	refused("market taking fire's warning", err2(b.svc.AssignWarning(market, toFire, workflow.Assignee{Department: &marketOrg}, hubdb.Key{Value: "m5"})), "fire")
+	refused("fire passing its warning to market", err2(b.svc.AssignWarning(warnFire, toFire, workflow.Assignee{Department: &marketOrg}, hubdb.Key{Value: "f1"})), "credit-office")
+	officer := "王建国"
+	refused("fire assigning its warning to a person of no department", err2(b.svc.AssignWarning(warnFire, toFire, workflow.Assignee{Person: &officer}, hubdb.Key{Value: "f2"})), "credit-office")
+	if n := b.rows(t, "warning", "id = $1 AND state = 'OPEN' AND assignee_department IS NULL AND closed_at IS NULL", open); n != 1 {
+		t.Fatal("a refused department changed the open warning")
+	}
+	if n := b.rows(t, "warning", "id = $1 AND state = 'ASSIGNED' AND assignee_department = 'fire' AND assignee_person IS NULL", toFire); n != 1 {
+		t.Fatal("a refused department changed fire's warning")
+	}
+	if n := b.rows(t, "workflow_history", "workflow = 'warning' AND action <> 'raise' AND actor_org <> 'credit-office'"); n != 0 {
+		t.Fatalf("%d history rows after refusals", n)
+	}
+
+	// The assignee closes its own; the credit office (an admin token too)
+	// acts on any.
+	if _, err := b.svc.AssignWarning(warnFire, toFire, workflow.Assignee{Department: &fire, Person: &officer}, hubdb.Key{Value: "f3"}); err != nil {
+		t.Fatalf("fire re-assigning its own warning to its officer: %v", err)
+	}
+	if w, err := b.svc.CloseWarning(warnFire, toFire, "已整改", hubdb.Key{Value: "f4"}); err != nil || w.State != "CLOSED" {
+		t.Fatalf("fire closing its own warning: %+v %v", w, err)
+	}
+	admin := obAs(auth.KindAdmin, "", auth.ScopeWarningHandle)
+	if w, err := b.svc.AssignWarning(admin, open, workflow.Assignee{Department: &marketOrg}, hubdb.Key{Value: "a1"}); err != nil || w.State != "ASSIGNED" {
+		t.Fatalf("an admin assigning: %+v %v", w, err)
+	}
+	if w, err := b.svc.CloseWarning(market, open, "已核查", hubdb.Key{Value: "m6"}); err != nil || w.State != "CLOSED" {
+		t.Fatalf("market closing the warning assigned to it: %+v %v", w, err)
+	}
+}
 
 // Listing by state, and the open warnings counted by rule and division
 // (the division of the entity's stored grade) in one statement.

@@ -1,7 +1,7 @@
 // Worklists: overdue case pushes, objections and repairs near or past
 // their deadline, disclosures due (T26), and open warnings (T25), new ones
 // arriving live over the warnings subscription.
-import { gql, GraphQLError, subscribe, refused } from './api.js';
+import { gql, GraphQLError, subscribe, refused, currentSession } from './api.js';
 import { h, table, errorBox, label, fmt, pct, today, addDays, csvText, download } from './ui.js';
 
 // One request per list, side by side: a caller refused one list (an agency
@@ -169,7 +169,11 @@ function warningRow(w) {
 
 // ackButton acknowledges a warning (acknowledgeWarning, warning:handle);
 // one idempotency key per warning, so a second click repeats nothing.
+// Acknowledging is the credit office's: a department handles only the
+// warnings assigned to it, so its role is shown who acknowledges instead.
 function ackButton(w) {
+  const s = currentSession();
+  if (s && s.role === 'department') return h('span', { class: 'muted', 'data-ack-by': 'credit-office' }, '待市信用办确认');
   const key = 'ack-' + w.id + '-' + Math.random().toString(36).slice(2, 10);
   const btn = h('button', { type: 'button', class: 'ack', 'data-ack': w.id }, '确认');
   btn.addEventListener('click', async () => {
