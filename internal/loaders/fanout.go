@@ -42,146 +42,37 @@ type RecordsPage struct {
 	Failed []SourceStatus
 }
 
-// maxRounds bounds the reads of one page when Visible drops records.
-const maxRounds = 6
-
 // Records merges the departments' records into one page in the graph's
-// order. Each department is a stream read in chunks, all concurrently; a
-// record is placed on the page only once every stream still open has read
-// past it, so the page is exactly the first First records of the merge.
-// Without a Visible filter one chunk of First+1 per department is always
-// enough (the stream with the lowest last record alone supplies First+1).
+// order (datasources.Merge): each department is a stream read in chunks
+// through its records loader, all concurrently, the first chunk being the
+// load Prefetch started. A department that failed is left out whole and
+// reported.
 func (l *Loaders) Records(ctx context.Context, req RecordsRequest) RecordsPage {
-	type stream struct {
-		dept   credit.Department
-		src    datasources.Source
-		after  datasources.Cursor
-		done   bool
-		failed error
-	}
-	var streams []*stream
+	var depts []credit.Department
+	var streams []datasources.Stream
 	for _, dep := range l.deps.Departments {
-		if l.asks(dep.Source, req) {
-			streams = append(streams, &stream{dept: dep.Source.Department(), src: dep.Source, after: req.After})
+		if !l.asks(dep.Source, req) {
+			continue
+		}
+		src, d := dep.Source, dep.Source.Department()
+		depts = append(depts, d)
+		streams = append(streams, datasources.Stream{
+			Read: func(after datasources.Cursor, limit int) func() ([]*datasources.Row, error) {
+				q := req.query()
+				q.After, q.Limit = after, limit
+				return l.records[d.Code].Load(ctx, RecordsKey{Subject: src.Key(req.Subject), Query: q})
+			},
+			Undecodable: func(err error) error { return l.unavailable(ctx, d.Code, err) },
+		})
+	}
+	m := datasources.Merge(streams, datasources.MergeRequest{After: req.After, First: req.First, Visible: req.Visible})
+	page := RecordsPage{Records: m.Records, HasNext: m.HasNext, End: m.End}
+	for i, err := range m.Failed {
+		if err != nil {
+			page.Failed = append(page.Failed, SourceStatus{Department: depts[i], Err: err})
 		}
 	}
-	type candidate struct {
-		row *datasources.Row
-		s   *stream
-	}
-	var page RecordsPage
-	var got []candidate
-	want := req.First + 1
-	chunk := want
-	for round := 0; ; round++ {
-		type pending struct {
-			s     *stream
-			limit int
-			thunk func() ([]*datasources.Row, error)
-		}
-		var ps []pending
-		for _, s := range streams {
-			if s.done {
-				continue
-			}
-			q := req.query()
-			q.After, q.Limit = s.after, chunk
-			ps = append(ps, pending{s, chunk, l.records[s.dept.Code].Load(ctx, RecordsKey{Subject: s.src.Key(req.Subject), Query: q})})
-		}
-		for _, p := range ps {
-			rows, err := p.thunk()
-			if err != nil {
-				p.s.failed, p.s.done = err, true
-				continue
-			}
-			if len(rows) < p.limit {
-				p.s.done = true
-			}
-			if len(rows) > 0 {
-				p.s.after = rows[len(rows)-1].Cursor
-			}
-			for _, r := range rows {
-				if req.Visible != nil {
-					rec, err := r.Record()
-					if err != nil {
-						p.s.failed, p.s.done = l.unavailable(ctx, p.s.dept.Code, err), true
-						break
-					}
-					if !req.Visible(rec) {
-						continue
-					}
-				}
-				got = append(got, candidate{r, p.s})
-			}
-		}
-		slices.SortFunc(got, func(a, b candidate) int { return compareCursors(a.row.Cursor, b.row.Cursor) })
-		// The safe prefix: records every open stream has read past.
-		safe := len(got)
-		var frontier *datasources.Cursor
-		for _, s := range streams {
-			if !s.done && (frontier == nil || datasources.Less(s.after, *frontier)) {
-				f := s.after
-				frontier = &f
-			}
-		}
-		if frontier != nil {
-			safe = 0
-			for safe < len(got) && !datasources.Less(*frontier, got[safe].row.Cursor) {
-				safe++
-			}
-		}
-		if safe >= want || frontier == nil || round == maxRounds-1 {
-			var keep []candidate
-			switch {
-			case safe > req.First:
-				keep, page.HasNext = got[:req.First], true
-			case frontier != nil:
-				// Out of rounds: what is safe so far, and a cursor to go on.
-				keep, page.HasNext, page.End = got[:safe], true, *frontier
-			default:
-				keep = got
-			}
-			for _, c := range keep {
-				if c.s.failed != nil {
-					continue
-				}
-				rec, err := c.row.Record()
-				if err != nil {
-					c.s.failed = l.unavailable(ctx, c.s.dept.Code, err)
-					continue
-				}
-				page.Records = append(page.Records, rec)
-			}
-			// A department whose rows did not decode is left out whole.
-			if len(page.Records) > 0 {
-				page.Records = slices.DeleteFunc(page.Records, func(r credit.Record) bool {
-					for _, s := range streams {
-						if s.failed != nil && s.dept.Code == r.Common().Ref.Source {
-							return true
-						}
-					}
-					return false
-				})
-			}
-			for _, s := range streams {
-				if s.failed != nil {
-					page.Failed = append(page.Failed, SourceStatus{Department: s.dept, Err: s.failed})
-				}
-			}
-			return page
-		}
-		chunk *= 2
-	}
-}
-
-func compareCursors(a, b datasources.Cursor) int {
-	switch {
-	case datasources.Less(a, b):
-		return -1
-	case datasources.Less(b, a):
-		return 1
-	}
-	return 0
+	return page
 }
 
 // asks reports whether a department is concerned by the request: named in

@@ -3,7 +3,6 @@ package stats
 import (
 	"context"
 	"slices"
-	"sync"
 
 	"credithub/datasources"
 	"credithub/internal/credit"
@@ -42,14 +41,11 @@ type RecordsPage struct {
 	Failed []Failure
 }
 
-const maxRounds = 6
-
 // Records merges every department's records (and the hub's own) into one
-// page in the graph's record order: newest decision first, then
-// department, kind and row id. Each department is a stream read after the
-// page's cursor, one statement per round (one round unless records are
-// dropped row by row); a record reaches the page only once every stream
-// still open has read past it, so pages never skip or repeat a record.
+// page in the graph's record order (datasources.Merge): newest decision
+// first, then department, kind and row id. Each department is a stream read
+// directly after the page's cursor, one statement per round (one round
+// unless records are dropped row by row), each in its own goroutine.
 func (s *Service) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 	l := loaders.For(ctx)
 	cat, today := l.Catalogue(), l.Today()
@@ -84,14 +80,28 @@ func (s *Service) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 		cat.Annotate(rec, today)
 		s.State.Apply(rec)
 	}
-	type stream struct {
-		dept   credit.Department
-		read   func(after datasources.Cursor, limit int) ([]*datasources.Row, error)
-		after  datasources.Cursor
-		done   bool
-		failed error
+	// read is a stream's read as datasources.Merge wants it: started in a
+	// goroutine, its rows annotated by the hub once decoded.
+	read := func(rows func(after datasources.Cursor, limit int) ([]*datasources.Row, error)) func(datasources.Cursor, int) func() ([]*datasources.Row, error) {
+		return func(after datasources.Cursor, limit int) func() ([]*datasources.Row, error) {
+			var got []*datasources.Row
+			var err error
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				got, err = rows(after, limit)
+				for _, r := range got {
+					r.Then = annotate
+				}
+			}()
+			return func() ([]*datasources.Row, error) {
+				<-done
+				return got, err
+			}
+		}
 	}
-	var streams []*stream
+	var depts []credit.Department
+	var streams []datasources.Stream
 	wantSource := func(code string) bool { return len(req.Sources) == 0 || slices.Contains(req.Sources, code) }
 	for _, dep := range l.Departments() {
 		d := dep.Source.Department()
@@ -102,8 +112,8 @@ func (s *Service) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 		if !ok || !wantSource(d.Code) {
 			continue
 		}
-		st := &stream{dept: d, after: req.After}
-		st.read = func(after datasources.Cursor, limit int) ([]*datasources.Row, error) {
+		depts = append(depts, d)
+		streams = append(streams, datasources.Stream{Read: read(func(after datasources.Cursor, limit int) ([]*datasources.Row, error) {
 			ctx := ctx
 			if dep.Timeout > 0 {
 				var cancel context.CancelFunc
@@ -112,8 +122,7 @@ func (s *Service) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 			}
 			return cr.CityRows(ctx, datasources.CityQuery{EntityKinds: req.EntityKinds, PersonKinds: req.PersonKinds,
 				Own: req.Own, OwnKinds: req.OwnKinds, From: req.From, To: req.To, FilterDivisions: req.Divisions != nil, Divisions: divs, After: after, Limit: limit})
-		}
-		streams = append(streams, st)
+		})})
 	}
 	// The hub's own records, from memory; their source is the identifying
 	// department, so the filter on sources applies to it.
@@ -132,7 +141,8 @@ func (s *Service) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 		mine := req.Own.USCC != "" && b.Subject.USCC == req.Own.USCC && ok[b.Kind]
 		return (ek[b.Kind] || mine) && (req.Divisions == nil || slices.Contains(req.Divisions, byUSCC[b.Subject.USCC]))
 	})
-	streams = append(streams, &stream{dept: hubdb.Office, read: func(after datasources.Cursor, limit int) ([]*datasources.Row, error) {
+	depts = append(depts, hubdb.Office)
+	streams = append(streams, datasources.Stream{Read: read(func(after datasources.Cursor, limit int) ([]*datasources.Row, error) {
 		var out []*datasources.Row
 		for _, r := range hubRecs {
 			if after != (datasources.Cursor{}) && !datasources.Less(after, datasources.CursorOf(r)) {
@@ -144,120 +154,14 @@ func (s *Service) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 			}
 		}
 		return out, nil
-	}, after: req.After})
+	})})
 
-	type candidate struct {
-		row *datasources.Row
-		s   *stream
+	m := datasources.Merge(streams, datasources.MergeRequest{After: req.After, First: req.First, Visible: req.Visible})
+	page.Records, page.HasNext, page.End = m.Records, m.HasNext, m.End
+	for i, err := range m.Failed {
+		if err != nil {
+			page.Failed = append(page.Failed, Failure{Department: depts[i], Err: err})
+		}
 	}
-	var got []candidate
-	want := req.First + 1
-	chunk := want
-	for round := 0; ; round++ {
-		type answer struct {
-			rows []*datasources.Row
-			err  error
-		}
-		answers := make([]answer, len(streams))
-		var wg sync.WaitGroup
-		for i, st := range streams {
-			if st.done {
-				continue
-			}
-			wg.Go(func() { answers[i].rows, answers[i].err = st.read(st.after, chunk) })
-		}
-		wg.Wait()
-		for i, st := range streams {
-			if st.done {
-				continue
-			}
-			rows, err := answers[i].rows, answers[i].err
-			if err != nil {
-				st.failed, st.done = err, true
-				continue
-			}
-			if len(rows) < chunk {
-				st.done = true
-			}
-			if len(rows) > 0 {
-				st.after = rows[len(rows)-1].Cursor
-			}
-			for _, r := range rows {
-				r.Then = annotate
-				if req.Visible != nil {
-					rec, err := r.Record()
-					if err != nil {
-						st.failed, st.done = err, true
-						break
-					}
-					if !req.Visible(rec) {
-						continue
-					}
-				}
-				got = append(got, candidate{r, st})
-			}
-		}
-		slices.SortFunc(got, func(a, b candidate) int { return compareCursors(a.row.Cursor, b.row.Cursor) })
-		var frontier *datasources.Cursor
-		for _, st := range streams {
-			if !st.done && (frontier == nil || datasources.Less(st.after, *frontier)) {
-				f := st.after
-				frontier = &f
-			}
-		}
-		safe := len(got)
-		if frontier != nil {
-			safe = 0
-			for safe < len(got) && !datasources.Less(*frontier, got[safe].row.Cursor) {
-				safe++
-			}
-		}
-		if safe >= want || frontier == nil || round == maxRounds-1 {
-			var keep []candidate
-			switch {
-			case safe > req.First:
-				keep, page.HasNext = got[:req.First], true
-			case frontier != nil:
-				keep, page.HasNext, page.End = got[:safe], true, *frontier
-			default:
-				keep = got
-			}
-			for _, c := range keep {
-				if c.s.failed != nil {
-					continue
-				}
-				rec, err := c.row.Record()
-				if err != nil {
-					c.s.failed = err
-					continue
-				}
-				page.Records = append(page.Records, rec)
-			}
-			page.Records = slices.DeleteFunc(page.Records, func(r credit.Record) bool {
-				for _, st := range streams {
-					if st.failed != nil && st.dept.Code == r.Common().Ref.Source {
-						return true
-					}
-				}
-				return false
-			})
-			for _, st := range streams {
-				if st.failed != nil {
-					page.Failed = append(page.Failed, Failure{Department: st.dept, Err: st.failed})
-				}
-			}
-			return page
-		}
-		chunk *= 2
-	}
-}
-
-func compareCursors(a, b datasources.Cursor) int {
-	switch {
-	case datasources.Less(a, b):
-		return -1
-	case datasources.Less(b, a):
-		return 1
-	}
-	return 0
+	return page
 }
