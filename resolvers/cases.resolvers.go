@@ -52,6 +52,14 @@ func (r *mutationResolver) AnswerPush(ctx context.Context, pushID string, measur
 	return r.Workflows.AnswerPush(ctx, n, measureApplied, appliedOn, keyOf(ctx, idempotencyKey))
 }
 
+func (r *mutationResolver) DeclinePush(ctx context.Context, pushID string, outcome workflow.PushOutcome, reason string, idempotencyKey string) (*workflow.CasePush, error) {
+	n, err := decodeObjectID("pushId", workflow.TypeCasePush, "case push", pushID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.DeclinePush(ctx, n, outcome, reason, keyOf(ctx, idempotencyKey))
+}
+
 func (r *queryResolver) JointCases(ctx context.Context, filter *model.JointCaseFilter, first *int, after *string) (*model.JointCaseConnection, error) {
 	n, before, err := pageAfter(first, after, workflow.TypeJointCase)
 	if err != nil {
