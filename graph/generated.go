@@ -126,6 +126,7 @@ type ComplexityRoot struct {
 		CaseID         func(childComplexity int) int
 		Department     func(childComplexity int) int
 		DueDate        func(childComplexity int) int
+		History        func(childComplexity int) int
 		ID             func(childComplexity int) int
 		MeasureApplied func(childComplexity int) int
 		Measures       func(childComplexity int) int
@@ -1126,6 +1127,8 @@ type ComplexityRoot struct {
 
 type CasePushResolver interface {
 	Measures(ctx context.Context, obj *workflow.CasePush) ([]*catalogue.Measure, error)
+
+	History(ctx context.Context, obj *workflow.CasePush) ([]*workflow.Event, error)
 }
 type CommitmentResolver interface {
 	Item(ctx context.Context, obj *workflow.Commitment) (*workflow.CommitmentItem, error)
@@ -1633,6 +1636,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CasePush.DueDate(childComplexity), true
+	case "CasePush.history":
+		if e.ComplexityRoot.CasePush.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePush.History(childComplexity), true
 	case "CasePush.id":
 		if e.ComplexityRoot.CasePush.ID == nil {
 			break
@@ -6684,6 +6693,8 @@ type CasePush @open(level: SHARED, scope: "entity:read") {
   outcome: PushOutcome
   "Why no measure was applied; set for outcomes NOT_APPLICABLE and DECLINED only."
   reason: String
+  "The push's transitions, oldest first: push, then answer (APPLIED, with the measure) or decline (the outcome and reason)."
+  history: [WorkflowEvent!]!
 }
 
 input JointCaseFilter {
@@ -8694,6 +8705,8 @@ func (ec *executionContext) childFields_CasePush(ctx context.Context, field grap
 		return ec.fieldContext_CasePush_outcome(ctx, field)
 	case "reason":
 		return ec.fieldContext_CasePush_reason(ctx, field)
+	case "history":
+		return ec.fieldContext_CasePush_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CasePush", field.Name)
 }
@@ -13492,6 +13505,38 @@ func (ec *executionContext) _CasePush_reason(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_CasePush_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CasePush", field, false, false, "String")
+}
+
+func (ec *executionContext) _CasePush_history(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePush_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CasePush().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CasePush_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CasePush",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowEvent(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CheckCount_month(ctx context.Context, field graphql.CollectedField, obj *model.CheckCount) (ret graphql.Marshaler) {
@@ -36070,6 +36115,12 @@ func (ec *executionContext) _CasePush(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CasePush_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

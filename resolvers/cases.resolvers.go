@@ -20,6 +20,10 @@ func (r *casePushResolver) Measures(ctx context.Context, obj *workflow.CasePush)
 	return r.Resolver.Measures.ByCodes(obj.MeasureCodes), nil
 }
 
+func (r *casePushResolver) History(ctx context.Context, obj *workflow.CasePush) ([]*workflow.Event, error) {
+	return history(ctx, workflow.WorkflowPush, obj.DBID)
+}
+
 func (r *jointCaseResolver) ListEntry(ctx context.Context, obj *workflow.JointCase) (*workflow.ListEntry, error) {
 	e, err := object(loaders.For(ctx).ListEntryByID.Load(ctx, obj.ListEntryDBID), asOf(workflow.ListEntryOf, r.Workflows.Today()))
 	if err == nil && e == nil {

@@ -267,6 +267,24 @@ func TestJointCaseWorkflow(t *testing.T) {
 		if outcomes["fire"] != "DECLINED" || outcomes["environment"] != "NOT_APPLICABLE" {
 			t.Fatalf("outcomes %v", outcomes)
 		}
+		// The push's history shows how it was answered.
+		d := h.ok(t, answerer("fire"), `query($id: ID!) { node(id: $id) { ... on JointCase { pushes { department { code } history { action from to actor reason } } } } }`,
+			map[string]any{"id": caseID})
+		for _, p := range apptest.Get(d, "node", "pushes").([]any) {
+			hist := apptest.Get(p, "history").([]any)
+			last := hist[len(hist)-1]
+			switch dept := apptest.Get(p, "department", "code"); {
+			case len(hist) != 2 || apptest.Get(hist[0], "action") != "push":
+				t.Fatalf("history of the push to %v: %v", dept, hist)
+			case dept == "fire" && (apptest.Get(last, "action") != "decline" || apptest.Get(last, "reason") != "DECLINED: 该企业已注销，无可限制事项" ||
+				apptest.Get(last, "to") != "ANSWERED" || apptest.Get(last, "actor") != "department:fire"):
+				t.Fatalf("history of the declined push: %v", hist)
+			case dept == "environment" && apptest.Get(last, "reason") != "NOT_APPLICABLE: 无排污许可事项":
+				t.Fatalf("history of the push not applicable: %v", hist)
+			case dept != "fire" && dept != "environment" && apptest.Get(last, "action") != "answer":
+				t.Fatalf("history of the applied push to %v: %v", dept, hist)
+			}
+		}
 		hist := h.history(t, workflow.WorkflowCase, caseID, workflow.TypeJointCase)
 		if want := fmt.Sprintf(" all %d departments answered; %d applied, 1 not applicable, 1 declined", len(pushes), applied); len(hist) != 2 || !strings.HasSuffix(hist[1], want) {
 			t.Fatalf("case history %q, want the close to end with %q", hist, want)
