@@ -126,11 +126,14 @@ type ComplexityRoot struct {
 		CaseID         func(childComplexity int) int
 		Department     func(childComplexity int) int
 		DueDate        func(childComplexity int) int
+		History        func(childComplexity int) int
 		ID             func(childComplexity int) int
 		MeasureApplied func(childComplexity int) int
 		Measures       func(childComplexity int) int
+		Outcome        func(childComplexity int) int
 		Overdue        func(childComplexity int) int
 		PushedAt       func(childComplexity int) int
+		Reason         func(childComplexity int) int
 		State          func(childComplexity int) int
 	}
 
@@ -775,6 +778,7 @@ type ComplexityRoot struct {
 		CloseWarning            func(childComplexity int, id string, note string, idempotencyKey string) int
 		CreateInspectionPlan    func(childComplexity int, input model.InspectionPlanInput, idempotencyKey string) int
 		DecideRepair            func(childComplexity int, id string, repaired bool, reason string, idempotencyKey string) int
+		DeclinePush             func(childComplexity int, pushID string, outcome workflow.PushOutcome, reason string, idempotencyKey string) int
 		EnterListing            func(childComplexity int, input model.EnterListingInput, idempotencyKey string) int
 		ExtendObjection         func(childComplexity int, id string, approvedBy string, reason string, idempotencyKey string) int
 		FileObjection           func(childComplexity int, recordID string, reason string, idempotencyKey string) int
@@ -1123,6 +1127,8 @@ type ComplexityRoot struct {
 
 type CasePushResolver interface {
 	Measures(ctx context.Context, obj *workflow.CasePush) ([]*catalogue.Measure, error)
+
+	History(ctx context.Context, obj *workflow.CasePush) ([]*workflow.Event, error)
 }
 type CommitmentResolver interface {
 	Item(ctx context.Context, obj *workflow.Commitment) (*workflow.CommitmentItem, error)
@@ -1180,6 +1186,7 @@ type MarketEntityResolver interface {
 type MutationResolver interface {
 	OpenJointCase(ctx context.Context, listEntryID string, idempotencyKey string) (*workflow.JointCase, error)
 	AnswerPush(ctx context.Context, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) (*workflow.CasePush, error)
+	DeclinePush(ctx context.Context, pushID string, outcome workflow.PushOutcome, reason string, idempotencyKey string) (*workflow.CasePush, error)
 	ReportMeasureApplied(ctx context.Context, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) (*model.MeasureApplication, error)
 	UpsertCommitmentItem(ctx context.Context, input model.CommitmentItemInput, idempotencyKey string) (*workflow.CommitmentItem, error)
 	SignCommitment(ctx context.Context, input model.SignCommitmentInput, idempotencyKey string) (*workflow.Commitment, error)
@@ -1629,6 +1636,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CasePush.DueDate(childComplexity), true
+	case "CasePush.history":
+		if e.ComplexityRoot.CasePush.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePush.History(childComplexity), true
 	case "CasePush.id":
 		if e.ComplexityRoot.CasePush.ID == nil {
 			break
@@ -1647,6 +1660,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CasePush.Measures(childComplexity), true
+	case "CasePush.outcome":
+		if e.ComplexityRoot.CasePush.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePush.Outcome(childComplexity), true
 	case "CasePush.overdue":
 		if e.ComplexityRoot.CasePush.Overdue == nil {
 			break
@@ -1659,6 +1678,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CasePush.PushedAt(childComplexity), true
+	case "CasePush.reason":
+		if e.ComplexityRoot.CasePush.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePush.Reason(childComplexity), true
 	case "CasePush.state":
 		if e.ComplexityRoot.CasePush.State == nil {
 			break
@@ -4601,6 +4626,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DecideRepair(childComplexity, args["id"].(string), args["repaired"].(bool), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.declinePush":
+		if e.ComplexityRoot.Mutation.DeclinePush == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declinePush_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclinePush(childComplexity, args["pushId"].(string), args["outcome"].(workflow.PushOutcome), args["reason"].(string), args["idempotencyKey"].(string)), true
 	case "Mutation.enterListing":
 		if e.ComplexityRoot.Mutation.EnterListing == nil {
 			break
@@ -6589,8 +6625,18 @@ extend type Query {
 extend type Mutation {
   "Opens a joint-punishment case from a joint-punishment listing and pushes it to every department whose measures apply (case:write)."
   openJointCase(listEntryId: ID!, idempotencyKey: String!): JointCase! @write(scope: "case:write")
-  "A department reports the measure it applied for a pushed case (case:write, that department)."
+  """
+  A department reports the measure it applied for a pushed case (case:write, that department): the push is ANSWERED with
+  outcome APPLIED. measureApplied must not be empty; appliedOn is neither before the push nor after today.
+  """
   answerPush(pushId: ID!, measureApplied: String!, appliedOn: Date!, idempotencyKey: String!): CasePush! @write(scope: "case:write")
+  """
+  A department answers a pushed case without applying a measure (case:write, that department): outcome NOT_APPLICABLE
+  (none of its measures applies to the entity) or DECLINED (it will not apply one), with a non-empty reason (at most 500
+  characters). APPLIED is refused (BAD_USER_INPUT naming outcome): a measure applied is answered with answerPush. The
+  push is ANSWERED, with no measureApplied or appliedOn; like any answer it counts towards closing the case.
+  """
+  declinePush(pushId: ID!, outcome: PushOutcome!, reason: String!, idempotencyKey: String!): CasePush! @write(scope: "case:write")
 }
 
 enum JointCaseState {
@@ -6598,7 +6644,10 @@ enum JointCaseState {
   CLOSED
 }
 
-"A joint-punishment case (联合惩戒案件): pushed to every department whose measures apply."
+"""
+A joint-punishment case (联合惩戒案件): pushed to every department whose measures apply. It closes when every push is
+ANSWERED, whatever the outcomes (a department answering NOT_APPLICABLE or DECLINED has answered, not applied a measure).
+"""
 type JointCase implements Node @key(fields: "id") @open(level: SHARED, scope: "entity:read") {
   id: ID!
   listEntry: ListEntry!
@@ -6611,7 +6660,18 @@ type JointCase implements Node @key(fields: "id") @open(level: SHARED, scope: "e
 
 enum PushState {
   PUSHED
+  "Answered by the department, in any outcome (see CasePush.outcome)."
   ANSWERED
+}
+
+"How a department answered a push."
+enum PushOutcome {
+  "It applied a measure (answerPush): measureApplied and appliedOn say which and when."
+  APPLIED
+  "None of its measures applies to the entity (declinePush, with a reason)."
+  NOT_APPLICABLE
+  "It declined to apply a measure (declinePush, with a reason)."
+  DECLINED
 }
 
 "A case pushed to one department, and its execution feedback (执行反馈)."
@@ -6624,9 +6684,17 @@ type CasePush @open(level: SHARED, scope: "entity:read") {
   dueDate: Date!
   state: PushState!
   overdue: Boolean!
+  "The measure applied; set for outcome APPLIED only."
   measureApplied: String
+  "When the measure was applied; set for outcome APPLIED only."
   appliedOn: Date
   answeredBy: String
+  "How the department answered; null while PUSHED."
+  outcome: PushOutcome
+  "Why no measure was applied; set for outcomes NOT_APPLICABLE and DECLINED only."
+  reason: String
+  "The push's transitions, oldest first: push, then answer (APPLIED, with the measure) or decline (the outcome and reason)."
+  history: [WorkflowEvent!]!
 }
 
 input JointCaseFilter {
@@ -8633,6 +8701,12 @@ func (ec *executionContext) childFields_CasePush(ctx context.Context, field grap
 		return ec.fieldContext_CasePush_appliedOn(ctx, field)
 	case "answeredBy":
 		return ec.fieldContext_CasePush_answeredBy(ctx, field)
+	case "outcome":
+		return ec.fieldContext_CasePush_outcome(ctx, field)
+	case "reason":
+		return ec.fieldContext_CasePush_reason(ctx, field)
+	case "history":
+		return ec.fieldContext_CasePush_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CasePush", field.Name)
 }
@@ -10510,6 +10584,44 @@ func (ec *executionContext) field_Mutation_decideRepair_args(ctx context.Context
 		return nil, err
 	}
 	args["repaired"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_declinePush_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "pushId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pushId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "outcome",
+		func(ctx context.Context, v any) (workflow.PushOutcome, error) {
+			return ec.unmarshalNPushOutcome2credithubᚋinternalᚋworkflowᚐPushOutcome(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["outcome"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
 		func(ctx context.Context, v any) (string, error) {
 			return ec.unmarshalNString2string(ctx, v)
@@ -13347,6 +13459,84 @@ func (ec *executionContext) _CasePush_answeredBy(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_CasePush_answeredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CasePush", field, false, false, "String")
+}
+
+func (ec *executionContext) _CasePush_outcome(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePush_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.PushOutcome) graphql.Marshaler {
+			return ec.marshalOPushOutcome2ᚖcredithubᚋinternalᚋworkflowᚐPushOutcome(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CasePush_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CasePush", field, false, false, "PushOutcome")
+}
+
+func (ec *executionContext) _CasePush_reason(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePush_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CasePush_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CasePush", field, false, false, "String")
+}
+
+func (ec *executionContext) _CasePush_history(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePush_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CasePush().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CasePush_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CasePush",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowEvent(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CheckCount_month(ctx context.Context, field graphql.CollectedField, obj *model.CheckCount) (ret graphql.Marshaler) {
@@ -24969,6 +25159,50 @@ func (ec *executionContext) fieldContext_Mutation_answerPush(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_declinePush(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declinePush(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclinePush(ctx, fc.Args["pushId"].(string), fc.Args["outcome"].(workflow.PushOutcome), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.CasePush) graphql.Marshaler {
+			return ec.marshalNCasePush2ᚖcredithubᚋinternalᚋworkflowᚐCasePush(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declinePush(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePush(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declinePush_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_reportMeasureApplied(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35871,6 +36105,22 @@ func (ec *executionContext) _CasePush(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "outcome":
+			out.Values[i] = ec._CasePush_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._CasePush_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CasePush_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39888,6 +40138,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "answerPush":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_answerPush(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declinePush":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declinePush(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -43974,6 +44231,16 @@ func (ec *executionContext) marshalNPublicity2credithubᚋinternalᚋcreditᚐPu
 	return v
 }
 
+func (ec *executionContext) unmarshalNPushOutcome2credithubᚋinternalᚋworkflowᚐPushOutcome(ctx context.Context, v any) (workflow.PushOutcome, error) {
+	var res workflow.PushOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPushOutcome2credithubᚋinternalᚋworkflowᚐPushOutcome(ctx context.Context, sel ast.SelectionSet, v workflow.PushOutcome) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNPushState2credithubᚋinternalᚋworkflowᚐPushState(ctx context.Context, v any) (workflow.PushState, error) {
 	var res workflow.PushState
 	err := res.UnmarshalGQL(v)
@@ -45642,6 +45909,22 @@ func (ec *executionContext) marshalOPublicity2ᚕcredithubᚋinternalᚋcredit�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOPushOutcome2ᚖcredithubᚋinternalᚋworkflowᚐPushOutcome(ctx context.Context, v any) (*workflow.PushOutcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.PushOutcome)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPushOutcome2ᚖcredithubᚋinternalᚋworkflowᚐPushOutcome(ctx context.Context, sel ast.SelectionSet, v *workflow.PushOutcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOQueryLogFilter2ᚖcredithubᚋgraphᚋmodelᚐQueryLogFilter(ctx context.Context, v any) (*model.QueryLogFilter, error) {

@@ -20,6 +20,10 @@ func (r *casePushResolver) Measures(ctx context.Context, obj *workflow.CasePush)
 	return r.Resolver.Measures.ByCodes(obj.MeasureCodes), nil
 }
 
+func (r *casePushResolver) History(ctx context.Context, obj *workflow.CasePush) ([]*workflow.Event, error) {
+	return history(ctx, workflow.WorkflowPush, obj.DBID)
+}
+
 func (r *jointCaseResolver) ListEntry(ctx context.Context, obj *workflow.JointCase) (*workflow.ListEntry, error) {
 	e, err := object(loaders.For(ctx).ListEntryByID.Load(ctx, obj.ListEntryDBID), asOf(workflow.ListEntryOf, r.Workflows.Today()))
 	if err == nil && e == nil {
@@ -50,6 +54,14 @@ func (r *mutationResolver) AnswerPush(ctx context.Context, pushID string, measur
 		return nil, err
 	}
 	return r.Workflows.AnswerPush(ctx, n, measureApplied, appliedOn, keyOf(ctx, idempotencyKey))
+}
+
+func (r *mutationResolver) DeclinePush(ctx context.Context, pushID string, outcome workflow.PushOutcome, reason string, idempotencyKey string) (*workflow.CasePush, error) {
+	n, err := decodeObjectID("pushId", workflow.TypeCasePush, "case push", pushID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Workflows.DeclinePush(ctx, n, outcome, reason, keyOf(ctx, idempotencyKey))
 }
 
 func (r *queryResolver) JointCases(ctx context.Context, filter *model.JointCaseFilter, first *int, after *string) (*model.JointCaseConnection, error) {

@@ -21,12 +21,14 @@ import (
 
 const (
 	gqlCaseFields = `id state openedAt closedAt listEntry { id listType }
-  pushes { id caseId department { code } measures { code department { code } listTypes } pushedAt dueDate state overdue measureApplied appliedOn answeredBy }
+  pushes { id caseId department { code } measures { code department { code } listTypes } pushedAt dueDate state overdue measureApplied appliedOn answeredBy outcome reason }
   history { action from to actor actorOrg reason }`
 	gqlOpenCase   = `mutation($id: ID!, $k: String!) { openJointCase(listEntryId: $id, idempotencyKey: $k) { ` + gqlCaseFields + ` } }`
 	gqlAnswerPush = `mutation($id: ID!, $m: String!, $on: Date!, $k: String!) { answerPush(pushId: $id, measureApplied: $m, appliedOn: $on, idempotencyKey: $k) {
 		id caseId department { code } state overdue measureApplied appliedOn answeredBy } }`
-	gqlCaseByID = `query($id: ID!) { node(id: $id) { ... on JointCase { ` + gqlCaseFields + ` } } }`
+	gqlCaseByID    = `query($id: ID!) { node(id: $id) { ... on JointCase { ` + gqlCaseFields + ` } } }`
+	gqlDeclinePush = `mutation($id: ID!, $o: PushOutcome!, $r: String!, $k: String!) { declinePush(pushId: $id, outcome: $o, reason: $r, idempotencyKey: $k) {
+		id caseId department { code } state overdue measureApplied appliedOn answeredBy outcome reason } }`
 )
 
 func TestJointCaseWorkflow(t *testing.T) {
@@ -156,7 +158,8 @@ func TestJointCaseWorkflow(t *testing.T) {
 			t.Fatalf("case after the last answer: %v", c)
 		}
 		for _, p := range c["pushes"].([]any) {
-			if apptest.Get(p, "state") != "ANSWERED" || apptest.Get(p, "appliedOn") != wfToday().String() || apptest.Get(p, "answeredBy") == nil {
+			if apptest.Get(p, "state") != "ANSWERED" || apptest.Get(p, "appliedOn") != wfToday().String() || apptest.Get(p, "answeredBy") == nil ||
+				apptest.Get(p, "outcome") != "APPLIED" || apptest.Get(p, "reason") != nil {
 				t.Fatalf("push after the case closed: %v", p)
 			}
 		}
@@ -169,6 +172,122 @@ func TestJointCaseWorkflow(t *testing.T) {
 		d = h.ok(t, lister, `query($id: ID!) { node(id: $id) { ... on ListEntry { cases { id state } history { action reason } } } }`, map[string]any{"id": entry})
 		if apptest.Get(d, "node", "cases", 0, "id") != caseID || apptest.Get(d, "node", "history", 1, "action") != "openCase" {
 			t.Fatalf("listing after its case: %v", d)
+		}
+	})
+
+	t.Run("pushes answered not applicable or declined, with a reason", func(t *testing.T) {
+		entry := enter(t, "JOINT_PUNISHMENT", nil)
+		c := h.ok(t, lister, gqlOpenCase, map[string]any{"id": entry, "k": h.key()})["openJointCase"].(map[string]any)
+		caseID := wfStr(c["id"])
+		pushes := map[string]string{}
+		for _, p := range c["pushes"].([]any) {
+			pushes[wfStr(apptest.Get(p, "department", "code"))] = wfStr(apptest.Get(p, "id"))
+			if apptest.Get(p, "outcome") != nil || apptest.Get(p, "reason") != nil {
+				t.Fatalf("a push not answered has an outcome: %v", p)
+			}
+		}
+		decline := func(id, outcome, reason, key string) map[string]any {
+			return map[string]any{"id": id, "o": outcome, "r": reason, "k": key}
+		}
+		fireN, _ := workflow.DecodeID(workflow.TypeCasePush, pushes["fire"])
+		untouched := func(t *testing.T, what string) {
+			t.Helper()
+			if n := h.count(t, `SELECT count(*) FROM case_push WHERE id = $1 AND state = 'PUSHED' AND outcome IS NULL AND reason IS NULL`, fireN); n != 1 {
+				t.Fatalf("%s wrote the push", what)
+			}
+			if got := h.history(t, workflow.WorkflowPush, pushes["fire"], workflow.TypeCasePush); len(got) != 1 {
+				t.Fatalf("%s wrote the push's history: %q", what, got)
+			}
+		}
+
+		// Only the department pushed to, with case:write; nothing written.
+		h.forbidden(t, "", answerer("market"), gqlDeclinePush, decline(pushes["fire"], "DECLINED", "不归我们管", h.key()))
+		h.forbidden(t, auth.ScopeCaseWrite, h.dept("fire", auth.ScopeEntityRead), gqlDeclinePush, decline(pushes["fire"], "DECLINED", "x", h.key()))
+		untouched(t, "another department's decline")
+		// A reason is needed; APPLIED is answerPush's.
+		for _, r := range []string{"", "   "} {
+			if er := h.refused(t, "BAD_USER_INPUT", answerer("fire"), gqlDeclinePush, decline(pushes["fire"], "NOT_APPLICABLE", r, h.key())); er.Extensions["field"] != "reason" {
+				t.Fatalf("declined without a reason (%q): %v", r, er)
+			}
+		}
+		if er := h.refused(t, "BAD_USER_INPUT", answerer("fire"), gqlDeclinePush, decline(pushes["fire"], "APPLIED", "已限制", h.key())); er.Extensions["field"] != "outcome" {
+			t.Fatalf("declinePush with APPLIED: %v", er)
+		}
+		untouched(t, "a refused decline")
+
+		// DECLINED, retried with the same key: the first answer.
+		vars := decline(pushes["fire"], "DECLINED", "该企业已注销，无可限制事项", h.key())
+		a1 := h.ok(t, answerer("fire"), gqlDeclinePush, vars)
+		a2 := h.ok(t, answerer("fire"), gqlDeclinePush, vars)
+		p := a1["declinePush"].(map[string]any)
+		if fmt.Sprint(a1) != fmt.Sprint(a2) || p["state"] != "ANSWERED" || p["outcome"] != "DECLINED" || p["reason"] != "该企业已注销，无可限制事项" ||
+			p["measureApplied"] != nil || p["appliedOn"] != nil || p["answeredBy"] != "department:fire" || p["caseId"] != caseID {
+			t.Fatalf("declined, retried: %v / %v", a1, a2)
+		}
+		if got := h.history(t, workflow.WorkflowPush, pushes["fire"], workflow.TypeCasePush); len(got) != 2 ||
+			got[1] != "decline PUSHED→ANSWERED department:fire@fire DECLINED: 该企业已注销，无可限制事项" {
+			t.Fatalf("declined push history %q", got)
+		}
+		// An answered push stays answered, whichever way it is answered again.
+		h.invalid(t, "ANSWERED", "decline", answerer("fire"), gqlDeclinePush, decline(pushes["fire"], "NOT_APPLICABLE", "x", h.key()))
+		h.invalid(t, "ANSWERED", "answer", answerer("fire"), gqlAnswerPush, map[string]any{"id": pushes["fire"], "m": "x", "on": wfToday().String(), "k": h.key()})
+
+		// NOT_APPLICABLE.
+		p = h.ok(t, answerer("environment"), gqlDeclinePush, decline(pushes["environment"], "NOT_APPLICABLE", "无排污许可事项", h.key()))["declinePush"].(map[string]any)
+		if p["outcome"] != "NOT_APPLICABLE" || p["reason"] != "无排污许可事项" || p["measureApplied"] != nil || p["state"] != "ANSWERED" {
+			t.Fatalf("not applicable: %v", p)
+		}
+		if st := apptest.Get(h.ok(t, lister, gqlCaseByID, map[string]any{"id": caseID}), "node", "state"); st != "OPEN" {
+			t.Fatalf("case %v with pushes still waiting", st)
+		}
+
+		// The others apply a measure; the last answer closes the case,
+		// whose history counts the outcomes.
+		applied := 0
+		for d, id := range pushes {
+			if d != "fire" && d != "environment" {
+				if res := answer(d, id); len(res.Errors) > 0 {
+					t.Fatalf("answer of %s: %s", d, res.Body)
+				}
+				applied++
+			}
+		}
+		c = h.ok(t, lister, gqlCaseByID, map[string]any{"id": caseID})["node"].(map[string]any)
+		if c["state"] != "CLOSED" || c["closedAt"] == nil {
+			t.Fatalf("case after every push was answered: %v", c)
+		}
+		outcomes := map[string]string{}
+		for _, p := range c["pushes"].([]any) {
+			d := wfStr(apptest.Get(p, "department", "code"))
+			outcomes[d] = wfStr(apptest.Get(p, "outcome"))
+			if (outcomes[d] == "APPLIED") != (apptest.Get(p, "measureApplied") != nil && apptest.Get(p, "appliedOn") != nil && apptest.Get(p, "reason") == nil) {
+				t.Fatalf("push of %s: %v", d, p)
+			}
+		}
+		if outcomes["fire"] != "DECLINED" || outcomes["environment"] != "NOT_APPLICABLE" {
+			t.Fatalf("outcomes %v", outcomes)
+		}
+		// The push's history shows how it was answered.
+		d := h.ok(t, answerer("fire"), `query($id: ID!) { node(id: $id) { ... on JointCase { pushes { department { code } history { action from to actor reason } } } } }`,
+			map[string]any{"id": caseID})
+		for _, p := range apptest.Get(d, "node", "pushes").([]any) {
+			hist := apptest.Get(p, "history").([]any)
+			last := hist[len(hist)-1]
+			switch dept := apptest.Get(p, "department", "code"); {
+			case len(hist) != 2 || apptest.Get(hist[0], "action") != "push":
+				t.Fatalf("history of the push to %v: %v", dept, hist)
+			case dept == "fire" && (apptest.Get(last, "action") != "decline" || apptest.Get(last, "reason") != "DECLINED: 该企业已注销，无可限制事项" ||
+				apptest.Get(last, "to") != "ANSWERED" || apptest.Get(last, "actor") != "department:fire"):
+				t.Fatalf("history of the declined push: %v", hist)
+			case dept == "environment" && apptest.Get(last, "reason") != "NOT_APPLICABLE: 无排污许可事项":
+				t.Fatalf("history of the push not applicable: %v", hist)
+			case dept != "fire" && dept != "environment" && apptest.Get(last, "action") != "answer":
+				t.Fatalf("history of the applied push to %v: %v", dept, hist)
+			}
+		}
+		hist := h.history(t, workflow.WorkflowCase, caseID, workflow.TypeJointCase)
+		if want := fmt.Sprintf(" all %d departments answered; %d applied, 1 not applicable, 1 declined", len(pushes), applied); len(hist) != 2 || !strings.HasSuffix(hist[1], want) {
+			t.Fatalf("case history %q, want the close to end with %q", hist, want)
 		}
 	})
 

@@ -38,9 +38,13 @@ type CasePushRow struct {
 	MeasureApplied *string        `db:"measure_applied"`
 	AppliedOn      *time.Time     `db:"applied_on"`
 	AnsweredBy     *string        `db:"answered_by"`
+	// Outcome is set once answered: APPLIED, NOT_APPLICABLE or DECLINED;
+	// Reason goes with the last two.
+	Outcome *string `db:"outcome"`
+	Reason  *string `db:"reason"`
 }
 
-const pushColumns = `id, case_id, uscc, department, measures, pushed_at, due_date, state, measure_applied, applied_on, answered_by`
+const pushColumns = `id, case_id, uscc, department, measures, pushed_at, due_date, state, measure_applied, applied_on, answered_by, outcome, reason`
 
 // JointCaseFilter selects cases; zero fields select all. The page is
 // keyset by id, newest first: Before is the last id of the previous page.
@@ -52,12 +56,15 @@ type JointCaseFilter struct {
 	Limit      int
 }
 
-// CaseProgress is a case's state and how many of its pushes there are and
-// how many still wait for an answer.
+// CaseProgress is a case's state, how many of its pushes there are, how
+// many still wait for an answer, and how many were answered NOT_APPLICABLE
+// or DECLINED.
 type CaseProgress struct {
-	State   string
-	Pending int
-	All     int
+	State         string
+	Pending       int
+	All           int
+	NotApplicable int
+	Declined      int
 }
 
 // JointCaseStore keeps the joint-punishment cases and their pushes.
@@ -73,7 +80,7 @@ type JointCaseStore interface {
 	// ErrNotFound when there is none, CONFLICT when another answer holds
 	// it.
 	LockPushForAnswer(ctx context.Context, id int64) (CasePushRow, error)
-	// Answer writes a push's state and feedback.
+	// Answer writes a push's state, outcome and feedback.
 	Answer(ctx context.Context, p CasePushRow) error
 	// LockForClosing locks case id until the transaction ends, waiting for
 	// the answers to its other pushes that hold it, and returns its
@@ -128,8 +135,9 @@ func (s jointCases) LockPushForAnswer(ctx context.Context, id int64) (CasePushRo
 }
 
 func (s jointCases) Answer(ctx context.Context, p CasePushRow) error {
-	_, err := s.d.exec(ctx, `UPDATE case_push SET state = $2, measure_applied = $3, applied_on = $4, answered_by = $5 WHERE id = $1`,
-		p.ID, p.State, p.MeasureApplied, dayOrNull(p.AppliedOn), p.AnsweredBy)
+	_, err := s.d.exec(ctx, `UPDATE case_push SET state = $2, measure_applied = $3, applied_on = $4, answered_by = $5,
+		outcome = $6, reason = $7 WHERE id = $1`,
+		p.ID, p.State, p.MeasureApplied, dayOrNull(p.AppliedOn), p.AnsweredBy, p.Outcome, p.Reason)
 	return err
 }
 
@@ -138,8 +146,10 @@ func (s jointCases) LockForClosing(ctx context.Context, id int64) (CaseProgress,
 	if err := s.d.get(ctx, &p.State, `SELECT state FROM joint_case WHERE id = $1 FOR UPDATE`, id); err != nil {
 		return p, err
 	}
-	err := s.d.x.QueryRowxContext(ctx, `SELECT count(*) FILTER (WHERE state = 'PUSHED'), count(*) FROM case_push WHERE case_id = $1`,
-		id).Scan(&p.Pending, &p.All)
+	err := s.d.x.QueryRowxContext(ctx, `SELECT count(*) FILTER (WHERE state = 'PUSHED'), count(*),
+		count(*) FILTER (WHERE outcome = 'NOT_APPLICABLE'), count(*) FILTER (WHERE outcome = 'DECLINED')
+		FROM case_push WHERE case_id = $1`,
+		id).Scan(&p.Pending, &p.All, &p.NotApplicable, &p.Declined)
 	return p, sqldb.MapError(err)
 }
 

@@ -7,11 +7,14 @@ package workflow
 // catalogue, package catalogue) and pushes the case to each, with its measures
 // and a due date PUSH_FEEDBACK working days later. Each department answers
 // its push with its execution feedback: the measure it applied, when, and
-// who answered. The answer to the last push closes the case, in the same
-// transaction.
+// who answered (outcome APPLIED, answer); or that no measure is
+// NOT_APPLICABLE to the entity, or that it DECLINED, with a reason
+// (decline). The answer to the last push, whatever the outcomes, closes the
+// case, in the same transaction; its history counts the outcomes. Only
+// APPLIED answers carry a measure applied.
 //
 //	case:  (none) ──open──► OPEN ──close (by the last answer)──► CLOSED
-//	push:  (none) ──push──► PUSHED ──answer (that department)──► ANSWERED
+//	push:  (none) ──push──► PUSHED ──answer | decline (that department)──► ANSWERED
 //
 // One case at a time per listing (the joint_case_one_open index). Pushes
 // not answered by their due date are overdue (OverduePushes); a department
@@ -39,10 +42,11 @@ const (
 
 // The actions of cases and pushes.
 const (
-	actionOpen   = "open"
-	actionClose  = "close"
-	actionPush   = "push"
-	actionAnswer = "answer"
+	actionOpen    = "open"
+	actionClose   = "close"
+	actionPush    = "push"
+	actionAnswer  = "answer"
+	actionDecline = "decline"
 )
 
 // RulePushFeedback is the workflow rule giving a push's working days.
@@ -60,6 +64,9 @@ var pushMachine = Machine{Name: WorkflowPush, Transitions: []Transition{
 	{Action: actionPush, To: State(Pushed), Scope: auth.ScopeCaseWrite},
 	// Only the department the case was pushed to answers.
 	{Action: actionAnswer, From: []State{State(Pushed)}, To: State(Answered), Scope: auth.ScopeCaseWrite, Owner: Department},
+	// The same department answering that it applies no measure
+	// (NOT_APPLICABLE or DECLINED, with a reason).
+	{Action: actionDecline, From: []State{State(Pushed)}, To: State(Answered), Scope: auth.ScopeCaseWrite, Owner: Department},
 }}
 
 // OpenJointCase opens a case from a joint-punishment listing and pushes it
@@ -156,35 +163,77 @@ func (s *Service) AnswerPush(ctx context.Context, pushID int64, measureApplied s
 		if pushed := scalars.DateOf(row.PushedAt); appliedOn.Before(pushed) {
 			return nil, apperr.BadInput("appliedOn", "appliedOn (%s) is before the case was pushed (%s)", appliedOn, pushed)
 		}
-		from, by := State(row.State), auth.FromContext(ctx).Subject()
+		from, by, applied := State(row.State), auth.FromContext(ctx).Subject(), string(PushApplied)
 		row.State, row.MeasureApplied, row.AppliedOn, row.AnsweredBy = string(t.To), &measureApplied, timeOf(&appliedOn), &by
-		if err := tx.JointCases().Answer(ctx, row); err != nil {
-			return nil, err
+		row.Outcome = &applied
+		return answered(ctx, tx, row, from, t, measureApplied, now)
+	})
+}
+
+// DeclinePush records that the department the case was pushed to applies
+// no measure: none is NOT_APPLICABLE, or it DECLINED; either with a
+// reason. The push is answered as by AnswerPush (and the answer to the
+// last push closes the case) but carries no measure applied.
+func (s *Service) DeclinePush(ctx context.Context, pushID int64, outcome PushOutcome, reason string, key hubdb.Key) (*CasePush, error) {
+	if outcome != PushNotApplicable && outcome != PushDeclined {
+		return nil, apperr.BadInput("outcome", "declinePush takes NOT_APPLICABLE or DECLINED, got %q; a measure applied is answered with answerPush", outcome)
+	}
+	reason, err := needText("reason", reason, 500)
+	if err != nil {
+		return nil, err
+	}
+	return transact(ctx, s, key, "declinePush", func(tx *hubdb.DB, now time.Time) (*CasePush, error) {
+		row, err := tx.JointCases().LockPushForAnswer(ctx, pushID)
+		if errors.Is(err, hubdb.ErrNotFound) {
+			return nil, notFound("pushId", "case push")
 		}
-		if err := record(ctx, tx, WorkflowPush, row.ID, actionAnswer, from, t.To, measureApplied, now); err != nil {
-			return nil, err
-		}
-		// Answers to the same case's other pushes wait here, so that the
-		// last one sees every other answer and closes the case.
-		progress, err := tx.JointCases().LockForClosing(ctx, row.CaseID)
 		if err != nil {
 			return nil, err
 		}
-		if progress.Pending == 0 && JointCaseState(progress.State) == CaseOpen {
-			ct, err := jointCaseMachine.transition(ctx, actionClose, State(progress.State), "")
-			if err != nil {
-				return nil, err
-			}
-			if err := tx.JointCases().Close(ctx, row.CaseID, string(ct.To), now); err != nil {
-				return nil, err
-			}
-			if err := record(ctx, tx, WorkflowCase, row.CaseID, actionClose, State(progress.State), ct.To,
-				fmt.Sprintf("all %d departments answered", progress.All), now); err != nil {
-				return nil, err
-			}
+		t, err := pushMachine.transition(ctx, actionDecline, State(row.State), row.DepartmentCode)
+		if err != nil {
+			return nil, err
 		}
-		return PushOf(&row, scalars.Date{}), nil
+		from, by, o := State(row.State), auth.FromContext(ctx).Subject(), string(outcome)
+		row.State, row.AnsweredBy, row.Outcome, row.Reason = string(t.To), &by, &o, &reason
+		return answered(ctx, tx, row, from, t, o+": "+reason, now)
 	})
+}
+
+// answered writes a push's answer (row, moved from by t) and its history,
+// and closes the case when it was the last push waiting, whatever the
+// outcomes: every department concerned has answered.
+func answered(ctx context.Context, tx *hubdb.DB, row hubdb.CasePushRow, from State, t Transition, note string, now time.Time) (*CasePush, error) {
+	if err := tx.JointCases().Answer(ctx, row); err != nil {
+		return nil, err
+	}
+	if err := record(ctx, tx, WorkflowPush, row.ID, t.Action, from, t.To, note, now); err != nil {
+		return nil, err
+	}
+	// Answers to the same case's other pushes wait here, so that the
+	// last one sees every other answer and closes the case.
+	progress, err := tx.JointCases().LockForClosing(ctx, row.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	if progress.Pending == 0 && JointCaseState(progress.State) == CaseOpen {
+		ct, err := jointCaseMachine.transition(ctx, actionClose, State(progress.State), "")
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.JointCases().Close(ctx, row.CaseID, string(ct.To), now); err != nil {
+			return nil, err
+		}
+		note := fmt.Sprintf("all %d departments answered", progress.All)
+		if progress.NotApplicable+progress.Declined > 0 {
+			note += fmt.Sprintf("; %d applied, %d not applicable, %d declined",
+				progress.All-progress.NotApplicable-progress.Declined, progress.NotApplicable, progress.Declined)
+		}
+		if err := record(ctx, tx, WorkflowCase, row.CaseID, actionClose, State(progress.State), ct.To, note, now); err != nil {
+			return nil, err
+		}
+	}
+	return PushOf(&row, scalars.Date{}), nil
 }
 
 // JointCaseFilter selects cases; zero fields select all. The page is

@@ -195,6 +195,8 @@ type CasePush struct {
 	MeasureApplied *string
 	AppliedOn      *scalars.Date
 	AnsweredBy     *string
+	Outcome        *PushOutcome
+	Reason         *string
 	USCC           string
 }
 
@@ -207,7 +209,7 @@ func (p *CasePush) DataSubject() (string, string)  { return p.USCC, "" }
 func PushOf(r *hubdb.CasePushRow, today scalars.Date) *CasePush {
 	p := &CasePush{DBID: r.ID, CaseDBID: r.CaseID, DepartmentCode: r.DepartmentCode, MeasureCodes: []string(r.Measures),
 		PushedAt: r.PushedAt, DueDate: scalars.DateOf(r.DueDate), State: PushState(r.State), MeasureApplied: r.MeasureApplied,
-		AppliedOn: dateOf(r.AppliedOn), AnsweredBy: r.AnsweredBy, USCC: r.USCC}
+		AppliedOn: dateOf(r.AppliedOn), AnsweredBy: r.AnsweredBy, Outcome: (*PushOutcome)(r.Outcome), Reason: r.Reason, USCC: r.USCC}
 	p.Overdue = !today.IsZero() && p.State == Pushed && p.DueDate.Before(today)
 	return p
 }
@@ -336,6 +338,9 @@ type (
 	RepairState      State
 	RemovalReason    string
 	ObjectionOutcome string
+	// PushOutcome is how a department answered a push: it APPLIED a
+	// measure, none is NOT_APPLICABLE, or it DECLINED.
+	PushOutcome string
 )
 
 // The states and values of the enums.
@@ -353,6 +358,10 @@ const (
 
 	Pushed   PushState = "PUSHED"
 	Answered PushState = "ANSWERED"
+
+	PushApplied       PushOutcome = "APPLIED"
+	PushNotApplicable PushOutcome = "NOT_APPLICABLE"
+	PushDeclined      PushOutcome = "DECLINED"
 
 	ObjectionFiled    ObjectionState = "FILED"
 	ObjectionChecked  ObjectionState = "CHECKED"
@@ -389,6 +398,10 @@ func (s *JointCaseState) UnmarshalGQL(v any) error {
 func (s PushState) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
 func (s *PushState) UnmarshalGQL(v any) error {
 	return scalars.UnmarshalEnum(v, "PushState", []PushState{Pushed, Answered}, s)
+}
+func (o PushOutcome) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(o)) }
+func (o *PushOutcome) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "PushOutcome", []PushOutcome{PushApplied, PushNotApplicable, PushDeclined}, o)
 }
 func (s ObjectionState) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
 func (s *ObjectionState) UnmarshalGQL(v any) error {
