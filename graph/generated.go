@@ -145,6 +145,25 @@ type ComplexityRoot struct {
 		Month              func(childComplexity int) int
 	}
 
+	CheckOnEntity struct {
+		AskedBy       func(childComplexity int) int
+		CheckID       func(childComplexity int) int
+		CheckedAt     func(childComplexity int) int
+		Complete      func(childComplexity int) int
+		MeasuresFound func(childComplexity int) int
+		Scenario      func(childComplexity int) int
+	}
+
+	CheckOnEntityConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CheckOnEntityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CityStats struct {
 		Checks         func(childComplexity int) int
 		Commitments    func(childComplexity int) int
@@ -703,6 +722,7 @@ type ComplexityRoot struct {
 
 	MarketEntity struct {
 		Address             func(childComplexity int) int
+		ChecksOnIt          func(childComplexity int, first *int, after *string) int
 		Commitments         func(childComplexity int, first *int, after *string) int
 		Division            func(childComplexity int) int
 		ID                  func(childComplexity int) int
@@ -1174,6 +1194,7 @@ type ListEntryResolver interface {
 type MarketEntityResolver interface {
 	LegalRepresentative(ctx context.Context, obj *model.MarketEntity) (*model.Person, error)
 	ResponsiblePersons(ctx context.Context, obj *model.MarketEntity) ([]*model.ResponsiblePerson, error)
+	ChecksOnIt(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.CheckOnEntityConnection, error)
 	Commitments(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.CommitmentConnection, error)
 	Rating(ctx context.Context, obj *model.MarketEntity) (*model.CreditRating, error)
 	Listings(ctx context.Context, obj *model.MarketEntity, activeOnly *bool) ([]*workflow.ListEntry, error)
@@ -1721,6 +1742,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckCount.Month(childComplexity), true
+
+	case "CheckOnEntity.askedBy":
+		if e.ComplexityRoot.CheckOnEntity.AskedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckOnEntity.AskedBy(childComplexity), true
+	case "CheckOnEntity.checkId":
+		if e.ComplexityRoot.CheckOnEntity.CheckID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckOnEntity.CheckID(childComplexity), true
+	case "CheckOnEntity.checkedAt":
+		if e.ComplexityRoot.CheckOnEntity.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckOnEntity.CheckedAt(childComplexity), true
+	case "CheckOnEntity.complete":
+		if e.ComplexityRoot.CheckOnEntity.Complete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckOnEntity.Complete(childComplexity), true
+	case "CheckOnEntity.measuresFound":
+		if e.ComplexityRoot.CheckOnEntity.MeasuresFound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckOnEntity.MeasuresFound(childComplexity), true
+	case "CheckOnEntity.scenario":
+		if e.ComplexityRoot.CheckOnEntity.Scenario == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckOnEntity.Scenario(childComplexity), true
+
+	case "CheckOnEntityConnection.edges":
+		if e.ComplexityRoot.CheckOnEntityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckOnEntityConnection.Edges(childComplexity), true
+	case "CheckOnEntityConnection.pageInfo":
+		if e.ComplexityRoot.CheckOnEntityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckOnEntityConnection.PageInfo(childComplexity), true
+
+	case "CheckOnEntityEdge.cursor":
+		if e.ComplexityRoot.CheckOnEntityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckOnEntityEdge.Cursor(childComplexity), true
+	case "CheckOnEntityEdge.node":
+		if e.ComplexityRoot.CheckOnEntityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckOnEntityEdge.Node(childComplexity), true
 
 	case "CityStats.checks":
 		if e.ComplexityRoot.CityStats.Checks == nil {
@@ -4208,6 +4292,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarketEntity.Address(childComplexity), true
+	case "MarketEntity.checksOnIt":
+		if e.ComplexityRoot.MarketEntity.ChecksOnIt == nil {
+			break
+		}
+
+		args, err := ec.field_MarketEntity_checksOnIt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MarketEntity.ChecksOnIt(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "MarketEntity.commitments":
 		if e.ComplexityRoot.MarketEntity.Commitments == nil {
 			break
@@ -6823,6 +6918,42 @@ type DepartmentCheckStats @open(level: SHARED, scope: "entity:read") {
   measuresReported: Int!
   measuresApplied: Int!
 }
+
+extend type MarketEntity {
+  """
+  Who checked it (issue #15): the credit checks run on this entity, newest
+  first — which department's system asked, in which scenario and when,
+  never the asking user. The entity itself (signed in as itself) and
+  supervising departments (entity:read) may read them; another entity, an
+  agency (which runs no checks) and the public are refused (FORBIDDEN).
+  A page costs one statement.
+  """
+  checksOnIt(first: Int = 20, after: String): CheckOnEntityConnection! @open(level: SHARED, scope: "entity:read")
+}
+
+type CheckOnEntityConnection @open(level: SHARED, scope: "entity:read") {
+  edges: [CheckOnEntityEdge!]!
+  pageInfo: PageInfo!
+}
+
+type CheckOnEntityEdge @open(level: SHARED, scope: "entity:read") {
+  cursor: String!
+  node: CheckOnEntity!
+}
+
+"A credit check run on an entity, as the entity may see it."
+type CheckOnEntity @open(level: SHARED, scope: "entity:read") {
+  "The check's id (as reportMeasureApplied quotes it)."
+  checkId: ID!
+  "The department whose system asked."
+  askedBy: Department!
+  scenario: Scenario!
+  checkedAt: Time!
+  "False when a department did not answer the check."
+  complete: Boolean!
+  "How many measures the check found."
+  measuresFound: Int!
+}
 `, BuiltIn: false},
 	{Name: "../schema/commitments.graphqls", Input: `# Credit commitments (信用承诺, T1–T3): the items that accept one, and the
 # commitments entities sign, keep, breach or are found to have made falsely.
@@ -8727,6 +8858,44 @@ func (ec *executionContext) childFields_CheckCount(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type CheckCount", field.Name)
 }
 
+func (ec *executionContext) childFields_CheckOnEntity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "checkId":
+		return ec.fieldContext_CheckOnEntity_checkId(ctx, field)
+	case "askedBy":
+		return ec.fieldContext_CheckOnEntity_askedBy(ctx, field)
+	case "scenario":
+		return ec.fieldContext_CheckOnEntity_scenario(ctx, field)
+	case "checkedAt":
+		return ec.fieldContext_CheckOnEntity_checkedAt(ctx, field)
+	case "complete":
+		return ec.fieldContext_CheckOnEntity_complete(ctx, field)
+	case "measuresFound":
+		return ec.fieldContext_CheckOnEntity_measuresFound(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckOnEntity", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckOnEntityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CheckOnEntityConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CheckOnEntityConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckOnEntityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckOnEntityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CheckOnEntityEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CheckOnEntityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckOnEntityEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CityStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "from":
@@ -9411,6 +9580,8 @@ func (ec *executionContext) childFields_MarketEntity(ctx context.Context, field 
 		return ec.fieldContext_MarketEntity_legalRepresentative(ctx, field)
 	case "responsiblePersons":
 		return ec.fieldContext_MarketEntity_responsiblePersons(ctx, field)
+	case "checksOnIt":
+		return ec.fieldContext_MarketEntity_checksOnIt(ctx, field)
 	case "commitments":
 		return ec.fieldContext_MarketEntity_commitments(ctx, field)
 	case "rating":
@@ -10228,6 +10399,28 @@ func (ec *executionContext) field_Entity_findManyRepairByIDs_args(ctx context.Co
 		return nil, err
 	}
 	args["reps"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_MarketEntity_checksOnIt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -13661,6 +13854,272 @@ func (ec *executionContext) _CheckCount_measuresNotApplied(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_CheckCount_measuresNotApplied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CheckCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckOnEntity_checkId(ctx context.Context, field graphql.CollectedField, obj *model.CheckOnEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckOnEntity_checkId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckOnEntity_checkId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckOnEntity", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CheckOnEntity_askedBy(ctx context.Context, field graphql.CollectedField, obj *model.CheckOnEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckOnEntity_askedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AskedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckOnEntity_askedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckOnEntity",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckOnEntity_scenario(ctx context.Context, field graphql.CollectedField, obj *model.CheckOnEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckOnEntity_scenario(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scenario, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Scenario) graphql.Marshaler {
+			return ec.marshalNScenario2credithubᚋinternalᚋcreditᚐScenario(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckOnEntity_scenario(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckOnEntity", field, false, false, "Scenario")
+}
+
+func (ec *executionContext) _CheckOnEntity_checkedAt(ctx context.Context, field graphql.CollectedField, obj *model.CheckOnEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckOnEntity_checkedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckOnEntity_checkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckOnEntity", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CheckOnEntity_complete(ctx context.Context, field graphql.CollectedField, obj *model.CheckOnEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckOnEntity_complete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckOnEntity_complete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckOnEntity", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CheckOnEntity_measuresFound(ctx context.Context, field graphql.CollectedField, obj *model.CheckOnEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckOnEntity_measuresFound(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeasuresFound, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckOnEntity_measuresFound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckOnEntity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckOnEntityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CheckOnEntityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckOnEntityConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CheckOnEntityEdge) graphql.Marshaler {
+			return ec.marshalNCheckOnEntityEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐCheckOnEntityEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckOnEntityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckOnEntityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckOnEntityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckOnEntityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CheckOnEntityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckOnEntityConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckOnEntityConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckOnEntityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckOnEntityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CheckOnEntityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckOnEntityEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckOnEntityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckOnEntityEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CheckOnEntityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CheckOnEntityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckOnEntityEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CheckOnEntity) graphql.Marshaler {
+			return ec.marshalNCheckOnEntity2ᚖcredithubᚋgraphᚋmodelᚐCheckOnEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckOnEntityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckOnEntityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckOnEntity(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CityStats_from(ctx context.Context, field graphql.CollectedField, obj *model.CityStats) (ret graphql.Marshaler) {
@@ -24143,6 +24602,50 @@ func (ec *executionContext) fieldContext_MarketEntity_responsiblePersons(_ conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ResponsiblePerson(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarketEntity_checksOnIt(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketEntity_checksOnIt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MarketEntity().ChecksOnIt(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CheckOnEntityConnection) graphql.Marshaler {
+			return ec.marshalNCheckOnEntityConnection2ᚖcredithubᚋgraphᚋmodelᚐCheckOnEntityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketEntity_checksOnIt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketEntity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckOnEntityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MarketEntity_checksOnIt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -36191,6 +36694,140 @@ func (ec *executionContext) _CheckCount(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var checkOnEntityImplementors = []string{"CheckOnEntity"}
+
+func (ec *executionContext) _CheckOnEntity(ctx context.Context, sel ast.SelectionSet, obj *model.CheckOnEntity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkOnEntityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckOnEntity")
+		case "checkId":
+			out.Values[i] = ec._CheckOnEntity_checkId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "askedBy":
+			out.Values[i] = ec._CheckOnEntity_askedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scenario":
+			out.Values[i] = ec._CheckOnEntity_scenario(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkedAt":
+			out.Values[i] = ec._CheckOnEntity_checkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "complete":
+			out.Values[i] = ec._CheckOnEntity_complete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "measuresFound":
+			out.Values[i] = ec._CheckOnEntity_measuresFound(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checkOnEntityConnectionImplementors = []string{"CheckOnEntityConnection"}
+
+func (ec *executionContext) _CheckOnEntityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CheckOnEntityConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkOnEntityConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckOnEntityConnection")
+		case "edges":
+			out.Values[i] = ec._CheckOnEntityConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CheckOnEntityConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checkOnEntityEdgeImplementors = []string{"CheckOnEntityEdge"}
+
+func (ec *executionContext) _CheckOnEntityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CheckOnEntityEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkOnEntityEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckOnEntityEdge")
+		case "cursor":
+			out.Values[i] = ec._CheckOnEntityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CheckOnEntityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var cityStatsImplementors = []string{"CityStats"}
 
 func (ec *executionContext) _CityStats(ctx context.Context, sel ast.SelectionSet, obj *model.CityStats) graphql.Marshaler {
@@ -39779,6 +40416,12 @@ func (ec *executionContext) _MarketEntity(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MarketEntity_responsiblePersons(ctx, field, obj)
 				})
+		case "checksOnIt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketEntity_checksOnIt(ctx, field, obj)
+				})
 		case "commitments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -42896,6 +43539,46 @@ func (ec *executionContext) marshalNCheckCount2ᚖcredithubᚋgraphᚋmodelᚐCh
 		return graphql.Null
 	}
 	return ec._CheckCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCheckOnEntity2ᚖcredithubᚋgraphᚋmodelᚐCheckOnEntity(ctx context.Context, sel ast.SelectionSet, v *model.CheckOnEntity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CheckOnEntity!")
+		return graphql.Null
+	}
+	return ec._CheckOnEntity(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCheckOnEntityConnection2ᚖcredithubᚋgraphᚋmodelᚐCheckOnEntityConnection(ctx context.Context, sel ast.SelectionSet, v *model.CheckOnEntityConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CheckOnEntityConnection!")
+		return graphql.Null
+	}
+	return ec._CheckOnEntityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCheckOnEntityEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐCheckOnEntityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CheckOnEntityEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCheckOnEntityEdge2ᚖcredithubᚋgraphᚋmodelᚐCheckOnEntityEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCheckOnEntityEdge2ᚖcredithubᚋgraphᚋmodelᚐCheckOnEntityEdge(ctx context.Context, sel ast.SelectionSet, v *model.CheckOnEntityEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CheckOnEntityEdge!")
+		return graphql.Null
+	}
+	return ec._CheckOnEntityEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCityStats2ᚖcredithubᚋgraphᚋmodelᚐCityStats(ctx context.Context, sel ast.SelectionSet, v *model.CityStats) graphql.Marshaler {

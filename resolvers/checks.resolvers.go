@@ -7,11 +7,13 @@ package resolvers
 
 import (
 	"context"
+	"credithub/auth"
 	"credithub/graph"
 	"credithub/graph/model"
 	"credithub/internal/apperr"
 	"credithub/internal/catalogue"
 	"credithub/internal/credit"
+	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
 	"credithub/internal/supervision"
 	"fmt"
@@ -20,6 +22,37 @@ import (
 
 func (r *creditCheckResolver) Entity(ctx context.Context, obj *model.CreditCheck) (*model.MarketEntity, error) {
 	return knownEntity(ctx, obj.Uscc)
+}
+
+func (r *marketEntityResolver) ChecksOnIt(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.CheckOnEntityConnection, error) {
+	// The marking lets in the entity itself and entity:read; of the
+	// latter only supervisors: an agency runs no checks and sees none.
+	if !auth.FromContext(ctx).IsEntity(obj.Uscc) {
+		if err := auth.ForSupervisors(ctx); err != nil {
+			return nil, err
+		}
+	}
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	before, err := parseRowCursor(cursorCheck, after)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.Supervision.ChecksOn(ctx, obj.Uscc, before, n+1)
+	if err != nil {
+		return nil, err
+	}
+	cursor := func(c hubdb.CheckOnEntity) string { return rowCursor(cursorCheck, c.ID) }
+	rows, info := pageBy(rows, n, after, cursor)
+	conn := &model.CheckOnEntityConnection{PageInfo: info, Edges: make([]*model.CheckOnEntityEdge, len(rows))}
+	for i, c := range rows {
+		conn.Edges[i] = &model.CheckOnEntityEdge{Cursor: cursor(c), Node: &model.CheckOnEntity{
+			CheckID: supervision.CheckID(c.ID), AskedBy: departmentOf(c.Org), Scenario: credit.Scenario(c.Scenario),
+			CheckedAt: c.At, Complete: c.Complete, MeasuresFound: c.Measures}}
+	}
+	return conn, nil
 }
 
 func (r *mutationResolver) ReportMeasureApplied(ctx context.Context, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) (*model.MeasureApplication, error) {

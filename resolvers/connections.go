@@ -36,6 +36,7 @@ const (
 	cursorRepair    = "RepairCursor"
 	cursorPlan      = "InspectionPlanCursor"
 	cursorWarning   = "WarningCursor"
+	cursorCheck     = "CheckOnEntityCursor"
 )
 
 // errBadCursor is the answer to an after that is not one of the

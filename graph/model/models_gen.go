@@ -42,6 +42,30 @@ type CheckCount struct {
 	MeasuresNotApplied int                `json:"measuresNotApplied"`
 }
 
+// A credit check run on an entity, as the entity may see it.
+type CheckOnEntity struct {
+	// The check's id (as reportMeasureApplied quotes it).
+	CheckID string `json:"checkId"`
+	// The department whose system asked.
+	AskedBy   *credit.Department `json:"askedBy"`
+	Scenario  credit.Scenario    `json:"scenario"`
+	CheckedAt time.Time          `json:"checkedAt"`
+	// False when a department did not answer the check.
+	Complete bool `json:"complete"`
+	// How many measures the check found.
+	MeasuresFound int `json:"measuresFound"`
+}
+
+type CheckOnEntityConnection struct {
+	Edges    []*CheckOnEntityEdge `json:"edges"`
+	PageInfo *PageInfo            `json:"pageInfo"`
+}
+
+type CheckOnEntityEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *CheckOnEntity `json:"node"`
+}
+
 type CityRecordFilter struct {
 	Kinds []credit.Kind `json:"kinds,omitempty"`
 	// Department codes.
@@ -455,6 +479,13 @@ type MarketEntity struct {
 	LegalRepresentative *Person `json:"legalRepresentative,omitempty"`
 	// Legal representative, principal and actual controller (T22).
 	ResponsiblePersons []*ResponsiblePerson `json:"responsiblePersons,omitempty"`
+	// Who checked it (issue #15): the credit checks run on this entity, newest
+	// first — which department's system asked, in which scenario and when,
+	// never the asking user. The entity itself (signed in as itself) and
+	// supervising departments (entity:read) may read them; another entity, an
+	// agency (which runs no checks) and the public are refused (FORBIDDEN).
+	// A page costs one statement.
+	ChecksOnIt *CheckOnEntityConnection `json:"checksOnIt"`
 	// Credit commitments the entity signed (T1–T3), newest first. Public.
 	Commitments *CommitmentConnection `json:"commitments"`
 	// The credit grade (T12), computed from the entity's records, listings,

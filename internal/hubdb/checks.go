@@ -73,6 +73,21 @@ type CheckStore interface {
 	// Stats counts, per asking organisation, the checks asked in [from, to),
 	// those that found a measure, and the measures reported on and applied.
 	Stats(ctx context.Context, from, to time.Time) ([]CheckStats, error)
+	// OnEntity returns the checks run on an entity, newest first: those
+	// with an id below before (0: from the newest), at most limit, in one
+	// statement.
+	OnEntity(ctx context.Context, uscc string, before int64, limit int) ([]CheckOnEntity, error)
+}
+
+// CheckOnEntity is a check as the entity checked may see it: the asking
+// organisation, the scenario and when; not the asking user.
+type CheckOnEntity struct {
+	ID       int64     `db:"id"`
+	Org      string    `db:"asked_org"`
+	Scenario string    `db:"scenario"`
+	At       time.Time `db:"asked_at"`
+	Complete bool      `db:"complete"`
+	Measures int       `db:"measures"`
 }
 
 // Checks returns the credit check store.
@@ -146,5 +161,13 @@ func (c checks) Stats(ctx context.Context, from, to time.Time) ([]CheckStats, er
 			FROM measure_application m WHERE m.check_id = c.id) a ON true
 		WHERE c.asked_at >= $1 AND c.asked_at < $2
 		GROUP BY c.asked_org ORDER BY c.asked_org`, from, to)
+	return out, err
+}
+
+func (c checks) OnEntity(ctx context.Context, uscc string, before int64, limit int) ([]CheckOnEntity, error) {
+	out := []CheckOnEntity{}
+	err := c.d.sel(ctx, &out, `SELECT id, asked_org, scenario, asked_at, complete, cardinality(measures) AS measures
+		FROM credit_check WHERE uscc = $1 AND ($2 = 0 OR id < $2)
+		ORDER BY id DESC LIMIT $3`, uscc, before, limit)
 	return out, err
 }

@@ -308,3 +308,9 @@ type OrgStats = hubdb.CheckStats
 func (s *Service) Stats(ctx context.Context, from, to scalars.Date) ([]OrgStats, error) {
 	return s.DB.Checks().Stats(ctx, from.Time(), to.Time().AddDate(0, 0, 1))
 }
+
+// ChecksOn returns the credit checks run on an entity, newest first,
+// below the id before (0: from the newest), at most limit rows.
+func (s *Service) ChecksOn(ctx context.Context, uscc string, before int64, limit int) ([]hubdb.CheckOnEntity, error) {
+	return s.DB.Checks().OnEntity(ctx, uscc, before, limit)
+}
