@@ -740,6 +740,7 @@ type ComplexityRoot struct {
 		RegisteredCapital   func(childComplexity int) int
 		RegistrationNumber  func(childComplexity int) int
 		Repairs             func(childComplexity int) int
+		ReportsOnIt         func(childComplexity int, first *int, after *string) int
 		ResponsiblePersons  func(childComplexity int) int
 		Sources             func(childComplexity int) int
 		Status              func(childComplexity int) int
@@ -1038,6 +1039,24 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ReportOnEntity struct {
+		IssuedAt   func(childComplexity int) int
+		IssuerKind func(childComplexity int) int
+		IssuerOrg  func(childComplexity int) int
+		Number     func(childComplexity int) int
+		Purpose    func(childComplexity int) int
+	}
+
+	ReportOnEntityConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ReportOnEntityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	ReportVerification struct {
 		Genuine     func(childComplexity int) int
 		IssuedByHub func(childComplexity int) int
@@ -1202,6 +1221,7 @@ type MarketEntityResolver interface {
 	Records(ctx context.Context, obj *model.MarketEntity, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
 	Sources(ctx context.Context, obj *model.MarketEntity) ([]*model.SourceStatus, error)
 	Repairs(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Repair, error)
+	ReportsOnIt(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.ReportOnEntityConnection, error)
 	Warnings(ctx context.Context, obj *model.MarketEntity, first *int) ([]*model.Warning, error)
 }
 type MutationResolver interface {
@@ -4420,6 +4440,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarketEntity.Repairs(childComplexity), true
+	case "MarketEntity.reportsOnIt":
+		if e.ComplexityRoot.MarketEntity.ReportsOnIt == nil {
+			break
+		}
+
+		args, err := ec.field_MarketEntity_reportsOnIt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MarketEntity.ReportsOnIt(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "MarketEntity.responsiblePersons":
 		if e.ComplexityRoot.MarketEntity.ResponsiblePersons == nil {
 			break
@@ -6067,6 +6098,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepairEdge.Node(childComplexity), true
+
+	case "ReportOnEntity.issuedAt":
+		if e.ComplexityRoot.ReportOnEntity.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportOnEntity.IssuedAt(childComplexity), true
+	case "ReportOnEntity.issuerKind":
+		if e.ComplexityRoot.ReportOnEntity.IssuerKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportOnEntity.IssuerKind(childComplexity), true
+	case "ReportOnEntity.issuerOrg":
+		if e.ComplexityRoot.ReportOnEntity.IssuerOrg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportOnEntity.IssuerOrg(childComplexity), true
+	case "ReportOnEntity.number":
+		if e.ComplexityRoot.ReportOnEntity.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportOnEntity.Number(childComplexity), true
+	case "ReportOnEntity.purpose":
+		if e.ComplexityRoot.ReportOnEntity.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportOnEntity.Purpose(childComplexity), true
+
+	case "ReportOnEntityConnection.edges":
+		if e.ComplexityRoot.ReportOnEntityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportOnEntityConnection.Edges(childComplexity), true
+	case "ReportOnEntityConnection.pageInfo":
+		if e.ComplexityRoot.ReportOnEntityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportOnEntityConnection.PageInfo(childComplexity), true
+
+	case "ReportOnEntityEdge.cursor":
+		if e.ComplexityRoot.ReportOnEntityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportOnEntityEdge.Cursor(childComplexity), true
+	case "ReportOnEntityEdge.node":
+		if e.ComplexityRoot.ReportOnEntityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportOnEntityEdge.Node(childComplexity), true
 
 	case "ReportVerification.genuine":
 		if e.ComplexityRoot.ReportVerification.Genuine == nil {
@@ -8544,6 +8632,38 @@ type ReportVerification @open(level: PUBLIC) {
   "Whether the hub issued a report with this number."
   issuedByHub: Boolean!
 }
+
+extend type MarketEntity {
+  """
+  The credit reports issued on this entity (issue #15), newest first: the
+  number, who had it issued (kind and organisation), the purpose and when;
+  not the content. The entity itself (signed in as itself) and supervising
+  departments (entity:read) may read them; another entity, an agency and
+  the public are refused (FORBIDDEN). A page costs one statement.
+  """
+  reportsOnIt(first: Int = 20, after: String): ReportOnEntityConnection! @open(level: SHARED, scope: "entity:read")
+}
+
+type ReportOnEntityConnection @open(level: SHARED, scope: "entity:read") {
+  edges: [ReportOnEntityEdge!]!
+  pageInfo: PageInfo!
+}
+
+type ReportOnEntityEdge @open(level: SHARED, scope: "entity:read") {
+  cursor: String!
+  node: ReportOnEntity!
+}
+
+"A credit report issued on an entity, as the entity may see it."
+type ReportOnEntity @open(level: SHARED, scope: "entity:read") {
+  number: ID!
+  "The kind of caller it was issued to: department, agency, public-service or admin."
+  issuerKind: String!
+  "The organisation it was issued to (department code or agency id)."
+  issuerOrg: String!
+  purpose: ReportPurpose!
+  issuedAt: Time!
+}
 `, BuiltIn: false},
 	{Name: "../schema/warnings.graphqls", Input: `# Warnings (T25): raised on entities by rules, listed, pushed to
 # subscribers, and handled: acknowledged, assigned and closed
@@ -9596,6 +9716,8 @@ func (ec *executionContext) childFields_MarketEntity(ctx context.Context, field 
 		return ec.fieldContext_MarketEntity_sources(ctx, field)
 	case "repairs":
 		return ec.fieldContext_MarketEntity_repairs(ctx, field)
+	case "reportsOnIt":
+		return ec.fieldContext_MarketEntity_reportsOnIt(ctx, field)
 	case "warnings":
 		return ec.fieldContext_MarketEntity_warnings(ctx, field)
 	}
@@ -9962,6 +10084,42 @@ func (ec *executionContext) childFields_RepairEdge(ctx context.Context, field gr
 		return ec.fieldContext_RepairEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepairEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportOnEntity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_ReportOnEntity_number(ctx, field)
+	case "issuerKind":
+		return ec.fieldContext_ReportOnEntity_issuerKind(ctx, field)
+	case "issuerOrg":
+		return ec.fieldContext_ReportOnEntity_issuerOrg(ctx, field)
+	case "purpose":
+		return ec.fieldContext_ReportOnEntity_purpose(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_ReportOnEntity_issuedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportOnEntity", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportOnEntityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReportOnEntityConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReportOnEntityConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportOnEntityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportOnEntityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReportOnEntityEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReportOnEntityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportOnEntityEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ReportVerification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10487,6 +10645,28 @@ func (ec *executionContext) field_MarketEntity_records_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_MarketEntity_reportsOnIt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -24910,6 +25090,50 @@ func (ec *executionContext) fieldContext_MarketEntity_repairs(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _MarketEntity_reportsOnIt(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketEntity_reportsOnIt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MarketEntity().ReportsOnIt(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportOnEntityConnection) graphql.Marshaler {
+			return ec.marshalNReportOnEntityConnection2ᚖcredithubᚋgraphᚋmodelᚐReportOnEntityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketEntity_reportsOnIt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketEntity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportOnEntityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MarketEntity_reportsOnIt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MarketEntity_warnings(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31571,6 +31795,240 @@ func (ec *executionContext) fieldContext_RepairEdge_node(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Repair(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportOnEntity_number(ctx context.Context, field graphql.CollectedField, obj *model.ReportOnEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportOnEntity_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportOnEntity_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportOnEntity", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReportOnEntity_issuerKind(ctx context.Context, field graphql.CollectedField, obj *model.ReportOnEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportOnEntity_issuerKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuerKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportOnEntity_issuerKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportOnEntity", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportOnEntity_issuerOrg(ctx context.Context, field graphql.CollectedField, obj *model.ReportOnEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportOnEntity_issuerOrg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuerOrg, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportOnEntity_issuerOrg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportOnEntity", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportOnEntity_purpose(ctx context.Context, field graphql.CollectedField, obj *model.ReportOnEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportOnEntity_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReportPurpose) graphql.Marshaler {
+			return ec.marshalNReportPurpose2credithubᚋgraphᚋmodelᚐReportPurpose(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportOnEntity_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportOnEntity", field, false, false, "ReportPurpose")
+}
+
+func (ec *executionContext) _ReportOnEntity_issuedAt(ctx context.Context, field graphql.CollectedField, obj *model.ReportOnEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportOnEntity_issuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportOnEntity_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportOnEntity", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReportOnEntityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ReportOnEntityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportOnEntityConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportOnEntityEdge) graphql.Marshaler {
+			return ec.marshalNReportOnEntityEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐReportOnEntityEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportOnEntityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportOnEntityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportOnEntityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportOnEntityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ReportOnEntityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportOnEntityConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportOnEntityConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportOnEntityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportOnEntityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ReportOnEntityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportOnEntityEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportOnEntityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportOnEntityEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportOnEntityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ReportOnEntityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportOnEntityEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportOnEntity) graphql.Marshaler {
+			return ec.marshalNReportOnEntity2ᚖcredithubᚋgraphᚋmodelᚐReportOnEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportOnEntityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportOnEntityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportOnEntity(ctx, field)
 		},
 	}
 	return fc, nil
@@ -40464,6 +40922,12 @@ func (ec *executionContext) _MarketEntity(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MarketEntity_repairs(ctx, field, obj)
 				})
+		case "reportsOnIt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketEntity_reportsOnIt(ctx, field, obj)
+				})
 		case "warnings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -42380,6 +42844,135 @@ func (ec *executionContext) _RepairEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._RepairEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportOnEntityImplementors = []string{"ReportOnEntity"}
+
+func (ec *executionContext) _ReportOnEntity(ctx context.Context, sel ast.SelectionSet, obj *model.ReportOnEntity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportOnEntityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportOnEntity")
+		case "number":
+			out.Values[i] = ec._ReportOnEntity_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuerKind":
+			out.Values[i] = ec._ReportOnEntity_issuerKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuerOrg":
+			out.Values[i] = ec._ReportOnEntity_issuerOrg(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purpose":
+			out.Values[i] = ec._ReportOnEntity_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuedAt":
+			out.Values[i] = ec._ReportOnEntity_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportOnEntityConnectionImplementors = []string{"ReportOnEntityConnection"}
+
+func (ec *executionContext) _ReportOnEntityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ReportOnEntityConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportOnEntityConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportOnEntityConnection")
+		case "edges":
+			out.Values[i] = ec._ReportOnEntityConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReportOnEntityConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportOnEntityEdgeImplementors = []string{"ReportOnEntityEdge"}
+
+func (ec *executionContext) _ReportOnEntityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ReportOnEntityEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportOnEntityEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportOnEntityEdge")
+		case "cursor":
+			out.Values[i] = ec._ReportOnEntityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReportOnEntityEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -45175,6 +45768,46 @@ func (ec *executionContext) unmarshalNRepairState2credithubᚋinternalᚋworkflo
 
 func (ec *executionContext) marshalNRepairState2credithubᚋinternalᚋworkflowᚐRepairState(ctx context.Context, sel ast.SelectionSet, v workflow.RepairState) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNReportOnEntity2ᚖcredithubᚋgraphᚋmodelᚐReportOnEntity(ctx context.Context, sel ast.SelectionSet, v *model.ReportOnEntity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportOnEntity!")
+		return graphql.Null
+	}
+	return ec._ReportOnEntity(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportOnEntityConnection2ᚖcredithubᚋgraphᚋmodelᚐReportOnEntityConnection(ctx context.Context, sel ast.SelectionSet, v *model.ReportOnEntityConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportOnEntityConnection!")
+		return graphql.Null
+	}
+	return ec._ReportOnEntityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportOnEntityEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐReportOnEntityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportOnEntityEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportOnEntityEdge2ᚖcredithubᚋgraphᚋmodelᚐReportOnEntityEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportOnEntityEdge2ᚖcredithubᚋgraphᚋmodelᚐReportOnEntityEdge(ctx context.Context, sel ast.SelectionSet, v *model.ReportOnEntityEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportOnEntityEdge!")
+		return graphql.Null
+	}
+	return ec._ReportOnEntityEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNReportPurpose2credithubᚋgraphᚋmodelᚐReportPurpose(ctx context.Context, v any) (model.ReportPurpose, error) {

@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"credithub/auth"
 	"credithub/graph"
 	"credithub/graph/model"
 	"credithub/internal/apperr"
@@ -25,12 +24,8 @@ func (r *creditCheckResolver) Entity(ctx context.Context, obj *model.CreditCheck
 }
 
 func (r *marketEntityResolver) ChecksOnIt(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.CheckOnEntityConnection, error) {
-	// The marking lets in the entity itself and entity:read; of the
-	// latter only supervisors: an agency runs no checks and sees none.
-	if !auth.FromContext(ctx).IsEntity(obj.Uscc) {
-		if err := auth.ForSupervisors(ctx); err != nil {
-			return nil, err
-		}
+	if err := selfOrSupervisor(ctx, obj.Uscc); err != nil {
+		return nil, err
 	}
 	n, err := pageSize(first)
 	if err != nil {

@@ -37,6 +37,7 @@ const (
 	cursorPlan      = "InspectionPlanCursor"
 	cursorWarning   = "WarningCursor"
 	cursorCheck     = "CheckOnEntityCursor"
+	cursorReport    = "ReportOnEntityCursor"
 )
 
 // errBadCursor is the answer to an after that is not one of the

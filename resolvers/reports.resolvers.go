@@ -9,11 +9,45 @@ import (
 	"context"
 	"credithub/auth"
 	"credithub/graph/model"
+	"credithub/internal/gid"
+	"credithub/internal/hubdb"
 	"credithub/internal/supervision"
 	"encoding/base64"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 )
+
+func (r *marketEntityResolver) ReportsOnIt(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.ReportOnEntityConnection, error) {
+	if err := selfOrSupervisor(ctx, obj.Uscc); err != nil {
+		return nil, err
+	}
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	from := ""
+	if after != nil {
+		t, number, err := gid.Decode(*after)
+		if err != nil || t != cursorReport || number == "" {
+			return nil, errBadCursor()
+		}
+		from = number
+	}
+	rows, err := r.Supervision.ReportsOn(ctx, obj.Uscc, from, n+1)
+	if err != nil {
+		return nil, err
+	}
+	cursor := func(x hubdb.ReportOnEntity) string { return gid.Encode(cursorReport, x.Number) }
+	rows, info := pageBy(rows, n, after, cursor)
+	conn := &model.ReportOnEntityConnection{PageInfo: info, Edges: make([]*model.ReportOnEntityEdge, len(rows))}
+	for i, x := range rows {
+		kind, org, _ := strings.Cut(x.IssuedTo, ":")
+		conn.Edges[i] = &model.ReportOnEntityEdge{Cursor: cursor(x), Node: &model.ReportOnEntity{
+			Number: x.Number, IssuerKind: kind, IssuerOrg: org, Purpose: model.ReportPurpose(x.Purpose), IssuedAt: x.IssuedAt}}
+	}
+	return conn, nil
+}
 
 // CreditReport issues a report whose content is the caller's to see
 // (supervision.Reports.CreditReport), and logs the personal data it

@@ -505,6 +505,12 @@ type MarketEntity struct {
 	Sources []*SourceStatus `json:"sources"`
 	// Repairs it applied for (T24).
 	Repairs []*workflow.Repair `json:"repairs"`
+	// The credit reports issued on this entity (issue #15), newest first: the
+	// number, who had it issued (kind and organisation), the purpose and when;
+	// not the content. The entity itself (signed in as itself) and supervising
+	// departments (entity:read) may read them; another entity, an agency and
+	// the public are refused (FORBIDDEN). A page costs one statement.
+	ReportsOnIt *ReportOnEntityConnection `json:"reportsOnIt"`
 	// Warnings raised on the entity (T25), newest first.
 	Warnings []*Warning `json:"warnings"`
 }
@@ -756,6 +762,27 @@ type RepairFilter struct {
 	Department *string               `json:"department,omitempty"`
 	Uscc       *string               `json:"uscc,omitempty"`
 	Overdue    *bool                 `json:"overdue,omitempty"`
+}
+
+// A credit report issued on an entity, as the entity may see it.
+type ReportOnEntity struct {
+	Number string `json:"number"`
+	// The kind of caller it was issued to: department, agency, public-service or admin.
+	IssuerKind string `json:"issuerKind"`
+	// The organisation it was issued to (department code or agency id).
+	IssuerOrg string        `json:"issuerOrg"`
+	Purpose   ReportPurpose `json:"purpose"`
+	IssuedAt  time.Time     `json:"issuedAt"`
+}
+
+type ReportOnEntityConnection struct {
+	Edges    []*ReportOnEntityEdge `json:"edges"`
+	PageInfo *PageInfo             `json:"pageInfo"`
+}
+
+type ReportOnEntityEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *ReportOnEntity `json:"node"`
 }
 
 type ReportVerification struct {

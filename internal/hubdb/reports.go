@@ -51,6 +51,18 @@ type ReportStore interface {
 	// (YYYY-MM-DD), newest first: listed, and for market bans not past
 	// their end.
 	ListingsInForce(ctx context.Context, uscc, today string) ([]ListingInForce, error)
+	// OnEntity returns the reports issued on an entity, newest first:
+	// those after the report numbered after ("" from the newest), at most
+	// limit, in one statement; content left out.
+	OnEntity(ctx context.Context, uscc, after string, limit int) ([]ReportOnEntity, error)
+}
+
+// ReportOnEntity is a report as the entity it is about may see it.
+type ReportOnEntity struct {
+	Number   string    `db:"number"`
+	Purpose  string    `db:"purpose"`
+	IssuedAt time.Time `db:"issued_at"`
+	IssuedTo string    `db:"issued_to"`
 }
 
 // Reports returns the credit report store.
@@ -97,5 +109,13 @@ func (r reports) ListingsInForce(ctx context.Context, uscc, today string) ([]Lis
 		FROM list_entry
 		WHERE uscc = $1 AND state = 'LISTED' AND (list_type <> 'MARKET_BAN' OR permanent OR ban_end IS NULL OR ban_end >= $2::date)
 		ORDER BY entered_on DESC, id DESC`, uscc, today)
+	return out, err
+}
+
+func (r reports) OnEntity(ctx context.Context, uscc, after string, limit int) ([]ReportOnEntity, error) {
+	out := []ReportOnEntity{}
+	err := r.d.sel(ctx, &out, `SELECT number, purpose, issued_at, issued_to FROM credit_report
+		WHERE uscc = $1 AND ($2 = '' OR (issued_at, number) < (SELECT issued_at, number FROM credit_report WHERE number = $2 AND uscc = $1))
+		ORDER BY issued_at DESC, number DESC LIMIT $3`, uscc, after, limit)
 	return out, err
 }

@@ -284,3 +284,9 @@ func (s *Reports) Check(ctx context.Context, p Presented) (Verification, error) 
 	}
 	return CheckReport(s.Signer.Public(), stored, p), nil
 }
+
+// ReportsOn returns the reports issued on an entity, newest first, after
+// the report numbered after ("" from the newest), at most limit rows.
+func (s *Service) ReportsOn(ctx context.Context, uscc, after string, limit int) ([]hubdb.ReportOnEntity, error) {
+	return s.DB.Reports().OnEntity(ctx, uscc, after, limit)
+}
