@@ -879,6 +879,16 @@ type ComplexityRoot struct {
 		ValidTo    func(childComplexity int) int
 	}
 
+	PersonAuthorizationConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PersonAuthorizationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	PersonRole struct {
 		Entity func(childComplexity int) int
 		Role   func(childComplexity int) int
@@ -946,6 +956,7 @@ type ComplexityRoot struct {
 		EntityByKey        func(childComplexity int, key string) int
 		GradeDistribution  func(childComplexity int, division *string, kind *credit.EntityKind) int
 		GradeModel         func(childComplexity int) int
+		HeldAuthorizations func(childComplexity int, first *int, after *string) int
 		InspectionPlans    func(childComplexity int, department *string, first *int, after *string) int
 		JointCases         func(childComplexity int, filter *model.JointCaseFilter, first *int, after *string) int
 		ListEntries        func(childComplexity int, filter *model.ListEntryFilter, first *int, after *string) int
@@ -1291,6 +1302,7 @@ type QueryResolver interface {
 	Objections(ctx context.Context, filter *model.ObjectionFilter, first *int, after *string) (*model.ObjectionConnection, error)
 	QueryLog(ctx context.Context, filter *model.QueryLogFilter, first *int, after *string) (*model.QueryLogConnection, error)
 	Authorizations(ctx context.Context, idNumber string) ([]*model.PersonAuthorization, error)
+	HeldAuthorizations(ctx context.Context, first *int, after *string) (*model.PersonAuthorizationConnection, error)
 	RecordKinds(ctx context.Context) ([]*model.RecordKindInfo, error)
 	Entity(ctx context.Context, uscc string) (*model.MarketEntity, error)
 	EntityByKey(ctx context.Context, key string) (*model.EntityMatch, error)
@@ -5224,6 +5236,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PersonAuthorization.ValidTo(childComplexity), true
 
+	case "PersonAuthorizationConnection.edges":
+		if e.ComplexityRoot.PersonAuthorizationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAuthorizationConnection.Edges(childComplexity), true
+	case "PersonAuthorizationConnection.pageInfo":
+		if e.ComplexityRoot.PersonAuthorizationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAuthorizationConnection.PageInfo(childComplexity), true
+
+	case "PersonAuthorizationEdge.cursor":
+		if e.ComplexityRoot.PersonAuthorizationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAuthorizationEdge.Cursor(childComplexity), true
+	case "PersonAuthorizationEdge.node":
+		if e.ComplexityRoot.PersonAuthorizationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAuthorizationEdge.Node(childComplexity), true
+
 	case "PersonRole.entity":
 		if e.ComplexityRoot.PersonRole.Entity == nil {
 			break
@@ -5617,6 +5655,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.GradeModel(childComplexity), true
+	case "Query.heldAuthorizations":
+		if e.ComplexityRoot.Query.HeldAuthorizations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_heldAuthorizations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.HeldAuthorizations(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.inspectionPlans":
 		if e.ComplexityRoot.Query.InspectionPlans == nil {
 			break
@@ -7712,6 +7761,13 @@ extend type Query {
   queryLog(filter: QueryLogFilter, first: Int = 20, after: String): QueryLogConnection! @open(level: SHARED, scope: "audit:read")
   "A person's written authorisations of credit service agencies."
   authorizations(idNumber: String!): [PersonAuthorization!]! @open(level: PERSONAL)
+  """
+  For a credit service agency (token kind agency, T30): the persons'
+  written authorisations it holds — those recorded for the agency its
+  token's org names, never another's — newest first, the person masked.
+  Any other caller gets FORBIDDEN. A page costs one statement.
+  """
+  heldAuthorizations(first: Int = 20, after: String): PersonAuthorizationConnection!
 }
 
 extend type Mutation {
@@ -7804,6 +7860,16 @@ type QueryLogEntry @open(level: SHARED, scope: "audit:read") {
   entities: [ID!]!
   fields: [String!]!
   rowHash: String!
+}
+
+type PersonAuthorizationConnection @open(level: PUBLIC) {
+  edges: [PersonAuthorizationEdge!]!
+  pageInfo: PageInfo!
+}
+
+type PersonAuthorizationEdge @open(level: PUBLIC) {
+  cursor: String!
+  node: PersonAuthorization!
 }
 `, BuiltIn: false},
 	{Name: "../schema/records.graphqls", Input: `# Credit records: the CreditRecord interface and its kinds, one concrete type
@@ -9920,6 +9986,26 @@ func (ec *executionContext) childFields_PersonAuthorization(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type PersonAuthorization", field.Name)
 }
 
+func (ec *executionContext) childFields_PersonAuthorizationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PersonAuthorizationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PersonAuthorizationConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonAuthorizationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonAuthorizationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PersonAuthorizationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PersonAuthorizationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonAuthorizationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PersonRole(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -11909,6 +11995,28 @@ func (ec *executionContext) field_Query_gradeDistribution_args(ctx context.Conte
 		return nil, err
 	}
 	args["kind"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_heldAuthorizations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -28122,6 +28230,125 @@ func (ec *executionContext) fieldContext_PersonAuthorization_live(_ context.Cont
 	return graphql.NewScalarFieldContext("PersonAuthorization", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _PersonAuthorizationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorizationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAuthorizationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PersonAuthorizationEdge) graphql.Marshaler {
+			return ec.marshalNPersonAuthorizationEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonAuthorizationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAuthorizationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonAuthorizationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonAuthorizationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonAuthorizationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorizationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAuthorizationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAuthorizationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonAuthorizationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonAuthorizationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorizationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAuthorizationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAuthorizationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAuthorizationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonAuthorizationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorizationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAuthorizationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonAuthorization) graphql.Marshaler {
+			return ec.marshalNPersonAuthorization2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAuthorizationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonAuthorizationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonAuthorization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PersonRole_role(ctx context.Context, field graphql.CollectedField, obj *model.PersonRole) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29973,6 +30200,50 @@ func (ec *executionContext) fieldContext_Query_authorizations(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_authorizations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_heldAuthorizations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_heldAuthorizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().HeldAuthorizations(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonAuthorizationConnection) graphql.Marshaler {
+			return ec.marshalNPersonAuthorizationConnection2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorizationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_heldAuthorizations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonAuthorizationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_heldAuthorizations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -41834,6 +42105,82 @@ func (ec *executionContext) _PersonAuthorization(ctx context.Context, sel ast.Se
 	return out
 }
 
+var personAuthorizationConnectionImplementors = []string{"PersonAuthorizationConnection"}
+
+func (ec *executionContext) _PersonAuthorizationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PersonAuthorizationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personAuthorizationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonAuthorizationConnection")
+		case "edges":
+			out.Values[i] = ec._PersonAuthorizationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PersonAuthorizationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var personAuthorizationEdgeImplementors = []string{"PersonAuthorizationEdge"}
+
+func (ec *executionContext) _PersonAuthorizationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PersonAuthorizationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personAuthorizationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonAuthorizationEdge")
+		case "cursor":
+			out.Values[i] = ec._PersonAuthorizationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PersonAuthorizationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var personRoleImplementors = []string{"PersonRole"}
 
 func (ec *executionContext) _PersonRole(ctx context.Context, sel ast.SelectionSet, obj *model.PersonRole) graphql.Marshaler {
@@ -42287,6 +42634,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_authorizations(ctx, field)
+				})
+		case "heldAuthorizations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_heldAuthorizations(ctx, field)
 				})
 		case "recordKinds":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -45428,6 +45781,38 @@ func (ec *executionContext) marshalNPersonAuthorization2ᚖcredithubᚋgraphᚋm
 		return graphql.Null
 	}
 	return ec._PersonAuthorization(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPersonAuthorizationConnection2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorizationConnection(ctx context.Context, sel ast.SelectionSet, v *model.PersonAuthorizationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PersonAuthorizationConnection!")
+		return graphql.Null
+	}
+	return ec._PersonAuthorizationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPersonAuthorizationEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonAuthorizationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonAuthorizationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPersonAuthorizationEdge2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorizationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPersonAuthorizationEdge2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorizationEdge(ctx context.Context, sel ast.SelectionSet, v *model.PersonAuthorizationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PersonAuthorizationEdge!")
+		return graphql.Null
+	}
+	return ec._PersonAuthorizationEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPersonByIDsInput2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonByIDsInput(ctx context.Context, v any) ([]*model.PersonByIDsInput, error) {

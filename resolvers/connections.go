@@ -29,15 +29,16 @@ import (
 // Those of the workflows' connections without a cursor type of their own
 // (commitments, list entries, cases) are the objects' global IDs.
 const (
-	cursorRecord    = "RecordCursor"
-	cursorEntity    = "EntityCursor"
-	cursorLog       = "QueryLogCursor"
-	cursorObjection = "ObjectionCursor"
-	cursorRepair    = "RepairCursor"
-	cursorPlan      = "InspectionPlanCursor"
-	cursorWarning   = "WarningCursor"
-	cursorCheck     = "CheckOnEntityCursor"
-	cursorReport    = "ReportOnEntityCursor"
+	cursorRecord        = "RecordCursor"
+	cursorEntity        = "EntityCursor"
+	cursorLog           = "QueryLogCursor"
+	cursorObjection     = "ObjectionCursor"
+	cursorRepair        = "RepairCursor"
+	cursorPlan          = "InspectionPlanCursor"
+	cursorWarning       = "WarningCursor"
+	cursorCheck         = "CheckOnEntityCursor"
+	cursorReport        = "ReportOnEntityCursor"
+	cursorAuthorization = "PersonAuthorizationCursor"
 )
 
 // errBadCursor is the answer to an after that is not one of the

@@ -135,3 +135,30 @@ func (r *queryResolver) Authorizations(ctx context.Context, idNumber string) ([]
 	}
 	return out, nil
 }
+
+func (r *queryResolver) HeldAuthorizations(ctx context.Context, first *int, after *string) (*model.PersonAuthorizationConnection, error) {
+	p := auth.FromContext(ctx)
+	if p.Kind() != auth.KindAgency {
+		return nil, apperr.New(apperr.Forbidden, "heldAuthorizations is for a credit service agency's own authorisations (token kind agency)")
+	}
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	before, err := parseRowCursor(cursorAuthorization, after)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := hubdb.New(r.HubDB).Authorizations().Held(ctx, p.Org(), before, n+1)
+	if err != nil {
+		return nil, err
+	}
+	cursor := func(a hubdb.Authorization) string { return rowCursor(cursorAuthorization, a.ID) }
+	rows, info := pageBy(rows, n, after, cursor)
+	conn := &model.PersonAuthorizationConnection{PageInfo: info, Edges: make([]*model.PersonAuthorizationEdge, len(rows))}
+	today := r.now()
+	for i, a := range rows {
+		conn.Edges[i] = &model.PersonAuthorizationEdge{Cursor: cursor(a), Node: authorizationModel(a, today)}
+	}
+	return conn, nil
+}

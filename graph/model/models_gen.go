@@ -626,6 +626,16 @@ type PersonAuthorization struct {
 func (PersonAuthorization) IsNode()            {}
 func (this PersonAuthorization) GetID() string { return this.ID }
 
+type PersonAuthorizationConnection struct {
+	Edges    []*PersonAuthorizationEdge `json:"edges"`
+	PageInfo *PageInfo                  `json:"pageInfo"`
+}
+
+type PersonAuthorizationEdge struct {
+	Cursor string               `json:"cursor"`
+	Node   *PersonAuthorization `json:"node"`
+}
+
 type PersonByIDsInput struct {
 	ID string `json:"ID"`
 }

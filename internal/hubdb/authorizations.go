@@ -44,6 +44,10 @@ type AuthorizationStore interface {
 	Live(ctx context.Context, agency, personRef, purpose string, day time.Time) (bool, error)
 	// Of returns a person's authorisations, newest first.
 	Of(ctx context.Context, personRef string) ([]Authorization, error)
+	// Held returns the authorisations an agency holds, newest first: those
+	// with an id below before (0: from the newest), at most limit, in one
+	// statement.
+	Held(ctx context.Context, agency string, before int64, limit int) ([]Authorization, error)
 	// Record inserts an authorisation.
 	Record(ctx context.Context, a Authorization) (Authorization, error)
 	// Revoke revokes an authorisation. Revoking one already revoked is an
@@ -97,4 +101,11 @@ func (s authorizations) Revoke(ctx context.Context, id int64, by, org string) (A
 	}
 	err = s.d.get(ctx, &a, `UPDATE person_authorization SET revoked_at = now(), revoked_by = $2 WHERE id = $1 RETURNING `+authzColumns, id, by)
 	return a, err
+}
+
+func (s authorizations) Held(ctx context.Context, agency string, before int64, limit int) ([]Authorization, error) {
+	out := []Authorization{}
+	err := s.d.sel(ctx, &out, `SELECT `+authzColumns+` FROM person_authorization
+		WHERE agency = $1 AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3`, agency, before, limit)
+	return out, err
 }
