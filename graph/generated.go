@@ -618,6 +618,23 @@ type ComplexityRoot struct {
 		Type        func(childComplexity int) int
 	}
 
+	IssuedReport struct {
+		IssuedAt func(childComplexity int) int
+		Number   func(childComplexity int) int
+		Purpose  func(childComplexity int) int
+		Uscc     func(childComplexity int) int
+	}
+
+	IssuedReportConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	IssuedReportEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	JointCase struct {
 		ClosedAt  func(childComplexity int) int
 		History   func(childComplexity int) int
@@ -958,6 +975,7 @@ type ComplexityRoot struct {
 		GradeModel         func(childComplexity int) int
 		HeldAuthorizations func(childComplexity int, first *int, after *string) int
 		InspectionPlans    func(childComplexity int, department *string, first *int, after *string) int
+		IssuedReports      func(childComplexity int, first *int, after *string) int
 		JointCases         func(childComplexity int, filter *model.JointCaseFilter, first *int, after *string) int
 		ListEntries        func(childComplexity int, filter *model.ListEntryFilter, first *int, after *string) int
 		Measures           func(childComplexity int) int
@@ -1311,6 +1329,7 @@ type QueryResolver interface {
 	Repairs(ctx context.Context, filter *model.RepairFilter, first *int, after *string) (*model.RepairConnection, error)
 	CreditReport(ctx context.Context, uscc string, purpose model.ReportPurpose) (*model.CreditReport, error)
 	VerifyCreditReport(ctx context.Context, input model.VerifyReportInput) (*model.ReportVerification, error)
+	IssuedReports(ctx context.Context, first *int, after *string) (*model.IssuedReportConnection, error)
 	Warnings(ctx context.Context, filter *model.WarningFilter, first *int, after *string) (*model.WarningConnection, error)
 	WarningRules(ctx context.Context) ([]*model.WarningRule, error)
 	WorkflowRules(ctx context.Context) ([]*workflow.Rule, error)
@@ -3876,6 +3895,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Interview.Type(childComplexity), true
 
+	case "IssuedReport.issuedAt":
+		if e.ComplexityRoot.IssuedReport.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssuedReport.IssuedAt(childComplexity), true
+	case "IssuedReport.number":
+		if e.ComplexityRoot.IssuedReport.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssuedReport.Number(childComplexity), true
+	case "IssuedReport.purpose":
+		if e.ComplexityRoot.IssuedReport.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssuedReport.Purpose(childComplexity), true
+	case "IssuedReport.uscc":
+		if e.ComplexityRoot.IssuedReport.Uscc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssuedReport.Uscc(childComplexity), true
+
+	case "IssuedReportConnection.edges":
+		if e.ComplexityRoot.IssuedReportConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssuedReportConnection.Edges(childComplexity), true
+	case "IssuedReportConnection.pageInfo":
+		if e.ComplexityRoot.IssuedReportConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssuedReportConnection.PageInfo(childComplexity), true
+
+	case "IssuedReportEdge.cursor":
+		if e.ComplexityRoot.IssuedReportEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssuedReportEdge.Cursor(childComplexity), true
+	case "IssuedReportEdge.node":
+		if e.ComplexityRoot.IssuedReportEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssuedReportEdge.Node(childComplexity), true
+
 	case "JointCase.closedAt":
 		if e.ComplexityRoot.JointCase.ClosedAt == nil {
 			break
@@ -5678,6 +5748,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.InspectionPlans(childComplexity, args["department"].(*string), args["first"].(*int), args["after"].(*string)), true
 
+	case "Query.issuedReports":
+		if e.ComplexityRoot.Query.IssuedReports == nil {
+			break
+		}
+
+		args, err := ec.field_Query_issuedReports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IssuedReports(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.jointCases":
 		if e.ComplexityRoot.Query.JointCases == nil {
 			break
@@ -8657,6 +8738,13 @@ extend type Query {
   creditReport(uscc: ID!, purpose: ReportPurpose!): CreditReport! @open(level: SHARED, scope: "report:issue")
   "Whether a report is genuine and unchanged. Anyone may ask."
   verifyCreditReport(input: VerifyReportInput!): ReportVerification!
+  """
+  For a credit service agency (token kind agency, T30): the credit reports
+  issued to it — its token's org, never another agency's — newest first,
+  without their content. Any other caller gets FORBIDDEN. A page costs one
+  statement.
+  """
+  issuedReports(first: Int = 20, after: String): IssuedReportConnection!
 }
 
 enum ReportPurpose {
@@ -8727,6 +8815,24 @@ type ReportOnEntity @open(level: SHARED, scope: "entity:read") {
   issuerKind: String!
   "The organisation it was issued to (department code or agency id)."
   issuerOrg: String!
+  purpose: ReportPurpose!
+  issuedAt: Time!
+}
+
+type IssuedReportConnection @open(level: PUBLIC) {
+  edges: [IssuedReportEdge!]!
+  pageInfo: PageInfo!
+}
+
+type IssuedReportEdge @open(level: PUBLIC) {
+  cursor: String!
+  node: IssuedReport!
+}
+
+"A credit report as the agency it was issued to lists it."
+type IssuedReport @open(level: PUBLIC) {
+  number: ID!
+  uscc: ID!
   purpose: ReportPurpose!
   issuedAt: Time!
 }
@@ -9598,6 +9704,40 @@ func (ec *executionContext) childFields_Interview(ctx context.Context, field gra
 		return ec.fieldContext_Interview_listEntryId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Interview", field.Name)
+}
+
+func (ec *executionContext) childFields_IssuedReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_IssuedReport_number(ctx, field)
+	case "uscc":
+		return ec.fieldContext_IssuedReport_uscc(ctx, field)
+	case "purpose":
+		return ec.fieldContext_IssuedReport_purpose(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_IssuedReport_issuedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssuedReport", field.Name)
+}
+
+func (ec *executionContext) childFields_IssuedReportConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_IssuedReportConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_IssuedReportConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssuedReportConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_IssuedReportEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_IssuedReportEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_IssuedReportEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssuedReportEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_JointCase(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12047,6 +12187,28 @@ func (ec *executionContext) field_Query_inspectionPlans_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_issuedReports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -22695,6 +22857,217 @@ func (ec *executionContext) fieldContext_Interview_listEntryId(_ context.Context
 	return graphql.NewScalarFieldContext("Interview", field, true, false, "ID")
 }
 
+func (ec *executionContext) _IssuedReport_number(ctx context.Context, field graphql.CollectedField, obj *model.IssuedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssuedReport_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssuedReport_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssuedReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _IssuedReport_uscc(ctx context.Context, field graphql.CollectedField, obj *model.IssuedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssuedReport_uscc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Uscc, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssuedReport_uscc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssuedReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _IssuedReport_purpose(ctx context.Context, field graphql.CollectedField, obj *model.IssuedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssuedReport_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReportPurpose) graphql.Marshaler {
+			return ec.marshalNReportPurpose2credithubᚋgraphᚋmodelᚐReportPurpose(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssuedReport_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssuedReport", field, false, false, "ReportPurpose")
+}
+
+func (ec *executionContext) _IssuedReport_issuedAt(ctx context.Context, field graphql.CollectedField, obj *model.IssuedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssuedReport_issuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssuedReport_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssuedReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _IssuedReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.IssuedReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssuedReportConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IssuedReportEdge) graphql.Marshaler {
+			return ec.marshalNIssuedReportEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐIssuedReportEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssuedReportConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssuedReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssuedReportEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IssuedReportConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.IssuedReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssuedReportConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssuedReportConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssuedReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IssuedReportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.IssuedReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssuedReportEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssuedReportEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssuedReportEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _IssuedReportEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.IssuedReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssuedReportEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IssuedReport) graphql.Marshaler {
+			return ec.marshalNIssuedReport2ᚖcredithubᚋgraphᚋmodelᚐIssuedReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssuedReportEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssuedReportEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssuedReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _JointCase_id(ctx context.Context, field graphql.CollectedField, obj *workflow.JointCase) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30584,6 +30957,50 @@ func (ec *executionContext) fieldContext_Query_verifyCreditReport(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_verifyCreditReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_issuedReports(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_issuedReports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IssuedReports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IssuedReportConnection) graphql.Marshaler {
+			return ec.marshalNIssuedReportConnection2ᚖcredithubᚋgraphᚋmodelᚐIssuedReportConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_issuedReports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssuedReportConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_issuedReports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -40409,6 +40826,130 @@ func (ec *executionContext) _Interview(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var issuedReportImplementors = []string{"IssuedReport"}
+
+func (ec *executionContext) _IssuedReport(ctx context.Context, sel ast.SelectionSet, obj *model.IssuedReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issuedReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssuedReport")
+		case "number":
+			out.Values[i] = ec._IssuedReport_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uscc":
+			out.Values[i] = ec._IssuedReport_uscc(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purpose":
+			out.Values[i] = ec._IssuedReport_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuedAt":
+			out.Values[i] = ec._IssuedReport_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var issuedReportConnectionImplementors = []string{"IssuedReportConnection"}
+
+func (ec *executionContext) _IssuedReportConnection(ctx context.Context, sel ast.SelectionSet, obj *model.IssuedReportConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issuedReportConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssuedReportConnection")
+		case "edges":
+			out.Values[i] = ec._IssuedReportConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._IssuedReportConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var issuedReportEdgeImplementors = []string{"IssuedReportEdge"}
+
+func (ec *executionContext) _IssuedReportEdge(ctx context.Context, sel ast.SelectionSet, obj *model.IssuedReportEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issuedReportEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssuedReportEdge")
+		case "cursor":
+			out.Values[i] = ec._IssuedReportEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._IssuedReportEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var jointCaseImplementors = []string{"JointCase", "Node", "_Entity"}
 
 func (ec *executionContext) _JointCase(ctx context.Context, sel ast.SelectionSet, obj *workflow.JointCase) graphql.Marshaler {
@@ -42688,6 +43229,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_verifyCreditReport(ctx, field)
+				})
+		case "issuedReports":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_issuedReports(ctx, field)
 				})
 		case "warnings":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -45259,6 +45806,46 @@ func (ec *executionContext) unmarshalNInterviewType2credithubᚋinternalᚋcredi
 
 func (ec *executionContext) marshalNInterviewType2credithubᚋinternalᚋcreditᚐInterviewType(ctx context.Context, sel ast.SelectionSet, v credit.InterviewType) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNIssuedReport2ᚖcredithubᚋgraphᚋmodelᚐIssuedReport(ctx context.Context, sel ast.SelectionSet, v *model.IssuedReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IssuedReport!")
+		return graphql.Null
+	}
+	return ec._IssuedReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIssuedReportConnection2ᚖcredithubᚋgraphᚋmodelᚐIssuedReportConnection(ctx context.Context, sel ast.SelectionSet, v *model.IssuedReportConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IssuedReportConnection!")
+		return graphql.Null
+	}
+	return ec._IssuedReportConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIssuedReportEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐIssuedReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IssuedReportEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIssuedReportEdge2ᚖcredithubᚋgraphᚋmodelᚐIssuedReportEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIssuedReportEdge2ᚖcredithubᚋgraphᚋmodelᚐIssuedReportEdge(ctx context.Context, sel ast.SelectionSet, v *model.IssuedReportEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IssuedReportEdge!")
+		return graphql.Null
+	}
+	return ec._IssuedReportEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNJointCase2ᚕᚖcredithubᚋinternalᚋworkflowᚐJointCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.JointCase) graphql.Marshaler {

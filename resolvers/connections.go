@@ -202,3 +202,16 @@ func recordsConnection(ctx context.Context, cat *catalogue.Catalogue, sub dataso
 	}
 	return conn, nil
 }
+
+// parseReportCursor returns the report number a report cursor stands for;
+// "" when after is nil.
+func parseReportCursor(after *string) (string, error) {
+	if after == nil {
+		return "", nil
+	}
+	t, number, err := gid.Decode(*after)
+	if err != nil || t != cursorReport || number == "" {
+		return "", errBadCursor()
+	}
+	return number, nil
+}

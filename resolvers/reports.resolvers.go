@@ -9,6 +9,7 @@ import (
 	"context"
 	"credithub/auth"
 	"credithub/graph/model"
+	"credithub/internal/apperr"
 	"credithub/internal/gid"
 	"credithub/internal/hubdb"
 	"credithub/internal/supervision"
@@ -26,13 +27,9 @@ func (r *marketEntityResolver) ReportsOnIt(ctx context.Context, obj *model.Marke
 	if err != nil {
 		return nil, err
 	}
-	from := ""
-	if after != nil {
-		t, number, err := gid.Decode(*after)
-		if err != nil || t != cursorReport || number == "" {
-			return nil, errBadCursor()
-		}
-		from = number
+	from, err := parseReportCursor(after)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := r.Supervision.ReportsOn(ctx, obj.Uscc, from, n+1)
 	if err != nil {
@@ -91,4 +88,31 @@ func (r *queryResolver) VerifyCreditReport(ctx context.Context, input model.Veri
 		out.Reason = &v.Reason
 	}
 	return out, nil
+}
+
+func (r *queryResolver) IssuedReports(ctx context.Context, first *int, after *string) (*model.IssuedReportConnection, error) {
+	p := auth.FromContext(ctx)
+	if p.Kind() != auth.KindAgency {
+		return nil, apperr.New(apperr.Forbidden, "issuedReports is for a credit service agency's own reports (token kind agency)")
+	}
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	from, err := parseReportCursor(after)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.Supervision.ReportsIssuedTo(ctx, string(p.Kind()), p.Org(), from, n+1)
+	if err != nil {
+		return nil, err
+	}
+	cursor := func(x hubdb.ReportIssued) string { return gid.Encode(cursorReport, x.Number) }
+	rows, info := pageBy(rows, n, after, cursor)
+	conn := &model.IssuedReportConnection{PageInfo: info, Edges: make([]*model.IssuedReportEdge, len(rows))}
+	for i, x := range rows {
+		conn.Edges[i] = &model.IssuedReportEdge{Cursor: cursor(x), Node: &model.IssuedReport{
+			Number: x.Number, Uscc: x.USCC, Purpose: model.ReportPurpose(x.Purpose), IssuedAt: x.IssuedAt}}
+	}
+	return conn, nil
 }

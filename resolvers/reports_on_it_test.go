@@ -111,3 +111,67 @@ func TestReportsOnItRefusals(t *testing.T) {
 	check("the issuing agency", h.Do(t, reportsOnItQuery, map[string]any{"u": other.USCC}, agencyIssuer), "entity", "reportsOnIt")
 	check("public", h.Do(t, reportsOnItQuery, map[string]any{"u": other.USCC}, nil), "entity", "reportsOnIt")
 }
+
+const issuedReportsQuery = `query($n: Int, $after: String) { issuedReports(first: $n, after: $after) {
+  edges { cursor node { number uscc purpose issuedAt } } pageInfo { hasNextPage endCursor } } }`
+
+// T30: an agency lists the reports issued to it — its token's org only, as
+// the hub stored them — one a page, one hub statement a page; nobody else
+// lists reports this way.
+func TestIssuedReports(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{})
+	ents := h.World.Entities[len(h.World.Entities)-12:]
+	for i, org := range []string{"agency-issued-a", "agency-issued-b", "agency-issued-a", "agency-issued-a"} {
+		h.QueryAs(t, apptest.As(t, auth.KindAgency, org, "", auth.ScopeReportIssue), creditReportQuery,
+			map[string]any{"u": ents[i].USCC, "p": "AGENCY_SERVICE"})
+	}
+	for _, org := range []string{"agency-issued-a", "agency-issued-b"} {
+		var rows []struct {
+			Number string `db:"number"`
+			USCC   string `db:"uscc"`
+		}
+		if err := h.DBs["hub"].Select(&rows, `SELECT number, uscc FROM credit_report WHERE issued_to = $1
+			ORDER BY issued_at DESC, number DESC`, "agency:"+org); err != nil {
+			t.Fatal(err)
+		}
+		var want, got []string
+		for _, r := range rows {
+			want = append(want, r.Number+" "+r.USCC)
+		}
+		who := apptest.As(t, auth.KindAgency, org, "", append(auth.ReadScopes, auth.ScopeReportIssue)...)
+		var after any
+		for {
+			r := h.Do(t, issuedReportsQuery, map[string]any{"n": 1, "after": after}, who)
+			if len(r.Errors) > 0 {
+				t.Fatalf("issuedReports: %s", r.Body)
+			}
+			if n := r.Statements()["hub"]; n != 1 {
+				t.Errorf("a page of issuedReports cost %d hub statements, want 1 (%v)", n, r.Statements())
+			}
+			conn := apptest.Get(r.Data, "issuedReports")
+			for _, e := range apptest.Get(conn, "edges").([]any) {
+				got = append(got, fmt.Sprintf("%s %s", apptest.Get(e, "node", "number"), apptest.Get(e, "node", "uscc")))
+			}
+			if apptest.Get(conn, "pageInfo", "hasNextPage") != true {
+				break
+			}
+			after = apptest.Get(conn, "pageInfo", "endCursor")
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) || len(want) == 0 {
+			t.Errorf("%s's reports:\n got %v\nwant %v", org, got, want)
+		}
+	}
+	// SECURITY: the public, an entity and a department (even the one that
+	// issued reports) do not list reports this way.
+	for name, who := range map[string]map[string]string{
+		"public":     nil,
+		"entity":     apptest.As(t, auth.KindEntity, ents[0].USCC, "", auth.ReadScopes...),
+		"department": apptest.As(t, auth.KindDepartment, "procurement-centre", "", append(auth.ReadScopes, auth.ScopeReportIssue)...),
+	} {
+		r := h.Do(t, issuedReportsQuery, nil, who)
+		if len(r.Errors) == 0 || r.Errors[0].Code() != "FORBIDDEN" || r.Data["issuedReports"] != nil {
+			t.Errorf("%s: %s", name, r.Body)
+		}
+	}
+}

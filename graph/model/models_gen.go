@@ -395,6 +395,24 @@ type Inspector struct {
 	Department *credit.Department `json:"department"`
 }
 
+// A credit report as the agency it was issued to lists it.
+type IssuedReport struct {
+	Number   string        `json:"number"`
+	Uscc     string        `json:"uscc"`
+	Purpose  ReportPurpose `json:"purpose"`
+	IssuedAt time.Time     `json:"issuedAt"`
+}
+
+type IssuedReportConnection struct {
+	Edges    []*IssuedReportEdge `json:"edges"`
+	PageInfo *PageInfo           `json:"pageInfo"`
+}
+
+type IssuedReportEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *IssuedReport `json:"node"`
+}
+
 type JointCaseByIDsInput struct {
 	ID string `json:"ID"`
 }

@@ -55,6 +55,18 @@ type ReportStore interface {
 	// those after the report numbered after ("" from the newest), at most
 	// limit, in one statement; content left out.
 	OnEntity(ctx context.Context, uscc, after string, limit int) ([]ReportOnEntity, error)
+	// IssuedTo returns the reports issued to a caller (kind:org), newest
+	// first, after the report numbered after ("" from the newest), at most
+	// limit, in one statement; content left out.
+	IssuedTo(ctx context.Context, issuedTo, after string, limit int) ([]ReportIssued, error)
+}
+
+// ReportIssued is a report as the caller it was issued to lists it.
+type ReportIssued struct {
+	Number   string    `db:"number"`
+	USCC     string    `db:"uscc"`
+	Purpose  string    `db:"purpose"`
+	IssuedAt time.Time `db:"issued_at"`
 }
 
 // ReportOnEntity is a report as the entity it is about may see it.
@@ -117,5 +129,13 @@ func (r reports) OnEntity(ctx context.Context, uscc, after string, limit int) ([
 	err := r.d.sel(ctx, &out, `SELECT number, purpose, issued_at, issued_to FROM credit_report
 		WHERE uscc = $1 AND ($2 = '' OR (issued_at, number) < (SELECT issued_at, number FROM credit_report WHERE number = $2 AND uscc = $1))
 		ORDER BY issued_at DESC, number DESC LIMIT $3`, uscc, after, limit)
+	return out, err
+}
+
+func (r reports) IssuedTo(ctx context.Context, issuedTo, after string, limit int) ([]ReportIssued, error) {
+	out := []ReportIssued{}
+	err := r.d.sel(ctx, &out, `SELECT number, uscc, purpose, issued_at FROM credit_report
+		WHERE issued_to = $1 AND ($2 = '' OR (issued_at, number) < (SELECT issued_at, number FROM credit_report WHERE number = $2 AND issued_to = $1))
+		ORDER BY issued_at DESC, number DESC LIMIT $3`, issuedTo, after, limit)
 	return out, err
 }

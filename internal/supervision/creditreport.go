@@ -290,3 +290,10 @@ func (s *Reports) Check(ctx context.Context, p Presented) (Verification, error) 
 func (s *Service) ReportsOn(ctx context.Context, uscc, after string, limit int) ([]hubdb.ReportOnEntity, error) {
 	return s.DB.Reports().OnEntity(ctx, uscc, after, limit)
 }
+
+// ReportsIssuedTo returns the reports issued to a caller (kind:org, as
+// reports record it), newest first, after the report numbered after (""
+// from the newest), at most limit rows.
+func (s *Service) ReportsIssuedTo(ctx context.Context, kind, org, after string, limit int) ([]hubdb.ReportIssued, error) {
+	return s.DB.Reports().IssuedTo(ctx, kind+":"+org, after, limit)
+}
