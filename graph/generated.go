@@ -808,6 +808,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AcceptRepair            func(childComplexity int, id string, idempotencyKey string) int
 		AcknowledgeWarning      func(childComplexity int, id string, idempotencyKey string) int
+		AddInspector            func(childComplexity int, input model.InspectorInput, idempotencyKey string) int
 		AnswerPush              func(childComplexity int, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) int
 		ApplyRepair             func(childComplexity int, input model.ApplyRepairInput, idempotencyKey string) int
 		AssignWarning           func(childComplexity int, id string, department *string, person *string, idempotencyKey string) int
@@ -831,9 +832,11 @@ type ComplexityRoot struct {
 		RejectObjection         func(childComplexity int, id string, reason string, idempotencyKey string) int
 		RemoveListing           func(childComplexity int, id string, reason workflow.RemovalReason, note *string, idempotencyKey string) int
 		ReportMeasureApplied    func(childComplexity int, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) int
+		RetireInspector         func(childComplexity int, id string, reason string, idempotencyKey string) int
 		RevokeAuthorization     func(childComplexity int, id string, idempotencyKey string) int
 		SampleRepairsForRecheck func(childComplexity int, count int, seed string, idempotencyKey string) int
 		SignCommitment          func(childComplexity int, input model.SignCommitmentInput, idempotencyKey string) int
+		UpdateInspector         func(childComplexity int, id string, input model.InspectorUpdateInput, idempotencyKey string) int
 		UpholdObjection         func(childComplexity int, id string, outcome workflow.ObjectionOutcome, correction *model.RecordCorrectionInput, reason string, idempotencyKey string) int
 		UpsertCommitmentItem    func(childComplexity int, input model.CommitmentItemInput, idempotencyKey string) int
 	}
@@ -975,6 +978,7 @@ type ComplexityRoot struct {
 		GradeModel         func(childComplexity int) int
 		HeldAuthorizations func(childComplexity int, first *int, after *string) int
 		InspectionPlans    func(childComplexity int, department *string, first *int, after *string) int
+		Inspectors         func(childComplexity int, department *string, includeRetired *bool) int
 		IssuedReports      func(childComplexity int, first *int, after *string) int
 		JointCases         func(childComplexity int, filter *model.JointCaseFilter, first *int, after *string) int
 		ListEntries        func(childComplexity int, filter *model.ListEntryFilter, first *int, after *string) int
@@ -1095,6 +1099,16 @@ type ComplexityRoot struct {
 	ResponsiblePerson struct {
 		Person func(childComplexity int) int
 		Role   func(childComplexity int) int
+	}
+
+	RosterInspector struct {
+		Active       func(childComplexity int) int
+		BadgeNo      func(childComplexity int) int
+		Department   func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		RetireReason func(childComplexity int) int
+		RetiredAt    func(childComplexity int) int
 	}
 
 	SourceStatus struct {
@@ -1265,6 +1279,9 @@ type MutationResolver interface {
 	FindCommitmentFalse(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Commitment, error)
 	RecomputeGrades(ctx context.Context, idempotencyKey string) (int, error)
 	CreateInspectionPlan(ctx context.Context, input model.InspectionPlanInput, idempotencyKey string) (*model.InspectionPlan, error)
+	AddInspector(ctx context.Context, input model.InspectorInput, idempotencyKey string) (*model.RosterInspector, error)
+	UpdateInspector(ctx context.Context, id string, input model.InspectorUpdateInput, idempotencyKey string) (*model.RosterInspector, error)
+	RetireInspector(ctx context.Context, id string, reason string, idempotencyKey string) (*model.RosterInspector, error)
 	EnterListing(ctx context.Context, input model.EnterListingInput, idempotencyKey string) (*workflow.ListEntry, error)
 	RemoveListing(ctx context.Context, id string, reason workflow.RemovalReason, note *string, idempotencyKey string) (*workflow.ListEntry, error)
 	RecordInterview(ctx context.Context, listEntryID string, typeArg credit.InterviewType, heldOn scalars.Date, notes string, idempotencyKey string) (*workflow.Interview, error)
@@ -1316,6 +1333,7 @@ type QueryResolver interface {
 	GradeDistribution(ctx context.Context, division *string, kind *credit.EntityKind) (*model.GradeDistribution, error)
 	GradeModel(ctx context.Context) (*model.GradeModel, error)
 	InspectionPlans(ctx context.Context, department *string, first *int, after *string) (*model.InspectionPlanConnection, error)
+	Inspectors(ctx context.Context, department *string, includeRetired *bool) ([]*model.RosterInspector, error)
 	ListEntries(ctx context.Context, filter *model.ListEntryFilter, first *int, after *string) (*model.ListEntryConnection, error)
 	Objections(ctx context.Context, filter *model.ObjectionFilter, first *int, after *string) (*model.ObjectionConnection, error)
 	QueryLog(ctx context.Context, filter *model.QueryLogFilter, first *int, after *string) (*model.QueryLogConnection, error)
@@ -4746,6 +4764,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcknowledgeWarning(childComplexity, args["id"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.addInspector":
+		if e.ComplexityRoot.Mutation.AddInspector == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addInspector_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddInspector(childComplexity, args["input"].(model.InspectorInput), args["idempotencyKey"].(string)), true
 	case "Mutation.answerPush":
 		if e.ComplexityRoot.Mutation.AnswerPush == nil {
 			break
@@ -4999,6 +5028,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportMeasureApplied(childComplexity, args["checkId"].(string), args["measureCode"].(string), args["applied"].(bool), args["note"].(*string), args["idempotencyKey"].(string)), true
+	case "Mutation.retireInspector":
+		if e.ComplexityRoot.Mutation.RetireInspector == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retireInspector_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetireInspector(childComplexity, args["id"].(string), args["reason"].(string), args["idempotencyKey"].(string)), true
 	case "Mutation.revokeAuthorization":
 		if e.ComplexityRoot.Mutation.RevokeAuthorization == nil {
 			break
@@ -5032,6 +5072,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignCommitment(childComplexity, args["input"].(model.SignCommitmentInput), args["idempotencyKey"].(string)), true
+	case "Mutation.updateInspector":
+		if e.ComplexityRoot.Mutation.UpdateInspector == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateInspector_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateInspector(childComplexity, args["id"].(string), args["input"].(model.InspectorUpdateInput), args["idempotencyKey"].(string)), true
 	case "Mutation.upholdObjection":
 		if e.ComplexityRoot.Mutation.UpholdObjection == nil {
 			break
@@ -5747,6 +5798,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.InspectionPlans(childComplexity, args["department"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.inspectors":
+		if e.ComplexityRoot.Query.Inspectors == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inspectors_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Inspectors(childComplexity, args["department"].(*string), args["includeRetired"].(*bool)), true
 
 	case "Query.issuedReports":
 		if e.ComplexityRoot.Query.IssuedReports == nil {
@@ -6318,6 +6380,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ResponsiblePerson.Role(childComplexity), true
 
+	case "RosterInspector.active":
+		if e.ComplexityRoot.RosterInspector.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterInspector.Active(childComplexity), true
+	case "RosterInspector.badgeNo":
+		if e.ComplexityRoot.RosterInspector.BadgeNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterInspector.BadgeNo(childComplexity), true
+	case "RosterInspector.department":
+		if e.ComplexityRoot.RosterInspector.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterInspector.Department(childComplexity), true
+	case "RosterInspector.id":
+		if e.ComplexityRoot.RosterInspector.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterInspector.ID(childComplexity), true
+	case "RosterInspector.name":
+		if e.ComplexityRoot.RosterInspector.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterInspector.Name(childComplexity), true
+	case "RosterInspector.retireReason":
+		if e.ComplexityRoot.RosterInspector.RetireReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterInspector.RetireReason(childComplexity), true
+	case "RosterInspector.retiredAt":
+		if e.ComplexityRoot.RosterInspector.RetiredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RosterInspector.RetiredAt(childComplexity), true
+
 	case "SourceStatus.department":
 		if e.ComplexityRoot.SourceStatus.Department == nil {
 			break
@@ -6667,6 +6772,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("GradeRatiosInput", ec.unmarshalInputGradeRatiosInput),
 			graphql.NewInputUnmarshaler("InspectionPlanByIDsInput", ec.unmarshalInputInspectionPlanByIDsInput),
 			graphql.NewInputUnmarshaler("InspectionPlanInput", ec.unmarshalInputInspectionPlanInput),
+			graphql.NewInputUnmarshaler("InspectorInput", ec.unmarshalInputInspectorInput),
+			graphql.NewInputUnmarshaler("InspectorUpdateInput", ec.unmarshalInputInspectorUpdateInput),
 			graphql.NewInputUnmarshaler("JointCaseByIDsInput", ec.unmarshalInputJointCaseByIDsInput),
 			graphql.NewInputUnmarshaler("JointCaseFilter", ec.unmarshalInputJointCaseFilter),
 			graphql.NewInputUnmarshaler("ListEntryByIDsInput", ec.unmarshalInputListEntryByIDsInput),
@@ -7556,6 +7663,12 @@ type GradeThreshold @open(level: SHARED, scope: "entity:read") {
 extend type Query {
   "Double-random inspection plans (T13): stored and public."
   inspectionPlans(department: ID, first: Int = 20, after: String): InspectionPlanConnection!
+  """
+  The rosters inspection plans draw from (T13): one department's, or every
+  department's; retired inspectors too when asked. Shared among
+  departments; the public sees only the inspectors a published plan names.
+  """
+  inspectors(department: ID, includeRetired: Boolean = false): [RosterInspector!]! @open(level: SHARED, scope: "entity:read")
 }
 
 extend type Mutation {
@@ -7565,6 +7678,44 @@ extend type Mutation {
   with the plan, and the inspectors from the department's roster.
   """
   createInspectionPlan(input: InspectionPlanInput!, idempotencyKey: String!): InspectionPlan! @write(scope: "inspection:write")
+  """
+  Adds an inspector to a roster: the caller's own department's, or (the
+  credit office only) the department named.
+  """
+  addInspector(input: InspectorInput!, idempotencyKey: String!): RosterInspector! @write(scope: "inspection:write")
+  "Corrects an inspector's name or certificate number; past plans name them as corrected."
+  updateInspector(id: ID!, input: InspectorUpdateInput!, idempotencyKey: String!): RosterInspector! @write(scope: "inspection:write")
+  """
+  Takes an inspector off the active roster: new plans no longer draw them;
+  past plans still name them.
+  """
+  retireInspector(id: ID!, reason: String!, idempotencyKey: String!): RosterInspector! @write(scope: "inspection:write")
+}
+
+input InspectorInput {
+  name: String!
+  "The number of the administrative law-enforcement certificate: unique across rosters."
+  badgeNo: String!
+  "The credit office names the roster; a department adds to its own (naming another is refused)."
+  department: ID
+}
+
+"What is given is changed; what is left out stays."
+input InspectorUpdateInput {
+  name: String
+  badgeNo: String
+}
+
+"A member of a department's roster (T13), retired ones included."
+type RosterInspector @open(level: SHARED, scope: "entity:read") {
+  id: ID!
+  name: String!
+  badgeNo: String!
+  department: Department!
+  "False once retired: never drawn again."
+  active: Boolean!
+  retiredAt: Time
+  retireReason: String
 }
 
 input PopulationInput {
@@ -10370,6 +10521,26 @@ func (ec *executionContext) childFields_ResponsiblePerson(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type ResponsiblePerson", field.Name)
 }
 
+func (ec *executionContext) childFields_RosterInspector(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RosterInspector_id(ctx, field)
+	case "name":
+		return ec.fieldContext_RosterInspector_name(ctx, field)
+	case "badgeNo":
+		return ec.fieldContext_RosterInspector_badgeNo(ctx, field)
+	case "department":
+		return ec.fieldContext_RosterInspector_department(ctx, field)
+	case "active":
+		return ec.fieldContext_RosterInspector_active(ctx, field)
+	case "retiredAt":
+		return ec.fieldContext_RosterInspector_retiredAt(ctx, field)
+	case "retireReason":
+		return ec.fieldContext_RosterInspector_retireReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RosterInspector", field.Name)
+}
+
 func (ec *executionContext) childFields_SourceStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "department":
@@ -10943,6 +11114,28 @@ func (ec *executionContext) field_Mutation_acknowledgeWarning_args(ctx context.C
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addInspector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.InspectorInput, error) {
+			return ec.unmarshalNInspectorInput2credithubᚋgraphᚋmodelᚐInspectorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
 		func(ctx context.Context, v any) (string, error) {
 			return ec.unmarshalNString2string(ctx, v)
@@ -11676,6 +11869,36 @@ func (ec *executionContext) field_Mutation_reportMeasureApplied_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_retireInspector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeAuthorization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11747,6 +11970,36 @@ func (ec *executionContext) field_Mutation_signCommitment_args(ctx context.Conte
 		return nil, err
 	}
 	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateInspector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.InspectorUpdateInput, error) {
+			return ec.unmarshalNInspectorUpdateInput2credithubᚋgraphᚋmodelᚐInspectorUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -12187,6 +12440,28 @@ func (ec *executionContext) field_Query_inspectionPlans_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_inspectors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "department",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["department"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "includeRetired",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeRetired"] = arg1
 	return args, nil
 }
 
@@ -26763,6 +27038,138 @@ func (ec *executionContext) fieldContext_Mutation_createInspectionPlan(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_addInspector(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addInspector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddInspector(ctx, fc.Args["input"].(model.InspectorInput), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RosterInspector) graphql.Marshaler {
+			return ec.marshalNRosterInspector2ᚖcredithubᚋgraphᚋmodelᚐRosterInspector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addInspector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RosterInspector(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addInspector_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateInspector(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateInspector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateInspector(ctx, fc.Args["id"].(string), fc.Args["input"].(model.InspectorUpdateInput), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RosterInspector) graphql.Marshaler {
+			return ec.marshalNRosterInspector2ᚖcredithubᚋgraphᚋmodelᚐRosterInspector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateInspector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RosterInspector(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateInspector_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retireInspector(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retireInspector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetireInspector(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RosterInspector) graphql.Marshaler {
+			return ec.marshalNRosterInspector2ᚖcredithubᚋgraphᚋmodelᚐRosterInspector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retireInspector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RosterInspector(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retireInspector_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_enterListing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30403,6 +30810,50 @@ func (ec *executionContext) fieldContext_Query_inspectionPlans(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_inspectors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_inspectors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Inspectors(ctx, fc.Args["department"].(*string), fc.Args["includeRetired"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RosterInspector) graphql.Marshaler {
+			return ec.marshalNRosterInspector2ᚕᚖcredithubᚋgraphᚋmodelᚐRosterInspectorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_inspectors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RosterInspector(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_inspectors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_listEntries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32844,6 +33295,176 @@ func (ec *executionContext) fieldContext_ResponsiblePerson_person(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RosterInspector_id(ctx context.Context, field graphql.CollectedField, obj *model.RosterInspector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterInspector_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterInspector_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterInspector", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RosterInspector_name(ctx context.Context, field graphql.CollectedField, obj *model.RosterInspector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterInspector_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterInspector_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterInspector", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterInspector_badgeNo(ctx context.Context, field graphql.CollectedField, obj *model.RosterInspector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterInspector_badgeNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BadgeNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterInspector_badgeNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterInspector", field, false, false, "String")
+}
+
+func (ec *executionContext) _RosterInspector_department(ctx context.Context, field graphql.CollectedField, obj *model.RosterInspector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterInspector_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterInspector_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RosterInspector",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RosterInspector_active(ctx context.Context, field graphql.CollectedField, obj *model.RosterInspector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterInspector_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RosterInspector_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterInspector", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RosterInspector_retiredAt(ctx context.Context, field graphql.CollectedField, obj *model.RosterInspector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterInspector_retiredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetiredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RosterInspector_retiredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterInspector", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RosterInspector_retireReason(ctx context.Context, field graphql.CollectedField, obj *model.RosterInspector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RosterInspector_retireReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetireReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RosterInspector_retireReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RosterInspector", field, false, false, "String")
 }
 
 func (ec *executionContext) _SourceStatus_department(ctx context.Context, field graphql.CollectedField, obj *model.SourceStatus) (ret graphql.Marshaler) {
@@ -35900,6 +36521,111 @@ func (ec *executionContext) unmarshalInputInspectionPlanInput(ctx context.Contex
 func UnmarshalInspectionPlanInput(ctx context.Context, raw any) (model.InspectionPlanInput, error) {
 	var out model.InspectionPlanInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "InspectionPlanInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInspectorInput(ctx context.Context, obj any) (model.InspectorInput, error) {
+	var it model.InspectorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "badgeNo", "department"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "badgeNo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("badgeNo"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BadgeNo = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInspectorInput unmarshals raw into the InspectorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInspectorInput(ctx context.Context, raw any) (model.InspectorInput, error) {
+	var out model.InspectorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InspectorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInspectorUpdateInput(ctx context.Context, obj any) (model.InspectorUpdateInput, error) {
+	var it model.InspectorUpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "badgeNo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "badgeNo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("badgeNo"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BadgeNo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInspectorUpdateInput unmarshals raw into the InspectorUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInspectorUpdateInput(ctx context.Context, raw any) (model.InspectorUpdateInput, error) {
+	var out model.InspectorUpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InspectorUpdateInput", raw, &out)
 	return out, err
 }
 
@@ -42124,6 +42850,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "addInspector":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addInspector(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateInspector":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateInspector(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retireInspector":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retireInspector(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "enterListing":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_enterListing(ctx, field)
@@ -43152,6 +43899,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_inspectionPlans(ctx, field)
 				})
+		case "inspectors":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_inspectors(ctx, field)
+				})
 		case "listEntries":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -43955,6 +44708,69 @@ func (ec *executionContext) _ResponsiblePerson(ctx context.Context, sel ast.Sele
 		case "person":
 			out.Values[i] = ec._ResponsiblePerson_person(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rosterInspectorImplementors = []string{"RosterInspector"}
+
+func (ec *executionContext) _RosterInspector(ctx context.Context, sel ast.SelectionSet, obj *model.RosterInspector) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rosterInspectorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RosterInspector")
+		case "id":
+			out.Values[i] = ec._RosterInspector_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._RosterInspector_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "badgeNo":
+			out.Values[i] = ec._RosterInspector_badgeNo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._RosterInspector_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._RosterInspector_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retiredAt":
+			out.Values[i] = ec._RosterInspector_retiredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "retireReason":
+			out.Values[i] = ec._RosterInspector_retireReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -45760,6 +46576,16 @@ func (ec *executionContext) marshalNInspector2ᚖcredithubᚋgraphᚋmodelᚐIns
 	return ec._Inspector(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNInspectorInput2credithubᚋgraphᚋmodelᚐInspectorInput(ctx context.Context, v any) (model.InspectorInput, error) {
+	res, err := ec.unmarshalInputInspectorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNInspectorUpdateInput2credithubᚋgraphᚋmodelᚐInspectorUpdateInput(ctx context.Context, v any) (model.InspectorUpdateInput, error) {
+	res, err := ec.unmarshalInputInspectorUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -46816,6 +47642,30 @@ func (ec *executionContext) unmarshalNResponsibleRole2credithubᚋinternalᚋcre
 
 func (ec *executionContext) marshalNResponsibleRole2credithubᚋinternalᚋcreditᚐRole(ctx context.Context, sel ast.SelectionSet, v credit.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNRosterInspector2ᚕᚖcredithubᚋgraphᚋmodelᚐRosterInspectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RosterInspector) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRosterInspector2ᚖcredithubᚋgraphᚋmodelᚐRosterInspector(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRosterInspector2ᚖcredithubᚋgraphᚋmodelᚐRosterInspector(ctx context.Context, sel ast.SelectionSet, v *model.RosterInspector) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RosterInspector!")
+		return graphql.Null
+	}
+	return ec._RosterInspector(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNScenario2credithubᚋinternalᚋcreditᚐScenario(ctx context.Context, v any) (credit.Scenario, error) {

@@ -93,6 +93,56 @@ func (r *mutationResolver) CreateInspectionPlan(ctx context.Context, input model
 	return planModel(p), nil
 }
 
+func (r *mutationResolver) AddInspector(ctx context.Context, input model.InspectorInput, idempotencyKey string) (*model.RosterInspector, error) {
+	spec := supervision.InspectorSpec{Name: input.Name, BadgeNo: input.BadgeNo}
+	if input.Department != nil {
+		spec.Department = *input.Department
+	}
+	in, err := r.Supervision.AddInspector(ctx, spec, keyOf(ctx, idempotencyKey))
+	if err != nil {
+		return nil, err
+	}
+	return rosterModel(in), nil
+}
+
+func (r *mutationResolver) UpdateInspector(ctx context.Context, id string, input model.InspectorUpdateInput, idempotencyKey string) (*model.RosterInspector, error) {
+	n, ok := supervision.ParseInspectorID(id)
+	if !ok {
+		return nil, apperr.New(apperr.NotFound, "no inspector with this id").With("field", "id")
+	}
+	var name, badge string
+	if input.Name != nil {
+		if name = *input.Name; strings.TrimSpace(name) == "" {
+			return nil, apperr.BadInput("input.name", "name must be 1 to 50 characters")
+		}
+	}
+	if input.BadgeNo != nil {
+		if badge = *input.BadgeNo; strings.TrimSpace(badge) == "" {
+			return nil, apperr.BadInput("input.badgeNo", "badgeNo (the law-enforcement certificate number) must be 4 to 32 letters, digits or hyphens")
+		}
+	}
+	if name == "" && badge == "" {
+		return nil, apperr.BadInput("input", "give name, badgeNo or both")
+	}
+	in, err := r.Supervision.UpdateInspector(ctx, n, name, badge, keyOf(ctx, idempotencyKey))
+	if err != nil {
+		return nil, err
+	}
+	return rosterModel(in), nil
+}
+
+func (r *mutationResolver) RetireInspector(ctx context.Context, id string, reason string, idempotencyKey string) (*model.RosterInspector, error) {
+	n, ok := supervision.ParseInspectorID(id)
+	if !ok {
+		return nil, apperr.New(apperr.NotFound, "no inspector with this id").With("field", "id")
+	}
+	in, err := r.Supervision.RetireInspector(ctx, n, reason, keyOf(ctx, idempotencyKey))
+	if err != nil {
+		return nil, err
+	}
+	return rosterModel(in), nil
+}
+
 func (r *planSampleResolver) Entity(ctx context.Context, obj *model.PlanSample) (*model.MarketEntity, error) {
 	return knownEntity(ctx, obj.Uscc)
 }
@@ -121,6 +171,25 @@ func (r *queryResolver) InspectionPlans(ctx context.Context, department *string,
 		conn.Edges[i] = &model.InspectionPlanEdge{Cursor: cursor(p), Node: planModel(p)}
 	}
 	return conn, nil
+}
+
+func (r *queryResolver) Inspectors(ctx context.Context, department *string, includeRetired *bool) ([]*model.RosterInspector, error) {
+	dept := ""
+	if department != nil {
+		if err := checkDepartment("department", *department); err != nil {
+			return nil, err
+		}
+		dept = *department
+	}
+	rows, err := r.Supervision.Roster(ctx, dept, includeRetired != nil && *includeRetired)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.RosterInspector, len(rows))
+	for i, in := range rows {
+		out[i] = rosterModel(in)
+	}
+	return out, nil
 }
 
 func (r *Resolver) InspectionPlan() graph.InspectionPlanResolver { return &inspectionPlanResolver{r} }

@@ -218,3 +218,170 @@ func TestInspectionPlanArguments(t *testing.T) {
 		t.Errorf("plan over 231124's trade: %v, want %d entities, all drawn", p, want)
 	}
 }
+
+const (
+	addInspectorMutation = `mutation($in: InspectorInput!, $k: String!) { addInspector(input: $in, idempotencyKey: $k) {
+	id name badgeNo department { code } active retiredAt retireReason } }`
+	updateInspectorMutation = `mutation($id: ID!, $in: InspectorUpdateInput!, $k: String!) { updateInspector(id: $id, input: $in, idempotencyKey: $k) {
+	id name badgeNo active } }`
+	retireInspectorMutation = `mutation($id: ID!, $r: String!, $k: String!) { retireInspector(id: $id, reason: $r, idempotencyKey: $k) {
+	id active retiredAt retireReason } }`
+	rosterQuery = `query($d: ID, $all: Boolean) { inspectors(department: $d, includeRetired: $all) { id name badgeNo active retireReason } }`
+)
+
+// Roster upkeep: a department adds, corrects and retires its inspectors
+// through the API; a retired inspector is never drawn by a new plan but
+// stays on the plans that drew them; retries write once; another
+// department's roster is refused without a write.
+func TestInspectorRosterUpkeep(t *testing.T) {
+	t.Parallel()
+	h := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	fire := apptest.As(t, auth.KindDepartment, "fire", "", auth.ScopeEntityRead, auth.ScopeInspectionWrite)
+	market := apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeEntityRead, auth.ScopeInspectionWrite)
+	office := apptest.As(t, auth.KindAdmin, "credit-office", "", auth.ScopeEntityRead, auth.ScopeInspectionWrite)
+	rows := func() (n int) {
+		if err := h.DBs["hub"].GetContext(ctx, &n, `SELECT count(*) FROM inspector`); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	roster := func(all bool) map[string]any {
+		out := map[string]any{}
+		for _, in := range apptest.Get(h.QueryAs(t, fire, rosterQuery, map[string]any{"d": "fire", "all": all}), "inspectors").([]any) {
+			out[apptest.Get(in, "badgeNo").(string)] = in
+		}
+		return out
+	}
+	seeded := len(roster(false))
+	before := rows()
+
+	// Added, and a retry adds nothing.
+	in := map[string]any{"name": " 孙立新 ", "badgeNo": "231100xf0301"}
+	added := apptest.Get(h.QueryAs(t, fire, addInspectorMutation, map[string]any{"in": in, "k": "add-1"}), "addInspector")
+	if apptest.Get(added, "name") != "孙立新" || apptest.Get(added, "badgeNo") != "231100XF0301" ||
+		apptest.Get(added, "department", "code") != "fire" || apptest.Get(added, "active") != true {
+		t.Fatalf("added %v", added)
+	}
+	retry := apptest.Get(h.QueryAs(t, fire, addInspectorMutation, map[string]any{"in": in, "k": "add-1"}), "addInspector")
+	if apptest.Get(retry, "id") != apptest.Get(added, "id") || rows() != before+1 || len(roster(false)) != seeded+1 {
+		t.Fatalf("a retry of addInspector: %v (rows %d, before %d)", retry, rows(), before)
+	}
+	id := apptest.Get(added, "id")
+
+	// Corrected.
+	upd := apptest.Get(h.QueryAs(t, fire, updateInspectorMutation, map[string]any{"id": id, "in": map[string]any{"name": "孙立欣"}, "k": "upd-1"}), "updateInspector")
+	if apptest.Get(upd, "name") != "孙立欣" || apptest.Get(upd, "badgeNo") != "231100XF0301" {
+		t.Fatalf("updated %v", upd)
+	}
+
+	// SECURITY: another department keeps only its own roster; nothing is written.
+	var state string
+	read := func() string {
+		var s string
+		if err := h.DBs["hub"].GetContext(ctx, &s, `SELECT format('%s|%s|%s|%s', name, badge_no, active, department) FROM inspector WHERE badge_no = '231100XF0301'`); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	state, n := read(), rows()
+	for name, call := range map[string]struct {
+		doc  string
+		vars map[string]any
+	}{
+		"update":                {updateInspectorMutation, map[string]any{"id": id, "in": map[string]any{"name": "冒名"}, "k": "x-upd"}},
+		"retire":                {retireInspectorMutation, map[string]any{"id": id, "r": "不是我的", "k": "x-ret"}},
+		"add to another roster": {addInspectorMutation, map[string]any{"in": map[string]any{"name": "外人", "badgeNo": "231100XF0399", "department": "fire"}, "k": "x-add"}},
+	} {
+		r := h.Do(t, call.doc, call.vars, market)
+		if len(r.Errors) != 1 || r.Errors[0].Code() != "FORBIDDEN" {
+			t.Errorf("market, %s on fire's roster: %s", name, r.Body)
+		}
+	}
+	if read() != state || rows() != n {
+		t.Fatalf("a refused change wrote: %s, was %s", read(), state)
+	}
+
+	// The credit office keeps any roster, naming it.
+	byOffice := apptest.Get(h.QueryAs(t, office, addInspectorMutation, map[string]any{
+		"in": map[string]any{"name": "钱卫", "badgeNo": "231100XF0302", "department": "fire"}, "k": "office-1"}), "addInspector")
+	if apptest.Get(byOffice, "department", "code") != "fire" {
+		t.Fatalf("added by the credit office: %v", byOffice)
+	}
+
+	// Retired: not drawn by a new plan, still on the old one.
+	planIn := func(title string) map[string]any {
+		return map[string]any{"title": title, "population": map[string]any{}, "ratios": map[string]any{"a": 1, "b": 1, "c": 1, "d": 1},
+			"seed": "XF-2026-12", "inspectorsPerEntity": 3}
+	}
+	drawn := func(plan any) map[string]bool {
+		out := map[string]bool{}
+		for _, s := range apptest.Get(plan, "sample").([]any) {
+			for _, in := range apptest.Get(s, "inspectors").([]any) {
+				out[apptest.Get(in, "badgeNo").(string)] = true
+			}
+		}
+		return out
+	}
+	planByID := func(id any) any {
+		return apptest.Get(h.Query(t, `query($id: ID!) { node(id: $id) { ... on InspectionPlan { sample { uscc inspectors { badgeNo } } } } }`,
+			map[string]any{"id": id}), "node")
+	}
+	old := apptest.Get(h.QueryAs(t, fire, planMutation, map[string]any{"in": planIn("旧计划"), "k": "plan-old"}), "createInspectionPlan", "id")
+	if !drawn(planByID(old))["231100XF0301"] {
+		t.Fatalf("every entity drawn with 3 of %d inspectors, and 231100XF0301 never: %v", seeded+2, drawn(planByID(old)))
+	}
+	ret := apptest.Get(h.QueryAs(t, fire, retireInspectorMutation, map[string]any{"id": id, "r": "调离", "k": "ret-1"}), "retireInspector")
+	if apptest.Get(ret, "active") != false || apptest.Get(ret, "retireReason") != "调离" || apptest.Get(ret, "retiredAt") == nil {
+		t.Fatalf("retired %v", ret)
+	}
+	if again := apptest.Get(h.QueryAs(t, fire, retireInspectorMutation, map[string]any{"id": id, "r": "调离", "k": "ret-1"}), "retireInspector"); apptest.Get(again, "retiredAt") != apptest.Get(ret, "retiredAt") {
+		t.Fatalf("a retry of retireInspector: %v, first %v", again, ret)
+	}
+	if _, ok := roster(false)["231100XF0301"]; ok {
+		t.Error("a retired inspector is on the active roster")
+	}
+	if r := roster(true)["231100XF0301"]; r == nil || apptest.Get(r, "active") != false {
+		t.Errorf("the roster with retired inspectors: %v", roster(true))
+	}
+	fresh := apptest.Get(h.QueryAs(t, fire, planMutation, map[string]any{"in": planIn("新计划"), "k": "plan-new"}), "createInspectionPlan", "id")
+	if drawn(planByID(fresh))["231100XF0301"] {
+		t.Error("a new plan drew a retired inspector")
+	}
+	if !drawn(planByID(old))["231100XF0301"] {
+		t.Error("the old plan lost its retired inspector")
+	}
+
+	// Bad input names the field; nothing is written.
+	n = rows()
+	for name, tc := range map[string]struct {
+		doc, code, field string
+		vars             map[string]any
+	}{
+		"an empty name":            {addInspectorMutation, "BAD_USER_INPUT", "input.name", map[string]any{"in": map[string]any{"name": " ", "badgeNo": "231100XF0398"}, "k": "b1"}},
+		"a badge number taken":     {addInspectorMutation, "BAD_USER_INPUT", "input.badgeNo", map[string]any{"in": map[string]any{"name": "重号", "badgeNo": "231100SJ0101"}, "k": "b2"}},
+		"a retired badge number":   {addInspectorMutation, "BAD_USER_INPUT", "input.badgeNo", map[string]any{"in": map[string]any{"name": "重号", "badgeNo": "231100XF0301"}, "k": "b3"}},
+		"a badge number taken too": {updateInspectorMutation, "BAD_USER_INPUT", "input.badgeNo", map[string]any{"id": apptest.Get(byOffice, "id"), "in": map[string]any{"badgeNo": "231100XF0301"}, "k": "b4"}},
+		"an empty update":          {updateInspectorMutation, "BAD_USER_INPUT", "input", map[string]any{"id": id, "in": map[string]any{}, "k": "b5"}},
+		"an unknown id":            {retireInspectorMutation, "NOT_FOUND", "id", map[string]any{"id": supervision.InspectorID(1 << 40), "r": "x", "k": "b6"}},
+		"another kind of id":       {updateInspectorMutation, "NOT_FOUND", "id", map[string]any{"id": old, "in": map[string]any{"name": "x"}, "k": "b7"}},
+		"no reason":                {retireInspectorMutation, "BAD_USER_INPUT", "reason", map[string]any{"id": apptest.Get(byOffice, "id"), "r": " ", "k": "b8"}},
+		"retired twice":            {retireInspectorMutation, "BAD_USER_INPUT", "id", map[string]any{"id": id, "r": "再次", "k": "b9"}},
+	} {
+		r := h.Do(t, tc.doc, tc.vars, fire)
+		if len(r.Errors) != 1 || r.Errors[0].Code() != tc.code || r.Errors[0].Extensions["field"] != tc.field {
+			t.Errorf("%s: %s", name, r.Body)
+		}
+	}
+	if r := h.Do(t, addInspectorMutation, map[string]any{"in": map[string]any{"name": "无门", "badgeNo": "231100XF0397"}, "k": "b10"}, office); len(r.Errors) != 1 || r.Errors[0].Extensions["field"] != "input.department" {
+		t.Errorf("the credit office naming no roster: %s", r.Body)
+	}
+	if rows() != n {
+		t.Errorf("bad input wrote %d inspectors", rows()-n)
+	}
+
+	// The rosters are shared among departments, not public.
+	if r := h.Do(t, rosterQuery, map[string]any{"d": "fire"}, nil); len(r.Errors) != 1 || r.Errors[0].Code() != "FORBIDDEN" {
+		t.Errorf("the public read a roster: %s", r.Body)
+	}
+}

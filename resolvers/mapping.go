@@ -308,3 +308,9 @@ func warningRuleModel(r supervision.Rule) *model.WarningRule {
 		Level: model.WarningLevel(r.Level), Active: r.Active, Source: r.Source,
 	}
 }
+
+// rosterModel is a roster inspector as the graph answers it.
+func rosterModel(in *supervision.RosterInspector) *model.RosterInspector {
+	return &model.RosterInspector{ID: supervision.InspectorID(in.ID), Name: in.Name, BadgeNo: in.BadgeNo,
+		Department: departmentOf(in.Department), Active: in.Active, RetiredAt: in.RetiredAt, RetireReason: in.RetireReason}
+}

@@ -17,6 +17,7 @@ import (
 	"unicode"
 
 	"credithub/auth"
+	"credithub/dev/npmtest"
 	"credithub/internal/app/apptest"
 )
 
@@ -30,33 +31,6 @@ func digits(s string) float64 {
 	return float64(n)
 }
 
-// npmCI installs the gateway's packages, exactly as package-lock.json pins
-// them, unless they already are.
-func npmCI(t *testing.T, dir string) {
-	t.Helper()
-	lock, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	installed, _ := os.ReadFile(filepath.Join(dir, "node_modules", ".credithub-lock"))
-	if bytes.Equal(lock, installed) {
-		return
-	}
-	if _, err := exec.LookPath("npm"); err != nil {
-		t.Fatal("the federation test needs Node.js and npm (apt install nodejs npm): ", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci: %v\n%s", err, out)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "node_modules", ".credithub-lock"), lock, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // A router composes the hub with an inspection office's subgraph that adds
 // onSiteVisits to MarketEntity, and answers queries that cross both ways:
 // from the hub's entities into the other subgraph, and from the other
@@ -66,7 +40,7 @@ func TestComposedWithAnotherSubgraph(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	npmCI(t, dir)
+	npmtest.CI(t, dir, npmtest.Options{For: "the federation test"})
 	h := apptest.Start(t, apptest.Options{Entities: 40})
 	ents := h.World.Entities
 	visited := []string{ents[3].USCC, ents[1].USCC, ents[2].USCC}

@@ -15,38 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"credithub/dev/npmtest"
 	"credithub/internal/app/apptest"
 )
-
-// npmCI installs the audit's packages exactly as package-lock.json pins
-// them, unless they already are: a clean clone (CI) installs them once,
-// later runs need no network.
-func npmCI(t *testing.T, dir string) {
-	t.Helper()
-	lock, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	installed, _ := os.ReadFile(filepath.Join(dir, "node_modules", ".credithub-lock"))
-	if bytes.Equal(lock, installed) {
-		return
-	}
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("the GraphQL-over-HTTP audit needs Node.js and npm (apt install nodejs npm): %v", err)
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci: %v\n%s", err, out)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "node_modules", ".credithub-lock"), lock, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // auditResult is one line of audit.mjs's output.
 type auditResult struct {
@@ -67,7 +38,7 @@ func TestGraphQLOverHTTPAudit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	npmCI(t, dir)
+	npmtest.CI(t, dir, npmtest.Options{For: "the GraphQL-over-HTTP audit", IgnoreScripts: true})
 	h := apptest.Start(t, apptest.Options{Entities: 20})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -395,6 +395,20 @@ type Inspector struct {
 	Department *credit.Department `json:"department"`
 }
 
+type InspectorInput struct {
+	Name string `json:"name"`
+	// The number of the administrative law-enforcement certificate: unique across rosters.
+	BadgeNo string `json:"badgeNo"`
+	// The credit office names the roster; a department adds to its own (naming another is refused).
+	Department *string `json:"department,omitempty"`
+}
+
+// What is given is changed; what is left out stays.
+type InspectorUpdateInput struct {
+	Name    *string `json:"name,omitempty"`
+	BadgeNo *string `json:"badgeNo,omitempty"`
+}
+
 // A credit report as the agency it was issued to lists it.
 type IssuedReport struct {
 	Number   string        `json:"number"`
@@ -824,6 +838,18 @@ type ReportVerification struct {
 type ResponsiblePerson struct {
 	Role   credit.Role `json:"role"`
 	Person *Person     `json:"person"`
+}
+
+// A member of a department's roster (T13), retired ones included.
+type RosterInspector struct {
+	ID         string             `json:"id"`
+	Name       string             `json:"name"`
+	BadgeNo    string             `json:"badgeNo"`
+	Department *credit.Department `json:"department"`
+	// False once retired: never drawn again.
+	Active       bool       `json:"active"`
+	RetiredAt    *time.Time `json:"retiredAt,omitempty"`
+	RetireReason *string    `json:"retireReason,omitempty"`
 }
 
 type SignCommitmentInput struct {
