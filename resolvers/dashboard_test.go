@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"credithub/auth"
+	"credithub/dev/bench/scenarios"
 	"credithub/internal/app/apptest"
 	"credithub/internal/workday"
 )
@@ -269,21 +270,9 @@ func TestCityStatsStatements(t *testing.T) {
 	}
 }
 
-// cityStatsFull is the dashboard's first screen: every figure.
-const cityStatsFull = `{ cityStats {
-  from to complete missingSources { code name }
-  records { month department { code } division { code } kind count }
-  listingFlows { month listType domain entered removed }
-  listedNow { listType domain division { code } entities }
-  commitments { month department { code } signed kept breached foundFalse }
-  objections { byState { state count } medianWorkingDays p90WorkingDays overdueNow dueSoon }
-  repairs { byState { state count } medianWorkingDays p90WorkingDays overdueNow dueSoon }
-  disclosure { department { code } kind division { code } decisions publishedOnTime publishedLate overdue pending }
-  dishonestShare { division { code } entities dishonest share }
-  grades { month division { code } grade count }
-  checks { month department { code } checks measuresApplied measuresNotApplied }
-  openWarnings { rule { code } division { code } open }
-} }`
+// cityStatsFull is the dashboard's first screen, every figure: the very
+// request the benchmark's D1 measures.
+const cityStatsFull = scenarios.D1
 
 const cityRecordsPage = `query($f: CityRecordFilter, $after: String) { records(filter: $f, first: 37, after: $after) {
   edges { cursor node { id kind decisionDate publicity source { code } } }

@@ -728,16 +728,7 @@ func TestDashboardSignsInWithAPastedToken(t *testing.T) {
 	// and PostgreSQL allows 100 to every package tested at once.
 	// An instance of its own, whose subscriptions are this page's alone.
 	h := apptest.Shared(t, apptest.Options{Entities: 50}).Variant(t, nil)
-	hub, err := url.Parse(h.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /dashboard", web.Dashboard("/graphql", false))
-	mux.Handle("GET "+web.AssetsPrefix, web.Assets())
-	mux.Handle("/graphql", httputil.NewSingleHostReverseProxy(hub))
-	front := httptest.NewServer(mux)
-	t.Cleanup(front.Close)
+	front := servedAsServe(t, h)
 
 	token := apptest.Token(t, auth.KindAdmin, "credit-office", auth.ScopeEntityRead, auth.ScopeRecordRead)
 	b := browsertest.Open(t, front.URL, browsertest.Options{})
@@ -780,16 +771,7 @@ func TestDashboardSignsInWithAPastedToken(t *testing.T) {
 func TestDashboardSendsAnExpiredTokenBackToSignIn(t *testing.T) {
 	// Not parallel: a front server and a browser of its own, as above.
 	h := apptest.Shared(t, apptest.Options{Entities: 50})
-	hub, err := url.Parse(h.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /dashboard", web.Dashboard("/graphql", false))
-	mux.Handle("GET "+web.AssetsPrefix, web.Assets())
-	mux.Handle("/graphql", httputil.NewSingleHostReverseProxy(hub))
-	front := httptest.NewServer(mux)
-	t.Cleanup(front.Close)
+	front := servedAsServe(t, h)
 
 	expired, err := auth.MintDev(auth.DevToken{Kind: auth.KindAdmin, Org: "credit-office", Scopes: []string{auth.ScopeEntityRead},
 		TTL: time.Hour, Now: time.Now().Add(-2 * time.Hour)})
@@ -887,4 +869,21 @@ func TestDashboardWorklistsAsADepartment(t *testing.T) {
 	}
 	b.CheckStayedOnHub()
 	b.CheckNoErrors()
+}
+
+// servedAsServe serves the dashboard as `serve` does (no development
+// sign-in) from a front server that forwards /graphql to hub h.
+func servedAsServe(t *testing.T, h *apptest.Hub) *httptest.Server {
+	t.Helper()
+	hub, err := url.Parse(h.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /dashboard", web.Dashboard("/graphql", false))
+	mux.Handle("GET "+web.AssetsPrefix, web.Assets())
+	mux.Handle("/graphql", httputil.NewSingleHostReverseProxy(hub))
+	front := httptest.NewServer(mux)
+	t.Cleanup(front.Close)
+	return front
 }
