@@ -55,13 +55,13 @@ func (r *Rules) FieldMiddleware(ctx context.Context, next graphql.Resolver) (any
 			}
 		}
 	}
-	if level == Public {
+	if level == Public && len(rule.Only) == 0 {
 		return next(ctx)
 	}
 	subj := r.subjectOf(fc)
 	err := Decide(ctx, level, scope, subj)
-	if err == nil && rule.SupervisorsOnly {
-		err = ForSupervisors(ctx)
+	if err == nil {
+		err = OnlyFor(ctx, rule.Only, subj)
 	}
 	if err != nil {
 		if rule.Mask == MaskNone {

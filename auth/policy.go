@@ -55,9 +55,9 @@ type Rule struct {
 	Level Level
 	Scope string
 	Mask  Mask
-	// SupervisorsOnly fields are for department and credit-office tokens
-	// only, whatever scopes an agency or the entity itself holds.
-	SupervisorsOnly bool
+	// Only restricts the field to these callers, whatever scopes others
+	// hold (the schema's @open(only:)); empty for any caller.
+	Only []Caller
 	// Write is the scope a Mutation field needs (its @write), checked
 	// before the mutation runs; "" for every other field.
 	Write string
@@ -213,10 +213,79 @@ func ruleOf(ds ast.DirectiveList) (Rule, bool, error) {
 	if v := d.Arguments.ForName("mask"); v != nil {
 		r.Mask = Mask(v.Value.Raw)
 	}
-	if v := d.Arguments.ForName("supervisorsOnly"); v != nil && v.Value.Raw == "true" {
-		r.SupervisorsOnly = true
+	if v := d.Arguments.ForName("only"); v != nil {
+		for _, c := range v.Value.Children {
+			caller := Caller(c.Value.Raw)
+			if !slices.Contains(Callers, caller) {
+				return r, false, fmt.Errorf("unknown caller %q in only", c.Value.Raw)
+			}
+			r.Only = append(r.Only, caller)
+		}
 	}
 	return r, true, nil
+}
+
+// Caller is one of the callers a field may be restricted to (@open's
+// only).
+type Caller string
+
+// The callers of the schema's Caller enum.
+const (
+	CallerSupervisors Caller = "SUPERVISORS"
+	CallerSubject     Caller = "SUBJECT"
+	CallerAgency      Caller = "AGENCY"
+	CallerPerson      Caller = "PERSON"
+	CallerEntity      Caller = "ENTITY"
+)
+
+// Callers are the values of Caller.
+var Callers = []Caller{CallerSupervisors, CallerSubject, CallerAgency, CallerPerson, CallerEntity}
+
+// OnlyFor refuses the request's caller unless it is one of only, about the
+// subject subj (SUBJECT: the entity or person subj names, signed in as
+// itself); nil for an empty only.
+func OnlyFor(ctx context.Context, only []Caller, subj Subject) error {
+	if len(only) == 0 {
+		return nil
+	}
+	p := FromContext(ctx)
+	for _, c := range only {
+		switch c {
+		case CallerSupervisors:
+			if p.IsSupervisor() {
+				return nil
+			}
+		case CallerSubject:
+			if p.IsSubject(subj) {
+				return nil
+			}
+		case CallerAgency:
+			if p.Kind() == KindAgency {
+				return nil
+			}
+		case CallerPerson:
+			if p.Kind() == KindPerson {
+				return nil
+			}
+		case CallerEntity:
+			if p.Kind() == KindEntity {
+				return nil
+			}
+		}
+	}
+	names := make([]string, len(only))
+	for i, c := range only {
+		names[i] = callerNames[c]
+	}
+	return apperr.New(apperr.Forbidden, "this is only for %s", strings.Join(names, " or ")).With("allowedCallers", only)
+}
+
+var callerNames = map[Caller]string{
+	CallerSupervisors: "supervising departments and the credit office",
+	CallerSubject:     "the entity or person it is about, signed in as itself",
+	CallerAgency:      "licensed credit agencies",
+	CallerPerson:      "a person signed in as themselves",
+	CallerEntity:      "a market entity signed in as itself",
 }
 
 // For returns the rule of a field; a field the rules do not know (the
@@ -297,10 +366,9 @@ func Decide(ctx context.Context, level Level, scope string, subj Subject) error 
 	return nil
 }
 
-// ForSupervisors refuses a supervisors-only field to anyone else.
+// ForSupervisors refuses a supervisors-only service to anyone else.
 func ForSupervisors(ctx context.Context) error {
-	switch FromContext(ctx).Kind() {
-	case KindDepartment, KindAdmin:
+	if FromContext(ctx).IsSupervisor() {
 		return nil
 	}
 	return apperr.New(apperr.Forbidden, "this is for supervising departments only")

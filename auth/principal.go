@@ -18,6 +18,10 @@ const (
 	KindEntity        Kind = "entity"
 	KindPublicService Kind = "public-service"
 	KindAdmin         Kind = "admin"
+	// KindPerson is a natural person signed in as themselves (issue #15):
+	// the token's org is their sealed person ID (Person.id), never the raw
+	// ID number, which the verifier opens into the principal.
+	KindPerson Kind = "person"
 )
 
 // Kinds are the kinds a token may carry.
@@ -47,6 +51,14 @@ const (
 	ScopeObjectionFile  = "objection:file"
 	ScopeRepairApply    = "repair:apply"
 	ScopeCommitmentSign = "commitment:sign"
+	// A person revokes an authorisation they gave an agency themselves.
+	ScopeAuthorizationRevoke = "authorization:revoke"
+	// An entity asks for its own signed credit report, for a purpose.
+	ScopeReportRequest = "report:request"
+	// An agency sends back a case verification or a monitoring finding;
+	// the owning department accepts or rejects it.
+	ScopeFindingSubmit = "finding:submit"
+	ScopeFindingHandle = "finding:handle"
 )
 
 // ReadScopes are the scopes that read; none of them is a Mutation's
@@ -65,6 +77,7 @@ var Scopes = []string{
 	ScopeCaseWrite, ScopeObjectionHandle, ScopeRepairReview, ScopeReportIssue, ScopeAuditRead,
 	ScopeAuthorizationEdit, ScopeInspectionWrite, ScopeMeasureReport, ScopeGradeCompute,
 	ScopeWarningHandle, ScopeObjectionFile, ScopeRepairApply, ScopeCommitmentSign,
+	ScopeAuthorizationRevoke, ScopeReportRequest, ScopeFindingSubmit, ScopeFindingHandle,
 }
 
 // Principal is the caller of a request.
@@ -75,6 +88,9 @@ type Principal struct {
 	scopes  []string
 	tokenID string
 	expires time.Time // the token's exp; zero for the public
+	// idNumber is a person's own ID number, opened from the sealed org by
+	// the verifier; "" for every other kind.
+	idNumber string
 }
 
 // NewPrincipal returns an authenticated principal.
@@ -114,6 +130,30 @@ func (p *Principal) HasScope(s string) bool {
 	_, ok := slices.BinarySearch(p.scopes, s)
 	return ok
 }
+
+// AsPerson returns a copy of the person principal p that knows the ID
+// number its sealed org stands for (the verifier opens it).
+func (p *Principal) AsPerson(idNumber string) *Principal {
+	c := *p
+	c.idNumber = idNumber
+	return &c
+}
+
+// IsPerson reports whether the caller is the natural person with ID number
+// idNo signed in as themselves.
+func (p *Principal) IsPerson(idNo string) bool {
+	return p.kind == KindPerson && p.idNumber != "" && p.idNumber == idNo
+}
+
+// IsSubject reports whether the caller is the subject s itself: the entity
+// signed in as itself, or the person.
+func (p *Principal) IsSubject(s Subject) bool {
+	return (s.USCC != "" && p.IsEntity(s.USCC)) || (s.IDNumber != "" && p.IsPerson(s.IDNumber))
+}
+
+// IsSupervisor reports whether the caller is a supervising department or
+// the credit office.
+func (p *Principal) IsSupervisor() bool { return p.kind == KindDepartment || p.kind == KindAdmin }
 
 // IsAnonymous reports whether no token was presented.
 func (p *Principal) IsAnonymous() bool { return p.kind == KindAnonymous }

@@ -6920,11 +6920,29 @@ directive @open(
   "What a caller without the right sees instead of null."
   mask: Mask = NONE
   """
-  Only for supervisors (department and credit-office tokens): not for
-  agencies, nor for the entity itself, whatever their scopes (the grade).
+  Only these callers, whatever scopes others hold: SUPERVISORS for a
+  grade, [SUPERVISORS, SUBJECT] for who checked an entity, [AGENCY] for an
+  agency's own lists. Empty: any caller the level lets in.
   """
-  supervisorsOnly: Boolean = false
+  only: [Caller!] = []
 ) on OBJECT | INTERFACE | FIELD_DEFINITION
+
+"""
+Who a field may be restricted to (@open's only), besides its level: the
+one place a caller's kind is checked.
+"""
+enum Caller {
+  "Department and credit-office tokens."
+  SUPERVISORS
+  "The entity or the person the data is about, signed in as itself."
+  SUBJECT
+  "A licensed credit agency."
+  AGENCY
+  "A natural person signed in as themselves (their own data only, with SUBJECT's check where there is a subject)."
+  PERSON
+  "A market entity signed in as itself."
+  ENTITY
+}
 
 """
 The scope a mutation needs: a write scope of its own area (list:write,
@@ -7146,9 +7164,9 @@ extend type Query {
   an entity is never reported clean because a source was down. Every check
   is recorded.
   """
-  creditCheck(uscc: ID!, scenario: Scenario!): CreditCheck! @open(level: SHARED, scope: "entity:read", supervisorsOnly: true) @cost(weight: 10)
+  creditCheck(uscc: ID!, scenario: Scenario!): CreditCheck! @open(level: SHARED, scope: "entity:read", only: [SUPERVISORS]) @cost(weight: 10)
   "The same for many entities at once (up to 100 bidders), batched per department."
-  creditChecks(usccs: [ID!]!, scenario: Scenario!): [CreditCheck!]! @open(level: SHARED, scope: "entity:read", supervisorsOnly: true) @cost(weight: 10)
+  creditChecks(usccs: [ID!]!, scenario: Scenario!): [CreditCheck!]! @open(level: SHARED, scope: "entity:read", only: [SUPERVISORS]) @cost(weight: 10)
   "Per department: approvals checked and measures carried out (奖惩到位)."
   creditCheckStats(from: Date!, to: Date!): [DepartmentCheckStats!]! @open(level: SHARED, scope: "entity:read")
 }
@@ -7253,7 +7271,7 @@ extend type MarketEntity {
   agency (which runs no checks) and the public are refused (FORBIDDEN).
   A page costs one statement.
   """
-  checksOnIt(first: Int = 20, after: String): CheckOnEntityConnection! @open(level: SHARED, scope: "entity:read")
+  checksOnIt(first: Int = 20, after: String): CheckOnEntityConnection! @open(level: SHARED, scope: "entity:read", only: [SUPERVISORS, SUBJECT])
 }
 
 type CheckOnEntityConnection @open(level: SHARED, scope: "entity:read") {
@@ -7588,7 +7606,7 @@ extend type MarketEntity {
   reasons. For supervision: shared with departments, not with agencies,
   the public or the entity itself.
   """
-  rating: CreditRating @open(level: SHARED, scope: "entity:read", supervisorsOnly: true) @cost(weight: 10)
+  rating: CreditRating @open(level: SHARED, scope: "entity:read", only: [SUPERVISORS]) @cost(weight: 10)
 }
 
 enum Grade {
@@ -7999,7 +8017,7 @@ extend type Query {
   token's org names, never another's — newest first, the person masked.
   Any other caller gets FORBIDDEN. A page costs one statement.
   """
-  heldAuthorizations(first: Int = 20, after: String): PersonAuthorizationConnection!
+  heldAuthorizations(first: Int = 20, after: String): PersonAuthorizationConnection! @open(level: PUBLIC, only: [AGENCY])
 }
 
 extend type Mutation {
@@ -8895,7 +8913,7 @@ extend type Query {
   without their content. Any other caller gets FORBIDDEN. A page costs one
   statement.
   """
-  issuedReports(first: Int = 20, after: String): IssuedReportConnection!
+  issuedReports(first: Int = 20, after: String): IssuedReportConnection! @open(level: PUBLIC, only: [AGENCY])
 }
 
 enum ReportPurpose {
@@ -8946,7 +8964,7 @@ extend type MarketEntity {
   departments (entity:read) may read them; another entity, an agency and
   the public are refused (FORBIDDEN). A page costs one statement.
   """
-  reportsOnIt(first: Int = 20, after: String): ReportOnEntityConnection! @open(level: SHARED, scope: "entity:read")
+  reportsOnIt(first: Int = 20, after: String): ReportOnEntityConnection! @open(level: SHARED, scope: "entity:read", only: [SUPERVISORS, SUBJECT])
 }
 
 type ReportOnEntityConnection @open(level: SHARED, scope: "entity:read") {
@@ -45818,6 +45836,16 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCaller2credithubᚋgraphᚋmodelᚐCaller(ctx context.Context, v any) (model.Caller, error) {
+	var res model.Caller
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaller2credithubᚋgraphᚋmodelᚐCaller(ctx context.Context, sel ast.SelectionSet, v model.Caller) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNCasePush2ᚕᚖcredithubᚋinternalᚋworkflowᚐCasePushᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.CasePush) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -48364,6 +48392,42 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOCaller2ᚕcredithubᚋgraphᚋmodelᚐCallerᚄ(ctx context.Context, v any) ([]model.Caller, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Caller, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCaller2credithubᚋgraphᚋmodelᚐCaller(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCaller2ᚕcredithubᚋgraphᚋmodelᚐCallerᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Caller) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaller2credithubᚋgraphᚋmodelᚐCaller(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOCheckCount2ᚕᚖcredithubᚋgraphᚋmodelᚐCheckCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CheckCount) graphql.Marshaler {

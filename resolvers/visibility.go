@@ -194,14 +194,3 @@ func seesTrigger(ctx context.Context, uscc string, t supervision.Trigger) bool {
 	}
 	return slices.Contains(auth.ViewOf(ctx, auth.Subject{USCC: uscc}).Publicities, p)
 }
-
-// selfOrSupervisor refuses who checked or had a report on the entity uscc
-// to anyone but the entity itself and supervisors: the fields' marking
-// (SHARED, entity:read) lets in any holder of entity:read, an agency or
-// another entity with that scope too.
-func selfOrSupervisor(ctx context.Context, uscc string) error {
-	if auth.FromContext(ctx).IsEntity(uscc) {
-		return nil
-	}
-	return auth.ForSupervisors(ctx)
-}

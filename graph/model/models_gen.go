@@ -968,6 +968,74 @@ type WorkflowTimeliness struct {
 	DueSoon int `json:"dueSoon"`
 }
 
+// Who a field may be restricted to (@open's only), besides its level: the
+// one place a caller's kind is checked.
+type Caller string
+
+const (
+	// Department and credit-office tokens.
+	CallerSupervisors Caller = "SUPERVISORS"
+	// The entity or the person the data is about, signed in as itself.
+	CallerSubject Caller = "SUBJECT"
+	// A licensed credit agency.
+	CallerAgency Caller = "AGENCY"
+	// A natural person signed in as themselves (their own data only, with SUBJECT's check where there is a subject).
+	CallerPerson Caller = "PERSON"
+	// A market entity signed in as itself.
+	CallerEntity Caller = "ENTITY"
+)
+
+var AllCaller = []Caller{
+	CallerSupervisors,
+	CallerSubject,
+	CallerAgency,
+	CallerPerson,
+	CallerEntity,
+}
+
+func (e Caller) IsValid() bool {
+	switch e {
+	case CallerSupervisors, CallerSubject, CallerAgency, CallerPerson, CallerEntity:
+		return true
+	}
+	return false
+}
+
+func (e Caller) String() string {
+	return string(e)
+}
+
+func (e *Caller) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Caller(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Caller", str)
+	}
+	return nil
+}
+
+func (e Caller) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Caller) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Caller) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type EntityKeyKind string
 
 const (
