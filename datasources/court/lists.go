@@ -42,14 +42,14 @@ type ListSearch struct {
 
 // ListEntry is one published entry, as the court publishes it.
 type ListEntry struct {
-	ID           int64         `db:"id"`
-	CaseNo       string        `db:"case_no"`
-	CourtName    string        `db:"court_name"`
-	PartyType    string        `db:"party_type"`
-	PartyName    string        `db:"party_name"`
-	LegalRepName *string       `db:"legal_rep_name"`
-	DecidedOn    time.Time     `db:"decided_on"`
-	PublishedOn  time.Time     `db:"published_on"`
+	ID           int64     `db:"id"`
+	CaseNo       string    `db:"case_no"`
+	CourtName    string    `db:"court_name"`
+	PartyType    string    `db:"party_type"`
+	PartyName    string    `db:"party_name"`
+	LegalRepName *string   `db:"legal_rep_name"`
+	DecidedOn    time.Time `db:"decided_on"`
+	PublishedOn  time.Time `db:"published_on"`
 	// Dishonest judgment debtors.
 	Obligation  *string `db:"obligation"`
 	Performance *string `db:"performance"`
