@@ -260,21 +260,22 @@ type ComplexityRoot struct {
 	}
 
 	ConsumerComplaint struct {
-		Authority    func(childComplexity int) int
-		Category     func(childComplexity int) int
-		DecisionDate func(childComplexity int) int
-		DecisionNo   func(childComplexity int) int
-		Disclosure   func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		LegacyKey    func(childComplexity int) int
-		Publicity    func(childComplexity int) int
-		ReceivedAt   func(childComplexity int) int
-		Resolved     func(childComplexity int) int
-		Severity     func(childComplexity int) int
-		Source       func(childComplexity int) int
-		Status       func(childComplexity int) int
-		Summary      func(childComplexity int) int
+		Authority      func(childComplexity int) int
+		Category       func(childComplexity int) int
+		DecisionDate   func(childComplexity int) int
+		DecisionNo     func(childComplexity int) int
+		Disclosure     func(childComplexity int) int
+		HandlingResult func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		LegacyKey      func(childComplexity int) int
+		Publicity      func(childComplexity int) int
+		ReceivedAt     func(childComplexity int) int
+		Resolved       func(childComplexity int) int
+		Severity       func(childComplexity int) int
+		Source         func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Summary        func(childComplexity int) int
 	}
 
 	ConsumptionRestriction struct {
@@ -1063,12 +1064,13 @@ type ComplexityRoot struct {
 	}
 
 	RecordKindInfo struct {
-		DisclosureRequired func(childComplexity int) int
-		Kind               func(childComplexity int) int
-		LegalBasis         func(childComplexity int) int
-		Name               func(childComplexity int) int
-		Publicity          func(childComplexity int) int
-		Sources            func(childComplexity int) int
+		DisclosureRequired  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		LegalBasis          func(childComplexity int) int
+		Name                func(childComplexity int) int
+		PublicOnceConcluded func(childComplexity int) int
+		Publicity           func(childComplexity int) int
+		Sources             func(childComplexity int) int
 	}
 
 	Repair struct {
@@ -2368,6 +2370,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConsumerComplaint.Disclosure(childComplexity), true
+	case "ConsumerComplaint.handlingResult":
+		if e.ComplexityRoot.ConsumerComplaint.HandlingResult == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumerComplaint.HandlingResult(childComplexity), true
 	case "ConsumerComplaint.id":
 		if e.ComplexityRoot.ConsumerComplaint.ID == nil {
 			break
@@ -6306,6 +6314,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordKindInfo.Name(childComplexity), true
+	case "RecordKindInfo.publicOnceConcluded":
+		if e.ComplexityRoot.RecordKindInfo.PublicOnceConcluded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindInfo.PublicOnceConcluded(childComplexity), true
 	case "RecordKindInfo.publicity":
 		if e.ComplexityRoot.RecordKindInfo.Publicity == nil {
 			break
@@ -8514,6 +8528,11 @@ type RecordKindInfo @open(level: PUBLIC) {
   "Whether the decision must be published within 7 working days (T26)."
   disclosureRequired: Boolean!
   legalBasis: String!
+  """
+  Records of the kind are as open as publicity only once concluded (a
+  complaint handled, T10), and shared before.
+  """
+  publicOnceConcluded: Boolean!
 }
 
 type AdministrativeLicence implements CreditRecord & Node @open(level: PUBLIC) {
@@ -8591,7 +8610,13 @@ type InspectionResult implements CreditRecord & Node @open(level: PUBLIC) {
   findings: [InspectionFinding!]!
 }
 
-type ConsumerComplaint implements CreditRecord & Node @open(level: SHARED, scope: "record:read") {
+"""
+A 12315 complaint (T10, 消费投诉公示): public once handled — its entity,
+date, category, summary and handling result — and shared among
+departments while it is being handled. The complainant is never shown: the
+hub does not hold them.
+"""
+type ConsumerComplaint implements CreditRecord & Node @open(level: PUBLIC) {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -8607,6 +8632,8 @@ type ConsumerComplaint implements CreditRecord & Node @open(level: SHARED, scope
   receivedAt: Time!
   category: String!
   resolved: Boolean!
+  "How the regulator concluded it; null while it is being handled."
+  handlingResult: String
 }
 
 type AbnormalOperationListing implements CreditRecord & Node @open(level: PUBLIC) {
@@ -10692,6 +10719,8 @@ func (ec *executionContext) childFields_RecordKindInfo(ctx context.Context, fiel
 		return ec.fieldContext_RecordKindInfo_disclosureRequired(ctx, field)
 	case "legalBasis":
 		return ec.fieldContext_RecordKindInfo_legalBasis(ctx, field)
+	case "publicOnceConcluded":
+		return ec.fieldContext_RecordKindInfo_publicOnceConcluded(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordKindInfo", field.Name)
 }
@@ -17420,6 +17449,29 @@ func (ec *executionContext) _ConsumerComplaint_resolved(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ConsumerComplaint_resolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ConsumerComplaint", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ConsumerComplaint_handlingResult(ctx context.Context, field graphql.CollectedField, obj *credit.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumerComplaint_handlingResult(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HandlingResult, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumerComplaint_handlingResult(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumerComplaint", field, false, false, "String")
 }
 
 func (ec *executionContext) _ConsumptionRestriction_id(ctx context.Context, field graphql.CollectedField, obj *credit.ConsumptionRestriction) (ret graphql.Marshaler) {
@@ -33246,6 +33298,29 @@ func (ec *executionContext) fieldContext_RecordKindInfo_legalBasis(_ context.Con
 	return graphql.NewScalarFieldContext("RecordKindInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _RecordKindInfo_publicOnceConcluded(ctx context.Context, field graphql.CollectedField, obj *model.RecordKindInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindInfo_publicOnceConcluded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicOnceConcluded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindInfo_publicOnceConcluded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindInfo", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Repair_id(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40199,6 +40274,11 @@ func (ec *executionContext) _ConsumerComplaint(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "handlingResult":
+			out.Values[i] = ec._ConsumerComplaint_handlingResult(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45320,6 +45400,11 @@ func (ec *executionContext) _RecordKindInfo(ctx context.Context, sel ast.Selecti
 			}
 		case "legalBasis":
 			out.Values[i] = ec._RecordKindInfo_legalBasis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicOnceConcluded":
+			out.Values[i] = ec._RecordKindInfo_publicOnceConcluded(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -819,6 +819,9 @@ type RecordKindInfo struct {
 	// Whether the decision must be published within 7 working days (T26).
 	DisclosureRequired bool   `json:"disclosureRequired"`
 	LegalBasis         string `json:"legalBasis"`
+	// Records of the kind are as open as publicity only once concluded (a
+	// complaint handled, T10), and shared before.
+	PublicOnceConcluded bool `json:"publicOnceConcluded"`
 }
 
 type RepairByIDsInput struct {
