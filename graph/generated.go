@@ -749,6 +749,8 @@ type ComplexityRoot struct {
 
 	ListingRecord struct {
 		Authority    func(childComplexity int) int
+		BanEnd       func(childComplexity int) int
+		BanStart     func(childComplexity int) int
 		DecisionDate func(childComplexity int) int
 		DecisionNo   func(childComplexity int) int
 		Disclosure   func(childComplexity int) int
@@ -4469,6 +4471,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ListingRecord.Authority(childComplexity), true
+	case "ListingRecord.banEnd":
+		if e.ComplexityRoot.ListingRecord.BanEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.BanEnd(childComplexity), true
+	case "ListingRecord.banStart":
+		if e.ComplexityRoot.ListingRecord.BanStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListingRecord.BanStart(childComplexity), true
 	case "ListingRecord.decisionDate":
 		if e.ComplexityRoot.ListingRecord.DecisionDate == nil {
 			break
@@ -8114,6 +8128,12 @@ input EnterListingInput {
   banStart: Date
   banEnd: Date
   permanent: Boolean = false
+  """
+  The responsible persons a market ban also bars (T21), by role: the
+  entity's persons in these roles, as the registry names them, each get a
+  personal record of the ban with its days.
+  """
+  bannedRoles: [ResponsibleRole!]
 }
 
 input ListEntryFilter {
@@ -8450,6 +8470,8 @@ enum RecordStatus {
   REVOKED
   REPAIRED
   EXPIRED
+  "Takes effect on a later day: a market ban before its start date (T21)."
+  SCHEDULED
 }
 
 "Dishonesty classes of NDRC Order No. 36 (2025), which set publication periods and repair."
@@ -8885,6 +8907,10 @@ type ListingRecord implements CreditRecord & Node @open(level: PUBLIC) {
   listEntryId: ID!
   "For a person's record: the role that made the listing theirs."
   role: ResponsibleRole
+  "A market ban's first day (T21): SCHEDULED before it."
+  banStart: Date
+  "A market ban's end: EXPIRED from that day; null for a permanent ban and other lists."
+  banEnd: Date
 }
 
 "An entry on a key-attention list, as a credit record."
@@ -26008,6 +26034,52 @@ func (ec *executionContext) fieldContext_ListingRecord_role(_ context.Context, f
 	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "ResponsibleRole")
 }
 
+func (ec *executionContext) _ListingRecord_banStart(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_banStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BanStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_banStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ListingRecord_banEnd(ctx context.Context, field graphql.CollectedField, obj *credit.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListingRecord_banEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BanEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListingRecord_banEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListingRecord", field, false, false, "Date")
+}
+
 func (ec *executionContext) _MarketEntity_id(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37093,7 +37165,7 @@ func (ec *executionContext) unmarshalInputEnterListingInput(ctx context.Context,
 		asMap["permanent"] = false
 	}
 
-	fieldsInOrder := [...]string{"listType", "domain", "uscc", "basis", "linkedRecordIds", "rectifyBy", "banStart", "banEnd", "permanent"}
+	fieldsInOrder := [...]string{"listType", "domain", "uscc", "basis", "linkedRecordIds", "rectifyBy", "banStart", "banEnd", "permanent", "bannedRoles"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37163,6 +37235,13 @@ func (ec *executionContext) unmarshalInputEnterListingInput(ctx context.Context,
 				return it, err
 			}
 			it.Permanent = data
+		case "bannedRoles":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bannedRoles"))
+			data, err := ec.unmarshalOResponsibleRole2ᚕcredithubᚋinternalᚋcreditᚐRoleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BannedRoles = data
 		}
 	}
 	return it, nil
@@ -43388,6 +43467,16 @@ func (ec *executionContext) _ListingRecord(ctx context.Context, sel ast.Selectio
 			}
 		case "role":
 			out.Values[i] = ec._ListingRecord_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "banStart":
+			out.Values[i] = ec._ListingRecord_banStart(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "banEnd":
+			out.Values[i] = ec._ListingRecord_banEnd(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -50402,6 +50491,42 @@ func (ec *executionContext) marshalOResponsiblePerson2ᚕᚖcredithubᚋgraphᚋ
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNResponsiblePerson2ᚖcredithubᚋgraphᚋmodelᚐResponsiblePerson(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOResponsibleRole2ᚕcredithubᚋinternalᚋcreditᚐRoleᚄ(ctx context.Context, v any) ([]credit.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]credit.Role, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNResponsibleRole2credithubᚋinternalᚋcreditᚐRole(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOResponsibleRole2ᚕcredithubᚋinternalᚋcreditᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResponsibleRole2credithubᚋinternalᚋcreditᚐRole(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -95,7 +95,7 @@ func (r *mutationResolver) EnterListing(ctx context.Context, input model.EnterLi
 	in := workflow.ListingInput{
 		ListType: input.ListType, Domain: input.Domain, USCC: input.Uscc, Basis: input.Basis,
 		LinkedRecordIDs: input.LinkedRecordIds, RectifyBy: input.RectifyBy, BanStart: input.BanStart, BanEnd: input.BanEnd,
-		Permanent: input.Permanent != nil && *input.Permanent, LegacyKeys: legacy,
+		Permanent: input.Permanent != nil && *input.Permanent, LegacyKeys: legacy, BannedRoles: input.BannedRoles,
 	}
 	// A linked record must be one the caller may see.
 	lookup := func(ctx context.Context, ref credit.Ref) (credit.Record, error) {

@@ -304,6 +304,10 @@ type EnterListingInput struct {
 	BanStart        *scalars.Date `json:"banStart,omitempty"`
 	BanEnd          *scalars.Date `json:"banEnd,omitempty"`
 	Permanent       *bool         `json:"permanent,omitempty"`
+	// The responsible persons a market ban also bars (T21), by role: the
+	// entity's persons in these roles, as the registry names them, each get a
+	// personal record of the ban with its days.
+	BannedRoles []credit.Role `json:"bannedRoles,omitempty"`
 }
 
 type EntityFilter struct {

@@ -88,6 +88,8 @@ type App struct {
 	// Supervision answers credit checks, grades and inspection plans, and
 	// runs the grade job.
 	Supervision *supervision.Service
+	// Workflows runs the state machines, and the bans job (T21).
+	Workflows *workflow.Service
 	stop        []func()
 }
 
@@ -179,6 +181,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 			return out, nil
 		},
 	}
+	a.Workflows = flows
 	if err := a.openWarnings(cctx, cfg, feeds, registry, logger); err != nil {
 		a.Close()
 		return nil, err

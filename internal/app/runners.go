@@ -27,6 +27,12 @@ type Runner struct {
 	Several string
 }
 
+// BanJobEvery is how often the bans job looks for bans whose start or end
+// has come (T21). A ban restricts or stops restricting on its day whatever
+// the job's pace (its records carry its days); the job writes the history
+// and the removal.
+const BanJobEvery = 10 * time.Minute
+
 // Runners lists this instance's background jobs, in the order they start.
 func (a *App) Runners() []Runner {
 	hubDSN := a.Config.Databases["hub"].DSN
@@ -53,6 +59,17 @@ func (a *App) Runners() []Runner {
 			Several: "one instance scans at a time (a session advisory lock); the others skip their turn, and watermarks make each record raise at most once",
 		},
 	}
+	rs = append(rs, Runner{
+		Name: "bans start and end", Every: BanJobEvery, First: 5 * time.Second,
+		Turn: func(ctx context.Context) error {
+			run, err := a.Workflows.RunBans(ctx, 0)
+			if run.Started+run.Ended > 0 {
+				a.Logger.Info("market bans", "started", run.Started, "ended", run.Ended)
+			}
+			return err
+		},
+		Several: "each ban's start and end runs under an idempotency key of its own, on the entry's row lock: it takes effect once, whichever instance runs it",
+	})
 	if interval := a.Config.GradeInterval; interval > 0 {
 		rs = append(rs,
 			Runner{

@@ -140,6 +140,16 @@ func (c *Catalogue) Annotate(r credit.Record, today scalars.Date) {
 	if e.DisclosureRequired {
 		b.Disclosure = c.Disclosure(b.DecisionDate, b.PublishedOn, today)
 	}
+	// A ban restricts from its start to its end (T21), whatever state
+	// its list entry is in until the job that ends it runs.
+	if w, ok := r.(credit.Windowed); ok && b.Status == credit.Effective {
+		switch start, end := w.Window(); {
+		case end != nil && !today.Before(*end):
+			b.Status = credit.Expired
+		case start != nil && today.Before(*start):
+			b.Status = credit.Scheduled
+		}
+	}
 	if e.PeriodApplies && b.Severity != nil && b.Status == credit.Effective {
 		p := c.periods[*b.Severity]
 		end := b.DecisionDate.Time().AddDate(0, p.MaxMonths, 0)

@@ -78,14 +78,15 @@ func (b *Base) IsNode() {}
 // GetID returns the global ID.
 func (b *Base) GetID() string { return b.ID }
 
-// InForce reports whether a record still counts against its subject:
-// inside its publication period, not repaired and not revoked. A record out
+// InForce reports whether a record counts against its subject: inside its
+// publication period, not repaired, not revoked, and not waiting for its
+// start (a ban before its first day). A record out
 // of force stays in its department's database and reaches departments, but
 // is not public, triggers no measure, weighs in no grade and is left out of
 // credit reports.
 func InForce(r Record) bool {
 	switch r.Common().Status {
-	case Expired, Repaired, Revoked:
+	case Expired, Repaired, Revoked, Scheduled:
 		return false
 	}
 	return true

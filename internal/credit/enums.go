@@ -77,10 +77,13 @@ const (
 	Revoked        Status = "REVOKED"
 	Repaired       Status = "REPAIRED"
 	Expired        Status = "EXPIRED"
+	// Scheduled records take effect on a later day: a market ban before
+	// its start date (T21).
+	Scheduled Status = "SCHEDULED"
 )
 
 // Statuses lists every record status.
-var Statuses = []Status{Effective, UnderObjection, Corrected, Revoked, Repaired, Expired}
+var Statuses = []Status{Effective, UnderObjection, Corrected, Revoked, Repaired, Expired, Scheduled}
 
 // Severity is the dishonesty class of NDRC Order No. 36.
 type Severity string

@@ -161,6 +161,20 @@ type Listing struct {
 	ListType    ListType
 	ListEntryID string
 	Role        *Role
+	// BanStart and BanEnd bound a market ban (T21): it restricts from
+	// BanStart and no longer on BanEnd; a permanent ban has no end.
+	BanStart, BanEnd *scalars.Date
+}
+
+// Window is when the record restricts: from start (nil: from its
+// decision) until end (nil: for good).
+func (l *Listing) Window() (start, end *scalars.Date) { return l.BanStart, l.BanEnd }
+
+// Windowed is a record in force only inside a window of days
+// (catalogue.Annotate sets its status from today).
+type Windowed interface {
+	Record
+	Window() (start, end *scalars.Date)
 }
 
 // KeyAttention is an entry on a key-attention list.

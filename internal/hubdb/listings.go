@@ -87,6 +87,15 @@ type ListEntryStore interface {
 	// InterviewsOf returns the interviews held on each of the entries,
 	// oldest first, in one statement.
 	InterviewsOf(ctx context.Context, entryIDs []int64) ([]InterviewRow, error)
+	// BansEnding returns up to limit listed, not permanent market bans
+	// whose end date is today or earlier (T21), soonest first.
+	BansEnding(ctx context.Context, today time.Time, limit int) ([]int64, error)
+	// BansStarting returns up to limit listed market bans whose start has
+	// come and whose start is not yet recorded.
+	BansStarting(ctx context.Context, today time.Time, limit int) ([]int64, error)
+	// MarkBanStarted records that ban id started on day on; false when it
+	// was already recorded.
+	MarkBanStarted(ctx context.Context, id int64, on time.Time) (bool, error)
 }
 
 // ListEntries returns the list entries and their interviews.
@@ -112,6 +121,27 @@ func (s listEntries) Remove(ctx context.Context, id int64, state string, on time
 	_, err := s.d.exec(ctx, `UPDATE list_entry SET state = $2, removed_on = $3, removal_reason = $4 WHERE id = $1`,
 		id, state, day(on), reason)
 	return err
+}
+
+func (s listEntries) BansEnding(ctx context.Context, today time.Time, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.d.sel(ctx, &ids, `SELECT id FROM list_entry
+		WHERE list_type = 'MARKET_BAN' AND state = 'LISTED' AND NOT permanent AND ban_end <= $1::date
+		ORDER BY ban_end, id LIMIT $2`, day(today), limit)
+	return ids, err
+}
+
+func (s listEntries) BansStarting(ctx context.Context, today time.Time, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.d.sel(ctx, &ids, `SELECT id FROM list_entry
+		WHERE list_type = 'MARKET_BAN' AND state = 'LISTED' AND ban_started_on IS NULL AND ban_start <= $1::date
+		ORDER BY ban_start, id LIMIT $2`, day(today), limit)
+	return ids, err
+}
+
+func (s listEntries) MarkBanStarted(ctx context.Context, id int64, on time.Time) (bool, error) {
+	n, err := s.d.exec(ctx, `UPDATE list_entry SET ban_started_on = $2 WHERE id = $1 AND ban_started_on IS NULL`, id, day(on))
+	return n == 1, err
 }
 
 func (s listEntries) Find(ctx context.Context, f ListEntryFilter) ([]ListEntryRow, error) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"credithub/internal/credit"
+	"credithub/internal/scalars"
 )
 
 // HubRecordRow is a row of hub_record: a credit record the hub itself
@@ -43,6 +44,9 @@ type Detail struct {
 	ListEntryID     string               `json:"listEntryId,omitempty"`
 	Role            *credit.Role         `json:"role,omitempty"`
 	Domain          string               `json:"domain,omitempty"`
+	// A market ban's days (T21), on its entity's and persons' records.
+	BanStart *scalars.Date `json:"banStart,omitempty"`
+	BanEnd   *scalars.Date `json:"banEnd,omitempty"`
 }
 
 // Value writes the detail as JSON.

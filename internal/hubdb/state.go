@@ -119,7 +119,7 @@ func recordOf(r HubRecordRow) (credit.Record, error) {
 	case credit.KindInterview:
 		return &credit.Interview{Base: b, InterviewType: d.InterviewType, ListEntryID: d.ListEntryID}, nil
 	case credit.KindListing:
-		return &credit.Listing{Base: b, ListType: d.ListType, ListEntryID: d.ListEntryID, Role: d.Role}, nil
+		return &credit.Listing{Base: b, ListType: d.ListType, ListEntryID: d.ListEntryID, Role: d.Role, BanStart: d.BanStart, BanEnd: d.BanEnd}, nil
 	case credit.KindKeyAttention:
 		return &credit.KeyAttention{Base: b, Domain: d.Domain, ListEntryID: d.ListEntryID}, nil
 	}

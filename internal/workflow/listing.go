@@ -119,6 +119,9 @@ type ListingInput struct {
 	BanStart        *scalars.Date
 	BanEnd          *scalars.Date
 	Permanent       bool
+	// BannedRoles are the responsible persons a market ban also bars
+	// (T21): the entity's persons in these roles, from the registry.
+	BannedRoles []credit.Role
 	// LegacyKeys are the entity's organisation code and registration
 	// number: a linked record a department filed under one of them is the
 	// entity's too.
@@ -150,7 +153,7 @@ func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup Reco
 		return nil, err
 	}
 	var persons []Person
-	if in.ListType == credit.ListJointPunishment {
+	if in.ListType == credit.ListJointPunishment || len(in.BannedRoles) > 0 {
 		if s.Persons == nil {
 			return nil, errors.New("workflow: Service.Persons is not set")
 		}
@@ -161,8 +164,12 @@ func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup Reco
 			}
 			return nil, err
 		}
-		// One personal record per person, under the first of their roles.
+		// One personal record per person, under the first of their roles;
+		// a ban only for the roles it names.
 		for _, p := range all {
+			if in.ListType == credit.ListMarketBan && !slices.Contains(in.BannedRoles, p.Role) {
+				continue
+			}
 			if !slices.ContainsFunc(persons, func(q Person) bool { return q.IDNo == p.IDNo }) {
 				persons = append(persons, p)
 			}
@@ -187,16 +194,21 @@ func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup Reco
 		if e.Domain != nil {
 			detail.Domain = *e.Domain
 		}
+		detail.BanStart, detail.BanEnd = e.BanStart, e.BanEnd
 		if _, err := tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: kind, SubjectUSCC: e.USCC, Department: dept,
 			DecisionDate: now, Summary: listingSummary(e), Detail: detail, CreatedAt: now}); err != nil {
 			return nil, err
 		}
 		for _, p := range persons {
 			role := p.Role
+			summary := fmt.Sprintf("作为市场主体（%s）的%s，随其列入联合惩戒对象名单：%s", e.USCC, roleNames[role], e.Basis)
+			if e.ListType == credit.ListMarketBan {
+				summary = fmt.Sprintf("作为市场主体（%s）的%s，随其%s", e.USCC, roleNames[role], listingSummary(e))
+			}
 			if _, err := tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: credit.KindListing, SubjectIDNo: p.IDNo, SubjectName: p.Name,
-				Department: dept, DecisionDate: now,
-				Summary: fmt.Sprintf("作为市场主体（%s）的%s，随其列入联合惩戒对象名单：%s", e.USCC, roleNames[role], e.Basis),
-				Detail:  hubdb.Detail{ListType: e.ListType, ListEntryID: e.ID(), Role: &role}, CreatedAt: now}); err != nil {
+				Department: dept, DecisionDate: now, Summary: summary,
+				Detail: hubdb.Detail{ListType: e.ListType, ListEntryID: e.ID(), Role: &role, BanStart: e.BanStart, BanEnd: e.BanEnd},
+				CreatedAt: now}); err != nil {
 				return nil, err
 			}
 		}
@@ -253,6 +265,9 @@ func checkListing(in *ListingInput, today scalars.Date) error {
 	}
 	if ban && in.ListType != credit.ListMarketBan {
 		return apperr.BadInput("input.banStart", "banStart, banEnd and permanent are for MARKET_BAN listings only")
+	}
+	if len(in.BannedRoles) > 0 && in.ListType != credit.ListMarketBan {
+		return apperr.BadInput("input.bannedRoles", "bannedRoles names the persons a MARKET_BAN also bars; the joint-punishment list reaches every responsible person by itself")
 	}
 	if in.RectifyBy != nil && in.RectifyBy.Before(today) {
 		return apperr.BadInput("input.rectifyBy", "rectifyBy (%s) is before today (%s); the rectification deadline is a day to come", in.RectifyBy, today)
