@@ -90,7 +90,7 @@ type App struct {
 	Supervision *supervision.Service
 	// Workflows runs the state machines, and the bans job (T21).
 	Workflows *workflow.Service
-	stop        []func()
+	stop      []func()
 }
 
 // Open connects to every database and assembles the hub. Departments that do

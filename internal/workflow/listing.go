@@ -207,7 +207,7 @@ func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup Reco
 			}
 			if _, err := tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: credit.KindListing, SubjectIDNo: p.IDNo, SubjectName: p.Name,
 				Department: dept, DecisionDate: now, Summary: summary,
-				Detail: hubdb.Detail{ListType: e.ListType, ListEntryID: e.ID(), Role: &role, BanStart: e.BanStart, BanEnd: e.BanEnd},
+				Detail:    hubdb.Detail{ListType: e.ListType, ListEntryID: e.ID(), Role: &role, BanStart: e.BanStart, BanEnd: e.BanEnd},
 				CreatedAt: now}); err != nil {
 				return nil, err
 			}
