@@ -456,6 +456,10 @@ func SeeRecord(ctx context.Context, rec credit.Record) (credit.Record, error) {
 	b := rec.Common()
 	view := ViewOf(ctx, RecordSubject(rec))
 	if !slices.Contains(view.Publicities, b.Publicity) {
+		if FromContext(ctx).Kind() == KindPerson {
+			// No scope would let a person in: they see their own only.
+			return nil, apperr.New(apperr.Forbidden, "a person signed in as themselves sees their own records only")
+		}
 		scope := ScopeRecordRead
 		if b.Publicity == credit.Personal {
 			scope = ScopePersonRead
