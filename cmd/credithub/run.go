@@ -317,20 +317,14 @@ func runToken(args []string, getenv func(string) string, stdout io.Writer) error
 }
 
 // sealPerson seals idNo into the person ID a person's token carries as its
-// org, with the hub's person ID key: CREDITHUB_PERSON_ID_KEY, else (as
-// `credithub dev` does) the development key.
+// org, with the hub's person ID key: CREDITHUB_PERSON_ID_KEY, else the
+// development key `credithub dev` uses.
 func sealPerson(getenv func(string) string, idNo string) (string, error) {
-	env := func(k string) string {
-		if k == "CREDITHUB_DEV" && getenv(k) == "" && getenv("CREDITHUB_PERSON_ID_KEY") == "" {
-			return "true" // the development key, as `credithub dev` uses it
-		}
-		return getenv(k)
-	}
-	cfg, err := app.FromEnv(env)
+	key, err := app.PersonIDKey(getenv, true)
 	if err != nil {
 		return "", err
 	}
-	sealer, err := gid.NewSealer(cfg.PersonIDKey)
+	sealer, err := gid.NewSealer(key)
 	if err != nil {
 		return "", err
 	}
