@@ -123,3 +123,41 @@ func TestPersonTokenAttacks(t *testing.T) {
 		}
 	}
 }
+
+// SECURITY: Decide lets a person read what is about them — shared and
+// personal, with no scope and no purpose or DATA_SUBJECT — and nothing
+// personal about anybody else, whatever scopes the principal holds.
+func TestDecideForThePerson(t *testing.T) {
+	t.Parallel()
+	const other = "110105194912310037"
+	p := NewPrincipal("me", "sealed", KindPerson, []string{ScopePersonRead, ScopeRecordRead}, "j").AsPerson(testIDNo)
+	ctx := NewContext(context.Background(), p)
+	for _, tc := range []struct {
+		name    string
+		header  string
+		level   Level
+		subj    Subject
+		refused bool
+	}{
+		{"own personal data", "", Personal, Subject{IDNumber: testIDNo}, false},
+		{"own, DATA_SUBJECT", "DATA_SUBJECT", Personal, Subject{IDNumber: testIDNo}, false},
+		{"own, another purpose", "LAW_ENFORCEMENT", Personal, Subject{IDNumber: testIDNo}, true},
+		{"own shared data", "", Shared, Subject{IDNumber: testIDNo}, false},
+		{"another's personal data, scopes held", "LAW_ENFORCEMENT", Personal, Subject{IDNumber: other}, true},
+		{"an entity's personal data", "", Personal, Subject{USCC: "91230000MA1B2C3D4E"}, true},
+		{"own number beside an entity", "", Personal, Subject{IDNumber: testIDNo, USCC: "91230000MA1B2C3D4E"}, true},
+		{"nobody's personal data", "", Personal, Subject{}, true},
+	} {
+		err := Decide(WithPurpose(ctx, tc.header), tc.level, "", tc.subj)
+		if (err != nil) != tc.refused {
+			t.Errorf("%s: Decide = %v, refused want %v", tc.name, err, tc.refused)
+		}
+	}
+	if got := LoggedPurpose(ctx); got != "DATA_SUBJECT" {
+		t.Errorf("a person's reads are logged with purpose %q", got)
+	}
+	dept := NewContext(WithPurpose(context.Background(), "DATA_SUBJECT"), NewPrincipal("d", "market", KindDepartment, []string{ScopePersonRead}, "j"))
+	if Decide(dept, Personal, "", Subject{IDNumber: testIDNo}) == nil {
+		t.Error("a department declared DATA_SUBJECT and read a person")
+	}
+}
