@@ -24,6 +24,8 @@ import (
 // leading comment lines say how to run it:
 //
 //	# as: department market list:write entity:read   (kind, org, scopes; none: the public; $name as below)
+//	# as: person 231102196511254029                  (a person signed in as themselves: the ID number, sealed
+//	                                                  into org with the hub's key; scopes default to auth.PersonScopes)
 //	# purpose: LAW_ENFORCEMENT
 //	# variables: {"id": "$entry"}                     ("$name": a value kept earlier)
 //	# keep: entry = enterListing.id                   (a path into data)
@@ -125,7 +127,9 @@ func TestREADMEExamples(t *testing.T) {
 		for _, k := range names {
 			as = strings.ReplaceAll(as, "$"+k, fmt.Sprint(kept[k]))
 		}
-		if f := strings.Fields(as); len(f) >= 2 {
+		if f := strings.Fields(as); len(f) >= 2 && auth.Kind(f[0]) == auth.KindPerson {
+			headers = h.AsPerson(t, f[1], ex.purpose, f[2:]...)
+		} else if len(f) >= 2 {
 			headers = apptest.As(t, auth.Kind(f[0]), f[1], ex.purpose, f[2:]...)
 		}
 		vars := map[string]any{}

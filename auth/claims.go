@@ -21,13 +21,15 @@ import (
 // CREDITHUB_TOKEN_MAX_TTL does not say otherwise, as identity providers issue
 // them: a department's or the public-service platform's system holds a
 // token for a working day (12h); agencies, entities and administrators,
-// people at a browser, get the usual hour of an access token.
+// people at a browser, and persons signed in as themselves get the usual
+// hour of an access token.
 var DefaultMaxLifetimes = map[Kind]time.Duration{
 	KindDepartment:    12 * time.Hour,
 	KindPublicService: 12 * time.Hour,
 	KindAgency:        time.Hour,
 	KindEntity:        time.Hour,
 	KindAdmin:         time.Hour,
+	KindPerson:        time.Hour,
 }
 
 // MaxLifetimeCeiling is the longest lifetime a kind may be configured with.
@@ -171,9 +173,10 @@ func claimError(claim, format string, args ...any) *TokenError {
 //   - aud: a string or a non-empty list of strings;
 //   - kind (required): one of the kinds, as a string;
 //   - org (required): a string; for kind entity a valid unified social
-//     credit code, as the registry writes it;
+//     credit code, as the registry writes it; for kind person never a raw
+//     resident ID number (the verifier then opens the sealed person ID);
 //   - scope: a string of known scopes separated by single spaces, none
-//     twice.
+//     twice; for kind person only PersonScopes.
 //
 // Claims the hub does not read are left alone: identity providers add
 // their own.
@@ -263,13 +266,25 @@ func checkPayload(p map[string]json.RawMessage) error {
 			return claimError("org", "of an entity must be its unified social credit code: %v", err)
 		}
 	}
+	if Kind(kind) == KindPerson && ident.ValidateResidentID(org) == nil {
+		return claimError("org", "of a person must be their sealed person ID (Person.id) as this hub issues it, never the raw resident ID number")
+	}
 	if raw, ok := p["scope"]; ok {
 		var scope string
 		if json.Unmarshal(raw, &scope) != nil || !isJSONString(raw) {
 			return claimError("scope", "must be one JSON string of space-separated scopes, not %s", jsonType(raw))
 		}
-		if _, err := ParseScope(scope); err != nil {
+		scopes, err := ParseScope(scope)
+		if err != nil {
 			return claimError("scope", "%v", err)
+		}
+		if Kind(kind) == KindPerson {
+			for _, s := range scopes {
+				if !slices.Contains(PersonScopes, s) {
+					return claimError("scope", "of a person may hold only %s (their own objections and authorisations), not %q: a person reads their own data with no scope, and nobody else's",
+						strings.Join(PersonScopes, " "), s)
+				}
+			}
 		}
 	}
 	return nil

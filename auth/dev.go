@@ -52,9 +52,12 @@ type DevToken struct {
 // MintDev signs a development token.
 func MintDev(t DevToken) (string, error) {
 	if !slices.Contains(Kinds, t.Kind) {
-		return "", fmt.Errorf("--kind must be one of department, agency, entity, public-service, admin")
+		return "", fmt.Errorf("--kind must be one of %s", kindList())
 	}
 	if t.Org == "" {
+		if t.Kind == KindPerson {
+			return "", fmt.Errorf("--id-number is required for kind person: the hub seals it into the token's org")
+		}
 		return "", fmt.Errorf("--org is required (a department code, an agency id, or for kind entity its unified social credit code)")
 	}
 	for _, s := range t.Scopes {

@@ -120,7 +120,9 @@ func RulesFromSchema(s *ast.Schema) (*Rules, error) {
 					unwritten = append(unwritten, f.Name)
 					continue
 				}
-				rule = Rule{Level: Public, Mask: MaskNone, Write: write}
+				// Its @open(level: PUBLIC, only: [...]), if any, still
+				// restricts who may call it, before it runs.
+				rule = Rule{Level: Public, Mask: MaskNone, Write: write, Only: rule.Only}
 				r.add(name, f.Name, rule)
 				continue
 			}
@@ -324,6 +326,13 @@ type Subject struct {
 // Decide says whether the request's caller may read information of the
 // given level about subj; nil means yes. scope overrides the level's
 // default scope.
+//
+// The data subject reads their own data (PIPL arts. 44–45): an entity
+// signed in as itself its shared data, a person signed in as themselves
+// everything shared or personal about them, without any read scope. A
+// person reads as the data's subject, purpose DATA_SUBJECT, implied
+// (selfPurpose); and nothing personal about anybody else, whatever the
+// token holds.
 func Decide(ctx context.Context, level Level, scope string, subj Subject) error {
 	p := FromContext(ctx)
 	switch level {
@@ -333,10 +342,16 @@ func Decide(ctx context.Context, level Level, scope string, subj Subject) error 
 		if scope == "" {
 			scope = ScopeEntityRead
 		}
-		if p.HasScope(scope) || (subj.USCC != "" && p.IsEntity(subj.USCC)) {
+		if p.HasScope(scope) || p.IsSubject(subj) {
 			return nil
 		}
 		return forbidden(scope)
+	}
+	if p.Kind() == KindPerson {
+		if subj.USCC != "" || !p.IsPerson(subj.IDNumber) {
+			return apperr.New(apperr.Forbidden, "a person signed in as themselves reads their own personal data only")
+		}
+		return selfPurpose(ctx)
 	}
 	if scope == "" {
 		scope = ScopePersonRead
@@ -441,6 +456,10 @@ func SeeRecord(ctx context.Context, rec credit.Record) (credit.Record, error) {
 	b := rec.Common()
 	view := ViewOf(ctx, RecordSubject(rec))
 	if !slices.Contains(view.Publicities, b.Publicity) {
+		if FromContext(ctx).Kind() == KindPerson {
+			// No scope would let a person in: they see their own only.
+			return nil, apperr.New(apperr.Forbidden, "a person signed in as themselves sees their own records only")
+		}
 		scope := ScopeRecordRead
 		if b.Publicity == credit.Personal {
 			scope = ScopePersonRead

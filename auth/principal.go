@@ -25,7 +25,7 @@ const (
 )
 
 // Kinds are the kinds a token may carry.
-var Kinds = []Kind{KindDepartment, KindAgency, KindEntity, KindPublicService, KindAdmin}
+var Kinds = []Kind{KindDepartment, KindAgency, KindEntity, KindPublicService, KindAdmin, KindPerson}
 
 // The scopes of the spec's table.
 const (
@@ -69,6 +69,13 @@ var ReadScopes = []string{ScopeEntityRead, ScopeRecordRead, ScopePersonRead, Sco
 // itself needs for its own objections, repair applications and
 // commitments.
 var EntitySelfScopes = []string{ScopeObjectionFile, ScopeRepairApply, ScopeCommitmentSign}
+
+// PersonScopes are the only scopes a person's token may carry: their
+// self-service writes. A person reads their own data (Query.me) without
+// any read scope, and nobody else's with any: a person token holding a
+// read scope is refused (invalid_claims), so no identity provider's slip
+// turns a citizen into a reader of others.
+var PersonScopes = []string{ScopeObjectionFile, ScopeAuthorizationRevoke}
 
 // Scopes lists every scope the hub knows; tokens with others are refused so
 // that a typo does not silently grant nothing.
@@ -138,6 +145,11 @@ func (p *Principal) AsPerson(idNumber string) *Principal {
 	c.idNumber = idNumber
 	return &c
 }
+
+// IDNumber is the resident ID number of a person signed in as themselves
+// (opened from the token's sealed org); "" for every other kind. Never
+// log it: the principal's String and Key carry the sealed org instead.
+func (p *Principal) IDNumber() string { return p.idNumber }
 
 // IsPerson reports whether the caller is the natural person with ID number
 // idNo signed in as themselves.

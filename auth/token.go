@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"credithub/internal/ident"
 )
 
 // Key is a public key trusted for exactly one algorithm. The algorithm is
@@ -47,6 +49,17 @@ type VerifierOptions struct {
 	// MaxLifetimes are each kind's longest lifetime (default
 	// DefaultMaxLifetimes; a kind left out keeps its default).
 	MaxLifetimes map[Kind]time.Duration
+	// Persons opens a person token's org, the sealed person ID, into the
+	// person's ID number (the hub's gid.Sealer). Without it every token of
+	// kind person is refused.
+	Persons PersonOpener
+}
+
+// PersonOpener opens a sealed person ID (Person.id, a person token's org)
+// into the resident ID number it stands for, refusing an ID this hub did
+// not seal.
+type PersonOpener interface {
+	OpenPersonID(id string) (string, error)
 }
 
 // Authenticator turns a bearer token into a principal.
@@ -60,6 +73,7 @@ type Verifier struct {
 	leeway   time.Duration
 	now      func() time.Time
 	lifetime map[Kind]time.Duration
+	persons  PersonOpener
 }
 
 var _ Authenticator = (*Verifier)(nil)
@@ -81,7 +95,7 @@ func NewVerifier(o VerifierOptions) (*Verifier, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	v := &Verifier{issuers: map[string]Issuer{}, leeway: o.Leeway, now: o.Now, lifetime: map[Kind]time.Duration{}}
+	v := &Verifier{issuers: map[string]Issuer{}, leeway: o.Leeway, now: o.Now, lifetime: map[Kind]time.Duration{}, persons: o.Persons}
 	for _, k := range Kinds {
 		v.lifetime[k] = DefaultMaxLifetimes[k]
 		if d, ok := o.MaxLifetimes[k]; ok {
@@ -212,7 +226,30 @@ func (v *Verifier) Authenticate(ctx context.Context, raw string) (*Principal, er
 	if err := v.checkLifetime(c); err != nil {
 		return nil, err
 	}
-	return principalOf(c)
+	p, err := principalOf(c)
+	if err != nil || c.Kind != KindPerson {
+		return p, err
+	}
+	return v.person(p)
+}
+
+// person opens a person token's org, the sealed person ID, into the ID
+// number the principal answers IsPerson with. An org this hub did not seal
+// (garbage, another hub's person ID, an entity's ID) or that does not open
+// to a valid resident ID number is refused, naming org: the token speaks
+// for nobody the hub can tell.
+func (v *Verifier) person(p *Principal) (*Principal, error) {
+	if v.persons == nil {
+		return nil, claimError("org", "of a person cannot be opened: this hub is not configured to accept person tokens")
+	}
+	idNo, err := v.persons.OpenPersonID(p.Org())
+	if err != nil {
+		return nil, claimError("org", "of a person must be their person ID (Person.id) as this hub seals it; this one does not open with the hub's key")
+	}
+	if ident.ValidateResidentID(idNo) != nil {
+		return nil, claimError("org", "of a person must stand for a valid resident ID number")
+	}
+	return p.AsPerson(idNo), nil
 }
 
 // checkLifetime refuses a token that lives longer than its kind may: its

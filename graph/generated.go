@@ -46,6 +46,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Objection() ObjectionResolver
 	Person() PersonResolver
+	PersonSelf() PersonSelfResolver
 	PlanSample() PlanSampleResolver
 	Query() QueryResolver
 	Repair() RepairResolver
@@ -864,6 +865,7 @@ type ComplexityRoot struct {
 		ReportMeasureApplied    func(childComplexity int, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) int
 		RetireInspector         func(childComplexity int, id string, reason string, idempotencyKey string) int
 		RevokeAuthorization     func(childComplexity int, id string, idempotencyKey string) int
+		RevokeMyAuthorization   func(childComplexity int, id string, idempotencyKey string) int
 		SampleRepairsForRecheck func(childComplexity int, count int, seed string, idempotencyKey string) int
 		SignCommitment          func(childComplexity int, input model.SignCommitmentInput, idempotencyKey string) int
 		UpdateInspector         func(childComplexity int, id string, input model.InspectorUpdateInput, idempotencyKey string) int
@@ -915,6 +917,26 @@ type ComplexityRoot struct {
 		Roles    func(childComplexity int) int
 	}
 
+	PersonAccess struct {
+		At           func(childComplexity int) int
+		Fields       func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Operation    func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Purpose      func(childComplexity int) int
+		Who          func(childComplexity int) int
+	}
+
+	PersonAccessConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PersonAccessEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	PersonAuthorization struct {
 		Agency     func(childComplexity int) int
 		DocumentNo func(childComplexity int) int
@@ -942,6 +964,16 @@ type ComplexityRoot struct {
 	PersonRole struct {
 		Entity func(childComplexity int) int
 		Role   func(childComplexity int) int
+	}
+
+	PersonSelf struct {
+		AccessLog      func(childComplexity int, byOthers *bool, first *int, after *string) int
+		Authorizations func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IDNumber       func(childComplexity int) int
+		Objections     func(childComplexity int) int
+		Person         func(childComplexity int) int
+		Records        func(childComplexity int, filter *model.RecordFilter, first *int, after *string) int
 	}
 
 	PlanSample struct {
@@ -1013,6 +1045,7 @@ type ComplexityRoot struct {
 		IssuedReports      func(childComplexity int, first *int, after *string) int
 		JointCases         func(childComplexity int, filter *model.JointCaseFilter, first *int, after *string) int
 		ListEntries        func(childComplexity int, filter *model.ListEntryFilter, first *int, after *string) int
+		Me                 func(childComplexity int) int
 		Measures           func(childComplexity int) int
 		Node               func(childComplexity int, id string) int
 		Objections         func(childComplexity int, filter *model.ObjectionFilter, first *int, after *string) int
@@ -1330,6 +1363,7 @@ type MutationResolver interface {
 	DecideRepair(ctx context.Context, id string, repaired bool, reason string, idempotencyKey string) (*workflow.Repair, error)
 	SampleRepairsForRecheck(ctx context.Context, count int, seed string, idempotencyKey string) ([]*workflow.Repair, error)
 	RecheckRepair(ctx context.Context, id string, correct bool, reason string, idempotencyKey string) (*workflow.Repair, error)
+	RevokeMyAuthorization(ctx context.Context, id string, idempotencyKey string) (*model.PersonAuthorization, error)
 	AcknowledgeWarning(ctx context.Context, id string, idempotencyKey string) (*model.Warning, error)
 	AssignWarning(ctx context.Context, id string, department *string, person *string, idempotencyKey string) (*model.Warning, error)
 	CloseWarning(ctx context.Context, id string, note string, idempotencyKey string) (*model.Warning, error)
@@ -1342,6 +1376,13 @@ type ObjectionResolver interface {
 type PersonResolver interface {
 	Roles(ctx context.Context, obj *model.Person) ([]*model.PersonRole, error)
 	Records(ctx context.Context, obj *model.Person, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
+}
+type PersonSelfResolver interface {
+	Person(ctx context.Context, obj *model.PersonSelf) (*model.Person, error)
+	Records(ctx context.Context, obj *model.PersonSelf, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
+	AccessLog(ctx context.Context, obj *model.PersonSelf, byOthers *bool, first *int, after *string) (*model.PersonAccessConnection, error)
+	Authorizations(ctx context.Context, obj *model.PersonSelf) ([]*model.PersonAuthorization, error)
+	Objections(ctx context.Context, obj *model.PersonSelf) ([]*workflow.Objection, error)
 }
 type PlanSampleResolver interface {
 	Entity(ctx context.Context, obj *model.PlanSample) (*model.MarketEntity, error)
@@ -1381,6 +1422,7 @@ type QueryResolver interface {
 	CreditReport(ctx context.Context, uscc string, purpose model.ReportPurpose) (*model.CreditReport, error)
 	VerifyCreditReport(ctx context.Context, input model.VerifyReportInput) (*model.ReportVerification, error)
 	IssuedReports(ctx context.Context, first *int, after *string) (*model.IssuedReportConnection, error)
+	Me(ctx context.Context) (*model.PersonSelf, error)
 	Warnings(ctx context.Context, filter *model.WarningFilter, first *int, after *string) (*model.WarningConnection, error)
 	WarningRules(ctx context.Context) ([]*model.WarningRule, error)
 	WorkflowRules(ctx context.Context) ([]*workflow.Rule, error)
@@ -5212,6 +5254,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAuthorization(childComplexity, args["id"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.revokeMyAuthorization":
+		if e.ComplexityRoot.Mutation.RevokeMyAuthorization == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeMyAuthorization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeMyAuthorization(childComplexity, args["id"].(string), args["idempotencyKey"].(string)), true
 	case "Mutation.sampleRepairsForRecheck":
 		if e.ComplexityRoot.Mutation.SampleRepairsForRecheck == nil {
 			break
@@ -5452,6 +5505,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Person.Roles(childComplexity), true
 
+	case "PersonAccess.at":
+		if e.ComplexityRoot.PersonAccess.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAccess.At(childComplexity), true
+	case "PersonAccess.fields":
+		if e.ComplexityRoot.PersonAccess.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAccess.Fields(childComplexity), true
+	case "PersonAccess.kind":
+		if e.ComplexityRoot.PersonAccess.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAccess.Kind(childComplexity), true
+	case "PersonAccess.operation":
+		if e.ComplexityRoot.PersonAccess.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAccess.Operation(childComplexity), true
+	case "PersonAccess.organisation":
+		if e.ComplexityRoot.PersonAccess.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAccess.Organisation(childComplexity), true
+	case "PersonAccess.purpose":
+		if e.ComplexityRoot.PersonAccess.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAccess.Purpose(childComplexity), true
+	case "PersonAccess.who":
+		if e.ComplexityRoot.PersonAccess.Who == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAccess.Who(childComplexity), true
+
+	case "PersonAccessConnection.edges":
+		if e.ComplexityRoot.PersonAccessConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAccessConnection.Edges(childComplexity), true
+	case "PersonAccessConnection.pageInfo":
+		if e.ComplexityRoot.PersonAccessConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAccessConnection.PageInfo(childComplexity), true
+
+	case "PersonAccessEdge.cursor":
+		if e.ComplexityRoot.PersonAccessEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAccessEdge.Cursor(childComplexity), true
+	case "PersonAccessEdge.node":
+		if e.ComplexityRoot.PersonAccessEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonAccessEdge.Node(childComplexity), true
+
 	case "PersonAuthorization.agency":
 		if e.ComplexityRoot.PersonAuthorization.Agency == nil {
 			break
@@ -5557,6 +5679,59 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PersonRole.Role(childComplexity), true
+
+	case "PersonSelf.accessLog":
+		if e.ComplexityRoot.PersonSelf.AccessLog == nil {
+			break
+		}
+
+		args, err := ec.field_PersonSelf_accessLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PersonSelf.AccessLog(childComplexity, args["byOthers"].(*bool), args["first"].(*int), args["after"].(*string)), true
+	case "PersonSelf.authorizations":
+		if e.ComplexityRoot.PersonSelf.Authorizations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonSelf.Authorizations(childComplexity), true
+	case "PersonSelf.id":
+		if e.ComplexityRoot.PersonSelf.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonSelf.ID(childComplexity), true
+	case "PersonSelf.idNumber":
+		if e.ComplexityRoot.PersonSelf.IDNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonSelf.IDNumber(childComplexity), true
+	case "PersonSelf.objections":
+		if e.ComplexityRoot.PersonSelf.Objections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonSelf.Objections(childComplexity), true
+	case "PersonSelf.person":
+		if e.ComplexityRoot.PersonSelf.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonSelf.Person(childComplexity), true
+	case "PersonSelf.records":
+		if e.ComplexityRoot.PersonSelf.Records == nil {
+			break
+		}
+
+		args, err := ec.field_PersonSelf_records_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PersonSelf.Records(childComplexity, args["filter"].(*model.RecordFilter), args["first"].(*int), args["after"].(*string)), true
 
 	case "PlanSample.entity":
 		if e.ComplexityRoot.PlanSample.Entity == nil {
@@ -6016,6 +6191,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ListEntries(childComplexity, args["filter"].(*model.ListEntryFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.me":
+		if e.ComplexityRoot.Query.Me == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Me(childComplexity), true
 	case "Query.measures":
 		if e.ComplexityRoot.Query.Measures == nil {
 			break
@@ -9278,6 +9459,106 @@ type IssuedReport @open(level: PUBLIC) {
   issuedAt: Time!
 }
 `, BuiltIn: false},
+	{Name: "../schema/self.graphqls", Input: `# A natural person's own data (issue #15; PIPL arts. 44–45, Shenzhen's
+# credit regulation arts. 44–45): a person signed in as themselves (token
+# kind person, whose org is their sealed person ID) sees their own credit
+# records, every query-log entry about them, the authorisations they gave
+# agencies — which they may revoke — and their objections, which they may
+# file against their own records (fileObjection). Nothing about anybody
+# else. Every answer is logged in the query log like any personal read,
+# with purpose DATA_SUBJECT.
+
+extend type Query {
+  """
+  You, a person signed in as yourself (token kind person): your own
+  records, who read your personal data, your authorisations of agencies
+  and your objections. Any other caller gets FORBIDDEN. You read as your
+  data's subject: send no X-Query-Purpose header (or DATA_SUBJECT); the
+  query log records each answer with purpose DATA_SUBJECT.
+  """
+  me: PersonSelf @open(level: PUBLIC, only: [PERSON])
+}
+
+extend type Mutation {
+  """
+  Revokes, from now on, an authorisation you gave an agency (PIPL art. 15):
+  the agency can no longer read your data under it. Only for a person
+  signed in as themselves, and only their own authorisations: another's id,
+  or one that does not exist, is the same NOT_FOUND. Revoking one already
+  revoked is INVALID_TRANSITION. A retried request with the same key
+  returns the first answer.
+  """
+  revokeMyAuthorization(id: ID!, idempotencyKey: String!): PersonAuthorization! @write(scope: "authorization:revoke") @open(level: PUBLIC, only: [PERSON])
+}
+
+"""
+A person's own view of their data: only the person themselves reaches it,
+through Query.me. Every field is their personal data, and every answer that
+carries any is logged.
+"""
+type PersonSelf @open(level: PERSONAL, only: [SUBJECT]) {
+  "Your person ID (Person.id): what your token carries as its org."
+  id: ID!
+  "Your resident ID number."
+  idNumber: String!
+  """
+  You as the registry and the departments know you (name, roles in
+  entities); null when none of them knows you.
+  """
+  person: Person
+  """
+  Your credit records from every department, newest first: the personal
+  ones included, as only you (and those you or the law allow) see them.
+  An organisation's record that binds you (a court's order against a
+  company you represent) keeps that organisation's openness.
+  """
+  records(filter: RecordFilter, first: Int = 20, after: String): CreditRecordConnection
+  """
+  Who read your personal data, newest first: every query-log entry about
+  you — who, from which organisation, when, why and which fields — your
+  own reads included unless byOthers is true. This read is itself logged,
+  as one entry (it does not list itself: the entry is written as the
+  answer leaves). A page costs one statement.
+  """
+  accessLog(byOthers: Boolean = false, first: Int = 20, after: String): PersonAccessConnection!
+  "The written authorisations you gave credit agencies, newest first, revoked ones included."
+  authorizations: [PersonAuthorization!]!
+  "Objections against your records, yours or filed for you at a department's counter, newest first."
+  objections: [Objection!]!
+}
+
+type PersonAccessConnection @open(level: PERSONAL, only: [SUBJECT]) {
+  edges: [PersonAccessEdge!]!
+  pageInfo: PageInfo!
+}
+
+type PersonAccessEdge @open(level: PERSONAL, only: [SUBJECT]) {
+  cursor: String!
+  node: PersonAccess!
+}
+
+"""
+One answer that carried your personal data: a query-log entry about you,
+as you see it. Other persons whose data the same answer carried are not
+shown.
+"""
+type PersonAccess @open(level: PERSONAL, only: [SUBJECT]) {
+  "When the answer left (its query-log row was committed just before)."
+  at: Time!
+  "Who asked: the account (the token's sub)."
+  who: String!
+  "What kind of caller: department, agency, admin, public-service, entity, or person (you)."
+  kind: String!
+  "The caller's organisation: a department's code, an agency's id; for your own reads, your person ID."
+  organisation: String!
+  "Why, as declared: LAW_ENFORCEMENT, AUTHORIZED_QUERY, …; DATA_SUBJECT for your own reads."
+  purpose: String!
+  "The operation's name, as the caller sent it."
+  operation: String!
+  "Which fields of personal data the answer carried (Type.field)."
+  fields: [String!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/warnings.graphqls", Input: `# Warnings (T25): raised on entities by rules, listed, pushed to
 # subscribers, and handled: acknowledged, assigned and closed
 # (internal/workflow/warning.go).
@@ -10593,6 +10874,46 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
 }
 
+func (ec *executionContext) childFields_PersonAccess(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_PersonAccess_at(ctx, field)
+	case "who":
+		return ec.fieldContext_PersonAccess_who(ctx, field)
+	case "kind":
+		return ec.fieldContext_PersonAccess_kind(ctx, field)
+	case "organisation":
+		return ec.fieldContext_PersonAccess_organisation(ctx, field)
+	case "purpose":
+		return ec.fieldContext_PersonAccess_purpose(ctx, field)
+	case "operation":
+		return ec.fieldContext_PersonAccess_operation(ctx, field)
+	case "fields":
+		return ec.fieldContext_PersonAccess_fields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonAccess", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonAccessConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PersonAccessConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PersonAccessConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonAccessConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonAccessEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PersonAccessEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PersonAccessEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonAccessEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PersonAuthorization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10649,6 +10970,26 @@ func (ec *executionContext) childFields_PersonRole(ctx context.Context, field gr
 		return ec.fieldContext_PersonRole_entity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonRole", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonSelf(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PersonSelf_id(ctx, field)
+	case "idNumber":
+		return ec.fieldContext_PersonSelf_idNumber(ctx, field)
+	case "person":
+		return ec.fieldContext_PersonSelf_person(ctx, field)
+	case "records":
+		return ec.fieldContext_PersonSelf_records(ctx, field)
+	case "accessLog":
+		return ec.fieldContext_PersonSelf_accessLog(ctx, field)
+	case "authorizations":
+		return ec.fieldContext_PersonSelf_authorizations(ctx, field)
+	case "objections":
+		return ec.fieldContext_PersonSelf_objections(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonSelf", field.Name)
 }
 
 func (ec *executionContext) childFields_PlanSample(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12267,6 +12608,28 @@ func (ec *executionContext) field_Mutation_revokeAuthorization_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_revokeMyAuthorization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_sampleRepairsForRecheck_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12414,6 +12777,66 @@ func (ec *executionContext) field_Mutation_upsertCommitmentItem_args(ctx context
 		return nil, err
 	}
 	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_PersonSelf_accessLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "byOthers",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["byOthers"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_PersonSelf_records_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RecordFilter, error) {
+			return ec.unmarshalORecordFilter2ᚖcredithubᚋgraphᚋmodelᚐRecordFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -28784,6 +29207,50 @@ func (ec *executionContext) fieldContext_Mutation_recheckRepair(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_revokeMyAuthorization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeMyAuthorization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeMyAuthorization(ctx, fc.Args["id"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonAuthorization) graphql.Marshaler {
+			return ec.marshalNPersonAuthorization2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeMyAuthorization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonAuthorization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeMyAuthorization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_acknowledgeWarning(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29667,6 +30134,286 @@ func (ec *executionContext) fieldContext_Person_records(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _PersonAccess_at(ctx context.Context, field graphql.CollectedField, obj *model.PersonAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAccess_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAccess_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAccess", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PersonAccess_who(ctx context.Context, field graphql.CollectedField, obj *model.PersonAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAccess_who(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Who, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAccess_who(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAccess", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonAccess_kind(ctx context.Context, field graphql.CollectedField, obj *model.PersonAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAccess_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAccess_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAccess", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonAccess_organisation(ctx context.Context, field graphql.CollectedField, obj *model.PersonAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAccess_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAccess_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAccess", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonAccess_purpose(ctx context.Context, field graphql.CollectedField, obj *model.PersonAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAccess_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAccess_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAccess", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonAccess_operation(ctx context.Context, field graphql.CollectedField, obj *model.PersonAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAccess_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAccess_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAccess", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonAccess_fields(ctx context.Context, field graphql.CollectedField, obj *model.PersonAccess) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAccess_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAccess_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAccess", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonAccessConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PersonAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAccessConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PersonAccessEdge) graphql.Marshaler {
+			return ec.marshalNPersonAccessEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonAccessEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAccessConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonAccessConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonAccessEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonAccessConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PersonAccessConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAccessConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAccessConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonAccessConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonAccessEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PersonAccessEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAccessEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAccessEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonAccessEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonAccessEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PersonAccessEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonAccessEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonAccess) graphql.Marshaler {
+			return ec.marshalNPersonAccess2ᚖcredithubᚋgraphᚋmodelᚐPersonAccess(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonAccessEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonAccessEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonAccess(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PersonAuthorization_id(ctx context.Context, field graphql.CollectedField, obj *model.PersonAuthorization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30089,6 +30836,236 @@ func (ec *executionContext) fieldContext_PersonRole_entity(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonSelf_id(ctx context.Context, field graphql.CollectedField, obj *model.PersonSelf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonSelf_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonSelf_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonSelf", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PersonSelf_idNumber(ctx context.Context, field graphql.CollectedField, obj *model.PersonSelf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonSelf_idNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IDNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonSelf_idNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonSelf", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonSelf_person(ctx context.Context, field graphql.CollectedField, obj *model.PersonSelf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonSelf_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonSelf().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖcredithubᚋgraphᚋmodelᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PersonSelf_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonSelf",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonSelf_records(ctx context.Context, field graphql.CollectedField, obj *model.PersonSelf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonSelf_records(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.PersonSelf().Records(ctx, obj, fc.Args["filter"].(*model.RecordFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreditRecordConnection) graphql.Marshaler {
+			return ec.marshalOCreditRecordConnection2ᚖcredithubᚋgraphᚋmodelᚐCreditRecordConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PersonSelf_records(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonSelf",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditRecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PersonSelf_records_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonSelf_accessLog(ctx context.Context, field graphql.CollectedField, obj *model.PersonSelf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonSelf_accessLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.PersonSelf().AccessLog(ctx, obj, fc.Args["byOthers"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonAccessConnection) graphql.Marshaler {
+			return ec.marshalNPersonAccessConnection2ᚖcredithubᚋgraphᚋmodelᚐPersonAccessConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonSelf_accessLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonSelf",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonAccessConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PersonSelf_accessLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonSelf_authorizations(ctx context.Context, field graphql.CollectedField, obj *model.PersonSelf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonSelf_authorizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonSelf().Authorizations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PersonAuthorization) graphql.Marshaler {
+			return ec.marshalNPersonAuthorization2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonAuthorizationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonSelf_authorizations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonSelf",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonAuthorization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonSelf_objections(ctx context.Context, field graphql.CollectedField, obj *model.PersonSelf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonSelf_objections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonSelf().Objections(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
+			return ec.marshalNObjection2ᚕᚖcredithubᚋinternalᚋworkflowᚐObjectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonSelf_objections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonSelf",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objection(ctx, field)
 		},
 	}
 	return fc, nil
@@ -32408,6 +33385,38 @@ func (ec *executionContext) fieldContext_Query_issuedReports(ctx context.Context
 	if fc.Args, err = ec.field_Query_issuedReports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_me(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Me(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonSelf) graphql.Marshaler {
+			return ec.marshalOPersonSelf2ᚖcredithubᚋgraphᚋmodelᚐPersonSelf(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonSelf(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -44156,6 +45165,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "revokeMyAuthorization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeMyAuthorization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "acknowledgeWarning":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_acknowledgeWarning(ctx, field)
@@ -44483,6 +45499,145 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var personAccessImplementors = []string{"PersonAccess"}
+
+func (ec *executionContext) _PersonAccess(ctx context.Context, sel ast.SelectionSet, obj *model.PersonAccess) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personAccessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonAccess")
+		case "at":
+			out.Values[i] = ec._PersonAccess_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "who":
+			out.Values[i] = ec._PersonAccess_who(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._PersonAccess_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organisation":
+			out.Values[i] = ec._PersonAccess_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purpose":
+			out.Values[i] = ec._PersonAccess_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operation":
+			out.Values[i] = ec._PersonAccess_operation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._PersonAccess_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var personAccessConnectionImplementors = []string{"PersonAccessConnection"}
+
+func (ec *executionContext) _PersonAccessConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PersonAccessConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personAccessConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonAccessConnection")
+		case "edges":
+			out.Values[i] = ec._PersonAccessConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PersonAccessConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var personAccessEdgeImplementors = []string{"PersonAccessEdge"}
+
+func (ec *executionContext) _PersonAccessEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PersonAccessEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personAccessEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonAccessEdge")
+		case "cursor":
+			out.Values[i] = ec._PersonAccessEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PersonAccessEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var personAuthorizationImplementors = []string{"PersonAuthorization", "Node"}
 
 func (ec *executionContext) _PersonAuthorization(ctx context.Context, sel ast.SelectionSet, obj *model.PersonAuthorization) graphql.Marshaler {
@@ -44663,6 +45818,74 @@ func (ec *executionContext) _PersonRole(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var personSelfImplementors = []string{"PersonSelf"}
+
+func (ec *executionContext) _PersonSelf(ctx context.Context, sel ast.SelectionSet, obj *model.PersonSelf) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personSelfImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonSelf")
+		case "id":
+			out.Values[i] = ec._PersonSelf_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "idNumber":
+			out.Values[i] = ec._PersonSelf_idNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonSelf_person(ctx, field, obj)
+				})
+		case "records":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonSelf_records(ctx, field, obj)
+				})
+		case "accessLog":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonSelf_accessLog(ctx, field, obj)
+				})
+		case "authorizations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonSelf_authorizations(ctx, field, obj)
+				})
+		case "objections":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonSelf_objections(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45167,6 +46390,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_issuedReports(ctx, field)
+				})
+		case "me":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_me(ctx, field)
 				})
 		case "warnings":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -48426,6 +49655,46 @@ func (ec *executionContext) marshalNPerson2ᚖcredithubᚋgraphᚋmodelᚐPerson
 	return ec._Person(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPersonAccess2ᚖcredithubᚋgraphᚋmodelᚐPersonAccess(ctx context.Context, sel ast.SelectionSet, v *model.PersonAccess) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PersonAccess!")
+		return graphql.Null
+	}
+	return ec._PersonAccess(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPersonAccessConnection2ᚖcredithubᚋgraphᚋmodelᚐPersonAccessConnection(ctx context.Context, sel ast.SelectionSet, v *model.PersonAccessConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PersonAccessConnection!")
+		return graphql.Null
+	}
+	return ec._PersonAccessConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPersonAccessEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonAccessEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonAccessEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPersonAccessEdge2ᚖcredithubᚋgraphᚋmodelᚐPersonAccessEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPersonAccessEdge2ᚖcredithubᚋgraphᚋmodelᚐPersonAccessEdge(ctx context.Context, sel ast.SelectionSet, v *model.PersonAccessEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PersonAccessEdge!")
+		return graphql.Null
+	}
+	return ec._PersonAccessEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPersonAuthorization2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonAuthorizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonAuthorization) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -50301,6 +51570,13 @@ func (ec *executionContext) unmarshalOPersonByIDsInput2ᚖcredithubᚋgraphᚋmo
 	}
 	res, err := ec.unmarshalInputPersonByIDsInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPersonSelf2ᚖcredithubᚋgraphᚋmodelᚐPersonSelf(ctx context.Context, sel ast.SelectionSet, v *model.PersonSelf) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PersonSelf(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPublicity2ᚕcredithubᚋinternalᚋcreditᚐPublicityᚄ(ctx context.Context, v any) ([]credit.Publicity, error) {

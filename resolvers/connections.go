@@ -32,6 +32,7 @@ const (
 	cursorRecord        = "RecordCursor"
 	cursorEntity        = "EntityCursor"
 	cursorLog           = "QueryLogCursor"
+	cursorAccess        = "PersonAccessCursor"
 	cursorObjection     = "ObjectionCursor"
 	cursorRepair        = "RepairCursor"
 	cursorPlan          = "InspectionPlanCursor"

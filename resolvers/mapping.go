@@ -136,6 +136,8 @@ func SubjectOf(obj any) (auth.Subject, bool) {
 			return auth.Subject{IDNumber: *v.IDNumber}, true
 		}
 		return auth.Subject{}, true
+	case *model.PersonSelf:
+		return auth.Subject{IDNumber: v.IDNumber}, true
 	}
 	return auth.Subject{}, false
 }

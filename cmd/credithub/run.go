@@ -19,7 +19,9 @@ import (
 	"credithub/auth"
 	"credithub/dev/devpg"
 	"credithub/internal/app"
+	"credithub/internal/gid"
 	"credithub/internal/hubdb"
+	"credithub/internal/ident"
 	"credithub/internal/obs"
 	"credithub/internal/server"
 	"credithub/internal/sqldb"
@@ -37,9 +39,11 @@ const usage = `credithub — the credit hub of Heihe's market supervision
   credithub serve serve from the configured databases (production)
   credithub token --kind department|agency|entity|public-service|admin
                   --org CODE --scopes "a:b c:d" [--sub S] [--ttl 1h]
+  credithub token --kind person --id-number ID [--ttl 1h]
                   print a development token (trusted by credithub dev only);
                   --ttl at most the kind's longest lifetime
-                  (CREDITHUB_TOKEN_MAX_TTL)
+                  (CREDITHUB_TOKEN_MAX_TTL); a person's --id-number is
+                  sealed into org with the hub's person ID key
   credithub audit verify
                   walk the query log's hash chain; exit 1 naming the first
                   broken row
@@ -270,9 +274,10 @@ func runPG(ctx context.Context, args []string, getenv func(string) string, stdou
 // accepts (CREDITHUB_TOKEN_MAX_TTL, or the defaults).
 func runToken(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	kind := fs.String("kind", "", "department, agency, entity, public-service or admin")
+	kind := fs.String("kind", "", "department, agency, entity, public-service, admin or person")
 	org := fs.String("org", "", "department code, agency id, or the entity's unified social credit code")
-	scopes := fs.String("scopes", "", "space-separated scopes")
+	idNumber := fs.String("id-number", "", "for kind person: the person's resident ID number, sealed into org with the hub's person ID key")
+	scopes := fs.String("scopes", "", "space-separated scopes (kind person: default "+strings.Join(auth.PersonScopes, " ")+")")
 	sub := fs.String("sub", "", "subject (default kind:org)")
 	ttl := fs.Duration("ttl", time.Hour, "lifetime")
 	if err := fs.Parse(args); err != nil {
@@ -282,12 +287,48 @@ func runToken(args []string, getenv func(string) string, stdout io.Writer) error
 	if err != nil {
 		return fmt.Errorf("CREDITHUB_TOKEN_MAX_TTL: %w", err)
 	}
-	tok, err := auth.MintDev(auth.DevToken{Kind: auth.Kind(*kind), Org: *org, Subject: *sub, Scopes: strings.Fields(*scopes), TTL: *ttl, MaxLifetimes: max})
+	scope := strings.Fields(*scopes)
+	switch {
+	case auth.Kind(*kind) == auth.KindPerson:
+		if *org != "" {
+			return errors.New("--org is not for kind person: give --id-number, which the hub seals into the token's org")
+		}
+		if *idNumber == "" {
+			return errors.New("--id-number is required for kind person")
+		}
+		if err := ident.ValidateResidentID(*idNumber); err != nil {
+			return fmt.Errorf("--id-number: %v", err)
+		}
+		if *org, err = sealPerson(getenv, *idNumber); err != nil {
+			return err
+		}
+		if *scopes == "" {
+			scope = auth.PersonScopes
+		}
+	case *idNumber != "":
+		return errors.New("--id-number is for kind person only")
+	}
+	tok, err := auth.MintDev(auth.DevToken{Kind: auth.Kind(*kind), Org: *org, Subject: *sub, Scopes: scope, TTL: *ttl, MaxLifetimes: max})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, tok)
 	return nil
+}
+
+// sealPerson seals idNo into the person ID a person's token carries as its
+// org, with the hub's person ID key: CREDITHUB_PERSON_ID_KEY, else the
+// development key `credithub dev` uses.
+func sealPerson(getenv func(string) string, idNo string) (string, error) {
+	key, err := app.PersonIDKey(getenv, true)
+	if err != nil {
+		return "", err
+	}
+	sealer, err := gid.NewSealer(key)
+	if err != nil {
+		return "", err
+	}
+	return sealer.Person(idNo), nil
 }
 
 // runAudit verifies the query log's chain.

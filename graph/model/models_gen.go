@@ -678,6 +678,36 @@ func (this Person) GetID() string { return this.ID }
 
 func (Person) IsEntity() {}
 
+// One answer that carried your personal data: a query-log entry about you,
+// as you see it. Other persons whose data the same answer carried are not
+// shown.
+type PersonAccess struct {
+	// When the answer left (its query-log row was committed just before).
+	At time.Time `json:"at"`
+	// Who asked: the account (the token's sub).
+	Who string `json:"who"`
+	// What kind of caller: department, agency, admin, public-service, entity, or person (you).
+	Kind string `json:"kind"`
+	// The caller's organisation: a department's code, an agency's id; for your own reads, your person ID.
+	Organisation string `json:"organisation"`
+	// Why, as declared: LAW_ENFORCEMENT, AUTHORIZED_QUERY, …; DATA_SUBJECT for your own reads.
+	Purpose string `json:"purpose"`
+	// The operation's name, as the caller sent it.
+	Operation string `json:"operation"`
+	// Which fields of personal data the answer carried (Type.field).
+	Fields []string `json:"fields"`
+}
+
+type PersonAccessConnection struct {
+	Edges    []*PersonAccessEdge `json:"edges"`
+	PageInfo *PageInfo           `json:"pageInfo"`
+}
+
+type PersonAccessEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *PersonAccess `json:"node"`
+}
+
 // A person's written authorisation of an agency.
 type PersonAuthorization struct {
 	ID     string `json:"id"`
@@ -715,6 +745,34 @@ type PersonByIDsInput struct {
 type PersonRole struct {
 	Role   credit.Role   `json:"role"`
 	Entity *MarketEntity `json:"entity"`
+}
+
+// A person's own view of their data: only the person themselves reaches it,
+// through Query.me. Every field is their personal data, and every answer that
+// carries any is logged.
+type PersonSelf struct {
+	// Your person ID (Person.id): what your token carries as its org.
+	ID string `json:"id"`
+	// Your resident ID number.
+	IDNumber string `json:"idNumber"`
+	// You as the registry and the departments know you (name, roles in
+	// entities); null when none of them knows you.
+	Person *Person `json:"person,omitempty"`
+	// Your credit records from every department, newest first: the personal
+	// ones included, as only you (and those you or the law allow) see them.
+	// An organisation's record that binds you (a court's order against a
+	// company you represent) keeps that organisation's openness.
+	Records *CreditRecordConnection `json:"records,omitempty"`
+	// Who read your personal data, newest first: every query-log entry about
+	// you — who, from which organisation, when, why and which fields — your
+	// own reads included unless byOthers is true. This read is itself logged,
+	// as one entry (it does not list itself: the entry is written as the
+	// answer leaves). A page costs one statement.
+	AccessLog *PersonAccessConnection `json:"accessLog"`
+	// The written authorisations you gave credit agencies, newest first, revoked ones included.
+	Authorizations []*PersonAuthorization `json:"authorizations"`
+	// Objections against your records, yours or filed for you at a department's counter, newest first.
+	Objections []*workflow.Objection `json:"objections"`
 }
 
 type PlanSample struct {

@@ -90,7 +90,10 @@ type App struct {
 	Supervision *supervision.Service
 	// Workflows runs the state machines, and the bans job (T21).
 	Workflows *workflow.Service
-	stop      []func()
+	// Sealer seals ID numbers into person IDs (Person.id, a person token's
+	// org) and opens them, with CREDITHUB_PERSON_ID_KEY.
+	Sealer *gid.Sealer
+	stop   []func()
 }
 
 // Open connects to every database and assembles the hub. Departments that do
@@ -126,6 +129,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	a.Sealer = sealer
 	marketDB := a.DBs[datasources.Market]
 	registry := &market.RegistryStore{DB: marketDB}
 	// The hub's own records and overlays: loaded now, reloaded on every
@@ -208,7 +212,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	verifier, err := newVerifier(cfg)
+	verifier, err := newVerifier(cfg, sealer)
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -354,7 +358,7 @@ func (a *App) Close() error {
 
 // newVerifier builds token verification from the configured issuers, plus the
 // development issuer in development.
-func newVerifier(cfg Config) (*auth.Verifier, error) {
+func newVerifier(cfg Config, persons auth.PersonOpener) (*auth.Verifier, error) {
 	var issuers []auth.Issuer
 	if cfg.Development {
 		issuers = append(issuers, auth.DevIssuerConfig())
@@ -376,7 +380,7 @@ func newVerifier(cfg Config) (*auth.Verifier, error) {
 		}
 		issuers = append(issuers, auth.Issuer{Name: is.Issuer, Audience: is.Audience, Keys: keys})
 	}
-	return auth.NewVerifier(auth.VerifierOptions{Issuers: issuers, Leeway: cfg.TokenLeeway, MaxLifetimes: cfg.TokenMaxTTL})
+	return auth.NewVerifier(auth.VerifierOptions{Issuers: issuers, Leeway: cfg.TokenLeeway, MaxLifetimes: cfg.TokenMaxTTL, Persons: persons})
 }
 
 // CheckOpenness checks the schema's markings against the information

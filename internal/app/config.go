@@ -181,16 +181,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.TokenMaxTTL, err = auth.ParseMaxLifetimes(getenv("CREDITHUB_TOKEN_MAX_TTL")); err != nil {
 		return c, fmt.Errorf("CREDITHUB_TOKEN_MAX_TTL: %w", err)
 	}
-	if v := getenv("CREDITHUB_PERSON_ID_KEY"); v != "" {
-		if c.PersonIDKey, err = base64.StdEncoding.DecodeString(v); err != nil || len(c.PersonIDKey) < 32 {
-			return c, fmt.Errorf("CREDITHUB_PERSON_ID_KEY must be base64 of at least 32 random bytes")
-		}
-	} else if c.Development {
-		// A fixed development key: person IDs stay stable across restarts.
-		k := sha256.Sum256([]byte("credithub development person id key"))
-		c.PersonIDKey = k[:]
-	} else {
-		return c, fmt.Errorf("CREDITHUB_PERSON_ID_KEY is required outside development (base64 of 32 random bytes)")
+	if c.PersonIDKey, err = PersonIDKey(getenv, c.Development); err != nil {
+		return c, err
 	}
 	if c.ReportKey, err = ParseReportKey(getenv("CREDITHUB_REPORT_KEY"), c.Development); err != nil {
 		return c, err
@@ -391,3 +383,22 @@ func validPrefix(p string) bool {
 
 // Environ is os.Getenv, for callers that do not override the environment.
 var Environ = os.Getenv
+
+// PersonIDKey reads the key that seals person IDs: CREDITHUB_PERSON_ID_KEY
+// (base64, at least 32 bytes), else in development a fixed key, so that
+// person IDs stay stable across restarts and `credithub token --kind
+// person` seals as `credithub dev` opens.
+func PersonIDKey(getenv func(string) string, development bool) ([]byte, error) {
+	if v := getenv("CREDITHUB_PERSON_ID_KEY"); v != "" {
+		k, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(k) < 32 {
+			return nil, fmt.Errorf("CREDITHUB_PERSON_ID_KEY must be base64 of at least 32 random bytes")
+		}
+		return k, nil
+	}
+	if development {
+		k := sha256.Sum256([]byte("credithub development person id key"))
+		return k[:], nil
+	}
+	return nil, fmt.Errorf("CREDITHUB_PERSON_ID_KEY is required outside development (base64 of 32 random bytes)")
+}

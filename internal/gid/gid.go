@@ -123,6 +123,24 @@ func (s *Sealer) OpenPerson(payload string) (string, error) {
 	return string(plain), nil
 }
 
+// OpenPersonID returns the ID number a whole person ID (Person.id, as
+// Person returns it and a person's token carries it in org) stands for;
+// ErrMalformed for anything else: another type's ID, one sealed with
+// another key, garbage, or another spelling of the same ID (base64's
+// unused bits set), so that a person has one org, which the query log
+// records and a person's reads are told apart by.
+func (s *Sealer) OpenPersonID(id string) (string, error) {
+	typ, payload, err := Decode(id)
+	if err != nil || typ != TypePerson {
+		return "", ErrMalformed
+	}
+	idNo, err := s.OpenPerson(payload)
+	if err != nil || s.Person(idNo) != id {
+		return "", ErrMalformed
+	}
+	return idNo, nil
+}
+
 // Ref returns a keyed hash (HMAC-SHA256, hex) of an ID number: what the
 // query log and the authorisations store instead of the number, so that a
 // reviewer can look a person up by ID number while the tables hold none.

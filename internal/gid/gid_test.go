@@ -72,3 +72,29 @@ func TestPersonIDsAreOpaqueStableAndSealed(t *testing.T) {
 		t.Fatal("short key accepted")
 	}
 }
+
+// SECURITY: a person token's org opens only when it is a whole person ID
+// this sealer made: not its payload alone, not another type's ID, not one
+// of another key, not the raw number.
+func TestOpenPersonIDTakesOnlyThisHubsPersonIDs(t *testing.T) {
+	t.Parallel()
+	s, _ := NewSealer([]byte(strings.Repeat("k", 32)))
+	other, _ := NewSealer([]byte(strings.Repeat("x", 32)))
+	const idNo = "11010519491231002X"
+	if got, err := s.OpenPersonID(s.Person(idNo)); err != nil || got != idNo {
+		t.Fatalf("OpenPersonID = %q, %v", got, err)
+	}
+	_, payload, _ := Decode(s.Person(idNo))
+	for name, id := range map[string]string{
+		"raw number":      idNo,
+		"payload alone":   payload,
+		"entity ID":       Entity("91230000MA1B2C3D4E"),
+		"retyped payload": Encode(TypeEntity, payload),
+		"other key":       other.Person(idNo),
+		"empty":           "",
+	} {
+		if _, err := s.OpenPersonID(id); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s opened: %v", name, err)
+		}
+	}
+}

@@ -53,6 +53,11 @@ type AuthorizationStore interface {
 	// Revoke revokes an authorisation. Revoking one already revoked is an
 	// invalid transition; only the organisation that recorded it may.
 	Revoke(ctx context.Context, id int64, by, org string) (Authorization, error)
+	// RevokeOwn revokes an authorisation the person personRef gave, by the
+	// person themselves. One that does not exist and one another person
+	// gave are the same NOT_FOUND, so that nothing is learnt of others';
+	// revoking one already revoked is an invalid transition.
+	RevokeOwn(ctx context.Context, id int64, personRef, by string) (Authorization, error)
 }
 
 // Authorizations returns the authorisations' store.
@@ -108,4 +113,21 @@ func (s authorizations) Held(ctx context.Context, agency string, before int64, l
 	err := s.d.sel(ctx, &out, `SELECT `+authzColumns+` FROM person_authorization
 		WHERE agency = $1 AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3`, agency, before, limit)
 	return out, err
+}
+
+func (s authorizations) RevokeOwn(ctx context.Context, id int64, personRef, by string) (Authorization, error) {
+	var a Authorization
+	err := s.d.get(ctx, &a, `SELECT `+authzColumns+` FROM person_authorization WHERE id = $1 AND person_ref = $2 FOR UPDATE`, id, personRef)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, apperr.New(apperr.NotFound, "you gave no authorisation with this id").With("field", "id")
+	}
+	if err != nil {
+		return a, err
+	}
+	if a.RevokedAt != nil {
+		return a, apperr.New(apperr.InvalidTransition, "this authorisation is already revoked; it cannot be revoked again").
+			With("state", "REVOKED").With("action", "revoke")
+	}
+	err = s.d.get(ctx, &a, `UPDATE person_authorization SET revoked_at = now(), revoked_by = $2 WHERE id = $1 RETURNING `+authzColumns, id, by)
+	return a, err
 }

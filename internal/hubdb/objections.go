@@ -59,6 +59,9 @@ type ObjectionStore interface {
 	Find(ctx context.Context, f ObjectionFilter) ([]ObjectionRow, error)
 	// ByID returns the objections with these ids, in one statement.
 	ByID(ctx context.Context, ids []int64) ([]ObjectionRow, error)
+	// OfPerson returns the objections against the records of the person
+	// with ID number idNo, newest first, in one statement.
+	OfPerson(ctx context.Context, idNo string) ([]ObjectionRow, error)
 }
 
 // Objections returns the objections.
@@ -118,4 +121,10 @@ func (s objections) Find(ctx context.Context, f ObjectionFilter) ([]ObjectionRow
 
 func (s objections) ByID(ctx context.Context, ids []int64) ([]ObjectionRow, error) {
 	return rowsByID[ObjectionRow](ctx, s.d, objectionColumns, "objection", ids)
+}
+
+func (s objections) OfPerson(ctx context.Context, idNo string) ([]ObjectionRow, error) {
+	out := []ObjectionRow{}
+	err := s.d.sel(ctx, &out, `SELECT `+objectionColumns+` FROM objection WHERE subject_id_no = $1 AND subject_id_no <> '' ORDER BY id DESC`, idNo)
+	return out, err
 }

@@ -58,6 +58,9 @@ type QueryLogFilter struct {
 	USCC      string
 	Org       string
 	From, To  time.Time
+	// ExceptKind and ExceptOrg leave out the rows of that caller (a
+	// person's own reads, when they ask who else looked).
+	ExceptKind, ExceptOrg string
 }
 
 // QueryLogStore keeps the query log: an append-only chain of rows, each
@@ -166,6 +169,10 @@ func (q queryLog) List(ctx context.Context, f QueryLogFilter, before int64, limi
 	}
 	if f.Org != "" {
 		add("org = $%d", f.Org)
+	}
+	if f.ExceptKind != "" {
+		args = append(args, f.ExceptKind, f.ExceptOrg)
+		query += fmt.Sprintf(" AND NOT (kind = $%d AND org = $%d)", len(args)-1, len(args))
 	}
 	if !f.From.IsZero() {
 		add("logged_at >= $%d", f.From)

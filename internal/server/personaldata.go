@@ -34,12 +34,11 @@ func logPersonalData(ql *auth.QueryLog, logger *slog.Logger, m *obs.Metrics) gra
 			return resp
 		}
 		p := auth.FromContext(ctx)
-		purpose, _ := auth.PurposeFrom(ctx)
 		op := graphql.GetOperationContext(ctx)
 		sum := sha256.Sum256([]byte(op.RawQuery))
 		entry := hubdb.QueryLogRow{
 			RequestID: RequestID(ctx), Subject: p.Subject(), Org: p.Org(), Kind: string(p.Kind()),
-			TokenID: p.TokenID(), Purpose: string(purpose), Operation: operationName(op),
+			TokenID: p.TokenID(), Purpose: auth.LoggedPurpose(ctx), Operation: operationName(op),
 			QueryHash: hex.EncodeToString(sum[:]), Persons: d.PersonRefs, PersonsMasked: d.PersonsMasked,
 			Entities: d.Entities, Fields: d.Fields,
 		}

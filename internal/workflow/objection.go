@@ -27,6 +27,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"credithub/auth"
@@ -76,34 +77,64 @@ var objectionMachine = Machine{
 	},
 }
 
-// objectionFiler decides who may file against a record; uscc is the
-// record's subject's code, empty for a natural person's record.
+// objectionFiler decides who may file against a record; owner is the
+// record's subject: its entity's code, or for a natural person's record
+// personOwner followed by the ID number (personOwnerOf).
 //
 // An entity's record: only the entity itself (a token of kind entity whose
 // org is the code). Another entity naming this record gets BAD_USER_INPUT on
 // recordId: its kind may file, the record is not its own.
 //
-// A natural person's record: persons hold no tokens of their own, so the
-// objection is filed for the person by a department (or the credit office)
-// that holds person:read — at its counter, with the person present — and
-// FileObjection further asks for a declared purpose, as every read of
-// personal data does.
-func objectionFiler(p *auth.Principal, uscc string) error {
-	if uscc != "" {
-		if p.IsEntity(uscc) {
+// A natural person's record: the person themselves, signed in as
+// themselves (kind person, issue #15), or for the person a department (or
+// the credit office) that holds person:read — at its counter, with the
+// person present — and FileObjection further asks for a declared purpose,
+// as every read of personal data does. A person naming another's record
+// never gets this far: FileObjection answers them as for a record that
+// does not exist.
+func objectionFiler(p *auth.Principal, owner string) error {
+	if idNo, ok := strings.CutPrefix(owner, personOwner); ok {
+		if p.IsPerson(idNo) {
 			return nil
 		}
-		if p.Kind() == auth.KindEntity {
-			return apperr.BadInput("recordId", "this record is not about you; an entity files objections only against its own records")
+		if (p.Kind() == auth.KindDepartment || p.Kind() == auth.KindAdmin) && p.HasScope(auth.ScopePersonRead) {
+			return nil
 		}
-		return apperr.New(apperr.Forbidden, "only the entity a record is about files an objection against it; sign in as the entity")
+		if p.Kind() == auth.KindPerson {
+			return errNotYourRecord()
+		}
+		return apperr.New(apperr.Forbidden,
+			"an objection against a natural person's record is filed by the person, or for the person by a department holding the %s scope", auth.ScopePersonRead).
+			With("requiredScopes", []string{auth.ScopePersonRead})
 	}
-	if (p.Kind() == auth.KindDepartment || p.Kind() == auth.KindAdmin) && p.HasScope(auth.ScopePersonRead) {
+	if p.IsEntity(owner) {
 		return nil
 	}
-	return apperr.New(apperr.Forbidden,
-		"an objection against a natural person's record is filed for the person by a department holding the %s scope", auth.ScopePersonRead).
-		With("requiredScopes", []string{auth.ScopePersonRead})
+	switch p.Kind() {
+	case auth.KindEntity:
+		return apperr.BadInput("recordId", "this record is not about you; an entity files objections only against its own records")
+	case auth.KindPerson:
+		return errNotYourRecord()
+	}
+	return apperr.New(apperr.Forbidden, "only the entity a record is about files an objection against it; sign in as the entity")
+}
+
+// personOwner prefixes a person's ID number in objectionFiler's owner.
+const personOwner = "person:"
+
+// personOwnerOf is objectionFiler's owner of a record about s.
+func personOwnerOf(s credit.Subject) string {
+	if s.IsPerson() {
+		return personOwner + s.IDNumber
+	}
+	return s.USCC
+}
+
+// errNotYourRecord answers a person who names a record that is not theirs,
+// or none: the same sentence either way, so that nothing is learnt of
+// others' records.
+func errNotYourRecord() error {
+	return apperr.BadInput("recordId", "recordId names no credit record of yours; a person files objections only against their own records, by the id me.records returns")
 }
 
 // creditOffice lets the city credit office act: an admin token, or a
@@ -151,25 +182,29 @@ func (s *Service) FileObjection(ctx context.Context, lookup RecordLookup, record
 	if reason, err = needText("reason", reason, maxReason); err != nil {
 		return nil, err
 	}
-	if p := auth.FromContext(ctx); p.Kind() != auth.KindEntity && p.Kind() != auth.KindDepartment && p.Kind() != auth.KindAdmin {
+	p := auth.FromContext(ctx)
+	if k := p.Kind(); k != auth.KindEntity && k != auth.KindPerson && k != auth.KindDepartment && k != auth.KindAdmin {
 		// Say so before looking anything up.
-		return nil, apperr.New(apperr.Forbidden, "objections are filed by the entity a record is about, or for a natural person by a department")
+		return nil, apperr.New(apperr.Forbidden, "objections are filed by the entity or person a record is about, or for a natural person by a department")
 	}
 	rec, err := lookup(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
 	if rec == nil {
+		if p.Kind() == auth.KindPerson {
+			return nil, errNotYourRecord()
+		}
 		return nil, apperr.BadInput("recordId", "recordId names no credit record; use the id of a record as the graph returned it")
 	}
 	b := rec.Common()
-	t, err := objectionMachine.transition(ctx, objectionFile, "", b.Subject.USCC)
+	t, err := objectionMachine.transition(ctx, objectionFile, "", personOwnerOf(b.FiledAgainst()))
 	if err != nil {
 		return nil, err
 	}
 	if b.Subject.IsPerson() {
 		// Filing for a person reads the person's record: a declared purpose,
-		// as for every read of personal data.
+		// as for every read of personal data (the person's own is implied).
 		if err := auth.Decide(ctx, auth.Personal, "", auth.Subject{IDNumber: b.Subject.IDNumber}); err != nil {
 			return nil, err
 		}
@@ -410,6 +445,17 @@ func (s *Service) Objections(ctx context.Context, f ObjectionFilter, after int64
 	rows, err := s.DB.Objections().Find(ctx, hubdb.ObjectionFilter{WithPersons: f.WithPersons,
 		DeadlineFilter: hubdb.DeadlineFilter{State: string(f.State), Department: f.Department, USCC: f.USCC,
 			Overdue: f.Overdue, Today: today, After: after, Limit: limit}})
+	if err != nil {
+		return nil, err
+	}
+	return mapRows(rows, func(r *hubdb.ObjectionRow) *Objection { return ObjectionOf(r, today) }), nil
+}
+
+// ObjectionsOfPerson returns the objections against the records of the
+// person with ID number idNo, newest first.
+func (s *Service) ObjectionsOfPerson(ctx context.Context, idNo string) ([]*Objection, error) {
+	today := s.Today()
+	rows, err := s.DB.Objections().OfPerson(ctx, idNo)
 	if err != nil {
 		return nil, err
 	}

@@ -336,6 +336,28 @@ func As(t testing.TB, kind auth.Kind, org, purpose string, scopes ...string) map
 	return h
 }
 
+// PersonToken mints a development token of kind person for the person with
+// ID number idNo, its org sealed with this hub's person ID key, holding
+// scopes (none given: auth.PersonScopes).
+func (h *Hub) PersonToken(t testing.TB, idNo string, scopes ...string) string {
+	t.Helper()
+	if len(scopes) == 0 {
+		scopes = auth.PersonScopes
+	}
+	return Token(t, auth.KindPerson, h.Sealer.Person(idNo), scopes...)
+}
+
+// AsPerson returns the headers of the person with ID number idNo signed in
+// as themselves and, when purpose is not empty, a declared purpose.
+func (h *Hub) AsPerson(t testing.TB, idNo, purpose string, scopes ...string) map[string]string {
+	t.Helper()
+	hd := map[string]string{"Authorization": "Bearer " + h.PersonToken(t, idNo, scopes...)}
+	if purpose != "" {
+		hd[auth.PurposeHeader] = purpose
+	}
+	return hd
+}
+
 // Department is a department's app with the read scopes of the spec's table.
 func Department(t testing.TB) map[string]string {
 	return As(t, auth.KindDepartment, "market", "", auth.ScopeEntityRead, auth.ScopeRecordRead)
