@@ -9,6 +9,7 @@ import (
 	"credithub/internal/catalogue"
 	"credithub/internal/credit"
 	"credithub/internal/scalars"
+	"credithub/internal/supervision"
 	"credithub/internal/workflow"
 	"errors"
 	"fmt"
@@ -46,6 +47,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Objection() ObjectionResolver
 	Person() PersonResolver
+	PersonCheck() PersonCheckResolver
 	PersonSelf() PersonSelfResolver
 	PlanSample() PlanSampleResolver
 	Query() QueryResolver
@@ -808,15 +810,16 @@ type ComplexityRoot struct {
 	}
 
 	Measure struct {
-		Code        func(childComplexity int) int
-		Department  func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		LegalBasis  func(childComplexity int) int
-		ListTypes   func(childComplexity int) int
-		MinSeverity func(childComplexity int) int
-		Name        func(childComplexity int) int
-		RecordKinds func(childComplexity int) int
-		Scenarios   func(childComplexity int) int
+		Code            func(childComplexity int) int
+		Department      func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		LegalBasis      func(childComplexity int) int
+		ListTypes       func(childComplexity int) int
+		MinSeverity     func(childComplexity int) int
+		Name            func(childComplexity int) int
+		PersonScenarios func(childComplexity int) int
+		RecordKinds     func(childComplexity int) int
+		Scenarios       func(childComplexity int) int
 	}
 
 	MeasureApplication struct {
@@ -961,6 +964,15 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PersonCheck struct {
+		CheckedAt      func(childComplexity int) int
+		Complete       func(childComplexity int) int
+		Measures       func(childComplexity int) int
+		MissingSources func(childComplexity int) int
+		Person         func(childComplexity int) int
+		Scenario       func(childComplexity int) int
+	}
+
 	PersonRole struct {
 		Entity func(childComplexity int) int
 		Role   func(childComplexity int) int
@@ -1051,6 +1063,7 @@ type ComplexityRoot struct {
 		Objections         func(childComplexity int, filter *model.ObjectionFilter, first *int, after *string) int
 		OverduePushes      func(childComplexity int, department *string) int
 		Person             func(childComplexity int, idNumber string) int
+		PersonCheck        func(childComplexity int, idNumber string, scenario credit.PersonScenario) int
 		QueryLog           func(childComplexity int, filter *model.QueryLogFilter, first *int, after *string) int
 		RecordKinds        func(childComplexity int) int
 		Records            func(childComplexity int, filter *model.CityRecordFilter, first *int, after *string) int
@@ -1377,6 +1390,12 @@ type PersonResolver interface {
 	Roles(ctx context.Context, obj *model.Person) ([]*model.PersonRole, error)
 	Records(ctx context.Context, obj *model.Person, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
 }
+type PersonCheckResolver interface {
+	Person(ctx context.Context, obj *supervision.PersonCheckResult) (*model.Person, error)
+
+	MissingSources(ctx context.Context, obj *supervision.PersonCheckResult) ([]*credit.Department, error)
+	Measures(ctx context.Context, obj *supervision.PersonCheckResult) ([]*model.AppliedMeasure, error)
+}
 type PersonSelfResolver interface {
 	Person(ctx context.Context, obj *model.PersonSelf) (*model.Person, error)
 	Records(ctx context.Context, obj *model.PersonSelf, filter *model.RecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
@@ -1395,6 +1414,7 @@ type QueryResolver interface {
 	OverduePushes(ctx context.Context, department *string) ([]*workflow.CasePush, error)
 	Measures(ctx context.Context) ([]*catalogue.Measure, error)
 	CreditCheck(ctx context.Context, uscc string, scenario credit.Scenario) (*model.CreditCheck, error)
+	PersonCheck(ctx context.Context, idNumber string, scenario credit.PersonScenario) (*supervision.PersonCheckResult, error)
 	CreditChecks(ctx context.Context, usccs []string, scenario credit.Scenario) ([]*model.CreditCheck, error)
 	CreditCheckStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentCheckStats, error)
 	CommitmentItems(ctx context.Context, activeOnly *bool) ([]*workflow.CommitmentItem, error)
@@ -4865,6 +4885,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Measure.Name(childComplexity), true
+	case "Measure.personScenarios":
+		if e.ComplexityRoot.Measure.PersonScenarios == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measure.PersonScenarios(childComplexity), true
 	case "Measure.recordKinds":
 		if e.ComplexityRoot.Measure.RecordKinds == nil {
 			break
@@ -5667,6 +5693,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PersonAuthorizationEdge.Node(childComplexity), true
 
+	case "PersonCheck.checkedAt":
+		if e.ComplexityRoot.PersonCheck.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonCheck.CheckedAt(childComplexity), true
+	case "PersonCheck.complete":
+		if e.ComplexityRoot.PersonCheck.Complete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonCheck.Complete(childComplexity), true
+	case "PersonCheck.measures":
+		if e.ComplexityRoot.PersonCheck.Measures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonCheck.Measures(childComplexity), true
+	case "PersonCheck.missingSources":
+		if e.ComplexityRoot.PersonCheck.MissingSources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonCheck.MissingSources(childComplexity), true
+	case "PersonCheck.person":
+		if e.ComplexityRoot.PersonCheck.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonCheck.Person(childComplexity), true
+	case "PersonCheck.scenario":
+		if e.ComplexityRoot.PersonCheck.Scenario == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonCheck.Scenario(childComplexity), true
+
 	case "PersonRole.entity":
 		if e.ComplexityRoot.PersonRole.Entity == nil {
 			break
@@ -6247,6 +6310,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Person(childComplexity, args["idNumber"].(string)), true
+	case "Query.personCheck":
+		if e.ComplexityRoot.Query.PersonCheck == nil {
+			break
+		}
+
+		args, err := ec.field_Query_personCheck_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PersonCheck(childComplexity, args["idNumber"].(string), args["scenario"].(credit.PersonScenario)), true
 	case "Query.queryLog":
 		if e.ComplexityRoot.Query.QueryLog == nil {
 			break
@@ -7525,6 +7599,14 @@ extend type Query {
   is recorded.
   """
   creditCheck(uscc: ID!, scenario: Scenario!): CreditCheck! @open(level: SHARED, scope: "entity:read", only: [SUPERVISORS]) @cost(weight: 10)
+  """
+  Checks a natural person for a scenario (T22), such as becoming a legal
+  representative: the measures that apply (M-MKT-01 for a person on the
+  joint-punishment list or barred by a market ban) and the records that
+  trigger each. For supervising departments, with person:read and a
+  declared purpose; logged.
+  """
+  personCheck(idNumber: String!, scenario: PersonScenario!): PersonCheck! @open(level: PERSONAL, only: [SUPERVISORS]) @cost(weight: 10)
   "The same for many entities at once (up to 100 bidders), batched per department."
   creditChecks(usccs: [ID!]!, scenario: Scenario!): [CreditCheck!]! @open(level: SHARED, scope: "entity:read", only: [SUPERVISORS]) @cost(weight: 10)
   "Per department: approvals checked and measures carried out (奖惩到位)."
@@ -7559,6 +7641,33 @@ type Measure @open(level: PUBLIC) {
   "Record kinds that trigger it, at or above minSeverity."
   recordKinds: [RecordKind!]!
   minSeverity: Severity
+  "The scenarios a natural person is checked for in which it applies (T22)."
+  personScenarios: [PersonScenario!]!
+}
+
+"What a natural person is checked for (T22): taking a post in an entity, or holding a qualification."
+enum PersonScenario {
+  "Becoming an entity's legal representative (法定代表人)."
+  LEGAL_REPRESENTATIVE
+  "Becoming a director, supervisor or senior manager (董事、监事、高级管理人员)."
+  DIRECTOR_OR_SENIOR_MANAGER
+  "Obtaining or holding a professional qualification (从业任职资格)."
+  PROFESSIONAL_QUALIFICATION
+}
+
+"""
+The answer to checking a natural person in one scenario (T22): the
+restrictions that apply and what triggers each. Personal data: person:read
+and a declared purpose, logged.
+"""
+type PersonCheck @open(level: PERSONAL) {
+  person: Person!
+  scenario: PersonScenario!
+  "False when a department did not answer: the measures may then be incomplete."
+  complete: Boolean!
+  missingSources: [Department!]!
+  measures: [AppliedMeasure!]!
+  checkedAt: Time!
 }
 
 "The scenarios a credit check is asked for (T3, T7, T19)."
@@ -10748,6 +10857,8 @@ func (ec *executionContext) childFields_Measure(ctx context.Context, field graph
 		return ec.fieldContext_Measure_recordKinds(ctx, field)
 	case "minSeverity":
 		return ec.fieldContext_Measure_minSeverity(ctx, field)
+	case "personScenarios":
+		return ec.fieldContext_Measure_personScenarios(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Measure", field.Name)
 }
@@ -10960,6 +11071,24 @@ func (ec *executionContext) childFields_PersonAuthorizationEdge(ctx context.Cont
 		return ec.fieldContext_PersonAuthorizationEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonAuthorizationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "person":
+		return ec.fieldContext_PersonCheck_person(ctx, field)
+	case "scenario":
+		return ec.fieldContext_PersonCheck_scenario(ctx, field)
+	case "complete":
+		return ec.fieldContext_PersonCheck_complete(ctx, field)
+	case "missingSources":
+		return ec.fieldContext_PersonCheck_missingSources(ctx, field)
+	case "measures":
+		return ec.fieldContext_PersonCheck_measures(ctx, field)
+	case "checkedAt":
+		return ec.fieldContext_PersonCheck_checkedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonCheck", field.Name)
 }
 
 func (ec *executionContext) childFields_PersonRole(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13425,6 +13554,28 @@ func (ec *executionContext) field_Query_overduePushes_args(ctx context.Context, 
 		return nil, err
 	}
 	args["department"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_personCheck_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "idNumber",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idNumber"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "scenario",
+		func(ctx context.Context, v any) (credit.PersonScenario, error) {
+			return ec.unmarshalNPersonScenario2credithubᚋinternalᚋcreditᚐPersonScenario(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scenario"] = arg1
 	return args, nil
 }
 
@@ -27625,6 +27776,29 @@ func (ec *executionContext) fieldContext_Measure_minSeverity(_ context.Context, 
 	return graphql.NewScalarFieldContext("Measure", field, false, false, "Severity")
 }
 
+func (ec *executionContext) _Measure_personScenarios(ctx context.Context, field graphql.CollectedField, obj *catalogue.Measure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Measure_personScenarios(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonScenarios, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []credit.PersonScenario) graphql.Marshaler {
+			return ec.marshalNPersonScenario2ᚕcredithubᚋinternalᚋcreditᚐPersonScenarioᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Measure_personScenarios(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Measure", field, false, false, "PersonScenario")
+}
+
 func (ec *executionContext) _MeasureApplication_checkId(ctx context.Context, field graphql.CollectedField, obj *model.MeasureApplication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30786,6 +30960,171 @@ func (ec *executionContext) fieldContext_PersonAuthorizationEdge_node(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _PersonCheck_person(ctx context.Context, field graphql.CollectedField, obj *supervision.PersonCheckResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonCheck_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonCheck().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖcredithubᚋgraphᚋmodelᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonCheck_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonCheck",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonCheck_scenario(ctx context.Context, field graphql.CollectedField, obj *supervision.PersonCheckResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonCheck_scenario(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scenario, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.PersonScenario) graphql.Marshaler {
+			return ec.marshalNPersonScenario2credithubᚋinternalᚋcreditᚐPersonScenario(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonCheck_scenario(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonCheck", field, false, false, "PersonScenario")
+}
+
+func (ec *executionContext) _PersonCheck_complete(ctx context.Context, field graphql.CollectedField, obj *supervision.PersonCheckResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonCheck_complete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonCheck_complete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PersonCheck_missingSources(ctx context.Context, field graphql.CollectedField, obj *supervision.PersonCheckResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonCheck_missingSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonCheck().MissingSources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚕᚖcredithubᚋinternalᚋcreditᚐDepartmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonCheck_missingSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonCheck",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonCheck_measures(ctx context.Context, field graphql.CollectedField, obj *supervision.PersonCheckResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonCheck_measures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonCheck().Measures(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AppliedMeasure) graphql.Marshaler {
+			return ec.marshalNAppliedMeasure2ᚕᚖcredithubᚋgraphᚋmodelᚐAppliedMeasureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonCheck_measures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonCheck",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppliedMeasure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonCheck_checkedAt(ctx context.Context, field graphql.CollectedField, obj *supervision.PersonCheckResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonCheck_checkedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonCheck_checkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonCheck", field, false, false, "Time")
+}
+
 func (ec *executionContext) _PersonRole_role(ctx context.Context, field graphql.CollectedField, obj *model.PersonRole) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32219,6 +32558,50 @@ func (ec *executionContext) fieldContext_Query_creditCheck(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_creditCheck_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_personCheck(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_personCheck(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PersonCheck(ctx, fc.Args["idNumber"].(string), fc.Args["scenario"].(credit.PersonScenario))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *supervision.PersonCheckResult) graphql.Marshaler {
+			return ec.marshalNPersonCheck2ᚖcredithubᚋinternalᚋsupervisionᚐPersonCheckResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_personCheck(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonCheck(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_personCheck_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44808,6 +45191,11 @@ func (ec *executionContext) _Measure(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "personScenarios":
+			out.Values[i] = ec._Measure_personScenarios(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45797,6 +46185,67 @@ func (ec *executionContext) _PersonAuthorizationEdge(ctx context.Context, sel as
 	return out
 }
 
+var personCheckImplementors = []string{"PersonCheck"}
+
+func (ec *executionContext) _PersonCheck(ctx context.Context, sel ast.SelectionSet, obj *supervision.PersonCheckResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonCheck")
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonCheck_person(ctx, field, obj)
+				})
+		case "scenario":
+			out.Values[i] = ec._PersonCheck_scenario(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "complete":
+			out.Values[i] = ec._PersonCheck_complete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "missingSources":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonCheck_missingSources(ctx, field, obj)
+				})
+		case "measures":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonCheck_measures(ctx, field, obj)
+				})
+		case "checkedAt":
+			out.Values[i] = ec._PersonCheck_checkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var personRoleImplementors = []string{"PersonRole"}
 
 func (ec *executionContext) _PersonRole(ctx context.Context, sel ast.SelectionSet, obj *model.PersonRole) graphql.Marshaler {
@@ -46228,6 +46677,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_creditCheck(ctx, field)
+				})
+		case "personCheck":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_personCheck(ctx, field)
 				})
 		case "creditChecks":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -49765,6 +50220,14 @@ func (ec *executionContext) unmarshalNPersonByIDsInput2ᚕᚖcredithubᚋgraph�
 	return res, nil
 }
 
+func (ec *executionContext) marshalNPersonCheck2ᚖcredithubᚋinternalᚋsupervisionᚐPersonCheckResult(ctx context.Context, sel ast.SelectionSet, v *supervision.PersonCheckResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PersonCheck!")
+		return graphql.Null
+	}
+	return ec._PersonCheck(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPersonRole2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonRole) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -49787,6 +50250,46 @@ func (ec *executionContext) marshalNPersonRole2ᚖcredithubᚋgraphᚋmodelᚐPe
 		return graphql.Null
 	}
 	return ec._PersonRole(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPersonScenario2credithubᚋinternalᚋcreditᚐPersonScenario(ctx context.Context, v any) (credit.PersonScenario, error) {
+	var res credit.PersonScenario
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPersonScenario2credithubᚋinternalᚋcreditᚐPersonScenario(ctx context.Context, sel ast.SelectionSet, v credit.PersonScenario) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPersonScenario2ᚕcredithubᚋinternalᚋcreditᚐPersonScenarioᚄ(ctx context.Context, v any) ([]credit.PersonScenario, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]credit.PersonScenario, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPersonScenario2credithubᚋinternalᚋcreditᚐPersonScenario(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNPersonScenario2ᚕcredithubᚋinternalᚋcreditᚐPersonScenarioᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.PersonScenario) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPersonScenario2credithubᚋinternalᚋcreditᚐPersonScenario(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPlanSample2ᚕᚖcredithubᚋgraphᚋmodelᚐPlanSampleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlanSample) graphql.Marshaler {

@@ -7,12 +7,14 @@ package resolvers
 
 import (
 	"context"
+	"credithub/auth"
 	"credithub/graph"
 	"credithub/graph/model"
 	"credithub/internal/apperr"
 	"credithub/internal/catalogue"
 	"credithub/internal/credit"
 	"credithub/internal/hubdb"
+	"credithub/internal/ident"
 	"credithub/internal/scalars"
 	"credithub/internal/supervision"
 	"fmt"
@@ -62,6 +64,28 @@ func (r *mutationResolver) ReportMeasureApplied(ctx context.Context, checkID str
 	}, nil
 }
 
+func (r *personCheckResolver) Person(ctx context.Context, obj *supervision.PersonCheckResult) (*model.Person, error) {
+	p, err := r.Query().Person(ctx, obj.IDNumber)
+	if err != nil || p != nil {
+		return p, err
+	}
+	// Known to no registry and no list: the person as asked about.
+	id := obj.IDNumber
+	return &model.Person{ID: r.Sealer.Person(id), IDNumber: &id}, nil
+}
+
+func (r *personCheckResolver) MissingSources(ctx context.Context, obj *supervision.PersonCheckResult) ([]*credit.Department, error) {
+	out := make([]*credit.Department, len(obj.Missing))
+	for i, code := range obj.Missing {
+		out[i] = departmentOf(code)
+	}
+	return out, nil
+}
+
+func (r *personCheckResolver) Measures(ctx context.Context, obj *supervision.PersonCheckResult) ([]*model.AppliedMeasure, error) {
+	return appliedModel(ctx, auth.Subject{IDNumber: obj.IDNumber}, obj.Measures, r.Resolver.Measures), nil
+}
+
 func (r *queryResolver) Measures(ctx context.Context) ([]*catalogue.Measure, error) {
 	return r.Resolver.Measures.InCodeOrder(), nil
 }
@@ -79,6 +103,22 @@ func (r *queryResolver) CreditCheck(ctx context.Context, uscc string, scenario c
 		return nil, err
 	}
 	return checksModel(ctx, results, r.Resolver.Measures)[0], nil
+}
+
+func (r *queryResolver) PersonCheck(ctx context.Context, idNumber string, scenario credit.PersonScenario) (*supervision.PersonCheckResult, error) {
+	if err := ident.ValidateResidentID(idNumber); err != nil {
+		return nil, identError("idNumber", err)
+	}
+	res, err := r.Supervision.CheckPerson(ctx, scenario, idNumber)
+	if err != nil {
+		return nil, err
+	}
+	missing := map[string]bool{}
+	for _, code := range res.Missing {
+		missing[code] = true
+	}
+	reportMissing(ctx, missing)
+	return res, nil
 }
 
 // CreditChecks is CreditCheck for many entities: their registry rows in one
@@ -116,4 +156,9 @@ func (r *queryResolver) CreditCheckStats(ctx context.Context, from scalars.Date,
 
 func (r *Resolver) CreditCheck() graph.CreditCheckResolver { return &creditCheckResolver{r} }
 
-type creditCheckResolver struct{ *Resolver }
+func (r *Resolver) PersonCheck() graph.PersonCheckResolver { return &personCheckResolver{r} }
+
+type (
+	creditCheckResolver struct{ *Resolver }
+	personCheckResolver struct{ *Resolver }
+)

@@ -217,25 +217,32 @@ func authorizationModel(a hubdb.Authorization, today time.Time) *model.PersonAut
 	}
 }
 
-func checkModel(ctx context.Context, c *supervision.CheckResult, measures *catalogue.Measures) *model.CreditCheck {
-	m := &model.CreditCheck{
-		ID: supervision.CheckID(c.ID), Uscc: c.USCC, Scenario: c.Scenario, Complete: c.Complete,
-		MissingSources: make([]*credit.Department, len(c.Missing)),
-		Measures:       make([]*model.AppliedMeasure, len(c.Measures)),
-		CheckedAt:      c.CheckedAt,
-	}
-	for i, code := range c.Missing {
-		m.MissingSources[i] = departmentOf(code)
-	}
-	for i, a := range c.Measures {
+// appliedModel maps a check's measures with the triggers the caller may
+// see of the checked subject (the measure applies all the same).
+func appliedModel(ctx context.Context, subj auth.Subject, applied []supervision.Applied, measures *catalogue.Measures) []*model.AppliedMeasure {
+	out := make([]*model.AppliedMeasure, len(applied))
+	for i, a := range applied {
 		am := &model.AppliedMeasure{Measure: measures.ByCode(a.Code), Triggers: make([]*model.MeasureTrigger, 0, len(a.Triggers))}
 		for _, t := range a.Triggers {
-			if !seesTrigger(ctx, c.USCC, t) {
+			if !seesTriggerOf(ctx, subj, t) {
 				continue
 			}
 			am.Triggers = append(am.Triggers, &model.MeasureTrigger{RecordID: t.RecordID, Kind: t.Kind, Summary: t.Summary, Severity: t.Severity, ListType: t.ListType})
 		}
-		m.Measures[i] = am
+		out[i] = am
+	}
+	return out
+}
+
+func checkModel(ctx context.Context, c *supervision.CheckResult, measures *catalogue.Measures) *model.CreditCheck {
+	m := &model.CreditCheck{
+		ID: supervision.CheckID(c.ID), Uscc: c.USCC, Scenario: c.Scenario, Complete: c.Complete,
+		MissingSources: make([]*credit.Department, len(c.Missing)),
+		Measures:       appliedModel(ctx, auth.Subject{USCC: c.USCC}, c.Measures, measures),
+		CheckedAt:      c.CheckedAt,
+	}
+	for i, code := range c.Missing {
+		m.MissingSources[i] = departmentOf(code)
 	}
 	return m
 }

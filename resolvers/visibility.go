@@ -188,9 +188,15 @@ func authorizationKeeper(ctx context.Context) error {
 // caller sees only the triggers it may see; the measure still applies. A
 // trigger stored without its publicity counts as shared, never public.
 func seesTrigger(ctx context.Context, uscc string, t supervision.Trigger) bool {
+	return seesTriggerOf(ctx, auth.Subject{USCC: uscc}, t)
+}
+
+// seesTriggerOf is seesTrigger for the checked subject subj, an entity or
+// a natural person (personCheck).
+func seesTriggerOf(ctx context.Context, subj auth.Subject, t supervision.Trigger) bool {
 	p := t.Publicity
 	if p == "" {
 		p = credit.Shared
 	}
-	return slices.Contains(auth.ViewOf(ctx, auth.Subject{USCC: uscc}).Publicities, p)
+	return slices.Contains(auth.ViewOf(ctx, subj).Publicities, p)
 }

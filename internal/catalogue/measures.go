@@ -40,6 +40,9 @@ type Measure struct {
 	LegalBasis     string
 	ListTypes      []credit.ListType
 	Scenarios      []credit.Scenario
+	// PersonScenarios are the scenarios a natural person is checked for in
+	// which it applies (T22).
+	PersonScenarios []credit.PersonScenario
 	RecordKinds    []credit.Kind
 	MinSeverity    *credit.Severity
 }
@@ -83,6 +86,12 @@ func LoadMeasures(ctx context.Context, store hubdb.CatalogueStore) (*Measures, e
 				return nil, fmt.Errorf("measure %s: unknown scenario %q", m.Code, sc)
 			}
 			m.Scenarios = append(m.Scenarios, credit.Scenario(sc))
+		}
+		for _, sc := range r.PersonScenarios {
+			if !slices.Contains(credit.PersonScenarios, credit.PersonScenario(sc)) {
+				return nil, fmt.Errorf("measure %s: unknown person scenario %q", m.Code, sc)
+			}
+			m.PersonScenarios = append(m.PersonScenarios, credit.PersonScenario(sc))
 		}
 		for _, k := range r.RecordKinds {
 			if !slices.Contains(credit.Kinds, credit.Kind(k)) {

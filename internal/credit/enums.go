@@ -219,6 +219,26 @@ const (
 	ScenarioMarketAccess           Scenario = "MARKET_ACCESS"
 )
 
+// PersonScenario is what a natural person is checked for (GraphQL
+// PersonScenario, T22): taking a post in an entity or holding a
+// qualification.
+type PersonScenario string
+
+// The person scenarios.
+const (
+	PersonLegalRepresentative PersonScenario = "LEGAL_REPRESENTATIVE"
+	PersonDirectorOrManager   PersonScenario = "DIRECTOR_OR_SENIOR_MANAGER"
+	PersonQualification       PersonScenario = "PROFESSIONAL_QUALIFICATION"
+)
+
+// PersonScenarios lists the person scenarios.
+var PersonScenarios = []PersonScenario{PersonLegalRepresentative, PersonDirectorOrManager, PersonQualification}
+
+func (s PersonScenario) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
+func (s *PersonScenario) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "PersonScenario", PersonScenarios, s)
+}
+
 // BindingKinds are the kinds a department files against an organisation
 // that a person's records also hold: a court's consumption restriction
 // against a company binds its legal representative (datasources/court's

@@ -62,6 +62,8 @@ type MeasureRow struct {
 	Scenarios   pq.StringArray `db:"scenarios"`
 	RecordKinds pq.StringArray `db:"record_kinds"`
 	MinSeverity *string        `db:"min_severity"`
+	// PersonScenarios: where it applies to a natural person (T22).
+	PersonScenarios pq.StringArray `db:"person_scenarios"`
 }
 
 // CatalogueStore reads the catalogues the credit office keeps as data: the
@@ -98,6 +100,6 @@ func (c catalogues) PublicationPeriods(ctx context.Context) ([]PeriodRow, error)
 func (c catalogues) Measures(ctx context.Context) ([]MeasureRow, error) {
 	var rows []MeasureRow
 	err := c.d.sel(ctx, &rows, `SELECT code, name, kind, department, legal_basis, list_types,
-		scenarios, record_kinds, min_severity FROM measure ORDER BY kind, code`)
+		scenarios, record_kinds, min_severity, person_scenarios FROM measure ORDER BY kind, code`)
 	return rows, err
 }

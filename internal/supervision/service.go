@@ -162,9 +162,20 @@ func factKinds(ms []*catalogue.Measure) []credit.Kind {
 // answer. The principal reads shared entity data and records, nothing
 // personal.
 func SystemContext(ctx context.Context) context.Context {
+	return systemContext(ctx, auth.ScopeEntityRead, auth.ScopeRecordRead)
+}
+
+// personSystemContext is SystemContext for a person check: it reads the
+// person's personal records too, under the purpose the caller declared
+// (the graph has checked the caller may read the person and logs what
+// leaves).
+func personSystemContext(ctx context.Context) context.Context {
+	return systemContext(ctx, auth.ScopeEntityRead, auth.ScopeRecordRead, auth.ScopePersonRead)
+}
+
+func systemContext(ctx context.Context, scopes ...string) context.Context {
 	asker := auth.FromContext(ctx)
-	p := auth.NewPrincipal("supervision", hubdb.Source, auth.KindDepartment,
-		[]string{auth.ScopeEntityRead, auth.ScopeRecordRead}, asker.TokenID())
+	p := auth.NewPrincipal("supervision", hubdb.Source, auth.KindDepartment, scopes, asker.TokenID())
 	return auth.NewContext(ctx, p)
 }
 
