@@ -43,8 +43,8 @@ type Measure struct {
 	// PersonScenarios are the scenarios a natural person is checked for in
 	// which it applies (T22).
 	PersonScenarios []credit.PersonScenario
-	RecordKinds    []credit.Kind
-	MinSeverity    *credit.Severity
+	RecordKinds     []credit.Kind
+	MinSeverity     *credit.Severity
 }
 
 // Department is the department that applies the measure.
