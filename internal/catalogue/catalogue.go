@@ -9,6 +9,7 @@ package catalogue
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"credithub/internal/credit"
@@ -36,6 +37,9 @@ type Entry struct {
 	// EntityPublicity only once concluded (a complaint handled, T10) and
 	// shared before.
 	PublicOnceConcluded bool
+	// PersonCeiling is how open a person's records of the kind may ever be
+	// made (T8): the law's, as the migrations set it.
+	PersonCeiling credit.Publicity
 }
 
 // Period is the publication period of one dishonesty class.
@@ -47,46 +51,109 @@ type Period struct {
 	Source    string
 }
 
-// Catalogue is the loaded information catalogue. It is immutable and shared by
-// every request.
+// Catalogue is the information catalogue, shared by every request. The
+// credit office manages it as data (T8): each change, with its effective
+// date, is applied by Refresh on every instance, which swaps in a new
+// immutable snapshot; a request that already holds an entry keeps it.
 type Catalogue struct {
-	entries  []Entry
-	byKind   map[credit.Kind]*Entry
-	periods  map[credit.Severity]Period
+	data     atomic.Pointer[snapshot]
 	calendar *workday.Calendar
 }
 
-// Load reads the catalogue from the hub's database and checks that it covers
-// every record kind the graph knows.
+// snapshot is the catalogue as of one refresh.
+type snapshot struct {
+	entries []Entry
+	byKind  map[credit.Kind]*Entry
+	periods map[credit.Severity]Period
+	// version is the last change the snapshot has seen, and day the day
+	// it applied the changes effective by then.
+	version int64
+	day     scalars.Date
+}
+
+// Load reads the catalogue from the hub's database, with the credit
+// office's changes effective today, and checks that it covers every record
+// kind the graph knows.
 func Load(ctx context.Context, store hubdb.CatalogueStore, cal *workday.Calendar) (*Catalogue, error) {
+	c := &Catalogue{calendar: cal}
+	if _, err := c.Refresh(ctx, store, time.Now()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Refresh brings the catalogue up to the credit office's changes effective
+// on now's day (T8): when a change was made since the last refresh, or the
+// day has turned, it reads the catalogue again and swaps it in; else it
+// asks one cheap statement. It reports whether the catalogue changed.
+func (c *Catalogue) Refresh(ctx context.Context, store hubdb.CatalogueStore, now time.Time) (bool, error) {
+	version, err := store.ChangeVersion(ctx)
+	if err != nil {
+		return false, fmt.Errorf("reading the catalogue's changes: %w", err)
+	}
+	today := Today(now)
+	if old := c.data.Load(); old != nil && old.version == version && old.day.Equal(today) {
+		return false, nil
+	}
 	rows, err := store.Entries(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("loading the information catalogue: %w", err)
+		return false, fmt.Errorf("loading the information catalogue: %w", err)
 	}
 	periods, err := store.PublicationPeriods(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("loading publication periods: %w", err)
+		return false, fmt.Errorf("loading publication periods: %w", err)
+	}
+	changes, err := store.Changes(ctx)
+	if err != nil {
+		return false, fmt.Errorf("reading the catalogue's changes: %w", err)
 	}
 	var entries []Entry
+	at := map[credit.Kind]int{}
 	for _, r := range rows {
+		at[credit.Kind(r.Kind)] = len(entries)
 		entries = append(entries, Entry{
 			Kind: credit.Kind(r.Kind), Name: r.Name, Sources: r.Sources,
 			EntityPublicity: credit.Publicity(r.EntityPublicity), PersonPublicity: credit.Publicity(r.PersonPublicity),
 			DisclosureRequired: r.DisclosureRequired, LegalBasis: r.LegalBasis, PeriodApplies: r.PeriodApplies,
-			PublicOnceConcluded: r.PublicOnceConcluded,
+			PublicOnceConcluded: r.PublicOnceConcluded, PersonCeiling: credit.Publicity(r.PersonCeiling),
 		})
+	}
+	for _, ch := range changes {
+		i, ok := at[credit.Kind(ch.Kind)]
+		if !ok || today.Before(scalars.DateOf(ch.EffectiveFrom)) {
+			continue
+		}
+		e := &entries[i]
+		e.EntityPublicity, e.PersonPublicity = credit.Publicity(ch.EntityPublicity), credit.Publicity(ch.PersonPublicity)
+		e.DisclosureRequired, e.LegalBasis, e.Sources = ch.DisclosureRequired, ch.LegalBasis, ch.Sources
 	}
 	var ps []Period
 	for _, p := range periods {
 		ps = append(ps, Period{Severity: credit.Severity(p.Severity), Published: p.Published,
 			MinMonths: p.MinMonths, MaxMonths: p.MaxMonths, Source: p.Source})
 	}
-	return New(entries, ps, cal)
+	snap, err := newSnapshot(entries, ps)
+	if err != nil {
+		return false, err
+	}
+	snap.version, snap.day = version, today
+	c.data.Store(snap)
+	return true, nil
 }
 
 // New builds a catalogue from its entries and periods.
 func New(entries []Entry, periods []Period, cal *workday.Calendar) (*Catalogue, error) {
-	c := &Catalogue{entries: entries, byKind: map[credit.Kind]*Entry{}, periods: map[credit.Severity]Period{}, calendar: cal}
+	c := &Catalogue{calendar: cal}
+	snap, err := newSnapshot(entries, periods)
+	if err != nil {
+		return nil, err
+	}
+	c.data.Store(snap)
+	return c, nil
+}
+
+func newSnapshot(entries []Entry, periods []Period) (*snapshot, error) {
+	c := &snapshot{entries: entries, byKind: map[credit.Kind]*Entry{}, periods: map[credit.Severity]Period{}}
 	for i := range c.entries {
 		c.byKind[c.entries[i].Kind] = &c.entries[i]
 	}
@@ -107,13 +174,13 @@ func New(entries []Entry, periods []Period, cal *workday.Calendar) (*Catalogue, 
 }
 
 // Entries returns the catalogue in its order.
-func (c *Catalogue) Entries() []Entry { return c.entries }
+func (c *Catalogue) Entries() []Entry { return c.data.Load().entries }
 
 // Entry returns the line on kind k.
-func (c *Catalogue) Entry(k credit.Kind) *Entry { return c.byKind[k] }
+func (c *Catalogue) Entry(k credit.Kind) *Entry { return c.data.Load().byKind[k] }
 
 // Period returns the publication period of severity s.
-func (c *Catalogue) Period(s credit.Severity) Period { return c.periods[s] }
+func (c *Catalogue) Period(s credit.Severity) Period { return c.data.Load().periods[s] }
 
 // Calendar returns the working-day calendar deadlines are counted on.
 func (c *Catalogue) Calendar() *workday.Calendar { return c.calendar }
@@ -121,7 +188,8 @@ func (c *Catalogue) Calendar() *workday.Calendar { return c.calendar }
 // Annotate sets a record's publicity, disclosure and expiry as of today.
 func (c *Catalogue) Annotate(r credit.Record, today scalars.Date) {
 	b := r.Common()
-	e := c.byKind[b.Kind]
+	snap := c.data.Load()
+	e := snap.byKind[b.Kind]
 	if e == nil {
 		b.Publicity = credit.Shared // unknown kinds are never public
 		return
@@ -151,7 +219,7 @@ func (c *Catalogue) Annotate(r credit.Record, today scalars.Date) {
 		}
 	}
 	if e.PeriodApplies && b.Severity != nil && b.Status == credit.Effective {
-		p := c.periods[*b.Severity]
+		p := snap.periods[*b.Severity]
 		end := b.DecisionDate.Time().AddDate(0, p.MaxMonths, 0)
 		if !today.Time().Before(end) {
 			b.Status = credit.Expired

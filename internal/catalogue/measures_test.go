@@ -27,7 +27,12 @@ func (s fakeStore) Entries(context.Context) ([]hubdb.CatalogueRow, error) { retu
 func (s fakeStore) PublicationPeriods(context.Context) ([]hubdb.PeriodRow, error) {
 	return s.periods, s.err
 }
-func (s fakeStore) Measures(context.Context) ([]hubdb.MeasureRow, error) { return s.measures, s.err }
+func (s fakeStore) Measures(context.Context) ([]hubdb.MeasureRow, error)        { return s.measures, s.err }
+func (s fakeStore) Changes(context.Context) ([]hubdb.CatalogueChangeRow, error) { return nil, s.err }
+func (s fakeStore) ChangeVersion(context.Context) (int64, error)                { return 0, s.err }
+func (s fakeStore) AddChange(context.Context, hubdb.CatalogueChangeRow) (hubdb.CatalogueChangeRow, error) {
+	return hubdb.CatalogueChangeRow{}, s.err
+}
 
 // measureRows are measures of the hub's migrations, in the store's order:
 // restrictions first, then rewards, each in code order.

@@ -3,6 +3,7 @@ package hubdb
 import (
 	"context"
 	"embed"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -39,6 +40,26 @@ type CatalogueRow struct {
 	// PublicOnceConcluded: entity_publicity only once a record is
 	// concluded (a complaint handled), shared before (T10).
 	PublicOnceConcluded bool `db:"public_once_concluded"`
+	// PersonCeiling is how open a person's records of the kind may ever
+	// be made (T8).
+	PersonCeiling string `db:"person_publicity_ceiling"`
+}
+
+// CatalogueChangeRow is a row of catalogue_change: the credit office's
+// change of one kind's entry, from a day on (T8).
+type CatalogueChangeRow struct {
+	ID                 int64          `db:"id"`
+	Kind               string         `db:"kind"`
+	EntityPublicity    string         `db:"entity_publicity"`
+	PersonPublicity    string         `db:"person_publicity"`
+	DisclosureRequired bool           `db:"disclosure_required"`
+	LegalBasis         string         `db:"legal_basis"`
+	Sources            pq.StringArray `db:"sources"`
+	EffectiveFrom      time.Time      `db:"effective_from"`
+	Reason             string         `db:"reason"`
+	ChangedBy          string         `db:"changed_by"`
+	ChangedOrg         string         `db:"changed_org"`
+	ChangedAt          time.Time      `db:"changed_at"`
 }
 
 // PeriodRow is a row of publication_period.
@@ -77,6 +98,14 @@ type CatalogueStore interface {
 	// Measures returns every measure: restrictions first, then rewards,
 	// each in code order.
 	Measures(ctx context.Context) ([]MeasureRow, error)
+	// Changes returns the catalogue's changes in the order they apply:
+	// by effective day, then as made.
+	Changes(ctx context.Context) ([]CatalogueChangeRow, error)
+	// ChangeVersion returns the id of the latest change (0: none): an
+	// instance whose catalogue has seen it has nothing to reload.
+	ChangeVersion(ctx context.Context) (int64, error)
+	// AddChange writes a change and returns it as stored.
+	AddChange(ctx context.Context, c CatalogueChangeRow) (CatalogueChangeRow, error)
 }
 
 // Catalogues returns the catalogue store.
@@ -87,9 +116,35 @@ type catalogues struct{ d *DB }
 func (c catalogues) Entries(ctx context.Context) ([]CatalogueRow, error) {
 	var rows []CatalogueRow
 	err := c.d.sel(ctx, &rows, `SELECT kind, name, sources, entity_publicity, person_publicity,
-		disclosure_required, legal_basis, period_applies, public_once_concluded FROM info_catalogue ORDER BY position`)
+		disclosure_required, legal_basis, period_applies, public_once_concluded, person_publicity_ceiling
+		FROM info_catalogue ORDER BY position`)
 	return rows, err
 }
+
+func (c catalogues) Changes(ctx context.Context) ([]CatalogueChangeRow, error) {
+	var rows []CatalogueChangeRow
+	err := c.d.sel(ctx, &rows, `SELECT `+catalogueChangeColumns+` FROM catalogue_change ORDER BY effective_from, id`)
+	return rows, err
+}
+
+func (c catalogues) ChangeVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := c.d.get(ctx, &v, `SELECT coalesce(max(id), 0) FROM catalogue_change`)
+	return v, err
+}
+
+func (c catalogues) AddChange(ctx context.Context, r CatalogueChangeRow) (CatalogueChangeRow, error) {
+	var out CatalogueChangeRow
+	err := c.d.get(ctx, &out, `INSERT INTO catalogue_change (kind, entity_publicity, person_publicity, disclosure_required,
+			legal_basis, sources, effective_from, reason, changed_by, changed_org)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+catalogueChangeColumns,
+		r.Kind, r.EntityPublicity, r.PersonPublicity, r.DisclosureRequired, r.LegalBasis, r.Sources, day(r.EffectiveFrom),
+		r.Reason, r.ChangedBy, r.ChangedOrg)
+	return out, err
+}
+
+const catalogueChangeColumns = `id, kind, entity_publicity, person_publicity, disclosure_required, legal_basis, sources,
+	effective_from, reason, changed_by, changed_org, changed_at`
 
 func (c catalogues) PublicationPeriods(ctx context.Context) ([]PeriodRow, error) {
 	var rows []PeriodRow
