@@ -120,7 +120,10 @@ func RulesFromSchema(s *ast.Schema) (*Rules, error) {
 					unwritten = append(unwritten, f.Name)
 					continue
 				}
-				rule = Rule{Level: Public, Mask: MaskNone, Write: write}
+				// Its @open(level: PUBLIC, only: [...]) names the kinds
+				// of caller it is for, refused before it runs as on any
+				// field (OnlyFor).
+				rule = Rule{Level: Public, Mask: MaskNone, Write: write, Only: rule.Only}
 				r.add(name, f.Name, rule)
 				continue
 			}

@@ -12,7 +12,8 @@ import (
 
 // HubRecordRow is a row of hub_record: a credit record the hub itself
 // creates (a breach, an interview, a listing of an entity or of one of its
-// responsible persons), of an entity (SubjectUSCC) or of a person
+// responsible persons, an agency's monitoring finding a department
+// accepted), of an entity (SubjectUSCC) or of a person
 // (SubjectIDNo, SubjectName). Its source is the identifying department.
 // DecisionDate reads and writes as ListEntryRow's dates do. CreatedAt is
 // when the transition that created it ran (written, not read back).
@@ -43,6 +44,10 @@ type Detail struct {
 	ListEntryID     string               `json:"listEntryId,omitempty"`
 	Role            *credit.Role         `json:"role,omitempty"`
 	Domain          string               `json:"domain,omitempty"`
+	// Agency and FindingID: the agency whose monitoring finding this
+	// record is, and the finding's global ID.
+	Agency    string `json:"agency,omitempty"`
+	FindingID string `json:"findingId,omitempty"`
 }
 
 // Value writes the detail as JSON.
