@@ -54,7 +54,16 @@ func (r *mutationResolver) SubmitFinding(ctx context.Context, input model.Submit
 	if input.RecordID != nil {
 		in.RecordID = *input.RecordID
 	}
-	return r.Workflows.SubmitFinding(ctx, r.lookupRecord, in, keyOf(ctx, idempotencyKey))
+	// A record its department filed under an old key arrives without its
+	// entity: it is the entity the agency names when the key is its.
+	lookup := func(ctx context.Context, ref credit.Ref) (credit.Record, error) {
+		rec, err := r.lookupRecord(ctx, ref)
+		if err != nil || rec == nil || in.USCC == "" {
+			return rec, err
+		}
+		return rec, legacySubjectOf(ctx, rec.Common(), in.USCC)
+	}
+	return r.Workflows.SubmitFinding(ctx, lookup, in, keyOf(ctx, idempotencyKey))
 }
 
 func (r *mutationResolver) AcceptFinding(ctx context.Context, id string, outcome *workflow.FindingOutcome, correction *model.RecordCorrectionInput, reason *string, idempotencyKey string) (*workflow.Finding, error) {

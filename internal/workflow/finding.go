@@ -227,11 +227,15 @@ func seenRecord(ctx context.Context, lookup RecordLookup, ref credit.Ref) (credi
 func (s *Service) fitRecord(in FindingInput, rec credit.Record, row *hubdb.FindingRow) error {
 	b := rec.Common()
 	subject := b.FiledAgainst()
-	if subject.USCC == "" {
+	switch {
+	case subject.IDNumber != "":
 		return apperr.BadInput("input.recordId", "this is a natural person's record; findings are about market entities' records")
+	case subject.USCC == "" && in.USCC == "":
+		// Filed under an old key (its legacyKey) only.
+		return apperr.BadInput("input.uscc", "this record was filed under an old key (its legacyKey); give input.uscc, the code of the entity it is about")
 	}
 	if in.USCC != "" && in.USCC != subject.USCC {
-		return apperr.BadInput("input.recordId", "this record is about %s, not about input.uscc %s", subject.USCC, in.USCC)
+		return apperr.BadInput("input.recordId", "this record is not about input.uscc %s", in.USCC)
 	}
 	row.USCC = subject.USCC
 	id := b.ID
