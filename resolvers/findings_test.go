@@ -397,7 +397,15 @@ func testFindingLists(t *testing.T, h *orHub) {
 	}
 	h.call(t, findingDept(t, "housing"), gqlAcceptFinding, map[string]any{"id": aIDs[0], "k": orKey()})
 
-	pages := func(who map[string]string, query, field string, filter map[string]any) []string {
+	// pages reads a list a finding a page, each page one statement, and
+	// returns the ids of the findings ours holds (the seed's are there
+	// too); every finding listed must be the agency's or the department's
+	// (field names which, want what).
+	ours := map[string]bool{}
+	for _, id := range append(slices.Clone(aIDs), bIDs...) {
+		ours[id] = true
+	}
+	pages := func(who map[string]string, query, field string, filter map[string]any, whose []any, want string) []string {
 		var out []string
 		var after any
 		for {
@@ -410,7 +418,12 @@ func testFindingLists(t *testing.T, h *orHub) {
 			}
 			conn := apptest.Get(r.Data, field)
 			for _, e := range apptest.Get(conn, "edges").([]any) {
-				out = append(out, apptest.Get(e, "node", "id").(string))
+				if got := apptest.Get(apptest.Get(e, "node"), whose...); got != want {
+					t.Errorf("%s lists a finding of %v: %v", field, got, e)
+				}
+				if id := apptest.Get(e, "node", "id").(string); ours[id] {
+					out = append(out, id)
+				}
 			}
 			if apptest.Get(conn, "pageInfo", "hasNextPage") != true {
 				return out
@@ -418,26 +431,28 @@ func testFindingLists(t *testing.T, h *orHub) {
 			after = apptest.Get(conn, "pageInfo", "endCursor")
 		}
 	}
+	agencyOf, deptOf := []any{"agency"}, []any{"department", "code"}
 	// Every read scope changes nothing: the org decides.
-	if got := pages(apptest.As(t, auth.KindAgency, "agency-list-a", "", auth.ReadScopes...), gqlSubmitted, "submittedFindings", nil); !slices.Equal(got, aIDs) {
+	if got := pages(apptest.As(t, auth.KindAgency, "agency-list-a", "", auth.ReadScopes...), gqlSubmitted, "submittedFindings", nil, agencyOf, "agency-list-a"); !slices.Equal(got, aIDs) {
 		t.Errorf("agency a lists %v, want %v", got, aIDs)
 	}
-	if got := pages(findingAgency(t, "agency-list-b"), gqlSubmitted, "submittedFindings", map[string]any{"state": "SUBMITTED"}); !slices.Equal(got, bIDs) {
+	if got := pages(findingAgency(t, "agency-list-b"), gqlSubmitted, "submittedFindings", map[string]any{"state": "SUBMITTED"}, agencyOf, "agency-list-b"); !slices.Equal(got, bIDs) {
 		t.Errorf("agency b lists %v, want %v", got, bIDs)
 	}
-	if got := pages(findingDept(t, "housing"), gqlReceived, "receivedFindings", map[string]any{"state": "SUBMITTED", "kind": "MONITORING"}); !slices.Equal(got, aIDs[1:]) {
+	if got := pages(findingDept(t, "housing"), gqlReceived, "receivedFindings", map[string]any{"state": "SUBMITTED", "kind": "MONITORING"}, deptOf, "housing"); !slices.Equal(got, aIDs[1:]) {
 		t.Errorf("housing awaits %v, want %v", got, aIDs[1:])
 	}
-	if got := pages(findingDept(t, "environment"), gqlReceived, "receivedFindings", map[string]any{"uscc": ents[0].USCC, "kind": "MONITORING"}); !slices.Equal(got, bIDs[len(bIDs)-1:]) {
+	if got := pages(findingDept(t, "environment"), gqlReceived, "receivedFindings", map[string]any{"uscc": ents[0].USCC, "kind": "MONITORING"}, deptOf, "environment"); !slices.Equal(got, bIDs[len(bIDs)-1:]) {
 		t.Errorf("environment has on %s %v, want %v", ents[0].USCC, got, bIDs[len(bIDs)-1:])
 	}
 	office := apptest.As(t, auth.KindDepartment, "credit-office", "", auth.ScopeFindingHandle)
-	if got := pages(office, gqlReceived, "receivedFindings", map[string]any{"department": "environment", "kind": "MONITORING"}); !slices.Equal(got, bIDs) {
+	if got := pages(office, gqlReceived, "receivedFindings", map[string]any{"department": "environment", "kind": "MONITORING"}, deptOf, "environment"); !slices.Equal(got, bIDs) {
 		t.Errorf("the credit office lists environment's %v, want %v", got, bIDs)
 	}
 	// With the history: two statements, whatever the page's size.
-	r := h.Do(t, `{ receivedFindings(first: 10, filter: {department: "housing", kind: MONITORING}) { edges { node { id history { action } } } } }`, nil, office)
-	if len(r.Errors) > 0 || r.Statements()["hub"] != 2 || len(apptest.Get(r.Data, "receivedFindings", "edges").([]any)) != len(aIDs) {
+	r := h.Do(t, `{ receivedFindings(first: 30, filter: {department: "housing", kind: MONITORING}) { edges { node { id history { action } } } } }`, nil, office)
+	if edges, _ := apptest.Get(r.Data, "receivedFindings", "edges").([]any); len(r.Errors) > 0 || r.Statements()["hub"] != 2 || len(edges) < len(aIDs) ||
+		apptest.Get(edges, 0, "node", "id") != aIDs[0] || apptest.Get(edges, 0, "node", "history", 1, "action") != "accept" {
 		t.Errorf("a page with the history cost %v: %s", r.Statements(), r.Body)
 	}
 
