@@ -51,6 +51,8 @@ INSERT INTO info_catalogue (kind, name, sources, entity_publicity, person_public
 
 -- +goose Down
 DELETE FROM info_catalogue WHERE kind = 'MONITORING_FINDING';
+DELETE FROM record_overlay WHERE source = 'finding';
+DELETE FROM workflow_history WHERE workflow = 'finding';
 ALTER TABLE finding DROP CONSTRAINT finding_hub_record_id_fkey;
 DELETE FROM hub_record WHERE kind = 'MONITORING_FINDING';
 ALTER TABLE hub_record DROP CONSTRAINT hub_record_kind_check;
