@@ -270,6 +270,9 @@ func recordsRequest(ctx context.Context, cat *catalogue.Catalogue, sub datasourc
 		}
 		if in {
 			open = append(open, e.Kind)
+			// A kind public only once concluded (a complaint, T10) has
+			// rows of two levels: each is sorted out by the records' rule.
+			rowByRow = rowByRow || e.PublicOnceConcluded
 		}
 	}
 	req.NoMatch = len(open) == 0

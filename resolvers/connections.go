@@ -40,6 +40,7 @@ const (
 	cursorReport        = "ReportOnEntityCursor"
 	cursorAuthorization = "PersonAuthorizationCursor"
 	cursorFinding       = "FindingCursor"
+	cursorCourtList     = "CourtListCursor"
 )
 
 // errBadCursor is the answer to an after that is not one of the

@@ -4,10 +4,11 @@ package seed
 // verifications and monitoring findings, which the departments accept or
 // reject. They are planned after every other workflow, from a stream of
 // their own ("findings"), so that the other plans keep the moments, the
-// clerks and the records they always had; a verification is of a public
-// dishonesty record in force that no objection or repair touches, which the
-// agency may read, and leaves the record as it was (a confirmed case
-// accepted, a disputed one waiting or rejected).
+// clerks and the records they always had. The agencies hold record:read
+// (the departments share records with them); a verification is of a
+// dishonesty record they may read that no objection or repair touches, and
+// leaves the record as it was (a confirmed case accepted, a disputed one
+// waiting or rejected).
 
 import (
 	"context"
@@ -21,6 +22,7 @@ import (
 	"credithub/dev/synth"
 	"credithub/dev/world"
 	"credithub/internal/credit"
+	"credithub/internal/scalars"
 	"credithub/internal/workflow"
 )
 
@@ -113,7 +115,7 @@ func (s *seeder) finding(fc clock, t *timeline, e *world.Entity, fp findingPlan,
 		lo = latest(lo, rec.Common().DecisionDate.Time().AddDate(0, 0, 1))
 	}
 	submitted := fc.office(fc.day(lo, hi))
-	by := auth.NewPrincipal(synth.PersonName(r), agency, auth.KindAgency, []string{auth.ScopeFindingSubmit}, "")
+	by := auth.NewPrincipal(synth.PersonName(r), agency, auth.KindAgency, []string{auth.ScopeFindingSubmit, auth.ScopeRecordRead}, "")
 	var id int64
 	t.add(submitted, by, "submitting a finding on", func(ctx context.Context, wf *workflow.Service) error {
 		f, err := wf.SubmitFinding(ctx, s.findingLookup, in, noKey)
@@ -142,35 +144,43 @@ func (s *seeder) finding(fc clock, t *timeline, e *world.Entity, fp findingPlan,
 }
 
 // verifiable reports whether an agency may verify rec at moment at: a
-// public dishonesty record of the entity itself (filed under its code) in
-// force, decided before, that no objection or repair touches.
+// dishonesty record of the entity itself (filed under its code), public or
+// shared as it stands today, not revoked or repaired, decided before, that
+// no objection or repair touches.
 func (s *seeder) verifiable(rec credit.Record, at time.Time) bool {
-	b := rec.Common()
-	e := s.cat.Entry(b.Kind)
+	c, err := s.annotated(rec)
+	if err != nil {
+		return false
+	}
+	b := c.Common()
 	id := b.ID
-	return e != nil && e.EntityPublicity == credit.Public && b.Subject.USCC != "" && b.Party == (credit.Subject{}) &&
-		(b.Severity != nil || slices.Contains(workflow.CourtLists, b.Kind)) && b.Status == credit.Effective &&
+	return (b.Publicity == credit.Public || b.Publicity == credit.Shared) && b.Subject.USCC != "" && b.Party == (credit.Subject{}) &&
+		(b.Severity != nil || slices.Contains(workflow.CourtLists, b.Kind)) && b.Status != credit.Revoked && b.Status != credit.Repaired &&
 		b.DecisionDate.Time().Before(at) && len(s.objected[id]) == 0 && len(s.repaired[id]) == 0 && !s.held[id]
 }
 
-// findingLookup is the findings' RecordLookup: a copy of the department's
-// record as the seed read it, with the openness the catalogue gives it (the
-// agency's view is checked against it), which the copy keeps to itself.
+// findingLookup is the findings' RecordLookup: the department's record as
+// the seed read it, annotated as the graph shows it today (annotated).
 func (s *seeder) findingLookup(_ context.Context, ref credit.Ref) (credit.Record, error) {
 	rec := s.records[ref]
 	if rec == nil {
 		return nil, nil
 	}
+	return s.annotated(rec)
+}
+
+// annotated is a copy of a department's record with what the catalogue
+// says of it as of the world's present (its openness, its publication
+// period), which the copy keeps to itself: the other plans read the
+// records as the seed read them.
+func (s *seeder) annotated(rec credit.Record) (credit.Record, error) {
 	v := reflect.ValueOf(rec)
 	if v.Kind() != reflect.Pointer {
-		return nil, fmt.Errorf("record %+v is a %T, not a pointer", ref, rec)
+		return nil, fmt.Errorf("record %s is a %T, not a pointer", rec.Common().ID, rec)
 	}
 	c := reflect.New(v.Elem().Type())
 	c.Elem().Set(v.Elem())
 	out := c.Interface().(credit.Record)
-	b := out.Common()
-	if e := s.cat.Entry(b.Kind); e != nil {
-		b.Publicity = e.EntityPublicity
-	}
+	s.cat.Annotate(out, scalars.DateOf(s.now))
 	return out, nil
 }

@@ -189,7 +189,8 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	}
 	res := &resolvers.Resolver{
 		Registry: registry, Catalogue: cat, Measures: measures, Sealer: sealer, Logger: logger,
-		HubDB: hubDB.DB, Workflows: flows,
+		CourtLists: &court.Lists{DB: a.DBs[datasources.Court]},
+		HubDB:      hubDB.DB, Workflows: flows,
 		Reports: a.Reports, Warnings: a.Warnings, Supervision: a.Supervision,
 		Stats: &stats.Service{Registry: registry, RegistryTimeout: marketDB.Timeout, State: state, Hub: hubdb.New(hubDB.DB)},
 	}
