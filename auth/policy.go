@@ -120,8 +120,9 @@ func RulesFromSchema(s *ast.Schema) (*Rules, error) {
 					unwritten = append(unwritten, f.Name)
 					continue
 				}
-				// Its @open(level: PUBLIC, only: [...]), if any, still
-				// restricts who may call it, before it runs.
+				// Its @open(level: PUBLIC, only: [...]) names the kinds
+				// of caller it is for, refused before it runs as on any
+				// field (OnlyFor).
 				rule = Rule{Level: Public, Mask: MaskNone, Write: write, Only: rule.Only}
 				r.add(name, f.Name, rule)
 				continue

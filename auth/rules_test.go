@@ -62,7 +62,7 @@ func TestSchemaAgreesWithTheCatalogue(t *testing.T) {
 			e := catalogue.Entry{Kind: k, EntityPublicity: credit.Public, PersonPublicity: credit.Personal}
 			switch k {
 			case credit.KindComplaint, credit.KindEnvironmentalRating, credit.KindAccident, credit.KindConsumptionRestriction,
-				credit.KindInterview, credit.KindKeyAttention:
+				credit.KindInterview, credit.KindKeyAttention, credit.KindMonitoringFinding:
 				e.EntityPublicity = credit.Shared
 			}
 			if mod != nil {

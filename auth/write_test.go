@@ -69,3 +69,24 @@ type Mutation @open(level: PUBLIC) { ok: Int @write(scope: "list:write") `
 		}
 	})
 }
+
+// A mutation's @open(level: PUBLIC, only: [...]) beside its @write names
+// the callers it is for: the field middleware refuses the others before
+// it runs (auth.OnlyFor), as on any field.
+func TestMutationKeepsItsCallers(t *testing.T) {
+	t.Parallel()
+	rules, err := auth.RulesFromSchema(graph.NewExecutableSchema(graph.Config{}).Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for field, want := range map[string][]auth.Caller{
+		"submitFinding": {auth.CallerAgency},
+		"acceptFinding": {auth.CallerSupervisors},
+		"rejectFinding": {auth.CallerSupervisors},
+	} {
+		rule := rules.For("Mutation", field)
+		if !slices.Equal(rule.Only, want) || rule.Write == "" {
+			t.Errorf("Mutation.%s: only %v, write %q; want only %v beside its write scope", field, rule.Only, rule.Write, want)
+		}
+	}
+}

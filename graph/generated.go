@@ -40,6 +40,7 @@ type ResolverRoot interface {
 	CreditCheck() CreditCheckResolver
 	DepartmentDisclosure() DepartmentDisclosureResolver
 	Entity() EntityResolver
+	Finding() FindingResolver
 	InspectionPlan() InspectionPlanResolver
 	JointCase() JointCaseResolver
 	ListEntry() ListEntryResolver
@@ -535,6 +536,39 @@ type ComplexityRoot struct {
 		Summary      func(childComplexity int) int
 	}
 
+	Finding struct {
+		Agency          func(childComplexity int) int
+		CreatedRecord   func(childComplexity int) int
+		CreatedRecordID func(childComplexity int) int
+		DecidedAt       func(childComplexity int) int
+		DecidedBy       func(childComplexity int) int
+		DecisionReason  func(childComplexity int) int
+		Department      func(childComplexity int) int
+		Evidence        func(childComplexity int) int
+		History         func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Outcome         func(childComplexity int) int
+		Record          func(childComplexity int) int
+		RecordID        func(childComplexity int) int
+		State           func(childComplexity int) int
+		SubmittedAt     func(childComplexity int) int
+		SubmittedBy     func(childComplexity int) int
+		Summary         func(childComplexity int) int
+		USCC            func(childComplexity int) int
+		Verdict         func(childComplexity int) int
+	}
+
+	FindingConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	FindingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	GradeCount struct {
 		Count    func(childComplexity int) int
 		Division func(childComplexity int) int
@@ -839,7 +873,25 @@ type ComplexityRoot struct {
 		Summary  func(childComplexity int) int
 	}
 
+	MonitoringFindingRecord struct {
+		Agency       func(childComplexity int) int
+		Authority    func(childComplexity int) int
+		DecisionDate func(childComplexity int) int
+		DecisionNo   func(childComplexity int) int
+		Disclosure   func(childComplexity int) int
+		FindingID    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		LegacyKey    func(childComplexity int) int
+		Publicity    func(childComplexity int) int
+		Severity     func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Summary      func(childComplexity int) int
+	}
+
 	Mutation struct {
+		AcceptFinding           func(childComplexity int, id string, outcome *workflow.FindingOutcome, correction *model.RecordCorrectionInput, reason *string, idempotencyKey string) int
 		AcceptRepair            func(childComplexity int, id string, idempotencyKey string) int
 		AcknowledgeWarning      func(childComplexity int, id string, idempotencyKey string) int
 		AddInspector            func(childComplexity int, input model.InspectorInput, idempotencyKey string) int
@@ -863,6 +915,7 @@ type ComplexityRoot struct {
 		RecordAuthorization     func(childComplexity int, input model.RecordAuthorizationInput) int
 		RecordInterview         func(childComplexity int, listEntryID string, typeArg credit.InterviewType, heldOn scalars.Date, notes string, idempotencyKey string) int
 		RefuseRepair            func(childComplexity int, id string, rule string, reason string, idempotencyKey string) int
+		RejectFinding           func(childComplexity int, id string, reason string, idempotencyKey string) int
 		RejectObjection         func(childComplexity int, id string, reason string, idempotencyKey string) int
 		RemoveListing           func(childComplexity int, id string, reason workflow.RemovalReason, note *string, idempotencyKey string) int
 		ReportMeasureApplied    func(childComplexity int, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) int
@@ -871,6 +924,7 @@ type ComplexityRoot struct {
 		RevokeMyAuthorization   func(childComplexity int, id string, idempotencyKey string) int
 		SampleRepairsForRecheck func(childComplexity int, count int, seed string, idempotencyKey string) int
 		SignCommitment          func(childComplexity int, input model.SignCommitmentInput, idempotencyKey string) int
+		SubmitFinding           func(childComplexity int, input model.SubmitFindingInput, idempotencyKey string) int
 		UpdateInspector         func(childComplexity int, id string, input model.InspectorUpdateInput, idempotencyKey string) int
 		UpholdObjection         func(childComplexity int, id string, outcome workflow.ObjectionOutcome, correction *model.RecordCorrectionInput, reason string, idempotencyKey string) int
 		UpsertCommitmentItem    func(childComplexity int, input model.CommitmentItemInput, idempotencyKey string) int
@@ -1065,9 +1119,11 @@ type ComplexityRoot struct {
 		Person             func(childComplexity int, idNumber string) int
 		PersonCheck        func(childComplexity int, idNumber string, scenario credit.PersonScenario) int
 		QueryLog           func(childComplexity int, filter *model.QueryLogFilter, first *int, after *string) int
+		ReceivedFindings   func(childComplexity int, filter *model.ReceivedFindingFilter, first *int, after *string) int
 		RecordKinds        func(childComplexity int) int
 		Records            func(childComplexity int, filter *model.CityRecordFilter, first *int, after *string) int
 		Repairs            func(childComplexity int, filter *model.RepairFilter, first *int, after *string) int
+		SubmittedFindings  func(childComplexity int, filter *model.SubmittedFindingFilter, first *int, after *string) int
 		VerifyCreditReport func(childComplexity int, input model.VerifyReportInput) int
 		WarningRules       func(childComplexity int) int
 		Warnings           func(childComplexity int, filter *model.WarningFilter, first *int, after *string) int
@@ -1313,6 +1369,12 @@ type EntityResolver interface {
 	FindManyPersonByIDs(ctx context.Context, reps []*model.PersonByIDsInput) ([]*model.Person, error)
 	FindManyRepairByIDs(ctx context.Context, reps []*model.RepairByIDsInput) ([]*workflow.Repair, error)
 }
+type FindingResolver interface {
+	Record(ctx context.Context, obj *workflow.Finding) (credit.Record, error)
+
+	CreatedRecord(ctx context.Context, obj *workflow.Finding) (credit.Record, error)
+	History(ctx context.Context, obj *workflow.Finding) ([]*workflow.Event, error)
+}
 type InspectionPlanResolver interface {
 	Sample(ctx context.Context, obj *model.InspectionPlan) ([]*model.PlanSample, error)
 }
@@ -1355,6 +1417,9 @@ type MutationResolver interface {
 	FulfilCommitment(ctx context.Context, id string, reason *string, idempotencyKey string) (*workflow.Commitment, error)
 	BreachCommitment(ctx context.Context, id string, severity credit.Severity, reason string, idempotencyKey string) (*workflow.Commitment, error)
 	FindCommitmentFalse(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Commitment, error)
+	SubmitFinding(ctx context.Context, input model.SubmitFindingInput, idempotencyKey string) (*workflow.Finding, error)
+	AcceptFinding(ctx context.Context, id string, outcome *workflow.FindingOutcome, correction *model.RecordCorrectionInput, reason *string, idempotencyKey string) (*workflow.Finding, error)
+	RejectFinding(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Finding, error)
 	RecomputeGrades(ctx context.Context, idempotencyKey string) (int, error)
 	CreateInspectionPlan(ctx context.Context, input model.InspectionPlanInput, idempotencyKey string) (*model.InspectionPlan, error)
 	AddInspector(ctx context.Context, input model.InspectorInput, idempotencyKey string) (*model.RosterInspector, error)
@@ -1424,6 +1489,8 @@ type QueryResolver interface {
 	Records(ctx context.Context, filter *model.CityRecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
 	DisclosureStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentDisclosure, error)
 	WorkingDays(ctx context.Context, from scalars.Date, to scalars.Date) (int, error)
+	SubmittedFindings(ctx context.Context, filter *model.SubmittedFindingFilter, first *int, after *string) (*model.FindingConnection, error)
+	ReceivedFindings(ctx context.Context, filter *model.ReceivedFindingFilter, first *int, after *string) (*model.FindingConnection, error)
 	GradeDistribution(ctx context.Context, division *string, kind *credit.EntityKind) (*model.GradeDistribution, error)
 	GradeModel(ctx context.Context) (*model.GradeModel, error)
 	InspectionPlans(ctx context.Context, department *string, first *int, after *string) (*model.InspectionPlanConnection, error)
@@ -3679,6 +3746,153 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FalseLitigationDishonesty.Summary(childComplexity), true
 
+	case "Finding.agency":
+		if e.ComplexityRoot.Finding.Agency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Agency(childComplexity), true
+	case "Finding.createdRecord":
+		if e.ComplexityRoot.Finding.CreatedRecord == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.CreatedRecord(childComplexity), true
+	case "Finding.createdRecordId":
+		if e.ComplexityRoot.Finding.CreatedRecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.CreatedRecordID(childComplexity), true
+	case "Finding.decidedAt":
+		if e.ComplexityRoot.Finding.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.DecidedAt(childComplexity), true
+	case "Finding.decidedBy":
+		if e.ComplexityRoot.Finding.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.DecidedBy(childComplexity), true
+	case "Finding.decisionReason":
+		if e.ComplexityRoot.Finding.DecisionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.DecisionReason(childComplexity), true
+	case "Finding.department":
+		if e.ComplexityRoot.Finding.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Department(childComplexity), true
+	case "Finding.evidence":
+		if e.ComplexityRoot.Finding.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Evidence(childComplexity), true
+	case "Finding.history":
+		if e.ComplexityRoot.Finding.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.History(childComplexity), true
+	case "Finding.id":
+		if e.ComplexityRoot.Finding.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.ID(childComplexity), true
+	case "Finding.kind":
+		if e.ComplexityRoot.Finding.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Kind(childComplexity), true
+	case "Finding.outcome":
+		if e.ComplexityRoot.Finding.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Outcome(childComplexity), true
+	case "Finding.record":
+		if e.ComplexityRoot.Finding.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Record(childComplexity), true
+	case "Finding.recordId":
+		if e.ComplexityRoot.Finding.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.RecordID(childComplexity), true
+	case "Finding.state":
+		if e.ComplexityRoot.Finding.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.State(childComplexity), true
+	case "Finding.submittedAt":
+		if e.ComplexityRoot.Finding.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.SubmittedAt(childComplexity), true
+	case "Finding.submittedBy":
+		if e.ComplexityRoot.Finding.SubmittedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.SubmittedBy(childComplexity), true
+	case "Finding.summary":
+		if e.ComplexityRoot.Finding.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Summary(childComplexity), true
+	case "Finding.uscc":
+		if e.ComplexityRoot.Finding.USCC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.USCC(childComplexity), true
+	case "Finding.verdict":
+		if e.ComplexityRoot.Finding.Verdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Verdict(childComplexity), true
+
+	case "FindingConnection.edges":
+		if e.ComplexityRoot.FindingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.Edges(childComplexity), true
+	case "FindingConnection.pageInfo":
+		if e.ComplexityRoot.FindingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.PageInfo(childComplexity), true
+
+	case "FindingEdge.cursor":
+		if e.ComplexityRoot.FindingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingEdge.Cursor(childComplexity), true
+	case "FindingEdge.node":
+		if e.ComplexityRoot.FindingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingEdge.Node(childComplexity), true
+
 	case "GradeCount.count":
 		if e.ComplexityRoot.GradeCount.Count == nil {
 			break
@@ -4972,6 +5186,102 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MeasureTrigger.Summary(childComplexity), true
 
+	case "MonitoringFindingRecord.agency":
+		if e.ComplexityRoot.MonitoringFindingRecord.Agency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringFindingRecord.Agency(childComplexity), true
+	case "MonitoringFindingRecord.authority":
+		if e.ComplexityRoot.MonitoringFindingRecord.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringFindingRecord.Authority(childComplexity), true
+	case "MonitoringFindingRecord.decisionDate":
+		if e.ComplexityRoot.MonitoringFindingRecord.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringFindingRecord.DecisionDate(childComplexity), true
+	case "MonitoringFindingRecord.decisionNo":
+		if e.ComplexityRoot.MonitoringFindingRecord.DecisionNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringFindingRecord.DecisionNo(childComplexity), true
+	case "MonitoringFindingRecord.disclosure":
+		if e.ComplexityRoot.MonitoringFindingRecord.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringFindingRecord.Disclosure(childComplexity), true
+	case "MonitoringFindingRecord.findingId":
+		if e.ComplexityRoot.MonitoringFindingRecord.FindingID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringFindingRecord.FindingID(childComplexity), true
+	case "MonitoringFindingRecord.id":
+		if e.ComplexityRoot.MonitoringFindingRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringFindingRecord.ID(childComplexity), true
+	case "MonitoringFindingRecord.kind":
+		if e.ComplexityRoot.MonitoringFindingRecord.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringFindingRecord.Kind(childComplexity), true
+	case "MonitoringFindingRecord.legacyKey":
+		if e.ComplexityRoot.MonitoringFindingRecord.LegacyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringFindingRecord.LegacyKey(childComplexity), true
+	case "MonitoringFindingRecord.publicity":
+		if e.ComplexityRoot.MonitoringFindingRecord.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringFindingRecord.Publicity(childComplexity), true
+	case "MonitoringFindingRecord.severity":
+		if e.ComplexityRoot.MonitoringFindingRecord.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringFindingRecord.Severity(childComplexity), true
+	case "MonitoringFindingRecord.source":
+		if e.ComplexityRoot.MonitoringFindingRecord.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringFindingRecord.Source(childComplexity), true
+	case "MonitoringFindingRecord.status":
+		if e.ComplexityRoot.MonitoringFindingRecord.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringFindingRecord.Status(childComplexity), true
+	case "MonitoringFindingRecord.summary":
+		if e.ComplexityRoot.MonitoringFindingRecord.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringFindingRecord.Summary(childComplexity), true
+
+	case "Mutation.acceptFinding":
+		if e.ComplexityRoot.Mutation.AcceptFinding == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptFinding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptFinding(childComplexity, args["id"].(string), args["outcome"].(*workflow.FindingOutcome), args["correction"].(*model.RecordCorrectionInput), args["reason"].(*string), args["idempotencyKey"].(string)), true
 	case "Mutation.acceptRepair":
 		if e.ComplexityRoot.Mutation.AcceptRepair == nil {
 			break
@@ -5225,6 +5535,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefuseRepair(childComplexity, args["id"].(string), args["rule"].(string), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.rejectFinding":
+		if e.ComplexityRoot.Mutation.RejectFinding == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectFinding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectFinding(childComplexity, args["id"].(string), args["reason"].(string), args["idempotencyKey"].(string)), true
 	case "Mutation.rejectObjection":
 		if e.ComplexityRoot.Mutation.RejectObjection == nil {
 			break
@@ -5313,6 +5634,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignCommitment(childComplexity, args["input"].(model.SignCommitmentInput), args["idempotencyKey"].(string)), true
+	case "Mutation.submitFinding":
+		if e.ComplexityRoot.Mutation.SubmitFinding == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitFinding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitFinding(childComplexity, args["input"].(model.SubmitFindingInput), args["idempotencyKey"].(string)), true
 	case "Mutation.updateInspector":
 		if e.ComplexityRoot.Mutation.UpdateInspector == nil {
 			break
@@ -6332,6 +6664,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.QueryLog(childComplexity, args["filter"].(*model.QueryLogFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.receivedFindings":
+		if e.ComplexityRoot.Query.ReceivedFindings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_receivedFindings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReceivedFindings(childComplexity, args["filter"].(*model.ReceivedFindingFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.recordKinds":
 		if e.ComplexityRoot.Query.RecordKinds == nil {
 			break
@@ -6360,6 +6703,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Repairs(childComplexity, args["filter"].(*model.RepairFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.submittedFindings":
+		if e.ComplexityRoot.Query.SubmittedFindings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_submittedFindings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SubmittedFindings(childComplexity, args["filter"].(*model.SubmittedFindingFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.verifyCreditReport":
 		if e.ComplexityRoot.Query.VerifyCreditReport == nil {
 			break
@@ -7218,6 +7572,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PersonByIDsInput", ec.unmarshalInputPersonByIDsInput),
 			graphql.NewInputUnmarshaler("PopulationInput", ec.unmarshalInputPopulationInput),
 			graphql.NewInputUnmarshaler("QueryLogFilter", ec.unmarshalInputQueryLogFilter),
+			graphql.NewInputUnmarshaler("ReceivedFindingFilter", ec.unmarshalInputReceivedFindingFilter),
 			graphql.NewInputUnmarshaler("RecordAuthorizationInput", ec.unmarshalInputRecordAuthorizationInput),
 			graphql.NewInputUnmarshaler("RecordCorrectionInput", ec.unmarshalInputRecordCorrectionInput),
 			graphql.NewInputUnmarshaler("RecordFilter", ec.unmarshalInputRecordFilter),
@@ -7225,6 +7580,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RepairFilter", ec.unmarshalInputRepairFilter),
 			graphql.NewInputUnmarshaler("SignCommitmentInput", ec.unmarshalInputSignCommitmentInput),
 			graphql.NewInputUnmarshaler("StatsFilter", ec.unmarshalInputStatsFilter),
+			graphql.NewInputUnmarshaler("SubmitFindingInput", ec.unmarshalInputSubmitFindingInput),
+			graphql.NewInputUnmarshaler("SubmittedFindingFilter", ec.unmarshalInputSubmittedFindingFilter),
 			graphql.NewInputUnmarshaler("VerifyReportInput", ec.unmarshalInputVerifyReportInput),
 			graphql.NewInputUnmarshaler("WarningFilter", ec.unmarshalInputWarningFilter),
 		)
@@ -7356,7 +7713,9 @@ directive @open(
   """
   Only these callers, whatever scopes others hold: SUPERVISORS for a
   grade, [SUPERVISORS, SUBJECT] for who checked an entity, [AGENCY] for an
-  agency's own lists. Empty: any caller the level lets in.
+  agency's own lists. On a Mutation (level PUBLIC, beside its @write): the
+  callers it is for, refused before it runs. Empty: any caller the level
+  lets in.
   """
   only: [Caller!] = []
 ) on OBJECT | INTERFACE | FIELD_DEFINITION
@@ -8119,6 +8478,178 @@ type DepartmentDisclosure @open(level: PUBLIC) {
   onTimeShare: Float
   "The overdue decisions, oldest due first (those the caller may see)."
   overdueRecords(first: Int = 20): [CreditRecord!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/findings.graphqls", Input: `# Findings (T30: 失信案例核查、失信行为跟踪监测): a credit service agency sends
+# back the verification of a dishonesty case or a monitoring finding on an
+# entity, and the department that owns the matter accepts or rejects it
+# (internal/workflow/finding.go). Findings are read only by the agency that
+# sent them and the department they were sent to (and the credit office);
+# the entity sees what accepted ones did, as its records.
+
+extend type Query {
+  """
+  For a credit service agency (token kind agency, T30): the findings it
+  submitted — its token's org, never another agency's — newest first, with
+  the department's decision. Any other caller gets FORBIDDEN. A page costs
+  one statement.
+  """
+  submittedFindings(filter: SubmittedFindingFilter, first: Int = 20, after: String): FindingConnection! @open(level: PUBLIC, only: [AGENCY])
+  """
+  For a department deciding findings (finding:handle): those sent to it —
+  its token's org — newest first; filter.state SUBMITTED is what awaits its
+  decision. The credit office reads every department's (filter.department
+  narrows); a department naming another in filter.department gets
+  FORBIDDEN. A page costs one statement.
+  """
+  receivedFindings(filter: ReceivedFindingFilter, first: Int = 20, after: String): FindingConnection! @open(level: SHARED, scope: "finding:handle", only: [SUPERVISORS])
+}
+
+extend type Mutation {
+  """
+  A credit service agency (token kind agency) sends back a finding, about
+  what it may read: a CASE_VERIFICATION of one dishonesty record of a
+  market entity (it goes to the record's department), or a MONITORING
+  finding on an entity (to the department it names). A record the agency
+  may not read is NOT_FOUND, exactly as one that does not exist.
+  """
+  submitFinding(input: SubmitFindingInput!, idempotencyKey: String!): Finding! @write(scope: "finding:submit") @open(level: PUBLIC, only: [AGENCY])
+  """
+  The department the finding was sent to accepts it. A MONITORING finding
+  becomes a MONITORING_FINDING record of the entity; a DISPUTED
+  verification needs outcome CORRECT (with correction) or REVOKE, put on
+  the record as an upheld objection does; a CONFIRMED one changes nothing.
+  """
+  acceptFinding(id: ID!, outcome: FindingOutcome, correction: RecordCorrectionInput, reason: String, idempotencyKey: String!): Finding! @write(scope: "finding:handle") @open(level: PUBLIC, only: [SUPERVISORS])
+  "The department the finding was sent to rejects it, with a reason."
+  rejectFinding(id: ID!, reason: String!, idempotencyKey: String!): Finding! @write(scope: "finding:handle") @open(level: PUBLIC, only: [SUPERVISORS])
+}
+
+enum FindingKind {
+  "The verification of one dishonesty case (失信案例核查)."
+  CASE_VERIFICATION
+  "A finding of following up an entity's dishonest conduct (失信行为跟踪监测)."
+  MONITORING
+}
+
+"A verification's conclusion."
+enum FindingVerdict {
+  "The case holds."
+  CONFIRMED
+  "The agency finds the case wrong."
+  DISPUTED
+}
+
+enum FindingState {
+  "Sent; with the department."
+  SUBMITTED
+  ACCEPTED
+  REJECTED
+}
+
+"What accepting a DISPUTED verification does to the record."
+enum FindingOutcome {
+  CORRECT
+  REVOKE
+}
+
+input SubmitFindingInput {
+  kind: FindingKind!
+  "The entity: required for MONITORING; for a verification, the record's entity when given."
+  uscc: ID
+  "The record: required for CASE_VERIFICATION (a dishonesty record); for MONITORING, a record of the entity it follows up."
+  recordId: ID
+  "The department responsible: required for MONITORING; for a verification, the record's department when given."
+  department: ID
+  "Required for CASE_VERIFICATION, none for MONITORING."
+  verdict: FindingVerdict
+  "What the agency found (at most 500 characters)."
+  summary: String!
+  "What it rests on: sources, documents, visits (at most 4,000 characters)."
+  evidence: String!
+}
+
+input SubmittedFindingFilter {
+  state: FindingState
+  kind: FindingKind
+  uscc: ID
+}
+
+input ReceivedFindingFilter {
+  state: FindingState
+  kind: FindingKind
+  uscc: ID
+  "The credit office: one department's. A department: its own code, or leave it out."
+  department: ID
+}
+
+"""
+A finding an agency sent back (T30), and the owning department's decision.
+Reached only through the agency's and the department's lists and the
+mutations' answers: the record fields answer as the record's own openness
+allows the caller.
+"""
+type Finding @open(level: PUBLIC) {
+  id: ID!
+  kind: FindingKind!
+  "The agency that sent it (its org)."
+  agency: String!
+  submittedBy: String!
+  uscc: ID!
+  recordId: ID
+  "The record verified or followed up, as the caller may see it."
+  record: CreditRecord
+  "The department it was sent to, which decides."
+  department: Department!
+  verdict: FindingVerdict
+  summary: String!
+  evidence: String!
+  submittedAt: Time!
+  state: FindingState!
+  outcome: FindingOutcome
+  decidedAt: Time
+  "Who decided: department:clerk."
+  decidedBy: String
+  decisionReason: String
+  "The MONITORING_FINDING record accepting created."
+  createdRecordId: ID
+  "That record, as the caller may see it (shared: record:read)."
+  createdRecord: CreditRecord
+  history: [WorkflowEvent!]!
+}
+
+type FindingConnection @open(level: PUBLIC) {
+  edges: [FindingEdge!]!
+  pageInfo: PageInfo!
+}
+
+type FindingEdge @open(level: PUBLIC) {
+  cursor: String!
+  node: Finding!
+}
+
+extend enum RecordKind {
+  "An agency's monitoring finding a department accepted (失信行为跟踪监测结果, T30)."
+  MONITORING_FINDING
+}
+
+"An agency's monitoring finding on an entity, accepted by the department responsible, as a credit record."
+type MonitoringFindingRecord implements CreditRecord & Node @open(level: SHARED, scope: "record:read") {
+  id: ID!
+  kind: RecordKind!
+  source: Department!
+  decisionNo: String
+  decisionDate: Date!
+  summary: String!
+  publicity: Publicity!
+  status: RecordStatus!
+  severity: Severity
+  authority: String
+  legacyKey: String
+  disclosure: Disclosure
+  "The agency that sent the finding."
+  agency: String!
+  findingId: ID!
 }
 `, BuiltIn: false},
 	{Name: "../schema/grades.graphqls", Input: `# Credit grades (T12): computed at the time of a query, stored for every
@@ -10403,6 +10934,72 @@ func (ec *executionContext) childFields_EntityMatch(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type EntityMatch", field.Name)
 }
 
+func (ec *executionContext) childFields_Finding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Finding_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Finding_kind(ctx, field)
+	case "agency":
+		return ec.fieldContext_Finding_agency(ctx, field)
+	case "submittedBy":
+		return ec.fieldContext_Finding_submittedBy(ctx, field)
+	case "uscc":
+		return ec.fieldContext_Finding_uscc(ctx, field)
+	case "recordId":
+		return ec.fieldContext_Finding_recordId(ctx, field)
+	case "record":
+		return ec.fieldContext_Finding_record(ctx, field)
+	case "department":
+		return ec.fieldContext_Finding_department(ctx, field)
+	case "verdict":
+		return ec.fieldContext_Finding_verdict(ctx, field)
+	case "summary":
+		return ec.fieldContext_Finding_summary(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Finding_evidence(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_Finding_submittedAt(ctx, field)
+	case "state":
+		return ec.fieldContext_Finding_state(ctx, field)
+	case "outcome":
+		return ec.fieldContext_Finding_outcome(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_Finding_decidedAt(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_Finding_decidedBy(ctx, field)
+	case "decisionReason":
+		return ec.fieldContext_Finding_decisionReason(ctx, field)
+	case "createdRecordId":
+		return ec.fieldContext_Finding_createdRecordId(ctx, field)
+	case "createdRecord":
+		return ec.fieldContext_Finding_createdRecord(ctx, field)
+	case "history":
+		return ec.fieldContext_Finding_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Finding", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_FindingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_FindingConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_FindingEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_FindingEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_GradeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "division":
@@ -11897,6 +12494,52 @@ func (ec *executionContext) field_MarketEntity_warnings_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acceptFinding_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "outcome",
+		func(ctx context.Context, v any) (*workflow.FindingOutcome, error) {
+			return ec.unmarshalOFindingOutcome2ᚖcredithubᚋinternalᚋworkflowᚐFindingOutcome(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["outcome"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "correction",
+		func(ctx context.Context, v any) (*model.RecordCorrectionInput, error) {
+			return ec.unmarshalORecordCorrectionInput2ᚖcredithubᚋgraphᚋmodelᚐRecordCorrectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["correction"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_acceptRepair_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12571,6 +13214,36 @@ func (ec *executionContext) field_Mutation_refuseRepair_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rejectFinding_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_rejectObjection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12795,6 +13468,28 @@ func (ec *executionContext) field_Mutation_signCommitment_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SignCommitmentInput, error) {
 			return ec.unmarshalNSignCommitmentInput2credithubᚋgraphᚋmodelᚐSignCommitmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitFinding_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SubmitFindingInput, error) {
+			return ec.unmarshalNSubmitFindingInput2credithubᚋgraphᚋmodelᚐSubmitFindingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13623,6 +14318,36 @@ func (ec *executionContext) field_Query_queryLog_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_receivedFindings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ReceivedFindingFilter, error) {
+			return ec.unmarshalOReceivedFindingFilter2ᚖcredithubᚋgraphᚋmodelᚐReceivedFindingFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_records_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13659,6 +14384,36 @@ func (ec *executionContext) field_Query_repairs_args(ctx context.Context, rawArg
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.RepairFilter, error) {
 			return ec.unmarshalORepairFilter2ᚖcredithubᚋgraphᚋmodelᚐRepairFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_submittedFindings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.SubmittedFindingFilter, error) {
+			return ec.unmarshalOSubmittedFindingFilter2ᚖcredithubᚋgraphᚋmodelᚐSubmittedFindingFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -22779,6 +23534,621 @@ func (ec *executionContext) fieldContext_FalseLitigationDishonesty_description(_
 	return graphql.NewScalarFieldContext("FalseLitigationDishonesty", field, false, false, "String")
 }
 
+func (ec *executionContext) _Finding_id(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Finding_kind(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.FindingKind) graphql.Marshaler {
+			return ec.marshalNFindingKind2credithubᚋinternalᚋworkflowᚐFindingKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "FindingKind")
+}
+
+func (ec *executionContext) _Finding_agency(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_agency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_agency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_submittedBy(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_submittedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_submittedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_uscc(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_uscc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.USCC, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_uscc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Finding_recordId(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Finding_record(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_record(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().Record(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Record) graphql.Marshaler {
+			return ec.marshalOCreditRecord2credithubᚋinternalᚋcreditᚐRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_department(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_verdict(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verdict, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.FindingVerdict) graphql.Marshaler {
+			return ec.marshalOFindingVerdict2ᚖcredithubᚋinternalᚋworkflowᚐFindingVerdict(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "FindingVerdict")
+}
+
+func (ec *executionContext) _Finding_summary(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_evidence(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_submittedAt(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Finding_state(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.FindingState) graphql.Marshaler {
+			return ec.marshalNFindingState2credithubᚋinternalᚋworkflowᚐFindingState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "FindingState")
+}
+
+func (ec *executionContext) _Finding_outcome(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.FindingOutcome) graphql.Marshaler {
+			return ec.marshalOFindingOutcome2ᚖcredithubᚋinternalᚋworkflowᚐFindingOutcome(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "FindingOutcome")
+}
+
+func (ec *executionContext) _Finding_decidedAt(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Finding_decidedBy(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_decisionReason(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_decisionReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_decisionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_createdRecordId(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_createdRecordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedRecordID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_createdRecordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Finding_createdRecord(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_createdRecord(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().CreatedRecord(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Record) graphql.Marshaler {
+			return ec.marshalOCreditRecord2credithubᚋinternalᚋcreditᚐRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_createdRecord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_history(ctx context.Context, field graphql.CollectedField, obj *workflow.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FindingEdge) graphql.Marshaler {
+			return ec.marshalNFindingEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐFindingEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.FindingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.FindingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚖcredithubᚋinternalᚋworkflowᚐFinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GradeCount_division(ctx context.Context, field graphql.CollectedField, obj *model.GradeCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28061,6 +29431,346 @@ func (ec *executionContext) fieldContext_MeasureTrigger_listType(_ context.Conte
 	return graphql.NewScalarFieldContext("MeasureTrigger", field, false, false, "ListType")
 }
 
+func (ec *executionContext) _MonitoringFindingRecord_id(ctx context.Context, field graphql.CollectedField, obj *credit.MonitoringFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringFindingRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringFindingRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringFindingRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MonitoringFindingRecord_kind(ctx context.Context, field graphql.CollectedField, obj *credit.MonitoringFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringFindingRecord_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringFindingRecord_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringFindingRecord", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _MonitoringFindingRecord_source(ctx context.Context, field graphql.CollectedField, obj *credit.MonitoringFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringFindingRecord_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringFindingRecord_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MonitoringFindingRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MonitoringFindingRecord_decisionNo(ctx context.Context, field graphql.CollectedField, obj *credit.MonitoringFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringFindingRecord_decisionNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringFindingRecord_decisionNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringFindingRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _MonitoringFindingRecord_decisionDate(ctx context.Context, field graphql.CollectedField, obj *credit.MonitoringFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringFindingRecord_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringFindingRecord_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringFindingRecord", field, false, false, "Date")
+}
+
+func (ec *executionContext) _MonitoringFindingRecord_summary(ctx context.Context, field graphql.CollectedField, obj *credit.MonitoringFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringFindingRecord_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringFindingRecord_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringFindingRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _MonitoringFindingRecord_publicity(ctx context.Context, field graphql.CollectedField, obj *credit.MonitoringFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringFindingRecord_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringFindingRecord_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringFindingRecord", field, false, false, "Publicity")
+}
+
+func (ec *executionContext) _MonitoringFindingRecord_status(ctx context.Context, field graphql.CollectedField, obj *credit.MonitoringFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringFindingRecord_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringFindingRecord_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringFindingRecord", field, false, false, "RecordStatus")
+}
+
+func (ec *executionContext) _MonitoringFindingRecord_severity(ctx context.Context, field graphql.CollectedField, obj *credit.MonitoringFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringFindingRecord_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringFindingRecord_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringFindingRecord", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _MonitoringFindingRecord_authority(ctx context.Context, field graphql.CollectedField, obj *credit.MonitoringFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringFindingRecord_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringFindingRecord_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringFindingRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _MonitoringFindingRecord_legacyKey(ctx context.Context, field graphql.CollectedField, obj *credit.MonitoringFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringFindingRecord_legacyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegacyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringFindingRecord_legacyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringFindingRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _MonitoringFindingRecord_disclosure(ctx context.Context, field graphql.CollectedField, obj *credit.MonitoringFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringFindingRecord_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringFindingRecord_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MonitoringFindingRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disclosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MonitoringFindingRecord_agency(ctx context.Context, field graphql.CollectedField, obj *credit.MonitoringFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringFindingRecord_agency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringFindingRecord_agency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringFindingRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _MonitoringFindingRecord_findingId(ctx context.Context, field graphql.CollectedField, obj *credit.MonitoringFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringFindingRecord_findingId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FindingID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringFindingRecord_findingId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringFindingRecord", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Mutation_openJointCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28451,6 +30161,138 @@ func (ec *executionContext) fieldContext_Mutation_findCommitmentFalse(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_findCommitmentFalse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitFinding(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitFinding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitFinding(ctx, fc.Args["input"].(model.SubmitFindingInput), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚖcredithubᚋinternalᚋworkflowᚐFinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitFinding(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitFinding_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptFinding(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptFinding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptFinding(ctx, fc.Args["id"].(string), fc.Args["outcome"].(*workflow.FindingOutcome), fc.Args["correction"].(*model.RecordCorrectionInput), fc.Args["reason"].(*string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚖcredithubᚋinternalᚋworkflowᚐFinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptFinding(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptFinding_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectFinding(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectFinding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectFinding(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚖcredithubᚋinternalᚋworkflowᚐFinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectFinding(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectFinding_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32998,6 +34840,94 @@ func (ec *executionContext) fieldContext_Query_workingDays(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_workingDays_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_submittedFindings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_submittedFindings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SubmittedFindings(ctx, fc.Args["filter"].(*model.SubmittedFindingFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FindingConnection) graphql.Marshaler {
+			return ec.marshalNFindingConnection2ᚖcredithubᚋgraphᚋmodelᚐFindingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_submittedFindings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_submittedFindings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_receivedFindings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_receivedFindings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReceivedFindings(ctx, fc.Args["filter"].(*model.ReceivedFindingFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FindingConnection) graphql.Marshaler {
+			return ec.marshalNFindingConnection2ᚖcredithubᚋgraphᚋmodelᚐFindingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_receivedFindings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_receivedFindings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39534,6 +41464,69 @@ func UnmarshalQueryLogFilter(ctx context.Context, raw any) (model.QueryLogFilter
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReceivedFindingFilter(ctx context.Context, obj any) (model.ReceivedFindingFilter, error) {
+	var it model.ReceivedFindingFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"state", "kind", "uscc", "department"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOFindingState2ᚖcredithubᚋinternalᚋworkflowᚐFindingState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOFindingKind2ᚖcredithubᚋinternalᚋworkflowᚐFindingKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReceivedFindingFilter unmarshals raw into the ReceivedFindingFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReceivedFindingFilter(ctx context.Context, raw any) (model.ReceivedFindingFilter, error) {
+	var out model.ReceivedFindingFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReceivedFindingFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordAuthorizationInput(ctx context.Context, obj any) (model.RecordAuthorizationInput, error) {
 	var it model.RecordAuthorizationInput
 	if obj == nil {
@@ -39961,6 +41954,146 @@ func UnmarshalStatsFilter(ctx context.Context, raw any) (model.StatsFilter, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSubmitFindingInput(ctx context.Context, obj any) (model.SubmitFindingInput, error) {
+	var it model.SubmitFindingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "uscc", "recordId", "department", "verdict", "summary", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNFindingKind2credithubᚋinternalᚋworkflowᚐFindingKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "recordId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordID = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "verdict":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verdict"))
+			data, err := ec.unmarshalOFindingVerdict2ᚖcredithubᚋinternalᚋworkflowᚐFindingVerdict(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Verdict = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubmitFindingInput unmarshals raw into the SubmitFindingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubmitFindingInput(ctx context.Context, raw any) (model.SubmitFindingInput, error) {
+	var out model.SubmitFindingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubmitFindingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSubmittedFindingFilter(ctx context.Context, obj any) (model.SubmittedFindingFilter, error) {
+	var it model.SubmittedFindingFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"state", "kind", "uscc"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOFindingState2ᚖcredithubᚋinternalᚋworkflowᚐFindingState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOFindingKind2ᚖcredithubᚋinternalᚋworkflowᚐFindingKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubmittedFindingFilter unmarshals raw into the SubmittedFindingFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubmittedFindingFilter(ctx context.Context, raw any) (model.SubmittedFindingFilter, error) {
+	var out model.SubmittedFindingFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubmittedFindingFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputVerifyReportInput(ctx context.Context, obj any) (model.VerifyReportInput, error) {
 	var it model.VerifyReportInput
 	if obj == nil {
@@ -40119,6 +42252,11 @@ func (ec *executionContext) _CreditRecord(ctx context.Context, sel ast.Selection
 			return graphql.Null
 		}
 		return ec._QualificationCertificate(ctx, sel, obj)
+	case *credit.MonitoringFinding:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MonitoringFindingRecord(ctx, sel, obj)
 	case *credit.Listing:
 		if obj == nil {
 			return graphql.Null
@@ -40217,6 +42355,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._QualificationCertificate(ctx, sel, obj)
+	case *credit.MonitoringFinding:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MonitoringFindingRecord(ctx, sel, obj)
 	case *credit.Listing:
 		if obj == nil {
 			return graphql.Null
@@ -43354,6 +45497,213 @@ func (ec *executionContext) _FalseLitigationDishonesty(ctx context.Context, sel 
 	return out
 }
 
+var findingImplementors = []string{"Finding"}
+
+func (ec *executionContext) _Finding(ctx context.Context, sel ast.SelectionSet, obj *workflow.Finding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Finding")
+		case "id":
+			out.Values[i] = ec._Finding_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Finding_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agency":
+			out.Values[i] = ec._Finding_agency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "submittedBy":
+			out.Values[i] = ec._Finding_submittedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uscc":
+			out.Values[i] = ec._Finding_uscc(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordId":
+			out.Values[i] = ec._Finding_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "record":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_record(ctx, field, obj)
+				})
+		case "department":
+			out.Values[i] = ec._Finding_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "verdict":
+			out.Values[i] = ec._Finding_verdict(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._Finding_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "evidence":
+			out.Values[i] = ec._Finding_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "submittedAt":
+			out.Values[i] = ec._Finding_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Finding_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._Finding_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._Finding_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedBy":
+			out.Values[i] = ec._Finding_decidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionReason":
+			out.Values[i] = ec._Finding_decisionReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdRecordId":
+			out.Values[i] = ec._Finding_createdRecordId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdRecord":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_createdRecord(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingConnectionImplementors = []string{"FindingConnection"}
+
+func (ec *executionContext) _FindingConnection(ctx context.Context, sel ast.SelectionSet, obj *model.FindingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingConnection")
+		case "edges":
+			out.Values[i] = ec._FindingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._FindingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingEdgeImplementors = []string{"FindingEdge"}
+
+func (ec *executionContext) _FindingEdge(ctx context.Context, sel ast.SelectionSet, obj *model.FindingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingEdge")
+		case "cursor":
+			out.Values[i] = ec._FindingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._FindingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var gradeCountImplementors = []string{"GradeCount"}
 
 func (ec *executionContext) _GradeCount(ctx context.Context, sel ast.SelectionSet, obj *model.GradeCount) graphql.Marshaler {
@@ -45324,6 +47674,104 @@ func (ec *executionContext) _MeasureTrigger(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var monitoringFindingRecordImplementors = []string{"MonitoringFindingRecord", "CreditRecord", "Node"}
+
+func (ec *executionContext) _MonitoringFindingRecord(ctx context.Context, sel ast.SelectionSet, obj *credit.MonitoringFinding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, monitoringFindingRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MonitoringFindingRecord")
+		case "id":
+			out.Values[i] = ec._MonitoringFindingRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._MonitoringFindingRecord_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._MonitoringFindingRecord_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decisionNo":
+			out.Values[i] = ec._MonitoringFindingRecord_decisionNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decisionDate":
+			out.Values[i] = ec._MonitoringFindingRecord_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._MonitoringFindingRecord_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicity":
+			out.Values[i] = ec._MonitoringFindingRecord_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._MonitoringFindingRecord_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._MonitoringFindingRecord_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "authority":
+			out.Values[i] = ec._MonitoringFindingRecord_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "legacyKey":
+			out.Values[i] = ec._MonitoringFindingRecord_legacyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disclosure":
+			out.Values[i] = ec._MonitoringFindingRecord_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "agency":
+			out.Values[i] = ec._MonitoringFindingRecord_agency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "findingId":
+			out.Values[i] = ec._MonitoringFindingRecord_findingId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -45402,6 +47850,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "findCommitmentFalse":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_findCommitmentFalse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitFinding":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitFinding(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptFinding":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptFinding(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectFinding":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectFinding(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -46737,6 +49206,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_workingDays(ctx, field)
+				})
+		case "submittedFindings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_submittedFindings(ctx, field)
+				})
+		case "receivedFindings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_receivedFindings(ctx, field)
 				})
 		case "gradeDistribution":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -49210,6 +51691,66 @@ func (ec *executionContext) marshalNFieldSet2string(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalNFinding2ᚖcredithubᚋinternalᚋworkflowᚐFinding(ctx context.Context, sel ast.SelectionSet, v *workflow.Finding) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Finding!")
+		return graphql.Null
+	}
+	return ec._Finding(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFindingConnection2ᚖcredithubᚋgraphᚋmodelᚐFindingConnection(ctx context.Context, sel ast.SelectionSet, v *model.FindingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FindingConnection!")
+		return graphql.Null
+	}
+	return ec._FindingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFindingEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐFindingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FindingEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFindingEdge2ᚖcredithubᚋgraphᚋmodelᚐFindingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFindingEdge2ᚖcredithubᚋgraphᚋmodelᚐFindingEdge(ctx context.Context, sel ast.SelectionSet, v *model.FindingEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FindingEdge!")
+		return graphql.Null
+	}
+	return ec._FindingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFindingKind2credithubᚋinternalᚋworkflowᚐFindingKind(ctx context.Context, v any) (workflow.FindingKind, error) {
+	var res workflow.FindingKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFindingKind2credithubᚋinternalᚋworkflowᚐFindingKind(ctx context.Context, sel ast.SelectionSet, v workflow.FindingKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNFindingState2credithubᚋinternalᚋworkflowᚐFindingState(ctx context.Context, v any) (workflow.FindingState, error) {
+	var res workflow.FindingState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFindingState2credithubᚋinternalᚋworkflowᚐFindingState(ctx context.Context, sel ast.SelectionSet, v workflow.FindingState) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -50840,6 +53381,11 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSubmitFindingInput2credithubᚋgraphᚋmodelᚐSubmitFindingInput(ctx context.Context, v any) (model.SubmitFindingInput, error) {
+	res, err := ec.unmarshalInputSubmitFindingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -51647,6 +54193,70 @@ func (ec *executionContext) marshalOEntityStatus2ᚖcredithubᚋinternalᚋcredi
 	return v
 }
 
+func (ec *executionContext) unmarshalOFindingKind2ᚖcredithubᚋinternalᚋworkflowᚐFindingKind(ctx context.Context, v any) (*workflow.FindingKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.FindingKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFindingKind2ᚖcredithubᚋinternalᚋworkflowᚐFindingKind(ctx context.Context, sel ast.SelectionSet, v *workflow.FindingKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOFindingOutcome2ᚖcredithubᚋinternalᚋworkflowᚐFindingOutcome(ctx context.Context, v any) (*workflow.FindingOutcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.FindingOutcome)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFindingOutcome2ᚖcredithubᚋinternalᚋworkflowᚐFindingOutcome(ctx context.Context, sel ast.SelectionSet, v *workflow.FindingOutcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOFindingState2ᚖcredithubᚋinternalᚋworkflowᚐFindingState(ctx context.Context, v any) (*workflow.FindingState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.FindingState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFindingState2ᚖcredithubᚋinternalᚋworkflowᚐFindingState(ctx context.Context, sel ast.SelectionSet, v *workflow.FindingState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOFindingVerdict2ᚖcredithubᚋinternalᚋworkflowᚐFindingVerdict(ctx context.Context, v any) (*workflow.FindingVerdict, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.FindingVerdict)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFindingVerdict2ᚖcredithubᚋinternalᚋworkflowᚐFindingVerdict(ctx context.Context, sel ast.SelectionSet, v *workflow.FindingVerdict) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -52142,6 +54752,14 @@ func (ec *executionContext) unmarshalOQueryLogFilter2ᚖcredithubᚋgraphᚋmode
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOReceivedFindingFilter2ᚖcredithubᚋgraphᚋmodelᚐReceivedFindingFilter(ctx context.Context, v any) (*model.ReceivedFindingFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReceivedFindingFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalORecordCorrectionInput2ᚖcredithubᚋgraphᚋmodelᚐRecordCorrectionInput(ctx context.Context, v any) (*model.RecordCorrectionInput, error) {
 	if v == nil {
 		return nil, nil
@@ -52420,6 +55038,14 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOSubmittedFindingFilter2ᚖcredithubᚋgraphᚋmodelᚐSubmittedFindingFilter(ctx context.Context, v any) (*model.SubmittedFindingFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSubmittedFindingFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

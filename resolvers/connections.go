@@ -40,6 +40,7 @@ const (
 	cursorCheck         = "CheckOnEntityCursor"
 	cursorReport        = "ReportOnEntityCursor"
 	cursorAuthorization = "PersonAuthorizationCursor"
+	cursorFinding       = "FindingCursor"
 	cursorCourtList     = "CourtListCursor"
 )
 

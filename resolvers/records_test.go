@@ -137,7 +137,7 @@ func TestRecordPagesAreStable(t *testing.T) {
 // hubKinds are the kinds of the hub's own records (a breach, an interview,
 // a listing): their source is the identifying department, but they come
 // from the hub's database, not the department's.
-var hubKinds = map[string]bool{"COMMITMENT_BREACH": true, "INTERVIEW": true, "LISTING": true, "KEY_ATTENTION": true}
+var hubKinds = map[string]bool{"COMMITMENT_BREACH": true, "INTERVIEW": true, "LISTING": true, "KEY_ATTENTION": true, "MONITORING_FINDING": true}
 
 // The record filter narrows by kind, source, dates and publicity, and bad
 // filters are refused with the field named.

@@ -135,20 +135,31 @@ func (r *Resolver) lookupRecord(ctx context.Context, ref credit.Ref) (credit.Rec
 // for other callers the subject stays unknown.
 func legacySubject(ctx context.Context, b *credit.Base) error {
 	p := auth.FromContext(ctx)
-	if b.Subject != (credit.Subject{}) || b.LegacyKey == nil || p.Kind() != auth.KindEntity {
+	if p.Kind() != auth.KindEntity {
 		return nil
 	}
-	key, own := *b.LegacyKey, p.Org()
-	if len(own) == 18 && key == ident.OrgCodeOf(own) {
-		b.Subject.USCC = own
+	return legacySubjectOf(ctx, b, p.Org())
+}
+
+// legacySubjectOf fills in the subject of a record filed under a legacy
+// key only when the key is uscc's (its organisation code, or its
+// registration number in the registry): the entity a caller says the
+// record is about, checked.
+func legacySubjectOf(ctx context.Context, b *credit.Base, uscc string) error {
+	if b.Subject != (credit.Subject{}) || b.LegacyKey == nil {
 		return nil
 	}
-	e, err := loaders.For(ctx).Entity.Load(ctx, own)()
+	key := *b.LegacyKey
+	if len(uscc) == 18 && key == ident.OrgCodeOf(uscc) {
+		b.Subject.USCC = uscc
+		return nil
+	}
+	e, err := loaders.For(ctx).Entity.Load(ctx, uscc)()
 	if err != nil {
 		return err
 	}
 	if e != nil && e.RegNo.Valid && e.RegNo.String == key {
-		b.Subject.USCC = own
+		b.Subject.USCC = uscc
 	}
 	return nil
 }

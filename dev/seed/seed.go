@@ -1,6 +1,7 @@
 // Package seed seeds the hub's workflows in the local set-up: the synthetic
 // city's commitments, list entries with their interviews and
-// joint-punishment cases, objections and repairs in every state, so that a
+// joint-punishment cases, objections, repairs and agencies' findings in
+// every state, so that a
 // dashboard team sees realistic cases on first start.
 //
 // Every seeded state is reached through the state machines of package
@@ -91,6 +92,7 @@ func Workflows(ctx context.Context, db *sqldb.DB, w *world.World, sources []data
 	for _, p := range plans {
 		work = append(work, s.entity(p, records[p.e.USCC]))
 	}
+	s.findings(plans, work, records)
 	if err := s.write(ctx, db, hub, work); err != nil {
 		return err
 	}
@@ -204,6 +206,9 @@ func newSeeder(ctx context.Context, hub *hubdb.DB, w *world.World) (*seeder, err
 		return nil, fmt.Errorf("the commitment catalogue is empty")
 	}
 	s.depts, _ = measures.ForList(credit.ListJointPunishment)
+	if s.cat, err = catalogue.Load(ctx, hub.Catalogues(), s.clock.cal); err != nil {
+		return nil, err
+	}
 	periods, err := hub.Catalogues().PublicationPeriods(ctx)
 	if err != nil {
 		return nil, err
@@ -237,6 +242,8 @@ type seeder struct {
 	objected, repaired map[string][]span
 	// held are the records with a repair under way or granted.
 	held map[string]bool
+	// cat is the information catalogue: how open each kind is.
+	cat *catalogue.Catalogue
 }
 
 // persons gives an entity's responsible persons, as the registry the

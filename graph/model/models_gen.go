@@ -325,6 +325,16 @@ type EntityMatch struct {
 	MatchedBy EntityKeyKind `json:"matchedBy"`
 }
 
+type FindingConnection struct {
+	Edges    []*FindingEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type FindingEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *workflow.Finding `json:"node"`
+}
+
 type GradeCount struct {
 	Division *Division         `json:"division"`
 	Kind     credit.EntityKind `json:"kind"`
@@ -833,6 +843,14 @@ type QueryLogFilter struct {
 	To   *time.Time `json:"to,omitempty"`
 }
 
+type ReceivedFindingFilter struct {
+	State *workflow.FindingState `json:"state,omitempty"`
+	Kind  *workflow.FindingKind  `json:"kind,omitempty"`
+	Uscc  *string                `json:"uscc,omitempty"`
+	// The credit office: one department's. A department: its own code, or leave it out.
+	Department *string `json:"department,omitempty"`
+}
+
 type RecordAuthorizationInput struct {
 	// Resident ID number of the person who authorises.
 	IDNumber string `json:"idNumber"`
@@ -982,6 +1000,28 @@ type StatsFilter struct {
 	To *scalars.Date `json:"to,omitempty"`
 	// Only entities of these divisions (default: all).
 	Divisions []string `json:"divisions,omitempty"`
+}
+
+type SubmitFindingInput struct {
+	Kind workflow.FindingKind `json:"kind"`
+	// The entity: required for MONITORING; for a verification, the record's entity when given.
+	Uscc *string `json:"uscc,omitempty"`
+	// The record: required for CASE_VERIFICATION (a dishonesty record); for MONITORING, a record of the entity it follows up.
+	RecordID *string `json:"recordId,omitempty"`
+	// The department responsible: required for MONITORING; for a verification, the record's department when given.
+	Department *string `json:"department,omitempty"`
+	// Required for CASE_VERIFICATION, none for MONITORING.
+	Verdict *workflow.FindingVerdict `json:"verdict,omitempty"`
+	// What the agency found (at most 500 characters).
+	Summary string `json:"summary"`
+	// What it rests on: sources, documents, visits (at most 4,000 characters).
+	Evidence string `json:"evidence"`
+}
+
+type SubmittedFindingFilter struct {
+	State *workflow.FindingState `json:"state,omitempty"`
+	Kind  *workflow.FindingKind  `json:"kind,omitempty"`
+	Uscc  *string                `json:"uscc,omitempty"`
 }
 
 type Subscription struct {

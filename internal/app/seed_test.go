@@ -75,6 +75,8 @@ func TestSeededWorkflowsCoverEveryState(t *testing.T) {
 		{"objection", "extended::text", []string{"true", "false"}},
 		{"repair", "state", []string{"APPLIED", "ACCEPTED", "REFUSED", "REPAIRED", "DENIED", "REVERSED"}},
 		{"warning", "state", []string{"OPEN", "ACKNOWLEDGED", "ASSIGNED", "CLOSED"}},
+		{"finding", "kind || ' ' || state", []string{"MONITORING SUBMITTED", "MONITORING ACCEPTED", "MONITORING REJECTED",
+			"CASE_VERIFICATION SUBMITTED", "CASE_VERIFICATION ACCEPTED", "CASE_VERIFICATION REJECTED"}},
 	}
 	for _, uscc := range []string{"", h.World.Entities[0].USCC} {
 		for _, w := range want {
@@ -142,6 +144,7 @@ func TestSeededHistoryRecordsEveryTransition(t *testing.T) {
 		{workflow.WorkflowObjection, `SELECT id, state FROM objection`},
 		{workflow.WorkflowRepair, `SELECT id, state FROM repair`},
 		{workflow.WorkflowWarning, `SELECT id, state FROM warning`},
+		{workflow.WorkflowFinding, `SELECT id, state FROM finding`},
 	} {
 		var objs []struct {
 			ID    int64  `db:"id"`
@@ -189,6 +192,7 @@ func TestSeededHistoryRecordsEveryTransition(t *testing.T) {
 		workflow.WorkflowObjection:  {"file", "check", "extend", "uphold", "reject"},
 		workflow.WorkflowRepair:     {"apply", "accept", "refuse", "grant", "deny", "recheck", "reverse"},
 		workflow.WorkflowWarning:    {"raise", "acknowledge", "assign", "close"},
+		workflow.WorkflowFinding:    {"submit", "accept", "reject"},
 	} {
 		for _, a := range actions {
 			if steps[wf][a] == 0 {
@@ -408,6 +412,31 @@ func TestSeededWorkflowsWriteTheirEffects(t *testing.T) {
 		refs = append(refs, parseRecordID(t, r.RecordID))
 	}
 
+	// Findings: an accepted monitoring finding has its MONITORING_FINDING
+	// record; a seeded verification is of a department's record.
+	var findings []struct {
+		ID       int64   `db:"id"`
+		Kind     string  `db:"kind"`
+		State    string  `db:"state"`
+		USCC     string  `db:"uscc"`
+		RecordID *string `db:"record_id"`
+		Created  *int64  `db:"hub_record_id"`
+	}
+	if err := db.SelectContext(ctx, &findings, `SELECT id, kind, state, uscc, record_id, hub_record_id FROM finding`); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range findings {
+		wantRecord := f.Kind == "MONITORING" && f.State == "ACCEPTED"
+		r, ok := byID[derefOr(f.Created)]
+		if wantRecord != (f.Created != nil) || wantRecord && (!ok || r.Kind != "MONITORING_FINDING" || r.USCC != f.USCC ||
+			details[r.ID].FindingID != workflow.EncodeID(workflow.TypeFinding, f.ID)) {
+			t.Errorf("finding %d (%s %s): created record %v %+v", f.ID, f.Kind, f.State, f.Created, r)
+		}
+		if f.RecordID != nil {
+			refs = append(refs, parseRecordID(t, *f.RecordID))
+		}
+	}
+
 	// Every record they name is a department's record.
 	found := map[credit.Ref]bool{}
 	for _, dep := range h.Loaders.Departments {
@@ -495,7 +524,7 @@ func TestSeededWorkflowsAreDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, table := range []string{"commitment", "list_entry", "interview", "joint_case", "case_push", "objection", "repair",
-		"hub_record", "record_overlay", "workflow_history"} {
+		"finding", "hub_record", "record_overlay", "workflow_history"} {
 		q := `SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY id), '[]')::text FROM ` + table + ` t`
 		var first, second string
 		if err := h.DBs["hub"].GetContext(ctx, &first, q); err != nil {
@@ -508,4 +537,11 @@ func TestSeededWorkflowsAreDeterministic(t *testing.T) {
 			t.Errorf("%s differs between two seeds of the same world", table)
 		}
 	}
+}
+
+func derefOr(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

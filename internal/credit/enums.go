@@ -30,6 +30,9 @@ const (
 	KindInterview        Kind = "INTERVIEW"
 	KindListing          Kind = "LISTING"
 	KindKeyAttention     Kind = "KEY_ATTENTION"
+	// KindMonitoringFinding is an agency's monitoring finding (T30) that
+	// the department owning the matter accepted.
+	KindMonitoringFinding Kind = "MONITORING_FINDING"
 )
 
 // Kinds lists every record kind.
@@ -37,7 +40,7 @@ var Kinds = []Kind{
 	KindLicence, KindPenalty, KindInspection, KindComplaint, KindAbnormalOperation,
 	KindDischargePermit, KindEnvironmentalRating, KindQualification, KindAccident,
 	KindBadConduct, KindDishonestDebtor, KindConsumptionRestriction, KindFalseLitigation,
-	KindCommitmentBreach, KindInterview, KindListing, KindKeyAttention,
+	KindCommitmentBreach, KindInterview, KindListing, KindKeyAttention, KindMonitoringFinding,
 }
 
 // TypeNames are the GraphQL type of each kind, for checks that relate the
@@ -50,7 +53,7 @@ var TypeNames = map[Kind]string{
 	KindBadConduct: "ConstructionBadConduct", KindDishonestDebtor: "DishonestJudgmentDebtor",
 	KindConsumptionRestriction: "ConsumptionRestriction", KindFalseLitigation: "FalseLitigationDishonesty",
 	KindCommitmentBreach: "CommitmentBreach", KindInterview: "CreditInterview", KindListing: "ListingRecord",
-	KindKeyAttention: "KeyAttentionRecord",
+	KindKeyAttention: "KeyAttentionRecord", KindMonitoringFinding: "MonitoringFindingRecord",
 }
 
 // Publicity is how open a record is.

@@ -183,3 +183,13 @@ type KeyAttention struct {
 	Domain      string
 	ListEntryID string
 }
+
+// MonitoringFinding is a credit service agency's monitoring finding on an
+// entity (失信行为跟踪监测, T30) as the department that owns the matter
+// accepted it: Agency is the agency that sent it, FindingID the finding's
+// global ID.
+type MonitoringFinding struct {
+	Base
+	Agency    string
+	FindingID string
+}

@@ -3,7 +3,8 @@
 // Sourcegraph's database package owns theirs. What the city credit office
 // keeps lives here rather than in any department: the information catalogue
 // (T8) and the publication periods, the workflows (commitments, list entries
-// and interviews, joint-punishment cases and pushes, objections, repairs),
+// and interviews, joint-punishment cases and pushes, objections, repairs,
+// agencies' findings),
 // their history and the overlays they put on departments' records, the
 // idempotency keys, agencies' authorisations, the query log, the trusted
 // operations and rate windows, and supervision's checks, grades, inspection

@@ -13,7 +13,8 @@ import (
 
 // HubRecordRow is a row of hub_record: a credit record the hub itself
 // creates (a breach, an interview, a listing of an entity or of one of its
-// responsible persons), of an entity (SubjectUSCC) or of a person
+// responsible persons, an agency's monitoring finding a department
+// accepted), of an entity (SubjectUSCC) or of a person
 // (SubjectIDNo, SubjectName). Its source is the identifying department.
 // DecisionDate reads and writes as ListEntryRow's dates do. CreatedAt is
 // when the transition that created it ran (written, not read back).
@@ -47,6 +48,10 @@ type Detail struct {
 	// A market ban's days (T21), on its entity's and persons' records.
 	BanStart *scalars.Date `json:"banStart,omitempty"`
 	BanEnd   *scalars.Date `json:"banEnd,omitempty"`
+	// Agency and FindingID: the agency whose monitoring finding this
+	// record is, and the finding's global ID.
+	Agency    string `json:"agency,omitempty"`
+	FindingID string `json:"findingId,omitempty"`
 }
 
 // Value writes the detail as JSON.

@@ -122,6 +122,8 @@ func recordOf(r HubRecordRow) (credit.Record, error) {
 		return &credit.Listing{Base: b, ListType: d.ListType, ListEntryID: d.ListEntryID, Role: d.Role, BanStart: d.BanStart, BanEnd: d.BanEnd}, nil
 	case credit.KindKeyAttention:
 		return &credit.KeyAttention{Base: b, Domain: d.Domain, ListEntryID: d.ListEntryID}, nil
+	case credit.KindMonitoringFinding:
+		return &credit.MonitoringFinding{Base: b, Agency: d.Agency, FindingID: d.FindingID}, nil
 	}
 	return nil, fmt.Errorf("unknown kind %q", r.Kind)
 }
@@ -190,7 +192,8 @@ func (s *RecordSource) Department() credit.Department { return Office }
 
 // Kinds are the kinds of the hub's own records.
 func (s *RecordSource) Kinds() []credit.Kind {
-	return []credit.Kind{credit.KindCommitmentBreach, credit.KindInterview, credit.KindListing, credit.KindKeyAttention}
+	return []credit.Kind{credit.KindCommitmentBreach, credit.KindInterview, credit.KindListing, credit.KindKeyAttention,
+		credit.KindMonitoringFinding}
 }
 
 // Key keeps the subject's code or ID number.
@@ -299,6 +302,9 @@ func clone(r credit.Record) credit.Record {
 		c := *v
 		return &c
 	case *credit.KeyAttention:
+		c := *v
+		return &c
+	case *credit.MonitoringFinding:
 		c := *v
 		return &c
 	}

@@ -25,6 +25,7 @@ const (
 	TypeCasePush   = "CasePush"
 	TypeObjection  = "Objection"
 	TypeRepair     = "Repair"
+	TypeFinding    = "Finding"
 )
 
 // EncodeID returns the global ID of a workflow object.
@@ -295,6 +296,56 @@ func RepairOf(r *hubdb.RepairRow, today scalars.Date) *Repair {
 	return o
 }
 
+// Finding is a credit service agency's verification of a dishonesty case
+// or monitoring finding on an entity (T30), and the owning department's
+// decision on it.
+type Finding struct {
+	DBID           int64
+	Kind           FindingKind
+	Agency         string
+	SubmittedBy    string
+	USCC           string
+	RecordID       *string
+	DepartmentCode string
+	Verdict        *FindingVerdict
+	Summary        string
+	Evidence       string
+	SubmittedAt    time.Time
+	State          FindingState
+	Outcome        *FindingOutcome
+	DecidedAt      *time.Time
+	DecidedBy      *string
+	DecisionReason *string
+	// HubRecordID is the MONITORING_FINDING record accepting created (nil:
+	// none).
+	HubRecordID *int64
+}
+
+func (f *Finding) ID() string                     { return EncodeID(TypeFinding, f.DBID) }
+func (f *Finding) Department() *credit.Department { return department(f.DepartmentCode) }
+
+// DataSubject is the entity the finding is about: what accepting it
+// writes may move the entity's grade.
+func (f *Finding) DataSubject() (string, string) { return f.USCC, "" }
+
+// CreatedRecordID is the global ID of the record accepting created; nil
+// when it created none.
+func (f *Finding) CreatedRecordID() *string {
+	if f.HubRecordID == nil {
+		return nil
+	}
+	id := gid.Record(credit.Ref{Source: hubdb.Source, Kind: credit.KindMonitoringFinding, LocalID: *f.HubRecordID})
+	return &id
+}
+
+// FindingOf maps a stored finding.
+func FindingOf(r *hubdb.FindingRow) *Finding {
+	return &Finding{DBID: r.ID, Kind: FindingKind(r.Kind), Agency: r.Agency, SubmittedBy: r.SubmittedBy, USCC: r.USCC,
+		RecordID: r.RecordID, DepartmentCode: r.DepartmentCode, Verdict: (*FindingVerdict)(r.Verdict), Summary: r.Summary,
+		Evidence: r.Evidence, SubmittedAt: r.SubmittedAt, State: FindingState(r.State), Outcome: (*FindingOutcome)(r.Outcome),
+		DecidedAt: r.DecidedAt, DecidedBy: r.DecidedBy, DecisionReason: r.DecisionReason, HubRecordID: r.HubRecordID}
+}
+
 // Rule is a deadline or rule a workflow follows, as stored.
 type Rule hubdb.RuleRow
 
@@ -340,7 +391,17 @@ type (
 	ObjectionOutcome string
 	// PushOutcome is how a department answered a push: it APPLIED a
 	// measure, none is NOT_APPLICABLE, or it DECLINED.
-	PushOutcome string
+	PushOutcome  string
+	FindingState State
+	// FindingKind is what an agency sends back: a CASE_VERIFICATION of
+	// one dishonesty record, or a MONITORING finding on an entity.
+	FindingKind string
+	// FindingVerdict is a verification's conclusion: the case holds
+	// (CONFIRMED) or the agency finds it wrong (DISPUTED).
+	FindingVerdict string
+	// FindingOutcome is what accepting a DISPUTED verification does to the
+	// record: CORRECT it or REVOKE it.
+	FindingOutcome string
 )
 
 // The states and values of the enums.
@@ -381,6 +442,19 @@ const (
 
 	OutcomeCorrect ObjectionOutcome = "CORRECT"
 	OutcomeRevoke  ObjectionOutcome = "REVOKE"
+
+	FindingSubmitted FindingState = "SUBMITTED"
+	FindingAccepted  FindingState = "ACCEPTED"
+	FindingRejected  FindingState = "REJECTED"
+
+	FindingCaseVerification FindingKind = "CASE_VERIFICATION"
+	FindingMonitoring       FindingKind = "MONITORING"
+
+	VerdictConfirmed FindingVerdict = "CONFIRMED"
+	VerdictDisputed  FindingVerdict = "DISPUTED"
+
+	FindingCorrect FindingOutcome = "CORRECT"
+	FindingRevoke  FindingOutcome = "REVOKE"
 )
 
 func (s CommitmentState) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
@@ -418,4 +492,20 @@ func (r *RemovalReason) UnmarshalGQL(v any) error {
 func (o ObjectionOutcome) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(o)) }
 func (o *ObjectionOutcome) UnmarshalGQL(v any) error {
 	return scalars.UnmarshalEnum(v, "ObjectionOutcome", []ObjectionOutcome{OutcomeCorrect, OutcomeRevoke}, o)
+}
+func (s FindingState) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(s)) }
+func (s *FindingState) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "FindingState", []FindingState{FindingSubmitted, FindingAccepted, FindingRejected}, s)
+}
+func (k FindingKind) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(k)) }
+func (k *FindingKind) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "FindingKind", []FindingKind{FindingCaseVerification, FindingMonitoring}, k)
+}
+func (v FindingVerdict) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(v)) }
+func (v *FindingVerdict) UnmarshalGQL(x any) error {
+	return scalars.UnmarshalEnum(x, "FindingVerdict", []FindingVerdict{VerdictConfirmed, VerdictDisputed}, v)
+}
+func (o FindingOutcome) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(o)) }
+func (o *FindingOutcome) UnmarshalGQL(v any) error {
+	return scalars.UnmarshalEnum(v, "FindingOutcome", []FindingOutcome{FindingCorrect, FindingRevoke}, o)
 }

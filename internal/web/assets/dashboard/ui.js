@@ -110,7 +110,7 @@ export const labels = {
     ABNORMAL_OPERATION: '经营异常', DISCHARGE_PERMIT: '排污许可', ENVIRONMENTAL_CREDIT_RATING: '环境信用评价',
     QUALIFICATION: '建筑业资质', ACCIDENT: '质量安全事故', BAD_CONDUCT: '不良行为', DISHONEST_DEBTOR: '失信被执行人',
     CONSUMPTION_RESTRICTION: '限制消费', FALSE_LITIGATION: '虚假诉讼失信', COMMITMENT_BREACH: '违背信用承诺',
-    INTERVIEW: '约谈记录', LISTING: '名单认定', KEY_ATTENTION: '重点关注',
+    INTERVIEW: '约谈记录', LISTING: '名单认定', KEY_ATTENTION: '重点关注', MONITORING_FINDING: '跟踪监测',
   },
   listType: { JOINT_PUNISHMENT: '联合惩戒对象名单', KEY_ATTENTION: '重点关注对象名单', MARKET_BAN: '市场和行业禁入' },
   publicity: { PUBLIC: '公开', SHARED: '共享', PERSONAL: '个人信息' },
