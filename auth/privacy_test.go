@@ -283,8 +283,15 @@ func TestRecordsFollowTheirOpenness(t *testing.T) {
 	if n := len(list(nil, e.USCC, map[string]any{"publicity": []string{"SHARED"}})); n != 0 {
 		t.Errorf("a publicity filter showed the public %d shared records", n)
 	}
-	if n := len(list(nil, e.USCC, map[string]any{"kinds": []string{"COMPLAINT"}})); n != 0 {
-		t.Errorf("a kind filter showed the public %d complaints", n)
+	// A kind filter shows the public no shared record: environmental
+	// ratings are shared; complaints only those handled (T10).
+	if n := len(list(nil, e.USCC, map[string]any{"kinds": []string{"ENVIRONMENTAL_CREDIT_RATING"}})); n != 0 {
+		t.Errorf("a kind filter showed the public %d environmental ratings", n)
+	}
+	for _, edge := range list(nil, e.USCC, map[string]any{"kinds": []string{"COMPLAINT"}}) {
+		if apptest.Get(edge, "node", "publicity") != "PUBLIC" {
+			t.Errorf("a kind filter showed the public a complaint being handled: %v", edge)
+		}
 	}
 	r := h.Do(t, `query($id: ID!) { node(id: $id) { id ... on ConsumerComplaint { summary } ... on CreditRecord { summary } } }`,
 		map[string]any{"id": sharedID}, nil)
