@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"credithub/internal/credit"
+	"credithub/internal/scalars"
 )
 
 // HubRecordRow is a row of hub_record: a credit record the hub itself
 // creates (a breach, an interview, a listing of an entity or of one of its
-// responsible persons), of an entity (SubjectUSCC) or of a person
+// responsible persons, a double-random inspection's result), of an entity (SubjectUSCC) or of a person
 // (SubjectIDNo, SubjectName). Its source is the identifying department.
 // DecisionDate reads and writes as ListEntryRow's dates do. CreatedAt is
 // when the transition that created it ran (written, not read back).
@@ -43,6 +44,14 @@ type Detail struct {
 	ListEntryID     string               `json:"listEntryId,omitempty"`
 	Role            *credit.Role         `json:"role,omitempty"`
 	Domain          string               `json:"domain,omitempty"`
+	// An inspection's result (kind INSPECTION): the plan that drew the
+	// entity, the result as the department words it, and the day the hub
+	// published it (the day it was recorded).
+	PlanID      string        `json:"planId,omitempty"`
+	Result      string        `json:"result,omitempty"`
+	Passed      bool          `json:"passed,omitempty"`
+	Findings    Findings      `json:"findings,omitempty"`
+	PublishedOn *scalars.Date `json:"publishedOn,omitempty"`
 }
 
 // Value writes the detail as JSON.
