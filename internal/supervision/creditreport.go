@@ -72,7 +72,7 @@ const (
 // carries: the caller logs their disclosure (auth.Request.Disclose) before
 // the report leaves.
 func (s *Reports) CreditReport(ctx context.Context, uscc, purpose string, unavailable func(error)) (*Issued, []auth.Subject, error) {
-	c, disclosed, err := s.content(ctx, uscc, purpose, unavailable)
+	c, disclosed, err := s.content(ctx, uscc, purpose, true, unavailable)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -92,38 +92,35 @@ var OwnReportPurposes = []string{"BIDDING", "PUBLIC_PROCUREMENT", "ADMINISTRATIV
 // OwnReportPurposes): what it may see of itself (its public and shared
 // records and lists; not its grade, which is for supervisors), numbered,
 // signed and stored like every report, so that it lists among the
-// reports issued on it (issued to entity:<its code>). Under the
-// idempotency key a retry gets the report first issued. It returns the
-// persons whose ID numbers the report carries (none unless the token
-// holds person:read and a purpose was declared), for the caller to log.
-func (s *Reports) OwnCreditReport(ctx context.Context, purpose string, key hubdb.Key, unavailable func(error)) (*Issued, []auth.Subject, error) {
+// reports issued on it (issued to entity:<its code>). Its responsible
+// persons' ID numbers are masked whatever the token holds: it carries no
+// personal data. Under the idempotency key a retry gets the report first
+// issued.
+func (s *Reports) OwnCreditReport(ctx context.Context, purpose string, key hubdb.Key, unavailable func(error)) (*Issued, error) {
 	p := auth.FromContext(ctx)
 	if p.Kind() != auth.KindEntity {
-		return nil, nil, apperr.New(apperr.Forbidden,
+		return nil, apperr.New(apperr.Forbidden,
 			"an entity's own credit report is issued to the entity itself, signed in as itself (token kind entity); this token is of kind %s (creditReport issues reports to departments and agencies)", p.Kind())
 	}
 	if !slices.Contains(OwnReportPurposes, purpose) {
-		return nil, nil, apperr.BadInput("purpose", "purpose must be one of %s", strings.Join(OwnReportPurposes, ", ")).
+		return nil, apperr.BadInput("purpose", "purpose must be one of %s", strings.Join(OwnReportPurposes, ", ")).
 			With("acceptedPurposes", OwnReportPurposes)
 	}
 	// The content is read before the transaction: it fans out to every
 	// department, and a retry's is dropped for the stored report.
-	c, disclosed, err := s.content(ctx, p.Org(), purpose, unavailable)
+	c, _, err := s.content(ctx, p.Org(), purpose, false, unavailable)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	issued, err := hubdb.Idempotent(ctx, s.DB, p.Key(), key, "requestOwnCreditReport", func(tx *hubdb.DB) (*Issued, error) {
+	return hubdb.Idempotent(ctx, s.DB, p.Key(), key, "requestOwnCreditReport", func(tx *hubdb.DB) (*Issued, error) {
 		return s.issueOn(ctx, tx, c)
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return issued, disclosed, nil
 }
 
 // content is what a report on uscc for purpose says to ctx's caller, and
-// the persons whose ID numbers it carries.
-func (s *Reports) content(ctx context.Context, uscc, purpose string, unavailable func(error)) (*ReportContent, []auth.Subject, error) {
+// the persons whose ID numbers it carries: none unless personal, and then
+// only those the caller may read.
+func (s *Reports) content(ctx context.Context, uscc, purpose string, personal bool, unavailable func(error)) (*ReportContent, []auth.Subject, error) {
 	d := s.Supervision.Departments(ctx)
 	e, err := d.Entity(ctx, uscc)
 	if err != nil {
@@ -232,14 +229,17 @@ func (s *Reports) content(ctx context.Context, uscc, purpose string, unavailable
 			continue
 		}
 		rp := ReportPerson{Role: string(role), Name: m.Name, IDNumber: ident.MaskResidentID(m.IDNo)}
-		if auth.Decide(ctx, auth.Personal, "", auth.Subject{USCC: e.USCC, IDNumber: m.IDNo}) == nil {
+		if personal && auth.Decide(ctx, auth.Personal, "", auth.Subject{USCC: e.USCC, IDNumber: m.IDNo}) == nil {
 			rp.IDNumber, rp.IDNumberFull = m.IDNo, true
 			disclosed = append(disclosed, auth.Subject{USCC: e.USCC, IDNumber: m.IDNo})
 		}
 		c.ResponsiblePersons = append(c.ResponsiblePersons, rp)
 	}
 	c.Scope.PersonalData = len(disclosed) > 0
-	if !c.Scope.PersonalData && len(c.ResponsiblePersons) > 0 {
+	switch {
+	case !personal && len(c.ResponsiblePersons) > 0:
+		c.Scope.Notes = append(c.Scope.Notes, "responsible persons: ID numbers masked; an entity's own report carries no personal data")
+	case !c.Scope.PersonalData && len(c.ResponsiblePersons) > 0:
 		c.Scope.Notes = append(c.Scope.Notes, "responsible persons: ID numbers masked; they need person:read, a declared purpose and, for an agency, the person's written authorisation")
 	}
 

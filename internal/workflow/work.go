@@ -59,10 +59,10 @@ func (p *Party) UnmarshalGQL(v any) error {
 // Deadline is one open object of a workflow and the deadline it runs
 // against.
 type Deadline struct {
-	Kind           DeadlineKind
-	ObjectDBID     int64
-	USCC           string
-	SubjectIDNo    string
+	Kind        DeadlineKind
+	ObjectDBID  int64
+	SubjectUSCC string
+	SubjectIDNo string
 	DepartmentCode string
 	State          string
 	// DueDate is nil for a commitment: it is kept until the department
@@ -89,9 +89,18 @@ func (d *Deadline) ObjectID() string {
 // Department is the department that holds the object.
 func (d *Deadline) Department() *credit.Department { return department(d.DepartmentCode) }
 
+// Uscc is the entity the deadline concerns; nil for an objection to a
+// natural person's record.
+func (d *Deadline) Uscc() *string {
+	if d.SubjectUSCC == "" {
+		return nil
+	}
+	return &d.SubjectUSCC
+}
+
 // DataSubject is whose deadline it is: the entity, or for an objection to
 // a natural person's record that person.
-func (d *Deadline) DataSubject() (string, string) { return d.USCC, d.SubjectIDNo }
+func (d *Deadline) DataSubject() (string, string) { return d.SubjectUSCC, d.SubjectIDNo }
 
 // OpennessLevel: an objection to a person's record is that person's
 // personal data, as the objection itself is.
@@ -104,7 +113,7 @@ func (d *Deadline) OpennessLevel() credit.Publicity {
 
 // deadlineOf maps a row as of today.
 func (s *Service) deadlineOf(r hubdb.DeadlineRow, today scalars.Date) *Deadline {
-	d := &Deadline{Kind: DeadlineKind(r.Kind), ObjectDBID: r.ObjectID, USCC: r.USCC, SubjectIDNo: r.SubjectIDNo,
+	d := &Deadline{Kind: DeadlineKind(r.Kind), ObjectDBID: r.ObjectID, SubjectUSCC: r.USCC, SubjectIDNo: r.SubjectIDNo,
 		DepartmentCode: r.Department, State: r.State, Awaiting: Party(r.Awaiting), Detail: r.Detail}
 	if r.Due != nil {
 		due := scalars.DateOf(*r.Due)
@@ -146,6 +155,23 @@ func (s *Service) EntityDeadlines(ctx context.Context, uscc string, within *int,
 		out[i] = s.deadlineOf(r, today)
 	}
 	return out, nil
+}
+
+// DepartmentWork is what waits on a department (its token's org), and how
+// many working days its deadlines look ahead.
+type DepartmentWork struct {
+	DepartmentCode    string
+	WithinWorkingDays int
+	// WithPersons: the caller may read natural persons' objections.
+	WithPersons bool
+}
+
+// Department is the department whose work it is.
+func (w *DepartmentWork) Department() *credit.Department { return department(w.DepartmentCode) }
+
+// Filter selects the department's open work, at most limit of a list.
+func (w *DepartmentWork) Filter(limit int) WorkFilter {
+	return WorkFilter{Department: w.DepartmentCode, WithPersons: w.WithPersons, Limit: limit}
 }
 
 // WorkFilter selects a department's open work.

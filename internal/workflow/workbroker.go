@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"credithub/internal/credit"
 	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
 	"credithub/internal/sqldb"
@@ -42,6 +43,9 @@ type WorkItem struct {
 	Objection      *Objection
 	Repair         *Repair
 }
+
+// Department is the department the work reached.
+func (w *WorkItem) Department() *credit.Department { return department(w.DepartmentCode) }
 
 // WorkBroker is a hub instance's one listener on hubdb.WorkChannel: it
 // reads each announced work event once, with its object, and hands it to
