@@ -59,10 +59,10 @@ func (p *Party) UnmarshalGQL(v any) error {
 // Deadline is one open object of a workflow and the deadline it runs
 // against.
 type Deadline struct {
-	Kind        DeadlineKind
-	ObjectDBID  int64
-	SubjectUSCC string
-	SubjectIDNo string
+	Kind           DeadlineKind
+	ObjectDBID     int64
+	SubjectUSCC    string
+	SubjectIDNo    string
 	DepartmentCode string
 	State          string
 	// DueDate is nil for a commitment: it is kept until the department
