@@ -262,21 +262,22 @@ type ComplexityRoot struct {
 	}
 
 	ConsumerComplaint struct {
-		Authority    func(childComplexity int) int
-		Category     func(childComplexity int) int
-		DecisionDate func(childComplexity int) int
-		DecisionNo   func(childComplexity int) int
-		Disclosure   func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		LegacyKey    func(childComplexity int) int
-		Publicity    func(childComplexity int) int
-		ReceivedAt   func(childComplexity int) int
-		Resolved     func(childComplexity int) int
-		Severity     func(childComplexity int) int
-		Source       func(childComplexity int) int
-		Status       func(childComplexity int) int
-		Summary      func(childComplexity int) int
+		Authority      func(childComplexity int) int
+		Category       func(childComplexity int) int
+		DecisionDate   func(childComplexity int) int
+		DecisionNo     func(childComplexity int) int
+		Disclosure     func(childComplexity int) int
+		HandlingResult func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		LegacyKey      func(childComplexity int) int
+		Publicity      func(childComplexity int) int
+		ReceivedAt     func(childComplexity int) int
+		Resolved       func(childComplexity int) int
+		Severity       func(childComplexity int) int
+		Source         func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Summary        func(childComplexity int) int
 	}
 
 	ConsumptionRestriction struct {
@@ -294,6 +295,33 @@ type ComplexityRoot struct {
 		Source       func(childComplexity int) int
 		Status       func(childComplexity int) int
 		Summary      func(childComplexity int) int
+	}
+
+	CourtListEntry struct {
+		Behaviour           func(childComplexity int) int
+		CaseNo              func(childComplexity int) int
+		Court               func(childComplexity int) int
+		DecidedOn           func(childComplexity int) int
+		Description         func(childComplexity int) int
+		LegalRepresentative func(childComplexity int) int
+		List                func(childComplexity int) int
+		MaskedIDNumber      func(childComplexity int) int
+		Obligation          func(childComplexity int) int
+		PartyKind           func(childComplexity int) int
+		PartyName           func(childComplexity int) int
+		Performance         func(childComplexity int) int
+		PublishedOn         func(childComplexity int) int
+		Uscc                func(childComplexity int) int
+	}
+
+	CourtListEntryConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CourtListEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CreditCheck struct {
@@ -1015,6 +1043,7 @@ type ComplexityRoot struct {
 		CityStats          func(childComplexity int, filter *model.StatsFilter) int
 		CommitmentItems    func(childComplexity int, activeOnly *bool) int
 		Commitments        func(childComplexity int, filter *model.CommitmentFilter, first *int, after *string) int
+		CourtListSearch    func(childComplexity int, list model.CourtList, name *string, uscc *string, maskedIDNumber *string, first *int, after *string) int
 		CreditCheck        func(childComplexity int, uscc string, scenario credit.Scenario) int
 		CreditCheckStats   func(childComplexity int, from scalars.Date, to scalars.Date) int
 		CreditChecks       func(childComplexity int, usccs []string, scenario credit.Scenario) int
@@ -1087,12 +1116,13 @@ type ComplexityRoot struct {
 	}
 
 	RecordKindInfo struct {
-		DisclosureRequired func(childComplexity int) int
-		Kind               func(childComplexity int) int
-		LegalBasis         func(childComplexity int) int
-		Name               func(childComplexity int) int
-		Publicity          func(childComplexity int) int
-		Sources            func(childComplexity int) int
+		DisclosureRequired  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		LegalBasis          func(childComplexity int) int
+		Name                func(childComplexity int) int
+		PublicOnceConcluded func(childComplexity int) int
+		Publicity           func(childComplexity int) int
+		Sources             func(childComplexity int) int
 	}
 
 	Repair struct {
@@ -1402,6 +1432,7 @@ type QueryResolver interface {
 	CreditCheckStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentCheckStats, error)
 	CommitmentItems(ctx context.Context, activeOnly *bool) ([]*workflow.CommitmentItem, error)
 	Commitments(ctx context.Context, filter *model.CommitmentFilter, first *int, after *string) (*model.CommitmentConnection, error)
+	CourtListSearch(ctx context.Context, list model.CourtList, name *string, uscc *string, maskedIDNumber *string, first *int, after *string) (*model.CourtListEntryConnection, error)
 	CityStats(ctx context.Context, filter *model.StatsFilter) (*model.CityStats, error)
 	Records(ctx context.Context, filter *model.CityRecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
 	MyWork(ctx context.Context, withinWorkingDays *int) (*workflow.DepartmentWork, error)
@@ -2417,6 +2448,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConsumerComplaint.Disclosure(childComplexity), true
+	case "ConsumerComplaint.handlingResult":
+		if e.ComplexityRoot.ConsumerComplaint.HandlingResult == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumerComplaint.HandlingResult(childComplexity), true
 	case "ConsumerComplaint.id":
 		if e.ComplexityRoot.ConsumerComplaint.ID == nil {
 			break
@@ -2562,6 +2599,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConsumptionRestriction.Summary(childComplexity), true
+
+	case "CourtListEntry.behaviour":
+		if e.ComplexityRoot.CourtListEntry.Behaviour == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntry.Behaviour(childComplexity), true
+	case "CourtListEntry.caseNo":
+		if e.ComplexityRoot.CourtListEntry.CaseNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntry.CaseNo(childComplexity), true
+	case "CourtListEntry.court":
+		if e.ComplexityRoot.CourtListEntry.Court == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntry.Court(childComplexity), true
+	case "CourtListEntry.decidedOn":
+		if e.ComplexityRoot.CourtListEntry.DecidedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntry.DecidedOn(childComplexity), true
+	case "CourtListEntry.description":
+		if e.ComplexityRoot.CourtListEntry.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntry.Description(childComplexity), true
+	case "CourtListEntry.legalRepresentative":
+		if e.ComplexityRoot.CourtListEntry.LegalRepresentative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntry.LegalRepresentative(childComplexity), true
+	case "CourtListEntry.list":
+		if e.ComplexityRoot.CourtListEntry.List == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntry.List(childComplexity), true
+	case "CourtListEntry.maskedIdNumber":
+		if e.ComplexityRoot.CourtListEntry.MaskedIDNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntry.MaskedIDNumber(childComplexity), true
+	case "CourtListEntry.obligation":
+		if e.ComplexityRoot.CourtListEntry.Obligation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntry.Obligation(childComplexity), true
+	case "CourtListEntry.partyKind":
+		if e.ComplexityRoot.CourtListEntry.PartyKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntry.PartyKind(childComplexity), true
+	case "CourtListEntry.partyName":
+		if e.ComplexityRoot.CourtListEntry.PartyName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntry.PartyName(childComplexity), true
+	case "CourtListEntry.performance":
+		if e.ComplexityRoot.CourtListEntry.Performance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntry.Performance(childComplexity), true
+	case "CourtListEntry.publishedOn":
+		if e.ComplexityRoot.CourtListEntry.PublishedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntry.PublishedOn(childComplexity), true
+	case "CourtListEntry.uscc":
+		if e.ComplexityRoot.CourtListEntry.Uscc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntry.Uscc(childComplexity), true
+
+	case "CourtListEntryConnection.edges":
+		if e.ComplexityRoot.CourtListEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntryConnection.Edges(childComplexity), true
+	case "CourtListEntryConnection.pageInfo":
+		if e.ComplexityRoot.CourtListEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntryConnection.PageInfo(childComplexity), true
+
+	case "CourtListEntryEdge.cursor":
+		if e.ComplexityRoot.CourtListEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntryEdge.Cursor(childComplexity), true
+	case "CourtListEntryEdge.node":
+		if e.ComplexityRoot.CourtListEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourtListEntryEdge.Node(childComplexity), true
 
 	case "CreditCheck.checkedAt":
 		if e.ComplexityRoot.CreditCheck.CheckedAt == nil {
@@ -5998,6 +6146,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Commitments(childComplexity, args["filter"].(*model.CommitmentFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.courtListSearch":
+		if e.ComplexityRoot.Query.CourtListSearch == nil {
+			break
+		}
+
+		args, err := ec.field_Query_courtListSearch_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CourtListSearch(childComplexity, args["list"].(model.CourtList), args["name"].(*string), args["uscc"].(*string), args["maskedIdNumber"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.creditCheck":
 		if e.ComplexityRoot.Query.CreditCheck == nil {
 			break
@@ -6505,6 +6664,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordKindInfo.Name(childComplexity), true
+	case "RecordKindInfo.publicOnceConcluded":
+		if e.ComplexityRoot.RecordKindInfo.PublicOnceConcluded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindInfo.PublicOnceConcluded(childComplexity), true
 	case "RecordKindInfo.publicity":
 		if e.ComplexityRoot.RecordKindInfo.Publicity == nil {
 			break
@@ -7787,6 +7952,74 @@ type CommitmentEdge @open(level: PUBLIC) {
   node: Commitment!
 }
 `, BuiltIn: false},
+	{Name: "../schema/courtlists.graphqls", Input: `# The court's published lists (T27: 应公开、尽公开), searchable by anyone:
+# the lists of dishonest judgment debtors (失信被执行人) and of
+# false-litigation dishonest persons (虚假诉讼失信人), as the court publishes
+# them and no further.
+
+extend type Query {
+  """
+  Searches one of the court's published lists by a part of the party's
+  name (two characters or more), an organisation's unified social credit
+  code, or a person's ID number in its published mask (first 6 and last 4
+  characters, e.g. 231102********002X); at least one, and they narrow
+  together. Only entries the court has published and not removed; newest
+  first. A full ID number is refused (BAD_USER_INPUT): the public search
+  never confirms one. Anonymous callers share the public rate limit.
+  """
+  courtListSearch(list: CourtList!, name: String, uscc: ID, maskedIdNumber: String, first: Int = 20, after: String): CourtListEntryConnection! @open(level: PUBLIC)
+}
+
+"The lists the court publishes."
+enum CourtList {
+  "失信被执行人名单."
+  DISHONEST_DEBTORS
+  "虚假诉讼失信人名单."
+  FALSE_LITIGATION
+}
+
+type CourtListEntryConnection @open(level: PUBLIC) {
+  edges: [CourtListEntryEdge!]!
+  pageInfo: PageInfo!
+}
+
+type CourtListEntryEdge @open(level: PUBLIC) {
+  cursor: String!
+  node: CourtListEntry!
+}
+
+"One published entry, with what the court publishes of it."
+type CourtListEntry @open(level: PUBLIC) {
+  list: CourtList!
+  "执行案号 or the case in which false litigation was found."
+  caseNo: String!
+  court: String!
+  partyName: String!
+  partyKind: PartyKind!
+  "An organisation's unified social credit code; null for a person."
+  uscc: ID
+  "A person's ID number as published (masked); null for an organisation."
+  maskedIdNumber: String
+  "An organisation's legal representative, as the court publishes it."
+  legalRepresentative: String
+  decidedOn: Date!
+  publishedOn: Date!
+  "生效法律文书确定的义务 (dishonest debtors)."
+  obligation: String
+  "被执行人的履行情况 (dishonest debtors)."
+  performance: String
+  "失信被执行人行为具体情形 (dishonest debtors)."
+  behaviour: String
+  "The false litigation found (false-litigation list)."
+  description: String
+}
+
+"Whether a court's party is a natural person or an organisation."
+enum PartyKind {
+  PERSON
+  ORGANISATION
+}
+`, BuiltIn: false},
 	{Name: "../schema/dashboard.graphqls", Input: `# City-wide figures for dashboards (issue #13, points 3 and 4): the
 # aggregates the credit office watches (T20, T24, T25, T26) and the
 # records of every department in one stream. The shape was agreed with the
@@ -8836,6 +9069,11 @@ type RecordKindInfo @open(level: PUBLIC) {
   "Whether the decision must be published within 7 working days (T26)."
   disclosureRequired: Boolean!
   legalBasis: String!
+  """
+  Records of the kind are as open as publicity only once concluded (a
+  complaint handled, T10), and shared before.
+  """
+  publicOnceConcluded: Boolean!
 }
 
 type AdministrativeLicence implements CreditRecord & Node @open(level: PUBLIC) {
@@ -8913,7 +9151,13 @@ type InspectionResult implements CreditRecord & Node @open(level: PUBLIC) {
   findings: [InspectionFinding!]!
 }
 
-type ConsumerComplaint implements CreditRecord & Node @open(level: SHARED, scope: "record:read") {
+"""
+A 12315 complaint (T10, 消费投诉公示): public once handled — its entity,
+date, category, summary and handling result — and shared among
+departments while it is being handled. The complainant is never shown: the
+hub does not hold them.
+"""
+type ConsumerComplaint implements CreditRecord & Node @open(level: PUBLIC) {
   id: ID!
   kind: RecordKind!
   source: Department!
@@ -8929,6 +9173,8 @@ type ConsumerComplaint implements CreditRecord & Node @open(level: SHARED, scope
   receivedAt: Time!
   category: String!
   resolved: Boolean!
+  "How the regulator concluded it; null while it is being handled."
+  handlingResult: String
 }
 
 type AbnormalOperationListing implements CreditRecord & Node @open(level: PUBLIC) {
@@ -10125,6 +10371,60 @@ func (ec *executionContext) childFields_CommitmentItem(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type CommitmentItem", field.Name)
 }
 
+func (ec *executionContext) childFields_CourtListEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "list":
+		return ec.fieldContext_CourtListEntry_list(ctx, field)
+	case "caseNo":
+		return ec.fieldContext_CourtListEntry_caseNo(ctx, field)
+	case "court":
+		return ec.fieldContext_CourtListEntry_court(ctx, field)
+	case "partyName":
+		return ec.fieldContext_CourtListEntry_partyName(ctx, field)
+	case "partyKind":
+		return ec.fieldContext_CourtListEntry_partyKind(ctx, field)
+	case "uscc":
+		return ec.fieldContext_CourtListEntry_uscc(ctx, field)
+	case "maskedIdNumber":
+		return ec.fieldContext_CourtListEntry_maskedIdNumber(ctx, field)
+	case "legalRepresentative":
+		return ec.fieldContext_CourtListEntry_legalRepresentative(ctx, field)
+	case "decidedOn":
+		return ec.fieldContext_CourtListEntry_decidedOn(ctx, field)
+	case "publishedOn":
+		return ec.fieldContext_CourtListEntry_publishedOn(ctx, field)
+	case "obligation":
+		return ec.fieldContext_CourtListEntry_obligation(ctx, field)
+	case "performance":
+		return ec.fieldContext_CourtListEntry_performance(ctx, field)
+	case "behaviour":
+		return ec.fieldContext_CourtListEntry_behaviour(ctx, field)
+	case "description":
+		return ec.fieldContext_CourtListEntry_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CourtListEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_CourtListEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CourtListEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CourtListEntryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CourtListEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CourtListEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CourtListEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CourtListEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CourtListEntryEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CreditCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -11163,6 +11463,8 @@ func (ec *executionContext) childFields_RecordKindInfo(ctx context.Context, fiel
 		return ec.fieldContext_RecordKindInfo_disclosureRequired(ctx, field)
 	case "legalBasis":
 		return ec.fieldContext_RecordKindInfo_legalBasis(ctx, field)
+	case "publicOnceConcluded":
+		return ec.fieldContext_RecordKindInfo_publicOnceConcluded(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordKindInfo", field.Name)
 }
@@ -13100,6 +13402,60 @@ func (ec *executionContext) field_Query_commitments_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_courtListSearch_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "list",
+		func(ctx context.Context, v any) (model.CourtList, error) {
+			return ec.unmarshalNCourtList2credithubᚋgraphᚋmodelᚐCourtList(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["list"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "uscc",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["uscc"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "maskedIdNumber",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maskedIdNumber"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
 	return args, nil
 }
 
@@ -17993,6 +18349,29 @@ func (ec *executionContext) fieldContext_ConsumerComplaint_resolved(_ context.Co
 	return graphql.NewScalarFieldContext("ConsumerComplaint", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _ConsumerComplaint_handlingResult(ctx context.Context, field graphql.CollectedField, obj *credit.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumerComplaint_handlingResult(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HandlingResult, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumerComplaint_handlingResult(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumerComplaint", field, false, false, "String")
+}
+
 func (ec *executionContext) _ConsumptionRestriction_id(ctx context.Context, field graphql.CollectedField, obj *credit.ConsumptionRestriction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18331,6 +18710,447 @@ func (ec *executionContext) _ConsumptionRestriction_liftedOn(ctx context.Context
 }
 func (ec *executionContext) fieldContext_ConsumptionRestriction_liftedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ConsumptionRestriction", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CourtListEntry_list(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntry_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.List, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CourtList) graphql.Marshaler {
+			return ec.marshalNCourtList2credithubᚋgraphᚋmodelᚐCourtList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntry_list(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourtListEntry", field, false, false, "CourtList")
+}
+
+func (ec *executionContext) _CourtListEntry_caseNo(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntry_caseNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaseNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntry_caseNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourtListEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _CourtListEntry_court(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntry_court(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Court, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntry_court(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourtListEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _CourtListEntry_partyName(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntry_partyName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartyName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntry_partyName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourtListEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _CourtListEntry_partyKind(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntry_partyKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartyKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PartyKind) graphql.Marshaler {
+			return ec.marshalNPartyKind2credithubᚋgraphᚋmodelᚐPartyKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntry_partyKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourtListEntry", field, false, false, "PartyKind")
+}
+
+func (ec *executionContext) _CourtListEntry_uscc(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntry_uscc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Uscc, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntry_uscc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourtListEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CourtListEntry_maskedIdNumber(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntry_maskedIdNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaskedIDNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntry_maskedIdNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourtListEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _CourtListEntry_legalRepresentative(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntry_legalRepresentative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegalRepresentative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntry_legalRepresentative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourtListEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _CourtListEntry_decidedOn(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntry_decidedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntry_decidedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourtListEntry", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CourtListEntry_publishedOn(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntry_publishedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntry_publishedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourtListEntry", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CourtListEntry_obligation(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntry_obligation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Obligation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntry_obligation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourtListEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _CourtListEntry_performance(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntry_performance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Performance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntry_performance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourtListEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _CourtListEntry_behaviour(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntry_behaviour(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Behaviour, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntry_behaviour(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourtListEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _CourtListEntry_description(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntry_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntry_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourtListEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _CourtListEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CourtListEntryEdge) graphql.Marshaler {
+			return ec.marshalNCourtListEntryEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐCourtListEntryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourtListEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourtListEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourtListEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourtListEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourtListEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourtListEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CourtListEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CourtListEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourtListEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CourtListEntry) graphql.Marshaler {
+			return ec.marshalNCourtListEntry2ᚖcredithubᚋgraphᚋmodelᚐCourtListEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourtListEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourtListEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourtListEntry(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CreditCheck_id(ctx context.Context, field graphql.CollectedField, obj *model.CreditCheck) (ret graphql.Marshaler) {
@@ -32482,6 +33302,50 @@ func (ec *executionContext) fieldContext_Query_commitments(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_courtListSearch(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_courtListSearch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CourtListSearch(ctx, fc.Args["list"].(model.CourtList), fc.Args["name"].(*string), fc.Args["uscc"].(*string), fc.Args["maskedIdNumber"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CourtListEntryConnection) graphql.Marshaler {
+			return ec.marshalNCourtListEntryConnection2ᚖcredithubᚋgraphᚋmodelᚐCourtListEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_courtListSearch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourtListEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_courtListSearch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_cityStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34426,6 +35290,29 @@ func (ec *executionContext) _RecordKindInfo_legalBasis(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_RecordKindInfo_legalBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecordKindInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecordKindInfo_publicOnceConcluded(ctx context.Context, field graphql.CollectedField, obj *model.RecordKindInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindInfo_publicOnceConcluded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicOnceConcluded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindInfo_publicOnceConcluded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Repair_id(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
@@ -41724,6 +42611,11 @@ func (ec *executionContext) _ConsumerComplaint(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "handlingResult":
+			out.Values[i] = ec._ConsumerComplaint_handlingResult(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41820,6 +42712,180 @@ func (ec *executionContext) _ConsumptionRestriction(ctx context.Context, sel ast
 		case "liftedOn":
 			out.Values[i] = ec._ConsumptionRestriction_liftedOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var courtListEntryImplementors = []string{"CourtListEntry"}
+
+func (ec *executionContext) _CourtListEntry(ctx context.Context, sel ast.SelectionSet, obj *model.CourtListEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, courtListEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CourtListEntry")
+		case "list":
+			out.Values[i] = ec._CourtListEntry_list(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "caseNo":
+			out.Values[i] = ec._CourtListEntry_caseNo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "court":
+			out.Values[i] = ec._CourtListEntry_court(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partyName":
+			out.Values[i] = ec._CourtListEntry_partyName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partyKind":
+			out.Values[i] = ec._CourtListEntry_partyKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uscc":
+			out.Values[i] = ec._CourtListEntry_uscc(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "maskedIdNumber":
+			out.Values[i] = ec._CourtListEntry_maskedIdNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "legalRepresentative":
+			out.Values[i] = ec._CourtListEntry_legalRepresentative(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decidedOn":
+			out.Values[i] = ec._CourtListEntry_decidedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishedOn":
+			out.Values[i] = ec._CourtListEntry_publishedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "obligation":
+			out.Values[i] = ec._CourtListEntry_obligation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "performance":
+			out.Values[i] = ec._CourtListEntry_performance(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "behaviour":
+			out.Values[i] = ec._CourtListEntry_behaviour(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._CourtListEntry_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var courtListEntryConnectionImplementors = []string{"CourtListEntryConnection"}
+
+func (ec *executionContext) _CourtListEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CourtListEntryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, courtListEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CourtListEntryConnection")
+		case "edges":
+			out.Values[i] = ec._CourtListEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CourtListEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var courtListEntryEdgeImplementors = []string{"CourtListEntryEdge"}
+
+func (ec *executionContext) _CourtListEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CourtListEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, courtListEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CourtListEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._CourtListEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CourtListEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -46520,6 +47586,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_commitments(ctx, field)
 				})
+		case "courtListSearch":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_courtListSearch(ctx, field)
+				})
 		case "cityStats":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -46979,6 +48051,11 @@ func (ec *executionContext) _RecordKindInfo(ctx context.Context, sel ast.Selecti
 			}
 		case "legalBasis":
 			out.Values[i] = ec._RecordKindInfo_legalBasis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicOnceConcluded":
+			out.Values[i] = ec._RecordKindInfo_publicOnceConcluded(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -48738,6 +49815,56 @@ func (ec *executionContext) marshalNCommitmentState2credithubᚋinternalᚋworkf
 	return v
 }
 
+func (ec *executionContext) unmarshalNCourtList2credithubᚋgraphᚋmodelᚐCourtList(ctx context.Context, v any) (model.CourtList, error) {
+	var res model.CourtList
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCourtList2credithubᚋgraphᚋmodelᚐCourtList(ctx context.Context, sel ast.SelectionSet, v model.CourtList) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCourtListEntry2ᚖcredithubᚋgraphᚋmodelᚐCourtListEntry(ctx context.Context, sel ast.SelectionSet, v *model.CourtListEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CourtListEntry!")
+		return graphql.Null
+	}
+	return ec._CourtListEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCourtListEntryConnection2ᚖcredithubᚋgraphᚋmodelᚐCourtListEntryConnection(ctx context.Context, sel ast.SelectionSet, v *model.CourtListEntryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CourtListEntryConnection!")
+		return graphql.Null
+	}
+	return ec._CourtListEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCourtListEntryEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐCourtListEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CourtListEntryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCourtListEntryEdge2ᚖcredithubᚋgraphᚋmodelᚐCourtListEntryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCourtListEntryEdge2ᚖcredithubᚋgraphᚋmodelᚐCourtListEntryEdge(ctx context.Context, sel ast.SelectionSet, v *model.CourtListEntryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CourtListEntryEdge!")
+		return graphql.Null
+	}
+	return ec._CourtListEntryEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCreditCheck2ᚕᚖcredithubᚋgraphᚋmodelᚐCreditCheckᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CreditCheck) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -49991,6 +51118,16 @@ func (ec *executionContext) marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPage
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPartyKind2credithubᚋgraphᚋmodelᚐPartyKind(ctx context.Context, v any) (model.PartyKind, error) {
+	var res model.PartyKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPartyKind2credithubᚋgraphᚋmodelᚐPartyKind(ctx context.Context, sel ast.SelectionSet, v model.PartyKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNPerson2ᚖcredithubᚋgraphᚋmodelᚐPerson(ctx context.Context, sel ast.SelectionSet, v *model.Person) graphql.Marshaler {

@@ -31,6 +31,10 @@ import (
 // MaxPageSize bounds `first` on every connection, as GitHub's API does.
 const MaxPageSize = 100
 
+// DefaultWorkingDaysAhead is how far myWork's deadlines look ahead when
+// not told.
+const DefaultWorkingDaysAhead = 5
+
 // MaxCreditChecks bounds the batch credit check (a tender's bidders).
 const MaxCreditChecks = 100
 
@@ -270,6 +274,9 @@ func recordsRequest(ctx context.Context, cat *catalogue.Catalogue, sub datasourc
 		}
 		if in {
 			open = append(open, e.Kind)
+			// A kind public only once concluded (a complaint, T10) has
+			// rows of two levels: each is sorted out by the records' rule.
+			rowByRow = rowByRow || e.PublicOnceConcluded
 		}
 	}
 	req.NoMatch = len(open) == 0

@@ -39,6 +39,7 @@ const (
 	cursorCheck         = "CheckOnEntityCursor"
 	cursorReport        = "ReportOnEntityCursor"
 	cursorAuthorization = "PersonAuthorizationCursor"
+	cursorCourtList     = "CourtListCursor"
 )
 
 // errBadCursor is the answer to an after that is not one of the

@@ -123,17 +123,3 @@ type (
 	departmentWorkResolver struct{ *Resolver }
 	planInspectionResolver struct{ *Resolver }
 )
-
-// DefaultWorkingDaysAhead is how far myWork's deadlines look ahead when
-// not told.
-const DefaultWorkingDaysAhead = 5
-
-// inspectionPublicity is the information catalogue's openness of an
-// entity's inspection results: a plan's recorded inspection is as open as
-// the record it became.
-func (r *Resolver) inspectionPublicity() credit.Publicity {
-	if e := r.Catalogue.Entry(credit.KindInspection); e != nil {
-		return e.EntityPublicity
-	}
-	return credit.Shared
-}

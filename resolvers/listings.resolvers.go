@@ -26,7 +26,9 @@ func (r *listEntryResolver) Entity(ctx context.Context, obj *workflow.ListEntry)
 // caller may see: a record's global ID names its kind, so the id of a
 // record shared with record:read is not shown to the public through a
 // public listing. The records are the listed entity's (checked when it was
-// entered); openness is a property of the kind.
+// entered); openness is a property of the kind, except for a kind public
+// only once concluded (a complaint, T10): such a record is read, through
+// the request's loader, and shown by the records' own rule.
 func (r *listEntryResolver) LinkedRecordIds(ctx context.Context, obj *workflow.ListEntry) ([]string, error) {
 	view := auth.ViewOf(ctx, auth.Subject{USCC: obj.USCC})
 	out := make([]string, 0, len(obj.LinkedRecordIDs))
@@ -36,6 +38,12 @@ func (r *listEntryResolver) LinkedRecordIds(ctx context.Context, obj *workflow.L
 			if ref, err := gid.ParseRecord(payload); err == nil {
 				if e := r.Catalogue.Entry(ref.Kind); e != nil {
 					p = e.EntityPublicity
+					if e.PublicOnceConcluded && !slices.Contains(view.Publicities, credit.Shared) {
+						if rec, err := recordAt(ctx, ref); err == nil && rec != nil {
+							out = append(out, id)
+						}
+						continue
+					}
 				}
 			}
 		}

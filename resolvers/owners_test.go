@@ -77,8 +77,8 @@ func TestWriteScopesActOnOwnObjectsOnly(t *testing.T) {
 // SECURITY: a listing is public, the records it rests on are as open as
 // each record: a record's global ID names its kind, so a shared record's
 // ID is left out of linkedRecordIds for callers who may not see it — the
-// public learns of no complaint through a listing — and kept for those
-// who may (node(id) agrees).
+// public learns of no environmental rating or accident through a listing —
+// and kept for those who may (node(id) agrees).
 func TestLinkedRecordIdsFollowTheRecords(t *testing.T) {
 	t.Parallel()
 	h := startWF(t)
@@ -86,7 +86,7 @@ func TestLinkedRecordIdsFollowTheRecords(t *testing.T) {
 	var uscc, complaint, penalty string
 	for _, e := range wfPlainEntities(h.World) {
 		d := h.ok(t, lister, `query($u: ID!) { entity(uscc: $u) {
-			c: records(first: 1, filter: {kinds: [COMPLAINT]}) { edges { node { id } } }
+			c: records(first: 1, filter: {publicity: [SHARED]}) { edges { node { id } } }
 			p: records(first: 1, filter: {kinds: [PENALTY], publicity: [PUBLIC]}) { edges { node { id } } } } }`, map[string]any{"u": e.USCC})
 		c, _ := apptest.Get(d, "entity", "c", "edges", 0, "node", "id").(string)
 		p, _ := apptest.Get(d, "entity", "p", "edges", 0, "node", "id").(string)
@@ -96,7 +96,7 @@ func TestLinkedRecordIdsFollowTheRecords(t *testing.T) {
 		}
 	}
 	if uscc == "" {
-		t.Fatal("no entity of the world has both a complaint and a public penalty")
+		t.Fatal("no entity of the world has both a shared record and a public penalty")
 	}
 	entry := wfStr(apptest.Get(h.ok(t, lister, gqlEnterListing, map[string]any{"k": h.key(),
 		"in": wfListing("JOINT_PUNISHMENT", uscc, []string{penalty, complaint}, nil)}), "enterListing", "id"))

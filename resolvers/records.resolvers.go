@@ -49,7 +49,7 @@ func (r *queryResolver) RecordKinds(ctx context.Context) ([]*model.RecordKindInf
 	var out []*model.RecordKindInfo
 	for _, e := range r.Catalogue.Entries() {
 		info := &model.RecordKindInfo{Kind: e.Kind, Name: e.Name, Publicity: e.EntityPublicity,
-			DisclosureRequired: e.DisclosureRequired, LegalBasis: e.LegalBasis}
+			DisclosureRequired: e.DisclosureRequired, LegalBasis: e.LegalBasis, PublicOnceConcluded: e.PublicOnceConcluded}
 		for _, code := range e.Sources {
 			if d, ok := datasources.DepartmentByCode(code); ok {
 				info.Sources = append(info.Sources, d)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"credithub/datasources/court"
 	"credithub/datasources/market"
 	"credithub/internal/catalogue"
 	"credithub/internal/gid"
@@ -31,6 +32,8 @@ import (
 type Resolver struct {
 	// Registry is the market regulator's registry, for listing entities.
 	Registry market.Registry
+	// CourtLists searches the court's published lists (T27).
+	CourtLists *court.Lists
 	// Catalogue is the information catalogue.
 	Catalogue *catalogue.Catalogue
 	// Measures is the measures catalogue (T19).

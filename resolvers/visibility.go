@@ -194,3 +194,13 @@ func seesTrigger(ctx context.Context, uscc string, t supervision.Trigger) bool {
 	}
 	return slices.Contains(auth.ViewOf(ctx, auth.Subject{USCC: uscc}).Publicities, p)
 }
+
+// inspectionPublicity is the information catalogue's openness of an
+// entity's inspection results: a plan's recorded inspection is as open as
+// the record it became.
+func (r *Resolver) inspectionPublicity() credit.Publicity {
+	if e := r.Catalogue.Entry(credit.KindInspection); e != nil {
+		return e.EntityPublicity
+	}
+	return credit.Shared
+}

@@ -208,6 +208,7 @@ type complaintRow struct {
 	Category   string    `json:"category"`
 	Summary    string    `json:"summary"`
 	State      string    `json:"state"`
+	Mediated   bool      `json:"mediated"`
 }
 
 func decodeComplaint(row []byte) (credit.Record, error) {
@@ -221,7 +222,8 @@ func decodeComplaint(row []byte) (credit.Record, error) {
 			Status: credit.Effective, Subject: credit.Subject{USCC: r.USCC},
 			Summary: r.Category + "：" + r.Summary,
 		},
-		ReceivedAt: r.ReceivedAt, Category: r.Category, Resolved: r.State == "已办结",
+		ReceivedAt: r.ReceivedAt, Category: r.Category, Resolved: r.State == complaintHandled,
+		HandlingResult: handlingResult(r.State, r.Mediated),
 	}, nil
 }
 
@@ -257,4 +259,21 @@ func decodeAbnormal(row []byte) (credit.Record, error) {
 		},
 		Reason: r.Reason, RemovedOn: r.RemovedOn, RemovalReason: r.RemovalReason,
 	}, nil
+}
+
+// complaintHandled is the state of a complaint the regulator has concluded.
+const complaintHandled = "已办结"
+
+// handlingResult words how a handled complaint ended, from the regulator's
+// state and mediation columns: mediated to an agreement, or mediation
+// ended without one (《市场监督管理投诉举报处理暂行办法》第二十六条).
+func handlingResult(state string, mediated bool) *string {
+	if state != complaintHandled {
+		return nil
+	}
+	r := "调解终止：未达成调解协议"
+	if mediated {
+		r = "调解成功：双方达成调解协议"
+	}
+	return &r
 }

@@ -146,6 +146,42 @@ type CommitmentItemInput struct {
 	Active     bool   `json:"active"`
 }
 
+// One published entry, with what the court publishes of it.
+type CourtListEntry struct {
+	List CourtList `json:"list"`
+	// 执行案号 or the case in which false litigation was found.
+	CaseNo    string    `json:"caseNo"`
+	Court     string    `json:"court"`
+	PartyName string    `json:"partyName"`
+	PartyKind PartyKind `json:"partyKind"`
+	// An organisation's unified social credit code; null for a person.
+	Uscc *string `json:"uscc,omitempty"`
+	// A person's ID number as published (masked); null for an organisation.
+	MaskedIDNumber *string `json:"maskedIdNumber,omitempty"`
+	// An organisation's legal representative, as the court publishes it.
+	LegalRepresentative *string      `json:"legalRepresentative,omitempty"`
+	DecidedOn           scalars.Date `json:"decidedOn"`
+	PublishedOn         scalars.Date `json:"publishedOn"`
+	// 生效法律文书确定的义务 (dishonest debtors).
+	Obligation *string `json:"obligation,omitempty"`
+	// 被执行人的履行情况 (dishonest debtors).
+	Performance *string `json:"performance,omitempty"`
+	// 失信被执行人行为具体情形 (dishonest debtors).
+	Behaviour *string `json:"behaviour,omitempty"`
+	// The false litigation found (false-litigation list).
+	Description *string `json:"description,omitempty"`
+}
+
+type CourtListEntryConnection struct {
+	Edges    []*CourtListEntryEdge `json:"edges"`
+	PageInfo *PageInfo             `json:"pageInfo"`
+}
+
+type CourtListEntryEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *CourtListEntry `json:"node"`
+}
+
 // The answer to 应查必查 for one entity in one scenario.
 type CreditCheck struct {
 	// Quote it in reportMeasureApplied.
@@ -835,6 +871,9 @@ type RecordKindInfo struct {
 	// Whether the decision must be published within 7 working days (T26).
 	DisclosureRequired bool   `json:"disclosureRequired"`
 	LegalBasis         string `json:"legalBasis"`
+	// Records of the kind are as open as publicity only once concluded (a
+	// complaint handled, T10), and shared before.
+	PublicOnceConcluded bool `json:"publicOnceConcluded"`
 }
 
 type RepairByIDsInput struct {
@@ -1083,6 +1122,64 @@ func (e *Caller) UnmarshalJSON(b []byte) error {
 }
 
 func (e Caller) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The lists the court publishes.
+type CourtList string
+
+const (
+	// 失信被执行人名单.
+	CourtListDishonestDebtors CourtList = "DISHONEST_DEBTORS"
+	// 虚假诉讼失信人名单.
+	CourtListFalseLitigation CourtList = "FALSE_LITIGATION"
+)
+
+var AllCourtList = []CourtList{
+	CourtListDishonestDebtors,
+	CourtListFalseLitigation,
+}
+
+func (e CourtList) IsValid() bool {
+	switch e {
+	case CourtListDishonestDebtors, CourtListFalseLitigation:
+		return true
+	}
+	return false
+}
+
+func (e CourtList) String() string {
+	return string(e)
+}
+
+func (e *CourtList) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CourtList(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CourtList", str)
+	}
+	return nil
+}
+
+func (e CourtList) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CourtList) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CourtList) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1459,6 +1556,62 @@ func (e *OwnReportPurpose) UnmarshalJSON(b []byte) error {
 }
 
 func (e OwnReportPurpose) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whether a court's party is a natural person or an organisation.
+type PartyKind string
+
+const (
+	PartyKindPerson       PartyKind = "PERSON"
+	PartyKindOrganisation PartyKind = "ORGANISATION"
+)
+
+var AllPartyKind = []PartyKind{
+	PartyKindPerson,
+	PartyKindOrganisation,
+}
+
+func (e PartyKind) IsValid() bool {
+	switch e {
+	case PartyKindPerson, PartyKindOrganisation:
+		return true
+	}
+	return false
+}
+
+func (e PartyKind) String() string {
+	return string(e)
+}
+
+func (e *PartyKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PartyKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PartyKind", str)
+	}
+	return nil
+}
+
+func (e PartyKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PartyKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PartyKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -193,7 +193,8 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	a.Work = &workflow.WorkBroker{Flows: flows, Logger: logger}
 	res := &resolvers.Resolver{
 		Registry: registry, Catalogue: cat, Measures: measures, Sealer: sealer, Logger: logger,
-		HubDB: hubDB.DB, Workflows: flows,
+		CourtLists: &court.Lists{DB: a.DBs[datasources.Court]},
+		HubDB:      hubDB.DB, Workflows: flows,
 		Reports: a.Reports, Warnings: a.Warnings, Work: a.Work, Supervision: a.Supervision,
 		Stats: &stats.Service{Registry: registry, RegistryTimeout: marketDB.Timeout, State: state, Hub: hubdb.New(hubDB.DB)},
 	}

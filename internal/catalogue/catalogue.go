@@ -32,6 +32,10 @@ type Entry struct {
 	// PeriodApplies: the publication periods of dishonesty information
 	// expire these records (not the courts' lists, which the courts keep).
 	PeriodApplies bool
+	// PublicOnceConcluded: records of the kind are as open as
+	// EntityPublicity only once concluded (a complaint handled, T10) and
+	// shared before.
+	PublicOnceConcluded bool
 }
 
 // Period is the publication period of one dishonesty class.
@@ -69,6 +73,7 @@ func Load(ctx context.Context, store hubdb.CatalogueStore, cal *workday.Calendar
 			Kind: credit.Kind(r.Kind), Name: r.Name, Sources: r.Sources,
 			EntityPublicity: credit.Publicity(r.EntityPublicity), PersonPublicity: credit.Publicity(r.PersonPublicity),
 			DisclosureRequired: r.DisclosureRequired, LegalBasis: r.LegalBasis, PeriodApplies: r.PeriodApplies,
+			PublicOnceConcluded: r.PublicOnceConcluded,
 		})
 	}
 	var ps []Period
@@ -126,6 +131,11 @@ func (c *Catalogue) Annotate(r credit.Record, today scalars.Date) {
 	b.Publicity = e.EntityPublicity
 	if b.FiledAgainst().IsPerson() {
 		b.Publicity = e.PersonPublicity
+	}
+	// A complaint is published once handled (T10): until then it is
+	// shared among departments, never more open.
+	if p, ok := r.(credit.Concluder); ok && e.PublicOnceConcluded && !p.Concluded() && b.Publicity == credit.Public {
+		b.Publicity = credit.Shared
 	}
 	if e.DisclosureRequired {
 		b.Disclosure = c.Disclosure(b.DecisionDate, b.PublishedOn, today)

@@ -44,6 +44,21 @@ type Complaint struct {
 	ReceivedAt time.Time
 	Category   string
 	Resolved   bool
+	// HandlingResult is how the market regulator concluded it (调解成功,
+	// 终止调解); nil while it is being handled. The complainant is not
+	// among the department's columns at all.
+	HandlingResult *string
+}
+
+// Concluded reports whether the complaint has been handled: only then is
+// it published (T10).
+func (c *Complaint) Concluded() bool { return c.Resolved }
+
+// Concluder is a record the catalogue publishes only once it is concluded
+// (catalogue.Entry.PublicOnceConcluded).
+type Concluder interface {
+	Record
+	Concluded() bool
 }
 
 // AbnormalOperation is a listing in the abnormal-operation directory.

@@ -36,6 +36,9 @@ type CatalogueRow struct {
 	DisclosureRequired bool           `db:"disclosure_required"`
 	LegalBasis         string         `db:"legal_basis"`
 	PeriodApplies      bool           `db:"period_applies"`
+	// PublicOnceConcluded: entity_publicity only once a record is
+	// concluded (a complaint handled), shared before (T10).
+	PublicOnceConcluded bool `db:"public_once_concluded"`
 }
 
 // PeriodRow is a row of publication_period.
@@ -82,7 +85,7 @@ type catalogues struct{ d *DB }
 func (c catalogues) Entries(ctx context.Context) ([]CatalogueRow, error) {
 	var rows []CatalogueRow
 	err := c.d.sel(ctx, &rows, `SELECT kind, name, sources, entity_publicity, person_publicity,
-		disclosure_required, legal_basis, period_applies FROM info_catalogue ORDER BY position`)
+		disclosure_required, legal_basis, period_applies, public_once_concluded FROM info_catalogue ORDER BY position`)
 	return rows, err
 }
 
