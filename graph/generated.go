@@ -9853,10 +9853,10 @@ extend type MarketEntity {
   calendar and whose move it is. withinWorkingDays keeps those due within
   that many working days (0 to 60; overdue ones included, commitments left
   out). For the entity itself (signed in as itself) and supervising
-  departments (entity:read); another entity, an agency and the public are
-  refused (FORBIDDEN). One statement.
+  departments (record:read, as its objections and repairs need); another
+  entity, an agency and the public are refused (FORBIDDEN). One statement.
   """
-  deadlines(withinWorkingDays: Int, first: Int = 50): [Deadline!]! @open(level: SHARED, scope: "entity:read", only: [SUPERVISORS, SUBJECT])
+  deadlines(withinWorkingDays: Int, first: Int = 50): [Deadline!]! @open(level: SHARED, scope: "record:read", only: [SUPERVISORS, SUBJECT])
 }
 
 "What a deadline belongs to."
@@ -9880,8 +9880,12 @@ enum DeadlineParty {
   CREDIT_OFFICE
 }
 
-"An open workflow object and the deadline it runs against."
-type Deadline @open(level: SHARED, scope: "entity:read") {
+"""
+An open workflow object and the deadline it runs against: as open as the
+objections and repairs it lists (record:read; the entity itself reads its
+own; a natural person's objection is that person's personal data).
+"""
+type Deadline @open(level: SHARED, scope: "record:read") {
   kind: DeadlineKind!
   "The object's global ID: a Commitment, ListEntry, Objection, Repair or CasePush."
   objectId: ID!

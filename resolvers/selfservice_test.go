@@ -290,6 +290,12 @@ func TestEntitySelfServiceRefusals(t *testing.T) {
 			t.Errorf("%s: %s", name, r.Body)
 		}
 	}
+	// A department reads an entity's deadlines with record:read, as it
+	// reads its objections and repairs.
+	r := h.Do(t, deadlinesQuery, map[string]any{"u": other.USCC}, apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeEntityRead))
+	if len(r.Errors) != 1 || r.Errors[0].Code() != "FORBIDDEN" || fmt.Sprint(r.Errors[0].Extensions["requiredScopes"]) != "[record:read]" {
+		t.Errorf("a department without record:read: %s", r.Body)
+	}
 }
 
 // Who checked an entity and the reports issued on it name the department

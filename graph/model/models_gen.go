@@ -608,8 +608,8 @@ type MarketEntity struct {
 	// calendar and whose move it is. withinWorkingDays keeps those due within
 	// that many working days (0 to 60; overdue ones included, commitments left
 	// out). For the entity itself (signed in as itself) and supervising
-	// departments (entity:read); another entity, an agency and the public are
-	// refused (FORBIDDEN). One statement.
+	// departments (record:read, as its objections and repairs need); another
+	// entity, an agency and the public are refused (FORBIDDEN). One statement.
 	Deadlines []*workflow.Deadline `json:"deadlines"`
 	// Warnings raised on the entity (T25), newest first.
 	Warnings []*Warning `json:"warnings"`
