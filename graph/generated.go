@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	Commitment() CommitmentResolver
 	CreditCheck() CreditCheckResolver
 	DepartmentDisclosure() DepartmentDisclosureResolver
+	DepartmentWork() DepartmentWorkResolver
 	Entity() EntityResolver
 	Finding() FindingResolver
 	InspectionPlan() InspectionPlanResolver
@@ -50,6 +51,7 @@ type ResolverRoot interface {
 	Person() PersonResolver
 	PersonCheck() PersonCheckResolver
 	PersonSelf() PersonSelfResolver
+	PlanInspection() PlanInspectionResolver
 	PlanSample() PlanSampleResolver
 	Query() QueryResolver
 	Repair() RepairResolver
@@ -388,6 +390,19 @@ type ComplexityRoot struct {
 		Uscc          func(childComplexity int) int
 	}
 
+	Deadline struct {
+		Awaiting        func(childComplexity int) int
+		Department      func(childComplexity int) int
+		Detail          func(childComplexity int) int
+		DueDate         func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		ObjectID        func(childComplexity int) int
+		Overdue         func(childComplexity int) int
+		State           func(childComplexity int) int
+		Uscc            func(childComplexity int) int
+		WorkingDaysLeft func(childComplexity int) int
+	}
+
 	Department struct {
 		Code func(childComplexity int) int
 		Name func(childComplexity int) int
@@ -410,6 +425,15 @@ type ComplexityRoot struct {
 		Pending         func(childComplexity int) int
 		PublishedLate   func(childComplexity int) int
 		PublishedOnTime func(childComplexity int) int
+	}
+
+	DepartmentWork struct {
+		Deadlines         func(childComplexity int, first *int) int
+		Department        func(childComplexity int) int
+		Objections        func(childComplexity int, first *int) int
+		Pushes            func(childComplexity int, first *int) int
+		Repairs           func(childComplexity int, first *int) int
+		WithinWorkingDays func(childComplexity int) int
 	}
 
 	DischargePermit struct {
@@ -808,6 +832,7 @@ type ComplexityRoot struct {
 		Address             func(childComplexity int) int
 		ChecksOnIt          func(childComplexity int, first *int, after *string) int
 		Commitments         func(childComplexity int, first *int, after *string) int
+		Deadlines           func(childComplexity int, withinWorkingDays *int, first *int) int
 		Division            func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		Industry            func(childComplexity int) int
@@ -913,12 +938,14 @@ type ComplexityRoot struct {
 		RecheckRepair           func(childComplexity int, id string, correct bool, reason string, idempotencyKey string) int
 		RecomputeGrades         func(childComplexity int, idempotencyKey string) int
 		RecordAuthorization     func(childComplexity int, input model.RecordAuthorizationInput) int
+		RecordInspectionResult  func(childComplexity int, input model.InspectionResultInput, idempotencyKey string) int
 		RecordInterview         func(childComplexity int, listEntryID string, typeArg credit.InterviewType, heldOn scalars.Date, notes string, idempotencyKey string) int
 		RefuseRepair            func(childComplexity int, id string, rule string, reason string, idempotencyKey string) int
 		RejectFinding           func(childComplexity int, id string, reason string, idempotencyKey string) int
 		RejectObjection         func(childComplexity int, id string, reason string, idempotencyKey string) int
 		RemoveListing           func(childComplexity int, id string, reason workflow.RemovalReason, note *string, idempotencyKey string) int
 		ReportMeasureApplied    func(childComplexity int, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) int
+		RequestOwnCreditReport  func(childComplexity int, purpose model.OwnReportPurpose, idempotencyKey string) int
 		RetireInspector         func(childComplexity int, id string, reason string, idempotencyKey string) int
 		RevokeAuthorization     func(childComplexity int, id string, idempotencyKey string) int
 		RevokeMyAuthorization   func(childComplexity int, id string, idempotencyKey string) int
@@ -956,6 +983,19 @@ type ComplexityRoot struct {
 	ObjectionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	OwnCreditReport struct {
+		Content       func(childComplexity int) int
+		ContentSha256 func(childComplexity int) int
+		IssuedAt      func(childComplexity int) int
+		IssuedTo      func(childComplexity int) int
+		KeyID         func(childComplexity int) int
+		Number        func(childComplexity int) int
+		PublicKey     func(childComplexity int) int
+		Purpose       func(childComplexity int) int
+		Signature     func(childComplexity int) int
+		Uscc          func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -1042,8 +1082,19 @@ type ComplexityRoot struct {
 		Records        func(childComplexity int, filter *model.RecordFilter, first *int, after *string) int
 	}
 
+	PlanInspection struct {
+		Department func(childComplexity int) int
+		Entity     func(childComplexity int) int
+		PlanID     func(childComplexity int) int
+		Record     func(childComplexity int) int
+		RecordID   func(childComplexity int) int
+		RecordedAt func(childComplexity int) int
+		USCC       func(childComplexity int) int
+	}
+
 	PlanSample struct {
 		Entity     func(childComplexity int) int
+		Inspection func(childComplexity int) int
 		Inspectors func(childComplexity int) int
 		Uscc       func(childComplexity int) int
 	}
@@ -1113,6 +1164,7 @@ type ComplexityRoot struct {
 		ListEntries        func(childComplexity int, filter *model.ListEntryFilter, first *int, after *string) int
 		Me                 func(childComplexity int) int
 		Measures           func(childComplexity int) int
+		MyWork             func(childComplexity int, withinWorkingDays *int) int
 		Node               func(childComplexity int, id string) int
 		Objections         func(childComplexity int, filter *model.ObjectionFilter, first *int, after *string) int
 		OverduePushes      func(childComplexity int, department *string) int
@@ -1258,7 +1310,8 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		Warnings func(childComplexity int, filter *model.WarningFilter) int
+		Warnings    func(childComplexity int, filter *model.WarningFilter) int
+		WorkArrived func(childComplexity int) int
 	}
 
 	Warning struct {
@@ -1305,6 +1358,15 @@ type ComplexityRoot struct {
 		Level       func(childComplexity int) int
 		Source      func(childComplexity int) int
 		Threshold   func(childComplexity int) int
+	}
+
+	WorkItem struct {
+		At         func(childComplexity int) int
+		Department func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Objection  func(childComplexity int) int
+		Push       func(childComplexity int) int
+		Repair     func(childComplexity int) int
 	}
 
 	WorkflowEvent struct {
@@ -1359,6 +1421,12 @@ type CreditCheckResolver interface {
 type DepartmentDisclosureResolver interface {
 	OverdueRecords(ctx context.Context, obj *model.DepartmentDisclosure, first *int) ([]credit.Record, error)
 }
+type DepartmentWorkResolver interface {
+	Pushes(ctx context.Context, obj *workflow.DepartmentWork, first *int) ([]*workflow.CasePush, error)
+	Objections(ctx context.Context, obj *workflow.DepartmentWork, first *int) ([]*workflow.Objection, error)
+	Repairs(ctx context.Context, obj *workflow.DepartmentWork, first *int) ([]*workflow.Repair, error)
+	Deadlines(ctx context.Context, obj *workflow.DepartmentWork, first *int) ([]*workflow.Deadline, error)
+}
 type EntityResolver interface {
 	FindManyCommitmentByIDs(ctx context.Context, reps []*model.CommitmentByIDsInput) ([]*workflow.Commitment, error)
 	FindManyInspectionPlanByIDs(ctx context.Context, reps []*model.InspectionPlanByIDsInput) ([]*model.InspectionPlan, error)
@@ -1405,6 +1473,7 @@ type MarketEntityResolver interface {
 	Sources(ctx context.Context, obj *model.MarketEntity) ([]*model.SourceStatus, error)
 	Repairs(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Repair, error)
 	ReportsOnIt(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.ReportOnEntityConnection, error)
+	Deadlines(ctx context.Context, obj *model.MarketEntity, withinWorkingDays *int, first *int) ([]*workflow.Deadline, error)
 	Warnings(ctx context.Context, obj *model.MarketEntity, first *int) ([]*model.Warning, error)
 }
 type MutationResolver interface {
@@ -1417,6 +1486,7 @@ type MutationResolver interface {
 	FulfilCommitment(ctx context.Context, id string, reason *string, idempotencyKey string) (*workflow.Commitment, error)
 	BreachCommitment(ctx context.Context, id string, severity credit.Severity, reason string, idempotencyKey string) (*workflow.Commitment, error)
 	FindCommitmentFalse(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Commitment, error)
+	RecordInspectionResult(ctx context.Context, input model.InspectionResultInput, idempotencyKey string) (*workflow.PlanInspection, error)
 	SubmitFinding(ctx context.Context, input model.SubmitFindingInput, idempotencyKey string) (*workflow.Finding, error)
 	AcceptFinding(ctx context.Context, id string, outcome *workflow.FindingOutcome, correction *model.RecordCorrectionInput, reason *string, idempotencyKey string) (*workflow.Finding, error)
 	RejectFinding(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Finding, error)
@@ -1442,6 +1512,7 @@ type MutationResolver interface {
 	SampleRepairsForRecheck(ctx context.Context, count int, seed string, idempotencyKey string) ([]*workflow.Repair, error)
 	RecheckRepair(ctx context.Context, id string, correct bool, reason string, idempotencyKey string) (*workflow.Repair, error)
 	RevokeMyAuthorization(ctx context.Context, id string, idempotencyKey string) (*model.PersonAuthorization, error)
+	RequestOwnCreditReport(ctx context.Context, purpose model.OwnReportPurpose, idempotencyKey string) (*model.OwnCreditReport, error)
 	AcknowledgeWarning(ctx context.Context, id string, idempotencyKey string) (*model.Warning, error)
 	AssignWarning(ctx context.Context, id string, department *string, person *string, idempotencyKey string) (*model.Warning, error)
 	CloseWarning(ctx context.Context, id string, note string, idempotencyKey string) (*model.Warning, error)
@@ -1468,6 +1539,11 @@ type PersonSelfResolver interface {
 	Authorizations(ctx context.Context, obj *model.PersonSelf) ([]*model.PersonAuthorization, error)
 	Objections(ctx context.Context, obj *model.PersonSelf) ([]*workflow.Objection, error)
 }
+type PlanInspectionResolver interface {
+	Entity(ctx context.Context, obj *workflow.PlanInspection) (*model.MarketEntity, error)
+
+	Record(ctx context.Context, obj *workflow.PlanInspection) (credit.Record, error)
+}
 type PlanSampleResolver interface {
 	Entity(ctx context.Context, obj *model.PlanSample) (*model.MarketEntity, error)
 }
@@ -1487,6 +1563,7 @@ type QueryResolver interface {
 	CourtListSearch(ctx context.Context, list model.CourtList, name *string, uscc *string, maskedIDNumber *string, first *int, after *string) (*model.CourtListEntryConnection, error)
 	CityStats(ctx context.Context, filter *model.StatsFilter) (*model.CityStats, error)
 	Records(ctx context.Context, filter *model.CityRecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
+	MyWork(ctx context.Context, withinWorkingDays *int) (*workflow.DepartmentWork, error)
 	DisclosureStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentDisclosure, error)
 	WorkingDays(ctx context.Context, from scalars.Date, to scalars.Date) (int, error)
 	SubmittedFindings(ctx context.Context, filter *model.SubmittedFindingFilter, first *int, after *string) (*model.FindingConnection, error)
@@ -1522,6 +1599,7 @@ type RepairResolver interface {
 	History(ctx context.Context, obj *workflow.Repair) ([]*workflow.Event, error)
 }
 type SubscriptionResolver interface {
+	WorkArrived(ctx context.Context) (<-chan *workflow.WorkItem, error)
 	Warnings(ctx context.Context, filter *model.WarningFilter) (<-chan *model.Warning, error)
 }
 type WarningResolver interface {
@@ -3034,6 +3112,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreditReport.Uscc(childComplexity), true
 
+	case "Deadline.awaiting":
+		if e.ComplexityRoot.Deadline.Awaiting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Awaiting(childComplexity), true
+	case "Deadline.department":
+		if e.ComplexityRoot.Deadline.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Department(childComplexity), true
+	case "Deadline.detail":
+		if e.ComplexityRoot.Deadline.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Detail(childComplexity), true
+	case "Deadline.dueDate":
+		if e.ComplexityRoot.Deadline.DueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.DueDate(childComplexity), true
+	case "Deadline.kind":
+		if e.ComplexityRoot.Deadline.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Kind(childComplexity), true
+	case "Deadline.objectId":
+		if e.ComplexityRoot.Deadline.ObjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.ObjectID(childComplexity), true
+	case "Deadline.overdue":
+		if e.ComplexityRoot.Deadline.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Overdue(childComplexity), true
+	case "Deadline.state":
+		if e.ComplexityRoot.Deadline.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.State(childComplexity), true
+	case "Deadline.uscc":
+		if e.ComplexityRoot.Deadline.Uscc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Uscc(childComplexity), true
+	case "Deadline.workingDaysLeft":
+		if e.ComplexityRoot.Deadline.WorkingDaysLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.WorkingDaysLeft(childComplexity), true
+
 	case "Department.code":
 		if e.ComplexityRoot.Department.Code == nil {
 			break
@@ -3131,6 +3270,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DepartmentDisclosure.PublishedOnTime(childComplexity), true
+
+	case "DepartmentWork.deadlines":
+		if e.ComplexityRoot.DepartmentWork.Deadlines == nil {
+			break
+		}
+
+		args, err := ec.field_DepartmentWork_deadlines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.DepartmentWork.Deadlines(childComplexity, args["first"].(*int)), true
+	case "DepartmentWork.department":
+		if e.ComplexityRoot.DepartmentWork.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentWork.Department(childComplexity), true
+	case "DepartmentWork.objections":
+		if e.ComplexityRoot.DepartmentWork.Objections == nil {
+			break
+		}
+
+		args, err := ec.field_DepartmentWork_objections_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.DepartmentWork.Objections(childComplexity, args["first"].(*int)), true
+	case "DepartmentWork.pushes":
+		if e.ComplexityRoot.DepartmentWork.Pushes == nil {
+			break
+		}
+
+		args, err := ec.field_DepartmentWork_pushes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.DepartmentWork.Pushes(childComplexity, args["first"].(*int)), true
+	case "DepartmentWork.repairs":
+		if e.ComplexityRoot.DepartmentWork.Repairs == nil {
+			break
+		}
+
+		args, err := ec.field_DepartmentWork_repairs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.DepartmentWork.Repairs(childComplexity, args["first"].(*int)), true
+	case "DepartmentWork.withinWorkingDays":
+		if e.ComplexityRoot.DepartmentWork.WithinWorkingDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepartmentWork.WithinWorkingDays(childComplexity), true
 
 	case "DischargePermit.authority":
 		if e.ComplexityRoot.DischargePermit.Authority == nil {
@@ -4872,6 +5068,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarketEntity.Commitments(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "MarketEntity.deadlines":
+		if e.ComplexityRoot.MarketEntity.Deadlines == nil {
+			break
+		}
+
+		args, err := ec.field_MarketEntity_deadlines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MarketEntity.Deadlines(childComplexity, args["withinWorkingDays"].(*int), args["first"].(*int)), true
 	case "MarketEntity.division":
 		if e.ComplexityRoot.MarketEntity.Division == nil {
 			break
@@ -5513,6 +5720,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordAuthorization(childComplexity, args["input"].(model.RecordAuthorizationInput)), true
+	case "Mutation.recordInspectionResult":
+		if e.ComplexityRoot.Mutation.RecordInspectionResult == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordInspectionResult_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordInspectionResult(childComplexity, args["input"].(model.InspectionResultInput), args["idempotencyKey"].(string)), true
 	case "Mutation.recordInterview":
 		if e.ComplexityRoot.Mutation.RecordInterview == nil {
 			break
@@ -5579,6 +5797,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportMeasureApplied(childComplexity, args["checkId"].(string), args["measureCode"].(string), args["applied"].(bool), args["note"].(*string), args["idempotencyKey"].(string)), true
+	case "Mutation.requestOwnCreditReport":
+		if e.ComplexityRoot.Mutation.RequestOwnCreditReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestOwnCreditReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestOwnCreditReport(childComplexity, args["purpose"].(model.OwnReportPurpose), args["idempotencyKey"].(string)), true
 	case "Mutation.retireInspector":
 		if e.ComplexityRoot.Mutation.RetireInspector == nil {
 			break
@@ -5795,6 +6024,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObjectionEdge.Node(childComplexity), true
+
+	case "OwnCreditReport.content":
+		if e.ComplexityRoot.OwnCreditReport.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnCreditReport.Content(childComplexity), true
+	case "OwnCreditReport.contentSha256":
+		if e.ComplexityRoot.OwnCreditReport.ContentSha256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnCreditReport.ContentSha256(childComplexity), true
+	case "OwnCreditReport.issuedAt":
+		if e.ComplexityRoot.OwnCreditReport.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnCreditReport.IssuedAt(childComplexity), true
+	case "OwnCreditReport.issuedTo":
+		if e.ComplexityRoot.OwnCreditReport.IssuedTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnCreditReport.IssuedTo(childComplexity), true
+	case "OwnCreditReport.keyId":
+		if e.ComplexityRoot.OwnCreditReport.KeyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnCreditReport.KeyID(childComplexity), true
+	case "OwnCreditReport.number":
+		if e.ComplexityRoot.OwnCreditReport.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnCreditReport.Number(childComplexity), true
+	case "OwnCreditReport.publicKey":
+		if e.ComplexityRoot.OwnCreditReport.PublicKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnCreditReport.PublicKey(childComplexity), true
+	case "OwnCreditReport.purpose":
+		if e.ComplexityRoot.OwnCreditReport.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnCreditReport.Purpose(childComplexity), true
+	case "OwnCreditReport.signature":
+		if e.ComplexityRoot.OwnCreditReport.Signature == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnCreditReport.Signature(childComplexity), true
+	case "OwnCreditReport.uscc":
+		if e.ComplexityRoot.OwnCreditReport.Uscc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnCreditReport.Uscc(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -6128,12 +6418,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PersonSelf.Records(childComplexity, args["filter"].(*model.RecordFilter), args["first"].(*int), args["after"].(*string)), true
 
+	case "PlanInspection.department":
+		if e.ComplexityRoot.PlanInspection.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanInspection.Department(childComplexity), true
+	case "PlanInspection.entity":
+		if e.ComplexityRoot.PlanInspection.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanInspection.Entity(childComplexity), true
+	case "PlanInspection.planId":
+		if e.ComplexityRoot.PlanInspection.PlanID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanInspection.PlanID(childComplexity), true
+	case "PlanInspection.record":
+		if e.ComplexityRoot.PlanInspection.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanInspection.Record(childComplexity), true
+	case "PlanInspection.recordId":
+		if e.ComplexityRoot.PlanInspection.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanInspection.RecordID(childComplexity), true
+	case "PlanInspection.recordedAt":
+		if e.ComplexityRoot.PlanInspection.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanInspection.RecordedAt(childComplexity), true
+	case "PlanInspection.uscc":
+		if e.ComplexityRoot.PlanInspection.USCC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanInspection.USCC(childComplexity), true
+
 	case "PlanSample.entity":
 		if e.ComplexityRoot.PlanSample.Entity == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PlanSample.Entity(childComplexity), true
+	case "PlanSample.inspection":
+		if e.ComplexityRoot.PlanSample.Inspection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanSample.Inspection(childComplexity), true
 	case "PlanSample.inspectors":
 		if e.ComplexityRoot.PlanSample.Inspectors == nil {
 			break
@@ -6598,6 +6937,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Measures(childComplexity), true
+	case "Query.myWork":
+		if e.ComplexityRoot.Query.MyWork == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myWork_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyWork(childComplexity, args["withinWorkingDays"].(*int)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -7260,6 +7610,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.Warnings(childComplexity, args["filter"].(*model.WarningFilter)), true
+	case "Subscription.workArrived":
+		if e.ComplexityRoot.Subscription.WorkArrived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.WorkArrived(childComplexity), true
 
 	case "Warning.assignee":
 		if e.ComplexityRoot.Warning.Assignee == nil {
@@ -7435,6 +7791,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WarningRule.Threshold(childComplexity), true
 
+	case "WorkItem.at":
+		if e.ComplexityRoot.WorkItem.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkItem.At(childComplexity), true
+	case "WorkItem.department":
+		if e.ComplexityRoot.WorkItem.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkItem.Department(childComplexity), true
+	case "WorkItem.kind":
+		if e.ComplexityRoot.WorkItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkItem.Kind(childComplexity), true
+	case "WorkItem.objection":
+		if e.ComplexityRoot.WorkItem.Objection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkItem.Objection(childComplexity), true
+	case "WorkItem.push":
+		if e.ComplexityRoot.WorkItem.Push == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkItem.Push(childComplexity), true
+	case "WorkItem.repair":
+		if e.ComplexityRoot.WorkItem.Repair == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkItem.Repair(childComplexity), true
+
 	case "WorkflowEvent.action":
 		if e.ComplexityRoot.WorkflowEvent.Action == nil {
 			break
@@ -7558,8 +7951,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EnterListingInput", ec.unmarshalInputEnterListingInput),
 			graphql.NewInputUnmarshaler("EntityFilter", ec.unmarshalInputEntityFilter),
 			graphql.NewInputUnmarshaler("GradeRatiosInput", ec.unmarshalInputGradeRatiosInput),
+			graphql.NewInputUnmarshaler("InspectionFindingInput", ec.unmarshalInputInspectionFindingInput),
 			graphql.NewInputUnmarshaler("InspectionPlanByIDsInput", ec.unmarshalInputInspectionPlanByIDsInput),
 			graphql.NewInputUnmarshaler("InspectionPlanInput", ec.unmarshalInputInspectionPlanInput),
+			graphql.NewInputUnmarshaler("InspectionResultInput", ec.unmarshalInputInspectionResultInput),
 			graphql.NewInputUnmarshaler("InspectorInput", ec.unmarshalInputInspectorInput),
 			graphql.NewInputUnmarshaler("InspectorUpdateInput", ec.unmarshalInputInspectorUpdateInput),
 			graphql.NewInputUnmarshaler("JointCaseByIDsInput", ec.unmarshalInputJointCaseByIDsInput),
@@ -8451,6 +8846,152 @@ type WarningCount @open(level: SHARED, scope: "entity:read") {
   rule: WarningRule!
   division: Division
   open: Int!
+}
+`, BuiltIn: false},
+	{Name: "../schema/deptwork.graphqls", Input: `# A department's work (issue #15, 3): what waits on it, pushed to it as it
+# arrives, and the results of its double-random inspections recorded
+# against a plan's drawn entities.
+
+extend type Query {
+  """
+  The calling department's work — its token's org, never another's (the
+  credit office: org credit-office): the joint-punishment cases pushed to
+  it and not answered, the open objections against its records (the credit
+  office: also every objection waiting for its check), the repair
+  applications of its records waiting for its answer or decision, and the
+  deadlines of these and of the listings it identified due within
+  withinWorkingDays working days (0 to 60; overdue ones included).
+  Objections against natural persons' records only with person:read and a
+  declared purpose. Each list is one statement, soonest due first.
+  Supervisors only: agencies, entities and the public get FORBIDDEN.
+  """
+  myWork(withinWorkingDays: Int = 5): DepartmentWork! @open(level: SHARED, scope: "entity:read", only: [SUPERVISORS])
+}
+
+extend type Subscription {
+  """
+  The calling department's new work as it arrives, from any hub instance
+  (PostgreSQL LISTEN/NOTIFY, sent by the transactions that bring it): a
+  case pushed to it, an objection filed against one of its records, an
+  objection passed to it after the platform's check (the credit office:
+  each new objection to check), a repair application for one of its
+  records. It takes no argument: the department is the token's org.
+  Supervisors only (FORBIDDEN otherwise).
+  """
+  workArrived: WorkItem! @open(level: SHARED, scope: "entity:read", only: [SUPERVISORS])
+}
+
+extend type Mutation {
+  """
+  The department that drew a double-random plan records the result of
+  inspecting one entity the plan drew (T13), once: a second, different
+  result for that entity is CONFLICT (an objection to its record corrects
+  a recorded one), the same result again gets the first back. The result
+  becomes a credit record of the entity held by the hub (an
+  InspectionResult, its source the department, as open as the information
+  catalogue makes inspections), written in the same transaction and listed
+  in the entity's records like the departments' own. Another department or
+  the credit office is refused (FORBIDDEN); an entity the plan did not draw
+  is BAD_USER_INPUT on input.uscc.
+  """
+  recordInspectionResult(input: InspectionResultInput!, idempotencyKey: String!): PlanInspection! @write(scope: "inspection:write")
+}
+
+"What waits on a department (myWork)."
+type DepartmentWork @open(level: SHARED, scope: "entity:read") {
+  department: Department!
+  "The working days the deadlines look ahead."
+  withinWorkingDays: Int!
+  "Cases pushed to it and not answered (PUSHED), soonest due first."
+  pushes(first: Int = 50): [CasePush!]!
+  "Open objections against its records (FILED: with the platform; CHECKED: its decision), soonest due first; the credit office's include every FILED one."
+  objections(first: Int = 50): [Objection!]!
+  "Repair applications of its records waiting for its answer (APPLIED) or decision (ACCEPTED), soonest due first."
+  repairs(first: Int = 50): [Repair!]!
+  "The deadlines of its pushes, objections, repairs and of the listings it identified, due within withinWorkingDays working days, soonest first."
+  deadlines(first: Int = 50): [Deadline!]!
+}
+
+"What arrived at a department's desk."
+enum WorkKind {
+  "A joint-punishment case was pushed to it (push)."
+  CASE_PUSHED
+  "An objection was filed against one of its records, which shows UNDER_OBJECTION (objection)."
+  OBJECTION_FILED
+  "An objection for the credit office to check (objection)."
+  OBJECTION_TO_CHECK
+  "The platform checked an objection and passed it to the department for its decision (objection)."
+  OBJECTION_CHECKED
+  "An entity applied to repair one of its records (repair)."
+  REPAIR_APPLIED
+}
+
+"One arrival of work (workArrived): its object as it stood when delivered."
+type WorkItem @open(level: SHARED, scope: "entity:read") {
+  kind: WorkKind!
+  "The department it reached (the caller's)."
+  department: Department!
+  at: Time!
+  push: CasePush
+  objection: Objection
+  repair: Repair
+}
+
+"""
+The result of inspecting one entity a plan drew, as recorded. What was
+found is its record's: read it through record, as open as the record.
+"""
+type PlanInspection @open(level: PUBLIC) {
+  planId: ID!
+  uscc: ID!
+  entity: MarketEntity
+  "The department that inspected."
+  department: Department!
+  recordedAt: Time!
+  "The credit record the result became."
+  recordId: ID!
+  record: CreditRecord
+}
+
+extend type PlanSample {
+  "Its inspection's result once recorded (recordInspectionResult); null before."
+  inspection: PlanInspection @open(level: PUBLIC)
+}
+
+"The results of a double-random inspection (双随机抽查结果)."
+enum InspectionResultCode {
+  "未发现问题"
+  NO_PROBLEM
+  "发现问题已责令改正: name the findings."
+  PROBLEM_ORDERED_CORRECTED
+  "未按规定公示应当公示的信息"
+  INFORMATION_NOT_DISCLOSED
+  "未发现开展本次抽查涉及的经营活动"
+  ACTIVITY_NOT_FOUND
+  "通过登记的住所（经营场所）无法联系"
+  UNREACHABLE_AT_ADDRESS
+}
+
+input InspectionResultInput {
+  planId: ID!
+  "An entity the plan drew."
+  uscc: ID!
+  "Not in the future, not before the plan was drawn."
+  inspectedOn: Date!
+  result: InspectionResultCode!
+  "What was found (1 to 50 for PROBLEM_ORDERED_CORRECTED, none for NO_PROBLEM)."
+  findings: [InspectionFindingInput!] = []
+  "The inspection's document number, when it has one."
+  decisionNo: String
+}
+
+input InspectionFindingInput {
+  "The department's code for the problem (1 to 50 characters)."
+  code: String!
+  "What was found (1 to 500 characters)."
+  description: String!
+  "When it must be corrected by (not before the inspection)."
+  rectifyBy: Date
 }
 `, BuiltIn: false},
 	{Name: "../schema/disclosure.graphqls", Input: `# Disclosure timeliness (T26): decisions published within 7 working days on
@@ -10199,6 +10740,119 @@ type PersonAccess @open(level: PERSONAL, only: [SUBJECT]) {
   fields: [String!]!
 }
 `, BuiltIn: false},
+	{Name: "../schema/selfservice.graphqls", Input: `# A market entity's self-service (issue #15, 2): its own signed credit
+# report for a stated purpose (T7), and one worklist of its deadlines. Who
+# checked it and the reports issued on it are checksOnIt (checks.graphqls)
+# and reportsOnIt (reports.graphqls).
+
+extend type Mutation {
+  """
+  A market entity signed in as itself (token kind entity) obtains its own
+  credit report for a stated purpose (T7: a bid, a public procurement, an
+  approval …): what it may see of itself — its registry facts, its public
+  and shared records and lists in force, its responsible persons (ID
+  numbers masked); not its grade, which is for supervisors — numbered,
+  hashed, signed and stored like every report (verifyCreditReport, or
+  offline ` + "`" + `credithub report verify` + "`" + `), and listed among the reports issued
+  on it (reportsOnIt: issuerKind entity, issuerOrg its code). The report
+  is on the caller's own code: no argument names an entity. Any other kind
+  of caller gets FORBIDDEN. A retry under the same idempotencyKey gets the
+  report first issued.
+  """
+  requestOwnCreditReport(purpose: OwnReportPurpose!, idempotencyKey: String!): OwnCreditReport! @write(scope: "report:request")
+}
+
+"What an entity asks its own credit report for."
+enum OwnReportPurpose {
+  BIDDING
+  PUBLIC_PROCUREMENT
+  ADMINISTRATIVE_APPROVAL
+  MARKET_ACCESS
+  QUALIFICATION_REVIEW
+}
+
+"""
+An entity's own signed credit report: content is the exact JSON that was
+hashed and signed. Only the entity it is about reads it.
+"""
+type OwnCreditReport @open(level: SHARED, scope: "report:request", only: [SUBJECT]) {
+  number: ID!
+  uscc: ID!
+  purpose: ReportPurpose!
+  issuedAt: Time!
+  "entity:<its code>"
+  issuedTo: String!
+  content: String!
+  contentSha256: String!
+  "Ed25519 over number, issue time and content hash (base64)."
+  signature: String!
+  keyId: String!
+  "The report key's public half (base64), to verify offline."
+  publicKey: String!
+}
+
+extend type MarketEntity {
+  """
+  Its deadlines as one worklist (issue #15): the commitments it keeps, the
+  rectification deadlines of its listings, and where its objections and
+  repair applications stand — soonest due first, the commitments (which
+  have no date) last — each with the working days left on the official
+  calendar and whose move it is. withinWorkingDays keeps those due within
+  that many working days (0 to 60; overdue ones included, commitments left
+  out). For the entity itself (signed in as itself) and supervising
+  departments (record:read, as its objections and repairs need); another
+  entity, an agency and the public are refused (FORBIDDEN). One statement.
+  """
+  deadlines(withinWorkingDays: Int, first: Int = 50): [Deadline!]! @open(level: SHARED, scope: "record:read", only: [SUPERVISORS, SUBJECT])
+}
+
+"What a deadline belongs to."
+enum DeadlineKind {
+  "A credit commitment the entity keeps: no date, it runs until the department finds it kept, breached or false."
+  COMMITMENT
+  "A listing's rectification deadline: the entity rectifies by then; an interview may follow when it is missed (T16)."
+  RECTIFICATION
+  "An objection: the platform checks it (FILED), then the providing department decides (CHECKED)."
+  OBJECTION
+  "A repair application: the department answers it (APPLIED), then decides (ACCEPTED)."
+  REPAIR
+  "A joint-punishment case pushed to a department, waiting for its execution feedback."
+  CASE_PUSH
+}
+
+"Whose move a deadline waits on."
+enum DeadlineParty {
+  ENTITY
+  DEPARTMENT
+  CREDIT_OFFICE
+}
+
+"""
+An open workflow object and the deadline it runs against: as open as the
+objections and repairs it lists (record:read; the entity itself reads its
+own; a natural person's objection is that person's personal data).
+"""
+type Deadline @open(level: SHARED, scope: "record:read") {
+  kind: DeadlineKind!
+  "The object's global ID: a Commitment, ListEntry, Objection, Repair or CasePush."
+  objectId: ID!
+  "The entity it concerns; null for an objection to a natural person's record."
+  uscc: ID
+  "The department that holds the object (identified, provided or received it)."
+  department: Department!
+  "The object's state: SIGNED, LISTED, FILED, CHECKED, APPLIED, ACCEPTED or PUSHED."
+  state: String!
+  "Whose move it is."
+  awaiting: DeadlineParty!
+  "The last day on time; null for a commitment."
+  dueDate: Date
+  "Working days from today to dueDate (today not counted, dueDate counted): 0 on the day, negative once overdue; null without a date."
+  workingDaysLeft: Int
+  overdue: Boolean!
+  "What is due: the commitment item, the list type, the objected or repaired record's ID, the push's measures."
+  detail: String!
+}
+`, BuiltIn: false},
 	{Name: "../schema/warnings.graphqls", Input: `# Warnings (T25): raised on entities by rules, listed, pushed to
 # subscribers, and handled: acknowledged, assigned and closed
 # (internal/workflow/warning.go).
@@ -10812,6 +11466,32 @@ func (ec *executionContext) childFields_CreditReport(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CreditReport", field.Name)
 }
 
+func (ec *executionContext) childFields_Deadline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Deadline_kind(ctx, field)
+	case "objectId":
+		return ec.fieldContext_Deadline_objectId(ctx, field)
+	case "uscc":
+		return ec.fieldContext_Deadline_uscc(ctx, field)
+	case "department":
+		return ec.fieldContext_Deadline_department(ctx, field)
+	case "state":
+		return ec.fieldContext_Deadline_state(ctx, field)
+	case "awaiting":
+		return ec.fieldContext_Deadline_awaiting(ctx, field)
+	case "dueDate":
+		return ec.fieldContext_Deadline_dueDate(ctx, field)
+	case "workingDaysLeft":
+		return ec.fieldContext_Deadline_workingDaysLeft(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Deadline_overdue(ctx, field)
+	case "detail":
+		return ec.fieldContext_Deadline_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Deadline", field.Name)
+}
+
 func (ec *executionContext) childFields_Department(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -10858,6 +11538,24 @@ func (ec *executionContext) childFields_DepartmentDisclosure(ctx context.Context
 		return ec.fieldContext_DepartmentDisclosure_overdueRecords(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DepartmentDisclosure", field.Name)
+}
+
+func (ec *executionContext) childFields_DepartmentWork(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "department":
+		return ec.fieldContext_DepartmentWork_department(ctx, field)
+	case "withinWorkingDays":
+		return ec.fieldContext_DepartmentWork_withinWorkingDays(ctx, field)
+	case "pushes":
+		return ec.fieldContext_DepartmentWork_pushes(ctx, field)
+	case "objections":
+		return ec.fieldContext_DepartmentWork_objections(ctx, field)
+	case "repairs":
+		return ec.fieldContext_DepartmentWork_repairs(ctx, field)
+	case "deadlines":
+		return ec.fieldContext_DepartmentWork_deadlines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DepartmentWork", field.Name)
 }
 
 func (ec *executionContext) childFields_Disclosure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11406,6 +12104,8 @@ func (ec *executionContext) childFields_MarketEntity(ctx context.Context, field 
 		return ec.fieldContext_MarketEntity_repairs(ctx, field)
 	case "reportsOnIt":
 		return ec.fieldContext_MarketEntity_reportsOnIt(ctx, field)
+	case "deadlines":
+		return ec.fieldContext_MarketEntity_deadlines(ctx, field)
 	case "warnings":
 		return ec.fieldContext_MarketEntity_warnings(ctx, field)
 	}
@@ -11548,6 +12248,32 @@ func (ec *executionContext) childFields_ObjectionEdge(ctx context.Context, field
 		return ec.fieldContext_ObjectionEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ObjectionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OwnCreditReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_OwnCreditReport_number(ctx, field)
+	case "uscc":
+		return ec.fieldContext_OwnCreditReport_uscc(ctx, field)
+	case "purpose":
+		return ec.fieldContext_OwnCreditReport_purpose(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_OwnCreditReport_issuedAt(ctx, field)
+	case "issuedTo":
+		return ec.fieldContext_OwnCreditReport_issuedTo(ctx, field)
+	case "content":
+		return ec.fieldContext_OwnCreditReport_content(ctx, field)
+	case "contentSha256":
+		return ec.fieldContext_OwnCreditReport_contentSha256(ctx, field)
+	case "signature":
+		return ec.fieldContext_OwnCreditReport_signature(ctx, field)
+	case "keyId":
+		return ec.fieldContext_OwnCreditReport_keyId(ctx, field)
+	case "publicKey":
+		return ec.fieldContext_OwnCreditReport_publicKey(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OwnCreditReport", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11718,6 +12444,26 @@ func (ec *executionContext) childFields_PersonSelf(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type PersonSelf", field.Name)
 }
 
+func (ec *executionContext) childFields_PlanInspection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "planId":
+		return ec.fieldContext_PlanInspection_planId(ctx, field)
+	case "uscc":
+		return ec.fieldContext_PlanInspection_uscc(ctx, field)
+	case "entity":
+		return ec.fieldContext_PlanInspection_entity(ctx, field)
+	case "department":
+		return ec.fieldContext_PlanInspection_department(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_PlanInspection_recordedAt(ctx, field)
+	case "recordId":
+		return ec.fieldContext_PlanInspection_recordId(ctx, field)
+	case "record":
+		return ec.fieldContext_PlanInspection_record(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanInspection", field.Name)
+}
+
 func (ec *executionContext) childFields_PlanSample(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "uscc":
@@ -11726,6 +12472,8 @@ func (ec *executionContext) childFields_PlanSample(ctx context.Context, field gr
 		return ec.fieldContext_PlanSample_entity(ctx, field)
 	case "inspectors":
 		return ec.fieldContext_PlanSample_inspectors(ctx, field)
+	case "inspection":
+		return ec.fieldContext_PlanSample_inspection(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlanSample", field.Name)
 }
@@ -12070,6 +12818,24 @@ func (ec *executionContext) childFields_WarningRule(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type WarningRule", field.Name)
 }
 
+func (ec *executionContext) childFields_WorkItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_WorkItem_kind(ctx, field)
+	case "department":
+		return ec.fieldContext_WorkItem_department(ctx, field)
+	case "at":
+		return ec.fieldContext_WorkItem_at(ctx, field)
+	case "push":
+		return ec.fieldContext_WorkItem_push(ctx, field)
+	case "objection":
+		return ec.fieldContext_WorkItem_objection(ctx, field)
+	case "repair":
+		return ec.fieldContext_WorkItem_repair(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkItem", field.Name)
+}
+
 func (ec *executionContext) childFields_WorkflowEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "action":
@@ -12258,6 +13024,62 @@ func (ec *executionContext) field_DepartmentDisclosure_overdueRecords_args(ctx c
 	return args, nil
 }
 
+func (ec *executionContext) field_DepartmentWork_deadlines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_DepartmentWork_objections_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_DepartmentWork_pushes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_DepartmentWork_repairs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Entity_findManyCommitmentByIDs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12411,6 +13233,28 @@ func (ec *executionContext) field_MarketEntity_commitments_args(ctx context.Cont
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_MarketEntity_deadlines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "withinWorkingDays",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinWorkingDays"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -13130,6 +13974,28 @@ func (ec *executionContext) field_Mutation_recordAuthorization_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordInspectionResult_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.InspectionResultInput, error) {
+			return ec.unmarshalNInspectionResultInput2credithubᚋgraphᚋmodelᚐInspectionResultInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordInterview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13355,6 +14221,28 @@ func (ec *executionContext) field_Mutation_reportMeasureApplied_args(ctx context
 		return nil, err
 	}
 	args["idempotencyKey"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestOwnCreditReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "purpose",
+		func(ctx context.Context, v any) (model.OwnReportPurpose, error) {
+			return ec.unmarshalNOwnReportPurpose2credithubᚋgraphᚋmodelᚐOwnReportPurpose(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["purpose"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -14191,6 +15079,20 @@ func (ec *executionContext) field_Query_listEntries_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_myWork_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "withinWorkingDays",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinWorkingDays"] = arg0
 	return args, nil
 }
 
@@ -20721,6 +21623,245 @@ func (ec *executionContext) fieldContext_CreditReport_publicKey(_ context.Contex
 	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "String")
 }
 
+func (ec *executionContext) _Deadline_kind(ctx context.Context, field graphql.CollectedField, obj *workflow.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.DeadlineKind) graphql.Marshaler {
+			return ec.marshalNDeadlineKind2credithubᚋinternalᚋworkflowᚐDeadlineKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "DeadlineKind")
+}
+
+func (ec *executionContext) _Deadline_objectId(ctx context.Context, field graphql.CollectedField, obj *workflow.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_objectId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_objectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Deadline_uscc(ctx context.Context, field graphql.CollectedField, obj *workflow.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_uscc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Uscc(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_uscc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Deadline_department(ctx context.Context, field graphql.CollectedField, obj *workflow.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deadline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deadline_state(ctx context.Context, field graphql.CollectedField, obj *workflow.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Deadline_awaiting(ctx context.Context, field graphql.CollectedField, obj *workflow.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_awaiting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Awaiting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.Party) graphql.Marshaler {
+			return ec.marshalNDeadlineParty2credithubᚋinternalᚋworkflowᚐParty(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_awaiting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "DeadlineParty")
+}
+
+func (ec *executionContext) _Deadline_dueDate(ctx context.Context, field graphql.CollectedField, obj *workflow.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_dueDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_dueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Deadline_workingDaysLeft(ctx context.Context, field graphql.CollectedField, obj *workflow.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_workingDaysLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkingDaysLeft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_workingDaysLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Deadline_overdue(ctx context.Context, field graphql.CollectedField, obj *workflow.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Deadline_detail(ctx context.Context, field graphql.CollectedField, obj *workflow.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
+}
+
 func (ec *executionContext) _Department_code(ctx context.Context, field graphql.CollectedField, obj *credit.Department) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21090,6 +22231,237 @@ func (ec *executionContext) fieldContext_DepartmentDisclosure_overdueRecords(ctx
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_DepartmentDisclosure_overdueRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepartmentWork_department(ctx context.Context, field graphql.CollectedField, obj *workflow.DepartmentWork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentWork_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentWork_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepartmentWork",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepartmentWork_withinWorkingDays(ctx context.Context, field graphql.CollectedField, obj *workflow.DepartmentWork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentWork_withinWorkingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithinWorkingDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentWork_withinWorkingDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepartmentWork", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DepartmentWork_pushes(ctx context.Context, field graphql.CollectedField, obj *workflow.DepartmentWork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentWork_pushes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.DepartmentWork().Pushes(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.CasePush) graphql.Marshaler {
+			return ec.marshalNCasePush2ᚕᚖcredithubᚋinternalᚋworkflowᚐCasePushᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentWork_pushes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepartmentWork",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePush(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_DepartmentWork_pushes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepartmentWork_objections(ctx context.Context, field graphql.CollectedField, obj *workflow.DepartmentWork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentWork_objections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.DepartmentWork().Objections(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
+			return ec.marshalNObjection2ᚕᚖcredithubᚋinternalᚋworkflowᚐObjectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentWork_objections(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepartmentWork",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_DepartmentWork_objections_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepartmentWork_repairs(ctx context.Context, field graphql.CollectedField, obj *workflow.DepartmentWork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentWork_repairs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.DepartmentWork().Repairs(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Repair) graphql.Marshaler {
+			return ec.marshalNRepair2ᚕᚖcredithubᚋinternalᚋworkflowᚐRepairᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentWork_repairs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepartmentWork",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Repair(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_DepartmentWork_repairs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepartmentWork_deadlines(ctx context.Context, field graphql.CollectedField, obj *workflow.DepartmentWork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepartmentWork_deadlines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.DepartmentWork().Deadlines(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖcredithubᚋinternalᚋworkflowᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepartmentWork_deadlines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepartmentWork",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_DepartmentWork_deadlines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28744,6 +30116,50 @@ func (ec *executionContext) fieldContext_MarketEntity_reportsOnIt(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _MarketEntity_deadlines(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketEntity_deadlines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MarketEntity().Deadlines(ctx, obj, fc.Args["withinWorkingDays"].(*int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕᚖcredithubᚋinternalᚋworkflowᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketEntity_deadlines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketEntity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MarketEntity_deadlines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MarketEntity_warnings(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30167,6 +31583,50 @@ func (ec *executionContext) fieldContext_Mutation_findCommitmentFalse(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordInspectionResult(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordInspectionResult(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordInspectionResult(ctx, fc.Args["input"].(model.InspectionResultInput), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.PlanInspection) graphql.Marshaler {
+			return ec.marshalNPlanInspection2ᚖcredithubᚋinternalᚋworkflowᚐPlanInspection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordInspectionResult(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanInspection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordInspectionResult_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_submitFinding(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31267,6 +32727,50 @@ func (ec *executionContext) fieldContext_Mutation_revokeMyAuthorization(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_requestOwnCreditReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestOwnCreditReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestOwnCreditReport(ctx, fc.Args["purpose"].(model.OwnReportPurpose), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OwnCreditReport) graphql.Marshaler {
+			return ec.marshalNOwnCreditReport2ᚖcredithubᚋgraphᚋmodelᚐOwnCreditReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestOwnCreditReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnCreditReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestOwnCreditReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_acknowledgeWarning(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31888,6 +33392,236 @@ func (ec *executionContext) fieldContext_ObjectionEdge_node(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OwnCreditReport_number(ctx context.Context, field graphql.CollectedField, obj *model.OwnCreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnCreditReport_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnCreditReport_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnCreditReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OwnCreditReport_uscc(ctx context.Context, field graphql.CollectedField, obj *model.OwnCreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnCreditReport_uscc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Uscc, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnCreditReport_uscc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnCreditReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OwnCreditReport_purpose(ctx context.Context, field graphql.CollectedField, obj *model.OwnCreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnCreditReport_purpose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purpose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReportPurpose) graphql.Marshaler {
+			return ec.marshalNReportPurpose2credithubᚋgraphᚋmodelᚐReportPurpose(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnCreditReport_purpose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnCreditReport", field, false, false, "ReportPurpose")
+}
+
+func (ec *executionContext) _OwnCreditReport_issuedAt(ctx context.Context, field graphql.CollectedField, obj *model.OwnCreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnCreditReport_issuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnCreditReport_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnCreditReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _OwnCreditReport_issuedTo(ctx context.Context, field graphql.CollectedField, obj *model.OwnCreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnCreditReport_issuedTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnCreditReport_issuedTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnCreditReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnCreditReport_content(ctx context.Context, field graphql.CollectedField, obj *model.OwnCreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnCreditReport_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnCreditReport_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnCreditReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnCreditReport_contentSha256(ctx context.Context, field graphql.CollectedField, obj *model.OwnCreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnCreditReport_contentSha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentSha256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnCreditReport_contentSha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnCreditReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnCreditReport_signature(ctx context.Context, field graphql.CollectedField, obj *model.OwnCreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnCreditReport_signature(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signature, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnCreditReport_signature(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnCreditReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnCreditReport_keyId(ctx context.Context, field graphql.CollectedField, obj *model.OwnCreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnCreditReport_keyId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeyID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnCreditReport_keyId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnCreditReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnCreditReport_publicKey(ctx context.Context, field graphql.CollectedField, obj *model.OwnCreditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnCreditReport_publicKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnCreditReport_publicKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnCreditReport", field, false, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -33252,6 +34986,194 @@ func (ec *executionContext) fieldContext_PersonSelf_objections(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _PlanInspection_planId(ctx context.Context, field graphql.CollectedField, obj *workflow.PlanInspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanInspection_planId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanInspection_planId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanInspection", field, true, false, "ID")
+}
+
+func (ec *executionContext) _PlanInspection_uscc(ctx context.Context, field graphql.CollectedField, obj *workflow.PlanInspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanInspection_uscc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.USCC, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanInspection_uscc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanInspection", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PlanInspection_entity(ctx context.Context, field graphql.CollectedField, obj *workflow.PlanInspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanInspection_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanInspection().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
+			return ec.marshalOMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanInspection_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanInspection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanInspection_department(ctx context.Context, field graphql.CollectedField, obj *workflow.PlanInspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanInspection_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanInspection_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanInspection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanInspection_recordedAt(ctx context.Context, field graphql.CollectedField, obj *workflow.PlanInspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanInspection_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanInspection_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanInspection", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PlanInspection_recordId(ctx context.Context, field graphql.CollectedField, obj *workflow.PlanInspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanInspection_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanInspection_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanInspection", field, true, false, "ID")
+}
+
+func (ec *executionContext) _PlanInspection_record(ctx context.Context, field graphql.CollectedField, obj *workflow.PlanInspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanInspection_record(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanInspection().Record(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Record) graphql.Marshaler {
+			return ec.marshalOCreditRecord2credithubᚋinternalᚋcreditᚐRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanInspection_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanInspection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PlanSample_uscc(ctx context.Context, field graphql.CollectedField, obj *model.PlanSample) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33334,6 +35256,38 @@ func (ec *executionContext) fieldContext_PlanSample_inspectors(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Inspector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanSample_inspection(ctx context.Context, field graphql.CollectedField, obj *model.PlanSample) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanSample_inspection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inspection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.PlanInspection) graphql.Marshaler {
+			return ec.marshalOPlanInspection2ᚖcredithubᚋinternalᚋworkflowᚐPlanInspection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanSample_inspection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanSample",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanInspection(ctx, field)
 		},
 	}
 	return fc, nil
@@ -34752,6 +36706,50 @@ func (ec *executionContext) fieldContext_Query_records(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_records_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myWork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myWork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyWork(ctx, fc.Args["withinWorkingDays"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.DepartmentWork) graphql.Marshaler {
+			return ec.marshalNDepartmentWork2ᚖcredithubᚋinternalᚋworkflowᚐDepartmentWork(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myWork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepartmentWork(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myWork_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37913,6 +39911,38 @@ func (ec *executionContext) fieldContext_StateCount_count(_ context.Context, fie
 	return graphql.NewScalarFieldContext("StateCount", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Subscription_workArrived(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_workArrived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().WorkArrived(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.WorkItem) graphql.Marshaler {
+			return ec.marshalNWorkItem2ᚖcredithubᚋinternalᚋworkflowᚐWorkItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_workArrived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_warnings(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -38689,6 +40719,180 @@ func (ec *executionContext) _WarningRule_source(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_WarningRule_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WarningRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkItem_kind(ctx context.Context, field graphql.CollectedField, obj *workflow.WorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.WorkKind) graphql.Marshaler {
+			return ec.marshalNWorkKind2credithubᚋinternalᚋworkflowᚐWorkKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkItem", field, false, false, "WorkKind")
+}
+
+func (ec *executionContext) _WorkItem_department(ctx context.Context, field graphql.CollectedField, obj *workflow.WorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkItem_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkItem_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkItem_at(ctx context.Context, field graphql.CollectedField, obj *workflow.WorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkItem_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkItem_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WorkItem_push(ctx context.Context, field graphql.CollectedField, obj *workflow.WorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkItem_push(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Push, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.CasePush) graphql.Marshaler {
+			return ec.marshalOCasePush2ᚖcredithubᚋinternalᚋworkflowᚐCasePush(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkItem_push(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePush(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkItem_objection(ctx context.Context, field graphql.CollectedField, obj *workflow.WorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkItem_objection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
+			return ec.marshalOObjection2ᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkItem_objection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkItem_repair(ctx context.Context, field graphql.CollectedField, obj *workflow.WorkItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkItem_repair(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Repair, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
+			return ec.marshalORepair2ᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkItem_repair(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Repair(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _WorkflowEvent_action(ctx context.Context, field graphql.CollectedField, obj *workflow.Event) (ret graphql.Marshaler) {
@@ -40707,6 +42911,62 @@ func UnmarshalGradeRatiosInput(ctx context.Context, raw any) (model.GradeRatiosI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputInspectionFindingInput(ctx context.Context, obj any) (model.InspectionFindingInput, error) {
+	var it model.InspectionFindingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "description", "rectifyBy"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "rectifyBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rectifyBy"))
+			data, err := ec.unmarshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RectifyBy = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInspectionFindingInput unmarshals raw into the InspectionFindingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInspectionFindingInput(ctx context.Context, raw any) (model.InspectionFindingInput, error) {
+	var out model.InspectionFindingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InspectionFindingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputInspectionPlanByIDsInput(ctx context.Context, obj any) (model.InspectionPlanByIDsInput, error) {
 	var it model.InspectionPlanByIDsInput
 	if obj == nil {
@@ -40827,6 +43087,87 @@ func (ec *executionContext) unmarshalInputInspectionPlanInput(ctx context.Contex
 func UnmarshalInspectionPlanInput(ctx context.Context, raw any) (model.InspectionPlanInput, error) {
 	var out model.InspectionPlanInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "InspectionPlanInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInspectionResultInput(ctx context.Context, obj any) (model.InspectionResultInput, error) {
+	var it model.InspectionResultInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["findings"]; !present {
+		asMap["findings"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"planId", "uscc", "inspectedOn", "result", "findings", "decisionNo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "planId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("planId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlanID = data
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "inspectedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inspectedOn"))
+			data, err := ec.unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InspectedOn = data
+		case "result":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("result"))
+			data, err := ec.unmarshalNInspectionResultCode2credithubᚋgraphᚋmodelᚐInspectionResultCode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Result = data
+		case "findings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("findings"))
+			data, err := ec.unmarshalOInspectionFindingInput2ᚕᚖcredithubᚋgraphᚋmodelᚐInspectionFindingInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Findings = data
+		case "decisionNo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNo"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInspectionResultInput unmarshals raw into the InspectionResultInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInspectionResultInput(ctx context.Context, raw any) (model.InspectionResultInput, error) {
+	var out model.InspectionResultInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InspectionResultInput", raw, &out)
 	return out, err
 }
 
@@ -44571,6 +46912,84 @@ func (ec *executionContext) _CreditReport(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var deadlineImplementors = []string{"Deadline"}
+
+func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet, obj *workflow.Deadline) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Deadline")
+		case "kind":
+			out.Values[i] = ec._Deadline_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectId":
+			out.Values[i] = ec._Deadline_objectId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uscc":
+			out.Values[i] = ec._Deadline_uscc(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._Deadline_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._Deadline_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "awaiting":
+			out.Values[i] = ec._Deadline_awaiting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueDate":
+			out.Values[i] = ec._Deadline_dueDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "workingDaysLeft":
+			out.Values[i] = ec._Deadline_workingDaysLeft(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._Deadline_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detail":
+			out.Values[i] = ec._Deadline_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var departmentImplementors = []string{"Department"}
 
 func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSet, obj *credit.Department) graphql.Marshaler {
@@ -44713,6 +47132,68 @@ func (ec *executionContext) _DepartmentDisclosure(ctx context.Context, sel ast.S
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DepartmentDisclosure_overdueRecords(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var departmentWorkImplementors = []string{"DepartmentWork"}
+
+func (ec *executionContext) _DepartmentWork(ctx context.Context, sel ast.SelectionSet, obj *workflow.DepartmentWork) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, departmentWorkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DepartmentWork")
+		case "department":
+			out.Values[i] = ec._DepartmentWork_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withinWorkingDays":
+			out.Values[i] = ec._DepartmentWork_withinWorkingDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pushes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DepartmentWork_pushes(ctx, field, obj)
+				})
+		case "objections":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DepartmentWork_objections(ctx, field, obj)
+				})
+		case "repairs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DepartmentWork_repairs(ctx, field, obj)
+				})
+		case "deadlines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DepartmentWork_deadlines(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -47381,6 +49862,12 @@ func (ec *executionContext) _MarketEntity(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MarketEntity_reportsOnIt(ctx, field, obj)
 				})
+		case "deadlines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketEntity_deadlines(ctx, field, obj)
+				})
 		case "warnings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -47854,6 +50341,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordInspectionResult":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordInspectionResult(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "submitFinding":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_submitFinding(ctx, field)
@@ -48025,6 +50519,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeMyAuthorization":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeMyAuthorization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestOwnCreditReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestOwnCreditReport(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -48228,6 +50729,84 @@ func (ec *executionContext) _ObjectionEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "node":
 			out.Values[i] = ec._ObjectionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ownCreditReportImplementors = []string{"OwnCreditReport"}
+
+func (ec *executionContext) _OwnCreditReport(ctx context.Context, sel ast.SelectionSet, obj *model.OwnCreditReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ownCreditReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OwnCreditReport")
+		case "number":
+			out.Values[i] = ec._OwnCreditReport_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uscc":
+			out.Values[i] = ec._OwnCreditReport_uscc(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purpose":
+			out.Values[i] = ec._OwnCreditReport_purpose(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuedAt":
+			out.Values[i] = ec._OwnCreditReport_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuedTo":
+			out.Values[i] = ec._OwnCreditReport_issuedTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "content":
+			out.Values[i] = ec._OwnCreditReport_content(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contentSha256":
+			out.Values[i] = ec._OwnCreditReport_contentSha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signature":
+			out.Values[i] = ec._OwnCreditReport_signature(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "keyId":
+			out.Values[i] = ec._OwnCreditReport_keyId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicKey":
+			out.Values[i] = ec._OwnCreditReport_publicKey(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -48821,6 +51400,71 @@ func (ec *executionContext) _PersonSelf(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var planInspectionImplementors = []string{"PlanInspection"}
+
+func (ec *executionContext) _PlanInspection(ctx context.Context, sel ast.SelectionSet, obj *workflow.PlanInspection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planInspectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanInspection")
+		case "planId":
+			out.Values[i] = ec._PlanInspection_planId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uscc":
+			out.Values[i] = ec._PlanInspection_uscc(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanInspection_entity(ctx, field, obj)
+				})
+		case "department":
+			out.Values[i] = ec._PlanInspection_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._PlanInspection_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordId":
+			out.Values[i] = ec._PlanInspection_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "record":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanInspection_record(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var planSampleImplementors = []string{"PlanSample"}
 
 func (ec *executionContext) _PlanSample(ctx context.Context, sel ast.SelectionSet, obj *model.PlanSample) graphql.Marshaler {
@@ -48846,6 +51490,11 @@ func (ec *executionContext) _PlanSample(ctx context.Context, sel ast.SelectionSe
 		case "inspectors":
 			out.Values[i] = ec._PlanSample_inspectors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inspection":
+			out.Values[i] = ec._PlanSample_inspection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -49194,6 +51843,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_records(ctx, field)
+				})
+		case "myWork":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myWork(ctx, field)
 				})
 		case "disclosureStats":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -50238,6 +52893,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 
 	switch fields[0].Name {
+	case "workArrived":
+		return ec._Subscription_workArrived(ctx, fields[0])
 	case "warnings":
 		return ec._Subscription_warnings(ctx, fields[0])
 	default:
@@ -50536,6 +53193,64 @@ func (ec *executionContext) _WarningRule(ctx context.Context, sel ast.SelectionS
 		case "source":
 			out.Values[i] = ec._WarningRule_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workItemImplementors = []string{"WorkItem"}
+
+func (ec *executionContext) _WorkItem(ctx context.Context, sel ast.SelectionSet, obj *workflow.WorkItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkItem")
+		case "kind":
+			out.Values[i] = ec._WorkItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._WorkItem_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._WorkItem_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "push":
+			out.Values[i] = ec._WorkItem_push(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "objection":
+			out.Values[i] = ec._WorkItem_objection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "repair":
+			out.Values[i] = ec._WorkItem_repair(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -51498,6 +54213,50 @@ func (ec *executionContext) marshalNDate2credithubᚋinternalᚋscalarsᚐDate(c
 	return v
 }
 
+func (ec *executionContext) marshalNDeadline2ᚕᚖcredithubᚋinternalᚋworkflowᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Deadline) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeadline2ᚖcredithubᚋinternalᚋworkflowᚐDeadline(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDeadline2ᚖcredithubᚋinternalᚋworkflowᚐDeadline(ctx context.Context, sel ast.SelectionSet, v *workflow.Deadline) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Deadline!")
+		return graphql.Null
+	}
+	return ec._Deadline(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDeadlineKind2credithubᚋinternalᚋworkflowᚐDeadlineKind(ctx context.Context, v any) (workflow.DeadlineKind, error) {
+	var res workflow.DeadlineKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeadlineKind2credithubᚋinternalᚋworkflowᚐDeadlineKind(ctx context.Context, sel ast.SelectionSet, v workflow.DeadlineKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDeadlineParty2credithubᚋinternalᚋworkflowᚐParty(ctx context.Context, v any) (workflow.Party, error) {
+	var res workflow.Party
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeadlineParty2credithubᚋinternalᚋworkflowᚐParty(ctx context.Context, sel ast.SelectionSet, v workflow.Party) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNDepartment2ᚕᚖcredithubᚋinternalᚋcreditᚐDepartmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*credit.Department) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -51568,6 +54327,14 @@ func (ec *executionContext) marshalNDepartmentDisclosure2ᚖcredithubᚋgraphᚋ
 		return graphql.Null
 	}
 	return ec._DepartmentDisclosure(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDepartmentWork2ᚖcredithubᚋinternalᚋworkflowᚐDepartmentWork(ctx context.Context, sel ast.SelectionSet, v *workflow.DepartmentWork) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DepartmentWork!")
+		return graphql.Null
+	}
+	return ec._DepartmentWork(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDisclosureCount2ᚕᚖcredithubᚋgraphᚋmodelᚐDisclosureCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DisclosureCount) graphql.Marshaler {
@@ -51962,6 +54729,11 @@ func (ec *executionContext) marshalNInspectionFinding2ᚖcredithubᚋinternalᚋ
 	return ec._InspectionFinding(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNInspectionFindingInput2ᚖcredithubᚋgraphᚋmodelᚐInspectionFindingInput(ctx context.Context, v any) (*model.InspectionFindingInput, error) {
+	res, err := ec.unmarshalInputInspectionFindingInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNInspectionPlan2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlan(ctx context.Context, sel ast.SelectionSet, v *model.InspectionPlan) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "InspectionPlan!")
@@ -52018,6 +54790,21 @@ func (ec *executionContext) marshalNInspectionPlanEdge2ᚖcredithubᚋgraphᚋmo
 
 func (ec *executionContext) unmarshalNInspectionPlanInput2credithubᚋgraphᚋmodelᚐInspectionPlanInput(ctx context.Context, v any) (model.InspectionPlanInput, error) {
 	res, err := ec.unmarshalInputInspectionPlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNInspectionResultCode2credithubᚋgraphᚋmodelᚐInspectionResultCode(ctx context.Context, v any) (model.InspectionResultCode, error) {
+	var res model.InspectionResultCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInspectionResultCode2credithubᚋgraphᚋmodelᚐInspectionResultCode(ctx context.Context, sel ast.SelectionSet, v model.InspectionResultCode) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNInspectionResultInput2credithubᚋgraphᚋmodelᚐInspectionResultInput(ctx context.Context, v any) (model.InspectionResultInput, error) {
+	res, err := ec.unmarshalInputInspectionResultInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -52625,6 +55412,24 @@ func (ec *executionContext) marshalNOpenness2credithubᚋgraphᚋmodelᚐOpennes
 	return v
 }
 
+func (ec *executionContext) marshalNOwnCreditReport2ᚖcredithubᚋgraphᚋmodelᚐOwnCreditReport(ctx context.Context, sel ast.SelectionSet, v *model.OwnCreditReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OwnCreditReport!")
+		return graphql.Null
+	}
+	return ec._OwnCreditReport(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOwnReportPurpose2credithubᚋgraphᚋmodelᚐOwnReportPurpose(ctx context.Context, v any) (model.OwnReportPurpose, error) {
+	var res model.OwnReportPurpose
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOwnReportPurpose2credithubᚋgraphᚋmodelᚐOwnReportPurpose(ctx context.Context, sel ast.SelectionSet, v model.OwnReportPurpose) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
@@ -52831,6 +55636,14 @@ func (ec *executionContext) marshalNPersonScenario2ᚕcredithubᚋinternalᚋcre
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNPlanInspection2ᚖcredithubᚋinternalᚋworkflowᚐPlanInspection(ctx context.Context, sel ast.SelectionSet, v *workflow.PlanInspection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanInspection!")
+		return graphql.Null
+	}
+	return ec._PlanInspection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPlanSample2ᚕᚖcredithubᚋgraphᚋmodelᚐPlanSampleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlanSample) graphql.Marshaler {
@@ -53513,6 +56326,24 @@ func (ec *executionContext) marshalNWarningState2credithubᚋgraphᚋmodelᚐWar
 	return v
 }
 
+func (ec *executionContext) marshalNWorkItem2ᚖcredithubᚋinternalᚋworkflowᚐWorkItem(ctx context.Context, sel ast.SelectionSet, v *workflow.WorkItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkItem!")
+		return graphql.Null
+	}
+	return ec._WorkItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWorkKind2credithubᚋinternalᚋworkflowᚐWorkKind(ctx context.Context, v any) (workflow.WorkKind, error) {
+	var res workflow.WorkKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWorkKind2credithubᚋinternalᚋworkflowᚐWorkKind(ctx context.Context, sel ast.SelectionSet, v workflow.WorkKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -53974,6 +56805,13 @@ func (ec *executionContext) marshalOCaller2ᚕcredithubᚋgraphᚋmodelᚐCaller
 	return ret
 }
 
+func (ec *executionContext) marshalOCasePush2ᚖcredithubᚋinternalᚋworkflowᚐCasePush(ctx context.Context, sel ast.SelectionSet, v *workflow.CasePush) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CasePush(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCheckCount2ᚕᚖcredithubᚋgraphᚋmodelᚐCheckCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CheckCount) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -54354,6 +57192,23 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalOInspectionFindingInput2ᚕᚖcredithubᚋgraphᚋmodelᚐInspectionFindingInputᚄ(ctx context.Context, v any) ([]*model.InspectionFindingInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.InspectionFindingInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInspectionFindingInput2ᚖcredithubᚋgraphᚋmodelᚐInspectionFindingInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOInspectionPlan2ᚕᚖcredithubᚋgraphᚋmodelᚐInspectionPlan(ctx context.Context, sel ast.SelectionSet, v []*model.InspectionPlan) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -54690,6 +57545,13 @@ func (ec *executionContext) marshalOPersonSelf2ᚖcredithubᚋgraphᚋmodelᚐPe
 		return graphql.Null
 	}
 	return ec._PersonSelf(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPlanInspection2ᚖcredithubᚋinternalᚋworkflowᚐPlanInspection(ctx context.Context, sel ast.SelectionSet, v *workflow.PlanInspection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PlanInspection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPublicity2ᚕcredithubᚋinternalᚋcreditᚐPublicityᚄ(ctx context.Context, v any) ([]credit.Publicity, error) {

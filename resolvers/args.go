@@ -31,6 +31,10 @@ import (
 // MaxPageSize bounds `first` on every connection, as GitHub's API does.
 const MaxPageSize = 100
 
+// DefaultWorkingDaysAhead is how far myWork's deadlines look ahead when
+// not told.
+const DefaultWorkingDaysAhead = 5
+
 // MaxCreditChecks bounds the batch credit check (a tender's bidders).
 const MaxCreditChecks = 100
 

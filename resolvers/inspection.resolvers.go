@@ -12,6 +12,7 @@ import (
 	"credithub/internal/apperr"
 	"credithub/internal/loaders"
 	"credithub/internal/supervision"
+	"credithub/internal/workflow"
 	"errors"
 	"fmt"
 	"math"
@@ -31,6 +32,10 @@ func (r *inspectionPlanResolver) Sample(ctx context.Context, obj *model.Inspecti
 	usccs := make([]string, len(rows))
 	for i, s := range rows {
 		ps := &model.PlanSample{Uscc: s.USCC, Inspectors: make([]*model.Inspector, len(s.Inspectors))}
+		if s.RecordedAt != nil {
+			ps.Inspection = &workflow.PlanInspection{PlanDBID: id, USCC: s.USCC, DepartmentCode: obj.Department.Code,
+				RecordDBID: s.RecordID, RecordedAt: *s.RecordedAt, Publicity: r.inspectionPublicity()}
+		}
 		for j, in := range s.Inspectors {
 			ps.Inspectors[j] = &model.Inspector{Name: in.Name, BadgeNo: in.BadgeNo, Department: departmentOf(in.Department)}
 		}

@@ -131,6 +131,8 @@ func SubjectOf(obj any) (auth.Subject, bool) {
 	switch v := obj.(type) {
 	case *model.MarketEntity:
 		return auth.Subject{USCC: v.Uscc}, true
+	case *model.OwnCreditReport:
+		return auth.Subject{USCC: v.Uscc}, true
 	case *model.Person:
 		if v.IDNumber != nil {
 			return auth.Subject{IDNumber: *v.IDNumber}, true

@@ -687,4 +687,30 @@ func TestObjectionForAPerson(t *testing.T) {
 	if len(r.Errors) == 0 || strings.Contains(string(r.Body), "冒用") || strings.Contains(string(r.Body), idNo) {
 		t.Errorf("node(id) of a person's objection without person:read: %s", r.Body)
 	}
+	// The same in a department's work (issue #15): the court's and the
+	// credit office's myWork list it only for a caller who may read the
+	// person's data, the deadline naming no entity.
+	inWork := func(who map[string]string) (objections, deadlines bool) {
+		data := h.call(t, who, `{ myWork(withinWorkingDays: 60) { objections { id } deadlines { objectId uscc } } }`, nil)
+		for _, o := range asList(apptest.Get(data, "myWork", "objections")) {
+			objections = objections || apptest.Get(o, "id") == id
+		}
+		for _, d := range asList(apptest.Get(data, "myWork", "deadlines")) {
+			if apptest.Get(d, "objectId") == id {
+				deadlines = true
+				if apptest.Get(d, "uscc") != nil {
+					t.Errorf("a person's objection's deadline names an entity: %v", d)
+				}
+			}
+		}
+		return objections, deadlines
+	}
+	for _, org := range []string{"court", workflow.CreditOfficeOrg} {
+		if o, d := inWork(apptest.As(t, auth.KindDepartment, org, "", auth.ScopeEntityRead, auth.ScopeRecordRead)); o || d {
+			t.Errorf("%s's work without person:read lists the objection against a person's record (objections %v, deadlines %v)", org, o, d)
+		}
+		if o, d := inWork(apptest.As(t, auth.KindDepartment, org, purpose, auth.ScopeEntityRead, auth.ScopeRecordRead, auth.ScopePersonRead)); !o || !d {
+			t.Errorf("%s's work with person:read and a purpose lacks it (objections %v, deadlines %v)", org, o, d)
+		}
+	}
 }

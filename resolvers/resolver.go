@@ -48,6 +48,8 @@ type Resolver struct {
 	Reports *supervision.Reports
 	// Warnings feeds the warnings subscription (T25).
 	Warnings *supervision.Broker
+	// Work feeds a department's work subscription (workArrived).
+	Work *workflow.WorkBroker
 	// Supervision answers credit checks, grades and inspection plans
 	// (T12–T13, T19–T20).
 	Supervision *supervision.Service

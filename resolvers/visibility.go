@@ -211,3 +211,13 @@ func seesTriggerOf(ctx context.Context, subj auth.Subject, t supervision.Trigger
 	}
 	return slices.Contains(auth.ViewOf(ctx, subj).Publicities, p)
 }
+
+// inspectionPublicity is the information catalogue's openness of an
+// entity's inspection results: a plan's recorded inspection is as open as
+// the record it became.
+func (r *Resolver) inspectionPublicity() credit.Publicity {
+	if e := r.Catalogue.Entry(credit.KindInspection); e != nil {
+		return e.EntityPublicity
+	}
+	return credit.Shared
+}

@@ -93,4 +93,19 @@ func TestReportVerifyCommand(t *testing.T) {
 	if _, err := verify(devEnv, filepath.Join(dir, "missing.json")); err == nil {
 		t.Fatal("a missing file verified")
 	}
+
+	// An entity's own report (issue #15) verifies the same way.
+	self := apptest.As(t, auth.KindEntity, h.World.Entities[1].USCC, "", auth.ScopeReportRequest)
+	d = h.QueryAs(t, self, `mutation { requestOwnCreditReport(purpose: BIDDING, idempotencyKey: "verify-own-1") {
+		number uscc issuedAt content contentSha256 signature keyId publicKey } }`, nil)
+	report = d["requestOwnCreditReport"].(map[string]any)
+	if out, err := verify(devEnv, save("own", nil)); err != nil || !strings.Contains(out, "is genuine and unchanged") {
+		t.Fatalf("an entity's own report: %v %s", err, out)
+	}
+	changed := func(r map[string]any) {
+		r["content"] = strings.Replace(r["content"].(string), `"purpose":"BIDDING"`, `"purpose":"BIDDINQ"`, 1)
+	}
+	if out, err := verify(devEnv, save("own-changed", changed)); err == nil || !strings.Contains(out, "NOT genuine") {
+		t.Fatalf("an entity's own report, changed: %v %s", err, out)
+	}
 }

@@ -393,6 +393,15 @@ type GradeThreshold struct {
 	Source    string `json:"source"`
 }
 
+type InspectionFindingInput struct {
+	// The department's code for the problem (1 to 50 characters).
+	Code string `json:"code"`
+	// What was found (1 to 500 characters).
+	Description string `json:"description"`
+	// When it must be corrected by (not before the inspection).
+	RectifyBy *scalars.Date `json:"rectifyBy,omitempty"`
+}
+
 // A double-random inspection plan and its sample: public.
 type InspectionPlan struct {
 	ID             string             `json:"id"`
@@ -437,6 +446,19 @@ type InspectionPlanInput struct {
 	// Published with the plan: anyone can redraw the sample from it.
 	Seed                string `json:"seed"`
 	InspectorsPerEntity *int   `json:"inspectorsPerEntity,omitempty"`
+}
+
+type InspectionResultInput struct {
+	PlanID string `json:"planId"`
+	// An entity the plan drew.
+	Uscc string `json:"uscc"`
+	// Not in the future, not before the plan was drawn.
+	InspectedOn scalars.Date         `json:"inspectedOn"`
+	Result      InspectionResultCode `json:"result"`
+	// What was found (1 to 50 for PROBLEM_ORDERED_CORRECTED, none for NO_PROBLEM).
+	Findings []*InspectionFindingInput `json:"findings,omitempty"`
+	// The inspection's document number, when it has one.
+	DecisionNo *string `json:"decisionNo,omitempty"`
 }
 
 type Inspector struct {
@@ -593,6 +615,16 @@ type MarketEntity struct {
 	// departments (entity:read) may read them; another entity, an agency and
 	// the public are refused (FORBIDDEN). A page costs one statement.
 	ReportsOnIt *ReportOnEntityConnection `json:"reportsOnIt"`
+	// Its deadlines as one worklist (issue #15): the commitments it keeps, the
+	// rectification deadlines of its listings, and where its objections and
+	// repair applications stand — soonest due first, the commitments (which
+	// have no date) last — each with the working days left on the official
+	// calendar and whose move it is. withinWorkingDays keeps those due within
+	// that many working days (0 to 60; overdue ones included, commitments left
+	// out). For the entity itself (signed in as itself) and supervising
+	// departments (record:read, as its objections and repairs need); another
+	// entity, an agency and the public are refused (FORBIDDEN). One statement.
+	Deadlines []*workflow.Deadline `json:"deadlines"`
 	// Warnings raised on the entity (T25), newest first.
 	Warnings []*Warning `json:"warnings"`
 }
@@ -659,6 +691,24 @@ type ObjectionFilter struct {
 	Department *string                  `json:"department,omitempty"`
 	Uscc       *string                  `json:"uscc,omitempty"`
 	Overdue    *bool                    `json:"overdue,omitempty"`
+}
+
+// An entity's own signed credit report: content is the exact JSON that was
+// hashed and signed. Only the entity it is about reads it.
+type OwnCreditReport struct {
+	Number   string        `json:"number"`
+	Uscc     string        `json:"uscc"`
+	Purpose  ReportPurpose `json:"purpose"`
+	IssuedAt time.Time     `json:"issuedAt"`
+	// entity:<its code>
+	IssuedTo      string `json:"issuedTo"`
+	Content       string `json:"content"`
+	ContentSha256 string `json:"contentSha256"`
+	// Ed25519 over number, issue time and content hash (base64).
+	Signature string `json:"signature"`
+	KeyID     string `json:"keyId"`
+	// The report key's public half (base64), to verify offline.
+	PublicKey string `json:"publicKey"`
 }
 
 type PageInfo struct {
@@ -789,6 +839,8 @@ type PlanSample struct {
 	Uscc       string        `json:"uscc"`
 	Entity     *MarketEntity `json:"entity,omitempty"`
 	Inspectors []*Inspector  `json:"inspectors"`
+	// Its inspection's result once recorded (recordInspectionResult); null before.
+	Inspection *workflow.PlanInspection `json:"inspection,omitempty"`
 }
 
 type PopulationInput struct {
@@ -1358,6 +1410,73 @@ func (e Grade) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The results of a double-random inspection (双随机抽查结果).
+type InspectionResultCode string
+
+const (
+	// 未发现问题
+	InspectionResultCodeNoProblem InspectionResultCode = "NO_PROBLEM"
+	// 发现问题已责令改正: name the findings.
+	InspectionResultCodeProblemOrderedCorrected InspectionResultCode = "PROBLEM_ORDERED_CORRECTED"
+	// 未按规定公示应当公示的信息
+	InspectionResultCodeInformationNotDisclosed InspectionResultCode = "INFORMATION_NOT_DISCLOSED"
+	// 未发现开展本次抽查涉及的经营活动
+	InspectionResultCodeActivityNotFound InspectionResultCode = "ACTIVITY_NOT_FOUND"
+	// 通过登记的住所（经营场所）无法联系
+	InspectionResultCodeUnreachableAtAddress InspectionResultCode = "UNREACHABLE_AT_ADDRESS"
+)
+
+var AllInspectionResultCode = []InspectionResultCode{
+	InspectionResultCodeNoProblem,
+	InspectionResultCodeProblemOrderedCorrected,
+	InspectionResultCodeInformationNotDisclosed,
+	InspectionResultCodeActivityNotFound,
+	InspectionResultCodeUnreachableAtAddress,
+}
+
+func (e InspectionResultCode) IsValid() bool {
+	switch e {
+	case InspectionResultCodeNoProblem, InspectionResultCodeProblemOrderedCorrected, InspectionResultCodeInformationNotDisclosed, InspectionResultCodeActivityNotFound, InspectionResultCodeUnreachableAtAddress:
+		return true
+	}
+	return false
+}
+
+func (e InspectionResultCode) String() string {
+	return string(e)
+}
+
+func (e *InspectionResultCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InspectionResultCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InspectionResultCode", str)
+	}
+	return nil
+}
+
+func (e InspectionResultCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InspectionResultCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InspectionResultCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type Mask string
 
 const (
@@ -1477,6 +1596,68 @@ func (e *Openness) UnmarshalJSON(b []byte) error {
 }
 
 func (e Openness) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an entity asks its own credit report for.
+type OwnReportPurpose string
+
+const (
+	OwnReportPurposeBidding                OwnReportPurpose = "BIDDING"
+	OwnReportPurposePublicProcurement      OwnReportPurpose = "PUBLIC_PROCUREMENT"
+	OwnReportPurposeAdministrativeApproval OwnReportPurpose = "ADMINISTRATIVE_APPROVAL"
+	OwnReportPurposeMarketAccess           OwnReportPurpose = "MARKET_ACCESS"
+	OwnReportPurposeQualificationReview    OwnReportPurpose = "QUALIFICATION_REVIEW"
+)
+
+var AllOwnReportPurpose = []OwnReportPurpose{
+	OwnReportPurposeBidding,
+	OwnReportPurposePublicProcurement,
+	OwnReportPurposeAdministrativeApproval,
+	OwnReportPurposeMarketAccess,
+	OwnReportPurposeQualificationReview,
+}
+
+func (e OwnReportPurpose) IsValid() bool {
+	switch e {
+	case OwnReportPurposeBidding, OwnReportPurposePublicProcurement, OwnReportPurposeAdministrativeApproval, OwnReportPurposeMarketAccess, OwnReportPurposeQualificationReview:
+		return true
+	}
+	return false
+}
+
+func (e OwnReportPurpose) String() string {
+	return string(e)
+}
+
+func (e *OwnReportPurpose) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OwnReportPurpose(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OwnReportPurpose", str)
+	}
+	return nil
+}
+
+func (e OwnReportPurpose) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OwnReportPurpose) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OwnReportPurpose) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -85,6 +85,9 @@ type App struct {
 	// Warnings is this instance's one listener on the warnings channel,
 	// feeding the GraphQL subscriptions.
 	Warnings *supervision.Broker
+	// Work is this instance's one listener on the work channel, feeding
+	// the departments' workArrived subscriptions.
+	Work *workflow.WorkBroker
 	// Supervision answers credit checks, grades and inspection plans, and
 	// runs the grade job.
 	Supervision *supervision.Service
@@ -194,11 +197,12 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	a.Work = &workflow.WorkBroker{Flows: flows, Logger: logger}
 	res := &resolvers.Resolver{
 		Registry: registry, Catalogue: cat, Measures: measures, Sealer: sealer, Logger: logger,
 		CourtLists: &court.Lists{DB: a.DBs[datasources.Court]},
 		HubDB:      hubDB.DB, Workflows: flows,
-		Reports: a.Reports, Warnings: a.Warnings, Supervision: a.Supervision,
+		Reports: a.Reports, Warnings: a.Warnings, Work: a.Work, Supervision: a.Supervision,
 		Stats: &stats.Service{Registry: registry, RegistryTimeout: marketDB.Timeout, State: state, Hub: hubdb.New(hubDB.DB)},
 	}
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: res})
@@ -258,11 +262,14 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	})
 	a.startRunners()
 	// A subscription opened once Open returns must miss nothing: wait for
-	// the warnings listener to listen.
-	select {
-	case <-a.Warnings.Ready():
-	case <-time.After(10 * time.Second):
-		logger.Warn("the warnings listener is not connected yet; subscriptions start when it is")
+	// the warnings and work listeners to listen.
+	deadline := time.Now().Add(10 * time.Second)
+	for name, ready := range map[string]<-chan struct{}{"warnings": a.Warnings.Ready(), "work": a.Work.Ready()} {
+		select {
+		case <-ready:
+		case <-time.After(time.Until(deadline)):
+			logger.Warn("a listener is not connected yet; its subscriptions start when it is", "listener", name)
+		}
 	}
 	return a, nil
 }

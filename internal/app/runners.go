@@ -48,6 +48,11 @@ func (a *App) Runners() []Runner {
 			Several: "every instance listens on credithub_warning and delivers each warning to its own subscribers",
 		},
 		{
+			Name: "work listener", Every: 90 * time.Second,
+			Listen:  func(ctx context.Context) { a.Work.Listen(ctx, hubDSN) },
+			Several: "every instance listens on credithub_work and delivers each department's new work to its own subscribers",
+		},
+		{
 			Name: "warning scanner", Every: a.Config.WarningScan,
 			Turn: func(ctx context.Context) error {
 				res, err := a.Scanner.Tick(ctx)

@@ -42,12 +42,16 @@ type PlanRow struct {
 	CreatedAt      time.Time `db:"created_at"`
 }
 
-// SampledInspector is one inspector sent to one sampled entity.
+// SampledInspector is one inspector sent to one sampled entity, with the
+// result of the entity's inspection once recorded (the hub record it
+// became and when; nil before).
 type SampledInspector struct {
-	USCC       string `db:"uscc"`
-	Name       string `db:"name"`
-	BadgeNo    string `db:"badge_no"`
-	Department string `db:"department"`
+	USCC       string     `db:"uscc"`
+	Name       string     `db:"name"`
+	BadgeNo    string     `db:"badge_no"`
+	Department string     `db:"department"`
+	RecordID   *int64     `db:"record_id"`
+	RecordedAt *time.Time `db:"recorded_at"`
 }
 
 // PlanStore keeps the double-random inspection plans (T13) and their
@@ -63,8 +67,8 @@ type PlanStore interface {
 	// ByID returns one plan, or nil when there is none with that id.
 	ByID(ctx context.Context, id int64) (*PlanRow, error)
 	// Sample returns a plan's sampled entities with their inspectors, in
-	// code order and each entity's inspectors in the order drawn, in one
-	// statement.
+	// code order and each entity's inspectors in the order drawn, and
+	// each one's inspection result once recorded, in one statement.
 	Sample(ctx context.Context, planID int64) ([]SampledInspector, error)
 }
 
@@ -120,9 +124,10 @@ func (p plans) ByID(ctx context.Context, id int64) (*PlanRow, error) {
 
 func (p plans) Sample(ctx context.Context, planID int64) ([]SampledInspector, error) {
 	var out []SampledInspector
-	err := p.d.sel(ctx, &out, `SELECT s.uscc, i.name, i.badge_no, i.department
+	err := p.d.sel(ctx, &out, `SELECT s.uscc, i.name, i.badge_no, i.department, r.record_id, r.recorded_at
 		FROM plan_sample s CROSS JOIN LATERAL unnest(s.inspectors) WITH ORDINALITY AS u(inspector_id, ord)
 		JOIN inspector i ON i.id = u.inspector_id
+		LEFT JOIN inspection_result r ON r.plan_id = s.plan_id AND r.uscc = s.uscc
 		WHERE s.plan_id = $1 ORDER BY s.uscc, u.ord`, planID)
 	return out, err
 }

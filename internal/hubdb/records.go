@@ -14,7 +14,7 @@ import (
 // HubRecordRow is a row of hub_record: a credit record the hub itself
 // creates (a breach, an interview, a listing of an entity or of one of its
 // responsible persons, an agency's monitoring finding a department
-// accepted), of an entity (SubjectUSCC) or of a person
+// accepted, a double-random inspection's result), of an entity (SubjectUSCC) or of a person
 // (SubjectIDNo, SubjectName). Its source is the identifying department.
 // DecisionDate reads and writes as ListEntryRow's dates do. CreatedAt is
 // when the transition that created it ran (written, not read back).
@@ -52,6 +52,14 @@ type Detail struct {
 	// record is, and the finding's global ID.
 	Agency    string `json:"agency,omitempty"`
 	FindingID string `json:"findingId,omitempty"`
+	// An inspection's result (kind INSPECTION): the plan that drew the
+	// entity, the result as the department words it, and the day the hub
+	// published it (the day it was recorded).
+	PlanID      string             `json:"planId,omitempty"`
+	Result      string             `json:"result,omitempty"`
+	Passed      bool               `json:"passed,omitempty"`
+	Findings    InspectionFindings `json:"findings,omitempty"`
+	PublishedOn *scalars.Date      `json:"publishedOn,omitempty"`
 }
 
 // Value writes the detail as JSON.

@@ -27,12 +27,16 @@ const NotifyChannel = "credithub_state"
 // `source` shows the identifying department.
 const Source = "hub"
 
+// InspectionDoubleRandom is the inspectionType of the results the hub
+// holds: double-random inspections recorded against a plan (双随机抽查).
+const InspectionDoubleRandom = "DOUBLE_RANDOM"
+
 // Office is the city credit office, the keeper of the hub's database.
 var Office = credit.Department{Code: Source, Name: "黑河市社会信用体系建设领导小组办公室"}
 
 // State is what the hub itself adds to the departments' records, held in
 // memory: its own records (a breach, an interview, a listing of an entity
-// and of its responsible persons) and the overlays on departments' records
+// and of its responsible persons, an inspection's result) and the overlays on departments' records
 // (under objection, corrected, revoked, repaired). It is small next to the
 // departments' data and read by every record a request returns, so it is
 // loaded once and reloaded when a workflow commits a change (NOTIFY on
@@ -124,6 +128,16 @@ func recordOf(r HubRecordRow) (credit.Record, error) {
 		return &credit.KeyAttention{Base: b, Domain: d.Domain, ListEntryID: d.ListEntryID}, nil
 	case credit.KindMonitoringFinding:
 		return &credit.MonitoringFinding{Base: b, Agency: d.Agency, FindingID: d.FindingID}, nil
+	case credit.KindInspection:
+		// Published by the hub the day it was recorded: the T26 duty is
+		// counted from the inspection to then.
+		b.PublishedOn = d.PublishedOn
+		findings := make([]*credit.InspectionFinding, len(d.Findings))
+		for i, f := range d.Findings {
+			findings[i] = &credit.InspectionFinding{Code: f.Code, Description: f.Description, RectifyBy: f.RectifyBy}
+		}
+		return &credit.Inspection{Base: b, InspectionType: InspectionDoubleRandom, InspectedAt: b.DecisionDate.Time(),
+			Result: d.Result, Passed: d.Passed, Findings: findings}, nil
 	}
 	return nil, fmt.Errorf("unknown kind %q", r.Kind)
 }
@@ -193,7 +207,7 @@ func (s *RecordSource) Department() credit.Department { return Office }
 // Kinds are the kinds of the hub's own records.
 func (s *RecordSource) Kinds() []credit.Kind {
 	return []credit.Kind{credit.KindCommitmentBreach, credit.KindInterview, credit.KindListing, credit.KindKeyAttention,
-		credit.KindMonitoringFinding}
+		credit.KindMonitoringFinding, credit.KindInspection}
 }
 
 // Key keeps the subject's code or ID number.
@@ -277,13 +291,17 @@ func (s *RecordSource) ByRef(_ context.Context, refs []credit.Ref) (map[credit.R
 	return out, nil
 }
 
-// Disclosures answers nothing: the hub's own records carry no publication
-// duty of T26 (the catalogue has none for their kinds).
+// Disclosures answers nothing: of the hub's own records only inspection
+// results carry a publication duty of T26, and the hub publishes each the
+// day it is recorded (its disclosure shows whether that was within 7
+// working days of the inspection); the departments' timeliness counts
+// their own databases.
 func (s *RecordSource) Disclosures(context.Context, datasources.KindSet, string, string) ([]datasources.DisclosureCount, error) {
 	return nil, nil
 }
 
-// Unpublished answers nothing, for the same reason.
+// Unpublished answers nothing: the hub holds no record it has not
+// published.
 func (s *RecordSource) Unpublished(context.Context, datasources.UnpublishedQuery) ([]credit.Record, error) {
 	return nil, nil
 }
@@ -305,6 +323,9 @@ func clone(r credit.Record) credit.Record {
 		c := *v
 		return &c
 	case *credit.MonitoringFinding:
+		c := *v
+		return &c
+	case *credit.Inspection:
 		c := *v
 		return &c
 	}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"credithub/auth"
@@ -71,6 +72,55 @@ const (
 // carries: the caller logs their disclosure (auth.Request.Disclose) before
 // the report leaves.
 func (s *Reports) CreditReport(ctx context.Context, uscc, purpose string, unavailable func(error)) (*Issued, []auth.Subject, error) {
+	c, disclosed, err := s.content(ctx, uscc, purpose, true, unavailable)
+	if err != nil {
+		return nil, nil, err
+	}
+	issued, err := s.Issue(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return issued, disclosed, nil
+}
+
+// OwnReportPurposes are the purposes a market entity asks its own credit
+// report for (T7): the uses a report of its own is shown for.
+var OwnReportPurposes = []string{"BIDDING", "PUBLIC_PROCUREMENT", "ADMINISTRATIVE_APPROVAL", "MARKET_ACCESS", "QUALIFICATION_REVIEW"}
+
+// OwnCreditReport issues ctx's caller — a market entity signed in as
+// itself, and nobody else — its own credit report for purpose (one of
+// OwnReportPurposes): what it may see of itself (its public and shared
+// records and lists; not its grade, which is for supervisors), numbered,
+// signed and stored like every report, so that it lists among the
+// reports issued on it (issued to entity:<its code>). Its responsible
+// persons' ID numbers are masked whatever the token holds: it carries no
+// personal data. Under the idempotency key a retry gets the report first
+// issued.
+func (s *Reports) OwnCreditReport(ctx context.Context, purpose string, key hubdb.Key, unavailable func(error)) (*Issued, error) {
+	p := auth.FromContext(ctx)
+	if p.Kind() != auth.KindEntity {
+		return nil, apperr.New(apperr.Forbidden,
+			"an entity's own credit report is issued to the entity itself, signed in as itself (token kind entity); this token is of kind %s (creditReport issues reports to departments and agencies)", p.Kind())
+	}
+	if !slices.Contains(OwnReportPurposes, purpose) {
+		return nil, apperr.BadInput("purpose", "purpose must be one of %s", strings.Join(OwnReportPurposes, ", ")).
+			With("acceptedPurposes", OwnReportPurposes)
+	}
+	// The content is read before the transaction: it fans out to every
+	// department, and a retry's is dropped for the stored report.
+	c, _, err := s.content(ctx, p.Org(), purpose, false, unavailable)
+	if err != nil {
+		return nil, err
+	}
+	return hubdb.Idempotent(ctx, s.DB, p.Key(), key, "requestOwnCreditReport", func(tx *hubdb.DB) (*Issued, error) {
+		return s.issueOn(ctx, tx, c)
+	})
+}
+
+// content is what a report on uscc for purpose says to ctx's caller, and
+// the persons whose ID numbers it carries: none unless personal, and then
+// only those the caller may read.
+func (s *Reports) content(ctx context.Context, uscc, purpose string, personal bool, unavailable func(error)) (*ReportContent, []auth.Subject, error) {
 	d := s.Supervision.Departments(ctx)
 	e, err := d.Entity(ctx, uscc)
 	if err != nil {
@@ -144,9 +194,10 @@ func (s *Reports) CreditReport(ctx context.Context, uscc, purpose string, unavai
 		}
 	}
 
-	// The grade, for callers who may see grades: computed the way
-	// MarketEntity.rating computes it.
-	if auth.Decide(ctx, auth.Shared, auth.ScopeEntityRead, subj) == nil {
+	// The grade, for callers who may see grades — MarketEntity.rating's
+	// marking, SHARED with entity:read and only for supervisors (never the
+	// entity itself nor an agency) — computed the way rating computes it.
+	if auth.Decide(ctx, auth.Shared, auth.ScopeEntityRead, subj) == nil && auth.OnlyFor(ctx, []auth.Caller{auth.CallerSupervisors}, subj) == nil {
 		rt, err := s.Supervision.Rate(SystemContext(ctx), SubjectOf(e))
 		if err != nil {
 			return nil, nil, err
@@ -178,22 +229,21 @@ func (s *Reports) CreditReport(ctx context.Context, uscc, purpose string, unavai
 			continue
 		}
 		rp := ReportPerson{Role: string(role), Name: m.Name, IDNumber: ident.MaskResidentID(m.IDNo)}
-		if auth.Decide(ctx, auth.Personal, "", auth.Subject{USCC: e.USCC, IDNumber: m.IDNo}) == nil {
+		if personal && auth.Decide(ctx, auth.Personal, "", auth.Subject{USCC: e.USCC, IDNumber: m.IDNo}) == nil {
 			rp.IDNumber, rp.IDNumberFull = m.IDNo, true
 			disclosed = append(disclosed, auth.Subject{USCC: e.USCC, IDNumber: m.IDNo})
 		}
 		c.ResponsiblePersons = append(c.ResponsiblePersons, rp)
 	}
 	c.Scope.PersonalData = len(disclosed) > 0
-	if !c.Scope.PersonalData && len(c.ResponsiblePersons) > 0 {
+	switch {
+	case !personal && len(c.ResponsiblePersons) > 0:
+		c.Scope.Notes = append(c.Scope.Notes, "responsible persons: ID numbers masked; an entity's own report carries no personal data")
+	case !c.Scope.PersonalData && len(c.ResponsiblePersons) > 0:
 		c.Scope.Notes = append(c.Scope.Notes, "responsible persons: ID numbers masked; they need person:read, a declared purpose and, for an agency, the person's written authorisation")
 	}
 
-	issued, err := s.Issue(ctx, c)
-	if err != nil {
-		return nil, nil, err
-	}
-	return issued, disclosed, nil
+	return c, disclosed, nil
 }
 
 // reportEntity is the entity's registry facts as a report states them.
@@ -241,7 +291,12 @@ func reportRecord(rec credit.Record) ReportRecord {
 // microsecond (what PostgreSQL stores), in UTC, so that the signed time and
 // the stored one are the same instant written the same way.
 func (s *Reports) Issue(ctx context.Context, c *ReportContent) (*Issued, error) {
-	seq, err := s.DB.Reports().NextNumber(ctx)
+	return s.issueOn(ctx, s.DB, c)
+}
+
+// issueOn is Issue on db (the pool, or a transaction).
+func (s *Reports) issueOn(ctx context.Context, db *hubdb.DB, c *ReportContent) (*Issued, error) {
+	seq, err := db.Reports().NextNumber(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +312,7 @@ func (s *Reports) Issue(ctx context.Context, c *ReportContent) (*Issued, error) 
 		Number: c.Number, USCC: c.Entity.USCC, Purpose: c.Purpose, IssuedAt: at, IssuedTo: c.IssuedTo,
 		Content: string(content), ContentSHA256: hash, Signature: sig, KeyID: s.Signer.KeyID,
 	}
-	if err := s.DB.Reports().Save(ctx, hubdb.ReportRow(*r)); err != nil {
+	if err := db.Reports().Save(ctx, hubdb.ReportRow(*r)); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -244,10 +244,13 @@ func (s *Service) Plan(ctx context.Context, id int64) (*Plan, error) {
 }
 
 // SampledEntity is an entity of a plan's sample with its inspectors (never
-// its grade: grades are not public).
+// its grade: grades are not public), and once its result is recorded the
+// hub record the result became (its row id) and when.
 type SampledEntity struct {
 	USCC       string
 	Inspectors []Inspector
+	RecordID   int64
+	RecordedAt *time.Time
 }
 
 // Inspector is a member of a department's roster.
@@ -267,7 +270,11 @@ func (s *Service) Sample(ctx context.Context, planID int64) ([]SampledEntity, er
 	out := []SampledEntity{}
 	for _, r := range rows {
 		if n := len(out); n == 0 || out[n-1].USCC != r.USCC {
-			out = append(out, SampledEntity{USCC: r.USCC})
+			e := SampledEntity{USCC: r.USCC, RecordedAt: r.RecordedAt}
+			if r.RecordID != nil {
+				e.RecordID = *r.RecordID
+			}
+			out = append(out, e)
 		}
 		out[len(out)-1].Inspectors = append(out[len(out)-1].Inspectors, Inspector{Name: r.Name, BadgeNo: r.BadgeNo, Department: r.Department})
 	}

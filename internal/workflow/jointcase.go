@@ -116,16 +116,22 @@ func (s *Service) OpenJointCase(ctx context.Context, entryID int64, key hubdb.Ke
 		if err != nil {
 			return nil, err
 		}
+		pushed := make(map[string]int64, len(depts))
 		for _, dept := range depts {
 			pushID, err := tx.JointCases().Push(ctx, hubdb.CasePushRow{CaseID: c.DBID, USCC: c.USCC, DepartmentCode: dept,
 				Measures: measures[dept], PushedAt: now, DueDate: due.Time(), State: string(pt.To)})
 			if err != nil {
 				return nil, err
 			}
+			pushed[dept] = pushID
 			if err := record(ctx, tx, WorkflowPush, pushID, actionPush, "", pt.To,
 				fmt.Sprintf("%s: %s, due %s", dept, strings.Join(measures[dept], " "), due), now); err != nil {
 				return nil, err
 			}
+		}
+		// Each department's subscribers hear of its push at commit.
+		if err := announceWork(ctx, tx, hubdb.WorkCasePushed, now, pushed); err != nil {
+			return nil, err
 		}
 		pushedTo := "pushed to " + strings.Join(depts, ", ")
 		if err := record(ctx, tx, WorkflowCase, c.DBID, actionOpen, "", ct.To, pushedTo, now); err != nil {

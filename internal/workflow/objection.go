@@ -236,6 +236,14 @@ func (s *Service) FileObjection(ctx context.Context, lookup RecordLookup, record
 			Source: WorkflowObjection, SourceID: row.ID, CreatedAt: now, CreatedBy: actorName(ctx)}); err != nil {
 			return nil, err
 		}
+		// The providing department hears that its record is under
+		// objection; the credit office, that it has one to check.
+		if err := announceWork(ctx, tx, hubdb.WorkObjectionFiled, now, map[string]int64{row.DepartmentCode: row.ID}); err != nil {
+			return nil, err
+		}
+		if err := announceWork(ctx, tx, hubdb.WorkObjectionToCheck, now, map[string]int64{CreditOfficeOrg: row.ID}); err != nil {
+			return nil, err
+		}
 		return ObjectionOf(&row, scalars.DateOf(now)), nil
 	})
 }
@@ -269,6 +277,9 @@ func (s *Service) CheckObjection(ctx context.Context, id int64, key hubdb.Key) (
 		}
 		reason := "passed to " + row.DepartmentCode + ", decision due " + due.String()
 		if err := record(ctx, tx, WorkflowObjection, id, objectionCheck, State(row.State), t.To, reason, now); err != nil {
+			return nil, err
+		}
+		if err := announceWork(ctx, tx, hubdb.WorkObjectionChecked, now, map[string]int64{row.DepartmentCode: id}); err != nil {
 			return nil, err
 		}
 		return ObjectionOf(&checked, scalars.DateOf(now)), nil

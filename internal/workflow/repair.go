@@ -291,6 +291,9 @@ func (s *Service) ApplyRepair(ctx context.Context, lookup RecordLookup, recordID
 		if err := record(ctx, tx, WorkflowRepair, row.ID, repairApply, "", t.To, why, now); err != nil {
 			return nil, err
 		}
+		if err := announceWork(ctx, tx, hubdb.WorkRepairApplied, now, map[string]int64{row.DepartmentCode: row.ID}); err != nil {
+			return nil, err
+		}
 		return RepairOf(&row, scalars.DateOf(now)), nil
 	})
 }
