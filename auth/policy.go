@@ -239,10 +239,12 @@ const (
 	CallerAgency      Caller = "AGENCY"
 	CallerPerson      Caller = "PERSON"
 	CallerEntity      Caller = "ENTITY"
+	// CallerCreditOffice is the city's credit office (admin tokens).
+	CallerCreditOffice Caller = "CREDIT_OFFICE"
 )
 
 // Callers are the values of Caller.
-var Callers = []Caller{CallerSupervisors, CallerSubject, CallerAgency, CallerPerson, CallerEntity}
+var Callers = []Caller{CallerSupervisors, CallerSubject, CallerAgency, CallerPerson, CallerEntity, CallerCreditOffice}
 
 // OnlyFor refuses the request's caller unless it is one of only, about the
 // subject subj (SUBJECT: the entity or person subj names, signed in as
@@ -274,6 +276,10 @@ func OnlyFor(ctx context.Context, only []Caller, subj Subject) error {
 			if p.Kind() == KindEntity {
 				return nil
 			}
+		case CallerCreditOffice:
+			if p.Kind() == KindAdmin {
+				return nil
+			}
 		}
 	}
 	names := make([]string, len(only))
@@ -284,11 +290,12 @@ func OnlyFor(ctx context.Context, only []Caller, subj Subject) error {
 }
 
 var callerNames = map[Caller]string{
-	CallerSupervisors: "supervising departments and the credit office",
-	CallerSubject:     "the entity or person it is about, signed in as itself",
-	CallerAgency:      "licensed credit agencies",
-	CallerPerson:      "a person signed in as themselves",
-	CallerEntity:      "a market entity signed in as itself",
+	CallerSupervisors:  "supervising departments and the credit office",
+	CallerSubject:      "the entity or person it is about, signed in as itself",
+	CallerAgency:       "licensed credit agencies",
+	CallerPerson:       "a person signed in as themselves",
+	CallerEntity:       "a market entity signed in as itself",
+	CallerCreditOffice: "the credit office",
 }
 
 // For returns the rule of a field; a field the rules do not know (the

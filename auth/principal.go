@@ -59,6 +59,8 @@ const (
 	// the owning department accepts or rejects it.
 	ScopeFindingSubmit = "finding:submit"
 	ScopeFindingHandle = "finding:handle"
+	// The credit office manages the information catalogue (T8).
+	ScopeCatalogueWrite = "catalogue:write"
 )
 
 // ReadScopes are the scopes that read; none of them is a Mutation's
@@ -85,6 +87,7 @@ var Scopes = []string{
 	ScopeAuthorizationEdit, ScopeInspectionWrite, ScopeMeasureReport, ScopeGradeCompute,
 	ScopeWarningHandle, ScopeObjectionFile, ScopeRepairApply, ScopeCommitmentSign,
 	ScopeAuthorizationRevoke, ScopeReportRequest, ScopeFindingSubmit, ScopeFindingHandle,
+	ScopeCatalogueWrite,
 }
 
 // Principal is the caller of a request.

@@ -61,7 +61,7 @@ func TestSchemaAgreesWithTheCatalogue(t *testing.T) {
 		for _, k := range credit.Kinds {
 			e := catalogue.Entry{Kind: k, EntityPublicity: credit.Public, PersonPublicity: credit.Personal}
 			switch k {
-			case credit.KindComplaint, credit.KindEnvironmentalRating, credit.KindAccident, credit.KindConsumptionRestriction,
+			case credit.KindEnvironmentalRating, credit.KindAccident, credit.KindConsumptionRestriction,
 				credit.KindInterview, credit.KindKeyAttention, credit.KindMonitoringFinding:
 				e.EntityPublicity = credit.Shared
 			}
@@ -87,5 +87,16 @@ func TestSchemaAgreesWithTheCatalogue(t *testing.T) {
 	}), periods, workday.Default())
 	if err := app.CheckOpenness(rules, bad); err == nil || !strings.Contains(err.Error(), "QualitySafetyAccident") {
 		t.Fatalf("CheckOpenness = %v, want a disagreement on QualitySafetyAccident", err)
+	}
+	// The schema is the ceiling (T8): a catalogue that closes a kind
+	// further than its marking is accepted; the field middleware raises
+	// the fields to the record's publicity.
+	closed, _ := catalogue.New(entries(func(e *catalogue.Entry) {
+		if e.Kind == credit.KindComplaint || e.Kind == credit.KindPenalty {
+			e.EntityPublicity = credit.Personal
+		}
+	}), periods, workday.Default())
+	if err := app.CheckOpenness(rules, closed); err != nil {
+		t.Fatalf("a catalogue closing complaints and penalties further than the schema: %v", err)
 	}
 }

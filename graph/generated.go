@@ -8,6 +8,7 @@ import (
 	"credithub/graph/model"
 	"credithub/internal/catalogue"
 	"credithub/internal/credit"
+	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
 	"credithub/internal/supervision"
 	"credithub/internal/workflow"
@@ -54,6 +55,7 @@ type ResolverRoot interface {
 	PlanInspection() PlanInspectionResolver
 	PlanSample() PlanSampleResolver
 	Query() QueryResolver
+	RecordKindChange() RecordKindChangeResolver
 	Repair() RepairResolver
 	Subscription() SubscriptionResolver
 	Warning() WarningResolver
@@ -924,6 +926,7 @@ type ComplexityRoot struct {
 		ApplyRepair             func(childComplexity int, input model.ApplyRepairInput, idempotencyKey string) int
 		AssignWarning           func(childComplexity int, id string, department *string, person *string, idempotencyKey string) int
 		BreachCommitment        func(childComplexity int, id string, severity credit.Severity, reason string, idempotencyKey string) int
+		ChangeRecordKind        func(childComplexity int, kind credit.Kind, input model.RecordKindChangeInput, idempotencyKey string) int
 		CheckObjection          func(childComplexity int, id string, idempotencyKey string) int
 		CloseWarning            func(childComplexity int, id string, note string, idempotencyKey string) int
 		CreateInspectionPlan    func(childComplexity int, input model.InspectionPlanInput, idempotencyKey string) int
@@ -1172,6 +1175,7 @@ type ComplexityRoot struct {
 		PersonCheck        func(childComplexity int, idNumber string, scenario credit.PersonScenario) int
 		QueryLog           func(childComplexity int, filter *model.QueryLogFilter, first *int, after *string) int
 		ReceivedFindings   func(childComplexity int, filter *model.ReceivedFindingFilter, first *int, after *string) int
+		RecordKindHistory  func(childComplexity int, kind *credit.Kind) int
 		RecordKinds        func(childComplexity int) int
 		Records            func(childComplexity int, filter *model.CityRecordFilter, first *int, after *string) int
 		Repairs            func(childComplexity int, filter *model.RepairFilter, first *int, after *string) int
@@ -1217,6 +1221,20 @@ type ComplexityRoot struct {
 		Division   func(childComplexity int) int
 		Kind       func(childComplexity int) int
 		Month      func(childComplexity int) int
+	}
+
+	RecordKindChange struct {
+		ChangedAt          func(childComplexity int) int
+		ChangedBy          func(childComplexity int) int
+		DisclosureRequired func(childComplexity int) int
+		EffectiveFrom      func(childComplexity int) int
+		EntityPublicity    func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		LegalBasis         func(childComplexity int) int
+		PersonPublicity    func(childComplexity int) int
+		Reason             func(childComplexity int) int
+		Sources            func(childComplexity int) int
 	}
 
 	RecordKindInfo struct {
@@ -1480,6 +1498,7 @@ type MutationResolver interface {
 	OpenJointCase(ctx context.Context, listEntryID string, idempotencyKey string) (*workflow.JointCase, error)
 	AnswerPush(ctx context.Context, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) (*workflow.CasePush, error)
 	DeclinePush(ctx context.Context, pushID string, outcome workflow.PushOutcome, reason string, idempotencyKey string) (*workflow.CasePush, error)
+	ChangeRecordKind(ctx context.Context, kind credit.Kind, input model.RecordKindChangeInput, idempotencyKey string) (*hubdb.CatalogueChangeRow, error)
 	ReportMeasureApplied(ctx context.Context, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) (*model.MeasureApplication, error)
 	UpsertCommitmentItem(ctx context.Context, input model.CommitmentItemInput, idempotencyKey string) (*workflow.CommitmentItem, error)
 	SignCommitment(ctx context.Context, input model.SignCommitmentInput, idempotencyKey string) (*workflow.Commitment, error)
@@ -1553,6 +1572,7 @@ type QueryResolver interface {
 	Divisions(ctx context.Context) ([]*model.Division, error)
 	JointCases(ctx context.Context, filter *model.JointCaseFilter, first *int, after *string) (*model.JointCaseConnection, error)
 	OverduePushes(ctx context.Context, department *string) ([]*workflow.CasePush, error)
+	RecordKindHistory(ctx context.Context, kind *credit.Kind) ([]*hubdb.CatalogueChangeRow, error)
 	Measures(ctx context.Context) ([]*catalogue.Measure, error)
 	CreditCheck(ctx context.Context, uscc string, scenario credit.Scenario) (*model.CreditCheck, error)
 	PersonCheck(ctx context.Context, idNumber string, scenario credit.PersonScenario) (*supervision.PersonCheckResult, error)
@@ -1590,6 +1610,15 @@ type QueryResolver interface {
 	Warnings(ctx context.Context, filter *model.WarningFilter, first *int, after *string) (*model.WarningConnection, error)
 	WarningRules(ctx context.Context) ([]*model.WarningRule, error)
 	WorkflowRules(ctx context.Context) ([]*workflow.Rule, error)
+}
+type RecordKindChangeResolver interface {
+	ID(ctx context.Context, obj *hubdb.CatalogueChangeRow) (string, error)
+	Kind(ctx context.Context, obj *hubdb.CatalogueChangeRow) (credit.Kind, error)
+	EntityPublicity(ctx context.Context, obj *hubdb.CatalogueChangeRow) (credit.Publicity, error)
+	PersonPublicity(ctx context.Context, obj *hubdb.CatalogueChangeRow) (credit.Publicity, error)
+
+	Sources(ctx context.Context, obj *hubdb.CatalogueChangeRow) ([]*credit.Department, error)
+	EffectiveFrom(ctx context.Context, obj *hubdb.CatalogueChangeRow) (*scalars.Date, error)
 }
 type RepairResolver interface {
 	Record(ctx context.Context, obj *workflow.Repair) (credit.Record, error)
@@ -5566,6 +5595,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.BreachCommitment(childComplexity, args["id"].(string), args["severity"].(credit.Severity), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.changeRecordKind":
+		if e.ComplexityRoot.Mutation.ChangeRecordKind == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeRecordKind_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeRecordKind(childComplexity, args["kind"].(credit.Kind), args["input"].(model.RecordKindChangeInput), args["idempotencyKey"].(string)), true
 	case "Mutation.checkObjection":
 		if e.ComplexityRoot.Mutation.CheckObjection == nil {
 			break
@@ -7025,6 +7065,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ReceivedFindings(childComplexity, args["filter"].(*model.ReceivedFindingFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.recordKindHistory":
+		if e.ComplexityRoot.Query.RecordKindHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_recordKindHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RecordKindHistory(childComplexity, args["kind"].(*credit.Kind)), true
 	case "Query.recordKinds":
 		if e.ComplexityRoot.Query.RecordKinds == nil {
 			break
@@ -7262,6 +7313,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordCount.Month(childComplexity), true
+
+	case "RecordKindChange.changedAt":
+		if e.ComplexityRoot.RecordKindChange.ChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindChange.ChangedAt(childComplexity), true
+	case "RecordKindChange.changedBy":
+		if e.ComplexityRoot.RecordKindChange.ChangedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindChange.ChangedBy(childComplexity), true
+	case "RecordKindChange.disclosureRequired":
+		if e.ComplexityRoot.RecordKindChange.DisclosureRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindChange.DisclosureRequired(childComplexity), true
+	case "RecordKindChange.effectiveFrom":
+		if e.ComplexityRoot.RecordKindChange.EffectiveFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindChange.EffectiveFrom(childComplexity), true
+	case "RecordKindChange.entityPublicity":
+		if e.ComplexityRoot.RecordKindChange.EntityPublicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindChange.EntityPublicity(childComplexity), true
+	case "RecordKindChange.id":
+		if e.ComplexityRoot.RecordKindChange.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindChange.ID(childComplexity), true
+	case "RecordKindChange.kind":
+		if e.ComplexityRoot.RecordKindChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindChange.Kind(childComplexity), true
+	case "RecordKindChange.legalBasis":
+		if e.ComplexityRoot.RecordKindChange.LegalBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindChange.LegalBasis(childComplexity), true
+	case "RecordKindChange.personPublicity":
+		if e.ComplexityRoot.RecordKindChange.PersonPublicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindChange.PersonPublicity(childComplexity), true
+	case "RecordKindChange.reason":
+		if e.ComplexityRoot.RecordKindChange.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindChange.Reason(childComplexity), true
+	case "RecordKindChange.sources":
+		if e.ComplexityRoot.RecordKindChange.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindChange.Sources(childComplexity), true
 
 	case "RecordKindInfo.disclosureRequired":
 		if e.ComplexityRoot.RecordKindInfo.DisclosureRequired == nil {
@@ -7971,6 +8089,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordAuthorizationInput", ec.unmarshalInputRecordAuthorizationInput),
 			graphql.NewInputUnmarshaler("RecordCorrectionInput", ec.unmarshalInputRecordCorrectionInput),
 			graphql.NewInputUnmarshaler("RecordFilter", ec.unmarshalInputRecordFilter),
+			graphql.NewInputUnmarshaler("RecordKindChangeInput", ec.unmarshalInputRecordKindChangeInput),
 			graphql.NewInputUnmarshaler("RepairByIDsInput", ec.unmarshalInputRepairByIDsInput),
 			graphql.NewInputUnmarshaler("RepairFilter", ec.unmarshalInputRepairFilter),
 			graphql.NewInputUnmarshaler("SignCommitmentInput", ec.unmarshalInputSignCommitmentInput),
@@ -8130,6 +8249,8 @@ enum Caller {
   PERSON
   "A market entity signed in as itself."
   ENTITY
+  "The city's credit office (credit-office tokens)."
+  CREDIT_OFFICE
 }
 
 """
@@ -8337,6 +8458,57 @@ type JointCaseConnection @open(level: SHARED, scope: "entity:read") {
 type JointCaseEdge @open(level: SHARED, scope: "entity:read") {
   cursor: String!
   node: JointCase!
+}
+`, BuiltIn: false},
+	{Name: "../schema/catalogue.graphqls", Input: `# The information catalogue under dynamic management (T8, 动态管理): the
+# credit office changes a kind of record's openness, publication duty, legal
+# basis and providing departments from a day on, with a reason; the changes
+# are its history. The schema's @open markings stay the ceiling.
+
+extend type Query {
+  """
+  The catalogue's changes (T8), in the order they apply (effective day,
+  then as made): one kind's, or every kind's. Public, as the catalogue is.
+  """
+  recordKindHistory(kind: RecordKind): [RecordKindChange!]!
+}
+
+extend type Mutation {
+  """
+  Changes a kind of record in the information catalogue from effectiveFrom
+  on (today or later), for a reason; what the input leaves out stays as it
+  is today. Every hub instance applies it without a restart. A change that
+  would open the kind beyond the schema's @open marking (organisations) or
+  the law (natural persons) is refused with ABOVE_OPENNESS_CEILING.
+  """
+  changeRecordKind(kind: RecordKind!, input: RecordKindChangeInput!, idempotencyKey: String!): RecordKindChange! @write(scope: "catalogue:write") @open(level: PUBLIC, only: [CREDIT_OFFICE])
+}
+
+input RecordKindChangeInput {
+  entityPublicity: Publicity
+  personPublicity: Publicity
+  disclosureRequired: Boolean
+  legalBasis: String
+  "Department codes."
+  sources: [ID!]
+  effectiveFrom: Date!
+  reason: String!
+}
+
+"One change of the information catalogue (T8): the kind's whole entry from a day on."
+type RecordKindChange @open(level: PUBLIC) {
+  id: ID!
+  kind: RecordKind!
+  entityPublicity: Publicity!
+  personPublicity: Publicity!
+  disclosureRequired: Boolean!
+  legalBasis: String!
+  sources: [Department!]!
+  effectiveFrom: Date!
+  reason: String!
+  "The organisation that made it (the credit office)."
+  changedBy: String!
+  changedAt: Time!
 }
 `, BuiltIn: false},
 	{Name: "../schema/checks.graphqls", Input: `# Credit checks (应查必查, T19–T20) against the measures catalogue of joint
@@ -12546,6 +12718,34 @@ func (ec *executionContext) childFields_RecordCount(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type RecordCount", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordKindChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RecordKindChange_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_RecordKindChange_kind(ctx, field)
+	case "entityPublicity":
+		return ec.fieldContext_RecordKindChange_entityPublicity(ctx, field)
+	case "personPublicity":
+		return ec.fieldContext_RecordKindChange_personPublicity(ctx, field)
+	case "disclosureRequired":
+		return ec.fieldContext_RecordKindChange_disclosureRequired(ctx, field)
+	case "legalBasis":
+		return ec.fieldContext_RecordKindChange_legalBasis(ctx, field)
+	case "sources":
+		return ec.fieldContext_RecordKindChange_sources(ctx, field)
+	case "effectiveFrom":
+		return ec.fieldContext_RecordKindChange_effectiveFrom(ctx, field)
+	case "reason":
+		return ec.fieldContext_RecordKindChange_reason(ctx, field)
+	case "changedBy":
+		return ec.fieldContext_RecordKindChange_changedBy(ctx, field)
+	case "changedAt":
+		return ec.fieldContext_RecordKindChange_changedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordKindChange", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordKindInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -13583,6 +13783,36 @@ func (ec *executionContext) field_Mutation_breachCommitment_args(ctx context.Con
 		return nil, err
 	}
 	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeRecordKind_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (credit.Kind, error) {
+			return ec.unmarshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordKindChangeInput, error) {
+			return ec.unmarshalNRecordKindChangeInput2credithubᚋgraphᚋmodelᚐRecordKindChangeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -15247,6 +15477,20 @@ func (ec *executionContext) field_Query_receivedFindings_args(ctx context.Contex
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_recordKindHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*credit.Kind, error) {
+			return ec.unmarshalORecordKind2ᚖcredithubᚋinternalᚋcreditᚐKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
 	return args, nil
 }
 
@@ -31319,6 +31563,50 @@ func (ec *executionContext) fieldContext_Mutation_declinePush(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_changeRecordKind(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeRecordKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeRecordKind(ctx, fc.Args["kind"].(credit.Kind), fc.Args["input"].(model.RecordKindChangeInput), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *hubdb.CatalogueChangeRow) graphql.Marshaler {
+			return ec.marshalNRecordKindChange2ᚖcredithubᚋinternalᚋhubdbᚐCatalogueChangeRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeRecordKind(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordKindChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeRecordKind_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_reportMeasureApplied(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36284,6 +36572,50 @@ func (ec *executionContext) fieldContext_Query_overduePushes(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_recordKindHistory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_recordKindHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RecordKindHistory(ctx, fc.Args["kind"].(*credit.Kind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*hubdb.CatalogueChangeRow) graphql.Marshaler {
+			return ec.marshalNRecordKindChange2ᚕᚖcredithubᚋinternalᚋhubdbᚐCatalogueChangeRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_recordKindHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordKindChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_recordKindHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_measures(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -38541,6 +38873,268 @@ func (ec *executionContext) _RecordCount_count(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_RecordCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecordCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecordKindChange_id(ctx context.Context, field graphql.CollectedField, obj *hubdb.CatalogueChangeRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindChange_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecordKindChange().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindChange_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindChange", field, true, true, "ID")
+}
+
+func (ec *executionContext) _RecordKindChange_kind(ctx context.Context, field graphql.CollectedField, obj *hubdb.CatalogueChangeRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecordKindChange().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindChange", field, true, true, "RecordKind")
+}
+
+func (ec *executionContext) _RecordKindChange_entityPublicity(ctx context.Context, field graphql.CollectedField, obj *hubdb.CatalogueChangeRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindChange_entityPublicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecordKindChange().EntityPublicity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindChange_entityPublicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindChange", field, true, true, "Publicity")
+}
+
+func (ec *executionContext) _RecordKindChange_personPublicity(ctx context.Context, field graphql.CollectedField, obj *hubdb.CatalogueChangeRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindChange_personPublicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecordKindChange().PersonPublicity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindChange_personPublicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindChange", field, true, true, "Publicity")
+}
+
+func (ec *executionContext) _RecordKindChange_disclosureRequired(ctx context.Context, field graphql.CollectedField, obj *hubdb.CatalogueChangeRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindChange_disclosureRequired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisclosureRequired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindChange_disclosureRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RecordKindChange_legalBasis(ctx context.Context, field graphql.CollectedField, obj *hubdb.CatalogueChangeRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindChange_legalBasis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegalBasis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindChange_legalBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecordKindChange_sources(ctx context.Context, field graphql.CollectedField, obj *hubdb.CatalogueChangeRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindChange_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecordKindChange().Sources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚕᚖcredithubᚋinternalᚋcreditᚐDepartmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindChange_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordKindChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordKindChange_effectiveFrom(ctx context.Context, field graphql.CollectedField, obj *hubdb.CatalogueChangeRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindChange_effectiveFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecordKindChange().EffectiveFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindChange_effectiveFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindChange", field, true, true, "Date")
+}
+
+func (ec *executionContext) _RecordKindChange_reason(ctx context.Context, field graphql.CollectedField, obj *hubdb.CatalogueChangeRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindChange_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindChange_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecordKindChange_changedBy(ctx context.Context, field graphql.CollectedField, obj *hubdb.CatalogueChangeRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindChange_changedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindChange_changedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecordKindChange_changedAt(ctx context.Context, field graphql.CollectedField, obj *hubdb.CatalogueChangeRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindChange_changedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindChange_changedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindChange", field, false, false, "Time")
 }
 
 func (ec *executionContext) _RecordKindInfo_kind(ctx context.Context, field graphql.CollectedField, obj *model.RecordKindInfo) (ret graphql.Marshaler) {
@@ -44075,6 +44669,90 @@ func (ec *executionContext) unmarshalInputRecordFilter(ctx context.Context, obj 
 func UnmarshalRecordFilter(ctx context.Context, raw any) (model.RecordFilter, error) {
 	var out model.RecordFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordKindChangeInput(ctx context.Context, obj any) (model.RecordKindChangeInput, error) {
+	var it model.RecordKindChangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"entityPublicity", "personPublicity", "disclosureRequired", "legalBasis", "sources", "effectiveFrom", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "entityPublicity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityPublicity"))
+			data, err := ec.unmarshalOPublicity2ᚖcredithubᚋinternalᚋcreditᚐPublicity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityPublicity = data
+		case "personPublicity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personPublicity"))
+			data, err := ec.unmarshalOPublicity2ᚖcredithubᚋinternalᚋcreditᚐPublicity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonPublicity = data
+		case "disclosureRequired":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disclosureRequired"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisclosureRequired = data
+		case "legalBasis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalBasis"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LegalBasis = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		case "effectiveFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveFrom"))
+			data, err := ec.unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveFrom = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordKindChangeInput unmarshals raw into the RecordKindChangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordKindChangeInput(ctx context.Context, raw any) (model.RecordKindChangeInput, error) {
+	var out model.RecordKindChangeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordKindChangeInput", raw, &out)
 	return out, err
 }
 
@@ -50299,6 +50977,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "changeRecordKind":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeRecordKind(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "reportMeasureApplied":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reportMeasureApplied(ctx, field)
@@ -51784,6 +52469,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_overduePushes(ctx, field)
 				})
+		case "recordKindHistory":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_recordKindHistory(ctx, field)
+				})
 		case "measures":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -52253,6 +52944,95 @@ func (ec *executionContext) _RecordCount(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._RecordCount_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordKindChangeImplementors = []string{"RecordKindChange"}
+
+func (ec *executionContext) _RecordKindChange(ctx context.Context, sel ast.SelectionSet, obj *hubdb.CatalogueChangeRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordKindChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordKindChange")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecordKindChange_id(ctx, field, obj)
+				})
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecordKindChange_kind(ctx, field, obj)
+				})
+		case "entityPublicity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecordKindChange_entityPublicity(ctx, field, obj)
+				})
+		case "personPublicity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecordKindChange_personPublicity(ctx, field, obj)
+				})
+		case "disclosureRequired":
+			out.Values[i] = ec._RecordKindChange_disclosureRequired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "legalBasis":
+			out.Values[i] = ec._RecordKindChange_legalBasis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sources":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecordKindChange_sources(ctx, field, obj)
+				})
+		case "effectiveFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecordKindChange_effectiveFrom(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._RecordKindChange_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changedBy":
+			out.Values[i] = ec._RecordKindChange_changedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changedAt":
+			out.Values[i] = ec._RecordKindChange_changedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -54213,6 +54993,20 @@ func (ec *executionContext) marshalNDate2credithubᚋinternalᚋscalarsᚐDate(c
 	return v
 }
 
+func (ec *executionContext) unmarshalNDate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx context.Context, v any) (*scalars.Date, error) {
+	var res = new(scalars.Date)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx context.Context, sel ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Date!")
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalNDeadline2ᚕᚖcredithubᚋinternalᚋworkflowᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Deadline) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -55822,6 +56616,35 @@ func (ec *executionContext) marshalNRecordKind2ᚕcredithubᚋinternalᚋcredit�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNRecordKindChange2ᚕᚖcredithubᚋinternalᚋhubdbᚐCatalogueChangeRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*hubdb.CatalogueChangeRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecordKindChange2ᚖcredithubᚋinternalᚋhubdbᚐCatalogueChangeRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRecordKindChange2ᚖcredithubᚋinternalᚋhubdbᚐCatalogueChangeRow(ctx context.Context, sel ast.SelectionSet, v *hubdb.CatalogueChangeRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordKindChange!")
+		return graphql.Null
+	}
+	return ec._RecordKindChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordKindChangeInput2credithubᚋgraphᚋmodelᚐRecordKindChangeInput(ctx context.Context, v any) (model.RecordKindChangeInput, error) {
+	res, err := ec.unmarshalInputRecordKindChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRecordKindInfo2ᚕᚖcredithubᚋgraphᚋmodelᚐRecordKindInfoᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RecordKindInfo) graphql.Marshaler {
@@ -57590,6 +58413,22 @@ func (ec *executionContext) marshalOPublicity2ᚕcredithubᚋinternalᚋcredit�
 	return ret
 }
 
+func (ec *executionContext) unmarshalOPublicity2ᚖcredithubᚋinternalᚋcreditᚐPublicity(ctx context.Context, v any) (*credit.Publicity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(credit.Publicity)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPublicity2ᚖcredithubᚋinternalᚋcreditᚐPublicity(ctx context.Context, sel ast.SelectionSet, v *credit.Publicity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOPushOutcome2ᚖcredithubᚋinternalᚋworkflowᚐPushOutcome(ctx context.Context, v any) (*workflow.PushOutcome, error) {
 	if v == nil {
 		return nil, nil
@@ -57672,6 +58511,22 @@ func (ec *executionContext) marshalORecordKind2ᚕcredithubᚋinternalᚋcredit�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalORecordKind2ᚖcredithubᚋinternalᚋcreditᚐKind(ctx context.Context, v any) (*credit.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(credit.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORecordKind2ᚖcredithubᚋinternalᚋcreditᚐKind(ctx context.Context, sel ast.SelectionSet, v *credit.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalORemovalReason2ᚖcredithubᚋinternalᚋworkflowᚐRemovalReason(ctx context.Context, v any) (*workflow.RemovalReason, error) {

@@ -42,6 +42,8 @@ const (
 	cursorAuthorization = "PersonAuthorizationCursor"
 	cursorFinding       = "FindingCursor"
 	cursorCourtList     = "CourtListCursor"
+	// typeRecordKindChange is the global ID type of a catalogue change.
+	typeRecordKindChange = "RecordKindChange"
 )
 
 // errBadCursor is the answer to an after that is not one of the

@@ -34,6 +34,8 @@ type Resolver struct {
 	Registry market.Registry
 	// CourtLists searches the court's published lists (T27).
 	CourtLists *court.Lists
+	// CatalogueEditor writes the credit office's catalogue changes (T8).
+	CatalogueEditor *catalogue.Editor
 	// Catalogue is the information catalogue.
 	Catalogue *catalogue.Catalogue
 	// Measures is the measures catalogue (T19).

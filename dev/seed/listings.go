@@ -150,6 +150,14 @@ func (s *seeder) listing(t *timeline, e *world.Entity, lp listingPlan, records [
 		}
 		return err
 	})
+	if lp.listType == credit.ListMarketBan {
+		// The bans job records the ban's first day (T21), the day it is
+		// entered here.
+		t.add(enteredAt, workflow.BanJob, "starting the ban of", func(ctx context.Context, wf *workflow.Service) error {
+			_, err := wf.StartBan(ctx, entry)
+			return err
+		})
+	}
 
 	// Interviews after the missed deadline (谁认定、谁约谈).
 	last := enteredAt
@@ -194,10 +202,18 @@ func (s *seeder) listing(t *timeline, e *world.Entity, lp listingPlan, records [
 		if at.Before(last) {
 			at = s.later(last, 1)
 		}
-		t.add(at, clerk, "removing a listing of", func(ctx context.Context, wf *workflow.Service) error {
-			_, err := wf.RemoveListing(ctx, entry, lp.reason, removalNotes[lp.reason], noKey)
-			return err
-		})
+		if lp.listType == credit.ListMarketBan && lp.reason == workflow.RemovedExpired && banEnd != nil {
+			// A ban runs out by itself: the bans job ends it on its day.
+			t.add(at, workflow.BanJob, "ending the ban of", func(ctx context.Context, wf *workflow.Service) error {
+				_, err := wf.EndBan(ctx, entry)
+				return err
+			})
+		} else {
+			t.add(at, clerk, "removing a listing of", func(ctx context.Context, wf *workflow.Service) error {
+				_, err := wf.RemoveListing(ctx, entry, lp.reason, removalNotes[lp.reason], noKey)
+				return err
+			})
+		}
 	}
 }
 

@@ -943,6 +943,17 @@ type RecordFilter struct {
 	Publicity []credit.Publicity `json:"publicity,omitempty"`
 }
 
+type RecordKindChangeInput struct {
+	EntityPublicity    *credit.Publicity `json:"entityPublicity,omitempty"`
+	PersonPublicity    *credit.Publicity `json:"personPublicity,omitempty"`
+	DisclosureRequired *bool             `json:"disclosureRequired,omitempty"`
+	LegalBasis         *string           `json:"legalBasis,omitempty"`
+	// Department codes.
+	Sources       []string     `json:"sources,omitempty"`
+	EffectiveFrom scalars.Date `json:"effectiveFrom"`
+	Reason        string       `json:"reason"`
+}
+
 type RecordKindInfo struct {
 	Kind      credit.Kind          `json:"kind"`
 	Name      string               `json:"name"`
@@ -1176,6 +1187,8 @@ const (
 	CallerPerson Caller = "PERSON"
 	// A market entity signed in as itself.
 	CallerEntity Caller = "ENTITY"
+	// The city's credit office (credit-office tokens).
+	CallerCreditOffice Caller = "CREDIT_OFFICE"
 )
 
 var AllCaller = []Caller{
@@ -1184,11 +1197,12 @@ var AllCaller = []Caller{
 	CallerAgency,
 	CallerPerson,
 	CallerEntity,
+	CallerCreditOffice,
 }
 
 func (e Caller) IsValid() bool {
 	switch e {
-	case CallerSupervisors, CallerSubject, CallerAgency, CallerPerson, CallerEntity:
+	case CallerSupervisors, CallerSubject, CallerAgency, CallerPerson, CallerEntity, CallerCreditOffice:
 		return true
 	}
 	return false

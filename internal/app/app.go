@@ -216,6 +216,10 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	res.CatalogueEditor = &catalogue.Editor{DB: hubdb.New(hubDB.DB), Catalogue: cat, EntityCeiling: func(k credit.Kind) credit.Publicity {
+		lv, _ := rules.TypeLevel(credit.TypeNames[k])
+		return [...]credit.Publicity{credit.Public, credit.Shared, credit.Personal}[lv]
+	}}
 	verifier, err := newVerifier(cfg, sealer)
 	if err != nil {
 		a.Close()
@@ -391,8 +395,9 @@ func newVerifier(cfg Config, persons auth.PersonOpener) (*auth.Verifier, error) 
 }
 
 // CheckOpenness checks the schema's markings against the information
-// catalogue: every record type must be exactly as open as the catalogue
-// says records of its kind about organisations are.
+// catalogue: the schema is the ceiling, so no kind may be more open in the
+// catalogue than its record type's marking (the catalogue may close a kind
+// further: the field middleware raises a field to its record's publicity).
 func CheckOpenness(rules *auth.Rules, cat *catalogue.Catalogue) error {
 	for _, e := range cat.Entries() {
 		typeName := credit.TypeNames[e.Kind]
@@ -400,8 +405,8 @@ func CheckOpenness(rules *auth.Rules, cat *catalogue.Catalogue) error {
 		if !uniform {
 			return fmt.Errorf("record type %s mixes openness levels; mark the type, not its fields", typeName)
 		}
-		if lv != auth.LevelOf(e.EntityPublicity) {
-			return fmt.Errorf("record type %s is marked %s in the schema but the information catalogue makes %s records %s",
+		if auth.LevelOf(e.EntityPublicity) < lv {
+			return fmt.Errorf("record type %s is marked %s in the schema but the information catalogue makes %s records %s, more open than the schema allows",
 				typeName, lv, e.Kind, e.EntityPublicity)
 		}
 	}

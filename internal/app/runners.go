@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"credithub/internal/hubdb"
 	"credithub/internal/supervision"
 )
 
@@ -26,6 +27,12 @@ type Runner struct {
 	// Several says why the job is right with several instances running.
 	Several string
 }
+
+// CatalogueRefreshEvery is how often an instance asks whether the credit
+// office changed the catalogue (T8), or a change's day has come: one cheap
+// statement when nothing changed. The instance that made a change applies
+// it at once.
+const CatalogueRefreshEvery = 30 * time.Second
 
 // BanJobEvery is how often the bans job looks for bans whose start or end
 // has come (T21). A ban restricts or stops restricting on its day whatever
@@ -64,6 +71,17 @@ func (a *App) Runners() []Runner {
 			Several: "one instance scans at a time (a session advisory lock); the others skip their turn, and watermarks make each record raise at most once",
 		},
 	}
+	rs = append(rs, Runner{
+		Name: "catalogue refresh", Every: CatalogueRefreshEvery,
+		Turn: func(ctx context.Context) error {
+			changed, err := a.Catalogue.Refresh(ctx, hubdb.New(a.DBs["hub"].DB).Catalogues(), time.Now())
+			if changed {
+				a.Logger.Info("the information catalogue changed; applied")
+			}
+			return err
+		},
+		Several: "each instance rereads the catalogue when a change was made or the day turned; the changes are rows, the same for all",
+	})
 	rs = append(rs, Runner{
 		Name: "bans start and end", Every: BanJobEvery, First: 5 * time.Second,
 		Turn: func(ctx context.Context) error {

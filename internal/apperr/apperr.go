@@ -27,6 +27,11 @@ const (
 	// (a body that is not JSON, no query).
 	BadRequest = "BAD_REQUEST"
 
+	// AboveOpennessCeiling: a catalogue change would make a kind of
+	// record more open than the schema's @open marking (organisations) or
+	// the law (persons) allows (T8).
+	AboveOpennessCeiling = "ABOVE_OPENNESS_CEILING"
+
 	// PurposeRequired: personal data needs a declared purpose
 	// (X-Query-Purpose) from the fixed list.
 	PurposeRequired = "PURPOSE_REQUIRED"

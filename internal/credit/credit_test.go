@@ -19,6 +19,7 @@ func TestInForce(t *testing.T) {
 		credit.Revoked:        false,
 		credit.Repaired:       false,
 		credit.Expired:        false,
+		credit.Scheduled:      false,
 	}
 	for _, s := range credit.Statuses {
 		t.Run(string(s), func(t *testing.T) {

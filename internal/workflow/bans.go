@@ -33,8 +33,8 @@ const (
 	actionEndBan   = "endBan"
 )
 
-// banJob is who the bans job acts as: the credit office's hub itself.
-var banJob = auth.NewPrincipal("bans-job", "credit-office", auth.KindAdmin, nil, "")
+// BanJob is who the bans job acts as: the credit office's hub itself.
+var BanJob = auth.NewPrincipal("bans-job", "credit-office", auth.KindAdmin, nil, "")
 
 // BanRun is what one run of the bans job did.
 type BanRun struct {
@@ -48,7 +48,7 @@ func (s *Service) RunBans(ctx context.Context, limit int) (BanRun, error) {
 		limit = 500
 	}
 	var run BanRun
-	ctx = auth.NewContext(ctx, banJob)
+	ctx = auth.NewContext(ctx, BanJob)
 	now := s.now()
 	starting, err := s.DB.ListEntries().BansStarting(ctx, now, limit)
 	if err != nil {
@@ -78,6 +78,14 @@ func (s *Service) RunBans(ctx context.Context, limit int) (BanRun, error) {
 	}
 	return run, nil
 }
+
+// StartBan records ban id's first day, as the bans job does when it comes
+// (the seed replays the job's steps at their moments with it); false when
+// there was nothing to record.
+func (s *Service) StartBan(ctx context.Context, id int64) (bool, error) { return s.startBan(ctx, id) }
+
+// EndBan ends ban id on its end date, as the bans job does.
+func (s *Service) EndBan(ctx context.Context, id int64) (bool, error) { return s.endBan(ctx, id) }
 
 // banStep is the answer a ban step stores under its idempotency key: the
 // entry, and whether this run was the one that changed it.
