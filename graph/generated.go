@@ -1232,6 +1232,7 @@ type ComplexityRoot struct {
 		ID                 func(childComplexity int) int
 		Kind               func(childComplexity int) int
 		LegalBasis         func(childComplexity int) int
+		PeriodApplies      func(childComplexity int) int
 		PersonPublicity    func(childComplexity int) int
 		Reason             func(childComplexity int) int
 		Sources            func(childComplexity int) int
@@ -1242,6 +1243,7 @@ type ComplexityRoot struct {
 		Kind                func(childComplexity int) int
 		LegalBasis          func(childComplexity int) int
 		Name                func(childComplexity int) int
+		PeriodApplies       func(childComplexity int) int
 		PublicOnceConcluded func(childComplexity int) int
 		Publicity           func(childComplexity int) int
 		Sources             func(childComplexity int) int
@@ -7362,6 +7364,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordKindChange.LegalBasis(childComplexity), true
+	case "RecordKindChange.periodApplies":
+		if e.ComplexityRoot.RecordKindChange.PeriodApplies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindChange.PeriodApplies(childComplexity), true
 	case "RecordKindChange.personPublicity":
 		if e.ComplexityRoot.RecordKindChange.PersonPublicity == nil {
 			break
@@ -7405,6 +7413,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordKindInfo.Name(childComplexity), true
+	case "RecordKindInfo.periodApplies":
+		if e.ComplexityRoot.RecordKindInfo.PeriodApplies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindInfo.PeriodApplies(childComplexity), true
 	case "RecordKindInfo.publicOnceConcluded":
 		if e.ComplexityRoot.RecordKindInfo.PublicOnceConcluded == nil {
 			break
@@ -8488,6 +8502,8 @@ input RecordKindChangeInput {
   entityPublicity: Publicity
   personPublicity: Publicity
   disclosureRequired: Boolean
+  "Whether the publication periods of dishonesty information end its records."
+  periodApplies: Boolean
   legalBasis: String
   "Department codes."
   sources: [ID!]
@@ -8502,11 +8518,12 @@ type RecordKindChange @open(level: PUBLIC) {
   entityPublicity: Publicity!
   personPublicity: Publicity!
   disclosureRequired: Boolean!
+  periodApplies: Boolean!
   legalBasis: String!
   sources: [Department!]!
   effectiveFrom: Date!
   reason: String!
-  "The organisation that made it (the credit office)."
+  "Who made it: the credit office's organisation and user (org:subject)."
   changedBy: String!
   changedAt: Time!
 }
@@ -10089,6 +10106,8 @@ type RecordKindInfo @open(level: PUBLIC) {
   complaint handled, T10), and shared before.
   """
   publicOnceConcluded: Boolean!
+  "Whether the publication periods of dishonesty information end its records (not the courts' lists)."
+  periodApplies: Boolean!
 }
 
 type AdministrativeLicence implements CreditRecord & Node @open(level: PUBLIC) {
@@ -12730,6 +12749,8 @@ func (ec *executionContext) childFields_RecordKindChange(ctx context.Context, fi
 		return ec.fieldContext_RecordKindChange_personPublicity(ctx, field)
 	case "disclosureRequired":
 		return ec.fieldContext_RecordKindChange_disclosureRequired(ctx, field)
+	case "periodApplies":
+		return ec.fieldContext_RecordKindChange_periodApplies(ctx, field)
 	case "legalBasis":
 		return ec.fieldContext_RecordKindChange_legalBasis(ctx, field)
 	case "sources":
@@ -12762,6 +12783,8 @@ func (ec *executionContext) childFields_RecordKindInfo(ctx context.Context, fiel
 		return ec.fieldContext_RecordKindInfo_legalBasis(ctx, field)
 	case "publicOnceConcluded":
 		return ec.fieldContext_RecordKindInfo_publicOnceConcluded(ctx, field)
+	case "periodApplies":
+		return ec.fieldContext_RecordKindInfo_periodApplies(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordKindInfo", field.Name)
 }
@@ -38990,6 +39013,29 @@ func (ec *executionContext) fieldContext_RecordKindChange_disclosureRequired(_ c
 	return graphql.NewScalarFieldContext("RecordKindChange", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _RecordKindChange_periodApplies(ctx context.Context, field graphql.CollectedField, obj *hubdb.CatalogueChangeRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindChange_periodApplies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodApplies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindChange_periodApplies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindChange", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _RecordKindChange_legalBasis(ctx context.Context, field graphql.CollectedField, obj *hubdb.CatalogueChangeRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39304,6 +39350,29 @@ func (ec *executionContext) _RecordKindInfo_publicOnceConcluded(ctx context.Cont
 	)
 }
 func (ec *executionContext) fieldContext_RecordKindInfo_publicOnceConcluded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RecordKindInfo_periodApplies(ctx context.Context, field graphql.CollectedField, obj *model.RecordKindInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindInfo_periodApplies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodApplies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindInfo_periodApplies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecordKindInfo", field, false, false, "Boolean")
 }
 
@@ -44683,7 +44752,7 @@ func (ec *executionContext) unmarshalInputRecordKindChangeInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"entityPublicity", "personPublicity", "disclosureRequired", "legalBasis", "sources", "effectiveFrom", "reason"}
+	fieldsInOrder := [...]string{"entityPublicity", "personPublicity", "disclosureRequired", "periodApplies", "legalBasis", "sources", "effectiveFrom", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44711,6 +44780,13 @@ func (ec *executionContext) unmarshalInputRecordKindChangeInput(ctx context.Cont
 				return it, err
 			}
 			it.DisclosureRequired = data
+		case "periodApplies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodApplies"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodApplies = data
 		case "legalBasis":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalBasis"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -53002,6 +53078,11 @@ func (ec *executionContext) _RecordKindChange(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "periodApplies":
+			out.Values[i] = ec._RecordKindChange_periodApplies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "legalBasis":
 			out.Values[i] = ec._RecordKindChange_legalBasis(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -53094,6 +53175,11 @@ func (ec *executionContext) _RecordKindInfo(ctx context.Context, sel ast.Selecti
 			}
 		case "publicOnceConcluded":
 			out.Values[i] = ec._RecordKindInfo_publicOnceConcluded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodApplies":
+			out.Values[i] = ec._RecordKindInfo_periodApplies(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -43,7 +43,7 @@ func TestCatalogueIsManagedData(t *testing.T) {
 	// Closing complaints to departments from today.
 	today := wfDays(0)
 	d := h.ok(t, office, gqlChangeKind, map[string]any{"kind": "COMPLAINT", "k": h.key(),
-		"in": map[string]any{"entityPublicity": "SHARED", "effectiveFrom": today, "reason": "投诉公示规则修订期间暂停公示"}})
+		"in": map[string]any{"entityPublicity": "SHARED", "periodApplies": false, "effectiveFrom": today, "reason": "投诉公示规则修订期间暂停公示"}})
 	if apptest.Get(d, "changeRecordKind", "entityPublicity") != "SHARED" || apptest.Get(d, "changeRecordKind", "personPublicity") != "PERSONAL" ||
 		!strings.HasPrefix(apptest.Get(d, "changeRecordKind", "changedBy").(string), "credit-office:") ||
 		apptest.Get(d, "changeRecordKind", "reason") != "投诉公示规则修订期间暂停公示" {
@@ -60,9 +60,9 @@ func TestCatalogueIsManagedData(t *testing.T) {
 	if n := publicComplaints(other); n != 0 {
 		t.Errorf("the other instance, refreshed, still shows the public %d complaints", n)
 	}
-	kinds := apptest.Get(other.Query(t, `{ recordKinds { kind publicity } }`, nil), "recordKinds").([]any)
+	kinds := apptest.Get(other.Query(t, `{ recordKinds { kind publicity periodApplies } }`, nil), "recordKinds").([]any)
 	for _, k := range kinds {
-		if apptest.Get(k, "kind") == "COMPLAINT" && apptest.Get(k, "publicity") != "SHARED" {
+		if apptest.Get(k, "kind") == "COMPLAINT" && (apptest.Get(k, "publicity") != "SHARED" || apptest.Get(k, "periodApplies") != false) {
 			t.Errorf("the other instance's catalogue: %v", k)
 		}
 	}

@@ -49,7 +49,8 @@ func (r *queryResolver) RecordKinds(ctx context.Context) ([]*model.RecordKindInf
 	var out []*model.RecordKindInfo
 	for _, e := range r.Catalogue.Entries() {
 		info := &model.RecordKindInfo{Kind: e.Kind, Name: e.Name, Publicity: e.EntityPublicity,
-			DisclosureRequired: e.DisclosureRequired, LegalBasis: e.LegalBasis, PublicOnceConcluded: e.PublicOnceConcluded}
+			DisclosureRequired: e.DisclosureRequired, LegalBasis: e.LegalBasis, PublicOnceConcluded: e.PublicOnceConcluded,
+			PeriodApplies: e.PeriodApplies}
 		for _, code := range e.Sources {
 			if d, ok := datasources.DepartmentByCode(code); ok {
 				info.Sources = append(info.Sources, d)

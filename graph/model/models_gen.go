@@ -947,7 +947,9 @@ type RecordKindChangeInput struct {
 	EntityPublicity    *credit.Publicity `json:"entityPublicity,omitempty"`
 	PersonPublicity    *credit.Publicity `json:"personPublicity,omitempty"`
 	DisclosureRequired *bool             `json:"disclosureRequired,omitempty"`
-	LegalBasis         *string           `json:"legalBasis,omitempty"`
+	// Whether the publication periods of dishonesty information end its records.
+	PeriodApplies *bool   `json:"periodApplies,omitempty"`
+	LegalBasis    *string `json:"legalBasis,omitempty"`
 	// Department codes.
 	Sources       []string     `json:"sources,omitempty"`
 	EffectiveFrom scalars.Date `json:"effectiveFrom"`
@@ -965,6 +967,8 @@ type RecordKindInfo struct {
 	// Records of the kind are as open as publicity only once concluded (a
 	// complaint handled, T10), and shared before.
 	PublicOnceConcluded bool `json:"publicOnceConcluded"`
+	// Whether the publication periods of dishonesty information end its records (not the courts' lists).
+	PeriodApplies bool `json:"periodApplies"`
 }
 
 type RepairByIDsInput struct {

@@ -125,7 +125,7 @@ func (c *Catalogue) Refresh(ctx context.Context, store hubdb.CatalogueStore, now
 		}
 		e := &entries[i]
 		e.EntityPublicity, e.PersonPublicity = credit.Publicity(ch.EntityPublicity), credit.Publicity(ch.PersonPublicity)
-		e.DisclosureRequired, e.LegalBasis, e.Sources = ch.DisclosureRequired, ch.LegalBasis, ch.Sources
+		e.DisclosureRequired, e.PeriodApplies, e.LegalBasis, e.Sources = ch.DisclosureRequired, ch.PeriodApplies, ch.LegalBasis, ch.Sources
 	}
 	var ps []Period
 	for _, p := range periods {

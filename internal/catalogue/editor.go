@@ -33,6 +33,7 @@ type Change struct {
 	EntityPublicity    *credit.Publicity
 	PersonPublicity    *credit.Publicity
 	DisclosureRequired *bool
+	PeriodApplies      *bool
 	LegalBasis         *string
 	Sources            []string
 	EffectiveFrom      scalars.Date
@@ -74,7 +75,7 @@ func (e *Editor) Change(ctx context.Context, kind credit.Kind, c Change, princip
 		return zero, apperr.BadInput("kind", "%s is not a kind of the information catalogue", kind)
 	}
 	row := hubdb.CatalogueChangeRow{Kind: string(kind), EntityPublicity: string(cur.EntityPublicity), PersonPublicity: string(cur.PersonPublicity),
-		DisclosureRequired: cur.DisclosureRequired, LegalBasis: cur.LegalBasis, Sources: slices.Clone(cur.Sources), ChangedBy: by, ChangedOrg: org}
+		DisclosureRequired: cur.DisclosureRequired, PeriodApplies: cur.PeriodApplies, LegalBasis: cur.LegalBasis, Sources: slices.Clone(cur.Sources), ChangedBy: by, ChangedOrg: org}
 	if c.EntityPublicity != nil {
 		if !slices.Contains(openness, *c.EntityPublicity) {
 			return zero, apperr.BadInput("input.entityPublicity", "entityPublicity must be PUBLIC, SHARED or PERSONAL")
@@ -99,6 +100,9 @@ func (e *Editor) Change(ctx context.Context, kind credit.Kind, c Change, princip
 	}
 	if c.DisclosureRequired != nil {
 		row.DisclosureRequired = *c.DisclosureRequired
+	}
+	if c.PeriodApplies != nil {
+		row.PeriodApplies = *c.PeriodApplies
 	}
 	if c.LegalBasis != nil {
 		b := strings.TrimSpace(*c.LegalBasis)

@@ -53,6 +53,7 @@ type CatalogueChangeRow struct {
 	EntityPublicity    string         `db:"entity_publicity"`
 	PersonPublicity    string         `db:"person_publicity"`
 	DisclosureRequired bool           `db:"disclosure_required"`
+	PeriodApplies      bool           `db:"period_applies"`
 	LegalBasis         string         `db:"legal_basis"`
 	Sources            pq.StringArray `db:"sources"`
 	EffectiveFrom      time.Time      `db:"effective_from"`
@@ -136,14 +137,14 @@ func (c catalogues) ChangeVersion(ctx context.Context) (int64, error) {
 func (c catalogues) AddChange(ctx context.Context, r CatalogueChangeRow) (CatalogueChangeRow, error) {
 	var out CatalogueChangeRow
 	err := c.d.get(ctx, &out, `INSERT INTO catalogue_change (kind, entity_publicity, person_publicity, disclosure_required,
-			legal_basis, sources, effective_from, reason, changed_by, changed_org)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+catalogueChangeColumns,
-		r.Kind, r.EntityPublicity, r.PersonPublicity, r.DisclosureRequired, r.LegalBasis, r.Sources, day(r.EffectiveFrom),
+			period_applies, legal_basis, sources, effective_from, reason, changed_by, changed_org)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING `+catalogueChangeColumns,
+		r.Kind, r.EntityPublicity, r.PersonPublicity, r.DisclosureRequired, r.PeriodApplies, r.LegalBasis, r.Sources, day(r.EffectiveFrom),
 		r.Reason, r.ChangedBy, r.ChangedOrg)
 	return out, err
 }
 
-const catalogueChangeColumns = `id, kind, entity_publicity, person_publicity, disclosure_required, legal_basis, sources,
+const catalogueChangeColumns = `id, kind, entity_publicity, person_publicity, disclosure_required, period_applies, legal_basis, sources,
 	effective_from, reason, changed_by, changed_org, changed_at`
 
 func (c catalogues) PublicationPeriods(ctx context.Context) ([]PeriodRow, error) {

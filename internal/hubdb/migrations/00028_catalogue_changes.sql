@@ -1,8 +1,9 @@
 -- +goose Up
 -- T8, 动态管理: the credit office changes the information catalogue as data.
 -- Each change names the kind, carries the whole of what may change (its
--- openness for entities and for persons, its publication duty, its legal
--- basis, its providing departments), the day it takes effect and why, and
+-- openness for entities and for persons, its publication duty, whether the
+-- publication periods apply to it, its legal basis, its providing
+-- departments), the day it takes effect and why, and
 -- who made it. info_catalogue keeps the catalogue as the migrations set it;
 -- a kind's entry on a day is its latest change effective by then, or that
 -- row. Nothing is updated or deleted: the history is the table.
@@ -12,6 +13,9 @@ CREATE TABLE catalogue_change (
     entity_publicity    text NOT NULL CHECK (entity_publicity IN ('PUBLIC', 'SHARED', 'PERSONAL')),
     person_publicity    text NOT NULL CHECK (person_publicity IN ('PUBLIC', 'SHARED', 'PERSONAL')),
     disclosure_required boolean NOT NULL,
+    -- Whether the publication periods of dishonesty information
+    -- (publication_period) end the kind's records.
+    period_applies      boolean NOT NULL,
     legal_basis         text NOT NULL,
     sources             text[] NOT NULL,
     effective_from      date NOT NULL,
