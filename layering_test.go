@@ -27,7 +27,7 @@ var layers = [][]string{
 	{"auth"},
 	{"internal/loaders"},
 	// The services: the rules and the state machines.
-	{"internal/workflow", "internal/supervision", "internal/stats"},
+	{"internal/workflow", "internal/supervision", "internal/stats", "internal/feed"},
 	{"graph/model"},
 	{"graph"},
 	{"resolvers"},
@@ -35,7 +35,7 @@ var layers = [][]string{
 	{"internal/web"},
 	{"internal/server", "dev/seed"},
 	{"internal/app"},
-	{"internal/app/apptest", "internal/web/browsertest", "cmd/credithub", "dev/bench/cmd/hubbench", "dev/graphqlhttp", "credithub"},
+	{"internal/app/apptest", "internal/web/browsertest", "cmd/credithub", "dev/bench/cmd/hubbench", "dev/bench/cmd/feedbench", "dev/graphqlhttp", "credithub"},
 }
 
 func TestImportsRunDownhill(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"credithub/graph/model"
 	"credithub/internal/catalogue"
 	"credithub/internal/credit"
+	"credithub/internal/feed"
 	"credithub/internal/hubdb"
 	"credithub/internal/scalars"
 	"credithub/internal/supervision"
@@ -37,6 +38,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	CasePush() CasePushResolver
+	Change() ChangeResolver
 	Commitment() CommitmentResolver
 	CreditCheck() CreditCheckResolver
 	DepartmentDisclosure() DepartmentDisclosureResolver
@@ -143,6 +145,34 @@ type ComplexityRoot struct {
 		PushedAt       func(childComplexity int) int
 		Reason         func(childComplexity int) int
 		State          func(childComplexity int) int
+	}
+
+	Change struct {
+		Action        func(childComplexity int) int
+		At            func(childComplexity int) int
+		Authorization func(childComplexity int) int
+		Cursor        func(childComplexity int) int
+		Entity        func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		ListEntry     func(childComplexity int) int
+		Objection     func(childComplexity int) int
+		Person        func(childComplexity int) int
+		Record        func(childComplexity int) int
+		RecordID      func(childComplexity int) int
+		Repair        func(childComplexity int) int
+		Uscc          func(childComplexity int) int
+	}
+
+	ChangePage struct {
+		Cursor  func(childComplexity int) int
+		HasMore func(childComplexity int) int
+		Nodes   func(childComplexity int) int
+	}
+
+	ChangePerson struct {
+		ID       func(childComplexity int) int
+		IDNumber func(childComplexity int) int
 	}
 
 	CheckCount struct {
@@ -1143,6 +1173,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Authorizations     func(childComplexity int, idNumber string) int
+		Changes            func(childComplexity int, since *string, first *int) int
 		CityStats          func(childComplexity int, filter *model.StatsFilter) int
 		CommitmentItems    func(childComplexity int, activeOnly *bool) int
 		Commitments        func(childComplexity int, filter *model.CommitmentFilter, first *int, after *string) int
@@ -1428,6 +1459,15 @@ type CasePushResolver interface {
 
 	History(ctx context.Context, obj *workflow.CasePush) ([]*workflow.Event, error)
 }
+type ChangeResolver interface {
+	Entity(ctx context.Context, obj *feed.Change) (*model.MarketEntity, error)
+
+	Record(ctx context.Context, obj *feed.Change) (credit.Record, error)
+	ListEntry(ctx context.Context, obj *feed.Change) (*workflow.ListEntry, error)
+	Objection(ctx context.Context, obj *feed.Change) (*workflow.Objection, error)
+	Repair(ctx context.Context, obj *feed.Change) (*workflow.Repair, error)
+	Authorization(ctx context.Context, obj *feed.Change) (*model.PersonAuthorization, error)
+}
 type CommitmentResolver interface {
 	Item(ctx context.Context, obj *workflow.Commitment) (*workflow.CommitmentItem, error)
 	Entity(ctx context.Context, obj *workflow.Commitment) (*model.MarketEntity, error)
@@ -1588,6 +1628,7 @@ type QueryResolver interface {
 	MyWork(ctx context.Context, withinWorkingDays *int) (*workflow.DepartmentWork, error)
 	DisclosureStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentDisclosure, error)
 	WorkingDays(ctx context.Context, from scalars.Date, to scalars.Date) (int, error)
+	Changes(ctx context.Context, since *string, first *int) (*model.ChangePage, error)
 	SubmittedFindings(ctx context.Context, filter *model.SubmittedFindingFilter, first *int, after *string) (*model.FindingConnection, error)
 	ReceivedFindings(ctx context.Context, filter *model.ReceivedFindingFilter, first *int, after *string) (*model.FindingConnection, error)
 	GradeDistribution(ctx context.Context, division *string, kind *credit.EntityKind) (*model.GradeDistribution, error)
@@ -2051,6 +2092,123 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CasePush.State(childComplexity), true
+
+	case "Change.action":
+		if e.ComplexityRoot.Change.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Action(childComplexity), true
+	case "Change.at":
+		if e.ComplexityRoot.Change.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.At(childComplexity), true
+	case "Change.authorization":
+		if e.ComplexityRoot.Change.Authorization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Authorization(childComplexity), true
+	case "Change.cursor":
+		if e.ComplexityRoot.Change.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Cursor(childComplexity), true
+	case "Change.entity":
+		if e.ComplexityRoot.Change.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Entity(childComplexity), true
+	case "Change.id":
+		if e.ComplexityRoot.Change.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ID(childComplexity), true
+	case "Change.kind":
+		if e.ComplexityRoot.Change.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Kind(childComplexity), true
+	case "Change.listEntry":
+		if e.ComplexityRoot.Change.ListEntry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ListEntry(childComplexity), true
+	case "Change.objection":
+		if e.ComplexityRoot.Change.Objection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Objection(childComplexity), true
+	case "Change.person":
+		if e.ComplexityRoot.Change.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Person(childComplexity), true
+	case "Change.record":
+		if e.ComplexityRoot.Change.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Record(childComplexity), true
+	case "Change.recordId":
+		if e.ComplexityRoot.Change.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.RecordID(childComplexity), true
+	case "Change.repair":
+		if e.ComplexityRoot.Change.Repair == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Repair(childComplexity), true
+	case "Change.uscc":
+		if e.ComplexityRoot.Change.Uscc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Uscc(childComplexity), true
+
+	case "ChangePage.cursor":
+		if e.ComplexityRoot.ChangePage.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePage.Cursor(childComplexity), true
+	case "ChangePage.hasMore":
+		if e.ComplexityRoot.ChangePage.HasMore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePage.HasMore(childComplexity), true
+	case "ChangePage.nodes":
+		if e.ComplexityRoot.ChangePage.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePage.Nodes(childComplexity), true
+
+	case "ChangePerson.id":
+		if e.ComplexityRoot.ChangePerson.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePerson.ID(childComplexity), true
+	case "ChangePerson.idNumber":
+		if e.ComplexityRoot.ChangePerson.IDNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePerson.IDNumber(childComplexity), true
 
 	case "CheckCount.checks":
 		if e.ComplexityRoot.CheckCount.Checks == nil {
@@ -6739,6 +6897,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Authorizations(childComplexity, args["idNumber"].(string)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["since"].(*string), args["first"].(*int)), true
 	case "Query.cityStats":
 		if e.ComplexityRoot.Query.CityStats == nil {
 			break
@@ -9210,6 +9379,120 @@ type DepartmentDisclosure @open(level: PUBLIC) {
   overdueRecords(first: Int = 20): [CreditRecord!]!
 }
 `, BuiltIn: false},
+	{Name: "../schema/feed.graphqls", Input: `# The licensed credit agencies' change feed (T30, issue #15 point 4a):
+# what changed, since a cursor, for the entities and persons an agency may
+# read (internal/feed).
+
+extend type Query {
+  """
+  For a licensed credit agency (token kind agency): what changed since the
+  cursor ` + "`" + `since` + "`" + ` (none: from the feed's start), oldest first, at most
+  ` + "`" + `first` + "`" + ` (1 to 1,000) — a department's new record, a record the hub
+  created or ended, a listing entered, started (a ban's first day) or removed, an objection filed,
+  upheld or rejected, a repair refused, granted, denied or reversed, and
+  the agency's own authorisations granted, revoked or expired.
+
+  Every entity's changes, shown as the token may read them (public records;
+  shared ones and objections and repairs with record:read; key-attention
+  listings with entity:read and record:read). A person's changes only with
+  person:read, a declared purpose and the person's live written
+  authorisation for that purpose, from when it was recorded: after it ends
+  (the REVOKED or EXPIRED change), nothing more about the person.
+
+  Pass the page's ` + "`" + `cursor` + "`" + ` as the next ` + "`" + `since` + "`" + `; it is bound to the agency
+  and the purpose, and any other is BAD_CURSOR. Asking again with the same
+  cursor returns the same changes (and any that became ready since);
+  nothing is skipped or repeated, across hub instances and restarts. A page
+  that carries personal data is logged in the query log first.
+  """
+  changes(since: String, first: Int = 100): ChangePage! @open(level: PUBLIC, only: [AGENCY])
+}
+
+"A page of the change feed."
+type ChangePage @open(level: PUBLIC) {
+  "The changes, oldest first."
+  nodes: [Change!]!
+  "Pass as ` + "`" + `since` + "`" + ` for the next page: where this page ends (where it began when it is empty)."
+  cursor: String!
+  "More changes are ready now: ask again at once. False: caught up; ask again later."
+  hasMore: Boolean!
+}
+
+enum ChangeKind {
+  "A credit record: a department's new record, one the hub created, or one it ended."
+  RECORD
+  "A listing on the joint-punishment or key-attention list or a market ban."
+  LISTING
+  "An objection to a record; the record shows what it did (under objection, corrected, revoked)."
+  OBJECTION
+  "A repair's outcome; a repaired record leaves public view."
+  REPAIR
+  "One of the agency's own authorisations by a person."
+  AUTHORIZATION
+}
+
+enum ChangeAction {
+  "A record added."
+  ADDED
+  "A record's status changed by the hub (a listing's records ended)."
+  CHANGED
+  ENTERED
+  "A market ban's first day: its records restrict from today."
+  STARTED
+  REMOVED
+  "An objection filed: the record is under objection."
+  FILED
+  UPHELD
+  REJECTED
+  REFUSED
+  REPAIRED
+  DENIED
+  "A wrong repair undone: the record counts again."
+  REVERSED
+  "An authorisation recorded."
+  GRANTED
+  "An authorisation revoked: nothing more about the person follows."
+  REVOKED
+  "An authorisation's last day passed: nothing more about the person follows."
+  EXPIRED
+}
+
+"One change of the feed."
+type Change @open(level: PUBLIC) {
+  "Unique to the change (not an order: follow the cursors)."
+  id: ID!
+  "Where the feed stands after this change: as ` + "`" + `since` + "`" + `, the next page starts right after it."
+  cursor: String!
+  "When the change was written."
+  at: Time!
+  kind: ChangeKind!
+  action: ChangeAction!
+  "The entity it is about; null for a person's change and an authorisation's."
+  uscc: ID
+  entity: MarketEntity
+  "The person it is about; null for an entity's change and an authorisation's."
+  person: ChangePerson
+  """
+  The record it is about (RECORD, OBJECTION, REPAIR): as the caller sees it
+  now — null when it left the caller's view (a repaired, revoked or expired
+  record for a caller who sees public records only).
+  """
+  recordId: ID
+  record: CreditRecord
+  listEntry: ListEntry
+  objection: Objection
+  repair: Repair
+  authorization: PersonAuthorization
+}
+
+"The person a change is about: personal data, read under the person's authorisation and logged."
+type ChangePerson @open(level: PERSONAL) {
+  "The person's ID in the graph (Person.id)."
+  id: ID!
+  "Resident ID number."
+  idNumber: String! @open(level: PERSONAL, mask: ID_NUMBER)
+}
+`, BuiltIn: false},
 	{Name: "../schema/findings.graphqls", Input: `# Findings (T30: 失信案例核查、失信行为跟踪监测): a credit service agency sends
 # back the verification of a dishonesty case or a monitoring finding on an
 # entity, and the department that owns the matter accepts or rejects it
@@ -11339,6 +11622,62 @@ func (ec *executionContext) childFields_CasePush(ctx context.Context, field grap
 		return ec.fieldContext_CasePush_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CasePush", field.Name)
+}
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Change_id(ctx, field)
+	case "cursor":
+		return ec.fieldContext_Change_cursor(ctx, field)
+	case "at":
+		return ec.fieldContext_Change_at(ctx, field)
+	case "kind":
+		return ec.fieldContext_Change_kind(ctx, field)
+	case "action":
+		return ec.fieldContext_Change_action(ctx, field)
+	case "uscc":
+		return ec.fieldContext_Change_uscc(ctx, field)
+	case "entity":
+		return ec.fieldContext_Change_entity(ctx, field)
+	case "person":
+		return ec.fieldContext_Change_person(ctx, field)
+	case "recordId":
+		return ec.fieldContext_Change_recordId(ctx, field)
+	case "record":
+		return ec.fieldContext_Change_record(ctx, field)
+	case "listEntry":
+		return ec.fieldContext_Change_listEntry(ctx, field)
+	case "objection":
+		return ec.fieldContext_Change_objection(ctx, field)
+	case "repair":
+		return ec.fieldContext_Change_repair(ctx, field)
+	case "authorization":
+		return ec.fieldContext_Change_authorization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangePage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_ChangePage_nodes(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ChangePage_cursor(ctx, field)
+	case "hasMore":
+		return ec.fieldContext_ChangePage_hasMore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangePage", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangePerson(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ChangePerson_id(ctx, field)
+	case "idNumber":
+		return ec.fieldContext_ChangePerson_idNumber(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangePerson", field.Name)
 }
 
 func (ec *executionContext) childFields_CheckCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14877,6 +15216,28 @@ func (ec *executionContext) field_Query_authorizations_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_cityStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17353,6 +17714,515 @@ func (ec *executionContext) fieldContext_CasePush_history(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Change_id(ctx context.Context, field graphql.CollectedField, obj *feed.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Change_cursor(ctx context.Context, field graphql.CollectedField, obj *feed.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_at(ctx context.Context, field graphql.CollectedField, obj *feed.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Change_kind(ctx context.Context, field graphql.CollectedField, obj *feed.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v feed.Kind) graphql.Marshaler {
+			return ec.marshalNChangeKind2credithubᚋinternalᚋfeedᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "ChangeKind")
+}
+
+func (ec *executionContext) _Change_action(ctx context.Context, field graphql.CollectedField, obj *feed.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v feed.Action) graphql.Marshaler {
+			return ec.marshalNChangeAction2credithubᚋinternalᚋfeedᚐAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "ChangeAction")
+}
+
+func (ec *executionContext) _Change_uscc(ctx context.Context, field graphql.CollectedField, obj *feed.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_uscc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Uscc, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_uscc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Change_entity(ctx context.Context, field graphql.CollectedField, obj *feed.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
+			return ec.marshalOMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_person(ctx context.Context, field graphql.CollectedField, obj *feed.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *feed.Person) graphql.Marshaler {
+			return ec.marshalOChangePerson2ᚖcredithubᚋinternalᚋfeedᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangePerson(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_recordId(ctx context.Context, field graphql.CollectedField, obj *feed.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Change_record(ctx context.Context, field graphql.CollectedField, obj *feed.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_record(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Record(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Record) graphql.Marshaler {
+			return ec.marshalOCreditRecord2credithubᚋinternalᚋcreditᚐRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_listEntry(ctx context.Context, field graphql.CollectedField, obj *feed.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_listEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().ListEntry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.ListEntry) graphql.Marshaler {
+			return ec.marshalOListEntry2ᚖcredithubᚋinternalᚋworkflowᚐListEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_listEntry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_objection(ctx context.Context, field graphql.CollectedField, obj *feed.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_objection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Objection(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Objection) graphql.Marshaler {
+			return ec.marshalOObjection2ᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_objection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_repair(ctx context.Context, field graphql.CollectedField, obj *feed.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_repair(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Repair(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Repair) graphql.Marshaler {
+			return ec.marshalORepair2ᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_repair(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Repair(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_authorization(ctx context.Context, field graphql.CollectedField, obj *feed.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_authorization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Authorization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonAuthorization) graphql.Marshaler {
+			return ec.marshalOPersonAuthorization2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_authorization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonAuthorization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangePage_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ChangePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePage_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*feed.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖcredithubᚋinternalᚋfeedᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePage_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangePage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangePage_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChangePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePage_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePage_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangePage", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangePage_hasMore(ctx context.Context, field graphql.CollectedField, obj *model.ChangePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePage_hasMore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasMore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePage_hasMore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangePage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ChangePerson_id(ctx context.Context, field graphql.CollectedField, obj *feed.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePerson_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePerson_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangePerson", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ChangePerson_idNumber(ctx context.Context, field graphql.CollectedField, obj *feed.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePerson_idNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IDNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePerson_idNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangePerson", field, false, false, "String")
 }
 
 func (ec *executionContext) _CheckCount_month(ctx context.Context, field graphql.CollectedField, obj *model.CheckCount) (ret graphql.Marshaler) {
@@ -37199,6 +38069,50 @@ func (ec *executionContext) fieldContext_Query_workingDays(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["since"].(*string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangePage) graphql.Marshaler {
+			return ec.marshalNChangePage2ᚖcredithubᚋgraphᚋmodelᚐChangePage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangePage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_submittedFindings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -46127,6 +47041,191 @@ func (ec *executionContext) _CasePush(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var changeImplementors = []string{"Change"}
+
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *feed.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Change")
+		case "id":
+			out.Values[i] = ec._Change_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cursor":
+			out.Values[i] = ec._Change_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._Change_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Change_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._Change_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uscc":
+			out.Values[i] = ec._Change_uscc(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_entity(ctx, field, obj)
+				})
+		case "person":
+			out.Values[i] = ec._Change_person(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordId":
+			out.Values[i] = ec._Change_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "record":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_record(ctx, field, obj)
+				})
+		case "listEntry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_listEntry(ctx, field, obj)
+				})
+		case "objection":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_objection(ctx, field, obj)
+				})
+		case "repair":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_repair(ctx, field, obj)
+				})
+		case "authorization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_authorization(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changePageImplementors = []string{"ChangePage"}
+
+func (ec *executionContext) _ChangePage(ctx context.Context, sel ast.SelectionSet, obj *model.ChangePage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changePageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangePage")
+		case "nodes":
+			out.Values[i] = ec._ChangePage_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ChangePage_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasMore":
+			out.Values[i] = ec._ChangePage_hasMore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changePersonImplementors = []string{"ChangePerson"}
+
+func (ec *executionContext) _ChangePerson(ctx context.Context, sel ast.SelectionSet, obj *feed.Person) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changePersonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangePerson")
+		case "id":
+			out.Values[i] = ec._ChangePerson_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "idNumber":
+			out.Values[i] = ec._ChangePerson_idNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var checkCountImplementors = []string{"CheckCount"}
 
 func (ec *executionContext) _CheckCount(ctx context.Context, sel ast.SelectionSet, obj *model.CheckCount) graphql.Marshaler {
@@ -52629,6 +53728,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_workingDays(ctx, field)
 				})
+		case "changes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changes(ctx, field)
+				})
 		case "submittedFindings":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -54780,6 +55885,58 @@ func (ec *executionContext) marshalNCasePush2ᚖcredithubᚋinternalᚋworkflow�
 		return graphql.Null
 	}
 	return ec._CasePush(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChange2ᚕᚖcredithubᚋinternalᚋfeedᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*feed.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChange2ᚖcredithubᚋinternalᚋfeedᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChange2ᚖcredithubᚋinternalᚋfeedᚐChange(ctx context.Context, sel ast.SelectionSet, v *feed.Change) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Change!")
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChangeAction2credithubᚋinternalᚋfeedᚐAction(ctx context.Context, v any) (feed.Action, error) {
+	var res feed.Action
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeAction2credithubᚋinternalᚋfeedᚐAction(ctx context.Context, sel ast.SelectionSet, v feed.Action) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNChangeKind2credithubᚋinternalᚋfeedᚐKind(ctx context.Context, v any) (feed.Kind, error) {
+	var res feed.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeKind2credithubᚋinternalᚋfeedᚐKind(ctx context.Context, sel ast.SelectionSet, v feed.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNChangePage2ᚖcredithubᚋgraphᚋmodelᚐChangePage(ctx context.Context, sel ast.SelectionSet, v *model.ChangePage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangePage!")
+		return graphql.Null
+	}
+	return ec._ChangePage(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCheckCount2ᚖcredithubᚋgraphᚋmodelᚐCheckCount(ctx context.Context, sel ast.SelectionSet, v *model.CheckCount) graphql.Marshaler {
@@ -57721,6 +58878,13 @@ func (ec *executionContext) marshalOCasePush2ᚖcredithubᚋinternalᚋworkflow�
 	return ec._CasePush(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOChangePerson2ᚖcredithubᚋinternalᚋfeedᚐPerson(ctx context.Context, sel ast.SelectionSet, v *feed.Person) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ChangePerson(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCheckCount2ᚕᚖcredithubᚋgraphᚋmodelᚐCheckCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CheckCount) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -58439,6 +59603,13 @@ func (ec *executionContext) marshalOPerson2ᚖcredithubᚋgraphᚋmodelᚐPerson
 		return graphql.Null
 	}
 	return ec._Person(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPersonAuthorization2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorization(ctx context.Context, sel ast.SelectionSet, v *model.PersonAuthorization) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PersonAuthorization(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPersonByIDsInput2ᚖcredithubᚋgraphᚋmodelᚐPersonByIDsInput(ctx context.Context, v any) (*model.PersonByIDsInput, error) {

@@ -165,6 +165,21 @@ func TestBansStartAndEnd(t *testing.T) {
 		t.Errorf("day 10: the entry %v", d)
 	}
 	step(11, false, "EXPIRED")
+	// The agencies' feed (T30) heard of each step once, racing runs or not:
+	// the listing entered, started and removed, its records (the entity's
+	// and the legal representative's) added, changed on the first day and
+	// on the last.
+	var feed []string
+	if err := h.DBs["hub"].Select(&feed, `SELECT kind || ' ' || action FROM feed_change
+		WHERE (kind = 'LISTING' AND object_id = $1) OR record_id IN (SELECT record_id FROM feed_change WHERE kind = 'RECORD' AND action = 'ADDED'
+			AND xid = (SELECT xid FROM feed_change WHERE kind = 'LISTING' AND action = 'ENTERED' AND object_id = $1))
+		ORDER BY xid, id`, authID(t, entry)); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"LISTING ENTERED", "RECORD ADDED", "RECORD ADDED", "LISTING STARTED", "RECORD CHANGED", "RECORD CHANGED",
+		"LISTING REMOVED", "RECORD CHANGED", "RECORD CHANGED"}; !slices.Equal(feed, want) {
+		t.Errorf("the feed's changes of the ban:\n got %v\nwant %v", feed, want)
+	}
 	// A permanent ban never ends.
 	at(20000)
 	runBans()

@@ -21,6 +21,7 @@ import (
 	"credithub/datasources/court"
 	"credithub/datasources/market"
 	"credithub/internal/catalogue"
+	"credithub/internal/feed"
 	"credithub/internal/gid"
 	"credithub/internal/stats"
 	"credithub/internal/supervision"
@@ -55,6 +56,8 @@ type Resolver struct {
 	// Supervision answers credit checks, grades and inspection plans
 	// (T12–T13, T19–T20).
 	Supervision *supervision.Service
+	// Feed reads the agencies' change feed (T30).
+	Feed *feed.Service
 	// Stats answers the dashboards' city-wide figures (issue #13).
 	Stats  *stats.Service
 	Logger *slog.Logger

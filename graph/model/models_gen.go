@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"credithub/internal/catalogue"
 	"credithub/internal/credit"
+	"credithub/internal/feed"
 	"credithub/internal/scalars"
 	"credithub/internal/workflow"
 	"fmt"
@@ -32,6 +33,16 @@ type ApplyRepairInput struct {
 	Commitment string `json:"commitment"`
 	// The applicant declares the obligations of the decision fulfilled (fine paid, corrections made).
 	ObligationsFulfilled bool `json:"obligationsFulfilled"`
+}
+
+// A page of the change feed.
+type ChangePage struct {
+	// The changes, oldest first.
+	Nodes []*feed.Change `json:"nodes"`
+	// Pass as `since` for the next page: where this page ends (where it began when it is empty).
+	Cursor string `json:"cursor"`
+	// More changes are ready now: ask again at once. False: caught up; ask again later.
+	HasMore bool `json:"hasMore"`
 }
 
 type CheckCount struct {

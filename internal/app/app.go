@@ -22,6 +22,7 @@ import (
 	"credithub/graph"
 	"credithub/internal/catalogue"
 	"credithub/internal/credit"
+	"credithub/internal/feed"
 	"credithub/internal/gid"
 	"credithub/internal/hubdb"
 	"credithub/internal/loaders"
@@ -82,6 +83,12 @@ type App struct {
 	// Scanner raises warnings from what the departments add (T25); it
 	// ticks every Config.WarningScan, and tests call Tick themselves.
 	Scanner *supervision.Scanner
+	// Follower appends the departments' new records and the expired
+	// authorisations to the agencies' change feed (T30); it follows every
+	// Config.FeedFollow, and tests call Tick themselves.
+	Follower *feed.Follower
+	// Feed reads the change feed for agencies.
+	Feed *feed.Service
 	// Warnings is this instance's one listener on the warnings channel,
 	// feeding the GraphQL subscriptions.
 	Warnings *supervision.Broker
@@ -173,7 +180,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	hub := hubdb.New(hubDB.DB)
 	queryLog := &auth.QueryLog{Store: hub.QueryLog()}
 	flows := &workflow.Service{
-		DB: hubdb.New(hubDB.DB), State: state, Measures: measures, Calendar: workday.Default(), Logger: logger,
+		DB: hubdb.New(hubDB.DB), State: state, Measures: measures, Calendar: workday.Default(), Logger: logger, Keys: sealer,
 		Persons: func(ctx context.Context, uscc string) ([]workflow.Person, error) {
 			ms, err := registry.MembersByUSCC(ctx, []string{uscc})
 			if err != nil {
@@ -197,12 +204,16 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	if err := a.openFeed(cctx, cfg, feeds, registry, sealer, logger); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.Work = &workflow.WorkBroker{Flows: flows, Logger: logger}
 	res := &resolvers.Resolver{
 		Registry: registry, Catalogue: cat, Measures: measures, Sealer: sealer, Logger: logger,
 		CourtLists: &court.Lists{DB: a.DBs[datasources.Court]},
 		HubDB:      hubDB.DB, Workflows: flows,
-		Reports: a.Reports, Warnings: a.Warnings, Work: a.Work, Supervision: a.Supervision,
+		Reports: a.Reports, Warnings: a.Warnings, Work: a.Work, Supervision: a.Supervision, Feed: a.Feed,
 		Stats: &stats.Service{Registry: registry, RegistryTimeout: marketDB.Timeout, State: state, Hub: hubdb.New(hubDB.DB)},
 	}
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: res})
@@ -313,6 +324,34 @@ func (a *App) openWarnings(ctx context.Context, cfg Config, feeds []datasources.
 	}
 	for who, err := range res.Failed {
 		logger.Warn("first warning scan: source not read; it is scanned again next time", "source", who, "err", err)
+	}
+	return nil
+}
+
+// openFeed sets up the agencies' change feed: its cursors, bound by a key
+// derived from the person ID key, and its follower, whose first turn runs
+// now: on a hub's first start it sets the watermarks at the departments'
+// current ends, so that their history is not in the feed. Its periodic
+// turns are a runner (runners.go).
+func (a *App) openFeed(ctx context.Context, cfg Config, feeds []datasources.Feed, registry *market.RegistryStore, sealer *gid.Sealer, logger *slog.Logger) error {
+	hub := hubdb.New(a.DBs["hub"].DB)
+	cursors, err := feed.NewCursors(cfg.PersonIDKey)
+	if err != nil {
+		return err
+	}
+	a.Feed = &feed.Service{DB: hub, Cursors: cursors}
+	a.Follower = &feed.Follower{DB: hub, Feeds: feeds, Registry: registry, Keys: sealer, Logger: logger}
+	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	res, err := a.Follower.Tick(tctx)
+	cancel()
+	switch {
+	case err != nil:
+		logger.Error("first change feed turn", "err", err)
+	case len(res.Started) > 0:
+		logger.Info("change feed: watermarks set at the departments' current ends; earlier records are not in the feed", "kinds", res.Started)
+	}
+	for who, err := range res.Failed {
+		logger.Warn("first change feed turn: source not read; it is followed again next time", "source", who, "err", err)
 	}
 	return nil
 }

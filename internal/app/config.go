@@ -105,6 +105,10 @@ type Config struct {
 	// WarningScan is how often the warning scanner reads what the
 	// departments added (CREDITHUB_WARNING_SCAN, default 30s).
 	WarningScan time.Duration
+	// FeedFollow is how often the change feed's follower reads what the
+	// departments added and notes the authorisations that expired
+	// (CREDITHUB_FEED_FOLLOW, default 15s).
+	FeedFollow time.Duration
 }
 
 // DatabaseNames are the databases' roles, in start-up order.
@@ -191,6 +195,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if v := getenv("CREDITHUB_WARNING_SCAN"); v != "" {
 		if c.WarningScan, err = time.ParseDuration(v); err != nil || c.WarningScan < 10*time.Millisecond || c.WarningScan > 24*time.Hour {
 			return c, fmt.Errorf("CREDITHUB_WARNING_SCAN must be a duration from 10ms to 24h, such as 30s, got %q", v)
+		}
+	}
+	c.FeedFollow = 15 * time.Second
+	if v := getenv("CREDITHUB_FEED_FOLLOW"); v != "" {
+		if c.FeedFollow, err = time.ParseDuration(v); err != nil || c.FeedFollow < 10*time.Millisecond || c.FeedFollow > 24*time.Hour {
+			return c, fmt.Errorf("CREDITHUB_FEED_FOLLOW must be a duration from 10ms to 24h, such as 15s, got %q", v)
 		}
 	}
 	if err := c.readProduction(getenv); err != nil {

@@ -70,6 +70,17 @@ func (a *App) Runners() []Runner {
 			},
 			Several: "one instance scans at a time (a session advisory lock); the others skip their turn, and watermarks make each record raise at most once",
 		},
+		{
+			Name: "change feed follower", Every: a.Config.FeedFollow,
+			Turn: func(ctx context.Context) error {
+				res, err := a.Follower.Tick(ctx)
+				for who, err := range res.Failed {
+					a.Logger.Warn("change feed: source not read; it is followed again next time", "source", who, "err", err)
+				}
+				return err
+			},
+			Several: "one instance follows at a time (a session advisory lock); the others skip their turn; each batch's changes commit with its watermark, and each expired authorisation is noted once",
+		},
 	}
 	rs = append(rs, Runner{
 		Name: "catalogue refresh", Every: CatalogueRefreshEvery,

@@ -48,6 +48,10 @@ const (
 	// automatic persisted queries' refusals (Apollo's protocol).
 	PersistedQueryNotFound   = "PERSISTED_QUERY_NOT_FOUND"
 	PersistedQueryMismatched = "PERSISTED_QUERY_HASH_MISMATCH"
+	// BadCursor: a change feed's cursor (Query.changes' since) this hub
+	// did not issue to this agency for this purpose — changed, forged,
+	// another agency's — with extensions.field and extensions.reason.
+	BadCursor = "BAD_CURSOR"
 	// IntrospectionDisabled: introspection (or _service) is not open to
 	// this caller.
 	IntrospectionDisabled = "INTROSPECTION_DISABLED"

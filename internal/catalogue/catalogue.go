@@ -227,6 +227,21 @@ func (c *Catalogue) Annotate(r credit.Record, today scalars.Date) {
 	}
 }
 
+// Publicity is how open records of kind are when filed against an entity,
+// or against a natural person when person is set (Annotate's rule, before
+// what a record's own state may close: a complaint not yet concluded).
+// Unknown kinds are shared, never public.
+func (c *Catalogue) Publicity(kind credit.Kind, person bool) credit.Publicity {
+	e := c.data.Load().byKind[kind]
+	switch {
+	case e == nil:
+		return credit.Shared
+	case person:
+		return e.PersonPublicity
+	}
+	return e.EntityPublicity
+}
+
 // Disclosure computes a decision's publication duty: due 7 working days
 // after the decision; on time when published by then.
 func (c *Catalogue) Disclosure(decided scalars.Date, published *scalars.Date, today scalars.Date) *credit.Disclosure {

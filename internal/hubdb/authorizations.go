@@ -6,6 +6,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/lib/pq"
+
 	"credithub/internal/apperr"
 )
 
@@ -24,6 +26,9 @@ type Authorization struct {
 	RecordedAt   time.Time  `db:"recorded_at" json:"recordedAt"`
 	RevokedAt    *time.Time `db:"revoked_at" json:"revokedAt"`
 	RevokedBy    *string    `db:"revoked_by" json:"revokedBy"`
+	// EndedAt is when its end (revoked, or expired) went into the change
+	// feed; nil while it has not ended, or not been noted as ended.
+	EndedAt *time.Time `db:"ended_at" json:"-"`
 }
 
 // Live reports whether the authorisation covers day.
@@ -33,7 +38,7 @@ func (a Authorization) Live(day time.Time) bool {
 }
 
 const authzColumns = `id, agency, person_ref, person_masked, purpose, valid_from, valid_to, document_no,
-	recorded_by, recorded_org, recorded_at, revoked_at, revoked_by`
+	recorded_by, recorded_org, recorded_at, revoked_at, revoked_by, ended_at`
 
 // AuthorizationStore reads and records agencies' authorisations. Live is
 // what auth's privacy rules ask, per request; Record and Revoke run inside
@@ -42,21 +47,30 @@ type AuthorizationStore interface {
 	// Live reports whether a live authorisation covers agency, person,
 	// purpose and day.
 	Live(ctx context.Context, agency, personRef, purpose string, day time.Time) (bool, error)
+	// LiveAmong answers Live for many persons at once, in one statement:
+	// the references among personRefs that a live authorisation covers.
+	LiveAmong(ctx context.Context, agency string, personRefs []string, purpose string, day time.Time) (map[string]bool, error)
+	// ByID returns the authorisations with these ids, in one statement.
+	ByID(ctx context.Context, ids []int64) ([]Authorization, error)
 	// Of returns a person's authorisations, newest first.
 	Of(ctx context.Context, personRef string) ([]Authorization, error)
 	// Held returns the authorisations an agency holds, newest first: those
 	// with an id below before (0: from the newest), at most limit, in one
 	// statement.
 	Held(ctx context.Context, agency string, before int64, limit int) ([]Authorization, error)
-	// Record inserts an authorisation.
+	// Record inserts an authorisation, with its GRANTED change for the
+	// agency's change feed, in one statement.
 	Record(ctx context.Context, a Authorization) (Authorization, error)
 	// Revoke revokes an authorisation. Revoking one already revoked is an
-	// invalid transition; only the organisation that recorded it may.
+	// invalid transition; only the organisation that recorded it may. An
+	// authorisation that had not ended yet ends, with its REVOKED change
+	// for the agency's change feed.
 	Revoke(ctx context.Context, id int64, by, org string) (Authorization, error)
 	// RevokeOwn revokes an authorisation the person personRef gave, by the
 	// person themselves. One that does not exist and one another person
 	// gave are the same NOT_FOUND, so that nothing is learnt of others';
-	// revoking one already revoked is an invalid transition.
+	// revoking one already revoked is an invalid transition. It ends as
+	// Revoke ends one, with its REVOKED change.
 	RevokeOwn(ctx context.Context, id int64, personRef, by string) (Authorization, error)
 }
 
@@ -73,6 +87,25 @@ func (s authorizations) Live(ctx context.Context, agency, personRef, purpose str
 	return ok, err
 }
 
+func (s authorizations) LiveAmong(ctx context.Context, agency string, personRefs []string, purpose string, day time.Time) (map[string]bool, error) {
+	var refs []string
+	err := s.d.sel(ctx, &refs, `SELECT DISTINCT person_ref FROM person_authorization
+		WHERE agency = $1 AND person_ref = ANY($2) AND purpose = $3 AND revoked_at IS NULL
+		AND valid_from <= $4::date AND $4::date <= valid_to`, agency, pq.Array(personRefs), purpose, day.Format(time.DateOnly))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(refs))
+	for _, r := range refs {
+		out[r] = true
+	}
+	return out, nil
+}
+
+func (s authorizations) ByID(ctx context.Context, ids []int64) ([]Authorization, error) {
+	return rowsByID[Authorization](ctx, s.d, authzColumns, "person_authorization", ids)
+}
+
 func (s authorizations) Of(ctx context.Context, personRef string) ([]Authorization, error) {
 	var out []Authorization
 	err := s.d.sel(ctx, &out, `SELECT `+authzColumns+` FROM person_authorization WHERE person_ref = $1 ORDER BY id DESC`, personRef)
@@ -81,9 +114,11 @@ func (s authorizations) Of(ctx context.Context, personRef string) ([]Authorizati
 
 func (s authorizations) Record(ctx context.Context, a Authorization) (Authorization, error) {
 	var out Authorization
-	err := s.d.get(ctx, &out, `INSERT INTO person_authorization (agency, person_ref, person_masked, purpose,
-		valid_from, valid_to, document_no, recorded_by, recorded_org)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+authzColumns,
+	err := s.d.get(ctx, &out, `WITH a AS (INSERT INTO person_authorization (agency, person_ref, person_masked, purpose,
+			valid_from, valid_to, document_no, recorded_by, recorded_org)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+authzColumns+`),
+		c AS (INSERT INTO feed_change (kind, action, agency, object_id) SELECT 'AUTHORIZATION', 'GRANTED', agency, id FROM a)
+		SELECT `+authzColumns+` FROM a`,
 		a.Agency, a.PersonRef, a.PersonMasked, a.Purpose, a.ValidFrom, a.ValidTo, a.DocumentNo, a.RecordedBy, a.RecordedOrg)
 	return out, err
 }
@@ -104,7 +139,10 @@ func (s authorizations) Revoke(ctx context.Context, id int64, by, org string) (A
 		return a, apperr.New(apperr.InvalidTransition, "authorisation %d is already revoked; it cannot be revoked again", id).
 			With("state", "REVOKED").With("action", "revoke")
 	}
-	err = s.d.get(ctx, &a, `UPDATE person_authorization SET revoked_at = now(), revoked_by = $2 WHERE id = $1 RETURNING `+authzColumns, id, by)
+	err = s.d.get(ctx, &a, `WITH a AS (UPDATE person_authorization SET revoked_at = now(), revoked_by = $2, ended_at = coalesce(ended_at, now())
+			WHERE id = $1 RETURNING `+authzColumns+`),
+		c AS (INSERT INTO feed_change (kind, action, agency, object_id) SELECT 'AUTHORIZATION', 'REVOKED', agency, id FROM a WHERE $3)
+		SELECT `+authzColumns+` FROM a`, id, by, a.EndedAt == nil)
 	return a, err
 }
 
@@ -128,6 +166,9 @@ func (s authorizations) RevokeOwn(ctx context.Context, id int64, personRef, by s
 		return a, apperr.New(apperr.InvalidTransition, "this authorisation is already revoked; it cannot be revoked again").
 			With("state", "REVOKED").With("action", "revoke")
 	}
-	err = s.d.get(ctx, &a, `UPDATE person_authorization SET revoked_at = now(), revoked_by = $2 WHERE id = $1 RETURNING `+authzColumns, id, by)
+	err = s.d.get(ctx, &a, `WITH a AS (UPDATE person_authorization SET revoked_at = now(), revoked_by = $2, ended_at = coalesce(ended_at, now())
+			WHERE id = $1 RETURNING `+authzColumns+`),
+		c AS (INSERT INTO feed_change (kind, action, agency, object_id) SELECT 'AUTHORIZATION', 'REVOKED', agency, id FROM a WHERE $3)
+		SELECT `+authzColumns+` FROM a`, id, by, a.EndedAt == nil)
 	return a, err
 }

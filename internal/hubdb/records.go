@@ -87,8 +87,11 @@ type HubRecordStore interface {
 	Add(ctx context.Context, r HubRecordRow) (int64, error)
 	// EndListing sets the status of the records in force that a listing
 	// created (LISTING and KEY_ATTENTION records naming the list entry
-	// listEntryID, a global ID).
-	EndListing(ctx context.Context, listEntryID string, status credit.Status) error
+	// listEntryID, a global ID) and returns them (id, kind and subject).
+	EndListing(ctx context.Context, listEntryID string, status credit.Status) ([]HubRecordRow, error)
+	// OfListing returns the records in force that a listing created (id,
+	// kind and subject).
+	OfListing(ctx context.Context, listEntryID string) ([]HubRecordRow, error)
 	// All returns every record.
 	All(ctx context.Context) ([]HubRecordRow, error)
 }
@@ -108,10 +111,19 @@ func (s hubRecords) Add(ctx context.Context, r HubRecordRow) (int64, error) {
 	return id, err
 }
 
-func (s hubRecords) EndListing(ctx context.Context, listEntryID string, status credit.Status) error {
-	_, err := s.d.exec(ctx, `UPDATE hub_record SET status = $2
-		WHERE detail->>'listEntryId' = $1 AND kind IN ('LISTING', 'KEY_ATTENTION') AND status = 'EFFECTIVE'`, listEntryID, status)
-	return err
+func (s hubRecords) EndListing(ctx context.Context, listEntryID string, status credit.Status) ([]HubRecordRow, error) {
+	var rows []HubRecordRow
+	err := s.d.sel(ctx, &rows, `UPDATE hub_record SET status = $2
+		WHERE detail->>'listEntryId' = $1 AND kind IN ('LISTING', 'KEY_ATTENTION') AND status = 'EFFECTIVE'
+		RETURNING id, kind, subject_uscc, subject_id_no`, listEntryID, status)
+	return rows, err
+}
+
+func (s hubRecords) OfListing(ctx context.Context, listEntryID string) ([]HubRecordRow, error) {
+	var rows []HubRecordRow
+	err := s.d.sel(ctx, &rows, `SELECT id, kind, subject_uscc, subject_id_no FROM hub_record
+		WHERE detail->>'listEntryId' = $1 AND kind IN ('LISTING', 'KEY_ATTENTION') AND status = 'EFFECTIVE' ORDER BY id`, listEntryID)
+	return rows, err
 }
 
 func (s hubRecords) All(ctx context.Context) ([]HubRecordRow, error) {

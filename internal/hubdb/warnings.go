@@ -3,7 +3,6 @@ package hubdb
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"slices"
@@ -386,31 +385,7 @@ func (w warnings) Raise(ctx context.Context, ws []NewWarning, at time.Time) ([]i
 }
 
 func (w warnings) ScanAlone(ctx context.Context, scan func(conn *DB) error) (bool, error) {
-	if w.d.InTx() || w.d.conn != nil {
-		return false, errors.New("hubdb: ScanAlone inside a transaction or on a held connection")
-	}
-	conn, err := w.d.pool.Connx(ctx)
-	if err != nil {
-		return false, sqldb.MapError(err)
-	}
-	defer conn.Close()
-	var locked bool
-	if err := conn.GetContext(ctx, &locked, `SELECT pg_try_advisory_lock($1)`, WarningScanLock); err != nil {
-		return false, sqldb.MapError(err)
-	}
-	if !locked {
-		return false, nil
-	}
-	defer func() {
-		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if _, err := conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, WarningScanLock); err != nil {
-			// The lock must not stay held by a pooled connection: close it,
-			// and the server releases the lock with the session.
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
-	}()
-	return true, scan(&DB{pool: w.d.pool, conn: conn, x: heldConn{conn, w.d.pool.DriverName()}})
+	return w.d.alone(ctx, WarningScanLock, scan)
 }
 
 // heldConn is one connection as the stores run statements on it.

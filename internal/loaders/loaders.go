@@ -411,6 +411,21 @@ func (l *Loaders) Record(ctx context.Context, ref credit.Ref) (credit.Record, er
 	return ld.Load(ctx, ref)()
 }
 
+// StartRecords starts one batch per department for the records refs
+// (Record's loads, by reference), without waiting: a level that shows
+// many records by reference reads each department once.
+func (l *Loaders) StartRecords(ctx context.Context, refs []credit.Ref) {
+	bySource := map[string][]credit.Ref{}
+	for _, ref := range refs {
+		bySource[ref.Source] = append(bySource[ref.Source], ref)
+	}
+	for source, rs := range bySource {
+		if ld, ok := l.byRef[source]; ok {
+			ld.LoadAll(ctx, rs)
+		}
+	}
+}
+
 // SourceStatus is whether one department answered for one subject.
 type SourceStatus struct {
 	Department credit.Department

@@ -8,7 +8,8 @@ package workflow
 // (catalogue.Annotate). The job writes what the window means for the
 // listing: on its first day, a history event and the entity's grade marked
 // out of date; on its end date, the removal (EXPIRED) with its history, as
-// removeListing writes it.
+// removeListing writes it. Each writes its changes for the agencies' feed
+// (feed.go): the listing STARTED or REMOVED, and its records CHANGED.
 //
 // Safe with several instances: each step runs under an idempotency key of
 // the hub's own (one per ban and step) and re-checks the entry under its
@@ -114,6 +115,14 @@ func (s *Service) startBan(ctx context.Context, id int64) (bool, error) {
 		if err != nil || !marked {
 			return banStep{ListEntry: e}, err
 		}
+		// Its records restrict from today: the agencies' feed says so.
+		started, err := tx.HubRecords().OfListing(ctx, e.ID())
+		if err != nil {
+			return banStep{}, err
+		}
+		if err := s.feed(ctx, tx, listingRecordsChanged(hubdb.ActionStarted, e, started)...); err != nil {
+			return banStep{}, err
+		}
 		return banStep{ListEntry: e, Changed: true}, record(ctx, tx, WorkflowListing, e.DBID, actionStartBan, State(Listed), State(Listed),
 			fmt.Sprintf("禁入期自%s起算", e.BanStart), now)
 	})
@@ -138,7 +147,11 @@ func (s *Service) endBan(ctx context.Context, id int64) (bool, error) {
 		if err := tx.ListEntries().Remove(ctx, e.DBID, string(Removed), now, string(reason)); err != nil {
 			return banStep{}, err
 		}
-		if err := tx.HubRecords().EndListing(ctx, e.ID(), credit.Expired); err != nil {
+		ended, err := tx.HubRecords().EndListing(ctx, e.ID(), credit.Expired)
+		if err != nil {
+			return banStep{}, err
+		}
+		if err := s.feed(ctx, tx, listingRecordsChanged(hubdb.ActionRemoved, e, ended)...); err != nil {
 			return banStep{}, err
 		}
 		return banStep{ListEntry: e, Changed: true}, record(ctx, tx, WorkflowListing, e.DBID, actionEndBan, State(Listed), State(Removed),

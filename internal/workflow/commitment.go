@@ -172,7 +172,7 @@ func (s *Service) decideCommitment(ctx context.Context, id int64, action, operat
 		c.State = CommitmentState(t.To)
 		if severity != nil {
 			c.Severity = severity
-			if c.RecordID, err = breachRecord(ctx, tx, c, reason, now); err != nil {
+			if c.RecordID, err = s.breachRecord(ctx, tx, c, reason, now); err != nil {
 				return nil, err
 			}
 		}
@@ -185,7 +185,7 @@ func (s *Service) decideCommitment(ctx context.Context, id int64, action, operat
 
 // breachRecord writes the COMMITMENT_BREACH record of a breached or false
 // commitment and returns its id. Its source is the holding department.
-func breachRecord(ctx context.Context, tx *hubdb.DB, c *Commitment, reason string, now time.Time) (int64, error) {
+func (s *Service) breachRecord(ctx context.Context, tx *hubdb.DB, c *Commitment, reason string, now time.Time) (int64, error) {
 	name := c.ItemCode
 	item, err := tx.CommitmentItems().Get(ctx, c.ItemCode)
 	switch {
@@ -199,7 +199,7 @@ func breachRecord(ctx context.Context, tx *hubdb.DB, c *Commitment, reason strin
 	if falseCommitment {
 		summary = fmt.Sprintf("虚假信用承诺（%s）：%s", name, reason)
 	}
-	return tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: credit.KindCommitmentBreach, SubjectUSCC: c.USCC,
+	return s.addRecord(ctx, tx, hubdb.HubRecordRow{Kind: credit.KindCommitmentBreach, SubjectUSCC: c.USCC,
 		Department: c.DepartmentCode, DecisionDate: now, Summary: summary, Severity: c.Severity,
 		Detail: hubdb.Detail{CommitmentID: c.ID(), Item: c.ItemCode, FalseCommitment: falseCommitment}, CreatedAt: now})
 }

@@ -298,7 +298,7 @@ func (s *Service) AcceptFinding(ctx context.Context, id int64, outcome *FindingO
 		why := reason
 		switch {
 		case FindingKind(row.Kind) == FindingMonitoring:
-			recID, err := monitoringRecord(ctx, tx, &row, now)
+			recID, err := s.monitoringRecord(ctx, tx, &row, now)
 			if err != nil {
 				return nil, err
 			}
@@ -310,6 +310,10 @@ func (s *Service) AcceptFinding(ctx context.Context, id int64, outcome *FindingO
 			}
 			if err := tx.Overlays().Add(ctx, hubdb.OverlayRow{RecordID: *row.RecordID, Kind: kind, Fields: fields,
 				Source: WorkflowFinding, SourceID: id, CreatedAt: now, CreatedBy: actorName(ctx)}); err != nil {
+				return nil, err
+			}
+			// The record corrected or revoked: a change for the agencies' feed.
+			if err := s.feed(ctx, tx, recordChangeOf(hubdb.ChangeRecord, hubdb.ActionChanged, *row.RecordID, 0, row.USCC, "")); err != nil {
 				return nil, err
 			}
 			why = string(*outcome) + ": " + reason
@@ -328,9 +332,9 @@ func (s *Service) AcceptFinding(ctx context.Context, id int64, outcome *FindingO
 // monitoringRecord writes the MONITORING_FINDING record of an accepted
 // monitoring finding and returns its id: the entity's, from the owning
 // department, decided today.
-func monitoringRecord(ctx context.Context, tx *hubdb.DB, f *hubdb.FindingRow, now time.Time) (int64, error) {
+func (s *Service) monitoringRecord(ctx context.Context, tx *hubdb.DB, f *hubdb.FindingRow, now time.Time) (int64, error) {
 	summary := fmt.Sprintf("失信行为跟踪监测（%s）：%s", f.Agency, f.Summary)
-	return tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: credit.KindMonitoringFinding, SubjectUSCC: f.USCC,
+	return s.addRecord(ctx, tx, hubdb.HubRecordRow{Kind: credit.KindMonitoringFinding, SubjectUSCC: f.USCC,
 		Department: f.DepartmentCode, DecisionDate: now, Summary: summary,
 		Detail: hubdb.Detail{Agency: f.Agency, FindingID: EncodeID(TypeFinding, f.ID)}, CreatedAt: now})
 }

@@ -232,7 +232,7 @@ func (s *Service) RecordInspection(ctx context.Context, in InspectionInput, publ
 		}
 		today := scalars.DateOf(now)
 		text := InspectionResults[in.Result]
-		recordID, err := tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: credit.KindInspection, SubjectUSCC: in.USCC,
+		recordID, err := s.addRecord(ctx, tx, hubdb.HubRecordRow{Kind: credit.KindInspection, SubjectUSCC: in.USCC,
 			Department: plan.Department, DecisionNo: in.DecisionNo, DecisionDate: in.InspectedOn.Time(),
 			Summary: plan.Title + "：" + text, CreatedAt: now,
 			Detail: hubdb.Detail{PlanID: done.PlanID(), Result: text, Passed: in.Result == "NO_PROBLEM",

@@ -187,6 +187,9 @@ func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup Reco
 		if err := record(ctx, tx, WorkflowListing, e.DBID, actionEnter, "", t.To, e.Basis, now); err != nil {
 			return nil, err
 		}
+		if err := s.feed(ctx, tx, listingChange(hubdb.ActionEntered, e)); err != nil {
+			return nil, err
+		}
 		kind, detail := credit.KindListing, hubdb.Detail{ListType: e.ListType, ListEntryID: e.ID()}
 		if e.ListType == credit.ListKeyAttention {
 			kind = credit.KindKeyAttention
@@ -195,7 +198,7 @@ func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup Reco
 			detail.Domain = *e.Domain
 		}
 		detail.BanStart, detail.BanEnd = e.BanStart, e.BanEnd
-		if _, err := tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: kind, SubjectUSCC: e.USCC, Department: dept,
+		if _, err := s.addRecord(ctx, tx, hubdb.HubRecordRow{Kind: kind, SubjectUSCC: e.USCC, Department: dept,
 			DecisionDate: now, Summary: listingSummary(e), Detail: detail, CreatedAt: now}); err != nil {
 			return nil, err
 		}
@@ -205,7 +208,7 @@ func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup Reco
 			if e.ListType == credit.ListMarketBan {
 				summary = fmt.Sprintf("作为市场主体（%s）的%s，随其%s", e.USCC, roleNames[role], listingSummary(e))
 			}
-			if _, err := tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: credit.KindListing, SubjectIDNo: p.IDNo, SubjectName: p.Name,
+			if _, err := s.addRecord(ctx, tx, hubdb.HubRecordRow{Kind: credit.KindListing, SubjectIDNo: p.IDNo, SubjectName: p.Name,
 				Department: dept, DecisionDate: now, Summary: summary,
 				Detail:    hubdb.Detail{ListType: e.ListType, ListEntryID: e.ID(), Role: &role, BanStart: e.BanStart, BanEnd: e.BanEnd},
 				CreatedAt: now}); err != nil {
@@ -371,7 +374,11 @@ func (s *Service) RemoveListing(ctx context.Context, id int64, reason RemovalRea
 		if reason == RemovedRevoked {
 			status = credit.Revoked
 		}
-		if err := tx.HubRecords().EndListing(ctx, e.ID(), status); err != nil {
+		ended, err := tx.HubRecords().EndListing(ctx, e.ID(), status)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.feed(ctx, tx, listingRecordsChanged(hubdb.ActionRemoved, e, ended)...); err != nil {
 			return nil, err
 		}
 		why := string(reason)
@@ -430,7 +437,7 @@ func (s *Service) RecordInterview(ctx context.Context, entryID int64, typ credit
 			HeldOn: heldOn.Time(), DepartmentCode: e.DepartmentCode, Notes: notes}); err != nil {
 			return nil, err
 		}
-		if _, err := tx.HubRecords().Add(ctx, hubdb.HubRecordRow{Kind: credit.KindInterview, SubjectUSCC: e.USCC,
+		if _, err := s.addRecord(ctx, tx, hubdb.HubRecordRow{Kind: credit.KindInterview, SubjectUSCC: e.USCC,
 			Department: e.DepartmentCode, DecisionDate: heldOn.Time(),
 			Summary: fmt.Sprintf("%s（整改期限%s届满未整改到位）：%s", interviewNames[typ], e.RectifyBy, notes),
 			Detail:  hubdb.Detail{InterviewType: typ, ListEntryID: e.ID()}, CreatedAt: now}); err != nil {

@@ -232,6 +232,9 @@ func (s *Service) FileObjection(ctx context.Context, lookup RecordLookup, record
 		if err := record(ctx, tx, WorkflowObjection, row.ID, objectionFile, "", t.To, reason, now); err != nil {
 			return nil, err
 		}
+		if err := s.feed(ctx, tx, objectionChange(hubdb.ActionFiled, &row)); err != nil {
+			return nil, err
+		}
 		if err := tx.Overlays().Add(ctx, hubdb.OverlayRow{RecordID: id, Kind: credit.UnderObjection,
 			Source: WorkflowObjection, SourceID: row.ID, CreatedAt: now, CreatedBy: actorName(ctx)}); err != nil {
 			return nil, err
@@ -359,6 +362,9 @@ func (s *Service) UpholdObjection(ctx context.Context, id int64, outcome Objecti
 		if err := record(ctx, tx, WorkflowObjection, id, objectionUphold, State(row.State), t.To, string(outcome)+": "+reason, now); err != nil {
 			return nil, err
 		}
+		if err := s.feed(ctx, tx, objectionChange(hubdb.ActionUpheld, &row)); err != nil {
+			return nil, err
+		}
 		if err := tx.Overlays().Add(ctx, hubdb.OverlayRow{RecordID: row.RecordID, Kind: kind, Fields: fields,
 			Source: WorkflowObjection, SourceID: id, CreatedAt: now, CreatedBy: actorName(ctx)}); err != nil {
 			return nil, err
@@ -429,6 +435,9 @@ func (s *Service) RejectObjection(ctx context.Context, id int64, reason string, 
 			return nil, err
 		}
 		if err := record(ctx, tx, WorkflowObjection, id, objectionReject, State(row.State), t.To, reason, now); err != nil {
+			return nil, err
+		}
+		if err := s.feed(ctx, tx, objectionChange(hubdb.ActionRejected, &row)); err != nil {
 			return nil, err
 		}
 		if err := tx.Overlays().End(ctx, credit.UnderObjection, WorkflowObjection, id); err != nil {

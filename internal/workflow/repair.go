@@ -393,6 +393,9 @@ func (s *Service) RefuseRepair(ctx context.Context, id int64, rule, reason strin
 		if err := record(ctx, tx, WorkflowRepair, id, repairRefuse, State(row.State), t.To, rule+": "+reason, now); err != nil {
 			return nil, err
 		}
+		if err := s.feed(ctx, tx, repairChange(hubdb.ActionRefused, &row)); err != nil {
+			return nil, err
+		}
 		return RepairOf(&refused, scalars.DateOf(now)), nil
 	})
 }
@@ -419,6 +422,13 @@ func (s *Service) DecideRepair(ctx context.Context, id int64, repaired bool, rea
 			return nil, err
 		}
 		if err := record(ctx, tx, WorkflowRepair, id, action, State(row.State), t.To, reason, now); err != nil {
+			return nil, err
+		}
+		outcome := hubdb.ActionDenied
+		if repaired {
+			outcome = hubdb.ActionRepaired
+		}
+		if err := s.feed(ctx, tx, repairChange(outcome, &row)); err != nil {
 			return nil, err
 		}
 		if repaired {
@@ -498,6 +508,9 @@ func (s *Service) RecheckRepair(ctx context.Context, id int64, correct bool, rea
 		}
 		if !correct {
 			if err := tx.Overlays().End(ctx, credit.Repaired, WorkflowRepair, id); err != nil {
+				return nil, err
+			}
+			if err := s.feed(ctx, tx, repairChange(hubdb.ActionReversed, &row)); err != nil {
 				return nil, err
 			}
 		}

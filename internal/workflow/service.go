@@ -29,8 +29,11 @@ type Service struct {
 	// Persons gives an entity's responsible persons from the registry, for
 	// the personal records of a joint-punishment listing (T22).
 	Persons func(ctx context.Context, uscc string) ([]Person, error)
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// Keys keep the persons of the changes the transitions write for the
+	// agencies' change feed (feed.go); nil writes no change.
+	Keys   hubdb.PersonKeys
+	Logger *slog.Logger
+	Now    func() time.Time
 
 	rulesMu sync.Mutex
 	rules   map[string]Rule
@@ -75,7 +78,7 @@ type RecordLookup func(ctx context.Context, ref credit.Ref) (credit.Record, erro
 // grade out of date (transact does): it loads facts that grades are then
 // computed from.
 func (s *Service) Batch(tx *hubdb.DB, now func() time.Time) *Service {
-	return &Service{DB: tx, Measures: s.Measures, Calendar: s.Calendar, Persons: s.Persons, Logger: s.Logger, Now: now, batch: true}
+	return &Service{DB: tx, Measures: s.Measures, Calendar: s.Calendar, Persons: s.Persons, Keys: s.Keys, Logger: s.Logger, Now: now, batch: true}
 }
 
 // Announce tells every hub instance that the workflows changed, as a
