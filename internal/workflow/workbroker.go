@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
@@ -51,7 +50,8 @@ func (w *WorkItem) Department() *credit.Department { return department(w.Departm
 // reads each announced work event once, with its object, and hands it to
 // the instance's subscribers of that event's department. Every instance
 // runs one, so a department's subscribers hear of its work whichever
-// instance's transaction brought it.
+// instance's transaction brought it (sqldb.Fanout does the listening,
+// catching up and queueing).
 type WorkBroker struct {
 	// Flows reads the events' objects and knows today.
 	Flows  *Service
@@ -60,40 +60,26 @@ type WorkBroker struct {
 	// falls that far behind is dropped (its subscription completes).
 	Buffer int
 
-	mu     sync.Mutex
-	subs   map[*workSubscriber]struct{}
-	last   int64
-	closed bool
-	ready  chan struct{}
-	once   sync.Once
+	once sync.Once
+	f    *sqldb.Fanout[*WorkItem]
 }
 
-type workSubscriber struct {
-	department  string
-	withPersons bool
-	ch          chan *WorkItem
-}
-
-func (b *WorkBroker) init() {
+func (b *WorkBroker) fanout() *sqldb.Fanout[*WorkItem] {
 	b.once.Do(func() {
-		b.ready = make(chan struct{})
-		b.subs = map[*workSubscriber]struct{}{}
+		b.f = &sqldb.Fanout[*WorkItem]{Channel: hubdb.WorkChannel, Every: 90 * time.Second, What: "work",
+			Logger: b.Logger, Buffer: b.Buffer,
+			LastID: func(ctx context.Context) (int64, error) { return b.Flows.DB.Work().LastID(ctx) },
+			Read:   b.read,
+			ID:     func(w *WorkItem) int64 { return w.ID }}
 	})
+	return b.f
 }
 
 // Ready is closed once the broker listens.
-func (b *WorkBroker) Ready() <-chan struct{} {
-	b.init()
-	return b.ready
-}
+func (b *WorkBroker) Ready() <-chan struct{} { return b.fanout().Ready() }
 
 // Subscribers returns how many subscriptions are open.
-func (b *WorkBroker) Subscribers() int {
-	b.init()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return len(b.subs)
-}
+func (b *WorkBroker) Subscribers() int { return b.fanout().Subscribers() }
 
 // Subscribe returns the work that reaches department from now on — with
 // objections against natural persons' records only when withPersons —
@@ -101,123 +87,15 @@ func (b *WorkBroker) Subscribers() int {
 // stops; then the channel is closed. The department is the caller's own
 // (its token's org): the subscription takes no argument naming another.
 func (b *WorkBroker) Subscribe(ctx context.Context, department string, withPersons bool) <-chan *WorkItem {
-	b.init()
-	n := b.Buffer
-	if n <= 0 {
-		n = 64
-	}
-	s := &workSubscriber{department: department, withPersons: withPersons, ch: make(chan *WorkItem, n)}
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
-		close(s.ch)
-		return s.ch
-	}
-	b.subs[s] = struct{}{}
-	b.mu.Unlock()
-	go func() {
-		<-ctx.Done()
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		b.drop(s)
-	}()
-	return s.ch
-}
-
-// drop removes a subscriber and closes its channel; b.mu is held.
-func (b *WorkBroker) drop(s *workSubscriber) {
-	if _, ok := b.subs[s]; ok {
-		delete(b.subs, s)
-		close(s.ch)
-	}
-}
-
-func (b *WorkBroker) logger() *slog.Logger {
-	if b.Logger != nil {
-		return b.Logger
-	}
-	return slog.New(slog.DiscardHandler)
+	return b.fanout().Subscribe(ctx, func(it *WorkItem) bool {
+		person := it.Objection != nil && it.Objection.SubjectIDNo != ""
+		return it.DepartmentCode == department && (!person || withPersons)
+	})
 }
 
 // Listen listens on hubdb.WorkChannel with one connection until ctx ends,
-// then closes every subscription. After a lost connection (and every 90 s)
-// it catches up with the events written since the last one it announced.
-func (b *WorkBroker) Listen(ctx context.Context, dsn string) {
-	b.init()
-	defer func() {
-		b.mu.Lock()
-		b.closed = true
-		for s := range b.subs {
-			b.drop(s)
-		}
-		b.mu.Unlock()
-	}()
-	l := &sqldb.Listener{DSN: dsn, Channel: hubdb.WorkChannel, Every: 90 * time.Second, Logger: b.logger(),
-		Ready: func(ctx context.Context) {
-			last, err := b.Flows.DB.Work().LastID(ctx)
-			if err != nil && ctx.Err() == nil {
-				b.logger().Error("reading the last work event", "err", err)
-			}
-			b.mu.Lock()
-			b.last = last
-			b.mu.Unlock()
-			close(b.ready)
-		},
-		Handle: func(ctx context.Context, payloads []string, missed bool) {
-			var ids []int64
-			for _, p := range payloads {
-				if id, err := strconv.ParseInt(p, 10, 64); err == nil {
-					ids = append(ids, id)
-				}
-			}
-			if err := b.deliver(ctx, ids, missed); err != nil && ctx.Err() == nil {
-				b.logger().Error("delivering work", "err", err)
-			}
-		}}
-	l.Run(ctx)
-}
-
-// deliver reads the announced events (and, catching up, every one after
-// the last announced) with their objects, and queues each for the
-// subscribers of its department.
-func (b *WorkBroker) deliver(ctx context.Context, ids []int64, catchUp bool) error {
-	b.mu.Lock()
-	after, idle := int64(0), len(b.subs) == 0
-	if catchUp {
-		after = b.last
-	}
-	for _, id := range ids {
-		b.last = max(b.last, id)
-	}
-	b.mu.Unlock()
-	if idle || (len(ids) == 0 && !catchUp) {
-		return nil
-	}
-	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	items, err := b.read(qctx, ids, after)
-	if err != nil {
-		return err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, it := range items {
-		b.last = max(b.last, it.ID)
-		person := it.Objection != nil && it.Objection.SubjectIDNo != ""
-		for s := range b.subs {
-			if s.department != it.DepartmentCode || (person && !s.withPersons) {
-				continue
-			}
-			select {
-			case s.ch <- it:
-			default:
-				b.logger().Warn("a work subscriber fell behind and was dropped", "buffer", cap(s.ch))
-				b.drop(s)
-			}
-		}
-	}
-	return nil
-}
+// then closes every subscription.
+func (b *WorkBroker) Listen(ctx context.Context, dsn string) { b.fanout().Listen(ctx, dsn) }
 
 // read returns the work events with these ids (and after after), each
 // with its object, in id order: one statement for the events and one for
