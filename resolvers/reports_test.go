@@ -179,6 +179,21 @@ func TestCreditReportFollowsTheCallersRights(t *testing.T) {
 	if len(r.Errors) == 0 || r.Errors[0].Code() != "FORBIDDEN" || apptest.Get(r.Data, "creditReport") != nil {
 		t.Fatalf("a report without report:issue: %s", r.Body)
 	}
+	// SECURITY: the entity itself, whose own shared data it may read, does
+	// not issue (and store) reports on itself without report:issue: its
+	// own report is requestOwnCreditReport's.
+	stored := func() int {
+		var n int
+		if err := h.DBs["hub"].Get(&n, `SELECT count(*) FROM credit_report WHERE uscc = $1`, e.USCC); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := stored()
+	r = h.Do(t, creditReportQuery, map[string]any{"u": e.USCC, "p": "BIDDING"}, apptest.As(t, auth.KindEntity, e.USCC, "", auth.ScopeEntityRead))
+	if len(r.Errors) == 0 || r.Errors[0].Code() != "FORBIDDEN" || apptest.Get(r.Data, "creditReport") != nil || stored() != before {
+		t.Fatalf("the entity issuing a report on itself without report:issue: %s (reports %d → %d)", r.Body, before, stored())
+	}
 	r = h.Do(t, creditReportQuery, map[string]any{"u": "91110000600037341N", "p": "BIDDING"}, agency)
 	if len(r.Errors) == 0 || r.Errors[0].Code() != "BAD_USER_INPUT" {
 		t.Fatalf("a report on an invalid code: %s", r.Body)
