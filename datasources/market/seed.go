@@ -121,8 +121,25 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 	if _, err := db.ExecContext(ctx, `SELECT setval('registry_entity_id_seq', (SELECT coalesce(max(id), 1) FROM registry_entity))`); err != nil {
 		return err
 	}
+	// T23: organisation types and superior bodies, from a hash of the
+	// code, so that the world's random streams stay as they were.
+	if _, err := db.ExecContext(ctx, SeedOrgTypes); err != nil {
+		return err
+	}
 	return seedRecords(ctx, db, w)
 }
+
+// SeedOrgTypes gives one entity in five an organisation type other than
+// OTHER and its superior body, deterministically from an MD5 of its code:
+// organs under the city government's office (ZFB), public institutions
+// under the education bureau (JYJ) or the health commission (WJW),
+// state-owned enterprises under the state-assets commission (GZW).
+const SeedOrgTypes = `WITH h AS (
+	SELECT id, ('x' || substr(md5(uscc), 1, 8))::bit(32)::bigint % 20 AS b FROM registry_entity)
+UPDATE registry_entity e SET
+	org_type = CASE WHEN h.b = 0 THEN 'ORGAN' WHEN h.b IN (1, 2) THEN 'PUBLIC_INSTITUTION' ELSE 'STATE_OWNED_ENTERPRISE' END,
+	superior_code = CASE WHEN h.b = 0 THEN 'ZFB' WHEN h.b = 1 THEN 'JYJ' WHEN h.b = 2 THEN 'WJW' ELSE 'GZW' END
+FROM h WHERE h.id = e.id AND h.b < 4`
 
 // keys returns the key columns a record decided on day d is filed under.
 func keys(e *world.Entity, d time.Time) (uscc, regNo sql.NullString) {

@@ -29,8 +29,12 @@ type Service struct {
 	// Persons gives an entity's responsible persons from the registry, for
 	// the personal records of a joint-punishment listing (T22).
 	Persons func(ctx context.Context, uscc string) ([]Person, error)
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// Org gives an entity's organisation type and superior body from the
+	// registry, for the notifications of a joint-punishment listing (T23;
+	// nil: none).
+	Org    func(ctx context.Context, uscc string) (orgType, superior string, err error)
+	Logger *slog.Logger
+	Now    func() time.Time
 
 	rulesMu sync.Mutex
 	rules   map[string]Rule
