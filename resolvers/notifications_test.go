@@ -200,3 +200,28 @@ func TestNotificationsToSuperiorBodies(t *testing.T) {
 		}
 	})
 }
+
+// The seeded city has notifications in every state: the audit body's
+// inbox has acknowledged, unacknowledged and overdue ones, written by the
+// seeded joint-punishment listings of public-sector entities.
+func TestSeededNotificationsInEveryState(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{})
+	seen := map[string]int{}
+	for _, code := range []string{"SJJ", "JWJW"} {
+		d := h.QueryAs(t, apptest.As(t, auth.KindDepartment, code, "", auth.ScopeEntityRead), `{ notifications(first: 100) { edges { node { state overdue cause role } } } }`, nil)
+		for _, e := range apptest.Get(d, "notifications", "edges").([]any) {
+			n := apptest.Get(e, "node").(map[string]any)
+			seen[code+"/"+n["state"].(string)]++
+			if n["overdue"] == true {
+				seen[code+"/overdue"]++
+			}
+		}
+	}
+	for _, k := range []string{"SJJ/ACKNOWLEDGED", "SJJ/UNACKNOWLEDGED", "SJJ/overdue"} {
+		if seen[k] == 0 {
+			t.Errorf("no %s notification in the seeded city: %v", k, seen)
+		}
+	}
+	t.Logf("seeded: %v", seen)
+}

@@ -84,6 +84,8 @@ type NotificationStore interface {
 	Acknowledge(ctx context.Context, id int64, by string, at time.Time) error
 	// BodyName is the name of a body (ok false for an unknown code).
 	BodyName(ctx context.Context, code string) (string, bool, error)
+	// All returns every notification, oldest first (the seed's).
+	All(ctx context.Context) ([]*NotificationRow, error)
 	// AddEmployee adds or updates a public employee's unit.
 	AddEmployee(ctx context.Context, idNo, name, unitUSCC, unitName string) error
 }
@@ -192,4 +194,10 @@ func (n notifications) AddEmployee(ctx context.Context, idNo, name, unitUSCC, un
 	_, err := n.d.exec(ctx, `INSERT INTO public_employee (id_no, name, unit_uscc, unit_name) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (id_no) DO UPDATE SET name = $2, unit_uscc = $3, unit_name = $4`, idNo, name, unitUSCC, unitName)
 	return err
+}
+
+func (n notifications) All(ctx context.Context) ([]*NotificationRow, error) {
+	var rows []*NotificationRow
+	err := n.d.sel(ctx, &rows, `SELECT `+notificationColumns+` FROM notification ORDER BY id`)
+	return rows, err
 }

@@ -79,7 +79,7 @@ type RecordLookup func(ctx context.Context, ref credit.Ref) (credit.Record, erro
 // grade out of date (transact does): it loads facts that grades are then
 // computed from.
 func (s *Service) Batch(tx *hubdb.DB, now func() time.Time) *Service {
-	return &Service{DB: tx, Measures: s.Measures, Calendar: s.Calendar, Persons: s.Persons, Logger: s.Logger, Now: now, batch: true}
+	return &Service{DB: tx, Measures: s.Measures, Calendar: s.Calendar, Persons: s.Persons, Org: s.Org, Logger: s.Logger, Now: now, batch: true}
 }
 
 // Announce tells every hub instance that the workflows changed, as a
