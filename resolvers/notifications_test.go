@@ -7,6 +7,7 @@ package resolvers_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"credithub/auth"
 	"credithub/internal/app/apptest"
@@ -21,13 +22,17 @@ const (
 )
 
 // notificationsOf returns the nodes of the body's inbox about uscc (or,
-// with uscc "", about public employees).
+// with uscc "", about public employees) written since the test started
+// (the seed's are older).
 func notificationsOf(t *testing.T, h *wfHub, headers map[string]string, uscc string, filter map[string]any) []map[string]any {
 	t.Helper()
 	d := h.ok(t, headers, gqlNotifications, map[string]any{"f": filter})
 	var out []map[string]any
 	for _, e := range apptest.Get(d, "notifications", "edges").([]any) {
 		n := apptest.Get(e, "node").(map[string]any)
+		if at, err := time.Parse(time.RFC3339Nano, n["createdAt"].(string)); err != nil || at.Before(h.started) {
+			continue
+		}
 		if uscc == "" && n["uscc"] == nil || uscc != "" && n["uscc"] == uscc {
 			out = append(out, n)
 		}
@@ -46,6 +51,7 @@ func notificationsOf(t *testing.T, h *wfHub, headers map[string]string, uscc str
 func TestNotificationsToSuperiorBodies(t *testing.T) {
 	t.Parallel()
 	h := startWF(t)
+	h.started = time.Now().Add(-time.Second)
 	ents, recs := h.listable(t, 2)
 	soe, plain := ents[0], ents[1]
 	market := openDB(t, h.Prefix+"dept_market")
@@ -62,7 +68,8 @@ func TestNotificationsToSuperiorBodies(t *testing.T) {
 		}
 	}
 	const unit = "11231100MB1234567X"
-	if _, err := hub.Exec(`INSERT INTO public_employee (id_no, name, unit_uscc, unit_name) VALUES ($1, $2, $3, '黑河市某事业单位')`,
+	if _, err := hub.Exec(`INSERT INTO public_employee (id_no, name, unit_uscc, unit_name) VALUES ($1, $2, $3, '黑河市某事业单位')
+		ON CONFLICT (id_no) DO UPDATE SET unit_uscc = $3, unit_name = '黑河市某事业单位'`,
 		soe.LegalRep.IDNo, soe.LegalRep.Name, unit); err != nil {
 		t.Fatal(err)
 	}
@@ -143,6 +150,43 @@ func TestNotificationsToSuperiorBodies(t *testing.T) {
 		h.refused(t, "FORBIDDEN", apptest.As(t, auth.KindAgency, "GZW", "", auth.ScopeEntityRead), gqlNotifications, nil)
 		h.refused(t, "FORBIDDEN", apptest.As(t, auth.KindDepartment, "GZW", ""), gqlNotifications, nil)
 		h.refused(t, "GRAPHQL_VALIDATION_FAILED", gzw, gqlNotifications, map[string]any{"f": map[string]any{"state": "LOST"}})
+	})
+
+	t.Run("the court's dishonest debtor who is a public employee: unit, discipline and personnel, within one scan", func(t *testing.T) {
+		p := plain.Principal
+		const unit2 = "12231100MB7654321Y"
+		if _, err := hub.Exec(`INSERT INTO public_employee (id_no, name, unit_uscc, unit_name) VALUES ($1, $2, $3, '黑河市某局')
+			ON CONFLICT (id_no) DO UPDATE SET unit_uscc = $3, unit_name = '黑河市某局'`,
+			p.IDNo, p.Name, unit2); err != nil {
+			t.Fatal(err)
+		}
+		court := openDB(t, h.Prefix+"dept_court")
+		if _, err := court.Exec(`INSERT INTO party (party_id_no, party_type, name) VALUES ($1, 'P', $2) ON CONFLICT DO NOTHING`, p.IDNo, p.Name); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := court.Exec(`INSERT INTO dishonest_debtor (case_no, party_id_no, court_name, obligation, performance, behaviour, filed_on, decided_on, published_on)
+			VALUES ('(2026)黑1102执999号', $1, '黑河市爱辉区人民法院', '给付货款20万元', '全部未履行', '有履行能力而拒不履行生效法律文书确定义务', current_date - 30, current_date, current_date)`, p.IDNo); err != nil {
+			t.Fatal(err)
+		}
+		tick(t, h.Hub)
+		tick(t, h.Hub)
+		var debtor []map[string]any
+		for _, n := range notificationsOf(t, h, jwjw, "", nil) {
+			if n["cause"] == "DISHONEST_DEBTOR" {
+				debtor = append(debtor, n)
+			}
+		}
+		if len(debtor) != 1 || debtor[0]["role"] != "DISCIPLINE" {
+			t.Fatalf("the discipline body's dishonest-debtor notifications: %v", debtor)
+		}
+		got := notificationsOf(t, h, body(unit2), "", nil)
+		if len(got) != 1 || got[0]["role"] != "UNIT" || got[0]["cause"] != "DISHONEST_DEBTOR" {
+			t.Fatalf("the unit's inbox: %v", got)
+		}
+		// The first unit has nothing of the second's employee.
+		if got := notificationsOf(t, h, body(unit), "", nil); len(got) != 1 {
+			t.Fatalf("the first unit's inbox: %v", got)
+		}
 	})
 
 	t.Run("acknowledged once, by its recipient", func(t *testing.T) {
