@@ -61,6 +61,9 @@ const (
 	ScopeFindingHandle = "finding:handle"
 	// The credit office manages the information catalogue (T8).
 	ScopeCatalogueWrite = "catalogue:write"
+	// A body notified of a public-sector entity's or a public employee's
+	// dishonesty acknowledges what it received (T23).
+	ScopeNotificationAck = "notification:ack"
 )
 
 // ReadScopes are the scopes that read; none of them is a Mutation's
@@ -87,7 +90,7 @@ var Scopes = []string{
 	ScopeAuthorizationEdit, ScopeInspectionWrite, ScopeMeasureReport, ScopeGradeCompute,
 	ScopeWarningHandle, ScopeObjectionFile, ScopeRepairApply, ScopeCommitmentSign,
 	ScopeAuthorizationRevoke, ScopeReportRequest, ScopeFindingSubmit, ScopeFindingHandle,
-	ScopeCatalogueWrite,
+	ScopeCatalogueWrite, ScopeNotificationAck,
 }
 
 // Principal is the caller of a request.

@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	ListEntry() ListEntryResolver
 	MarketEntity() MarketEntityResolver
 	Mutation() MutationResolver
+	Notification() NotificationResolver
 	Objection() ObjectionResolver
 	Person() PersonResolver
 	PersonCheck() PersonCheckResolver
@@ -950,6 +951,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AcceptFinding           func(childComplexity int, id string, outcome *workflow.FindingOutcome, correction *model.RecordCorrectionInput, reason *string, idempotencyKey string) int
 		AcceptRepair            func(childComplexity int, id string, idempotencyKey string) int
+		AcknowledgeNotification func(childComplexity int, id string, idempotencyKey string) int
 		AcknowledgeWarning      func(childComplexity int, id string, idempotencyKey string) int
 		AddInspector            func(childComplexity int, input model.InspectorInput, idempotencyKey string) int
 		AnswerPush              func(childComplexity int, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) int
@@ -988,6 +990,35 @@ type ComplexityRoot struct {
 		UpdateInspector         func(childComplexity int, id string, input model.InspectorUpdateInput, idempotencyKey string) int
 		UpholdObjection         func(childComplexity int, id string, outcome workflow.ObjectionOutcome, correction *model.RecordCorrectionInput, reason string, idempotencyKey string) int
 		UpsertCommitmentItem    func(childComplexity int, input model.CommitmentItemInput, idempotencyKey string) int
+	}
+
+	Notification struct {
+		AcknowledgedAt func(childComplexity int) int
+		AcknowledgedBy func(childComplexity int) int
+		Cause          func(childComplexity int) int
+		CauseID        func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		DueOn          func(childComplexity int) int
+		Entity         func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IDNumber       func(childComplexity int) int
+		Message        func(childComplexity int) int
+		Overdue        func(childComplexity int) int
+		PersonName     func(childComplexity int) int
+		Recipient      func(childComplexity int) int
+		Role           func(childComplexity int) int
+		State          func(childComplexity int) int
+		Uscc           func(childComplexity int) int
+	}
+
+	NotificationConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	NotificationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Objection struct {
@@ -1200,6 +1231,7 @@ type ComplexityRoot struct {
 		Measures           func(childComplexity int) int
 		MyWork             func(childComplexity int, withinWorkingDays *int) int
 		Node               func(childComplexity int, id string) int
+		Notifications      func(childComplexity int, filter *model.NotificationFilter, first *int, after *string) int
 		Objections         func(childComplexity int, filter *model.ObjectionFilter, first *int, after *string) int
 		OverduePushes      func(childComplexity int, department *string) int
 		Person             func(childComplexity int, idNumber string) int
@@ -1559,6 +1591,7 @@ type MutationResolver interface {
 	EnterListing(ctx context.Context, input model.EnterListingInput, idempotencyKey string) (*workflow.ListEntry, error)
 	RemoveListing(ctx context.Context, id string, reason workflow.RemovalReason, note *string, idempotencyKey string) (*workflow.ListEntry, error)
 	RecordInterview(ctx context.Context, listEntryID string, typeArg credit.InterviewType, heldOn scalars.Date, notes string, idempotencyKey string) (*workflow.Interview, error)
+	AcknowledgeNotification(ctx context.Context, id string, idempotencyKey string) (*model.Notification, error)
 	FileObjection(ctx context.Context, recordID string, reason string, idempotencyKey string) (*workflow.Objection, error)
 	CheckObjection(ctx context.Context, id string, idempotencyKey string) (*workflow.Objection, error)
 	ExtendObjection(ctx context.Context, id string, approvedBy string, reason string, idempotencyKey string) (*workflow.Objection, error)
@@ -1577,6 +1610,9 @@ type MutationResolver interface {
 	AcknowledgeWarning(ctx context.Context, id string, idempotencyKey string) (*model.Warning, error)
 	AssignWarning(ctx context.Context, id string, department *string, person *string, idempotencyKey string) (*model.Warning, error)
 	CloseWarning(ctx context.Context, id string, note string, idempotencyKey string) (*model.Warning, error)
+}
+type NotificationResolver interface {
+	Entity(ctx context.Context, obj *model.Notification) (*model.MarketEntity, error)
 }
 type ObjectionResolver interface {
 	Record(ctx context.Context, obj *workflow.Objection) (credit.Record, error)
@@ -1636,6 +1672,7 @@ type QueryResolver interface {
 	InspectionPlans(ctx context.Context, department *string, first *int, after *string) (*model.InspectionPlanConnection, error)
 	Inspectors(ctx context.Context, department *string, includeRetired *bool) ([]*model.RosterInspector, error)
 	ListEntries(ctx context.Context, filter *model.ListEntryFilter, first *int, after *string) (*model.ListEntryConnection, error)
+	Notifications(ctx context.Context, filter *model.NotificationFilter, first *int, after *string) (*model.NotificationConnection, error)
 	Objections(ctx context.Context, filter *model.ObjectionFilter, first *int, after *string) (*model.ObjectionConnection, error)
 	QueryLog(ctx context.Context, filter *model.QueryLogFilter, first *int, after *string) (*model.QueryLogConnection, error)
 	Authorizations(ctx context.Context, idNumber string) ([]*model.PersonAuthorization, error)
@@ -5689,6 +5726,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptRepair(childComplexity, args["id"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.acknowledgeNotification":
+		if e.ComplexityRoot.Mutation.AcknowledgeNotification == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeNotification_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeNotification(childComplexity, args["id"].(string), args["idempotencyKey"].(string)), true
 	case "Mutation.acknowledgeWarning":
 		if e.ComplexityRoot.Mutation.AcknowledgeWarning == nil {
 			break
@@ -6107,6 +6155,129 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpsertCommitmentItem(childComplexity, args["input"].(model.CommitmentItemInput), args["idempotencyKey"].(string)), true
+
+	case "Notification.acknowledgedAt":
+		if e.ComplexityRoot.Notification.AcknowledgedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.AcknowledgedAt(childComplexity), true
+	case "Notification.acknowledgedBy":
+		if e.ComplexityRoot.Notification.AcknowledgedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.AcknowledgedBy(childComplexity), true
+	case "Notification.cause":
+		if e.ComplexityRoot.Notification.Cause == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Cause(childComplexity), true
+	case "Notification.causeId":
+		if e.ComplexityRoot.Notification.CauseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.CauseID(childComplexity), true
+	case "Notification.createdAt":
+		if e.ComplexityRoot.Notification.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.CreatedAt(childComplexity), true
+	case "Notification.dueOn":
+		if e.ComplexityRoot.Notification.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.DueOn(childComplexity), true
+	case "Notification.entity":
+		if e.ComplexityRoot.Notification.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Entity(childComplexity), true
+	case "Notification.id":
+		if e.ComplexityRoot.Notification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.ID(childComplexity), true
+	case "Notification.idNumber":
+		if e.ComplexityRoot.Notification.IDNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.IDNumber(childComplexity), true
+	case "Notification.message":
+		if e.ComplexityRoot.Notification.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Message(childComplexity), true
+	case "Notification.overdue":
+		if e.ComplexityRoot.Notification.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Overdue(childComplexity), true
+	case "Notification.personName":
+		if e.ComplexityRoot.Notification.PersonName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.PersonName(childComplexity), true
+	case "Notification.recipient":
+		if e.ComplexityRoot.Notification.Recipient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Recipient(childComplexity), true
+	case "Notification.role":
+		if e.ComplexityRoot.Notification.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Role(childComplexity), true
+	case "Notification.state":
+		if e.ComplexityRoot.Notification.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.State(childComplexity), true
+	case "Notification.uscc":
+		if e.ComplexityRoot.Notification.Uscc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Uscc(childComplexity), true
+
+	case "NotificationConnection.edges":
+		if e.ComplexityRoot.NotificationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.Edges(childComplexity), true
+	case "NotificationConnection.pageInfo":
+		if e.ComplexityRoot.NotificationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.PageInfo(childComplexity), true
+
+	case "NotificationEdge.cursor":
+		if e.ComplexityRoot.NotificationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Cursor(childComplexity), true
+	case "NotificationEdge.node":
+		if e.ComplexityRoot.NotificationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Node(childComplexity), true
 
 	case "Objection.checkDue":
 		if e.ComplexityRoot.Objection.CheckDue == nil {
@@ -7170,6 +7341,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.notifications":
+		if e.ComplexityRoot.Query.Notifications == nil {
+			break
+		}
+
+		args, err := ec.field_Query_notifications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Notifications(childComplexity, args["filter"].(*model.NotificationFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.objections":
 		if e.ComplexityRoot.Query.Objections == nil {
 			break
@@ -8263,6 +8445,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ListEntryByIDsInput", ec.unmarshalInputListEntryByIDsInput),
 			graphql.NewInputUnmarshaler("ListEntryFilter", ec.unmarshalInputListEntryFilter),
 			graphql.NewInputUnmarshaler("MarketEntityByUsccsInput", ec.unmarshalInputMarketEntityByUsccsInput),
+			graphql.NewInputUnmarshaler("NotificationFilter", ec.unmarshalInputNotificationFilter),
 			graphql.NewInputUnmarshaler("ObjectionByIDsInput", ec.unmarshalInputObjectionByIDsInput),
 			graphql.NewInputUnmarshaler("ObjectionFilter", ec.unmarshalInputObjectionFilter),
 			graphql.NewInputUnmarshaler("PersonByIDsInput", ec.unmarshalInputPersonByIDsInput),
@@ -10004,6 +10187,91 @@ type Interview @open(level: SHARED, scope: "entity:read") {
   department: Department!
   notes: String!
   listEntryId: ID!
+}
+`, BuiltIn: false},
+	{Name: "../schema/notifications.graphqls", Input: `# Notifications to superior bodies (T23): a serious dishonesty record, a
+# joint-punishment listing or a dishonest-debtor record against an organ, a
+# public institution or a state-owned enterprise notifies its superior body
+# and the audit bodies; against a public employee, their unit and the
+# discipline-inspection and personnel bodies (internal/workflow/notification.go).
+
+extend type Query {
+  """
+  The caller's body's notifications (T23), newest first: a department
+  token whose org is the body's code (SJJ, JWJW, ZZB, RSJ, a superior body's
+  code, or a public employee's unit's unified code).
+  """
+  notifications(filter: NotificationFilter, first: Int = 20, after: String): NotificationConnection! @open(level: SHARED, scope: "entity:read", only: [SUPERVISORS])
+}
+
+extend type Mutation {
+  "Acknowledges an UNACKNOWLEDGED notification (its recipient, notification:ack)."
+  acknowledgeNotification(id: ID!, idempotencyKey: String!): Notification! @write(scope: "notification:ack") @open(level: PUBLIC, only: [SUPERVISORS])
+}
+
+"What caused a notification."
+enum NotificationCause {
+  SERIOUS_DISHONESTY
+  JOINT_PUNISHMENT
+  DISHONEST_DEBTOR
+}
+
+"Why a body is notified: as the entity's superior or the audit body, or as the public employee's unit, discipline-inspection or personnel body."
+enum NotificationRole {
+  SUPERIOR
+  AUDIT
+  UNIT
+  DISCIPLINE
+  PERSONNEL
+}
+
+"UNACKNOWLEDGED when written; ACKNOWLEDGED by its recipient (final)."
+enum NotificationState {
+  UNACKNOWLEDGED
+  ACKNOWLEDGED
+}
+
+"A notification to a body (T23)."
+type Notification @open(level: SHARED, scope: "entity:read") {
+  id: ID!
+  "The body's code."
+  recipient: ID!
+  role: NotificationRole!
+  cause: NotificationCause!
+  "The record's global id, or the list entry's (with a suffix per listed public employee)."
+  causeId: ID!
+  "The entity it is about (null: a public employee)."
+  uscc: ID
+  entity: MarketEntity
+  "The public employee it is about (null: an entity)."
+  idNumber: String @open(level: PERSONAL, mask: ID_NUMBER)
+  "The public employee's name (null: an entity)."
+  personName: String @open(level: PERSONAL, mask: NAME)
+  message: String! @open(level: SHARED, scope: "entity:read")
+  createdAt: Time!
+  "The last day to acknowledge it on time (5 working days after it was written)."
+  dueOn: Date!
+  "Not acknowledged and dueOn has passed."
+  overdue: Boolean!
+  state: NotificationState!
+  acknowledgedAt: Time
+  acknowledgedBy: String
+}
+
+input NotificationFilter {
+  state: NotificationState
+  "Only the overdue ones."
+  overdue: Boolean
+}
+
+type NotificationConnection @open(level: SHARED, scope: "entity:read") {
+  edges: [NotificationEdge!]!
+  pageInfo: PageInfo!
+}
+
+type NotificationEdge @open(level: SHARED, scope: "entity:read") {
+  cursor: String!
+  node: Notification!
 }
 `, BuiltIn: false},
 	{Name: "../schema/objections.graphqls", Input: `# Objections to records (信用信息异议, T28).
@@ -12724,6 +12992,64 @@ func (ec *executionContext) childFields_MeasureTrigger(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type MeasureTrigger", field.Name)
 }
 
+func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Notification_id(ctx, field)
+	case "recipient":
+		return ec.fieldContext_Notification_recipient(ctx, field)
+	case "role":
+		return ec.fieldContext_Notification_role(ctx, field)
+	case "cause":
+		return ec.fieldContext_Notification_cause(ctx, field)
+	case "causeId":
+		return ec.fieldContext_Notification_causeId(ctx, field)
+	case "uscc":
+		return ec.fieldContext_Notification_uscc(ctx, field)
+	case "entity":
+		return ec.fieldContext_Notification_entity(ctx, field)
+	case "idNumber":
+		return ec.fieldContext_Notification_idNumber(ctx, field)
+	case "personName":
+		return ec.fieldContext_Notification_personName(ctx, field)
+	case "message":
+		return ec.fieldContext_Notification_message(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Notification_createdAt(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_Notification_dueOn(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Notification_overdue(ctx, field)
+	case "state":
+		return ec.fieldContext_Notification_state(ctx, field)
+	case "acknowledgedAt":
+		return ec.fieldContext_Notification_acknowledgedAt(ctx, field)
+	case "acknowledgedBy":
+		return ec.fieldContext_Notification_acknowledgedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NotificationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NotificationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NotificationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Objection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -13947,6 +14273,28 @@ func (ec *executionContext) field_Mutation_acceptFinding_args(ctx context.Contex
 }
 
 func (ec *executionContext) field_Mutation_acceptRepair_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_acknowledgeNotification_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -15721,6 +16069,36 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_notifications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.NotificationFilter, error) {
+			return ec.unmarshalONotificationFilter2ᚖcredithubᚋgraphᚋmodelᚐNotificationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -33292,6 +33670,50 @@ func (ec *executionContext) fieldContext_Mutation_recordInterview(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_acknowledgeNotification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acknowledgeNotification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcknowledgeNotification(ctx, fc.Args["id"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Notification) graphql.Marshaler {
+			return ec.marshalNNotification2ᚖcredithubᚋgraphᚋmodelᚐNotification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acknowledgeNotification(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acknowledgeNotification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_fileObjection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34080,6 +34502,502 @@ func (ec *executionContext) fieldContext_Mutation_closeWarning(ctx context.Conte
 	if fc.Args, err = ec.field_Mutation_closeWarning_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Notification_id(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Notification_recipient(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_recipient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recipient, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_recipient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Notification_role(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NotificationRole) graphql.Marshaler {
+			return ec.marshalNNotificationRole2credithubᚋgraphᚋmodelᚐNotificationRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "NotificationRole")
+}
+
+func (ec *executionContext) _Notification_cause(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_cause(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cause, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NotificationCause) graphql.Marshaler {
+			return ec.marshalNNotificationCause2credithubᚋgraphᚋmodelᚐNotificationCause(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_cause(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "NotificationCause")
+}
+
+func (ec *executionContext) _Notification_causeId(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_causeId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CauseID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_causeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Notification_uscc(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_uscc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Uscc, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_uscc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Notification_entity(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Notification().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
+			return ec.marshalOMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Notification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Notification_idNumber(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_idNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IDNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_idNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notification_personName(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_personName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_personName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notification_message(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notification_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notification_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Notification_overdue(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Notification_state(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NotificationState) graphql.Marshaler {
+			return ec.marshalNNotificationState2credithubᚋgraphᚋmodelᚐNotificationState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "NotificationState")
+}
+
+func (ec *executionContext) _Notification_acknowledgedAt(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_acknowledgedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcknowledgedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_acknowledgedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notification_acknowledgedBy(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_acknowledgedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcknowledgedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_acknowledgedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotificationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NotificationEdge) graphql.Marshaler {
+			return ec.marshalNNotificationEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐNotificationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NotificationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NotificationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NotificationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotificationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NotificationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Notification) graphql.Marshaler {
+			return ec.marshalNNotification2ᚖcredithubᚋgraphᚋmodelᚐNotification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -38403,6 +39321,50 @@ func (ec *executionContext) fieldContext_Query_listEntries(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_listEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_notifications(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_notifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Notifications(ctx, fc.Args["filter"].(*model.NotificationFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NotificationConnection) graphql.Marshaler {
+			return ec.marshalNNotificationConnection2ᚖcredithubᚋgraphᚋmodelᚐNotificationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_notifications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_notifications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -45095,6 +46057,55 @@ func (ec *executionContext) unmarshalInputMarketEntityByUsccsInput(ctx context.C
 func UnmarshalMarketEntityByUsccsInput(ctx context.Context, raw any) (model.MarketEntityByUsccsInput, error) {
 	var out model.MarketEntityByUsccsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarketEntityByUsccsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNotificationFilter(ctx context.Context, obj any) (model.NotificationFilter, error) {
+	var it model.NotificationFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"state", "overdue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalONotificationState2ᚖcredithubᚋgraphᚋmodelᚐNotificationState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "overdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overdue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNotificationFilter unmarshals raw into the NotificationFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNotificationFilter(ctx context.Context, raw any) (model.NotificationFilter, error) {
+	var out model.NotificationFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NotificationFilter", raw, &out)
 	return out, err
 }
 
@@ -52285,6 +53296,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "acknowledgeNotification":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acknowledgeNotification(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "fileObjection":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_fileObjection(ctx, field)
@@ -52408,6 +53426,191 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_closeWarning(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationImplementors = []string{"Notification"}
+
+func (ec *executionContext) _Notification(ctx context.Context, sel ast.SelectionSet, obj *model.Notification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Notification")
+		case "id":
+			out.Values[i] = ec._Notification_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recipient":
+			out.Values[i] = ec._Notification_recipient(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._Notification_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cause":
+			out.Values[i] = ec._Notification_cause(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "causeId":
+			out.Values[i] = ec._Notification_causeId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uscc":
+			out.Values[i] = ec._Notification_uscc(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notification_entity(ctx, field, obj)
+				})
+		case "idNumber":
+			out.Values[i] = ec._Notification_idNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "personName":
+			out.Values[i] = ec._Notification_personName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._Notification_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Notification_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._Notification_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.Values[i] = ec._Notification_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Notification_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledgedAt":
+			out.Values[i] = ec._Notification_acknowledgedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledgedBy":
+			out.Values[i] = ec._Notification_acknowledgedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationConnectionImplementors = []string{"NotificationConnection"}
+
+func (ec *executionContext) _NotificationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NotificationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotificationConnection")
+		case "edges":
+			out.Values[i] = ec._NotificationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NotificationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationEdgeImplementors = []string{"NotificationEdge"}
+
+func (ec *executionContext) _NotificationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.NotificationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotificationEdge")
+		case "cursor":
+			out.Values[i] = ec._NotificationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NotificationEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -53775,6 +54978,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_listEntries(ctx, field)
+				})
+		case "notifications":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_notifications(ctx, field)
 				})
 		case "objections":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -57349,6 +58558,76 @@ func (ec *executionContext) marshalNMonth2string(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNNotification2ᚖcredithubᚋgraphᚋmodelᚐNotification(ctx context.Context, sel ast.SelectionSet, v *model.Notification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Notification!")
+		return graphql.Null
+	}
+	return ec._Notification(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNotificationCause2credithubᚋgraphᚋmodelᚐNotificationCause(ctx context.Context, v any) (model.NotificationCause, error) {
+	var res model.NotificationCause
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNotificationCause2credithubᚋgraphᚋmodelᚐNotificationCause(ctx context.Context, sel ast.SelectionSet, v model.NotificationCause) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNNotificationConnection2ᚖcredithubᚋgraphᚋmodelᚐNotificationConnection(ctx context.Context, sel ast.SelectionSet, v *model.NotificationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NotificationConnection!")
+		return graphql.Null
+	}
+	return ec._NotificationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNotificationEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐNotificationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NotificationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotificationEdge2ᚖcredithubᚋgraphᚋmodelᚐNotificationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNotificationEdge2ᚖcredithubᚋgraphᚋmodelᚐNotificationEdge(ctx context.Context, sel ast.SelectionSet, v *model.NotificationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NotificationEdge!")
+		return graphql.Null
+	}
+	return ec._NotificationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNotificationRole2credithubᚋgraphᚋmodelᚐNotificationRole(ctx context.Context, v any) (model.NotificationRole, error) {
+	var res model.NotificationRole
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNotificationRole2credithubᚋgraphᚋmodelᚐNotificationRole(ctx context.Context, sel ast.SelectionSet, v model.NotificationRole) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNNotificationState2credithubᚋgraphᚋmodelᚐNotificationState(ctx context.Context, v any) (model.NotificationState, error) {
+	var res model.NotificationState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNotificationState2credithubᚋgraphᚋmodelᚐNotificationState(ctx context.Context, sel ast.SelectionSet, v model.NotificationState) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNObjection2ᚕᚖcredithubᚋinternalᚋworkflowᚐObjectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -59515,6 +60794,30 @@ func (ec *executionContext) marshalONode2credithubᚋgraphᚋmodelᚐNode(ctx co
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONotificationFilter2ᚖcredithubᚋgraphᚋmodelᚐNotificationFilter(ctx context.Context, v any) (*model.NotificationFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNotificationFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalONotificationState2ᚖcredithubᚋgraphᚋmodelᚐNotificationState(ctx context.Context, v any) (*model.NotificationState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.NotificationState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONotificationState2ᚖcredithubᚋgraphᚋmodelᚐNotificationState(ctx context.Context, sel ast.SelectionSet, v *model.NotificationState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOObjection2ᚕᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx context.Context, sel ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {

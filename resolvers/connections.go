@@ -42,6 +42,7 @@ const (
 	cursorAuthorization = "PersonAuthorizationCursor"
 	cursorFinding       = "FindingCursor"
 	cursorCourtList     = "CourtListCursor"
+	cursorNotification  = "NotificationCursor"
 	// typeRecordKindChange is the global ID type of a catalogue change.
 	typeRecordKindChange = "RecordKindChange"
 )

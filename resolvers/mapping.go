@@ -140,6 +140,15 @@ func SubjectOf(obj any) (auth.Subject, bool) {
 		return auth.Subject{}, true
 	case *model.PersonSelf:
 		return auth.Subject{IDNumber: v.IDNumber}, true
+	case *model.Notification:
+		var s auth.Subject
+		if v.Uscc != nil {
+			s.USCC = *v.Uscc
+		}
+		if v.IDNumber != nil {
+			s.IDNumber = *v.IDNumber
+		}
+		return s, true
 	}
 	return auth.Subject{}, false
 }
@@ -208,7 +217,24 @@ func history(ctx context.Context, machine string, id int64) ([]*workflow.Event, 
 const (
 	typeAuthorization = "PersonAuthorization"
 	typeWarning       = "Warning"
+	typeNotification  = "Notification"
 )
+
+// notificationModel maps a notification (T23).
+func notificationModel(n *workflow.Notification) *model.Notification {
+	m := &model.Notification{
+		ID: gid.Encode(typeNotification, strconv.FormatInt(n.ID, 10)), Recipient: n.Recipient,
+		Role: model.NotificationRole(n.AsRole), Cause: model.NotificationCause(n.Cause), CauseID: n.CauseID,
+		Uscc: n.USCC, IDNumber: n.IDNo, Message: n.Message, CreatedAt: n.CreatedAt, DueOn: n.DueOn,
+		Overdue: n.Overdue, State: model.NotificationState(n.State()), AcknowledgedAt: n.AcknowledgedAt,
+		AcknowledgedBy: n.AcknowledgedBy,
+	}
+	if n.IDNo != nil {
+		name := n.SubjectName
+		m.PersonName = &name
+	}
+	return m
+}
 
 func authorizationModel(a hubdb.Authorization, today time.Time) *model.PersonAuthorization {
 	return &model.PersonAuthorization{

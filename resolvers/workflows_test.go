@@ -29,6 +29,8 @@ type wfHub struct {
 	t    *testing.T
 	keys int
 	mu   sync.Mutex
+	// started is when the test began (what it wrote is newer).
+	started time.Time
 }
 
 func startWF(t *testing.T) *wfHub {

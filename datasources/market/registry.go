@@ -317,3 +317,34 @@ func (s *RegistryStore) Divisions(ctx context.Context) (datasources.EntityDivisi
 	}
 	return out, rows.Err()
 }
+
+// The organisation types of registry_entity.org_type (T23).
+const (
+	OrgOrgan                = "ORGAN"
+	OrgPublicInstitution    = "PUBLIC_INSTITUTION"
+	OrgStateOwnedEnterprise = "STATE_OWNED_ENTERPRISE"
+	OrgOther                = "OTHER"
+)
+
+// Org is what kind of organisation an entity is and its superior body
+// (T23).
+type Org struct {
+	USCC         string         `db:"uscc"`
+	OrgType      string         `db:"org_type"`
+	SuperiorCode sql.NullString `db:"superior_code"`
+}
+
+// OrgsByUSCC returns, in one statement, the organisation type and superior
+// body of each entity the registry knows among usccs.
+func (s *RegistryStore) OrgsByUSCC(ctx context.Context, usccs []string) (map[string]Org, error) {
+	var rows []Org
+	if err := sqlx.SelectContext(ctx, s.DB, &rows,
+		`SELECT uscc, org_type, superior_code FROM registry_entity WHERE uscc = ANY($1)`, pq.Array(usccs)); err != nil {
+		return nil, err
+	}
+	out := make(map[string]Org, len(rows))
+	for _, r := range rows {
+		out[r.USCC] = r
+	}
+	return out, nil
+}

@@ -2,8 +2,10 @@ package market
 
 import (
 	"context"
+	"crypto/md5"
 	"database/sql"
 	"embed"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -84,12 +86,13 @@ func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid:
 func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 	if _, err := sqldb.CopyIn(ctx, db, "registry_entity",
 		[]string{"id", "uscc", "uscc_legacy", "reg_no", "name", "entity_type", "status", "reg_capital_wan",
-			"established_on", "address", "division_code", "industry_code", "industry", "legal_rep_name"},
+			"established_on", "address", "division_code", "industry_code", "industry", "legal_rep_name", "org_type", "superior_code"},
 		func(put func(...any) error) error {
 			for _, e := range w.Entities {
+				orgType, superior := SeedOrg(e)
 				if err := put(e.Index+1, e.USCC, e.LegacyUSCC, nullable(e.RegNo), e.Name, e.EntityType, e.Status,
 					e.CapitalWan, e.Established, e.Address, e.Division, nullable(e.IndustryCode), nullable(e.Industry),
-					e.LegalRep.Name); err != nil {
+					e.LegalRep.Name, orgType, superior); err != nil {
 					return err
 				}
 			}
@@ -122,6 +125,38 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		return err
 	}
 	return seedRecords(ctx, db, w)
+}
+
+// SeedOrg is the organisation type and superior body the seed gives an
+// entity (T23), from an MD5 of its code (b, 0–19) and its registry type,
+// so that the world's random streams stay as they were: non-company
+// enterprise legal persons (4000) with b < 10 and one company in ten
+// (b < 2) are state-owned enterprises under the state-assets commission
+// (GZW); other organisations (9900) with b < 5 are organs under the city
+// government's office (ZFB), with b < 10 public institutions under the
+// education bureau (JYJ, b even) or the health commission (WJW); everyone
+// else (individual businesses and cooperatives always) is OTHER. The
+// first showcase entity is a state-owned enterprise, so that its listings
+// notify (the README's examples).
+func SeedOrg(e *world.Entity) (orgType string, superior sql.NullString) {
+	uscc, entityType := e.USCC, e.EntityType
+	h := md5.Sum([]byte(uscc))
+	b := binary.BigEndian.Uint32(h[:4]) % 20
+	some := func(code string) sql.NullString { return sql.NullString{String: code, Valid: true} }
+	company := entityType == "1110" || entityType == "1151" || entityType == "1200"
+	switch {
+	case e.Index == 0:
+		return OrgStateOwnedEnterprise, some("GZW")
+	case entityType == "9900" && b < 5:
+		return OrgOrgan, some("ZFB")
+	case entityType == "9900" && b < 10 && b%2 == 0:
+		return OrgPublicInstitution, some("JYJ")
+	case entityType == "9900" && b < 10:
+		return OrgPublicInstitution, some("WJW")
+	case entityType == "4000" && b < 10, company && b < 2:
+		return OrgStateOwnedEnterprise, some("GZW")
+	}
+	return OrgOther, sql.NullString{}
 }
 
 // keys returns the key columns a record decided on day d is filed under.

@@ -40,6 +40,7 @@ import (
 
 	"credithub/auth"
 	"credithub/datasources"
+	"credithub/datasources/market"
 	"credithub/dev/world"
 	"credithub/internal/catalogue"
 	"credithub/internal/credit"
@@ -88,6 +89,9 @@ func Workflows(ctx context.Context, db *sqldb.DB, w *world.World, sources []data
 			s.records[r.Common().Ref] = r
 		}
 	}
+	if err := s.publicEmployees(ctx, hub); err != nil {
+		return fmt.Errorf("the public employees: %w", err)
+	}
 	work := make([]*timeline, 0, len(plans))
 	for _, p := range plans {
 		work = append(work, s.entity(p, records[p.e.USCC]))
@@ -102,6 +106,9 @@ func Workflows(ctx context.Context, db *sqldb.DB, w *world.World, sources []data
 	}
 	if err := s.showcaseWarnings(ctx, hub, showcases); err != nil {
 		return fmt.Errorf("the showcase's warnings: %w", err)
+	}
+	if err := s.acknowledgeNotifications(ctx, hub); err != nil {
+		return fmt.Errorf("the notifications' acknowledgements: %w", err)
 	}
 	return s.flows.Announce(ctx)
 }
@@ -183,7 +190,7 @@ func newSeeder(ctx context.Context, hub *hubdb.DB, w *world.World) (*seeder, err
 		periods: map[credit.Severity]hubdb.PeriodRow{}, objected: map[string][]span{}, repaired: map[string][]span{},
 		held: map[string]bool{},
 	}
-	s.flows = &workflow.Service{DB: hub, Measures: measures, Calendar: s.clock.cal, Persons: s.persons}
+	s.flows = &workflow.Service{DB: hub, Measures: measures, Calendar: s.clock.cal, Persons: s.persons, Org: s.org}
 	for _, e := range w.Entities {
 		s.entities[e.USCC] = e
 	}
@@ -261,6 +268,17 @@ func (s *seeder) persons(_ context.Context, uscc string) ([]workflow.Person, err
 		}
 	}
 	return out, nil
+}
+
+// org gives an entity's organisation type and superior body as the
+// market regulator's seed has them (T23).
+func (s *seeder) org(_ context.Context, uscc string) (string, string, error) {
+	e := s.entities[uscc]
+	if e == nil {
+		return "", "", fmt.Errorf("no entity %s in the world", uscc)
+	}
+	t, sup := market.SeedOrg(e)
+	return t, sup.String, nil
 }
 
 // lookup is the transitions' RecordLookup: the departments' records as

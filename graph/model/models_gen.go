@@ -683,6 +683,49 @@ type MeasureTrigger struct {
 type Mutation struct {
 }
 
+// A notification to a body (T23).
+type Notification struct {
+	ID string `json:"id"`
+	// The body's code.
+	Recipient string            `json:"recipient"`
+	Role      NotificationRole  `json:"role"`
+	Cause     NotificationCause `json:"cause"`
+	// The record's global id, or the list entry's (with a suffix per listed public employee).
+	CauseID string `json:"causeId"`
+	// The entity it is about (null: a public employee).
+	Uscc   *string       `json:"uscc,omitempty"`
+	Entity *MarketEntity `json:"entity,omitempty"`
+	// The public employee it is about (null: an entity).
+	IDNumber *string `json:"idNumber,omitempty"`
+	// The public employee's name (null: an entity).
+	PersonName *string   `json:"personName,omitempty"`
+	Message    string    `json:"message"`
+	CreatedAt  time.Time `json:"createdAt"`
+	// The last day to acknowledge it on time (5 working days after it was written).
+	DueOn scalars.Date `json:"dueOn"`
+	// Not acknowledged and dueOn has passed.
+	Overdue        bool              `json:"overdue"`
+	State          NotificationState `json:"state"`
+	AcknowledgedAt *time.Time        `json:"acknowledgedAt,omitempty"`
+	AcknowledgedBy *string           `json:"acknowledgedBy,omitempty"`
+}
+
+type NotificationConnection struct {
+	Edges    []*NotificationEdge `json:"edges"`
+	PageInfo *PageInfo           `json:"pageInfo"`
+}
+
+type NotificationEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *Notification `json:"node"`
+}
+
+type NotificationFilter struct {
+	State *NotificationState `json:"state,omitempty"`
+	// Only the overdue ones.
+	Overdue *bool `json:"overdue,omitempty"`
+}
+
 type ObjectionByIDsInput struct {
 	ID string `json:"ID"`
 }
@@ -1563,6 +1606,182 @@ func (e *Mask) UnmarshalJSON(b []byte) error {
 }
 
 func (e Mask) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What caused a notification.
+type NotificationCause string
+
+const (
+	NotificationCauseSeriousDishonesty NotificationCause = "SERIOUS_DISHONESTY"
+	NotificationCauseJointPunishment   NotificationCause = "JOINT_PUNISHMENT"
+	NotificationCauseDishonestDebtor   NotificationCause = "DISHONEST_DEBTOR"
+)
+
+var AllNotificationCause = []NotificationCause{
+	NotificationCauseSeriousDishonesty,
+	NotificationCauseJointPunishment,
+	NotificationCauseDishonestDebtor,
+}
+
+func (e NotificationCause) IsValid() bool {
+	switch e {
+	case NotificationCauseSeriousDishonesty, NotificationCauseJointPunishment, NotificationCauseDishonestDebtor:
+		return true
+	}
+	return false
+}
+
+func (e NotificationCause) String() string {
+	return string(e)
+}
+
+func (e *NotificationCause) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NotificationCause(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NotificationCause", str)
+	}
+	return nil
+}
+
+func (e NotificationCause) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NotificationCause) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NotificationCause) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Why a body is notified: as the entity's superior or the audit body, or as the public employee's unit, discipline-inspection or personnel body.
+type NotificationRole string
+
+const (
+	NotificationRoleSuperior   NotificationRole = "SUPERIOR"
+	NotificationRoleAudit      NotificationRole = "AUDIT"
+	NotificationRoleUnit       NotificationRole = "UNIT"
+	NotificationRoleDiscipline NotificationRole = "DISCIPLINE"
+	NotificationRolePersonnel  NotificationRole = "PERSONNEL"
+)
+
+var AllNotificationRole = []NotificationRole{
+	NotificationRoleSuperior,
+	NotificationRoleAudit,
+	NotificationRoleUnit,
+	NotificationRoleDiscipline,
+	NotificationRolePersonnel,
+}
+
+func (e NotificationRole) IsValid() bool {
+	switch e {
+	case NotificationRoleSuperior, NotificationRoleAudit, NotificationRoleUnit, NotificationRoleDiscipline, NotificationRolePersonnel:
+		return true
+	}
+	return false
+}
+
+func (e NotificationRole) String() string {
+	return string(e)
+}
+
+func (e *NotificationRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NotificationRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NotificationRole", str)
+	}
+	return nil
+}
+
+func (e NotificationRole) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NotificationRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NotificationRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// UNACKNOWLEDGED when written; ACKNOWLEDGED by its recipient (final).
+type NotificationState string
+
+const (
+	NotificationStateUnacknowledged NotificationState = "UNACKNOWLEDGED"
+	NotificationStateAcknowledged   NotificationState = "ACKNOWLEDGED"
+)
+
+var AllNotificationState = []NotificationState{
+	NotificationStateUnacknowledged,
+	NotificationStateAcknowledged,
+}
+
+func (e NotificationState) IsValid() bool {
+	switch e {
+	case NotificationStateUnacknowledged, NotificationStateAcknowledged:
+		return true
+	}
+	return false
+}
+
+func (e NotificationState) String() string {
+	return string(e)
+}
+
+func (e *NotificationState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NotificationState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NotificationState", str)
+	}
+	return nil
+}
+
+func (e NotificationState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NotificationState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NotificationState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -181,6 +181,14 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	queryLog := &auth.QueryLog{Store: hub.QueryLog()}
 	flows := &workflow.Service{
 		DB: hubdb.New(hubDB.DB), State: state, Measures: measures, Calendar: workday.Default(), Logger: logger, Keys: sealer,
+		Org: func(ctx context.Context, uscc string) (string, string, error) {
+			orgs, err := registry.OrgsByUSCC(ctx, []string{uscc})
+			if err != nil {
+				return "", "", err
+			}
+			o := orgs[uscc]
+			return o.OrgType, o.SuperiorCode.String, nil
+		},
 		Persons: func(ctx context.Context, uscc string) ([]workflow.Person, error) {
 			ms, err := registry.MembersByUSCC(ctx, []string{uscc})
 			if err != nil {
@@ -310,7 +318,7 @@ func (a *App) openWarnings(ctx context.Context, cfg Config, feeds []datasources.
 		}
 	}
 	a.Scanner = &supervision.Scanner{
-		DB: hub, Feeds: feeds, Market: market, Registry: registry, Logger: logger, Catalogue: a.Catalogue,
+		DB: hub, Feeds: feeds, Market: market, Registry: registry, Logger: logger, Catalogue: a.Catalogue, Orgs: registry,
 	}
 	// Its own budget, not what is left of the start-up context.
 	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)

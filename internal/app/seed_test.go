@@ -136,15 +136,19 @@ func TestSeededHistoryRecordsEveryTransition(t *testing.T) {
 	}
 	// Transitions each object made to reach its state.
 	steps := map[string]map[string]int{}
-	for _, table := range []struct{ workflow, query string }{
-		{workflow.WorkflowCommitment, `SELECT id, state FROM commitment`},
-		{workflow.WorkflowListing, `SELECT id, state FROM list_entry`},
-		{workflow.WorkflowCase, `SELECT id, state FROM joint_case`},
-		{workflow.WorkflowPush, `SELECT id, state FROM case_push`},
-		{workflow.WorkflowObjection, `SELECT id, state FROM objection`},
-		{workflow.WorkflowRepair, `SELECT id, state FROM repair`},
-		{workflow.WorkflowWarning, `SELECT id, state FROM warning`},
-		{workflow.WorkflowFinding, `SELECT id, state FROM finding`},
+	// born is the state an object is written in when its writer is not a
+	// transition of its machine (a notification, written with its cause);
+	// its history starts from there, and may be empty while it is.
+	for _, table := range []struct{ workflow, query, born string }{
+		{workflow.WorkflowCommitment, `SELECT id, state FROM commitment`, ""},
+		{workflow.WorkflowListing, `SELECT id, state FROM list_entry`, ""},
+		{workflow.WorkflowCase, `SELECT id, state FROM joint_case`, ""},
+		{workflow.WorkflowPush, `SELECT id, state FROM case_push`, ""},
+		{workflow.WorkflowObjection, `SELECT id, state FROM objection`, ""},
+		{workflow.WorkflowRepair, `SELECT id, state FROM repair`, ""},
+		{workflow.WorkflowWarning, `SELECT id, state FROM warning`, ""},
+		{workflow.WorkflowFinding, `SELECT id, state FROM finding`, ""},
+		{workflow.WorkflowNotification, `SELECT id, CASE WHEN acknowledged_at IS NULL THEN 'UNACKNOWLEDGED' ELSE 'ACKNOWLEDGED' END AS state FROM notification`, string(workflow.NotificationUnacknowledged)},
 	} {
 		var objs []struct {
 			ID    int64  `db:"id"`
@@ -156,11 +160,11 @@ func TestSeededHistoryRecordsEveryTransition(t *testing.T) {
 		for _, o := range objs {
 			hist := byObject[[2]string{table.workflow, fmt.Sprint(o.ID)}]
 			delete(byObject, [2]string{table.workflow, fmt.Sprint(o.ID)})
-			if len(hist) == 0 {
+			if len(hist) == 0 && o.State != table.born {
 				t.Errorf("%s %d (%s) has no history", table.workflow, o.ID, o.State)
 				continue
 			}
-			from := ""
+			from := table.born
 			for _, e := range hist {
 				if e.From != from {
 					t.Errorf("%s %d: %s from %q, but it was %q", table.workflow, o.ID, e.Action, e.From, from)

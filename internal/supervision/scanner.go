@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"credithub/datasources"
+	"credithub/datasources/market"
 	"credithub/internal/catalogue"
 	"credithub/internal/credit"
 	"credithub/internal/hubdb"
@@ -48,6 +49,15 @@ type Scanner struct {
 	// Catalogue tells how open a record is: a warning quotes only public
 	// records (nil: none).
 	Catalogue *catalogue.Catalogue
+	// Orgs gives entities' organisation types and superior bodies, for the
+	// notifications of T23 (nil: no entity is notified about).
+	Orgs Orgs
+}
+
+// Orgs gives entities' organisation types and superior bodies: the market
+// regulator's registry (market.RegistryStore).
+type Orgs interface {
+	OrgsByUSCC(ctx context.Context, usccs []string) (map[string]market.Org, error)
 }
 
 // public reports whether the catalogue makes rec public.
@@ -160,6 +170,10 @@ func (s *Scanner) scanFeed(ctx context.Context, conn *hubdb.DB, feed datasources
 	source := feed.Department().Code
 	var kinds []credit.Kind
 	for _, k := range feed.Kinds() {
+		if notifiable(source, k) {
+			kinds = append(kinds, k)
+			continue
+		}
 		for _, r := range rules {
 			if watches(r.Kind, source, k) {
 				kinds = append(kinds, k)
@@ -261,6 +275,9 @@ func (s *Scanner) scanKind(ctx context.Context, conn *hubdb.DB, feed datasources
 			}
 		}
 		if ids, err = raise(ctx, tx, cands, s.now()); err != nil {
+			return err
+		}
+		if err := s.notify(rctx, tx, added.Records); err != nil {
 			return err
 		}
 		// A department's new records are new facts of their entities' grades.
@@ -409,4 +426,74 @@ func raise(ctx context.Context, tx *hubdb.DB, cands []Raise, at time.Time) ([]in
 		ws[i] = hubdb.NewWarning(c)
 	}
 	return tx.Warnings().Raise(ctx, ws, at)
+}
+
+// notifiable reports whether records of kind k from department source may
+// be serious dishonesty or dishonest debtors (T23): penalties and the
+// court's records.
+func notifiable(source string, k credit.Kind) bool {
+	return k == credit.KindPenalty || source == datasources.Court
+}
+
+// NotifyCauses returns the notification causes among new records (T23): a
+// record in force of serious severity (a dishonest debtor, the court's
+// own) against an entity or a person. orgs gives the entities'
+// organisation types.
+func NotifyCauses(recs []credit.Record, orgs map[string]market.Org) []hubdb.NotifyCause {
+	var out []hubdb.NotifyCause
+	for _, rec := range recs {
+		b := rec.Common()
+		if b.Status == credit.Revoked || b.Severity == nil || *b.Severity != credit.Serious {
+			continue
+		}
+		cause := hubdb.CauseSeriousDishonesty
+		if b.Kind == credit.KindDishonestDebtor {
+			cause = hubdb.CauseDishonestDebtor
+		}
+		subj := b.FiledAgainst()
+		c := hubdb.NotifyCause{Cause: cause, CauseID: b.ID, Name: b.SubjectName,
+			Message: fmt.Sprintf("%s by %s: %s%s", b.Kind, deref(b.Authority), b.Summary, decision(b.DecisionNo))}
+		switch {
+		case subj.USCC != "":
+			o, ok := orgs[subj.USCC]
+			if !ok || o.OrgType == market.OrgOther {
+				continue
+			}
+			c.USCC, c.OrgType, c.SuperiorCode = subj.USCC, o.OrgType, o.SuperiorCode.String
+		case subj.IDNumber != "":
+			c.IDNo = subj.IDNumber
+		default:
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// notify writes the notifications of new records within tx (T23); a
+// rescan writes none twice.
+func (s *Scanner) notify(ctx context.Context, tx *hubdb.DB, recs []credit.Record) error {
+	var usccs []string
+	for _, rec := range recs {
+		b := rec.Common()
+		if u := b.FiledAgainst().USCC; u != "" && b.Severity != nil && *b.Severity == credit.Serious && !slices.Contains(usccs, u) {
+			usccs = append(usccs, u)
+		}
+	}
+	orgs := map[string]market.Org{}
+	if len(usccs) > 0 && s.Orgs != nil {
+		var err error
+		if orgs, err = s.Orgs.OrgsByUSCC(ctx, usccs); err != nil {
+			return fmt.Errorf("reading organisation types from the registry: %w", err)
+		}
+	}
+	for _, c := range NotifyCauses(recs, orgs) {
+		if c.Name == "" && c.USCC != "" {
+			c.Name = c.USCC
+		}
+		if _, err := tx.Notifications().Notify(ctx, c, s.now()); err != nil {
+			return err
+		}
+	}
+	return nil
 }

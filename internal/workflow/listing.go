@@ -31,6 +31,8 @@ package workflow
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -175,6 +177,18 @@ func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup Reco
 			}
 		}
 	}
+	// T23: an organ, public institution or state-owned enterprise on the
+	// joint-punishment list is notified to its superior and audit bodies,
+	// in the listing's transaction.
+	var orgType, superior string
+	if in.ListType == credit.ListJointPunishment && s.Org != nil {
+		if orgType, superior, err = s.Org(ctx, in.USCC); err != nil {
+			if apperr.CodeOf(err) == apperr.Internal {
+				err = apperr.Unavailable(datasources.Market, err)
+			}
+			return nil, err
+		}
+	}
 	return transact(ctx, s, key, "enterListing", func(tx *hubdb.DB, now time.Time) (*ListEntry, error) {
 		row := hubdb.ListEntryRow{ListType: in.ListType, Domain: in.Domain, USCC: in.USCC, DepartmentCode: dept, Basis: in.Basis,
 			LinkedRecords: in.LinkedRecordIDs, EnteredOn: now, RectifyBy: timeOf(in.RectifyBy), BanStart: timeOf(in.BanStart),
@@ -202,8 +216,24 @@ func (s *Service) EnterListing(ctx context.Context, in ListingInput, lookup Reco
 			DecisionDate: now, Summary: listingSummary(e), Detail: detail, CreatedAt: now}); err != nil {
 			return nil, err
 		}
+		if e.ListType == credit.ListJointPunishment {
+			msg := "列入联合惩戒对象名单：" + e.Basis
+			if _, err := tx.Notifications().Notify(ctx, hubdb.NotifyCause{Cause: hubdb.CauseJointPunishment, CauseID: e.ID(),
+				USCC: e.USCC, OrgType: orgType, SuperiorCode: superior, Name: e.USCC, Message: msg}, now); err != nil {
+				return nil, err
+			}
+		}
 		for _, p := range persons {
 			role := p.Role
+			// A responsible person who is a public employee: their unit
+			// and the discipline-inspection and personnel bodies.
+			if e.ListType == credit.ListJointPunishment {
+				if _, err := tx.Notifications().Notify(ctx, hubdb.NotifyCause{Cause: hubdb.CauseJointPunishment,
+					CauseID: e.ID() + "/" + personTag(p.IDNo), IDNo: p.IDNo, Name: p.Name,
+					Message: fmt.Sprintf("作为市场主体（%s）的%s，随其列入联合惩戒对象名单：%s", e.USCC, roleNames[role], e.Basis)}, now); err != nil {
+					return nil, err
+				}
+			}
 			summary := fmt.Sprintf("作为市场主体（%s）的%s，随其列入联合惩戒对象名单：%s", e.USCC, roleNames[role], e.Basis)
 			if e.ListType == credit.ListMarketBan {
 				summary = fmt.Sprintf("作为市场主体（%s）的%s，随其%s", e.USCC, roleNames[role], listingSummary(e))
@@ -488,4 +518,11 @@ func (s *Service) ListEntries(ctx context.Context, f ListEntryFilter) ([]*ListEn
 		return nil, err
 	}
 	return mapRows(rows, func(r *hubdb.ListEntryRow) *ListEntry { return ListEntryOf(r, today) }), nil
+}
+
+// personTag tells listed persons apart in a notification's cause without
+// showing their ID numbers (T23).
+func personTag(idNo string) string {
+	h := sha256.Sum256([]byte("notification:" + idNo))
+	return hex.EncodeToString(h[:6])
 }

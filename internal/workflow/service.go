@@ -32,6 +32,10 @@ type Service struct {
 	// Keys keep the persons of the changes the transitions write for the
 	// agencies' change feed (feed.go); nil writes no change.
 	Keys   hubdb.PersonKeys
+	// Org gives an entity's organisation type and superior body from the
+	// registry, for the notifications of a joint-punishment listing (T23;
+	// nil: none).
+	Org    func(ctx context.Context, uscc string) (orgType, superior string, err error)
 	Logger *slog.Logger
 	Now    func() time.Time
 
@@ -78,7 +82,7 @@ type RecordLookup func(ctx context.Context, ref credit.Ref) (credit.Record, erro
 // grade out of date (transact does): it loads facts that grades are then
 // computed from.
 func (s *Service) Batch(tx *hubdb.DB, now func() time.Time) *Service {
-	return &Service{DB: tx, Measures: s.Measures, Calendar: s.Calendar, Persons: s.Persons, Keys: s.Keys, Logger: s.Logger, Now: now, batch: true}
+	return &Service{DB: tx, Measures: s.Measures, Calendar: s.Calendar, Persons: s.Persons, Keys: s.Keys, Org: s.Org, Logger: s.Logger, Now: now, batch: true}
 }
 
 // Announce tells every hub instance that the workflows changed, as a
