@@ -31,7 +31,7 @@ type Service struct {
 	Persons func(ctx context.Context, uscc string) ([]Person, error)
 	// Keys keep the persons of the changes the transitions write for the
 	// agencies' change feed (feed.go); nil writes no change.
-	Keys   hubdb.PersonKeys
+	Keys hubdb.PersonKeys
 	// Org gives an entity's organisation type and superior body from the
 	// registry, for the notifications of a joint-punishment listing (T23;
 	// nil: none).
