@@ -41,8 +41,8 @@ ALTER TABLE hub_record DROP CONSTRAINT hub_record_kind_check;
 ALTER TABLE hub_record ADD CONSTRAINT hub_record_kind_check
     CHECK (kind IN ('COMMITMENT_BREACH', 'INTERVIEW', 'LISTING', 'KEY_ATTENTION', 'INSPECTION', 'MONITORING_FINDING', 'SELF_DECLARATION'));
 
-INSERT INTO info_catalogue (kind, name, sources, entity_publicity, person_publicity, disclosure_required, legal_basis, position, period_applies) VALUES
- ('SELF_DECLARATION', '自我声明信息（资质证照、市场经营、合同履约、社会公益）', '{market,environment,fire,housing}', 'PUBLIC', 'PERSONAL', false,
+INSERT INTO info_catalogue (kind, name, sources, entity_publicity, person_publicity, person_publicity_ceiling, disclosure_required, legal_basis, position, period_applies) VALUES
+ ('SELF_DECLARATION', '自我声明信息（资质证照、市场经营、合同履约、社会公益）', '{market,environment,fire,housing}', 'PUBLIC', 'PERSONAL', 'PERSONAL', false,
   '《若干措施》（T11）：鼓励市场主体自愿注册资质证照、市场经营、合同履约、社会公益等信用信息，并公开作出信用承诺', 19, false);
 
 -- +goose Down
