@@ -77,11 +77,13 @@ func TestSeededWorkflowsCoverEveryState(t *testing.T) {
 		{"warning", "state", []string{"OPEN", "ACKNOWLEDGED", "ASSIGNED", "CLOSED"}},
 		{"finding", "kind || ' ' || state", []string{"MONITORING SUBMITTED", "MONITORING ACCEPTED", "MONITORING REJECTED",
 			"CASE_VERIFICATION SUBMITTED", "CASE_VERIFICATION ACCEPTED", "CASE_VERIFICATION REJECTED"}},
+		{"declaration", "state", []string{"DECLARED", "VERIFIED", "FOUND_FALSE"}},
+		{"declaration", "kind", []string{"QUALIFICATION", "LICENCE", "CONTRACT_PERFORMANCE", "PUBLIC_WELFARE", "HONOUR"}},
 	}
 	for _, uscc := range []string{"", h.World.Entities[0].USCC} {
 		for _, w := range want {
-			if w.table == "warning" && uscc != "" {
-				continue // the showcases' warnings, one in each state, are not all the first's
+			if (w.table == "warning" || w.table == "declaration") && uscc != "" {
+				continue // the showcases' warnings, one in each state, are not all the first's; nor are the declarations
 			}
 			got := states(t, db, w.table, w.expr, uscc)
 			for _, v := range w.values {
@@ -145,6 +147,7 @@ func TestSeededHistoryRecordsEveryTransition(t *testing.T) {
 		{workflow.WorkflowRepair, `SELECT id, state FROM repair`},
 		{workflow.WorkflowWarning, `SELECT id, state FROM warning`},
 		{workflow.WorkflowFinding, `SELECT id, state FROM finding`},
+		{workflow.WorkflowDeclaration, `SELECT id, state FROM declaration`},
 	} {
 		var objs []struct {
 			ID    int64  `db:"id"`
@@ -185,14 +188,15 @@ func TestSeededHistoryRecordsEveryTransition(t *testing.T) {
 		t.Errorf("history of %s %s, which does not exist", k[0], k[1])
 	}
 	for wf, actions := range map[string][]string{
-		workflow.WorkflowCommitment: {"sign", "fulfil", "breach", "findFalse"},
-		workflow.WorkflowListing:    {"enter", "remove", "interview", "openCase"},
-		workflow.WorkflowCase:       {"open", "close"},
-		workflow.WorkflowPush:       {"push", "answer"},
-		workflow.WorkflowObjection:  {"file", "check", "extend", "uphold", "reject"},
-		workflow.WorkflowRepair:     {"apply", "accept", "refuse", "grant", "deny", "recheck", "reverse"},
-		workflow.WorkflowWarning:    {"raise", "acknowledge", "assign", "close"},
-		workflow.WorkflowFinding:    {"submit", "accept", "reject"},
+		workflow.WorkflowCommitment:  {"sign", "fulfil", "breach", "findFalse"},
+		workflow.WorkflowListing:     {"enter", "remove", "interview", "openCase"},
+		workflow.WorkflowCase:        {"open", "close"},
+		workflow.WorkflowPush:        {"push", "answer"},
+		workflow.WorkflowObjection:   {"file", "check", "extend", "uphold", "reject"},
+		workflow.WorkflowRepair:      {"apply", "accept", "refuse", "grant", "deny", "recheck", "reverse"},
+		workflow.WorkflowWarning:     {"raise", "acknowledge", "assign", "close"},
+		workflow.WorkflowFinding:     {"submit", "accept", "reject"},
+		workflow.WorkflowDeclaration: {"declare", "verify", "findFalse"},
 	} {
 		for _, a := range actions {
 			if steps[wf][a] == 0 {
@@ -524,7 +528,7 @@ func TestSeededWorkflowsAreDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, table := range []string{"commitment", "list_entry", "interview", "joint_case", "case_push", "objection", "repair",
-		"finding", "hub_record", "record_overlay", "workflow_history"} {
+		"finding", "hub_record", "record_overlay", "workflow_history", "declaration"} {
 		q := `SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY id), '[]')::text FROM ` + table + ` t`
 		var first, second string
 		if err := h.DBs["hub"].GetContext(ctx, &first, q); err != nil {
