@@ -441,6 +441,32 @@ func TestSeededWorkflowsWriteTheirEffects(t *testing.T) {
 		}
 	}
 
+	// Declarations: each is its SELF_DECLARATION record, showing its
+	// verification; its commitment ends with it (a verified one fulfilled,
+	// a false one found false with its serious COMMITMENT_BREACH record).
+	var decls []struct {
+		ID         int64  `db:"id"`
+		State      string `db:"state"`
+		USCC       string `db:"uscc"`
+		Record     int64  `db:"hub_record_id"`
+		Commitment string `db:"commitment_state"`
+		Breach     int64  `db:"breach"`
+	}
+	if err := db.SelectContext(ctx, &decls, `SELECT d.id, d.state, d.uscc, d.hub_record_id, c.state AS commitment_state, c.record_id AS breach
+		FROM declaration d JOIN commitment c ON c.id = d.commitment_id`); err != nil {
+		t.Fatal(err)
+	}
+	wantCommitment := map[string]string{"DECLARED": "SIGNED", "VERIFIED": "FULFILLED", "FOUND_FALSE": "FOUND_FALSE"}
+	for _, d := range decls {
+		r, ok := byID[d.Record]
+		breach, bok := byID[d.Breach]
+		if !ok || r.Kind != "SELF_DECLARATION" || r.USCC != d.USCC || details[r.ID].Verification != d.State ||
+			details[r.ID].DeclarationID != workflow.EncodeID(workflow.TypeDeclaration, d.ID) || d.Commitment != wantCommitment[d.State] ||
+			(d.State == "FOUND_FALSE") != (bok && breach.Kind == "COMMITMENT_BREACH" && details[breach.ID].FalseCommitment) {
+			t.Errorf("declaration %d (%s): record %+v, commitment %s, breach %+v", d.ID, d.State, r, d.Commitment, breach)
+		}
+	}
+
 	// Every record they name is a department's record.
 	found := map[credit.Ref]bool{}
 	for _, dep := range h.Loaders.Departments {
