@@ -120,6 +120,10 @@ func testDeclare(t *testing.T, h *orHub) {
 	if len(node.Errors) > 0 || apptest.Get(node.Data, "node", "id") != rec["id"] || apptest.Get(node.Data, "node", "selfDeclared") != true {
 		t.Fatalf("the public reads the record by id: %s", node.Body)
 	}
+	byID := h.Do(t, `query($id: ID!) { node(id: $id) { ... on Declaration { id selfDeclared state } } }`, map[string]any{"id": d["id"]}, nil)
+	if len(byID.Errors) > 0 || apptest.Get(byID.Data, "node", "id") != d["id"] || apptest.Get(byID.Data, "node", "selfDeclared") != true {
+		t.Fatalf("the public reads the declaration by id: %s", byID.Body)
+	}
 	// It is among the entity's records, as a self-declared one.
 	recs := h.records(t, apptest.Department(t), e.USCC)
 	if r := recs[rec["id"].(string)]; r == nil || apptest.Get(r, "source", "code") != "self-declared" || r["kind"] != "SELF_DECLARATION" {
