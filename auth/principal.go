@@ -64,6 +64,10 @@ const (
 	// A body notified of a public-sector entity's or a public employee's
 	// dishonesty acknowledges what it received (T23).
 	ScopeNotificationAck = "notification:ack"
+	// Self-declared information (T11): the entity declares, the named
+	// department verifies or finds it false.
+	ScopeDeclarationWrite  = "declaration:write"
+	ScopeDeclarationVerify = "declaration:verify"
 )
 
 // ReadScopes are the scopes that read; none of them is a Mutation's
@@ -73,7 +77,7 @@ var ReadScopes = []string{ScopeEntityRead, ScopeRecordRead, ScopePersonRead, Sco
 // EntitySelfScopes are the write scopes a market entity signed in as
 // itself needs for its own objections, repair applications and
 // commitments.
-var EntitySelfScopes = []string{ScopeObjectionFile, ScopeRepairApply, ScopeCommitmentSign}
+var EntitySelfScopes = []string{ScopeObjectionFile, ScopeRepairApply, ScopeCommitmentSign, ScopeDeclarationWrite}
 
 // PersonScopes are the only scopes a person's token may carry: their
 // self-service writes. A person reads their own data (Query.me) without
@@ -90,7 +94,7 @@ var Scopes = []string{
 	ScopeAuthorizationEdit, ScopeInspectionWrite, ScopeMeasureReport, ScopeGradeCompute,
 	ScopeWarningHandle, ScopeObjectionFile, ScopeRepairApply, ScopeCommitmentSign,
 	ScopeAuthorizationRevoke, ScopeReportRequest, ScopeFindingSubmit, ScopeFindingHandle,
-	ScopeCatalogueWrite, ScopeNotificationAck,
+	ScopeCatalogueWrite, ScopeNotificationAck, ScopeDeclarationWrite, ScopeDeclarationVerify,
 }
 
 // Principal is the caller of a request.

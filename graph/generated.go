@@ -41,6 +41,7 @@ type ResolverRoot interface {
 	Change() ChangeResolver
 	Commitment() CommitmentResolver
 	CreditCheck() CreditCheckResolver
+	Declaration() DeclarationResolver
 	DepartmentDisclosure() DepartmentDisclosureResolver
 	DepartmentWork() DepartmentWorkResolver
 	Entity() EntityResolver
@@ -60,6 +61,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	RecordKindChange() RecordKindChangeResolver
 	Repair() RepairResolver
+	SelfDeclarationRecord() SelfDeclarationRecordResolver
 	Subscription() SubscriptionResolver
 	Warning() WarningResolver
 }
@@ -434,6 +436,33 @@ type ComplexityRoot struct {
 		State           func(childComplexity int) int
 		Uscc            func(childComplexity int) int
 		WorkingDaysLeft func(childComplexity int) int
+	}
+
+	Declaration struct {
+		Commitment     func(childComplexity int) int
+		Content        func(childComplexity int) int
+		DecidedAt      func(childComplexity int) int
+		DecisionReason func(childComplexity int) int
+		DeclaredAt     func(childComplexity int) int
+		Department     func(childComplexity int) int
+		Entity         func(childComplexity int) int
+		History        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Record         func(childComplexity int) int
+		SelfDeclared   func(childComplexity int) int
+		State          func(childComplexity int) int
+		Title          func(childComplexity int) int
+	}
+
+	DeclarationConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	DeclarationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Department struct {
@@ -866,6 +895,7 @@ type ComplexityRoot struct {
 		ChecksOnIt          func(childComplexity int, first *int, after *string) int
 		Commitments         func(childComplexity int, first *int, after *string) int
 		Deadlines           func(childComplexity int, withinWorkingDays *int, first *int) int
+		Declarations        func(childComplexity int, first *int, after *string) int
 		Division            func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		Industry            func(childComplexity int) int
@@ -963,11 +993,13 @@ type ComplexityRoot struct {
 		CloseWarning            func(childComplexity int, id string, note string, idempotencyKey string) int
 		CreateInspectionPlan    func(childComplexity int, input model.InspectionPlanInput, idempotencyKey string) int
 		DecideRepair            func(childComplexity int, id string, repaired bool, reason string, idempotencyKey string) int
+		Declare                 func(childComplexity int, input model.DeclareInput, idempotencyKey string) int
 		DeclinePush             func(childComplexity int, pushID string, outcome workflow.PushOutcome, reason string, idempotencyKey string) int
 		EnterListing            func(childComplexity int, input model.EnterListingInput, idempotencyKey string) int
 		ExtendObjection         func(childComplexity int, id string, approvedBy string, reason string, idempotencyKey string) int
 		FileObjection           func(childComplexity int, recordID string, reason string, idempotencyKey string) int
 		FindCommitmentFalse     func(childComplexity int, id string, reason string, idempotencyKey string) int
+		FindDeclarationFalse    func(childComplexity int, id string, reason string, idempotencyKey string) int
 		FulfilCommitment        func(childComplexity int, id string, reason *string, idempotencyKey string) int
 		OpenJointCase           func(childComplexity int, listEntryID string, idempotencyKey string) int
 		RecheckRepair           func(childComplexity int, id string, correct bool, reason string, idempotencyKey string) int
@@ -990,6 +1022,7 @@ type ComplexityRoot struct {
 		UpdateInspector         func(childComplexity int, id string, input model.InspectorUpdateInput, idempotencyKey string) int
 		UpholdObjection         func(childComplexity int, id string, outcome workflow.ObjectionOutcome, correction *model.RecordCorrectionInput, reason string, idempotencyKey string) int
 		UpsertCommitmentItem    func(childComplexity int, input model.CommitmentItemInput, idempotencyKey string) int
+		VerifyDeclaration       func(childComplexity int, id string, reason *string, idempotencyKey string) int
 	}
 
 	Notification struct {
@@ -1213,6 +1246,7 @@ type ComplexityRoot struct {
 		CreditCheckStats   func(childComplexity int, from scalars.Date, to scalars.Date) int
 		CreditChecks       func(childComplexity int, usccs []string, scenario credit.Scenario) int
 		CreditReport       func(childComplexity int, uscc string, purpose model.ReportPurpose) int
+		Declarations       func(childComplexity int, filter *model.DeclarationFilter, first *int, after *string) int
 		Departments        func(childComplexity int) int
 		DisclosureStats    func(childComplexity int, from scalars.Date, to scalars.Date) int
 		Divisions          func(childComplexity int) int
@@ -1380,6 +1414,27 @@ type ComplexityRoot struct {
 		RetiredAt    func(childComplexity int) int
 	}
 
+	SelfDeclarationRecord struct {
+		Authority           func(childComplexity int) int
+		DecisionDate        func(childComplexity int) int
+		DecisionNo          func(childComplexity int) int
+		DeclarationID       func(childComplexity int) int
+		DeclarationKind     func(childComplexity int) int
+		Disclosure          func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		LegacyKey           func(childComplexity int) int
+		Publicity           func(childComplexity int) int
+		SelfDeclared        func(childComplexity int) int
+		Severity            func(childComplexity int) int
+		Source              func(childComplexity int) int
+		Status              func(childComplexity int) int
+		Summary             func(childComplexity int) int
+		Title               func(childComplexity int) int
+		Verification        func(childComplexity int) int
+		VerifyingDepartment func(childComplexity int) int
+	}
+
 	SourceStatus struct {
 		Department  func(childComplexity int) int
 		Error       func(childComplexity int) int
@@ -1510,6 +1565,14 @@ type CommitmentResolver interface {
 type CreditCheckResolver interface {
 	Entity(ctx context.Context, obj *model.CreditCheck) (*model.MarketEntity, error)
 }
+type DeclarationResolver interface {
+	Entity(ctx context.Context, obj *workflow.Declaration) (*model.MarketEntity, error)
+
+	Commitment(ctx context.Context, obj *workflow.Declaration) (*workflow.Commitment, error)
+
+	Record(ctx context.Context, obj *workflow.Declaration) (*credit.SelfDeclaration, error)
+	History(ctx context.Context, obj *workflow.Declaration) ([]*workflow.Event, error)
+}
 type DepartmentDisclosureResolver interface {
 	OverdueRecords(ctx context.Context, obj *model.DepartmentDisclosure, first *int) ([]credit.Record, error)
 }
@@ -1558,6 +1621,7 @@ type MarketEntityResolver interface {
 	ResponsiblePersons(ctx context.Context, obj *model.MarketEntity) ([]*model.ResponsiblePerson, error)
 	ChecksOnIt(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.CheckOnEntityConnection, error)
 	Commitments(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.CommitmentConnection, error)
+	Declarations(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.DeclarationConnection, error)
 	Rating(ctx context.Context, obj *model.MarketEntity) (*model.CreditRating, error)
 	Listings(ctx context.Context, obj *model.MarketEntity, activeOnly *bool) ([]*workflow.ListEntry, error)
 	Objections(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Objection, error)
@@ -1579,6 +1643,9 @@ type MutationResolver interface {
 	FulfilCommitment(ctx context.Context, id string, reason *string, idempotencyKey string) (*workflow.Commitment, error)
 	BreachCommitment(ctx context.Context, id string, severity credit.Severity, reason string, idempotencyKey string) (*workflow.Commitment, error)
 	FindCommitmentFalse(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Commitment, error)
+	Declare(ctx context.Context, input model.DeclareInput, idempotencyKey string) (*workflow.Declaration, error)
+	VerifyDeclaration(ctx context.Context, id string, reason *string, idempotencyKey string) (*workflow.Declaration, error)
+	FindDeclarationFalse(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.Declaration, error)
 	RecordInspectionResult(ctx context.Context, input model.InspectionResultInput, idempotencyKey string) (*workflow.PlanInspection, error)
 	SubmitFinding(ctx context.Context, input model.SubmitFindingInput, idempotencyKey string) (*workflow.Finding, error)
 	AcceptFinding(ctx context.Context, id string, outcome *workflow.FindingOutcome, correction *model.RecordCorrectionInput, reason *string, idempotencyKey string) (*workflow.Finding, error)
@@ -1661,6 +1728,7 @@ type QueryResolver interface {
 	CourtListSearch(ctx context.Context, list model.CourtList, name *string, uscc *string, maskedIDNumber *string, first *int, after *string) (*model.CourtListEntryConnection, error)
 	CityStats(ctx context.Context, filter *model.StatsFilter) (*model.CityStats, error)
 	Records(ctx context.Context, filter *model.CityRecordFilter, first *int, after *string) (*model.CreditRecordConnection, error)
+	Declarations(ctx context.Context, filter *model.DeclarationFilter, first *int, after *string) (*model.DeclarationConnection, error)
 	MyWork(ctx context.Context, withinWorkingDays *int) (*workflow.DepartmentWork, error)
 	DisclosureStats(ctx context.Context, from scalars.Date, to scalars.Date) ([]*model.DepartmentDisclosure, error)
 	WorkingDays(ctx context.Context, from scalars.Date, to scalars.Date) (int, error)
@@ -1706,6 +1774,14 @@ type RepairResolver interface {
 	Entity(ctx context.Context, obj *workflow.Repair) (*model.MarketEntity, error)
 
 	History(ctx context.Context, obj *workflow.Repair) ([]*workflow.Event, error)
+}
+type SelfDeclarationRecordResolver interface {
+	SelfDeclared(ctx context.Context, obj *credit.SelfDeclaration) (bool, error)
+
+	DeclarationKind(ctx context.Context, obj *credit.SelfDeclaration) (workflow.DeclarationKind, error)
+
+	VerifyingDepartment(ctx context.Context, obj *credit.SelfDeclaration) (*credit.Department, error)
+	Verification(ctx context.Context, obj *credit.SelfDeclaration) (workflow.DeclarationState, error)
 }
 type SubscriptionResolver interface {
 	WorkArrived(ctx context.Context) (<-chan *workflow.WorkItem, error)
@@ -3398,6 +3474,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Deadline.WorkingDaysLeft(childComplexity), true
+
+	case "Declaration.commitment":
+		if e.ComplexityRoot.Declaration.Commitment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Declaration.Commitment(childComplexity), true
+	case "Declaration.content":
+		if e.ComplexityRoot.Declaration.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Declaration.Content(childComplexity), true
+	case "Declaration.decidedAt":
+		if e.ComplexityRoot.Declaration.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Declaration.DecidedAt(childComplexity), true
+	case "Declaration.decisionReason":
+		if e.ComplexityRoot.Declaration.DecisionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Declaration.DecisionReason(childComplexity), true
+	case "Declaration.declaredAt":
+		if e.ComplexityRoot.Declaration.DeclaredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Declaration.DeclaredAt(childComplexity), true
+	case "Declaration.department":
+		if e.ComplexityRoot.Declaration.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Declaration.Department(childComplexity), true
+	case "Declaration.entity":
+		if e.ComplexityRoot.Declaration.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Declaration.Entity(childComplexity), true
+	case "Declaration.history":
+		if e.ComplexityRoot.Declaration.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Declaration.History(childComplexity), true
+	case "Declaration.id":
+		if e.ComplexityRoot.Declaration.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Declaration.ID(childComplexity), true
+	case "Declaration.kind":
+		if e.ComplexityRoot.Declaration.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Declaration.Kind(childComplexity), true
+	case "Declaration.record":
+		if e.ComplexityRoot.Declaration.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Declaration.Record(childComplexity), true
+	case "Declaration.selfDeclared":
+		if e.ComplexityRoot.Declaration.SelfDeclared == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Declaration.SelfDeclared(childComplexity), true
+	case "Declaration.state":
+		if e.ComplexityRoot.Declaration.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Declaration.State(childComplexity), true
+	case "Declaration.title":
+		if e.ComplexityRoot.Declaration.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Declaration.Title(childComplexity), true
+
+	case "DeclarationConnection.edges":
+		if e.ComplexityRoot.DeclarationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclarationConnection.Edges(childComplexity), true
+	case "DeclarationConnection.pageInfo":
+		if e.ComplexityRoot.DeclarationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclarationConnection.PageInfo(childComplexity), true
+
+	case "DeclarationEdge.cursor":
+		if e.ComplexityRoot.DeclarationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclarationEdge.Cursor(childComplexity), true
+	case "DeclarationEdge.node":
+		if e.ComplexityRoot.DeclarationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeclarationEdge.Node(childComplexity), true
 
 	case "Department.code":
 		if e.ComplexityRoot.Department.Code == nil {
@@ -5305,6 +5492,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarketEntity.Deadlines(childComplexity, args["withinWorkingDays"].(*int), args["first"].(*int)), true
+	case "MarketEntity.declarations":
+		if e.ComplexityRoot.MarketEntity.Declarations == nil {
+			break
+		}
+
+		args, err := ec.field_MarketEntity_declarations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MarketEntity.Declarations(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "MarketEntity.division":
 		if e.ComplexityRoot.MarketEntity.Division == nil {
 			break
@@ -5858,6 +6056,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DecideRepair(childComplexity, args["id"].(string), args["repaired"].(bool), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.declare":
+		if e.ComplexityRoot.Mutation.Declare == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declare_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Declare(childComplexity, args["input"].(model.DeclareInput), args["idempotencyKey"].(string)), true
 	case "Mutation.declinePush":
 		if e.ComplexityRoot.Mutation.DeclinePush == nil {
 			break
@@ -5913,6 +6122,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.FindCommitmentFalse(childComplexity, args["id"].(string), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.findDeclarationFalse":
+		if e.ComplexityRoot.Mutation.FindDeclarationFalse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_findDeclarationFalse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FindDeclarationFalse(childComplexity, args["id"].(string), args["reason"].(string), args["idempotencyKey"].(string)), true
 	case "Mutation.fulfilCommitment":
 		if e.ComplexityRoot.Mutation.FulfilCommitment == nil {
 			break
@@ -6155,6 +6375,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpsertCommitmentItem(childComplexity, args["input"].(model.CommitmentItemInput), args["idempotencyKey"].(string)), true
+	case "Mutation.verifyDeclaration":
+		if e.ComplexityRoot.Mutation.VerifyDeclaration == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyDeclaration_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyDeclaration(childComplexity, args["id"].(string), args["reason"].(*string), args["idempotencyKey"].(string)), true
 
 	case "Notification.acknowledgedAt":
 		if e.ComplexityRoot.Notification.AcknowledgedAt == nil {
@@ -7167,6 +7398,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CreditReport(childComplexity, args["uscc"].(string), args["purpose"].(model.ReportPurpose)), true
+	case "Query.declarations":
+		if e.ComplexityRoot.Query.Declarations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_declarations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Declarations(childComplexity, args["filter"].(*model.DeclarationFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.departments":
 		if e.ComplexityRoot.Query.Departments == nil {
 			break
@@ -8044,6 +8286,115 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RosterInspector.RetiredAt(childComplexity), true
 
+	case "SelfDeclarationRecord.authority":
+		if e.ComplexityRoot.SelfDeclarationRecord.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.Authority(childComplexity), true
+	case "SelfDeclarationRecord.decisionDate":
+		if e.ComplexityRoot.SelfDeclarationRecord.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.DecisionDate(childComplexity), true
+	case "SelfDeclarationRecord.decisionNo":
+		if e.ComplexityRoot.SelfDeclarationRecord.DecisionNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.DecisionNo(childComplexity), true
+	case "SelfDeclarationRecord.declarationId":
+		if e.ComplexityRoot.SelfDeclarationRecord.DeclarationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.DeclarationID(childComplexity), true
+	case "SelfDeclarationRecord.declarationKind":
+		if e.ComplexityRoot.SelfDeclarationRecord.DeclarationKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.DeclarationKind(childComplexity), true
+	case "SelfDeclarationRecord.disclosure":
+		if e.ComplexityRoot.SelfDeclarationRecord.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.Disclosure(childComplexity), true
+	case "SelfDeclarationRecord.id":
+		if e.ComplexityRoot.SelfDeclarationRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.ID(childComplexity), true
+	case "SelfDeclarationRecord.kind":
+		if e.ComplexityRoot.SelfDeclarationRecord.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.Kind(childComplexity), true
+	case "SelfDeclarationRecord.legacyKey":
+		if e.ComplexityRoot.SelfDeclarationRecord.LegacyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.LegacyKey(childComplexity), true
+	case "SelfDeclarationRecord.publicity":
+		if e.ComplexityRoot.SelfDeclarationRecord.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.Publicity(childComplexity), true
+	case "SelfDeclarationRecord.selfDeclared":
+		if e.ComplexityRoot.SelfDeclarationRecord.SelfDeclared == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.SelfDeclared(childComplexity), true
+	case "SelfDeclarationRecord.severity":
+		if e.ComplexityRoot.SelfDeclarationRecord.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.Severity(childComplexity), true
+	case "SelfDeclarationRecord.source":
+		if e.ComplexityRoot.SelfDeclarationRecord.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.Source(childComplexity), true
+	case "SelfDeclarationRecord.status":
+		if e.ComplexityRoot.SelfDeclarationRecord.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.Status(childComplexity), true
+	case "SelfDeclarationRecord.summary":
+		if e.ComplexityRoot.SelfDeclarationRecord.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.Summary(childComplexity), true
+	case "SelfDeclarationRecord.title":
+		if e.ComplexityRoot.SelfDeclarationRecord.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.Title(childComplexity), true
+	case "SelfDeclarationRecord.verification":
+		if e.ComplexityRoot.SelfDeclarationRecord.Verification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.Verification(childComplexity), true
+	case "SelfDeclarationRecord.verifyingDepartment":
+		if e.ComplexityRoot.SelfDeclarationRecord.VerifyingDepartment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelfDeclarationRecord.VerifyingDepartment(childComplexity), true
+
 	case "SourceStatus.department":
 		if e.ComplexityRoot.SourceStatus.Department == nil {
 			break
@@ -8431,6 +8782,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CommitmentByIDsInput", ec.unmarshalInputCommitmentByIDsInput),
 			graphql.NewInputUnmarshaler("CommitmentFilter", ec.unmarshalInputCommitmentFilter),
 			graphql.NewInputUnmarshaler("CommitmentItemInput", ec.unmarshalInputCommitmentItemInput),
+			graphql.NewInputUnmarshaler("DeclarationFilter", ec.unmarshalInputDeclarationFilter),
+			graphql.NewInputUnmarshaler("DeclareInput", ec.unmarshalInputDeclareInput),
 			graphql.NewInputUnmarshaler("EnterListingInput", ec.unmarshalInputEnterListingInput),
 			graphql.NewInputUnmarshaler("EntityFilter", ec.unmarshalInputEntityFilter),
 			graphql.NewInputUnmarshaler("GradeRatiosInput", ec.unmarshalInputGradeRatiosInput),
@@ -9387,6 +9740,157 @@ type WarningCount @open(level: SHARED, scope: "entity:read") {
   rule: WarningRule!
   division: Division
   open: Int!
+}
+`, BuiltIn: false},
+	{Name: "../schema/declarations.graphqls", Input: `# Self-declared information (自我声明, T11): an entity declares information
+# about itself under a public truthfulness commitment; the department it
+# names verifies it or finds it false (internal/workflow/declaration.go).
+# Declarations, their commitments and their SELF_DECLARATION records are
+# public, and always marked self-declared: never a department's decision.
+
+extend type Query {
+  """
+  Declarations, newest first; filter narrows by entity, department, state
+  or kind (filter.state DECLARED with filter.department is a department's
+  queue). Public. A page costs one statement.
+  """
+  declarations(filter: DeclarationFilter, first: Int = 20, after: String): DeclarationConnection!
+}
+
+extend type Mutation {
+  """
+  An entity signed in as itself (token kind entity, declaration:write)
+  declares information about itself — input.uscc must be its own code —
+  and signs the truthfulness commitment (input.commitment), held by the
+  department it names (market, environment, fire or housing). The
+  declaration is a public SELF_DECLARATION record of the entity.
+  """
+  declare(input: DeclareInput!, idempotencyKey: String!): Declaration! @write(scope: "declaration:write") @open(level: PUBLIC, only: [ENTITY])
+  """
+  The department named verifies the declaration: its commitment is
+  fulfilled and its record shows VERIFIED.
+  """
+  verifyDeclaration(id: ID!, reason: String, idempotencyKey: String!): Declaration! @write(scope: "declaration:verify") @open(level: PUBLIC, only: [SUPERVISORS])
+  """
+  The department named finds the declaration false, with a reason: its
+  commitment is found false (a serious COMMITMENT_BREACH record of the
+  entity, a dishonesty record) and its SELF_DECLARATION record is revoked.
+  """
+  findDeclarationFalse(id: ID!, reason: String!, idempotencyKey: String!): Declaration! @write(scope: "declaration:verify") @open(level: PUBLIC, only: [SUPERVISORS])
+}
+
+extend type MarketEntity {
+  "What the entity declared about itself (T11), newest first. Public. One statement per entity."
+  declarations(first: Int = 20, after: String): DeclarationConnection!
+}
+
+enum DeclarationKind {
+  "A qualification or certificate (资质证照)."
+  QUALIFICATION
+  "A licence held elsewhere (异地许可)."
+  LICENCE
+  "Contract performance, business activity (合同履约、市场经营)."
+  CONTRACT_PERFORMANCE
+  "Public-welfare activity (社会公益)."
+  PUBLIC_WELFARE
+  "An honour or award (荣誉表彰)."
+  HONOUR
+}
+
+enum DeclarationState {
+  "Declared; no department has checked it."
+  DECLARED
+  "The department named verified it."
+  VERIFIED
+  "The department named found it false: a false commitment."
+  FOUND_FALSE
+}
+
+"Information an entity declared about itself (自我声明), under a truthfulness commitment. Public."
+type Declaration implements Node @open(level: PUBLIC) {
+  id: ID!
+  entity: MarketEntity!
+  kind: DeclarationKind!
+  title: String!
+  content: String!
+  "Always true: the entity's own word, never a department's decision."
+  selfDeclared: Boolean!
+  "The department named to verify it, which holds the commitment."
+  department: Department!
+  "The truthfulness commitment signed with it."
+  commitment: Commitment!
+  state: DeclarationState!
+  declaredAt: Time!
+  decidedAt: Time
+  decisionReason: String
+  "The SELF_DECLARATION record the declaration is."
+  record: SelfDeclarationRecord
+  history: [WorkflowEvent!]!
+}
+
+input DeclareInput {
+  "Your own unified social credit code."
+  uscc: ID!
+  kind: DeclarationKind!
+  title: String!
+  content: String!
+  "The department able to verify it: market, environment, fire or housing."
+  department: ID!
+  "The truthfulness commitment's wording (信用承诺)."
+  commitment: String!
+}
+
+input DeclarationFilter {
+  uscc: ID
+  department: ID
+  state: DeclarationState
+  kind: DeclarationKind
+}
+
+type DeclarationConnection @open(level: PUBLIC) {
+  edges: [DeclarationEdge!]!
+  pageInfo: PageInfo!
+}
+
+type DeclarationEdge @open(level: PUBLIC) {
+  cursor: String!
+  node: Declaration!
+}
+
+"""
+Information an entity declared about itself, as a credit record: its
+source is the entity itself (code self-declared), no authority decided it.
+Public.
+"""
+type SelfDeclarationRecord implements CreditRecord & Node @open(level: PUBLIC) {
+  id: ID!
+  kind: RecordKind!
+  "The entity itself (code self-declared), never a department."
+  source: Department!
+  decisionNo: String
+  decisionDate: Date!
+  summary: String!
+  publicity: Publicity!
+  status: RecordStatus!
+  severity: Severity
+  "Always null: no authority decided it."
+  authority: String
+  legacyKey: String
+  disclosure: Disclosure
+  "Always true."
+  selfDeclared: Boolean!
+  declarationId: ID!
+  declarationKind: DeclarationKind!
+  title: String!
+  "The department named to verify it."
+  verifyingDepartment: Department!
+  "DECLARED until the department decides, then VERIFIED or FOUND_FALSE."
+  verification: DeclarationState!
+}
+
+extend enum RecordKind {
+  "Information an entity declared about itself (自我声明, T11), never a department's decision."
+  SELF_DECLARATION
 }
 `, BuiltIn: false},
 	{Name: "../schema/deptwork.graphqls", Input: `# A department's work (issue #15, 3): what waits on it, pushed to it as it
@@ -12290,6 +12794,60 @@ func (ec *executionContext) childFields_Deadline(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Deadline", field.Name)
 }
 
+func (ec *executionContext) childFields_Declaration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Declaration_id(ctx, field)
+	case "entity":
+		return ec.fieldContext_Declaration_entity(ctx, field)
+	case "kind":
+		return ec.fieldContext_Declaration_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Declaration_title(ctx, field)
+	case "content":
+		return ec.fieldContext_Declaration_content(ctx, field)
+	case "selfDeclared":
+		return ec.fieldContext_Declaration_selfDeclared(ctx, field)
+	case "department":
+		return ec.fieldContext_Declaration_department(ctx, field)
+	case "commitment":
+		return ec.fieldContext_Declaration_commitment(ctx, field)
+	case "state":
+		return ec.fieldContext_Declaration_state(ctx, field)
+	case "declaredAt":
+		return ec.fieldContext_Declaration_declaredAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_Declaration_decidedAt(ctx, field)
+	case "decisionReason":
+		return ec.fieldContext_Declaration_decisionReason(ctx, field)
+	case "record":
+		return ec.fieldContext_Declaration_record(ctx, field)
+	case "history":
+		return ec.fieldContext_Declaration_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Declaration", field.Name)
+}
+
+func (ec *executionContext) childFields_DeclarationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DeclarationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DeclarationConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeclarationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DeclarationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DeclarationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DeclarationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeclarationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Department(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -12888,6 +13446,8 @@ func (ec *executionContext) childFields_MarketEntity(ctx context.Context, field 
 		return ec.fieldContext_MarketEntity_checksOnIt(ctx, field)
 	case "commitments":
 		return ec.fieldContext_MarketEntity_commitments(ctx, field)
+	case "declarations":
+		return ec.fieldContext_MarketEntity_declarations(ctx, field)
 	case "rating":
 		return ec.fieldContext_MarketEntity_rating(ctx, field)
 	case "listings":
@@ -13590,6 +14150,48 @@ func (ec *executionContext) childFields_RosterInspector(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type RosterInspector", field.Name)
 }
 
+func (ec *executionContext) childFields_SelfDeclarationRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SelfDeclarationRecord_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_SelfDeclarationRecord_kind(ctx, field)
+	case "source":
+		return ec.fieldContext_SelfDeclarationRecord_source(ctx, field)
+	case "decisionNo":
+		return ec.fieldContext_SelfDeclarationRecord_decisionNo(ctx, field)
+	case "decisionDate":
+		return ec.fieldContext_SelfDeclarationRecord_decisionDate(ctx, field)
+	case "summary":
+		return ec.fieldContext_SelfDeclarationRecord_summary(ctx, field)
+	case "publicity":
+		return ec.fieldContext_SelfDeclarationRecord_publicity(ctx, field)
+	case "status":
+		return ec.fieldContext_SelfDeclarationRecord_status(ctx, field)
+	case "severity":
+		return ec.fieldContext_SelfDeclarationRecord_severity(ctx, field)
+	case "authority":
+		return ec.fieldContext_SelfDeclarationRecord_authority(ctx, field)
+	case "legacyKey":
+		return ec.fieldContext_SelfDeclarationRecord_legacyKey(ctx, field)
+	case "disclosure":
+		return ec.fieldContext_SelfDeclarationRecord_disclosure(ctx, field)
+	case "selfDeclared":
+		return ec.fieldContext_SelfDeclarationRecord_selfDeclared(ctx, field)
+	case "declarationId":
+		return ec.fieldContext_SelfDeclarationRecord_declarationId(ctx, field)
+	case "declarationKind":
+		return ec.fieldContext_SelfDeclarationRecord_declarationKind(ctx, field)
+	case "title":
+		return ec.fieldContext_SelfDeclarationRecord_title(ctx, field)
+	case "verifyingDepartment":
+		return ec.fieldContext_SelfDeclarationRecord_verifyingDepartment(ctx, field)
+	case "verification":
+		return ec.fieldContext_SelfDeclarationRecord_verification(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SelfDeclarationRecord", field.Name)
+}
+
 func (ec *executionContext) childFields_SourceStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "department":
@@ -14146,6 +14748,28 @@ func (ec *executionContext) field_MarketEntity_deadlines_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_MarketEntity_declarations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_MarketEntity_listings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14638,6 +15262,28 @@ func (ec *executionContext) field_Mutation_decideRepair_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_declare_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeclareInput, error) {
+			return ec.unmarshalNDeclareInput2credithubᚋgraphᚋmodelᚐDeclareInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_declinePush_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14767,6 +15413,36 @@ func (ec *executionContext) field_Mutation_fileObjection_args(ctx context.Contex
 }
 
 func (ec *executionContext) field_Mutation_findCommitmentFalse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_findDeclarationFalse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -15432,6 +16108,36 @@ func (ec *executionContext) field_Mutation_upsertCommitmentItem_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_verifyDeclaration_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_PersonSelf_accessLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15783,6 +16489,36 @@ func (ec *executionContext) field_Query_creditReport_args(ctx context.Context, r
 		return nil, err
 	}
 	args["purpose"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_declarations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.DeclarationFilter, error) {
+			return ec.unmarshalODeclarationFilter2ᚖcredithubᚋgraphᚋmodelᚐDeclarationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -23375,6 +24111,492 @@ func (ec *executionContext) _Deadline_detail(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Deadline_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Declaration_id(ctx context.Context, field graphql.CollectedField, obj *workflow.Declaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Declaration_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Declaration_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Declaration", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Declaration_entity(ctx context.Context, field graphql.CollectedField, obj *workflow.Declaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Declaration_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Declaration().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
+			return ec.marshalNMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Declaration_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Declaration",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Declaration_kind(ctx context.Context, field graphql.CollectedField, obj *workflow.Declaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Declaration_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.DeclarationKind) graphql.Marshaler {
+			return ec.marshalNDeclarationKind2credithubᚋinternalᚋworkflowᚐDeclarationKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Declaration_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Declaration", field, false, false, "DeclarationKind")
+}
+
+func (ec *executionContext) _Declaration_title(ctx context.Context, field graphql.CollectedField, obj *workflow.Declaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Declaration_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Declaration_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Declaration", field, false, false, "String")
+}
+
+func (ec *executionContext) _Declaration_content(ctx context.Context, field graphql.CollectedField, obj *workflow.Declaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Declaration_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Declaration_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Declaration", field, false, false, "String")
+}
+
+func (ec *executionContext) _Declaration_selfDeclared(ctx context.Context, field graphql.CollectedField, obj *workflow.Declaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Declaration_selfDeclared(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SelfDeclared(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Declaration_selfDeclared(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Declaration", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Declaration_department(ctx context.Context, field graphql.CollectedField, obj *workflow.Declaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Declaration_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Declaration_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Declaration",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Declaration_commitment(ctx context.Context, field graphql.CollectedField, obj *workflow.Declaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Declaration_commitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Declaration().Commitment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Commitment) graphql.Marshaler {
+			return ec.marshalNCommitment2ᚖcredithubᚋinternalᚋworkflowᚐCommitment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Declaration_commitment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Declaration",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commitment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Declaration_state(ctx context.Context, field graphql.CollectedField, obj *workflow.Declaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Declaration_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.DeclarationState) graphql.Marshaler {
+			return ec.marshalNDeclarationState2credithubᚋinternalᚋworkflowᚐDeclarationState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Declaration_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Declaration", field, false, false, "DeclarationState")
+}
+
+func (ec *executionContext) _Declaration_declaredAt(ctx context.Context, field graphql.CollectedField, obj *workflow.Declaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Declaration_declaredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclaredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Declaration_declaredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Declaration", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Declaration_decidedAt(ctx context.Context, field graphql.CollectedField, obj *workflow.Declaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Declaration_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Declaration_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Declaration", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Declaration_decisionReason(ctx context.Context, field graphql.CollectedField, obj *workflow.Declaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Declaration_decisionReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Declaration_decisionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Declaration", field, false, false, "String")
+}
+
+func (ec *executionContext) _Declaration_record(ctx context.Context, field graphql.CollectedField, obj *workflow.Declaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Declaration_record(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Declaration().Record(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.SelfDeclaration) graphql.Marshaler {
+			return ec.marshalOSelfDeclarationRecord2ᚖcredithubᚋinternalᚋcreditᚐSelfDeclaration(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Declaration_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Declaration",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SelfDeclarationRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Declaration_history(ctx context.Context, field graphql.CollectedField, obj *workflow.Declaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Declaration_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Declaration().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Declaration_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Declaration",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeclarationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DeclarationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeclarationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DeclarationEdge) graphql.Marshaler {
+			return ec.marshalNDeclarationEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐDeclarationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeclarationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeclarationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeclarationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeclarationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DeclarationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeclarationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeclarationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeclarationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeclarationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DeclarationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeclarationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeclarationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeclarationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeclarationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DeclarationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeclarationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Declaration) graphql.Marshaler {
+			return ec.marshalNDeclaration2ᚖcredithubᚋinternalᚋworkflowᚐDeclaration(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeclarationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeclarationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Declaration(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Department_code(ctx context.Context, field graphql.CollectedField, obj *credit.Department) (ret graphql.Marshaler) {
@@ -31371,6 +32593,50 @@ func (ec *executionContext) fieldContext_MarketEntity_commitments(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _MarketEntity_declarations(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketEntity_declarations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MarketEntity().Declarations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeclarationConnection) graphql.Marshaler {
+			return ec.marshalNDeclarationConnection2ᚖcredithubᚋgraphᚋmodelᚐDeclarationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketEntity_declarations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketEntity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeclarationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MarketEntity_declarations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MarketEntity_rating(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33136,6 +34402,138 @@ func (ec *executionContext) fieldContext_Mutation_findCommitmentFalse(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_findCommitmentFalse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declare(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Declare(ctx, fc.Args["input"].(model.DeclareInput), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Declaration) graphql.Marshaler {
+			return ec.marshalNDeclaration2ᚖcredithubᚋinternalᚋworkflowᚐDeclaration(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declare(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Declaration(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declare_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_verifyDeclaration(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_verifyDeclaration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VerifyDeclaration(ctx, fc.Args["id"].(string), fc.Args["reason"].(*string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Declaration) graphql.Marshaler {
+			return ec.marshalNDeclaration2ᚖcredithubᚋinternalᚋworkflowᚐDeclaration(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_verifyDeclaration(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Declaration(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_verifyDeclaration_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_findDeclarationFalse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_findDeclarationFalse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FindDeclarationFalse(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Declaration) graphql.Marshaler {
+			return ec.marshalNDeclaration2ᚖcredithubᚋinternalᚋworkflowᚐDeclaration(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_findDeclarationFalse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Declaration(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_findDeclarationFalse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38855,6 +40253,50 @@ func (ec *executionContext) fieldContext_Query_records(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_declarations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_declarations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Declarations(ctx, fc.Args["filter"].(*model.DeclarationFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeclarationConnection) graphql.Marshaler {
+			return ec.marshalNDeclarationConnection2ᚖcredithubᚋgraphᚋmodelᚐDeclarationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_declarations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeclarationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_declarations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_myWork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42303,6 +43745,447 @@ func (ec *executionContext) fieldContext_RosterInspector_retireReason(_ context.
 	return graphql.NewScalarFieldContext("RosterInspector", field, false, false, "String")
 }
 
+func (ec *executionContext) _SelfDeclarationRecord_id(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelfDeclarationRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_kind(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelfDeclarationRecord", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_source(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelfDeclarationRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_decisionNo(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_decisionNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_decisionNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelfDeclarationRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_decisionDate(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelfDeclarationRecord", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_summary(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelfDeclarationRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_publicity(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelfDeclarationRecord", field, false, false, "Publicity")
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_status(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelfDeclarationRecord", field, false, false, "RecordStatus")
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_severity(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelfDeclarationRecord", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_authority(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelfDeclarationRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_legacyKey(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_legacyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegacyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_legacyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelfDeclarationRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_disclosure(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelfDeclarationRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disclosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_selfDeclared(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_selfDeclared(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SelfDeclarationRecord().SelfDeclared(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_selfDeclared(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelfDeclarationRecord", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_declarationId(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_declarationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclarationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_declarationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelfDeclarationRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_declarationKind(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_declarationKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SelfDeclarationRecord().DeclarationKind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.DeclarationKind) graphql.Marshaler {
+			return ec.marshalNDeclarationKind2credithubᚋinternalᚋworkflowᚐDeclarationKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_declarationKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelfDeclarationRecord", field, true, true, "DeclarationKind")
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_title(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelfDeclarationRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_verifyingDepartment(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_verifyingDepartment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SelfDeclarationRecord().VerifyingDepartment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_verifyingDepartment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelfDeclarationRecord",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelfDeclarationRecord_verification(ctx context.Context, field graphql.CollectedField, obj *credit.SelfDeclaration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelfDeclarationRecord_verification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SelfDeclarationRecord().Verification(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.DeclarationState) graphql.Marshaler {
+			return ec.marshalNDeclarationState2credithubᚋinternalᚋworkflowᚐDeclarationState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelfDeclarationRecord_verification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelfDeclarationRecord", field, true, true, "DeclarationState")
+}
+
 func (ec *executionContext) _SourceStatus_department(ctx context.Context, field graphql.CollectedField, obj *model.SourceStatus) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -45215,6 +47098,146 @@ func UnmarshalCommitmentItemInput(ctx context.Context, raw any) (model.Commitmen
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDeclarationFilter(ctx context.Context, obj any) (model.DeclarationFilter, error) {
+	var it model.DeclarationFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"uscc", "department", "state", "kind"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalODeclarationState2ᚖcredithubᚋinternalᚋworkflowᚐDeclarationState(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalODeclarationKind2ᚖcredithubᚋinternalᚋworkflowᚐDeclarationKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeclarationFilter unmarshals raw into the DeclarationFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeclarationFilter(ctx context.Context, raw any) (model.DeclarationFilter, error) {
+	var out model.DeclarationFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeclarationFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeclareInput(ctx context.Context, obj any) (model.DeclareInput, error) {
+	var it model.DeclareInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"uscc", "kind", "title", "content", "department", "commitment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNDeclarationKind2credithubᚋinternalᚋworkflowᚐDeclarationKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "commitment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commitment"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Commitment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeclareInput unmarshals raw into the DeclareInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeclareInput(ctx context.Context, raw any) (model.DeclareInput, error) {
+	var out model.DeclareInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeclareInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEnterListingInput(ctx context.Context, obj any) (model.EnterListingInput, error) {
 	var it model.EnterListingInput
 	if obj == nil {
@@ -47262,6 +49285,11 @@ func (ec *executionContext) _CreditRecord(ctx context.Context, sel ast.Selection
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case *credit.SelfDeclaration:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SelfDeclarationRecord(ctx, sel, obj)
 	case *credit.Accident:
 		if obj == nil {
 			return graphql.Null
@@ -47365,6 +49393,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case *credit.SelfDeclaration:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SelfDeclarationRecord(ctx, sel, obj)
 	case *credit.Accident:
 		if obj == nil {
 			return graphql.Null
@@ -47503,6 +49536,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._InspectionPlan(ctx, sel, obj)
+	case *workflow.Declaration:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Declaration(ctx, sel, obj)
 	case credit.Record:
 		if obj == nil {
 			return graphql.Null
@@ -49834,6 +51872,184 @@ func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "detail":
 			out.Values[i] = ec._Deadline_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var declarationImplementors = []string{"Declaration", "Node"}
+
+func (ec *executionContext) _Declaration(ctx context.Context, sel ast.SelectionSet, obj *workflow.Declaration) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, declarationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Declaration")
+		case "id":
+			out.Values[i] = ec._Declaration_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Declaration_entity(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._Declaration_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Declaration_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "content":
+			out.Values[i] = ec._Declaration_content(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "selfDeclared":
+			out.Values[i] = ec._Declaration_selfDeclared(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "department":
+			out.Values[i] = ec._Declaration_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "commitment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Declaration_commitment(ctx, field, obj)
+				})
+		case "state":
+			out.Values[i] = ec._Declaration_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "declaredAt":
+			out.Values[i] = ec._Declaration_declaredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._Declaration_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionReason":
+			out.Values[i] = ec._Declaration_decisionReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "record":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Declaration_record(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Declaration_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var declarationConnectionImplementors = []string{"DeclarationConnection"}
+
+func (ec *executionContext) _DeclarationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DeclarationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, declarationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeclarationConnection")
+		case "edges":
+			out.Values[i] = ec._DeclarationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DeclarationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var declarationEdgeImplementors = []string{"DeclarationEdge"}
+
+func (ec *executionContext) _DeclarationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DeclarationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, declarationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeclarationEdge")
+		case "cursor":
+			out.Values[i] = ec._DeclarationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DeclarationEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -52684,6 +54900,12 @@ func (ec *executionContext) _MarketEntity(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MarketEntity_commitments(ctx, field, obj)
 				})
+		case "declarations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketEntity_declarations(ctx, field, obj)
+				})
 		case "rating":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -53208,6 +55430,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "findCommitmentFalse":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_findCommitmentFalse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declare":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declare(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifyDeclaration":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_verifyDeclaration(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "findDeclarationFalse":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_findDeclarationFalse(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -54913,6 +57156,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_records(ctx, field)
 				})
+		case "declarations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_declarations(ctx, field)
+				})
 		case "myWork":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -55957,6 +58206,128 @@ func (ec *executionContext) _RosterInspector(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var selfDeclarationRecordImplementors = []string{"SelfDeclarationRecord", "CreditRecord", "Node"}
+
+func (ec *executionContext) _SelfDeclarationRecord(ctx context.Context, sel ast.SelectionSet, obj *credit.SelfDeclaration) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, selfDeclarationRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SelfDeclarationRecord")
+		case "id":
+			out.Values[i] = ec._SelfDeclarationRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._SelfDeclarationRecord_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._SelfDeclarationRecord_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionNo":
+			out.Values[i] = ec._SelfDeclarationRecord_decisionNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionDate":
+			out.Values[i] = ec._SelfDeclarationRecord_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._SelfDeclarationRecord_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publicity":
+			out.Values[i] = ec._SelfDeclarationRecord_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._SelfDeclarationRecord_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severity":
+			out.Values[i] = ec._SelfDeclarationRecord_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authority":
+			out.Values[i] = ec._SelfDeclarationRecord_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "legacyKey":
+			out.Values[i] = ec._SelfDeclarationRecord_legacyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "disclosure":
+			out.Values[i] = ec._SelfDeclarationRecord_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "selfDeclared":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SelfDeclarationRecord_selfDeclared(ctx, field, obj)
+				})
+		case "declarationId":
+			out.Values[i] = ec._SelfDeclarationRecord_declarationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "declarationKind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SelfDeclarationRecord_declarationKind(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._SelfDeclarationRecord_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "verifyingDepartment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SelfDeclarationRecord_verifyingDepartment(ctx, field, obj)
+				})
+		case "verification":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SelfDeclarationRecord_verification(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -57501,6 +59872,71 @@ func (ec *executionContext) unmarshalNDeadlineParty2credithubᚋinternalᚋworkf
 
 func (ec *executionContext) marshalNDeadlineParty2credithubᚋinternalᚋworkflowᚐParty(ctx context.Context, sel ast.SelectionSet, v workflow.Party) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNDeclaration2ᚖcredithubᚋinternalᚋworkflowᚐDeclaration(ctx context.Context, sel ast.SelectionSet, v *workflow.Declaration) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Declaration!")
+		return graphql.Null
+	}
+	return ec._Declaration(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeclarationConnection2ᚖcredithubᚋgraphᚋmodelᚐDeclarationConnection(ctx context.Context, sel ast.SelectionSet, v *model.DeclarationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeclarationConnection!")
+		return graphql.Null
+	}
+	return ec._DeclarationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeclarationEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐDeclarationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DeclarationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeclarationEdge2ᚖcredithubᚋgraphᚋmodelᚐDeclarationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDeclarationEdge2ᚖcredithubᚋgraphᚋmodelᚐDeclarationEdge(ctx context.Context, sel ast.SelectionSet, v *model.DeclarationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeclarationEdge!")
+		return graphql.Null
+	}
+	return ec._DeclarationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDeclarationKind2credithubᚋinternalᚋworkflowᚐDeclarationKind(ctx context.Context, v any) (workflow.DeclarationKind, error) {
+	var res workflow.DeclarationKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeclarationKind2credithubᚋinternalᚋworkflowᚐDeclarationKind(ctx context.Context, sel ast.SelectionSet, v workflow.DeclarationKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDeclarationState2credithubᚋinternalᚋworkflowᚐDeclarationState(ctx context.Context, v any) (workflow.DeclarationState, error) {
+	var res workflow.DeclarationState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeclarationState2credithubᚋinternalᚋworkflowᚐDeclarationState(ctx context.Context, sel ast.SelectionSet, v workflow.DeclarationState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDeclareInput2credithubᚋgraphᚋmodelᚐDeclareInput(ctx context.Context, v any) (model.DeclareInput, error) {
+	res, err := ec.unmarshalInputDeclareInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDepartment2ᚕᚖcredithubᚋinternalᚋcreditᚐDepartmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*credit.Department) graphql.Marshaler {
@@ -60315,6 +62751,46 @@ func (ec *executionContext) marshalODecimal2ᚖcredithubᚋinternalᚋscalarsᚐ
 	return v
 }
 
+func (ec *executionContext) unmarshalODeclarationFilter2ᚖcredithubᚋgraphᚋmodelᚐDeclarationFilter(ctx context.Context, v any) (*model.DeclarationFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDeclarationFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODeclarationKind2ᚖcredithubᚋinternalᚋworkflowᚐDeclarationKind(ctx context.Context, v any) (*workflow.DeclarationKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.DeclarationKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeclarationKind2ᚖcredithubᚋinternalᚋworkflowᚐDeclarationKind(ctx context.Context, sel ast.SelectionSet, v *workflow.DeclarationKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODeclarationState2ᚖcredithubᚋinternalᚋworkflowᚐDeclarationState(ctx context.Context, v any) (*workflow.DeclarationState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.DeclarationState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeclarationState2ᚖcredithubᚋinternalᚋworkflowᚐDeclarationState(ctx context.Context, sel ast.SelectionSet, v *workflow.DeclarationState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalODepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx context.Context, sel ast.SelectionSet, v *credit.Department) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -61226,6 +63702,13 @@ func (ec *executionContext) marshalOResponsibleRole2ᚖcredithubᚋinternalᚋcr
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOSelfDeclarationRecord2ᚖcredithubᚋinternalᚋcreditᚐSelfDeclaration(ctx context.Context, sel ast.SelectionSet, v *credit.SelfDeclaration) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SelfDeclarationRecord(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx context.Context, v any) (*credit.Severity, error) {

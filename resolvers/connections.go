@@ -41,6 +41,7 @@ const (
 	cursorReport        = "ReportOnEntityCursor"
 	cursorAuthorization = "PersonAuthorizationCursor"
 	cursorFinding       = "FindingCursor"
+	cursorDeclaration   = "DeclarationCursor"
 	cursorCourtList     = "CourtListCursor"
 	cursorNotification  = "NotificationCursor"
 	// typeRecordKindChange is the global ID type of a catalogue change.

@@ -136,7 +136,8 @@ func expectedRecordCounts(t *testing.T, h *apptest.Hub, from, to string, sees fu
 			add(month, dept, div, kind)
 		}
 	}
-	for _, r := range q("hub", `SELECT kind, to_char(decision_date, 'YYYY-MM'), subject_uscc, subject_id_no, department FROM hub_record
+	for _, r := range q("hub", `SELECT kind, to_char(decision_date, 'YYYY-MM'), subject_uscc, subject_id_no,
+		CASE WHEN kind = 'SELF_DECLARATION' THEN 'self-declared' ELSE department END FROM hub_record
 		WHERE decision_date BETWEEN $1 AND $2`, from, to) {
 		kind, month, uscc, dept := str(r[0]), str(r[1]), str(r[2]), str(r[4])
 		if uscc == "" {

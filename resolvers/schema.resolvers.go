@@ -56,6 +56,17 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 			return nil, nil
 		}
 		return p, nil
+	case workflow.TypeDeclaration:
+		// Public, as every declaration.
+		n, ok := workflow.DecodeID(typ, id)
+		if !ok {
+			return nil, bad
+		}
+		d, err := r.Workflows.Declaration(ctx, n)
+		if err != nil || d == nil {
+			return nil, err
+		}
+		return d, nil
 	case workflow.TypeCommitment, workflow.TypeListEntry, workflow.TypeJointCase, workflow.TypeObjection, workflow.TypeRepair:
 		n, ok := workflow.DecodeID(typ, id)
 		if !ok {

@@ -1,6 +1,7 @@
 // Package seed seeds the hub's workflows in the local set-up: the synthetic
 // city's commitments, list entries with their interviews and
-// joint-punishment cases, objections, repairs and agencies' findings in
+// joint-punishment cases, objections, repairs, agencies' findings and
+// entities' self-declared information in
 // every state, so that a
 // dashboard team sees realistic cases on first start.
 //
@@ -97,6 +98,7 @@ func Workflows(ctx context.Context, db *sqldb.DB, w *world.World, sources []data
 		work = append(work, s.entity(p, records[p.e.USCC]))
 	}
 	s.findings(plans, work, records)
+	s.declarations(plans, work)
 	if err := s.write(ctx, db, hub, work); err != nil {
 		return err
 	}

@@ -249,6 +249,35 @@ type CreditReport struct {
 	PublicKey string `json:"publicKey"`
 }
 
+type DeclarationConnection struct {
+	Edges    []*DeclarationEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+}
+
+type DeclarationEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *workflow.Declaration `json:"node"`
+}
+
+type DeclarationFilter struct {
+	Uscc       *string                    `json:"uscc,omitempty"`
+	Department *string                    `json:"department,omitempty"`
+	State      *workflow.DeclarationState `json:"state,omitempty"`
+	Kind       *workflow.DeclarationKind  `json:"kind,omitempty"`
+}
+
+type DeclareInput struct {
+	// Your own unified social credit code.
+	Uscc    string                   `json:"uscc"`
+	Kind    workflow.DeclarationKind `json:"kind"`
+	Title   string                   `json:"title"`
+	Content string                   `json:"content"`
+	// The department able to verify it: market, environment, fire or housing.
+	Department string `json:"department"`
+	// The truthfulness commitment's wording (信用承诺).
+	Commitment string `json:"commitment"`
+}
+
 type DepartmentCheckStats struct {
 	// The department whose systems asked.
 	Org    string `json:"org"`
@@ -603,6 +632,8 @@ type MarketEntity struct {
 	ChecksOnIt *CheckOnEntityConnection `json:"checksOnIt"`
 	// Credit commitments the entity signed (T1–T3), newest first. Public.
 	Commitments *CommitmentConnection `json:"commitments"`
+	// What the entity declared about itself (T11), newest first. Public. One statement per entity.
+	Declarations *DeclarationConnection `json:"declarations"`
 	// The credit grade (T12), computed from the entity's records, listings,
 	// commitments and industry ratings at the time of the query, with the
 	// reasons. For supervision: shared with departments, not with agencies,

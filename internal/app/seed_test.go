@@ -77,11 +77,13 @@ func TestSeededWorkflowsCoverEveryState(t *testing.T) {
 		{"warning", "state", []string{"OPEN", "ACKNOWLEDGED", "ASSIGNED", "CLOSED"}},
 		{"finding", "kind || ' ' || state", []string{"MONITORING SUBMITTED", "MONITORING ACCEPTED", "MONITORING REJECTED",
 			"CASE_VERIFICATION SUBMITTED", "CASE_VERIFICATION ACCEPTED", "CASE_VERIFICATION REJECTED"}},
+		{"declaration", "state", []string{"DECLARED", "VERIFIED", "FOUND_FALSE"}},
+		{"declaration", "kind", []string{"QUALIFICATION", "LICENCE", "CONTRACT_PERFORMANCE", "PUBLIC_WELFARE", "HONOUR"}},
 	}
 	for _, uscc := range []string{"", h.World.Entities[0].USCC} {
 		for _, w := range want {
-			if w.table == "warning" && uscc != "" {
-				continue // the showcases' warnings, one in each state, are not all the first's
+			if (w.table == "warning" || w.table == "declaration") && uscc != "" {
+				continue // the showcases' warnings, one in each state, are not all the first's; nor are the declarations
 			}
 			got := states(t, db, w.table, w.expr, uscc)
 			for _, v := range w.values {
@@ -149,6 +151,7 @@ func TestSeededHistoryRecordsEveryTransition(t *testing.T) {
 		{workflow.WorkflowWarning, `SELECT id, state FROM warning`, ""},
 		{workflow.WorkflowFinding, `SELECT id, state FROM finding`, ""},
 		{workflow.WorkflowNotification, `SELECT id, CASE WHEN acknowledged_at IS NULL THEN 'UNACKNOWLEDGED' ELSE 'ACKNOWLEDGED' END AS state FROM notification`, string(workflow.NotificationUnacknowledged)},
+		{workflow.WorkflowDeclaration, `SELECT id, state FROM declaration`, ""},
 	} {
 		var objs []struct {
 			ID    int64  `db:"id"`
@@ -189,14 +192,15 @@ func TestSeededHistoryRecordsEveryTransition(t *testing.T) {
 		t.Errorf("history of %s %s, which does not exist", k[0], k[1])
 	}
 	for wf, actions := range map[string][]string{
-		workflow.WorkflowCommitment: {"sign", "fulfil", "breach", "findFalse"},
-		workflow.WorkflowListing:    {"enter", "remove", "interview", "openCase"},
-		workflow.WorkflowCase:       {"open", "close"},
-		workflow.WorkflowPush:       {"push", "answer"},
-		workflow.WorkflowObjection:  {"file", "check", "extend", "uphold", "reject"},
-		workflow.WorkflowRepair:     {"apply", "accept", "refuse", "grant", "deny", "recheck", "reverse"},
-		workflow.WorkflowWarning:    {"raise", "acknowledge", "assign", "close"},
-		workflow.WorkflowFinding:    {"submit", "accept", "reject"},
+		workflow.WorkflowCommitment:  {"sign", "fulfil", "breach", "findFalse"},
+		workflow.WorkflowListing:     {"enter", "remove", "interview", "openCase"},
+		workflow.WorkflowCase:        {"open", "close"},
+		workflow.WorkflowPush:        {"push", "answer"},
+		workflow.WorkflowObjection:   {"file", "check", "extend", "uphold", "reject"},
+		workflow.WorkflowRepair:      {"apply", "accept", "refuse", "grant", "deny", "recheck", "reverse"},
+		workflow.WorkflowWarning:     {"raise", "acknowledge", "assign", "close"},
+		workflow.WorkflowFinding:     {"submit", "accept", "reject"},
+		workflow.WorkflowDeclaration: {"declare", "verify", "findFalse"},
 	} {
 		for _, a := range actions {
 			if steps[wf][a] == 0 {
@@ -441,6 +445,32 @@ func TestSeededWorkflowsWriteTheirEffects(t *testing.T) {
 		}
 	}
 
+	// Declarations: each is its SELF_DECLARATION record, showing its
+	// verification; its commitment ends with it (a verified one fulfilled,
+	// a false one found false with its serious COMMITMENT_BREACH record).
+	var decls []struct {
+		ID         int64  `db:"id"`
+		State      string `db:"state"`
+		USCC       string `db:"uscc"`
+		Record     int64  `db:"hub_record_id"`
+		Commitment string `db:"commitment_state"`
+		Breach     int64  `db:"breach"`
+	}
+	if err := db.SelectContext(ctx, &decls, `SELECT d.id, d.state, d.uscc, d.hub_record_id, c.state AS commitment_state, c.record_id AS breach
+		FROM declaration d JOIN commitment c ON c.id = d.commitment_id`); err != nil {
+		t.Fatal(err)
+	}
+	wantCommitment := map[string]string{"DECLARED": "SIGNED", "VERIFIED": "FULFILLED", "FOUND_FALSE": "FOUND_FALSE"}
+	for _, d := range decls {
+		r, ok := byID[d.Record]
+		breach, bok := byID[d.Breach]
+		if !ok || r.Kind != "SELF_DECLARATION" || r.USCC != d.USCC || details[r.ID].Verification != d.State ||
+			details[r.ID].DeclarationID != workflow.EncodeID(workflow.TypeDeclaration, d.ID) || d.Commitment != wantCommitment[d.State] ||
+			(d.State == "FOUND_FALSE") != (bok && breach.Kind == "COMMITMENT_BREACH" && details[breach.ID].FalseCommitment) {
+			t.Errorf("declaration %d (%s): record %+v, commitment %s, breach %+v", d.ID, d.State, r, d.Commitment, breach)
+		}
+	}
+
 	// Every record they name is a department's record.
 	found := map[credit.Ref]bool{}
 	for _, dep := range h.Loaders.Departments {
@@ -528,7 +558,7 @@ func TestSeededWorkflowsAreDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, table := range []string{"commitment", "list_entry", "interview", "joint_case", "case_push", "objection", "repair",
-		"finding", "hub_record", "record_overlay", "workflow_history"} {
+		"finding", "hub_record", "record_overlay", "workflow_history", "declaration"} {
 		q := `SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY id), '[]')::text FROM ` + table + ` t`
 		var first, second string
 		if err := h.DBs["hub"].GetContext(ctx, &first, q); err != nil {

@@ -33,6 +33,10 @@ const (
 	// KindMonitoringFinding is an agency's monitoring finding (T30) that
 	// the department owning the matter accepted.
 	KindMonitoringFinding Kind = "MONITORING_FINDING"
+	// KindSelfDeclaration is information an entity declared about itself
+	// under a truthfulness commitment (T11): self-declared, never a
+	// department's decision.
+	KindSelfDeclaration Kind = "SELF_DECLARATION"
 )
 
 // Kinds lists every record kind.
@@ -40,7 +44,7 @@ var Kinds = []Kind{
 	KindLicence, KindPenalty, KindInspection, KindComplaint, KindAbnormalOperation,
 	KindDischargePermit, KindEnvironmentalRating, KindQualification, KindAccident,
 	KindBadConduct, KindDishonestDebtor, KindConsumptionRestriction, KindFalseLitigation,
-	KindCommitmentBreach, KindInterview, KindListing, KindKeyAttention, KindMonitoringFinding,
+	KindCommitmentBreach, KindInterview, KindListing, KindKeyAttention, KindMonitoringFinding, KindSelfDeclaration,
 }
 
 // TypeNames are the GraphQL type of each kind, for checks that relate the
@@ -53,7 +57,7 @@ var TypeNames = map[Kind]string{
 	KindBadConduct: "ConstructionBadConduct", KindDishonestDebtor: "DishonestJudgmentDebtor",
 	KindConsumptionRestriction: "ConsumptionRestriction", KindFalseLitigation: "FalseLitigationDishonesty",
 	KindCommitmentBreach: "CommitmentBreach", KindInterview: "CreditInterview", KindListing: "ListingRecord",
-	KindKeyAttention: "KeyAttentionRecord", KindMonitoringFinding: "MonitoringFindingRecord",
+	KindKeyAttention: "KeyAttentionRecord", KindMonitoringFinding: "MonitoringFindingRecord", KindSelfDeclaration: "SelfDeclarationRecord",
 }
 
 // Publicity is how open a record is.

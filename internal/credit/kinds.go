@@ -193,3 +193,22 @@ type MonitoringFinding struct {
 	Agency    string
 	FindingID string
 }
+
+// SelfDeclaration is information an entity declared about itself (自我声明,
+// T11) under a public truthfulness commitment: self-declared, its source
+// is the entity itself, never a department's decision. Verification is
+// the named department's decision on it: DECLARED until it decides, then
+// VERIFIED or FOUND_FALSE (a false declaration is a false commitment, a
+// COMMITMENT_BREACH record of its own).
+type SelfDeclaration struct {
+	Base
+	DeclarationID   string
+	DeclarationKind string
+	Title           string
+	CommitmentID    string
+	VerifyingDept   string
+	Verification    string
+}
+
+// SelfDeclared is the source of a self-declared record: the entity itself.
+var SelfDeclared = Department{Code: "self-declared", Name: "信用主体自我声明"}

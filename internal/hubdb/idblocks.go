@@ -22,7 +22,7 @@ import (
 // blockTables are the tables the workflows' transitions add rows to, each
 // with a bigserial id whose sequence is <table>_id_seq.
 var blockTables = []string{"commitment", "list_entry", "interview", "joint_case", "case_push", "objection", "repair",
-	"finding", "notification", "hub_record", "record_overlay", "workflow_history"}
+	"finding", "notification", "hub_record", "record_overlay", "workflow_history", "declaration"}
 
 // IDBlocks are the blocks a transaction reserved: the first id of each
 // table's, which the reservation itself took.

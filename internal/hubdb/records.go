@@ -60,6 +60,14 @@ type Detail struct {
 	Passed      bool               `json:"passed,omitempty"`
 	Findings    InspectionFindings `json:"findings,omitempty"`
 	PublishedOn *scalars.Date      `json:"publishedOn,omitempty"`
+	// A self-declared record (kind SELF_DECLARATION, T11): the declaration
+	// (global ID), its kind and title, the truthfulness commitment (in
+	// CommitmentID) and the named department's verification (DECLARED
+	// until it decides).
+	DeclarationID   string `json:"declarationId,omitempty"`
+	DeclarationKind string `json:"declarationKind,omitempty"`
+	Title           string `json:"title,omitempty"`
+	Verification    string `json:"verification,omitempty"`
 }
 
 // Value writes the detail as JSON.
@@ -94,6 +102,11 @@ type HubRecordStore interface {
 	OfListing(ctx context.Context, listEntryID string) ([]HubRecordRow, error)
 	// All returns every record.
 	All(ctx context.Context) ([]HubRecordRow, error)
+	// SetVerification writes a SELF_DECLARATION record's verification
+	// (VERIFIED, FOUND_FALSE) and status.
+	SetVerification(ctx context.Context, id int64, verification string, status credit.Status) error
+	// SetDeclaration writes a SELF_DECLARATION record's declaration.
+	SetDeclaration(ctx context.Context, id int64, declarationID string) error
 }
 
 // HubRecords returns the hub's own credit records.

@@ -128,6 +128,13 @@ func recordOf(r HubRecordRow) (credit.Record, error) {
 		return &credit.KeyAttention{Base: b, Domain: d.Domain, ListEntryID: d.ListEntryID}, nil
 	case credit.KindMonitoringFinding:
 		return &credit.MonitoringFinding{Base: b, Agency: d.Agency, FindingID: d.FindingID}, nil
+	case credit.KindSelfDeclaration:
+		// Self-declared: its source is the entity itself and no authority
+		// decided it; the department is only the one asked to verify it.
+		self := credit.SelfDeclared
+		b.Source, b.Authority = &self, nil
+		return &credit.SelfDeclaration{Base: b, DeclarationID: d.DeclarationID, DeclarationKind: d.DeclarationKind,
+			Title: d.Title, CommitmentID: d.CommitmentID, VerifyingDept: r.Department, Verification: d.Verification}, nil
 	case credit.KindInspection:
 		// Published by the hub the day it was recorded: the T26 duty is
 		// counted from the inspection to then.
@@ -207,7 +214,7 @@ func (s *RecordSource) Department() credit.Department { return Office }
 // Kinds are the kinds of the hub's own records.
 func (s *RecordSource) Kinds() []credit.Kind {
 	return []credit.Kind{credit.KindCommitmentBreach, credit.KindInterview, credit.KindListing, credit.KindKeyAttention,
-		credit.KindMonitoringFinding, credit.KindInspection}
+		credit.KindMonitoringFinding, credit.KindInspection, credit.KindSelfDeclaration}
 }
 
 // Key keeps the subject's code or ID number.
@@ -326,6 +333,9 @@ func clone(r credit.Record) credit.Record {
 		c := *v
 		return &c
 	case *credit.Inspection:
+		c := *v
+		return &c
+	case *credit.SelfDeclaration:
 		c := *v
 		return &c
 	}

@@ -32,7 +32,7 @@ func DevRoles() []DevRole {
 			auth.ScopeEntityRead, auth.ScopeRecordRead, auth.ScopeListWrite, auth.ScopeCaseWrite,
 			auth.ScopeObjectionHandle, auth.ScopeRepairReview, auth.ScopeCommitmentWrite,
 			auth.ScopeCommitmentSign, auth.ScopeInspectionWrite, auth.ScopeMeasureReport, auth.ScopeWarningHandle,
-			auth.ScopeFindingHandle,
+			auth.ScopeFindingHandle, auth.ScopeDeclarationVerify,
 		}},
 		{Code: "agency", Label: "信用服务机构", Kind: auth.KindAgency, Org: "agency-001", Scopes: []string{
 			auth.ScopeEntityRead, auth.ScopeReportIssue, auth.ScopeFindingSubmit,

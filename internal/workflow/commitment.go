@@ -164,23 +164,44 @@ func (s *Service) decideCommitment(ctx context.Context, id int64, action, operat
 		if err != nil {
 			return nil, err
 		}
-		t, err := commitmentMachine.transition(ctx, action, State(row.State), row.DepartmentCode)
-		if err != nil {
+		if _, err := commitmentMachine.transition(ctx, action, State(row.State), row.DepartmentCode); err != nil {
 			return nil, err
 		}
-		c := CommitmentOf(&row)
-		c.State = CommitmentState(t.To)
-		if severity != nil {
-			c.Severity = severity
-			if c.RecordID, err = s.breachRecord(ctx, tx, c, reason, now); err != nil {
-				return nil, err
-			}
+		if isDeclarationItem(row.ItemCode) {
+			return nil, apperr.BadInput("id", "this is the truthfulness commitment of a declaration; decide the declaration (verifyDeclaration, findDeclarationFalse)")
 		}
-		if err := tx.Commitments().Decide(ctx, c.DBID, string(c.State), c.Severity, c.RecordID); err != nil {
-			return nil, err
-		}
-		return c, record(ctx, tx, WorkflowCommitment, c.DBID, action, State(row.State), t.To, reason, now)
+		return s.settleCommitment(ctx, tx, row, action, reason, severity, now)
 	})
+}
+
+// settleCommitment writes a decision on a locked commitment whose
+// transition the caller was allowed (decideCommitment; a declaration's
+// verification, declaration.go): the state, the history row and, for a
+// breach or a false commitment, the credit record. It refuses a state the
+// action does not leave from.
+func (s *Service) settleCommitment(ctx context.Context, tx *hubdb.DB, row hubdb.CommitmentRow, action, reason string, severity *credit.Severity, now time.Time) (*Commitment, error) {
+	var t Transition
+	for _, x := range commitmentMachine.Transitions {
+		if x.Action == action {
+			t = x
+		}
+	}
+	if !slices.Contains(t.From, State(row.State)) {
+		return nil, InvalidTransition(commitmentMachine.Name, State(row.State), action, t.From)
+	}
+	c := CommitmentOf(&row)
+	c.State = CommitmentState(t.To)
+	if severity != nil {
+		c.Severity = severity
+		var err error
+		if c.RecordID, err = s.breachRecord(ctx, tx, c, reason, now); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Commitments().Decide(ctx, c.DBID, string(c.State), c.Severity, c.RecordID); err != nil {
+		return nil, err
+	}
+	return c, record(ctx, tx, WorkflowCommitment, c.DBID, action, State(row.State), t.To, reason, now)
 }
 
 // breachRecord writes the COMMITMENT_BREACH record of a breached or false
