@@ -350,7 +350,10 @@ func Decide(ctx context.Context, level Level, scope string, subj Subject) error 
 		if scope == "" {
 			scope = ScopeEntityRead
 		}
-		if p.HasScope(scope) || p.IsSubject(subj) {
+		// The subject itself reads its own shared data without the read
+		// scope; a scope that does something (report:issue stores a
+		// report) it needs like anyone.
+		if p.HasScope(scope) || (p.IsSubject(subj) && slices.Contains(ReadScopes, scope)) {
 			return nil
 		}
 		return forbidden(scope)

@@ -72,14 +72,10 @@ const (
 // carries: the caller logs their disclosure (auth.Request.Disclose) before
 // the report leaves.
 //
-// Issuing stores a report, so it needs report:issue itself: the entity's
-// pass on its own shared data (auth.Decide) reads, it does not issue; an
-// entity asks for its own report by requestOwnCreditReport.
+// Issuing stores a report: the field's marking asks report:issue of every
+// caller, the entity itself included (auth.Decide passes a subject only
+// for read scopes); an entity asks for its own by requestOwnCreditReport.
 func (s *Reports) CreditReport(ctx context.Context, uscc, purpose string, unavailable func(error)) (*Issued, []auth.Subject, error) {
-	if !auth.FromContext(ctx).HasScope(auth.ScopeReportIssue) {
-		return nil, nil, apperr.New(apperr.Forbidden, "issuing a credit report needs the report:issue scope; an entity asks for its own with requestOwnCreditReport").
-			With("requiredScopes", []string{auth.ScopeReportIssue})
-	}
 	c, disclosed, err := s.content(ctx, uscc, purpose, true, unavailable)
 	if err != nil {
 		return nil, nil, err
