@@ -318,28 +318,27 @@ func (s *RecordSource) Unpublished(context.Context, datasources.UnpublishedQuery
 func clone(r credit.Record) credit.Record {
 	switch v := r.(type) {
 	case *credit.CommitmentBreach:
-		c := *v
-		return &c
+		return copyOf(v)
 	case *credit.Interview:
-		c := *v
-		return &c
+		return copyOf(v)
 	case *credit.Listing:
-		c := *v
-		return &c
+		return copyOf(v)
 	case *credit.KeyAttention:
-		c := *v
-		return &c
+		return copyOf(v)
 	case *credit.MonitoringFinding:
-		c := *v
-		return &c
+		return copyOf(v)
 	case *credit.Inspection:
-		c := *v
-		return &c
+		return copyOf(v)
 	case *credit.SelfDeclaration:
-		c := *v
-		return &c
+		return copyOf(v)
 	}
 	return r
+}
+
+// copyOf returns a shallow copy of *v.
+func copyOf[T any](v *T) *T {
+	c := *v
+	return &c
 }
 
 // Each calls f with each of the hub's own records as stored (without
