@@ -275,8 +275,10 @@ func recordsRequest(ctx context.Context, cat *catalogue.Catalogue, sub datasourc
 		if in {
 			open = append(open, e.Kind)
 			// A kind public only once concluded (a complaint, T10) has
-			// rows of two levels: each is sorted out by the records' rule.
-			rowByRow = rowByRow || e.PublicOnceConcluded
+			// rows of two levels: for a caller (or a filter) without the
+			// shared one, each is sorted out by the records' rule; the rest
+			// see both and pay nothing per row.
+			rowByRow = rowByRow || (e.PublicOnceConcluded && !slices.Contains(publicities, credit.Shared))
 		}
 	}
 	req.NoMatch = len(open) == 0
