@@ -1448,8 +1448,9 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		Warnings    func(childComplexity int, filter *model.WarningFilter) int
-		WorkArrived func(childComplexity int) int
+		NotificationArrived func(childComplexity int) int
+		Warnings            func(childComplexity int, filter *model.WarningFilter) int
+		WorkArrived         func(childComplexity int) int
 	}
 
 	Warning struct {
@@ -1785,6 +1786,7 @@ type SelfDeclarationRecordResolver interface {
 }
 type SubscriptionResolver interface {
 	WorkArrived(ctx context.Context) (<-chan *workflow.WorkItem, error)
+	NotificationArrived(ctx context.Context) (<-chan *model.Notification, error)
 	Warnings(ctx context.Context, filter *model.WarningFilter) (<-chan *model.Warning, error)
 }
 type WarningResolver interface {
@@ -8433,6 +8435,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StateCount.State(childComplexity), true
 
+	case "Subscription.notificationArrived":
+		if e.ComplexityRoot.Subscription.NotificationArrived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.NotificationArrived(childComplexity), true
 	case "Subscription.warnings":
 		if e.ComplexityRoot.Subscription.Warnings == nil {
 			break
@@ -10706,6 +10714,16 @@ extend type Query {
   code, or a public employee's unit's unified code).
   """
   notifications(filter: NotificationFilter, first: Int = 20, after: String): NotificationConnection! @open(level: SHARED, scope: "entity:read", only: [SUPERVISORS])
+}
+
+extend type Subscription {
+  """
+  The notifications reaching the caller's body's inbox from now on, on
+  whichever hub instance the cause was written (T23): the same body as
+  notifications (the token's org; no argument names another), as open as
+  there. Supervisors only (FORBIDDEN otherwise).
+  """
+  notificationArrived: Notification! @open(level: SHARED, scope: "entity:read", only: [SUPERVISORS])
 }
 
 extend type Mutation {
@@ -44365,6 +44383,38 @@ func (ec *executionContext) fieldContext_Subscription_workArrived(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_notificationArrived(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_notificationArrived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().NotificationArrived(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Notification) graphql.Marshaler {
+			return ec.marshalNNotification2ᚖcredithubᚋgraphᚋmodelᚐNotification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_notificationArrived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_warnings(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -58446,6 +58496,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "workArrived":
 		return ec._Subscription_workArrived(ctx, fields[0])
+	case "notificationArrived":
+		return ec._Subscription_notificationArrived(ctx, fields[0])
 	case "warnings":
 		return ec._Subscription_warnings(ctx, fields[0])
 	default:

@@ -351,3 +351,23 @@ func rosterModel(in *supervision.RosterInspector) *model.RosterInspector {
 	return &model.RosterInspector{ID: supervision.InspectorID(in.ID), Name: in.Name, BadgeNo: in.BadgeNo,
 		Department: departmentOf(in.Department), Active: in.Active, RetiredAt: in.RetiredAt, RetireReason: in.RetireReason}
 }
+
+// notificationsArriving maps a body's inbox subscription to the graph's
+// notifications until the broker closes it; a client gone drains it, so
+// the fan-out never waits on it.
+func notificationsArriving(ctx context.Context, items <-chan *workflow.WorkItem) <-chan *model.Notification {
+	out := make(chan *model.Notification)
+	go func() {
+		defer close(out)
+		for it := range items {
+			select {
+			case out <- notificationModel(it.Notification):
+			case <-ctx.Done():
+				for range items {
+				}
+				return
+			}
+		}
+	}()
+	return out
+}

@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+	"credithub/auth"
 	"credithub/graph"
 	"credithub/graph/model"
 	"credithub/internal/workflow"
@@ -59,6 +60,10 @@ func (r *queryResolver) Notifications(ctx context.Context, filter *model.Notific
 		conn.Edges[i] = &model.NotificationEdge{Cursor: cursor(x), Node: notificationModel(x)}
 	}
 	return conn, nil
+}
+
+func (r *subscriptionResolver) NotificationArrived(ctx context.Context) (<-chan *model.Notification, error) {
+	return notificationsArriving(ctx, r.Work.SubscribeNotifications(ctx, auth.FromContext(ctx).Org())), nil
 }
 
 func (r *Resolver) Notification() graph.NotificationResolver { return &notificationResolver{r} }

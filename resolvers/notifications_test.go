@@ -6,6 +6,8 @@ package resolvers_test
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -268,4 +270,97 @@ func TestSeededNotificationsInEveryState(t *testing.T) {
 		}
 	}
 	t.Logf("seeded: %v", seen)
+}
+
+const gqlNotificationArrived = `subscription { notificationArrived { id recipient role cause causeId uscc state overdue } }`
+
+// A body's inbox is a subscription too: a joint-punishment listing's
+// notifications reach the superior body, and the discipline body on
+// another hub instance, as the listing's transaction commits. Each body
+// hears only its own, workArrived carries none of them, whom a public
+// employee's notification is about stays behind the field markings, and
+// only supervisors may subscribe.
+func TestNotificationInboxSubscription(t *testing.T) {
+	t.Parallel()
+	h := startWF(t)
+	h.started = time.Now().Add(-time.Second)
+	other := h.Variant(t, nil) // a second instance on the same databases
+	ents, recs := h.listable(t, 1)
+	soe := ents[0]
+	market := openDB(t, h.Prefix+"dept_market")
+	if _, err := market.Exec(`UPDATE registry_entity SET org_type = 'STATE_OWNED_ENTERPRISE', superior_code = 'GZW' WHERE uscc = $1`, soe.USCC); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.DBs["hub"].DB.Exec(`INSERT INTO public_employee (id_no, name, unit_uscc, unit_name) VALUES ($1, $2, '11231100MB1234567X', '黑河市某事业单位')
+		ON CONFLICT (id_no) DO UPDATE SET unit_uscc = '11231100MB1234567X'`, soe.LegalRep.IDNo, soe.LegalRep.Name); err != nil {
+		t.Fatal(err)
+	}
+	dial := func(hub *apptest.Hub, org string) *wsClient {
+		return dialWarnings(t, hub, map[string]any{"Authorization": "Bearer " + apptest.Token(t, auth.KindDepartment, org, auth.ScopeEntityRead)})
+	}
+	gzw, jwjw, fire := dial(h.Hub, "GZW"), dial(other, "JWJW"), dial(h.Hub, "fire")
+	gzw.subscribe("n", gqlNotificationArrived, nil)
+	gzw.subscribe("w", workSubscription, nil)
+	jwjw.subscribe("n", `subscription { notificationArrived { role cause idNumber } }`, nil)
+	fire.subscribe("n", gqlNotificationArrived, nil)
+	waitFor(t, "four subscribers", func() bool { return h.Work.Subscribers() == 3 && other.Work.Subscribers() == 1 })
+
+	dept := h.dept("market", auth.ScopeListWrite, auth.ScopeEntityRead, auth.ScopeRecordRead)
+	listing := h.ok(t, dept, gqlEnterListing, map[string]any{"in": wfListing("JOINT_PUNISHMENT", soe.USCC, recs[0][:1], nil), "k": h.key()})
+	listingID := apptest.Get(listing, "enterListing", "id")
+
+	m, ok := gzw.next(10 * time.Second)
+	if !ok || m.ID != "n" || m.Type != "next" {
+		t.Fatalf("the superior body heard %+v (open %v), want its notification", m, ok)
+	}
+	var ev struct {
+		Data   struct{ NotificationArrived map[string]any }
+		Errors []apptest.Error
+	}
+	if err := json.Unmarshal(m.Payload, &ev); err != nil {
+		t.Fatal(err)
+	}
+	n := ev.Data.NotificationArrived
+	if len(ev.Errors) > 0 || n["recipient"] != "GZW" || n["role"] != "SUPERIOR" || n["cause"] != "JOINT_PUNISHMENT" ||
+		n["causeId"] != listingID || n["uscc"] != soe.USCC || n["state"] != "UNACKNOWLEDGED" || n["overdue"] != false {
+		t.Fatalf("the superior body's notification: %s", m.Payload)
+	}
+	// The same notification the inbox lists.
+	if got := notificationsOf(t, h, apptest.As(t, auth.KindDepartment, "GZW", "", auth.ScopeEntityRead), soe.USCC, nil); len(got) != 1 || got[0]["id"] != n["id"] {
+		t.Fatalf("the inbox lists %v, the subscription delivered %v", got, n)
+	}
+
+	// On the other instance, the discipline body hears of the public
+	// employee; without person:read, not who it is.
+	m, ok = jwjw.next(10 * time.Second)
+	if !ok || m.ID != "n" || m.Type != "next" {
+		t.Fatalf("the discipline body heard %+v (open %v), want its notification", m, ok)
+	}
+	if !strings.Contains(string(m.Payload), `"DISCIPLINE"`) || !strings.Contains(string(m.Payload), "FORBIDDEN") ||
+		strings.Contains(string(m.Payload), soe.LegalRep.IDNo) || strings.Contains(string(m.Payload), soe.LegalRep.Name) {
+		t.Fatalf("the discipline body's notification without person:read: %s", m.Payload)
+	}
+
+	gzw.quiet(t, "the superior body (a second notification, or one on workArrived)", time.Second)
+	fire.quiet(t, "a department that is no recipient", 500*time.Millisecond)
+	jwjw.quiet(t, "the discipline body (a second notification)", 500*time.Millisecond)
+
+	// Refused before anything is delivered to the public, an agency and an
+	// entity; no argument names another body's inbox.
+	for name, payload := range map[string]map[string]any{
+		"an agency":  {"Authorization": "Bearer " + apptest.Token(t, auth.KindAgency, "GZW", auth.Scopes...)},
+		"an entity":  {"Authorization": "Bearer " + apptest.Token(t, auth.KindEntity, soe.USCC, auth.Scopes...)},
+		"the public": nil,
+	} {
+		c := dialWarnings(t, h.Hub, payload)
+		c.subscribe("n", gqlNotificationArrived, nil)
+		m, ok := c.next(5 * time.Second)
+		if !ok || !strings.Contains(string(m.Payload), "FORBIDDEN") || strings.Contains(string(m.Payload), `"recipient"`) {
+			t.Errorf("%s: %+v, want FORBIDDEN and no notification", name, m)
+		}
+	}
+	r := h.Do(t, `subscription { notificationArrived(recipient: "GZW") { id } }`, nil, apptest.As(t, auth.KindDepartment, "fire", "", auth.ScopeEntityRead))
+	if len(r.Errors) == 0 || r.Errors[0].Code() != "GRAPHQL_VALIDATION_FAILED" || r.Data != nil {
+		t.Errorf("notificationArrived(recipient:): %s", r.Body)
+	}
 }

@@ -70,11 +70,14 @@ type NotificationFilter struct {
 // NotificationStore is the notifications' SQL.
 type NotificationStore interface {
 	// Notify writes the notifications of c, unless written before, and
-	// returns the ids of those it wrote. An entity of type OTHER or a
-	// person who is no public employee gets none.
+	// returns the ids of those it wrote, each announced to its recipient's
+	// inbox subscribers at commit (a work event NOTIFICATION_RECEIVED). An
+	// entity of type OTHER or a person who is no public employee gets none.
 	Notify(ctx context.Context, c NotifyCause, at time.Time) ([]int64, error)
 	// List returns a recipient's notifications, newest first.
 	List(ctx context.Context, f NotificationFilter) ([]*NotificationRow, error)
+	// ByID returns the notifications with these ids, in one statement.
+	ByID(ctx context.Context, ids []int64) ([]NotificationRow, error)
 	// Get reads notification id (ErrNotFound when none).
 	Get(ctx context.Context, id int64) (NotificationRow, error)
 	// LockForDecision reads and locks it; CONFLICT when another
@@ -99,7 +102,10 @@ type notifications struct{ d *DB }
 var notifiedOrgTypes = []string{"ORGAN", "PUBLIC_INSTITUTION", "STATE_OWNED_ENTERPRISE"}
 
 func (n notifications) Notify(ctx context.Context, c NotifyCause, at time.Time) ([]int64, error) {
-	var ids []int64
+	var written []struct {
+		ID        int64  `db:"id"`
+		Recipient string `db:"recipient"`
+	}
 	switch {
 	case c.USCC != "":
 		notified := false
@@ -110,30 +116,43 @@ func (n notifications) Notify(ctx context.Context, c NotifyCause, at time.Time) 
 			return nil, nil
 		}
 		// The superior body (when the registry names one) and the audit bodies.
-		err := n.d.sel(ctx, &ids, `INSERT INTO notification (recipient, cause, cause_id, about, uscc, subject_name, as_role, message, created_at)
+		err := n.d.sel(ctx, &written, `INSERT INTO notification (recipient, cause, cause_id, about, uscc, subject_name, as_role, message, created_at)
 			SELECT r.code, $1, $2, 'ENTITY', $3, $4, r.role, $5, $6
 			FROM (SELECT code, 'AUDIT' AS role FROM notify_body WHERE role = 'AUDIT'
 			      UNION SELECT $7, 'SUPERIOR' WHERE $7 <> '') r
-			ON CONFLICT (cause_id, recipient) DO NOTHING RETURNING id`,
+			ON CONFLICT (cause_id, recipient) DO NOTHING RETURNING id, recipient`,
 			c.Cause, c.CauseID, c.USCC, c.Name, c.Message, at, c.SuperiorCode)
 		if err != nil {
 			return nil, fmt.Errorf("notifying about %s: %w", c.USCC, err)
 		}
 	case c.IDNo != "":
 		// The employee's unit and the discipline-inspection and personnel bodies.
-		err := n.d.sel(ctx, &ids, `INSERT INTO notification (recipient, cause, cause_id, about, id_no, subject_name, as_role, message, created_at)
+		err := n.d.sel(ctx, &written, `INSERT INTO notification (recipient, cause, cause_id, about, id_no, subject_name, as_role, message, created_at)
 			SELECT r.code, $1, $2, 'EMPLOYEE', e.id_no, e.name, r.role, $4, $5
 			FROM public_employee e,
 			     LATERAL (SELECT code, role FROM notify_body WHERE role IN ('DISCIPLINE', 'PERSONNEL')
 			              UNION SELECT e.unit_uscc, 'UNIT') r
 			WHERE e.id_no = $3
-			ON CONFLICT (cause_id, recipient) DO NOTHING RETURNING id`,
+			ON CONFLICT (cause_id, recipient) DO NOTHING RETURNING id, recipient`,
 			c.Cause, c.CauseID, c.IDNo, c.Message, at)
 		if err != nil {
 			return nil, fmt.Errorf("notifying about a person: %w", err)
 		}
 	}
+	ids := make([]int64, len(written))
+	events := make([]WorkEvent, len(written))
+	for i, w := range written {
+		ids[i] = w.ID
+		events[i] = WorkEvent{Department: w.Recipient, Kind: WorkNotificationReceived, ObjectID: w.ID, At: at}
+	}
+	if err := n.d.Work().Announce(ctx, events); err != nil {
+		return nil, err
+	}
 	return ids, nil
+}
+
+func (n notifications) ByID(ctx context.Context, ids []int64) ([]NotificationRow, error) {
+	return rowsByID[NotificationRow](ctx, n.d, notificationColumns, "notification", ids)
 }
 
 func (n notifications) List(ctx context.Context, f NotificationFilter) ([]*NotificationRow, error) {

@@ -35,6 +35,10 @@ const (
 	// WorkRepairApplied: an entity applied to repair one of the
 	// department's records.
 	WorkRepairApplied = "REPAIR_APPLIED"
+	// WorkNotificationReceived: a notification reached a body (T23; the
+	// department is the recipient's code, the object the notification).
+	// Only its inbox's subscription delivers it, not workArrived.
+	WorkNotificationReceived = "NOTIFICATION_RECEIVED"
 )
 
 // WorkEvent is an arrival of work at a department's desk.

@@ -23,6 +23,9 @@ const (
 	WorkObjectionToCheck WorkKind = hubdb.WorkObjectionToCheck
 	WorkObjectionChecked WorkKind = hubdb.WorkObjectionChecked
 	WorkRepairApplied    WorkKind = hubdb.WorkRepairApplied
+	// WorkNotificationReceived reaches a body's inbox (notificationArrived),
+	// never workArrived.
+	WorkNotificationReceived WorkKind = hubdb.WorkNotificationReceived
 )
 
 func (k WorkKind) MarshalGQL(w io.Writer) { scalars.MarshalEnum(w, string(k)) }
@@ -41,6 +44,7 @@ type WorkItem struct {
 	Push           *CasePush
 	Objection      *Objection
 	Repair         *Repair
+	Notification   *Notification
 }
 
 // Department is the department the work reached.
@@ -89,7 +93,18 @@ func (b *WorkBroker) Subscribers() int { return b.fanout().Subscribers() }
 func (b *WorkBroker) Subscribe(ctx context.Context, department string, withPersons bool) <-chan *WorkItem {
 	return b.fanout().Subscribe(ctx, func(it *WorkItem) bool {
 		person := it.Objection != nil && it.Objection.SubjectIDNo != ""
-		return it.DepartmentCode == department && (!person || withPersons)
+		return it.DepartmentCode == department && it.Notification == nil && (!person || withPersons)
+	})
+}
+
+// SubscribeNotifications returns the work items carrying the notifications
+// that reach recipient's inbox from now on (T23), on the same terms as
+// Subscribe. Every one is delivered, a public employee's too: as in the
+// notifications query, whom it is about is for the field markings to show
+// or refuse.
+func (b *WorkBroker) SubscribeNotifications(ctx context.Context, recipient string) <-chan *WorkItem {
+	return b.fanout().Subscribe(ctx, func(it *WorkItem) bool {
+		return it.DepartmentCode == recipient && it.Notification != nil
 	})
 }
 
@@ -106,19 +121,31 @@ func (b *WorkBroker) read(ctx context.Context, ids []int64, after int64) ([]*Wor
 	if err != nil || len(events) == 0 {
 		return nil, err
 	}
-	var pushIDs, objectionIDs, repairIDs []int64
+	var pushIDs, objectionIDs, repairIDs, notificationIDs []int64
 	for _, e := range events {
 		switch e.Kind {
 		case hubdb.WorkCasePushed:
 			pushIDs = append(pushIDs, e.ObjectID)
 		case hubdb.WorkRepairApplied:
 			repairIDs = append(repairIDs, e.ObjectID)
+		case hubdb.WorkNotificationReceived:
+			notificationIDs = append(notificationIDs, e.ObjectID)
 		default:
 			objectionIDs = append(objectionIDs, e.ObjectID)
 		}
 	}
 	today := b.Flows.Today()
 	pushes, objections, repairs := map[int64]*CasePush{}, map[int64]*Objection{}, map[int64]*Repair{}
+	notifications := map[int64]*Notification{}
+	if len(notificationIDs) > 0 {
+		rows, err := db.Notifications().ByID(ctx, notificationIDs)
+		if err != nil {
+			return nil, err
+		}
+		for i := range rows {
+			notifications[rows[i].ID] = b.Flows.notificationOf(rows[i])
+		}
+	}
 	if len(pushIDs) > 0 {
 		rows, err := db.Work().PushesByID(ctx, pushIDs)
 		if err != nil {
@@ -154,10 +181,12 @@ func (b *WorkBroker) read(ctx context.Context, ids []int64, after int64) ([]*Wor
 			it.Push = pushes[e.ObjectID]
 		case hubdb.WorkRepairApplied:
 			it.Repair = repairs[e.ObjectID]
+		case hubdb.WorkNotificationReceived:
+			it.Notification = notifications[e.ObjectID]
 		default:
 			it.Objection = objections[e.ObjectID]
 		}
-		if it.Push == nil && it.Objection == nil && it.Repair == nil {
+		if it.Push == nil && it.Objection == nil && it.Repair == nil && it.Notification == nil {
 			continue // its object is gone
 		}
 		out = append(out, it)
