@@ -134,13 +134,6 @@ func (a *App) Runners() []Runner {
 				Several: "instances claim the marked entities with FOR UPDATE SKIP LOCKED, so none is graded twice; none regrades while a recompute runs",
 			})
 	}
-	if a.RateLimiter != nil {
-		rs = append(rs, Runner{
-			Name: "rate-limit sync", Every: a.RateLimiter.SyncPeriod(),
-			Turn:    a.RateLimiter.Sync,
-			Several: "each instance adds its own counts to the shared rate_window rows and reads back everyone's",
-		})
-	}
 	return rs
 }
 

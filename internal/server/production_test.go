@@ -11,6 +11,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -259,26 +261,78 @@ func TestRateLimit(t *testing.T) {
 	// Two instances share one budget through the database.
 	other := apptest.As(t, auth.KindDepartment, "fire", "", auth.ScopeEntityRead)
 	b := h.Variant(t, nil)
-	ctx := context.Background()
 	for i := 0; i < 3; i++ {
 		if r := post(t, h, q, other); r.Status != http.StatusOK {
 			t.Fatalf("instance A, request %d: %d", i, r.Status)
 		}
 	}
-	if err := h.RateLimiter.Sync(ctx); err != nil {
-		t.Fatal(err)
-	}
 	if r := post(t, b, q, other); r.Status != http.StatusOK {
 		t.Fatalf("instance B, first request: %d", r.Status)
-	}
-	if err := b.RateLimiter.Sync(ctx); err != nil {
-		t.Fatal(err)
 	}
 	if r := post(t, b, q, other); r.Status != http.StatusOK || r.Header.Get("X-RateLimit-Remaining") != "0" {
 		t.Fatalf("instance B, fifth request in all: %d, remaining %q", r.Status, r.Header.Get("X-RateLimit-Remaining"))
 	}
 	if r := post(t, b, q, other); r.Status != http.StatusTooManyRequests {
 		t.Fatalf("instance B, sixth request in all: %d", r.Status)
+	}
+	// A restarted instance starts from the shared window, not afresh.
+	if r := post(t, h.Variant(t, nil), q, other); r.Status != http.StatusTooManyRequests {
+		t.Fatalf("a restarted instance served a spent client: %d", r.Status)
+	}
+}
+
+// Three instances hit at once by one client never serve it past its
+// budget, and with a small budget serve exactly it: 60 concurrent
+// requests spread over them, 20 points, 20 answers, 40 refusals, and the
+// shared window holds 20. Without the window, refused.
+func TestRateLimitNeverOverspentAcrossInstances(t *testing.T) {
+	t.Parallel()
+	const budget = 20
+	h := apptest.Start(t, apptest.Options{Entities: 20, Env: map[string]string{"CREDITHUB_RATE_LIMIT": fmt.Sprint(budget)}})
+	hubs := []*apptest.Hub{h, h.Variant(t, nil), h.Variant(t, nil)}
+	who := apptest.As(t, auth.KindDepartment, "court", "", auth.ScopeEntityRead)
+	q := map[string]any{"query": `{ departments { code } }`}
+	var wg sync.WaitGroup
+	var served, refused atomic.Int64
+	for i := range 60 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			switch r := post(t, hubs[i%3], q, who); r.Status {
+			case http.StatusOK:
+				served.Add(1)
+			case http.StatusTooManyRequests:
+				if r.Errors[0].Code() != "RATE_LIMITED" {
+					t.Errorf("refused with %s", r.Body)
+				}
+				refused.Add(1)
+			default:
+				t.Errorf("status %d: %s", r.Status, r.Body)
+			}
+		}()
+	}
+	wg.Wait()
+	if served.Load() != budget || refused.Load() != 60-budget {
+		t.Errorf("served %d and refused %d of 60, want %d and %d", served.Load(), refused.Load(), budget, 60-budget)
+	}
+	var used int64
+	if err := h.DBs["hub"].DB.Get(&used, `SELECT coalesce(sum(used), 0) FROM rate_window WHERE client LIKE '%court%'`); err != nil {
+		t.Fatal(err)
+	}
+	if used != budget {
+		t.Errorf("the shared window holds %d points, want %d", used, budget)
+	}
+	// Without the shared window a new client is refused, not served
+	// unmetered.
+	if _, err := h.DBs["hub"].DB.Exec(`ALTER TABLE rate_window RENAME TO rate_window_away`); err != nil {
+		t.Fatal(err)
+	}
+	r := post(t, h, q, apptest.As(t, auth.KindDepartment, "housing", "", auth.ScopeEntityRead))
+	if r.Status != http.StatusServiceUnavailable || len(r.Errors) != 1 || r.Errors[0].Code() != "RATE_LIMIT_UNAVAILABLE" || r.Data != nil {
+		t.Errorf("without the shared window: %d %s", r.Status, r.Body)
+	}
+	if _, err := h.DBs["hub"].DB.Exec(`ALTER TABLE rate_window_away RENAME TO rate_window`); err != nil {
+		t.Fatal(err)
 	}
 }
 

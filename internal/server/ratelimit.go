@@ -17,28 +17,35 @@ import (
 // API does: a query is charged its points (Limits.Measure) before it runs.
 //
 // The budget is shared by every hub instance through the hub's database
-// (rate_window) without a statement per request: each instance counts
-// locally and, every SyncEvery, adds what it counted to the shared window
-// and reads back what all instances used (one statement for all clients).
-// A client can therefore overspend by what other instances served it since
-// their last sync — at most SyncEvery's worth of its traffic per instance.
+// (rate_window) and never overspent, without a statement per request: an
+// instance leases a client's points from the window — what the request
+// needs and a share of what is left (a sixteenth of the budget at most, a
+// quarter of the rest as it runs low) — and spends the lease locally. The
+// window's total never passes the budget, whatever the number of
+// instances; an instance that restarts or dies loses its unspent lease, so
+// a client can be refused early by at most what other instances still
+// hold for it, never served past its budget.
 type RateLimiter struct {
-	// Windows is where the instances' counts meet (rate_window).
+	// Windows is where the instances' leases meet (rate_window); nil keeps
+	// them in this instance alone.
 	Windows hubdb.RateWindowStore
 	// PerHour is the budget of an authenticated client; Anonymous that of
 	// one anonymous address.
 	PerHour   int
 	Anonymous int
-	// SyncEvery is how often counts are shared (default 1s).
-	SyncEvery time.Duration
 	Logger    *slog.Logger
 	Now       func() time.Time
 
 	mu     sync.Mutex
 	window time.Time
-	local  map[string]int64 // charged here, not yet shared
-	shared map[string]int64 // every instance's use at the last sync
+	leases map[string]*rateLease
+	local  localWindows
 }
+
+// rateLease is what this instance holds of a client's window: points
+// leased and not yet spent, and the window's use (every instance's leases)
+// at its latest grant.
+type rateLease struct{ left, used int64 }
 
 // Budget is what a charge left.
 type Budget struct {
@@ -46,6 +53,9 @@ type Budget struct {
 	Remaining int
 	Reset     time.Time
 	Exceeded  bool
+	// Err: the shared window could not be reached; the request is refused
+	// (fail closed).
+	Err error
 }
 
 func (rl *RateLimiter) now() time.Time {
@@ -69,83 +79,97 @@ func client(ctx context.Context, r *http.Request) (string, bool) {
 	return "ip:" + host, true
 }
 
-// roll starts a new hourly window when the hour has turned. Call with mu.
+// roll starts a new hourly window when the hour has turned; the old
+// window's leases lapse with it. Call with mu.
 func (rl *RateLimiter) roll(t time.Time) {
 	start := t.UTC().Truncate(time.Hour)
-	if !start.Equal(rl.window) || rl.local == nil {
-		rl.window, rl.local, rl.shared = start, map[string]int64{}, map[string]int64{}
+	if !start.Equal(rl.window) || rl.leases == nil {
+		rl.window, rl.leases = start, map[string]*rateLease{}
 	}
 }
 
 // Charge takes points from the client's budget, or says it is spent (and
-// takes nothing).
+// takes nothing). It reaches the shared window only when this instance's
+// lease does not cover the points.
 func (rl *RateLimiter) Charge(ctx context.Context, r *http.Request, points int) Budget {
 	who, anonymous := client(ctx, r)
-	limit := rl.PerHour
+	limit := int64(rl.PerHour)
 	if anonymous {
-		limit = rl.Anonymous
+		limit = int64(rl.Anonymous)
 	}
-	points = max(points, 1)
-	rl.mu.Lock()
-	defer rl.mu.Unlock()
-	rl.roll(rl.now())
-	b := Budget{Limit: limit, Reset: rl.window.Add(time.Hour)}
-	used := rl.shared[who] + rl.local[who]
-	if used+int64(points) > int64(limit) {
-		b.Exceeded = true
-		b.Remaining = max(limit-int(used), 0)
-		return b
-	}
-	rl.local[who] += int64(points)
-	b.Remaining = limit - int(used) - points
-	return b
-}
-
-// Sync adds this instance's counts to the shared windows and reads back
-// every instance's use of the clients it has seen, in one statement.
-func (rl *RateLimiter) Sync(ctx context.Context) error {
+	need := int64(max(points, 1))
 	rl.mu.Lock()
 	rl.roll(rl.now())
 	window := rl.window
-	points := make(map[string]int64, len(rl.shared)+len(rl.local))
-	for c := range rl.shared {
-		points[c] = 0
+	b := Budget{Limit: int(limit), Reset: window.Add(time.Hour)}
+	l := rl.leases[who]
+	if l == nil {
+		l = &rateLease{}
+		rl.leases[who] = l
 	}
-	for c, n := range rl.local {
-		points[c] = n
+	if l.left >= need {
+		l.left -= need
+		b.Remaining = int(limit - l.used + l.left)
+		rl.mu.Unlock()
+		return b
 	}
-	pending := rl.local
-	rl.local = map[string]int64{}
+	// Lease the rest of what this request needs, and a share more.
+	short := need - l.left
 	rl.mu.Unlock()
-	if len(points) == 0 {
-		return nil
+	var store hubdb.RateWindowStore = &rl.local
+	if rl.Windows != nil {
+		store = rl.Windows
 	}
-	used, err := rl.Windows.Add(ctx, window, points)
+	granted, used, err := store.Lease(ctx, who, window, short, max(limit/16, 1), limit)
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
-	if !rl.window.Equal(window) {
-		return err
-	}
 	if err != nil {
-		// Keep the counts for the next sync.
-		for c, n := range pending {
-			rl.local[c] += n
+		if rl.Logger != nil {
+			rl.Logger.Error("leasing a client's rate-limit points", "client", who, "err", err)
 		}
-		return err
+		b.Err = err
+		return b
 	}
-	for c, n := range used {
-		rl.shared[c] = n
+	if !rl.window.Equal(window) {
+		// The hour turned meanwhile: the lease is of a window gone.
+		rl.roll(rl.now())
+		b.Remaining = 0
+		b.Exceeded = granted == 0
+		return b
 	}
-	return nil
+	l = rl.leases[who]
+	if granted == 0 {
+		b.Exceeded = true
+		b.Remaining = int(min(l.left, limit))
+		return b
+	}
+	l.left += granted - need
+	l.used = max(l.used, used)
+	b.Remaining = int(max(limit-l.used+l.left, 0))
+	return b
 }
 
-// SyncPeriod is how often the instance shares its counts: SyncEvery, 1s by
-// default.
-func (rl *RateLimiter) SyncPeriod() time.Duration {
-	if rl.SyncEvery <= 0 {
-		return time.Second
+// localWindows is the shared windows of an instance alone (no database):
+// the same leases, kept in memory.
+type localWindows struct {
+	mu   sync.Mutex
+	used map[[2]string]int64
+}
+
+func (w *localWindows) Lease(_ context.Context, client string, start time.Time, need, chunk, limit int64) (int64, int64, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.used == nil {
+		w.used = map[[2]string]int64{}
 	}
-	return rl.SyncEvery
+	k := [2]string{client, start.Format(time.RFC3339)}
+	used := w.used[k]
+	if used+need > limit {
+		return 0, used, nil
+	}
+	g := min(max(need, min(chunk, (limit-used)/4)), limit-used)
+	w.used[k] = used + g
+	return g, used + g, nil
 }
 
 // setHeaders writes the budget into the response, like GitHub's API.
