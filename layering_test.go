@@ -14,7 +14,7 @@ import (
 // A new package must be given its rank here.
 var layers = [][]string{
 	// Vocabulary that imports nothing of ours.
-	{"internal/apperr", "internal/scalars", "internal/ident", "internal/workday", "internal/obs", "dev/bench/scenarios", "dev/federation", "dev/npmtest"},
+	{"internal/apperr", "internal/scalars", "internal/ident", "internal/workday", "internal/obs", "dev/bench/scenarios", "dev/federation", "dev/npmtest", "dev/cluster"},
 	{"internal/credit", "internal/sqldb", "dev/synth"},
 	{"internal/gid", "dev/world", "dev/devpg"},
 	// The departments' contract, then each department.

@@ -109,6 +109,9 @@ type Config struct {
 	// departments added and notes the authorisations that expired
 	// (CREDITHUB_FEED_FOLLOW, default 15s).
 	FeedFollow time.Duration
+	// BanJob is how often the bans job looks for bans whose start or end
+	// has come (CREDITHUB_BAN_JOB, default BanJobEvery).
+	BanJob time.Duration
 }
 
 // DatabaseNames are the databases' roles, in start-up order.
@@ -201,6 +204,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if v := getenv("CREDITHUB_FEED_FOLLOW"); v != "" {
 		if c.FeedFollow, err = time.ParseDuration(v); err != nil || c.FeedFollow < 10*time.Millisecond || c.FeedFollow > 24*time.Hour {
 			return c, fmt.Errorf("CREDITHUB_FEED_FOLLOW must be a duration from 10ms to 24h, such as 15s, got %q", v)
+		}
+	}
+	c.BanJob = BanJobEvery
+	if v := getenv("CREDITHUB_BAN_JOB"); v != "" {
+		if c.BanJob, err = time.ParseDuration(v); err != nil || c.BanJob < 100*time.Millisecond || c.BanJob > 24*time.Hour {
+			return c, fmt.Errorf("CREDITHUB_BAN_JOB must be a duration from 100ms to 24h, such as 10m, got %q", v)
 		}
 	}
 	if err := c.readProduction(getenv); err != nil {

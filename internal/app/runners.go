@@ -34,7 +34,7 @@ type Runner struct {
 // it at once.
 const CatalogueRefreshEvery = 30 * time.Second
 
-// BanJobEvery is how often the bans job looks for bans whose start or end
+// BanJobEvery is by default how often the bans job looks for bans whose start or end
 // has come (T21). A ban restricts or stops restricting on its day whatever
 // the job's pace (its records carry its days); the job writes the history
 // and the removal.
@@ -94,7 +94,7 @@ func (a *App) Runners() []Runner {
 		Several: "each instance rereads the catalogue when a change was made or the day turned; the changes are rows, the same for all",
 	})
 	rs = append(rs, Runner{
-		Name: "bans start and end", Every: BanJobEvery, First: 5 * time.Second,
+		Name: "bans start and end", Every: a.Config.BanJob, First: min(5*time.Second, a.Config.BanJob),
 		Turn: func(ctx context.Context) error {
 			run, err := a.Workflows.RunBans(ctx, 0)
 			if run.Started+run.Ended > 0 {
@@ -110,16 +110,16 @@ func (a *App) Runners() []Runner {
 				Name: "grade recompute", Every: interval, First: min(supervision.GradeJobDelay, interval),
 				Turn: func(ctx context.Context) error {
 					start := time.Now()
-					n, ran, err := a.Supervision.RecomputeIfFree(ctx)
+					n, ran, err := a.Supervision.RecomputeIfFree(ctx, interval)
 					switch {
 					case ran && err == nil:
 						a.Logger.Info("recomputed grades", "entities", n, "took", time.Since(start).Round(time.Millisecond).String())
 					case err == nil:
-						a.Logger.Info("grades are being recomputed by another instance; skipping this turn")
+						a.Logger.Info("grades are being or were just recomputed by another instance; skipping this turn")
 					}
 					return err
 				},
-				Several: "one instance recomputes at a time (a transaction advisory lock); the others skip their turn",
+				Several: "one instance recomputes at a time (a transaction advisory lock), once per interval (the last recompute's time); the others skip their turn",
 			},
 			Runner{
 				Name: "regrade of changed entities", Every: supervision.RegradeEvery,

@@ -91,6 +91,9 @@ type GradeStore interface {
 	// TryRecomputeAlone is RecomputeAlone without the wait: false, and
 	// nothing held, when another transaction recomputes or regrades.
 	TryRecomputeAlone(ctx context.Context) (bool, error)
+	// LastRecompute is when the latest full recompute committed (zero:
+	// never), from the month snapshots it writes.
+	LastRecompute(ctx context.Context) (time.Time, error)
 	// TryRegradeWithoutRecompute reports whether no full recompute runs
 	// and, when none does, keeps one from starting until this transaction
 	// ends. Regrades of several instances run side by side.
@@ -224,6 +227,15 @@ func (g grades) RecomputeAlone(ctx context.Context) error {
 
 func (g grades) TryRecomputeAlone(ctx context.Context) (bool, error) {
 	return g.try(ctx, `SELECT pg_try_advisory_xact_lock($1)`)
+}
+
+func (g grades) LastRecompute(ctx context.Context) (time.Time, error) {
+	var at *time.Time
+	err := g.d.get(ctx, &at, `SELECT max(computed_at) FROM grade_month`)
+	if err != nil || at == nil {
+		return time.Time{}, err
+	}
+	return *at, nil
 }
 
 func (g grades) TryRegradeWithoutRecompute(ctx context.Context) (bool, error) {

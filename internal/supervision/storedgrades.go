@@ -101,13 +101,18 @@ func (s *Service) Recompute(ctx context.Context, key hubdb.Key) (int, error) {
 }
 
 // RecomputeIfFree is the grade job's turn: it recomputes every stored grade
-// unless another instance is recomputing them (ran false then): instances
-// take turns through an advisory lock, and one that finds another at work
-// skips its turn.
-func (s *Service) RecomputeIfFree(ctx context.Context) (n int, ran bool, err error) {
+// unless another instance is recomputing them or has done so within the
+// last half interval (ran false then). Instances take turns through an
+// advisory lock, and the recompute's own timestamp makes the job run once
+// per interval however many instances start it, staggered or not.
+func (s *Service) RecomputeIfFree(ctx context.Context, every time.Duration) (n int, ran bool, err error) {
 	err = s.DB.Transact(ctx, func(tx *hubdb.DB) error {
 		free, err := tx.Grades().TryRecomputeAlone(ctx)
 		if err != nil || !free {
+			return err
+		}
+		last, err := tx.Grades().LastRecompute(ctx)
+		if err != nil || time.Since(last) < every/2 {
 			return err
 		}
 		ran = true

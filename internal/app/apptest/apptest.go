@@ -110,7 +110,36 @@ const testPoolSize = "2"
 // side by side, stays well under PostgreSQL's 100.
 var hubSlots = make(chan struct{}, 3)
 
+// Databases prepares a test's own seeded databases as Start does, and
+// runs no hub: for tests that run the hub as separate processes
+// (dev/cluster), with Getenv as their environment. App and URL are unset.
+func Databases(t testing.TB, o Options) *Hub {
+	t.Helper()
+	hubSlots <- struct{}{}
+	t.Cleanup(func() { <-hubSlots })
+	h, err := prepare(o, t.Cleanup, testing.Verbose())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 func start(o Options, cleanup func(func()), verbose bool) (*Hub, error) {
+	h, err := prepare(o, cleanup, verbose)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := app.FromEnv(h.getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.serve(cfg, cleanup); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func prepare(o Options, cleanup func(func()), verbose bool) (*Hub, error) {
 	if o.Entities == 0 {
 		o.Entities = 300
 	}
@@ -160,11 +189,7 @@ func start(o Options, cleanup func(func()), verbose bool) (*Hub, error) {
 	if err := app.Prepare(ctx, cfg, app.SeedOptions{Entities: o.Entities, Seed: o.Seed}, logger); err != nil {
 		return nil, fmt.Errorf("preparing test databases on %s (is PostgreSQL running?): %w", dstest.ServerURL(), err)
 	}
-	h := &Hub{World: world.New(o.Seed, o.Entities), Prefix: prefix, getenv: getenv, logger: logger}
-	if err := h.serve(cfg, cleanup); err != nil {
-		return nil, err
-	}
-	return h, nil
+	return &Hub{World: world.New(o.Seed, o.Entities), Prefix: prefix, getenv: getenv, logger: logger}, nil
 }
 
 func (h *Hub) serve(cfg app.Config, cleanup func(func())) error {
