@@ -921,9 +921,10 @@ type ComplexityRoot struct {
 	}
 
 	MarketEntityConnection struct {
-		Edges      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
+		Edges             func(childComplexity int) int
+		PageInfo          func(childComplexity int) int
+		TotalCount        func(childComplexity int) int
+		TotalCountIsExact func(childComplexity int) int
 	}
 
 	MarketEntityEdge struct {
@@ -5676,6 +5677,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarketEntityConnection.TotalCount(childComplexity), true
+	case "MarketEntityConnection.totalCountIsExact":
+		if e.ComplexityRoot.MarketEntityConnection.TotalCountIsExact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketEntityConnection.TotalCountIsExact(childComplexity), true
 
 	case "MarketEntityEdge.cursor":
 		if e.ComplexityRoot.MarketEntityEdge.Cursor == nil {
@@ -11667,8 +11674,14 @@ type MarketEntity implements Node @key(fields: "uscc") @open(level: PUBLIC) {
 type MarketEntityConnection @open(level: PUBLIC) {
   edges: [MarketEntityEdge!]!
   pageInfo: PageInfo!
-  "Entities matching the filter; costs one count query, so ask only when shown."
+  """
+  Entities matching the filter: counted exactly up to 10,000, past that
+  PostgreSQL's estimate (totalCountIsExact false), as GitHub's search
+  does. One statement (two past 10,000), so ask only when shown.
+  """
   totalCount: Int!
+  "Whether totalCount was counted (true) or estimated past 10,000 matches (false)."
+  totalCountIsExact: Boolean!
 }
 
 type MarketEntityEdge @open(level: PUBLIC) {
@@ -13496,6 +13509,8 @@ func (ec *executionContext) childFields_MarketEntityConnection(ctx context.Conte
 		return ec.fieldContext_MarketEntityConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_MarketEntityConnection_totalCount(ctx, field)
+	case "totalCountIsExact":
+		return ec.fieldContext_MarketEntityConnection_totalCountIsExact(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MarketEntityConnection", field.Name)
 }
@@ -33088,6 +33103,29 @@ func (ec *executionContext) _MarketEntityConnection_totalCount(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_MarketEntityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketEntityConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MarketEntityConnection_totalCountIsExact(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketEntityConnection_totalCountIsExact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCountIsExact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketEntityConnection_totalCountIsExact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketEntityConnection", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _MarketEntityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntityEdge) (ret graphql.Marshaler) {
@@ -55050,6 +55088,11 @@ func (ec *executionContext) _MarketEntityConnection(ctx context.Context, sel ast
 			}
 		case "totalCount":
 			out.Values[i] = ec._MarketEntityConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCountIsExact":
+			out.Values[i] = ec._MarketEntityConnection_totalCountIsExact(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -163,8 +163,8 @@ func (r *queryResolver) Entities(ctx context.Context, filter *model.EntityFilter
 		conn.PageInfo.EndCursor = &conn.Edges[k-1].Cursor
 	}
 	// Counting is a statement of its own: only when the client asked.
-	if slices.Contains(graphql.CollectAllFields(ctx), "totalCount") {
-		if conn.TotalCount, err = r.Registry.CountEntities(qctx, f); err != nil {
+	if fields := graphql.CollectAllFields(ctx); slices.Contains(fields, "totalCount") || slices.Contains(fields, "totalCountIsExact") {
+		if conn.TotalCount, conn.TotalCountIsExact, err = r.Registry.CountEntities(qctx, f); err != nil {
 			return nil, apperr.Unavailable(datasources.Market, err)
 		}
 	}

@@ -3,10 +3,12 @@ package market
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -28,8 +30,9 @@ type Registry interface {
 	// ListEntities returns up to limit entities matching f with codes after
 	// the given one, ordered by code.
 	ListEntities(ctx context.Context, f ListFilter, after string, limit int) ([]*Entity, error)
-	// CountEntities counts the entities matching f.
-	CountEntities(ctx context.Context, f ListFilter) (int, error)
+	// CountEntities counts the entities matching f, exactly up to
+	// ExactCountUpTo and estimated past it (exact false).
+	CountEntities(ctx context.Context, f ListFilter) (n int, exact bool, err error)
 	// MembersByUSCC returns each entity's principal persons.
 	MembersByUSCC(ctx context.Context, usccs []string) (map[string][]Member, error)
 	// MembersByIDNumber returns, per ID number, the roles the person holds.
@@ -81,6 +84,9 @@ type ListFilter struct {
 // RegistryStore implements Registry over a sqlx handle (a *DB or a *Tx).
 type RegistryStore struct {
 	DB sqlx.ExtContext
+	// CountCap is how many matches CountEntities counts exactly (0:
+	// ExactCountUpTo).
+	CountCap int
 }
 
 var _ Registry = (*RegistryStore)(nil)
@@ -159,6 +165,12 @@ func (f ListFilter) where(args *[]any) string {
 		add("e.status = ?", f.Status)
 	}
 	if f.NameContains != "" {
+		// Two characters or more: the names holding every bigram of the
+		// term, from the bigram index (migration 00007), then the order
+		// checked by ILIKE. One character is a scan.
+		if utf8.RuneCountInString(f.NameContains) >= 2 {
+			add("e.name_bigrams @> name_bigrams(?)", f.NameContains)
+		}
 		add(`e.name ILIKE ? ESCAPE '\'`, "%"+escapeLike(f.NameContains)+"%")
 	}
 	return strings.Join(conds, " AND ")
@@ -181,12 +193,41 @@ func (s *RegistryStore) ListEntities(ctx context.Context, f ListFilter, after st
 	return rows, err
 }
 
-// CountEntities counts the entities matching f.
-func (s *RegistryStore) CountEntities(ctx context.Context, f ListFilter) (int, error) {
+// ExactCountUpTo is how many matching entities CountEntities counts one by
+// one; past it, the count is PostgreSQL's planner estimate, as GitHub's
+// search gives an estimate past a threshold: counting every row of a
+// million-row match costs ~80 ms on this machine, the capped count and the
+// estimate a few.
+const ExactCountUpTo = 10_000
+
+// CountEntities counts the entities matching f: exactly up to
+// CountCap (exact true), else the planner's estimate of the matches
+// (never below the cap).
+func (s *RegistryStore) CountEntities(ctx context.Context, f ListFilter) (n int, exact bool, err error) {
+	limit := s.CountCap
+	if limit <= 0 {
+		limit = ExactCountUpTo
+	}
 	var args []any
-	var n int
-	err := sqlx.GetContext(ctx, s.DB, &n, `SELECT count(*) FROM registry_entity e WHERE `+f.where(&args), args...)
-	return n, err
+	where := f.where(&args)
+	err = sqlx.GetContext(ctx, s.DB, &n, fmt.Sprintf(
+		`SELECT count(*) FROM (SELECT 1 FROM registry_entity e WHERE %s LIMIT %d) capped`, where, limit+1), args...)
+	if err != nil || n <= limit {
+		return n, true, err
+	}
+	var plan string
+	if err := sqlx.GetContext(ctx, s.DB, &plan, `EXPLAIN (FORMAT JSON) SELECT 1 FROM registry_entity e WHERE `+where, args...); err != nil {
+		return 0, false, err
+	}
+	var p []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		}
+	}
+	if err := json.Unmarshal([]byte(plan), &p); err != nil || len(p) == 0 {
+		return 0, false, fmt.Errorf("reading the planner's estimate: %v", err)
+	}
+	return max(int(p[0].Plan.Rows), limit+1), false, nil
 }
 
 const memberSelect = `SELECT e.uscc, m.role, m.name, m.id_no, m.mobile

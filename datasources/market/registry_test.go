@@ -2,6 +2,7 @@ package market_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"credithub/datasources/dstest"
@@ -49,5 +50,60 @@ func TestEntitiesByKey(t *testing.T) {
 		if got[k] == nil || got[k].USCC != uscc {
 			t.Errorf("%v: %v, want %s", k, got[k], uscc)
 		}
+	}
+}
+
+// A name search of two characters or more finds what a scan with ILIKE
+// finds, through the bigram index when the planner may not scan; one
+// character still works (by a scan). Counts are exact up to the cap and
+// PostgreSQL's estimate past it, never below the cap.
+func TestNameSearchAndCounts(t *testing.T) {
+	t.Parallel()
+	w := world.New(7, 300)
+	db := dstest.Open(t, market.Setup, w)
+	reg := &market.RegistryStore{DB: db}
+	ctx := context.Background()
+	name := []rune(w.Entities[17].Name)
+	for _, term := range []string{string(name[2:4]), string(name[1:4]), string(name[len(name)-2:]), string(name[3:4]), "黑河", "%_\\"} {
+		got, err := reg.ListEntities(ctx, market.ListFilter{NameContains: term}, "", 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		if err := db.Select(&want, `SELECT uscc FROM registry_entity WHERE strpos(lower(name), lower($1)) > 0 ORDER BY uscc`, term); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Errorf("%q: %d entities, a scan finds %d", term, len(got), len(want))
+			continue
+		}
+		for i := range got {
+			if got[i].USCC != want[i] {
+				t.Errorf("%q: entity %d is %s, a scan's %s", term, i, got[i].USCC, want[i])
+			}
+		}
+		if n, exact, err := reg.CountEntities(ctx, market.ListFilter{NameContains: term}); err != nil || n != len(want) || !exact {
+			t.Errorf("%q: counted %d (exact %v, %v), want %d", term, n, exact, err, len(want))
+		}
+	}
+	// The index answers a two-character term when a scan is ruled out.
+	tx := db.MustBegin()
+	defer tx.Rollback()
+	tx.MustExec(`SET LOCAL enable_seqscan = off`)
+	var plan []string
+	if err := tx.Select(&plan, `EXPLAIN SELECT uscc FROM registry_entity e WHERE e.name_bigrams @> name_bigrams('黑河')`); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(plan, "\n"), "registry_entity_name_bigram") {
+		t.Errorf("the bigram index is not used:\n%s", strings.Join(plan, "\n"))
+	}
+	// Past the cap: an estimate, not below it.
+	capped := &market.RegistryStore{DB: db, CountCap: 50}
+	n, exact, err := capped.CountEntities(ctx, market.ListFilter{})
+	if err != nil || exact || n <= 50 {
+		t.Errorf("300 entities with a cap of 50: %d (exact %v, %v), want an estimate above 50", n, exact, err)
+	}
+	if n, exact, _ := capped.CountEntities(ctx, market.ListFilter{NameContains: string(name)}); !exact || n < 1 {
+		t.Errorf("one entity's full name with a cap of 50: %d (exact %v)", n, exact)
 	}
 }

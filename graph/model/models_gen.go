@@ -683,8 +683,12 @@ type MarketEntityByUsccsInput struct {
 type MarketEntityConnection struct {
 	Edges    []*MarketEntityEdge `json:"edges"`
 	PageInfo *PageInfo           `json:"pageInfo"`
-	// Entities matching the filter; costs one count query, so ask only when shown.
+	// Entities matching the filter: counted exactly up to 10,000, past that
+	// PostgreSQL's estimate (totalCountIsExact false), as GitHub's search
+	// does. One statement (two past 10,000), so ask only when shown.
 	TotalCount int `json:"totalCount"`
+	// Whether totalCount was counted (true) or estimated past 10,000 matches (false).
+	TotalCountIsExact bool `json:"totalCountIsExact"`
 }
 
 type MarketEntityEdge struct {

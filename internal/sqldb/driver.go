@@ -33,6 +33,13 @@ func WithRequestStats(ctx context.Context) (context.Context, *RequestStats) {
 	return context.WithValue(ctx, requestStatsKey{}, s), s
 }
 
+// WithoutRequestStats returns a context whose statements count toward no
+// request: the housekeeping a request occasionally triggers on behalf of
+// many (a rate-limit lease), which is not what its query costs.
+func WithoutRequestStats(ctx context.Context) context.Context {
+	return context.WithValue(ctx, requestStatsKey{}, (*RequestStats)(nil))
+}
+
 // Count returns the statements sent to db under the request.
 func (s *RequestStats) Count(db *DB) int64 {
 	if s == nil || db == nil {
@@ -84,7 +91,7 @@ type countingConn struct {
 
 func (c *countingConn) count(ctx context.Context) {
 	c.db.stats.Statements.Add(1)
-	if s, ok := ctx.Value(requestStatsKey{}).(*RequestStats); ok {
+	if s, ok := ctx.Value(requestStatsKey{}).(*RequestStats); ok && s != nil {
 		s.counts[c.db.slot].Add(1)
 	}
 }
