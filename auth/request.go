@@ -38,10 +38,10 @@ type Request struct {
 	memberMu   sync.Mutex
 	memberOf   map[string]bool
 	memberRead bool
-	persons  map[string]string // keyed reference → masked ID number
-	entities map[string]bool
-	fields   map[string]bool
-	withhold []ast.Path
+	persons    map[string]string // keyed reference → masked ID number
+	entities   map[string]bool
+	fields     map[string]bool
+	withhold   []ast.Path
 }
 
 // NewRequest returns the privacy state of a new request. ref turns an ID
