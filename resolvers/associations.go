@@ -79,7 +79,9 @@ func (r *Resolver) associationNode(ctx context.Context, typ, payload, id string)
 
 // associationCursor is the cursor of an association in the associations'
 // connection; parseAssociationCursor reads it back ("" when after is nil).
-func associationCursor(a *workflow.AssociationInfo) string { return gid.Encode(cursorAssociation, a.Code) }
+func associationCursor(a *workflow.AssociationInfo) string {
+	return gid.Encode(cursorAssociation, a.Code)
+}
 
 func parseAssociationCursor(after *string) (string, error) {
 	if after == nil {
@@ -107,4 +109,3 @@ func memberOfRegistry(ctx context.Context, field, uscc string) (name, industry s
 	}
 	return e.Name, e.IndustryCode.String, nil
 }
-
