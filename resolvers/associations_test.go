@@ -426,6 +426,32 @@ func testRecordForMember(t *testing.T, h *orHub, s *assocState) {
 			t.Errorf("%s is not among the member's records", c)
 		}
 	}
+	// They are in the member's credit report, as the department sees them.
+	_, report := issueReport(t, h.Hub, apptest.As(t, auth.KindDepartment, "market", "", auth.ScopeReportIssue, auth.ScopeEntityRead, auth.ScopeRecordRead),
+		e.USCC, "BIDDING")
+	var kinds []string
+	for _, r := range report.Records {
+		if strings.HasPrefix(r.Kind, "ASSOCIATION_") {
+			kinds = append(kinds, r.Kind+" "+r.Publicity)
+		}
+	}
+	// (the member may be a seeded association's member too)
+	if !slices.Contains(kinds, "ASSOCIATION_DISCIPLINE SHARED") || len(slices.DeleteFunc(slices.Clone(kinds), func(k string) bool { return k != "ASSOCIATION_RECORD PUBLIC" })) < 3 {
+		t.Errorf("the credit report holds %v", kinds)
+	}
+	// And in the agencies' change feed, each as it was added.
+	feed := h.call(t, apptest.As(t, auth.KindAgency, "agency-assoc", "", auth.ScopeEntityRead, auth.ScopeRecordRead), feedQuery, map[string]any{"n": 100})
+	added := 0
+	for _, n := range apptest.Get(feed, "changes", "nodes").([]any) {
+		for _, id := range s.recordIDs {
+			if apptest.Get(n, "recordId") == id && apptest.Get(n, "action") == "ADDED" && apptest.Get(n, "uscc") == e.USCC {
+				added++
+			}
+		}
+	}
+	if added != len(s.recordIDs) {
+		t.Errorf("%d of the %d records are in the change feed: %v", added, len(s.recordIDs), feed)
+	}
 	hist := h.call(t, nil, `query($id: ID!) { node(id: $id) { ... on Membership { history { action to } } } }`, map[string]any{"id": s.membershipID})
 	if n := len(apptest.Get(hist, "node", "history").([]any)); n != 5 {
 		t.Errorf("the membership's history: %v", hist)
