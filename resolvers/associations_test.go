@@ -661,8 +661,8 @@ func testRevokedAuthorization(t *testing.T, h *orHub, s *assocState) {
 
 // SECURITY: association tokens with a forged org or a scope beyond their
 // own are refused before anything runs (401, naming the claim); an
-// association's token cannot carry a department's scopes, so a
-// department's mutation refuses it for want of one.
+// association's token cannot carry a department's or an agency's scopes,
+// so their mutations refuse it for want of one.
 func testAssociationTokens(t *testing.T, h *orHub, s *assocState) {
 	now := time.Now()
 	sign := func(org, scope string) map[string]string {
@@ -692,6 +692,13 @@ func testAssociationTokens(t *testing.T, h *orHub, s *assocState) {
 		asAssociation(t, s.code))
 	if len(r.Errors) != 1 || r.Errors[0].Code() != "FORBIDDEN" || fmt.Sprint(r.Errors[0].Extensions["requiredScopes"]) != "[list:write]" || apptest.Get(r.Data, "enterListing") != nil {
 		t.Errorf("an association entered a listing: %s", r.Body)
+	}
+	// An agency's mutation: likewise.
+	r = h.Do(t, `mutation($in: SubmitFindingInput!, $k: String!) { submitFinding(input: $in, idempotencyKey: $k) { id } }`,
+		map[string]any{"in": map[string]any{"kind": "MONITORING", "uscc": h.World.Entities[s.w.nonMember].USCC, "department": "market",
+			"summary": "越权报送", "evidence": "无"}, "k": orKey()}, asAssociation(t, s.code))
+	if len(r.Errors) != 1 || r.Errors[0].Code() != "FORBIDDEN" || fmt.Sprint(r.Errors[0].Extensions["requiredScopes"]) != "[finding:submit]" {
+		t.Errorf("an association submitted a finding: %s", r.Body)
 	}
 }
 
