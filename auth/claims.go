@@ -20,9 +20,9 @@ import (
 // DefaultMaxLifetimes are the longest lifetimes of each kind's tokens when
 // CREDITHUB_TOKEN_MAX_TTL does not say otherwise, as identity providers issue
 // them: a department's or the public-service platform's system holds a
-// token for a working day (12h); agencies, entities and administrators,
-// people at a browser, and persons signed in as themselves get the usual
-// hour of an access token.
+// token for a working day (12h); agencies, entities, associations and
+// administrators, people at a browser, and persons signed in as themselves
+// get the usual hour of an access token.
 var DefaultMaxLifetimes = map[Kind]time.Duration{
 	KindDepartment:    12 * time.Hour,
 	KindPublicService: 12 * time.Hour,
@@ -30,6 +30,7 @@ var DefaultMaxLifetimes = map[Kind]time.Duration{
 	KindEntity:        time.Hour,
 	KindAdmin:         time.Hour,
 	KindPerson:        time.Hour,
+	KindAssociation:   time.Hour,
 }
 
 // MaxLifetimeCeiling is the longest lifetime a kind may be configured with.
@@ -173,10 +174,14 @@ func claimError(claim, format string, args ...any) *TokenError {
 //   - aud: a string or a non-empty list of strings;
 //   - kind (required): one of the kinds, as a string;
 //   - org (required): a string; for kind entity a valid unified social
-//     credit code, as the registry writes it; for kind person never a raw
-//     resident ID number (the verifier then opens the sealed person ID);
+//     credit code, as the registry writes it; for kind association a
+//     unified social credit code with its check character right, of a
+//     social organisation registered by civil affairs (51…); for kind
+//     person never a raw resident ID number (the verifier then opens the
+//     sealed person ID);
 //   - scope: a string of known scopes separated by single spaces, none
-//     twice; for kind person only PersonScopes.
+//     twice; for kind person only PersonScopes, for kind association only
+//     AssociationScopes.
 //
 // Claims the hub does not read are left alone: identity providers add
 // their own.
@@ -266,6 +271,11 @@ func checkPayload(p map[string]json.RawMessage) error {
 			return claimError("org", "of an entity must be its unified social credit code: %v", err)
 		}
 	}
+	if Kind(kind) == KindAssociation {
+		if err := ValidateAssociationCode(org); err != nil {
+			return claimError("org", "of an association must be its unified social credit code: %v", err)
+		}
+	}
 	if Kind(kind) == KindPerson && ident.ValidateResidentID(org) == nil {
 		return claimError("org", "of a person must be their sealed person ID (Person.id) as this hub issues it, never the raw resident ID number")
 	}
@@ -286,6 +296,30 @@ func checkPayload(p map[string]json.RawMessage) error {
 				}
 			}
 		}
+		if Kind(kind) == KindAssociation {
+			for _, s := range scopes {
+				if !slices.Contains(AssociationScopes, s) {
+					return claimError("scope", "of an association may hold only %s (its member registry and its members' records), not %q: an association reads its members' shared records with no scope, and nobody else's",
+						strings.Join(AssociationScopes, " "), s)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// ValidateAssociationCode checks an industry association's code: a
+// unified social credit code (GB 32100) whose check character is right,
+// registered by civil affairs (registration authority 5) as a social
+// organisation (category 1, 社会团体), the form every association and
+// chamber of commerce takes. Unlike an entity's, an association's code
+// has no legacy pilot form to excuse a wrong check character.
+func ValidateAssociationCode(code string) error {
+	if err := ident.ValidateUSCC(code); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(code, "51") {
+		return fmt.Errorf("%s is not a social organisation's code: an industry association is registered by civil affairs as a social organisation, and its code begins with 51", code)
 	}
 	return nil
 }

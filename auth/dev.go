@@ -58,7 +58,7 @@ func MintDev(t DevToken) (string, error) {
 		if t.Kind == KindPerson {
 			return "", fmt.Errorf("--id-number is required for kind person: the hub seals it into the token's org")
 		}
-		return "", fmt.Errorf("--org is required (a department code, an agency id, or for kind entity its unified social credit code)")
+		return "", fmt.Errorf("--org is required (a department code, an agency id, or for kind entity or association its unified social credit code)")
 	}
 	for _, s := range t.Scopes {
 		if !slices.Contains(Scopes, s) {

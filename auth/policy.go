@@ -241,10 +241,15 @@ const (
 	CallerEntity      Caller = "ENTITY"
 	// CallerCreditOffice is the city's credit office (admin tokens).
 	CallerCreditOffice Caller = "CREDIT_OFFICE"
+	// CallerDepartment is a department's token, not the credit office's.
+	CallerDepartment Caller = "DEPARTMENT"
+	// CallerAssociation is an industry association signed in as itself.
+	CallerAssociation Caller = "ASSOCIATION"
 )
 
 // Callers are the values of Caller.
-var Callers = []Caller{CallerSupervisors, CallerSubject, CallerAgency, CallerPerson, CallerEntity, CallerCreditOffice}
+var Callers = []Caller{CallerSupervisors, CallerSubject, CallerAgency, CallerPerson, CallerEntity, CallerCreditOffice,
+	CallerDepartment, CallerAssociation}
 
 // OnlyFor refuses the request's caller unless it is one of only, about the
 // subject subj (SUBJECT: the entity or person subj names, signed in as
@@ -280,6 +285,14 @@ func OnlyFor(ctx context.Context, only []Caller, subj Subject) error {
 			if p.Kind() == KindAdmin {
 				return nil
 			}
+		case CallerDepartment:
+			if p.Kind() == KindDepartment {
+				return nil
+			}
+		case CallerAssociation:
+			if p.Kind() == KindAssociation {
+				return nil
+			}
 		}
 	}
 	names := make([]string, len(only))
@@ -296,6 +309,8 @@ var callerNames = map[Caller]string{
 	CallerPerson:       "a person signed in as themselves",
 	CallerEntity:       "a market entity signed in as itself",
 	CallerCreditOffice: "the credit office",
+	CallerDepartment:   "departments",
+	CallerAssociation:  "an industry association signed in as itself",
 }
 
 // For returns the rule of a field; a field the rules do not know (the
@@ -341,6 +356,12 @@ type Subject struct {
 // person reads as the data's subject, purpose DATA_SUBJECT, implied
 // (selfPurpose); and nothing personal about anybody else, whatever the
 // token holds.
+//
+// An industry association (T29) reads the shared records (record:read)
+// of its members, without the scope: of the entities that are its members
+// today in an industry a department's live authorisation covers (the
+// request's MemberStore). Of anybody else it reads what the public reads,
+// and nothing personal about anybody.
 func Decide(ctx context.Context, level Level, scope string, subj Subject) error {
 	p := FromContext(ctx)
 	switch level {
@@ -356,7 +377,22 @@ func Decide(ctx context.Context, level Level, scope string, subj Subject) error 
 		if p.HasScope(scope) || (p.IsSubject(subj) && slices.Contains(ReadScopes, scope)) {
 			return nil
 		}
+		if p.Kind() == KindAssociation && scope == ScopeRecordRead {
+			member, err := RequestFrom(ctx).member(ctx, subj.USCC)
+			if err != nil {
+				return err
+			}
+			if member {
+				return nil
+			}
+			return apperr.New(apperr.Forbidden,
+				"an industry association reads the shared records of its own members only, in the industries a department authorised it for").
+				With("requiredScopes", []string{scope})
+		}
 		return forbidden(scope)
+	}
+	if p.Kind() == KindAssociation {
+		return apperr.New(apperr.Forbidden, "an industry association reads no personal data")
 	}
 	if p.Kind() == KindPerson {
 		if subj.USCC != "" || !p.IsPerson(subj.IDNumber) {
@@ -409,7 +445,9 @@ type RecordView struct {
 	// Publicities the caller may see.
 	Publicities []credit.Publicity
 	// PublicOnly callers see a record only inside its publicity period:
-	// not expired, repaired or revoked.
+	// not expired, repaired or revoked. So does an association among its
+	// members' shared records: it is no supervising department, and a
+	// repaired record stops being shared (T24).
 	PublicOnly bool
 }
 
@@ -424,7 +462,7 @@ func ViewOf(ctx context.Context, subj Subject) RecordView {
 	if subj.IDNumber != "" && Decide(ctx, Personal, "", subj) == nil {
 		v.Publicities = append(v.Publicities, credit.Personal)
 	}
-	v.PublicOnly = len(v.Publicities) == 1
+	v.PublicOnly = len(v.Publicities) == 1 || FromContext(ctx).Kind() == KindAssociation
 	return v
 }
 
@@ -467,9 +505,14 @@ func SeeRecord(ctx context.Context, rec credit.Record) (credit.Record, error) {
 	b := rec.Common()
 	view := ViewOf(ctx, RecordSubject(rec))
 	if !slices.Contains(view.Publicities, b.Publicity) {
-		if FromContext(ctx).Kind() == KindPerson {
+		switch FromContext(ctx).Kind() {
+		case KindPerson:
 			// No scope would let a person in: they see their own only.
 			return nil, apperr.New(apperr.Forbidden, "a person signed in as themselves sees their own records only")
+		case KindAssociation:
+			// Nor an association: its members' shared records only.
+			return nil, apperr.New(apperr.Forbidden,
+				"an industry association sees the shared records of its own members only, in the industries a department authorised it for")
 		}
 		scope := ScopeRecordRead
 		if b.Publicity == credit.Personal {

@@ -22,10 +22,16 @@ const (
 	// the token's org is their sealed person ID (Person.id), never the raw
 	// ID number, which the verifier opens into the principal.
 	KindPerson Kind = "person"
+	// KindAssociation is an industry association or chamber of commerce
+	// (行业协会商会, T29): the token's org is its unified social credit
+	// code as the civil-affairs registration gives it (51…, a social
+	// organisation). It records for the members of the industries a
+	// department authorised it for, and reads their shared records.
+	KindAssociation Kind = "association"
 )
 
 // Kinds are the kinds a token may carry.
-var Kinds = []Kind{KindDepartment, KindAgency, KindEntity, KindPublicService, KindAdmin, KindPerson}
+var Kinds = []Kind{KindDepartment, KindAgency, KindEntity, KindPublicService, KindAdmin, KindPerson, KindAssociation}
 
 // The scopes of the spec's table.
 const (
@@ -68,6 +74,13 @@ const (
 	// department verifies or finds it false.
 	ScopeDeclarationWrite  = "declaration:write"
 	ScopeDeclarationVerify = "declaration:verify"
+	// Industry associations (T29): a department authorises an association
+	// for an industry (and revokes it); the association keeps its member
+	// registry and records its members' self-discipline measures,
+	// commitments, training and honours.
+	ScopeAssociationAuthorize = "association:authorize"
+	ScopeAssociationMembers   = "association:members"
+	ScopeAssociationRecord    = "association:record"
 )
 
 // ReadScopes are the scopes that read; none of them is a Mutation's
@@ -86,6 +99,13 @@ var EntitySelfScopes = []string{ScopeObjectionFile, ScopeRepairApply, ScopeCommi
 // turns a citizen into a reader of others.
 var PersonScopes = []string{ScopeObjectionFile, ScopeAuthorizationRevoke}
 
+// AssociationScopes are the only scopes an association's token may carry:
+// its member registry and its members' records. It reads its members'
+// shared records without any read scope, as their association, and
+// nobody else's with any: an association token holding another scope is
+// refused (invalid_claims).
+var AssociationScopes = []string{ScopeAssociationMembers, ScopeAssociationRecord}
+
 // Scopes lists every scope the hub knows; tokens with others are refused so
 // that a typo does not silently grant nothing.
 var Scopes = []string{
@@ -95,6 +115,7 @@ var Scopes = []string{
 	ScopeWarningHandle, ScopeObjectionFile, ScopeRepairApply, ScopeCommitmentSign,
 	ScopeAuthorizationRevoke, ScopeReportRequest, ScopeFindingSubmit, ScopeFindingHandle,
 	ScopeCatalogueWrite, ScopeNotificationAck, ScopeDeclarationWrite, ScopeDeclarationVerify,
+	ScopeAssociationAuthorize, ScopeAssociationMembers, ScopeAssociationRecord,
 }
 
 // Principal is the caller of a request.
@@ -126,7 +147,8 @@ func Anonymous() *Principal { return anonymous }
 // Subject is the token's sub ("" for the public).
 func (p *Principal) Subject() string { return p.subject }
 
-// Org is the department code, agency id, or for an entity its own USCC.
+// Org is the department code, agency id, for an entity its own USCC, for
+// an association its code (USCC), for a person their sealed person ID.
 func (p *Principal) Org() string { return p.org }
 
 // Kind is the caller kind.
@@ -183,6 +205,12 @@ func (p *Principal) IsAnonymous() bool { return p.kind == KindAnonymous }
 // IsEntity reports whether the caller is the market entity with code uscc
 // signed in as itself.
 func (p *Principal) IsEntity(uscc string) bool { return p.kind == KindEntity && p.org == uscc }
+
+// IsAssociation reports whether the caller is the industry association
+// with code code, signed in as itself.
+func (p *Principal) IsAssociation(code string) bool {
+	return p.kind == KindAssociation && code != "" && p.org == code
+}
 
 // Key names the caller whose idempotency keys, rate-limit budget and
 // reports these are: kind, organisation and subject. Two tokens of the

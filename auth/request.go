@@ -27,12 +27,21 @@ type Request struct {
 	ref   func(idNo string) string
 	now   func() time.Time
 
+	// members answers an association caller's members (WithMembers);
+	// nil reads nobody as a member.
+	members MemberStore
+
 	mu       sync.Mutex
 	authzHit map[string]bool
-	persons  map[string]string // keyed reference → masked ID number
-	entities map[string]bool
-	fields   map[string]bool
-	withhold []ast.Path
+	// memberOf are the association caller's readable members, read once
+	// (memberRead) in the request, under memberMu.
+	memberMu   sync.Mutex
+	memberOf   map[string]bool
+	memberRead bool
+	persons    map[string]string // keyed reference → masked ID number
+	entities   map[string]bool
+	fields     map[string]bool
+	withhold   []ast.Path
 }
 
 // NewRequest returns the privacy state of a new request. ref turns an ID
@@ -84,6 +93,40 @@ func (r *Request) authorized(ctx context.Context, idNo string, purpose Purpose) 
 	r.authzHit[key] = ok
 	r.mu.Unlock()
 	return ok, nil
+}
+
+// MemberStore answers which entities an industry association reads as its
+// members on a day: those that are its members then, in an industry a
+// department's live authorisation of it covers (hubdb's AssociationStore
+// does, in one statement).
+type MemberStore interface {
+	ReadableMembers(ctx context.Context, association string, day time.Time) (map[string]bool, error)
+}
+
+// WithMembers returns r answering an association caller's members from m.
+func (r *Request) WithMembers(m MemberStore) *Request {
+	r.members = m
+	return r
+}
+
+// member reports whether the entity uscc is a member the association
+// caller reads as such (MemberStore): its members are read once per
+// request, in one statement, however many entities the answer carries.
+func (r *Request) member(ctx context.Context, uscc string) (bool, error) {
+	p := FromContext(ctx)
+	if uscc == "" || p.Kind() != KindAssociation || r.members == nil {
+		return false, nil
+	}
+	r.memberMu.Lock()
+	defer r.memberMu.Unlock()
+	if !r.memberRead {
+		m, err := r.members.ReadableMembers(ctx, p.Org(), r.now())
+		if err != nil {
+			return false, err
+		}
+		r.memberOf, r.memberRead = m, true
+	}
+	return r.memberOf[uscc], nil
 }
 
 // BatchAuthorizationStore answers Live for many persons in one statement:

@@ -37,6 +37,10 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Association() AssociationResolver
+	AssociationAuthorization() AssociationAuthorizationResolver
+	AssociationDisciplineRecord() AssociationDisciplineRecordResolver
+	AssociationMemberRecord() AssociationMemberRecordResolver
 	CasePush() CasePushResolver
 	Change() ChangeResolver
 	Commitment() CommitmentResolver
@@ -50,6 +54,7 @@ type ResolverRoot interface {
 	JointCase() JointCaseResolver
 	ListEntry() ListEntryResolver
 	MarketEntity() MarketEntityResolver
+	Membership() MembershipResolver
 	Mutation() MutationResolver
 	Notification() NotificationResolver
 	Objection() ObjectionResolver
@@ -131,6 +136,75 @@ type ComplexityRoot struct {
 	AppliedMeasure struct {
 		Measure  func(childComplexity int) int
 		Triggers func(childComplexity int) int
+	}
+
+	Association struct {
+		Authorizations func(childComplexity int) int
+		Code           func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Members        func(childComplexity int, state *workflow.MembershipState, first *int, after *string) int
+		Name           func(childComplexity int) int
+	}
+
+	AssociationAuthorization struct {
+		Association  func(childComplexity int) int
+		Basis        func(childComplexity int) int
+		Department   func(childComplexity int) int
+		GrantedAt    func(childComplexity int) int
+		History      func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Industry     func(childComplexity int) int
+		RevokeReason func(childComplexity int) int
+		RevokedAt    func(childComplexity int) int
+		State        func(childComplexity int) int
+	}
+
+	AssociationConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AssociationDisciplineRecord struct {
+		Association  func(childComplexity int) int
+		Authority    func(childComplexity int) int
+		DecisionDate func(childComplexity int) int
+		DecisionNo   func(childComplexity int) int
+		Disclosure   func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		LegacyKey    func(childComplexity int) int
+		Measure      func(childComplexity int) int
+		MembershipID func(childComplexity int) int
+		Publicity    func(childComplexity int) int
+		Severity     func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Summary      func(childComplexity int) int
+		Title        func(childComplexity int) int
+	}
+
+	AssociationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AssociationMemberRecord struct {
+		Association  func(childComplexity int) int
+		Authority    func(childComplexity int) int
+		Category     func(childComplexity int) int
+		DecisionDate func(childComplexity int) int
+		DecisionNo   func(childComplexity int) int
+		Disclosure   func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		LegacyKey    func(childComplexity int) int
+		MembershipID func(childComplexity int) int
+		Publicity    func(childComplexity int) int
+		Severity     func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Summary      func(childComplexity int) int
+		Title        func(childComplexity int) int
 	}
 
 	CasePush struct {
@@ -702,6 +776,11 @@ type ComplexityRoot struct {
 		Source    func(childComplexity int) int
 	}
 
+	Industry struct {
+		Code func(childComplexity int) int
+		Name func(childComplexity int) int
+	}
+
 	InspectionFinding struct {
 		Code        func(childComplexity int) int
 		Description func(childComplexity int) int
@@ -903,6 +982,7 @@ type ComplexityRoot struct {
 		LegacyCode          func(childComplexity int) int
 		LegalRepresentative func(childComplexity int) int
 		Listings            func(childComplexity int, activeOnly *bool) int
+		Memberships         func(childComplexity int) int
 		Name                func(childComplexity int) int
 		Objections          func(childComplexity int) int
 		OrganizationCode    func(childComplexity int) int
@@ -962,6 +1042,34 @@ type ComplexityRoot struct {
 		Summary  func(childComplexity int) int
 	}
 
+	MemberRecorded struct {
+		Kind       func(childComplexity int) int
+		Membership func(childComplexity int) int
+		RecordID   func(childComplexity int) int
+	}
+
+	Membership struct {
+		Association func(childComplexity int) int
+		Entity      func(childComplexity int) int
+		History     func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Industry    func(childComplexity int) int
+		JoinedOn    func(childComplexity int) int
+		LeftOn      func(childComplexity int) int
+		LeftReason  func(childComplexity int) int
+		State       func(childComplexity int) int
+	}
+
+	MembershipConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	MembershipEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	MonitoringFindingRecord struct {
 		Agency       func(childComplexity int) int
 		Authority    func(childComplexity int) int
@@ -980,50 +1088,55 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptFinding           func(childComplexity int, id string, outcome *workflow.FindingOutcome, correction *model.RecordCorrectionInput, reason *string, idempotencyKey string) int
-		AcceptRepair            func(childComplexity int, id string, idempotencyKey string) int
-		AcknowledgeNotification func(childComplexity int, id string, idempotencyKey string) int
-		AcknowledgeWarning      func(childComplexity int, id string, idempotencyKey string) int
-		AddInspector            func(childComplexity int, input model.InspectorInput, idempotencyKey string) int
-		AnswerPush              func(childComplexity int, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) int
-		ApplyRepair             func(childComplexity int, input model.ApplyRepairInput, idempotencyKey string) int
-		AssignWarning           func(childComplexity int, id string, department *string, person *string, idempotencyKey string) int
-		BreachCommitment        func(childComplexity int, id string, severity credit.Severity, reason string, idempotencyKey string) int
-		ChangeRecordKind        func(childComplexity int, kind credit.Kind, input model.RecordKindChangeInput, idempotencyKey string) int
-		CheckObjection          func(childComplexity int, id string, idempotencyKey string) int
-		CloseWarning            func(childComplexity int, id string, note string, idempotencyKey string) int
-		CreateInspectionPlan    func(childComplexity int, input model.InspectionPlanInput, idempotencyKey string) int
-		DecideRepair            func(childComplexity int, id string, repaired bool, reason string, idempotencyKey string) int
-		Declare                 func(childComplexity int, input model.DeclareInput, idempotencyKey string) int
-		DeclinePush             func(childComplexity int, pushID string, outcome workflow.PushOutcome, reason string, idempotencyKey string) int
-		EnterListing            func(childComplexity int, input model.EnterListingInput, idempotencyKey string) int
-		ExtendObjection         func(childComplexity int, id string, approvedBy string, reason string, idempotencyKey string) int
-		FileObjection           func(childComplexity int, recordID string, reason string, idempotencyKey string) int
-		FindCommitmentFalse     func(childComplexity int, id string, reason string, idempotencyKey string) int
-		FindDeclarationFalse    func(childComplexity int, id string, reason string, idempotencyKey string) int
-		FulfilCommitment        func(childComplexity int, id string, reason *string, idempotencyKey string) int
-		OpenJointCase           func(childComplexity int, listEntryID string, idempotencyKey string) int
-		RecheckRepair           func(childComplexity int, id string, correct bool, reason string, idempotencyKey string) int
-		RecomputeGrades         func(childComplexity int, idempotencyKey string) int
-		RecordAuthorization     func(childComplexity int, input model.RecordAuthorizationInput) int
-		RecordInspectionResult  func(childComplexity int, input model.InspectionResultInput, idempotencyKey string) int
-		RecordInterview         func(childComplexity int, listEntryID string, typeArg credit.InterviewType, heldOn scalars.Date, notes string, idempotencyKey string) int
-		RefuseRepair            func(childComplexity int, id string, rule string, reason string, idempotencyKey string) int
-		RejectFinding           func(childComplexity int, id string, reason string, idempotencyKey string) int
-		RejectObjection         func(childComplexity int, id string, reason string, idempotencyKey string) int
-		RemoveListing           func(childComplexity int, id string, reason workflow.RemovalReason, note *string, idempotencyKey string) int
-		ReportMeasureApplied    func(childComplexity int, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) int
-		RequestOwnCreditReport  func(childComplexity int, purpose model.OwnReportPurpose, idempotencyKey string) int
-		RetireInspector         func(childComplexity int, id string, reason string, idempotencyKey string) int
-		RevokeAuthorization     func(childComplexity int, id string, idempotencyKey string) int
-		RevokeMyAuthorization   func(childComplexity int, id string, idempotencyKey string) int
-		SampleRepairsForRecheck func(childComplexity int, count int, seed string, idempotencyKey string) int
-		SignCommitment          func(childComplexity int, input model.SignCommitmentInput, idempotencyKey string) int
-		SubmitFinding           func(childComplexity int, input model.SubmitFindingInput, idempotencyKey string) int
-		UpdateInspector         func(childComplexity int, id string, input model.InspectorUpdateInput, idempotencyKey string) int
-		UpholdObjection         func(childComplexity int, id string, outcome workflow.ObjectionOutcome, correction *model.RecordCorrectionInput, reason string, idempotencyKey string) int
-		UpsertCommitmentItem    func(childComplexity int, input model.CommitmentItemInput, idempotencyKey string) int
-		VerifyDeclaration       func(childComplexity int, id string, reason *string, idempotencyKey string) int
+		AcceptFinding                  func(childComplexity int, id string, outcome *workflow.FindingOutcome, correction *model.RecordCorrectionInput, reason *string, idempotencyKey string) int
+		AcceptRepair                   func(childComplexity int, id string, idempotencyKey string) int
+		AcknowledgeNotification        func(childComplexity int, id string, idempotencyKey string) int
+		AcknowledgeWarning             func(childComplexity int, id string, idempotencyKey string) int
+		AddInspector                   func(childComplexity int, input model.InspectorInput, idempotencyKey string) int
+		AnswerPush                     func(childComplexity int, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) int
+		ApplyRepair                    func(childComplexity int, input model.ApplyRepairInput, idempotencyKey string) int
+		AssignWarning                  func(childComplexity int, id string, department *string, person *string, idempotencyKey string) int
+		AuthorizeAssociation           func(childComplexity int, input model.AuthorizeAssociationInput, idempotencyKey string) int
+		BreachCommitment               func(childComplexity int, id string, severity credit.Severity, reason string, idempotencyKey string) int
+		ChangeRecordKind               func(childComplexity int, kind credit.Kind, input model.RecordKindChangeInput, idempotencyKey string) int
+		CheckObjection                 func(childComplexity int, id string, idempotencyKey string) int
+		CloseWarning                   func(childComplexity int, id string, note string, idempotencyKey string) int
+		CreateInspectionPlan           func(childComplexity int, input model.InspectionPlanInput, idempotencyKey string) int
+		DecideRepair                   func(childComplexity int, id string, repaired bool, reason string, idempotencyKey string) int
+		Declare                        func(childComplexity int, input model.DeclareInput, idempotencyKey string) int
+		DeclinePush                    func(childComplexity int, pushID string, outcome workflow.PushOutcome, reason string, idempotencyKey string) int
+		EndMembership                  func(childComplexity int, id string, leftOn scalars.Date, reason string, idempotencyKey string) int
+		EnterListing                   func(childComplexity int, input model.EnterListingInput, idempotencyKey string) int
+		ExtendObjection                func(childComplexity int, id string, approvedBy string, reason string, idempotencyKey string) int
+		FileObjection                  func(childComplexity int, recordID string, reason string, idempotencyKey string) int
+		FindCommitmentFalse            func(childComplexity int, id string, reason string, idempotencyKey string) int
+		FindDeclarationFalse           func(childComplexity int, id string, reason string, idempotencyKey string) int
+		FulfilCommitment               func(childComplexity int, id string, reason *string, idempotencyKey string) int
+		OpenJointCase                  func(childComplexity int, listEntryID string, idempotencyKey string) int
+		RecheckRepair                  func(childComplexity int, id string, correct bool, reason string, idempotencyKey string) int
+		RecomputeGrades                func(childComplexity int, idempotencyKey string) int
+		RecordAuthorization            func(childComplexity int, input model.RecordAuthorizationInput) int
+		RecordForMember                func(childComplexity int, input model.MemberRecordInput, idempotencyKey string) int
+		RecordInspectionResult         func(childComplexity int, input model.InspectionResultInput, idempotencyKey string) int
+		RecordInterview                func(childComplexity int, listEntryID string, typeArg credit.InterviewType, heldOn scalars.Date, notes string, idempotencyKey string) int
+		RefuseRepair                   func(childComplexity int, id string, rule string, reason string, idempotencyKey string) int
+		RegisterMember                 func(childComplexity int, input model.RegisterMemberInput, idempotencyKey string) int
+		RejectFinding                  func(childComplexity int, id string, reason string, idempotencyKey string) int
+		RejectObjection                func(childComplexity int, id string, reason string, idempotencyKey string) int
+		RemoveListing                  func(childComplexity int, id string, reason workflow.RemovalReason, note *string, idempotencyKey string) int
+		ReportMeasureApplied           func(childComplexity int, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) int
+		RequestOwnCreditReport         func(childComplexity int, purpose model.OwnReportPurpose, idempotencyKey string) int
+		RetireInspector                func(childComplexity int, id string, reason string, idempotencyKey string) int
+		RevokeAssociationAuthorization func(childComplexity int, id string, reason string, idempotencyKey string) int
+		RevokeAuthorization            func(childComplexity int, id string, idempotencyKey string) int
+		RevokeMyAuthorization          func(childComplexity int, id string, idempotencyKey string) int
+		SampleRepairsForRecheck        func(childComplexity int, count int, seed string, idempotencyKey string) int
+		SignCommitment                 func(childComplexity int, input model.SignCommitmentInput, idempotencyKey string) int
+		SubmitFinding                  func(childComplexity int, input model.SubmitFindingInput, idempotencyKey string) int
+		UpdateInspector                func(childComplexity int, id string, input model.InspectorUpdateInput, idempotencyKey string) int
+		UpholdObjection                func(childComplexity int, id string, outcome workflow.ObjectionOutcome, correction *model.RecordCorrectionInput, reason string, idempotencyKey string) int
+		UpsertCommitmentItem           func(childComplexity int, input model.CommitmentItemInput, idempotencyKey string) int
+		VerifyDeclaration              func(childComplexity int, id string, reason *string, idempotencyKey string) int
 	}
 
 	Notification struct {
@@ -1237,6 +1350,8 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Association        func(childComplexity int, code string) int
+		Associations       func(childComplexity int, first *int, after *string) int
 		Authorizations     func(childComplexity int, idNumber string) int
 		Changes            func(childComplexity int, since *string, first *int) int
 		CityStats          func(childComplexity int, filter *model.StatsFilter) int
@@ -1543,6 +1658,25 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AssociationResolver interface {
+	Authorizations(ctx context.Context, obj *workflow.AssociationInfo) ([]*workflow.AssociationAuthorization, error)
+	Members(ctx context.Context, obj *workflow.AssociationInfo, state *workflow.MembershipState, first *int, after *string) (*model.MembershipConnection, error)
+}
+type AssociationAuthorizationResolver interface {
+	Association(ctx context.Context, obj *workflow.AssociationAuthorization) (*workflow.AssociationInfo, error)
+
+	History(ctx context.Context, obj *workflow.AssociationAuthorization) ([]*workflow.Event, error)
+}
+type AssociationDisciplineRecordResolver interface {
+	Association(ctx context.Context, obj *credit.AssociationDiscipline) (*workflow.AssociationInfo, error)
+
+	Measure(ctx context.Context, obj *credit.AssociationDiscipline) (workflow.DisciplineMeasure, error)
+}
+type AssociationMemberRecordResolver interface {
+	Association(ctx context.Context, obj *credit.AssociationRecord) (*workflow.AssociationInfo, error)
+
+	Category(ctx context.Context, obj *credit.AssociationRecord) (workflow.MemberRecordCategory, error)
+}
 type CasePushResolver interface {
 	Measures(ctx context.Context, obj *workflow.CasePush) ([]*catalogue.Measure, error)
 
@@ -1621,6 +1755,7 @@ type ListEntryResolver interface {
 type MarketEntityResolver interface {
 	LegalRepresentative(ctx context.Context, obj *model.MarketEntity) (*model.Person, error)
 	ResponsiblePersons(ctx context.Context, obj *model.MarketEntity) ([]*model.ResponsiblePerson, error)
+	Memberships(ctx context.Context, obj *model.MarketEntity) ([]*workflow.Membership, error)
 	ChecksOnIt(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.CheckOnEntityConnection, error)
 	Commitments(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.CommitmentConnection, error)
 	Declarations(ctx context.Context, obj *model.MarketEntity, first *int, after *string) (*model.DeclarationConnection, error)
@@ -1634,7 +1769,18 @@ type MarketEntityResolver interface {
 	Deadlines(ctx context.Context, obj *model.MarketEntity, withinWorkingDays *int, first *int) ([]*workflow.Deadline, error)
 	Warnings(ctx context.Context, obj *model.MarketEntity, first *int) ([]*model.Warning, error)
 }
+type MembershipResolver interface {
+	Association(ctx context.Context, obj *workflow.Membership) (*workflow.AssociationInfo, error)
+	Entity(ctx context.Context, obj *workflow.Membership) (*model.MarketEntity, error)
+
+	History(ctx context.Context, obj *workflow.Membership) ([]*workflow.Event, error)
+}
 type MutationResolver interface {
+	AuthorizeAssociation(ctx context.Context, input model.AuthorizeAssociationInput, idempotencyKey string) (*workflow.AssociationAuthorization, error)
+	RevokeAssociationAuthorization(ctx context.Context, id string, reason string, idempotencyKey string) (*workflow.AssociationAuthorization, error)
+	RegisterMember(ctx context.Context, input model.RegisterMemberInput, idempotencyKey string) (*workflow.Membership, error)
+	EndMembership(ctx context.Context, id string, leftOn scalars.Date, reason string, idempotencyKey string) (*workflow.Membership, error)
+	RecordForMember(ctx context.Context, input model.MemberRecordInput, idempotencyKey string) (*workflow.MemberRecorded, error)
 	OpenJointCase(ctx context.Context, listEntryID string, idempotencyKey string) (*workflow.JointCase, error)
 	AnswerPush(ctx context.Context, pushID string, measureApplied string, appliedOn scalars.Date, idempotencyKey string) (*workflow.CasePush, error)
 	DeclinePush(ctx context.Context, pushID string, outcome workflow.PushOutcome, reason string, idempotencyKey string) (*workflow.CasePush, error)
@@ -1717,6 +1863,8 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Departments(ctx context.Context) ([]*credit.Department, error)
 	Divisions(ctx context.Context) ([]*model.Division, error)
+	Associations(ctx context.Context, first *int, after *string) (*model.AssociationConnection, error)
+	Association(ctx context.Context, code string) (*workflow.AssociationInfo, error)
 	JointCases(ctx context.Context, filter *model.JointCaseFilter, first *int, after *string) (*model.JointCaseConnection, error)
 	OverduePushes(ctx context.Context, department *string) ([]*workflow.CasePush, error)
 	RecordKindHistory(ctx context.Context, kind *credit.Kind) ([]*hubdb.CatalogueChangeRow, error)
@@ -2123,6 +2271,323 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AppliedMeasure.Triggers(childComplexity), true
+
+	case "Association.authorizations":
+		if e.ComplexityRoot.Association.Authorizations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.Authorizations(childComplexity), true
+	case "Association.code":
+		if e.ComplexityRoot.Association.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.Code(childComplexity), true
+	case "Association.id":
+		if e.ComplexityRoot.Association.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.ID(childComplexity), true
+	case "Association.members":
+		if e.ComplexityRoot.Association.Members == nil {
+			break
+		}
+
+		args, err := ec.field_Association_members_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Association.Members(childComplexity, args["state"].(*workflow.MembershipState), args["first"].(*int), args["after"].(*string)), true
+	case "Association.name":
+		if e.ComplexityRoot.Association.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.Name(childComplexity), true
+
+	case "AssociationAuthorization.association":
+		if e.ComplexityRoot.AssociationAuthorization.Association == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationAuthorization.Association(childComplexity), true
+	case "AssociationAuthorization.basis":
+		if e.ComplexityRoot.AssociationAuthorization.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationAuthorization.Basis(childComplexity), true
+	case "AssociationAuthorization.department":
+		if e.ComplexityRoot.AssociationAuthorization.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationAuthorization.Department(childComplexity), true
+	case "AssociationAuthorization.grantedAt":
+		if e.ComplexityRoot.AssociationAuthorization.GrantedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationAuthorization.GrantedAt(childComplexity), true
+	case "AssociationAuthorization.history":
+		if e.ComplexityRoot.AssociationAuthorization.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationAuthorization.History(childComplexity), true
+	case "AssociationAuthorization.id":
+		if e.ComplexityRoot.AssociationAuthorization.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationAuthorization.ID(childComplexity), true
+	case "AssociationAuthorization.industry":
+		if e.ComplexityRoot.AssociationAuthorization.Industry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationAuthorization.Industry(childComplexity), true
+	case "AssociationAuthorization.revokeReason":
+		if e.ComplexityRoot.AssociationAuthorization.RevokeReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationAuthorization.RevokeReason(childComplexity), true
+	case "AssociationAuthorization.revokedAt":
+		if e.ComplexityRoot.AssociationAuthorization.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationAuthorization.RevokedAt(childComplexity), true
+	case "AssociationAuthorization.state":
+		if e.ComplexityRoot.AssociationAuthorization.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationAuthorization.State(childComplexity), true
+
+	case "AssociationConnection.edges":
+		if e.ComplexityRoot.AssociationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationConnection.Edges(childComplexity), true
+	case "AssociationConnection.pageInfo":
+		if e.ComplexityRoot.AssociationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationConnection.PageInfo(childComplexity), true
+
+	case "AssociationDisciplineRecord.association":
+		if e.ComplexityRoot.AssociationDisciplineRecord.Association == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.Association(childComplexity), true
+	case "AssociationDisciplineRecord.authority":
+		if e.ComplexityRoot.AssociationDisciplineRecord.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.Authority(childComplexity), true
+	case "AssociationDisciplineRecord.decisionDate":
+		if e.ComplexityRoot.AssociationDisciplineRecord.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.DecisionDate(childComplexity), true
+	case "AssociationDisciplineRecord.decisionNo":
+		if e.ComplexityRoot.AssociationDisciplineRecord.DecisionNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.DecisionNo(childComplexity), true
+	case "AssociationDisciplineRecord.disclosure":
+		if e.ComplexityRoot.AssociationDisciplineRecord.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.Disclosure(childComplexity), true
+	case "AssociationDisciplineRecord.id":
+		if e.ComplexityRoot.AssociationDisciplineRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.ID(childComplexity), true
+	case "AssociationDisciplineRecord.kind":
+		if e.ComplexityRoot.AssociationDisciplineRecord.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.Kind(childComplexity), true
+	case "AssociationDisciplineRecord.legacyKey":
+		if e.ComplexityRoot.AssociationDisciplineRecord.LegacyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.LegacyKey(childComplexity), true
+	case "AssociationDisciplineRecord.measure":
+		if e.ComplexityRoot.AssociationDisciplineRecord.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.Measure(childComplexity), true
+	case "AssociationDisciplineRecord.membershipId":
+		if e.ComplexityRoot.AssociationDisciplineRecord.MembershipID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.MembershipID(childComplexity), true
+	case "AssociationDisciplineRecord.publicity":
+		if e.ComplexityRoot.AssociationDisciplineRecord.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.Publicity(childComplexity), true
+	case "AssociationDisciplineRecord.severity":
+		if e.ComplexityRoot.AssociationDisciplineRecord.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.Severity(childComplexity), true
+	case "AssociationDisciplineRecord.source":
+		if e.ComplexityRoot.AssociationDisciplineRecord.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.Source(childComplexity), true
+	case "AssociationDisciplineRecord.status":
+		if e.ComplexityRoot.AssociationDisciplineRecord.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.Status(childComplexity), true
+	case "AssociationDisciplineRecord.summary":
+		if e.ComplexityRoot.AssociationDisciplineRecord.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.Summary(childComplexity), true
+	case "AssociationDisciplineRecord.title":
+		if e.ComplexityRoot.AssociationDisciplineRecord.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationDisciplineRecord.Title(childComplexity), true
+
+	case "AssociationEdge.cursor":
+		if e.ComplexityRoot.AssociationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationEdge.Cursor(childComplexity), true
+	case "AssociationEdge.node":
+		if e.ComplexityRoot.AssociationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationEdge.Node(childComplexity), true
+
+	case "AssociationMemberRecord.association":
+		if e.ComplexityRoot.AssociationMemberRecord.Association == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.Association(childComplexity), true
+	case "AssociationMemberRecord.authority":
+		if e.ComplexityRoot.AssociationMemberRecord.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.Authority(childComplexity), true
+	case "AssociationMemberRecord.category":
+		if e.ComplexityRoot.AssociationMemberRecord.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.Category(childComplexity), true
+	case "AssociationMemberRecord.decisionDate":
+		if e.ComplexityRoot.AssociationMemberRecord.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.DecisionDate(childComplexity), true
+	case "AssociationMemberRecord.decisionNo":
+		if e.ComplexityRoot.AssociationMemberRecord.DecisionNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.DecisionNo(childComplexity), true
+	case "AssociationMemberRecord.disclosure":
+		if e.ComplexityRoot.AssociationMemberRecord.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.Disclosure(childComplexity), true
+	case "AssociationMemberRecord.id":
+		if e.ComplexityRoot.AssociationMemberRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.ID(childComplexity), true
+	case "AssociationMemberRecord.kind":
+		if e.ComplexityRoot.AssociationMemberRecord.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.Kind(childComplexity), true
+	case "AssociationMemberRecord.legacyKey":
+		if e.ComplexityRoot.AssociationMemberRecord.LegacyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.LegacyKey(childComplexity), true
+	case "AssociationMemberRecord.membershipId":
+		if e.ComplexityRoot.AssociationMemberRecord.MembershipID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.MembershipID(childComplexity), true
+	case "AssociationMemberRecord.publicity":
+		if e.ComplexityRoot.AssociationMemberRecord.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.Publicity(childComplexity), true
+	case "AssociationMemberRecord.severity":
+		if e.ComplexityRoot.AssociationMemberRecord.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.Severity(childComplexity), true
+	case "AssociationMemberRecord.source":
+		if e.ComplexityRoot.AssociationMemberRecord.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.Source(childComplexity), true
+	case "AssociationMemberRecord.status":
+		if e.ComplexityRoot.AssociationMemberRecord.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.Status(childComplexity), true
+	case "AssociationMemberRecord.summary":
+		if e.ComplexityRoot.AssociationMemberRecord.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.Summary(childComplexity), true
+	case "AssociationMemberRecord.title":
+		if e.ComplexityRoot.AssociationMemberRecord.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationMemberRecord.Title(childComplexity), true
 
 	case "CasePush.answeredBy":
 		if e.ComplexityRoot.CasePush.AnsweredBy == nil {
@@ -4668,6 +5133,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GradeThreshold.Source(childComplexity), true
 
+	case "Industry.code":
+		if e.ComplexityRoot.Industry.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Industry.Code(childComplexity), true
+	case "Industry.name":
+		if e.ComplexityRoot.Industry.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Industry.Name(childComplexity), true
+
 	case "InspectionFinding.code":
 		if e.ComplexityRoot.InspectionFinding.Code == nil {
 			break
@@ -5553,6 +6031,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarketEntity.Listings(childComplexity, args["activeOnly"].(*bool)), true
+	case "MarketEntity.memberships":
+		if e.ComplexityRoot.MarketEntity.Memberships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketEntity.Memberships(childComplexity), true
 	case "MarketEntity.name":
 		if e.ComplexityRoot.MarketEntity.Name == nil {
 			break
@@ -5826,6 +6310,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MeasureTrigger.Summary(childComplexity), true
 
+	case "MemberRecorded.kind":
+		if e.ComplexityRoot.MemberRecorded.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberRecorded.Kind(childComplexity), true
+	case "MemberRecorded.membership":
+		if e.ComplexityRoot.MemberRecorded.Membership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberRecorded.Membership(childComplexity), true
+	case "MemberRecorded.recordId":
+		if e.ComplexityRoot.MemberRecorded.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberRecorded.RecordID(childComplexity), true
+
+	case "Membership.association":
+		if e.ComplexityRoot.Membership.Association == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Association(childComplexity), true
+	case "Membership.entity":
+		if e.ComplexityRoot.Membership.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Entity(childComplexity), true
+	case "Membership.history":
+		if e.ComplexityRoot.Membership.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.History(childComplexity), true
+	case "Membership.id":
+		if e.ComplexityRoot.Membership.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.ID(childComplexity), true
+	case "Membership.industry":
+		if e.ComplexityRoot.Membership.Industry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Industry(childComplexity), true
+	case "Membership.joinedOn":
+		if e.ComplexityRoot.Membership.JoinedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.JoinedOn(childComplexity), true
+	case "Membership.leftOn":
+		if e.ComplexityRoot.Membership.LeftOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.LeftOn(childComplexity), true
+	case "Membership.leftReason":
+		if e.ComplexityRoot.Membership.LeftReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.LeftReason(childComplexity), true
+	case "Membership.state":
+		if e.ComplexityRoot.Membership.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.State(childComplexity), true
+
+	case "MembershipConnection.edges":
+		if e.ComplexityRoot.MembershipConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipConnection.Edges(childComplexity), true
+	case "MembershipConnection.pageInfo":
+		if e.ComplexityRoot.MembershipConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipConnection.PageInfo(childComplexity), true
+
+	case "MembershipEdge.cursor":
+		if e.ComplexityRoot.MembershipEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipEdge.Cursor(childComplexity), true
+	case "MembershipEdge.node":
+		if e.ComplexityRoot.MembershipEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipEdge.Node(childComplexity), true
+
 	case "MonitoringFindingRecord.agency":
 		if e.ComplexityRoot.MonitoringFindingRecord.Agency == nil {
 			break
@@ -5999,6 +6583,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignWarning(childComplexity, args["id"].(string), args["department"].(*string), args["person"].(*string), args["idempotencyKey"].(string)), true
+	case "Mutation.authorizeAssociation":
+		if e.ComplexityRoot.Mutation.AuthorizeAssociation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_authorizeAssociation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AuthorizeAssociation(childComplexity, args["input"].(model.AuthorizeAssociationInput), args["idempotencyKey"].(string)), true
 	case "Mutation.breachCommitment":
 		if e.ComplexityRoot.Mutation.BreachCommitment == nil {
 			break
@@ -6087,6 +6682,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeclinePush(childComplexity, args["pushId"].(string), args["outcome"].(workflow.PushOutcome), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.endMembership":
+		if e.ComplexityRoot.Mutation.EndMembership == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endMembership_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndMembership(childComplexity, args["id"].(string), args["leftOn"].(scalars.Date), args["reason"].(string), args["idempotencyKey"].(string)), true
 	case "Mutation.enterListing":
 		if e.ComplexityRoot.Mutation.EnterListing == nil {
 			break
@@ -6197,6 +6803,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordAuthorization(childComplexity, args["input"].(model.RecordAuthorizationInput)), true
+	case "Mutation.recordForMember":
+		if e.ComplexityRoot.Mutation.RecordForMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordForMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordForMember(childComplexity, args["input"].(model.MemberRecordInput), args["idempotencyKey"].(string)), true
 	case "Mutation.recordInspectionResult":
 		if e.ComplexityRoot.Mutation.RecordInspectionResult == nil {
 			break
@@ -6230,6 +6847,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefuseRepair(childComplexity, args["id"].(string), args["rule"].(string), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.registerMember":
+		if e.ComplexityRoot.Mutation.RegisterMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterMember(childComplexity, args["input"].(model.RegisterMemberInput), args["idempotencyKey"].(string)), true
 	case "Mutation.rejectFinding":
 		if e.ComplexityRoot.Mutation.RejectFinding == nil {
 			break
@@ -6296,6 +6924,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetireInspector(childComplexity, args["id"].(string), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.revokeAssociationAuthorization":
+		if e.ComplexityRoot.Mutation.RevokeAssociationAuthorization == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeAssociationAuthorization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAssociationAuthorization(childComplexity, args["id"].(string), args["reason"].(string), args["idempotencyKey"].(string)), true
 	case "Mutation.revokeAuthorization":
 		if e.ComplexityRoot.Mutation.RevokeAuthorization == nil {
 			break
@@ -7297,6 +7936,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.QualitySafetyAccident.Summary(childComplexity), true
 
+	case "Query.association":
+		if e.ComplexityRoot.Query.Association == nil {
+			break
+		}
+
+		args, err := ec.field_Query_association_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Association(childComplexity, args["code"].(string)), true
+	case "Query.associations":
+		if e.ComplexityRoot.Query.Associations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_associations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Associations(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.authorizations":
 		if e.ComplexityRoot.Query.Authorizations == nil {
 			break
@@ -8793,6 +9454,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ApplyRepairInput", ec.unmarshalInputApplyRepairInput),
+			graphql.NewInputUnmarshaler("AuthorizeAssociationInput", ec.unmarshalInputAuthorizeAssociationInput),
 			graphql.NewInputUnmarshaler("CityRecordFilter", ec.unmarshalInputCityRecordFilter),
 			graphql.NewInputUnmarshaler("CommitmentByIDsInput", ec.unmarshalInputCommitmentByIDsInput),
 			graphql.NewInputUnmarshaler("CommitmentFilter", ec.unmarshalInputCommitmentFilter),
@@ -8813,6 +9475,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ListEntryByIDsInput", ec.unmarshalInputListEntryByIDsInput),
 			graphql.NewInputUnmarshaler("ListEntryFilter", ec.unmarshalInputListEntryFilter),
 			graphql.NewInputUnmarshaler("MarketEntityByUsccsInput", ec.unmarshalInputMarketEntityByUsccsInput),
+			graphql.NewInputUnmarshaler("MemberRecordInput", ec.unmarshalInputMemberRecordInput),
 			graphql.NewInputUnmarshaler("NotificationFilter", ec.unmarshalInputNotificationFilter),
 			graphql.NewInputUnmarshaler("ObjectionByIDsInput", ec.unmarshalInputObjectionByIDsInput),
 			graphql.NewInputUnmarshaler("ObjectionFilter", ec.unmarshalInputObjectionFilter),
@@ -8824,6 +9487,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordCorrectionInput", ec.unmarshalInputRecordCorrectionInput),
 			graphql.NewInputUnmarshaler("RecordFilter", ec.unmarshalInputRecordFilter),
 			graphql.NewInputUnmarshaler("RecordKindChangeInput", ec.unmarshalInputRecordKindChangeInput),
+			graphql.NewInputUnmarshaler("RegisterMemberInput", ec.unmarshalInputRegisterMemberInput),
 			graphql.NewInputUnmarshaler("RepairByIDsInput", ec.unmarshalInputRepairByIDsInput),
 			graphql.NewInputUnmarshaler("RepairFilter", ec.unmarshalInputRepairFilter),
 			graphql.NewInputUnmarshaler("SignCommitmentInput", ec.unmarshalInputSignCommitmentInput),
@@ -8985,6 +9649,10 @@ enum Caller {
   ENTITY
   "The city's credit office (credit-office tokens)."
   CREDIT_OFFICE
+  "Department tokens, not the credit office's."
+  DEPARTMENT
+  "An industry association signed in as itself (token kind association)."
+  ASSOCIATION
 }
 
 """
@@ -9091,6 +9759,274 @@ type PageInfo @open(level: PUBLIC) {
   hasPreviousPage: Boolean!
   startCursor: String
   endCursor: String
+}
+`, BuiltIn: false},
+	{Name: "../schema/associations.graphqls", Input: `# Industry associations and chambers of commerce (行业协会商会, T29): a
+# department authorises an association for an industry; the association,
+# signed in as itself (token kind association, its org its code), keeps its
+# member registry and records its members' self-discipline measures,
+# commitments, training and honours (internal/workflow/association.go).
+# Those are credit records of the members with a source of their own (code
+# association), as open as the information catalogue says. An association
+# reads its members' shared records, and of anybody else what the public
+# reads (auth.Decide).
+
+extend type Query {
+  "The industry associations a department authorised, by code. Public. A page costs one statement."
+  associations(first: Int = 20, after: String): AssociationConnection!
+  """
+  The association with this code (its unified social credit code, 51…);
+  null when no department ever authorised it. A malformed code is
+  BAD_USER_INPUT naming ` + "`" + `code` + "`" + `. Public.
+  """
+  association(code: ID!): Association
+}
+
+extend type Mutation {
+  """
+  A department (token kind department, association:authorize) authorises an
+  industry association for an industry, a GB/T 4754 section letter. The hub
+  knows the association from then on, by the code and name given the first
+  time. A live authorisation of the same association for the same industry
+  by the same department is a CONFLICT.
+  """
+  authorizeAssociation(input: AuthorizeAssociationInput!, idempotencyKey: String!): AssociationAuthorization!
+    @write(scope: "association:authorize") @open(level: PUBLIC, only: [DEPARTMENT])
+  """
+  The department that granted an authorisation revokes it, with a reason:
+  the association no longer registers, records for nor reads the shared
+  records of the members of that industry.
+  """
+  revokeAssociationAuthorization(id: ID!, reason: String!, idempotencyKey: String!): AssociationAuthorization!
+    @write(scope: "association:authorize") @open(level: PUBLIC, only: [DEPARTMENT])
+  """
+  An association signed in as itself registers a market entity as its
+  member, from joinedOn. The entity must be in an industry (as the registry
+  gives it) that a live authorisation of the association covers.
+  """
+  registerMember(input: RegisterMemberInput!, idempotencyKey: String!): Membership!
+    @write(scope: "association:members") @open(level: PUBLIC, only: [ASSOCIATION])
+  "The association records that a member left on leftOn, with a reason."
+  endMembership(id: ID!, leftOn: Date!, reason: String!, idempotencyKey: String!): Membership!
+    @write(scope: "association:members") @open(level: PUBLIC, only: [ASSOCIATION])
+  """
+  The association records a self-discipline measure (自律惩戒), a credit
+  commitment, a credit training or an honour of one of its members, in an
+  industry a live authorisation covers: an ASSOCIATION_DISCIPLINE or
+  ASSOCIATION_RECORD record of the member. The measure MEMBERSHIP_REVOKED
+  (取消会员资格) also ends the membership on the decision date.
+  """
+  recordForMember(input: MemberRecordInput!, idempotencyKey: String!): MemberRecorded!
+    @write(scope: "association:record") @open(level: PUBLIC, only: [ASSOCIATION])
+}
+
+extend type MarketEntity {
+  "The entity's memberships of industry associations, newest first. Public. One statement per entity."
+  memberships: [Membership!]!
+}
+
+"An industry association or chamber of commerce (行业协会商会). Public."
+type Association implements Node @open(level: PUBLIC) {
+  id: ID!
+  "Its unified social credit code (51…: a social organisation registered by civil affairs)."
+  code: ID!
+  name: String!
+  "The departments' authorisations of it, newest first, revoked ones included."
+  authorizations: [AssociationAuthorization!]!
+  "Its members, newest first; state narrows to current (MEMBER) or former (LEFT) ones."
+  members(state: MembershipState, first: Int = 20, after: String): MembershipConnection!
+}
+
+"A section of GB/T 4754-2017 (国民经济行业分类)."
+type Industry @open(level: PUBLIC) {
+  "The section letter, A to T."
+  code: ID!
+  name: String!
+}
+
+enum AssociationAuthorizationState {
+  GRANTED
+  REVOKED
+}
+
+"A department's authorisation of an association for an industry. Public."
+type AssociationAuthorization implements Node @open(level: PUBLIC) {
+  id: ID!
+  association: Association!
+  industry: Industry!
+  department: Department!
+  basis: String!
+  state: AssociationAuthorizationState!
+  grantedAt: Time!
+  revokedAt: Time
+  revokeReason: String
+  history: [WorkflowEvent!]!
+}
+
+enum MembershipState {
+  MEMBER
+  LEFT
+}
+
+"An entity's membership of an association (会员). Public."
+type Membership implements Node @open(level: PUBLIC) {
+  id: ID!
+  association: Association!
+  entity: MarketEntity!
+  "The entity's industry when it was registered: the authorisation that covers it."
+  industry: Industry!
+  joinedOn: Date!
+  leftOn: Date
+  state: MembershipState!
+  leftReason: String
+  "Registered, left, and every record the association made of the member."
+  history: [WorkflowEvent!]!
+}
+
+type MembershipConnection @open(level: PUBLIC) {
+  edges: [MembershipEdge!]!
+  pageInfo: PageInfo!
+}
+
+type MembershipEdge @open(level: PUBLIC) {
+  cursor: String!
+  node: Membership!
+}
+
+type AssociationConnection @open(level: PUBLIC) {
+  edges: [AssociationEdge!]!
+  pageInfo: PageInfo!
+}
+
+type AssociationEdge @open(level: PUBLIC) {
+  cursor: String!
+  node: Association!
+}
+
+input AuthorizeAssociationInput {
+  "The association's unified social credit code (51…)."
+  association: ID!
+  "Its registered name (the hub keeps the first it is given)."
+  name: String!
+  "A GB/T 4754-2017 section letter, A to T."
+  industry: ID!
+  "Why and under which rule the department authorises it."
+  basis: String!
+}
+
+input RegisterMemberInput {
+  "The entity's unified social credit code."
+  uscc: ID!
+  joinedOn: Date!
+}
+
+enum MemberRecordCategory {
+  "A self-discipline measure (行业自律惩戒): an ASSOCIATION_DISCIPLINE record."
+  SELF_DISCIPLINE
+  "A credit commitment made to the association (信用承诺)."
+  COMMITMENT
+  "Credit training the member took part in (信用培训)."
+  TRAINING
+  "An honour the association awarded (诚信荣誉)."
+  HONOUR
+}
+
+enum DisciplineMeasure {
+  "警告"
+  WARNING
+  "通报批评"
+  CIRCULATED_CRITICISM
+  "公开谴责"
+  PUBLIC_CENSURE
+  "取消会员资格: the membership ends on the decision date."
+  MEMBERSHIP_REVOKED
+}
+
+input MemberRecordInput {
+  "The member's unified social credit code."
+  uscc: ID!
+  category: MemberRecordCategory!
+  "The measure of a SELF_DISCIPLINE record; refused for any other category."
+  measure: DisciplineMeasure
+  title: String!
+  "The association's document number, if any."
+  decisionNo: String
+  decisionDate: Date!
+}
+
+"""
+What recordForMember wrote. The record itself is read through node(id) or
+the member's records, as the caller may see it: after MEMBERSHIP_REVOKED
+the entity is no member, and the association sees of it what the public
+sees.
+"""
+type MemberRecorded @open(level: PUBLIC) {
+  "The record's global ID."
+  recordId: ID!
+  kind: RecordKind!
+  membership: Membership!
+}
+
+"""
+A self-discipline measure an industry association took against one of its
+members (行业自律惩戒). Its source is the associations (code association),
+never a department; its authority the association. As open as the
+information catalogue says (shared with departments and the member's
+association unless the credit office opens it).
+"""
+type AssociationDisciplineRecord implements CreditRecord & Node @open(level: PUBLIC) {
+  id: ID!
+  kind: RecordKind!
+  "The associations (code association), never a department."
+  source: Department!
+  decisionNo: String
+  decisionDate: Date!
+  summary: String!
+  publicity: Publicity!
+  status: RecordStatus!
+  severity: Severity
+  "The association's name."
+  authority: String
+  legacyKey: String
+  disclosure: Disclosure
+  association: Association!
+  membershipId: ID!
+  measure: DisciplineMeasure!
+  title: String!
+}
+
+"""
+A member's credit commitment, credit training or honour its industry
+association recorded. Its source is the associations (code association),
+never a department. Public, as the information catalogue says.
+"""
+type AssociationMemberRecord implements CreditRecord & Node @open(level: PUBLIC) {
+  id: ID!
+  kind: RecordKind!
+  "The associations (code association), never a department."
+  source: Department!
+  decisionNo: String
+  decisionDate: Date!
+  summary: String!
+  publicity: Publicity!
+  status: RecordStatus!
+  severity: Severity
+  "The association's name."
+  authority: String
+  legacyKey: String
+  disclosure: Disclosure
+  association: Association!
+  membershipId: ID!
+  "COMMITMENT, TRAINING or HONOUR."
+  category: MemberRecordCategory!
+  title: String!
+}
+
+extend enum RecordKind {
+  "A self-discipline measure of an industry association against a member (行业自律惩戒, T29)."
+  ASSOCIATION_DISCIPLINE
+  "A member's commitment, training or honour its industry association recorded (T29)."
+  ASSOCIATION_RECORD
 }
 `, BuiltIn: false},
 	{Name: "../schema/cases.graphqls", Input: `# Joint-punishment cases (T18–T20): opened from a joint-punishment listing,
@@ -12393,6 +13329,68 @@ func (ec *executionContext) childFields_AppliedMeasure(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AppliedMeasure", field.Name)
 }
 
+func (ec *executionContext) childFields_Association(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Association_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Association_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Association_name(ctx, field)
+	case "authorizations":
+		return ec.fieldContext_Association_authorizations(ctx, field)
+	case "members":
+		return ec.fieldContext_Association_members(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Association", field.Name)
+}
+
+func (ec *executionContext) childFields_AssociationAuthorization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AssociationAuthorization_id(ctx, field)
+	case "association":
+		return ec.fieldContext_AssociationAuthorization_association(ctx, field)
+	case "industry":
+		return ec.fieldContext_AssociationAuthorization_industry(ctx, field)
+	case "department":
+		return ec.fieldContext_AssociationAuthorization_department(ctx, field)
+	case "basis":
+		return ec.fieldContext_AssociationAuthorization_basis(ctx, field)
+	case "state":
+		return ec.fieldContext_AssociationAuthorization_state(ctx, field)
+	case "grantedAt":
+		return ec.fieldContext_AssociationAuthorization_grantedAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_AssociationAuthorization_revokedAt(ctx, field)
+	case "revokeReason":
+		return ec.fieldContext_AssociationAuthorization_revokeReason(ctx, field)
+	case "history":
+		return ec.fieldContext_AssociationAuthorization_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssociationAuthorization", field.Name)
+}
+
+func (ec *executionContext) childFields_AssociationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AssociationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AssociationConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssociationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AssociationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AssociationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AssociationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssociationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CasePush(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -13179,6 +14177,16 @@ func (ec *executionContext) childFields_GradeThreshold(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type GradeThreshold", field.Name)
 }
 
+func (ec *executionContext) childFields_Industry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_Industry_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Industry_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Industry", field.Name)
+}
+
 func (ec *executionContext) childFields_InspectionFinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -13473,6 +14481,8 @@ func (ec *executionContext) childFields_MarketEntity(ctx context.Context, field 
 		return ec.fieldContext_MarketEntity_legalRepresentative(ctx, field)
 	case "responsiblePersons":
 		return ec.fieldContext_MarketEntity_responsiblePersons(ctx, field)
+	case "memberships":
+		return ec.fieldContext_MarketEntity_memberships(ctx, field)
 	case "checksOnIt":
 		return ec.fieldContext_MarketEntity_checksOnIt(ctx, field)
 	case "commitments":
@@ -13583,6 +14593,62 @@ func (ec *executionContext) childFields_MeasureTrigger(ctx context.Context, fiel
 		return ec.fieldContext_MeasureTrigger_listType(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MeasureTrigger", field.Name)
+}
+
+func (ec *executionContext) childFields_MemberRecorded(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recordId":
+		return ec.fieldContext_MemberRecorded_recordId(ctx, field)
+	case "kind":
+		return ec.fieldContext_MemberRecorded_kind(ctx, field)
+	case "membership":
+		return ec.fieldContext_MemberRecorded_membership(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberRecorded", field.Name)
+}
+
+func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Membership_id(ctx, field)
+	case "association":
+		return ec.fieldContext_Membership_association(ctx, field)
+	case "entity":
+		return ec.fieldContext_Membership_entity(ctx, field)
+	case "industry":
+		return ec.fieldContext_Membership_industry(ctx, field)
+	case "joinedOn":
+		return ec.fieldContext_Membership_joinedOn(ctx, field)
+	case "leftOn":
+		return ec.fieldContext_Membership_leftOn(ctx, field)
+	case "state":
+		return ec.fieldContext_Membership_state(ctx, field)
+	case "leftReason":
+		return ec.fieldContext_Membership_leftReason(ctx, field)
+	case "history":
+		return ec.fieldContext_Membership_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
+}
+
+func (ec *executionContext) childFields_MembershipConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MembershipConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MembershipConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MembershipConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MembershipEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MembershipEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MembershipEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MembershipEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14533,6 +15599,36 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Association_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (*workflow.MembershipState, error) {
+			return ec.unmarshalOMembershipState2ᚖcredithubᚋinternalᚋworkflowᚐMembershipState(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_DepartmentDisclosure_overdueRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15115,6 +16211,28 @@ func (ec *executionContext) field_Mutation_assignWarning_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_authorizeAssociation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AuthorizeAssociationInput, error) {
+			return ec.unmarshalNAuthorizeAssociationInput2credithubᚋgraphᚋmodelᚐAuthorizeAssociationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_breachCommitment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15336,6 +16454,44 @@ func (ec *executionContext) field_Mutation_declinePush_args(ctx context.Context,
 		return nil, err
 	}
 	args["outcome"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endMembership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "leftOn",
+		func(ctx context.Context, v any) (scalars.Date, error) {
+			return ec.unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["leftOn"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
 		func(ctx context.Context, v any) (string, error) {
 			return ec.unmarshalNString2string(ctx, v)
@@ -15623,6 +16779,28 @@ func (ec *executionContext) field_Mutation_recordAuthorization_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordForMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MemberRecordInput, error) {
+			return ec.unmarshalNMemberRecordInput2credithubᚋgraphᚋmodelᚐMemberRecordInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordInspectionResult_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15726,6 +16904,28 @@ func (ec *executionContext) field_Mutation_refuseRepair_args(ctx context.Context
 		return nil, err
 	}
 	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_registerMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RegisterMemberInput, error) {
+			return ec.unmarshalNRegisterMemberInput2credithubᚋgraphᚋmodelᚐRegisterMemberInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -15896,6 +17096,36 @@ func (ec *executionContext) field_Mutation_requestOwnCreditReport_args(ctx conte
 }
 
 func (ec *executionContext) field_Mutation_retireInspector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeAssociationAuthorization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -16286,6 +17516,42 @@ func (ec *executionContext) field_Query__entities_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["representations"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_association_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_associations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -18512,6 +19778,1326 @@ func (ec *executionContext) fieldContext_AppliedMeasure_triggers(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Association_id(ctx context.Context, field graphql.CollectedField, obj *workflow.AssociationInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Association_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Association_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Association", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Association_code(ctx context.Context, field graphql.CollectedField, obj *workflow.AssociationInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Association_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Association_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Association", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Association_name(ctx context.Context, field graphql.CollectedField, obj *workflow.AssociationInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Association_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Association_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Association", field, false, false, "String")
+}
+
+func (ec *executionContext) _Association_authorizations(ctx context.Context, field graphql.CollectedField, obj *workflow.AssociationInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Association_authorizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Association().Authorizations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.AssociationAuthorization) graphql.Marshaler {
+			return ec.marshalNAssociationAuthorization2ᚕᚖcredithubᚋinternalᚋworkflowᚐAssociationAuthorizationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Association_authorizations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Association",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationAuthorization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Association_members(ctx context.Context, field graphql.CollectedField, obj *workflow.AssociationInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Association_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Association().Members(ctx, obj, fc.Args["state"].(*workflow.MembershipState), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MembershipConnection) graphql.Marshaler {
+			return ec.marshalNMembershipConnection2ᚖcredithubᚋgraphᚋmodelᚐMembershipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Association_members(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Association",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Association_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationAuthorization_id(ctx context.Context, field graphql.CollectedField, obj *workflow.AssociationAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationAuthorization_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationAuthorization_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationAuthorization", field, true, false, "ID")
+}
+
+func (ec *executionContext) _AssociationAuthorization_association(ctx context.Context, field graphql.CollectedField, obj *workflow.AssociationAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationAuthorization_association(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationAuthorization().Association(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.AssociationInfo) graphql.Marshaler {
+			return ec.marshalNAssociation2ᚖcredithubᚋinternalᚋworkflowᚐAssociationInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationAuthorization_association(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationAuthorization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Association(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationAuthorization_industry(ctx context.Context, field graphql.CollectedField, obj *workflow.AssociationAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationAuthorization_industry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Industry(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Industry) graphql.Marshaler {
+			return ec.marshalNIndustry2ᚖcredithubᚋinternalᚋworkflowᚐIndustry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationAuthorization_industry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationAuthorization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Industry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationAuthorization_department(ctx context.Context, field graphql.CollectedField, obj *workflow.AssociationAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationAuthorization_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationAuthorization_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationAuthorization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationAuthorization_basis(ctx context.Context, field graphql.CollectedField, obj *workflow.AssociationAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationAuthorization_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationAuthorization_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationAuthorization", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationAuthorization_state(ctx context.Context, field graphql.CollectedField, obj *workflow.AssociationAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationAuthorization_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.AuthorizationState) graphql.Marshaler {
+			return ec.marshalNAssociationAuthorizationState2credithubᚋinternalᚋworkflowᚐAuthorizationState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationAuthorization_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationAuthorization", field, false, false, "AssociationAuthorizationState")
+}
+
+func (ec *executionContext) _AssociationAuthorization_grantedAt(ctx context.Context, field graphql.CollectedField, obj *workflow.AssociationAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationAuthorization_grantedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrantedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationAuthorization_grantedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationAuthorization", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AssociationAuthorization_revokedAt(ctx context.Context, field graphql.CollectedField, obj *workflow.AssociationAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationAuthorization_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationAuthorization_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationAuthorization", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AssociationAuthorization_revokeReason(ctx context.Context, field graphql.CollectedField, obj *workflow.AssociationAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationAuthorization_revokeReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokeReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationAuthorization_revokeReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationAuthorization", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationAuthorization_history(ctx context.Context, field graphql.CollectedField, obj *workflow.AssociationAuthorization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationAuthorization_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationAuthorization().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationAuthorization_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationAuthorization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AssociationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AssociationEdge) graphql.Marshaler {
+			return ec.marshalNAssociationEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐAssociationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AssociationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_id(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationDisciplineRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_kind(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationDisciplineRecord", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_source(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationDisciplineRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_decisionNo(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_decisionNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_decisionNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationDisciplineRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_decisionDate(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationDisciplineRecord", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_summary(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationDisciplineRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_publicity(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationDisciplineRecord", field, false, false, "Publicity")
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_status(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationDisciplineRecord", field, false, false, "RecordStatus")
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_severity(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationDisciplineRecord", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_authority(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationDisciplineRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_legacyKey(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_legacyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegacyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_legacyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationDisciplineRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_disclosure(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationDisciplineRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disclosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_association(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_association(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationDisciplineRecord().Association(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.AssociationInfo) graphql.Marshaler {
+			return ec.marshalNAssociation2ᚖcredithubᚋinternalᚋworkflowᚐAssociationInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_association(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationDisciplineRecord",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Association(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_membershipId(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_membershipId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MembershipID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_membershipId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationDisciplineRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_measure(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationDisciplineRecord().Measure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.DisciplineMeasure) graphql.Marshaler {
+			return ec.marshalNDisciplineMeasure2credithubᚋinternalᚋworkflowᚐDisciplineMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationDisciplineRecord", field, true, true, "DisciplineMeasure")
+}
+
+func (ec *executionContext) _AssociationDisciplineRecord_title(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationDiscipline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationDisciplineRecord_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationDisciplineRecord_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationDisciplineRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AssociationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AssociationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.AssociationInfo) graphql.Marshaler {
+			return ec.marshalNAssociation2ᚖcredithubᚋinternalᚋworkflowᚐAssociationInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Association(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationMemberRecord_id(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationMemberRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AssociationMemberRecord_kind(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationMemberRecord", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _AssociationMemberRecord_source(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationMemberRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationMemberRecord_decisionNo(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_decisionNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_decisionNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationMemberRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationMemberRecord_decisionDate(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationMemberRecord", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AssociationMemberRecord_summary(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationMemberRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationMemberRecord_publicity(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationMemberRecord", field, false, false, "Publicity")
+}
+
+func (ec *executionContext) _AssociationMemberRecord_status(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationMemberRecord", field, false, false, "RecordStatus")
+}
+
+func (ec *executionContext) _AssociationMemberRecord_severity(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationMemberRecord", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _AssociationMemberRecord_authority(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationMemberRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationMemberRecord_legacyKey(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_legacyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegacyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_legacyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationMemberRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationMemberRecord_disclosure(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationMemberRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disclosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationMemberRecord_association(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_association(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationMemberRecord().Association(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.AssociationInfo) graphql.Marshaler {
+			return ec.marshalNAssociation2ᚖcredithubᚋinternalᚋworkflowᚐAssociationInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_association(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssociationMemberRecord",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Association(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssociationMemberRecord_membershipId(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_membershipId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MembershipID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_membershipId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationMemberRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AssociationMemberRecord_category(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssociationMemberRecord().Category(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.MemberRecordCategory) graphql.Marshaler {
+			return ec.marshalNMemberRecordCategory2credithubᚋinternalᚋworkflowᚐMemberRecordCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationMemberRecord", field, true, true, "MemberRecordCategory")
+}
+
+func (ec *executionContext) _AssociationMemberRecord_title(ctx context.Context, field graphql.CollectedField, obj *credit.AssociationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationMemberRecord_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationMemberRecord_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationMemberRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _CasePush_id(ctx context.Context, field graphql.CollectedField, obj *workflow.CasePush) (ret graphql.Marshaler) {
@@ -28934,6 +31520,52 @@ func (ec *executionContext) fieldContext_GradeThreshold_source(_ context.Context
 	return graphql.NewScalarFieldContext("GradeThreshold", field, false, false, "String")
 }
 
+func (ec *executionContext) _Industry_code(ctx context.Context, field graphql.CollectedField, obj *workflow.Industry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Industry_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Industry_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Industry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Industry_name(ctx context.Context, field graphql.CollectedField, obj *workflow.Industry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Industry_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Industry_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Industry", field, false, false, "String")
+}
+
 func (ec *executionContext) _InspectionFinding_code(ctx context.Context, field graphql.CollectedField, obj *credit.InspectionFinding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32538,6 +35170,38 @@ func (ec *executionContext) fieldContext_MarketEntity_responsiblePersons(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _MarketEntity_memberships(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketEntity_memberships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MarketEntity().Memberships(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Membership) graphql.Marshaler {
+			return ec.marshalNMembership2ᚕᚖcredithubᚋinternalᚋworkflowᚐMembershipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketEntity_memberships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketEntity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Membership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MarketEntity_checksOnIt(ctx context.Context, field graphql.CollectedField, obj *model.MarketEntity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33684,6 +36348,446 @@ func (ec *executionContext) fieldContext_MeasureTrigger_listType(_ context.Conte
 	return graphql.NewScalarFieldContext("MeasureTrigger", field, false, false, "ListType")
 }
 
+func (ec *executionContext) _MemberRecorded_recordId(ctx context.Context, field graphql.CollectedField, obj *workflow.MemberRecorded) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberRecorded_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberRecorded_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberRecorded", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MemberRecorded_kind(ctx context.Context, field graphql.CollectedField, obj *workflow.MemberRecorded) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberRecorded_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberRecorded_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberRecorded", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _MemberRecorded_membership(ctx context.Context, field graphql.CollectedField, obj *workflow.MemberRecorded) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberRecorded_membership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Membership, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Membership) graphql.Marshaler {
+			return ec.marshalNMembership2ᚖcredithubᚋinternalᚋworkflowᚐMembership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberRecorded_membership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberRecorded",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Membership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Membership_id(ctx context.Context, field graphql.CollectedField, obj *workflow.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Membership_association(ctx context.Context, field graphql.CollectedField, obj *workflow.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_association(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Membership().Association(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.AssociationInfo) graphql.Marshaler {
+			return ec.marshalNAssociation2ᚖcredithubᚋinternalᚋworkflowᚐAssociationInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_association(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Association(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Membership_entity(ctx context.Context, field graphql.CollectedField, obj *workflow.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Membership().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketEntity) graphql.Marshaler {
+			return ec.marshalNMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Membership_industry(ctx context.Context, field graphql.CollectedField, obj *workflow.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_industry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Industry(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Industry) graphql.Marshaler {
+			return ec.marshalNIndustry2ᚖcredithubᚋinternalᚋworkflowᚐIndustry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_industry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Industry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Membership_joinedOn(ctx context.Context, field graphql.CollectedField, obj *workflow.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_joinedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JoinedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_joinedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Membership_leftOn(ctx context.Context, field graphql.CollectedField, obj *workflow.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_leftOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeftOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_leftOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Membership_state(ctx context.Context, field graphql.CollectedField, obj *workflow.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v workflow.MembershipState) graphql.Marshaler {
+			return ec.marshalNMembershipState2credithubᚋinternalᚋworkflowᚐMembershipState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "MembershipState")
+}
+
+func (ec *executionContext) _Membership_leftReason(ctx context.Context, field graphql.CollectedField, obj *workflow.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_leftReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeftReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_leftReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "String")
+}
+
+func (ec *executionContext) _Membership_history(ctx context.Context, field graphql.CollectedField, obj *workflow.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Membership().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
+			return ec.marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkflowEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MembershipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MembershipConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MembershipEdge) graphql.Marshaler {
+			return ec.marshalNMembershipEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐMembershipEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MembershipConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MembershipConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.MembershipConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcredithubᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MembershipConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MembershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.MembershipEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MembershipEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _MembershipEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.MembershipEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Membership) graphql.Marshaler {
+			return ec.marshalNMembership2ᚖcredithubᚋinternalᚋworkflowᚐMembership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MembershipEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Membership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MonitoringFindingRecord_id(ctx context.Context, field graphql.CollectedField, obj *credit.MonitoringFinding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34022,6 +37126,226 @@ func (ec *executionContext) _MonitoringFindingRecord_findingId(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_MonitoringFindingRecord_findingId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonitoringFindingRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Mutation_authorizeAssociation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_authorizeAssociation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AuthorizeAssociation(ctx, fc.Args["input"].(model.AuthorizeAssociationInput), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.AssociationAuthorization) graphql.Marshaler {
+			return ec.marshalNAssociationAuthorization2ᚖcredithubᚋinternalᚋworkflowᚐAssociationAuthorization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_authorizeAssociation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationAuthorization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_authorizeAssociation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeAssociationAuthorization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeAssociationAuthorization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAssociationAuthorization(ctx, fc.Args["id"].(string), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.AssociationAuthorization) graphql.Marshaler {
+			return ec.marshalNAssociationAuthorization2ᚖcredithubᚋinternalᚋworkflowᚐAssociationAuthorization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeAssociationAuthorization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationAuthorization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeAssociationAuthorization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterMember(ctx, fc.Args["input"].(model.RegisterMemberInput), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Membership) graphql.Marshaler {
+			return ec.marshalNMembership2ᚖcredithubᚋinternalᚋworkflowᚐMembership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Membership(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endMembership(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endMembership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndMembership(ctx, fc.Args["id"].(string), fc.Args["leftOn"].(scalars.Date), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Membership) graphql.Marshaler {
+			return ec.marshalNMembership2ᚖcredithubᚋinternalᚋworkflowᚐMembership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endMembership(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Membership(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endMembership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordForMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordForMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordForMember(ctx, fc.Args["input"].(model.MemberRecordInput), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.MemberRecorded) graphql.Marshaler {
+			return ec.marshalNMemberRecorded2ᚖcredithubᚋinternalᚋworkflowᚐMemberRecorded(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordForMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberRecorded(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordForMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_openJointCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -39745,6 +43069,94 @@ func (ec *executionContext) fieldContext_Query_divisions(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Division(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_associations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_associations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Associations(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationConnection) graphql.Marshaler {
+			return ec.marshalNAssociationConnection2ᚖcredithubᚋgraphᚋmodelᚐAssociationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_associations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_associations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_association(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_association(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Association(ctx, fc.Args["code"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.AssociationInfo) graphql.Marshaler {
+			return ec.marshalOAssociation2ᚖcredithubᚋinternalᚋworkflowᚐAssociationInfo(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_association(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Association(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_association_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -46934,6 +50346,69 @@ func UnmarshalApplyRepairInput(ctx context.Context, raw any) (model.ApplyRepairI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAuthorizeAssociationInput(ctx context.Context, obj any) (model.AuthorizeAssociationInput, error) {
+	var it model.AuthorizeAssociationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"association", "name", "industry", "basis"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "association":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("association"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Association = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "industry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industry"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Industry = data
+		case "basis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basis"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Basis = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuthorizeAssociationInput unmarshals raw into the AuthorizeAssociationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuthorizeAssociationInput(ctx context.Context, raw any) (model.AuthorizeAssociationInput, error) {
+	var out model.AuthorizeAssociationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuthorizeAssociationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCityRecordFilter(ctx context.Context, obj any) (model.CityRecordFilter, error) {
 	var it model.CityRecordFilter
 	if obj == nil {
@@ -48171,6 +51646,83 @@ func UnmarshalMarketEntityByUsccsInput(ctx context.Context, raw any) (model.Mark
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMemberRecordInput(ctx context.Context, obj any) (model.MemberRecordInput, error) {
+	var it model.MemberRecordInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"uscc", "category", "measure", "title", "decisionNo", "decisionDate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNMemberRecordCategory2credithubᚋinternalᚋworkflowᚐMemberRecordCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalODisciplineMeasure2ᚖcredithubᚋinternalᚋworkflowᚐDisciplineMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "decisionNo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNo"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNo = data
+		case "decisionDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionDate"))
+			data, err := ec.unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionDate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMemberRecordInput unmarshals raw into the MemberRecordInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMemberRecordInput(ctx context.Context, raw any) (model.MemberRecordInput, error) {
+	var out model.MemberRecordInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MemberRecordInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputNotificationFilter(ctx context.Context, obj any) (model.NotificationFilter, error) {
 	var it model.NotificationFilter
 	if obj == nil {
@@ -48868,6 +52420,55 @@ func UnmarshalRecordKindChangeInput(ctx context.Context, raw any) (model.RecordK
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRegisterMemberInput(ctx context.Context, obj any) (model.RegisterMemberInput, error) {
+	var it model.RegisterMemberInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"uscc", "joinedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "joinedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("joinedOn"))
+			data, err := ec.unmarshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.JoinedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterMemberInput unmarshals raw into the RegisterMemberInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterMemberInput(ctx context.Context, raw any) (model.RegisterMemberInput, error) {
+	var out model.RegisterMemberInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterMemberInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRepairByIDsInput(ctx context.Context, obj any) (model.RepairByIDsInput, error) {
 	var it model.RepairByIDsInput
 	if obj == nil {
@@ -49453,6 +53054,16 @@ func (ec *executionContext) _CreditRecord(ctx context.Context, sel ast.Selection
 			return graphql.Null
 		}
 		return ec._CommitmentBreach(ctx, sel, obj)
+	case *credit.AssociationRecord:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AssociationMemberRecord(ctx, sel, obj)
+	case *credit.AssociationDiscipline:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AssociationDisciplineRecord(ctx, sel, obj)
 	case *credit.Penalty:
 		if obj == nil {
 			return graphql.Null
@@ -49561,6 +53172,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._CommitmentBreach(ctx, sel, obj)
+	case *credit.AssociationRecord:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AssociationMemberRecord(ctx, sel, obj)
+	case *credit.AssociationDiscipline:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AssociationDisciplineRecord(ctx, sel, obj)
 	case *credit.Penalty:
 		if obj == nil {
 			return graphql.Null
@@ -49600,6 +53221,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Objection(ctx, sel, obj)
+	case *workflow.Membership:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Membership(ctx, sel, obj)
 	case model.MarketEntity:
 		return ec._MarketEntity(ctx, sel, &obj)
 	case *model.MarketEntity:
@@ -49639,6 +53265,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Commitment(ctx, sel, obj)
+	case *workflow.AssociationAuthorization:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AssociationAuthorization(ctx, sel, obj)
+	case *workflow.AssociationInfo:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Association(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -50060,6 +53696,437 @@ func (ec *executionContext) _AppliedMeasure(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._AppliedMeasure_triggers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var associationImplementors = []string{"Association", "Node"}
+
+func (ec *executionContext) _Association(ctx context.Context, sel ast.SelectionSet, obj *workflow.AssociationInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Association")
+		case "id":
+			out.Values[i] = ec._Association_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._Association_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Association_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authorizations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Association_authorizations(ctx, field, obj)
+				})
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Association_members(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var associationAuthorizationImplementors = []string{"AssociationAuthorization", "Node"}
+
+func (ec *executionContext) _AssociationAuthorization(ctx context.Context, sel ast.SelectionSet, obj *workflow.AssociationAuthorization) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationAuthorizationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationAuthorization")
+		case "id":
+			out.Values[i] = ec._AssociationAuthorization_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "association":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationAuthorization_association(ctx, field, obj)
+				})
+		case "industry":
+			out.Values[i] = ec._AssociationAuthorization_industry(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "department":
+			out.Values[i] = ec._AssociationAuthorization_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "basis":
+			out.Values[i] = ec._AssociationAuthorization_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._AssociationAuthorization_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grantedAt":
+			out.Values[i] = ec._AssociationAuthorization_grantedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._AssociationAuthorization_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokeReason":
+			out.Values[i] = ec._AssociationAuthorization_revokeReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationAuthorization_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var associationConnectionImplementors = []string{"AssociationConnection"}
+
+func (ec *executionContext) _AssociationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AssociationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationConnection")
+		case "edges":
+			out.Values[i] = ec._AssociationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AssociationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var associationDisciplineRecordImplementors = []string{"AssociationDisciplineRecord", "CreditRecord", "Node"}
+
+func (ec *executionContext) _AssociationDisciplineRecord(ctx context.Context, sel ast.SelectionSet, obj *credit.AssociationDiscipline) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationDisciplineRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationDisciplineRecord")
+		case "id":
+			out.Values[i] = ec._AssociationDisciplineRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._AssociationDisciplineRecord_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._AssociationDisciplineRecord_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionNo":
+			out.Values[i] = ec._AssociationDisciplineRecord_decisionNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionDate":
+			out.Values[i] = ec._AssociationDisciplineRecord_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._AssociationDisciplineRecord_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publicity":
+			out.Values[i] = ec._AssociationDisciplineRecord_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._AssociationDisciplineRecord_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severity":
+			out.Values[i] = ec._AssociationDisciplineRecord_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authority":
+			out.Values[i] = ec._AssociationDisciplineRecord_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "legacyKey":
+			out.Values[i] = ec._AssociationDisciplineRecord_legacyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "disclosure":
+			out.Values[i] = ec._AssociationDisciplineRecord_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "association":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationDisciplineRecord_association(ctx, field, obj)
+				})
+		case "membershipId":
+			out.Values[i] = ec._AssociationDisciplineRecord_membershipId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "measure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationDisciplineRecord_measure(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._AssociationDisciplineRecord_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var associationEdgeImplementors = []string{"AssociationEdge"}
+
+func (ec *executionContext) _AssociationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AssociationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationEdge")
+		case "cursor":
+			out.Values[i] = ec._AssociationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AssociationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var associationMemberRecordImplementors = []string{"AssociationMemberRecord", "CreditRecord", "Node"}
+
+func (ec *executionContext) _AssociationMemberRecord(ctx context.Context, sel ast.SelectionSet, obj *credit.AssociationRecord) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationMemberRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationMemberRecord")
+		case "id":
+			out.Values[i] = ec._AssociationMemberRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._AssociationMemberRecord_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._AssociationMemberRecord_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionNo":
+			out.Values[i] = ec._AssociationMemberRecord_decisionNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionDate":
+			out.Values[i] = ec._AssociationMemberRecord_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._AssociationMemberRecord_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publicity":
+			out.Values[i] = ec._AssociationMemberRecord_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._AssociationMemberRecord_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severity":
+			out.Values[i] = ec._AssociationMemberRecord_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authority":
+			out.Values[i] = ec._AssociationMemberRecord_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "legacyKey":
+			out.Values[i] = ec._AssociationMemberRecord_legacyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "disclosure":
+			out.Values[i] = ec._AssociationMemberRecord_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "association":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationMemberRecord_association(ctx, field, obj)
+				})
+		case "membershipId":
+			out.Values[i] = ec._AssociationMemberRecord_membershipId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssociationMemberRecord_category(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._AssociationMemberRecord_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -53679,6 +57746,44 @@ func (ec *executionContext) _GradeThreshold(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var industryImplementors = []string{"Industry"}
+
+func (ec *executionContext) _Industry(ctx context.Context, sel ast.SelectionSet, obj *workflow.Industry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, industryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Industry")
+		case "code":
+			out.Values[i] = ec._Industry_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Industry_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var inspectionFindingImplementors = []string{"InspectionFinding"}
 
 func (ec *executionContext) _InspectionFinding(ctx context.Context, sel ast.SelectionSet, obj *credit.InspectionFinding) graphql.Marshaler {
@@ -54976,6 +59081,12 @@ func (ec *executionContext) _MarketEntity(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MarketEntity_responsiblePersons(ctx, field, obj)
 				})
+		case "memberships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MarketEntity_memberships(ctx, field, obj)
+				})
 		case "checksOnIt":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -55340,6 +59451,201 @@ func (ec *executionContext) _MeasureTrigger(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var memberRecordedImplementors = []string{"MemberRecorded"}
+
+func (ec *executionContext) _MemberRecorded(ctx context.Context, sel ast.SelectionSet, obj *workflow.MemberRecorded) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberRecordedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MemberRecorded")
+		case "recordId":
+			out.Values[i] = ec._MemberRecorded_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._MemberRecorded_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "membership":
+			out.Values[i] = ec._MemberRecorded_membership(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var membershipImplementors = []string{"Membership", "Node"}
+
+func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSet, obj *workflow.Membership) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, membershipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Membership")
+		case "id":
+			out.Values[i] = ec._Membership_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "association":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Membership_association(ctx, field, obj)
+				})
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Membership_entity(ctx, field, obj)
+				})
+		case "industry":
+			out.Values[i] = ec._Membership_industry(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "joinedOn":
+			out.Values[i] = ec._Membership_joinedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "leftOn":
+			out.Values[i] = ec._Membership_leftOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Membership_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "leftReason":
+			out.Values[i] = ec._Membership_leftReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Membership_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var membershipConnectionImplementors = []string{"MembershipConnection"}
+
+func (ec *executionContext) _MembershipConnection(ctx context.Context, sel ast.SelectionSet, obj *model.MembershipConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, membershipConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MembershipConnection")
+		case "edges":
+			out.Values[i] = ec._MembershipConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MembershipConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var membershipEdgeImplementors = []string{"MembershipEdge"}
+
+func (ec *executionContext) _MembershipEdge(ctx context.Context, sel ast.SelectionSet, obj *model.MembershipEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, membershipEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MembershipEdge")
+		case "cursor":
+			out.Values[i] = ec._MembershipEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._MembershipEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var monitoringFindingRecordImplementors = []string{"MonitoringFindingRecord", "CreditRecord", "Node"}
 
 func (ec *executionContext) _MonitoringFindingRecord(ctx context.Context, sel ast.SelectionSet, obj *credit.MonitoringFinding) graphql.Marshaler {
@@ -55457,6 +59763,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "authorizeAssociation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_authorizeAssociation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeAssociationAuthorization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeAssociationAuthorization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endMembership":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endMembership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordForMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordForMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "openJointCase":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_openJointCase(ctx, field)
@@ -57170,6 +61511,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_divisions(ctx, field)
+				})
+		case "associations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_associations(ctx, field)
+				})
+		case "association":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_association(ctx, field)
 				})
 		case "jointCases":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -59514,6 +63867,85 @@ func (ec *executionContext) unmarshalNApplyRepairInput2credithubᚋgraphᚋmodel
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAssociation2ᚖcredithubᚋinternalᚋworkflowᚐAssociationInfo(ctx context.Context, sel ast.SelectionSet, v *workflow.AssociationInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Association!")
+		return graphql.Null
+	}
+	return ec._Association(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAssociationAuthorization2ᚕᚖcredithubᚋinternalᚋworkflowᚐAssociationAuthorizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.AssociationAuthorization) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssociationAuthorization2ᚖcredithubᚋinternalᚋworkflowᚐAssociationAuthorization(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAssociationAuthorization2ᚖcredithubᚋinternalᚋworkflowᚐAssociationAuthorization(ctx context.Context, sel ast.SelectionSet, v *workflow.AssociationAuthorization) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssociationAuthorization!")
+		return graphql.Null
+	}
+	return ec._AssociationAuthorization(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAssociationAuthorizationState2credithubᚋinternalᚋworkflowᚐAuthorizationState(ctx context.Context, v any) (workflow.AuthorizationState, error) {
+	var res workflow.AuthorizationState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssociationAuthorizationState2credithubᚋinternalᚋworkflowᚐAuthorizationState(ctx context.Context, sel ast.SelectionSet, v workflow.AuthorizationState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAssociationConnection2ᚖcredithubᚋgraphᚋmodelᚐAssociationConnection(ctx context.Context, sel ast.SelectionSet, v *model.AssociationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssociationConnection!")
+		return graphql.Null
+	}
+	return ec._AssociationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAssociationEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐAssociationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AssociationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssociationEdge2ᚖcredithubᚋgraphᚋmodelᚐAssociationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAssociationEdge2ᚖcredithubᚋgraphᚋmodelᚐAssociationEdge(ctx context.Context, sel ast.SelectionSet, v *model.AssociationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssociationEdge!")
+		return graphql.Null
+	}
+	return ec._AssociationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAuthorizeAssociationInput2credithubᚋgraphᚋmodelᚐAuthorizeAssociationInput(ctx context.Context, v any) (model.AuthorizeAssociationInput, error) {
+	res, err := ec.unmarshalInputAuthorizeAssociationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -60114,6 +64546,16 @@ func (ec *executionContext) marshalNDepartmentWork2ᚖcredithubᚋinternalᚋwor
 	return ec._DepartmentWork(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNDisciplineMeasure2credithubᚋinternalᚋworkflowᚐDisciplineMeasure(ctx context.Context, v any) (workflow.DisciplineMeasure, error) {
+	var res workflow.DisciplineMeasure
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDisciplineMeasure2credithubᚋinternalᚋworkflowᚐDisciplineMeasure(ctx context.Context, sel ast.SelectionSet, v workflow.DisciplineMeasure) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNDisclosureCount2ᚕᚖcredithubᚋgraphᚋmodelᚐDisclosureCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DisclosureCount) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -60480,6 +64922,14 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNIndustry2ᚖcredithubᚋinternalᚋworkflowᚐIndustry(ctx context.Context, sel ast.SelectionSet, v *workflow.Industry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Industry!")
+		return graphql.Null
+	}
+	return ec._Industry(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNInspectionFinding2ᚕᚖcredithubᚋinternalᚋcreditᚐInspectionFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*credit.InspectionFinding) graphql.Marshaler {
@@ -61073,6 +65523,95 @@ func (ec *executionContext) marshalNMeasureTrigger2ᚖcredithubᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._MeasureTrigger(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMemberRecordCategory2credithubᚋinternalᚋworkflowᚐMemberRecordCategory(ctx context.Context, v any) (workflow.MemberRecordCategory, error) {
+	var res workflow.MemberRecordCategory
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMemberRecordCategory2credithubᚋinternalᚋworkflowᚐMemberRecordCategory(ctx context.Context, sel ast.SelectionSet, v workflow.MemberRecordCategory) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMemberRecordInput2credithubᚋgraphᚋmodelᚐMemberRecordInput(ctx context.Context, v any) (model.MemberRecordInput, error) {
+	res, err := ec.unmarshalInputMemberRecordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMemberRecorded2ᚖcredithubᚋinternalᚋworkflowᚐMemberRecorded(ctx context.Context, sel ast.SelectionSet, v *workflow.MemberRecorded) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MemberRecorded!")
+		return graphql.Null
+	}
+	return ec._MemberRecorded(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMembership2ᚕᚖcredithubᚋinternalᚋworkflowᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Membership) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMembership2ᚖcredithubᚋinternalᚋworkflowᚐMembership(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMembership2ᚖcredithubᚋinternalᚋworkflowᚐMembership(ctx context.Context, sel ast.SelectionSet, v *workflow.Membership) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Membership!")
+		return graphql.Null
+	}
+	return ec._Membership(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMembershipConnection2ᚖcredithubᚋgraphᚋmodelᚐMembershipConnection(ctx context.Context, sel ast.SelectionSet, v *model.MembershipConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MembershipConnection!")
+		return graphql.Null
+	}
+	return ec._MembershipConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMembershipEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐMembershipEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MembershipEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMembershipEdge2ᚖcredithubᚋgraphᚋmodelᚐMembershipEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMembershipEdge2ᚖcredithubᚋgraphᚋmodelᚐMembershipEdge(ctx context.Context, sel ast.SelectionSet, v *model.MembershipEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MembershipEdge!")
+		return graphql.Null
+	}
+	return ec._MembershipEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMembershipState2credithubᚋinternalᚋworkflowᚐMembershipState(ctx context.Context, v any) (workflow.MembershipState, error) {
+	var res workflow.MembershipState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMembershipState2credithubᚋinternalᚋworkflowᚐMembershipState(ctx context.Context, sel ast.SelectionSet, v workflow.MembershipState) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNMonth2string(ctx context.Context, v any) (string, error) {
@@ -61732,6 +66271,11 @@ func (ec *executionContext) unmarshalNRecordStatus2credithubᚋinternalᚋcredit
 
 func (ec *executionContext) marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx context.Context, sel ast.SelectionSet, v credit.Status) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNRegisterMemberInput2credithubᚋgraphᚋmodelᚐRegisterMemberInput(ctx context.Context, v any) (model.RegisterMemberInput, error) {
+	res, err := ec.unmarshalInputRegisterMemberInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRemovalReason2credithubᚋinternalᚋworkflowᚐRemovalReason(ctx context.Context, v any) (workflow.RemovalReason, error) {
@@ -62615,6 +67159,13 @@ func (ec *executionContext) marshalNfederation__Scope2ᚕᚕstringᚄ(ctx contex
 	return ret
 }
 
+func (ec *executionContext) marshalOAssociation2ᚖcredithubᚋinternalᚋworkflowᚐAssociationInfo(ctx context.Context, sel ast.SelectionSet, v *workflow.AssociationInfo) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Association(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -62891,6 +67442,22 @@ func (ec *executionContext) marshalODepartment2ᚖcredithubᚋinternalᚋcredit�
 		return graphql.Null
 	}
 	return ec._Department(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODisciplineMeasure2ᚖcredithubᚋinternalᚋworkflowᚐDisciplineMeasure(ctx context.Context, v any) (*workflow.DisciplineMeasure, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.DisciplineMeasure)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODisciplineMeasure2ᚖcredithubᚋinternalᚋworkflowᚐDisciplineMeasure(ctx context.Context, sel ast.SelectionSet, v *workflow.DisciplineMeasure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx context.Context, sel ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
@@ -63336,6 +67903,22 @@ func (ec *executionContext) unmarshalOMask2ᚖcredithubᚋgraphᚋmodelᚐMask(c
 }
 
 func (ec *executionContext) marshalOMask2ᚖcredithubᚋgraphᚋmodelᚐMask(ctx context.Context, sel ast.SelectionSet, v *model.Mask) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOMembershipState2ᚖcredithubᚋinternalᚋworkflowᚐMembershipState(ctx context.Context, v any) (*workflow.MembershipState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(workflow.MembershipState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMembershipState2ᚖcredithubᚋinternalᚋworkflowᚐMembershipState(ctx context.Context, sel ast.SelectionSet, v *workflow.MembershipState) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

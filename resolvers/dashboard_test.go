@@ -137,7 +137,7 @@ func expectedRecordCounts(t *testing.T, h *apptest.Hub, from, to string, sees fu
 		}
 	}
 	for _, r := range q("hub", `SELECT kind, to_char(decision_date, 'YYYY-MM'), subject_uscc, subject_id_no,
-		CASE WHEN kind = 'SELF_DECLARATION' THEN 'self-declared' ELSE department END FROM hub_record
+		CASE WHEN kind = 'SELF_DECLARATION' THEN 'self-declared' WHEN kind IN ('ASSOCIATION_DISCIPLINE', 'ASSOCIATION_RECORD') THEN 'association' ELSE department END FROM hub_record
 		WHERE decision_date BETWEEN $1 AND $2`, from, to) {
 		kind, month, uscc, dept := str(r[0]), str(r[1]), str(r[2]), str(r[4])
 		if uscc == "" {

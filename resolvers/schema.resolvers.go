@@ -56,6 +56,9 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 			return nil, nil
 		}
 		return p, nil
+	case workflow.TypeAssociation, workflow.TypeAssociationAuthorization, workflow.TypeMembership:
+		// Public, as every association, authorisation and membership.
+		return r.associationNode(ctx, typ, payload, id)
 	case workflow.TypeDeclaration:
 		// Public, as every declaration.
 		n, ok := workflow.DecodeID(typ, id)

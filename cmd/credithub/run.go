@@ -37,7 +37,7 @@ const usage = `credithub — the credit hub of Heihe's market supervision
                   PostgreSQL is started under .data/
                   when DATABASE_URL is unset and none answers locally)
   credithub serve serve from the configured databases (production)
-  credithub token --kind department|agency|entity|public-service|admin
+  credithub token --kind department|agency|entity|association|public-service|admin
                   --org CODE --scopes "a:b c:d" [--sub S] [--ttl 1h]
   credithub token --kind person --id-number ID [--ttl 1h]
                   print a development token (trusted by credithub dev only);
@@ -274,8 +274,8 @@ func runPG(ctx context.Context, args []string, getenv func(string) string, stdou
 // accepts (CREDITHUB_TOKEN_MAX_TTL, or the defaults).
 func runToken(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	kind := fs.String("kind", "", "department, agency, entity, public-service, admin or person")
-	org := fs.String("org", "", "department code, agency id, or the entity's unified social credit code")
+	kind := fs.String("kind", "", "department, agency, entity, association, public-service, admin or person")
+	org := fs.String("org", "", "department code, agency id, or the entity's or the association's unified social credit code")
 	idNumber := fs.String("id-number", "", "for kind person: the person's resident ID number, sealed into org with the hub's person ID key")
 	scopes := fs.String("scopes", "", "space-separated scopes (kind person: default "+strings.Join(auth.PersonScopes, " ")+")")
 	sub := fs.String("sub", "", "subject (default kind:org)")

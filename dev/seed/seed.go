@@ -1,7 +1,8 @@
 // Package seed seeds the hub's workflows in the local set-up: the synthetic
 // city's commitments, list entries with their interviews and
-// joint-punishment cases, objections, repairs, agencies' findings and
-// entities' self-declared information in
+// joint-punishment cases, objections, repairs, agencies' findings,
+// entities' self-declared information and industry associations with
+// their members' records in
 // every state, so that a
 // dashboard team sees realistic cases on first start.
 //
@@ -111,6 +112,9 @@ func Workflows(ctx context.Context, db *sqldb.DB, w *world.World, sources []data
 	}
 	if err := s.acknowledgeNotifications(ctx, hub); err != nil {
 		return fmt.Errorf("the notifications' acknowledgements: %w", err)
+	}
+	if err := s.associations(ctx, hub); err != nil {
+		return fmt.Errorf("the industry associations: %w", err)
 	}
 	return s.flows.Announce(ctx)
 }

@@ -35,6 +35,27 @@ type ApplyRepairInput struct {
 	ObligationsFulfilled bool `json:"obligationsFulfilled"`
 }
 
+type AssociationConnection struct {
+	Edges    []*AssociationEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+}
+
+type AssociationEdge struct {
+	Cursor string                    `json:"cursor"`
+	Node   *workflow.AssociationInfo `json:"node"`
+}
+
+type AuthorizeAssociationInput struct {
+	// The association's unified social credit code (51…).
+	Association string `json:"association"`
+	// Its registered name (the hub keeps the first it is given).
+	Name string `json:"name"`
+	// A GB/T 4754-2017 section letter, A to T.
+	Industry string `json:"industry"`
+	// Why and under which rule the department authorises it.
+	Basis string `json:"basis"`
+}
+
 // A page of the change feed.
 type ChangePage struct {
 	// The changes, oldest first.
@@ -623,6 +644,8 @@ type MarketEntity struct {
 	LegalRepresentative *Person `json:"legalRepresentative,omitempty"`
 	// Legal representative, principal and actual controller (T22).
 	ResponsiblePersons []*ResponsiblePerson `json:"responsiblePersons,omitempty"`
+	// The entity's memberships of industry associations, newest first. Public. One statement per entity.
+	Memberships []*workflow.Membership `json:"memberships"`
 	// Who checked it (issue #15): the credit checks run on this entity, newest
 	// first — which department's system asked, in which scenario and when,
 	// never the asking user. The entity itself (signed in as itself) and
@@ -713,6 +736,28 @@ type MeasureTrigger struct {
 	Summary  string           `json:"summary"`
 	Severity *credit.Severity `json:"severity,omitempty"`
 	ListType *credit.ListType `json:"listType,omitempty"`
+}
+
+type MemberRecordInput struct {
+	// The member's unified social credit code.
+	Uscc     string                        `json:"uscc"`
+	Category workflow.MemberRecordCategory `json:"category"`
+	// The measure of a SELF_DISCIPLINE record; refused for any other category.
+	Measure *workflow.DisciplineMeasure `json:"measure,omitempty"`
+	Title   string                      `json:"title"`
+	// The association's document number, if any.
+	DecisionNo   *string      `json:"decisionNo,omitempty"`
+	DecisionDate scalars.Date `json:"decisionDate"`
+}
+
+type MembershipConnection struct {
+	Edges    []*MembershipEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type MembershipEdge struct {
+	Cursor string               `json:"cursor"`
+	Node   *workflow.Membership `json:"node"`
 }
 
 type Mutation struct {
@@ -1060,6 +1105,12 @@ type RecordKindInfo struct {
 	PeriodApplies bool `json:"periodApplies"`
 }
 
+type RegisterMemberInput struct {
+	// The entity's unified social credit code.
+	Uscc     string       `json:"uscc"`
+	JoinedOn scalars.Date `json:"joinedOn"`
+}
+
 type RepairByIDsInput struct {
 	ID string `json:"ID"`
 }
@@ -1282,6 +1333,10 @@ const (
 	CallerEntity Caller = "ENTITY"
 	// The city's credit office (credit-office tokens).
 	CallerCreditOffice Caller = "CREDIT_OFFICE"
+	// Department tokens, not the credit office's.
+	CallerDepartment Caller = "DEPARTMENT"
+	// An industry association signed in as itself (token kind association).
+	CallerAssociation Caller = "ASSOCIATION"
 )
 
 var AllCaller = []Caller{
@@ -1291,11 +1346,13 @@ var AllCaller = []Caller{
 	CallerPerson,
 	CallerEntity,
 	CallerCreditOffice,
+	CallerDepartment,
+	CallerAssociation,
 }
 
 func (e Caller) IsValid() bool {
 	switch e {
-	case CallerSupervisors, CallerSubject, CallerAgency, CallerPerson, CallerEntity, CallerCreditOffice:
+	case CallerSupervisors, CallerSubject, CallerAgency, CallerPerson, CallerEntity, CallerCreditOffice, CallerDepartment, CallerAssociation:
 		return true
 	}
 	return false

@@ -267,6 +267,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		Rules:            rules,
 		QueryLog:         queryLog,
 		Authorizations:   hub.Authorizations(),
+		Members:          hub.Associations(),
 		PersonRef:        sealer.Ref,
 		Databases:        dbs,
 		Logger:           logger,

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/lib/pq"
 
+	"credithub/auth"
 	"credithub/datasources"
 	"credithub/datasources/dstest"
 	"credithub/dev/seed"
@@ -19,6 +21,7 @@ import (
 	"credithub/internal/credit"
 	"credithub/internal/gid"
 	"credithub/internal/hubdb"
+	"credithub/internal/server"
 	"credithub/internal/sqldb"
 	"credithub/internal/workflow"
 )
@@ -30,8 +33,11 @@ func TestMain(m *testing.M) { os.Exit(apptest.Main(m)) }
 func states(t *testing.T, db *sqldb.DB, table, expr, uscc string) map[string]int {
 	t.Helper()
 	col := "uscc"
-	if table == "objection" {
+	switch table {
+	case "objection", "hub_record":
 		col = "subject_uscc"
+	case "association_authorization":
+		col = "association"
 	}
 	rows, err := db.QueryContext(context.Background(), fmt.Sprintf(`SELECT %s, count(*) FROM %s WHERE $1 = '' OR %s = $1 GROUP BY 1`, expr, table, col), uscc)
 	if err != nil {
@@ -79,11 +85,18 @@ func TestSeededWorkflowsCoverEveryState(t *testing.T) {
 			"CASE_VERIFICATION SUBMITTED", "CASE_VERIFICATION ACCEPTED", "CASE_VERIFICATION REJECTED"}},
 		{"declaration", "state", []string{"DECLARED", "VERIFIED", "FOUND_FALSE"}},
 		{"declaration", "kind", []string{"QUALIFICATION", "LICENCE", "CONTRACT_PERFORMANCE", "PUBLIC_WELFARE", "HONOUR"}},
+		{"association_authorization", "state", []string{"GRANTED", "REVOKED"}},
+		{"association_member", "state", []string{"MEMBER", "LEFT"}},
+		{"association_member", "CASE WHEN left_reason IS NULL THEN 'member' WHEN left_reason LIKE '%取消会员资格%' THEN 'expelled' ELSE 'left' END",
+			[]string{"member", "left", "expelled"}},
+		{"hub_record", "kind || ' ' || coalesce(detail->>'measure', detail->>'category', '')", []string{
+			"ASSOCIATION_DISCIPLINE WARNING", "ASSOCIATION_DISCIPLINE CIRCULATED_CRITICISM", "ASSOCIATION_DISCIPLINE PUBLIC_CENSURE",
+			"ASSOCIATION_DISCIPLINE MEMBERSHIP_REVOKED", "ASSOCIATION_RECORD COMMITMENT", "ASSOCIATION_RECORD TRAINING", "ASSOCIATION_RECORD HONOUR"}},
 	}
 	for _, uscc := range []string{"", h.World.Entities[0].USCC} {
 		for _, w := range want {
-			if (w.table == "warning" || w.table == "declaration") && uscc != "" {
-				continue // the showcases' warnings, one in each state, are not all the first's; nor are the declarations
+			if (w.table == "warning" || w.table == "declaration" || strings.HasPrefix(w.table, "association") || w.table == "hub_record") && uscc != "" {
+				continue // the showcases' warnings, one in each state, are not all the first's; nor are the declarations; associations leave the showcases out
 			}
 			got := states(t, db, w.table, w.expr, uscc)
 			for _, v := range w.values {
@@ -152,6 +165,8 @@ func TestSeededHistoryRecordsEveryTransition(t *testing.T) {
 		{workflow.WorkflowFinding, `SELECT id, state FROM finding`, ""},
 		{workflow.WorkflowNotification, `SELECT id, CASE WHEN acknowledged_at IS NULL THEN 'UNACKNOWLEDGED' ELSE 'ACKNOWLEDGED' END AS state FROM notification`, string(workflow.NotificationUnacknowledged)},
 		{workflow.WorkflowDeclaration, `SELECT id, state FROM declaration`, ""},
+		{workflow.WorkflowAssociationAuthorization, `SELECT id, state FROM association_authorization`, ""},
+		{workflow.WorkflowMembership, `SELECT id, state FROM association_member`, ""},
 	} {
 		var objs []struct {
 			ID    int64  `db:"id"`
@@ -192,15 +207,17 @@ func TestSeededHistoryRecordsEveryTransition(t *testing.T) {
 		t.Errorf("history of %s %s, which does not exist", k[0], k[1])
 	}
 	for wf, actions := range map[string][]string{
-		workflow.WorkflowCommitment:  {"sign", "fulfil", "breach", "findFalse"},
-		workflow.WorkflowListing:     {"enter", "remove", "interview", "openCase"},
-		workflow.WorkflowCase:        {"open", "close"},
-		workflow.WorkflowPush:        {"push", "answer"},
-		workflow.WorkflowObjection:   {"file", "check", "extend", "uphold", "reject"},
-		workflow.WorkflowRepair:      {"apply", "accept", "refuse", "grant", "deny", "recheck", "reverse"},
-		workflow.WorkflowWarning:     {"raise", "acknowledge", "assign", "close"},
-		workflow.WorkflowFinding:     {"submit", "accept", "reject"},
-		workflow.WorkflowDeclaration: {"declare", "verify", "findFalse"},
+		workflow.WorkflowCommitment:               {"sign", "fulfil", "breach", "findFalse"},
+		workflow.WorkflowListing:                  {"enter", "remove", "interview", "openCase"},
+		workflow.WorkflowCase:                     {"open", "close"},
+		workflow.WorkflowPush:                     {"push", "answer"},
+		workflow.WorkflowObjection:                {"file", "check", "extend", "uphold", "reject"},
+		workflow.WorkflowRepair:                   {"apply", "accept", "refuse", "grant", "deny", "recheck", "reverse"},
+		workflow.WorkflowWarning:                  {"raise", "acknowledge", "assign", "close"},
+		workflow.WorkflowFinding:                  {"submit", "accept", "reject"},
+		workflow.WorkflowDeclaration:              {"declare", "verify", "findFalse"},
+		workflow.WorkflowAssociationAuthorization: {"authorize", "revoke"},
+		workflow.WorkflowMembership:               {"register", "leave", "record", "expel"},
 	} {
 		for _, a := range actions {
 			if steps[wf][a] == 0 {
@@ -471,6 +488,61 @@ func TestSeededWorkflowsWriteTheirEffects(t *testing.T) {
 		}
 	}
 
+	// Associations: each record of a member is its association's, of an
+	// entity of the industry a department authorised it for, made while it
+	// was a member (an expulsion on the day it ended); the development
+	// sign-in's association is seeded, its authorisation live.
+	var memberships []struct {
+		ID          int64      `db:"id"`
+		Association string     `db:"association"`
+		USCC        string     `db:"uscc"`
+		Industry    string     `db:"industry"`
+		JoinedOn    time.Time  `db:"joined_on"`
+		LeftOn      *time.Time `db:"left_on"`
+		Authorized  string     `db:"authorized"`
+	}
+	if err := db.SelectContext(ctx, &memberships, `SELECT m.id, m.association, m.uscc, m.industry, m.joined_on, m.left_on,
+		  (SELECT string_agg(a.industry, '') FROM association_authorization a WHERE a.association = m.association) AS authorized
+		FROM association_member m`); err != nil {
+		t.Fatal(err)
+	}
+	byMembership := map[string]int{}
+	for _, m := range memberships {
+		byMembership[workflow.EncodeID(workflow.TypeMembership, m.ID)] = len(byMembership)
+		if e := h.World.Entities[slices.IndexFunc(h.World.Entities, func(e *world.Entity) bool { return e.USCC == m.USCC })]; e.IndustryCode != m.Industry || m.Authorized != m.Industry {
+			t.Errorf("membership %d: %s of industry %s (the world's %s), the association authorised for %s", m.ID, m.USCC, m.Industry, e.IndustryCode, m.Authorized)
+		}
+	}
+	var association int
+	for _, r := range records {
+		if r.Kind != "ASSOCIATION_DISCIPLINE" && r.Kind != "ASSOCIATION_RECORD" {
+			continue
+		}
+		association++
+		i, ok := byMembership[details[r.ID].MembershipID]
+		if !ok {
+			t.Errorf("record %d names no membership: %+v", r.ID, details[r.ID])
+			continue
+		}
+		m := memberships[i]
+		var decided time.Time
+		if err := db.GetContext(ctx, &decided, `SELECT decision_date FROM hub_record WHERE id = $1`, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		expelled := details[r.ID].Measure == "MEMBERSHIP_REVOKED"
+		if r.USCC != m.USCC || decided.Before(m.JoinedOn) || (m.LeftOn != nil && decided.After(*m.LeftOn)) ||
+			(expelled && (m.LeftOn == nil || !decided.Equal(*m.LeftOn))) || (r.Kind == "ASSOCIATION_DISCIPLINE") != (details[r.ID].Measure != "") {
+			t.Errorf("record %d (%s %+v) of membership %+v", r.ID, r.Kind, details[r.ID], m)
+		}
+	}
+	if association == 0 {
+		t.Error("no member records seeded")
+	}
+	if err := db.GetContext(ctx, &association, `SELECT count(*) FROM association_authorization WHERE association = $1 AND state = 'GRANTED'`,
+		server.DevRoles()[slices.IndexFunc(server.DevRoles(), func(r server.DevRole) bool { return r.Kind == auth.KindAssociation })].Org); err != nil || association == 0 {
+		t.Errorf("the development sign-in's association has %d live authorisations (%v)", association, err)
+	}
+
 	// Every record they name is a department's record.
 	found := map[credit.Ref]bool{}
 	for _, dep := range h.Loaders.Departments {
@@ -558,7 +630,7 @@ func TestSeededWorkflowsAreDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, table := range []string{"commitment", "list_entry", "interview", "joint_case", "case_push", "objection", "repair",
-		"finding", "hub_record", "record_overlay", "workflow_history", "declaration"} {
+		"finding", "hub_record", "record_overlay", "workflow_history", "declaration", "association_authorization", "association_member"} {
 		q := `SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY id), '[]')::text FROM ` + table + ` t`
 		var first, second string
 		if err := h.DBs["hub"].GetContext(ctx, &first, q); err != nil {

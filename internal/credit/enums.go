@@ -37,6 +37,13 @@ const (
 	// under a truthfulness commitment (T11): self-declared, never a
 	// department's decision.
 	KindSelfDeclaration Kind = "SELF_DECLARATION"
+	// KindAssociationDiscipline is a self-discipline measure (自律惩戒) an
+	// industry association took against a member, and
+	// KindAssociationRecord a member's commitment, training or honour its
+	// association recorded (T29): their source is the association, never a
+	// department.
+	KindAssociationDiscipline Kind = "ASSOCIATION_DISCIPLINE"
+	KindAssociationRecord     Kind = "ASSOCIATION_RECORD"
 )
 
 // Kinds lists every record kind.
@@ -45,6 +52,7 @@ var Kinds = []Kind{
 	KindDischargePermit, KindEnvironmentalRating, KindQualification, KindAccident,
 	KindBadConduct, KindDishonestDebtor, KindConsumptionRestriction, KindFalseLitigation,
 	KindCommitmentBreach, KindInterview, KindListing, KindKeyAttention, KindMonitoringFinding, KindSelfDeclaration,
+	KindAssociationDiscipline, KindAssociationRecord,
 }
 
 // TypeNames are the GraphQL type of each kind, for checks that relate the
@@ -58,6 +66,7 @@ var TypeNames = map[Kind]string{
 	KindConsumptionRestriction: "ConsumptionRestriction", KindFalseLitigation: "FalseLitigationDishonesty",
 	KindCommitmentBreach: "CommitmentBreach", KindInterview: "CreditInterview", KindListing: "ListingRecord",
 	KindKeyAttention: "KeyAttentionRecord", KindMonitoringFinding: "MonitoringFindingRecord", KindSelfDeclaration: "SelfDeclarationRecord",
+	KindAssociationDiscipline: "AssociationDisciplineRecord", KindAssociationRecord: "AssociationMemberRecord",
 }
 
 // Publicity is how open a record is.

@@ -212,3 +212,33 @@ type SelfDeclaration struct {
 
 // SelfDeclared is the source of a self-declared record: the entity itself.
 var SelfDeclared = Department{Code: "self-declared", Name: "信用主体自我声明"}
+
+// AssociationDiscipline is a self-discipline measure (行业自律惩戒) an
+// industry association took against one of its members (T29): a warning,
+// a circulated criticism, a public censure or the loss of membership.
+// Association is the association's code (its USCC), AssociationName its
+// name; MembershipID the membership's global ID.
+type AssociationDiscipline struct {
+	Base
+	Association     string
+	AssociationName string
+	MembershipID    string
+	Measure         string
+	Title           string
+}
+
+// AssociationRecord is a member's credit commitment, credit training or
+// honour its industry association recorded (T29); Category says which.
+type AssociationRecord struct {
+	Base
+	Association     string
+	AssociationName string
+	MembershipID    string
+	Category        string
+	Title           string
+}
+
+// Associations is the source of the records industry associations keep of
+// their members: the associations, never a department; each record's
+// authority is the association that decided it.
+var Associations = Department{Code: "association", Name: "行业协会商会"}

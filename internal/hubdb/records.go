@@ -68,6 +68,15 @@ type Detail struct {
 	DeclarationKind string `json:"declarationKind,omitempty"`
 	Title           string `json:"title,omitempty"`
 	Verification    string `json:"verification,omitempty"`
+	// A member's record kept by its industry association (kinds
+	// ASSOCIATION_DISCIPLINE and ASSOCIATION_RECORD, T29; the row's
+	// department is the association's code): the association's name, the
+	// membership (global ID), the record's category and, of a
+	// self-discipline measure, the measure; its title in Title.
+	AssociationName string `json:"associationName,omitempty"`
+	MembershipID    string `json:"membershipId,omitempty"`
+	Category        string `json:"category,omitempty"`
+	Measure         string `json:"measure,omitempty"`
 }
 
 // Value writes the detail as JSON.

@@ -135,6 +135,18 @@ func recordOf(r HubRecordRow) (credit.Record, error) {
 		b.Source, b.Authority = &self, nil
 		return &credit.SelfDeclaration{Base: b, DeclarationID: d.DeclarationID, DeclarationKind: d.DeclarationKind,
 			Title: d.Title, CommitmentID: d.CommitmentID, VerifyingDept: r.Department, Verification: d.Verification}, nil
+	case credit.KindAssociationDiscipline, credit.KindAssociationRecord:
+		// Kept by an industry association of its member (T29): its source
+		// is the associations, its authority the association that decided
+		// it (the row's department is the association's code).
+		src, name := credit.Associations, d.AssociationName
+		b.Source, b.Authority = &src, &name
+		if ref.Kind == credit.KindAssociationDiscipline {
+			return &credit.AssociationDiscipline{Base: b, Association: r.Department, AssociationName: d.AssociationName,
+				MembershipID: d.MembershipID, Measure: d.Measure, Title: d.Title}, nil
+		}
+		return &credit.AssociationRecord{Base: b, Association: r.Department, AssociationName: d.AssociationName,
+			MembershipID: d.MembershipID, Category: d.Category, Title: d.Title}, nil
 	case credit.KindInspection:
 		// Published by the hub the day it was recorded: the T26 duty is
 		// counted from the inspection to then.
@@ -214,7 +226,8 @@ func (s *RecordSource) Department() credit.Department { return Office }
 // Kinds are the kinds of the hub's own records.
 func (s *RecordSource) Kinds() []credit.Kind {
 	return []credit.Kind{credit.KindCommitmentBreach, credit.KindInterview, credit.KindListing, credit.KindKeyAttention,
-		credit.KindMonitoringFinding, credit.KindInspection, credit.KindSelfDeclaration}
+		credit.KindMonitoringFinding, credit.KindInspection, credit.KindSelfDeclaration,
+		credit.KindAssociationDiscipline, credit.KindAssociationRecord}
 }
 
 // Key keeps the subject's code or ID number.
@@ -330,6 +343,10 @@ func clone(r credit.Record) credit.Record {
 	case *credit.Inspection:
 		return copyOf(v)
 	case *credit.SelfDeclaration:
+		return copyOf(v)
+	case *credit.AssociationDiscipline:
+		return copyOf(v)
+	case *credit.AssociationRecord:
 		return copyOf(v)
 	}
 	return r

@@ -37,6 +37,10 @@ func DevRoles() []DevRole {
 		{Code: "agency", Label: "信用服务机构", Kind: auth.KindAgency, Org: "agency-001", Scopes: []string{
 			auth.ScopeEntityRead, auth.ScopeReportIssue, auth.ScopeFindingSubmit,
 		}},
+		// The seed's first association (dev/seed.Associations), authorised
+		// by the housing bureau for construction (T29).
+		{Code: "association", Label: "行业协会（建筑业协会）", Kind: auth.KindAssociation, Org: "51231100MJY000011L",
+			Scopes: slices.Clone(auth.AssociationScopes)},
 		{Code: "public", Label: "社会公众", Kind: auth.KindAnonymous},
 	}
 }

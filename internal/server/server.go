@@ -47,6 +47,9 @@ type Options struct {
 	QueryLog *auth.QueryLog
 	// Authorizations are agencies' written authorisations from persons.
 	Authorizations auth.AuthorizationStore
+	// Members are industry associations' members, as an association
+	// caller reads them (T29).
+	Members auth.MemberStore
 	// PersonRef turns an ID number into the keyed hash the log stores.
 	PersonRef func(idNo string) string
 	// Databases are pinged by /readyz: ready only when every one answers.
@@ -181,9 +184,14 @@ func statsFrom(ctx context.Context) *sqldb.RequestStats {
 func withPrivacy(o Options, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := auth.WithPurpose(r.Context(), r.Header.Get(auth.PurposeHeader))
-		ctx = auth.WithRequest(ctx, auth.NewRequest(o.Authorizations, o.PersonRef, nil))
+		ctx = auth.WithRequest(ctx, newRequest(o))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// newRequest is a request's (or a subscription event's) privacy state.
+func newRequest(o Options) *auth.Request {
+	return auth.NewRequest(o.Authorizations, o.PersonRef, nil).WithMembers(o.Members)
 }
 
 // withLoaders builds the request's dataloaders and statement counters.
@@ -326,7 +334,7 @@ func websocketInit(o Options) transport.WebsocketInitFunc {
 		if purpose != "" {
 			ctx = auth.WithPurpose(ctx, purpose)
 		}
-		ctx = auth.WithRequest(ctx, auth.NewRequest(o.Authorizations, o.PersonRef, nil))
+		ctx = auth.WithRequest(ctx, newRequest(o))
 		// The connection lives no longer than the token it was opened
 		// with (connection_init's, or the upgrade request's): at exp its
 		// subscriptions end and it closes; the client reconnects with a
@@ -359,7 +367,7 @@ func perEvent(o Options) graphql.ResponseMiddleware {
 		if graphql.HasOperationContext(ctx) {
 			if op := graphql.GetOperationContext(ctx); op.Operation != nil && op.Operation.Operation == ast.Subscription {
 				ctx = loaders.NewContext(ctx, loaders.New(o.Loaders))
-				ctx = auth.WithRequest(ctx, auth.NewRequest(o.Authorizations, o.PersonRef, nil))
+				ctx = auth.WithRequest(ctx, newRequest(o))
 			}
 		}
 		return next(ctx)

@@ -175,7 +175,7 @@ func TestDashboardIsServedOnlyWhenConfigured(t *testing.T) {
 	for _, r := range roles.Roles {
 		codes = append(codes, r.Code)
 	}
-	if strings.Join(codes, " ") != "credit-office department agency public" {
+	if strings.Join(codes, " ") != "credit-office department agency association public" {
 		t.Errorf("the roles are %v", codes)
 	}
 	if tok := devToken(t, dev, "public"); tok != "" {
@@ -184,6 +184,10 @@ func TestDashboardIsServedOnlyWhenConfigured(t *testing.T) {
 	d := asRole(t, dev, "credit-office", `{ warnings(first: 1) { edges { node { id } } } }`, nil)
 	if apptest.Get(d, "warnings") == nil {
 		t.Errorf("the credit office's token does not read warnings: %v", d)
+	}
+	// The association signs in as the seed's construction association (T29).
+	if a := asRole(t, dev, "association", `{ associations(first: 10) { edges { node { code name } } } }`, nil); !strings.Contains(fmt.Sprint(a), "建筑业协会") {
+		t.Errorf("the association's token reads %v", a)
 	}
 	resp2, err := http.Post(dev.URL+"/dev/token", "application/json", strings.NewReader(`{"role":"root"}`))
 	if err != nil {
