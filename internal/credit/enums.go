@@ -37,6 +37,15 @@ const (
 	// under a truthfulness commitment (T11): self-declared, never a
 	// department's decision.
 	KindSelfDeclaration Kind = "SELF_DECLARATION"
+	// The other administrative decisions T26 asks to be published within
+	// 7 working days, as the departments decide them.
+	KindCoercion     Kind = "ADMINISTRATIVE_COERCION"
+	KindConfirmation Kind = "ADMINISTRATIVE_CONFIRMATION"
+	KindLevy         Kind = "ADMINISTRATIVE_LEVY"
+	KindBenefit      Kind = "ADMINISTRATIVE_BENEFIT"
+	KindAdjudication Kind = "ADMINISTRATIVE_ADJUDICATION"
+	KindCompensation Kind = "ADMINISTRATIVE_COMPENSATION"
+	KindReward       Kind = "ADMINISTRATIVE_REWARD"
 )
 
 // Kinds lists every record kind.
@@ -45,6 +54,7 @@ var Kinds = []Kind{
 	KindDischargePermit, KindEnvironmentalRating, KindQualification, KindAccident,
 	KindBadConduct, KindDishonestDebtor, KindConsumptionRestriction, KindFalseLitigation,
 	KindCommitmentBreach, KindInterview, KindListing, KindKeyAttention, KindMonitoringFinding, KindSelfDeclaration,
+	KindCoercion, KindConfirmation, KindLevy, KindBenefit, KindAdjudication, KindCompensation, KindReward,
 }
 
 // TypeNames are the GraphQL type of each kind, for checks that relate the
@@ -58,6 +68,9 @@ var TypeNames = map[Kind]string{
 	KindConsumptionRestriction: "ConsumptionRestriction", KindFalseLitigation: "FalseLitigationDishonesty",
 	KindCommitmentBreach: "CommitmentBreach", KindInterview: "CreditInterview", KindListing: "ListingRecord",
 	KindKeyAttention: "KeyAttentionRecord", KindMonitoringFinding: "MonitoringFindingRecord", KindSelfDeclaration: "SelfDeclarationRecord",
+	KindCoercion: "AdministrativeCoercion", KindConfirmation: "AdministrativeConfirmation", KindLevy: "AdministrativeLevy",
+	KindBenefit: "AdministrativeBenefit", KindAdjudication: "AdministrativeAdjudication",
+	KindCompensation: "AdministrativeCompensation", KindReward: "AdministrativeReward",
 }
 
 // Publicity is how open a record is.
