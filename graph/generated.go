@@ -253,8 +253,8 @@ type ComplexityRoot struct {
 		ID           func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		LegacyKey    func(childComplexity int) int
-		Level        func(childComplexity int) int
 		Publicity    func(childComplexity int) int
+		RewardLevel  func(childComplexity int) int
 		RewardName   func(childComplexity int) int
 		Severity     func(childComplexity int) int
 		Source       func(childComplexity int) int
@@ -2890,18 +2890,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AdministrativeReward.LegacyKey(childComplexity), true
-	case "AdministrativeReward.level":
-		if e.ComplexityRoot.AdministrativeReward.Level == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AdministrativeReward.Level(childComplexity), true
 	case "AdministrativeReward.publicity":
 		if e.ComplexityRoot.AdministrativeReward.Publicity == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AdministrativeReward.Publicity(childComplexity), true
+	case "AdministrativeReward.rewardLevel":
+		if e.ComplexityRoot.AdministrativeReward.RewardLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.RewardLevel(childComplexity), true
 	case "AdministrativeReward.rewardName":
 		if e.ComplexityRoot.AdministrativeReward.RewardName == nil {
 			break
@@ -10792,7 +10792,8 @@ type AdministrativeCompensation implements CreditRecord & Node @open(level: PUBL
   authority: String
   legacyKey: String
   disclosure: Disclosure
-  project: String!
+  "The expropriation project."
+  project: String
   "货币补偿 or 产权调换."
   compensationForm: String!
   "In yuan."
@@ -10820,7 +10821,7 @@ type AdministrativeReward implements CreditRecord & Node @open(level: PUBLIC) {
   disclosure: Disclosure
   rewardName: String!
   "市级, 省级 …"
-  level: String
+  rewardLevel: String
   "荣誉称号, 通报表扬, 奖金 …"
   forms: [String!]!
   "Prize money in yuan."
@@ -20196,10 +20197,10 @@ func (ec *executionContext) _AdministrativeCompensation_project(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_AdministrativeCompensation_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22159,16 +22160,16 @@ func (ec *executionContext) fieldContext_AdministrativeReward_rewardName(_ conte
 	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "String")
 }
 
-func (ec *executionContext) _AdministrativeReward_level(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+func (ec *executionContext) _AdministrativeReward_rewardLevel(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AdministrativeReward_level(ctx, field)
+			return ec.fieldContext_AdministrativeReward_rewardLevel(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Level, nil
+			return obj.RewardLevel, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -22178,7 +22179,7 @@ func (ec *executionContext) _AdministrativeReward_level(ctx context.Context, fie
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_AdministrativeReward_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AdministrativeReward_rewardLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "String")
 }
 
@@ -54163,7 +54164,7 @@ func (ec *executionContext) _AdministrativeCompensation(ctx context.Context, sel
 			}
 		case "project":
 			out.Values[i] = ec._AdministrativeCompensation_project(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "compensationForm":
@@ -54711,8 +54712,8 @@ func (ec *executionContext) _AdministrativeReward(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "level":
-			out.Values[i] = ec._AdministrativeReward_level(ctx, field, obj)
+		case "rewardLevel":
+			out.Values[i] = ec._AdministrativeReward_rewardLevel(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

@@ -193,7 +193,7 @@ func decodeReward(row []byte) (credit.Record, error) {
 			PublishedOn: r.Published, Status: status,
 			Summary: fmt.Sprintf("获%s（%s）：%s", r.Title, r.Level, r.Reason),
 		},
-		RewardName: r.Title, Level: &r.Level, Forms: forms, Amount: prize,
+		RewardName: r.Title, RewardLevel: &r.Level, Forms: forms, Amount: prize,
 	}
 	r.fill(&rec.Base)
 	return rec, nil

@@ -126,7 +126,7 @@ func TestShowcaseHasEveryKind(t *testing.T) {
 				t.Errorf("levy %s: %+v", b.ID, rec)
 			}
 		case *credit.Reward:
-			if b.Kind != credit.KindReward || rec.RewardName == "" || len(rec.Forms) == 0 || rec.Level == nil || b.Severity != nil {
+			if b.Kind != credit.KindReward || rec.RewardName == "" || len(rec.Forms) == 0 || rec.RewardLevel == nil || b.Severity != nil {
 				t.Errorf("reward %s: %+v", b.ID, rec)
 			}
 		default:

@@ -467,6 +467,7 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 	ref := w.RefDate
 	var qz, zs, jl [][]any
 	newEnvLaw := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
+	once := synth.Firsts{}
 	for _, e := range w.Entities {
 		if !e.Polluter {
 			continue
@@ -494,7 +495,7 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 			case c.kind == PerformanceByProxy && r.IntN(100) < 70:
 				status = "执行完毕"
 			case c.kind == PerformanceByProxy:
-			case r.IntN(100) < 3 && !e.Showcase:
+			case !e.Showcase && (once.First("coercion revoked") || r.IntN(100) < 3):
 				status = "撤销"
 			default:
 				if l := d.AddDate(0, 0, 15+r.IntN(45)); !l.After(ref) {
@@ -528,7 +529,9 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 				}
 				status, paid := "已缴清", sql.NullString{}
 				switch p := r.IntN(100); {
-				case p < 8:
+				case !e.Showcase && once.First("fee annulled"):
+					status = "撤销"
+				case once.First("fee outstanding") || p < 8:
 					status = "未缴清"
 				case p < 10 && !e.Showcase:
 					status = "撤销"
@@ -557,7 +560,7 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 				d = world.Date(r, ref.AddDate(-2, 0, 0))
 			}
 			status := "有效"
-			if !recent && r.IntN(100) < 4 {
+			if !recent && (once.First("reward withdrawn") || r.IntN(100) < 4) {
 				status = "撤销"
 			}
 			u, o := keys(e, d)

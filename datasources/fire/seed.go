@@ -416,8 +416,9 @@ func seedCoercions(ctx context.Context, db *sqldb.DB, w *world.World, inspection
 	}
 	var rows [][]any
 	coerced := map[string]bool{}
+	once := synth.Firsts{}
 	revoked := func(decided time.Time) sql.NullTime {
-		if d := decided.AddDate(0, 0, 30+r.IntN(60)); r.IntN(100) < 1 && !d.After(last) {
+		if d := decided.AddDate(0, 0, 30+r.IntN(60)); (once.First("seal-up revoked") || r.IntN(100) < 1) && !d.After(last) {
 			return sql.NullTime{Time: officeHours(r, d), Valid: true}
 		}
 		return sql.NullTime{}

@@ -338,6 +338,7 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 	start := time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)
 	var filings, fees, grants, compensations [][]any
 	serial := 0
+	once := synth.Firsts{}
 	for _, e := range w.Entities {
 		from := notBefore(day(e.Established), start)
 		place, ok := ident.DivisionName(e.Division)
@@ -361,7 +362,7 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 				}
 				serial++
 				status := "有效"
-				if !keep && r.IntN(100) < 2 {
+				if !keep && (once.First("filing revoked") || r.IntN(100) < 2) {
 					status = "撤销"
 				}
 				filings = append(filings, []any{e.USCC, e.Name, kind, fmt.Sprintf("231100-%d-%s-%05d", d.Year(), code, serial),
@@ -373,7 +374,9 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 				rate := 90 + r.IntN(61) // yuan per square metre
 				status, paid := "已缴清", sql.NullTime{}
 				switch p := r.IntN(100); {
-				case p < 12 && !keep:
+				case !keep && once.First("fee annulled"):
+					status = "撤销"
+				case !keep && (once.First("fee outstanding") || p < 12):
 					status = "未缴清"
 				case p < 15 && !keep:
 					status = "撤销"
@@ -389,16 +392,26 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 					fmt.Sprintf("%d.00", area), fmt.Sprintf("%d.%04d", fee/10000, fee%10000), d, paid, Authority,
 					publishedOn(r, d, ref), status})
 			}
-			if e.Showcase || r.IntN(100) < 10 {
+			// The first enterprise (not a showcase) waits for its subsidy,
+			// the second had one recovered; the rest now and then one.
+			waiting := !keep && once.First("subsidy waiting")
+			recovered := !keep && !waiting && once.First("subsidy recovered")
+			if e.Showcase || waiting || recovered || r.IntN(100) < 10 {
 				sub := synth.Pick(r, subsidies)
 				d := between(r, from, ref)
+				switch {
+				case waiting:
+					d = between(r, ref.AddDate(0, 0, -10), ref) // granted, not yet paid
+				case recovered:
+					d = between(r, from, notBefore(ref.AddDate(0, 0, -120), from))
+				}
 				status, paid := "已拨付", sql.NullTime{}
 				if pd := d.AddDate(0, 0, 15+r.IntN(60)); !pd.After(ref) {
 					paid = sql.NullTime{Time: pd, Valid: true}
 				} else {
 					status = "待拨付"
 				}
-				if !keep && paid.Valid && r.IntN(100) < 3 {
+				if !keep && paid.Valid && (recovered || r.IntN(100) < 3) {
 					status = "收回"
 				}
 				grants = append(grants, []any{e.USCC, e.Name, sub.name, fmt.Sprintf(sub.project, place+synth.Pick(r, estates)),
@@ -409,7 +422,8 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		if e.Index == 2 || (!e.Showcase && r.IntN(1000) < 15) {
 			d := between(r, from, ref)
 			no, authority := synth.DecisionNo(r, "黑河征补协", d.Year(), "字"), Authority
-			decision := r.IntN(100) < 10
+			annul := !keep && once.First("compensation annulled")
+			decision := annul || r.IntN(100) < 10
 			if decision {
 				no, authority = synth.DecisionNo(r, "黑政征补决", d.Year(), "字"), "黑河市人民政府"
 			}
@@ -418,7 +432,7 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 				form, amount = "产权调换", sql.NullString{}
 			}
 			status := "有效"
-			if decision && !keep && r.IntN(100) < 20 {
+			if annul || (decision && !keep && r.IntN(100) < 20) {
 				status = "撤销"
 			}
 			var announced sql.NullTime

@@ -131,7 +131,7 @@ func decodeReward(row []byte) (credit.Record, error) {
 			PublishedOn: r.PublishedOn, Status: status, Subject: credit.Subject{USCC: r.USCC},
 			Summary: fmt.Sprintf("获%s（%s）：%s", r.RewardName, r.RewardLevel, r.Reason),
 		},
-		RewardName: r.RewardName, Level: &r.RewardLevel, Forms: r.RewardForms, Amount: r.PrizeYuan,
+		RewardName: r.RewardName, RewardLevel: &r.RewardLevel, Forms: r.RewardForms, Amount: r.PrizeYuan,
 	}, nil
 }
 

@@ -394,6 +394,7 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		}
 	}
 	firstClean := true
+	once := synth.Firsts{}
 	for _, e := range w.Entities {
 		from := since(e)
 
@@ -409,11 +410,15 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		for range nSeize {
 			s := synth.Pick(r, seizures)
 			d := world.Date(r, from)
+			inForce := !e.Showcase && once.First("seizure in force")
+			if inForce {
+				d = world.Date(r, ref.AddDate(0, 0, -10)) // not lifted yet
+			}
 			status, lifted := "实施中", sql.NullTime{}
 			if l := d.AddDate(0, 0, 15+r.IntN(45)); !l.After(ref) {
 				status, lifted = "已解除", sql.NullTime{Time: l, Valid: true}
 			}
-			if r.IntN(100) < 3 {
+			if !inForce && ((!e.Showcase && once.First("seizure revoked")) || r.IntN(100) < 3) {
 				status, lifted = "撤销", sql.NullTime{}
 			}
 			coercions = append(coercions, []any{e.USCC, synth.DecisionNo(r, "黑市监", d.Year(), "强制"), d, s.measure,
@@ -421,6 +426,9 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		}
 		if e.Profile == world.Troubled && (e.Showcase && e.Index%3 == 1 || r.IntN(100) < 8) {
 			d := world.Date(r, from)
+			if !e.Showcase && once.First("enforcement this year") {
+				d = world.Date(r, ref.AddDate(0, -6, 0)) // within its publication period
+			}
 			status := "实施中"
 			if r.IntN(100) < 60 {
 				status = "执行完毕"
@@ -452,7 +460,7 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 				d = world.Date(r, ref.AddDate(-1, 0, 0))
 			}
 			status := "有效"
-			if !recent && r.IntN(100) < 4 {
+			if !recent && (once.First("reward withdrawn") || r.IntN(100) < 4) {
 				status = "撤销"
 			}
 			var prize sql.NullString
@@ -465,10 +473,11 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 
 		// Patent disputes: now and then a manufacturer is asked to stop
 		// making a competitor's patented product.
-		if len(manufacturers) > 1 && e.IndustryCode == "C" && e.Category == ident.CategoryEnterprise && r.IntN(100) < 4 {
+		if len(manufacturers) > 1 && e.IndustryCode == "C" && e.Category == ident.CategoryEnterprise &&
+			(once.First("ruling") || r.IntN(100) < 4) {
 			claimant := synth.Pick(r, manufacturers)
-			if claimant == e {
-				continue
+			for claimant == e {
+				claimant = synth.Pick(r, manufacturers)
 			}
 			d := world.Date(r, from)
 			ruling, order := "侵权不成立", sql.NullString{}
@@ -476,7 +485,7 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 				ruling, order = "侵权成立", nullable("责令立即停止侵权行为，销毁侵权产品")
 			}
 			status := "生效"
-			if r.IntN(100) < 3 {
+			if len(rulings) > 0 && (once.First("ruling annulled") || r.IntN(100) < 3) {
 				status = "撤销"
 			}
 			year := max(d.Year()-2-r.IntN(5), 2010)

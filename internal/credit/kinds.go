@@ -298,10 +298,10 @@ type Compensation struct {
 type Reward struct {
 	Base
 	RewardName string
-	// Level is the level of the award (市级, 省级).
-	Level  *string
-	Forms  []string
-	Amount *scalars.Decimal
+	// RewardLevel is the level of the award (市级, 省级).
+	RewardLevel *string
+	Forms       []string
+	Amount      *scalars.Decimal
 }
 
 // Rewards reports that a reward in force rests reward measures.
