@@ -536,3 +536,91 @@ func TestCreditChecksRewardWhatEarnsIt(t *testing.T) {
 		}
 	}
 }
+
+// A kind's publication period is the catalogue's (T8, T26): the credit
+// office shortens the rewards' period and a reward older than it is no
+// longer in force (nor public, nor a trigger); with no period of the
+// kind's own, an old reward is in force again. The change keeps its
+// history, a later change of another field keeps the period, and a period
+// out of range or a person's reward opened to the public is refused.
+func TestRewardsPublicationPeriodIsTheCatalogues(t *testing.T) {
+	t.Parallel()
+	h := startWF(t)
+	ctx := context.Background()
+	office := apptest.As(t, auth.KindAdmin, "credit-office", "", auth.ScopeCatalogueWrite)
+	var id int64
+	var uscc string
+	if err := h.DBs["market"].QueryRowContext(ctx, `SELECT id, uscc FROM admin_reward WHERE status = '有效'
+		AND decision_date BETWEEN current_date - interval '35 months' AND current_date - interval '2 months' ORDER BY id LIMIT 1`).Scan(&id, &uscc); err != nil {
+		t.Fatalf("world changed: no reward in force older than two months: %v", err)
+	}
+	var oldID int64
+	if err := h.DBs["market"].QueryRowContext(ctx, `SELECT id FROM admin_reward WHERE status = '有效'
+		AND decision_date < current_date - interval '37 months' ORDER BY id LIMIT 1`).Scan(&oldID); err != nil {
+		t.Fatalf("world changed: no reward past three years: %v", err)
+	}
+	reward := gid.Record(credit.Ref{Source: "market", Kind: credit.KindReward, LocalID: id})
+	old := gid.Record(credit.Ref{Source: "market", Kind: credit.KindReward, LocalID: oldID})
+	const nodeQ = `query($id: ID!) { node(id: $id) { ... on AdministrativeReward { status } } }`
+	status := func(id string, who map[string]string) any {
+		t.Helper()
+		return apptest.Get(h.Do(t, nodeQ, map[string]any{"id": id}, who).Data, "node", "status")
+	}
+	dept := apptest.Department(t)
+	if status(reward, dept) != "EFFECTIVE" || status(reward, nil) != "EFFECTIVE" || status(old, dept) != "EXPIRED" {
+		t.Fatalf("before: %v %v %v", status(reward, dept), status(reward, nil), status(old, dept))
+	}
+	change := func(in map[string]any) map[string]any {
+		t.Helper()
+		in["effectiveFrom"], in["reason"] = wfDays(0), "守信激励依据期限调整"
+		return h.ok(t, office, `mutation($in: RecordKindChangeInput!, $k: String!) {
+			changeRecordKind(kind: ADMINISTRATIVE_REWARD, input: $in, idempotencyKey: $k) { publicationMonths legalBasis } }`,
+			map[string]any{"in": in, "k": h.key()})
+	}
+	if d := change(map[string]any{"publicationMonths": 1}); apptest.Get(d, "changeRecordKind", "publicationMonths") != float64(1) {
+		t.Errorf("the change: %v", d)
+	}
+	if status(reward, dept) != "EXPIRED" || status(reward, nil) != nil {
+		t.Errorf("a reward past a one-month period: %v to departments, %v to the public", status(reward, dept), status(reward, nil))
+	}
+	for _, m := range apptest.Get(h.QueryAs(t, dept, checkQuery, map[string]any{"u": uscc, "s": "STATE_FUNDING"}), "creditCheck", "measures").([]any) {
+		for _, tr := range apptest.Get(m, "triggers").([]any) {
+			if apptest.Get(tr, "recordId") == reward {
+				t.Errorf("a reward out of force still triggers %v", apptest.Get(m, "measure", "code"))
+			}
+		}
+	}
+	// Another field changes: the period stays.
+	if d := change(map[string]any{"legalBasis": "国发〔2016〕33号；《若干措施》第四条第（二）项"}); apptest.Get(d, "changeRecordKind", "publicationMonths") != float64(1) {
+		t.Errorf("a change of the legal basis dropped the period: %v", d)
+	}
+	// No period of its own: every reward in force again.
+	if d := change(map[string]any{"publicationMonths": 0}); apptest.Get(d, "changeRecordKind", "publicationMonths") != nil {
+		t.Errorf("the change: %v", d)
+	}
+	if status(reward, dept) != "EFFECTIVE" || status(old, dept) != "EFFECTIVE" {
+		t.Errorf("without a period: %v, %v", status(reward, dept), status(old, dept))
+	}
+	hist := apptest.Get(h.Query(t, `{ recordKindHistory(kind: ADMINISTRATIVE_REWARD) { publicationMonths } }`, nil), "recordKindHistory")
+	if fmt.Sprint(hist) != "[map[publicationMonths:1] map[publicationMonths:1] map[publicationMonths:<nil>]]" {
+		t.Errorf("history: %v", hist)
+	}
+	for name, tc := range map[string]struct {
+		kind, code, field string
+		in                map[string]any
+	}{
+		"a period of more than ten years": {"ADMINISTRATIVE_REWARD", "BAD_USER_INPUT", "input.publicationMonths", map[string]any{"publicationMonths": 121}},
+		"a negative period":               {"ADMINISTRATIVE_LEVY", "BAD_USER_INPUT", "input.publicationMonths", map[string]any{"publicationMonths": -1}},
+		"a person's rewards opened":       {"ADMINISTRATIVE_REWARD", "ABOVE_OPENNESS_CEILING", "input.personPublicity", map[string]any{"personPublicity": "PUBLIC"}},
+		"a person's compensation shared":  {"ADMINISTRATIVE_COMPENSATION", "ABOVE_OPENNESS_CEILING", "input.personPublicity", map[string]any{"personPublicity": "SHARED"}},
+	} {
+		in := map[string]any{"effectiveFrom": wfDays(0), "reason": "测试拒绝的变更"}
+		for k, v := range tc.in {
+			in[k] = v
+		}
+		e := h.refused(t, tc.code, office, gqlChangeKind, map[string]any{"kind": tc.kind, "in": in, "k": h.key()})
+		if e.Extensions["field"] != tc.field {
+			t.Errorf("%s: %v", name, e)
+		}
+	}
+}
