@@ -624,3 +624,26 @@ func TestRewardsPublicationPeriodIsTheCatalogues(t *testing.T) {
 		}
 	}
 }
+
+// A check in a scenario whose rewards rest on a grade computes the grade
+// of every entity asked from the records it reads anyway and their
+// fulfilled commitments: one statement more on the hub for the whole
+// batch, not one per entity; the other scenarios pay nothing.
+func TestGradedRewardsCostOneStatementPerBatch(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{})
+	var usccs []string
+	for _, e := range h.World.Entities[:50] {
+		usccs = append(usccs, e.USCC)
+	}
+	for sc, hub := range map[string]int{"ADMINISTRATIVE_APPROVAL": 2, "BIDDING": 1} {
+		r := h.Do(t, checksQuery, map[string]any{"u": usccs, "s": sc}, apptest.Department(t))
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s: %s", sc, r.Body)
+		}
+		want := map[string]int{"market": 2, "environment": 1, "fire": 1, "housing": 1, "court": 1, "hub": hub}
+		if got := r.Statements(); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: 50 checks cost %v, want %v", sc, got, want)
+		}
+	}
+}
