@@ -112,8 +112,9 @@ type Query struct {
 	Limit int
 }
 
-// KindSet is a set of record kinds as a bit mask.
-type KindSet uint32
+// KindSet is a set of record kinds as a bit mask (credit.Kinds has room
+// for 64).
+type KindSet uint64
 
 // KindSetOf returns the set holding kinds.
 func KindSetOf(kinds ...credit.Kind) KindSet {

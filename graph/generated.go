@@ -54,6 +54,7 @@ type ResolverRoot interface {
 	JointCase() JointCaseResolver
 	ListEntry() ListEntryResolver
 	MarketEntity() MarketEntityResolver
+	Measure() MeasureResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
 	Notification() NotificationResolver
@@ -91,6 +92,120 @@ type ComplexityRoot struct {
 		Source        func(childComplexity int) int
 		Status        func(childComplexity int) int
 		Summary       func(childComplexity int) int
+	}
+
+	AdministrativeAdjudication struct {
+		Authority    func(childComplexity int) int
+		ClaimUpheld  func(childComplexity int) int
+		Claimant     func(childComplexity int) int
+		DecisionDate func(childComplexity int) int
+		DecisionNo   func(childComplexity int) int
+		Disclosure   func(childComplexity int) int
+		DisputeType  func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		LegacyKey    func(childComplexity int) int
+		Publicity    func(childComplexity int) int
+		Ruling       func(childComplexity int) int
+		Severity     func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Summary      func(childComplexity int) int
+	}
+
+	AdministrativeBenefit struct {
+		Amount       func(childComplexity int) int
+		Authority    func(childComplexity int) int
+		BenefitType  func(childComplexity int) int
+		DecisionDate func(childComplexity int) int
+		DecisionNo   func(childComplexity int) int
+		Disclosure   func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		LegacyKey    func(childComplexity int) int
+		PaidOn       func(childComplexity int) int
+		Project      func(childComplexity int) int
+		Publicity    func(childComplexity int) int
+		Severity     func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Summary      func(childComplexity int) int
+	}
+
+	AdministrativeCoercion struct {
+		Authority    func(childComplexity int) int
+		Basis        func(childComplexity int) int
+		CoercionType func(childComplexity int) int
+		DecisionDate func(childComplexity int) int
+		DecisionNo   func(childComplexity int) int
+		Disclosure   func(childComplexity int) int
+		Enforcement  func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		LegacyKey    func(childComplexity int) int
+		LiftedOn     func(childComplexity int) int
+		Object       func(childComplexity int) int
+		Publicity    func(childComplexity int) int
+		Severity     func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Summary      func(childComplexity int) int
+	}
+
+	AdministrativeCompensation struct {
+		Amount           func(childComplexity int) int
+		Authority        func(childComplexity int) int
+		CompensationForm func(childComplexity int) int
+		DecisionDate     func(childComplexity int) int
+		DecisionNo       func(childComplexity int) int
+		Disclosure       func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		LegacyKey        func(childComplexity int) int
+		Project          func(childComplexity int) int
+		Publicity        func(childComplexity int) int
+		Severity         func(childComplexity int) int
+		Source           func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Summary          func(childComplexity int) int
+	}
+
+	AdministrativeConfirmation struct {
+		Authority        func(childComplexity int) int
+		ConfirmationType func(childComplexity int) int
+		DecisionDate     func(childComplexity int) int
+		DecisionNo       func(childComplexity int) int
+		Disclosure       func(childComplexity int) int
+		FilingNo         func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		LegacyKey        func(childComplexity int) int
+		Project          func(childComplexity int) int
+		Publicity        func(childComplexity int) int
+		Severity         func(childComplexity int) int
+		Source           func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Summary          func(childComplexity int) int
+	}
+
+	AdministrativeLevy struct {
+		Amount       func(childComplexity int) int
+		Authority    func(childComplexity int) int
+		DecisionDate func(childComplexity int) int
+		DecisionNo   func(childComplexity int) int
+		Disclosure   func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		LegacyKey    func(childComplexity int) int
+		LevyItem     func(childComplexity int) int
+		Paid         func(childComplexity int) int
+		PaidOn       func(childComplexity int) int
+		Period       func(childComplexity int) int
+		Publicity    func(childComplexity int) int
+		Severity     func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Summary      func(childComplexity int) int
 	}
 
 	AdministrativeLicence struct {
@@ -133,9 +248,29 @@ type ComplexityRoot struct {
 		Violation         func(childComplexity int) int
 	}
 
+	AdministrativeReward struct {
+		Amount       func(childComplexity int) int
+		Authority    func(childComplexity int) int
+		DecisionDate func(childComplexity int) int
+		DecisionNo   func(childComplexity int) int
+		Disclosure   func(childComplexity int) int
+		Forms        func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		LegacyKey    func(childComplexity int) int
+		Publicity    func(childComplexity int) int
+		RewardLevel  func(childComplexity int) int
+		RewardName   func(childComplexity int) int
+		Severity     func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Summary      func(childComplexity int) int
+	}
+
 	AppliedMeasure struct {
-		Measure  func(childComplexity int) int
-		Triggers func(childComplexity int) int
+		GradeTrigger func(childComplexity int) int
+		Measure      func(childComplexity int) int
+		Triggers     func(childComplexity int) int
 	}
 
 	Association struct {
@@ -776,6 +911,11 @@ type ComplexityRoot struct {
 		Source    func(childComplexity int) int
 	}
 
+	GradeTrigger struct {
+		Grade  func(childComplexity int) int
+		Points func(childComplexity int) int
+	}
+
 	Industry struct {
 		Code func(childComplexity int) int
 		Name func(childComplexity int) int
@@ -1015,6 +1155,7 @@ type ComplexityRoot struct {
 	Measure struct {
 		Code            func(childComplexity int) int
 		Department      func(childComplexity int) int
+		Grades          func(childComplexity int) int
 		Kind            func(childComplexity int) int
 		LegalBasis      func(childComplexity int) int
 		ListTypes       func(childComplexity int) int
@@ -1447,6 +1588,7 @@ type ComplexityRoot struct {
 		LegalBasis         func(childComplexity int) int
 		PeriodApplies      func(childComplexity int) int
 		PersonPublicity    func(childComplexity int) int
+		PublicationMonths  func(childComplexity int) int
 		Reason             func(childComplexity int) int
 		Sources            func(childComplexity int) int
 	}
@@ -1458,6 +1600,7 @@ type ComplexityRoot struct {
 		Name                func(childComplexity int) int
 		PeriodApplies       func(childComplexity int) int
 		PublicOnceConcluded func(childComplexity int) int
+		PublicationMonths   func(childComplexity int) int
 		Publicity           func(childComplexity int) int
 		Sources             func(childComplexity int) int
 	}
@@ -1769,6 +1912,9 @@ type MarketEntityResolver interface {
 	Deadlines(ctx context.Context, obj *model.MarketEntity, withinWorkingDays *int, first *int) ([]*workflow.Deadline, error)
 	Warnings(ctx context.Context, obj *model.MarketEntity, first *int) ([]*model.Warning, error)
 }
+type MeasureResolver interface {
+	Grades(ctx context.Context, obj *catalogue.Measure) ([]model.Grade, error)
+}
 type MembershipResolver interface {
 	Association(ctx context.Context, obj *workflow.Membership) (*workflow.AssociationInfo, error)
 	Entity(ctx context.Context, obj *workflow.Membership) (*model.MarketEntity, error)
@@ -2053,6 +2199,588 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AbnormalOperationListing.Summary(childComplexity), true
 
+	case "AdministrativeAdjudication.authority":
+		if e.ComplexityRoot.AdministrativeAdjudication.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.Authority(childComplexity), true
+	case "AdministrativeAdjudication.claimUpheld":
+		if e.ComplexityRoot.AdministrativeAdjudication.ClaimUpheld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.ClaimUpheld(childComplexity), true
+	case "AdministrativeAdjudication.claimant":
+		if e.ComplexityRoot.AdministrativeAdjudication.Claimant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.Claimant(childComplexity), true
+	case "AdministrativeAdjudication.decisionDate":
+		if e.ComplexityRoot.AdministrativeAdjudication.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.DecisionDate(childComplexity), true
+	case "AdministrativeAdjudication.decisionNo":
+		if e.ComplexityRoot.AdministrativeAdjudication.DecisionNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.DecisionNo(childComplexity), true
+	case "AdministrativeAdjudication.disclosure":
+		if e.ComplexityRoot.AdministrativeAdjudication.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.Disclosure(childComplexity), true
+	case "AdministrativeAdjudication.disputeType":
+		if e.ComplexityRoot.AdministrativeAdjudication.DisputeType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.DisputeType(childComplexity), true
+	case "AdministrativeAdjudication.id":
+		if e.ComplexityRoot.AdministrativeAdjudication.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.ID(childComplexity), true
+	case "AdministrativeAdjudication.kind":
+		if e.ComplexityRoot.AdministrativeAdjudication.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.Kind(childComplexity), true
+	case "AdministrativeAdjudication.legacyKey":
+		if e.ComplexityRoot.AdministrativeAdjudication.LegacyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.LegacyKey(childComplexity), true
+	case "AdministrativeAdjudication.publicity":
+		if e.ComplexityRoot.AdministrativeAdjudication.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.Publicity(childComplexity), true
+	case "AdministrativeAdjudication.ruling":
+		if e.ComplexityRoot.AdministrativeAdjudication.Ruling == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.Ruling(childComplexity), true
+	case "AdministrativeAdjudication.severity":
+		if e.ComplexityRoot.AdministrativeAdjudication.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.Severity(childComplexity), true
+	case "AdministrativeAdjudication.source":
+		if e.ComplexityRoot.AdministrativeAdjudication.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.Source(childComplexity), true
+	case "AdministrativeAdjudication.status":
+		if e.ComplexityRoot.AdministrativeAdjudication.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.Status(childComplexity), true
+	case "AdministrativeAdjudication.summary":
+		if e.ComplexityRoot.AdministrativeAdjudication.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeAdjudication.Summary(childComplexity), true
+
+	case "AdministrativeBenefit.amount":
+		if e.ComplexityRoot.AdministrativeBenefit.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.Amount(childComplexity), true
+	case "AdministrativeBenefit.authority":
+		if e.ComplexityRoot.AdministrativeBenefit.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.Authority(childComplexity), true
+	case "AdministrativeBenefit.benefitType":
+		if e.ComplexityRoot.AdministrativeBenefit.BenefitType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.BenefitType(childComplexity), true
+	case "AdministrativeBenefit.decisionDate":
+		if e.ComplexityRoot.AdministrativeBenefit.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.DecisionDate(childComplexity), true
+	case "AdministrativeBenefit.decisionNo":
+		if e.ComplexityRoot.AdministrativeBenefit.DecisionNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.DecisionNo(childComplexity), true
+	case "AdministrativeBenefit.disclosure":
+		if e.ComplexityRoot.AdministrativeBenefit.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.Disclosure(childComplexity), true
+	case "AdministrativeBenefit.id":
+		if e.ComplexityRoot.AdministrativeBenefit.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.ID(childComplexity), true
+	case "AdministrativeBenefit.kind":
+		if e.ComplexityRoot.AdministrativeBenefit.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.Kind(childComplexity), true
+	case "AdministrativeBenefit.legacyKey":
+		if e.ComplexityRoot.AdministrativeBenefit.LegacyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.LegacyKey(childComplexity), true
+	case "AdministrativeBenefit.paidOn":
+		if e.ComplexityRoot.AdministrativeBenefit.PaidOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.PaidOn(childComplexity), true
+	case "AdministrativeBenefit.project":
+		if e.ComplexityRoot.AdministrativeBenefit.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.Project(childComplexity), true
+	case "AdministrativeBenefit.publicity":
+		if e.ComplexityRoot.AdministrativeBenefit.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.Publicity(childComplexity), true
+	case "AdministrativeBenefit.severity":
+		if e.ComplexityRoot.AdministrativeBenefit.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.Severity(childComplexity), true
+	case "AdministrativeBenefit.source":
+		if e.ComplexityRoot.AdministrativeBenefit.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.Source(childComplexity), true
+	case "AdministrativeBenefit.status":
+		if e.ComplexityRoot.AdministrativeBenefit.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.Status(childComplexity), true
+	case "AdministrativeBenefit.summary":
+		if e.ComplexityRoot.AdministrativeBenefit.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeBenefit.Summary(childComplexity), true
+
+	case "AdministrativeCoercion.authority":
+		if e.ComplexityRoot.AdministrativeCoercion.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.Authority(childComplexity), true
+	case "AdministrativeCoercion.basis":
+		if e.ComplexityRoot.AdministrativeCoercion.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.Basis(childComplexity), true
+	case "AdministrativeCoercion.coercionType":
+		if e.ComplexityRoot.AdministrativeCoercion.CoercionType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.CoercionType(childComplexity), true
+	case "AdministrativeCoercion.decisionDate":
+		if e.ComplexityRoot.AdministrativeCoercion.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.DecisionDate(childComplexity), true
+	case "AdministrativeCoercion.decisionNo":
+		if e.ComplexityRoot.AdministrativeCoercion.DecisionNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.DecisionNo(childComplexity), true
+	case "AdministrativeCoercion.disclosure":
+		if e.ComplexityRoot.AdministrativeCoercion.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.Disclosure(childComplexity), true
+	case "AdministrativeCoercion.enforcement":
+		if e.ComplexityRoot.AdministrativeCoercion.Enforcement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.Enforcement(childComplexity), true
+	case "AdministrativeCoercion.id":
+		if e.ComplexityRoot.AdministrativeCoercion.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.ID(childComplexity), true
+	case "AdministrativeCoercion.kind":
+		if e.ComplexityRoot.AdministrativeCoercion.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.Kind(childComplexity), true
+	case "AdministrativeCoercion.legacyKey":
+		if e.ComplexityRoot.AdministrativeCoercion.LegacyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.LegacyKey(childComplexity), true
+	case "AdministrativeCoercion.liftedOn":
+		if e.ComplexityRoot.AdministrativeCoercion.LiftedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.LiftedOn(childComplexity), true
+	case "AdministrativeCoercion.object":
+		if e.ComplexityRoot.AdministrativeCoercion.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.Object(childComplexity), true
+	case "AdministrativeCoercion.publicity":
+		if e.ComplexityRoot.AdministrativeCoercion.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.Publicity(childComplexity), true
+	case "AdministrativeCoercion.severity":
+		if e.ComplexityRoot.AdministrativeCoercion.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.Severity(childComplexity), true
+	case "AdministrativeCoercion.source":
+		if e.ComplexityRoot.AdministrativeCoercion.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.Source(childComplexity), true
+	case "AdministrativeCoercion.status":
+		if e.ComplexityRoot.AdministrativeCoercion.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.Status(childComplexity), true
+	case "AdministrativeCoercion.summary":
+		if e.ComplexityRoot.AdministrativeCoercion.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCoercion.Summary(childComplexity), true
+
+	case "AdministrativeCompensation.amount":
+		if e.ComplexityRoot.AdministrativeCompensation.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCompensation.Amount(childComplexity), true
+	case "AdministrativeCompensation.authority":
+		if e.ComplexityRoot.AdministrativeCompensation.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCompensation.Authority(childComplexity), true
+	case "AdministrativeCompensation.compensationForm":
+		if e.ComplexityRoot.AdministrativeCompensation.CompensationForm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCompensation.CompensationForm(childComplexity), true
+	case "AdministrativeCompensation.decisionDate":
+		if e.ComplexityRoot.AdministrativeCompensation.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCompensation.DecisionDate(childComplexity), true
+	case "AdministrativeCompensation.decisionNo":
+		if e.ComplexityRoot.AdministrativeCompensation.DecisionNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCompensation.DecisionNo(childComplexity), true
+	case "AdministrativeCompensation.disclosure":
+		if e.ComplexityRoot.AdministrativeCompensation.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCompensation.Disclosure(childComplexity), true
+	case "AdministrativeCompensation.id":
+		if e.ComplexityRoot.AdministrativeCompensation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCompensation.ID(childComplexity), true
+	case "AdministrativeCompensation.kind":
+		if e.ComplexityRoot.AdministrativeCompensation.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCompensation.Kind(childComplexity), true
+	case "AdministrativeCompensation.legacyKey":
+		if e.ComplexityRoot.AdministrativeCompensation.LegacyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCompensation.LegacyKey(childComplexity), true
+	case "AdministrativeCompensation.project":
+		if e.ComplexityRoot.AdministrativeCompensation.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCompensation.Project(childComplexity), true
+	case "AdministrativeCompensation.publicity":
+		if e.ComplexityRoot.AdministrativeCompensation.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCompensation.Publicity(childComplexity), true
+	case "AdministrativeCompensation.severity":
+		if e.ComplexityRoot.AdministrativeCompensation.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCompensation.Severity(childComplexity), true
+	case "AdministrativeCompensation.source":
+		if e.ComplexityRoot.AdministrativeCompensation.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCompensation.Source(childComplexity), true
+	case "AdministrativeCompensation.status":
+		if e.ComplexityRoot.AdministrativeCompensation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCompensation.Status(childComplexity), true
+	case "AdministrativeCompensation.summary":
+		if e.ComplexityRoot.AdministrativeCompensation.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeCompensation.Summary(childComplexity), true
+
+	case "AdministrativeConfirmation.authority":
+		if e.ComplexityRoot.AdministrativeConfirmation.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeConfirmation.Authority(childComplexity), true
+	case "AdministrativeConfirmation.confirmationType":
+		if e.ComplexityRoot.AdministrativeConfirmation.ConfirmationType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeConfirmation.ConfirmationType(childComplexity), true
+	case "AdministrativeConfirmation.decisionDate":
+		if e.ComplexityRoot.AdministrativeConfirmation.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeConfirmation.DecisionDate(childComplexity), true
+	case "AdministrativeConfirmation.decisionNo":
+		if e.ComplexityRoot.AdministrativeConfirmation.DecisionNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeConfirmation.DecisionNo(childComplexity), true
+	case "AdministrativeConfirmation.disclosure":
+		if e.ComplexityRoot.AdministrativeConfirmation.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeConfirmation.Disclosure(childComplexity), true
+	case "AdministrativeConfirmation.filingNo":
+		if e.ComplexityRoot.AdministrativeConfirmation.FilingNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeConfirmation.FilingNo(childComplexity), true
+	case "AdministrativeConfirmation.id":
+		if e.ComplexityRoot.AdministrativeConfirmation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeConfirmation.ID(childComplexity), true
+	case "AdministrativeConfirmation.kind":
+		if e.ComplexityRoot.AdministrativeConfirmation.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeConfirmation.Kind(childComplexity), true
+	case "AdministrativeConfirmation.legacyKey":
+		if e.ComplexityRoot.AdministrativeConfirmation.LegacyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeConfirmation.LegacyKey(childComplexity), true
+	case "AdministrativeConfirmation.project":
+		if e.ComplexityRoot.AdministrativeConfirmation.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeConfirmation.Project(childComplexity), true
+	case "AdministrativeConfirmation.publicity":
+		if e.ComplexityRoot.AdministrativeConfirmation.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeConfirmation.Publicity(childComplexity), true
+	case "AdministrativeConfirmation.severity":
+		if e.ComplexityRoot.AdministrativeConfirmation.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeConfirmation.Severity(childComplexity), true
+	case "AdministrativeConfirmation.source":
+		if e.ComplexityRoot.AdministrativeConfirmation.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeConfirmation.Source(childComplexity), true
+	case "AdministrativeConfirmation.status":
+		if e.ComplexityRoot.AdministrativeConfirmation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeConfirmation.Status(childComplexity), true
+	case "AdministrativeConfirmation.summary":
+		if e.ComplexityRoot.AdministrativeConfirmation.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeConfirmation.Summary(childComplexity), true
+
+	case "AdministrativeLevy.amount":
+		if e.ComplexityRoot.AdministrativeLevy.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.Amount(childComplexity), true
+	case "AdministrativeLevy.authority":
+		if e.ComplexityRoot.AdministrativeLevy.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.Authority(childComplexity), true
+	case "AdministrativeLevy.decisionDate":
+		if e.ComplexityRoot.AdministrativeLevy.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.DecisionDate(childComplexity), true
+	case "AdministrativeLevy.decisionNo":
+		if e.ComplexityRoot.AdministrativeLevy.DecisionNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.DecisionNo(childComplexity), true
+	case "AdministrativeLevy.disclosure":
+		if e.ComplexityRoot.AdministrativeLevy.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.Disclosure(childComplexity), true
+	case "AdministrativeLevy.id":
+		if e.ComplexityRoot.AdministrativeLevy.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.ID(childComplexity), true
+	case "AdministrativeLevy.kind":
+		if e.ComplexityRoot.AdministrativeLevy.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.Kind(childComplexity), true
+	case "AdministrativeLevy.legacyKey":
+		if e.ComplexityRoot.AdministrativeLevy.LegacyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.LegacyKey(childComplexity), true
+	case "AdministrativeLevy.levyItem":
+		if e.ComplexityRoot.AdministrativeLevy.LevyItem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.LevyItem(childComplexity), true
+	case "AdministrativeLevy.paid":
+		if e.ComplexityRoot.AdministrativeLevy.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.Paid(childComplexity), true
+	case "AdministrativeLevy.paidOn":
+		if e.ComplexityRoot.AdministrativeLevy.PaidOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.PaidOn(childComplexity), true
+	case "AdministrativeLevy.period":
+		if e.ComplexityRoot.AdministrativeLevy.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.Period(childComplexity), true
+	case "AdministrativeLevy.publicity":
+		if e.ComplexityRoot.AdministrativeLevy.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.Publicity(childComplexity), true
+	case "AdministrativeLevy.severity":
+		if e.ComplexityRoot.AdministrativeLevy.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.Severity(childComplexity), true
+	case "AdministrativeLevy.source":
+		if e.ComplexityRoot.AdministrativeLevy.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.Source(childComplexity), true
+	case "AdministrativeLevy.status":
+		if e.ComplexityRoot.AdministrativeLevy.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.Status(childComplexity), true
+	case "AdministrativeLevy.summary":
+		if e.ComplexityRoot.AdministrativeLevy.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeLevy.Summary(childComplexity), true
+
 	case "AdministrativeLicence.authority":
 		if e.ComplexityRoot.AdministrativeLicence.Authority == nil {
 			break
@@ -2259,6 +2987,109 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AdministrativePenalty.Violation(childComplexity), true
 
+	case "AdministrativeReward.amount":
+		if e.ComplexityRoot.AdministrativeReward.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.Amount(childComplexity), true
+	case "AdministrativeReward.authority":
+		if e.ComplexityRoot.AdministrativeReward.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.Authority(childComplexity), true
+	case "AdministrativeReward.decisionDate":
+		if e.ComplexityRoot.AdministrativeReward.DecisionDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.DecisionDate(childComplexity), true
+	case "AdministrativeReward.decisionNo":
+		if e.ComplexityRoot.AdministrativeReward.DecisionNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.DecisionNo(childComplexity), true
+	case "AdministrativeReward.disclosure":
+		if e.ComplexityRoot.AdministrativeReward.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.Disclosure(childComplexity), true
+	case "AdministrativeReward.forms":
+		if e.ComplexityRoot.AdministrativeReward.Forms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.Forms(childComplexity), true
+	case "AdministrativeReward.id":
+		if e.ComplexityRoot.AdministrativeReward.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.ID(childComplexity), true
+	case "AdministrativeReward.kind":
+		if e.ComplexityRoot.AdministrativeReward.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.Kind(childComplexity), true
+	case "AdministrativeReward.legacyKey":
+		if e.ComplexityRoot.AdministrativeReward.LegacyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.LegacyKey(childComplexity), true
+	case "AdministrativeReward.publicity":
+		if e.ComplexityRoot.AdministrativeReward.Publicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.Publicity(childComplexity), true
+	case "AdministrativeReward.rewardLevel":
+		if e.ComplexityRoot.AdministrativeReward.RewardLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.RewardLevel(childComplexity), true
+	case "AdministrativeReward.rewardName":
+		if e.ComplexityRoot.AdministrativeReward.RewardName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.RewardName(childComplexity), true
+	case "AdministrativeReward.severity":
+		if e.ComplexityRoot.AdministrativeReward.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.Severity(childComplexity), true
+	case "AdministrativeReward.source":
+		if e.ComplexityRoot.AdministrativeReward.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.Source(childComplexity), true
+	case "AdministrativeReward.status":
+		if e.ComplexityRoot.AdministrativeReward.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.Status(childComplexity), true
+	case "AdministrativeReward.summary":
+		if e.ComplexityRoot.AdministrativeReward.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdministrativeReward.Summary(childComplexity), true
+
+	case "AppliedMeasure.gradeTrigger":
+		if e.ComplexityRoot.AppliedMeasure.GradeTrigger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedMeasure.GradeTrigger(childComplexity), true
 	case "AppliedMeasure.measure":
 		if e.ComplexityRoot.AppliedMeasure.Measure == nil {
 			break
@@ -5133,6 +5964,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GradeThreshold.Source(childComplexity), true
 
+	case "GradeTrigger.grade":
+		if e.ComplexityRoot.GradeTrigger.Grade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeTrigger.Grade(childComplexity), true
+	case "GradeTrigger.points":
+		if e.ComplexityRoot.GradeTrigger.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeTrigger.Points(childComplexity), true
+
 	case "Industry.code":
 		if e.ComplexityRoot.Industry.Code == nil {
 			break
@@ -6193,6 +7037,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Measure.Department(childComplexity), true
+	case "Measure.grades":
+		if e.ComplexityRoot.Measure.Grades == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measure.Grades(childComplexity), true
 	case "Measure.kind":
 		if e.ComplexityRoot.Measure.Kind == nil {
 			break
@@ -8639,6 +9489,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordKindChange.PersonPublicity(childComplexity), true
+	case "RecordKindChange.publicationMonths":
+		if e.ComplexityRoot.RecordKindChange.PublicationMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindChange.PublicationMonths(childComplexity), true
 	case "RecordKindChange.reason":
 		if e.ComplexityRoot.RecordKindChange.Reason == nil {
 			break
@@ -8688,6 +9544,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordKindInfo.PublicOnceConcluded(childComplexity), true
+	case "RecordKindInfo.publicationMonths":
+		if e.ComplexityRoot.RecordKindInfo.PublicationMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordKindInfo.PublicationMonths(childComplexity), true
 	case "RecordKindInfo.publicity":
 		if e.ComplexityRoot.RecordKindInfo.Publicity == nil {
 			break
@@ -10131,8 +10993,8 @@ type JointCaseEdge @open(level: SHARED, scope: "entity:read") {
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalogue.graphqls", Input: `# The information catalogue under dynamic management (T8, 动态管理): the
-# credit office changes a kind of record's openness, publication duty, legal
-# basis and providing departments from a day on, with a reason; the changes
+# credit office changes a kind of record's openness, publication duty and
+# period, legal basis and providing departments from a day on, with a reason; the changes
 # are its history. The schema's @open markings stay the ceiling.
 
 extend type Query {
@@ -10160,6 +11022,8 @@ input RecordKindChangeInput {
   disclosureRequired: Boolean
   "Whether the publication periods of dishonesty information end its records."
   periodApplies: Boolean
+  "The kind's own publication period in months (1–120), 0 for none (T26)."
+  publicationMonths: Int
   legalBasis: String
   "Department codes."
   sources: [ID!]
@@ -10175,6 +11039,8 @@ type RecordKindChange @open(level: PUBLIC) {
   personPublicity: Publicity!
   disclosureRequired: Boolean!
   periodApplies: Boolean!
+  "The kind's own publication period in months; null for none."
+  publicationMonths: Int
   legalBasis: String!
   sources: [Department!]!
   effectiveFrom: Date!
@@ -10242,6 +11108,8 @@ type Measure @open(level: PUBLIC) {
   minSeverity: Severity
   "The scenarios a natural person is checked for in which it applies (T22)."
   personScenarios: [PersonScenario!]!
+  "The entity's grades that trigger it: a reward (守信激励) for an A grade."
+  grades: [Grade!]!
 }
 
 "What a natural person is checked for (T22): taking a post in an entity, or holding a qualification."
@@ -10294,13 +11162,26 @@ type CreditCheck @open(level: SHARED, scope: "entity:read") {
   checkedAt: Time!
 }
 
-"A measure that applies, and what triggers it."
+"""
+A measure that applies, and what triggers it: the records or listings
+(triggers), or for a reward (守信激励) the entity's administrative rewards,
+verified honours (triggers) and its grade (gradeTrigger).
+"""
 type AppliedMeasure @open(level: SHARED, scope: "entity:read") {
   measure: Measure!
   triggers: [MeasureTrigger!]!
+  "The entity's grade, when the grade is what triggers it (an A grade rests a reward); null otherwise."
+  gradeTrigger: GradeTrigger
 }
 
-"A record or listing that triggers a measure."
+"The entity's grade as computed for the check, when it triggers a measure."
+type GradeTrigger @open(level: SHARED, scope: "entity:read") {
+  grade: Grade!
+  "Points counted against the entity (0 or less for an A)."
+  points: Int!
+}
+
+"A record or listing that triggers a measure; for a reward, the administrative reward or verified honour it rests on."
 type MeasureTrigger @open(level: SHARED, scope: "entity:read") {
   recordId: ID!
   kind: RecordKind!
@@ -10691,6 +11572,211 @@ type WarningCount @open(level: SHARED, scope: "entity:read") {
   rule: WarningRule!
   division: Division
   open: Int!
+}
+`, BuiltIn: false},
+	{Name: "../schema/decisions.graphqls", Input: `# Every kind of administrative decision (T26, issue #14 point 7): besides
+# licences and penalties, 行政强制, 行政确认, 行政征收, 行政给付, 行政裁决,
+# 行政补偿 and 行政奖励, each a record kind of the departments that make it
+# (datasources/<department>), due online within 7 working days of the
+# decision where the information catalogue says so. The catalogue decides
+# how open each kind is; the markings below are the ceiling it may not
+# open beyond.
+
+extend enum RecordKind {
+  "Administrative coercion (行政强制): a seal-up, seizure or temporary seal-up, or the enforcement of a decision."
+  ADMINISTRATIVE_COERCION
+  "Administrative confirmation (行政确认), such as a completion acceptance filing."
+  ADMINISTRATIVE_CONFIRMATION
+  "Administrative levy (行政征收): a fee or charge assessed."
+  ADMINISTRATIVE_LEVY
+  "Administrative benefit payment (行政给付): a subsidy granted."
+  ADMINISTRATIVE_BENEFIT
+  "Administrative adjudication (行政裁决) of a civil dispute, such as patent infringement."
+  ADMINISTRATIVE_ADJUDICATION
+  "Administrative compensation (行政补偿), such as for expropriated premises."
+  ADMINISTRATIVE_COMPENSATION
+  "Administrative reward (行政奖励): an honour or award, on which rewards (守信激励) rest."
+  ADMINISTRATIVE_REWARD
+}
+
+"""
+An administrative coercion (行政强制): a coercive measure (行政强制措施:
+查封, 扣押, the fire service's 临时查封) or the enforcement of a decision
+the entity did not perform (行政强制执行), which is dishonesty information
+(GENERAL). Its status is EXPIRED once the measure is lifted.
+"""
+type AdministrativeCoercion implements CreditRecord & Node @open(level: PUBLIC) {
+  id: ID!
+  kind: RecordKind!
+  source: Department!
+  decisionNo: String
+  decisionDate: Date!
+  summary: String!
+  publicity: Publicity!
+  status: RecordStatus!
+  severity: Severity
+  authority: String
+  legacyKey: String
+  disclosure: Disclosure
+  "The measure or means as the department words it (查封, 扣押, 临时查封, 加处罚款 …)."
+  coercionType: String!
+  "True for the enforcement of a decision (行政强制执行), false for a coercive measure."
+  enforcement: Boolean!
+  "What was sealed up or seized: premises, facilities, goods."
+  object: String
+  "The provisions applied."
+  basis: String
+  "When the measure was lifted (解除); null while it lasts."
+  liftedOn: Date
+}
+
+"An administrative confirmation (行政确认): a legal fact or standing the department confirmed."
+type AdministrativeConfirmation implements CreditRecord & Node @open(level: PUBLIC) {
+  id: ID!
+  kind: RecordKind!
+  source: Department!
+  decisionNo: String
+  decisionDate: Date!
+  summary: String!
+  publicity: Publicity!
+  status: RecordStatus!
+  severity: Severity
+  authority: String
+  legacyKey: String
+  disclosure: Disclosure
+  "竣工验收备案, 建设工程消防验收备案 …"
+  confirmationType: String!
+  "The filing number (备案编号)."
+  filingNo: String!
+  project: String
+}
+
+"An administrative levy (行政征收): a fee or charge the department assessed."
+type AdministrativeLevy implements CreditRecord & Node @open(level: PUBLIC) {
+  id: ID!
+  kind: RecordKind!
+  source: Department!
+  decisionNo: String
+  decisionDate: Date!
+  summary: String!
+  publicity: Publicity!
+  status: RecordStatus!
+  severity: Severity
+  authority: String
+  legacyKey: String
+  disclosure: Disclosure
+  "排污费, 城市基础设施配套费 …"
+  levyItem: String!
+  "The period assessed, for a periodic levy."
+  period: String
+  "In yuan."
+  amount: Decimal
+  "Paid in full."
+  paid: Boolean!
+  paidOn: Date
+}
+
+"An administrative benefit payment (行政给付): a subsidy the department granted."
+type AdministrativeBenefit implements CreditRecord & Node @open(level: PUBLIC) {
+  id: ID!
+  kind: RecordKind!
+  source: Department!
+  decisionNo: String
+  decisionDate: Date!
+  summary: String!
+  publicity: Publicity!
+  status: RecordStatus!
+  severity: Severity
+  authority: String
+  legacyKey: String
+  disclosure: Disclosure
+  benefitType: String!
+  project: String
+  "In yuan."
+  amount: Decimal
+  "When it was paid out; null until then."
+  paidOn: Date
+}
+
+"""
+An administrative adjudication (行政裁决) of a civil dispute bound to
+administration (a patent infringement dispute), as a record of the
+respondent.
+"""
+type AdministrativeAdjudication implements CreditRecord & Node @open(level: PUBLIC) {
+  id: ID!
+  kind: RecordKind!
+  source: Department!
+  decisionNo: String
+  decisionDate: Date!
+  summary: String!
+  publicity: Publicity!
+  status: RecordStatus!
+  severity: Severity
+  authority: String
+  legacyKey: String
+  disclosure: Disclosure
+  disputeType: String!
+  "Who asked for it (请求人), an organisation."
+  claimant: String!
+  ruling: String!
+  "True when the ruling went against the respondent."
+  claimUpheld: Boolean!
+}
+
+"""
+An administrative compensation (行政补偿) for a lawful act of the
+administration, such as expropriated premises. The information catalogue
+shares it among departments (the compensation of each household is
+announced within the expropriation area, not online).
+"""
+type AdministrativeCompensation implements CreditRecord & Node @open(level: PUBLIC) {
+  id: ID!
+  kind: RecordKind!
+  source: Department!
+  decisionNo: String
+  decisionDate: Date!
+  summary: String!
+  publicity: Publicity!
+  status: RecordStatus!
+  severity: Severity
+  authority: String
+  legacyKey: String
+  disclosure: Disclosure
+  "The expropriation project."
+  project: String
+  "货币补偿 or 产权调换."
+  compensationForm: String!
+  "In yuan."
+  amount: Decimal
+}
+
+"""
+An administrative reward (行政奖励): an honour or award a department
+granted. In force (published for the catalogue's period), it rests the
+reward measures of a credit check (守信激励), unless the entity is
+dishonest.
+"""
+type AdministrativeReward implements CreditRecord & Node @open(level: PUBLIC) {
+  id: ID!
+  kind: RecordKind!
+  source: Department!
+  decisionNo: String
+  decisionDate: Date!
+  summary: String!
+  publicity: Publicity!
+  status: RecordStatus!
+  severity: Severity
+  authority: String
+  legacyKey: String
+  disclosure: Disclosure
+  rewardName: String!
+  "市级, 省级 …"
+  rewardLevel: String
+  "荣誉称号, 通报表扬, 奖金 …"
+  forms: [String!]!
+  "Prize money in yuan."
+  amount: Decimal
 }
 `, BuiltIn: false},
 	{Name: "../schema/declarations.graphqls", Input: `# Self-declared information (自我声明, T11): an entity declares information
@@ -12124,6 +13210,12 @@ type RecordKindInfo @open(level: PUBLIC) {
   publicOnceConcluded: Boolean!
   "Whether the publication periods of dishonesty information end its records (not the courts' lists)."
   periodApplies: Boolean!
+  """
+  How long records of the kind stay published, in months from the
+  decision, where the dishonesty classes do not say (a reward: 36); null
+  when the kind has no period of its own (T26).
+  """
+  publicationMonths: Int
 }
 
 type AdministrativeLicence implements CreditRecord & Node @open(level: PUBLIC) {
@@ -13325,6 +14417,8 @@ func (ec *executionContext) childFields_AppliedMeasure(ctx context.Context, fiel
 		return ec.fieldContext_AppliedMeasure_measure(ctx, field)
 	case "triggers":
 		return ec.fieldContext_AppliedMeasure_triggers(ctx, field)
+	case "gradeTrigger":
+		return ec.fieldContext_AppliedMeasure_gradeTrigger(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AppliedMeasure", field.Name)
 }
@@ -14177,6 +15271,16 @@ func (ec *executionContext) childFields_GradeThreshold(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type GradeThreshold", field.Name)
 }
 
+func (ec *executionContext) childFields_GradeTrigger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "grade":
+		return ec.fieldContext_GradeTrigger_grade(ctx, field)
+	case "points":
+		return ec.fieldContext_GradeTrigger_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GradeTrigger", field.Name)
+}
+
 func (ec *executionContext) childFields_Industry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -14557,6 +15661,8 @@ func (ec *executionContext) childFields_Measure(ctx context.Context, field graph
 		return ec.fieldContext_Measure_minSeverity(ctx, field)
 	case "personScenarios":
 		return ec.fieldContext_Measure_personScenarios(ctx, field)
+	case "grades":
+		return ec.fieldContext_Measure_grades(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Measure", field.Name)
 }
@@ -15075,6 +16181,8 @@ func (ec *executionContext) childFields_RecordKindChange(ctx context.Context, fi
 		return ec.fieldContext_RecordKindChange_disclosureRequired(ctx, field)
 	case "periodApplies":
 		return ec.fieldContext_RecordKindChange_periodApplies(ctx, field)
+	case "publicationMonths":
+		return ec.fieldContext_RecordKindChange_publicationMonths(ctx, field)
 	case "legalBasis":
 		return ec.fieldContext_RecordKindChange_legalBasis(ctx, field)
 	case "sources":
@@ -15109,6 +16217,8 @@ func (ec *executionContext) childFields_RecordKindInfo(ctx context.Context, fiel
 		return ec.fieldContext_RecordKindInfo_publicOnceConcluded(ctx, field)
 	case "periodApplies":
 		return ec.fieldContext_RecordKindInfo_periodApplies(ctx, field)
+	case "publicationMonths":
+		return ec.fieldContext_RecordKindInfo_publicationMonths(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordKindInfo", field.Name)
 }
@@ -18898,6 +20008,2322 @@ func (ec *executionContext) fieldContext_AbnormalOperationListing_removalReason(
 	return graphql.NewScalarFieldContext("AbnormalOperationListing", field, false, false, "String")
 }
 
+func (ec *executionContext) _AdministrativeAdjudication_id(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeAdjudication", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AdministrativeAdjudication_kind(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeAdjudication", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _AdministrativeAdjudication_source(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdministrativeAdjudication",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdministrativeAdjudication_decisionNo(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_decisionNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_decisionNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeAdjudication", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeAdjudication_decisionDate(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeAdjudication", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AdministrativeAdjudication_summary(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeAdjudication", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeAdjudication_publicity(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeAdjudication", field, false, false, "Publicity")
+}
+
+func (ec *executionContext) _AdministrativeAdjudication_status(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeAdjudication", field, false, false, "RecordStatus")
+}
+
+func (ec *executionContext) _AdministrativeAdjudication_severity(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeAdjudication", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _AdministrativeAdjudication_authority(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeAdjudication", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeAdjudication_legacyKey(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_legacyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegacyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_legacyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeAdjudication", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeAdjudication_disclosure(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdministrativeAdjudication",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disclosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdministrativeAdjudication_disputeType(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_disputeType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisputeType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_disputeType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeAdjudication", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeAdjudication_claimant(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_claimant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Claimant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_claimant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeAdjudication", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeAdjudication_ruling(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_ruling(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ruling, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_ruling(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeAdjudication", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeAdjudication_claimUpheld(ctx context.Context, field graphql.CollectedField, obj *credit.Adjudication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeAdjudication_claimUpheld(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClaimUpheld, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeAdjudication_claimUpheld(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeAdjudication", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AdministrativeBenefit_id(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeBenefit", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AdministrativeBenefit_kind(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeBenefit", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _AdministrativeBenefit_source(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdministrativeBenefit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdministrativeBenefit_decisionNo(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_decisionNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_decisionNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeBenefit", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeBenefit_decisionDate(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeBenefit", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AdministrativeBenefit_summary(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeBenefit", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeBenefit_publicity(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeBenefit", field, false, false, "Publicity")
+}
+
+func (ec *executionContext) _AdministrativeBenefit_status(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeBenefit", field, false, false, "RecordStatus")
+}
+
+func (ec *executionContext) _AdministrativeBenefit_severity(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeBenefit", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _AdministrativeBenefit_authority(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeBenefit", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeBenefit_legacyKey(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_legacyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegacyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_legacyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeBenefit", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeBenefit_disclosure(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdministrativeBenefit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disclosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdministrativeBenefit_benefitType(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_benefitType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BenefitType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_benefitType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeBenefit", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeBenefit_project(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeBenefit", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeBenefit_amount(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖcredithubᚋinternalᚋscalarsᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeBenefit", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AdministrativeBenefit_paidOn(ctx context.Context, field graphql.CollectedField, obj *credit.Benefit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeBenefit_paidOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaidOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeBenefit_paidOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeBenefit", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AdministrativeCoercion_id(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCoercion", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AdministrativeCoercion_kind(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCoercion", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _AdministrativeCoercion_source(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdministrativeCoercion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdministrativeCoercion_decisionNo(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_decisionNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_decisionNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCoercion", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeCoercion_decisionDate(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCoercion", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AdministrativeCoercion_summary(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCoercion", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeCoercion_publicity(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCoercion", field, false, false, "Publicity")
+}
+
+func (ec *executionContext) _AdministrativeCoercion_status(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCoercion", field, false, false, "RecordStatus")
+}
+
+func (ec *executionContext) _AdministrativeCoercion_severity(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCoercion", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _AdministrativeCoercion_authority(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCoercion", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeCoercion_legacyKey(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_legacyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegacyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_legacyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCoercion", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeCoercion_disclosure(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdministrativeCoercion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disclosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdministrativeCoercion_coercionType(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_coercionType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CoercionType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_coercionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCoercion", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeCoercion_enforcement(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_enforcement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enforcement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_enforcement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCoercion", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AdministrativeCoercion_object(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_object(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Object, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_object(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCoercion", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeCoercion_basis(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCoercion", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeCoercion_liftedOn(ctx context.Context, field graphql.CollectedField, obj *credit.Coercion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCoercion_liftedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LiftedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCoercion_liftedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCoercion", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AdministrativeCompensation_id(ctx context.Context, field graphql.CollectedField, obj *credit.Compensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCompensation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCompensation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCompensation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AdministrativeCompensation_kind(ctx context.Context, field graphql.CollectedField, obj *credit.Compensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCompensation_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCompensation_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCompensation", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _AdministrativeCompensation_source(ctx context.Context, field graphql.CollectedField, obj *credit.Compensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCompensation_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCompensation_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdministrativeCompensation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdministrativeCompensation_decisionNo(ctx context.Context, field graphql.CollectedField, obj *credit.Compensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCompensation_decisionNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCompensation_decisionNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCompensation", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeCompensation_decisionDate(ctx context.Context, field graphql.CollectedField, obj *credit.Compensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCompensation_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCompensation_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCompensation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AdministrativeCompensation_summary(ctx context.Context, field graphql.CollectedField, obj *credit.Compensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCompensation_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCompensation_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCompensation", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeCompensation_publicity(ctx context.Context, field graphql.CollectedField, obj *credit.Compensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCompensation_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCompensation_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCompensation", field, false, false, "Publicity")
+}
+
+func (ec *executionContext) _AdministrativeCompensation_status(ctx context.Context, field graphql.CollectedField, obj *credit.Compensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCompensation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCompensation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCompensation", field, false, false, "RecordStatus")
+}
+
+func (ec *executionContext) _AdministrativeCompensation_severity(ctx context.Context, field graphql.CollectedField, obj *credit.Compensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCompensation_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCompensation_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCompensation", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _AdministrativeCompensation_authority(ctx context.Context, field graphql.CollectedField, obj *credit.Compensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCompensation_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCompensation_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCompensation", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeCompensation_legacyKey(ctx context.Context, field graphql.CollectedField, obj *credit.Compensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCompensation_legacyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegacyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCompensation_legacyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCompensation", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeCompensation_disclosure(ctx context.Context, field graphql.CollectedField, obj *credit.Compensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCompensation_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCompensation_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdministrativeCompensation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disclosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdministrativeCompensation_project(ctx context.Context, field graphql.CollectedField, obj *credit.Compensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCompensation_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCompensation_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCompensation", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeCompensation_compensationForm(ctx context.Context, field graphql.CollectedField, obj *credit.Compensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCompensation_compensationForm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompensationForm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCompensation_compensationForm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCompensation", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeCompensation_amount(ctx context.Context, field graphql.CollectedField, obj *credit.Compensation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeCompensation_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖcredithubᚋinternalᚋscalarsᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeCompensation_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeCompensation", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AdministrativeConfirmation_id(ctx context.Context, field graphql.CollectedField, obj *credit.Confirmation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeConfirmation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeConfirmation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeConfirmation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AdministrativeConfirmation_kind(ctx context.Context, field graphql.CollectedField, obj *credit.Confirmation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeConfirmation_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeConfirmation_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeConfirmation", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _AdministrativeConfirmation_source(ctx context.Context, field graphql.CollectedField, obj *credit.Confirmation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeConfirmation_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeConfirmation_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdministrativeConfirmation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdministrativeConfirmation_decisionNo(ctx context.Context, field graphql.CollectedField, obj *credit.Confirmation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeConfirmation_decisionNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeConfirmation_decisionNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeConfirmation", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeConfirmation_decisionDate(ctx context.Context, field graphql.CollectedField, obj *credit.Confirmation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeConfirmation_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeConfirmation_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeConfirmation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AdministrativeConfirmation_summary(ctx context.Context, field graphql.CollectedField, obj *credit.Confirmation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeConfirmation_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeConfirmation_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeConfirmation", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeConfirmation_publicity(ctx context.Context, field graphql.CollectedField, obj *credit.Confirmation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeConfirmation_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeConfirmation_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeConfirmation", field, false, false, "Publicity")
+}
+
+func (ec *executionContext) _AdministrativeConfirmation_status(ctx context.Context, field graphql.CollectedField, obj *credit.Confirmation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeConfirmation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeConfirmation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeConfirmation", field, false, false, "RecordStatus")
+}
+
+func (ec *executionContext) _AdministrativeConfirmation_severity(ctx context.Context, field graphql.CollectedField, obj *credit.Confirmation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeConfirmation_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeConfirmation_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeConfirmation", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _AdministrativeConfirmation_authority(ctx context.Context, field graphql.CollectedField, obj *credit.Confirmation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeConfirmation_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeConfirmation_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeConfirmation", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeConfirmation_legacyKey(ctx context.Context, field graphql.CollectedField, obj *credit.Confirmation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeConfirmation_legacyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegacyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeConfirmation_legacyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeConfirmation", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeConfirmation_disclosure(ctx context.Context, field graphql.CollectedField, obj *credit.Confirmation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeConfirmation_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeConfirmation_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdministrativeConfirmation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disclosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdministrativeConfirmation_confirmationType(ctx context.Context, field graphql.CollectedField, obj *credit.Confirmation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeConfirmation_confirmationType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConfirmationType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeConfirmation_confirmationType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeConfirmation", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeConfirmation_filingNo(ctx context.Context, field graphql.CollectedField, obj *credit.Confirmation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeConfirmation_filingNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FilingNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeConfirmation_filingNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeConfirmation", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeConfirmation_project(ctx context.Context, field graphql.CollectedField, obj *credit.Confirmation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeConfirmation_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeConfirmation_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeConfirmation", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeLevy_id(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeLevy", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AdministrativeLevy_kind(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeLevy", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _AdministrativeLevy_source(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdministrativeLevy",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdministrativeLevy_decisionNo(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_decisionNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_decisionNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeLevy", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeLevy_decisionDate(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeLevy", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AdministrativeLevy_summary(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeLevy", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeLevy_publicity(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeLevy", field, false, false, "Publicity")
+}
+
+func (ec *executionContext) _AdministrativeLevy_status(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeLevy", field, false, false, "RecordStatus")
+}
+
+func (ec *executionContext) _AdministrativeLevy_severity(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeLevy", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _AdministrativeLevy_authority(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeLevy", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeLevy_legacyKey(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_legacyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegacyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_legacyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeLevy", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeLevy_disclosure(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdministrativeLevy",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disclosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdministrativeLevy_levyItem(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_levyItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LevyItem, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_levyItem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeLevy", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeLevy_period(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeLevy", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeLevy_amount(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖcredithubᚋinternalᚋscalarsᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeLevy", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _AdministrativeLevy_paid(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_paid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paid(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_paid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeLevy", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _AdministrativeLevy_paidOn(ctx context.Context, field graphql.CollectedField, obj *credit.Levy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeLevy_paidOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaidOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖcredithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeLevy_paidOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeLevy", field, false, false, "Date")
+}
+
 func (ec *executionContext) _AdministrativeLicence_id(ctx context.Context, field graphql.CollectedField, obj *credit.Licence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19716,6 +23142,392 @@ func (ec *executionContext) fieldContext_AdministrativePenalty_confiscatedAmount
 	return graphql.NewScalarFieldContext("AdministrativePenalty", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _AdministrativeReward_id(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AdministrativeReward_kind(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Kind) graphql.Marshaler {
+			return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "RecordKind")
+}
+
+func (ec *executionContext) _AdministrativeReward_source(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdministrativeReward",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdministrativeReward_decisionNo(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_decisionNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_decisionNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeReward_decisionDate(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_decisionDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalars.Date) graphql.Marshaler {
+			return ec.marshalNDate2credithubᚋinternalᚋscalarsᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_decisionDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AdministrativeReward_summary(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeReward_publicity(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_publicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Publicity) graphql.Marshaler {
+			return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_publicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "Publicity")
+}
+
+func (ec *executionContext) _AdministrativeReward_status(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v credit.Status) graphql.Marshaler {
+			return ec.marshalNRecordStatus2credithubᚋinternalᚋcreditᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "RecordStatus")
+}
+
+func (ec *executionContext) _AdministrativeReward_severity(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖcredithubᚋinternalᚋcreditᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _AdministrativeReward_authority(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_authority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Authority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_authority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeReward_legacyKey(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_legacyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegacyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_legacyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeReward_disclosure(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Disclosure) graphql.Marshaler {
+			return ec.marshalODisclosure2ᚖcredithubᚋinternalᚋcreditᚐDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdministrativeReward",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disclosure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdministrativeReward_rewardName(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_rewardName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RewardName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_rewardName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeReward_rewardLevel(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_rewardLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RewardLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_rewardLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeReward_forms(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_forms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Forms, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_forms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "String")
+}
+
+func (ec *executionContext) _AdministrativeReward_amount(ctx context.Context, field graphql.CollectedField, obj *credit.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdministrativeReward_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalars.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖcredithubᚋinternalᚋscalarsᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdministrativeReward_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdministrativeReward", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _AppliedMeasure_measure(ctx context.Context, field graphql.CollectedField, obj *model.AppliedMeasure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19775,6 +23587,38 @@ func (ec *executionContext) fieldContext_AppliedMeasure_triggers(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MeasureTrigger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AppliedMeasure_gradeTrigger(ctx context.Context, field graphql.CollectedField, obj *model.AppliedMeasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedMeasure_gradeTrigger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GradeTrigger, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GradeTrigger) graphql.Marshaler {
+			return ec.marshalOGradeTrigger2ᚖcredithubᚋgraphᚋmodelᚐGradeTrigger(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedMeasure_gradeTrigger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppliedMeasure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GradeTrigger(ctx, field)
 		},
 	}
 	return fc, nil
@@ -31520,6 +35364,52 @@ func (ec *executionContext) fieldContext_GradeThreshold_source(_ context.Context
 	return graphql.NewScalarFieldContext("GradeThreshold", field, false, false, "String")
 }
 
+func (ec *executionContext) _GradeTrigger_grade(ctx context.Context, field graphql.CollectedField, obj *model.GradeTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeTrigger_grade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Grade) graphql.Marshaler {
+			return ec.marshalNGrade2credithubᚋgraphᚋmodelᚐGrade(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeTrigger_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeTrigger", field, false, false, "Grade")
+}
+
+func (ec *executionContext) _GradeTrigger_points(ctx context.Context, field graphql.CollectedField, obj *model.GradeTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeTrigger_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeTrigger_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeTrigger", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Industry_code(ctx context.Context, field graphql.CollectedField, obj *workflow.Industry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36084,6 +39974,29 @@ func (ec *executionContext) _Measure_personScenarios(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Measure_personScenarios(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Measure", field, false, false, "PersonScenario")
+}
+
+func (ec *executionContext) _Measure_grades(ctx context.Context, field graphql.CollectedField, obj *catalogue.Measure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Measure_grades(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Measure().Grades(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Grade) graphql.Marshaler {
+			return ec.marshalNGrade2ᚕcredithubᚋgraphᚋmodelᚐGradeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Measure_grades(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Measure", field, true, true, "Grade")
 }
 
 func (ec *executionContext) _MeasureApplication_checkId(ctx context.Context, field graphql.CollectedField, obj *model.MeasureApplication) (ret graphql.Marshaler) {
@@ -45822,6 +49735,29 @@ func (ec *executionContext) fieldContext_RecordKindChange_periodApplies(_ contex
 	return graphql.NewScalarFieldContext("RecordKindChange", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _RecordKindChange_publicationMonths(ctx context.Context, field graphql.CollectedField, obj *hubdb.CatalogueChangeRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindChange_publicationMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicationMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindChange_publicationMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindChange", field, false, false, "Int")
+}
+
 func (ec *executionContext) _RecordKindChange_legalBasis(ctx context.Context, field graphql.CollectedField, obj *hubdb.CatalogueChangeRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -46160,6 +50096,29 @@ func (ec *executionContext) _RecordKindInfo_periodApplies(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_RecordKindInfo_periodApplies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecordKindInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RecordKindInfo_publicationMonths(ctx context.Context, field graphql.CollectedField, obj *model.RecordKindInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordKindInfo_publicationMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicationMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordKindInfo_publicationMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordKindInfo", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Repair_id(ctx context.Context, field graphql.CollectedField, obj *workflow.Repair) (ret graphql.Marshaler) {
@@ -52340,7 +56299,7 @@ func (ec *executionContext) unmarshalInputRecordKindChangeInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"entityPublicity", "personPublicity", "disclosureRequired", "periodApplies", "legalBasis", "sources", "effectiveFrom", "reason"}
+	fieldsInOrder := [...]string{"entityPublicity", "personPublicity", "disclosureRequired", "periodApplies", "publicationMonths", "legalBasis", "sources", "effectiveFrom", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -52375,6 +56334,13 @@ func (ec *executionContext) unmarshalInputRecordKindChangeInput(ctx context.Cont
 				return it, err
 			}
 			it.PeriodApplies = data
+		case "publicationMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicationMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicationMonths = data
 		case "legalBasis":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalBasis"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -53064,6 +57030,11 @@ func (ec *executionContext) _CreditRecord(ctx context.Context, sel ast.Selection
 			return graphql.Null
 		}
 		return ec._AssociationDisciplineRecord(ctx, sel, obj)
+	case *credit.Reward:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AdministrativeReward(ctx, sel, obj)
 	case *credit.Penalty:
 		if obj == nil {
 			return graphql.Null
@@ -53074,6 +57045,36 @@ func (ec *executionContext) _CreditRecord(ctx context.Context, sel ast.Selection
 			return graphql.Null
 		}
 		return ec._AdministrativeLicence(ctx, sel, obj)
+	case *credit.Levy:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AdministrativeLevy(ctx, sel, obj)
+	case *credit.Confirmation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AdministrativeConfirmation(ctx, sel, obj)
+	case *credit.Compensation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AdministrativeCompensation(ctx, sel, obj)
+	case *credit.Coercion:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AdministrativeCoercion(ctx, sel, obj)
+	case *credit.Benefit:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AdministrativeBenefit(ctx, sel, obj)
+	case *credit.Adjudication:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AdministrativeAdjudication(ctx, sel, obj)
 	case *credit.AbnormalOperation:
 		if obj == nil {
 			return graphql.Null
@@ -53182,6 +57183,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._AssociationDisciplineRecord(ctx, sel, obj)
+	case *credit.Reward:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AdministrativeReward(ctx, sel, obj)
 	case *credit.Penalty:
 		if obj == nil {
 			return graphql.Null
@@ -53192,6 +57198,36 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._AdministrativeLicence(ctx, sel, obj)
+	case *credit.Levy:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AdministrativeLevy(ctx, sel, obj)
+	case *credit.Confirmation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AdministrativeConfirmation(ctx, sel, obj)
+	case *credit.Compensation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AdministrativeCompensation(ctx, sel, obj)
+	case *credit.Coercion:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AdministrativeCoercion(ctx, sel, obj)
+	case *credit.Benefit:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AdministrativeBenefit(ctx, sel, obj)
+	case *credit.Adjudication:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AdministrativeAdjudication(ctx, sel, obj)
 	case *credit.AbnormalOperation:
 		if obj == nil {
 			return graphql.Null
@@ -53450,6 +57486,654 @@ func (ec *executionContext) _AbnormalOperationListing(ctx context.Context, sel a
 	return out
 }
 
+var administrativeAdjudicationImplementors = []string{"AdministrativeAdjudication", "CreditRecord", "Node"}
+
+func (ec *executionContext) _AdministrativeAdjudication(ctx context.Context, sel ast.SelectionSet, obj *credit.Adjudication) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, administrativeAdjudicationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdministrativeAdjudication")
+		case "id":
+			out.Values[i] = ec._AdministrativeAdjudication_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._AdministrativeAdjudication_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._AdministrativeAdjudication_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decisionNo":
+			out.Values[i] = ec._AdministrativeAdjudication_decisionNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decisionDate":
+			out.Values[i] = ec._AdministrativeAdjudication_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._AdministrativeAdjudication_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicity":
+			out.Values[i] = ec._AdministrativeAdjudication_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._AdministrativeAdjudication_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._AdministrativeAdjudication_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "authority":
+			out.Values[i] = ec._AdministrativeAdjudication_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "legacyKey":
+			out.Values[i] = ec._AdministrativeAdjudication_legacyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disclosure":
+			out.Values[i] = ec._AdministrativeAdjudication_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disputeType":
+			out.Values[i] = ec._AdministrativeAdjudication_disputeType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "claimant":
+			out.Values[i] = ec._AdministrativeAdjudication_claimant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ruling":
+			out.Values[i] = ec._AdministrativeAdjudication_ruling(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "claimUpheld":
+			out.Values[i] = ec._AdministrativeAdjudication_claimUpheld(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var administrativeBenefitImplementors = []string{"AdministrativeBenefit", "CreditRecord", "Node"}
+
+func (ec *executionContext) _AdministrativeBenefit(ctx context.Context, sel ast.SelectionSet, obj *credit.Benefit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, administrativeBenefitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdministrativeBenefit")
+		case "id":
+			out.Values[i] = ec._AdministrativeBenefit_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._AdministrativeBenefit_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._AdministrativeBenefit_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decisionNo":
+			out.Values[i] = ec._AdministrativeBenefit_decisionNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decisionDate":
+			out.Values[i] = ec._AdministrativeBenefit_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._AdministrativeBenefit_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicity":
+			out.Values[i] = ec._AdministrativeBenefit_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._AdministrativeBenefit_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._AdministrativeBenefit_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "authority":
+			out.Values[i] = ec._AdministrativeBenefit_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "legacyKey":
+			out.Values[i] = ec._AdministrativeBenefit_legacyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disclosure":
+			out.Values[i] = ec._AdministrativeBenefit_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "benefitType":
+			out.Values[i] = ec._AdministrativeBenefit_benefitType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "project":
+			out.Values[i] = ec._AdministrativeBenefit_project(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._AdministrativeBenefit_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "paidOn":
+			out.Values[i] = ec._AdministrativeBenefit_paidOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var administrativeCoercionImplementors = []string{"AdministrativeCoercion", "CreditRecord", "Node"}
+
+func (ec *executionContext) _AdministrativeCoercion(ctx context.Context, sel ast.SelectionSet, obj *credit.Coercion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, administrativeCoercionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdministrativeCoercion")
+		case "id":
+			out.Values[i] = ec._AdministrativeCoercion_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._AdministrativeCoercion_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._AdministrativeCoercion_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decisionNo":
+			out.Values[i] = ec._AdministrativeCoercion_decisionNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decisionDate":
+			out.Values[i] = ec._AdministrativeCoercion_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._AdministrativeCoercion_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicity":
+			out.Values[i] = ec._AdministrativeCoercion_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._AdministrativeCoercion_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._AdministrativeCoercion_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "authority":
+			out.Values[i] = ec._AdministrativeCoercion_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "legacyKey":
+			out.Values[i] = ec._AdministrativeCoercion_legacyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disclosure":
+			out.Values[i] = ec._AdministrativeCoercion_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "coercionType":
+			out.Values[i] = ec._AdministrativeCoercion_coercionType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enforcement":
+			out.Values[i] = ec._AdministrativeCoercion_enforcement(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "object":
+			out.Values[i] = ec._AdministrativeCoercion_object(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "basis":
+			out.Values[i] = ec._AdministrativeCoercion_basis(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "liftedOn":
+			out.Values[i] = ec._AdministrativeCoercion_liftedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var administrativeCompensationImplementors = []string{"AdministrativeCompensation", "CreditRecord", "Node"}
+
+func (ec *executionContext) _AdministrativeCompensation(ctx context.Context, sel ast.SelectionSet, obj *credit.Compensation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, administrativeCompensationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdministrativeCompensation")
+		case "id":
+			out.Values[i] = ec._AdministrativeCompensation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._AdministrativeCompensation_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._AdministrativeCompensation_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decisionNo":
+			out.Values[i] = ec._AdministrativeCompensation_decisionNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decisionDate":
+			out.Values[i] = ec._AdministrativeCompensation_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._AdministrativeCompensation_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicity":
+			out.Values[i] = ec._AdministrativeCompensation_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._AdministrativeCompensation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._AdministrativeCompensation_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "authority":
+			out.Values[i] = ec._AdministrativeCompensation_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "legacyKey":
+			out.Values[i] = ec._AdministrativeCompensation_legacyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disclosure":
+			out.Values[i] = ec._AdministrativeCompensation_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "project":
+			out.Values[i] = ec._AdministrativeCompensation_project(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "compensationForm":
+			out.Values[i] = ec._AdministrativeCompensation_compensationForm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._AdministrativeCompensation_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var administrativeConfirmationImplementors = []string{"AdministrativeConfirmation", "CreditRecord", "Node"}
+
+func (ec *executionContext) _AdministrativeConfirmation(ctx context.Context, sel ast.SelectionSet, obj *credit.Confirmation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, administrativeConfirmationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdministrativeConfirmation")
+		case "id":
+			out.Values[i] = ec._AdministrativeConfirmation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._AdministrativeConfirmation_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._AdministrativeConfirmation_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decisionNo":
+			out.Values[i] = ec._AdministrativeConfirmation_decisionNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decisionDate":
+			out.Values[i] = ec._AdministrativeConfirmation_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._AdministrativeConfirmation_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicity":
+			out.Values[i] = ec._AdministrativeConfirmation_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._AdministrativeConfirmation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._AdministrativeConfirmation_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "authority":
+			out.Values[i] = ec._AdministrativeConfirmation_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "legacyKey":
+			out.Values[i] = ec._AdministrativeConfirmation_legacyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disclosure":
+			out.Values[i] = ec._AdministrativeConfirmation_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "confirmationType":
+			out.Values[i] = ec._AdministrativeConfirmation_confirmationType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "filingNo":
+			out.Values[i] = ec._AdministrativeConfirmation_filingNo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "project":
+			out.Values[i] = ec._AdministrativeConfirmation_project(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var administrativeLevyImplementors = []string{"AdministrativeLevy", "CreditRecord", "Node"}
+
+func (ec *executionContext) _AdministrativeLevy(ctx context.Context, sel ast.SelectionSet, obj *credit.Levy) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, administrativeLevyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdministrativeLevy")
+		case "id":
+			out.Values[i] = ec._AdministrativeLevy_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._AdministrativeLevy_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._AdministrativeLevy_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decisionNo":
+			out.Values[i] = ec._AdministrativeLevy_decisionNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decisionDate":
+			out.Values[i] = ec._AdministrativeLevy_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._AdministrativeLevy_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicity":
+			out.Values[i] = ec._AdministrativeLevy_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._AdministrativeLevy_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._AdministrativeLevy_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "authority":
+			out.Values[i] = ec._AdministrativeLevy_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "legacyKey":
+			out.Values[i] = ec._AdministrativeLevy_legacyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disclosure":
+			out.Values[i] = ec._AdministrativeLevy_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "levyItem":
+			out.Values[i] = ec._AdministrativeLevy_levyItem(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._AdministrativeLevy_period(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._AdministrativeLevy_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "paid":
+			out.Values[i] = ec._AdministrativeLevy_paid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paidOn":
+			out.Values[i] = ec._AdministrativeLevy_paidOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var administrativeLicenceImplementors = []string{"AdministrativeLicence", "CreditRecord", "Node"}
 
 func (ec *executionContext) _AdministrativeLicence(ctx context.Context, sel ast.SelectionSet, obj *credit.Licence) graphql.Marshaler {
@@ -53676,6 +58360,114 @@ func (ec *executionContext) _AdministrativePenalty(ctx context.Context, sel ast.
 	return out
 }
 
+var administrativeRewardImplementors = []string{"AdministrativeReward", "CreditRecord", "Node"}
+
+func (ec *executionContext) _AdministrativeReward(ctx context.Context, sel ast.SelectionSet, obj *credit.Reward) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, administrativeRewardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdministrativeReward")
+		case "id":
+			out.Values[i] = ec._AdministrativeReward_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._AdministrativeReward_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._AdministrativeReward_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decisionNo":
+			out.Values[i] = ec._AdministrativeReward_decisionNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decisionDate":
+			out.Values[i] = ec._AdministrativeReward_decisionDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._AdministrativeReward_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicity":
+			out.Values[i] = ec._AdministrativeReward_publicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._AdministrativeReward_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._AdministrativeReward_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "authority":
+			out.Values[i] = ec._AdministrativeReward_authority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "legacyKey":
+			out.Values[i] = ec._AdministrativeReward_legacyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disclosure":
+			out.Values[i] = ec._AdministrativeReward_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rewardName":
+			out.Values[i] = ec._AdministrativeReward_rewardName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rewardLevel":
+			out.Values[i] = ec._AdministrativeReward_rewardLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "forms":
+			out.Values[i] = ec._AdministrativeReward_forms(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._AdministrativeReward_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var appliedMeasureImplementors = []string{"AppliedMeasure"}
 
 func (ec *executionContext) _AppliedMeasure(ctx context.Context, sel ast.SelectionSet, obj *model.AppliedMeasure) graphql.Marshaler {
@@ -53695,6 +58487,11 @@ func (ec *executionContext) _AppliedMeasure(ctx context.Context, sel ast.Selecti
 		case "triggers":
 			out.Values[i] = ec._AppliedMeasure_triggers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gradeTrigger":
+			out.Values[i] = ec._AppliedMeasure_gradeTrigger(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -57746,6 +62543,44 @@ func (ec *executionContext) _GradeThreshold(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var gradeTriggerImplementors = []string{"GradeTrigger"}
+
+func (ec *executionContext) _GradeTrigger(ctx context.Context, sel ast.SelectionSet, obj *model.GradeTrigger) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gradeTriggerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GradeTrigger")
+		case "grade":
+			out.Values[i] = ec._GradeTrigger_grade(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._GradeTrigger_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var industryImplementors = []string{"Industry"}
 
 func (ec *executionContext) _Industry(ctx context.Context, sel ast.SelectionSet, obj *workflow.Industry) graphql.Marshaler {
@@ -59276,53 +64111,59 @@ func (ec *executionContext) _Measure(ctx context.Context, sel ast.SelectionSet, 
 		case "code":
 			out.Values[i] = ec._Measure_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Measure_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._Measure_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "department":
 			out.Values[i] = ec._Measure_department(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "legalBasis":
 			out.Values[i] = ec._Measure_legalBasis(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "listTypes":
 			out.Values[i] = ec._Measure_listTypes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "scenarios":
 			out.Values[i] = ec._Measure_scenarios(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recordKinds":
 			out.Values[i] = ec._Measure_recordKinds(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "minSeverity":
 			out.Values[i] = ec._Measure_minSeverity(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "personScenarios":
 			out.Values[i] = ec._Measure_personScenarios(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "grades":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Measure_grades(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -62092,6 +66933,11 @@ func (ec *executionContext) _RecordKindChange(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "publicationMonths":
+			out.Values[i] = ec._RecordKindChange_publicationMonths(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "legalBasis":
 			out.Values[i] = ec._RecordKindChange_legalBasis(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -62190,6 +67036,11 @@ func (ec *executionContext) _RecordKindInfo(ctx context.Context, sel ast.Selecti
 		case "periodApplies":
 			out.Values[i] = ec._RecordKindInfo_periodApplies(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicationMonths":
+			out.Values[i] = ec._RecordKindInfo_publicationMonths(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -64759,6 +69610,36 @@ func (ec *executionContext) unmarshalNGrade2credithubᚋgraphᚋmodelᚐGrade(ct
 
 func (ec *executionContext) marshalNGrade2credithubᚋgraphᚋmodelᚐGrade(ctx context.Context, sel ast.SelectionSet, v model.Grade) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNGrade2ᚕcredithubᚋgraphᚋmodelᚐGradeᚄ(ctx context.Context, v any) ([]model.Grade, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Grade, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGrade2credithubᚋgraphᚋmodelᚐGrade(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNGrade2ᚕcredithubᚋgraphᚋmodelᚐGradeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Grade) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGrade2credithubᚋgraphᚋmodelᚐGrade(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNGradeCount2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GradeCount) graphql.Marshaler {
@@ -67627,6 +72508,13 @@ func (ec *executionContext) unmarshalOGradeRatiosInput2ᚖcredithubᚋgraphᚋmo
 	}
 	res, err := ec.unmarshalInputGradeRatiosInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGradeTrigger2ᚖcredithubᚋgraphᚋmodelᚐGradeTrigger(ctx context.Context, sel ast.SelectionSet, v *model.GradeTrigger) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._GradeTrigger(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -21,7 +21,7 @@ import (
 func (r *mutationResolver) ChangeRecordKind(ctx context.Context, kind credit.Kind, input model.RecordKindChangeInput, idempotencyKey string) (*hubdb.CatalogueChangeRow, error) {
 	p := auth.FromContext(ctx) // the credit office: @open(only: [CREDIT_OFFICE])
 	c := catalogue.Change{EntityPublicity: input.EntityPublicity, PersonPublicity: input.PersonPublicity,
-		DisclosureRequired: input.DisclosureRequired, PeriodApplies: input.PeriodApplies, LegalBasis: input.LegalBasis, Sources: input.Sources,
+		DisclosureRequired: input.DisclosureRequired, PeriodApplies: input.PeriodApplies, PublicationMonths: input.PublicationMonths, LegalBasis: input.LegalBasis, Sources: input.Sources,
 		EffectiveFrom: input.EffectiveFrom, Reason: input.Reason}
 	row, err := r.CatalogueEditor.Change(ctx, kind, c, p.Key(), p.Org()+":"+p.Subject(), p.Org(), keyOf(ctx, idempotencyKey))
 	if err != nil {

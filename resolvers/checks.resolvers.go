@@ -49,6 +49,14 @@ func (r *marketEntityResolver) ChecksOnIt(ctx context.Context, obj *model.Market
 	return conn, nil
 }
 
+func (r *measureResolver) Grades(ctx context.Context, obj *catalogue.Measure) ([]model.Grade, error) {
+	out := make([]model.Grade, len(obj.Grades))
+	for i, g := range obj.Grades {
+		out[i] = model.Grade(g)
+	}
+	return out, nil
+}
+
 func (r *mutationResolver) ReportMeasureApplied(ctx context.Context, checkID string, measureCode string, applied bool, note *string, idempotencyKey string) (*model.MeasureApplication, error) {
 	n := ""
 	if note != nil {
@@ -156,9 +164,12 @@ func (r *queryResolver) CreditCheckStats(ctx context.Context, from scalars.Date,
 
 func (r *Resolver) CreditCheck() graph.CreditCheckResolver { return &creditCheckResolver{r} }
 
+func (r *Resolver) Measure() graph.MeasureResolver { return &measureResolver{r} }
+
 func (r *Resolver) PersonCheck() graph.PersonCheckResolver { return &personCheckResolver{r} }
 
 type (
 	creditCheckResolver struct{ *Resolver }
+	measureResolver     struct{ *Resolver }
 	personCheckResolver struct{ *Resolver }
 )

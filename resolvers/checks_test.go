@@ -23,19 +23,23 @@ import (
 )
 
 const checkFields = `id uscc entity { uscc name } scenario complete missingSources { code }
-  measures { measure { code kind legalBasis } triggers { recordId kind summary severity listType } } checkedAt`
+  measures { measure { code kind legalBasis } triggers { recordId kind summary severity listType } gradeTrigger { grade points } } checkedAt`
 
 const checkQuery = `query($u: ID!, $s: Scenario!) { creditCheck(uscc: $u, scenario: $s) { ` + checkFields + ` } }`
 
 const checksQuery = `query($u: [ID!]!, $s: Scenario!) { creditChecks(usccs: $u, scenario: $s) { ` + checkFields + ` } }`
 
-// measuresOf returns a check's measures: code → trigger record ids.
+// measuresOf returns a check's measures: code → trigger record ids, and
+// "grade:A" when the grade triggers it.
 func measuresOf(check any) map[string][]string {
 	out := map[string][]string{}
 	for _, m := range apptest.Get(check, "measures").([]any) {
 		ids := []string{}
 		for _, tr := range apptest.Get(m, "triggers").([]any) {
 			ids = append(ids, apptest.Get(tr, "recordId").(string))
+		}
+		if g, ok := apptest.Get(m, "gradeTrigger", "grade").(string); ok {
+			ids = append(ids, "grade:"+g)
 		}
 		sort.Strings(ids)
 		out[apptest.Get(m, "measure", "code").(string)] = ids
@@ -52,7 +56,8 @@ func gradeRecords(t *testing.T, h *apptest.Hub, uscc string) []credit.Record {
 	for {
 		data := h.QueryAs(t, apptest.Department(t), `query($u: ID!, $after: String) { entity(uscc: $u) { records(first: 100, after: $after) {
 			complete
-			edges { node { id kind status severity summary
+			edges { node { id kind status severity summary publicity
+				... on SelfDeclarationRecord { declarationKind verification }
 				... on EnvironmentalCreditEvaluation { year level }
 				... on ConsumerComplaint { receivedAt }
 				... on ListingRecord { listType } } }
@@ -63,7 +68,8 @@ func gradeRecords(t *testing.T, h *apptest.Hub, uscc string) []credit.Record {
 		}
 		for _, e := range apptest.Get(conn, "edges").([]any) {
 			n := apptest.Get(e, "node").(map[string]any)
-			b := credit.Base{ID: n["id"].(string), Kind: credit.Kind(n["kind"].(string)), Status: credit.Status(n["status"].(string)), Summary: n["summary"].(string)}
+			b := credit.Base{ID: n["id"].(string), Kind: credit.Kind(n["kind"].(string)), Status: credit.Status(n["status"].(string)),
+				Summary: n["summary"].(string), Publicity: credit.Publicity(n["publicity"].(string))}
 			if s, ok := n["severity"].(string); ok {
 				sev := credit.Severity(s)
 				b.Severity = &sev
@@ -86,6 +92,10 @@ func gradeRecords(t *testing.T, h *apptest.Hub, uscc string) []credit.Record {
 				r = &credit.CommitmentBreach{Base: b}
 			case credit.KindAbnormalOperation:
 				r = &credit.AbnormalOperation{Base: b}
+			case credit.KindReward:
+				r = &credit.Reward{Base: b}
+			case credit.KindSelfDeclaration:
+				r = &credit.SelfDeclaration{Base: b, DeclarationKind: n["declarationKind"].(string), Verification: n["verification"].(string)}
 			default:
 				r = &credit.Penalty{Base: b} // any kind the grade reads by its severity
 			}
@@ -96,6 +106,33 @@ func gradeRecords(t *testing.T, h *apptest.Hub, uscc string) []credit.Record {
 		}
 		after = apptest.Get(conn, "pageInfo", "endCursor")
 	}
+}
+
+// gradeOf is an entity's grade as MarketEntity.rating computes it now,
+// which a check computes the same way.
+func gradeOf(t *testing.T, h *apptest.Hub, uscc string) *supervision.GradeTrigger {
+	t.Helper()
+	g := apptest.Get(h.QueryAs(t, apptest.Department(t), `query($u: ID!) { entity(uscc: $u) { rating { grade points } } }`,
+		map[string]any{"u": uscc}), "entity", "rating")
+	return &supervision.GradeTrigger{Grade: apptest.Get(g, "grade").(string), Points: int(apptest.Get(g, "points").(float64))}
+}
+
+// expectedMeasures is what the measures catalogue gives an entity's
+// records and grade in a scenario, in measuresOf's form.
+func expectedMeasures(measures []*catalogue.Measure, sc credit.Scenario, recs []credit.Record, grade *supervision.GradeTrigger) map[string][]string {
+	want := map[string][]string{}
+	for _, a := range supervision.EvaluateGraded(measures, sc, recs, grade, true) {
+		ids := []string{}
+		for _, tr := range a.Triggers {
+			ids = append(ids, tr.RecordID)
+		}
+		if a.Grade != nil {
+			ids = append(ids, "grade:"+a.Grade.Grade)
+		}
+		sort.Strings(ids)
+		want[a.Code] = ids
+	}
+	return want
 }
 
 // cleanEntity is the first entity of the world without any adverse record
@@ -173,17 +210,9 @@ func TestCreditCheckAgainstSeededCases(t *testing.T) {
 	// catalogue gives for its records as the graph shows them.
 	measures := catalogueOf(t, h)
 	for _, e := range h.World.Entities[:world.ShowcaseCount] {
-		recs := gradeRecords(t, h, e.USCC)
+		recs, grade := gradeRecords(t, h, e.USCC), gradeOf(t, h, e.USCC)
 		for _, sc := range credit.Scenarios {
-			want := map[string][]string{}
-			for _, a := range supervision.Evaluate(measures, sc, recs, true) {
-				ids := []string{}
-				for _, tr := range a.Triggers {
-					ids = append(ids, tr.RecordID)
-				}
-				sort.Strings(ids)
-				want[a.Code] = ids
-			}
+			want := expectedMeasures(measures, sc, recs, grade)
 			got := measuresOf(apptest.Get(h.QueryAs(t, dept, checkQuery, map[string]any{"u": e.USCC, "s": string(sc)}), "creditCheck"))
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("entity %d in %s: measures %v, want %v", e.Index, sc, got, want)
@@ -191,11 +220,24 @@ func TestCreditCheckAgainstSeededCases(t *testing.T) {
 		}
 	}
 
+	// A clean entity (its grade A, 信用风险低) gets the rewards an A grade
+	// rests (容缺受理, 绿色通道) where the scenario has them, and those its
+	// rewards and verified honours rest; none in public procurement.
 	clean := cleanEntity(t, h)
-	for sc, want := range map[string]string{"ADMINISTRATIVE_APPROVAL": "map[M-MKT-R1:[]]", "STATE_FUNDING": "map[M-MKT-R1:[]]", "PUBLIC_PROCUREMENT": "map[]"} {
-		got := measuresOf(apptest.Get(h.QueryAs(t, dept, checkQuery, map[string]any{"u": clean.USCC, "s": sc}), "creditCheck"))
-		if fmt.Sprint(got) != want {
-			t.Errorf("clean entity %d in %s: measures %v, want %s", clean.Index, sc, got, want)
+	recs, grade := gradeRecords(t, h, clean.USCC), gradeOf(t, h, clean.USCC)
+	if grade.Grade != "A" {
+		t.Fatalf("clean entity %d graded %v", clean.Index, grade)
+	}
+	for _, sc := range credit.Scenarios {
+		got := measuresOf(apptest.Get(h.QueryAs(t, dept, checkQuery, map[string]any{"u": clean.USCC, "s": string(sc)}), "creditCheck"))
+		if want := expectedMeasures(measures, sc, recs, grade); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("clean entity %d in %s: measures %v, want %v", clean.Index, sc, got, want)
+		}
+		if sc == credit.ScenarioAdministrativeApproval && (!slices.Contains(got["M-MKT-R1"], "grade:A") || !slices.Contains(got["M-MKT-R2"], "grade:A")) {
+			t.Errorf("clean entity %d in %s: measures %v, want M-MKT-R1 and M-MKT-R2 resting on its A grade", clean.Index, sc, got)
+		}
+		if sc == credit.ScenarioPublicProcurement && len(got) != 0 {
+			t.Errorf("clean entity %d in %s: measures %v", clean.Index, sc, got)
 		}
 	}
 }

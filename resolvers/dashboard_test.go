@@ -32,15 +32,26 @@ var cityTables = map[string]string{
 		UNION ALL SELECT 'PENALTY', decision_date, uscc, reg_no, false FROM admin_penalty
 		UNION ALL SELECT 'INSPECTION', inspected_on, uscc, NULL, false FROM random_inspection
 		UNION ALL SELECT 'COMPLAINT', (received_at AT TIME ZONE 'Asia/Shanghai')::date, uscc, NULL, false FROM complaint_12315
-		UNION ALL SELECT 'ABNORMAL_OPERATION', listed_on, uscc, NULL, false FROM abnormal_operation`,
+		UNION ALL SELECT 'ABNORMAL_OPERATION', listed_on, uscc, NULL, false FROM abnormal_operation
+		UNION ALL SELECT 'ADMINISTRATIVE_COERCION', decision_date, uscc, NULL, false FROM admin_coercion
+		UNION ALL SELECT 'ADMINISTRATIVE_REWARD', decision_date, uscc, NULL, false FROM admin_reward
+		UNION ALL SELECT 'ADMINISTRATIVE_ADJUDICATION', decision_date, respondent_uscc, NULL, false FROM patent_ruling`,
 	"environment": `SELECT 'DISCHARGE_PERMIT', fzrq, tyshxydm, zzjgdm, false FROM hb_pwxk
 		UNION ALL SELECT 'PENALTY', cfrq, tyshxydm, zzjgdm, false FROM hb_xzcf
-		UNION ALL SELECT 'ENVIRONMENTAL_CREDIT_RATING', pjrq, tyshxydm, zzjgdm, false FROM hb_xypj`,
+		UNION ALL SELECT 'ENVIRONMENTAL_CREDIT_RATING', pjrq, tyshxydm, zzjgdm, false FROM hb_xypj
+		UNION ALL SELECT 'ADMINISTRATIVE_COERCION', qzrq, tyshxydm, zzjgdm, false FROM hb_xzqz
+		UNION ALL SELECT 'ADMINISTRATIVE_LEVY', hdrq, tyshxydm, zzjgdm, false FROM hb_pwfzs
+		UNION ALL SELECT 'ADMINISTRATIVE_REWARD', jlrq, tyshxydm, zzjgdm, false FROM hb_xzjl`,
 	"fire": `SELECT 'INSPECTION', (inspected_at AT TIME ZONE 'Asia/Shanghai')::date, unit_code, NULL, false FROM fire_inspection
-		UNION ALL SELECT 'PENALTY', (decided_at AT TIME ZONE 'Asia/Shanghai')::date, unit_code, NULL, false FROM fire_penalty`,
+		UNION ALL SELECT 'PENALTY', (decided_at AT TIME ZONE 'Asia/Shanghai')::date, unit_code, NULL, false FROM fire_penalty
+		UNION ALL SELECT 'ADMINISTRATIVE_COERCION', (decided_at AT TIME ZONE 'Asia/Shanghai')::date, unit_code, NULL, false FROM fire_coercion`,
 	"housing": `SELECT 'QUALIFICATION', issued_on, social_credit_no, NULL, false FROM qualification_cert
 		UNION ALL SELECT 'ACCIDENT', decided_on, social_credit_no, NULL, false FROM quality_safety_accident
-		UNION ALL SELECT 'BAD_CONDUCT', decided_on, social_credit_no, NULL, false FROM bad_conduct`,
+		UNION ALL SELECT 'BAD_CONDUCT', decided_on, social_credit_no, NULL, false FROM bad_conduct
+		UNION ALL SELECT 'ADMINISTRATIVE_CONFIRMATION', filed_on, social_credit_no, NULL, false FROM completion_filing
+		UNION ALL SELECT 'ADMINISTRATIVE_LEVY', assessed_on, social_credit_no, NULL, false FROM infrastructure_fee
+		UNION ALL SELECT 'ADMINISTRATIVE_BENEFIT', granted_on, social_credit_no, NULL, false FROM housing_subsidy
+		UNION ALL SELECT 'ADMINISTRATIVE_COMPENSATION', decided_on, social_credit_no, NULL, false FROM expropriation_compensation`,
 	"court": `SELECT 'DISHONEST_DEBTOR', decided_on, party_id_no, NULL, party_type = 'P' FROM dishonest_debtor_v
 		UNION ALL SELECT 'CONSUMPTION_RESTRICTION', decided_on, party_id_no, NULL, party_type = 'P' FROM consumption_restriction_v
 		UNION ALL SELECT 'FALSE_LITIGATION', decided_on, party_id_no, NULL, party_type = 'P' FROM false_litigation_v`,

@@ -48,11 +48,16 @@ func readDecisions(t *testing.T, h *apptest.Hub, dept, from, to string) []decisi
 		"market": `SELECT 'LICENCE', id, decision_date, published_on FROM admin_licence WHERE decision_date BETWEEN $1 AND $2
 			UNION ALL SELECT 'PENALTY', id, decision_date, published_on FROM admin_penalty WHERE decision_date BETWEEN $1 AND $2
 			UNION ALL SELECT 'INSPECTION', id, inspected_on, published_on FROM random_inspection WHERE inspected_on BETWEEN $1 AND $2
-			UNION ALL SELECT 'ABNORMAL_OPERATION', id, listed_on, published_on FROM abnormal_operation WHERE listed_on BETWEEN $1 AND $2`,
+			UNION ALL SELECT 'ABNORMAL_OPERATION', id, listed_on, published_on FROM abnormal_operation WHERE listed_on BETWEEN $1 AND $2
+			UNION ALL SELECT 'ADMINISTRATIVE_COERCION', id, decision_date, published_on FROM admin_coercion WHERE decision_date BETWEEN $1 AND $2
+			UNION ALL SELECT 'ADMINISTRATIVE_REWARD', id, decision_date, published_on FROM admin_reward WHERE decision_date BETWEEN $1 AND $2
+			UNION ALL SELECT 'ADMINISTRATIVE_ADJUDICATION', id, decision_date, published_on FROM patent_ruling WHERE decision_date BETWEEN $1 AND $2`,
 		"fire": `SELECT 'INSPECTION', id, (inspected_at AT TIME ZONE 'Asia/Shanghai')::date, (published_at AT TIME ZONE 'Asia/Shanghai')::date
 			FROM fire_inspection WHERE (inspected_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $1 AND $2
 			UNION ALL SELECT 'PENALTY', id, (decided_at AT TIME ZONE 'Asia/Shanghai')::date, (published_at AT TIME ZONE 'Asia/Shanghai')::date
-			FROM fire_penalty WHERE (decided_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $1 AND $2`,
+			FROM fire_penalty WHERE (decided_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $1 AND $2
+			UNION ALL SELECT 'ADMINISTRATIVE_COERCION', id, (decided_at AT TIME ZONE 'Asia/Shanghai')::date, (published_at AT TIME ZONE 'Asia/Shanghai')::date
+			FROM fire_coercion WHERE (decided_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $1 AND $2`,
 	}
 	rows, err := h.DBs[dept].QueryContext(context.Background(), queries[dept], from, to)
 	if err != nil {

@@ -257,6 +257,9 @@ func appliedModel(ctx context.Context, subj auth.Subject, applied []supervision.
 			}
 			am.Triggers = append(am.Triggers, &model.MeasureTrigger{RecordID: t.RecordID, Kind: t.Kind, Summary: t.Summary, Severity: t.Severity, ListType: t.ListType})
 		}
+		if a.Grade != nil {
+			am.GradeTrigger = &model.GradeTrigger{Grade: model.Grade(a.Grade.Grade), Points: a.Grade.Points}
+		}
 		out[i] = am
 	}
 	return out

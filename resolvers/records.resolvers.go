@@ -51,6 +51,10 @@ func (r *queryResolver) RecordKinds(ctx context.Context) ([]*model.RecordKindInf
 		info := &model.RecordKindInfo{Kind: e.Kind, Name: e.Name, Publicity: e.EntityPublicity,
 			DisclosureRequired: e.DisclosureRequired, LegalBasis: e.LegalBasis, PublicOnceConcluded: e.PublicOnceConcluded,
 			PeriodApplies: e.PeriodApplies}
+		if e.PublicationMonths > 0 {
+			m := e.PublicationMonths
+			info.PublicationMonths = &m
+		}
 		for _, code := range e.Sources {
 			if d, ok := datasources.DepartmentByCode(code); ok {
 				info.Sources = append(info.Sources, d)

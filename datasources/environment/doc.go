@@ -6,6 +6,12 @@
 // and the yearly enterprise environmental credit evaluation (企业环境信用评价,
 // hb_xypj), whose four levels 环保诚信企业, 环保良好企业, 环保警示企业 and
 // 环保不良企业 (green, blue, yellow, red) are stored as those Chinese words.
+// Its other decisions of T26 (decisions.go) are seal-ups and seizures of
+// the facilities causing pollution and 代履行 at the polluter's cost
+// (hb_xzqz, 行政强制), the pollutant discharge fee it assessed until the
+// environmental protection tax, which the tax office collects, replaced it
+// on 2018-01-01 (hb_pwfzs, 行政征收: its rows end with 2017, so most carry
+// the organisation code), and its honours (hb_xzjl, 行政奖励).
 //
 // Its habits, as the provincial systems it inherited them from:
 //

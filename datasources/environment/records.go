@@ -32,8 +32,9 @@ const entityMatch = "t.tyshxydm = k.uscc OR t.zzjgdm = k.org_code"
 var entityKeys = []datasources.EntityKey{{Expr: "t.tyshxydm"}, {Expr: "t.zzjgdm", Kind: datasources.KeyOrgCode}}
 
 // Tables describes the bureau's record tables. Every one of them still holds
-// rows keyed by organisation code only.
-var Tables = []datasources.RecordTable{
+// rows keyed by organisation code only. The other decisions of T26 are
+// decisions.go's.
+var Tables = append([]datasources.RecordTable{
 	{
 		Kind: credit.KindDischargePermit, Table: "hb_pwxk", ID: "t.id", Date: "t.fzrq", Published: "t.gsrq",
 		EntityMatch: entityMatch, EntityKeys: entityKeys,
@@ -49,7 +50,7 @@ var Tables = []datasources.RecordTable{
 		EntityMatch: entityMatch, EntityKeys: entityKeys,
 		Decode: decodeRating,
 	},
-}
+}, decisionTables...)
 
 // keyed is the key columns every table has.
 type keyed struct {

@@ -390,7 +390,7 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		}); err != nil {
 		return err
 	}
-	_, err := sqldb.CopyIn(ctx, db, "hb_xypj",
+	if _, err := sqldb.CopyIn(ctx, db, "hb_xypj",
 		[]string{"tyshxydm", "zzjgdm", "dwmc", "hylb", "pjnd", "pjdj", "pjrq", "pjjg", "ggwh", "gsrq"},
 		func(put func(...any) error) error {
 			for _, g := range ratings {
@@ -400,8 +400,10 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 				}
 			}
 			return nil
-		})
-	return err
+		}); err != nil {
+		return err
+	}
+	return seedDecisions(ctx, db, w)
 }
 
 // rank orders severities; the zero Severity (no penalty) ranks lowest.
@@ -415,4 +417,184 @@ func rank(s credit.Severity) int {
 		return 3
 	}
 	return 0
+}
+
+// coercions are the bureau's coercive measures and its enforcement by a
+// third party, with what they are taken on.
+var coercions = []struct {
+	kind    string
+	objects []string
+}{
+	{"查封", []string{"超标排放的燃煤锅炉一台", "未正常运行的污水处理设施", "未依法报批环评擅自建设的生产线", "设置旁路偷排的脱硫除尘设施"}},
+	{"扣押", []string{"非法转移的废矿物油约%d吨", "用于暗管排污的水泵及管道"}},
+	{"代履行", []string{"清运违法堆存的一般工业固体废物约%d吨", "拆除违法设置的排污暗管"}},
+}
+
+// coercionBasis is the provision a measure rests on.
+var coercionBasis = map[string]string{
+	"查封":  "《中华人民共和国环境保护法》第二十五条；《环境保护主管部门实施查封、扣押办法》",
+	"扣押":  "《中华人民共和国环境保护法》第二十五条；《环境保护主管部门实施查封、扣押办法》",
+	"代履行": "《中华人民共和国行政强制法》第五十条",
+}
+
+// feeItems are the pollutant discharge fee items of the 2003 regulation.
+var feeItems = []string{"污水排污费", "废气排污费", "固体废物排污费", "噪声超标排污费"}
+
+// lastLevyDay is the last day the bureau assessed the fee: from 2018 the
+// tax office collects the environmental protection tax.
+var lastLevyDay = time.Date(2017, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// envRewards are the bureau's honours; the provincial one is the
+// provincial department's.
+var envRewards = []struct {
+	title, level, authority, forms, prizeWan, reason string
+}{
+	{"黑河市环境保护先进单位", "市级", Authority, "荣誉称号", "", "污染防治设施运行稳定，连续三年达标排放"},
+	{"黑河市清洁生产先进企业", "市级", Authority, "荣誉称号,奖金", "5.000000", "完成清洁生产审核，单位产品能耗和排污量明显下降"},
+	{"黑龙江省环境友好企业", "省级", ProvinceAuthority, "荣誉称号，通报表扬", "", "环境管理规范，主动公开环境信息"},
+}
+
+// seedDecisions fills the bureau's other decisions of T26 from a stream
+// of their own ("dept:environment:decisions"), so that the rows of its
+// other tables stay as they were: seal-ups and seizures of troubled
+// polluters (most lifted) and performance at their cost; the discharge
+// fees assessed until 2017 (mostly paid, some outstanding); rewards of
+// polluters in good standing and of the even showcase entities (which
+// are dishonest too). Every showcase polluter has a coercion and a reward,
+// and a fee when it existed before 2018.
+func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
+	r := synth.New(w.Seed, "dept:environment:decisions")
+	ref := w.RefDate
+	var qz, zs, jl [][]any
+	newEnvLaw := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
+	once := synth.Firsts{}
+	for _, e := range w.Entities {
+		if !e.Polluter {
+			continue
+		}
+		from := since(e)
+
+		nQz := 0
+		switch {
+		case e.Showcase:
+			nQz = 1
+		case e.Profile == world.Troubled && r.IntN(100) < 25:
+			nQz = 1
+		case e.Profile == world.Ordinary && r.IntN(100) < 2:
+			nQz = 1
+		}
+		for range nQz {
+			c := synth.Pick(r, coercions)
+			object := synth.Pick(r, c.objects)
+			if strings.Contains(object, "%d") {
+				object = fmt.Sprintf(object, 1+r.IntN(40))
+			}
+			d := world.Date(r, notBefore(from, newEnvLaw))
+			status, lifted := "实施中", sql.NullString{}
+			switch {
+			case c.kind == PerformanceByProxy && r.IntN(100) < 70:
+				status = "执行完毕"
+			case c.kind == PerformanceByProxy:
+			case !e.Showcase && (once.First("coercion revoked") || r.IntN(100) < 3):
+				status = "撤销"
+			default:
+				if l := d.AddDate(0, 0, 15+r.IntN(45)); !l.After(ref) {
+					status, lifted = "已解除", nullable(day(l))
+				}
+			}
+			u, o := keys(e, d)
+			qz = append(qz, []any{u, o, e.Name, synth.DecisionNo(r, "黑环", d.Year(), "强制"), c.kind, object,
+				coercionBasis[c.kind], day(d), lifted, Authority, publishedOn(r, d, ref), status})
+		}
+
+		if (e.Showcase || r.IntN(100) < 25) && from.Before(lastLevyDay) {
+			years := map[int]bool{}
+			for range 1 + r.IntN(3) {
+				y := from.Year() + r.IntN(lastLevyDay.Year()-from.Year()+1)
+				if years[y] {
+					continue
+				}
+				years[y] = true
+				quarter := 1 + r.IntN(3)
+				if y < lastLevyDay.Year() {
+					quarter = 1 + r.IntN(4)
+				}
+				assessed := time.Date(y, time.Month(quarter*3+1), 1+r.IntN(20), 0, 0, 0, 0, time.UTC)
+				if assessed.Before(from) {
+					continue
+				}
+				var items []string
+				for _, i := range r.Perm(len(feeItems))[:1+r.IntN(2)] {
+					items = append(items, feeItems[i])
+				}
+				status, paid := "已缴清", sql.NullString{}
+				switch p := r.IntN(100); {
+				case !e.Showcase && once.First("fee annulled"):
+					status = "撤销"
+				case once.First("fee outstanding") || p < 8:
+					status = "未缴清"
+				case p < 10 && !e.Showcase:
+					status = "撤销"
+				default:
+					paid = nullable(day(assessed.AddDate(0, 0, 5+r.IntN(25))))
+				}
+				u, o := keys(e, assessed)
+				zs = append(zs, []any{u, o, e.Name, synth.DecisionNo(r, "黑环", y, "排费"), strings.Join(items, ","),
+					fmt.Sprintf("%d年第%d季度", y, quarter), hundredths(5+r.IntN(3000)) + "0000", day(assessed), paid, Authority,
+					publishedOn(r, assessed, ref), status})
+			}
+		}
+
+		nJl := 0
+		recent := false
+		switch {
+		case e.Showcase && e.Index%2 == 0:
+			nJl, recent = 1, true
+		case e.Profile != world.Troubled && r.IntN(100) < 7:
+			nJl = 1
+		}
+		for range nJl {
+			k := synth.Pick(r, envRewards)
+			d := world.Date(r, notBefore(from, time.Date(unifiedYear, 1, 1, 0, 0, 0, 0, time.UTC)))
+			if recent {
+				d = world.Date(r, ref.AddDate(-2, 0, 0))
+			}
+			status := "有效"
+			if !recent && (once.First("reward withdrawn") || r.IntN(100) < 4) {
+				status = "撤销"
+			}
+			u, o := keys(e, d)
+			jl = append(jl, []any{u, o, e.Name, synth.DecisionNo(r, "黑环", d.Year(), "发"), k.title, k.level, k.forms,
+				nullable(k.prizeWan), k.reason, day(d), k.authority, publishedOn(r, d, ref), status})
+		}
+	}
+	for _, t := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
+	}{
+		{"hb_xzqz", []string{"tyshxydm", "zzjgdm", "dwmc", "qzjdswh", "qzlx", "qzdx", "qzyj", "qzrq", "jcrq", "qzjg", "gsrq", "zt"}, qz},
+		{"hb_pwfzs", []string{"tyshxydm", "zzjgdm", "dwmc", "jftzdh", "pwflb", "zsqj", "zsje_wy", "hdrq", "jkrq", "zsjg", "gsrq", "zt"}, zs},
+		{"hb_xzjl", []string{"tyshxydm", "zzjgdm", "dwmc", "jljdwh", "jlmc", "jljb", "jlxs", "jlje_wy", "jlsy", "jlrq", "jljg", "gsrq", "zt"}, jl},
+	} {
+		if _, err := sqldb.CopyIn(ctx, db, t.table, t.cols, func(put func(...any) error) error {
+			for _, row := range t.rows {
+				if err := put(row...); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notBefore returns t, or from when t is earlier.
+func notBefore(t, from time.Time) time.Time {
+	if t.Before(from) {
+		return from
+	}
+	return t
 }

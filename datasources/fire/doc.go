@@ -5,7 +5,11 @@
 // found (火灾隐患, with the deadline to rectify them and when a follow-up
 // inspection found them rectified), and fire administrative penalties
 // (消防行政处罚). Units are registered in fire_unit as 一般单位 or 重点单位
-// (消防安全重点单位).
+// (消防安全重点单位). Its coercion (行政强制, T26) is the temporary seal-up
+// of premises ordered at the inspection that found the hazard (临时查封,
+// lifted once every hazard is rectified) and the enforcement of orders and
+// fines a unit did not carry out (fire_coercion, read through v_coercion,
+// code_dict COERCE).
 //
 // Its habits:
 //

@@ -118,6 +118,13 @@ func TestShowcaseHasEveryKind(t *testing.T) {
 			if b.Kind != credit.KindPenalty || rec.Violation == "" || len(rec.PenaltyTypes) == 0 || b.Severity == nil || rec.Basis == nil {
 				t.Errorf("penalty %s: %+v", b.ID, rec)
 			}
+		case *credit.Coercion:
+			if b.Kind != credit.KindCoercion || rec.CoercionType == "" || rec.Basis == nil || rec.Enforcement != (b.Severity != nil) {
+				t.Errorf("coercion %s: %+v", b.ID, rec)
+			}
+			if (rec.LiftedOn != nil) != (b.Status == credit.Expired) {
+				t.Errorf("coercion %s: lifted %v, status %s", b.ID, rec.LiftedOn, b.Status)
+			}
 		default:
 			t.Errorf("record %s: unexpected type %T", b.ID, r)
 		}

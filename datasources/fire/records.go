@@ -27,8 +27,8 @@ func mustDept() credit.Department {
 	return *d
 }
 
-// Tables describes the fire service's records: the two views over its tables
-// (see migrations/00004_views.sql). The date expressions are those of the
+// Tables describes the fire service's records: the views over its tables
+// (see migrations/00004_views.sql and, for coercion, 00005_coercion.sql). The date expressions are those of the
 // base tables' indexes; a record was published on the China-time day of its
 // published_at.
 var Tables = []datasources.RecordTable{
@@ -47,6 +47,14 @@ var Tables = []datasources.RecordTable{
 		EntityMatch: "t.unit_code = k.uscc",
 		EntityKeys:  []datasources.EntityKey{{Expr: "t.unit_code"}},
 		Decode:      decodePenalty,
+	},
+	{
+		Kind: credit.KindCoercion, Table: "v_coercion", ID: "t.id",
+		Date:        "(t.decided_at AT TIME ZONE 'Asia/Shanghai')::date",
+		Published:   "(t.published_at AT TIME ZONE 'Asia/Shanghai')::date",
+		EntityMatch: "t.unit_code = k.uscc",
+		EntityKeys:  []datasources.EntityKey{{Expr: "t.unit_code"}},
+		Decode:      decodeCoercion,
 	},
 }
 
@@ -198,5 +206,74 @@ func decodePenalty(row []byte) (credit.Record, error) {
 			Summary: credit.PenaltySummary(*r.Violation, r.PenaltyKinds, r.FineYuan),
 		},
 		Violation: *r.Violation, Basis: r.Basis, PenaltyTypes: r.PenaltyKinds, FineAmount: r.FineYuan,
+	}, nil
+}
+
+// Coercion codes (code_dict COERCE): a temporary seal-up is a coercive
+// measure; the other two enforce a decision the unit did not carry out.
+const (
+	CoercionSeal        = "1" // 临时查封
+	CoercionEnforcement = "2" // 强制执行（停止使用、停产停业）
+	CoercionSurcharge   = "3" // 加处罚款
+)
+
+type coercionRow struct {
+	UnitCode    string     `json:"unit_code"`
+	DecisionNo  string     `json:"decision_no"`
+	CoerceCode  string     `json:"coerce_cd"`
+	Coercion    *string    `json:"coercion"`
+	HazardCode  *string    `json:"hazard_cd"`
+	Hazard      *string    `json:"hazard"`
+	Scope       *string    `json:"scope"`
+	Basis       *string    `json:"basis"`
+	DecidedAt   time.Time  `json:"decided_at"`
+	LiftedAt    *time.Time `json:"lifted_at"`
+	OrgCode     string     `json:"org_cd"`
+	OrgName     *string    `json:"org_name"`
+	PublishedAt *time.Time `json:"published_at"`
+	RevokedAt   *time.Time `json:"revoked_at"`
+}
+
+func decodeCoercion(row []byte) (credit.Record, error) {
+	r, err := datasources.DecodeRow[coercionRow](row)
+	if err != nil {
+		return nil, err
+	}
+	if r.Coercion == nil {
+		return nil, fmt.Errorf("unknown coercion code %q", r.CoerceCode)
+	}
+	if r.HazardCode != nil && r.Hazard == nil {
+		return nil, fmt.Errorf("unknown hazard code %q", *r.HazardCode)
+	}
+	if r.OrgName == nil {
+		return nil, fmt.Errorf("unknown fire organ code %q", r.OrgCode)
+	}
+	status := credit.Effective
+	switch {
+	case r.RevokedAt != nil:
+		status = credit.Revoked
+	case r.LiftedAt != nil:
+		status = credit.Expired
+	}
+	enforcement := r.CoerceCode != CoercionSeal
+	summary := "行政强制措施：" + *r.Coercion
+	var sev *credit.Severity
+	if enforcement {
+		s := credit.General
+		sev, summary = &s, "行政强制执行：逾期不履行消防行政处罚决定，"+*r.Coercion
+	}
+	if r.Scope != nil {
+		summary += "（" + *r.Scope + "）"
+	}
+	if r.Hazard != nil {
+		summary += "，火灾隐患：" + *r.Hazard
+	}
+	return &credit.Coercion{
+		Base: credit.Base{
+			DecisionNo: &r.DecisionNo, DecisionDate: scalars.DateOf(r.DecidedAt), Authority: r.OrgName,
+			PublishedOn: dateOf(r.PublishedAt), Status: status, Severity: sev,
+			Subject: credit.Subject{USCC: r.UnitCode}, Summary: summary,
+		},
+		CoercionType: *r.Coercion, Enforcement: enforcement, Object: r.Scope, Basis: r.Basis, LiftedOn: dateOf(r.LiftedAt),
 	}, nil
 }

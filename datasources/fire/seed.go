@@ -364,13 +364,129 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		}); err != nil {
 		return err
 	}
-	_, err := sqldb.CopyIn(ctx, db, "fire_penalty",
-		[]string{"unit_code", "insp_id", "org_cd", "decision_no", "decided_at", "hazard_cd", "basis", "penalty_cds",
+	// Penalties are numbered from 1 in their order, as the serial would
+	// number them: coercions refer to them.
+	if _, err := sqldb.CopyIn(ctx, db, "fire_penalty",
+		[]string{"id", "unit_code", "insp_id", "org_cd", "decision_no", "decided_at", "hazard_cd", "basis", "penalty_cds",
 			"fine_yuan", "published_at", "revoked_at"},
 		func(put func(...any) error) error {
-			for _, p := range penalties {
-				if err := put(p.unit, p.insp, p.org, p.no, p.decided, p.hazard, p.basis, pq.Array(p.kinds),
+			for i, p := range penalties {
+				if err := put(int64(i+1), p.unit, p.insp, p.org, p.no, p.decided, p.hazard, p.basis, pq.Array(p.kinds),
 					p.fine, p.published, p.revoked); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, `SELECT setval('fire_penalty_id_seq', (SELECT coalesce(max(id), 1) FROM fire_penalty))`); err != nil {
+		return err
+	}
+	return seedCoercions(ctx, db, w, inspections, findings, penalties, last)
+}
+
+// sealScopes are the premises or parts a seal-up closes.
+var sealScopes = []string{"经营场所一层营业大厅", "地下一层歌舞娱乐场所", "二层住宿区", "生产车间", "物资仓库"}
+
+// seedCoercions derives the fire service's coercion (T26) from the
+// inspections and penalties, from a stream of their own
+// ("dept:fire:coercion") so that those stay as they were: every
+// inspection that found a hazard worth a seal-up has its temporary
+// seal-up, lifted once every hazard it found was rectified (and the
+// follow-up found so the next day); a stop-use or stop-operation order
+// the unit ignored is enforced; now and then an unpaid fine gets its
+// surcharge, and every showcase unit with nothing else one on its first
+// penalty.
+func seedCoercions(ctx context.Context, db *sqldb.DB, w *world.World, inspections []inspection, findings []finding, penalties []penalty, last time.Time) error {
+	r := synth.New(w.Seed, "dept:fire:coercion")
+	showcase := map[string]bool{}
+	for _, e := range w.Entities {
+		if e.Showcase {
+			showcase[e.USCC] = true
+		}
+	}
+	found := map[int64][]finding{}
+	for _, f := range findings {
+		found[f.insp] = append(found[f.insp], f)
+	}
+	abbrevOf := map[string]string{}
+	for _, o := range organs {
+		abbrevOf[o.code] = o.abbrev
+	}
+	var rows [][]any
+	coerced := map[string]bool{}
+	once := synth.Firsts{}
+	revoked := func(decided time.Time) sql.NullTime {
+		if d := decided.AddDate(0, 0, 30+r.IntN(60)); (once.First("seal-up revoked") || r.IntN(100) < 1) && !d.After(last) {
+			return sql.NullTime{Time: officeHours(r, d), Valid: true}
+		}
+		return sql.NullTime{}
+	}
+	for _, i := range inspections {
+		if i.result != ResultSealed {
+			continue
+		}
+		fs := found[i.id]
+		decided := i.at.Add(time.Duration(30+r.IntN(150)) * time.Minute)
+		var lifted sql.NullTime
+		allFixed := len(fs) > 0
+		for _, f := range fs {
+			if !f.rectified.Valid {
+				allFixed = false
+				break
+			}
+			if next := f.rectified.Time.AddDate(0, 0, 1); !lifted.Valid || next.After(lifted.Time) {
+				lifted = sql.NullTime{Time: next, Valid: true}
+			}
+		}
+		if !allFixed || lifted.Time.After(last) {
+			lifted = sql.NullTime{}
+		}
+		var hazard sql.NullString
+		if len(fs) > 0 {
+			hazard = sql.NullString{String: fs[0].hazard, Valid: true}
+		}
+		day := time.Date(decided.Year(), decided.Month(), decided.Day(), 0, 0, 0, 0, time.UTC)
+		rows = append(rows, []any{i.unit, i.id, nil, i.org, synth.DecisionNo(r, abbrevOf[i.org], decided.Year(), "临封字"),
+			CoercionSeal, hazard, synth.Pick(r, sealScopes), "《中华人民共和国消防法》第五十四条", decided, lifted,
+			publishedAt(r, day, last), revoked(day)})
+		coerced[i.unit] = true
+	}
+	for n, p := range penalties {
+		stops := slices.Contains(p.kinds, "3") || slices.Contains(p.kinds, "4")
+		code, basis, delay := "", "", 0
+		switch {
+		case stops && r.IntN(100) < 20:
+			code, basis, delay = CoercionEnforcement, "《中华人民共和国消防法》第七十条", 15+r.IntN(25)
+		case p.fine.Valid && r.IntN(100) < 3, p.fine.Valid && showcase[p.unit] && !coerced[p.unit]:
+			code, basis, delay = CoercionSurcharge, "《中华人民共和国行政处罚法》第七十二条", 30+r.IntN(30)
+		default:
+			continue
+		}
+		if p.revoked.Valid {
+			continue
+		}
+		d := p.decided.AddDate(0, 0, delay)
+		day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+		if day.After(last) {
+			day = last
+		}
+		decided := officeHours(r, day)
+		var hazard sql.NullString
+		if code == CoercionEnforcement {
+			hazard = sql.NullString{String: p.hazard, Valid: true}
+		}
+		rows = append(rows, []any{p.unit, nil, int64(n + 1), p.org, synth.DecisionNo(r, abbrevOf[p.org], day.Year(), "强执字"),
+			code, hazard, nil, basis, decided, nil, publishedAt(r, day, last), sql.NullTime{}})
+		coerced[p.unit] = true
+	}
+	_, err := sqldb.CopyIn(ctx, db, "fire_coercion",
+		[]string{"unit_code", "insp_id", "penalty_id", "org_cd", "decision_no", "coerce_cd", "hazard_cd", "scope", "basis",
+			"decided_at", "lifted_at", "published_at", "revoked_at"},
+		func(put func(...any) error) error {
+			for _, row := range rows {
+				if err := put(row...); err != nil {
 					return err
 				}
 			}

@@ -8,7 +8,12 @@
 // has decided on them, and the construction-market bad-conduct records
 // (建筑市场不良行为记录) coded after the national standard
 // 全国建筑市场各方主体不良行为记录认定标准 (A1-1 … A5-1 for construction
-// companies).
+// companies). Its other decisions of T26 (decisions.go): completion and
+// fire acceptance filings (行政确认), the city infrastructure fee on
+// building projects (行政征收), subsidies from the housing funds (行政给付)
+// and the compensation of enterprises whose premises were expropriated
+// (行政补偿; announced within the expropriation area, not online, so its
+// table keeps no publication day).
 //
 // Its habits: the unified social credit code lives in a column named
 // social_credit_no, never uscc, and rows carry the enterprise's name as the

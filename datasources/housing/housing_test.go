@@ -91,11 +91,35 @@ func TestShowcaseEntitiesHaveEveryKind(t *testing.T) {
 				if b.DecisionNo == nil || b.Severity == nil || *b.Severity != housing.ConductSeverity(rec.ConductCode) {
 					t.Errorf("%s: bad conduct decision %v severity %v", e.USCC, b.DecisionNo, b.Severity)
 				}
+			case *credit.Confirmation:
+				if b.Kind != credit.KindConfirmation || rec.FilingNo == "" || rec.Project == nil || b.Severity != nil ||
+					(rec.ConfirmationType != "竣工验收备案" && rec.ConfirmationType != "消防验收备案") {
+					t.Errorf("%s: confirmation %+v", e.USCC, rec)
+				}
+			case *credit.Levy:
+				if b.Kind != credit.KindLevy || rec.LevyItem != housing.InfrastructureFee || rec.Amount == nil ||
+					rec.Amount.Rat().Sign() <= 0 || b.Severity != nil {
+					t.Errorf("%s: levy %+v", e.USCC, rec)
+				}
+			case *credit.Benefit:
+				if b.Kind != credit.KindBenefit || rec.BenefitType == "" || rec.Amount == nil || b.Severity != nil {
+					t.Errorf("%s: benefit %+v", e.USCC, rec)
+				}
+			case *credit.Compensation:
+				if b.Kind != credit.KindCompensation || rec.Project == "" || b.Severity != nil || b.PublishedOn != nil ||
+					(rec.CompensationForm == "货币补偿") != (rec.Amount != nil) {
+					t.Errorf("%s: compensation %+v", e.USCC, rec)
+				}
 			default:
 				t.Errorf("%s: unexpected record type %T for kind %s", e.USCC, r, b.Kind)
 			}
 		}
-		for _, k := range []credit.Kind{credit.KindQualification, credit.KindAccident, credit.KindBadConduct} {
+		want := []credit.Kind{credit.KindQualification, credit.KindAccident, credit.KindBadConduct,
+			credit.KindConfirmation, credit.KindLevy, credit.KindBenefit}
+		if e.Index == 2 {
+			want = append(want, credit.KindCompensation)
+		}
+		for _, k := range want {
 			if seen[k] == 0 {
 				t.Errorf("showcase %s (entity %d) has no %s record; has %v", e.USCC, e.Index, k, seen)
 			}
@@ -231,8 +255,17 @@ func TestFiftyEntitiesCostOneStatement(t *testing.T) {
 		if len(recs) > 0 {
 			with++
 		}
-		if !e.Construction && counts[e.USCC] != 0 {
-			t.Errorf("%s is no builder but has %d housing records", e.USCC, counts[e.USCC])
+		if !e.Construction {
+			// Only the compensation of expropriated premises (one at
+			// most) is about entities of any trade.
+			if counts[e.USCC] != len(recs) || len(recs) > 1 {
+				t.Errorf("%s is no builder but has %d housing records (%d returned)", e.USCC, counts[e.USCC], len(recs))
+			}
+			for _, r := range recs {
+				if r.Common().Kind != credit.KindCompensation {
+					t.Errorf("%s is no builder but has a %s housing record", e.USCC, r.Common().Kind)
+				}
+			}
 		}
 		checkOrder(t, e.USCC, recs)
 		for _, r := range recs {

@@ -29,7 +29,8 @@ func mustDept() credit.Department {
 
 // Tables describes the bureau's record tables. Every row is filed under the
 // enterprise's unified social credit code, in the column social_credit_no.
-var Tables = []datasources.RecordTable{
+// The other decisions of T26 are decisions.go's.
+var Tables = append([]datasources.RecordTable{
 	{
 		Kind: credit.KindQualification, Table: "qualification_cert", ID: "t.id", Date: "t.issued_on", Published: "t.published_on",
 		EntityMatch: "t.social_credit_no = k.uscc",
@@ -48,7 +49,7 @@ var Tables = []datasources.RecordTable{
 		EntityKeys:  []datasources.EntityKey{{Expr: "t.social_credit_no"}},
 		Decode:      decodeBadConduct,
 	},
-}
+}, decisionTables...)
 
 type qualificationRow struct {
 	SocialCreditNo   string        `json:"social_credit_no"`

@@ -292,16 +292,177 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		{"bad_conduct", []string{"social_credit_no", "enterprise_name", "conduct_code", "conduct", "project_name",
 			"decision_no", "decided_on", "authority", "published_on", "publish_until", "state"}, conductRows},
 	} {
-		if _, err := sqldb.CopyIn(ctx, db, t.table, t.cols, func(put func(...any) error) error {
-			for _, row := range t.rows {
-				if err := put(row...); err != nil {
-					return err
-				}
+		if err := copyRows(ctx, db, t.table, t.cols, t.rows); err != nil {
+			return err
+		}
+	}
+	return seedDecisions(ctx, db, w)
+}
+
+// copyRows bulk-loads rows into table.
+func copyRows(ctx context.Context, db *sqldb.DB, table string, cols []string, rows [][]any) error {
+	_, err := sqldb.CopyIn(ctx, db, table, cols, func(put func(...any) error) error {
+		for _, row := range rows {
+			if err := put(row...); err != nil {
+				return err
 			}
-			return nil
-		}); err != nil {
+		}
+		return nil
+	})
+	return err
+}
+
+// subsidies are the funds the bureau grants enterprises from, with the
+// kind of project each is for.
+var subsidies = []struct{ name, project string }{
+	{"保障性安居工程补助资金", "%s棚户区改造项目"},
+	{"建筑节能与绿色建筑补助资金", "%s超低能耗建筑示范项目"},
+	{"城镇老旧小区改造补助资金", "%s小区老旧小区改造工程"},
+}
+
+// expropriations are the city's expropriation projects.
+var expropriations = []string{"%s棚户区改造项目", "%s路道路拓宽工程", "%s旧城改造片区项目"}
+
+// seedDecisions fills the bureau's other decisions of T26 from a stream of
+// their own ("dept:housing:decisions"), so that its other registers stay
+// as they were: the construction enterprises' completion and fire
+// acceptance filings, the infrastructure fees assessed on their projects
+// and the subsidies granted them (every showcase enterprise has one of
+// each, in force), and the compensation of entities whose premises were
+// expropriated, of any trade. Some filings are revoked, some fees
+// outstanding or annulled, some subsidies waiting or recovered, some
+// compensation decisions annulled.
+func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
+	r := synth.New(w.Seed, "dept:housing:decisions")
+	ref := day(w.RefDate)
+	start := time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)
+	var filings, fees, grants, compensations [][]any
+	serial := 0
+	once := synth.Firsts{}
+	for _, e := range w.Entities {
+		from := notBefore(day(e.Established), start)
+		place, ok := ident.DivisionName(e.Division)
+		if !ok || e.Division == "231199" {
+			place = "黑河市"
+		}
+		keep := e.Showcase // showcase rows stay in force
+		if e.Construction && e.Category == ident.CategoryEnterprise {
+			n := 0
+			switch {
+			case e.Showcase:
+				n = 1 + r.IntN(2)
+			case r.IntN(100) < 60:
+				n = 1 + r.IntN(3)
+			}
+			for range n {
+				d := between(r, from, ref)
+				kind, code := "竣工验收备案", "JB"
+				if r.IntN(100) < 25 {
+					kind, code = "消防验收备案", "XF"
+				}
+				serial++
+				status := "有效"
+				if !keep && (once.First("filing revoked") || r.IntN(100) < 2) {
+					status = "撤销"
+				}
+				filings = append(filings, []any{e.USCC, e.Name, kind, fmt.Sprintf("231100-%d-%s-%05d", d.Year(), code, serial),
+					projectName(r, e.Division), d, Authority, publishedOn(r, d, ref), status})
+			}
+			if e.Showcase || r.IntN(100) < 25 {
+				d := between(r, from, ref)
+				area := 800 + r.IntN(29200)
+				rate := 90 + r.IntN(61) // yuan per square metre
+				status, paid := "已缴清", sql.NullTime{}
+				switch p := r.IntN(100); {
+				case !keep && once.First("fee annulled"):
+					status = "撤销"
+				case !keep && (once.First("fee outstanding") || p < 12):
+					status = "未缴清"
+				case p < 15 && !keep:
+					status = "撤销"
+				default:
+					if pd := d.AddDate(0, 0, 10+r.IntN(50)); !pd.After(ref) {
+						paid = sql.NullTime{Time: pd, Valid: true}
+					} else {
+						status = "未缴清"
+					}
+				}
+				fee := area * rate // yuan, written in 万元
+				fees = append(fees, []any{e.USCC, e.Name, synth.DecisionNo(r, "黑建", d.Year(), "配费"), projectName(r, e.Division),
+					fmt.Sprintf("%d.00", area), fmt.Sprintf("%d.%04d", fee/10000, fee%10000), d, paid, Authority,
+					publishedOn(r, d, ref), status})
+			}
+			// The first enterprise (not a showcase) waits for its subsidy,
+			// the second had one recovered; the rest now and then one.
+			waiting := !keep && once.First("subsidy waiting")
+			recovered := !keep && !waiting && once.First("subsidy recovered")
+			if e.Showcase || waiting || recovered || r.IntN(100) < 10 {
+				sub := synth.Pick(r, subsidies)
+				d := between(r, from, ref)
+				switch {
+				case waiting:
+					d = between(r, ref.AddDate(0, 0, -10), ref) // granted, not yet paid
+				case recovered:
+					d = between(r, from, notBefore(ref.AddDate(0, 0, -120), from))
+				}
+				status, paid := "已拨付", sql.NullTime{}
+				if pd := d.AddDate(0, 0, 15+r.IntN(60)); !pd.After(ref) {
+					paid = sql.NullTime{Time: pd, Valid: true}
+				} else {
+					status = "待拨付"
+				}
+				if !keep && paid.Valid && (recovered || r.IntN(100) < 3) {
+					status = "收回"
+				}
+				grants = append(grants, []any{e.USCC, e.Name, sub.name, fmt.Sprintf(sub.project, place+synth.Pick(r, estates)),
+					synth.DecisionNo(r, "黑建", d.Year(), "发"), wanAmount(10 + r.IntN(490)), d, paid, Authority,
+					publishedOn(r, d, ref), status})
+			}
+		}
+		if e.Index == 2 || (!e.Showcase && r.IntN(1000) < 15) {
+			d := between(r, from, ref)
+			no, authority := synth.DecisionNo(r, "黑河征补协", d.Year(), "字"), Authority
+			annul := !keep && once.First("compensation annulled")
+			decision := annul || r.IntN(100) < 10
+			if decision {
+				no, authority = synth.DecisionNo(r, "黑政征补决", d.Year(), "字"), "黑河市人民政府"
+			}
+			form, amount := "货币补偿", sql.NullString{String: wanAmount(20 + r.IntN(780)), Valid: true}
+			if r.IntN(100) < 20 {
+				form, amount = "产权调换", sql.NullString{}
+			}
+			status := "有效"
+			if annul || (decision && !keep && r.IntN(100) < 20) {
+				status = "撤销"
+			}
+			var announced sql.NullTime
+			if a := d.AddDate(0, 0, 3+r.IntN(12)); !a.After(ref) {
+				announced = sql.NullTime{Time: a, Valid: true}
+			}
+			compensations = append(compensations, []any{e.USCC, e.Name,
+				fmt.Sprintf(synth.Pick(r, expropriations), place+synth.Pick(r, estates)), no, form, amount, d, authority, announced, status})
+		}
+	}
+	for _, t := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
+	}{
+		{"completion_filing", []string{"social_credit_no", "enterprise_name", "filing_type", "filing_no", "project_name",
+			"filed_on", "authority", "published_on", "status"}, filings},
+		{"infrastructure_fee", []string{"social_credit_no", "enterprise_name", "notice_no", "project_name", "floor_area_m2",
+			"fee_wan", "assessed_on", "paid_on", "authority", "published_on", "status"}, fees},
+		{"housing_subsidy", []string{"social_credit_no", "enterprise_name", "subsidy_type", "project_name", "grant_no",
+			"amount_wan", "granted_on", "paid_on", "authority", "published_on", "status"}, grants},
+		{"expropriation_compensation", []string{"social_credit_no", "enterprise_name", "project_name", "decision_no", "form",
+			"amount_wan", "decided_on", "authority", "announced_on", "status"}, compensations},
+	} {
+		if err := copyRows(ctx, db, t.table, t.cols, t.rows); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// wanAmount writes a whole number of 万元 with the bureau's four decimals.
+func wanAmount(wan int) string { return fmt.Sprintf("%d.0000", wan) }

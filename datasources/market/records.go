@@ -27,8 +27,8 @@ func mustDept() credit.Department {
 // Tables describes the regulator's record tables. Licences and penalties
 // match an entity by its code or, for rows from before 2015, by its
 // registration number. Complaints are not decisions: they have no
-// publication day.
-var Tables = []datasources.RecordTable{
+// publication day. The other decisions of T26 are decisions.go's.
+var Tables = append([]datasources.RecordTable{
 	{
 		Kind: credit.KindLicence, Table: "admin_licence", ID: "t.id", Date: "t.decision_date", Published: "t.published_on",
 		EntityMatch: "t.uscc = k.uscc OR t.reg_no = k.reg_no",
@@ -60,7 +60,7 @@ var Tables = []datasources.RecordTable{
 		EntityKeys:  []datasources.EntityKey{{Expr: "t.uscc"}},
 		Decode:      decodeAbnormal,
 	},
-}
+}, decisionTables...)
 
 // keyed is the key columns of the tables that still hold pre-2015 rows.
 type keyed struct {

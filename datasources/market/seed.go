@@ -15,6 +15,7 @@ import (
 	"credithub/datasources"
 	"credithub/dev/synth"
 	"credithub/dev/world"
+	"credithub/internal/ident"
 	"credithub/internal/scalars"
 	"credithub/internal/sqldb"
 )
@@ -124,7 +125,10 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 	if _, err := db.ExecContext(ctx, `SELECT setval('registry_entity_id_seq', (SELECT coalesce(max(id), 1) FROM registry_entity))`); err != nil {
 		return err
 	}
-	return seedRecords(ctx, db, w)
+	if err := seedRecords(ctx, db, w); err != nil {
+		return err
+	}
+	return seedDecisions(ctx, db, w)
 }
 
 // SeedOrg is the organisation type and superior body the seed gives an
@@ -330,6 +334,177 @@ func seedRecords(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		{"random_inspection", []string{"uscc", "plan_no", "task_name", "inspected_on", "result_code", "authority", "published_on"}, inspections},
 		{"complaint_12315", []string{"uscc", "ticket_no", "received_at", "category", "summary", "state", "mediated"}, complaints},
 		{"abnormal_operation", []string{"uscc", "decision_no", "listed_on", "reason", "authority", "removed_on", "removal_reason", "published_on"}, abnormals},
+	} {
+		if _, err := sqldb.CopyIn(ctx, db, t.table, t.cols, func(put func(...any) error) error {
+			for _, row := range t.rows {
+				if err := put(row...); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seizures are the regulator's usual coercive measures in a case: the
+// measure, what it is taken on and the provision that allows it.
+var seizures = []struct{ measure, object, basis string }{
+	{"扣押", "涉嫌超过保质期的食品一批", "《中华人民共和国食品安全法》第一百一十条"},
+	{"扣押", "无中文标签的进口食品一批", "《中华人民共和国食品安全法》第一百一十条"},
+	{"扣押", "涉嫌侵犯注册商标专用权的商品一批", "《中华人民共和国商标法》第六十二条"},
+	{"查封", "生产不符合保障人体健康标准产品的生产线", "《中华人民共和国产品质量法》第十八条"},
+	{"查封", "未经定期检验的在用电梯", "《中华人民共和国特种设备安全法》第六十一条"},
+	{"查封", "无照经营的经营场所", "《无证无照经营查处办法》第十一条"},
+}
+
+// rewardKinds are the honours the regulator grants or administers: the
+// city government's quality award is signed by the government itself, the
+// provincial title by the provincial bureau.
+var rewardKinds = []struct {
+	name, level, authority, abbrev, reason string
+	forms                                  []string
+	prize                                  string
+}{
+	{"黑河市政府质量奖", "市级", "黑河市人民政府", "黑政", "在质量管理、品牌建设方面成绩突出", []string{"荣誉称号", "奖金"}, "100000.00"},
+	{"黑河市守合同重信用企业", "市级", Authority, "黑市监", "连续两年合同履约良好，无不良信用记录", []string{"荣誉称号"}, ""},
+	{"黑河市放心消费示范单位", "市级", Authority, "黑市监", "诚信经营，消费投诉处理及时，无消费侵权行为", []string{"通报表扬"}, ""},
+	{"黑河市知识产权优势企业", "市级", Authority, "黑市监", "拥有有效发明专利，知识产权管理规范", []string{"荣誉称号", "奖金"}, "50000.00"},
+	{"黑龙江省诚信计量示范单位", "省级", "黑龙江省市场监督管理局", "黑市监", "计量器具管理规范，诚信计量", []string{"荣誉称号"}, ""},
+}
+
+// seedDecisions fills the regulator's other decisions of T26 from a
+// stream of their own ("dept:market:decisions"), so that the rows of
+// every other table stay as they were: seal-ups and seizures of troubled
+// entities, most of them lifted; the enforcement of unpaid fines; rewards
+// of clean and ordinary entities (and of the odd showcase entities, which
+// are dishonest too: a reward never outweighs that); rulings on patent
+// disputes between manufacturers. Every kind has rows in force, ended and
+// revoked.
+func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
+	r := synth.New(w.Seed, "dept:market:decisions")
+	ref := w.RefDate
+	var coercions, rewards, rulings [][]any
+	var manufacturers []*world.Entity
+	for _, e := range w.Entities {
+		if e.IndustryCode == "C" && e.Category == ident.CategoryEnterprise {
+			manufacturers = append(manufacturers, e)
+		}
+	}
+	firstClean := true
+	once := synth.Firsts{}
+	for _, e := range w.Entities {
+		from := since(e)
+
+		nSeize := 0
+		switch {
+		case e.Showcase && e.Index%3 == 0:
+			nSeize = 1
+		case e.Profile == world.Troubled && r.IntN(100) < 30:
+			nSeize = 1
+		case e.Profile == world.Ordinary && r.IntN(100) < 2:
+			nSeize = 1
+		}
+		for range nSeize {
+			s := synth.Pick(r, seizures)
+			d := world.Date(r, from)
+			inForce := !e.Showcase && once.First("seizure in force")
+			if inForce {
+				d = world.Date(r, ref.AddDate(0, 0, -10)) // not lifted yet
+			}
+			status, lifted := "实施中", sql.NullTime{}
+			if l := d.AddDate(0, 0, 15+r.IntN(45)); !l.After(ref) {
+				status, lifted = "已解除", sql.NullTime{Time: l, Valid: true}
+			}
+			if !inForce && ((!e.Showcase && once.First("seizure revoked")) || r.IntN(100) < 3) {
+				status, lifted = "撤销", sql.NullTime{}
+			}
+			coercions = append(coercions, []any{e.USCC, synth.DecisionNo(r, "黑市监", d.Year(), "强制"), d, s.measure,
+				s.object, s.basis, Authority, publishedOn(r, d), status, lifted})
+		}
+		if e.Profile == world.Troubled && (e.Showcase && e.Index%3 == 1 || r.IntN(100) < 8) {
+			d := world.Date(r, from)
+			if !e.Showcase && once.First("enforcement this year") {
+				d = world.Date(r, ref.AddDate(0, -6, 0)) // within its publication period
+			}
+			status := "实施中"
+			if r.IntN(100) < 60 {
+				status = "执行完毕"
+			}
+			coercions = append(coercions, []any{e.USCC, synth.DecisionNo(r, "黑市监", d.Year(), "强制"), d, CoercionEnforcement,
+				fmt.Sprintf("逾期不缴纳%s罚款，每日按罚款数额的3%%加处罚款", synth.DecisionNo(r, "黑市监", d.Year(), "处罚")),
+				"《中华人民共和国行政处罚法》第七十二条；《中华人民共和国行政强制法》第四十五条", Authority, publishedOn(r, d), status, sql.NullTime{}})
+		}
+
+		// Rewards: the first clean enterprise has one in force (the
+		// README's example of 守信激励); clean and ordinary entities now
+		// and then one, some of them old (past their publication period)
+		// or withdrawn.
+		nReward := 0
+		recent := false
+		switch {
+		case e.Showcase && e.Index%2 == 1:
+			nReward, recent = 1, true
+		case firstClean && !e.Showcase && e.Profile == world.Clean && e.Category == ident.CategoryEnterprise:
+			firstClean = false
+			nReward, recent = 1, true
+		case e.Profile == world.Clean && r.IntN(100) < 6, e.Profile == world.Ordinary && r.IntN(100) < 3:
+			nReward = 1 + r.IntN(2)
+		}
+		for i := range nReward {
+			k := synth.Pick(r, rewardKinds)
+			d := world.Date(r, from)
+			if recent && i == 0 {
+				d = world.Date(r, ref.AddDate(-1, 0, 0))
+			}
+			status := "有效"
+			if !recent && (once.First("reward withdrawn") || r.IntN(100) < 4) {
+				status = "撤销"
+			}
+			var prize sql.NullString
+			if k.prize != "" {
+				prize = nullable(k.prize)
+			}
+			rewards = append(rewards, []any{e.USCC, synth.DecisionNo(r, k.abbrev, d.Year(), "奖"), d, k.name, k.level,
+				pq.Array(k.forms), prize, k.reason, k.authority, publishedOn(r, d), status})
+		}
+
+		// Patent disputes: now and then a manufacturer is asked to stop
+		// making a competitor's patented product.
+		if len(manufacturers) > 1 && e.IndustryCode == "C" && e.Category == ident.CategoryEnterprise &&
+			(once.First("ruling") || r.IntN(100) < 4) {
+			claimant := synth.Pick(r, manufacturers)
+			for claimant == e {
+				claimant = synth.Pick(r, manufacturers)
+			}
+			d := world.Date(r, from)
+			ruling, order := "侵权不成立", sql.NullString{}
+			if r.IntN(100) < 70 {
+				ruling, order = "侵权成立", nullable("责令立即停止侵权行为，销毁侵权产品")
+			}
+			status := "生效"
+			if len(rulings) > 0 && (once.First("ruling annulled") || r.IntN(100) < 3) {
+				status = "撤销"
+			}
+			year := max(d.Year()-2-r.IntN(5), 2010)
+			patent := fmt.Sprintf("ZL%d2%07d.%d", year, r.IntN(1e7), r.IntN(10))
+			rulings = append(rulings, []any{e.USCC, claimant.Name, patent, synth.DecisionNo(r, "黑市监", d.Year(), "知裁字"), d,
+				ruling, order, Authority, publishedOn(r, d), status})
+		}
+	}
+	for _, t := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
+	}{
+		{"admin_coercion", []string{"uscc", "decision_no", "decision_date", "measure", "object", "basis", "authority",
+			"published_on", "status", "lifted_on"}, coercions},
+		{"admin_reward", []string{"uscc", "decision_no", "decision_date", "reward_name", "reward_level", "reward_forms",
+			"prize_yuan", "reason", "authority", "published_on", "status"}, rewards},
+		{"patent_ruling", []string{"respondent_uscc", "claimant_name", "patent_no", "decision_no", "decision_date", "ruling",
+			"order_text", "authority", "published_on", "status"}, rulings},
 	} {
 		if _, err := sqldb.CopyIn(ctx, db, t.table, t.cols, func(put func(...any) error) error {
 			for _, row := range t.rows {

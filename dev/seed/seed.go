@@ -82,7 +82,7 @@ func Workflows(ctx context.Context, db *sqldb.DB, w *world.World, sources []data
 		}
 	}
 	since := scalars.DateOf(w.RefDate.AddDate(-recordYears, 0, 0)).String()
-	records, err := departmentRecords(ctx, sources, subjects, datasources.Query{From: since})
+	records, err := departmentRecords(ctx, sources, subjects, datasources.Query{From: since, Kinds: workflowKinds()})
 	if err != nil {
 		return fmt.Errorf("reading the departments' records for the hub's workflows: %w", err)
 	}
@@ -117,6 +117,22 @@ func Workflows(ctx context.Context, db *sqldb.DB, w *world.World, sources []data
 		return fmt.Errorf("the industry associations: %w", err)
 	}
 	return s.flows.Announce(ctx)
+}
+
+// workflowKinds are the kinds of record the workflows are planned on:
+// every kind but the decisions T26 added (coercion, confirmation, levy,
+// benefit, adjudication, compensation, reward), which came later, so that
+// the objections, repairs and listings keep the records they always had.
+func workflowKinds() datasources.KindSet {
+	later := []credit.Kind{credit.KindCoercion, credit.KindConfirmation, credit.KindLevy, credit.KindBenefit,
+		credit.KindAdjudication, credit.KindCompensation, credit.KindReward}
+	var ks []credit.Kind
+	for _, k := range credit.Kinds {
+		if !slices.Contains(later, k) {
+			ks = append(ks, k)
+		}
+	}
+	return datasources.KindSetOf(ks...)
 }
 
 // departmentRecords reads the subjects' records from every department,

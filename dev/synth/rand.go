@@ -122,3 +122,18 @@ func digits(r *rand.Rand, n int) string {
 	}
 	return string(b)
 }
+
+// Firsts hands out each named rare case once. A seed that must show every
+// state of a kind of record even in a small world gives the first
+// candidate the rare state, and every later one its ordinary chance:
+// firsts.First("revoked") || r.IntN(100) < 3.
+type Firsts map[string]bool
+
+// First reports whether name is asked for the first time.
+func (f Firsts) First(name string) bool {
+	if f[name] {
+		return false
+	}
+	f[name] = true
+	return true
+}

@@ -21,10 +21,14 @@ type Node interface {
 	GetID() string
 }
 
-// A measure that applies, and what triggers it.
+// A measure that applies, and what triggers it: the records or listings
+// (triggers), or for a reward (守信激励) the entity's administrative rewards,
+// verified honours (triggers) and its grade (gradeTrigger).
 type AppliedMeasure struct {
 	Measure  *catalogue.Measure `json:"measure"`
 	Triggers []*MeasureTrigger  `json:"triggers"`
+	// The entity's grade, when the grade is what triggers it (an A grade rests a reward); null otherwise.
+	GradeTrigger *GradeTrigger `json:"gradeTrigger,omitempty"`
 }
 
 type ApplyRepairInput struct {
@@ -454,6 +458,13 @@ type GradeThreshold struct {
 	Source    string `json:"source"`
 }
 
+// The entity's grade as computed for the check, when it triggers a measure.
+type GradeTrigger struct {
+	Grade Grade `json:"grade"`
+	// Points counted against the entity (0 or less for an A).
+	Points int `json:"points"`
+}
+
 type InspectionFindingInput struct {
 	// The department's code for the problem (1 to 50 characters).
 	Code string `json:"code"`
@@ -729,7 +740,7 @@ type MeasureApplication struct {
 	ReportedAt time.Time          `json:"reportedAt"`
 }
 
-// A record or listing that triggers a measure.
+// A record or listing that triggers a measure; for a reward, the administrative reward or verified honour it rests on.
 type MeasureTrigger struct {
 	RecordID string           `json:"recordId"`
 	Kind     credit.Kind      `json:"kind"`
@@ -1082,8 +1093,10 @@ type RecordKindChangeInput struct {
 	PersonPublicity    *credit.Publicity `json:"personPublicity,omitempty"`
 	DisclosureRequired *bool             `json:"disclosureRequired,omitempty"`
 	// Whether the publication periods of dishonesty information end its records.
-	PeriodApplies *bool   `json:"periodApplies,omitempty"`
-	LegalBasis    *string `json:"legalBasis,omitempty"`
+	PeriodApplies *bool `json:"periodApplies,omitempty"`
+	// The kind's own publication period in months (1–120), 0 for none (T26).
+	PublicationMonths *int    `json:"publicationMonths,omitempty"`
+	LegalBasis        *string `json:"legalBasis,omitempty"`
 	// Department codes.
 	Sources       []string     `json:"sources,omitempty"`
 	EffectiveFrom scalars.Date `json:"effectiveFrom"`
@@ -1103,6 +1116,10 @@ type RecordKindInfo struct {
 	PublicOnceConcluded bool `json:"publicOnceConcluded"`
 	// Whether the publication periods of dishonesty information end its records (not the courts' lists).
 	PeriodApplies bool `json:"periodApplies"`
+	// How long records of the kind stay published, in months from the
+	// decision, where the dishonesty classes do not say (a reward: 36); null
+	// when the kind has no period of its own (T26).
+	PublicationMonths *int `json:"publicationMonths,omitempty"`
 }
 
 type RegisterMemberInput struct {

@@ -40,6 +40,11 @@ type Entry struct {
 	// PersonCeiling is how open a person's records of the kind may ever be
 	// made (T8): the law's, as the migrations set it.
 	PersonCeiling credit.Publicity
+	// PublicationMonths is how long the kind's records stay published,
+	// counted from the decision, where the dishonesty classes do not say
+	// (a record without a class, or PeriodApplies false): a reward
+	// counts for three years (T26). 0: no period of its own.
+	PublicationMonths int
 }
 
 // Period is the publication period of one dishonesty class.
@@ -116,6 +121,7 @@ func (c *Catalogue) Refresh(ctx context.Context, store hubdb.CatalogueStore, now
 			EntityPublicity: credit.Publicity(r.EntityPublicity), PersonPublicity: credit.Publicity(r.PersonPublicity),
 			DisclosureRequired: r.DisclosureRequired, LegalBasis: r.LegalBasis, PeriodApplies: r.PeriodApplies,
 			PublicOnceConcluded: r.PublicOnceConcluded, PersonCeiling: credit.Publicity(r.PersonCeiling),
+			PublicationMonths: months(r.PublicationMonths),
 		})
 	}
 	for _, ch := range changes {
@@ -126,6 +132,7 @@ func (c *Catalogue) Refresh(ctx context.Context, store hubdb.CatalogueStore, now
 		e := &entries[i]
 		e.EntityPublicity, e.PersonPublicity = credit.Publicity(ch.EntityPublicity), credit.Publicity(ch.PersonPublicity)
 		e.DisclosureRequired, e.PeriodApplies, e.LegalBasis, e.Sources = ch.DisclosureRequired, ch.PeriodApplies, ch.LegalBasis, ch.Sources
+		e.PublicationMonths = months(ch.PublicationMonths)
 	}
 	var ps []Period
 	for _, p := range periods {
@@ -139,6 +146,14 @@ func (c *Catalogue) Refresh(ctx context.Context, store hubdb.CatalogueStore, now
 	snap.version, snap.day = version, today
 	c.data.Store(snap)
 	return true, nil
+}
+
+// months is a nullable column of months, 0 for none.
+func months(m *int) int {
+	if m == nil {
+		return 0
+	}
+	return *m
 }
 
 // New builds a catalogue from its entries and periods.
@@ -218,9 +233,18 @@ func (c *Catalogue) Annotate(r credit.Record, today scalars.Date) {
 			b.Status = credit.Scheduled
 		}
 	}
-	if e.PeriodApplies && b.Severity != nil && b.Status == credit.Effective {
+	switch {
+	case b.Status != credit.Effective:
+	case e.PeriodApplies && b.Severity != nil:
 		p := snap.periods[*b.Severity]
 		end := b.DecisionDate.Time().AddDate(0, p.MaxMonths, 0)
+		if !today.Time().Before(end) {
+			b.Status = credit.Expired
+		}
+	case e.PublicationMonths > 0:
+		// The kind's own publication period (T26): a reward published
+		// three years ago no longer counts.
+		end := b.DecisionDate.Time().AddDate(0, e.PublicationMonths, 0)
 		if !today.Time().Before(end) {
 			b.Status = credit.Expired
 		}

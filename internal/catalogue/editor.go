@@ -1,8 +1,8 @@
 package catalogue
 
 // The catalogue under dynamic management (T8, 动态管理): the credit office
-// changes a kind's openness, publication duty, legal basis and providing
-// departments from a day on, with a reason. A change is a row of
+// changes a kind's openness, publication duty and period, legal basis and
+// providing departments from a day on, with a reason. A change is a row of
 // catalogue_change, never an update: the rows are the history. Every
 // instance applies it by Refresh (at once on the instance that wrote it,
 // within its refresh interval on the others).
@@ -34,10 +34,13 @@ type Change struct {
 	PersonPublicity    *credit.Publicity
 	DisclosureRequired *bool
 	PeriodApplies      *bool
-	LegalBasis         *string
-	Sources            []string
-	EffectiveFrom      scalars.Date
-	Reason             string
+	// PublicationMonths is the kind's own publication period in months
+	// (1–120), 0 for none.
+	PublicationMonths *int
+	LegalBasis        *string
+	Sources           []string
+	EffectiveFrom     scalars.Date
+	Reason            string
 }
 
 // Editor writes the credit office's changes.
@@ -103,6 +106,20 @@ func (e *Editor) Change(ctx context.Context, kind credit.Kind, c Change, princip
 	}
 	if c.PeriodApplies != nil {
 		row.PeriodApplies = *c.PeriodApplies
+	}
+	if cur.PublicationMonths > 0 {
+		m := cur.PublicationMonths
+		row.PublicationMonths = &m
+	}
+	if c.PublicationMonths != nil {
+		switch m := *c.PublicationMonths; {
+		case m == 0:
+			row.PublicationMonths = nil
+		case m < 0 || m > 120:
+			return zero, apperr.BadInput("input.publicationMonths", "publicationMonths must be 1 to 120 months, or 0 for no period of the kind's own")
+		default:
+			row.PublicationMonths = &m
+		}
 	}
 	if c.LegalBasis != nil {
 		b := strings.TrimSpace(*c.LegalBasis)

@@ -45,6 +45,9 @@ type Measure struct {
 	PersonScenarios []credit.PersonScenario
 	RecordKinds     []credit.Kind
 	MinSeverity     *credit.Severity
+	// Grades are the entity's grades that trigger a reward (守信激励: an A
+	// grade, 信用风险低).
+	Grades []string
 }
 
 // Department is the department that applies the measure.
@@ -98,6 +101,12 @@ func LoadMeasures(ctx context.Context, store hubdb.CatalogueStore) (*Measures, e
 				return nil, fmt.Errorf("measure %s: unknown record kind %q", m.Code, k)
 			}
 			m.RecordKinds = append(m.RecordKinds, credit.Kind(k))
+		}
+		for _, g := range r.Grades {
+			if !slices.Contains([]string{"A", "B", "C", "D"}, g) {
+				return nil, fmt.Errorf("measure %s: unknown grade %q", m.Code, g)
+			}
+			m.Grades = append(m.Grades, g)
 		}
 		if r.MinSeverity != nil {
 			sev := credit.Severity(*r.MinSeverity)

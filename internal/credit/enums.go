@@ -44,6 +44,15 @@ const (
 	// department.
 	KindAssociationDiscipline Kind = "ASSOCIATION_DISCIPLINE"
 	KindAssociationRecord     Kind = "ASSOCIATION_RECORD"
+	// The other administrative decisions T26 asks to be published within
+	// 7 working days, as the departments decide them.
+	KindCoercion     Kind = "ADMINISTRATIVE_COERCION"
+	KindConfirmation Kind = "ADMINISTRATIVE_CONFIRMATION"
+	KindLevy         Kind = "ADMINISTRATIVE_LEVY"
+	KindBenefit      Kind = "ADMINISTRATIVE_BENEFIT"
+	KindAdjudication Kind = "ADMINISTRATIVE_ADJUDICATION"
+	KindCompensation Kind = "ADMINISTRATIVE_COMPENSATION"
+	KindReward       Kind = "ADMINISTRATIVE_REWARD"
 )
 
 // Kinds lists every record kind.
@@ -52,6 +61,7 @@ var Kinds = []Kind{
 	KindDischargePermit, KindEnvironmentalRating, KindQualification, KindAccident,
 	KindBadConduct, KindDishonestDebtor, KindConsumptionRestriction, KindFalseLitigation,
 	KindCommitmentBreach, KindInterview, KindListing, KindKeyAttention, KindMonitoringFinding, KindSelfDeclaration,
+	KindCoercion, KindConfirmation, KindLevy, KindBenefit, KindAdjudication, KindCompensation, KindReward,
 	KindAssociationDiscipline, KindAssociationRecord,
 }
 
@@ -67,6 +77,9 @@ var TypeNames = map[Kind]string{
 	KindCommitmentBreach: "CommitmentBreach", KindInterview: "CreditInterview", KindListing: "ListingRecord",
 	KindKeyAttention: "KeyAttentionRecord", KindMonitoringFinding: "MonitoringFindingRecord", KindSelfDeclaration: "SelfDeclarationRecord",
 	KindAssociationDiscipline: "AssociationDisciplineRecord", KindAssociationRecord: "AssociationMemberRecord",
+	KindCoercion: "AdministrativeCoercion", KindConfirmation: "AdministrativeConfirmation", KindLevy: "AdministrativeLevy",
+	KindBenefit: "AdministrativeBenefit", KindAdjudication: "AdministrativeAdjudication",
+	KindCompensation: "AdministrativeCompensation", KindReward: "AdministrativeReward",
 }
 
 // Publicity is how open a record is.

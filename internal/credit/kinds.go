@@ -242,3 +242,111 @@ type AssociationRecord struct {
 // their members: the associations, never a department; each record's
 // authority is the association that decided it.
 var Associations = Department{Code: "association", Name: "行业协会商会"}
+
+// The other administrative decisions of T26 (行政强制, 行政确认, 行政征收,
+// 行政给付, 行政裁决, 行政补偿, 行政奖励): due online within 7 working
+// days of the decision like licences and penalties, each kept by the
+// departments that make it.
+
+// Coercion is an administrative coercion (行政强制): a coercive measure
+// (行政强制措施: 查封, 扣押, 临时查封) or the enforcement of a decision the
+// party did not perform (行政强制执行: 加处罚款, 代履行 …).
+type Coercion struct {
+	Base
+	// CoercionType is the measure or means as the department words it.
+	CoercionType string
+	// Enforcement: the enforcement of a decision (行政强制执行); false for a
+	// coercive measure (行政强制措施).
+	Enforcement bool
+	// Object is what was sealed up or seized: premises, facilities, goods.
+	Object *string
+	Basis  *string
+	// LiftedOn is when the measure was lifted (解除); nil while it lasts.
+	LiftedOn *scalars.Date
+}
+
+// Confirmation is an administrative confirmation (行政确认): the
+// department confirms a legal fact or standing, such as a completed
+// project's acceptance filing (竣工验收备案).
+type Confirmation struct {
+	Base
+	ConfirmationType string
+	FilingNo         string
+	Project          *string
+}
+
+// Levy is an administrative levy (行政征收): a fee or charge the
+// department assessed, in yuan.
+type Levy struct {
+	Base
+	LevyItem string
+	// Period is the period assessed (2016年第3季度), when the levy is periodic.
+	Period *string
+	Amount *scalars.Decimal
+	// PaidOn is when it was paid in full; nil while it is outstanding.
+	PaidOn *scalars.Date
+}
+
+// Paid reports whether the levy has been paid in full.
+func (l *Levy) Paid() bool { return l.PaidOn != nil }
+
+// Benefit is an administrative benefit payment (行政给付): a subsidy or
+// allowance the department granted, in yuan.
+type Benefit struct {
+	Base
+	BenefitType string
+	Project     *string
+	Amount      *scalars.Decimal
+	// PaidOn is when it was paid out; nil until then.
+	PaidOn *scalars.Date
+}
+
+// Adjudication is an administrative adjudication (行政裁决) of a civil
+// dispute closely bound to administration, such as a patent infringement
+// dispute: the record is the respondent's.
+type Adjudication struct {
+	Base
+	DisputeType string
+	// Claimant is who asked for it (请求人): an organisation's name.
+	Claimant string
+	Ruling   string
+	// ClaimUpheld: the ruling went against the respondent.
+	ClaimUpheld bool
+}
+
+// Compensation is an administrative compensation (行政补偿) for a lawful
+// act of the administration, such as the expropriation of premises.
+type Compensation struct {
+	Base
+	Project          string
+	CompensationForm string
+	Amount           *scalars.Decimal
+}
+
+// Reward is an administrative reward (行政奖励): an honour or award a
+// department granted, on which reward measures (守信激励) rest.
+type Reward struct {
+	Base
+	RewardName string
+	// RewardLevel is the level of the award (市级, 省级).
+	RewardLevel *string
+	Forms       []string
+	Amount      *scalars.Decimal
+}
+
+// Rewards reports that a reward in force rests reward measures.
+func (r *Reward) Rewards() bool { return true }
+
+// Rewards reports whether the declaration rests reward measures: an honour
+// (荣誉表彰) the department named has verified.
+func (d *SelfDeclaration) Rewards() bool {
+	return d.DeclarationKind == "HONOUR" && d.Verification == "VERIFIED"
+}
+
+// Rewarder is a record a reward measure (守信激励) may rest on: a
+// department's reward, or an honour an entity declared and a department
+// verified. A record that is not in force rests nothing.
+type Rewarder interface {
+	Record
+	Rewards() bool
+}

@@ -43,6 +43,9 @@ type CatalogueRow struct {
 	// PersonCeiling is how open a person's records of the kind may ever
 	// be made (T8).
 	PersonCeiling string `db:"person_publicity_ceiling"`
+	// PublicationMonths is how long the kind's records stay published
+	// where the dishonesty classes do not say (T26); nil: no period.
+	PublicationMonths *int `db:"publication_months"`
 }
 
 // CatalogueChangeRow is a row of catalogue_change: the credit office's
@@ -54,6 +57,7 @@ type CatalogueChangeRow struct {
 	PersonPublicity    string         `db:"person_publicity"`
 	DisclosureRequired bool           `db:"disclosure_required"`
 	PeriodApplies      bool           `db:"period_applies"`
+	PublicationMonths  *int           `db:"publication_months"`
 	LegalBasis         string         `db:"legal_basis"`
 	Sources            pq.StringArray `db:"sources"`
 	EffectiveFrom      time.Time      `db:"effective_from"`
@@ -86,6 +90,8 @@ type MeasureRow struct {
 	MinSeverity *string        `db:"min_severity"`
 	// PersonScenarios: where it applies to a natural person (T22).
 	PersonScenarios pq.StringArray `db:"person_scenarios"`
+	// Grades: the entity's grades that trigger a reward (守信激励).
+	Grades pq.StringArray `db:"grades"`
 }
 
 // CatalogueStore reads the catalogues the credit office keeps as data: the
@@ -117,7 +123,7 @@ type catalogues struct{ d *DB }
 func (c catalogues) Entries(ctx context.Context) ([]CatalogueRow, error) {
 	var rows []CatalogueRow
 	err := c.d.sel(ctx, &rows, `SELECT kind, name, sources, entity_publicity, person_publicity,
-		disclosure_required, legal_basis, period_applies, public_once_concluded, person_publicity_ceiling
+		disclosure_required, legal_basis, period_applies, public_once_concluded, person_publicity_ceiling, publication_months
 		FROM info_catalogue ORDER BY position`)
 	return rows, err
 }
@@ -137,15 +143,15 @@ func (c catalogues) ChangeVersion(ctx context.Context) (int64, error) {
 func (c catalogues) AddChange(ctx context.Context, r CatalogueChangeRow) (CatalogueChangeRow, error) {
 	var out CatalogueChangeRow
 	err := c.d.get(ctx, &out, `INSERT INTO catalogue_change (kind, entity_publicity, person_publicity, disclosure_required,
-			period_applies, legal_basis, sources, effective_from, reason, changed_by, changed_org)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING `+catalogueChangeColumns,
+			period_applies, legal_basis, sources, effective_from, reason, changed_by, changed_org, publication_months)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING `+catalogueChangeColumns,
 		r.Kind, r.EntityPublicity, r.PersonPublicity, r.DisclosureRequired, r.PeriodApplies, r.LegalBasis, r.Sources, day(r.EffectiveFrom),
-		r.Reason, r.ChangedBy, r.ChangedOrg)
+		r.Reason, r.ChangedBy, r.ChangedOrg, r.PublicationMonths)
 	return out, err
 }
 
 const catalogueChangeColumns = `id, kind, entity_publicity, person_publicity, disclosure_required, period_applies, legal_basis, sources,
-	effective_from, reason, changed_by, changed_org, changed_at`
+	effective_from, reason, changed_by, changed_org, changed_at, publication_months`
 
 func (c catalogues) PublicationPeriods(ctx context.Context) ([]PeriodRow, error) {
 	var rows []PeriodRow
@@ -156,6 +162,6 @@ func (c catalogues) PublicationPeriods(ctx context.Context) ([]PeriodRow, error)
 func (c catalogues) Measures(ctx context.Context) ([]MeasureRow, error) {
 	var rows []MeasureRow
 	err := c.d.sel(ctx, &rows, `SELECT code, name, kind, department, legal_basis, list_types,
-		scenarios, record_kinds, min_severity, person_scenarios FROM measure ORDER BY kind, code`)
+		scenarios, record_kinds, min_severity, person_scenarios, grades FROM measure ORDER BY kind, code`)
 	return rows, err
 }

@@ -36,10 +36,22 @@ type Trigger struct {
 	Publicity credit.Publicity `json:"publicity,omitempty"`
 }
 
-// Applied is a measure that applies, with its triggers (none for a reward).
+// Applied is a measure that applies, with its triggers: the records or
+// listings behind a restriction, the rewards and verified honours behind a
+// reward, and Grade when the entity's grade rests the reward.
 type Applied struct {
 	Code     string    `json:"code"`
 	Triggers []Trigger `json:"triggers"`
+	// Grade is the entity's grade when it triggers the measure (守信激励
+	// for an A grade); nil otherwise.
+	Grade *GradeTrigger `json:"grade,omitempty"`
+}
+
+// GradeTrigger is the entity's grade as the check computed it, when it
+// triggers a measure.
+type GradeTrigger struct {
+	Grade  string `json:"grade"`
+	Points int    `json:"points"`
 }
 
 func severityRank(s *credit.Severity) int {
@@ -74,23 +86,46 @@ func adverse(r credit.Record) bool {
 // triggers it: a listing on one of its lists, or a record of one of its
 // kinds at or above its minimum severity (any severity when it names
 // none). Repaired, revoked and expired records trigger nothing. A reward
-// applies only when no restriction does, no adverse record is in force and
-// the records are complete: a department that did not answer may hold the
-// record that forbids it.
+// (守信激励) applies only when no restriction does, no adverse record is in
+// force (失信 excludes 守信激励) and the records are complete: a
+// department that did not answer may hold the record that forbids it.
+// Then a reward applies when what it rests on is there: a record in force
+// of one of its kinds that rewards (credit.Rewarder: an administrative
+// reward, a verified honour); a reward naming no kinds and no grades
+// rests on the clean record alone. Evaluate knows no grade: the rewards a
+// grade rests are EvaluateGraded's.
 func Evaluate(measures []*catalogue.Measure, scenario credit.Scenario, records []credit.Record, complete bool) []Applied {
-	return evaluate(measures, func(m *catalogue.Measure) bool { return slices.Contains(m.Scenarios, scenario) }, records, complete)
+	return EvaluateGraded(measures, scenario, records, nil, complete)
+}
+
+// EvaluateGraded is Evaluate knowing the entity's grade now (nil: not
+// known): a reward naming the grade applies, with the grade as its
+// trigger.
+func EvaluateGraded(measures []*catalogue.Measure, scenario credit.Scenario, records []credit.Record, grade *GradeTrigger, complete bool) []Applied {
+	return evaluate(measures, func(m *catalogue.Measure) bool { return slices.Contains(m.Scenarios, scenario) }, records, grade, complete)
 }
 
 // EvaluatePerson applies the catalogue to a natural person's records in a
 // person scenario (T22), as Evaluate does for an entity: the measures
 // whose person scenarios name it.
 func EvaluatePerson(measures []*catalogue.Measure, scenario credit.PersonScenario, records []credit.Record, complete bool) []Applied {
-	return evaluate(measures, func(m *catalogue.Measure) bool { return slices.Contains(m.PersonScenarios, scenario) }, records, complete)
+	return evaluate(measures, func(m *catalogue.Measure) bool { return slices.Contains(m.PersonScenarios, scenario) }, records, nil, complete)
+}
+
+// NeedsGrade reports whether a reward of the scenario rests on a grade:
+// only then does a check compute the entity's grade.
+func NeedsGrade(measures []*catalogue.Measure, scenario credit.Scenario) bool {
+	for _, m := range measures {
+		if m.Kind == catalogue.Reward && len(m.Grades) > 0 && slices.Contains(m.Scenarios, scenario) {
+			return true
+		}
+	}
+	return false
 }
 
 // evaluate is Evaluate for the measures in which applies says the check's
 // scenario is.
-func evaluate(measures []*catalogue.Measure, applies func(*catalogue.Measure) bool, records []credit.Record, complete bool) []Applied {
+func evaluate(measures []*catalogue.Measure, applies func(*catalogue.Measure) bool, records []credit.Record, grade *GradeTrigger, complete bool) []Applied {
 	out := []Applied{}
 	var inForceRecs []credit.Record
 	for _, r := range records {
@@ -129,8 +164,27 @@ func evaluate(measures []*catalogue.Measure, applies func(*catalogue.Measure) bo
 		return out
 	}
 	for _, m := range measures {
-		if m.Kind == catalogue.Reward && applies(m) {
+		if m.Kind != catalogue.Reward || !applies(m) {
+			continue
+		}
+		if len(m.RecordKinds) == 0 && len(m.Grades) == 0 {
 			out = append(out, Applied{Code: m.Code, Triggers: []Trigger{}})
+			continue
+		}
+		a := Applied{Code: m.Code, Triggers: []Trigger{}}
+		for _, r := range inForceRecs {
+			b := r.Common()
+			if rw, ok := r.(credit.Rewarder); !ok || !rw.Rewards() || !slices.Contains(m.RecordKinds, b.Kind) {
+				continue
+			}
+			a.Triggers = append(a.Triggers, Trigger{RecordID: b.ID, Kind: b.Kind, Summary: b.Summary, Publicity: b.Publicity})
+		}
+		if grade != nil && slices.Contains(m.Grades, grade.Grade) {
+			g := *grade
+			a.Grade = &g
+		}
+		if len(a.Triggers) > 0 || a.Grade != nil {
+			out = append(out, a)
 		}
 	}
 	return out
@@ -181,6 +235,10 @@ func (s *Service) Check(ctx context.Context, scenario credit.Scenario, usccs []s
 	for i, t := range targets {
 		subjects[i] = t.Subject
 	}
+	graded := NeedsGrade(s.Measures.All(), scenario)
+	if graded {
+		d.PrefetchFulfilledCommitments(ctx, usccs)
+	}
 	fetched := s.fetch(SystemContext(ctx), d, subjects, true)
 	now := s.now()
 	out := make([]*CheckResult, len(targets))
@@ -198,7 +256,19 @@ func (s *Service) Check(ctx context.Context, scenario credit.Scenario, usccs []s
 		for _, d := range sortedDepartments(missing) {
 			res.Missing = append(res.Missing, d.Code)
 		}
-		res.Measures = Evaluate(s.Measures.All(), scenario, f.Records, res.Complete)
+		var grade *GradeTrigger
+		if graded {
+			// The grade as MarketEntity.rating computes it now, from the
+			// same records and the fulfilled commitments (one statement
+			// for all the entities, started above).
+			n, err := d.FulfilledCommitments(ctx, t.USCC)
+			if err != nil {
+				return nil, err
+			}
+			g := s.model.Grade(Facts{Records: f.Records, CommitmentsFulfilled: n, Today: scalars.DateOf(now)})
+			grade = &GradeTrigger{Grade: g.Grade, Points: g.Points}
+		}
+		res.Measures = EvaluateGraded(s.Measures.All(), scenario, f.Records, grade, res.Complete)
 		out[i] = res
 	}
 	if err := s.record(ctx, asker, scenario, now, out); err != nil {

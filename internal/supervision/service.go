@@ -140,9 +140,13 @@ func (s *Service) Model() *Model { return s.model }
 // can count against an entity (it carries a severity, or it is a listing),
 // the industry rating and complaints the grade reads, and whatever a
 // measure names. Licences, discharge permits and qualification
-// certificates, the bulk of the departments' rows, never count.
+// certificates, the bulk of the departments' rows, never count, nor do the
+// decisions that carry no dishonesty class (confirmations, levies,
+// benefits, adjudications, compensations); rewards count as the reward
+// measures name them.
 func factKinds(ms []*catalogue.Measure) []credit.Kind {
-	never := []credit.Kind{credit.KindLicence, credit.KindDischargePermit, credit.KindQualification}
+	never := []credit.Kind{credit.KindLicence, credit.KindDischargePermit, credit.KindQualification,
+		credit.KindConfirmation, credit.KindLevy, credit.KindBenefit, credit.KindAdjudication, credit.KindCompensation}
 	var out []credit.Kind
 	for _, k := range credit.Kinds {
 		named := false

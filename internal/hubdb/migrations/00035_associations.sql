@@ -79,9 +79,9 @@ ALTER TABLE hub_record ADD CONSTRAINT hub_record_kind_check
 -- natural person's would stay personal.
 INSERT INTO info_catalogue (kind, name, sources, entity_publicity, person_publicity, person_publicity_ceiling, disclosure_required, legal_basis, position, period_applies) VALUES
  ('ASSOCIATION_DISCIPLINE', '行业协会商会自律惩戒（警告、通报批评、公开谴责、取消会员资格）', '{market,environment,fire,housing}', 'SHARED', 'PERSONAL', 'PERSONAL', false,
-  '《若干措施》第二十九项（T29）：支持有关部门授权的行业协会商会协助开展行业信用建设和信用监管；《关于推进行业协会商会诚信自律建设工作的意见》（民发〔2014〕225号）', 20, false),
+  '《若干措施》第二十九项（T29）：支持有关部门授权的行业协会商会协助开展行业信用建设和信用监管；《关于推进行业协会商会诚信自律建设工作的意见》（民发〔2014〕225号）', 27, false),
  ('ASSOCIATION_RECORD', '行业协会商会会员信用记录（信用承诺、信用培训、诚信荣誉）', '{market,environment,fire,housing}', 'PUBLIC', 'PERSONAL', 'PERSONAL', false,
-  '《若干措施》第二十九项（T29）：鼓励行业协会商会建立会员信用记录，开展信用承诺、信用培训、诚信宣传、诚信倡议等', 21, false);
+  '《若干措施》第二十九项（T29）：鼓励行业协会商会建立会员信用记录，开展信用承诺、信用培训、诚信宣传、诚信倡议等', 28, false);
 
 -- +goose Down
 DELETE FROM info_catalogue WHERE kind IN ('ASSOCIATION_DISCIPLINE', 'ASSOCIATION_RECORD');

@@ -195,5 +195,8 @@ func typename(r credit.Record) string {
 	case *credit.FalseLitigation:
 		return "FalseLitigationDishonesty"
 	}
+	if name, ok := credit.TypeNames[r.Common().Kind]; ok {
+		return name // the kinds added since (T26's decisions)
+	}
 	return "CreditRecord"
 }

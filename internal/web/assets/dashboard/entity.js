@@ -202,7 +202,7 @@ function checkCard(uscc) {
     out.replaceChildren(h('p', { class: 'note' }, '核查中…'));
     const r = await gql(`query Check($uscc: ID!, $s: Scenario!) {
       creditCheck(uscc: $uscc, scenario: $s) { id scenario complete missingSources { name } checkedAt
-        measures { measure { code name kind department { name } legalBasis } triggers { recordId kind } } }
+        measures { measure { code name kind department { name } legalBasis } triggers { recordId kind } gradeTrigger { grade } } }
     }`, { uscc, s: select.value });
     const c = r.data && r.data.creditCheck;
     if (!c) {
@@ -217,7 +217,8 @@ function checkCard(uscc) {
         columns: [
           { label: '措施', value: (m) => m.measure.name }, { label: '类别', value: (m) => label('measureKind', m.measure.kind) },
           { label: '实施部门', value: (m) => m.measure.department.name }, { label: '依据', value: (m) => m.measure.legalBasis },
-          { label: '触发', value: (m) => m.triggers.map((t) => label('recordKind', t.kind)).join('；') },
+          { label: '触发', value: (m) => m.triggers.map((t) => label('recordKind', t.kind))
+            .concat(m.gradeTrigger ? [`信用等级${m.gradeTrigger.grade}`] : []).join('；') },
         ],
         rows: c.measures, empty: '无适用措施',
       }),
