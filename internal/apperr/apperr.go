@@ -21,10 +21,7 @@ const (
 	QueryTooComplex   = "QUERY_TOO_COMPLEX"
 	Timeout           = "TIMEOUT"
 	RateLimited       = "RATE_LIMITED"
-	// RateLimitUnavailable: the shared rate-limit window could not be
-	// reached, so the request is refused rather than served unmetered.
-	RateLimitUnavailable = "RATE_LIMIT_UNAVAILABLE"
-	Internal             = "INTERNAL"
+	Internal          = "INTERNAL"
 
 	// BadRequest is an HTTP request that is not a GraphQL request at all
 	// (a body that is not JSON, no query).

@@ -25,7 +25,10 @@ import (
 // window's total never passes the budget, whatever the number of
 // instances; an instance that restarts or dies loses its unspent lease, so
 // a client can be refused early by at most what other instances still
-// hold for it, never served past its budget.
+// hold for it, never served past its budget. While the hub's database does
+// not answer, each instance allows a client at most a sixteenth of its
+// budget from an allowance of its own, rather than refusing everyone or
+// serving unmetered: the one way past the budget, bounded and logged.
 type RateLimiter struct {
 	// Windows is where the instances' leases meet (rate_window); nil keeps
 	// them in this instance alone.
@@ -41,6 +44,7 @@ type RateLimiter struct {
 	window time.Time
 	leases map[string]*rateLease
 	local  localWindows
+	outage localWindows
 }
 
 // rateLease is what this instance holds of a client's window: points
@@ -54,9 +58,6 @@ type Budget struct {
 	Remaining int
 	Reset     time.Time
 	Exceeded  bool
-	// Err: the shared window could not be reached; the request is refused
-	// (fail closed).
-	Err error
 }
 
 func (rl *RateLimiter) now() time.Time {
@@ -128,9 +129,14 @@ func (rl *RateLimiter) Charge(ctx context.Context, r *http.Request, points int) 
 	defer rl.mu.Unlock()
 	if err != nil {
 		if rl.Logger != nil {
-			rl.Logger.Error("leasing a client's rate-limit points", "client", who, "err", err)
+			rl.Logger.Error("leasing a client's rate-limit points; charging this instance's outage allowance", "client", who, "err", err)
 		}
-		b.Err = err
+		allowance := max(limit/16, 1)
+		if g, used, _ := rl.outage.Lease(ctx, who, window, need, need, allowance); g == 0 {
+			b.Exceeded, b.Remaining = true, 0
+		} else {
+			b.Remaining = int(allowance - used)
+		}
 		return b
 	}
 	if !rl.window.Equal(window) {

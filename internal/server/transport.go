@@ -179,17 +179,6 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	if t.rate != nil {
 		// Charged before it runs, its static cost, as GitHub's API does.
 		b := t.rate.Charge(ctx, r, cost)
-		if b.Err != nil {
-			t.metrics.Refusal(apperr.RateLimitUnavailable)
-			w.Header().Set("Content-Type", media)
-			w.Header().Set("Retry-After", "5")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			writeJSON(w, &graphql.Response{Errors: gqlerror.List{{
-				Message:    "this client's rate-limit budget could not be checked (the hub's database did not answer); try again shortly",
-				Extensions: map[string]any{"code": apperr.RateLimitUnavailable},
-			}}})
-			return
-		}
 		b.setHeaders(w.Header())
 		if b.Exceeded {
 			t.metrics.Refusal(apperr.RateLimited)
