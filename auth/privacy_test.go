@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/lib/pq"
 
@@ -16,7 +17,6 @@ import (
 	"credithub/datasources/dstest"
 	"credithub/internal/app/apptest"
 	"credithub/internal/apperr"
-	"credithub/internal/hubdb"
 	"credithub/internal/ident"
 )
 
@@ -418,10 +418,10 @@ func TestQueryLogIsAppendOnlyAndTamperEvident(t *testing.T) {
 	for _, e := range h.World.Entities[:3] {
 		h.QueryAs(t, reader, `query($u: ID!) { entity(uscc: $u) { legalRepresentative { idNumber } } }`, map[string]any{"u": e.USCC})
 	}
-	ql := &auth.QueryLog{Store: hubdb.New(h.DBs["hub"].DB).QueryLog()}
+	ql := h.QueryLog
 	ctx := context.Background()
-	if n, err := ql.Verify(ctx); err != nil || n != 3 {
-		t.Fatalf("Verify = %d, %v; want 3 rows intact", n, err)
+	if v, err := ql.Verify(ctx, time.Time{}); err != nil || v.Rows != 3 {
+		t.Fatalf("Verify = %d, %v; want 3 rows intact", v.Rows, err)
 	}
 	db := openAdmin(t, h.Prefix+"credithub")
 	for _, stmt := range []string{`UPDATE query_log SET purpose = 'LAW_ENFORCEMENT' WHERE id = 2`, `DELETE FROM query_log WHERE id = 3`, `TRUNCATE query_log`} {
@@ -434,9 +434,9 @@ func TestQueryLogIsAppendOnlyAndTamperEvident(t *testing.T) {
 		ALTER TABLE query_log ENABLE TRIGGER query_log_no_update`); err != nil {
 		t.Fatal(err)
 	}
-	n, err := ql.Verify(ctx)
+	v, err := ql.Verify(ctx, time.Time{})
 	var broken *auth.Broken
-	if !errorsAs(err, &broken) || broken.ID != 2 || n != 1 {
-		t.Fatalf("Verify after an edit = %d, %v; want row 2 broken", n, err)
+	if !errorsAs(err, &broken) || broken.ID != 2 || v.Rows != 1 {
+		t.Fatalf("Verify after an edit = %d, %v; want row 2 broken", v.Rows, err)
 	}
 }
