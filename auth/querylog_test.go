@@ -14,6 +14,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"github.com/pressly/goose/v3"
 
 	"credithub/auth"
 	"credithub/datasources/dstest"
@@ -525,4 +526,77 @@ func BenchmarkQueryLogAppend(b *testing.B) {
 	})
 	batches, rows := ql.Written()
 	b.ReportMetric(float64(rows)/float64(max(batches, 1)), "rows/batch")
+}
+
+// appendV1 is how rows were written before migration 00038: one statement
+// that locked the head and hashed in PostgreSQL.
+const appendV1 = `WITH head AS (
+	SELECT last_id + 1 AS id, last_hash AS prev FROM query_log_head FOR UPDATE
+), next AS (
+	SELECT id, prev, encode(sha256(convert_to(prev || E'\n' || id::text || E'\n' || $1, 'UTF8')), 'hex') AS hash FROM head
+), ins AS (
+	INSERT INTO query_log (id, logged_at, request_id, subject, org, kind, token_id, purpose, operation, query_hash,
+		persons, persons_masked, entities, fields, prev_hash, row_hash)
+	SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, prev, hash FROM next
+	RETURNING id, row_hash
+)
+UPDATE query_log_head SET last_id = ins.id, last_hash = ins.row_hash FROM ins RETURNING ins.id`
+
+// The rows of the unpartitioned log keep their ids and hashes through
+// migration 00038: the chain goes on from them, across the months they
+// fall in, and the months that are over are sealed from the first.
+func TestQueryLogMigratedFromOneTable(t *testing.T) {
+	t.Parallel()
+	name, dsn := dstest.NewDatabase(t, "hub")
+	db, err := sqldb.Open(sqldb.Config{Name: name, DSN: dsn, MaxOpenConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	p, err := goose.NewProvider(goose.DialectPostgres, db.DB.DB, hubdb.Setup.Migrations, goose.WithAllowOutofOrder(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 37); err != nil {
+		t.Fatal(err)
+	}
+	for i, at := range []time.Time{day(2025, 11, 5), day(2025, 11, 30), day(2025, 12, 3)} {
+		r := entry(i)
+		r.LoggedAt = at.UTC()
+		if _, err := db.Exec(appendV1, r.Payload(), r.LoggedAt, r.RequestID, r.Subject, r.Org, r.Kind, r.TokenID, r.Purpose,
+			r.Operation, r.QueryHash, r.Persons, r.PersonsMasked, r.Entities, r.Fields); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sqldb.Migrate(ctx, db, hubdb.Setup.Migrations); err != nil {
+		t.Fatal(err)
+	}
+	ql := &auth.QueryLog{Store: hubdb.New(db.DB).QueryLog(), Key: logKey}
+	var b *auth.Broken
+	if _, err := ql.Verify(ctx, time.Time{}); !errors.As(err, &b) || b.ID != 3 || !strings.Contains(b.Reason, "not signed") {
+		t.Fatalf("Verify before the first signed batch = %v; want the unsigned head named", err)
+	}
+	months, err := ql.Store.Months(ctx)
+	if err != nil || len(months) < 2 || months[0].Format("2006-01") != "2025-11" || months[1].Format("2006-01") != "2025-12" {
+		t.Fatalf("partitions after the migration: %v, %v", months, err)
+	}
+	if id, err := ql.Append(ctx, entry(9)); err != nil || id != 4 {
+		t.Fatalf("the first row after the migration: %d, %v", id, err)
+	}
+	sealed, err := ql.SealMonths(ctx)
+	if err != nil || len(sealed) < 2 || sealed[0].MonthName() != "2025-11" || sealed[0].LastID != 2 || sealed[1].FirstID != 3 || sealed[1].LastID != 3 {
+		t.Fatalf("SealMonths = %+v, %v; want 2025-11 (rows 1–2), 2025-12 (row 3), …", sealed, err)
+	}
+	if v, err := ql.Verify(ctx, time.Time{}); err != nil || v.Rows != 4 {
+		t.Fatalf("Verify = %+v, %v; want 4 rows", v, err)
+	}
+	// And back: the migration's Down keeps the rows.
+	if _, err := p.DownTo(ctx, 37); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.Get(&n, `SELECT count(*) FROM query_log`); err != nil || n != 4 {
+		t.Fatalf("rows after migrating down: %d, %v", n, err)
+	}
 }
