@@ -25,10 +25,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/lib/pq"
@@ -46,18 +49,19 @@ func main() {
 }
 
 type config struct {
-	dsn       string
-	database  string
-	keep      bool
-	instances int
-	writers   int
-	conns     int
-	maxBatch  int
-	duration  time.Duration
-	warmup    time.Duration
-	mode      string
-	verify    bool
-	label     string
+	dsn        string
+	database   string
+	keep       bool
+	instances  int
+	writers    int
+	conns      int
+	maxBatch   int
+	duration   time.Duration
+	warmup     time.Duration
+	mode       string
+	verify     bool
+	label      string
+	cpuProfile string
 }
 
 func run(args []string, out io.Writer) error {
@@ -75,6 +79,7 @@ func run(args []string, out io.Writer) error {
 	fs.StringVar(&c.mode, "mode", "batch", "batch (the log as it is) or row (one statement per row, as before issue #16)")
 	fs.BoolVar(&c.verify, "verify", true, "verify the whole log at the end and time it")
 	fs.StringVar(&c.label, "label", "", "the run's name in the table")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -101,6 +106,13 @@ func run(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The writers' sessions are named, so that their backends' CPU time
+	// can be told from everybody else's on a shared server.
+	appName := "logbench-" + name
+	writerDSN, err := sqldb.WithParams(dsn, map[string]string{"application_name": appName})
+	if err != nil {
+		return err
+	}
 	admin, err := sqldb.Open(sqldb.Config{Name: "hub", DSN: dsn, MaxOpenConns: 2, Timeout: time.Minute})
 	if err != nil {
 		return err
@@ -118,7 +130,7 @@ func run(args []string, out io.Writer) error {
 	}
 	insts := make([]instance, c.instances)
 	for i := range insts {
-		db, err := sqldb.Open(sqldb.Config{Name: "hub", DSN: dsn, MaxOpenConns: c.conns, Timeout: 10 * time.Second})
+		db, err := sqldb.Open(sqldb.Config{Name: "hub", DSN: writerDSN, MaxOpenConns: c.conns, Timeout: 10 * time.Second})
 		if err != nil {
 			return err
 		}
@@ -177,12 +189,33 @@ func run(args []string, out io.Writer) error {
 		return
 	}
 	b0, r0 := written()
+	cpu0, err := cpuNow(ctx, admin, appName)
+	if err != nil {
+		return err
+	}
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	measuring.Store(true)
 	start := time.Now()
 	time.Sleep(c.duration)
 	stop.Store(true)
+	if c.cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	elapsed := time.Since(start)
 	b1, r1 := written()
+	cpu1, err := cpuNow(ctx, admin, appName)
+	if err != nil {
+		return err
+	}
 	wg.Wait()
 	load1 := loadAvg()
 	if err, _ := firstErr.Load().(error); err != nil {
@@ -211,11 +244,18 @@ func run(args []string, out io.Writer) error {
 	if err := admin.Get(&after, `SELECT last_id FROM query_log_head`); err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "| run | mode | instances × writers | rows in the window | rows / s | append median ms | append p99 ms | rows / batch | load avg (1 min) before → after | verify |")
-	fmt.Fprintln(out, "|---|---|--:|--:|--:|--:|--:|--:|---|---|")
-	fmt.Fprintf(out, "| %s | %s | %d × %d | %d | %.0f | %.2f | %.2f | %s | %s → %s | %s |\n",
+	perRow := func(d time.Duration) string {
+		if rows == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.0f", float64(d.Microseconds())/float64(rows))
+	}
+	fmt.Fprintln(out, "| run | mode | instances × writers | rows in the window | rows / s | append median ms | append p99 ms | rows / batch | Go CPU µs / row | PostgreSQL CPU µs / row | load avg (1 min) before → after | verify |")
+	fmt.Fprintln(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|")
+	fmt.Fprintf(out, "| %s | %s | %d × %d | %d | %.0f | %.2f | %.2f | %s | %s | %s | %s → %s | %s |\n",
 		c.label, c.mode, c.instances, c.writers, rows, float64(rows)/elapsed.Seconds(),
-		ms(quantile(lat, 0.5)), ms(quantile(lat, 0.99)), perBatch, load0, load1, verified)
+		ms(quantile(lat, 0.5)), ms(quantile(lat, 0.99)), perBatch, perRow(cpu1.self-cpu0.self), perRow(cpu1.pg-cpu0.pg),
+		load0, load1, verified)
 	fmt.Fprintf(out, "\n%d rows written in all (warm-up and the appends in flight at the end included), database %s\n", after-before, name)
 	return nil
 }
@@ -272,6 +312,40 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func sum(s string) []byte {
 	b := sha256.Sum256([]byte(s))
 	return b[:]
+}
+
+// cpuUse is CPU time used so far: this process's (the instances' Go
+// side, and the writers that drive them), and that of the PostgreSQL
+// backends serving the writers' sessions (application_name appName).
+type cpuUse struct{ self, pg time.Duration }
+
+func cpuNow(ctx context.Context, admin *sqldb.DB, appName string) (cpuUse, error) {
+	var u cpuUse
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return u, err
+	}
+	u.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	var pids []int
+	if err := admin.SelectContext(ctx, &pids, `SELECT pid FROM pg_stat_activity WHERE application_name = $1`, appName); err != nil {
+		return u, err
+	}
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue // a backend that ended, or another machine's
+		}
+		i := strings.LastIndexByte(string(b), ')')
+		f := strings.Fields(string(b[i+1:]))
+		if i < 0 || len(f) < 13 {
+			continue
+		}
+		for _, s := range f[11:13] {
+			n, _ := strconv.ParseInt(s, 10, 64)
+			u.pg += time.Duration(n) * 10 * time.Millisecond // USER_HZ
+		}
+	}
+	return u, nil
 }
 
 // loadAvg is the machine's one-minute load average (the machine is shared).
