@@ -125,61 +125,83 @@ func (l *QueryLog) Append(ctx context.Context, e hubdb.QueryLogRow) (int64, erro
 // write writes batches while rows are queued, then ends: the goroutine
 // lives as long as the instance has rows waiting, never longer.
 func (l *QueryLog) write() {
-	max := l.MaxBatch
-	if max <= 0 {
-		max = DefaultMaxBatch
-	}
 	for {
 		l.mu.Lock()
-		n := min(len(l.queue), max)
-		if n == 0 {
+		if len(l.queue) == 0 {
 			l.queue, l.writing = nil, false
 			l.mu.Unlock()
 			return
 		}
-		batch := l.queue[:n:n]
-		l.queue = l.queue[n:]
 		l.mu.Unlock()
-		live := make([]*pendingRow, 0, len(batch))
-		for _, p := range batch {
-			if p.ctx.Err() == nil {
-				live = append(live, p)
-			}
-		}
-		l.writeBatch(live)
+		l.writeBatch(nil)
 	}
 }
 
-// writeBatch writes one batch and tells each of its requests. A batch the
+// take removes the next batch from the queue: what queued up to the
+// moment the batch holds the chain head's lock, at most MaxBatch rows,
+// without the requests that stopped waiting.
+func (l *QueryLog) take() []*pendingRow {
+	max := l.MaxBatch
+	if max <= 0 {
+		max = DefaultMaxBatch
+	}
+	l.mu.Lock()
+	n := min(len(l.queue), max)
+	batch := l.queue[:n:n]
+	l.queue = l.queue[n:]
+	l.mu.Unlock()
+	live := make([]*pendingRow, 0, len(batch))
+	for _, p := range batch {
+		if p.ctx.Err() == nil {
+			live = append(live, p)
+		}
+	}
+	return live
+}
+
+// writeBatch writes one batch, the given rows or (nil) the queue's next
+// once the head is locked, and tells each of its requests. A batch the
 // database refuses for its data (a row it cannot store) is written again
 // row by row, so that one bad row costs only its own answer.
-func (l *QueryLog) writeBatch(batch []*pendingRow) {
-	if len(batch) == 0 {
-		return
-	}
-	rows := make([]hubdb.QueryLogRow, len(batch))
-	for i, p := range batch {
-		rows[i] = p.row
+func (l *QueryLog) writeBatch(given []*pendingRow) {
+	var batch []*pendingRow
+	take := func() []hubdb.QueryLogRow {
+		batch = given
+		if batch == nil {
+			batch = l.take()
+		}
+		rows := make([]hubdb.QueryLogRow, len(batch))
+		for i, p := range batch {
+			rows[i] = p.row
+		}
+		return rows
 	}
 	timeout := l.Timeout
 	if timeout <= 0 {
 		timeout = DefaultBatchTimeout
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	err := l.Store.Append(ctx, rows, l.now(), func(h hubdb.QueryLogHead) []byte { return ed25519.Sign(l.Key, h.Statement()) })
+	rows, err := l.Store.Append(ctx, take, l.now, func(h hubdb.QueryLogHead) []byte { return ed25519.Sign(l.Key, h.Statement()) })
 	cancel()
+	if batch == nil && err != nil { // the head was never locked: fail the next batch, not the queue
+		batch = l.take()
+	}
 	if err != nil && len(batch) > 1 && refusedData(err) {
 		for _, p := range batch {
 			l.writeBatch([]*pendingRow{p})
 		}
 		return
 	}
-	if err == nil {
+	if err == nil && len(rows) > 0 {
 		l.batches.Add(1)
 		l.rows.Add(int64(len(rows)))
 	}
 	for i, p := range batch {
-		p.done <- appended{rows[i].ID, err}
+		if err != nil {
+			p.done <- appended{0, err}
+		} else {
+			p.done <- appended{rows[i].ID, nil}
+		}
 	}
 }
 

@@ -142,15 +142,17 @@ type QueryLogFilter struct {
 // hashed with its predecessor's hash (Hash), partitioned by month, under a
 // signed head row that every batch of writers locks, and the months' seals.
 type QueryLogStore interface {
-	// Append writes rows as the next rows of the chain, in their order, in
-	// one transaction that holds the head's lock: each row is stamped with
-	// at, or the head's LastAt if that is later, and given its id,
-	// PrevHash and RowHash (rows are changed in place); the head moves to
-	// the last and carries sign's signature of it. When Append returns
+	// Append writes a batch as the next rows of the chain, in its order,
+	// in one transaction that holds the head's lock: take is called once
+	// the lock is held (so the rows that queued while the transaction
+	// waited for it go in too) and returns the batch; each row is stamped
+	// with now(), or the head's LastAt if that is later, and given its id,
+	// PrevHash and RowHash; the head moves to the last and carries sign's
+	// signature of it. Append returns the rows as written: when it returns
 	// without error every row is committed; otherwise none is. The month's
-	// partition is created if it is missing. LoggedAt is stored, and
-	// hashed, to the microsecond.
-	Append(ctx context.Context, rows []QueryLogRow, at time.Time, sign func(QueryLogHead) []byte) error
+	// partition is created if it is missing (and the same rows written
+	// again). LoggedAt is stored, and hashed, to the microsecond.
+	Append(ctx context.Context, take func() []QueryLogRow, now func() time.Time, sign func(QueryLogHead) []byte) ([]QueryLogRow, error)
 	// Walk calls fn with every row in id order (with since not zero: the
 	// rows of since's month and later), and stops at fn's first error,
 	// which it returns.
@@ -222,44 +224,53 @@ type storedRow struct {
 	RowHash       string    `json:"row_hash"`
 }
 
-func (q queryLog) Append(ctx context.Context, rows []QueryLogRow, at time.Time, sign func(QueryLogHead) []byte) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	at = at.UTC().Truncate(time.Microsecond)
-	for i := range rows {
-		// Hash what will be stored: an empty list comes back as [], never null.
-		for _, s := range []*pq.StringArray{&rows[i].Persons, &rows[i].PersonsMasked, &rows[i].Entities, &rows[i].Fields} {
-			if *s == nil {
-				*s = pq.StringArray{}
-			}
+func (q queryLog) Append(ctx context.Context, take func() []QueryLogRow, now func() time.Time, sign func(QueryLogHead) []byte) ([]QueryLogRow, error) {
+	var rows []QueryLogRow
+	taken := false
+	batch := func() []QueryLogRow {
+		if !taken {
+			rows, taken = take(), true
 		}
+		return rows
 	}
-	err := q.append(ctx, rows, at, sign)
+	var at time.Time
+	err := q.append(ctx, batch, now, sign, &at)
 	if isMissingPartition(err) {
 		if err := q.CreateMonths(ctx, at, at); err != nil {
-			return fmt.Errorf("writing the query log: creating the month's partition: %w", err)
+			return nil, fmt.Errorf("writing the query log: creating the month's partition: %w", err)
 		}
-		err = q.append(ctx, rows, at, sign)
+		err = q.append(ctx, batch, now, sign, &at)
 	}
 	if err != nil {
-		return fmt.Errorf("writing the query log: %w", err)
+		return nil, fmt.Errorf("writing the query log: %w", err)
 	}
-	return nil
+	return rows, nil
 }
 
-func (q queryLog) append(ctx context.Context, rows []QueryLogRow, at time.Time, sign func(QueryLogHead) []byte) error {
+func (q queryLog) append(ctx context.Context, batch func() []QueryLogRow, now func() time.Time, sign func(QueryLogHead) []byte, stamp *time.Time) error {
 	return q.d.Transact(ctx, func(tx *DB) error {
 		var h QueryLogHead
 		if err := tx.get(ctx, &h, `SELECT last_id, last_hash, last_at, signature FROM query_log_head FOR UPDATE`); err != nil {
 			return err
 		}
+		rows := batch()
+		if len(rows) == 0 {
+			return nil
+		}
+		at := now().UTC().Truncate(time.Microsecond)
 		if h.LastAt.After(at) {
 			at = h.LastAt.UTC()
 		}
+		*stamp = at
 		recs := make([]storedRow, len(rows))
 		for i := range rows {
 			r := &rows[i]
+			// Hash what will be stored: an empty list comes back as [], never null.
+			for _, s := range []*pq.StringArray{&r.Persons, &r.PersonsMasked, &r.Entities, &r.Fields} {
+				if *s == nil {
+					*s = pq.StringArray{}
+				}
+			}
 			r.ID, r.LoggedAt, r.PrevHash = h.LastID+int64(i)+1, at, h.LastHash
 			if i > 0 {
 				r.PrevHash = rows[i-1].RowHash
