@@ -600,3 +600,25 @@ func TestQueryLogMigratedFromOneTable(t *testing.T) {
 		t.Fatalf("rows after migrating down: %d, %v", n, err)
 	}
 }
+
+// A batch commits without waiting for the disk and is flushed before its
+// requests are answered; when the flush fails, they are not answered (the
+// rows stay in the chain: logged and not answered, never the other way).
+func TestQueryLogUnflushedIsNotAnswered(t *testing.T) {
+	t.Parallel()
+	db := dstest.Open(t, hubdb.Setup, nil)
+	ql := instance(t, dstest.DSN(t, db.Name), nil)
+	ctx := context.Background()
+	if _, err := ql.Append(ctx, entry(1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`ALTER TABLE query_log_flush RENAME TO query_log_flush_gone`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ql.Append(ctx, entry(2)); err == nil {
+		t.Fatal("a row whose flush failed was reported written")
+	}
+	if v, err := ql.Verify(ctx, time.Time{}); err != nil || v.Rows != 2 {
+		t.Fatalf("Verify = %+v, %v; want both rows chained", v, err)
+	}
+}

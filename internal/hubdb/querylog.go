@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -241,18 +242,35 @@ func (q queryLog) Append(ctx context.Context, take func() []QueryLogRow, now fun
 		}
 		err = q.append(ctx, batch, now, sign, &at)
 	}
+	if err == nil && len(rows) > 0 {
+		// The batch committed without waiting for the disk; a synchronous
+		// commit flushes the WAL up to its own record, the batch's
+		// included, before anyone is answered.
+		_, err = q.d.exec(ctx, `UPDATE query_log_flush SET n = n + 1 WHERE slot = $1`, rand.IntN(flushSlots))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("writing the query log: %w", err)
 	}
 	return rows, nil
 }
 
+// flushSlots is the number of query_log_flush rows (migration 00038).
+const flushSlots = 64
+
 func (q queryLog) append(ctx context.Context, batch func() []QueryLogRow, now func() time.Time, sign func(QueryLogHead) []byte, stamp *time.Time) error {
 	return q.d.Transact(ctx, func(tx *DB) error {
-		var h QueryLogHead
-		if err := tx.get(ctx, &h, `SELECT last_id, last_hash, last_at, signature FROM query_log_head FOR UPDATE`); err != nil {
+		// The transaction commits without waiting for its WAL to reach the
+		// disk, so that the head's lock is not held across a disk flush;
+		// Append flushes before it returns.
+		var locked struct {
+			QueryLogHead
+			Sync string `db:"sync"`
+		}
+		if err := tx.get(ctx, &locked, `SELECT last_id, last_hash, last_at, signature, set_config('synchronous_commit', 'off', true) AS sync
+			FROM query_log_head FOR UPDATE`); err != nil {
 			return err
 		}
+		h := locked.QueryLogHead
 		rows := batch()
 		if len(rows) == 0 {
 			return nil

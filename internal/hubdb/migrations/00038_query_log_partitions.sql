@@ -9,7 +9,8 @@
 --    transaction takes the chain head's lock, stamps the batch's rows no
 --    earlier than the head's last_at (so logged_at never goes back along
 --    the chain, and every month is one run of ids), chains them in order
---    and moves the head, which it signs (Ed25519, CREDITHUB_QUERY_LOG_KEY).
+--    and moves the head, which it signs (Ed25519, CREDITHUB_QUERY_LOG_KEY);
+--    it is flushed to disk before anyone is answered (query_log_flush).
 -- 3. A month that is over is sealed (query_log_seal): its first and last
 --    ids, its row count, the hash before it and its last row's hash,
 --    chained to the month before's seal and signed. What remains after a
@@ -111,7 +112,20 @@ CREATE TRIGGER query_log_seal_no_update BEFORE UPDATE OR DELETE ON query_log_sea
 CREATE TRIGGER query_log_seal_no_truncate BEFORE TRUNCATE ON query_log_seal
     FOR EACH STATEMENT EXECUTE FUNCTION query_log_append_only();
 
+-- A batch commits without waiting for its WAL to reach the disk (the
+-- head's lock is then held for the batch's statements only, not for a
+-- disk flush: instances stop queueing on each other's fsync), and is made
+-- durable before any of its requests is answered by a one-row synchronous
+-- write here: a synchronous commit flushes the WAL up to its own commit
+-- record, the batch's included. Slots spread the writers over rows.
+CREATE TABLE query_log_flush (
+    slot smallint PRIMARY KEY,
+    n    bigint NOT NULL
+);
+INSERT INTO query_log_flush SELECT generate_series(0, 63), 0;
+
 -- +goose Down
+DROP TABLE query_log_flush;
 DROP TABLE query_log_seal;
 ALTER TABLE query_log_head DROP COLUMN signature, DROP COLUMN last_at;
 CREATE TABLE query_log_unpartitioned (LIKE query_log);
