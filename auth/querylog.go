@@ -50,6 +50,8 @@ type QueryLog struct {
 	writing bool
 	batches atomic.Int64
 	rows    atomic.Int64
+	// after is the head's last id as this instance's last batch left it.
+	after atomic.Int64
 }
 
 // DefaultMaxBatch is the most rows one batch writes: well past what one
@@ -181,8 +183,14 @@ func (l *QueryLog) writeBatch(given []*pendingRow) {
 		timeout = DefaultBatchTimeout
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	rows, err := l.Store.Append(ctx, take, l.now, func(h hubdb.QueryLogHead) []byte { return ed25519.Sign(l.Key, h.Statement()) })
+	rows, head, err := l.Store.Append(ctx, hubdb.QueryLogBatch{
+		Take: take, Now: l.now, After: l.after.Load(),
+		Sign: func(h hubdb.QueryLogHead) []byte { return ed25519.Sign(l.Key, h.Statement()) },
+	})
 	cancel()
+	if err == nil && len(rows) > 0 {
+		l.after.Store(head.LastID)
+	}
 	if batch == nil && err != nil { // the head was never locked: fail the next batch, not the queue
 		batch = l.take()
 	}

@@ -601,24 +601,43 @@ func TestQueryLogMigratedFromOneTable(t *testing.T) {
 	}
 }
 
-// A batch commits without waiting for the disk and is flushed before its
-// requests are answered; when the flush fails, they are not answered (the
-// rows stay in the chain: logged and not answered, never the other way).
+// A batch that another instance's batch came before commits without
+// waiting for the disk (the head's lock is not held across a flush) and is
+// flushed before its requests are answered; when the flush fails, they are
+// not answered (the rows stay in the chain: logged and not answered, never
+// the other way round).
 func TestQueryLogUnflushedIsNotAnswered(t *testing.T) {
 	t.Parallel()
 	db := dstest.Open(t, hubdb.Setup, nil)
-	ql := instance(t, dstest.DSN(t, db.Name), nil)
+	dsn := dstest.DSN(t, db.Name)
+	a, b := instance(t, dsn, nil), instance(t, dsn, nil)
 	ctx := context.Background()
-	if _, err := ql.Append(ctx, entry(1)); err != nil {
-		t.Fatal(err)
+	for _, ql := range []*auth.QueryLog{a, b} {
+		if _, err := ql.Append(ctx, entry(1)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := db.Exec(`ALTER TABLE query_log_flush RENAME TO query_log_flush_gone`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ql.Append(ctx, entry(2)); err == nil {
+	if _, err := a.Append(ctx, entry(2)); err == nil {
 		t.Fatal("a row whose flush failed was reported written")
 	}
-	if v, err := ql.Verify(ctx, time.Time{}); err != nil || v.Rows != 2 {
-		t.Fatalf("Verify = %+v, %v; want both rows chained", v, err)
+	if _, err := db.Exec(`ALTER TABLE query_log_flush_gone RENAME TO query_log_flush`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Append(ctx, entry(3)); err != nil {
+		t.Fatal(err)
+	}
+	// Alone (nobody wrote since its last batch), a writer's batch commits
+	// waiting for the disk itself: it needs no flush.
+	if _, err := db.Exec(`ALTER TABLE query_log_flush RENAME TO query_log_flush_gone`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Append(ctx, entry(4)); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := a.Verify(ctx, time.Time{}); err != nil || v.Rows != 5 {
+		t.Fatalf("Verify = %+v, %v; want every row chained", v, err)
 	}
 }

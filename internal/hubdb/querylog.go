@@ -3,6 +3,7 @@ package hubdb
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql/driver"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -144,16 +145,18 @@ type QueryLogFilter struct {
 // signed head row that every batch of writers locks, and the months' seals.
 type QueryLogStore interface {
 	// Append writes a batch as the next rows of the chain, in its order,
-	// in one transaction that holds the head's lock: take is called once
+	// in one transaction that holds the head's lock: b.Take is called once
 	// the lock is held (so the rows that queued while the transaction
 	// waited for it go in too) and returns the batch; each row is stamped
-	// with now(), or the head's LastAt if that is later, and given its id,
-	// PrevHash and RowHash; the head moves to the last and carries sign's
-	// signature of it. Append returns the rows as written: when it returns
-	// without error every row is committed; otherwise none is. The month's
-	// partition is created if it is missing (and the same rows written
-	// again). LoggedAt is stored, and hashed, to the microsecond.
-	Append(ctx context.Context, take func() []QueryLogRow, now func() time.Time, sign func(QueryLogHead) []byte) ([]QueryLogRow, error)
+	// with b.Now(), or the head's LastAt if that is later, and given its
+	// id, PrevHash and RowHash; the head moves to the last and carries
+	// b.Sign's signature of it. Append returns the rows as written and the
+	// new head: when it returns without error every row is committed and
+	// on disk; otherwise none is reported written (they may be committed:
+	// logged, never answered). The month's partition is created if it is
+	// missing (and the same rows written again). LoggedAt is stored, and
+	// hashed, to the microsecond.
+	Append(ctx context.Context, b QueryLogBatch) ([]QueryLogRow, QueryLogHead, error)
 	// Walk calls fn with every row in id order (with since not zero: the
 	// rows of since's month and later), and stops at fn's first error,
 	// which it returns.
@@ -192,18 +195,17 @@ type queryLog struct{ d *DB }
 
 var _ QueryLogStore = queryLog{}
 
-// insertQueryLogRows writes a batch's rows (JSON records named after the
-// columns) and moves the head, in one statement.
+// insertQueryLogRows writes a batch's rows (one JSON literal of records
+// named after the columns) and moves the head, in one statement; its
+// values are filled in as quoted literals (append).
 const insertQueryLogRows = `WITH ins AS (
 	INSERT INTO query_log (id, logged_at, request_id, subject, org, kind, token_id, purpose, operation, query_hash,
 		persons, persons_masked, entities, fields, prev_hash, row_hash)
 	SELECT id, logged_at, request_id, subject, org, kind, token_id, purpose, operation, query_hash,
 		persons, persons_masked, entities, fields, prev_hash, row_hash
-	FROM json_populate_recordset(NULL::query_log, $1)
-	RETURNING 1
+	FROM json_populate_recordset(NULL::query_log, %s)
 )
-UPDATE query_log_head SET last_id = $2, last_hash = $3, last_at = $4, signature = $5
-WHERE (SELECT count(*) FROM ins) = $6`
+UPDATE query_log_head SET last_id = %d, last_hash = %s, last_at = %s, signature = %s::bytea`
 
 // storedRow is a row as insertQueryLogRows reads it.
 type storedRow struct {
@@ -225,94 +227,126 @@ type storedRow struct {
 	RowHash       string    `json:"row_hash"`
 }
 
-func (q queryLog) Append(ctx context.Context, take func() []QueryLogRow, now func() time.Time, sign func(QueryLogHead) []byte) ([]QueryLogRow, error) {
-	var rows []QueryLogRow
-	taken := false
-	batch := func() []QueryLogRow {
-		if !taken {
-			rows, taken = take(), true
-		}
-		return rows
-	}
-	var at time.Time
-	err := q.append(ctx, batch, now, sign, &at)
-	if isMissingPartition(err) {
-		if err := q.CreateMonths(ctx, at, at); err != nil {
-			return nil, fmt.Errorf("writing the query log: creating the month's partition: %w", err)
-		}
-		err = q.append(ctx, batch, now, sign, &at)
-	}
-	if err == nil && len(rows) > 0 {
-		// The batch committed without waiting for the disk; a synchronous
-		// commit flushes the WAL up to its own record, the batch's
-		// included, before anyone is answered.
-		_, err = q.d.exec(ctx, `UPDATE query_log_flush SET n = n + 1 WHERE slot = $1`, rand.IntN(flushSlots))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("writing the query log: %w", err)
-	}
-	return rows, nil
+// QueryLogBatch is one batch for QueryLogStore.Append.
+type QueryLogBatch struct {
+	Take func() []QueryLogRow
+	Now  func() time.Time
+	Sign func(QueryLogHead) []byte
+	// After is the head's LastID as this writer's previous batch left it.
+	// When the head is still there, no other writer came in between and
+	// the batch commits waiting for the disk itself; otherwise others are
+	// about, and it commits without waiting, so that the head's lock is
+	// not held across a disk flush, and is flushed afterwards (a one-row
+	// synchronous write: a synchronous commit flushes the WAL up to its
+	// own record, the batch's included).
+	After int64
 }
 
 // flushSlots is the number of query_log_flush rows (migration 00038).
 const flushSlots = 64
 
-func (q queryLog) append(ctx context.Context, batch func() []QueryLogRow, now func() time.Time, sign func(QueryLogHead) []byte, stamp *time.Time) error {
-	return q.d.Transact(ctx, func(tx *DB) error {
-		// The transaction commits without waiting for its WAL to reach the
-		// disk, so that the head's lock is not held across a disk flush;
-		// Append flushes before it returns.
-		var locked struct {
-			QueryLogHead
-			Sync string `db:"sync"`
+func (q queryLog) Append(ctx context.Context, b QueryLogBatch) ([]QueryLogRow, QueryLogHead, error) {
+	var rows []QueryLogRow
+	taken := false
+	batch := func() []QueryLogRow {
+		if !taken {
+			rows, taken = b.Take(), true
 		}
-		if err := tx.get(ctx, &locked, `SELECT last_id, last_hash, last_at, signature, set_config('synchronous_commit', 'off', true) AS sync
-			FROM query_log_head FOR UPDATE`); err != nil {
-			return err
+		return rows
+	}
+	head, flush, err := q.append(ctx, b, batch)
+	if isMissingPartition(err) {
+		if err := q.CreateMonths(ctx, head.LastAt, head.LastAt); err != nil {
+			return nil, head, fmt.Errorf("writing the query log: creating the month's partition: %w", err)
 		}
-		h := locked.QueryLogHead
-		rows := batch()
-		if len(rows) == 0 {
-			return nil
-		}
-		at := now().UTC().Truncate(time.Microsecond)
-		if h.LastAt.After(at) {
-			at = h.LastAt.UTC()
-		}
-		*stamp = at
-		recs := make([]storedRow, len(rows))
-		for i := range rows {
-			r := &rows[i]
-			// Hash what will be stored: an empty list comes back as [], never null.
-			for _, s := range []*pq.StringArray{&r.Persons, &r.PersonsMasked, &r.Entities, &r.Fields} {
-				if *s == nil {
-					*s = pq.StringArray{}
-				}
+		head, flush, err = q.append(ctx, b, batch)
+	}
+	if err == nil && flush {
+		_, err = q.d.exec(ctx, `UPDATE query_log_flush SET n = n + 1 WHERE slot = $1`, rand.IntN(flushSlots))
+	}
+	if err != nil {
+		return nil, head, fmt.Errorf("writing the query log: %w", err)
+	}
+	return rows, head, nil
+}
+
+// append writes one batch in two round trips on one connection: BEGIN
+// and the head read under its lock, then the rows, the head moved and
+// COMMIT, as one text (the rows inlined as one JSON literal), so that the
+// lock is held for the batch's own statements and one round trip. It
+// reports whether the batch still has to be flushed to disk.
+func (q queryLog) append(ctx context.Context, b QueryLogBatch, batch func() []QueryLogRow) (h QueryLogHead, flush bool, err error) {
+	if q.d.tx != nil {
+		return h, false, errors.New("a query log batch is its own transaction")
+	}
+	conn, err := q.d.pool.Connx(ctx)
+	if err != nil {
+		return h, false, sqldb.MapError(err)
+	}
+	open := false
+	defer func() {
+		if open {
+			// A failed batch leaves its transaction open, or aborted: end
+			// it, or drop the connection rather than hand it back so.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			if _, rerr := conn.ExecContext(rctx, `ROLLBACK`); rerr != nil {
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 			}
-			r.ID, r.LoggedAt, r.PrevHash = h.LastID+int64(i)+1, at, h.LastHash
-			if i > 0 {
-				r.PrevHash = rows[i-1].RowHash
+			cancel()
+		}
+		conn.Close()
+	}()
+	open = true
+	if err = conn.QueryRowxContext(ctx, `BEGIN; SELECT last_id, last_hash, last_at, signature FROM query_log_head FOR UPDATE`).StructScan(&h); err != nil {
+		return h, false, sqldb.MapError(err)
+	}
+	rows := batch()
+	if len(rows) == 0 {
+		return h, false, nil // rolled back
+	}
+	flush = h.LastID != b.After
+	at := b.Now().UTC().Truncate(time.Microsecond)
+	if h.LastAt.After(at) {
+		at = h.LastAt.UTC()
+	}
+	recs := make([]storedRow, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		// Hash what will be stored: an empty list comes back as [], never null.
+		for _, s := range []*pq.StringArray{&r.Persons, &r.PersonsMasked, &r.Entities, &r.Fields} {
+			if *s == nil {
+				*s = pq.StringArray{}
 			}
-			r.RowHash = r.Hash()
-			recs[i] = storedRow{r.ID, r.LoggedAt, r.RequestID, r.Subject, r.Org, r.Kind, r.TokenID, r.Purpose, r.Operation,
-				r.QueryHash, r.Persons, r.PersonsMasked, r.Entities, r.Fields, r.PrevHash, r.RowHash}
 		}
-		last := rows[len(rows)-1]
-		next := QueryLogHead{LastID: last.ID, LastHash: last.RowHash, LastAt: at}
-		next.Signature = sign(next)
-		b, err := json.Marshal(recs)
-		if err != nil {
-			return err
+		r.ID, r.LoggedAt, r.PrevHash = h.LastID+int64(i)+1, at, h.LastHash
+		if i > 0 {
+			r.PrevHash = rows[i-1].RowHash
 		}
-		n, err := tx.exec(ctx, insertQueryLogRows, string(b), next.LastID, next.LastHash, next.LastAt, next.Signature, len(rows))
-		if err != nil {
-			return err
-		}
-		if n != 1 {
-			return errors.New("the chain head did not move")
-		}
-		return nil
-	})
+		r.RowHash = r.Hash()
+		recs[i] = storedRow{r.ID, r.LoggedAt, r.RequestID, r.Subject, r.Org, r.Kind, r.TokenID, r.Purpose, r.Operation,
+			r.QueryHash, r.Persons, r.PersonsMasked, r.Entities, r.Fields, r.PrevHash, r.RowHash}
+	}
+	last := rows[len(rows)-1]
+	next := QueryLogHead{LastID: last.ID, LastHash: last.RowHash, LastAt: at}
+	next.Signature = b.Sign(next)
+	js, err := json.Marshal(recs)
+	if err != nil {
+		return h, false, err
+	}
+	sync := ""
+	if flush {
+		sync = "SET LOCAL synchronous_commit = off;\n"
+	}
+	// Every value is ours: JSON of cleaned text, numbers, hex; quoted
+	// all the same.
+	stmt := sync + fmt.Sprintf(insertQueryLogRows+";\nCOMMIT", pq.QuoteLiteral(string(js)), next.LastID, pq.QuoteLiteral(next.LastHash),
+		pq.QuoteLiteral(at.Format(time.RFC3339Nano)), pq.QuoteLiteral(`\x`+hex.EncodeToString(next.Signature)))
+	if _, err = conn.ExecContext(ctx, stmt); err != nil {
+		next.LastAt = at
+		return next, false, sqldb.MapError(err)
+	}
+	open = false
+	return next, flush, nil
 }
 
 // isMissingPartition reports whether err is PostgreSQL's "no partition of
