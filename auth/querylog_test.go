@@ -465,6 +465,9 @@ func TestQueryLogBadRowFailsAlone(t *testing.T) {
 				e.Persons = []string{strings.Repeat("x", 1<<20)}
 			case 8:
 				e.Operation, e.Subject = "Q\x00uery", "s\xff\xfe"
+			case 9: // SECURITY: the batch's rows travel as one quoted literal
+				e.Subject, e.Org = `o'; COMMIT; DROP TABLE query_log; --`, `\'$$ E'\\x00' "}]`
+				e.Fields = []string{`a"b`, `c'd`, `{e,f}`}
 			}
 			_, errs[i] = ql.Append(ctx, e)
 		}()
@@ -482,6 +485,11 @@ func TestQueryLogBadRowFailsAlone(t *testing.T) {
 	var op string
 	if err := db.Get(&op, `SELECT operation FROM query_log WHERE request_id = 'req-8'`); err != nil || op != "Q\uFFFDuery" {
 		t.Fatalf("hostile operation stored as %q, %v", op, err)
+	}
+	var r hubdb.QueryLogRow
+	if err := db.Get(&r, `SELECT subject, org, fields FROM query_log WHERE request_id = 'req-9'`); err != nil ||
+		r.Subject != `o'; COMMIT; DROP TABLE query_log; --` || r.Org != `\'$$ E'\\x00' "}]` || !slices.Equal(r.Fields, []string{`a"b`, `c'd`, `{e,f}`}) {
+		t.Fatalf("hostile text stored as %q %q %q, %v", r.Subject, r.Org, r.Fields, err)
 	}
 }
 
