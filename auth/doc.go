@@ -16,7 +16,9 @@
 //     (AuthorizationStore; hubdb keeps them).
 //   - querylog.go: the tamper-evident query log that every answer carrying
 //     personal data is preceded by; without a committed row, no personal
-//     data. QueryLog stamps and appends the rows and verifies the chain; the
-//     rows, their link (hubdb.QueryLogRow.Hash) and the one statement that
-//     appends them are hubdb's QueryLogStore.
+//     data. QueryLog batches each instance's rows (group commit), signs the
+//     chain head, seals the months that are over, archives a sealed month
+//     and verifies the whole log; the rows, their link
+//     (hubdb.QueryLogRow.Hash), the batch's transaction, the month
+//     partitions and the seals are hubdb's QueryLogStore.
 package auth

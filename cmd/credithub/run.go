@@ -44,9 +44,21 @@ const usage = `credithub — the credit hub of Heihe's market supervision
                   --ttl at most the kind's longest lifetime
                   (CREDITHUB_TOKEN_MAX_TTL); a person's --id-number is
                   sealed into org with the hub's person ID key
-  credithub audit verify
-                  walk the query log's hash chain; exit 1 naming the first
-                  broken row
+  credithub audit verify [--since YYYY-MM] [--public-key BASE64]
+                  prove the query log: its months' seals, every row's
+                  hash and link (from --since's month on, starting from
+                  the seal of the month before), the signed chain head;
+                  archived months are proven by their seals; exit 1
+                  naming the first fault. The key: the flag, else
+                  CREDITHUB_QUERY_LOG_KEY's (or CREDITHUB_REPORT_KEY's
+                  derived one), else with CREDITHUB_DEV=true the
+                  development key
+  credithub audit archive --month YYYY-MM
+                  detach a sealed month's partition from the query log,
+                  after checking its rows against the seal; then dump
+                  the table it names (pg_dump -t) and drop it
+  credithub audit public-key
+                  print the query log key's public half (for verifiers)
   credithub report verify [--public-key BASE64] <report.json>
                   check a saved credit report ({number, issuedAt, content,
                   signature}) against the report key's public half (the
@@ -331,10 +343,35 @@ func sealPerson(getenv func(string) string, idNo string) (string, error) {
 	return sealer.Person(idNo), nil
 }
 
-// runAudit verifies the query log's chain.
+// runAudit verifies the query log, archives a sealed month or prints the
+// log's public key.
 func runAudit(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, logger *slog.Logger) error {
-	if len(args) != 1 || args[0] != "verify" {
-		return errors.New("usage: credithub audit verify")
+	const use = "usage: credithub audit verify [--since YYYY-MM] [--public-key BASE64] | audit archive --month YYYY-MM | audit public-key"
+	if len(args) == 0 {
+		return errors.New(use)
+	}
+	fs := flag.NewFlagSet("audit "+args[0], flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	since := fs.String("since", "", "verify from this month on (YYYY-MM), starting from the seal of the month before")
+	month := fs.String("month", "", "the month to archive (YYYY-MM)")
+	pubFlag := fs.String("public-key", "", "the query log key's public half, base64 (credithub audit public-key)")
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 {
+		return errors.New(use)
+	}
+	pub, err := queryLogPublicKey(*pubFlag, getenv)
+	if err != nil {
+		return err
+	}
+	if args[0] == "public-key" {
+		fmt.Fprintln(stdout, base64.StdEncoding.EncodeToString(pub))
+		return nil
+	}
+	parseMonth := func(flagName, v string) (time.Time, error) {
+		m, err := time.Parse("2006-01", v)
+		if err != nil {
+			return m, fmt.Errorf("--%s must be a month as YYYY-MM, such as 2026-01, got %q", flagName, v)
+		}
+		return m, nil
 	}
 	env := func(k string) string {
 		if k == "CREDITHUB_DEV" && getenv(k) == "" && getenv("CREDITHUB_PERSON_ID_KEY") == "" {
@@ -351,17 +388,85 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
-	n, err := (&auth.QueryLog{Store: hubdb.New(db.DB).QueryLog()}).Verify(ctx)
-	var broken *auth.Broken
-	if errors.As(err, &broken) {
-		fmt.Fprintf(stdout, "query log BROKEN at row %d: %s (%d rows verified before it)\n", broken.ID, broken.Reason, n)
-		return fmt.Errorf("query log chain broken at row %d", broken.ID)
+	ql := &auth.QueryLog{Store: hubdb.New(db.DB).QueryLog(), Public: pub}
+	switch args[0] {
+	case "verify":
+		var from time.Time
+		if *since != "" {
+			if from, err = parseMonth("since", *since); err != nil {
+				return err
+			}
+		}
+		v, err := ql.Verify(ctx, from)
+		var broken *auth.Broken
+		if errors.As(err, &broken) {
+			fmt.Fprintf(stdout, "query log BROKEN: %s (%d rows verified before it)\n", broken.Error(), v.Rows)
+			if broken.Month != "" {
+				return fmt.Errorf("query log broken at the seal of %s", broken.Month)
+			}
+			return fmt.Errorf("query log broken at row %d", broken.ID)
+		}
+		if err != nil {
+			return err
+		}
+		span := "no rows"
+		if v.LastID > 0 {
+			span = fmt.Sprintf("rows %d–%d", v.FirstID, v.LastID)
+		}
+		fmt.Fprintf(stdout, "query log verified: %d rows, chain intact (%s) to the signed head; %d months sealed", v.Rows, span, len(v.Sealed))
+		for i, s := range v.Archived {
+			sep := ", "
+			if i == 0 {
+				sep = "; archived and proven by their seals: "
+			}
+			fmt.Fprintf(stdout, "%s%s (rows %d–%d)", sep, s.MonthName(), s.FirstID, s.LastID)
+		}
+		fmt.Fprintln(stdout)
+		return nil
+	case "archive":
+		m, err := parseMonth("month", *month)
+		if err != nil {
+			return err
+		}
+		table, err := ql.Archive(ctx, m)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s detached from query_log (its rows match its seal). Dump it, then drop it:\n  pg_dump --table=%s --format=custom --file=%s.dump <the hub's database>\n  psql <the hub's database> -c 'DROP TABLE %s'\n",
+			*month, table, table, table)
+		return nil
 	}
+	return errors.New(use)
+}
+
+// queryLogPublicKey is the key the query log is verified with: the flag's,
+// else the public half of the configured signing key (its own, or the one
+// derived from the report key), else with CREDITHUB_DEV=true the
+// development one.
+func queryLogPublicKey(flagValue string, getenv func(string) string) (ed25519.PublicKey, error) {
+	if flagValue != "" {
+		k, err := base64.StdEncoding.DecodeString(flagValue)
+		if err != nil || len(k) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("--public-key must be base64 of a %d-byte Ed25519 public key (credithub audit public-key)", ed25519.PublicKeySize)
+		}
+		return k, nil
+	}
+	dev := strings.EqualFold(getenv("CREDITHUB_DEV"), "true") || getenv("CREDITHUB_DEV") == "1"
+	if getenv("CREDITHUB_QUERY_LOG_KEY") == "" && getenv("CREDITHUB_REPORT_KEY") == "" && !dev {
+		return nil, errors.New("no query log key to verify with: pass --public-key, or set CREDITHUB_QUERY_LOG_KEY (or CREDITHUB_REPORT_KEY, which it is derived from when unset), or CREDITHUB_DEV=true for the development key")
+	}
+	var report []byte
+	if getenv("CREDITHUB_QUERY_LOG_KEY") == "" {
+		var err error
+		if report, err = app.ParseReportKey(getenv("CREDITHUB_REPORT_KEY"), dev); err != nil {
+			return nil, err
+		}
+	}
+	seed, err := app.ParseQueryLogKey(getenv("CREDITHUB_QUERY_LOG_KEY"), report)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(stdout, "query log verified: %d rows, chain intact\n", n)
-	return nil
+	return ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey), nil
 }
 
 // runReport verifies a saved credit report offline, as its holder would:

@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -100,6 +101,9 @@ type App struct {
 	Supervision *supervision.Service
 	// Workflows runs the state machines, and the bans job (T21).
 	Workflows *workflow.Service
+	// QueryLog writes the query log's rows in batches, seals its months
+	// and verifies it.
+	QueryLog *auth.QueryLog
 	// Sealer seals ID numbers into person IDs (Person.id, a person token's
 	// org) and opens them, with CREDITHUB_PERSON_ID_KEY.
 	Sealer *gid.Sealer
@@ -178,7 +182,10 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	a.Loaders.Departments = append(a.Loaders.Departments,
 		loaders.Department{Source: &hubdb.RecordSource{State: state}, Timeout: hubDB.Timeout, Internal: true})
 	hub := hubdb.New(hubDB.DB)
-	queryLog := &auth.QueryLog{Store: hub.QueryLog()}
+	a.QueryLog = &auth.QueryLog{Store: hub.QueryLog(), Key: ed25519.NewKeyFromSeed(cfg.QueryLogKey)}
+	if cfg.QueryLogOff {
+		logger.Warn("CREDITHUB_QUERY_LOG=off: personal data leaves WITHOUT query-log rows (development only, for measuring the log's cost)")
+	}
 	flows := &workflow.Service{
 		DB: hubdb.New(hubDB.DB), State: state, Measures: measures, Calendar: workday.Default(), Logger: logger, Keys: sealer,
 		Org: func(ctx context.Context, uscc string) (string, string, error) {
@@ -261,28 +268,29 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		dbs = append(dbs, a.DBs[name])
 	}
 	a.Handler = server.New(server.Options{
-		Schema:           schema,
-		Loaders:          a.Loaders,
-		Authenticator:    verifier,
-		Rules:            rules,
-		QueryLog:         queryLog,
-		Authorizations:   hub.Authorizations(),
-		Members:          hub.Associations(),
-		PersonRef:        sealer.Ref,
-		Databases:        dbs,
-		Logger:           logger,
-		GraphiQL:         cfg.GraphiQL,
-		Dashboard:        cfg.Dashboard,
-		DevTokens:        cfg.DevTokens && cfg.Development,
-		TokenMaxTTL:      cfg.TokenMaxTTL,
-		CORSOrigins:      cfg.CORSOrigins,
-		ReportStatements: cfg.Development,
-		Profiling:        cfg.Development,
-		Limits:           limits,
-		Trust:            a.Trust,
-		RateLimiter:      rate,
-		Metrics:          a.Metrics,
-		Breakers:         breakers,
+		Schema:               schema,
+		Loaders:              a.Loaders,
+		Authenticator:        verifier,
+		Rules:                rules,
+		QueryLog:             a.QueryLog,
+		UnloggedPersonalData: cfg.QueryLogOff && cfg.Development,
+		Authorizations:       hub.Authorizations(),
+		Members:              hub.Associations(),
+		PersonRef:            sealer.Ref,
+		Databases:            dbs,
+		Logger:               logger,
+		GraphiQL:             cfg.GraphiQL,
+		Dashboard:            cfg.Dashboard,
+		DevTokens:            cfg.DevTokens && cfg.Development,
+		TokenMaxTTL:          cfg.TokenMaxTTL,
+		CORSOrigins:          cfg.CORSOrigins,
+		ReportStatements:     cfg.Development,
+		Profiling:            cfg.Development,
+		Limits:               limits,
+		Trust:                a.Trust,
+		RateLimiter:          rate,
+		Metrics:              a.Metrics,
+		Breakers:             breakers,
 	})
 	a.startRunners()
 	// A subscription opened once Open returns must miss nothing: wait for

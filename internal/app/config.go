@@ -71,6 +71,15 @@ type Config struct {
 	// them; rotating it leaves earlier reports verifiable only with the old
 	// public key.
 	ReportKey []byte
+	// QueryLogKey is the Ed25519 seed that signs the query log's chain head
+	// and its months' seals (CREDITHUB_QUERY_LOG_KEY, base64 of 32 bytes;
+	// derived from ReportKey when unset), the same on every instance; its
+	// public half verifies them (`credithub audit verify`).
+	QueryLogKey []byte
+	// QueryLogOff lets personal data leave without a query-log row
+	// (CREDITHUB_QUERY_LOG=off): development only, to measure what the
+	// log costs (dev/bench/README.md); refused outside development.
+	QueryLogOff bool
 	// Limits bound each document (CREDITHUB_LIMITS: on, measure or off;
 	// CREDITHUB_MAX_BYTES, _TOKENS, _DEPTH, _ALIASES, _ROOT_FIELDS, _COST).
 	Limits     server.Limits
@@ -193,6 +202,19 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.ReportKey, err = ParseReportKey(getenv("CREDITHUB_REPORT_KEY"), c.Development); err != nil {
 		return c, err
+	}
+	if c.QueryLogKey, err = ParseQueryLogKey(getenv("CREDITHUB_QUERY_LOG_KEY"), c.ReportKey); err != nil {
+		return c, err
+	}
+	switch v := getenv("CREDITHUB_QUERY_LOG"); v {
+	case "", "on":
+	case "off":
+		if !c.Development {
+			return c, fmt.Errorf("CREDITHUB_QUERY_LOG=off is for development only: outside it, no personal data leaves without its query-log row")
+		}
+		c.QueryLogOff = true
+	default:
+		return c, fmt.Errorf("CREDITHUB_QUERY_LOG must be on, or off in development, got %q", v)
 	}
 	c.WarningScan = 30 * time.Second
 	if v := getenv("CREDITHUB_WARNING_SCAN"); v != "" {
@@ -352,6 +374,22 @@ func ParseReportKey(v string, dev bool) ([]byte, error) {
 	k, err := base64.StdEncoding.DecodeString(v)
 	if err != nil || len(k) != 32 {
 		return nil, fmt.Errorf("CREDITHUB_REPORT_KEY must be base64 of exactly 32 bytes (an Ed25519 seed)")
+	}
+	return k, nil
+}
+
+// ParseQueryLogKey reads CREDITHUB_QUERY_LOG_KEY: base64 of a 32-byte
+// Ed25519 seed; when it is empty, a seed derived from the report key's
+// (reportKey), so that a deployment has one secret fewer to hand to every
+// instance, and a development log stays verifiable across restarts.
+func ParseQueryLogKey(v string, reportKey []byte) ([]byte, error) {
+	if v == "" {
+		k := sha256.Sum256(append([]byte("credithub query log key\n"), reportKey...))
+		return k[:], nil
+	}
+	k, err := base64.StdEncoding.DecodeString(v)
+	if err != nil || len(k) != 32 {
+		return nil, fmt.Errorf("CREDITHUB_QUERY_LOG_KEY must be base64 of exactly 32 bytes (an Ed25519 seed)")
 	}
 	return k, nil
 }

@@ -27,6 +27,8 @@ func TestConfigRefusesBadValuesNamingTheKey(t *testing.T) {
 		"CREDITHUB_TOKEN_MAX_TTL":        "department=forever",
 		"CREDITHUB_PERSON_ID_KEY":        "c2hvcnQ=",
 		"CREDITHUB_REPORT_KEY":           "c2hvcnQ=",
+		"CREDITHUB_QUERY_LOG_KEY":        "c2hvcnQ=",
+		"CREDITHUB_QUERY_LOG":            "skip",
 		"CREDITHUB_WARNING_SCAN":         "1ms",
 		"CREDITHUB_LIMITS":               "strict",
 		"CREDITHUB_MAX_DEPTH":            "0",
@@ -55,7 +57,7 @@ func TestConfigRefusesBadValuesNamingTheKey(t *testing.T) {
 		if !strings.Contains(err.Error(), key) {
 			t.Errorf("%s=%q refused without naming it: %v", key, bad, err)
 		}
-		if strings.Contains(err.Error(), bad) && (key == "CREDITHUB_PERSON_ID_KEY" || key == "CREDITHUB_REPORT_KEY") {
+		if strings.Contains(err.Error(), bad) && (key == "CREDITHUB_PERSON_ID_KEY" || key == "CREDITHUB_REPORT_KEY" || key == "CREDITHUB_QUERY_LOG_KEY") {
 			t.Errorf("the error repeats a secret: %v", err)
 		}
 	}
@@ -92,6 +94,20 @@ func TestConfigProductionNeedsItsSecrets(t *testing.T) {
 		c.TokenMaxTTL[auth.KindDepartment] != 12*time.Hour || c.TokenMaxTTL[auth.KindPublicService] != 12*time.Hour ||
 		c.TokenMaxTTL[auth.KindAgency] != time.Hour || c.TokenMaxTTL[auth.KindEntity] != time.Hour || c.TokenMaxTTL[auth.KindAdmin] != time.Hour {
 		t.Errorf("production defaults changed: %+v", c)
+	}
+	// SECURITY: the query log cannot be turned off outside development,
+	// and its key, unset, is derived from the report key (never the
+	// development one).
+	if c.QueryLogOff || len(c.QueryLogKey) != 32 || string(c.QueryLogKey) == string(c.ReportKey) {
+		t.Errorf("production query log: off %v, key %x", c.QueryLogOff, c.QueryLogKey)
+	}
+	env["CREDITHUB_QUERY_LOG"] = "off"
+	if _, err := FromEnv(envOf(env)); err == nil || !strings.Contains(err.Error(), "CREDITHUB_QUERY_LOG=off is for development only") {
+		t.Errorf("CREDITHUB_QUERY_LOG=off in production: %v", err)
+	}
+	dev, err := FromEnv(envOf(map[string]string{"CREDITHUB_DEV": "true", "CREDITHUB_QUERY_LOG": "off"}))
+	if err != nil || !dev.QueryLogOff {
+		t.Errorf("CREDITHUB_QUERY_LOG=off in development: %v, %v", dev.QueryLogOff, err)
 	}
 }
 

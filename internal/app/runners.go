@@ -40,6 +40,11 @@ const CatalogueRefreshEvery = 30 * time.Second
 // and the removal.
 const BanJobEvery = 10 * time.Minute
 
+// QueryLogMonthsEvery is how often an instance makes the query log's next
+// months' partitions and seals the months that are over
+// (auth.QueryLog.SealMonths).
+const QueryLogMonthsEvery = time.Hour
+
 // Runners lists this instance's background jobs, in the order they start.
 func (a *App) Runners() []Runner {
 	hubDSN := a.Config.Databases["hub"].DSN
@@ -82,6 +87,17 @@ func (a *App) Runners() []Runner {
 			Several: "one instance follows at a time (a session advisory lock); the others skip their turn; each batch's changes commit with its watermark, and each expired authorisation is noted once",
 		},
 	}
+	rs = append(rs, Runner{
+		Name: "query log months", Every: QueryLogMonthsEvery, First: 10 * time.Second,
+		Turn: func(ctx context.Context) error {
+			sealed, err := a.QueryLog.SealMonths(ctx)
+			for _, s := range sealed {
+				a.Logger.Info("query log month sealed", "month", s.MonthName(), "rows", s.Rows, "first", s.FirstID, "last", s.LastID)
+			}
+			return err
+		},
+		Several: "a month is closed under the chain head's lock and its seal is one row keyed by the month: whichever instance seals it first, the others take its seal",
+	})
 	rs = append(rs, Runner{
 		Name: "catalogue refresh", Every: CatalogueRefreshEvery,
 		Turn: func(ctx context.Context) error {

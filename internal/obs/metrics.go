@@ -26,6 +26,7 @@ type Metrics struct {
 	CircuitState    *prometheus.GaugeVec
 	BatchSize       *prometheus.HistogramVec
 	QueryLogWrites  *prometheus.CounterVec
+	QueryLogWait    prometheus.Histogram
 	RateLimited     prometheus.Counter
 	Refused         *prometheus.CounterVec
 
@@ -67,6 +68,10 @@ func NewMetrics() *Metrics {
 		QueryLogWrites: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "credithub_query_log_writes_total", Help: "Query log rows written before personal data left (ok) or not (failed: data withheld).",
 		}, []string{"outcome"}),
+		QueryLogWait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "credithub_query_log_wait_seconds", Help: "How long an answer with personal data waited for its query-log row's batch to commit.",
+			Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 3},
+		}),
 		RateLimited: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "credithub_rate_limited_total", Help: "Requests refused for a spent budget.",
 		}),
@@ -76,7 +81,7 @@ func NewMetrics() *Metrics {
 		ops: map[string]bool{},
 	}
 	r.MustRegister(m.Requests, m.RequestDuration, m.DeptQueries, m.DeptDuration, m.CircuitState, m.BatchSize,
-		m.QueryLogWrites, m.RateLimited, m.Refused)
+		m.QueryLogWrites, m.QueryLogWait, m.RateLimited, m.Refused)
 	return m
 }
 
@@ -128,11 +133,13 @@ func (m *Metrics) ObserveBatch(department, loader string, keys int, outcome stri
 	m.BatchSize.WithLabelValues(department, loader).Observe(float64(keys))
 }
 
-// QueryLogWrite records a query-log write (ok) or a failed one (data withheld).
-func (m *Metrics) QueryLogWrite(ok bool) {
+// QueryLogWrite records a query-log write (ok) or a failed one (data
+// withheld), and how long the answer waited for it.
+func (m *Metrics) QueryLogWrite(ok bool, wait time.Duration) {
 	if m == nil {
 		return
 	}
+	m.QueryLogWait.Observe(wait.Seconds())
 	if ok {
 		m.QueryLogWrites.WithLabelValues("ok").Inc()
 	} else {

@@ -46,14 +46,15 @@ func logPersonalData(ql *auth.QueryLog, logger *slog.Logger, m *obs.Metrics) gra
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
 		defer cancel()
 		if ql == nil {
-			m.QueryLogWrite(false)
+			m.QueryLogWrite(false, 0)
 			return withhold(resp, d.Withhold, logger, ctx, nil)
 		}
+		start := time.Now()
 		if _, err := ql.Append(lctx, entry); err != nil {
-			m.QueryLogWrite(false)
+			m.QueryLogWrite(false, time.Since(start))
 			return withhold(resp, d.Withhold, logger, ctx, err)
 		}
-		m.QueryLogWrite(true)
+		m.QueryLogWrite(true, time.Since(start))
 		return resp
 	}
 }

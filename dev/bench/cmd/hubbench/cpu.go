@@ -73,8 +73,14 @@ func procCPU(pid int) (time.Duration, error) {
 	return time.Duration(ticks) * clockTick, nil
 }
 
+// pgDatabasePrefix, when set (-pg-cpu-prefix), restricts postgresCPU to
+// the backends serving databases of that prefix: on a server shared with
+// other people's work, the benchmark's own sessions.
+var pgDatabasePrefix string
+
 // postgresCPU sums the CPU time of every process named postgres (the
-// server and its backends: the benchmark's sessions, and anybody else's).
+// server and its backends: the benchmark's sessions, and anybody else's),
+// or only the backends of pgDatabasePrefix's databases.
 func postgresCPU() (time.Duration, error) {
 	dirs, err := filepath.Glob("/proc/[0-9]*")
 	if err != nil {
@@ -86,6 +92,14 @@ func postgresCPU() (time.Duration, error) {
 		comm, err := os.ReadFile(d + "/comm")
 		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
 			continue
+		}
+		if pgDatabasePrefix != "" {
+			// A backend's title: "postgres: 15/main: USER DATABASE HOST(PORT) STATE".
+			title, err := os.ReadFile(d + "/cmdline")
+			f := strings.Fields(strings.ReplaceAll(string(title), "\x00", " "))
+			if err != nil || len(f) < 4 || !strings.HasPrefix(f[3], pgDatabasePrefix) {
+				continue
+			}
 		}
 		pid, err := strconv.Atoi(filepath.Base(d))
 		if err != nil {

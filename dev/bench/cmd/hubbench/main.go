@@ -109,6 +109,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.ProfileDir, "cpuprofile-dir", "", "after each scenario's largest hub cell, take a CPU profile of the hub under the same load into this directory")
 	fs.IntVar(&c.ProfileSecs, "cpuprofile-seconds", 10, "length of each CPU profile")
 	fs.BoolVar(&c.S1Access, "s1-access", false, "S1 as the access comparison asks it: personal fields (idNumber) instead of record counts; the same document for every caller (implies -mode hub, -verify=false)")
+	fs.StringVar(&pgDatabasePrefix, "pg-cpu-prefix", "", "count PostgreSQL CPU only for the backends of databases with this prefix (a server shared with other work); default: every postgres process")
 	allow := fs.String("allow-errors", "", "GraphQL error codes an answer may carry and still count (e.g. FORBIDDEN for callers without person:read)")
 	if err := fs.Parse(args); err != nil {
 		return c, err

@@ -101,7 +101,11 @@ func (r *report) markdown() string {
 		}
 	}
 	b.WriteString("\n")
-	after := []string{"Go CPU is the hub's process on hub rows and this program (the baseline) on baseline rows, PostgreSQL CPU all postgres processes, both over the measured window divided by its requests"}
+	pgWhat := "all postgres processes"
+	if pgDatabasePrefix != "" {
+		pgWhat = "the backends of the " + pgDatabasePrefix + "* databases"
+	}
+	after := []string{"Go CPU is the hub's process on hub rows and this program (the baseline) on baseline rows, PostgreSQL CPU " + pgWhat + ", both over the measured window divided by its requests"}
 	if r.HTTPFloor > 0 {
 		after = append(after, fmt.Sprintf("HTTP floor (GET /healthz from one client, median): %.3f ms", msf(r.HTTPFloor)))
 	}
