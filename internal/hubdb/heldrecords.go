@@ -120,8 +120,9 @@ func heldSourceSQL() string {
 	return out + ` WHEN h.department IN (` + strings.Join(depts, ", ") + `) THEN h.department ELSE ` + pq.QuoteLiteral(Source) + ` END`
 }
 
-// recordOf is the credit record of a hub record's row.
-func recordOf(r *HubRecordRow) (credit.Record, error) {
+// HeldRecord is the credit record of a hub record's row, as the graph shows
+// it (before the catalogue and the overlays are applied).
+func HeldRecord(r *HubRecordRow) (credit.Record, error) {
 	h, ok := heldKindOf(r.Kind)
 	if !ok {
 		return nil, fmt.Errorf("unknown kind %q", r.Kind)
@@ -317,7 +318,7 @@ func (s *RecordSource) Records(ctx context.Context, subjects []datasources.Subje
 		if r.I < 1 || r.I > len(subjects) {
 			return nil, fmt.Errorf("hub records: subject index %d out of range", r.I)
 		}
-		rec, err := recordOf(&r.HubRecordRow)
+		rec, err := HeldRecord(&r.HubRecordRow)
 		if err != nil {
 			return nil, fmt.Errorf("hub record %d: %w", r.ID, err)
 		}
@@ -392,7 +393,7 @@ func (s *RecordSource) ByRef(ctx context.Context, refs []credit.Ref) (map[credit
 		if !slices.Contains(refs, ref) {
 			continue // the id under another kind: not this record
 		}
-		rec, err := recordOf(r)
+		rec, err := HeldRecord(r)
 		if err != nil {
 			return nil, fmt.Errorf("hub record %d: %w", r.ID, err)
 		}
@@ -450,7 +451,7 @@ func (s *RecordSource) CityRows(ctx context.Context, q datasources.CityQuery) ([
 	}
 	out := make([]*datasources.Row, len(rows))
 	for i := range rows {
-		rec, err := recordOf(&rows[i])
+		rec, err := HeldRecord(&rows[i])
 		if err != nil {
 			return nil, fmt.Errorf("hub record %d: %w", rows[i].ID, err)
 		}

@@ -171,13 +171,28 @@ func notice(ids []string) string {
 // Apply sets a record's status (and corrected fields) from its active
 // overlays: revoked over repaired over under objection over corrected.
 func (s *State) Apply(r credit.Record) {
-	b := r.Common()
-	v, ok := s.byRecord.Load(b.ID)
+	v, ok := s.byRecord.Load(r.Common().ID)
 	if !ok {
 		return
 	}
+	apply(r.Common(), v.([]overlay))
+}
+
+// ApplyOverlays is Apply with the record's active overlays given, in the
+// order they were put (for a program that reads them itself).
+func ApplyOverlays(r credit.Record, ovs []OverlayRow) {
+	var mine []overlay
+	for _, o := range ovs {
+		if o.RecordID == r.Common().ID {
+			mine = append(mine, overlay{kind: o.Kind, fields: o.Fields})
+		}
+	}
+	apply(r.Common(), mine)
+}
+
+func apply(b *credit.Base, ovs []overlay) {
 	best := 0
-	for _, o := range v.([]overlay) {
+	for _, o := range ovs {
 		if o.kind == credit.Corrected {
 			if o.fields.Summary != nil {
 				b.Summary = *o.fields.Summary
