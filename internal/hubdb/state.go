@@ -5,7 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -31,9 +36,10 @@ const maxNotifyPayload = 7000
 // objection, corrected, revoked, repaired), held in memory by every
 // instance: they apply to every record a request reads, the departments'
 // and the hub's own alike, so that reading them costs no statement per
-// request. Only the active overlays are held (one entry per record that
-// carries any: a few thousand in a city of 100,000 entities); the records
-// the hub holds itself are not here (RecordSource reads them).
+// request. Only the active overlays are held, compactly (overlayIndex:
+// about 64 bytes a record that carries any, a few thousand records in a
+// city of 100,000 entities); the records the hub holds itself are not here
+// (RecordSource reads them).
 //
 // A change is applied incrementally: a transaction that puts or ends an
 // overlay names its records in its notice (DB.Notify), and each instance
@@ -44,16 +50,130 @@ type State struct {
 	DB     *sqlx.DB
 	Logger *slog.Logger
 
-	mu sync.Mutex // serialises the loads, so a later read is stored later
-	// byRecord holds a record global ID's active overlays
-	// ([]overlay, in the order they were put; never modified once stored).
-	byRecord sync.Map
+	mu  sync.Mutex // serialises the loads, so a later read is stored later
+	idx atomic.Pointer[overlayIndex]
 }
 
-// overlay is what Apply needs of an overlay row.
+// overlay is what Apply needs of an overlay row: its kind (an index of
+// overlayKinds) and, for a correction, the corrected fields.
 type overlay struct {
-	kind   credit.Status
-	fields Correction
+	kind   uint8
+	fields *Correction
+}
+
+// overlayKinds are the overlays' statuses, in the order they rank: the
+// highest one a record carries is its status.
+var overlayKinds = []credit.Status{"", credit.Corrected, credit.UnderObjection, credit.Repaired, credit.Revoked}
+
+func overlayOf(o OverlayRow) overlay {
+	out := overlay{kind: uint8(max(slices.Index(overlayKinds, o.Kind), 0))}
+	if o.Kind == credit.Corrected && o.Fields != (Correction{}) {
+		f := o.Fields
+		out.fields = &f
+	}
+	return out
+}
+
+// overlayIndex is an immutable copy of the active overlays: the records'
+// global IDs sorted and back to back in one string, and each record's
+// overlays in the order they were put. A change builds a new index.
+type overlayIndex struct {
+	ids  string    // the records' IDs, sorted, concatenated
+	ends []uint32  // ends[i] is where record i's ID ends in ids
+	at   []uint32  // record i's overlays are ovs[at[i]:at[i+1]]
+	ovs  []overlay //
+}
+
+func (x *overlayIndex) len() int {
+	if x == nil {
+		return 0
+	}
+	return len(x.ends)
+}
+
+func (x *overlayIndex) id(i int) string {
+	from := uint32(0)
+	if i > 0 {
+		from = x.ends[i-1]
+	}
+	return x.ids[from:x.ends[i]]
+}
+
+func (x *overlayIndex) of(i int) []overlay { return x.ovs[x.at[i]:x.at[i+1]] }
+
+// find returns the overlays of the record id (nil when it carries none).
+func (x *overlayIndex) find(id string) []overlay {
+	n := x.len()
+	i := sort.Search(n, func(i int) bool { return x.id(i) >= id })
+	if i < n && x.id(i) == id {
+		return x.of(i)
+	}
+	return nil
+}
+
+// indexBuilder builds an index from records given in ID order.
+type indexBuilder struct {
+	ids strings.Builder
+	x   overlayIndex
+}
+
+func (b *indexBuilder) add(id string, ovs []overlay) {
+	if len(ovs) == 0 {
+		return
+	}
+	b.ids.WriteString(id)
+	b.x.ends = append(b.x.ends, uint32(b.ids.Len()))
+	b.x.at = append(b.x.at, uint32(len(b.x.ovs)))
+	b.x.ovs = append(b.x.ovs, ovs...)
+}
+
+func (b *indexBuilder) done() *overlayIndex {
+	b.x.ids = b.ids.String()
+	b.x.at = append(b.x.at, uint32(len(b.x.ovs)))
+	x := b.x
+	return &x
+}
+
+// indexOf builds the index of overlay rows (in the order they were put).
+func indexOf(rows []OverlayRow) *overlayIndex {
+	by := map[string][]overlay{}
+	for _, o := range rows {
+		by[o.RecordID] = append(by[o.RecordID], overlayOf(o))
+	}
+	ids := slices.Sorted(maps.Keys(by))
+	var b indexBuilder
+	for _, id := range ids {
+		b.add(id, by[id])
+	}
+	return b.done()
+}
+
+// with returns a copy of x where the records ids carry the overlays rows
+// (their active ones now) instead of theirs: a merge of two sorted lists.
+func (x *overlayIndex) with(ids []string, rows []OverlayRow) *overlayIndex {
+	fresh := map[string][]overlay{}
+	for _, o := range rows {
+		fresh[o.RecordID] = append(fresh[o.RecordID], overlayOf(o))
+	}
+	changed := slices.Clone(ids)
+	slices.Sort(changed)
+	changed = slices.Compact(changed)
+	var b indexBuilder
+	i, j, n := 0, 0, x.len()
+	for i < n || j < len(changed) {
+		switch {
+		case j == len(changed) || (i < n && x.id(i) < changed[j]):
+			b.add(x.id(i), x.of(i))
+			i++
+		default:
+			if i < n && x.id(i) == changed[j] {
+				i++ // replaced
+			}
+			b.add(changed[j], fresh[changed[j]])
+			j++
+		}
+	}
+	return b.done()
 }
 
 // Reload reads every active overlay again and swaps them in.
@@ -64,19 +184,7 @@ func (s *State) Reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("loading the overlays: %w", err)
 	}
-	fresh := map[string][]overlay{}
-	for _, o := range ovs {
-		fresh[o.RecordID] = append(fresh[o.RecordID], overlay{kind: o.Kind, fields: o.Fields})
-	}
-	s.byRecord.Range(func(k, _ any) bool {
-		if _, ok := fresh[k.(string)]; !ok {
-			s.byRecord.Delete(k)
-		}
-		return true
-	})
-	for id, list := range fresh {
-		s.byRecord.Store(id, list)
-	}
+	s.idx.Store(indexOf(ovs))
 	return nil
 }
 
@@ -92,17 +200,7 @@ func (s *State) Refresh(ctx context.Context, ids []string) error {
 	if err != nil {
 		return fmt.Errorf("loading the overlays of %d records: %w", len(ids), err)
 	}
-	fresh := make(map[string][]overlay, len(ids))
-	for _, o := range ovs {
-		fresh[o.RecordID] = append(fresh[o.RecordID], overlay{kind: o.Kind, fields: o.Fields})
-	}
-	for _, id := range ids {
-		if list, ok := fresh[id]; ok {
-			s.byRecord.Store(id, list)
-		} else {
-			s.byRecord.Delete(id)
-		}
-	}
+	s.idx.Store(s.idx.Load().with(ids, ovs))
 	return nil
 }
 
@@ -171,11 +269,10 @@ func notice(ids []string) string {
 // Apply sets a record's status (and corrected fields) from its active
 // overlays: revoked over repaired over under objection over corrected.
 func (s *State) Apply(r credit.Record) {
-	v, ok := s.byRecord.Load(r.Common().ID)
-	if !ok {
-		return
+	b := r.Common()
+	if ovs := s.idx.Load().find(b.ID); len(ovs) > 0 {
+		apply(b, ovs)
 	}
-	apply(r.Common(), v.([]overlay))
 }
 
 // ApplyOverlays is Apply with the record's active overlays given, in the
@@ -184,38 +281,31 @@ func ApplyOverlays(r credit.Record, ovs []OverlayRow) {
 	var mine []overlay
 	for _, o := range ovs {
 		if o.RecordID == r.Common().ID {
-			mine = append(mine, overlay{kind: o.Kind, fields: o.Fields})
+			mine = append(mine, overlayOf(o))
 		}
 	}
 	apply(r.Common(), mine)
 }
 
 func apply(b *credit.Base, ovs []overlay) {
-	best := 0
+	best := uint8(0)
 	for _, o := range ovs {
-		if o.kind == credit.Corrected {
-			if o.fields.Summary != nil {
-				b.Summary = *o.fields.Summary
+		if f := o.fields; f != nil {
+			if f.Summary != nil {
+				b.Summary = *f.Summary
 			}
-			if o.fields.DecisionNo != nil {
-				b.DecisionNo = o.fields.DecisionNo
+			if f.DecisionNo != nil {
+				b.DecisionNo = f.DecisionNo
 			}
-			if o.fields.DecisionDate != nil {
-				b.DecisionDate = *o.fields.DecisionDate
+			if f.DecisionDate != nil {
+				b.DecisionDate = *f.DecisionDate
 			}
 		}
-		if rank := overlayRank[o.kind]; rank > best {
-			best, b.Status = rank, o.kind
+		if o.kind > best {
+			best, b.Status = o.kind, overlayKinds[o.kind]
 		}
 	}
 }
 
-// overlayRank orders the overlays' statuses: the highest one wins.
-var overlayRank = map[credit.Status]int{credit.Corrected: 1, credit.UnderObjection: 2, credit.Repaired: 3, credit.Revoked: 4}
-
 // Len is how many records carry an active overlay.
-func (s *State) Len() int {
-	n := 0
-	s.byRecord.Range(func(any, any) bool { n++; return true })
-	return n
-}
+func (s *State) Len() int { return s.idx.Load().len() }

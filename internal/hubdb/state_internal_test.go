@@ -2,8 +2,11 @@ package hubdb
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"credithub/internal/credit"
 )
 
 // A notice names the records it changed while they fit PostgreSQL's
@@ -29,5 +32,66 @@ func TestNoticePayloads(t *testing.T) {
 	}
 	if ids, all := changedRecords(nil); all || len(ids) != 0 {
 		t.Errorf("no notice: %v %v", ids, all)
+	}
+}
+
+// The compact index answers what a plain map of the same overlays would,
+// after a whole load and after any number of incremental changes.
+func TestOverlayIndexAgreesWithAMap(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	kinds := []credit.Status{credit.Corrected, credit.UnderObjection, credit.Repaired, credit.Revoked}
+	summary := "更正"
+	row := func(id string) OverlayRow {
+		o := OverlayRow{RecordID: id, Kind: kinds[rng.IntN(len(kinds))]}
+		if o.Kind == credit.Corrected {
+			o.Fields.Summary = &summary
+		}
+		return o
+	}
+	want := map[string][]OverlayRow{}
+	var rows []OverlayRow
+	for range 300 {
+		o := row(fmt.Sprintf("R%03d", rng.IntN(200)))
+		rows = append(rows, o)
+		want[o.RecordID] = append(want[o.RecordID], o)
+	}
+	idx := indexOf(rows)
+	check := func(step int) {
+		t.Helper()
+		if idx.len() != len(want) {
+			t.Fatalf("step %d: %d records, want %d", step, idx.len(), len(want))
+		}
+		for i := range 220 {
+			id := fmt.Sprintf("R%03d", i)
+			got := &credit.Penalty{Base: credit.Base{ID: id, Status: credit.Effective}}
+			if ovs := idx.find(id); len(ovs) > 0 {
+				apply(got.Common(), ovs)
+			}
+			exp := &credit.Penalty{Base: credit.Base{ID: id, Status: credit.Effective}}
+			ApplyOverlays(exp, want[id])
+			if got.Status != exp.Status || got.Summary != exp.Summary {
+				t.Fatalf("step %d, %s: %s %q, want %s %q", step, id, got.Status, got.Summary, exp.Status, exp.Summary)
+			}
+		}
+	}
+	check(0)
+	for step := 1; step <= 50; step++ {
+		var ids []string
+		var fresh []OverlayRow
+		for range 1 + rng.IntN(5) {
+			id := fmt.Sprintf("R%03d", rng.IntN(220))
+			ids = append(ids, id)
+			delete(want, id)
+		}
+		for _, id := range ids {
+			for range rng.IntN(3) { // 0: the record's overlays all ended
+				o := row(id)
+				fresh = append(fresh, o)
+				want[id] = append(want[id], o)
+			}
+		}
+		idx = idx.with(ids, fresh)
+		check(step)
 	}
 }
