@@ -202,6 +202,12 @@ type CityQuery struct {
 	// records in the stream as on its profile.
 	Own      Subject
 	OwnKinds []credit.Kind
+	// Sources, when not empty, are the sources whose records are asked
+	// for. A department's rows are all shown under it, so the caller asks
+	// a department or not; only a source whose records are shown under
+	// several (the hub's own, under the department that decided each)
+	// applies it row by row.
+	Sources []string
 	// After is the last record of the previous page (a position in the
 	// merged order of every department); zero means from the start.
 	After Cursor

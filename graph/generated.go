@@ -13048,7 +13048,11 @@ extend type MarketEntity {
   code SOURCE_UNAVAILABLE names the department.
   """
   records(filter: RecordFilter, first: Int = 20, after: String): CreditRecordConnection
-  "For every department asked about this entity: whether it answered."
+  """
+  For every department asked about this entity, then the hub's own database
+  (code ` + "`" + `hub` + "`" + `, for the records the hub holds itself): whether it answered.
+  Their record counts add up to every record of the entity's list.
+  """
   sources: [SourceStatus!]!
 }
 
@@ -13065,7 +13069,9 @@ type SourceStatus @open(level: PUBLIC) {
   error: String
   """
   Records the department holds on the entity, shared ones included; null
-  when it did not answer.
+  when it did not answer. The hub's count is the records it holds itself
+  (listings, interviews, breaches, findings, self-declarations, inspection
+  results), which the list shows under the department that decided each.
   """
   recordCount: Int @open(level: SHARED, scope: "record:read")
 }

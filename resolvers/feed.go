@@ -157,7 +157,7 @@ func (r *Resolver) startFeedLoads(ctx context.Context, cs []*feed.Change) error 
 	l := loaders.For(ctx)
 	var (
 		usccs                       []string
-		refs, hubRefs               []credit.Ref
+		refs                        []credit.Ref
 		entries, objections, repair []int64
 		authz                       []int64
 	)
@@ -169,9 +169,6 @@ func (r *Resolver) startFeedLoads(ctx context.Context, cs []*feed.Change) error 
 		if c.RecordID != nil {
 			if ref, ok := recordRef(*c.RecordID); ok {
 				refs = append(refs, ref)
-				if ref.Source == hubdb.Source && !slices.Contains(hubRefs, ref) {
-					hubRefs = append(hubRefs, ref)
-				}
 			}
 		}
 		switch row.Kind {
@@ -189,7 +186,6 @@ func (r *Resolver) startFeedLoads(ctx context.Context, cs []*feed.Change) error 
 		l.Entity.LoadAll(ctx, usccs)
 	}
 	if want["record"] && len(refs) > 0 {
-		r.freshHubRecords(ctx, hubRefs)
 		l.StartRecords(ctx, refs)
 	}
 	if want["listEntry"] && len(entries) > 0 {
@@ -217,23 +213,6 @@ func (r *Resolver) startFeedLoads(ctx context.Context, cs []*feed.Change) error 
 		}
 	}
 	return nil
-}
-
-// freshHubRecords reloads this instance's copy of the hub's records when
-// one of refs is not in it yet: a change another instance committed can be
-// read before that instance's notice reached this one.
-func (r *Resolver) freshHubRecords(ctx context.Context, refs []credit.Ref) {
-	if len(refs) == 0 || r.Workflows == nil || r.Workflows.State == nil {
-		return
-	}
-	st := r.Workflows.State
-	found, err := (&hubdb.RecordSource{State: st}).ByRef(ctx, refs)
-	if err == nil && len(found) == len(refs) {
-		return
-	}
-	if err := st.Reload(ctx); err != nil && r.Logger != nil {
-		r.Logger.ErrorContext(ctx, "change feed: reloading the hub's records", "err", err)
-	}
 }
 
 // recordRef is the reference a record's global ID stands for.

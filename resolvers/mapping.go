@@ -103,6 +103,14 @@ func departmentOf(code string) *credit.Department {
 	if d, ok := datasources.DepartmentByCode(code); ok {
 		return d
 	}
+	switch code {
+	case hubdb.Source:
+		d := hubdb.Office
+		return &d
+	case credit.SelfDeclared.Code:
+		d := credit.SelfDeclared
+		return &d
+	}
 	return &credit.Department{Code: code, Name: code}
 }
 

@@ -681,7 +681,9 @@ type MarketEntity struct {
 	// not answer, its records are missing, `complete` is false and an error with
 	// code SOURCE_UNAVAILABLE names the department.
 	Records *CreditRecordConnection `json:"records,omitempty"`
-	// For every department asked about this entity: whether it answered.
+	// For every department asked about this entity, then the hub's own database
+	// (code `hub`, for the records the hub holds itself): whether it answered.
+	// Their record counts add up to every record of the entity's list.
 	Sources []*SourceStatus `json:"sources"`
 	// Repairs it applied for (T24).
 	Repairs []*workflow.Repair `json:"repairs"`
@@ -1208,7 +1210,9 @@ type SourceStatus struct {
 	// Why it did not answer; null when ok.
 	Error *string `json:"error,omitempty"`
 	// Records the department holds on the entity, shared ones included; null
-	// when it did not answer.
+	// when it did not answer. The hub's count is the records it holds itself
+	// (listings, interviews, breaches, findings, self-declarations, inspection
+	// results), which the list shows under the department that decided each.
 	RecordCount *int `json:"recordCount,omitempty"`
 }
 

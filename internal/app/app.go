@@ -71,7 +71,7 @@ type App struct {
 	// Measures is the measures catalogue (T19), read once at start-up.
 	Measures *catalogue.Measures
 	Loaders  *loaders.Deps
-	// State is the hub's own records and overlays, in memory.
+	// State is the overlays on records, in memory.
 	State *hubdb.State
 	// Metrics are the instance's Prometheus metrics (nil when off).
 	Metrics *obs.Metrics
@@ -146,8 +146,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	a.Sealer = sealer
 	marketDB := a.DBs[datasources.Market]
 	registry := &market.RegistryStore{DB: marketDB}
-	// The hub's own records and overlays: loaded now, reloaded on every
-	// workflow change any instance announces.
+	// The overlays on records: loaded now, refreshed on every workflow
+	// change any instance announces. (The hub's own records are read from
+	// its database like a department's: hubdb.RecordSource.)
 	state := &hubdb.State{DB: hubDB.DB, Logger: logger}
 	if err := state.Reload(cctx); err != nil {
 		a.Close()
@@ -180,7 +181,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		}
 	}
 	a.Loaders.Departments = append(a.Loaders.Departments,
-		loaders.Department{Source: &hubdb.RecordSource{State: state}, Timeout: hubDB.Timeout, Internal: true})
+		loaders.Department{Source: &hubdb.RecordSource{DB: hubdb.New(hubDB.DB)}, Timeout: hubDB.Timeout, Internal: true})
 	hub := hubdb.New(hubDB.DB)
 	a.QueryLog = &auth.QueryLog{Store: hub.QueryLog(), Key: ed25519.NewKeyFromSeed(cfg.QueryLogKey)}
 	if cfg.QueryLogOff {

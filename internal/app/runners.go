@@ -50,9 +50,9 @@ func (a *App) Runners() []Runner {
 	hubDSN := a.Config.Databases["hub"].DSN
 	rs := []Runner{
 		{
-			Name: "hub state listener", Every: 5 * time.Minute,
+			Name: "overlays listener", Every: 5 * time.Minute,
 			Listen:  func(ctx context.Context) { a.State.Listen(ctx, hubDSN) },
-			Several: "every instance listens on credithub_state and reloads its own copy of the hub's records and overlays",
+			Several: "every instance listens on credithub_state and refreshes its copy of the overlays of the records each notice names (all of them after a lost connection and every 5 minutes)",
 		},
 		{
 			Name: "warnings listener", Every: 90 * time.Second,

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"credithub/internal/credit"
 )
 
 // CityQuery asks the hub's database for the dashboards' figures (cityStats)
@@ -25,14 +27,20 @@ type CityQuery struct {
 	HideKeyAttention bool
 
 	ListingFlows, ListedNow, Commitments, Objections, Repairs, Grades, Checks, Warnings, Dishonest bool
+
+	// RecordEntityKinds and RecordPersonKinds, when either is set, ask for
+	// the records the hub holds itself (CityRecords), of these kinds among
+	// those about entities and about persons: the hub's part of the
+	// records figure, beside the departments' (datasources.StatsQuery).
+	RecordEntityKinds, RecordPersonKinds []credit.Kind
 }
 
 // CityRow is a row of a section of CityFigures: its section's name, up to
-// three labels (see the sections' docs) and a count.
+// four labels (see the sections' docs) and a count.
 type CityRow struct {
-	Section string
-	A, B, C string
-	N       int
+	Section    string
+	A, B, C, D string
+	N          int
 }
 
 // The sections of CityFigures and their labels.
@@ -54,6 +62,10 @@ const (
 	CityMeasures   = "measures"    // month, department, "APPLIED" or "NOT_APPLIED"
 	CityWarnings   = "warnings"    // rule, division, the rule's row as JSON
 	CityDishonest  = "dishonest"   // division
+	// CityRecords counts the records the hub holds itself decided in the
+	// period: month, kind, the entity's code ("" for a person), the
+	// source the record is shown under (HeldSource).
+	CityRecords = "records"
 )
 
 // WarningNotClosed is the condition, on a warning w, that it is still open
@@ -79,7 +91,11 @@ func (d *DB) CityFigures(ctx context.Context, q CityQuery) ([]CityRow, error) {
 	}
 	period := func(expr string) string { return ` AND (` + expr + `)::date BETWEEN $3::date AND $4::date` }
 	var parts []string
-	add := func(s string) { parts = append(parts, s) }
+	// add adds a section of three labels, add4 one of four.
+	add := func(s string) {
+		parts = append(parts, `SELECT x.s, x.a, x.b, x.c, NULL::text, x.n FROM (`+s+`) x(s, a, b, c, n)`)
+	}
+	add4 := func(s string) { parts = append(parts, s) }
 	const noKA = ` AND NOT ($8::boolean AND e.list_type = 'KEY_ATTENTION')`
 	if q.ListingFlows {
 		add(`SELECT '` + CityFlowIn + `', to_char(e.entered_on, 'YYYY-MM'), e.list_type, coalesce(e.domain, ''), count(*) FROM list_entry e` +
@@ -141,6 +157,13 @@ func (d *DB) CityFigures(ctx context.Context, q CityQuery) ([]CityRow, error) {
 				UNION SELECT e.uscc FROM list_entry e WHERE e.state = 'LISTED' AND e.list_type = 'JOINT_PUNISHMENT') x` +
 			in("x.uscc"))
 	}
+	if ek, pk := heldKindList(q.RecordEntityKinds), heldKindList(q.RecordPersonKinds); len(ek) > 0 || len(pk) > 0 {
+		args = append(args, pq.Array(ek), pq.Array(pk))
+		add4(`SELECT '` + CityRecords + `', to_char(h.decision_date, 'YYYY-MM'), h.kind, h.subject_uscc, ` + heldSourceSQL() + `, count(*)
+			FROM hub_record h WHERE h.decision_date BETWEEN $3::date AND $4::date
+			AND ((h.subject_uscc <> '' AND h.kind = ANY($9::text[])) OR (h.subject_id_no <> '' AND h.kind = ANY($10::text[])))
+			GROUP BY 2, 3, 4, 5`)
+	}
 	if len(parts) == 0 {
 		return nil, nil
 	}
@@ -155,11 +178,11 @@ func (d *DB) CityFigures(ctx context.Context, q CityQuery) ([]CityRow, error) {
 	var out []CityRow
 	for rows.Next() {
 		var r CityRow
-		var a, b, c sql.NullString
-		if err := rows.Scan(&r.Section, &a, &b, &c, &r.N); err != nil {
+		var a, b, c, d sql.NullString
+		if err := rows.Scan(&r.Section, &a, &b, &c, &d, &r.N); err != nil {
 			return nil, err
 		}
-		r.A, r.B, r.C = a.String, b.String, c.String
+		r.A, r.B, r.C, r.D = a.String, b.String, c.String, d.String
 		out = append(out, r)
 	}
 	return out, rows.Err()

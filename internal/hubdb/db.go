@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jmoiron/sqlx"
 
@@ -22,6 +23,9 @@ type DB struct {
 	conn *sqlx.Conn
 	x    sqlx.ExtContext
 	tx   *sqlx.Tx
+	// touched collects, in a transaction, the records whose overlays it
+	// changed: its notice names them (Notify).
+	touched *[]string
 }
 
 // New returns the stores over pool.
@@ -64,7 +68,7 @@ func (d *DB) transact(ctx context.Context, prepared bool, fn func(tx *DB) error)
 			_ = tx.Rollback()
 		}
 	}()
-	in := &DB{pool: d.pool, x: tx, tx: tx}
+	in := &DB{pool: d.pool, x: tx, tx: tx, touched: new([]string)}
 	if prepared {
 		in.x = &preparedTx{Tx: tx, stmts: map[string]*sqlx.Stmt{}}
 	}
@@ -140,15 +144,53 @@ func Transaction[T any](ctx context.Context, d *DB, fn func(tx *DB) (T, error)) 
 	return out, err
 }
 
-// Notify queues the change notice on NotifyChannel within the transaction:
+// Notify queues the transaction's change notice on NotifyChannel: the
+// records whose overlays it changed (OverlayStore's Add and End name them).
 // PostgreSQL delivers it when the transaction commits, and not at all if it
-// rolls back. Every instance then reloads its State.
+// rolls back; every instance then refreshes those records' overlays
+// (State.Listen). A transaction that changed none sends nothing: the
+// records the hub holds itself are read from the database by every
+// request, so no instance keeps a copy to refresh.
 func (d *DB) Notify(ctx context.Context) error {
 	if d.tx == nil {
 		return errors.New("hubdb: Notify outside a transaction")
 	}
-	_, err := d.x.ExecContext(ctx, `SELECT pg_notify($1, '')`, NotifyChannel)
+	if len(*d.touched) == 0 {
+		return nil
+	}
+	_, err := d.x.ExecContext(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, notice(*d.touched))
 	return err
+}
+
+// NotifyAll queues a notice that asks every instance to reload all its
+// overlays: after a batch whose transactions notified nothing themselves.
+func (d *DB) NotifyAll(ctx context.Context) error {
+	if d.tx == nil {
+		return errors.New("hubdb: NotifyAll outside a transaction")
+	}
+	_, err := d.x.ExecContext(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, notifyAll)
+	return err
+}
+
+// Touched returns the records whose overlays the transaction changed so
+// far (global IDs, each once); nil outside a transaction.
+func (d *DB) Touched() []string {
+	if d.touched == nil {
+		return nil
+	}
+	return slices.Clone(*d.touched)
+}
+
+// touch names records whose overlays the transaction changes.
+func (d *DB) touch(ids ...string) {
+	if d.touched == nil {
+		return
+	}
+	for _, id := range ids {
+		if !slices.Contains(*d.touched, id) {
+			*d.touched = append(*d.touched, id)
+		}
+	}
 }
 
 // get and sel are the stores' two ways of reading, mapped to the hub's

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/lib/pq"
+
 	"credithub/internal/credit"
 	"credithub/internal/scalars"
 )
@@ -47,6 +49,8 @@ type OverlayStore interface {
 	End(ctx context.Context, kind credit.Status, source string, sourceID int64) error
 	// Active returns the active overlays in the order they were put.
 	Active(ctx context.Context) ([]OverlayRow, error)
+	// ActiveOn is Active for the records ids (global IDs) only.
+	ActiveOn(ctx context.Context, ids []string) ([]OverlayRow, error)
 }
 
 // Overlays returns the overlays on records.
@@ -54,15 +58,20 @@ func (d *DB) Overlays() OverlayStore { return overlays{d} }
 
 type overlays struct{ d *DB }
 
+// Add and End name the record they change to the transaction's notice
+// (DB.Notify), so that every instance refreshes its overlays.
 func (s overlays) Add(ctx context.Context, o OverlayRow) error {
+	s.d.touch(o.RecordID)
 	_, err := s.d.exec(ctx, `INSERT INTO record_overlay (record_id, kind, fields, source, source_id, active, created_at, created_by)
 		VALUES ($1, $2, $3, $4, $5, true, $6, $7)`, o.RecordID, o.Kind, o.Fields, o.Source, o.SourceID, o.CreatedAt, o.CreatedBy)
 	return err
 }
 
 func (s overlays) End(ctx context.Context, kind credit.Status, source string, sourceID int64) error {
-	_, err := s.d.exec(ctx, `UPDATE record_overlay SET active = false
-		WHERE source = $1 AND source_id = $2 AND kind = $3 AND active`, source, sourceID, kind)
+	var ids []string
+	err := s.d.sel(ctx, &ids, `UPDATE record_overlay SET active = false
+		WHERE source = $1 AND source_id = $2 AND kind = $3 AND active RETURNING record_id`, source, sourceID, kind)
+	s.d.touch(ids...)
 	return err
 }
 
@@ -70,5 +79,12 @@ func (s overlays) Active(ctx context.Context) ([]OverlayRow, error) {
 	var rows []OverlayRow
 	err := s.d.sel(ctx, &rows, `SELECT record_id, kind, fields, source, source_id, created_at, created_by
 		FROM record_overlay WHERE active ORDER BY id`)
+	return rows, err
+}
+
+func (s overlays) ActiveOn(ctx context.Context, ids []string) ([]OverlayRow, error) {
+	var rows []OverlayRow
+	err := s.d.sel(ctx, &rows, `SELECT record_id, kind, fields, source, source_id, created_at, created_by
+		FROM record_overlay WHERE record_id = ANY($1::text[]) AND active ORDER BY id`, pq.Array(ids))
 	return rows, err
 }

@@ -94,9 +94,6 @@ func scanJSON(src, v any, what string) error {
 	return json.Unmarshal(b, v)
 }
 
-const hubRecordColumns = `id, kind, subject_uscc, subject_id_no, subject_name, department,
-	decision_no, decision_date, summary, severity, status, detail`
-
 // HubRecordStore keeps the hub's own credit records.
 type HubRecordStore interface {
 	// Add writes a new record (its ID and Status are ignored: a new record
@@ -109,8 +106,6 @@ type HubRecordStore interface {
 	// OfListing returns the records in force that a listing created (id,
 	// kind and subject).
 	OfListing(ctx context.Context, listEntryID string) ([]HubRecordRow, error)
-	// All returns every record.
-	All(ctx context.Context) ([]HubRecordRow, error)
 	// SetVerification writes a SELF_DECLARATION record's verification
 	// (VERIFIED, FOUND_FALSE) and status.
 	SetVerification(ctx context.Context, id int64, verification string, status credit.Status) error
@@ -145,11 +140,5 @@ func (s hubRecords) OfListing(ctx context.Context, listEntryID string) ([]HubRec
 	var rows []HubRecordRow
 	err := s.d.sel(ctx, &rows, `SELECT id, kind, subject_uscc, subject_id_no FROM hub_record
 		WHERE detail->>'listEntryId' = $1 AND kind IN ('LISTING', 'KEY_ATTENTION') AND status = 'EFFECTIVE' ORDER BY id`, listEntryID)
-	return rows, err
-}
-
-func (s hubRecords) All(ctx context.Context) ([]HubRecordRow, error) {
-	var rows []HubRecordRow
-	err := s.d.sel(ctx, &rows, `SELECT `+hubRecordColumns+` FROM hub_record`)
 	return rows, err
 }

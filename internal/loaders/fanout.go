@@ -120,7 +120,7 @@ func (l *Loaders) Prefetch(ctx context.Context, reqs []RecordsRequest, registryK
 // Sources will make for each subject.
 func (l *Loaders) PrefetchSources(ctx context.Context, subjects []datasources.Subject, registryKnown bool) {
 	for _, dep := range l.deps.Departments {
-		if dep.Internal || (!registryKnown && dep.Source.NeedsRegistry()) {
+		if !registryKnown && dep.Source.NeedsRegistry() {
 			continue
 		}
 		var keys []datasources.Subject
@@ -144,7 +144,7 @@ func (l *Loaders) SourcesOf(ctx context.Context, req RecordsRequest) []SourceSta
 	}
 	var out []SourceStatus
 	for _, dep := range l.deps.Departments {
-		if dep.Internal || (req.Subject.IsPerson() && !dep.Source.HoldsPersons()) {
+		if req.Subject.IsPerson() && !dep.Source.HoldsPersons() {
 			continue
 		}
 		d := dep.Source.Department()

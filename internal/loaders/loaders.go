@@ -39,8 +39,12 @@ import (
 type Department struct {
 	Source  datasources.Source
 	Timeout time.Duration
-	// Internal sources (the hub's own records, in memory) cannot fail and
-	// are not listed in `sources`.
+	// Internal is the hub's own database (hubdb.RecordSource): read like a
+	// department's and listed in `sources`, but its records are shown
+	// under the department that decided them, so a filter on sources
+	// selects its rows one by one (the city-wide stream), and it owes no
+	// publication of its own (T26) and counts its records for cityStats in
+	// the hub's one statement.
 	Internal bool
 	// Breaker fails the department fast while it is down (nil: none).
 	Breaker *Breaker
@@ -442,7 +446,7 @@ func (l *Loaders) Sources(ctx context.Context, s datasources.Subject) []SourceSt
 	}
 	var ps []pending
 	for _, dep := range l.deps.Departments {
-		if dep.Internal || (s.IsPerson() && !dep.Source.HoldsPersons()) {
+		if s.IsPerson() && !dep.Source.HoldsPersons() {
 			continue
 		}
 		d := dep.Source.Department()

@@ -100,8 +100,9 @@ type WarningRule struct {
 }
 
 // hub computes the sections of the hub's database a request asks for, in
-// one statement.
-func (s *Service) hub(ctx context.Context, req Request, divs datasources.EntityDivisions, divisionOf func(string) string) (*HubFigures, error) {
+// one statement, and counts the records the hub holds itself (their rows of
+// section hubdb.CityRecords). The figures are nil when no section is asked.
+func (s *Service) hub(ctx context.Context, req Request, divs datasources.EntityDivisions, divisionOf func(string) string) (*HubFigures, []hubdb.CityRow, error) {
 	cal := loaders.For(ctx).Catalogue().Calendar()
 	w := req.Want
 	q := hubdb.CityQuery{
@@ -111,13 +112,25 @@ func (s *Service) hub(ctx context.Context, req Request, divs datasources.EntityD
 		ListingFlows:     w.ListingFlows, ListedNow: w.ListedNow, Dishonest: w.DishonestShare,
 		Commitments: req.Shared && w.Commitments, Objections: req.Shared && w.Objections, Repairs: req.Shared && w.Repairs,
 		Grades: req.Shared && w.Grades, Checks: req.Shared && w.Checks, Warnings: req.Shared && w.Warnings,
+		RecordEntityKinds: req.EntityKinds, RecordPersonKinds: req.PersonKinds,
 	}
 	if req.Divisions != nil {
 		q.USCCs, q.Divisions = divs.USCCs, divs.Divisions
 	}
 	rows, err := s.Hub.CityFigures(ctx, q)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	var held []hubdb.CityRow
+	rows = slices.DeleteFunc(rows, func(r hubdb.CityRow) bool {
+		if r.Section == hubdb.CityRecords {
+			held = append(held, r)
+			return true
+		}
+		return false
+	})
+	if w == (Sections{}) {
+		return nil, held, nil
 	}
 	h := &HubFigures{}
 	flows := map[[3]string]*ListingFlow{}
@@ -188,7 +201,7 @@ func (s *Service) hub(ctx context.Context, req Request, divs datasources.EntityD
 			if w == nil {
 				w = &Warnings{Rule: WarningRule{Code: r.A}, Division: k[1]}
 				if err := json.Unmarshal([]byte(r.C), &w.Rule); err != nil {
-					return nil, fmt.Errorf("warning rule %s: %w", r.A, err)
+					return nil, nil, fmt.Errorf("warning rule %s: %w", r.A, err)
 				}
 				warnings[k] = w
 			}
@@ -270,7 +283,7 @@ func (s *Service) hub(ctx context.Context, req Request, divs datasources.EntityD
 			h.Dishonest = map[string]int{}
 		}
 	}
-	return h, nil
+	return h, held, nil
 }
 
 type decided struct {

@@ -6,7 +6,6 @@ import (
 
 	"credithub/datasources"
 	"credithub/internal/credit"
-	"credithub/internal/hubdb"
 	"credithub/internal/loaders"
 )
 
@@ -41,17 +40,18 @@ type RecordsPage struct {
 	Failed []Failure
 }
 
-// Records merges every department's records (and the hub's own) into one
-// page in the graph's record order (datasources.Merge): newest decision
-// first, then department, kind and row id. Each department is a stream read
-// directly after the page's cursor, one statement per round (one round
-// unless records are dropped row by row), each in its own goroutine.
+// Records merges every department's records (and the hub's own, from its
+// database like a department's) into one page in the graph's record order
+// (datasources.Merge): newest decision first, then department, kind and
+// row id. Each department is a stream read directly after the page's
+// cursor, one statement per round (one round unless records are dropped
+// row by row), each in its own goroutine.
 func (s *Service) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 	l := loaders.For(ctx)
 	cat, today := l.Catalogue(), l.Today()
 	var page RecordsPage
 	var divs datasources.EntityDivisions
-	var byUSCC, usccOf map[string]string
+	var usccOf map[string]string
 	{
 		d, by, err := s.divisions(ctx)
 		if err != nil && by == nil && (req.Divisions != nil) {
@@ -59,7 +59,7 @@ func (s *Service) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 				page.Failed = append(page.Failed, Failure{Department: *m, Err: err})
 			}
 		}
-		divs, byUSCC = only(d, req.Divisions), by
+		divs = only(d, req.Divisions)
 		if req.Own.USCC != "" && req.Own.RegNo == "" {
 			// The calling entity's old registration number, from the
 			// registry's map the stream reads anyway.
@@ -105,12 +105,16 @@ func (s *Service) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 	wantSource := func(code string) bool { return len(req.Sources) == 0 || slices.Contains(req.Sources, code) }
 	for _, dep := range l.Departments() {
 		d := dep.Source.Department()
-		if dep.Internal {
+		cr, ok := dep.Source.(datasources.CityReader)
+		// The hub's own records are shown under the department that
+		// decided each: the filter on sources applies to its rows.
+		if !ok || (!dep.Internal && !wantSource(d.Code)) {
 			continue
 		}
-		cr, ok := dep.Source.(datasources.CityReader)
-		if !ok || !wantSource(d.Code) {
-			continue
+		q := datasources.CityQuery{EntityKinds: req.EntityKinds, PersonKinds: req.PersonKinds,
+			Own: req.Own, OwnKinds: req.OwnKinds, From: req.From, To: req.To, FilterDivisions: req.Divisions != nil, Divisions: divs}
+		if dep.Internal {
+			q.Sources = req.Sources
 		}
 		depts = append(depts, d)
 		streams = append(streams, datasources.Stream{Read: read(func(after datasources.Cursor, limit int) ([]*datasources.Row, error) {
@@ -120,41 +124,11 @@ func (s *Service) Records(ctx context.Context, req RecordsRequest) RecordsPage {
 				ctx, cancel = context.WithTimeout(ctx, dep.Timeout)
 				defer cancel()
 			}
-			return cr.CityRows(ctx, datasources.CityQuery{EntityKinds: req.EntityKinds, PersonKinds: req.PersonKinds,
-				Own: req.Own, OwnKinds: req.OwnKinds, From: req.From, To: req.To, FilterDivisions: req.Divisions != nil, Divisions: divs, After: after, Limit: limit})
+			q := q
+			q.After, q.Limit = after, limit
+			return cr.CityRows(ctx, q)
 		})})
 	}
-	// The hub's own records, from memory; their source is the identifying
-	// department, so the filter on sources applies to it.
-	ek, pk, ok := kindSet(req.EntityKinds), kindSet(req.PersonKinds), kindSet(req.OwnKinds)
-	hubRecs := s.State.Matching(func(r credit.Record) bool {
-		b := r.Common()
-		if b.Source == nil || !wantSource(b.Source.Code) {
-			return false
-		}
-		if (req.From != "" && b.DecisionDate.String() < req.From) || (req.To != "" && b.DecisionDate.String() > req.To) {
-			return false
-		}
-		if b.Subject.IsPerson() {
-			return req.Divisions == nil && pk[b.Kind]
-		}
-		mine := req.Own.USCC != "" && b.Subject.USCC == req.Own.USCC && ok[b.Kind]
-		return (ek[b.Kind] || mine) && (req.Divisions == nil || slices.Contains(req.Divisions, byUSCC[b.Subject.USCC]))
-	})
-	depts = append(depts, hubdb.Office)
-	streams = append(streams, datasources.Stream{Read: read(func(after datasources.Cursor, limit int) ([]*datasources.Row, error) {
-		var out []*datasources.Row
-		for _, r := range hubRecs {
-			if after != (datasources.Cursor{}) && !datasources.Less(after, datasources.CursorOf(r)) {
-				continue
-			}
-			out = append(out, datasources.DecodedRow(r))
-			if len(out) == limit {
-				break
-			}
-		}
-		return out, nil
-	})})
 
 	m := datasources.Merge(streams, datasources.MergeRequest{After: req.After, First: req.First, Visible: req.Visible})
 	page.Records, page.HasNext, page.End = m.Records, m.HasNext, m.End

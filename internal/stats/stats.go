@@ -1,7 +1,7 @@
 // Package stats answers the city-wide figures of dashboards (cityStats,
 // issue #13): each department counts its records in one grouped statement,
-// the hub's own records are counted in memory, and the hub's workflows in
-// one statement of the hub's database. Openness is decided by the caller
+// and the hub's own records and its workflows in one statement of the
+// hub's database. Openness is decided by the caller
 // (the resolver) and arrives here as the kinds and sections it may count.
 package stats
 
@@ -29,8 +29,9 @@ type Service struct {
 	Registry DivisionReader
 	// RegistryTimeout bounds the registry's answer.
 	RegistryTimeout time.Duration
-	State           *hubdb.State
-	Hub             *hubdb.DB
+	// State applies the overlays to the records of the city-wide stream.
+	State *hubdb.State
+	Hub   *hubdb.DB
 	// MapTTL is how long the map of entities to divisions is kept before
 	// the registry is read again (default 5 minutes). An entity registered
 	// since is counted under no division until then.
@@ -156,8 +157,8 @@ func only(d datasources.EntityDivisions, divisions []string) datasources.EntityD
 }
 
 // City computes the figures: one statement per department (and one for the
-// map of divisions when it is stale), one of the hub's database for the
-// sections asked, the hub's own records from memory.
+// map of divisions when it is stale), and one of the hub's database for
+// the sections asked and the hub's own records.
 func (s *Service) City(ctx context.Context, req Request) (*Result, error) {
 	l := loaders.For(ctx)
 	cat := l.Catalogue()
@@ -213,9 +214,12 @@ func (s *Service) City(ctx context.Context, req Request) (*Result, error) {
 			a.counts, a.err = sc.Stats(ctx, q)
 		})
 	}
+	// The hub's figures and its own records, in the one statement of its
+	// database.
 	var hubErr error
-	if req.Want != (Sections{}) {
-		wg.Go(func() { res.Hub, hubErr = s.hub(ctx, req, only(divs, req.Divisions), divisionOf) })
+	var held []hubdb.CityRow
+	if req.Want != (Sections{}) || len(req.EntityKinds) > 0 || len(req.PersonKinds) > 0 {
+		wg.Go(func() { res.Hub, held, hubErr = s.hub(ctx, req, only(divs, req.Divisions), divisionOf) })
 	}
 	wg.Wait()
 	if hubErr != nil {
@@ -262,34 +266,17 @@ func (s *Service) City(ctx context.Context, req Request) (*Result, error) {
 			}
 		}
 	}
-	// The hub's own records (breaches, interviews, listings), from memory:
-	// their department is the identifying one.
-	ek, pk := kindSet(req.EntityKinds), kindSet(req.PersonKinds)
-	s.State.Each(func(r credit.Record) {
-		b := r.Common()
-		if b.DecisionDate.Before(req.From) || b.DecisionDate.After(req.To) {
-			return
-		}
+	// The hub's own records, each under the source it is shown under.
+	for _, c := range held {
 		div := ""
-		if b.Subject.IsPerson() {
-			if !pk[b.Kind] {
-				return
-			}
-		} else {
-			if !ek[b.Kind] {
-				return
-			}
-			div = byUSCC[b.Subject.USCC]
+		if c.C != "" {
+			div = divisionOf(c.C)
 		}
 		if req.Divisions != nil && !slices.Contains(req.Divisions, div) {
-			return
+			continue
 		}
-		dept := hubdb.Source
-		if b.Source != nil {
-			dept = b.Source.Code
-		}
-		recs[RecordCount{Month: b.DecisionDate.String()[:7], Department: dept, Division: div, Kind: b.Kind}]++
-	})
+		recs[RecordCount{Month: c.A, Department: c.D, Division: div, Kind: credit.Kind(c.B)}] += c.N
+	}
 	for k, n := range recs {
 		k.Count = n
 		res.Records = append(res.Records, k)

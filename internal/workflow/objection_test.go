@@ -38,7 +38,7 @@ func newObBench(t *testing.T) *obBench {
 	if err := state.Reload(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	b := &obBench{state: state, source: &hubdb.RecordSource{State: state}}
+	b := &obBench{state: state, source: &hubdb.RecordSource{DB: hubdb.New(db.DB)}}
 	b.svc = &workflow.Service{DB: hubdb.New(db.DB), State: state, Calendar: workday.Default(), Now: b.clock}
 	return b
 }
@@ -78,9 +78,6 @@ func (b *obBench) record(t *testing.T, severity credit.Severity, decided string)
 	err := b.state.DB.Get(&id, `INSERT INTO hub_record (kind, subject_uscc, department, decision_no, decision_date, summary, severity)
 		VALUES ('COMMITMENT_BREACH', $1, 'market', '黑市监违诺〔2026〕1号', $2, '违背告知承诺', $3) RETURNING id`, obEntityCode, decided, string(severity))
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.state.Reload(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return gid.Record(credit.Ref{Source: hubdb.Source, Kind: credit.KindCommitmentBreach, LocalID: id})

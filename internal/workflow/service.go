@@ -18,8 +18,9 @@ import (
 // Service runs the workflows against the hub's database.
 type Service struct {
 	DB *hubdb.DB
-	// State is reloaded after every committed change, so that this
-	// instance's next answer shows it; the others reload on the notice.
+	// State is the overlays on records: after a committed change, the
+	// records it touched are refreshed at once, so that this instance's
+	// next answer shows it; the others refresh on the notice.
 	State *hubdb.State
 	// Measures is the measures catalogue: a joint-punishment case is pushed
 	// to every department whose measures apply to the list.
@@ -85,32 +86,36 @@ func (s *Service) Batch(tx *hubdb.DB, now func() time.Time) *Service {
 	return &Service{DB: tx, Measures: s.Measures, Calendar: s.Calendar, Persons: s.Persons, Keys: s.Keys, Org: s.Org, Logger: s.Logger, Now: now, batch: true}
 }
 
-// Announce tells every hub instance that the workflows changed, as a
-// transition does at its commit, and reloads this instance's state: after
-// a batch's transaction committed.
+// Announce tells every hub instance to reload its overlays, and reloads
+// this instance's: after a batch's transaction committed (a batch's
+// transitions send no notice of their own).
 func (s *Service) Announce(ctx context.Context) error {
-	if err := s.DB.Transact(ctx, func(tx *hubdb.DB) error { return tx.Notify(ctx) }); err != nil {
+	if err := s.DB.Transact(ctx, func(tx *hubdb.DB) error { return tx.NotifyAll(ctx) }); err != nil {
 		return err
 	}
-	s.reload(ctx)
+	if s.State != nil {
+		if err := s.State.Reload(ctx); err != nil && s.Logger != nil {
+			s.Logger.ErrorContext(ctx, "reloading the overlays after a batch", "err", err)
+		}
+	}
 	return nil
 }
 
-// reload brings this instance's state up to date after a committed change;
-// the other instances reload on the notice.
-func (s *Service) reload(ctx context.Context) {
-	if s.State == nil {
+// refresh brings this instance's overlays of the records a committed
+// change touched up to date; the other instances refresh on the notice.
+func (s *Service) refresh(ctx context.Context, touched []string) {
+	if s.State == nil || len(touched) == 0 {
 		return
 	}
-	if err := s.State.Reload(ctx); err != nil && s.Logger != nil {
-		s.Logger.ErrorContext(ctx, "reloading the hub state after a change", "err", err)
+	if err := s.State.Refresh(ctx, touched); err != nil && s.Logger != nil {
+		s.Logger.ErrorContext(ctx, "refreshing the overlays after a change", "err", err)
 	}
 }
 
 // transact runs one transition: in one transaction, under the caller's
 // idempotency key (a retry returns the first answer and writes nothing),
 // with the change announced to every hub instance at commit. Then this
-// instance reloads the hub's state at once. In a batch it runs write on
+// instance refreshes the overlays it touched at once. In a batch it runs write on
 // the batch's transaction and nothing else (Batch).
 func transact[T any](ctx context.Context, s *Service, key hubdb.Key, operation string, write func(tx *hubdb.DB, now time.Time) (T, error)) (T, error) {
 	now := s.now()
@@ -121,6 +126,7 @@ func transact[T any](ctx context.Context, s *Service, key hubdb.Key, operation s
 		}
 		return write(s.DB, now)
 	}
+	var touched []string
 	out, err := hubdb.Idempotent(ctx, s.DB, auth.FromContext(ctx).Key(), key, operation, func(tx *hubdb.DB) (T, error) {
 		v, err := write(tx, now)
 		if err != nil {
@@ -135,10 +141,11 @@ func transact[T any](ctx context.Context, s *Service, key hubdb.Key, operation s
 				}
 			}
 		}
+		touched = tx.Touched()
 		return v, tx.Notify(ctx)
 	})
 	if err == nil {
-		s.reload(ctx)
+		s.refresh(ctx, touched)
 	}
 	return out, err
 }

@@ -37,17 +37,19 @@ import (
 //
 //	S1: one statement to the market database returning the entity, its
 //	    principal persons, its newest 101 market records and its market
-//	    record count together (CTEs and json_agg), and one statement to each
+//	    record count together (CTEs and json_agg), one statement to each
 //	    other department returning the entity's newest 101 records and its
-//	    count there; all five concurrently. Only the market files records
-//	    under the old registration number, so the other departments need
+//	    count there, and one to the hub's database for the records the hub
+//	    holds itself (held.go); all six concurrently. Only the market files
+//	    records under the old registration number, so the others need
 //	    nothing the market knows (the organisation code is part of the
 //	    unified code) and need not wait for it.
 //	S2: one statement to the market database for the page of 100 entities
 //	    with each one's newest 5 market records (LEFT JOIN LATERAL), then one
 //	    statement per other department for those 100 entities' newest 5
 //	    records, concurrently: datasources.TableSource.Records, the hub's own
-//	    SQL, asked for 5 rather than the hub's 6.
+//	    SQL, asked for 5 rather than the hub's 6; and beside them one to the
+//	    hub's database for the records it holds itself (held.go).
 //
 // Rows are decoded with the departments' own decoders (RecordTable.Decode),
 // S1's records are annotated with the hub's information catalogue, and the
@@ -77,6 +79,8 @@ type baseline struct {
 	decode  map[string]map[credit.Kind]func([]byte) (credit.Record, error)
 	cat     *catalogue.Catalogue
 	sealer  *gid.Sealer
+	// overlays are the active overlays by record global ID.
+	overlays map[string][]hubdb.OverlayRow
 
 	s1MarketSQL string
 	s1DeptSQL   map[string]string
@@ -111,14 +115,29 @@ func openBaseline(ctx context.Context, cfg config) (*baseline, error) {
 		}
 		return db, nil
 	}
-	hubDB, err := open("hub", cfg.HubDatabase, 1)
+	// The hub's database: its catalogue, read once, and the records the
+	// hub holds itself, read with the departments'.
+	hubDB, err := open(hubdb.Source, cfg.HubDatabase, cfg.Conns)
 	if err != nil {
 		return nil, err
 	}
+	b.dbs[hubdb.Source] = hubDB
 	b.cat, err = catalogue.Load(ctx, hubdb.New(hubDB.DB).Catalogues(), workday.Default())
-	hubDB.Close()
 	if err != nil {
+		b.Close()
 		return nil, err
+	}
+	// The overlays the hub's workflows put on records (an objection's
+	// correction, a repair), read once as the catalogue is: the hub too
+	// keeps them in memory.
+	ovs, err := hubdb.New(hubDB.DB).Overlays().Active(ctx)
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	b.overlays = map[string][]hubdb.OverlayRow{}
+	for _, o := range ovs {
+		b.overlays[o.RecordID] = append(b.overlays[o.RecordID], o)
 	}
 	b.conns = cfg.Conns
 	for _, d := range datasources.Departments {
@@ -356,6 +375,12 @@ func (b *baseline) s1(ctx context.Context, uscc string) ([]byte, error) {
 			answers[i+1] = b.s1Dept(ctx, d.Code, uscc)
 		}()
 	}
+	var held deptAnswer
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		held = b.s1Held(ctx, uscc)
+	}()
 	var row s1MarketRow
 	err := b.dbs[datasources.Market].QueryRowxContext(ctx, b.s1MarketSQL, uscc, s1First+1).StructScan(&row)
 	wg.Wait()
@@ -375,6 +400,9 @@ func (b *baseline) s1(ctx context.Context, uscc string) ([]byte, error) {
 		if a.err != nil {
 			return nil, fmt.Errorf("%s: %w", depts[i].Code, a.err)
 		}
+	}
+	if held.err != nil {
+		return nil, fmt.Errorf("hub: %w", held.err)
 	}
 	var members []member
 	if err := json.Unmarshal(row.Members, &members); err != nil {
@@ -407,7 +435,7 @@ func (b *baseline) s1(ctx context.Context, uscc string) ([]byte, error) {
 		}
 	}
 
-	var all []credit.Record
+	all := held.recs
 	for _, a := range answers {
 		all = append(all, a.recs...)
 	}
@@ -419,15 +447,19 @@ func (b *baseline) s1(ctx context.Context, uscc string) ([]byte, error) {
 	today := scalars.DateOf(time.Now())
 	conn.Edges = make([]s1Edge, len(all))
 	for i, r := range all {
+		cursor := recordCursor(datasources.CursorOf(r))
 		b.cat.Annotate(r, today)
-		conn.Edges[i] = s1Edge{Cursor: recordCursor(datasources.CursorOf(r)), Node: s1Node(r)}
+		hubdb.ApplyOverlays(r, b.overlays[r.Common().ID])
+		conn.Edges[i] = s1Edge{Cursor: cursor, Node: s1Node(r)}
 	}
 	ent.Records = conn
-	ent.Sources = make([]sourceStatusOut, len(depts))
+	// Every department, then the hub's database, as the hub lists them.
+	ent.Sources = make([]sourceStatusOut, len(depts), len(depts)+1)
 	for i, d := range depts {
 		n := answers[i].count
 		ent.Sources[i] = sourceStatusOut{Department: codeOut{d.Code}, OK: true, RecordCount: &n}
 	}
+	ent.Sources = append(ent.Sources, sourceStatusOut{Department: codeOut{hubdb.Source}, OK: true, RecordCount: &held.count})
 	resp.Data.Entity = ent
 	return json.Marshal(resp)
 }
@@ -548,8 +580,8 @@ func (b *baseline) s2(ctx context.Context, after string) ([]byte, error) {
 		subjects[i] = datasources.Subject{USCC: e.uscc, OrgCode: ident.OrgCodeOf(e.uscc), RegNo: e.regNo}
 	}
 	depts := datasources.Departments[1:]
-	found := make([]map[string][]credit.Record, len(depts))
-	errs := make([]error, len(depts))
+	found := make([]map[string][]credit.Record, len(depts)+1)
+	errs := make([]error, len(depts)+1)
 	if len(ents) > 0 {
 		var wg sync.WaitGroup
 		for i, d := range depts {
@@ -559,11 +591,24 @@ func (b *baseline) s2(ctx context.Context, after string) ([]byte, error) {
 				found[i], errs[i] = b.sources[d.Code].Records(ctx, subjects, datasources.Query{Limit: s2First})
 			}()
 		}
+		usccs := make([]string, len(ents))
+		for i, e := range ents {
+			usccs[i] = e.uscc
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			found[len(depts)], errs[len(depts)] = b.s2Held(ctx, usccs)
+		}()
 		wg.Wait()
 	}
 	for i, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", depts[i].Code, err)
+			name := hubdb.Source
+			if i < len(depts) {
+				name = depts[i].Code
+			}
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
 
@@ -582,6 +627,7 @@ func (b *baseline) s2(ctx context.Context, after string) ([]byte, error) {
 		}
 		edges := make([]s2RecordEdge, len(all))
 		for j, r := range all {
+			hubdb.ApplyOverlays(r, b.overlays[r.Common().ID])
 			c := r.Common()
 			edges[j] = s2RecordEdge{Node: s2Record{Typename: typename(r), ID: c.ID, Kind: c.Kind,
 				Source: codeOut{c.Source.Code}, DecisionDate: c.DecisionDate, Summary: c.Summary}}

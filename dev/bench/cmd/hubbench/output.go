@@ -194,6 +194,18 @@ func typename(r credit.Record) string {
 		return "ConsumptionRestriction"
 	case *credit.FalseLitigation:
 		return "FalseLitigationDishonesty"
+	case *credit.CommitmentBreach:
+		return "CommitmentBreach"
+	case *credit.Interview:
+		return "CreditInterview"
+	case *credit.Listing:
+		return "ListingRecord"
+	case *credit.KeyAttention:
+		return "KeyAttentionRecord"
+	case *credit.MonitoringFinding:
+		return "MonitoringFindingRecord"
+	case *credit.SelfDeclaration:
+		return "SelfDeclarationRecord"
 	}
 	if name, ok := credit.TypeNames[r.Common().Kind]; ok {
 		return name // the kinds added since (T26's decisions)
