@@ -608,8 +608,15 @@ func TestDashboardProfileSaysADepartmentIsDown(t *testing.T) {
 	if fire := lines["fire"]; !strings.Contains(fire, "未响应") || fire == "无记录" {
 		t.Errorf("the fire brigade's line reads %q, want it named as not answering, never as holding nothing", fire)
 	}
-	if len(lines) != 5 {
-		t.Errorf("the profile names %d departments, want the five: %v", len(lines), lines)
+	// Every source the API reports gets its line: the five departments and
+	// the credit office itself, for the records the hub holds.
+	if len(lines) != len(api.Entity.Sources) {
+		t.Errorf("the profile names %d sources, the API %d: %v", len(lines), len(api.Entity.Sources), lines)
+	}
+	for _, s := range api.Entity.Sources {
+		if _, ok := lines[s.Department.Code]; !ok {
+			t.Errorf("the profile has no line for %s: %v", s.Department.Code, lines)
+		}
 	}
 	for dept, status := range lines {
 		if dept != "fire" && strings.Contains(status, "未响应") {
