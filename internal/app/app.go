@@ -79,6 +79,8 @@ type App struct {
 	Trust *server.Trust
 	// RateLimiter is the instance's share of the rate limit (nil when off).
 	RateLimiter *server.RateLimiter
+	// Admission bounds the operations run at once (nil when unbounded).
+	Admission *server.Admission
 	// Reports issues and checks signed credit reports (T7, T30).
 	Reports *supervision.Reports
 	// Scanner raises warnings from what the departments add (T25); it
@@ -268,6 +270,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	for _, name := range DatabaseNames {
 		dbs = append(dbs, a.DBs[name])
 	}
+	a.Admission = server.NewAdmission(cfg.MaxInFlight, cfg.QueueWait)
 	a.Handler = server.New(server.Options{
 		Schema:               schema,
 		Loaders:              a.Loaders,
@@ -292,6 +295,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		RateLimiter:          rate,
 		Metrics:              a.Metrics,
 		Breakers:             breakers,
+		Admission:            a.Admission,
 	})
 	a.startRunners()
 	// A subscription opened once Open returns must miss nothing: wait for

@@ -89,6 +89,12 @@ type Config struct {
 	// one anonymous address (CREDITHUB_RATE_LIMIT_ANONYMOUS).
 	RateLimit          int
 	RateLimitAnonymous int
+	// MaxInFlight is how many GraphQL operations an instance executes at
+	// once over HTTP (CREDITHUB_MAX_IN_FLIGHT, default 16, 0: unbounded);
+	// the others wait up to QueueWait (CREDITHUB_QUEUE_WAIT, default 10s)
+	// for a turn and are then refused with OVERLOADED (server/admission.go).
+	MaxInFlight int
+	QueueWait   time.Duration
 	// Metrics serves /metrics (CREDITHUB_METRICS).
 	Metrics bool
 	// Tracing is the trace exporter: off, stdout or otlp (CREDITHUB_TRACING;
@@ -293,6 +299,13 @@ func (c *Config) readProduction(getenv func(string) string) error {
 		return err
 	}
 	if err := envInt(getenv, "CREDITHUB_RATE_LIMIT_ANONYMOUS", &c.RateLimitAnonymous, 0, 100_000_000); err != nil {
+		return err
+	}
+	c.MaxInFlight, c.QueueWait = 16, 10*time.Second
+	if err := envInt(getenv, "CREDITHUB_MAX_IN_FLIGHT", &c.MaxInFlight, 0, 10_000); err != nil {
+		return err
+	}
+	if err := envDuration(getenv, "CREDITHUB_QUEUE_WAIT", &c.QueueWait, time.Millisecond, 5*time.Minute); err != nil {
 		return err
 	}
 	c.Metrics = true

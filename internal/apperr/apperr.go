@@ -21,7 +21,11 @@ const (
 	QueryTooComplex   = "QUERY_TOO_COMPLEX"
 	Timeout           = "TIMEOUT"
 	RateLimited       = "RATE_LIMITED"
-	Internal          = "INTERNAL"
+	// Overloaded: the instance is running its limit of operations at once
+	// and none finished within the wait (503, Retry-After); another
+	// instance, or this one a moment later, answers.
+	Overloaded = "OVERLOADED"
+	Internal   = "INTERNAL"
 
 	// BadRequest is an HTTP request that is not a GraphQL request at all
 	// (a body that is not JSON, no query).

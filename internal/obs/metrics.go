@@ -29,6 +29,7 @@ type Metrics struct {
 	QueryLogWait    prometheus.Histogram
 	RateLimited     prometheus.Counter
 	Refused         *prometheus.CounterVec
+	AdmissionWait   prometheus.Histogram
 
 	opsMu sync.Mutex
 	ops   map[string]bool
@@ -78,10 +79,14 @@ func NewMetrics() *Metrics {
 		Refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "credithub_refused_total", Help: "Requests refused before execution, by reason (a query limit, the safelist).",
 		}, []string{"reason"}),
+		AdmissionWait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "credithub_admission_wait_seconds", Help: "How long an admitted GraphQL request waited for a turn (CREDITHUB_MAX_IN_FLIGHT); those that waited in vain are credithub_refused_total{reason=\"OVERLOADED\"}.",
+			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}),
 		ops: map[string]bool{},
 	}
 	r.MustRegister(m.Requests, m.RequestDuration, m.DeptQueries, m.DeptDuration, m.CircuitState, m.BatchSize,
-		m.QueryLogWrites, m.QueryLogWait, m.RateLimited, m.Refused)
+		m.QueryLogWrites, m.QueryLogWait, m.RateLimited, m.Refused, m.AdmissionWait)
 	return m
 }
 
@@ -156,4 +161,12 @@ func (m *Metrics) Refusal(reason string) {
 	if reason == "RATE_LIMITED" {
 		m.RateLimited.Inc()
 	}
+}
+
+// AdmissionWaited records how long an admitted request waited for its turn.
+func (m *Metrics) AdmissionWaited(d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.AdmissionWait.Observe(d.Seconds())
 }

@@ -91,13 +91,19 @@ type Options struct {
 	Metrics *obs.Metrics
 	// Breakers are the departments' circuits, reported by /readyz.
 	Breakers []*loaders.Breaker
+	// Admission bounds the operations executed at once over HTTP (nil:
+	// unbounded); see admission.go.
+	Admission *Admission
 }
 
 // New returns the hub's HTTP handler.
 func New(o Options) http.Handler {
 	gql := handler.New(o.Schema)
 	gql.AddTransport(overWebsocket(o))
-	gql.AddTransport(overHTTP{limits: o.Limits, rate: o.RateLimiter, metrics: o.Metrics})
+	if o.Admission != nil {
+		o.Admission.onWait = o.Metrics.AdmissionWaited
+	}
+	gql.AddTransport(overHTTP{limits: o.Limits, rate: o.RateLimiter, admit: o.Admission, metrics: o.Metrics})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	// Order matters: introspection is enabled first, then Trust narrows it
 	// by role and resolves persisted queries, then the limits measure the

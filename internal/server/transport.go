@@ -47,6 +47,7 @@ const MaxBodyBytes = 1 << 20
 type overHTTP struct {
 	limits  *Limits
 	rate    *RateLimiter
+	admit   *Admission
 	metrics *obs.Metrics
 }
 
@@ -198,6 +199,22 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		}
 		costExt["limit"], costExt["remaining"], costExt["resetAt"] = b.Limit, b.Remaining, b.Reset.Format(time.RFC3339)
 	}
+	// Its turn comes after every check that costs nothing to run, so that
+	// a refused document never waits, and before anything executes.
+	release, admitted := t.admit.Enter(ctx)
+	if !admitted {
+		t.metrics.Refusal(apperr.Overloaded)
+		w.Header().Set("Content-Type", media)
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		writeJSON(w, &graphql.Response{Errors: gqlerror.List{{
+			Message: fmt.Sprintf("this instance is answering its limit of %d requests at once and none finished within %s; retry in a second",
+				t.admit.Limit(), t.admit.wait),
+			Extensions: map[string]any{"code": apperr.Overloaded, "limit": t.admit.Limit()},
+		}}})
+		return
+	}
+	defer release()
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
 	resp := responses(ctx)
 	if costExt != nil && resp != nil {
