@@ -68696,7 +68696,7 @@ func (ec *executionContext) marshalNAccidentLevel2credithubᚋinternalᚋcredit�
 }
 
 func (ec *executionContext) marshalNAppliedMeasure2ᚕᚖcredithubᚋgraphᚋmodelᚐAppliedMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AppliedMeasure) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAppliedMeasure2ᚖcredithubᚋgraphᚋmodelᚐAppliedMeasure(ctx, sel, v[i])
@@ -68733,7 +68733,7 @@ func (ec *executionContext) marshalNAssociation2ᚖcredithubᚋinternalᚋworkfl
 }
 
 func (ec *executionContext) marshalNAssociationAuthorization2ᚕᚖcredithubᚋinternalᚋworkflowᚐAssociationAuthorizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.AssociationAuthorization) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssociationAuthorization2ᚖcredithubᚋinternalᚋworkflowᚐAssociationAuthorization(ctx, sel, v[i])
@@ -68775,7 +68775,7 @@ func (ec *executionContext) marshalNAssociationConnection2ᚖcredithubᚋgraph�
 }
 
 func (ec *executionContext) marshalNAssociationEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐAssociationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AssociationEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssociationEdge2ᚖcredithubᚋgraphᚋmodelᚐAssociationEdge(ctx, sel, v[i])
@@ -68828,7 +68828,7 @@ func (ec *executionContext) marshalNCaller2credithubᚋgraphᚋmodelᚐCaller(ct
 }
 
 func (ec *executionContext) marshalNCasePush2ᚕᚖcredithubᚋinternalᚋworkflowᚐCasePushᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.CasePush) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCasePush2ᚖcredithubᚋinternalᚋworkflowᚐCasePush(ctx, sel, v[i])
@@ -68852,7 +68852,7 @@ func (ec *executionContext) marshalNCasePush2ᚖcredithubᚋinternalᚋworkflow�
 }
 
 func (ec *executionContext) marshalNChange2ᚕᚖcredithubᚋinternalᚋfeedᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*feed.Change) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNChange2ᚖcredithubᚋinternalᚋfeedᚐChange(ctx, sel, v[i])
@@ -68928,7 +68928,7 @@ func (ec *executionContext) marshalNCheckOnEntityConnection2ᚖcredithubᚋgraph
 }
 
 func (ec *executionContext) marshalNCheckOnEntityEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐCheckOnEntityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CheckOnEntityEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCheckOnEntityEdge2ᚖcredithubᚋgraphᚋmodelᚐCheckOnEntityEdge(ctx, sel, v[i])
@@ -68998,7 +68998,7 @@ func (ec *executionContext) marshalNCommitmentCount2ᚖcredithubᚋgraphᚋmodel
 }
 
 func (ec *executionContext) marshalNCommitmentEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐCommitmentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommitmentEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommitmentEdge2ᚖcredithubᚋgraphᚋmodelᚐCommitmentEdge(ctx, sel, v[i])
@@ -69022,7 +69022,7 @@ func (ec *executionContext) marshalNCommitmentEdge2ᚖcredithubᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNCommitmentItem2ᚕᚖcredithubᚋinternalᚋworkflowᚐCommitmentItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.CommitmentItem) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommitmentItem2ᚖcredithubᚋinternalᚋworkflowᚐCommitmentItem(ctx, sel, v[i])
@@ -69087,7 +69087,7 @@ func (ec *executionContext) marshalNCourtListEntryConnection2ᚖcredithubᚋgrap
 }
 
 func (ec *executionContext) marshalNCourtListEntryEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐCourtListEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CourtListEntryEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCourtListEntryEdge2ᚖcredithubᚋgraphᚋmodelᚐCourtListEntryEdge(ctx, sel, v[i])
@@ -69111,7 +69111,7 @@ func (ec *executionContext) marshalNCourtListEntryEdge2ᚖcredithubᚋgraphᚋmo
 }
 
 func (ec *executionContext) marshalNCreditCheck2ᚕᚖcredithubᚋgraphᚋmodelᚐCreditCheckᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CreditCheck) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCreditCheck2ᚖcredithubᚋgraphᚋmodelᚐCreditCheck(ctx, sel, v[i])
@@ -69143,7 +69143,7 @@ func (ec *executionContext) marshalNCreditRecord2credithubᚋinternalᚋcredit�
 }
 
 func (ec *executionContext) marshalNCreditRecord2ᚕcredithubᚋinternalᚋcreditᚐRecordᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Record) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCreditRecord2credithubᚋinternalᚋcreditᚐRecord(ctx, sel, v[i])
@@ -69159,7 +69159,7 @@ func (ec *executionContext) marshalNCreditRecord2ᚕcredithubᚋinternalᚋcredi
 }
 
 func (ec *executionContext) marshalNCreditRecordEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐCreditRecordEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CreditRecordEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCreditRecordEdge2ᚖcredithubᚋgraphᚋmodelᚐCreditRecordEdge(ctx, sel, v[i])
@@ -69215,7 +69215,7 @@ func (ec *executionContext) marshalNDate2ᚖcredithubᚋinternalᚋscalarsᚐDat
 }
 
 func (ec *executionContext) marshalNDeadline2ᚕᚖcredithubᚋinternalᚋworkflowᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Deadline) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDeadline2ᚖcredithubᚋinternalᚋworkflowᚐDeadline(ctx, sel, v[i])
@@ -69275,7 +69275,7 @@ func (ec *executionContext) marshalNDeclarationConnection2ᚖcredithubᚋgraph�
 }
 
 func (ec *executionContext) marshalNDeclarationEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐDeclarationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DeclarationEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDeclarationEdge2ᚖcredithubᚋgraphᚋmodelᚐDeclarationEdge(ctx, sel, v[i])
@@ -69324,7 +69324,7 @@ func (ec *executionContext) unmarshalNDeclareInput2credithubᚋgraphᚋmodelᚐD
 }
 
 func (ec *executionContext) marshalNDepartment2ᚕᚖcredithubᚋinternalᚋcreditᚐDepartmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*credit.Department) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDepartment2ᚖcredithubᚋinternalᚋcreditᚐDepartment(ctx, sel, v[i])
@@ -69348,7 +69348,7 @@ func (ec *executionContext) marshalNDepartment2ᚖcredithubᚋinternalᚋcredit�
 }
 
 func (ec *executionContext) marshalNDepartmentCheckStats2ᚕᚖcredithubᚋgraphᚋmodelᚐDepartmentCheckStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DepartmentCheckStats) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDepartmentCheckStats2ᚖcredithubᚋgraphᚋmodelᚐDepartmentCheckStats(ctx, sel, v[i])
@@ -69372,7 +69372,7 @@ func (ec *executionContext) marshalNDepartmentCheckStats2ᚖcredithubᚋgraphᚋ
 }
 
 func (ec *executionContext) marshalNDepartmentDisclosure2ᚕᚖcredithubᚋgraphᚋmodelᚐDepartmentDisclosureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DepartmentDisclosure) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDepartmentDisclosure2ᚖcredithubᚋgraphᚋmodelᚐDepartmentDisclosure(ctx, sel, v[i])
@@ -69414,7 +69414,7 @@ func (ec *executionContext) marshalNDisciplineMeasure2credithubᚋinternalᚋwor
 }
 
 func (ec *executionContext) marshalNDisclosureCount2ᚕᚖcredithubᚋgraphᚋmodelᚐDisclosureCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DisclosureCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDisclosureCount2ᚖcredithubᚋgraphᚋmodelᚐDisclosureCount(ctx, sel, v[i])
@@ -69438,7 +69438,7 @@ func (ec *executionContext) marshalNDisclosureCount2ᚖcredithubᚋgraphᚋmodel
 }
 
 func (ec *executionContext) marshalNDivision2ᚕᚖcredithubᚋgraphᚋmodelᚐDivisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Division) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDivision2ᚖcredithubᚋgraphᚋmodelᚐDivision(ctx, sel, v[i])
@@ -69462,7 +69462,7 @@ func (ec *executionContext) marshalNDivision2ᚖcredithubᚋgraphᚋmodelᚐDivi
 }
 
 func (ec *executionContext) marshalNDivisionShare2ᚕᚖcredithubᚋgraphᚋmodelᚐDivisionShareᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DivisionShare) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDivisionShare2ᚖcredithubᚋgraphᚋmodelᚐDivisionShare(ctx, sel, v[i])
@@ -69551,7 +69551,7 @@ func (ec *executionContext) marshalNFindingConnection2ᚖcredithubᚋgraphᚋmod
 }
 
 func (ec *executionContext) marshalNFindingEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐFindingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FindingEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFindingEdge2ᚖcredithubᚋgraphᚋmodelᚐFindingEdge(ctx, sel, v[i])
@@ -69633,7 +69633,7 @@ func (ec *executionContext) unmarshalNGrade2ᚕcredithubᚋgraphᚋmodelᚐGrade
 }
 
 func (ec *executionContext) marshalNGrade2ᚕcredithubᚋgraphᚋmodelᚐGradeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Grade) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGrade2credithubᚋgraphᚋmodelᚐGrade(ctx, sel, v[i])
@@ -69649,7 +69649,7 @@ func (ec *executionContext) marshalNGrade2ᚕcredithubᚋgraphᚋmodelᚐGrade�
 }
 
 func (ec *executionContext) marshalNGradeCount2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GradeCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGradeCount2ᚖcredithubᚋgraphᚋmodelᚐGradeCount(ctx, sel, v[i])
@@ -69681,7 +69681,7 @@ func (ec *executionContext) marshalNGradeDistribution2ᚖcredithubᚋgraphᚋmod
 }
 
 func (ec *executionContext) marshalNGradeFactor2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeFactorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GradeFactor) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGradeFactor2ᚖcredithubᚋgraphᚋmodelᚐGradeFactor(ctx, sel, v[i])
@@ -69721,7 +69721,7 @@ func (ec *executionContext) marshalNGradeMonth2ᚖcredithubᚋgraphᚋmodelᚐGr
 }
 
 func (ec *executionContext) marshalNGradeReason2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GradeReason) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGradeReason2ᚖcredithubᚋgraphᚋmodelᚐGradeReason(ctx, sel, v[i])
@@ -69745,7 +69745,7 @@ func (ec *executionContext) marshalNGradeReason2ᚖcredithubᚋgraphᚋmodelᚐG
 }
 
 func (ec *executionContext) marshalNGradeThreshold2ᚕᚖcredithubᚋgraphᚋmodelᚐGradeThresholdᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GradeThreshold) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGradeThreshold2ᚖcredithubᚋgraphᚋmodelᚐGradeThreshold(ctx, sel, v[i])
@@ -69820,7 +69820,7 @@ func (ec *executionContext) marshalNIndustry2ᚖcredithubᚋinternalᚋworkflow�
 }
 
 func (ec *executionContext) marshalNInspectionFinding2ᚕᚖcredithubᚋinternalᚋcreditᚐInspectionFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*credit.InspectionFinding) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInspectionFinding2ᚖcredithubᚋinternalᚋcreditᚐInspectionFinding(ctx, sel, v[i])
@@ -69879,7 +69879,7 @@ func (ec *executionContext) marshalNInspectionPlanConnection2ᚖcredithubᚋgrap
 }
 
 func (ec *executionContext) marshalNInspectionPlanEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐInspectionPlanEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InspectionPlanEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInspectionPlanEdge2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlanEdge(ctx, sel, v[i])
@@ -69923,7 +69923,7 @@ func (ec *executionContext) unmarshalNInspectionResultInput2credithubᚋgraphᚋ
 }
 
 func (ec *executionContext) marshalNInspector2ᚕᚖcredithubᚋgraphᚋmodelᚐInspectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Inspector) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInspector2ᚖcredithubᚋgraphᚋmodelᚐInspector(ctx, sel, v[i])
@@ -69971,7 +69971,7 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 }
 
 func (ec *executionContext) marshalNInterview2ᚕᚖcredithubᚋinternalᚋworkflowᚐInterviewᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Interview) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInterview2ᚖcredithubᚋinternalᚋworkflowᚐInterview(ctx, sel, v[i])
@@ -70021,7 +70021,7 @@ func (ec *executionContext) marshalNIssuedReportConnection2ᚖcredithubᚋgraph�
 }
 
 func (ec *executionContext) marshalNIssuedReportEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐIssuedReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IssuedReportEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIssuedReportEdge2ᚖcredithubᚋgraphᚋmodelᚐIssuedReportEdge(ctx, sel, v[i])
@@ -70045,7 +70045,7 @@ func (ec *executionContext) marshalNIssuedReportEdge2ᚖcredithubᚋgraphᚋmode
 }
 
 func (ec *executionContext) marshalNJointCase2ᚕᚖcredithubᚋinternalᚋworkflowᚐJointCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.JointCase) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNJointCase2ᚖcredithubᚋinternalᚋworkflowᚐJointCase(ctx, sel, v[i])
@@ -70091,7 +70091,7 @@ func (ec *executionContext) marshalNJointCaseConnection2ᚖcredithubᚋgraphᚋm
 }
 
 func (ec *executionContext) marshalNJointCaseEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐJointCaseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.JointCaseEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNJointCaseEdge2ᚖcredithubᚋgraphᚋmodelᚐJointCaseEdge(ctx, sel, v[i])
@@ -70125,7 +70125,7 @@ func (ec *executionContext) marshalNJointCaseState2credithubᚋinternalᚋworkfl
 }
 
 func (ec *executionContext) marshalNListEntry2ᚕᚖcredithubᚋinternalᚋworkflowᚐListEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.ListEntry) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNListEntry2ᚖcredithubᚋinternalᚋworkflowᚐListEntry(ctx, sel, v[i])
@@ -70171,7 +70171,7 @@ func (ec *executionContext) marshalNListEntryConnection2ᚖcredithubᚋgraphᚋm
 }
 
 func (ec *executionContext) marshalNListEntryEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐListEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ListEntryEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNListEntryEdge2ᚖcredithubᚋgraphᚋmodelᚐListEntryEdge(ctx, sel, v[i])
@@ -70229,7 +70229,7 @@ func (ec *executionContext) unmarshalNListType2ᚕcredithubᚋinternalᚋcredit�
 }
 
 func (ec *executionContext) marshalNListType2ᚕcredithubᚋinternalᚋcreditᚐListTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.ListType) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNListType2credithubᚋinternalᚋcreditᚐListType(ctx, sel, v[i])
@@ -70245,7 +70245,7 @@ func (ec *executionContext) marshalNListType2ᚕcredithubᚋinternalᚋcreditᚐ
 }
 
 func (ec *executionContext) marshalNListedCount2ᚕᚖcredithubᚋgraphᚋmodelᚐListedCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ListedCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNListedCount2ᚖcredithubᚋgraphᚋmodelᚐListedCount(ctx, sel, v[i])
@@ -70269,7 +70269,7 @@ func (ec *executionContext) marshalNListedCount2ᚖcredithubᚋgraphᚋmodelᚐL
 }
 
 func (ec *executionContext) marshalNListingFlow2ᚕᚖcredithubᚋgraphᚋmodelᚐListingFlowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ListingFlow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNListingFlow2ᚖcredithubᚋgraphᚋmodelᚐListingFlow(ctx, sel, v[i])
@@ -70323,7 +70323,7 @@ func (ec *executionContext) marshalNMarketEntityConnection2ᚖcredithubᚋgraph�
 }
 
 func (ec *executionContext) marshalNMarketEntityEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐMarketEntityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MarketEntityEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMarketEntityEdge2ᚖcredithubᚋgraphᚋmodelᚐMarketEntityEdge(ctx, sel, v[i])
@@ -70347,7 +70347,7 @@ func (ec *executionContext) marshalNMarketEntityEdge2ᚖcredithubᚋgraphᚋmode
 }
 
 func (ec *executionContext) marshalNMeasure2ᚕᚖcredithubᚋinternalᚋcatalogueᚐMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalogue.Measure) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMeasure2ᚖcredithubᚋinternalᚋcatalogueᚐMeasure(ctx, sel, v[i])
@@ -70389,7 +70389,7 @@ func (ec *executionContext) marshalNMeasureKind2credithubᚋinternalᚋcatalogue
 }
 
 func (ec *executionContext) marshalNMeasureTrigger2ᚕᚖcredithubᚋgraphᚋmodelᚐMeasureTriggerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MeasureTrigger) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMeasureTrigger2ᚖcredithubᚋgraphᚋmodelᚐMeasureTrigger(ctx, sel, v[i])
@@ -70436,7 +70436,7 @@ func (ec *executionContext) marshalNMemberRecorded2ᚖcredithubᚋinternalᚋwor
 }
 
 func (ec *executionContext) marshalNMembership2ᚕᚖcredithubᚋinternalᚋworkflowᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Membership) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMembership2ᚖcredithubᚋinternalᚋworkflowᚐMembership(ctx, sel, v[i])
@@ -70468,7 +70468,7 @@ func (ec *executionContext) marshalNMembershipConnection2ᚖcredithubᚋgraphᚋ
 }
 
 func (ec *executionContext) marshalNMembershipEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐMembershipEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MembershipEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMembershipEdge2ᚖcredithubᚋgraphᚋmodelᚐMembershipEdge(ctx, sel, v[i])
@@ -70542,7 +70542,7 @@ func (ec *executionContext) marshalNNotificationConnection2ᚖcredithubᚋgraph�
 }
 
 func (ec *executionContext) marshalNNotificationEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐNotificationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NotificationEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNotificationEdge2ᚖcredithubᚋgraphᚋmodelᚐNotificationEdge(ctx, sel, v[i])
@@ -70586,7 +70586,7 @@ func (ec *executionContext) marshalNNotificationState2credithubᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNObjection2ᚕᚖcredithubᚋinternalᚋworkflowᚐObjectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Objection) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObjection2ᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx, sel, v[i])
@@ -70632,7 +70632,7 @@ func (ec *executionContext) marshalNObjectionConnection2ᚖcredithubᚋgraphᚋm
 }
 
 func (ec *executionContext) marshalNObjectionEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐObjectionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ObjectionEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNObjectionEdge2ᚖcredithubᚋgraphᚋmodelᚐObjectionEdge(ctx, sel, v[i])
@@ -70746,7 +70746,7 @@ func (ec *executionContext) marshalNPersonAccessConnection2ᚖcredithubᚋgraph�
 }
 
 func (ec *executionContext) marshalNPersonAccessEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonAccessEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonAccessEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPersonAccessEdge2ᚖcredithubᚋgraphᚋmodelᚐPersonAccessEdge(ctx, sel, v[i])
@@ -70770,7 +70770,7 @@ func (ec *executionContext) marshalNPersonAccessEdge2ᚖcredithubᚋgraphᚋmode
 }
 
 func (ec *executionContext) marshalNPersonAuthorization2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonAuthorizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonAuthorization) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPersonAuthorization2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorization(ctx, sel, v[i])
@@ -70802,7 +70802,7 @@ func (ec *executionContext) marshalNPersonAuthorizationConnection2ᚖcredithub�
 }
 
 func (ec *executionContext) marshalNPersonAuthorizationEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonAuthorizationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonAuthorizationEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPersonAuthorizationEdge2ᚖcredithubᚋgraphᚋmodelᚐPersonAuthorizationEdge(ctx, sel, v[i])
@@ -70848,7 +70848,7 @@ func (ec *executionContext) marshalNPersonCheck2ᚖcredithubᚋinternalᚋsuperv
 }
 
 func (ec *executionContext) marshalNPersonRole2ᚕᚖcredithubᚋgraphᚋmodelᚐPersonRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonRole) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPersonRole2ᚖcredithubᚋgraphᚋmodelᚐPersonRole(ctx, sel, v[i])
@@ -70896,7 +70896,7 @@ func (ec *executionContext) unmarshalNPersonScenario2ᚕcredithubᚋinternalᚋc
 }
 
 func (ec *executionContext) marshalNPersonScenario2ᚕcredithubᚋinternalᚋcreditᚐPersonScenarioᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.PersonScenario) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPersonScenario2credithubᚋinternalᚋcreditᚐPersonScenario(ctx, sel, v[i])
@@ -70920,7 +70920,7 @@ func (ec *executionContext) marshalNPlanInspection2ᚖcredithubᚋinternalᚋwor
 }
 
 func (ec *executionContext) marshalNPlanSample2ᚕᚖcredithubᚋgraphᚋmodelᚐPlanSampleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlanSample) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlanSample2ᚖcredithubᚋgraphᚋmodelᚐPlanSample(ctx, sel, v[i])
@@ -70987,7 +70987,7 @@ func (ec *executionContext) marshalNQueryLogConnection2ᚖcredithubᚋgraphᚋmo
 }
 
 func (ec *executionContext) marshalNQueryLogEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐQueryLogEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.QueryLogEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQueryLogEdge2ᚖcredithubᚋgraphᚋmodelᚐQueryLogEdge(ctx, sel, v[i])
@@ -71034,7 +71034,7 @@ func (ec *executionContext) unmarshalNRecordAuthorizationInput2credithubᚋgraph
 }
 
 func (ec *executionContext) marshalNRecordCount2ᚕᚖcredithubᚋgraphᚋmodelᚐRecordCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RecordCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecordCount2ᚖcredithubᚋgraphᚋmodelᚐRecordCount(ctx, sel, v[i])
@@ -71082,7 +71082,7 @@ func (ec *executionContext) unmarshalNRecordKind2ᚕcredithubᚋinternalᚋcredi
 }
 
 func (ec *executionContext) marshalNRecordKind2ᚕcredithubᚋinternalᚋcreditᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Kind) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, sel, v[i])
@@ -71098,7 +71098,7 @@ func (ec *executionContext) marshalNRecordKind2ᚕcredithubᚋinternalᚋcredit�
 }
 
 func (ec *executionContext) marshalNRecordKindChange2ᚕᚖcredithubᚋinternalᚋhubdbᚐCatalogueChangeRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*hubdb.CatalogueChangeRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecordKindChange2ᚖcredithubᚋinternalᚋhubdbᚐCatalogueChangeRow(ctx, sel, v[i])
@@ -71127,7 +71127,7 @@ func (ec *executionContext) unmarshalNRecordKindChangeInput2credithubᚋgraphᚋ
 }
 
 func (ec *executionContext) marshalNRecordKindInfo2ᚕᚖcredithubᚋgraphᚋmodelᚐRecordKindInfoᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RecordKindInfo) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecordKindInfo2ᚖcredithubᚋgraphᚋmodelᚐRecordKindInfo(ctx, sel, v[i])
@@ -71176,7 +71176,7 @@ func (ec *executionContext) marshalNRemovalReason2credithubᚋinternalᚋworkflo
 }
 
 func (ec *executionContext) marshalNRepair2ᚕᚖcredithubᚋinternalᚋworkflowᚐRepairᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Repair) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRepair2ᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx, sel, v[i])
@@ -71222,7 +71222,7 @@ func (ec *executionContext) marshalNRepairConnection2ᚖcredithubᚋgraphᚋmode
 }
 
 func (ec *executionContext) marshalNRepairEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐRepairEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RepairEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRepairEdge2ᚖcredithubᚋgraphᚋmodelᚐRepairEdge(ctx, sel, v[i])
@@ -71272,7 +71272,7 @@ func (ec *executionContext) marshalNReportOnEntityConnection2ᚖcredithubᚋgrap
 }
 
 func (ec *executionContext) marshalNReportOnEntityEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐReportOnEntityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportOnEntityEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReportOnEntityEdge2ᚖcredithubᚋgraphᚋmodelᚐReportOnEntityEdge(ctx, sel, v[i])
@@ -71332,7 +71332,7 @@ func (ec *executionContext) marshalNResponsibleRole2credithubᚋinternalᚋcredi
 }
 
 func (ec *executionContext) marshalNRosterInspector2ᚕᚖcredithubᚋgraphᚋmodelᚐRosterInspectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RosterInspector) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRosterInspector2ᚖcredithubᚋgraphᚋmodelᚐRosterInspector(ctx, sel, v[i])
@@ -71380,7 +71380,7 @@ func (ec *executionContext) unmarshalNScenario2ᚕcredithubᚋinternalᚋcredit�
 }
 
 func (ec *executionContext) marshalNScenario2ᚕcredithubᚋinternalᚋcreditᚐScenarioᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Scenario) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNScenario2credithubᚋinternalᚋcreditᚐScenario(ctx, sel, v[i])
@@ -71411,7 +71411,7 @@ func (ec *executionContext) unmarshalNSignCommitmentInput2credithubᚋgraphᚋmo
 }
 
 func (ec *executionContext) marshalNSourceStatus2ᚕᚖcredithubᚋgraphᚋmodelᚐSourceStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SourceStatus) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSourceStatus2ᚖcredithubᚋgraphᚋmodelᚐSourceStatus(ctx, sel, v[i])
@@ -71435,7 +71435,7 @@ func (ec *executionContext) marshalNSourceStatus2ᚖcredithubᚋgraphᚋmodelᚐ
 }
 
 func (ec *executionContext) marshalNStateCount2ᚕᚖcredithubᚋgraphᚋmodelᚐStateCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StateCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStateCount2ᚖcredithubᚋgraphᚋmodelᚐStateCount(ctx, sel, v[i])
@@ -71526,7 +71526,7 @@ func (ec *executionContext) unmarshalNVerifyReportInput2credithubᚋgraphᚋmode
 }
 
 func (ec *executionContext) marshalNWarning2ᚕᚖcredithubᚋgraphᚋmodelᚐWarningᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWarning2ᚖcredithubᚋgraphᚋmodelᚐWarning(ctx, sel, v[i])
@@ -71566,7 +71566,7 @@ func (ec *executionContext) marshalNWarningCount2ᚖcredithubᚋgraphᚋmodelᚐ
 }
 
 func (ec *executionContext) marshalNWarningEdge2ᚕᚖcredithubᚋgraphᚋmodelᚐWarningEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WarningEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWarningEdge2ᚖcredithubᚋgraphᚋmodelᚐWarningEdge(ctx, sel, v[i])
@@ -71600,7 +71600,7 @@ func (ec *executionContext) marshalNWarningLevel2credithubᚋgraphᚋmodelᚐWar
 }
 
 func (ec *executionContext) marshalNWarningRule2ᚕᚖcredithubᚋgraphᚋmodelᚐWarningRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WarningRule) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWarningRule2ᚖcredithubᚋgraphᚋmodelᚐWarningRule(ctx, sel, v[i])
@@ -71652,7 +71652,7 @@ func (ec *executionContext) marshalNWorkKind2credithubᚋinternalᚋworkflowᚐW
 }
 
 func (ec *executionContext) marshalNWorkflowEvent2ᚕᚖcredithubᚋinternalᚋworkflowᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Event) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWorkflowEvent2ᚖcredithubᚋinternalᚋworkflowᚐEvent(ctx, sel, v[i])
@@ -71676,7 +71676,7 @@ func (ec *executionContext) marshalNWorkflowEvent2ᚖcredithubᚋinternalᚋwork
 }
 
 func (ec *executionContext) marshalNWorkflowRule2ᚕᚖcredithubᚋinternalᚋworkflowᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*workflow.Rule) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWorkflowRule2ᚖcredithubᚋinternalᚋworkflowᚐRule(ctx, sel, v[i])
@@ -71747,7 +71747,7 @@ func (ec *executionContext) marshalN_Any2ᚕmapᚄ(ctx context.Context, sel ast.
 }
 
 func (ec *executionContext) marshalN_Entity2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v []fedruntime.Entity) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx, sel, v[i])
@@ -71765,7 +71765,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -71809,7 +71809,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -71837,7 +71837,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -71865,7 +71865,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -72104,7 +72104,7 @@ func (ec *executionContext) marshalOCaller2ᚕcredithubᚋgraphᚋmodelᚐCaller
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCaller2credithubᚋgraphᚋmodelᚐCaller(ctx, sel, v[i])
@@ -72137,7 +72137,7 @@ func (ec *executionContext) marshalOCheckCount2ᚕᚖcredithubᚋgraphᚋmodel�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCheckCount2ᚖcredithubᚋgraphᚋmodelᚐCheckCount(ctx, sel, v[i])
@@ -72164,7 +72164,7 @@ func (ec *executionContext) marshalOCommitment2ᚕᚖcredithubᚋinternalᚋwork
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCommitment2ᚖcredithubᚋinternalᚋworkflowᚐCommitment(ctx, sel, v[i])
@@ -72192,7 +72192,7 @@ func (ec *executionContext) marshalOCommitmentCount2ᚕᚖcredithubᚋgraphᚋmo
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommitmentCount2ᚖcredithubᚋgraphᚋmodelᚐCommitmentCount(ctx, sel, v[i])
@@ -72493,7 +72493,7 @@ func (ec *executionContext) marshalOGradeMonth2ᚕᚖcredithubᚋgraphᚋmodel�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGradeMonth2ᚖcredithubᚋgraphᚋmodelᚐGradeMonth(ctx, sel, v[i])
@@ -72597,7 +72597,7 @@ func (ec *executionContext) marshalOInspectionPlan2ᚕᚖcredithubᚋgraphᚋmod
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOInspectionPlan2ᚖcredithubᚋgraphᚋmodelᚐInspectionPlan(ctx, sel, v[i])
@@ -72643,7 +72643,7 @@ func (ec *executionContext) marshalOJointCase2ᚕᚖcredithubᚋinternalᚋworkf
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOJointCase2ᚖcredithubᚋinternalᚋworkflowᚐJointCase(ctx, sel, v[i])
@@ -72695,7 +72695,7 @@ func (ec *executionContext) marshalOListEntry2ᚕᚖcredithubᚋinternalᚋworkf
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOListEntry2ᚖcredithubᚋinternalᚋworkflowᚐListEntry(ctx, sel, v[i])
@@ -72763,7 +72763,7 @@ func (ec *executionContext) marshalOMarketEntity2ᚕᚖcredithubᚋgraphᚋmodel
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOMarketEntity2ᚖcredithubᚋgraphᚋmodelᚐMarketEntity(ctx, sel, v[i])
@@ -72872,7 +72872,7 @@ func (ec *executionContext) marshalOObjection2ᚕᚖcredithubᚋinternalᚋworkf
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOObjection2ᚖcredithubᚋinternalᚋworkflowᚐObjection(ctx, sel, v[i])
@@ -72940,7 +72940,7 @@ func (ec *executionContext) marshalOPerson2ᚕᚖcredithubᚋgraphᚋmodelᚐPer
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOPerson2ᚖcredithubᚋgraphᚋmodelᚐPerson(ctx, sel, v[i])
@@ -73006,7 +73006,7 @@ func (ec *executionContext) marshalOPublicity2ᚕcredithubᚋinternalᚋcredit�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPublicity2credithubᚋinternalᚋcreditᚐPublicity(ctx, sel, v[i])
@@ -73106,7 +73106,7 @@ func (ec *executionContext) marshalORecordKind2ᚕcredithubᚋinternalᚋcredit�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecordKind2credithubᚋinternalᚋcreditᚐKind(ctx, sel, v[i])
@@ -73157,7 +73157,7 @@ func (ec *executionContext) marshalORepair2ᚕᚖcredithubᚋinternalᚋworkflow
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalORepair2ᚖcredithubᚋinternalᚋworkflowᚐRepair(ctx, sel, v[i])
@@ -73209,7 +73209,7 @@ func (ec *executionContext) marshalOResponsiblePerson2ᚕᚖcredithubᚋgraphᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNResponsiblePerson2ᚖcredithubᚋgraphᚋmodelᚐResponsiblePerson(ctx, sel, v[i])
@@ -73245,7 +73245,7 @@ func (ec *executionContext) marshalOResponsibleRole2ᚕcredithubᚋinternalᚋcr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNResponsibleRole2credithubᚋinternalᚋcreditᚐRole(ctx, sel, v[i])
@@ -73409,7 +73409,7 @@ func (ec *executionContext) marshalOWarningCount2ᚕᚖcredithubᚋgraphᚋmodel
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWarningCount2ᚖcredithubᚋgraphᚋmodelᚐWarningCount(ctx, sel, v[i])
@@ -73469,7 +73469,7 @@ func (ec *executionContext) marshalOWarningState2ᚕcredithubᚋgraphᚋmodelᚐ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWarningState2credithubᚋgraphᚋmodelᚐWarningState(ctx, sel, v[i])
@@ -73502,7 +73502,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -73521,7 +73521,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -73540,7 +73540,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -73559,7 +73559,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 4, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

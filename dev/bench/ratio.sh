@@ -14,7 +14,13 @@ mkdir -p "$out"
 go build -o "$out/hubbench" ./dev/bench/cmd/hubbench
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
 export CREDITHUB_DB_PREFIX=bench_ CREDITHUB_DEV=true CREDITHUB_GRADE_INTERVAL=off CREDITHUB_RATE_LIMIT=100000000
-for d in HUB MARKET ENVIRONMENT FIRE HOUSING COURT; do export CREDITHUB_${d}_MAX_CONNS=5; done
+# Budgets of 30 s per batch: on a machine shared with other work a 3 s
+# budget runs out under 64 clients, and the run is then worthless.
+for d in HUB MARKET ENVIRONMENT FIRE HOUSING COURT; do export CREDITHUB_${d}_MAX_CONNS=5 CREDITHUB_${d}_TIMEOUT=30s; done
+# A minute's wait for a turn (CREDITHUB_QUEUE_WAIT, 10 s by default): a
+# closed loop of 64 clients never queues more than 64, and on a shared
+# machine a turn can take longer than 10 s to come.
+export CREDITHUB_QUEUE_WAIT=${CREDITHUB_QUEUE_WAIT:-60s}
 addr=${ADDR:-127.0.0.1:8091}
 "$bin" seed --entities 100000 >/dev/null
 # shellcheck disable=SC2086
