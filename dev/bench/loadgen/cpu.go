@@ -40,18 +40,40 @@ func ProcCPU(pid int) (time.Duration, error) {
 	return time.Duration(ticks) * clockTick, nil
 }
 
-// PostgresCPU sums the CPU time of every process named postgres (the
+// PostgresCPU sums the CPU time of PostgreSQL's processes now alive (see
+// PostgresCPUByPID); a backend that exits takes its time with it, so a
+// difference of two sums can fall when a pool closes connections.
+func PostgresCPU(prefix string) (time.Duration, error) {
+	m, err := PostgresCPUByPID(prefix)
+	var sum time.Duration
+	for _, t := range m {
+		sum += t
+	}
+	return sum, err
+}
+
+// CPUSince is the CPU time used between two PostgresCPUByPID readings by
+// the processes alive at the second: all of a process's time when it was
+// not there at the first. Time of processes that exited in between is lost.
+func CPUSince(before, after map[int]time.Duration) time.Duration {
+	var d time.Duration
+	for pid, t := range after {
+		d += t - before[pid]
+	}
+	return d
+}
+
+// PostgresCPUByPID returns the CPU time of every process named postgres (the
 // server and its backends: the benchmark's sessions, and anybody else's),
 // or, when prefix is not empty, only of the backends serving databases
 // whose names start with it: on a server shared with other people's work,
 // the benchmark's own sessions.
-func PostgresCPU(prefix string) (time.Duration, error) {
+func PostgresCPUByPID(prefix string) (map[int]time.Duration, error) {
 	dirs, err := filepath.Glob("/proc/[0-9]*")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	var sum time.Duration
-	found := false
+	out := map[int]time.Duration{}
 	for _, d := range dirs {
 		comm, err := os.ReadFile(d + "/comm")
 		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
@@ -73,13 +95,12 @@ func PostgresCPU(prefix string) (time.Duration, error) {
 		if err != nil {
 			continue // it exited meanwhile
 		}
-		sum += t
-		found = true
+		out[pid] = t
 	}
-	if !found {
-		return 0, errors.New("no postgres process visible (is PostgreSQL on another machine?)")
+	if len(out) == 0 {
+		return nil, errors.New("no postgres process visible (is PostgreSQL on another machine?)")
 	}
-	return sum, nil
+	return out, nil
 }
 
 // LoadAverage returns the 1-minute load average from /proc/loadavg, as

@@ -281,7 +281,10 @@ func msOrDash(d time.Duration) string {
 // cell runs one closed loop of n clients on one system and list.
 func cell(ctx context.Context, cfg config, s system, l list, n int) (row, error) {
 	q := body(s.query(l))
-	type use struct{ proc, pg time.Duration }
+	type use struct {
+		proc time.Duration
+		pg   map[int]time.Duration
+	}
 	meter := func() (use, error) {
 		var u use
 		var err error
@@ -290,7 +293,7 @@ func cell(ctx context.Context, cfg config, s system, l list, n int) (row, error)
 				return u, err
 			}
 		}
-		u.pg, err = loadgen.PostgresCPU(cfg.PGCPUPrefix)
+		u.pg, err = loadgen.PostgresCPUByPID(cfg.PGCPUPrefix)
 		return u, err
 	}
 	var cpu0, cpu1 use
@@ -324,7 +327,7 @@ func cell(ctx context.Context, cfg config, s system, l list, n int) (row, error)
 		if s.pid > 0 {
 			r.CPU = (cpu1.proc - cpu0.proc) / k
 		}
-		r.PGCPU = (cpu1.pg - cpu0.pg) / k
+		r.PGCPU = loadgen.CPUSince(cpu0.pg, cpu1.pg) / k
 	} else if cpuErr != nil {
 		logf("warning: CPU not measured: %v", cpuErr)
 	}
