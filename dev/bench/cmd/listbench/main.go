@@ -110,7 +110,7 @@ func run(ctx context.Context, cfg config) error {
 		hub.headers.Set("Authorization", "Bearer "+cfg.Token)
 	}
 	pgl := system{name: "PostGraphile", url: cfg.PGLURL, headers: http.Header{"Content-Type": {"application/json"}}, pid: cfg.PGLPID,
-		query: func(l list) string { return l.pgl }, ids: func(l list) func(json.RawMessage) ([]string, error) { return l.postgrapIDs }}
+		query: func(l list) string { return l.pgl }, ids: func(l list) func(json.RawMessage) ([]string, error) { return l.pglIDs }}
 	var chosen []list
 	for _, name := range cfg.Lists {
 		found := false

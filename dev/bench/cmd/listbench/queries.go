@@ -14,7 +14,7 @@ type list struct {
 	name        string
 	hub, pgl    string // the GraphQL documents
 	hubIDs      func(data json.RawMessage) ([]string, error)
-	postgrapIDs func(data json.RawMessage) ([]string, error)
+	pglIDs      func(data json.RawMessage) ([]string, error)
 	description string
 }
 
@@ -52,7 +52,7 @@ var lists = []list{
 			}
 			return ids, nil
 		},
-		postgrapIDs: func(data json.RawMessage) ([]string, error) {
+		pglIDs: func(data json.RawMessage) ([]string, error) {
 			var d struct {
 				AllRegistryEntities struct {
 					Edges []struct{ Node struct{ USCC string } }
@@ -108,7 +108,7 @@ var lists = []list{
 			}
 			return ids, nil
 		},
-		postgrapIDs: func(data json.RawMessage) ([]string, error) {
+		pglIDs: func(data json.RawMessage) ([]string, error) {
 			var d struct {
 				AllAdminPenalties struct {
 					Edges []struct {
