@@ -14,7 +14,7 @@ import (
 // A new package must be given its rank here.
 var layers = [][]string{
 	// Vocabulary that imports nothing of ours.
-	{"internal/apperr", "internal/scalars", "internal/ident", "internal/workday", "internal/obs", "dev/bench/scenarios", "dev/federation", "dev/npmtest", "dev/cluster"},
+	{"internal/apperr", "internal/scalars", "internal/ident", "internal/workday", "internal/obs", "dev/bench/scenarios", "dev/bench/loadgen", "dev/federation", "dev/npmtest", "dev/cluster"},
 	{"internal/credit", "internal/sqldb", "dev/synth"},
 	{"internal/gid", "dev/world", "dev/devpg"},
 	// The departments' contract, then each department.
@@ -35,7 +35,7 @@ var layers = [][]string{
 	{"internal/web"},
 	{"internal/server", "dev/seed"},
 	{"internal/app"},
-	{"internal/app/apptest", "internal/web/browsertest", "cmd/credithub", "dev/bench/cmd/hubbench", "dev/bench/cmd/feedbench", "dev/bench/cmd/logbench", "dev/graphqlhttp", "credithub"},
+	{"internal/app/apptest", "internal/web/browsertest", "cmd/credithub", "dev/bench/cmd/hubbench", "dev/bench/cmd/feedbench", "dev/bench/cmd/logbench", "dev/bench/cmd/listbench", "dev/graphqlhttp", "credithub"},
 }
 
 func TestImportsRunDownhill(t *testing.T) {

@@ -91,14 +91,55 @@ type RegistryStore struct {
 
 var _ Registry = (*RegistryStore)(nil)
 
+// entityColumns are Entity's columns in selectEntities' order.
 const entityColumns = `e.id, e.uscc, e.uscc_legacy, e.reg_no, e.name, e.entity_type, e.status,
 	e.reg_capital_wan::text AS reg_capital_wan, e.established_on, e.address, e.division_code,
 	e.industry_code, e.industry, e.legal_rep_name`
 
+// selectEntities runs a statement that selects entityColumns and scans
+// its rows by position, in entityColumns' order. The registry's pages are
+// among the hub's hottest reads, and sqlx's scanning by reflection was a
+// tenth of a page of 100 entities' CPU (#16 point 6).
+func selectEntities(ctx context.Context, db sqlx.QueryerContext, query string, args ...any) ([]*Entity, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Entity
+	for rows.Next() {
+		e := new(Entity)
+		if err := rows.Scan(&e.ID, &e.USCC, &e.USCCLegacy, &e.RegNo, &e.Name, &e.EntityType, &e.Status,
+			&e.RegCapitalWan, &e.EstablishedOn, &e.Address, &e.DivisionCode,
+			&e.IndustryCode, &e.Industry, &e.LegalRepName); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// selectMembers runs memberSelect and scans its rows by position.
+func selectMembers(ctx context.Context, db sqlx.QueryerContext, query string, args ...any) ([]Member, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Member
+	for rows.Next() {
+		var m Member
+		if err := rows.Scan(&m.USCC, &m.Role, &m.Name, &m.IDNo, &m.Mobile); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
 // EntitiesByUSCC returns the entities with the given codes in one statement.
 func (s *RegistryStore) EntitiesByUSCC(ctx context.Context, usccs []string) (map[string]*Entity, error) {
-	var rows []*Entity
-	err := sqlx.SelectContext(ctx, s.DB, &rows,
+	rows, err := selectEntities(ctx, s.DB,
 		`SELECT `+entityColumns+` FROM registry_entity e WHERE e.uscc = ANY($1)`, pq.Array(usccs))
 	if err != nil {
 		return nil, err
@@ -124,8 +165,7 @@ func (s *RegistryStore) EntitiesByKey(ctx context.Context, keys []Key) (map[Key]
 	for _, k := range keys {
 		byKind[k.Kind] = append(byKind[k.Kind], k.Value)
 	}
-	var rows []*Entity
-	err := sqlx.SelectContext(ctx, s.DB, &rows, `SELECT `+entityColumns+` FROM registry_entity e
+	rows, err := selectEntities(ctx, s.DB, `SELECT `+entityColumns+` FROM registry_entity e
 		WHERE e.uscc = ANY($1) OR substr(e.uscc, 9, 9) = ANY($2) OR e.reg_no = ANY($3)`,
 		pq.Array(byKind[ident.KeyUSCC]), pq.Array(byKind[ident.KeyOrgCode]), pq.Array(byKind[ident.KeyRegistrationNumber]))
 	if err != nil {
@@ -186,11 +226,9 @@ func (s *RegistryStore) ListEntities(ctx context.Context, f ListFilter, after st
 	var args []any
 	where := f.where(&args)
 	args = append(args, after, limit)
-	var rows []*Entity
-	err := sqlx.SelectContext(ctx, s.DB, &rows, fmt.Sprintf(
+	return selectEntities(ctx, s.DB, fmt.Sprintf(
 		`SELECT %s FROM registry_entity e WHERE %s AND e.uscc > $%d ORDER BY e.uscc LIMIT $%d`,
 		entityColumns, where, len(args)-1, len(args)), args...)
-	return rows, err
 }
 
 // ExactCountUpTo is how many matching entities CountEntities counts one by
@@ -235,9 +273,8 @@ const memberSelect = `SELECT e.uscc, m.role, m.name, m.id_no, m.mobile
 
 // MembersByUSCC returns the principal persons of the given entities.
 func (s *RegistryStore) MembersByUSCC(ctx context.Context, usccs []string) (map[string][]Member, error) {
-	var rows []Member
-	if err := sqlx.SelectContext(ctx, s.DB, &rows,
-		memberSelect+` WHERE e.uscc = ANY($1) ORDER BY e.uscc, m.id`, pq.Array(usccs)); err != nil {
+	rows, err := selectMembers(ctx, s.DB, memberSelect+` WHERE e.uscc = ANY($1) ORDER BY e.uscc, m.id`, pq.Array(usccs))
+	if err != nil {
 		return nil, err
 	}
 	out := make(map[string][]Member, len(usccs))
@@ -249,9 +286,8 @@ func (s *RegistryStore) MembersByUSCC(ctx context.Context, usccs []string) (map[
 
 // MembersByIDNumber returns the roles held by the given persons.
 func (s *RegistryStore) MembersByIDNumber(ctx context.Context, idNos []string) (map[string][]Member, error) {
-	var rows []Member
-	if err := sqlx.SelectContext(ctx, s.DB, &rows,
-		memberSelect+` WHERE m.id_no = ANY($1) ORDER BY m.id_no, e.uscc, m.id`, pq.Array(idNos)); err != nil {
+	rows, err := selectMembers(ctx, s.DB, memberSelect+` WHERE m.id_no = ANY($1) ORDER BY m.id_no, e.uscc, m.id`, pq.Array(idNos))
+	if err != nil {
 		return nil, err
 	}
 	out := make(map[string][]Member, len(idNos))

@@ -2,8 +2,12 @@ package market_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"credithub/datasources/dstest"
 	"credithub/datasources/market"
@@ -105,5 +109,47 @@ func TestNameSearchAndCounts(t *testing.T) {
 	}
 	if n, exact, _ := capped.CountEntities(ctx, market.ListFilter{NameContains: string(name)}); !exact || n < 1 {
 		t.Errorf("one entity's full name with a cap of 50: %d (exact %v)", n, exact)
+	}
+}
+
+// The registry's reads scan their rows by position: every column must land
+// in the field its db tag names, as sqlx would put it.
+func TestRegistryRowsScanByPosition(t *testing.T) {
+	t.Parallel()
+	w := world.New(11, 200)
+	db := dstest.Open(t, market.Setup, w)
+	reg := &market.RegistryStore{DB: db}
+	ctx := context.Background()
+	got, err := reg.ListEntities(ctx, market.ListFilter{}, "", 200)
+	if err != nil || len(got) == 0 {
+		t.Fatalf("ListEntities: %d rows, %v", len(got), err)
+	}
+	var want []*market.Entity
+	if err := sqlx.SelectContext(ctx, db, &want, `SELECT `+market.EntityColumns+` FROM registry_entity e ORDER BY e.uscc`); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ListEntities' rows differ from sqlx's scan of the same columns:\n got %+v\nwant %+v", got[0], want[0])
+	}
+	usccs := make([]string, len(want))
+	for i, e := range want {
+		usccs[i] = e.USCC
+	}
+	members, err := reg.MembersByUSCC(ctx, usccs)
+	if err != nil || len(members) == 0 {
+		t.Fatalf("MembersByUSCC: %d entities, %v", len(members), err)
+	}
+	var rows []market.Member
+	if err := sqlx.SelectContext(ctx, db, &rows, market.MemberSelect+` WHERE e.uscc = ANY($1) ORDER BY e.uscc, m.id`, pq.Array(usccs)); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	byUSCC := map[string][]market.Member{}
+	for _, r := range rows {
+		byUSCC[r.USCC] = append(byUSCC[r.USCC], r)
+		n++
+	}
+	if !reflect.DeepEqual(members, byUSCC) {
+		t.Errorf("MembersByUSCC's %d entities differ from sqlx's scan of the same %d rows", len(members), n)
 	}
 }

@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"credithub/dev/bench/loadgen"
 )
 
 // dbNames are the databases whose statements are counted, in the order the
@@ -96,80 +96,51 @@ func (s stats) summary() string {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e6) }
 
-// runCell runs a closed loop: clients goroutines, each with its own
-// requester, send the next request as soon as the previous one answered,
-// for warmup and then duration. Only requests that start and finish within
-// the measured window are recorded. The first error stops the cell.
+// runCell runs a closed loop (loadgen.Run): clients goroutines, each with
+// its own requester, send the next request as soon as the previous one
+// answered, for warmup and then duration. Only requests that start and
+// finish within the measured window are recorded. The first error stops the
+// cell.
 func runCell(ctx context.Context, clients int, warmup, duration time.Duration, newRequester func(client int) (requester, error), smp sampler, meter cpuMeter) (stats, error) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	reqs := make([]requester, clients)
-	for i := range reqs {
-		r, err := newRequester(i)
-		if err != nil {
-			return stats{}, err
-		}
-		reqs[i] = r
-	}
-	start := time.Now()
-	from, to := start.Add(warmup), start.Add(warmup+duration)
-	var seq atomic.Uint64
-	perClient := make([][]sample, clients)
-	var wg sync.WaitGroup
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var mine []sample
-			for ctx.Err() == nil {
-				t0 := time.Now()
-				if !t0.Before(to) {
-					break
-				}
-				st, err := reqs[c](ctx, seq.Add(1)-1)
-				t1 := time.Now()
-				if err != nil {
-					cancel(err)
-					break
-				}
-				if !t0.Before(from) && !t1.After(to) {
-					mine = append(mine, sample{t1.Sub(t0), st})
-				}
-			}
-			perClient[c] = mine
-		}()
-	}
 	var cpu0, cpu1 cpuUse
 	cpuErr := errNotMeasured
-	if meter != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if !sleepUntil(ctx, from) {
-				return
-			}
-			cpu0, cpuErr = meter()
-			if cpuErr != nil || !sleepUntil(ctx, to) {
-				return
-			}
-			cpu1, cpuErr = meter()
-		}()
-	}
 	var rss, gor int64
-	if smp != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rss, gor = smp.sample(ctx, from, to)
-		}()
+	during := func(ctx context.Context, from, to time.Time) {
+		var wg sync.WaitGroup
+		if meter != nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if !loadgen.SleepUntil(ctx, from) {
+					return
+				}
+				cpu0, cpuErr = meter()
+				if cpuErr != nil || !loadgen.SleepUntil(ctx, to) {
+					return
+				}
+				cpu1, cpuErr = meter()
+			}()
+		}
+		if smp != nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rss, gor = smp.sample(ctx, from, to)
+			}()
+		}
+		wg.Wait()
 	}
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
+	loop := loadgen.Loop{Clients: clients, Warmup: warmup, Duration: duration, StopOnError: true, During: during}
+	w, err := loadgen.Run(ctx, loop, func(c int) (loadgen.Request[stmts], error) {
+		r, err := newRequester(c)
+		return loadgen.Request[stmts](r), err
+	})
+	if err != nil {
 		return stats{}, err
 	}
-	var all []sample
-	for _, s := range perClient {
-		all = append(all, s...)
+	all := make([]sample, len(w.Samples))
+	for i, s := range w.Samples {
+		all[i] = sample{s.Latency, s.Value}
 	}
 	if len(all) == 0 {
 		return stats{}, fmt.Errorf("no request completed within %s", duration)
@@ -185,15 +156,6 @@ func runCell(ctx context.Context, clients int, warmup, duration time.Duration, n
 		logf("warning: CPU not measured: %v", cpuErr)
 	}
 	return res, nil
-}
-
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	select {
-	case <-ctx.Done():
-		return false
-	case <-time.After(time.Until(t)):
-		return true
-	}
 }
 
 // summarise computes the cell's figures exactly from its samples: the
@@ -221,17 +183,10 @@ func summarise(all []sample, duration time.Duration) stats {
 	}
 }
 
-// median of sorted values.
-func median(sorted []time.Duration) time.Duration {
-	n := len(sorted)
-	if n%2 == 1 {
-		return sorted[n/2]
-	}
-	return (sorted[n/2-1] + sorted[n/2]) / 2
-}
+// median of sorted values (loadgen.Median).
+func median(sorted []time.Duration) time.Duration { return loadgen.Median(sorted) }
 
-// percentile of sorted values by nearest rank.
+// percentile of sorted values by nearest rank (loadgen.Percentile).
 func percentile(sorted []time.Duration, p float64) time.Duration {
-	k := int(math.Ceil(p*float64(len(sorted)))) - 1
-	return sorted[max(0, min(k, len(sorted)-1))]
+	return loadgen.Percentile(sorted, p)
 }
