@@ -9,7 +9,7 @@
 -- row per name bigram (lower-cased, as name_bigrams gives them) and
 -- entity, its primary key (bigram, uscc) the postings of each bigram
 -- sorted by code. A page of a term walks the postings of one of its
--- bigrams (the rarest, by a capped count) from the cursor on, and reads
+-- bigrams (the rarest, by the statistics) from the cursor on, and reads
 -- only the entities it returns and those it passes over; for a term of two
 -- characters, one bigram, every posting is a match.
 --

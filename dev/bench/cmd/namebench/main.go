@@ -141,8 +141,8 @@ func build(ctx context.Context, db *sqldb.DB, c config, out io.Writer) error {
 		return err
 	}
 	if !empty {
-		fmt.Fprintf(out, "%s: migrated; its registry has rows, none loaded\n", c.database)
-		_, err := db.ExecContext(ctx, `ANALYZE`)
+		fmt.Fprintf(out, "%s: migrated; its registry has rows, none loaded; vacuumed and analyzed\n", c.database)
+		_, err := db.ExecContext(ctx, `VACUUM ANALYZE`)
 		return err
 	}
 	start := time.Now()
