@@ -8,6 +8,9 @@
 //	go run ./dev/bench/cmd/namebench -build -to 7     # nm_market at 1M, as main had it
 //	go run ./dev/bench/cmd/namebench -runs 15         # the table
 //	go run ./dev/bench/cmd/namebench -build           # the later migrations
+//	go run ./dev/bench/cmd/namebench -drop
+//
+// dev/bench/namesearch.sh runs the whole comparison (dev/bench/namesearch.md).
 //
 // -build creates the database (default nm_market) unless it exists,
 // migrates it (up to -to when given) and, when its registry is empty,
@@ -65,7 +68,7 @@ var defaultTerms = []string{
 
 type config struct {
 	dsn, database, terms, explainDir string
-	build                            bool
+	build, drop                      bool
 	to                               int64
 	entities, runs, page             int
 	seed                             uint64
@@ -77,6 +80,7 @@ func run(args []string, out io.Writer) error {
 	fs.StringVar(&c.dsn, "dsn", envOr("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "the PostgreSQL server")
 	fs.StringVar(&c.database, "database", "nm_market", "the market database to build or measure")
 	fs.BoolVar(&c.build, "build", false, "create, migrate and (when empty) load the database, then measure")
+	fs.BoolVar(&c.drop, "drop", false, "drop the database and exit")
 	fs.Int64Var(&c.to, "to", 0, "with -build: migrate up to this version only (0: all)")
 	fs.IntVar(&c.entities, "entities", 1_000_000, "with -build: entities to load into an empty registry")
 	fs.Uint64Var(&c.seed, "seed", 1, "with -build: seed of the synthetic world")
@@ -88,6 +92,9 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
+	if c.drop {
+		return sqldb.DropDatabase(ctx, c.dsn, c.database)
+	}
 	dsn, err := sqldb.WithDatabase(c.dsn, c.database)
 	if err != nil {
 		return err
@@ -293,7 +300,7 @@ func measure(ctx context.Context, db *sqldb.DB, c config, terms []string, out io
 			t.count = append(t.count, time.Since(start))
 		}
 	}
-	fmt.Fprintln(out, "| term | matched | page 1 median / p95 (ms) | page 2 median / p95 (ms) | totalCount median / p95 (ms) | totalCount | page 1 plan |")
+	fmt.Fprintln(out, "| term | matched | page 1 median / p95 (ms) | page 2 median / p95 (ms) | totalCount median / p95 (ms) | totalCount | page 1 plan; its scans' rows and buffers |")
 	fmt.Fprintln(out, "| --- | ---: | ---: | ---: | ---: | ---: | --- |")
 	var worst time.Duration
 	for i, term := range terms {
@@ -307,8 +314,10 @@ func measure(ctx context.Context, db *sqldb.DB, c config, terms []string, out io
 }
 
 // explain runs EXPLAIN (ANALYZE, BUFFERS) of the statement the store last
-// sent and returns its shape: the nodes, outermost first, with the index
-// each scans.
+// sent and returns its shape: the statement's own nodes, outermost first,
+// with the index each scans (a subquery choosing the bigram to walk is
+// shown as "rarest bigram"), then the rows its scans read and the buffers
+// it touched.
 func explain(ctx context.Context, db *sqldb.DB, rec *recorder, dir, term, page string) (string, error) {
 	if dir != "" {
 		var lines []string
@@ -321,7 +330,7 @@ func explain(ctx context.Context, db *sqldb.DB, rec *recorder, dir, term, page s
 		}
 	}
 	var js string
-	if err := db.GetContext(ctx, &js, `EXPLAIN (FORMAT JSON) `+rec.query, rec.args...); err != nil {
+	if err := db.GetContext(ctx, &js, `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) `+rec.query, rec.args...); err != nil {
 		return "", err
 	}
 	var p []struct{ Plan node }
@@ -329,34 +338,53 @@ func explain(ctx context.Context, db *sqldb.DB, rec *recorder, dir, term, page s
 		return "", fmt.Errorf("reading a plan: %v", err)
 	}
 	var parts []string
-	p[0].Plan.walk(func(n *node) {
+	var read float64
+	p[0].Plan.walk(func(n *node) bool {
+		if n.Parent == "InitPlan" || n.Parent == "SubPlan" {
+			if !slices.Contains(parts, "(rarest bigram)") && strings.Contains(js, "pg_statistic") {
+				parts = append(parts, "(rarest bigram)")
+			}
+			return false
+		}
 		switch n.Type {
-		case "Limit", "Result", "Aggregate", "Subquery Scan", "Materialize":
-			return
+		case "Limit", "Result", "Aggregate", "Subquery Scan", "Materialize", "Memoize":
+			return true
+		}
+		if strings.HasSuffix(n.Type, "Scan") && !strings.HasPrefix(n.Type, "Bitmap Index") {
+			read += n.Rows * n.Loops
 		}
 		s := n.Type
 		if n.Index != "" {
 			s += " " + n.Index
-		}
-		if n.CTE != "" {
-			s += " " + n.CTE
+		} else if n.Relation != "" {
+			s += " " + n.Relation
 		}
 		if !slices.Contains(parts, s) {
 			parts = append(parts, s)
 		}
+		return true
 	})
-	return strings.Join(parts, " → "), nil
+	return fmt.Sprintf("%s; %.0f rows read, %d buffers", strings.Join(parts, " → "), read,
+		p[0].Plan.SharedHit+p[0].Plan.SharedRead), nil
 }
 
 type node struct {
-	Type  string `json:"Node Type"`
-	Index string `json:"Index Name"`
-	CTE   string `json:"CTE Name"`
-	Plans []node `json:"Plans"`
+	Type       string  `json:"Node Type"`
+	Parent     string  `json:"Parent Relationship"`
+	Relation   string  `json:"Relation Name"`
+	Index      string  `json:"Index Name"`
+	Rows       float64 `json:"Actual Rows"`
+	Loops      float64 `json:"Actual Loops"`
+	SharedHit  int     `json:"Shared Hit Blocks"`
+	SharedRead int     `json:"Shared Read Blocks"`
+	Plans      []node  `json:"Plans"`
 }
 
-func (n *node) walk(f func(*node)) {
-	f(n)
+// walk calls f on n and, while f says so, on its children.
+func (n *node) walk(f func(*node) bool) {
+	if !f(n) {
+		return
+	}
 	for i := range n.Plans {
 		n.Plans[i].walk(f)
 	}
