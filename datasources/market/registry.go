@@ -260,22 +260,16 @@ func (s *RegistryStore) CountEntities(ctx context.Context, f ListFilter) (n int,
 		limit = ExactCountUpTo
 	}
 	var args []any
-	var query string
-	switch {
-	case utf8.RuneCountInString(f.NameContains) == 2 && f.Division == "" && len(f.EntityTypes) == 0 && f.Status == "":
-		// The term is its one bigram: its postings are its matches,
-		// counted in the primary key alone.
+	// The names holding the term's bigrams, from the GIN index of 00007,
+	// which intersects them before any row is read, each checked by ILIKE.
+	query := fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM registry_entity e WHERE %s LIMIT %d) capped`,
+		f.where(&args, true), limit+1)
+	if utf8.RuneCountInString(f.NameContains) == 2 && f.Division == "" && len(f.EntityTypes) == 0 && f.Status == "" {
+		// A term of two characters is its one bigram: its postings are
+		// its matches, counted in the primary key alone.
+		args = nil
 		query = fmt.Sprintf(`SELECT count(*) FROM (SELECT FROM registry_name_bigram p
 			WHERE p.bigram = %s LIMIT %d) capped`, f.bigramPick(&args), limit+1)
-	case f.searchesBigrams():
-		// Every match is counted by its name: the GIN index of 00007
-		// intersects the term's bigrams before any row is read, which
-		// a walk of one bigram's postings does not.
-		query = fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM registry_entity e WHERE %s LIMIT %d) capped`,
-			f.where(&args, true), limit+1)
-	default:
-		query = fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM registry_entity e WHERE %s LIMIT %d) capped`,
-			f.where(&args, false), limit+1)
 	}
 	err = sqlx.GetContext(ctx, s.DB, &n, query, args...)
 	if err != nil || n <= limit {
