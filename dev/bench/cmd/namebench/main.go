@@ -316,7 +316,8 @@ func measure(ctx context.Context, db *sqldb.DB, c config, terms []string, out io
 // explain runs EXPLAIN (ANALYZE, BUFFERS) of the statement the store last
 // sent and returns its shape: the statement's own nodes, outermost first,
 // with the index each scans (a subquery choosing the bigram to walk is
-// shown as "rarest bigram"), then the rows its scans read and the buffers
+// shown as "rarest bigram"), then the rows its scans read (returned or
+// removed by a filter or a recheck, the subquery's aside) and the buffers
 // it touched.
 func explain(ctx context.Context, db *sqldb.DB, rec *recorder, dir, term, page string) (string, error) {
 	if dir != "" {
@@ -351,7 +352,7 @@ func explain(ctx context.Context, db *sqldb.DB, rec *recorder, dir, term, page s
 			return true
 		}
 		if strings.HasSuffix(n.Type, "Scan") && !strings.HasPrefix(n.Type, "Bitmap Index") {
-			read += n.Rows * n.Loops
+			read += (n.Rows + n.Removed + n.Rechecked) * n.Loops
 		}
 		s := n.Type
 		if n.Index != "" {
@@ -375,6 +376,8 @@ type node struct {
 	Index      string  `json:"Index Name"`
 	Rows       float64 `json:"Actual Rows"`
 	Loops      float64 `json:"Actual Loops"`
+	Removed    float64 `json:"Rows Removed by Filter"`
+	Rechecked  float64 `json:"Rows Removed by Index Recheck"`
 	SharedHit  int     `json:"Shared Hit Blocks"`
 	SharedRead int     `json:"Shared Read Blocks"`
 	Plans      []node  `json:"Plans"`
