@@ -14,7 +14,9 @@
 -- characters, one bigram, every posting is a match.
 --
 -- It follows registry_entity by statement triggers over transition
--- tables, so that a bulk load (COPY) writes its postings in one statement.
+-- tables on insert and delete, so that a bulk load (COPY) writes its
+-- postings in one statement, and a row trigger on a change of name or
+-- code.
 CREATE TABLE registry_name_bigram (
     bigram text NOT NULL,
     uscc   varchar(18) NOT NULL
@@ -33,19 +35,22 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO registry_name_bigram (bigram, uscc)
         SELECT b, n.uscc FROM new_rows n, unnest(n.name_bigrams) b;
-    ELSIF TG_OP = 'DELETE' THEN
+    ELSE
         DELETE FROM registry_name_bigram p USING old_rows o
         WHERE p.uscc = o.uscc AND p.bigram = ANY (o.name_bigrams);
-    ELSE
-        -- Only the rows whose code or name changed: most updates touch
-        -- neither.
-        DELETE FROM registry_name_bigram p USING old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE (o.uscc, o.name_bigrams) IS DISTINCT FROM (n.uscc, n.name_bigrams)
-          AND p.uscc = o.uscc AND p.bigram = ANY (o.name_bigrams);
-        INSERT INTO registry_name_bigram (bigram, uscc)
-        SELECT b, n.uscc FROM new_rows n JOIN old_rows o ON o.id = n.id, unnest(n.name_bigrams) b
-        WHERE (o.uscc, o.name_bigrams) IS DISTINCT FROM (n.uscc, n.name_bigrams);
     END IF;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE FUNCTION registry_name_bigram_rename() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM registry_name_bigram p
+    WHERE p.uscc = OLD.uscc AND p.bigram = ANY (OLD.name_bigrams);
+    INSERT INTO registry_name_bigram (bigram, uscc)
+    SELECT b, NEW.uscc FROM unnest(NEW.name_bigrams) b;
     RETURN NULL;
 END
 $$;
@@ -53,16 +58,21 @@ $$;
 CREATE TRIGGER registry_name_bigram_insert AFTER INSERT ON registry_entity
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION registry_name_bigram_sync();
-CREATE TRIGGER registry_name_bigram_update AFTER UPDATE ON registry_entity
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION registry_name_bigram_sync();
 CREATE TRIGGER registry_name_bigram_delete AFTER DELETE ON registry_entity
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION registry_name_bigram_sync();
+-- Renames and code changes are rare and one at a time; a row trigger
+-- with a WHEN costs the updates that change neither (a status, an
+-- organisation type) nothing, where a statement trigger would join their
+-- old and new rows.
+CREATE TRIGGER registry_name_bigram_update AFTER UPDATE OF name, uscc ON registry_entity
+    FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.uscc IS DISTINCT FROM NEW.uscc)
+    EXECUTE FUNCTION registry_name_bigram_rename();
 
 -- +goose Down
 DROP TRIGGER registry_name_bigram_delete ON registry_entity;
 DROP TRIGGER registry_name_bigram_update ON registry_entity;
 DROP TRIGGER registry_name_bigram_insert ON registry_entity;
+DROP FUNCTION registry_name_bigram_rename();
 DROP FUNCTION registry_name_bigram_sync();
 DROP TABLE registry_name_bigram;
