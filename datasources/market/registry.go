@@ -189,7 +189,12 @@ func (s *RegistryStore) EntitiesByKey(ctx context.Context, keys []Key) (map[Key]
 	return asked, nil
 }
 
-func (f ListFilter) where(args *[]any) string {
+// where returns the filter's conditions on registry_entity e, its values
+// appended to args. The name's bigram condition (the GIN index of migration
+// 00007) is added when bigrams is true; a search walking the postings of
+// registry_name_bigram (migration 00008) needs only the ILIKE, which
+// checks the term itself.
+func (f ListFilter) where(args *[]any, bigrams bool) string {
 	conds := []string{"true"}
 	add := func(cond string, v any) {
 		*args = append(*args, v)
@@ -205,10 +210,7 @@ func (f ListFilter) where(args *[]any) string {
 		add("e.status = ?", f.Status)
 	}
 	if f.NameContains != "" {
-		// Two characters or more: the names holding every bigram of the
-		// term, from the bigram index (migration 00007), then the order
-		// checked by ILIKE. One character is a scan.
-		if utf8.RuneCountInString(f.NameContains) >= 2 {
+		if bigrams && f.searchesBigrams() {
 			add("e.name_bigrams @> name_bigrams(?)", f.NameContains)
 		}
 		add(`e.name ILIKE ? ESCAPE '\'`, "%"+escapeLike(f.NameContains)+"%")
@@ -216,19 +218,68 @@ func (f ListFilter) where(args *[]any) string {
 	return strings.Join(conds, " AND ")
 }
 
+// searchesBigrams reports whether the name search goes through the
+// bigrams: a term of two characters or more. One character is a scan.
+func (f ListFilter) searchesBigrams() bool {
+	return utf8.RuneCountInString(f.NameContains) >= 2
+}
+
+// bigramPick returns the SQL of the bigram whose postings a name search
+// walks, the term's value appended to args: for a term of two characters
+// its one bigram; for a longer one the rarest of its bigrams by the
+// planner's statistics of registry_name_bigram (pg_stats: the frequencies
+// of its most common bigrams, a thousand of them; a bigram not among them
+// is rarer than all that are), the term's first among equals. Every match
+// of the term holds every bigram of it, so walking any one bigram's
+// postings in code order, the ILIKE checking each name, returns the
+// matches in code order; the rarest wastes the fewest reads. Statistics
+// only choose: without them (never analyzed) the answer is the same,
+// read from the first bigram's postings.
+func (f ListFilter) bigramPick(args *[]any) string {
+	*args = append(*args, f.NameContains)
+	term := fmt.Sprintf("$%d", len(*args))
+	if utf8.RuneCountInString(f.NameContains) == 2 {
+		return fmt.Sprintf("(name_bigrams(%s))[1]", term)
+	}
+	return fmt.Sprintf(`(SELECT t.b FROM unnest(name_bigrams(%s)) WITH ORDINALITY t(b, i)
+		LEFT JOIN (SELECT m.v, m.f FROM pg_stats s,
+				unnest(s.most_common_vals::text::text[], s.most_common_freqs) m(v, f)
+			WHERE s.schemaname = current_schema() AND s.tablename = 'registry_name_bigram' AND s.attname = 'bigram') m
+			ON m.v = t.b
+		ORDER BY coalesce(m.f, 0), t.i LIMIT 1)`, term)
+}
+
 // escapeLike makes a user's search string match literally.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// ListEntities returns a page of entities in code order.
+// ListEntities returns a page of entities in code order, in one statement.
+// A name search of two characters or more walks the postings of one of the
+// term's bigrams (registry_name_bigram, migration 00008) in code order
+// from the cursor, joined to the entities it names and filtered: a page
+// reads its own rows and those passed over, whether the term is rare or
+// common, wherever its matches lie in code order.
 func (s *RegistryStore) ListEntities(ctx context.Context, f ListFilter, after string, limit int) ([]*Entity, error) {
 	var args []any
-	where := f.where(&args)
+	where := f.where(&args, false)
 	args = append(args, after, limit)
-	return selectEntities(ctx, s.DB, fmt.Sprintf(
-		`SELECT %s FROM registry_entity e WHERE %s AND e.uscc > $%d ORDER BY e.uscc LIMIT $%d`,
-		entityColumns, where, len(args)-1, len(args)), args...)
+	afterP, limitP := fmt.Sprintf("$%d", len(args)-1), fmt.Sprintf("$%d", len(args))
+	query := fmt.Sprintf(`SELECT %s FROM registry_entity e WHERE %s AND e.uscc > %s ORDER BY e.uscc LIMIT %s`,
+		entityColumns, where, afterP, limitP)
+	if f.searchesBigrams() {
+		// The entity of each posting is a subquery of its own (OFFSET 0
+		// keeps it one), estimated at one row however selective the
+		// filter: the planner then sees what is true of every bigram,
+		// that a page is a short walk of its postings in key order,
+		// rather than sorting them all because it guesses the term's
+		// matches are few.
+		query = fmt.Sprintf(`SELECT x.* FROM registry_name_bigram p
+			CROSS JOIN LATERAL (SELECT %s FROM registry_entity e WHERE e.uscc = p.uscc AND %s OFFSET 0) x
+			WHERE p.bigram = %s AND p.uscc > %s ORDER BY p.uscc LIMIT %s`,
+			entityColumns, where, f.bigramPick(&args), afterP, limitP)
+	}
+	return selectEntities(ctx, s.DB, query, args...)
 }
 
 // ExactCountUpTo is how many matching entities CountEntities counts one by
@@ -247,12 +298,25 @@ func (s *RegistryStore) CountEntities(ctx context.Context, f ListFilter) (n int,
 		limit = ExactCountUpTo
 	}
 	var args []any
-	where := f.where(&args)
-	err = sqlx.GetContext(ctx, s.DB, &n, fmt.Sprintf(
-		`SELECT count(*) FROM (SELECT 1 FROM registry_entity e WHERE %s LIMIT %d) capped`, where, limit+1), args...)
+	// The names holding the term's bigrams, from the GIN index of 00007,
+	// which intersects them before any row is read, each checked by ILIKE.
+	query := fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM registry_entity e WHERE %s LIMIT %d) capped`,
+		f.where(&args, true), limit+1)
+	if utf8.RuneCountInString(f.NameContains) == 2 && f.Division == "" && len(f.EntityTypes) == 0 && f.Status == "" {
+		// A term of two characters is its one bigram: its postings are
+		// its matches, counted in the primary key alone.
+		args = nil
+		query = fmt.Sprintf(`SELECT count(*) FROM (SELECT FROM registry_name_bigram p
+			WHERE p.bigram = %s LIMIT %d) capped`, f.bigramPick(&args), limit+1)
+	}
+	err = sqlx.GetContext(ctx, s.DB, &n, query, args...)
 	if err != nil || n <= limit {
 		return n, true, err
 	}
+	// The estimate from the statistics of registry_entity.name_bigrams
+	// (ANALYZE keeps its bigrams' frequencies): planning only.
+	args = nil
+	where := f.where(&args, true)
 	var plan string
 	if err := sqlx.GetContext(ctx, s.DB, &plan, `EXPLAIN (FORMAT JSON) SELECT 1 FROM registry_entity e WHERE `+where, args...); err != nil {
 		return 0, false, err

@@ -2,6 +2,8 @@ package market_test
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"credithub/datasources/market"
 	"credithub/dev/world"
 	"credithub/internal/ident"
+	"credithub/internal/sqldb"
 )
 
 // EntitiesByKey finds entities by code, organisation code and registration
@@ -58,9 +61,10 @@ func TestEntitiesByKey(t *testing.T) {
 }
 
 // A name search of two characters or more finds what a scan with ILIKE
-// finds, through the bigram index when the planner may not scan; one
-// character still works (by a scan). Counts are exact up to the cap and
-// PostgreSQL's estimate past it, never below the cap.
+// finds, in code order, page after page with the same rows and no gaps,
+// one statement a page, for rare and common terms alike; one character
+// still works (by a scan). Counts are exact up to the cap and PostgreSQL's
+// estimate past it, never below the cap.
 func TestNameSearchAndCounts(t *testing.T) {
 	t.Parallel()
 	w := world.New(7, 300)
@@ -68,44 +72,60 @@ func TestNameSearchAndCounts(t *testing.T) {
 	reg := &market.RegistryStore{DB: db}
 	ctx := context.Background()
 	name := []rune(w.Entities[17].Name)
-	for _, term := range []string{string(name[2:4]), string(name[1:4]), string(name[len(name)-2:]), string(name[3:4]), "黑河", "%_\\"} {
+	terms := []string{string(name[2:4]), string(name[1:4]), string(name[len(name)-2:]), string(name[3:4]), string(name),
+		"黑河", "有限", "公司", "有限公司", "黑河市", "种植", "合作社", "五金", "北京", "科技有限", "%_\\", "限公"}
+	for _, term := range terms {
+		want := scan(t, db, term)
 		got, err := reg.ListEntities(ctx, market.ListFilter{NameContains: term}, "", 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var want []string
-		if err := db.Select(&want, `SELECT uscc FROM registry_entity WHERE strpos(lower(name), lower($1)) > 0 ORDER BY uscc`, term); err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != len(want) {
-			t.Errorf("%q: %d entities, a scan finds %d", term, len(got), len(want))
-			continue
-		}
-		for i := range got {
-			if got[i].USCC != want[i] {
-				t.Errorf("%q: entity %d is %s, a scan's %s", term, i, got[i].USCC, want[i])
+		sameUSCCs(t, term+" in one page", got, want)
+		// Pages of 7 (asked as 8, as the resolver asks one more) join up
+		// into the same list, one statement each.
+		var paged []*market.Entity
+		after := ""
+		for {
+			before := db.Statements()
+			page, err := reg.ListEntities(ctx, market.ListFilter{NameContains: term}, after, 8)
+			if err != nil {
+				t.Fatal(err)
 			}
+			if n := db.Statements() - before; n != 1 {
+				t.Errorf("%q: a page took %d statements, want 1", term, n)
+			}
+			if len(page) <= 7 {
+				paged = append(paged, page...)
+				break
+			}
+			paged, after = append(paged, page[:7]...), page[6].USCC
 		}
+		sameUSCCs(t, term+" in pages of 7", paged, want)
 		if n, exact, err := reg.CountEntities(ctx, market.ListFilter{NameContains: term}); err != nil || n != len(want) || !exact {
 			t.Errorf("%q: counted %d (exact %v, %v), want %d", term, n, exact, err, len(want))
 		}
 	}
-	// The index answers a two-character term when a scan is ruled out.
-	tx := db.MustBegin()
-	defer tx.Rollback()
-	tx.MustExec(`SET LOCAL enable_seqscan = off`)
-	var plan []string
-	if err := tx.Select(&plan, `EXPLAIN SELECT uscc FROM registry_entity e WHERE e.name_bigrams @> name_bigrams('黑河')`); err != nil {
+	// With the other filters beside the name.
+	f := market.ListFilter{NameContains: "有限", Division: w.Entities[17].Division, Status: "存续"}
+	var want []string
+	if err := db.Select(&want, `SELECT uscc FROM registry_entity WHERE strpos(name, '有限') > 0 AND division_code = $1 AND status = '存续' ORDER BY uscc`, f.Division); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(strings.Join(plan, "\n"), "registry_entity_name_bigram") {
-		t.Errorf("the bigram index is not used:\n%s", strings.Join(plan, "\n"))
+	got, err := reg.ListEntities(ctx, f, "", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameUSCCs(t, "有限 in a division", got, want)
+	if n, exact, err := reg.CountEntities(ctx, f); err != nil || n != len(want) || !exact {
+		t.Errorf("有限 in a division: counted %d (exact %v, %v), want %d", n, exact, err, len(want))
 	}
 	// Past the cap: an estimate, not below it.
 	capped := &market.RegistryStore{DB: db, CountCap: 50}
-	n, exact, err := capped.CountEntities(ctx, market.ListFilter{})
-	if err != nil || exact || n <= 50 {
-		t.Errorf("300 entities with a cap of 50: %d (exact %v, %v), want an estimate above 50", n, exact, err)
+	for _, f := range []market.ListFilter{{}, {NameContains: "有限"}, {NameContains: "有限公司"}} {
+		n, exact, err := capped.CountEntities(ctx, f)
+		if err != nil || exact || n <= 50 {
+			t.Errorf("%+v among 300 entities with a cap of 50: %d (exact %v, %v), want an estimate above 50", f, n, exact, err)
+		}
 	}
 	if n, exact, _ := capped.CountEntities(ctx, market.ListFilter{NameContains: string(name)}); !exact || n < 1 {
 		t.Errorf("one entity's full name with a cap of 50: %d (exact %v)", n, exact)
@@ -152,4 +172,159 @@ func TestRegistryRowsScanByPosition(t *testing.T) {
 	if !reflect.DeepEqual(members, byUSCC) {
 		t.Errorf("MembersByUSCC's %d entities differ from sqlx's scan of the same %d rows", len(members), n)
 	}
+}
+
+// A page of a name search reads the postings of one bigram of the term
+// from the cursor on, through registry_name_bigram's primary key, and the
+// registry's rows only through the code of each posting: never a scan of
+// the registry or a walk of its code index testing every name. For a
+// common term the walk stops with the page: it reads a page's postings,
+// not all of them (counted by EXPLAIN ANALYZE, not timed).
+func TestNameSearchPlan(t *testing.T) {
+	t.Parallel()
+	w := world.New(7, 300)
+	db := dstest.Open(t, market.Setup, w)
+	if _, err := db.Exec(`ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, term := range []string{w.Entities[17].Name, "对俄", "有限", "黑河", "五大连池", "有限公司"} {
+		rec := &recorder{ExtContext: db}
+		reg := &market.RegistryStore{DB: rec}
+		if _, err := reg.ListEntities(ctx, market.ListFilter{NameContains: term}, "", 21); err != nil {
+			t.Fatal(err)
+		}
+		var js string
+		if err := db.Get(&js, `EXPLAIN (ANALYZE, FORMAT JSON) `+rec.query, rec.args...); err != nil {
+			t.Fatal(err)
+		}
+		var plan []struct{ Plan planNode }
+		if err := json.Unmarshal([]byte(js), &plan); err != nil || len(plan) != 1 {
+			t.Fatalf("%q: reading the plan: %v", term, err)
+		}
+		// The statement's own nodes, the choice of a bigram (an InitPlan)
+		// aside.
+		var nodes []string
+		postings := -1.0
+		var walk func(n planNode)
+		walk = func(n planNode) {
+			if n.Parent == "InitPlan" || n.Parent == "SubPlan" {
+				return
+			}
+			nodes = append(nodes, strings.TrimSpace(n.Type+" "+n.Relation+" "+n.Index))
+			if n.Relation == "registry_name_bigram" {
+				postings = n.Rows * n.Loops
+			}
+			for _, c := range n.Plans {
+				walk(c)
+			}
+		}
+		walk(plan[0].Plan)
+		shape := strings.Join(nodes, " → ")
+		for _, n := range nodes {
+			if strings.Contains(n, "registry_entity") && n != "Index Scan registry_entity registry_entity_uscc_key" {
+				t.Errorf("%q: the registry read otherwise than by each posting's code: %s", term, shape)
+			}
+		}
+		if !strings.Contains(shape, "registry_name_bigram_pkey") {
+			t.Errorf("%q: the postings not read by their key: %s", term, shape)
+		}
+		if term == "有限" || term == "黑河" {
+			// Hundreds of names hold these: the page is a walk in code
+			// order that stops with it.
+			if nodes[0] != "Limit" || strings.Contains(shape, "Sort") || postings > 21 {
+				t.Errorf("%q: not a walk of the postings that stops with the page (%v postings read): %s", term, postings, shape)
+			}
+		}
+	}
+}
+
+type planNode struct {
+	Type     string     `json:"Node Type"`
+	Parent   string     `json:"Parent Relationship"`
+	Relation string     `json:"Relation Name"`
+	Index    string     `json:"Index Name"`
+	Rows     float64    `json:"Actual Rows"`
+	Loops    float64    `json:"Actual Loops"`
+	Plans    []planNode `json:"Plans"`
+}
+
+// The postings follow the registry: a new entity, a renamed one, a code
+// changed and an entity deleted are found as they now are; an update that
+// touches neither name nor code leaves the postings alone.
+func TestNamePostingsFollowTheRegistry(t *testing.T) {
+	t.Parallel()
+	w := world.New(7, 50)
+	db := dstest.Open(t, market.Setup, w)
+	reg := &market.RegistryStore{DB: db}
+	ctx := context.Background()
+	e0, e1, e2 := w.Entities[0], w.Entities[1], w.Entities[2]
+	db.MustExec(`INSERT INTO registry_entity (uscc, name, entity_type, status, established_on, address, division_code, legal_rep_name)
+		VALUES ('91231100TEST00001X', '黑河市对俄瑶池贸易有限公司', '1110', '存续', '2020-01-01', '黑河市', '231100', '张三')`)
+	db.MustExec(`UPDATE registry_entity SET name = '孙吴县瑶池饭店' WHERE uscc = $1`, e0.USCC)
+	db.MustExec(`UPDATE registry_entity SET uscc = '91231100TEST00002X' WHERE uscc = $1`, e1.USCC)
+	db.MustExec(`DELETE FROM registry_member WHERE entity_id = (SELECT id FROM registry_entity WHERE uscc = $1)`, e2.USCC)
+	db.MustExec(`DELETE FROM registry_entity WHERE uscc = $1`, e2.USCC)
+	db.MustExec(`UPDATE registry_entity SET status = '吊销'`)
+	for _, term := range []string{"瑶池", "对俄瑶池", "饭店", string([]rune(e0.Name)[1:3]), string([]rune(e1.Name)[1:3]), string([]rune(e2.Name)[1:3]), "有限"} {
+		got, err := reg.ListEntities(ctx, market.ListFilter{NameContains: term}, "", 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameUSCCs(t, term, got, scan(t, db, term))
+	}
+	var stray int
+	if err := db.Get(&stray, `SELECT count(*) FROM (SELECT p.bigram, p.uscc FROM registry_name_bigram p
+		EXCEPT SELECT b, e.uscc FROM registry_entity e, unnest(e.name_bigrams) b) x`); err != nil || stray != 0 {
+		t.Errorf("%d postings of no entity's name (%v)", stray, err)
+	}
+	var missing int
+	if err := db.Get(&missing, `SELECT count(*) FROM (SELECT b, e.uscc FROM registry_entity e, unnest(e.name_bigrams) b
+		EXCEPT SELECT p.bigram, p.uscc FROM registry_name_bigram p) x`); err != nil || missing != 0 {
+		t.Errorf("%d bigrams of names without their postings (%v)", missing, err)
+	}
+}
+
+// scan is what a name search must find: the codes of the names holding the
+// term, case aside, in code order.
+func scan(t *testing.T, db *sqldb.DB, term string) []string {
+	t.Helper()
+	var want []string
+	if err := db.Select(&want, `SELECT uscc FROM registry_entity WHERE strpos(lower(name), lower($1)) > 0 ORDER BY uscc`, term); err != nil {
+		t.Fatal(err)
+	}
+	return want
+}
+
+func sameUSCCs(t *testing.T, what string, got []*market.Entity, want []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d entities, a scan finds %d", what, len(got), len(want))
+		return
+	}
+	for i := range got {
+		if got[i].USCC != want[i] {
+			t.Errorf("%s: entity %d is %s, a scan's %s", what, i, got[i].USCC, want[i])
+			return
+		}
+	}
+}
+
+// recorder passes statements on and keeps the last one's text and values.
+type recorder struct {
+	sqlx.ExtContext
+	query string
+	args  []any
+}
+
+func (r *recorder) QueryxContext(ctx context.Context, q string, args ...any) (*sqlx.Rows, error) {
+	r.query, r.args = q, args
+	return r.ExtContext.QueryxContext(ctx, q, args...)
+}
+
+// QueryContext is how the registry's entity reads, scanned by position,
+// send their statement.
+func (r *recorder) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	r.query, r.args = q, args
+	return r.ExtContext.QueryContext(ctx, q, args...)
 }
