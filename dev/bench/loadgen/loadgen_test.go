@@ -35,6 +35,14 @@ func TestMedianAndPercentile(t *testing.T) {
 			}
 		})
 	}
+	// Nearest rank over 1..1000 ms: the 990th value.
+	var many []time.Duration
+	for i := 1; i <= 1000; i++ {
+		many = append(many, time.Duration(i)*time.Millisecond)
+	}
+	if got := Percentile(many, 0.99); got != 990*time.Millisecond {
+		t.Errorf("p99 of 1..1000 ms = %v, want 990ms", got)
+	}
 }
 
 // A run that does not stop on errors counts them, keeps the successes and

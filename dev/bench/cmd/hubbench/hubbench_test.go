@@ -9,44 +9,6 @@ import (
 	"credithub/datasources/market"
 )
 
-func TestMedianAndP99AreExact(t *testing.T) {
-	t.Parallel()
-	ms := func(v ...int) []time.Duration {
-		out := make([]time.Duration, len(v))
-		for i, x := range v {
-			out[i] = time.Duration(x) * time.Millisecond
-		}
-		return out
-	}
-	tests := []struct {
-		name        string
-		sorted      []time.Duration
-		median, p99 time.Duration
-	}{
-		{"one", ms(7), 7 * time.Millisecond, 7 * time.Millisecond},
-		{"odd", ms(1, 2, 9), 2 * time.Millisecond, 9 * time.Millisecond},
-		{"even: mean of the middle two", ms(1, 2, 4, 9), 3 * time.Millisecond, 9 * time.Millisecond},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := median(tc.sorted); got != tc.median {
-				t.Errorf("median = %v, want %v", got, tc.median)
-			}
-			if got := percentile(tc.sorted, 0.99); got != tc.p99 {
-				t.Errorf("p99 = %v, want %v", got, tc.p99)
-			}
-		})
-	}
-	// Nearest rank over 1..1000 ms: the 990th value.
-	var many []time.Duration
-	for i := 1; i <= 1000; i++ {
-		many = append(many, time.Duration(i)*time.Millisecond)
-	}
-	if got := percentile(many, 0.99); got != 990*time.Millisecond {
-		t.Errorf("p99 of 1..1000 ms = %v, want 990ms", got)
-	}
-}
-
 func TestSummariseReportsTheMedianRequestsStatements(t *testing.T) {
 	t.Parallel()
 	var all []sample
