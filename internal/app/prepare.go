@@ -73,9 +73,11 @@ func Prepare(ctx context.Context, cfg Config, seed SeedOptions, logger *slog.Log
 		logger.Info("databases already seeded; keeping their data")
 		return nil
 	}
-	start := time.Now()
-	w := world.New(seed.Seed, seed.Entities)
-	logger.Info("generated synthetic world", "entities", seed.Entities, "seed", seed.Seed, "took", time.Since(start).Round(time.Millisecond).String())
+	// The world is streamed: each seed generates the entities afresh as it
+	// walks them, a chunk at a time, so that memory does not grow with the
+	// number of entities.
+	w := world.Stream(seed.Seed, seed.Entities)
+	logger.Info("seeding a synthetic world", "entities", seed.Entities, "seed", seed.Seed)
 	g, gctx := errgroup.WithContext(ctx)
 	for i, s := range setups {
 		if !empty[i] {
