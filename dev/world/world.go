@@ -171,7 +171,7 @@ func (w *World) Each(fn func(e *Entity) error) error {
 
 // ChunkSize is how many entities a seed generates before it copies their
 // rows: memory for a few thousand entities' rows, whatever the world's size.
-const ChunkSize = 10000
+const ChunkSize = 4000
 
 // Chunks calls fn with the entities in order, size at a time (the last
 // chunk may be shorter), as Each walks them. The slice is reused.
@@ -219,11 +219,11 @@ func (w *World) Showcases() []*Entity {
 }
 
 // generator draws the world's entities in order from its "world" stream.
-// What it keeps to draw the next one is small per entity drawn: the
-// organisation codes and registration numbers taken, as integers, and the
-// legal representatives one may head another entity too, as the stream's
-// state before each was drawn (16 bytes and a division) rather than the
-// person.
+// What it keeps to draw the next one is small per entity drawn (about 40
+// bytes): the organisation codes and registration numbers taken, as
+// integers in open-addressing sets, and the legal representatives one may
+// head another entity too, as the stream's state before each was drawn (16
+// bytes and a division) rather than the person.
 type generator struct {
 	src *rand.PCG
 	r   *rand.Rand
@@ -231,21 +231,62 @@ type generator struct {
 	// orgs and regs are the organisation codes (base 36) and registration
 	// numbers taken; other holds any code that is neither (none is
 	// generated, but the rule is exact whatever synth draws).
-	orgs, regs map[uint64]struct{}
+	orgs, regs set
 	other      map[string]struct{}
-	reps       []repState
-}
-
-// repState is where in the stream a legal representative was drawn.
-type repState struct {
-	state    [2]uint64
-	division uint8
+	// reps are where in the stream each legal representative was drawn:
+	// the PCG's two words and the division's index.
+	repHi, repLo []uint64
+	repDiv       []uint8
 }
 
 func newGenerator(seed uint64, n int) *generator {
 	src := synth.NewPCG(seed, "world")
-	return &generator{src: src, r: rand.New(src),
-		orgs: make(map[uint64]struct{}, n), regs: make(map[uint64]struct{}, n*2/3), other: map[string]struct{}{}}
+	return &generator{src: src, r: rand.New(src), orgs: newSet(n), regs: newSet(n * 2 / 3), other: map[string]struct{}{},
+		repHi: make([]uint64, 0, n), repLo: make([]uint64, 0, n), repDiv: make([]uint8, 0, n)}
+}
+
+// set is a set of non-zero integers, open addressing with linear probing:
+// 8 bytes a slot, at most three quarters full, about a third of a Go map's
+// size for the same keys.
+type set struct {
+	slots []uint64
+	n     int
+}
+
+func newSet(n int) set {
+	size := 64
+	for size*3/4 < n {
+		size *= 2
+	}
+	return set{slots: make([]uint64, size)}
+}
+
+// find returns k's slot, or the empty slot where it would go.
+func (s *set) find(k uint64) int {
+	mask := uint64(len(s.slots) - 1)
+	i := (k * 0x9E3779B97F4A7C15) >> 7 & mask
+	for s.slots[i] != 0 && s.slots[i] != k {
+		i = (i + 1) & mask
+	}
+	return int(i)
+}
+
+func (s *set) has(k uint64) bool { return s.slots[s.find(k)] == k }
+
+func (s *set) add(k uint64) {
+	if i := s.find(k); s.slots[i] != k {
+		s.slots[i] = k
+		s.n++
+	}
+	if s.n > len(s.slots)*3/4 {
+		old := s.slots
+		s.slots, s.n = make([]uint64, 2*len(old)), 0
+		for _, k := range old {
+			if k != 0 {
+				s.add(k)
+			}
+		}
+	}
 }
 
 // next draws the next entity. Codes are drawn at random; at benchmark
@@ -275,12 +316,10 @@ const (
 
 func (g *generator) taken(code string, base uint64) bool {
 	if k, ok := codeKey(code, base); ok {
-		set := g.orgs
 		if base == decimal {
-			set = g.regs
+			return g.regs.has(k)
 		}
-		_, dup := set[k]
-		return dup
+		return g.orgs.has(k)
 	}
 	_, dup := g.other[code]
 	return dup
@@ -288,11 +327,11 @@ func (g *generator) taken(code string, base uint64) bool {
 
 func (g *generator) take(code string, base uint64) {
 	if k, ok := codeKey(code, base); ok {
-		set := g.orgs
 		if base == decimal {
-			set = g.regs
+			g.regs.add(k)
+		} else {
+			g.orgs.add(k)
 		}
-		set[k] = struct{}{}
 		return
 	}
 	g.other[code] = struct{}{}
@@ -330,23 +369,23 @@ func codeKey(code string, base uint64) (uint64, bool) {
 // where in the stream it was drawn.
 func (g *generator) legalRep(division string) *Person {
 	st, _ := g.src.MarshalBinary() // "pcg:", hi and lo, big-endian
-	d := slices.Index(divisionCodes, division)
-	g.reps = append(g.reps, repState{state: [2]uint64{binary.BigEndian.Uint64(st[4:12]), binary.BigEndian.Uint64(st[12:20])}, division: uint8(d)})
+	g.repHi = append(g.repHi, binary.BigEndian.Uint64(st[4:12]))
+	g.repLo = append(g.repLo, binary.BigEndian.Uint64(st[12:20]))
+	g.repDiv = append(g.repDiv, uint8(slices.Index(divisionCodes, division)))
 	return newPerson(g.r, division)
 }
 
 // rep draws again the i-th legal representative, from where it was drawn.
 func (g *generator) rep(i int) *Person {
-	st := g.reps[i]
 	b := make([]byte, 20)
 	copy(b, "pcg:")
-	binary.BigEndian.PutUint64(b[4:12], st.state[0])
-	binary.BigEndian.PutUint64(b[12:20], st.state[1])
+	binary.BigEndian.PutUint64(b[4:12], g.repHi[i])
+	binary.BigEndian.PutUint64(b[12:20], g.repLo[i])
 	src := &rand.PCG{}
 	if err := src.UnmarshalBinary(b); err != nil {
 		panic(err) // unreachable: b is what MarshalBinary gives
 	}
-	return newPerson(rand.New(src), divisionCodes[st.division])
+	return newPerson(rand.New(src), divisionCodes[g.repDiv[i]])
 }
 
 // individuals draws the natural persons who head no entity; they come
@@ -421,8 +460,8 @@ func (g *generator) newEntity() *Entity {
 	}
 
 	// One in twenty legal representatives heads another entity too.
-	if len(g.reps) > 0 && r.IntN(100) < 5 {
-		e.LegalRep = g.rep(r.IntN(len(g.reps)))
+	if len(g.repHi) > 0 && r.IntN(100) < 5 {
+		e.LegalRep = g.rep(r.IntN(len(g.repHi)))
 	} else {
 		e.LegalRep = g.legalRep(division)
 	}

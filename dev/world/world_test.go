@@ -115,3 +115,20 @@ func TestChunks(t *testing.T) {
 		}
 	}
 }
+
+func TestSet(t *testing.T) {
+	t.Parallel()
+	s := newSet(1) // grows
+	for k := uint64(1); k <= 5000; k++ {
+		s.add(k * 7919)
+	}
+	s.add(7919)
+	if s.n != 5000 {
+		t.Errorf("%d keys, want 5000", s.n)
+	}
+	for k := uint64(1); k <= 5000; k++ {
+		if !s.has(k*7919) || s.has(k*7919+1) {
+			t.Fatalf("key %d: has %v, its neighbour %v", k*7919, s.has(k*7919), s.has(k*7919+1))
+		}
+	}
+}

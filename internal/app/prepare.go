@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -14,6 +16,11 @@ import (
 	"credithub/internal/hubdb"
 	"credithub/internal/sqldb"
 )
+
+// SeedMemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit)
+// while Prepare seeds: what is live stays a few hundred megabytes at a
+// million entities (dev/bench/scale.md).
+const SeedMemoryLimit = 640 << 20
 
 // SeedOptions size the synthetic world of the local set-up.
 type SeedOptions struct {
@@ -72,6 +79,12 @@ func Prepare(ctx context.Context, cfg Config, seed SeedOptions, logger *slog.Log
 	if !needWorld {
 		logger.Info("databases already seeded; keeping their data")
 		return nil
+	}
+	// A soft memory limit for the seeding (unless GOMEMLIMIT sets one):
+	// the garbage collector works harder rather than let a machine whose
+	// cores are busy see the heap run far past twice what is live.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(SeedMemoryLimit))
 	}
 	// The world is streamed: each seed generates the entities afresh as it
 	// walks them, a chunk at a time, so that memory does not grow with the
