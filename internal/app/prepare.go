@@ -98,7 +98,15 @@ func Prepare(ctx context.Context, cfg Config, seed SeedOptions, logger *slog.Log
 		}
 		g.Go(func() error {
 			start := time.Now()
-			if err := s.Seed(gctx, dbs[i], w); err != nil {
+			seed := func() error { return s.Seed(gctx, dbs[i], w) }
+			if s.Name != hubdb.Setup.Name {
+				// A department's tables are loaded in bulk and their plain
+				// indexes built afterwards; the hub's seed reads its own.
+				seed = func() error {
+					return sqldb.WithoutIndexes(gctx, dbs[i], func() error { return s.Seed(gctx, dbs[i], w) })
+				}
+			}
+			if err := seed(); err != nil {
 				return fmt.Errorf("seeding %s: %w", s.Name, err)
 			}
 			if _, err := dbs[i].ExecContext(gctx, `ANALYZE`); err != nil {
