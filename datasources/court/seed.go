@@ -277,40 +277,45 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 	s := &seeder{r: synth.New(w.Seed, "dept:court"), ref: day(w.RefDate), known: map[string]bool{}}
 	r := s.r
 	reps := map[string]bool{}
-	for _, e := range w.Entities {
-		from := day(e.Established)
-		if from.Before(listStart) {
-			from = listStart
-		}
-		if e.Profile == world.Troubled {
-			switch {
-			case e.Showcase || r.IntN(100) < 40:
-				id := s.org(e)
-				l := s.debtor(id, true, pickCourt(r, e.Division), from)
-				if e.Showcase || r.IntN(100) < 70 {
+	if err := w.Chunks(world.ChunkSize, func(es []*world.Entity) error {
+		for _, e := range es {
+			from := day(e.Established)
+			if from.Before(listStart) {
+				from = listStart
+			}
+			if e.Profile == world.Troubled {
+				switch {
+				case e.Showcase || r.IntN(100) < 40:
+					id := s.org(e)
+					l := s.debtor(id, true, pickCourt(r, e.Division), from)
+					if e.Showcase || r.IntN(100) < 70 {
+						s.restrict(id, s.person(e.LegalRep), l)
+					}
+				case r.IntN(100) < 15: // a restriction without a listing
+					id := s.org(e)
+					l := listing{court: pickCourt(r, e.Division), filed: between(r, from, notBefore(s.ref.AddDate(0, 0, -30), from))}
+					l.caseNo = synth.CourtCaseNo(r, l.filed.Year(), l.court.Code, "执")
+					l.decided = upTo(l.filed.AddDate(0, 0, 30+r.IntN(60)), s.ref)
 					s.restrict(id, s.person(e.LegalRep), l)
 				}
-			case r.IntN(100) < 15: // a restriction without a listing
-				id := s.org(e)
-				l := listing{court: pickCourt(r, e.Division), filed: between(r, from, notBefore(s.ref.AddDate(0, 0, -30), from))}
-				l.caseNo = synth.CourtCaseNo(r, l.filed.Year(), l.court.Code, "执")
-				l.decided = upTo(l.filed.AddDate(0, 0, 30+r.IntN(60)), s.ref)
-				s.restrict(id, s.person(e.LegalRep), l)
-			}
-			if p := e.LegalRep; !reps[p.IDNo] {
-				reps[p.IDNo] = true
-				if r.IntN(100) < 2 {
-					id := s.person(p)
-					l := s.debtor(id, false, pickCourt(r, e.Division), from)
-					if r.IntN(2) == 0 {
-						s.restrict(id, "", l)
+				if p := e.LegalRep; !reps[p.IDNo] {
+					reps[p.IDNo] = true
+					if r.IntN(100) < 2 {
+						id := s.person(p)
+						l := s.debtor(id, false, pickCourt(r, e.Division), from)
+						if r.IntN(2) == 0 {
+							s.restrict(id, "", l)
+						}
 					}
 				}
 			}
+			if e.Index == 0 || (e.Profile == world.Troubled && r.IntN(100) < 2) {
+				s.falseLitigation(s.org(e), pickCourt(r, e.Division), from)
+			}
 		}
-		if e.Index == 0 || (e.Profile == world.Troubled && r.IntN(100) < 2) {
-			s.falseLitigation(s.org(e), pickCourt(r, e.Division), from)
-		}
+		return s.copy(ctx, db)
+	}); err != nil {
+		return err
 	}
 	for i, p := range w.Individuals {
 		division := p.IDNo[:6]
@@ -326,6 +331,12 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		}
 	}
 
+	return s.copy(ctx, db)
+}
+
+// copy copies the rows accumulated so far, parties first (the other
+// tables refer to them), and forgets them.
+func (s *seeder) copy(ctx context.Context, db *sqldb.DB) error {
 	for _, t := range []struct {
 		table string
 		cols  []string
@@ -351,5 +362,6 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 			return err
 		}
 	}
+	s.parties, s.debtors, s.restricts, s.falseLitigs = nil, nil, nil, nil
 	return nil
 }

@@ -205,23 +205,38 @@ type rating struct {
 func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 	r := synth.New(w.Seed, "dept:environment")
 
-	// Each evaluation year is decided on one day and announced in one notice.
-	type announcement struct {
-		decided time.Time
-		no      string
-	}
 	var announcements []announcement
 	for y := firstRatingYear; y <= lastRatingYear; y++ {
 		decided := synth.Date(r, time.Date(y+1, 4, 1, 0, 0, 0, 0, time.UTC), time.Date(y+1, 6, 30, 0, 0, 0, 0, time.UTC))
 		announcements = append(announcements, announcement{decided, synth.DecisionNo(r, "黑环", y+1, "发")})
 	}
 
+	decisions := &decisionSeeder{r: synth.New(w.Seed, "dept:environment:decisions"), ref: w.RefDate, once: synth.Firsts{}}
+	return w.Chunks(world.ChunkSize, func(es []*world.Entity) error {
+		if err := seedRecords(ctx, db, r, announcements, w.RefDate, es); err != nil {
+			return err
+		}
+		return decisions.seed(ctx, db, es)
+	})
+}
+
+// announcement is the notice of one evaluation year: each year is decided
+// on one day and announced in one notice.
+type announcement struct {
+	decided time.Time
+	no      string
+}
+
+// seedRecords copies the permits, penalties and evaluations of es, drawn
+// from r (the stream "dept:environment", which goes on from chunk to
+// chunk).
+func seedRecords(ctx context.Context, db *sqldb.DB, r *rand.Rand, announcements []announcement, ref time.Time, es []*world.Entity) error {
 	var (
 		permits   []permit
 		penalties []penalty
 		ratings   []rating
 	)
-	for _, e := range w.Entities {
+	for _, e := range es {
 		if !e.Polluter {
 			continue
 		}
@@ -249,7 +264,7 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 				}
 				validTo := d.AddDate(5, 0, -1)
 				status := "有效"
-				if validTo.Before(w.RefDate) {
+				if validTo.Before(ref) {
 					status = "过期"
 				}
 				var ps []string
@@ -257,9 +272,9 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 					ps = append(ps, kinds[i])
 				}
 				permits = append(permits, permit{u, o, e.Name, e.Industry, no, class, strings.Join(ps, ","),
-					d, d, validTo, publishedOn(r, d, w.RefDate), status})
+					d, d, validTo, publishedOn(r, d, ref), status})
 				next := validTo.AddDate(0, 0, -20-r.IntN(40))
-				if next.After(w.RefDate) || r.IntN(100) >= 85 {
+				if next.After(ref) || r.IntN(100) >= 85 {
 					break
 				}
 				d = next
@@ -335,7 +350,7 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 				}
 			}
 			penalties = append(penalties, penalty{u, o, e.Name, synth.DecisionNo(r, "黑环", d.Year(), "罚"),
-				violation, basis, strings.Join(types, ","), fine, confiscated, d, publishedOn(r, d, w.RefDate), status})
+				violation, basis, strings.Join(types, ","), fine, confiscated, d, publishedOn(r, d, ref), status})
 		}
 
 		// Evaluations: the key polluters are evaluated every year; a year
@@ -359,7 +374,7 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 				a := announcements[y-firstRatingYear]
 				u, o := keys(e, a.decided)
 				ratings = append(ratings, rating{u, o, e.Name, e.Industry, y, level, a.decided, a.no,
-					publishedOn(r, a.decided, w.RefDate)})
+					publishedOn(r, a.decided, ref)})
 			}
 		}
 	}
@@ -403,7 +418,7 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		}); err != nil {
 		return err
 	}
-	return seedDecisions(ctx, db, w)
+	return nil
 }
 
 // rank orders severities; the zero Severity (no penalty) ranks lowest.
@@ -462,13 +477,19 @@ var envRewards = []struct {
 // polluters in good standing and of the even showcase entities (which
 // are dishonest too). Every showcase polluter has a coercion and a reward,
 // and a fee when it existed before 2018.
-func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
-	r := synth.New(w.Seed, "dept:environment:decisions")
-	ref := w.RefDate
+// decisionSeeder draws the other decisions from their stream, chunk after
+// chunk.
+type decisionSeeder struct {
+	r    *rand.Rand
+	ref  time.Time
+	once synth.Firsts
+}
+
+func (s *decisionSeeder) seed(ctx context.Context, db *sqldb.DB, es []*world.Entity) error {
+	r, ref, once := s.r, s.ref, s.once
 	var qz, zs, jl [][]any
 	newEnvLaw := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
-	once := synth.Firsts{}
-	for _, e := range w.Entities {
+	for _, e := range es {
 		if !e.Polluter {
 			continue
 		}

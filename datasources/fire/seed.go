@@ -167,24 +167,55 @@ type penalty struct {
 
 // Seed fills the fire service's units, inspections and penalties from w: the
 // entities at fire risk, inspected since 2017.
+//
+// It goes a chunk of entities at a time (world.ChunkSize), so that memory
+// holds one chunk's rows whatever the world's size (and the penalties, for
+// the coercions that follow them all); every table gets its rows in the
+// same order as if copied at once.
 func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
-	r := synth.New(w.Seed, "dept:fire")
+	s := &seeder{r: synth.New(w.Seed, "dept:fire"), last: w.RefDate.AddDate(0, 0, -1),
+		coercion: newCoercionSeeder(w.Seed, w.RefDate.AddDate(0, 0, -1))}
+	if err := w.Chunks(world.ChunkSize, func(es []*world.Entity) error { return s.seed(ctx, db, es) }); err != nil {
+		return err
+	}
+	// Reset the serials past the explicit ids.
+	if _, err := db.ExecContext(ctx, `SELECT setval('fire_inspection_id_seq', (SELECT coalesce(max(id), 1) FROM fire_inspection))`); err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, `SELECT setval('fire_penalty_id_seq', (SELECT coalesce(max(id), 1) FROM fire_penalty))`); err != nil {
+		return err
+	}
+	return s.coercion.penalties(ctx, db)
+}
+
+// seeder draws the units, inspections, findings and penalties from the
+// stream "dept:fire", chunk after chunk; inspections and penalties are
+// numbered from 1 in their order, as the serials would number them.
+type seeder struct {
+	r        *rand.Rand
+	last     time.Time
+	nInsp    int64 // inspections drawn so far
+	nPen     int64 // penalties drawn so far
+	coercion *coercionSeeder
+}
+
+func (s *seeder) seed(ctx context.Context, db *sqldb.DB, es []*world.Entity) error {
+	r, last := s.r, s.last
 	start := time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC)
-	last := w.RefDate.AddDate(0, 0, -1)
 	var (
 		units       [][]any
 		inspections []inspection
 		findings    []finding
 		penalties   []penalty
-		registered  = map[string]bool{}
 	)
-	for _, e := range w.Entities {
-		// A unit is registered once; the synthetic world can draw the same
-		// code twice in very large cities, and the later one is skipped.
-		if !e.FireRisk || registered[e.USCC] {
+	for _, e := range es {
+		// The world never draws a code twice: a unit is registered once.
+		if !e.FireRisk {
 			continue
 		}
-		registered[e.USCC] = true
+		if e.Showcase {
+			s.coercion.showcase[e.USCC] = true
+		}
 		o := organOf(e.Division)
 		class := "一般单位"
 		if e.Showcase || (e.IndustryCode == "H" && r.IntN(100) < 60) || r.IntN(100) < 20 {
@@ -233,7 +264,8 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 					result = ResultStopUse
 				}
 			}
-			id := int64(len(inspections) + 1)
+			s.nInsp++
+			id := s.nInsp
 			inspections = append(inspections, inspection{id, e.USCC, o.code,
 				synth.DecisionNo(r, o.abbrev, day.Year(), "监检字"), kind,
 				synth.PersonName(r) + "、" + synth.PersonName(r), when, result, publishedAt(r, day, last)})
@@ -348,10 +380,6 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		}); err != nil {
 		return err
 	}
-	// Reset the serial past the explicit ids.
-	if _, err := db.ExecContext(ctx, `SELECT setval('fire_inspection_id_seq', (SELECT coalesce(max(id), 1) FROM fire_inspection))`); err != nil {
-		return err
-	}
 	if _, err := sqldb.CopyIn(ctx, db, "insp_finding",
 		[]string{"insp_id", "seq", "hazard_cd", "rectify_deadline", "rectified_at"},
 		func(put func(...any) error) error {
@@ -371,7 +399,7 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 			"fine_yuan", "published_at", "revoked_at"},
 		func(put func(...any) error) error {
 			for i, p := range penalties {
-				if err := put(int64(i+1), p.unit, p.insp, p.org, p.no, p.decided, p.hazard, p.basis, pq.Array(p.kinds),
+				if err := put(s.nPen+int64(i+1), p.unit, p.insp, p.org, p.no, p.decided, p.hazard, p.basis, pq.Array(p.kinds),
 					p.fine, p.published, p.revoked); err != nil {
 					return err
 				}
@@ -380,16 +408,14 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		}); err != nil {
 		return err
 	}
-	if _, err := db.ExecContext(ctx, `SELECT setval('fire_penalty_id_seq', (SELECT coalesce(max(id), 1) FROM fire_penalty))`); err != nil {
-		return err
-	}
-	return seedCoercions(ctx, db, w, inspections, findings, penalties, last)
+	s.nPen += int64(len(penalties))
+	return s.coercion.seals(ctx, db, inspections, findings, penalties)
 }
 
 // sealScopes are the premises or parts a seal-up closes.
 var sealScopes = []string{"经营场所一层营业大厅", "地下一层歌舞娱乐场所", "二层住宿区", "生产车间", "物资仓库"}
 
-// seedCoercions derives the fire service's coercion (T26) from the
+// coercionSeeder derives the fire service's coercion (T26) from the
 // inspections and penalties, from a stream of their own
 // ("dept:fire:coercion") so that those stay as they were: every
 // inspection that found a hazard worth a seal-up has its temporary
@@ -397,32 +423,45 @@ var sealScopes = []string{"经营场所一层营业大厅", "地下一层歌舞�
 // follow-up found so the next day); a stop-use or stop-operation order
 // the unit ignored is enforced; now and then an unpaid fine gets its
 // surcharge, and every showcase unit with nothing else one on its first
-// penalty.
-func seedCoercions(ctx context.Context, db *sqldb.DB, w *world.World, inspections []inspection, findings []finding, penalties []penalty, last time.Time) error {
-	r := synth.New(w.Seed, "dept:fire:coercion")
-	showcase := map[string]bool{}
-	for _, e := range w.Entities {
-		if e.Showcase {
-			showcase[e.USCC] = true
-		}
+// penalty. The seal-ups come chunk by chunk (seals), the penalties'
+// coercions after every seal-up (penalties): it keeps the penalties
+// until then.
+type coercionSeeder struct {
+	r        *rand.Rand
+	last     time.Time
+	once     synth.Firsts
+	showcase map[string]bool
+	coerced  map[string]bool
+	abbrevOf map[string]string
+	pens     []penalty // every penalty so far, numbered from 1
+}
+
+func newCoercionSeeder(seed uint64, last time.Time) *coercionSeeder {
+	c := &coercionSeeder{r: synth.New(seed, "dept:fire:coercion"), last: last, once: synth.Firsts{},
+		showcase: map[string]bool{}, coerced: map[string]bool{}, abbrevOf: map[string]string{}}
+	for _, o := range organs {
+		c.abbrevOf[o.code] = o.abbrev
 	}
+	return c
+}
+
+func (c *coercionSeeder) revoked(decided time.Time) sql.NullTime {
+	r, last := c.r, c.last
+	if d := decided.AddDate(0, 0, 30+r.IntN(60)); (c.once.First("seal-up revoked") || r.IntN(100) < 1) && !d.After(last) {
+		return sql.NullTime{Time: officeHours(r, d), Valid: true}
+	}
+	return sql.NullTime{}
+}
+
+// seals copies the seal-ups of a chunk's inspections (with their
+// findings) and keeps its penalties for later.
+func (c *coercionSeeder) seals(ctx context.Context, db *sqldb.DB, inspections []inspection, findings []finding, penalties []penalty) error {
+	r, last, abbrevOf := c.r, c.last, c.abbrevOf
 	found := map[int64][]finding{}
 	for _, f := range findings {
 		found[f.insp] = append(found[f.insp], f)
 	}
-	abbrevOf := map[string]string{}
-	for _, o := range organs {
-		abbrevOf[o.code] = o.abbrev
-	}
 	var rows [][]any
-	coerced := map[string]bool{}
-	once := synth.Firsts{}
-	revoked := func(decided time.Time) sql.NullTime {
-		if d := decided.AddDate(0, 0, 30+r.IntN(60)); (once.First("seal-up revoked") || r.IntN(100) < 1) && !d.After(last) {
-			return sql.NullTime{Time: officeHours(r, d), Valid: true}
-		}
-		return sql.NullTime{}
-	}
 	for _, i := range inspections {
 		if i.result != ResultSealed {
 			continue
@@ -450,10 +489,19 @@ func seedCoercions(ctx context.Context, db *sqldb.DB, w *world.World, inspection
 		day := time.Date(decided.Year(), decided.Month(), decided.Day(), 0, 0, 0, 0, time.UTC)
 		rows = append(rows, []any{i.unit, i.id, nil, i.org, synth.DecisionNo(r, abbrevOf[i.org], decided.Year(), "临封字"),
 			CoercionSeal, hazard, synth.Pick(r, sealScopes), "《中华人民共和国消防法》第五十四条", decided, lifted,
-			publishedAt(r, day, last), revoked(day)})
-		coerced[i.unit] = true
+			publishedAt(r, day, last), c.revoked(day)})
+		c.coerced[i.unit] = true
 	}
-	for n, p := range penalties {
+	c.pens = append(c.pens, penalties...)
+	return copyCoercions(ctx, db, rows)
+}
+
+// penalties copies the coercions that follow penalties, after every
+// seal-up.
+func (c *coercionSeeder) penalties(ctx context.Context, db *sqldb.DB) error {
+	r, last, abbrevOf, showcase, coerced := c.r, c.last, c.abbrevOf, c.showcase, c.coerced
+	var rows [][]any
+	for n, p := range c.pens {
 		stops := slices.Contains(p.kinds, "3") || slices.Contains(p.kinds, "4")
 		code, basis, delay := "", "", 0
 		switch {
@@ -480,7 +528,17 @@ func seedCoercions(ctx context.Context, db *sqldb.DB, w *world.World, inspection
 		rows = append(rows, []any{p.unit, nil, int64(n + 1), p.org, synth.DecisionNo(r, abbrevOf[p.org], day.Year(), "强执字"),
 			code, hazard, nil, basis, decided, nil, publishedAt(r, day, last), sql.NullTime{}})
 		coerced[p.unit] = true
+		if len(rows) == world.ChunkSize {
+			if err := copyCoercions(ctx, db, rows); err != nil {
+				return err
+			}
+			rows = rows[:0]
+		}
 	}
+	return copyCoercions(ctx, db, rows)
+}
+
+func copyCoercions(ctx context.Context, db *sqldb.DB, rows [][]any) error {
 	_, err := sqldb.CopyIn(ctx, db, "fire_coercion",
 		[]string{"unit_code", "insp_id", "penalty_id", "org_cd", "decision_no", "coerce_cd", "hazard_cd", "scope", "basis",
 			"decided_at", "lifted_at", "published_at", "revoked_at"},

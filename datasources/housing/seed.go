@@ -138,22 +138,43 @@ func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid:
 // Seed fills the bureau's registers for the construction entities of w.
 // Individual businesses get no qualification (the law grants them to
 // enterprises), but may have accidents and bad conduct on their sites.
+//
+// It goes a chunk of entities at a time (world.ChunkSize), so that memory
+// holds one chunk's rows whatever the world's size; every table gets its
+// rows in the same order as if copied at once.
 func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
-	r := synth.New(w.Seed, "dept:housing")
-	ref := day(w.RefDate)
+	records := &recordSeeder{r: synth.New(w.Seed, "dept:housing"), ref: day(w.RefDate), certNos: map[int]bool{}}
+	decisions := &decisionSeeder{r: synth.New(w.Seed, "dept:housing:decisions"), ref: day(w.RefDate), once: synth.Firsts{}}
+	return w.Chunks(world.ChunkSize, func(es []*world.Entity) error {
+		if err := records.seed(ctx, db, es); err != nil {
+			return err
+		}
+		return decisions.seed(ctx, db, es)
+	})
+}
+
+// recordSeeder draws the registers from the stream "dept:housing", chunk
+// after chunk; certNos are the certificate numbers given (level, number).
+type recordSeeder struct {
+	r       *rand.Rand
+	ref     time.Time
+	certNos map[int]bool
+}
+
+func (s *recordSeeder) seed(ctx context.Context, db *sqldb.DB, es []*world.Entity) error {
+	r, ref, certNos := s.r, s.ref, s.certNos
 	start := time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)
 	var quals, accidents, conductRows [][]any
-	certNos := map[string]bool{}
 	newCertNo := func(level int) string {
 		for {
-			no := fmt.Sprintf("D%d23%06d", level, r.IntN(1e6))
-			if !certNos[no] {
-				certNos[no] = true
-				return no
+			n := r.IntN(1e6)
+			if key := level*1e6 + n; !certNos[key] {
+				certNos[key] = true
+				return fmt.Sprintf("D%d23%06d", level, n)
 			}
 		}
 	}
-	for _, e := range w.Entities {
+	for _, e := range es {
 		if !e.Construction {
 			continue
 		}
@@ -296,7 +317,7 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 			return err
 		}
 	}
-	return seedDecisions(ctx, db, w)
+	return nil
 }
 
 // copyRows bulk-loads rows into table.
@@ -332,14 +353,11 @@ var expropriations = []string{"%s棚户区改造项目", "%s路道路拓宽工�
 // expropriated, of any trade. Some filings are revoked, some fees
 // outstanding or annulled, some subsidies waiting or recovered, some
 // compensation decisions annulled.
-func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
-	r := synth.New(w.Seed, "dept:housing:decisions")
-	ref := day(w.RefDate)
+func (s *decisionSeeder) seed(ctx context.Context, db *sqldb.DB, es []*world.Entity) error {
+	r, ref, once := s.r, s.ref, s.once
 	start := time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)
 	var filings, fees, grants, compensations [][]any
-	serial := 0
-	once := synth.Firsts{}
-	for _, e := range w.Entities {
+	for _, e := range es {
 		from := notBefore(day(e.Established), start)
 		place, ok := ident.DivisionName(e.Division)
 		if !ok || e.Division == "231199" {
@@ -360,12 +378,12 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 				if r.IntN(100) < 25 {
 					kind, code = "消防验收备案", "XF"
 				}
-				serial++
+				s.serial++
 				status := "有效"
 				if !keep && (once.First("filing revoked") || r.IntN(100) < 2) {
 					status = "撤销"
 				}
-				filings = append(filings, []any{e.USCC, e.Name, kind, fmt.Sprintf("231100-%d-%s-%05d", d.Year(), code, serial),
+				filings = append(filings, []any{e.USCC, e.Name, kind, fmt.Sprintf("231100-%d-%s-%05d", d.Year(), code, s.serial),
 					projectName(r, e.Division), d, Authority, publishedOn(r, d, ref), status})
 			}
 			if e.Showcase || r.IntN(100) < 25 {
@@ -462,6 +480,15 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		}
 	}
 	return nil
+}
+
+// decisionSeeder draws the other decisions from their stream, chunk after
+// chunk; serial numbers the filings across chunks.
+type decisionSeeder struct {
+	r      *rand.Rand
+	ref    time.Time
+	once   synth.Firsts
+	serial int
 }
 
 // wanAmount writes a whole number of 万元 with the bureau's four decimals.

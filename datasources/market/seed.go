@@ -83,13 +83,41 @@ func publishedOn(r *rand.Rand, decided time.Time) sql.NullTime {
 
 func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
-// Seed fills the registry and the regulator's records from w.
+// Seed fills the registry and the regulator's records from w, a chunk of
+// entities at a time (world.ChunkSize), so that memory holds one chunk's
+// rows whatever the world's size; every table gets its rows in the order
+// of the entities, as if copied at once.
 func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
+	manufacturers, err := manufacturersOf(w)
+	if err != nil {
+		return err
+	}
+	records := synth.New(w.Seed, "dept:market")
+	decisions := &decisionSeeder{r: synth.New(w.Seed, "dept:market:decisions"), ref: w.RefDate, manufacturers: manufacturers,
+		firstClean: true, once: synth.Firsts{}}
+	if err := w.Chunks(world.ChunkSize, func(es []*world.Entity) error {
+		if err := seedRegistry(ctx, db, es); err != nil {
+			return err
+		}
+		if err := seedRecords(ctx, db, records, w.RefDate, es); err != nil {
+			return err
+		}
+		return decisions.seed(ctx, db, es)
+	}); err != nil {
+		return err
+	}
+	// Reset the serials past the explicit ids.
+	_, err = db.ExecContext(ctx, `SELECT setval('registry_entity_id_seq', (SELECT coalesce(max(id), 1) FROM registry_entity))`)
+	return err
+}
+
+// seedRegistry copies es into the registry with their principal persons.
+func seedRegistry(ctx context.Context, db *sqldb.DB, es []*world.Entity) error {
 	if _, err := sqldb.CopyIn(ctx, db, "registry_entity",
 		[]string{"id", "uscc", "uscc_legacy", "reg_no", "name", "entity_type", "status", "reg_capital_wan",
 			"established_on", "address", "division_code", "industry_code", "industry", "legal_rep_name", "org_type", "superior_code"},
 		func(put func(...any) error) error {
-			for _, e := range w.Entities {
+			for _, e := range es {
 				orgType, superior := SeedOrg(e)
 				if err := put(e.Index+1, e.USCC, e.LegacyUSCC, nullable(e.RegNo), e.Name, e.EntityType, e.Status,
 					e.CapitalWan, e.Established, e.Address, e.Division, nullable(e.IndustryCode), nullable(e.Industry),
@@ -101,10 +129,10 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		}); err != nil {
 		return err
 	}
-	if _, err := sqldb.CopyIn(ctx, db, "registry_member",
+	_, err := sqldb.CopyIn(ctx, db, "registry_member",
 		[]string{"entity_id", "role", "name", "id_no", "mobile"},
 		func(put func(...any) error) error {
-			for _, e := range w.Entities {
+			for _, e := range es {
 				for _, m := range []struct {
 					role string
 					p    *world.Person
@@ -118,17 +146,8 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 				}
 			}
 			return nil
-		}); err != nil {
-		return err
-	}
-	// Reset the serials past the explicit ids.
-	if _, err := db.ExecContext(ctx, `SELECT setval('registry_entity_id_seq', (SELECT coalesce(max(id), 1) FROM registry_entity))`); err != nil {
-		return err
-	}
-	if err := seedRecords(ctx, db, w); err != nil {
-		return err
-	}
-	return seedDecisions(ctx, db, w)
+		})
+	return err
 }
 
 // SeedOrg is the organisation type and superior body the seed gives an
@@ -182,8 +201,9 @@ func since(e *world.Entity) time.Time {
 	return start
 }
 
-func seedRecords(ctx context.Context, db *sqldb.DB, w *world.World) error {
-	r := synth.New(w.Seed, "dept:market")
+// seedRecords copies the records of es, drawn from r (the stream
+// "dept:market", which goes on from chunk to chunk).
+func seedRecords(ctx context.Context, db *sqldb.DB, r *rand.Rand, ref time.Time, es []*world.Entity) error {
 	type licence struct {
 		uscc, regNo              sql.NullString
 		no, name, content, decNo string
@@ -207,7 +227,7 @@ func seedRecords(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		complaints  [][]any
 		abnormals   [][]any
 	)
-	for _, e := range w.Entities {
+	for _, e := range es {
 		from := since(e)
 		nLic := r.IntN(3)
 		if e.Showcase {
@@ -218,7 +238,7 @@ func seedRecords(ctx context.Context, db *sqldb.DB, w *world.World) error {
 			d := world.Date(r, from)
 			u, g := keys(e, d)
 			st := "有效"
-			if d.AddDate(5, 0, 0).Before(w.RefDate) {
+			if d.AddDate(5, 0, 0).Before(ref) {
 				st = "过期"
 			}
 			licences = append(licences, licence{u, g, fmt.Sprintf("%s%08d", lk.prefix, r.IntN(1e8)), lk.name,
@@ -278,7 +298,7 @@ func seedRecords(ctx context.Context, db *sqldb.DB, w *world.World) error {
 			c := synth.Pick(r, complaintCategories)
 			at := world.Date(r, from).Add(time.Duration(8*3600+r.IntN(10*3600)) * time.Second)
 			state := "已办结"
-			if at.After(w.RefDate.AddDate(0, 0, -20)) && r.IntN(2) == 0 {
+			if at.After(ref.AddDate(0, 0, -20)) && r.IntN(2) == 0 {
 				state = "处理中"
 			}
 			complaints = append(complaints, []any{e.USCC, fmt.Sprintf("12315-%s-%06d", at.Format("20060102"), r.IntN(1e6)),
@@ -289,7 +309,7 @@ func seedRecords(ctx context.Context, db *sqldb.DB, w *world.World) error {
 			var removed, removal any
 			if r.IntN(100) < 40 {
 				rd := d.AddDate(0, 2+r.IntN(10), 0)
-				if rd.Before(w.RefDate) {
+				if rd.Before(ref) {
 					removed, removal = rd, "补报年度报告并公示，申请移出"
 				}
 			}
@@ -383,19 +403,41 @@ var rewardKinds = []struct {
 // are dishonest too: a reward never outweighs that); rulings on patent
 // disputes between manufacturers. Every kind has rows in force, ended and
 // revoked.
-func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
-	r := synth.New(w.Seed, "dept:market:decisions")
-	ref := w.RefDate
-	var coercions, rewards, rulings [][]any
-	var manufacturers []*world.Entity
-	for _, e := range w.Entities {
+// manufacturer is an enterprise of manufacturing, which may claim a
+// patent against another.
+type manufacturer struct {
+	index int
+	name  string
+}
+
+// manufacturersOf walks w for its manufacturers, which any entity's
+// patent dispute may name.
+func manufacturersOf(w *world.World) ([]manufacturer, error) {
+	var out []manufacturer
+	err := w.Each(func(e *world.Entity) error {
 		if e.IndustryCode == "C" && e.Category == ident.CategoryEnterprise {
-			manufacturers = append(manufacturers, e)
+			out = append(out, manufacturer{e.Index, e.Name})
 		}
-	}
-	firstClean := true
-	once := synth.Firsts{}
-	for _, e := range w.Entities {
+		return nil
+	})
+	return out, err
+}
+
+// decisionSeeder draws the regulator's other decisions from a stream of
+// their own, chunk after chunk.
+type decisionSeeder struct {
+	r             *rand.Rand
+	ref           time.Time
+	manufacturers []manufacturer
+	firstClean    bool
+	once          synth.Firsts
+	rulings       int // rulings drawn so far
+}
+
+func (s *decisionSeeder) seed(ctx context.Context, db *sqldb.DB, es []*world.Entity) error {
+	r, ref, manufacturers, once := s.r, s.ref, s.manufacturers, s.once
+	var coercions, rewards, rulings [][]any
+	for _, e := range es {
 		from := since(e)
 
 		nSeize := 0
@@ -447,8 +489,8 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		switch {
 		case e.Showcase && e.Index%2 == 1:
 			nReward, recent = 1, true
-		case firstClean && !e.Showcase && e.Profile == world.Clean && e.Category == ident.CategoryEnterprise:
-			firstClean = false
+		case s.firstClean && !e.Showcase && e.Profile == world.Clean && e.Category == ident.CategoryEnterprise:
+			s.firstClean = false
 			nReward, recent = 1, true
 		case e.Profile == world.Clean && r.IntN(100) < 6, e.Profile == world.Ordinary && r.IntN(100) < 3:
 			nReward = 1 + r.IntN(2)
@@ -476,7 +518,7 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		if len(manufacturers) > 1 && e.IndustryCode == "C" && e.Category == ident.CategoryEnterprise &&
 			(once.First("ruling") || r.IntN(100) < 4) {
 			claimant := synth.Pick(r, manufacturers)
-			for claimant == e {
+			for claimant.index == e.Index {
 				claimant = synth.Pick(r, manufacturers)
 			}
 			d := world.Date(r, from)
@@ -485,12 +527,13 @@ func seedDecisions(ctx context.Context, db *sqldb.DB, w *world.World) error {
 				ruling, order = "侵权成立", nullable("责令立即停止侵权行为，销毁侵权产品")
 			}
 			status := "生效"
-			if len(rulings) > 0 && (once.First("ruling annulled") || r.IntN(100) < 3) {
+			if s.rulings > 0 && (once.First("ruling annulled") || r.IntN(100) < 3) {
 				status = "撤销"
 			}
 			year := max(d.Year()-2-r.IntN(5), 2010)
 			patent := fmt.Sprintf("ZL%d2%07d.%d", year, r.IntN(1e7), r.IntN(10))
-			rulings = append(rulings, []any{e.USCC, claimant.Name, patent, synth.DecisionNo(r, "黑市监", d.Year(), "知裁字"), d,
+			s.rulings++
+			rulings = append(rulings, []any{e.USCC, claimant.name, patent, synth.DecisionNo(r, "黑市监", d.Year(), "知裁字"), d,
 				ruling, order, Authority, publishedOn(r, d), status})
 		}
 	}

@@ -88,10 +88,16 @@ func (s *seeder) associations(ctx context.Context, hub *hubdb.DB) error {
 			}
 			self := auth.NewPrincipal("association:"+a.Code, a.Code, auth.KindAssociation, auth.AssociationScopes, "")
 			var members []*world.Entity
-			for _, e := range s.w.Entities {
-				if e.IndustryCode == a.Industry && !e.Showcase && len(members) < membersPerAssociation {
+			if err := s.w.Each(func(e *world.Entity) error {
+				if e.IndustryCode == a.Industry && !e.Showcase {
 					members = append(members, e)
 				}
+				if len(members) == membersPerAssociation {
+					return world.ErrStop
+				}
+				return nil
+			}); err != nil {
+				return err
 			}
 			for j, e := range members {
 				joined := dc.day(granted.AddDate(0, 0, 1), dc.ago(300))

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"credithub/auth"
-	"credithub/datasources/market"
 	"credithub/internal/hubdb"
 )
 
@@ -15,12 +14,8 @@ import (
 // roster of public employees' units.
 func (s *seeder) publicEmployees(ctx context.Context, hub *hubdb.DB) error {
 	return hub.Transact(ctx, func(tx *hubdb.DB) error {
-		for _, e := range s.w.Entities {
-			t, _ := market.SeedOrg(e)
-			if (t != market.OrgOrgan && t != market.OrgPublicInstitution) || e.LegalRep == nil {
-				continue
-			}
-			if err := tx.Notifications().AddEmployee(ctx, e.LegalRep.IDNo, e.LegalRep.Name, e.USCC, e.Name); err != nil {
+		for _, e := range s.employees {
+			if err := tx.Notifications().AddEmployee(ctx, e.idNo, e.name, e.uscc, e.unit); err != nil {
 				return err
 			}
 		}

@@ -7,6 +7,7 @@ package seed
 import (
 	"slices"
 
+	"credithub/datasources/market"
 	"credithub/dev/synth"
 	"credithub/dev/world"
 	"credithub/internal/credit"
@@ -78,14 +79,20 @@ var (
 // plan decides what every entity gets. The rates give a few hundred
 // workflow objects for the default 2000 entities, and as many per entity
 // at any size.
-func (s *seeder) plan() []plan {
+//
+// The one walk of the world (which may be streamed) also finds its public
+// employees (s.employees).
+func (s *seeder) plan() ([]plan, error) {
 	var out []plan
 	r := s.r
-	for _, e := range s.w.Entities {
+	err := s.w.Each(func(e *world.Entity) error {
+		if t, _ := market.SeedOrg(e); (t == market.OrgOrgan || t == market.OrgPublicInstitution) && e.LegalRep != nil {
+			s.employees = append(s.employees, employee{e.LegalRep.IDNo, e.LegalRep.Name, e.USCC, e.Name})
+		}
 		p := plan{e: e}
 		if e.Index == 0 {
 			out = append(out, showcasePlan(e))
-			continue
+			return nil
 		}
 		pct := map[world.Profile][4]int{ // commitment, listing, objection, repair
 			world.Clean:    {3, 0, 1, 0},
@@ -112,8 +119,9 @@ func (s *seeder) plan() []plan {
 		if len(p.commitments)+len(p.listings)+len(p.objections)+len(p.repairs) > 0 {
 			out = append(out, p)
 		}
-	}
-	return out
+		return nil
+	})
+	return out, err
 }
 
 func (s *seeder) randomListing(t credit.ListType) listingPlan {

@@ -19,7 +19,7 @@
 // Objections, repairs and listings are about real records of the
 // departments, read from their databases after they were seeded, as they
 // stand on the world's reference day; everything is deterministic from the
-// world's seed. The first showcase entity (w.Entities[0]) has an item in
+// world's seed. The first showcase entity (entity 0) has an item in
 // every state of every workflow, for the README's examples; the showcases'
 // most recent warnings are one in each state of their handling.
 //
@@ -74,9 +74,13 @@ func Workflows(ctx context.Context, db *sqldb.DB, w *world.World, sources []data
 	if err != nil {
 		return err
 	}
-	plans := s.plan()
+	plans, err := s.plan()
+	if err != nil {
+		return err
+	}
 	var subjects []datasources.Subject
 	for _, p := range plans {
+		s.entities[p.e.USCC] = p.e
 		if p.needsRecords() {
 			subjects = append(subjects, datasources.Subject{USCC: p.e.USCC, OrgCode: p.e.OrgCode, RegNo: p.e.RegNo})
 		}
@@ -104,7 +108,7 @@ func Workflows(ctx context.Context, db *sqldb.DB, w *world.World, sources []data
 		return err
 	}
 	var showcases []credit.Record
-	for _, e := range w.Entities[:min(world.ShowcaseCount, len(w.Entities))] {
+	for _, e := range w.Showcases() {
 		showcases = append(showcases, records[e.USCC]...)
 	}
 	if err := s.showcaseWarnings(ctx, hub, showcases); err != nil {
@@ -213,9 +217,6 @@ func newSeeder(ctx context.Context, hub *hubdb.DB, w *world.World) (*seeder, err
 		held: map[string]bool{},
 	}
 	s.flows = &workflow.Service{DB: hub, Measures: measures, Calendar: s.clock.cal, Persons: s.persons, Org: s.org}
-	for _, e := range w.Entities {
-		s.entities[e.USCC] = e
-	}
 	rules, err := s.flows.Rules(ctx)
 	if err != nil {
 		return nil, err
@@ -252,8 +253,13 @@ func newSeeder(ctx context.Context, hub *hubdb.DB, w *world.World) (*seeder, err
 type seeder struct {
 	w *world.World
 	clock
-	flows    *workflow.Service
+	flows *workflow.Service
+	// entities are the planned entities, by code: the world may be
+	// streamed (world.Stream), and only these are kept.
 	entities map[string]*world.Entity
+	// employees are the legal representatives of the world's organs and
+	// public institutions, found as the plans walk the world.
+	employees []employee
 	// records are the departments' records the workflows are about, as
 	// the transitions look them up (lookup).
 	records map[credit.Ref]credit.Record
@@ -274,6 +280,9 @@ type seeder struct {
 	// cat is the information catalogue: how open each kind is.
 	cat *catalogue.Catalogue
 }
+
+// employee is a public employee and the organ or institution they head.
+type employee struct{ idNo, name, uscc, unit string }
 
 // persons gives an entity's responsible persons, as the registry the
 // world seeded has them, for the personal records of a joint-punishment

@@ -23,9 +23,15 @@ import (
 // gets an independent sequence: adding a draw to one stream leaves the data
 // of every other stream unchanged.
 func New(seed uint64, stream string) *rand.Rand {
+	return rand.New(NewPCG(seed, stream))
+}
+
+// NewPCG is the source of New(seed, stream), for a caller that saves and
+// restores its state (rand.PCG's MarshalBinary).
+func NewPCG(seed uint64, stream string) *rand.PCG {
 	h := fnv.New64a()
 	h.Write([]byte(stream)) // hash.Hash.Write never fails
-	return rand.New(rand.NewPCG(seed, h.Sum64()))
+	return rand.NewPCG(seed, h.Sum64())
 }
 
 // Pick returns a uniformly chosen element of xs, or the zero value if xs is

@@ -9,7 +9,11 @@
 package world
 
 import (
+	"encoding/binary"
+	"errors"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"time"
 
 	"credithub/dev/synth"
@@ -74,14 +78,23 @@ type Entity struct {
 	Showcase bool
 }
 
-// World is the synthetic city.
+// World is the synthetic city. A world made by New holds every entity
+// (Entities); one made by Stream holds none and generates them afresh,
+// from the same stream in the same order, on every walk (Each), so that
+// seeding a million entities keeps only the entity at hand in memory.
 type World struct {
-	Seed     uint64
-	RefDate  time.Time
+	Seed    uint64
+	RefDate time.Time
+	// Entities are the world's entities in order; nil in a streamed world
+	// (walk them with Each).
 	Entities []*Entity
 	// Individuals are natural persons who are not principal persons of any
-	// entity (court lists hold such people too).
+	// entity (court lists hold such people too). A streamed world has them
+	// once a walk has gone through every entity (Each).
 	Individuals []*Person
+
+	n    int
+	once sync.Once
 }
 
 // ShowcaseCount is how many entities (the first ones) are showcases.
@@ -94,32 +107,295 @@ var divisionWeights = synth.NewWeighted([]synth.Choice[string]{
 	{Value: "231199", Weight: 8},
 })
 
-// New generates a world of n entities from seed.
+// divisionCodes are the divisions divisionWeights draws from.
+var divisionCodes = []string{"231102", "231181", "231183", "231182", "231123", "231124", "231199"}
+
+// New generates a world of n entities from seed, every entity in memory.
 func New(seed uint64, n int) *World {
-	r := synth.New(seed, "world")
-	w := &World{Seed: seed, RefDate: RefDate}
-	var reps []*Person
-	taken := map[string]bool{}
-	for i := 0; i < n; i++ {
-		// Codes are drawn at random; at benchmark sizes a few collide, and a
-		// registry never holds two entities under one key: draw again.
-		var e *Entity
-		for {
-			e = newEntity(r, i, &reps)
-			if !taken[e.USCC] && !taken[e.OrgCode] && (e.RegNo == "" || !taken[e.RegNo]) {
-				break
+	w := &World{Seed: seed, RefDate: RefDate, n: n}
+	g := newGenerator(seed, n)
+	w.Entities = make([]*Entity, 0, n)
+	for range n {
+		w.Entities = append(w.Entities, g.next())
+	}
+	w.Individuals = g.individuals()
+	return w
+}
+
+// Stream is the world New(seed, n) generates, without its entities in
+// memory: Each generates them one at a time.
+func Stream(seed uint64, n int) *World {
+	return &World{Seed: seed, RefDate: RefDate, n: n}
+}
+
+// Len is the number of entities.
+func (w *World) Len() int {
+	if w.Entities != nil {
+		return len(w.Entities)
+	}
+	return w.n
+}
+
+// ErrStop, returned by Each's fn, ends the walk early; Each then returns nil.
+var ErrStop = errors.New("stop walking the world")
+
+// Each calls fn with every entity in order, and stops at fn's first error
+// (nil for ErrStop). A streamed world generates the entities afresh (about
+// as long as New takes, but only the entity at hand is live); once a walk
+// has reached the end, Individuals is set. fn must not keep the entity's
+// pointer past the walk if memory matters: it is all that keeps it alive.
+func (w *World) Each(fn func(e *Entity) error) error {
+	if w.Entities != nil {
+		for _, e := range w.Entities {
+			if err := fn(e); err != nil {
+				if errors.Is(err, ErrStop) {
+					return nil
+				}
+				return err
 			}
 		}
-		taken[e.USCC], taken[e.OrgCode] = true, true
-		if e.RegNo != "" {
-			taken[e.RegNo] = true
+		return nil
+	}
+	g := newGenerator(w.Seed, w.n)
+	for range w.n {
+		if err := fn(g.next()); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
 		}
-		w.Entities = append(w.Entities, e)
 	}
-	for i := 0; i < n/20+5; i++ {
-		w.Individuals = append(w.Individuals, newPerson(r, divisionWeights.Pick(r)))
+	w.once.Do(func() { w.Individuals = g.individuals() })
+	return nil
+}
+
+// ChunkSize is how many entities a seed generates before it copies their
+// rows: memory for a few thousand entities' rows, whatever the world's size.
+const ChunkSize = 4000
+
+// Chunks calls fn with the entities in order, size at a time (the last
+// chunk may be shorter), as Each walks them. The slice is reused.
+func (w *World) Chunks(size int, fn func(es []*Entity) error) error {
+	if w.Entities != nil {
+		for i := 0; i < len(w.Entities); i += size {
+			if err := fn(w.Entities[i:min(i+size, len(w.Entities))]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	return w
+	chunk := make([]*Entity, 0, size)
+	if err := w.Each(func(e *Entity) error {
+		chunk = append(chunk, e)
+		if len(chunk) < size {
+			return nil
+		}
+		err := fn(chunk)
+		clear(chunk)
+		chunk = chunk[:0]
+		return err
+	}); err != nil {
+		return err
+	}
+	if len(chunk) > 0 {
+		return fn(chunk)
+	}
+	return nil
+}
+
+// Showcases returns the showcase entities (the first ShowcaseCount, fewer
+// in a smaller world).
+func (w *World) Showcases() []*Entity {
+	k := min(ShowcaseCount, w.Len())
+	if w.Entities != nil {
+		return w.Entities[:k]
+	}
+	g := newGenerator(w.Seed, k)
+	out := make([]*Entity, k)
+	for i := range out {
+		out[i] = g.next()
+	}
+	return out
+}
+
+// generator draws the world's entities in order from its "world" stream.
+// What it keeps to draw the next one is small per entity drawn (about 40
+// bytes): the organisation codes and registration numbers taken, as
+// integers in open-addressing sets, and the legal representatives one may
+// head another entity too, as the stream's state before each was drawn (16
+// bytes and a division) rather than the person.
+type generator struct {
+	src *rand.PCG
+	r   *rand.Rand
+	i   int
+	// orgs and regs are the organisation codes (base 36) and registration
+	// numbers taken; other holds any code that is neither (none is
+	// generated, but the rule is exact whatever synth draws).
+	orgs, regs set
+	other      map[string]struct{}
+	// reps are where in the stream each legal representative was drawn:
+	// the PCG's two words and the division's index.
+	repHi, repLo []uint64
+	repDiv       []uint8
+}
+
+func newGenerator(seed uint64, n int) *generator {
+	src := synth.NewPCG(seed, "world")
+	return &generator{src: src, r: rand.New(src), orgs: newSet(n), regs: newSet(n * 2 / 3), other: map[string]struct{}{},
+		repHi: make([]uint64, 0, n), repLo: make([]uint64, 0, n), repDiv: make([]uint8, 0, n)}
+}
+
+// set is a set of non-zero integers, open addressing with linear probing:
+// 8 bytes a slot, at most three quarters full, about a third of a Go map's
+// size for the same keys.
+type set struct {
+	slots []uint64
+	n     int
+}
+
+func newSet(n int) set {
+	size := 64
+	for size*3/4 < n {
+		size *= 2
+	}
+	return set{slots: make([]uint64, size)}
+}
+
+// find returns k's slot, or the empty slot where it would go.
+func (s *set) find(k uint64) int {
+	mask := uint64(len(s.slots) - 1)
+	i := (k * 0x9E3779B97F4A7C15) >> 7 & mask
+	for s.slots[i] != 0 && s.slots[i] != k {
+		i = (i + 1) & mask
+	}
+	return int(i)
+}
+
+func (s *set) has(k uint64) bool { return s.slots[s.find(k)] == k }
+
+func (s *set) add(k uint64) {
+	if i := s.find(k); s.slots[i] != k {
+		s.slots[i] = k
+		s.n++
+	}
+	if s.n > len(s.slots)*3/4 {
+		old := s.slots
+		s.slots, s.n = make([]uint64, 2*len(old)), 0
+		for _, k := range old {
+			if k != 0 {
+				s.add(k)
+			}
+		}
+	}
+}
+
+// next draws the next entity. Codes are drawn at random; at benchmark
+// sizes a few collide, and a registry never holds two entities under one
+// key: draw again. A unified code embeds its organisation code, so a
+// unified code already taken has its organisation code taken too: the
+// organisation code and the registration number decide.
+func (g *generator) next() *Entity {
+	for {
+		e := g.newEntity()
+		if g.taken(e.OrgCode, base36) || (e.RegNo != "" && g.taken(e.RegNo, decimal)) {
+			continue
+		}
+		g.take(e.OrgCode, base36)
+		if e.RegNo != "" {
+			g.take(e.RegNo, decimal)
+		}
+		g.i++
+		return e
+	}
+}
+
+const (
+	base36  = 36 // organisation codes: digits and capital letters
+	decimal = 10 // registration numbers
+)
+
+func (g *generator) taken(code string, base uint64) bool {
+	if k, ok := codeKey(code, base); ok {
+		if base == decimal {
+			return g.regs.has(k)
+		}
+		return g.orgs.has(k)
+	}
+	_, dup := g.other[code]
+	return dup
+}
+
+func (g *generator) take(code string, base uint64) {
+	if k, ok := codeKey(code, base); ok {
+		if base == decimal {
+			g.regs.add(k)
+		} else {
+			g.orgs.add(k)
+		}
+		return
+	}
+	g.other[code] = struct{}{}
+}
+
+// codeKey is code as an integer in base, times 16 plus its length (so that
+// "01" and "1" differ), and whether code fits: at most 11 characters in
+// base 36, 17 digits in base 10, so that the key fits in 64 bits.
+func codeKey(code string, base uint64) (uint64, bool) {
+	limit := 11
+	if base == decimal {
+		limit = 17
+	}
+	if len(code) == 0 || len(code) > limit {
+		return 0, false
+	}
+	var k uint64
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		var d uint64
+		switch {
+		case c >= '0' && c <= '9':
+			d = uint64(c - '0')
+		case c >= 'A' && c <= 'Z' && base == base36:
+			d = uint64(c-'A') + 10
+		default:
+			return 0, false
+		}
+		k = k*base + d
+	}
+	return k*16 + uint64(len(code)), true
+}
+
+// legalRep draws a new legal representative in division, remembering
+// where in the stream it was drawn.
+func (g *generator) legalRep(division string) *Person {
+	st, _ := g.src.MarshalBinary() // "pcg:", hi and lo, big-endian
+	g.repHi = append(g.repHi, binary.BigEndian.Uint64(st[4:12]))
+	g.repLo = append(g.repLo, binary.BigEndian.Uint64(st[12:20]))
+	g.repDiv = append(g.repDiv, uint8(slices.Index(divisionCodes, division)))
+	return newPerson(g.r, division)
+}
+
+// rep draws again the i-th legal representative, from where it was drawn.
+func (g *generator) rep(i int) *Person {
+	b := make([]byte, 20)
+	copy(b, "pcg:")
+	binary.BigEndian.PutUint64(b[4:12], g.repHi[i])
+	binary.BigEndian.PutUint64(b[12:20], g.repLo[i])
+	src := &rand.PCG{}
+	if err := src.UnmarshalBinary(b); err != nil {
+		panic(err) // unreachable: b is what MarshalBinary gives
+	}
+	return newPerson(rand.New(src), divisionCodes[g.repDiv[i]])
+}
+
+// individuals draws the natural persons who head no entity; they come
+// after every entity in the stream.
+func (g *generator) individuals() []*Person {
+	var out []*Person
+	for i := 0; i < g.i/20+5; i++ {
+		out = append(out, newPerson(g.r, divisionWeights.Pick(g.r)))
+	}
+	return out
 }
 
 func newPerson(r *rand.Rand, division string) *Person {
@@ -130,7 +406,8 @@ func newPerson(r *rand.Rand, division string) *Person {
 	return &Person{Name: synth.PersonName(r), IDNo: id, Mobile: synth.Mobile(r)}
 }
 
-func newEntity(r *rand.Rand, i int, reps *[]*Person) *Entity {
+func (g *generator) newEntity() *Entity {
+	r, i := g.r, g.i
 	division := divisionWeights.Pick(r)
 	e := &Entity{Index: i, Division: division, Showcase: i < ShowcaseCount}
 	switch p := r.IntN(100); {
@@ -183,11 +460,10 @@ func newEntity(r *rand.Rand, i int, reps *[]*Person) *Entity {
 	}
 
 	// One in twenty legal representatives heads another entity too.
-	if len(*reps) > 0 && r.IntN(100) < 5 {
-		e.LegalRep = (*reps)[r.IntN(len(*reps))]
+	if len(g.repHi) > 0 && r.IntN(100) < 5 {
+		e.LegalRep = g.rep(r.IntN(len(g.repHi)))
 	} else {
-		e.LegalRep = newPerson(r, division)
-		*reps = append(*reps, e.LegalRep)
+		e.LegalRep = g.legalRep(division)
 	}
 	if e.Category != ident.CategoryIndividualBusiness {
 		if e.Showcase || r.IntN(100) < 40 {

@@ -10,6 +10,7 @@ import (
 
 	"credithub/internal/credit"
 	"credithub/internal/scalars"
+	"credithub/internal/sqldb"
 )
 
 // OverlayRow is a row of record_overlay: what a workflow object (Source,
@@ -49,6 +50,10 @@ type OverlayStore interface {
 	End(ctx context.Context, kind credit.Status, source string, sourceID int64) error
 	// Active returns the active overlays in the order they were put.
 	Active(ctx context.Context) ([]OverlayRow, error)
+	// EachActive calls fn with every active overlay, by record ID (bytewise)
+	// and, for one record, in the order they were put, one row at a time:
+	// a reload holds no copy of them all.
+	EachActive(ctx context.Context, fn func(OverlayRow) error) error
 	// ActiveOn is Active for the records ids (global IDs) only.
 	ActiveOn(ctx context.Context, ids []string) ([]OverlayRow, error)
 }
@@ -80,6 +85,26 @@ func (s overlays) Active(ctx context.Context) ([]OverlayRow, error) {
 	err := s.d.sel(ctx, &rows, `SELECT record_id, kind, fields, source, source_id, created_at, created_by
 		FROM record_overlay WHERE active ORDER BY id`)
 	return rows, err
+}
+
+func (s overlays) EachActive(ctx context.Context, fn func(OverlayRow) error) error {
+	rows, err := s.d.x.QueryxContext(ctx, `SELECT record_id, kind, fields, source, source_id, created_at, created_by
+		FROM record_overlay WHERE active ORDER BY record_id COLLATE "C", id`)
+	if err != nil {
+		return sqldb.MapError(err)
+	}
+	defer rows.Close()
+	var o OverlayRow
+	for rows.Next() {
+		o = OverlayRow{}
+		if err := rows.StructScan(&o); err != nil {
+			return err
+		}
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return sqldb.MapError(rows.Err())
 }
 
 func (s overlays) ActiveOn(ctx context.Context, ids []string) ([]OverlayRow, error) {

@@ -180,11 +180,25 @@ func (x *overlayIndex) with(ids []string, rows []OverlayRow) *overlayIndex {
 func (s *State) Reload(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ovs, err := New(s.DB).Overlays().Active(ctx)
+	// The rows come by record, in the index's order: the index is built
+	// as they come, with no copy of every row (at a million entities, a
+	// copy of the 28,000 active rows cost an idle instance 17 MB of RSS).
+	var b indexBuilder
+	var id string
+	var ovs []overlay
+	err := New(s.DB).Overlays().EachActive(ctx, func(o OverlayRow) error {
+		if o.RecordID != id {
+			b.add(id, ovs)
+			id, ovs = o.RecordID, nil
+		}
+		ovs = append(ovs, overlayOf(o))
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("loading the overlays: %w", err)
 	}
-	s.idx.Store(indexOf(ovs))
+	b.add(id, ovs)
+	s.idx.Store(b.done())
 	return nil
 }
 

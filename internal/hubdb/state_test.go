@@ -129,3 +129,63 @@ func TestOverlaysRefreshFromTheNotice(t *testing.T) {
 	}
 	eventually(t, "B reloads everything on a batch's announcement", func() bool { st, _ := statusOf(b, "r9"); return st == credit.Revoked })
 }
+
+// Issue #16: a whole reload builds the index as the rows come, by record,
+// without a copy of them all: several overlays on one record, in the order
+// they were put, records whose IDs sort differently bytewise than in a
+// collation (upper and lower case, digits), and ended overlays left out.
+func TestReloadStreamsTheOverlays(t *testing.T) {
+	t.Parallel()
+	name, dsn := dstest.NewDatabase(t, hubdb.Setup.Name)
+	db, err := sqldb.Open(sqldb.Config{Name: name, DSN: dsn, MaxOpenConns: 2, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if err := sqldb.Migrate(ctx, db, hubdb.Setup.Migrations); err != nil {
+		t.Fatal(err)
+	}
+	hub := hubdb.New(db.DB)
+	corrected := "更正后的摘要"
+	for i, o := range []hubdb.OverlayRow{
+		{RecordID: "b1", Kind: credit.Corrected, Fields: hubdb.Correction{Summary: &corrected}},
+		{RecordID: "B2", Kind: credit.UnderObjection},
+		{RecordID: "a3", Kind: credit.Revoked, Source: "ended"},
+		{RecordID: "b1", Kind: credit.UnderObjection},
+		{RecordID: "A9", Kind: credit.Repaired},
+	} {
+		if o.Source == "" {
+			o.Source = "objection"
+		}
+		o.SourceID, o.CreatedAt, o.CreatedBy = int64(i+1), time.Now(), "test"
+		if err := hub.Overlays().Add(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := hub.Overlays().End(ctx, credit.Revoked, "ended", 3); err != nil {
+		t.Fatal(err)
+	}
+	s := &hubdb.State{DB: db.DB}
+	if err := s.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s.Len() != 3 {
+		t.Errorf("%d records with overlays, want 3 (b1, B2, A9)", s.Len())
+	}
+	for _, c := range []struct {
+		id      string
+		status  credit.Status
+		summary string
+	}{
+		{"b1", credit.UnderObjection, corrected},
+		{"B2", credit.UnderObjection, "原文"},
+		{"A9", credit.Repaired, "原文"},
+		{"a3", credit.Effective, "原文"},
+		{"zz", credit.Effective, "原文"},
+	} {
+		if st, sum := statusOf(s, c.id); st != c.status || sum != c.summary {
+			t.Errorf("%s: %s %q, want %s %q", c.id, st, sum, c.status, c.summary)
+		}
+	}
+}

@@ -53,3 +53,50 @@ func CopyIn(ctx context.Context, db *DB, table string, cols []string, rows func(
 	}
 	return n, nil
 }
+
+// WithoutIndexes runs load with the indexes of db's public tables that back
+// no constraint dropped, and then builds them again from their own
+// definitions (pg_get_indexdef): a bulk load into a table with its indexes
+// maintains them row by row (a trigram index most slowly), where building
+// one afterwards sorts once. Constraints' indexes (primary keys, unique
+// keys) stay, so that a duplicate still fails the load. For an empty
+// database being seeded only: queries meanwhile would scan.
+func WithoutIndexes(ctx context.Context, db *DB, load func() error) error {
+	var defs []struct {
+		Name string `db:"name"`
+		Def  string `db:"def"`
+	}
+	if err := db.SelectContext(ctx, &defs, `
+		SELECT quote_ident(ic.relname) AS name, pg_get_indexdef(i.indexrelid) AS def
+		FROM pg_index i
+		JOIN pg_class ic ON ic.oid = i.indexrelid
+		JOIN pg_class t ON t.oid = i.indrelid
+		JOIN pg_namespace n ON n.oid = t.relnamespace
+		WHERE n.nspname = 'public'
+		  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+		ORDER BY ic.relname`); err != nil {
+		return fmt.Errorf("listing indexes: %w", err)
+	}
+	for _, d := range defs {
+		if _, err := db.ExecContext(ctx, `DROP INDEX `+d.Name); err != nil {
+			return fmt.Errorf("dropping index %s: %w", d.Name, err)
+		}
+	}
+	if err := load(); err != nil {
+		return err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SET maintenance_work_mem = '128MB'`); err != nil {
+		return err
+	}
+	for _, d := range defs {
+		if _, err := conn.ExecContext(ctx, d.Def); err != nil {
+			return fmt.Errorf("building index %s again: %w", d.Name, err)
+		}
+	}
+	return nil
+}
