@@ -35,7 +35,7 @@ var layers = [][]string{
 	{"internal/web"},
 	{"internal/server", "dev/seed"},
 	{"internal/app"},
-	{"internal/app/apptest", "internal/web/browsertest", "cmd/credithub", "dev/bench/cmd/hubbench", "dev/bench/cmd/feedbench", "dev/bench/cmd/logbench", "dev/bench/cmd/listbench", "dev/graphqlhttp", "credithub"},
+	{"internal/app/apptest", "internal/web/browsertest", "cmd/credithub", "dev/bench/cmd/hubbench", "dev/bench/cmd/feedbench", "dev/bench/cmd/logbench", "dev/bench/cmd/listbench", "dev/bench/cmd/namebench", "dev/graphqlhttp", "credithub"},
 }
 
 func TestImportsRunDownhill(t *testing.T) {
