@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/lib/pq"
@@ -82,9 +83,18 @@ func WithoutIndexes(ctx context.Context, db *DB, load func() error) error {
 			return fmt.Errorf("dropping index %s: %w", d.Name, err)
 		}
 	}
+	// The indexes are built again even when the load fails: a database
+	// left without them would answer every later query by scanning.
 	if err := load(); err != nil {
-		return err
+		return errors.Join(err, rebuildIndexes(ctx, db, defs))
 	}
+	return rebuildIndexes(ctx, db, defs)
+}
+
+func rebuildIndexes(ctx context.Context, db *DB, defs []struct {
+	Name string `db:"name"`
+	Def  string `db:"def"`
+}) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err

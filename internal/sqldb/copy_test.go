@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"testing"
@@ -77,5 +78,15 @@ func TestWithoutIndexes(t *testing.T) {
 	}
 	if _, err := db.ExecContext(ctx, `INSERT INTO t VALUES (5000, 'c1', 'x', 1)`); !sqldb.IsUniqueViolation(err, "t_code_key") {
 		t.Errorf("a duplicate code inserted with %v, want a unique violation", err)
+	}
+
+	// A load that fails still leaves the indexes built, and says why it
+	// failed.
+	boom := errors.New("the load failed")
+	if err := sqldb.WithoutIndexes(ctx, db, func() error { return boom }); !errors.Is(err, boom) {
+		t.Errorf("a failed load returned %v, want its error", err)
+	}
+	if after := defs(); after != before {
+		t.Errorf("indexes after a failed load:\n%s\nbefore:\n%s", after, before)
 	}
 }
