@@ -218,6 +218,12 @@ func (f ListFilter) where(args *[]any, bigrams bool) string {
 	return strings.Join(conds, " AND ")
 }
 
+// nameOnly reports whether the name is the filter's only condition (a new
+// condition of ListFilter belongs here too).
+func (f ListFilter) nameOnly() bool {
+	return f.Division == "" && len(f.EntityTypes) == 0 && f.Status == ""
+}
+
 // searchesBigrams reports whether the name search goes through the
 // bigrams: a term of two characters or more. One character is a scan.
 func (f ListFilter) searchesBigrams() bool {
@@ -302,7 +308,7 @@ func (s *RegistryStore) CountEntities(ctx context.Context, f ListFilter) (n int,
 	// which intersects them before any row is read, each checked by ILIKE.
 	query := fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM registry_entity e WHERE %s LIMIT %d) capped`,
 		f.where(&args, true), limit+1)
-	if utf8.RuneCountInString(f.NameContains) == 2 && f.Division == "" && len(f.EntityTypes) == 0 && f.Status == "" {
+	if utf8.RuneCountInString(f.NameContains) == 2 && f.nameOnly() {
 		// A term of two characters is its one bigram: its postings are
 		// its matches, counted in the primary key alone.
 		args = nil

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -132,20 +131,6 @@ func (b *indexBuilder) done() *overlayIndex {
 	b.x.at = append(b.x.at, uint32(len(b.x.ovs)))
 	x := b.x
 	return &x
-}
-
-// indexOf builds the index of overlay rows (in the order they were put).
-func indexOf(rows []OverlayRow) *overlayIndex {
-	by := map[string][]overlay{}
-	for _, o := range rows {
-		by[o.RecordID] = append(by[o.RecordID], overlayOf(o))
-	}
-	ids := slices.Sorted(maps.Keys(by))
-	var b indexBuilder
-	for _, id := range ids {
-		b.add(id, by[id])
-	}
-	return b.done()
 }
 
 // with returns a copy of x where the records ids carry the overlays rows

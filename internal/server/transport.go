@@ -183,15 +183,11 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		b.setHeaders(w.Header())
 		if b.Exceeded {
 			t.metrics.Refusal(apperr.RateLimited)
-			w.Header().Set("Content-Type", media)
-			w.Header().Set("Retry-After", strconv.Itoa(int(time.Until(b.Reset).Seconds())+1))
-			w.WriteHeader(http.StatusTooManyRequests)
-			writeJSON(w, &graphql.Response{Errors: gqlerror.List{{
-				Message: fmt.Sprintf("this client's budget of %d points per hour is spent (this query costs %d); it is renewed at %s",
+			writeRetryLater(w, media, http.StatusTooManyRequests, int(time.Until(b.Reset).Seconds())+1,
+				fmt.Sprintf("this client's budget of %d points per hour is spent (this query costs %d); it is renewed at %s",
 					b.Limit, cost, b.Reset.Format(time.RFC3339)),
-				Extensions: map[string]any{"code": apperr.RateLimited, "cost": cost, "limit": b.Limit,
-					"remaining": b.Remaining, "resetAt": b.Reset.Format(time.RFC3339)},
-			}}})
+				map[string]any{"code": apperr.RateLimited, "cost": cost, "limit": b.Limit,
+					"remaining": b.Remaining, "resetAt": b.Reset.Format(time.RFC3339)})
 			return
 		}
 		if costExt == nil {
@@ -204,14 +200,10 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	release, admitted := t.admit.Enter(ctx)
 	if !admitted {
 		t.metrics.Refusal(apperr.Overloaded)
-		w.Header().Set("Content-Type", media)
-		w.Header().Set("Retry-After", "1")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		writeJSON(w, &graphql.Response{Errors: gqlerror.List{{
-			Message: fmt.Sprintf("this instance is answering its limit of %d requests at once and none finished within %s; retry in a second",
+		writeRetryLater(w, media, http.StatusServiceUnavailable, 1,
+			fmt.Sprintf("this instance is answering its limit of %d requests at once and none finished within %s; retry in a second",
 				t.admit.Limit(), t.admit.wait),
-			Extensions: map[string]any{"code": apperr.Overloaded, "limit": t.admit.Limit()},
-		}}})
+			map[string]any{"code": apperr.Overloaded, "limit": t.admit.Limit()})
 		return
 	}
 	defer release()
@@ -266,6 +258,15 @@ func responseMedia(accept string) (string, bool) {
 		return "", false
 	}
 	return best, true
+}
+
+// writeRetryLater refuses a request before it runs, for a while: status,
+// Retry-After in seconds, one error with its extensions.
+func writeRetryLater(w http.ResponseWriter, media string, status, retryAfter int, msg string, ext map[string]any) {
+	w.Header().Set("Content-Type", media)
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+	w.WriteHeader(status)
+	writeJSON(w, &graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: ext}}})
 }
 
 // writeProtocolError answers a request that never reached GraphQL.

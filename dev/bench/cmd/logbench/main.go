@@ -27,7 +27,6 @@ import (
 	"os"
 	"runtime/pprof"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,6 +36,7 @@ import (
 	"github.com/lib/pq"
 
 	"credithub/auth"
+	"credithub/dev/bench/loadgen"
 	"credithub/internal/hubdb"
 	"credithub/internal/sqldb"
 )
@@ -142,7 +142,7 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 
-	load0 := loadAvg()
+	load0 := loadgen.LoadAverage()
 	var measuring, stop atomic.Bool
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -217,7 +217,7 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	wg.Wait()
-	load1 := loadAvg()
+	load1 := loadgen.LoadAverage()
 	if err, _ := firstErr.Load().(error); err != nil {
 		return fmt.Errorf("%d appends failed, the first: %w", failed.Load(), err)
 	}
@@ -254,7 +254,7 @@ func run(args []string, out io.Writer) error {
 	fmt.Fprintln(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|")
 	fmt.Fprintf(out, "| %s | %s | %d × %d | %d | %.0f | %.2f | %.2f | %s | %s | %s | %s → %s | %s |\n",
 		c.label, c.mode, c.instances, c.writers, rows, float64(rows)/elapsed.Seconds(),
-		ms(quantile(lat, 0.5)), ms(quantile(lat, 0.99)), perBatch, perRow(cpu1.self-cpu0.self), perRow(cpu1.pg-cpu0.pg),
+		ms(loadgen.Percentile(lat, 0.5)), ms(loadgen.Percentile(lat, 0.99)), perBatch, perRow(cpu1.self-cpu0.self), perRow(cpu1.pg-cpu0.pg),
 		load0, load1, verified)
 	fmt.Fprintf(out, "\n%d rows written in all (warm-up and the appends in flight at the end included), database %s\n", after-before, name)
 	return nil
@@ -299,14 +299,6 @@ func appendRow(ctx context.Context, db *sqldb.DB, r hubdb.QueryLogRow) error {
 	return err
 }
 
-func quantile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(q*float64(len(sorted))+0.999999) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
-}
-
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func sum(s string) []byte {
@@ -331,34 +323,13 @@ func cpuNow(ctx context.Context, admin *sqldb.DB, appName string) (cpuUse, error
 		return u, err
 	}
 	for _, pid := range pids {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		t, err := loadgen.ProcCPU(pid)
 		if err != nil {
 			continue // a backend that ended, or another machine's
 		}
-		i := strings.LastIndexByte(string(b), ')')
-		f := strings.Fields(string(b[i+1:]))
-		if i < 0 || len(f) < 13 {
-			continue
-		}
-		for _, s := range f[11:13] {
-			n, _ := strconv.ParseInt(s, 10, 64)
-			u.pg += time.Duration(n) * 10 * time.Millisecond // USER_HZ
-		}
+		u.pg += t
 	}
 	return u, nil
-}
-
-// loadAvg is the machine's one-minute load average (the machine is shared).
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return "?"
-	}
-	return f[0]
 }
 
 func envOr(k, def string) string {
