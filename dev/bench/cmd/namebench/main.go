@@ -43,6 +43,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"credithub/datasources/market"
+	"credithub/dev/bench/loadgen"
 	"credithub/dev/world"
 	"credithub/internal/sqldb"
 )
@@ -400,15 +401,11 @@ func stat(d []time.Duration) string {
 	return fmt.Sprintf("%.1f / %.1f", ms(pct(d, 50)), ms(pct(d, 95)))
 }
 
-// pct is the p-th percentile (nearest rank).
+// pct is the p-th percentile (nearest rank, loadgen's) of unsorted d.
 func pct(d []time.Duration, p int) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
 	s := slices.Clone(d)
 	slices.Sort(s)
-	i := (p*len(s)+99)/100 - 1
-	return s[max(i, 0)]
+	return loadgen.Percentile(s, float64(p)/100)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
