@@ -215,3 +215,46 @@ func TestFeedHasNoGapUnderConcurrentWriters(t *testing.T) {
 	}
 	t.Logf("%d changes from %d writers read in order, exactly once each", len(got), writers)
 }
+
+// Transactions of another database on the same server (a department's)
+// begin and end all the time. One that ends between a read's snapshot and
+// its look at who is running must not make the feed look caught up below a
+// change already committed: each change is read back by the first read
+// after its commit, while another database churns short transactions.
+func TestFeedIsNotHeldBackByAnotherDatabaseEnding(t *testing.T) {
+	t.Parallel()
+	_, hub, svc := newFeed(t, 4)
+	_, otherDSN := dstest.NewDatabase(t, "feedother")
+	other, err := sqldb.Open(sqldb.Config{Name: "other", DSN: otherDSN, MaxOpenConns: 3, Timeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	ctx, stop := context.WithCancel(context.Background())
+	var churn sync.WaitGroup
+	for range 3 {
+		churn.Go(func() {
+			for ctx.Err() == nil {
+				// pg_current_xact_id gives the transaction an id, as a
+				// write does; it runs for a few milliseconds, so that reads
+				// find it running, or just ended.
+				other.ExecContext(ctx, `SELECT pg_current_xact_id(), pg_sleep(0.003)`)
+			}
+		})
+	}
+	defer func() { stop(); churn.Wait() }()
+
+	cursor := ""
+	for n := 1; n <= 300; n++ {
+		if err := hub.Transact(context.Background(), func(tx *hubdb.DB) error {
+			return tx.Changes().Append(context.Background(), []hubdb.ChangeRow{entityChange(n)})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, p := read(t, svc, "agency-a", cursor, 10)
+		if !slices.Equal(got, []int64{int64(n)}) {
+			t.Fatalf("read %d: the change committed just before gives %v, want [%d]", n, got, n)
+		}
+		cursor = p.Cursor
+	}
+}

@@ -134,8 +134,9 @@ type ChangeStore interface {
 	// Append writes changes in one statement, in the caller's transaction.
 	Append(ctx context.Context, cs []ChangeRow) error
 	// Page returns the changes after q.After that q's agency may follow,
-	// in feed order, at most q.Limit, in one statement: only those below
-	// the oldest transaction still writing (feedHorizon), so that no
+	// in feed order, at most q.Limit, in one statement (again when a
+	// transaction ended at the wrong moment: see changes.Page): only those
+	// below the oldest transaction still writing (feedHorizon), so that no
 	// later commit can land behind them.
 	Page(ctx context.Context, q ChangeQuery) ([]ChangeRow, error)
 	// FollowAlone runs follow while this instance alone follows the
@@ -194,40 +195,85 @@ const changeColumns = `c.id, c.xid, c.at, c.kind, c.action, c.uscc, c.person_ref
 	c.record_id, c.record_kind, c.list_type, c.object_id`
 
 func (s changes) Page(ctx context.Context, q ChangeQuery) ([]ChangeRow, error) {
-	out := []ChangeRow{}
-	err := s.d.sel(ctx, &out, `SELECT `+changeColumns+` FROM feed_change c
-		WHERE (c.xid, c.id) > ($1::xid8, $2)
-		  AND c.xid < (`+feedHorizon+`)
-		  AND CASE
-			WHEN c.kind = 'AUTHORIZATION' THEN c.agency = $3
-			WHEN c.person_ref = '' THEN (c.record_kind = '' OR c.record_kind = ANY($4))
-				AND (c.list_type = '' OR c.list_type = ANY($5))
-			ELSE $6 <> '' AND EXISTS (SELECT 1 FROM person_authorization a
-				WHERE a.agency = $3 AND a.person_ref = c.person_ref AND a.purpose = $6 AND a.revoked_at IS NULL
-				  AND a.valid_from <= $7::date AND $7::date <= a.valid_to AND a.recorded_at <= c.at)
-		  END
-		ORDER BY c.xid, c.id
-		LIMIT $8`,
-		strconv.FormatUint(q.After.XID, 10), q.After.ID, q.Agency, pq.Array(q.EntityRecordKinds), pq.Array(q.ListTypes),
-		q.Purpose, q.Day.Format(time.DateOnly), pageLimit(q.Limit))
-	return out, err
+	// A page held back by a transaction that ended between the snapshot
+	// and the look at pg_stat_activity is read again with a new snapshot,
+	// in which that transaction is no longer running: otherwise a
+	// transaction of another database ending at that moment (a department's
+	// on the same server) would make the feed look caught up below rows
+	// already committed. A doubt twice in a row is rarer still; the third
+	// page is returned as it is, held back, never skipping.
+	for attempt := 1; ; attempt++ {
+		rows, doubt, err := s.page(ctx, q)
+		if err != nil || !doubt || attempt == 3 {
+			return rows, err
+		}
+	}
 }
 
-// feedHorizon is where the feed stops: the oldest transaction still
-// writing when the statement's snapshot was taken (the snapshot's xmax when
-// none is) — every change below it is final and visible, and no change
-// can come below it later. Transaction ids are the server's, not the
-// database's: a transaction of another database on the same server, which
-// cannot write this feed, does not hold it back when pg_stat_activity
-// shows it running there (the hub's role needs pg_read_all_stats to see
-// other roles' sessions; what it cannot see holds the feed back, never
-// lets it skip). A transaction that ended since the snapshot is not found
-// there, and holds the feed back until the next read: every doubt waits.
-const feedHorizon = `SELECT coalesce(
-		(SELECT min(x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
-		 WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
-			WHERE a.backend_xid = xid(x) AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database()))),
-		pg_snapshot_xmax(pg_current_snapshot()))`
+func (s changes) page(ctx context.Context, q ChangeQuery) ([]ChangeRow, bool, error) {
+	var got []struct {
+		Doubt bool `db:"doubt"`
+		ChangeRow
+	}
+	err := s.d.sel(ctx, &got, `WITH h AS MATERIALIZED (`+feedHorizon+`)
+		SELECT h.doubt, coalesce(c.id, 0) AS id, coalesce(c.xid, '0'::xid8) AS xid, coalesce(c.at, 'epoch') AS at,
+			coalesce(c.kind, '') AS kind, coalesce(c.action, '') AS action, coalesce(c.uscc, '') AS uscc,
+			coalesce(c.person_ref, '') AS person_ref, coalesce(c.person_id, '') AS person_id,
+			coalesce(c.agency, '') AS agency, coalesce(c.record_id, '') AS record_id,
+			coalesce(c.record_kind, '') AS record_kind, coalesce(c.list_type, '') AS list_type,
+			coalesce(c.object_id, 0) AS object_id
+		FROM h LEFT JOIN LATERAL (SELECT `+changeColumns+` FROM feed_change c
+			WHERE (c.xid, c.id) > ($1::xid8, $2)
+			  AND c.xid < h.horizon
+			  AND CASE
+				WHEN c.kind = 'AUTHORIZATION' THEN c.agency = $3
+				WHEN c.person_ref = '' THEN (c.record_kind = '' OR c.record_kind = ANY($4))
+					AND (c.list_type = '' OR c.list_type = ANY($5))
+				ELSE $6 <> '' AND EXISTS (SELECT 1 FROM person_authorization a
+					WHERE a.agency = $3 AND a.person_ref = c.person_ref AND a.purpose = $6 AND a.revoked_at IS NULL
+					  AND a.valid_from <= $7::date AND $7::date <= a.valid_to AND a.recorded_at <= c.at)
+			  END
+			ORDER BY c.xid, c.id
+			LIMIT $8) c ON true
+		ORDER BY c.xid, c.id`,
+		strconv.FormatUint(q.After.XID, 10), q.After.ID, q.Agency, pq.Array(q.EntityRecordKinds), pq.Array(q.ListTypes),
+		q.Purpose, q.Day.Format(time.DateOnly), pageLimit(q.Limit))
+	if err != nil {
+		return nil, false, err
+	}
+	out, doubt := []ChangeRow{}, false
+	for _, g := range got {
+		doubt = g.Doubt
+		if g.ID != 0 { // the row of h alone when no change is below the horizon
+			out = append(out, g.ChangeRow)
+		}
+	}
+	return out, doubt, nil
+}
+
+// feedHorizon is where the feed stops (horizon): the oldest transaction
+// still writing when the statement's snapshot was taken (the snapshot's
+// xmax when none is) — every change below it is final and visible, and no
+// change can come below it later. Transaction ids are the server's, not
+// the database's: a transaction of another database on the same server,
+// which cannot write this feed, does not hold it back when
+// pg_stat_activity shows it running there; nor does autovacuum's (its
+// ANALYZE takes a transaction id, on this database too, and writes no
+// change: a fresh database is analysed seconds after it is filled, and a
+// read then found the feed held back below changes committed before it).
+// The hub's role needs
+// pg_read_all_stats to see other roles' sessions; what it cannot see holds
+// the feed back, never lets it skip. A transaction that ended since the
+// snapshot is not found there and holds the feed back: doubt says so, and
+// Page reads again with a new snapshot.
+const feedHorizon = `SELECT coalesce(oldest, pg_snapshot_xmax(snap)) AS horizon,
+		coalesce(pg_xact_status(oldest) <> 'in progress', false) AS doubt
+	FROM (SELECT snap, (SELECT min(x) FROM pg_snapshot_xip(snap) AS x
+			WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+				WHERE a.backend_xid = xid(x)
+				  AND (a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())
+					OR a.backend_type = 'autovacuum worker'))) AS oldest
+		FROM (SELECT pg_current_snapshot() AS snap) s) t`
 
 func (s changes) FollowAlone(ctx context.Context, follow func(conn *DB) error) (bool, error) {
 	return s.d.alone(ctx, FeedFollowLock, follow)
