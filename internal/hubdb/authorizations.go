@@ -9,6 +9,7 @@ import (
 	"github.com/lib/pq"
 
 	"credithub/internal/apperr"
+	"credithub/internal/scalars"
 )
 
 // Authorization is a row of person_authorization.
@@ -33,9 +34,15 @@ type Authorization struct {
 
 // Live reports whether the authorisation covers day.
 func (a Authorization) Live(day time.Time) bool {
-	d := day.Format(time.DateOnly)
+	d := cityDay(day)
 	return a.RevokedAt == nil && a.ValidFrom.Format(time.DateOnly) <= d && d <= a.ValidTo.Format(time.DateOnly)
 }
+
+// cityDay is the day t falls on in the city (China Standard Time), the
+// calendar authorisations are dated in: between 16:00 and 24:00 UTC the
+// machine's date is a day behind it, and an authorisation granted from
+// the city's today would not yet be live.
+func cityDay(t time.Time) string { return scalars.DateOf(t).String() }
 
 const authzColumns = `id, agency, person_ref, person_masked, purpose, valid_from, valid_to, document_no,
 	recorded_by, recorded_org, recorded_at, revoked_at, revoked_by, ended_at`
@@ -83,7 +90,7 @@ func (s authorizations) Live(ctx context.Context, agency, personRef, purpose str
 	var ok bool
 	err := s.d.get(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM person_authorization
 		WHERE agency = $1 AND person_ref = $2 AND purpose = $3 AND revoked_at IS NULL
-		AND valid_from <= $4::date AND $4::date <= valid_to)`, agency, personRef, purpose, day.Format(time.DateOnly))
+		AND valid_from <= $4::date AND $4::date <= valid_to)`, agency, personRef, purpose, cityDay(day))
 	return ok, err
 }
 
@@ -91,7 +98,7 @@ func (s authorizations) LiveAmong(ctx context.Context, agency string, personRefs
 	var refs []string
 	err := s.d.sel(ctx, &refs, `SELECT DISTINCT person_ref FROM person_authorization
 		WHERE agency = $1 AND person_ref = ANY($2) AND purpose = $3 AND revoked_at IS NULL
-		AND valid_from <= $4::date AND $4::date <= valid_to`, agency, pq.Array(personRefs), purpose, day.Format(time.DateOnly))
+		AND valid_from <= $4::date AND $4::date <= valid_to`, agency, pq.Array(personRefs), purpose, cityDay(day))
 	if err != nil {
 		return nil, err
 	}

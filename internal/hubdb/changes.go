@@ -237,7 +237,7 @@ func (s changes) page(ctx context.Context, q ChangeQuery) ([]ChangeRow, bool, er
 			LIMIT $8) c ON true
 		ORDER BY c.xid, c.id`,
 		strconv.FormatUint(q.After.XID, 10), q.After.ID, q.Agency, pq.Array(q.EntityRecordKinds), pq.Array(q.ListTypes),
-		q.Purpose, q.Day.Format(time.DateOnly), pageLimit(q.Limit))
+		q.Purpose, cityDay(q.Day), pageLimit(q.Limit))
 	if err != nil {
 		return nil, false, err
 	}
@@ -318,7 +318,7 @@ func (s changes) EndExpired(ctx context.Context, day time.Time, limit int) (int,
 			INSERT INTO feed_change (kind, action, agency, object_id)
 			SELECT 'AUTHORIZATION', 'EXPIRED', agency, id FROM ended ORDER BY id
 			RETURNING 1)
-		SELECT count(*) FROM written`, day.Format(time.DateOnly), limit)
+		SELECT count(*) FROM written`, cityDay(day), limit)
 	return n, err
 }
 
