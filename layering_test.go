@@ -30,6 +30,8 @@ var layers = [][]string{
 	{"internal/workflow", "internal/supervision", "internal/stats", "internal/feed"},
 	{"graph/model"},
 	{"graph"},
+	// The pages of records written in one pass, beside gqlgen's execution.
+	{"internal/hotlist"},
 	{"resolvers"},
 	// The browser pages and their vendored libraries, served by the server.
 	{"internal/web"},

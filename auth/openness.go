@@ -34,27 +34,7 @@ func (r *Rules) FieldMiddleware(ctx context.Context, next graphql.Resolver) (any
 		return nil, apperr.New(apperr.Forbidden, "%s needs the %s scope", fc.Field.Name, rule.Write).
 			With("requiredScopes", []string{rule.Write})
 	}
-	level, scope := rule.Level, rule.Scope
-	// The common case first and without reflection: a public field whose
-	// parent is not a record more closed than public.
-	if fc.Parent != nil {
-		// A record's shared level is record:read's to open; another
-		// object's (a key-attention list entry) entity:read's.
-		var p credit.Publicity
-		sharedScope := ScopeRecordRead
-		switch x := fc.Parent.Result.(type) {
-		case credit.Record:
-			p = x.Common().Publicity
-		case opened:
-			p, sharedScope = x.OpennessLevel(), ScopeEntityRead
-		}
-		if l := LevelOf(p); p != "" && l > level {
-			level, scope = l, sharedScope
-			if l == Personal {
-				scope = ScopePersonRead
-			}
-		}
-	}
+	level, scope := fieldLevel(rule, fc.Parent)
 	if level == Public && len(rule.Only) == 0 {
 		return next(ctx)
 	}
@@ -79,6 +59,64 @@ func (r *Rules) FieldMiddleware(ctx context.Context, next graphql.Resolver) (any
 		RequestFrom(ctx).Disclose(subj, fc.Object+"."+fc.Field.Name, withholdPath(fc))
 	}
 	return v, err
+}
+
+// fieldLevel is a field's marking under its parent: the schema's, raised
+// by the parent's publicity when the parent is a credit record (or a list
+// entry whose openness is data). The common case first and without
+// reflection: a public field whose parent is no more closed than public.
+func fieldLevel(rule Rule, parent *graphql.FieldContext) (Level, string) {
+	if parent == nil {
+		return rule.Level, rule.Scope
+	}
+	return levelUnder(rule, parent.Result)
+}
+
+func levelUnder(rule Rule, parent any) (Level, string) {
+	level, scope := rule.Level, rule.Scope
+	// A record's shared level is record:read's to open; another
+	// object's (a key-attention list entry) entity:read's.
+	var p credit.Publicity
+	sharedScope := ScopeRecordRead
+	switch x := parent.(type) {
+	case credit.Record:
+		p = x.Common().Publicity
+	case opened:
+		p, sharedScope = x.OpennessLevel(), ScopeEntityRead
+	}
+	if l := LevelOf(p); p != "" && l > level {
+		level, scope = l, sharedScope
+		if l == Personal {
+			scope = ScopePersonRead
+		}
+	}
+	return level, scope
+}
+
+// OpensAsIs reports whether FieldMiddleware would hand object.field, under
+// parent (the object's value), to this caller as it is: not refused, not
+// masked, and not personal (a personal value is noted for the query log,
+// which only the middleware does). subject is whose data the field is;
+// nil when the caller cannot tell, and then only a field open to all
+// passes. Code that writes part of an answer without gqlgen's field
+// execution (internal/hotlist) asks it for every field it writes, so that
+// a field is as open there as on every other path.
+func (r *Rules) OpensAsIs(ctx context.Context, object, field string, parent any, subject func() Subject) bool {
+	rule := r.For(object, field)
+	if rule.Write != "" || rule.Mask != MaskNone {
+		return false
+	}
+	level, scope := levelUnder(rule, parent)
+	switch {
+	case level == Personal:
+		return false
+	case level == Public && len(rule.Only) == 0:
+		return true
+	case subject == nil:
+		return false
+	}
+	subj := subject()
+	return Decide(ctx, level, scope, subj) == nil && OnlyFor(ctx, rule.Only, subj) == nil
 }
 
 // SubjectFunc tells whose data an object of the graph is, for the objects

@@ -25,6 +25,7 @@ import (
 	"credithub/internal/credit"
 	"credithub/internal/feed"
 	"credithub/internal/gid"
+	"credithub/internal/hotlist"
 	"credithub/internal/hubdb"
 	"credithub/internal/loaders"
 	"credithub/internal/obs"
@@ -271,6 +272,10 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		dbs = append(dbs, a.DBs[name])
 	}
 	a.Admission = server.NewAdmission(cfg.MaxInFlight, cfg.QueueWait)
+	var onePass *hotlist.Writer
+	if cfg.OnePass {
+		onePass = hotlist.New(schema.Schema(), rules, a.Metrics.RecordPage)
+	}
 	a.Handler = server.New(server.Options{
 		Schema:               schema,
 		Loaders:              a.Loaders,
@@ -296,6 +301,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		Metrics:              a.Metrics,
 		Breakers:             breakers,
 		Admission:            a.Admission,
+		OnePass:              onePass,
 	})
 	a.startRunners()
 	// A subscription opened once Open returns must miss nothing: wait for

@@ -95,6 +95,10 @@ type Config struct {
 	// for a turn and are then refused with OVERLOADED (server/admission.go).
 	MaxInFlight int
 	QueueWait   time.Duration
+	// OnePass writes pages of credit records in one pass instead of
+	// gqlgen's field by field execution (CREDITHUB_ONE_PASS, default true;
+	// internal/hotlist).
+	OnePass bool
 	// Metrics serves /metrics (CREDITHUB_METRICS).
 	Metrics bool
 	// Tracing is the trace exporter: off, stdout or otlp (CREDITHUB_TRACING;
@@ -307,6 +311,12 @@ func (c *Config) readProduction(getenv func(string) string) error {
 	}
 	if err := envDuration(getenv, "CREDITHUB_QUEUE_WAIT", &c.QueueWait, time.Millisecond, 5*time.Minute); err != nil {
 		return err
+	}
+	c.OnePass = true
+	if v := getenv("CREDITHUB_ONE_PASS"); v != "" {
+		if c.OnePass, err = strconv.ParseBool(v); err != nil {
+			return fmt.Errorf("CREDITHUB_ONE_PASS must be true or false, got %q", v)
+		}
 	}
 	c.Metrics = true
 	if v := getenv("CREDITHUB_METRICS"); v != "" {

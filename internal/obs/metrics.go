@@ -30,6 +30,7 @@ type Metrics struct {
 	RateLimited     prometheus.Counter
 	Refused         *prometheus.CounterVec
 	AdmissionWait   prometheus.Histogram
+	RecordPages     *prometheus.CounterVec
 
 	opsMu sync.Mutex
 	ops   map[string]bool
@@ -83,10 +84,13 @@ func NewMetrics() *Metrics {
 			Name: "credithub_admission_wait_seconds", Help: "How long an admitted GraphQL request waited for a turn (CREDITHUB_MAX_IN_FLIGHT); those that waited in vain are credithub_refused_total{reason=\"OVERLOADED\"}.",
 			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}),
+		RecordPages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "credithub_record_pages_total", Help: "Pages of credit records answered, by how they were written: one_pass (internal/hotlist) or gqlgen (a selection or an openness decision the one pass leaves to gqlgen).",
+		}, []string{"path"}),
 		ops: map[string]bool{},
 	}
 	r.MustRegister(m.Requests, m.RequestDuration, m.DeptQueries, m.DeptDuration, m.CircuitState, m.BatchSize,
-		m.QueryLogWrites, m.QueryLogWait, m.RateLimited, m.Refused, m.AdmissionWait)
+		m.QueryLogWrites, m.QueryLogWait, m.RateLimited, m.Refused, m.AdmissionWait, m.RecordPages)
 	return m
 }
 
@@ -169,4 +173,16 @@ func (m *Metrics) AdmissionWaited(d time.Duration) {
 		return
 	}
 	m.AdmissionWait.Observe(d.Seconds())
+}
+
+// RecordPage records how a page of credit records was written.
+func (m *Metrics) RecordPage(onePass bool) {
+	if m == nil {
+		return
+	}
+	if onePass {
+		m.RecordPages.WithLabelValues("one_pass").Inc()
+	} else {
+		m.RecordPages.WithLabelValues("gqlgen").Inc()
+	}
 }
