@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -95,20 +96,72 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 	records := synth.New(w.Seed, "dept:market")
 	decisions := &decisionSeeder{r: synth.New(w.Seed, "dept:market:decisions"), ref: w.RefDate, manufacturers: manufacturers,
 		firstClean: true, once: synth.Firsts{}}
-	if err := w.Chunks(world.ChunkSize, func(es []*world.Entity) error {
-		if err := seedRegistry(ctx, db, es); err != nil {
-			return err
-		}
-		if err := seedRecords(ctx, db, records, w.RefDate, es); err != nil {
-			return err
-		}
-		return decisions.seed(ctx, db, es)
+	if err := postingsAfter(ctx, db, func() error {
+		return w.Chunks(world.ChunkSize, func(es []*world.Entity) error {
+			if err := seedRegistry(ctx, db, es); err != nil {
+				return err
+			}
+			if err := seedRecords(ctx, db, records, w.RefDate, es); err != nil {
+				return err
+			}
+			return decisions.seed(ctx, db, es)
+		})
 	}); err != nil {
 		return err
 	}
 	// Reset the serials past the explicit ids.
 	_, err = db.ExecContext(ctx, `SELECT setval('registry_entity_id_seq', (SELECT coalesce(max(id), 1) FROM registry_entity))`)
 	return err
+}
+
+// postingsAfter runs load, which copies entities into an empty registry,
+// with the name postings' insert trigger (migration 00008) disabled and
+// their primary key dropped, then writes every entity's postings in one
+// statement, the very rows the trigger writes, builds the key by one sort
+// and enables the trigger again. With the trigger, each copied chunk
+// inserted its ten postings an entity into the key's B-tree at random
+// places, most of the market's seed at a million entities
+// (dev/bench/scale.md). The postings are written, the key built and the
+// trigger enabled again even when the load fails, so that whatever
+// registry a seed leaves behind has its postings as the migrations keep
+// them.
+func postingsAfter(ctx context.Context, db *sqldb.DB, load func() error) (err error) {
+	var n int
+	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM (SELECT FROM registry_name_bigram LIMIT 1) x`); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("the name postings are not empty: seeding a registry that is")
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for _, q := range []string{
+		`ALTER TABLE registry_entity DISABLE TRIGGER registry_name_bigram_insert`,
+		`ALTER TABLE registry_name_bigram DROP CONSTRAINT registry_name_bigram_pkey`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("before copying the registry: %w", err)
+		}
+	}
+	loaded := load()
+	after := context.WithoutCancel(ctx)
+	for _, q := range []string{
+		`SET synchronous_commit = off`,
+		`SET maintenance_work_mem = '512MB'`,
+		`INSERT INTO registry_name_bigram (bigram, uscc) SELECT b, e.uscc FROM registry_entity e, unnest(e.name_bigrams) b`,
+		`ALTER TABLE registry_name_bigram ADD PRIMARY KEY (bigram, uscc)`,
+		`ALTER TABLE registry_entity ENABLE TRIGGER registry_name_bigram_insert`,
+		`RESET maintenance_work_mem`,
+		`RESET synchronous_commit`,
+	} {
+		if _, err := conn.ExecContext(after, q); err != nil {
+			return errors.Join(loaded, fmt.Errorf("the name postings after copying the registry: %w", err))
+		}
+	}
+	return loaded
 }
 
 // seedRegistry copies es into the registry with their principal persons.
