@@ -110,3 +110,65 @@ func rebuildIndexes(ctx context.Context, db *DB, defs []struct {
 	}
 	return nil
 }
+
+// Rows are one table's rows of a bulk load, copied at once (CopyRows).
+type Rows struct {
+	Table  string
+	Cols   []string
+	Values [][]any
+}
+
+// CopyRows copies each of ts in turn, each in a transaction of its own
+// (CopyIn).
+func CopyRows(ctx context.Context, db *DB, ts []Rows) error {
+	for _, t := range ts {
+		if _, err := CopyIn(ctx, db, t.Table, t.Cols, func(put func(values ...any) error) error {
+			for _, v := range t.Values {
+				if err := put(v...); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CopyPipelined copies the rows that draw hands to next, batch after batch
+// in the order they come (CopyRows), while draw goes on drawing the next
+// batch: the generator's CPU and the server's work on the copy overlap
+// instead of taking turns. At most two batches wait. It returns draw's
+// error or the first copy's; after a copy failed, next returns its error.
+func CopyPipelined(ctx context.Context, db *DB, draw func(next func([]Rows) error) error) error {
+	batches := make(chan []Rows, 1)
+	copied := make(chan error, 1)
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		for ts := range batches {
+			if err := CopyRows(cctx, db, ts); err != nil {
+				cancel()
+				for range batches { // let draw finish
+				}
+				copied <- err
+				return
+			}
+		}
+		copied <- nil
+	}()
+	err := draw(func(ts []Rows) error {
+		select {
+		case batches <- ts:
+			return nil
+		case <-cctx.Done():
+			return cctx.Err()
+		}
+	})
+	close(batches)
+	if cerr := <-copied; cerr != nil {
+		return cerr
+	}
+	return err
+}
