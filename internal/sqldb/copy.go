@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/lib/pq"
+	"golang.org/x/sync/errgroup"
 )
 
 // CopyIn bulk-loads rows into table with COPY FROM STDIN inside one
@@ -91,24 +94,67 @@ func WithoutIndexes(ctx context.Context, db *DB, load func() error) error {
 	return rebuildIndexes(ctx, db, defs)
 }
 
+// rebuildWorkers is how many indexes are built at once: a GIN index of
+// names takes most of a million-row registry's rebuild, the B-trees of
+// the other tables can be built beside it.
+const rebuildWorkers = 3
+
 func rebuildIndexes(ctx context.Context, db *DB, defs []struct {
 	Name string `db:"name"`
 	Def  string `db:"def"`
 }) error {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return err
+	// The GIN indexes, the longest to build, first.
+	order := make([]int, len(defs))
+	for i := range order {
+		order[i] = i
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SET maintenance_work_mem = '128MB'`); err != nil {
-		return err
+	slices.SortStableFunc(order, func(a, b int) int {
+		return boolRank(!strings.Contains(defs[a].Def, "USING gin")) - boolRank(!strings.Contains(defs[b].Def, "USING gin"))
+	})
+	workers := min(rebuildWorkers, len(defs))
+	if n := db.Stats().MaxOpenConnections; n > 0 && n < workers {
+		workers = n
 	}
-	for _, d := range defs {
-		if _, err := conn.ExecContext(ctx, d.Def); err != nil {
-			return fmt.Errorf("building index %s again: %w", d.Name, err)
+	next := make(chan int)
+	g, gctx := errgroup.WithContext(ctx)
+	for range workers {
+		g.Go(func() error {
+			conn, err := db.Conn(gctx)
+			if err != nil {
+				return err
+			}
+			defer conn.Close()
+			if _, err := conn.ExecContext(gctx, `SET maintenance_work_mem = '256MB'`); err != nil {
+				return err
+			}
+			for i := range next {
+				if _, err := conn.ExecContext(gctx, defs[i].Def); err != nil {
+					return fmt.Errorf("building index %s again: %w", defs[i].Name, err)
+				}
+			}
+			_, err = conn.ExecContext(gctx, `RESET maintenance_work_mem`)
+			return err
+		})
+	}
+	g.Go(func() error {
+		defer close(next)
+		for _, i := range order {
+			select {
+			case next <- i:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
 		}
+		return nil
+	})
+	return g.Wait()
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
 	}
-	return nil
+	return 0
 }
 
 // Rows are one table's rows of a bulk load, copied at once (CopyRows).
