@@ -89,19 +89,40 @@ func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid:
 // rows whatever the world's size; every table gets its rows in the order
 // of the entities, as if copied at once.
 func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
-	manufacturers, err := manufacturersOf(w)
-	if err != nil {
-		return err
+	// The manufacturers (whom any patent ruling may name) are found by a
+	// walk of their own while the first chunk's registry and records are
+	// drawn and copied.
+	type found struct {
+		ms  []manufacturer
+		err error
 	}
+	walked := make(chan found, 1)
+	go func() {
+		ms, err := manufacturersOf(w)
+		walked <- found{ms, err}
+	}()
 	records := synth.New(w.Seed, "dept:market")
-	decisions := &decisionSeeder{r: synth.New(w.Seed, "dept:market:decisions"), ref: w.RefDate, manufacturers: manufacturers,
+	decisions := &decisionSeeder{r: synth.New(w.Seed, "dept:market:decisions"), ref: w.RefDate,
 		firstClean: true, once: synth.Firsts{}}
+	first := true
 	if err := postingsAfter(ctx, db, func() error {
 		// A chunk's rows are drawn while the chunk before is copied.
 		return sqldb.CopyPipelined(ctx, db, func(next func([]sqldb.Rows) error) error {
 			return w.Chunks(world.ChunkSize, func(es []*world.Entity) error {
 				ts := registryRows(es)
 				ts = append(ts, recordRows(records, w.RefDate, es)...)
+				if first {
+					first = false
+					if err := next(ts); err != nil {
+						return err
+					}
+					f := <-walked
+					if f.err != nil {
+						return f.err
+					}
+					decisions.manufacturers = f.ms
+					return next(decisions.rows(es))
+				}
 				return next(append(ts, decisions.rows(es)...))
 			})
 		})
@@ -109,7 +130,7 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 		return err
 	}
 	// Reset the serials past the explicit ids.
-	_, err = db.ExecContext(ctx, `SELECT setval('registry_entity_id_seq', (SELECT coalesce(max(id), 1) FROM registry_entity))`)
+	_, err := db.ExecContext(ctx, `SELECT setval('registry_entity_id_seq', (SELECT coalesce(max(id), 1) FROM registry_entity))`)
 	return err
 }
 
