@@ -328,3 +328,60 @@ func (r *recorder) QueryContext(ctx context.Context, q string, args ...any) (*sq
 	r.query, r.args = q, args
 	return r.ExtContext.QueryContext(ctx, q, args...)
 }
+
+// A seed writes the name postings after the registry's rows, with the
+// insert trigger off meanwhile: afterwards they are exactly the postings
+// the trigger writes, their primary key is back, and the trigger is on
+// again, so that an entity registered after the seed is found by name.
+func TestSeedLeavesThePostingsAsTheTriggersKeepThem(t *testing.T) {
+	t.Parallel()
+	w := world.New(11, 300)
+	db := dstest.Open(t, market.Setup, w)
+	ctx := context.Background()
+	var postings, want, differ int
+	if err := db.Get(&postings, `SELECT count(*) FROM registry_name_bigram`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Get(&want, `SELECT count(*) FROM registry_entity e, unnest(e.name_bigrams) b`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Get(&differ, `SELECT count(*) FROM (
+		(SELECT p.bigram, p.uscc FROM registry_name_bigram p EXCEPT SELECT b, e.uscc FROM registry_entity e, unnest(e.name_bigrams) b)
+		UNION ALL
+		(SELECT b, e.uscc FROM registry_entity e, unnest(e.name_bigrams) b EXCEPT SELECT p.bigram, p.uscc FROM registry_name_bigram p)) x`); err != nil {
+		t.Fatal(err)
+	}
+	if postings == 0 || postings != want || differ != 0 {
+		t.Errorf("%d postings after the seed, %d bigrams of names, %d differ", postings, want, differ)
+	}
+	var triggers []struct {
+		Name    string `db:"tgname"`
+		Enabled string `db:"tgenabled"`
+	}
+	if err := db.Select(&triggers, `SELECT tgname, tgenabled::text FROM pg_trigger
+		WHERE tgrelid = 'registry_entity'::regclass AND tgname LIKE 'registry_name_bigram%' ORDER BY tgname`); err != nil {
+		t.Fatal(err)
+	}
+	if len(triggers) != 3 {
+		t.Errorf("%d triggers of the postings on the registry, want 3: %v", len(triggers), triggers)
+	}
+	for _, tg := range triggers {
+		if tg.Enabled != "O" {
+			t.Errorf("trigger %s is %q after the seed, want enabled (O)", tg.Name, tg.Enabled)
+		}
+	}
+	var key string
+	if err := db.Get(&key, `SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'registry_name_bigram_pkey'`); err != nil || key != "PRIMARY KEY (bigram, uscc)" {
+		t.Errorf("the postings' key after the seed: %q (%v)", key, err)
+	}
+	db.MustExec(`INSERT INTO registry_entity (uscc, name, entity_type, status, established_on, address, division_code, legal_rep_name)
+		VALUES ('91231100TEST00003X', '爱辉区瑶池五金商店', '9600', '存续', '2020-01-01', '黑河市', '231102', '李四')`)
+	got, err := (&market.RegistryStore{DB: db}).ListEntities(ctx, market.ListFilter{NameContains: "瑶池"}, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameUSCCs(t, "瑶池 after the seed", got, scan(t, db, "瑶池"))
+	if len(got) == 0 {
+		t.Error("an entity registered after the seed is not found by name")
+	}
+}

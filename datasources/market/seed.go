@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -88,66 +89,126 @@ func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid:
 // rows whatever the world's size; every table gets its rows in the order
 // of the entities, as if copied at once.
 func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
-	manufacturers, err := manufacturersOf(w)
-	if err != nil {
-		return err
+	// The manufacturers (whom any patent ruling may name) are found by a
+	// walk of their own while the first chunk's registry and records are
+	// drawn and copied.
+	type found struct {
+		ms  []manufacturer
+		err error
 	}
+	walked := make(chan found, 1)
+	go func() {
+		ms, err := manufacturersOf(w)
+		walked <- found{ms, err}
+	}()
 	records := synth.New(w.Seed, "dept:market")
-	decisions := &decisionSeeder{r: synth.New(w.Seed, "dept:market:decisions"), ref: w.RefDate, manufacturers: manufacturers,
+	decisions := &decisionSeeder{r: synth.New(w.Seed, "dept:market:decisions"), ref: w.RefDate,
 		firstClean: true, once: synth.Firsts{}}
-	if err := w.Chunks(world.ChunkSize, func(es []*world.Entity) error {
-		if err := seedRegistry(ctx, db, es); err != nil {
-			return err
-		}
-		if err := seedRecords(ctx, db, records, w.RefDate, es); err != nil {
-			return err
-		}
-		return decisions.seed(ctx, db, es)
+	first := true
+	if err := postingsAfter(ctx, db, func() error {
+		// A chunk's rows are drawn while the chunk before is copied.
+		return sqldb.CopyPipelined(ctx, db, func(next func([]sqldb.Rows) error) error {
+			return w.Chunks(world.ChunkSize, func(es []*world.Entity) error {
+				ts := registryRows(es)
+				ts = append(ts, recordRows(records, w.RefDate, es)...)
+				if first {
+					first = false
+					if err := next(ts); err != nil {
+						return err
+					}
+					f := <-walked
+					if f.err != nil {
+						return f.err
+					}
+					decisions.manufacturers = f.ms
+					return next(decisions.rows(es))
+				}
+				return next(append(ts, decisions.rows(es)...))
+			})
+		})
 	}); err != nil {
 		return err
 	}
 	// Reset the serials past the explicit ids.
-	_, err = db.ExecContext(ctx, `SELECT setval('registry_entity_id_seq', (SELECT coalesce(max(id), 1) FROM registry_entity))`)
+	_, err := db.ExecContext(ctx, `SELECT setval('registry_entity_id_seq', (SELECT coalesce(max(id), 1) FROM registry_entity))`)
 	return err
 }
 
-// seedRegistry copies es into the registry with their principal persons.
-func seedRegistry(ctx context.Context, db *sqldb.DB, es []*world.Entity) error {
-	if _, err := sqldb.CopyIn(ctx, db, "registry_entity",
-		[]string{"id", "uscc", "uscc_legacy", "reg_no", "name", "entity_type", "status", "reg_capital_wan",
-			"established_on", "address", "division_code", "industry_code", "industry", "legal_rep_name", "org_type", "superior_code"},
-		func(put func(...any) error) error {
-			for _, e := range es {
-				orgType, superior := SeedOrg(e)
-				if err := put(e.Index+1, e.USCC, e.LegacyUSCC, nullable(e.RegNo), e.Name, e.EntityType, e.Status,
-					e.CapitalWan, e.Established, e.Address, e.Division, nullable(e.IndustryCode), nullable(e.Industry),
-					e.LegalRep.Name, orgType, superior); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
+// postingsAfter runs load, which copies entities into an empty registry,
+// with the name postings' insert trigger (migration 00008) disabled and
+// their primary key dropped, then writes every entity's postings in one
+// statement, the very rows the trigger writes, builds the key by one sort
+// and enables the trigger again. With the trigger, each copied chunk
+// inserted its ten postings an entity into the key's B-tree at random
+// places, most of the market's seed at a million entities
+// (dev/bench/scale.md). The postings are written, the key built and the
+// trigger enabled again even when the load fails, so that whatever
+// registry a seed leaves behind has its postings as the migrations keep
+// them.
+func postingsAfter(ctx context.Context, db *sqldb.DB, load func() error) (err error) {
+	var n int
+	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM (SELECT FROM registry_name_bigram LIMIT 1) x`); err != nil {
 		return err
 	}
-	_, err := sqldb.CopyIn(ctx, db, "registry_member",
-		[]string{"entity_id", "role", "name", "id_no", "mobile"},
-		func(put func(...any) error) error {
-			for _, e := range es {
-				for _, m := range []struct {
-					role string
-					p    *world.Person
-				}{{RoleLegalRep, e.LegalRep}, {RolePrincipal, e.Principal}, {RoleController, e.Controller}} {
-					if m.p == nil {
-						continue
-					}
-					if err := put(e.Index+1, m.role, m.p.Name, m.p.IDNo, m.p.Mobile); err != nil {
-						return err
-					}
-				}
+	if n > 0 {
+		return fmt.Errorf("the name postings are not empty: seeding a registry that is")
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for _, q := range []string{
+		`ALTER TABLE registry_entity DISABLE TRIGGER registry_name_bigram_insert`,
+		`ALTER TABLE registry_name_bigram DROP CONSTRAINT registry_name_bigram_pkey`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("before copying the registry: %w", err)
+		}
+	}
+	loaded := load()
+	after := context.WithoutCancel(ctx)
+	for _, q := range []string{
+		`SET synchronous_commit = off`,
+		`SET maintenance_work_mem = '512MB'`,
+		`INSERT INTO registry_name_bigram (bigram, uscc) SELECT b, e.uscc FROM registry_entity e, unnest(e.name_bigrams) b`,
+		`ALTER TABLE registry_name_bigram ADD PRIMARY KEY (bigram, uscc)`,
+		`ALTER TABLE registry_entity ENABLE TRIGGER registry_name_bigram_insert`,
+		`RESET maintenance_work_mem`,
+		`RESET synchronous_commit`,
+	} {
+		if _, err := conn.ExecContext(after, q); err != nil {
+			return errors.Join(loaded, fmt.Errorf("the name postings after copying the registry: %w", err))
+		}
+	}
+	return loaded
+}
+
+// registryRows are the registry's rows of es with their principal persons.
+func registryRows(es []*world.Entity) []sqldb.Rows {
+	entities := sqldb.Rows{Table: "registry_entity",
+		Cols: []string{"id", "uscc", "uscc_legacy", "reg_no", "name", "entity_type", "status", "reg_capital_wan",
+			"established_on", "address", "division_code", "industry_code", "industry", "legal_rep_name", "org_type", "superior_code"},
+		Values: make([][]any, 0, len(es))}
+	members := sqldb.Rows{Table: "registry_member", Cols: []string{"entity_id", "role", "name", "id_no", "mobile"}}
+	for _, e := range es {
+		orgType, superior := SeedOrg(e)
+		entities.Values = append(entities.Values, []any{e.Index + 1, e.USCC, e.LegacyUSCC, nullable(e.RegNo), e.Name, e.EntityType, e.Status,
+			e.CapitalWan, e.Established, e.Address, e.Division, nullable(e.IndustryCode), nullable(e.Industry),
+			e.LegalRep.Name, orgType, superior})
+	}
+	for _, e := range es {
+		for _, m := range []struct {
+			role string
+			p    *world.Person
+		}{{RoleLegalRep, e.LegalRep}, {RolePrincipal, e.Principal}, {RoleController, e.Controller}} {
+			if m.p == nil {
+				continue
 			}
-			return nil
-		})
-	return err
+			members.Values = append(members.Values, []any{e.Index + 1, m.role, m.p.Name, m.p.IDNo, m.p.Mobile})
+		}
+	}
+	return []sqldb.Rows{entities, members}
 }
 
 // SeedOrg is the organisation type and superior body the seed gives an
@@ -201,9 +262,9 @@ func since(e *world.Entity) time.Time {
 	return start
 }
 
-// seedRecords copies the records of es, drawn from r (the stream
+// recordRows are the records of es, drawn from r (the stream
 // "dept:market", which goes on from chunk to chunk).
-func seedRecords(ctx context.Context, db *sqldb.DB, r *rand.Rand, ref time.Time, es []*world.Entity) error {
+func recordRows(r *rand.Rand, ref time.Time, es []*world.Entity) []sqldb.Rows {
 	type licence struct {
 		uscc, regNo              sql.NullString
 		no, name, content, decNo string
@@ -318,55 +379,25 @@ func seedRecords(ctx context.Context, db *sqldb.DB, r *rand.Rand, ref time.Time,
 		}
 	}
 
-	if _, err := sqldb.CopyIn(ctx, db, "admin_licence",
-		[]string{"uscc", "reg_no", "licence_no", "licence_name", "content", "decision_no", "decision_date",
-			"valid_from", "valid_to", "authority", "published_on", "status"},
-		func(put func(...any) error) error {
-			for _, l := range licences {
-				if err := put(l.uscc, l.regNo, l.no, l.name, l.content, l.decNo, l.decided, l.decided, l.validTo,
-					Authority, l.published, l.status); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-		return err
+	licenceRows := make([][]any, 0, len(licences))
+	for _, l := range licences {
+		licenceRows = append(licenceRows, []any{l.uscc, l.regNo, l.no, l.name, l.content, l.decNo, l.decided, l.decided, l.validTo,
+			Authority, l.published, l.status})
 	}
-	if _, err := sqldb.CopyIn(ctx, db, "admin_penalty",
-		[]string{"uscc", "reg_no", "decision_no", "decision_date", "violation", "basis", "penalty_kinds",
-			"fine_yuan", "authority", "published_on"},
-		func(put func(...any) error) error {
-			for _, p := range penalties {
-				if err := put(p.uscc, p.regNo, p.decNo, p.decided, p.violation, p.basis, pq.Array(p.kinds),
-					p.fine, Authority, p.published); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-		return err
+	penaltyRows := make([][]any, 0, len(penalties))
+	for _, p := range penalties {
+		penaltyRows = append(penaltyRows, []any{p.uscc, p.regNo, p.decNo, p.decided, p.violation, p.basis, pq.Array(p.kinds),
+			p.fine, Authority, p.published})
 	}
-	for _, t := range []struct {
-		table string
-		cols  []string
-		rows  [][]any
-	}{
-		{"random_inspection", []string{"uscc", "plan_no", "task_name", "inspected_on", "result_code", "authority", "published_on"}, inspections},
-		{"complaint_12315", []string{"uscc", "ticket_no", "received_at", "category", "summary", "state", "mediated"}, complaints},
-		{"abnormal_operation", []string{"uscc", "decision_no", "listed_on", "reason", "authority", "removed_on", "removal_reason", "published_on"}, abnormals},
-	} {
-		if _, err := sqldb.CopyIn(ctx, db, t.table, t.cols, func(put func(...any) error) error {
-			for _, row := range t.rows {
-				if err := put(row...); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
+	return []sqldb.Rows{
+		{Table: "admin_licence", Cols: []string{"uscc", "reg_no", "licence_no", "licence_name", "content", "decision_no", "decision_date",
+			"valid_from", "valid_to", "authority", "published_on", "status"}, Values: licenceRows},
+		{Table: "admin_penalty", Cols: []string{"uscc", "reg_no", "decision_no", "decision_date", "violation", "basis", "penalty_kinds",
+			"fine_yuan", "authority", "published_on"}, Values: penaltyRows},
+		{Table: "random_inspection", Cols: []string{"uscc", "plan_no", "task_name", "inspected_on", "result_code", "authority", "published_on"}, Values: inspections},
+		{Table: "complaint_12315", Cols: []string{"uscc", "ticket_no", "received_at", "category", "summary", "state", "mediated"}, Values: complaints},
+		{Table: "abnormal_operation", Cols: []string{"uscc", "decision_no", "listed_on", "reason", "authority", "removed_on", "removal_reason", "published_on"}, Values: abnormals},
 	}
-	return nil
 }
 
 // seizures are the regulator's usual coercive measures in a case: the
@@ -434,7 +465,8 @@ type decisionSeeder struct {
 	rulings       int // rulings drawn so far
 }
 
-func (s *decisionSeeder) seed(ctx context.Context, db *sqldb.DB, es []*world.Entity) error {
+// rows are the decisions of es.
+func (s *decisionSeeder) rows(es []*world.Entity) []sqldb.Rows {
 	r, ref, manufacturers, once := s.r, s.ref, s.manufacturers, s.once
 	var coercions, rewards, rulings [][]any
 	for _, e := range es {
@@ -537,28 +569,12 @@ func (s *decisionSeeder) seed(ctx context.Context, db *sqldb.DB, es []*world.Ent
 				ruling, order, Authority, publishedOn(r, d), status})
 		}
 	}
-	for _, t := range []struct {
-		table string
-		cols  []string
-		rows  [][]any
-	}{
-		{"admin_coercion", []string{"uscc", "decision_no", "decision_date", "measure", "object", "basis", "authority",
-			"published_on", "status", "lifted_on"}, coercions},
-		{"admin_reward", []string{"uscc", "decision_no", "decision_date", "reward_name", "reward_level", "reward_forms",
-			"prize_yuan", "reason", "authority", "published_on", "status"}, rewards},
-		{"patent_ruling", []string{"respondent_uscc", "claimant_name", "patent_no", "decision_no", "decision_date", "ruling",
-			"order_text", "authority", "published_on", "status"}, rulings},
-	} {
-		if _, err := sqldb.CopyIn(ctx, db, t.table, t.cols, func(put func(...any) error) error {
-			for _, row := range t.rows {
-				if err := put(row...); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
+	return []sqldb.Rows{
+		{Table: "admin_coercion", Cols: []string{"uscc", "decision_no", "decision_date", "measure", "object", "basis", "authority",
+			"published_on", "status", "lifted_on"}, Values: coercions},
+		{Table: "admin_reward", Cols: []string{"uscc", "decision_no", "decision_date", "reward_name", "reward_level", "reward_forms",
+			"prize_yuan", "reason", "authority", "published_on", "status"}, Values: rewards},
+		{Table: "patent_ruling", Cols: []string{"respondent_uscc", "claimant_name", "patent_no", "decision_no", "decision_date", "ruling",
+			"order_text", "authority", "published_on", "status"}, Values: rulings},
 	}
-	return nil
 }

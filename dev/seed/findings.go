@@ -110,6 +110,7 @@ func (s *seeder) finding(fc clock, t *timeline, e *world.Entity, fp findingPlan,
 		rec := candidates[r.IntN(len(candidates))]
 		verdict := fp.verdict
 		in.RecordID, in.Verdict, in.Summary = rec.Common().ID, &verdict, synth.Pick(r, verificationSummaries[verdict])
+		s.looksUp(in.RecordID)
 		dept = workflow.Provider(rec)
 		// Verified after its decision.
 		lo = latest(lo, rec.Common().DecisionDate.Time().AddDate(0, 0, 1))

@@ -94,6 +94,7 @@ func (s *seeder) listing(t *timeline, e *world.Entity, lp listingPlan, records [
 	if lp.listType == credit.ListKeyAttention && dept == datasources.Court {
 		dept = datasources.Market // the courts keep their own lists
 	}
+	s.looksUp(linked...)
 	in := workflow.ListingInput{ListType: lp.listType, USCC: e.USCC, Basis: basis, LinkedRecordIDs: linked}
 	for _, k := range []string{e.OrgCode, e.RegNo} {
 		if k != "" {

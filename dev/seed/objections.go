@@ -104,6 +104,7 @@ func (s *seeder) objection(t *timeline, e *world.Entity, op objectionPlan, recor
 		return // no repair is applied for once the record was revoked
 	}
 	s.objected[b.ID] = append(s.objected[b.ID], open)
+	s.looksUp(b.ID)
 
 	var id int64
 	t.add(filed, self(e), "filing an objection of", func(ctx context.Context, wf *workflow.Service) error {

@@ -144,6 +144,7 @@ func (s *seeder) repair(t *timeline, e *world.Entity, state workflow.RepairState
 		return // one repair of a record is under way or granted at a time
 	}
 	s.repaired[b.ID] = append(s.repaired[b.ID], open)
+	s.looksUp(b.ID)
 	s.held[b.ID] = s.held[b.ID] || keepsRecord(state)
 
 	var id int64

@@ -104,12 +104,13 @@ func Workflows(ctx context.Context, db *sqldb.DB, w *world.World, sources []data
 	}
 	s.findings(plans, work, records)
 	s.declarations(plans, work)
-	if err := s.write(ctx, db, hub, work); err != nil {
-		return err
-	}
 	var showcases []credit.Record
 	for _, e := range w.Showcases() {
 		showcases = append(showcases, records[e.USCC]...)
+	}
+	s.prune()
+	if err := s.write(ctx, db, hub, work); err != nil {
+		return err
 	}
 	if err := s.showcaseWarnings(ctx, hub, showcases); err != nil {
 		return fmt.Errorf("the showcase's warnings: %w", err)
@@ -214,7 +215,7 @@ func newSeeder(ctx context.Context, hub *hubdb.DB, w *world.World) (*seeder, err
 	s := &seeder{
 		w: w, clock: newClock(w), entities: map[string]*world.Entity{}, records: map[credit.Ref]credit.Record{},
 		periods: map[credit.Severity]hubdb.PeriodRow{}, objected: map[string][]span{}, repaired: map[string][]span{},
-		held: map[string]bool{},
+		held: map[string]bool{}, looked: map[string]bool{},
 	}
 	s.flows = &workflow.Service{DB: hub, Measures: measures, Calendar: s.clock.cal, Persons: s.persons, Org: s.org}
 	rules, err := s.flows.Rules(ctx)
@@ -261,9 +262,14 @@ type seeder struct {
 	// public institutions, found as the plans walk the world.
 	employees []employee
 	// records are the departments' records the workflows are about, as
-	// the transitions look them up (lookup).
+	// the transitions look them up (lookup): every record of the planned
+	// entities while the plans are made, then only those a transition
+	// looks up (looked, prune).
 	records map[credit.Ref]credit.Record
-	items   []*workflow.CommitmentItem
+	// looked are the global IDs of the records the planned transitions
+	// look up.
+	looked map[string]bool
+	items  []*workflow.CommitmentItem
 	// days are the working days of the workflow rules the plans time
 	// their answers by.
 	days map[string]int
@@ -310,6 +316,26 @@ func (s *seeder) org(_ context.Context, uscc string) (string, string, error) {
 	}
 	t, sup := market.SeedOrg(e)
 	return t, sup.String, nil
+}
+
+// looksUp notes that a planned transition looks up the records of ids.
+func (s *seeder) looksUp(ids ...string) {
+	for _, id := range ids {
+		s.looked[id] = true
+	}
+}
+
+// prune keeps of the records read only those a planned transition looks
+// up: at a million entities the others are most of what the plans hold,
+// and the transitions are made with the memory they leave to the
+// collector.
+func (s *seeder) prune() {
+	for ref, r := range s.records {
+		if !s.looked[r.Common().ID] {
+			delete(s.records, ref)
+		}
+	}
+	s.looked = nil
 }
 
 // lookup is the transitions' RecordLookup: the departments' records as

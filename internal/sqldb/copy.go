@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/lib/pq"
+	"golang.org/x/sync/errgroup"
 )
 
 // CopyIn bulk-loads rows into table with COPY FROM STDIN inside one
@@ -91,22 +94,127 @@ func WithoutIndexes(ctx context.Context, db *DB, load func() error) error {
 	return rebuildIndexes(ctx, db, defs)
 }
 
+// rebuildWorkers is how many indexes are built at once: a GIN index of
+// names takes most of a million-row registry's rebuild, the B-trees of
+// the other tables can be built beside it.
+const rebuildWorkers = 3
+
 func rebuildIndexes(ctx context.Context, db *DB, defs []struct {
 	Name string `db:"name"`
 	Def  string `db:"def"`
 }) error {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return err
+	// The GIN indexes, the longest to build, first.
+	order := make([]int, len(defs))
+	for i := range order {
+		order[i] = i
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SET maintenance_work_mem = '128MB'`); err != nil {
-		return err
+	slices.SortStableFunc(order, func(a, b int) int {
+		return boolRank(!strings.Contains(defs[a].Def, "USING gin")) - boolRank(!strings.Contains(defs[b].Def, "USING gin"))
+	})
+	workers := min(rebuildWorkers, len(defs))
+	if n := db.Stats().MaxOpenConnections; n > 0 && n < workers {
+		workers = n
 	}
-	for _, d := range defs {
-		if _, err := conn.ExecContext(ctx, d.Def); err != nil {
-			return fmt.Errorf("building index %s again: %w", d.Name, err)
+	next := make(chan int)
+	g, gctx := errgroup.WithContext(ctx)
+	for range workers {
+		g.Go(func() error {
+			conn, err := db.Conn(gctx)
+			if err != nil {
+				return err
+			}
+			defer conn.Close()
+			if _, err := conn.ExecContext(gctx, `SET maintenance_work_mem = '256MB'`); err != nil {
+				return err
+			}
+			for i := range next {
+				if _, err := conn.ExecContext(gctx, defs[i].Def); err != nil {
+					return fmt.Errorf("building index %s again: %w", defs[i].Name, err)
+				}
+			}
+			_, err = conn.ExecContext(gctx, `RESET maintenance_work_mem`)
+			return err
+		})
+	}
+	g.Go(func() error {
+		defer close(next)
+		for _, i := range order {
+			select {
+			case next <- i:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Rows are one table's rows of a bulk load, copied at once (CopyRows).
+type Rows struct {
+	Table  string
+	Cols   []string
+	Values [][]any
+}
+
+// CopyRows copies each of ts in turn, each in a transaction of its own
+// (CopyIn).
+func CopyRows(ctx context.Context, db *DB, ts []Rows) error {
+	for _, t := range ts {
+		if _, err := CopyIn(ctx, db, t.Table, t.Cols, func(put func(values ...any) error) error {
+			for _, v := range t.Values {
+				if err := put(v...); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// CopyPipelined copies the rows that draw hands to next, batch after batch
+// in the order they come (CopyRows), while draw goes on drawing the next
+// batch: the generator's CPU and the server's work on the copy overlap
+// instead of taking turns. At most two batches wait. It returns draw's
+// error or the first copy's; after a copy failed, next returns its error.
+func CopyPipelined(ctx context.Context, db *DB, draw func(next func([]Rows) error) error) error {
+	batches := make(chan []Rows, 1)
+	copied := make(chan error, 1)
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		for ts := range batches {
+			if err := CopyRows(cctx, db, ts); err != nil {
+				cancel()
+				for range batches { // let draw finish
+				}
+				copied <- err
+				return
+			}
+		}
+		copied <- nil
+	}()
+	err := draw(func(ts []Rows) error {
+		select {
+		case batches <- ts:
+			return nil
+		case <-cctx.Done():
+			return cctx.Err()
+		}
+	})
+	close(batches)
+	if cerr := <-copied; cerr != nil {
+		return cerr
+	}
+	return err
 }
