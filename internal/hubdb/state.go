@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -184,6 +185,11 @@ func (s *State) Reload(ctx context.Context) error {
 	}
 	b.add(id, ovs)
 	s.idx.Store(b.done())
+	// The old index and the rows read are garbage now, as large as the
+	// city's overlays; the runtime would hand their pages back to the
+	// system only slowly, and an idle instance's memory would follow the
+	// size of the data rather than what it keeps (dev/bench/scale.md).
+	debug.FreeOSMemory()
 	return nil
 }
 
