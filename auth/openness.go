@@ -69,7 +69,14 @@ func fieldLevel(rule Rule, parent *graphql.FieldContext) (Level, string) {
 	if parent == nil {
 		return rule.Level, rule.Scope
 	}
-	return levelUnder(rule, parent.Result)
+	res := parent.Result
+	if parent.Index != nil {
+		// A list's element comes as a pointer to it (&v[i]): without
+		// unwrapping, an objection to a person's record listed in myWork
+		// was not raised to personal, and its read went unlogged.
+		res = deref(res)
+	}
+	return levelUnder(rule, res)
 }
 
 func levelUnder(rule Rule, parent any) (Level, string) {
