@@ -63,8 +63,8 @@ func (r *Rules) FieldMiddleware(ctx context.Context, next graphql.Resolver) (any
 
 // fieldLevel is a field's marking under its parent: the schema's, raised
 // by the parent's publicity when the parent is a credit record (or a list
-// entry whose openness is data). The common case first and without
-// reflection: a public field whose parent is no more closed than public.
+// entry whose openness is data). Reflection only for a list's elements
+// (deref); an object's own fields are decided by a type switch.
 func fieldLevel(rule Rule, parent *graphql.FieldContext) (Level, string) {
 	if parent == nil {
 		return rule.Level, rule.Scope
