@@ -337,30 +337,17 @@ func Seed(ctx context.Context, db *sqldb.DB, w *world.World) error {
 // copy copies the rows accumulated so far, parties first (the other
 // tables refer to them), and forgets them.
 func (s *seeder) copy(ctx context.Context, db *sqldb.DB) error {
-	for _, t := range []struct {
-		table string
-		cols  []string
-		rows  [][]any
-	}{
-		{"party", []string{"party_id_no", "party_type", "name", "legal_rep_name"}, s.parties},
-		{"dishonest_debtor", []string{"case_no", "party_id_no", "court_name", "enforcement_basis_no", "basis_unit",
+	if err := sqldb.CopyRows(ctx, db, []sqldb.Rows{
+		{Table: "party", Cols: []string{"party_id_no", "party_type", "name", "legal_rep_name"}, Values: s.parties},
+		{Table: "dishonest_debtor", Cols: []string{"case_no", "party_id_no", "court_name", "enforcement_basis_no", "basis_unit",
 			"obligation", "performance", "behaviour", "filed_on", "decided_on", "published_on", "removed_on",
-			"removal_reason"}, s.debtors},
-		{"consumption_restriction", []string{"case_no", "party_id_no", "restricted_person_id_no", "court_name",
-			"decided_on", "published_on", "lifted_on"}, s.restricts},
-		{"false_litigation", []string{"case_no", "party_id_no", "court_name", "description", "decided_on",
-			"published_on", "removed_on"}, s.falseLitigs},
-	} {
-		if _, err := sqldb.CopyIn(ctx, db, t.table, t.cols, func(put func(...any) error) error {
-			for _, row := range t.rows {
-				if err := put(row...); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
+			"removal_reason"}, Values: s.debtors},
+		{Table: "consumption_restriction", Cols: []string{"case_no", "party_id_no", "restricted_person_id_no", "court_name",
+			"decided_on", "published_on", "lifted_on"}, Values: s.restricts},
+		{Table: "false_litigation", Cols: []string{"case_no", "party_id_no", "court_name", "description", "decided_on",
+			"published_on", "removed_on"}, Values: s.falseLitigs},
+	}); err != nil {
+		return err
 	}
 	s.parties, s.debtors, s.restricts, s.falseLitigs = nil, nil, nil, nil
 	return nil

@@ -589,25 +589,12 @@ func (s *decisionSeeder) seed(ctx context.Context, db *sqldb.DB, es []*world.Ent
 				nullable(k.prizeWan), k.reason, day(d), k.authority, publishedOn(r, d, ref), status})
 		}
 	}
-	for _, t := range []struct {
-		table string
-		cols  []string
-		rows  [][]any
-	}{
-		{"hb_xzqz", []string{"tyshxydm", "zzjgdm", "dwmc", "qzjdswh", "qzlx", "qzdx", "qzyj", "qzrq", "jcrq", "qzjg", "gsrq", "zt"}, qz},
-		{"hb_pwfzs", []string{"tyshxydm", "zzjgdm", "dwmc", "jftzdh", "pwflb", "zsqj", "zsje_wy", "hdrq", "jkrq", "zsjg", "gsrq", "zt"}, zs},
-		{"hb_xzjl", []string{"tyshxydm", "zzjgdm", "dwmc", "jljdwh", "jlmc", "jljb", "jlxs", "jlje_wy", "jlsy", "jlrq", "jljg", "gsrq", "zt"}, jl},
-	} {
-		if _, err := sqldb.CopyIn(ctx, db, t.table, t.cols, func(put func(...any) error) error {
-			for _, row := range t.rows {
-				if err := put(row...); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
+	if err := sqldb.CopyRows(ctx, db, []sqldb.Rows{
+		{Table: "hb_xzqz", Cols: []string{"tyshxydm", "zzjgdm", "dwmc", "qzjdswh", "qzlx", "qzdx", "qzyj", "qzrq", "jcrq", "qzjg", "gsrq", "zt"}, Values: qz},
+		{Table: "hb_pwfzs", Cols: []string{"tyshxydm", "zzjgdm", "dwmc", "jftzdh", "pwflb", "zsqj", "zsje_wy", "hdrq", "jkrq", "zsjg", "gsrq", "zt"}, Values: zs},
+		{Table: "hb_xzjl", Cols: []string{"tyshxydm", "zzjgdm", "dwmc", "jljdwh", "jlmc", "jljb", "jlxs", "jlje_wy", "jlsy", "jlrq", "jljg", "gsrq", "zt"}, Values: jl},
+	}); err != nil {
+		return err
 	}
 	return nil
 }
