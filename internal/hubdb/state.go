@@ -164,6 +164,19 @@ func (x *overlayIndex) with(ids []string, rows []OverlayRow) *overlayIndex {
 
 // Reload reads every active overlay again and swaps them in.
 func (s *State) Reload(ctx context.Context) error {
+	if err := s.reload(ctx); err != nil {
+		return err
+	}
+	// The old index and the rows read are garbage now, as large as the
+	// city's overlays; the runtime would hand their pages back to the
+	// system only slowly, and an idle instance's memory would follow the
+	// size of the data rather than what it keeps (dev/bench/scale.md).
+	// Outside the lock: the collection this forces holds up no refresh.
+	debug.FreeOSMemory()
+	return nil
+}
+
+func (s *State) reload(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// The rows come by record, in the index's order: the index is built
@@ -185,11 +198,6 @@ func (s *State) Reload(ctx context.Context) error {
 	}
 	b.add(id, ovs)
 	s.idx.Store(b.done())
-	// The old index and the rows read are garbage now, as large as the
-	// city's overlays; the runtime would hand their pages back to the
-	// system only slowly, and an idle instance's memory would follow the
-	// size of the data rather than what it keeps (dev/bench/scale.md).
-	debug.FreeOSMemory()
 	return nil
 }
 
