@@ -133,6 +133,35 @@ func (r *Resolver) person(m market.Member) *model.Person {
 	return p
 }
 
+// legalRepresentative is the legal representative among an entity's
+// members, nil when the registry names none.
+func (r *Resolver) legalRepresentative(members []market.Member) *model.Person {
+	for _, m := range members {
+		if m.Role == market.RoleLegalRep {
+			return r.person(m)
+		}
+	}
+	return nil
+}
+
+// LegalRepresentatives answers MarketEntity.legalRepresentative for a
+// page's entities at once (hotlist.Options.LegalRepresentatives), through
+// the same loader as the field's resolver: the page's prefetch has
+// usually read them already, and then it sends no statement.
+func (r *Resolver) LegalRepresentatives(ctx context.Context, ents []*model.MarketEntity) ([]*model.Person, error) {
+	l := loaders.For(ctx)
+	l.Members.LoadAll(ctx, usccsOf(ents))
+	out := make([]*model.Person, len(ents))
+	for i, e := range ents {
+		members, err := l.Members.Load(ctx, e.Uscc)()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = r.legalRepresentative(members)
+	}
+	return out, nil
+}
+
 // SubjectOf tells auth whose data the graph's entity and person objects
 // are (auth.Rules.Subjects).
 func SubjectOf(obj any) (auth.Subject, bool) {

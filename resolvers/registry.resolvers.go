@@ -24,12 +24,7 @@ func (r *marketEntityResolver) LegalRepresentative(ctx context.Context, obj *mod
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range members {
-		if m.Role == market.RoleLegalRep {
-			return r.person(m), nil
-		}
-	}
-	return nil, nil
+	return r.legalRepresentative(members), nil
 }
 
 func (r *marketEntityResolver) ResponsiblePersons(ctx context.Context, obj *model.MarketEntity) ([]*model.ResponsiblePerson, error) {

@@ -274,7 +274,10 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	a.Admission = server.NewAdmission(cfg.MaxInFlight, cfg.QueueWait)
 	var onePass *hotlist.Writer
 	if cfg.OnePass {
-		onePass = hotlist.New(schema.Schema(), rules, a.Metrics.RecordPage)
+		onePass = hotlist.New(schema.Schema(), rules, hotlist.Options{
+			RecordPages: a.Metrics.RecordPage, EntityPages: a.Metrics.EntityPage,
+			LegalRepresentatives: res.LegalRepresentatives,
+		})
 	}
 	a.Handler = server.New(server.Options{
 		Schema:               schema,

@@ -1,22 +1,28 @@
-// Package hotlist writes the hub's hottest answer, a page of credit
-// records, in one pass instead of gqlgen's field by field execution.
+// Package hotlist writes the hub's hottest answers, a page of credit
+// records and a page of market entities, in one pass instead of gqlgen's
+// field by field execution.
 //
 // Why: a page of 100 entities with 5 records each is about 5,000 fields,
 // and gqlgen runs each through a field context, the field middleware and a
 // marshaller; on the S2 benchmark that is half of the hub's CPU
-// (dev/bench/README.md, "Issue #16 (3)"). Every field of a record page is
-// a plain value of credit.Base, so the page can be written directly.
+// (dev/bench/README.md, "Issue #16 (3)"), and on a page of 100 entities
+// two thirds. Every field of a record page is a plain value of
+// credit.Base, and every field of an entity page the hub writes here is a
+// plain value of the entity or of its legal representative, so the page
+// can be written directly.
 //
 // What stays the same: the answer, byte for byte (TestOnePassWritesWhatGqlgenWrites
-// compares both paths over every record kind and every kind of caller),
-// and every field's openness, decided by auth.Rules.OpensAsIs, the rule
-// the field middleware applies. The middleware still runs for the field
-// that returns the page; this package only takes over the fields under
-// it, and only when each of them would reach the caller untouched. A
-// selection it does not know (a concrete type's own field, a deferred
-// fragment, a field with arguments), a field that would be refused,
-// masked or logged as personal, a value gqlgen would refuse as null:
-// any of these and the page goes to gqlgen as before, whole.
+// and TestOnePassWritesEntityPagesAsGqlgen compare both paths over every
+// kind of caller), and every field's openness, decided by
+// auth.Rules.OpensAsIs, the rule the field middleware applies. The
+// middleware still runs for the field that returns the page; this package
+// only takes over the fields under it, and only when each of them would
+// reach the caller untouched. A selection it does not know (a concrete
+// type's own field, an entity's records or any other field with a resolver
+// of its own, a deferred fragment, a field with arguments), a field that
+// would be refused, masked or logged as personal, a value gqlgen would
+// refuse as null: any of these and the page goes to gqlgen as before,
+// whole.
 package hotlist
 
 import (
@@ -33,23 +39,37 @@ import (
 	"credithub/internal/credit"
 )
 
-// Writer is the field middleware that writes record pages in one pass.
+// Writer is the field middleware that writes record and entity pages in
+// one pass.
 type Writer struct {
 	rules *auth.Rules
 	// implementors are the type conditions each record type satisfies, as
 	// gqlgen's generated code lists them: the type, its interfaces and
 	// the unions it is in.
 	implementors map[string][]string
-	// counted, when set, is told of every page: written in one pass or
-	// handed to gqlgen.
-	counted func(onePass bool)
+	Options
 }
 
-// New returns a Writer for the schema, deciding openness with rules;
-// counted (may be nil) is told what became of each page.
-func New(schema *ast.Schema, rules *auth.Rules, counted func(onePass bool)) *Writer {
-	w := &Writer{rules: rules, implementors: map[string][]string{}, counted: counted}
+// Options are what a Writer needs from above it.
+type Options struct {
+	// RecordPages and EntityPages, when set, are told of every page of
+	// their kind: written in one pass or handed to gqlgen.
+	RecordPages, EntityPages func(onePass bool)
+	// LegalRepresentatives answers MarketEntity.legalRepresentative for a
+	// page's entities at once, as its resolver answers it for each (the
+	// resolvers package wires it); nil hands pages that ask for it to
+	// gqlgen.
+	LegalRepresentatives func(ctx context.Context, ents []*model.MarketEntity) ([]*model.Person, error)
+}
+
+// New returns a Writer for the schema, deciding openness with rules.
+func New(schema *ast.Schema, rules *auth.Rules, opts Options) *Writer {
+	w := &Writer{rules: rules, implementors: map[string][]string{}, Options: opts}
+	names := []string{"MarketEntity", "Person"}
 	for _, name := range credit.TypeNames {
+		names = append(names, name)
+	}
+	for _, name := range names {
 		def := schema.Types[name]
 		if def == nil {
 			continue
@@ -73,19 +93,34 @@ func New(schema *ast.Schema, rules *auth.Rules, counted func(onePass bool)) *Wri
 // returns a page has passed its rule before the page is written.
 func (w *Writer) FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 	v, err := next(ctx)
-	conn, ok := v.(*model.CreditRecordConnection)
-	if err != nil || !ok || conn == nil {
+	if err != nil {
 		return v, err
+	}
+	var write func(p *page, sel ast.SelectionSet)
+	var counted func(onePass bool)
+	switch conn := v.(type) {
+	case *model.CreditRecordConnection:
+		if conn == nil {
+			return v, nil
+		}
+		write, counted = func(p *page, sel ast.SelectionSet) { p.connection(sel, conn) }, w.RecordPages
+	case *model.MarketEntityConnection:
+		if conn == nil {
+			return v, nil
+		}
+		write, counted = func(p *page, sel ast.SelectionSet) { p.entityConnection(sel, conn) }, w.EntityPages
+	default:
+		return v, nil
 	}
 	fc, oc := graphql.GetFieldContext(ctx), graphql.GetOperationContext(ctx)
 	if fc == nil || oc == nil {
-		return v, err
+		return v, nil
 	}
 	p := page{Writer: w, ctx: ctx, oc: oc, byType: map[string][]graphql.CollectedField{},
 		nested: map[*ast.Field][]graphql.CollectedField{}}
-	p.connection(fc.Field.Selections, conn)
-	if w.counted != nil {
-		w.counted(p.ok())
+	write(&p, fc.Field.Selections)
+	if counted != nil {
+		counted(p.ok())
 	}
 	if !p.ok() {
 		return v, nil
@@ -106,6 +141,10 @@ type page struct {
 	// disclosure), which every record of the page shares.
 	byType map[string][]graphql.CollectedField
 	nested map[*ast.Field][]graphql.CollectedField
+	// entities are an entity page's nodes, and legalReps their legal
+	// representatives, read for all of them the first time one is asked.
+	entities  []*model.MarketEntity
+	legalReps map[*model.MarketEntity]*model.Person
 }
 
 func (p *page) ok() bool { return p.declined == "" }
@@ -127,10 +166,10 @@ func (p *page) fields(sel ast.SelectionSet, satisfies ...string) []graphql.Colle
 
 // nestedFields is fields for a nested object's selection under f,
 // collected once a page.
-func (p *page) nestedFields(f graphql.CollectedField, typeName string) []graphql.CollectedField {
+func (p *page) nestedFields(f graphql.CollectedField, satisfies ...string) []graphql.CollectedField {
 	fs, ok := p.nested[f.Field]
 	if !ok {
-		fs = p.fields(f.Selections, typeName)
+		fs = p.fields(f.Selections, satisfies...)
 		p.nested[f.Field] = fs
 	}
 	return fs

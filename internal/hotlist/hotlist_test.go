@@ -102,7 +102,7 @@ func TestImplementorsAreGqlgens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := New(graph.NewExecutableSchema(graph.Config{}).Schema(), &auth.Rules{}, nil)
+	w := New(graph.NewExecutableSchema(graph.Config{}).Schema(), &auth.Rules{}, Options{})
 	decl := regexp.MustCompile(`var \w+Implementors = \[\]string\{("[^\n]*)\}`)
 	generated := map[string][]string{}
 	for _, m := range decl.FindAllStringSubmatch(string(src), -1) {
@@ -112,10 +112,14 @@ func TestImplementorsAreGqlgens(t *testing.T) {
 		}
 		generated[names[0]] = names
 	}
+	types := map[string]string{"MarketEntity": "an entity page's node", "Person": "a legal representative"}
 	for kind, typ := range credit.TypeNames {
+		types[typ] = string(kind)
+	}
+	for typ, what := range types {
 		got, want := w.implementors[typ], generated[typ]
 		if want == nil || !slices.Equal(got, want) {
-			t.Errorf("%s (%s): the one pass collects for %v, gqlgen for %v", typ, kind, got, want)
+			t.Errorf("%s (%s): the one pass collects for %v, gqlgen for %v", typ, what, got, want)
 		}
 	}
 }

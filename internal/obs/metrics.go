@@ -31,6 +31,7 @@ type Metrics struct {
 	Refused         *prometheus.CounterVec
 	AdmissionWait   prometheus.Histogram
 	RecordPages     *prometheus.CounterVec
+	EntityPages     *prometheus.CounterVec
 
 	opsMu sync.Mutex
 	ops   map[string]bool
@@ -87,10 +88,13 @@ func NewMetrics() *Metrics {
 		RecordPages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "credithub_record_pages_total", Help: "Pages of credit records answered, by how they were written: one_pass (internal/hotlist) or gqlgen (a selection or an openness decision the one pass leaves to gqlgen).",
 		}, []string{"path"}),
+		EntityPages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "credithub_entity_pages_total", Help: "Pages of market entities answered, by how they were written: one_pass (internal/hotlist) or gqlgen (a field with a resolver of its own, or an openness decision the one pass leaves to gqlgen).",
+		}, []string{"path"}),
 		ops: map[string]bool{},
 	}
 	r.MustRegister(m.Requests, m.RequestDuration, m.DeptQueries, m.DeptDuration, m.CircuitState, m.BatchSize,
-		m.QueryLogWrites, m.QueryLogWait, m.RateLimited, m.Refused, m.AdmissionWait, m.RecordPages)
+		m.QueryLogWrites, m.QueryLogWait, m.RateLimited, m.Refused, m.AdmissionWait, m.RecordPages, m.EntityPages)
 	return m
 }
 
@@ -177,12 +181,21 @@ func (m *Metrics) AdmissionWaited(d time.Duration) {
 
 // RecordPage records how a page of credit records was written.
 func (m *Metrics) RecordPage(onePass bool) {
-	if m == nil {
-		return
+	if m != nil {
+		m.RecordPages.WithLabelValues(pagePath(onePass)).Inc()
 	}
+}
+
+// EntityPage records how a page of market entities was written.
+func (m *Metrics) EntityPage(onePass bool) {
+	if m != nil {
+		m.EntityPages.WithLabelValues(pagePath(onePass)).Inc()
+	}
+}
+
+func pagePath(onePass bool) string {
 	if onePass {
-		m.RecordPages.WithLabelValues("one_pass").Inc()
-	} else {
-		m.RecordPages.WithLabelValues("gqlgen").Inc()
+		return "one_pass"
 	}
+	return "gqlgen"
 }
