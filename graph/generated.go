@@ -13710,14 +13710,14 @@ type MarketEntityConnection @open(level: PUBLIC) {
   pageInfo: PageInfo!
   """
   Entities matching the filter: counted exactly up to 10,000, or up to
-  1,000 when nameContains has three characters or more; past that
+  500 when nameContains has three characters or more; past that
   PostgreSQL's estimate (totalCountIsExact false), as GitHub's search
   does. One statement (two past the threshold), so ask only when shown.
   """
   totalCount: Int!
   """
   Whether totalCount was counted (true) or estimated past 10,000 matches,
-  or past 1,000 when nameContains has three characters or more (false).
+  or past 500 when nameContains has three characters or more (false).
   """
   totalCountIsExact: Boolean!
 }

@@ -308,10 +308,10 @@ const ExactCountUpTo = 10_000
 // characters or more. Its bigrams do not tell its matches from names
 // holding the same bigrams apart (黑河市 from 黑河 … 河市), so each match
 // is checked on its name, a read of the registry's row: 10,001 of them
-// cost 100–400 ms at 1M entities, 1,001 (as counted below) 5–15 ms
-// (dev/bench/namesearch.md). A term of two characters is its one bigram,
+// cost 100–400 ms at 1M entities, 1,001 (as counted below) 8–27 ms and
+// 501 6–12 ms under this machine's load (dev/bench/namesearch.md). A term of two characters is its one bigram,
 // counted in the postings alone up to ExactCountUpTo.
-const ExactLongTermCountUpTo = 1_000
+const ExactLongTermCountUpTo = 500
 
 // How CountEntities counts a term of three characters or more (name
 // alone): by walking the postings of its rarest bigram, each name checked,

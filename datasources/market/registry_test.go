@@ -209,7 +209,7 @@ func TestLongTermCountsAtTheirThreshold(t *testing.T) {
 			}
 		}
 	}
-	// 瑶池 and 池小 are two characters: exact up to ExactCountUpTo.
+	// 瑶池 and 小馆 are two characters: exact up to ExactCountUpTo.
 	for _, term := range []string{"瑶池", "小馆"} {
 		want := len(scan(t, db, term))
 		if n, exact, err := reg.CountEntities(ctx, market.ListFilter{NameContains: term}); err != nil || n != want || !exact || want <= upTo {

@@ -720,12 +720,12 @@ type MarketEntityConnection struct {
 	Edges    []*MarketEntityEdge `json:"edges"`
 	PageInfo *PageInfo           `json:"pageInfo"`
 	// Entities matching the filter: counted exactly up to 10,000, or up to
-	// 1,000 when nameContains has three characters or more; past that
+	// 500 when nameContains has three characters or more; past that
 	// PostgreSQL's estimate (totalCountIsExact false), as GitHub's search
 	// does. One statement (two past the threshold), so ask only when shown.
 	TotalCount int `json:"totalCount"`
 	// Whether totalCount was counted (true) or estimated past 10,000 matches,
-	// or past 1,000 when nameContains has three characters or more (false).
+	// or past 500 when nameContains has three characters or more (false).
 	TotalCountIsExact bool `json:"totalCountIsExact"`
 }
 
