@@ -13709,12 +13709,16 @@ type MarketEntityConnection @open(level: PUBLIC) {
   edges: [MarketEntityEdge!]!
   pageInfo: PageInfo!
   """
-  Entities matching the filter: counted exactly up to 10,000, past that
+  Entities matching the filter: counted exactly up to 10,000, or up to
+  500 when nameContains has three characters or more; past that
   PostgreSQL's estimate (totalCountIsExact false), as GitHub's search
-  does. One statement (two past 10,000), so ask only when shown.
+  does. One statement (two past the threshold), so ask only when shown.
   """
   totalCount: Int!
-  "Whether totalCount was counted (true) or estimated past 10,000 matches (false)."
+  """
+  Whether totalCount was counted (true) or estimated past 10,000 matches,
+  or past 500 when nameContains has three characters or more (false).
+  """
   totalCountIsExact: Boolean!
 }
 

@@ -31,7 +31,8 @@ type Registry interface {
 	// the given one, ordered by code.
 	ListEntities(ctx context.Context, f ListFilter, after string, limit int) ([]*Entity, error)
 	// CountEntities counts the entities matching f, exactly up to
-	// ExactCountUpTo and estimated past it (exact false).
+	// ExactCountUpTo (ExactLongTermCountUpTo for a name term of three
+	// characters or more) and estimated past it (exact false).
 	CountEntities(ctx context.Context, f ListFilter) (n int, exact bool, err error)
 	// MembersByUSCC returns each entity's principal persons.
 	MembersByUSCC(ctx context.Context, usccs []string) (map[string][]Member, error)
@@ -87,6 +88,10 @@ type RegistryStore struct {
 	// CountCap is how many matches CountEntities counts exactly (0:
 	// ExactCountUpTo).
 	CountCap int
+	// LongTermCountCap is how many matches of a name term of three
+	// characters or more CountEntities counts exactly (0:
+	// ExactLongTermCountUpTo).
+	LongTermCountCap int
 }
 
 var _ Registry = (*RegistryStore)(nil)
@@ -248,12 +253,16 @@ func (f ListFilter) bigramPick(args *[]any) string {
 		return fmt.Sprintf("(name_bigrams(%s))[1]", term)
 	}
 	return fmt.Sprintf(`(SELECT t.b FROM unnest(name_bigrams(%s)) WITH ORDINALITY t(b, i)
-		LEFT JOIN (SELECT m.v, m.f FROM pg_stats s,
-				unnest(s.most_common_vals::text::text[], s.most_common_freqs) m(v, f)
-			WHERE s.schemaname = current_schema() AND s.tablename = 'registry_name_bigram' AND s.attname = 'bigram') m
-			ON m.v = t.b
+		LEFT JOIN `+bigramFrequencies+` m ON m.v = t.b
 		ORDER BY coalesce(m.f, 0), t.i LIMIT 1)`, term)
 }
+
+// bigramFrequencies are the planner's statistics of registry_name_bigram's
+// most common bigrams: each bigram (v) and the share of all postings that
+// are its (f).
+const bigramFrequencies = `(SELECT m.v, m.f FROM pg_stats s,
+				unnest(s.most_common_vals::text::text[], s.most_common_freqs) m(v, f)
+			WHERE s.schemaname = current_schema() AND s.tablename = 'registry_name_bigram' AND s.attname = 'bigram')`
 
 // escapeLike makes a user's search string match literally.
 func escapeLike(s string) string {
@@ -295,25 +304,96 @@ func (s *RegistryStore) ListEntities(ctx context.Context, f ListFilter, after st
 // estimate a few.
 const ExactCountUpTo = 10_000
 
-// CountEntities counts the entities matching f: exactly up to
-// CountCap (exact true), else the planner's estimate of the matches
-// (never below the cap).
+// ExactLongTermCountUpTo is ExactCountUpTo for a name term of three
+// characters or more. Its bigrams do not tell its matches from names
+// holding the same bigrams apart (黑河市 from 黑河 … 河市), so each match
+// is checked on its name, a read of the registry's row: 10,001 of them
+// cost 100–400 ms at 1M entities, 1,001 (as counted below) 8–27 ms and
+// 501 6–12 ms under this machine's load (dev/bench/namesearch.md). A term of two characters is its one bigram,
+// counted in the postings alone up to ExactCountUpTo.
+const ExactLongTermCountUpTo = 500
+
+// How CountEntities counts a term of three characters or more (name
+// alone): by walking the postings of its rarest bigram, each name checked,
+// as a page walks them, or through the GIN index. The walk stops at the
+// cap's match but reads every posting on the way, the names without the
+// term too (鑫源商贸: six postings of 源商 a match); it costs about
+// (cap+1)/ρ rows, ρ the share of the postings that are matches. The GIN
+// index builds a bitmap of every name holding all of the term's bigrams
+// before it counts one, about ρ·R of them (R the bigram's postings): 100
+// ms and more when they are common (黑河市, 合作社, 五大连池), a few ms when
+// few names hold them all (鑫源商贸). The count walks when ρ²·R exceeds
+// walkCountFactor times the cap, R from the statistics (the bigram's share
+// of all postings, zero for a bigram rarer than the thousand most common)
+// and ρ from the matches among the first walkCountSample postings (the
+// walk is the cheaper when (cap+1)/ρ rows of it cost less than ρ·R names
+// of the bitmap). walkCountFactor is how much more a row of the walk costs
+// than a name of the bitmap, about 5 in the timings at 1M entities, taken
+// low (dev/bench/namesearch.md). Either way the count is exact; the
+// choice only decides how long it takes.
+const (
+	walkCountFactor = 4
+	walkCountSample = 64
+)
+
+// CountEntities counts the entities matching f: exactly up to the cap
+// (exact true; CountCap, or LongTermCountCap for a name term of three
+// characters or more), else the planner's estimate of the matches (never
+// below the cap).
 func (s *RegistryStore) CountEntities(ctx context.Context, f ListFilter) (n int, exact bool, err error) {
 	limit := s.CountCap
 	if limit <= 0 {
 		limit = ExactCountUpTo
+	}
+	runes := utf8.RuneCountInString(f.NameContains)
+	if runes >= 3 {
+		limit = s.LongTermCountCap
+		if limit <= 0 {
+			limit = ExactLongTermCountUpTo
+		}
 	}
 	var args []any
 	// The names holding the term's bigrams, from the GIN index of 00007,
 	// which intersects them before any row is read, each checked by ILIKE.
 	query := fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM registry_entity e WHERE %s LIMIT %d) capped`,
 		f.where(&args, true), limit+1)
-	if utf8.RuneCountInString(f.NameContains) == 2 && f.nameOnly() {
+	switch {
+	case runes == 2 && f.nameOnly():
 		// A term of two characters is its one bigram: its postings are
 		// its matches, counted in the primary key alone.
 		args = nil
 		query = fmt.Sprintf(`SELECT count(*) FROM (SELECT FROM registry_name_bigram p
 			WHERE p.bigram = %s LIMIT %d) capped`, f.bigramPick(&args), limit+1)
+	case runes >= 3 && f.nameOnly():
+		// The walk or the GIN index, in one statement: the sample and the
+		// statistics choose which half of the UNION runs, the other stops
+		// at its one-time filter. Without statistics, the GIN index.
+		args = nil
+		where := f.where(&args, false)
+		gin := f.where(&args, true)
+		args = append(args, f.NameContains, walkCountFactor*(limit+1))
+		term, factor := fmt.Sprintf("$%d", len(args)-1), fmt.Sprintf("$%d", len(args))
+		query = fmt.Sprintf(`WITH rarest AS MATERIALIZED (
+				SELECT t.b, coalesce(m.f, 0) * (SELECT greatest(c.reltuples, 0) FROM pg_class c
+					WHERE c.oid = 'registry_name_bigram'::regclass) AS postings
+				FROM unnest(name_bigrams(%[1]s)) WITH ORDINALITY t(b, i)
+				LEFT JOIN `+bigramFrequencies+` m ON m.v = t.b
+				ORDER BY coalesce(m.f, 0), t.i LIMIT 1),
+			sample AS MATERIALIZED (
+				SELECT count(*) AS n, count(x.hit) AS hits
+				FROM (SELECT p.uscc FROM registry_name_bigram p WHERE p.bigram = (SELECT b FROM rarest)
+					ORDER BY p.uscc LIMIT %[6]d) p
+				LEFT JOIN LATERAL (SELECT true AS hit FROM registry_entity e WHERE e.uscc = p.uscc AND %[2]s OFFSET 0) x ON true),
+			walk AS MATERIALIZED (
+				SELECT s.hits::float8 * s.hits * r.postings > %[3]s::float8 * s.n * s.n AND s.n > 0 AS yes
+				FROM sample s, rarest r)
+			SELECT count(*) FROM (
+				(SELECT FROM registry_name_bigram p
+					CROSS JOIN LATERAL (SELECT FROM registry_entity e WHERE e.uscc = p.uscc AND %[2]s OFFSET 0) x
+					WHERE p.bigram = (SELECT b FROM rarest) AND (SELECT yes FROM walk) LIMIT %[5]d)
+				UNION ALL
+				(SELECT FROM registry_entity e WHERE %[4]s AND NOT (SELECT yes FROM walk) LIMIT %[5]d)) capped`,
+			term, where, factor, gin, limit+1, walkCountSample)
 	}
 	err = sqlx.GetContext(ctx, s.DB, &n, query, args...)
 	if err != nil || n <= limit {

@@ -120,7 +120,7 @@ func TestNameSearchAndCounts(t *testing.T) {
 		t.Errorf("有限 in a division: counted %d (exact %v, %v), want %d", n, exact, err, len(want))
 	}
 	// Past the cap: an estimate, not below it.
-	capped := &market.RegistryStore{DB: db, CountCap: 50}
+	capped := &market.RegistryStore{DB: db, CountCap: 50, LongTermCountCap: 50}
 	for _, f := range []market.ListFilter{{}, {NameContains: "有限"}, {NameContains: "有限公司"}} {
 		n, exact, err := capped.CountEntities(ctx, f)
 		if err != nil || exact || n <= 50 {
@@ -130,6 +130,140 @@ func TestNameSearchAndCounts(t *testing.T) {
 	if n, exact, _ := capped.CountEntities(ctx, market.ListFilter{NameContains: string(name)}); !exact || n < 1 {
 		t.Errorf("one entity's full name with a cap of 50: %d (exact %v)", n, exact)
 	}
+	// A term of three characters or more has its own cap: exact up to it
+	// and at it, an estimate not below it one past it, whichever way the
+	// statistics send the count (the walk of the postings or the GIN
+	// index); a term of two characters keeps CountCap.
+	if _, err := db.Exec(`ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	for _, term := range []string{"有限公司", "黑河市", "合作社", "科技有限", string(name[1:4]), "限公"} {
+		m := len(scan(t, db, term))
+		if m < 2 {
+			continue
+		}
+		for _, c := range []int{m - 1, m, m + 1, m/5 + 1} {
+			reg := &market.RegistryStore{DB: db, CountCap: 1000, LongTermCountCap: c}
+			if len([]rune(term)) == 2 {
+				reg = &market.RegistryStore{DB: db, CountCap: c, LongTermCountCap: 1000}
+			}
+			n, exact, err := reg.CountEntities(ctx, market.ListFilter{NameContains: term})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m <= c && (n != m || !exact) || m > c && (n <= c || exact) {
+				t.Errorf("%q (%d names) with a cap of %d: counted %d (exact %v)", term, m, c, n, exact)
+			}
+		}
+	}
+}
+
+// A term of three characters or more is counted exactly up to
+// ExactLongTermCountUpTo and estimated past it, a term of two characters
+// up to ExactCountUpTo, with names holding every bigram of the term but
+// not the term among them (小馆瑶池小 holds 瑶池, 池小 and 小馆): once where
+// the statistics send the count through the walk of the postings (瑶池小馆:
+// common bigrams, its names first in code order), once through the GIN
+// index (瑶台酒家: bigrams no other name holds).
+func TestLongTermCountsAtTheirThreshold(t *testing.T) {
+	t.Parallel()
+	w := world.New(7, 50)
+	db := dstest.Open(t, market.Setup, w)
+	reg := &market.RegistryStore{DB: db}
+	ctx := context.Background()
+	insert := func(prefix, name string, from, to int) {
+		t.Helper()
+		db.MustExec(`INSERT INTO registry_entity (uscc, name, entity_type, status, established_on, address, division_code, legal_rep_name)
+			SELECT $1 || lpad(i::text, 14, '0'), $2 || i, '9600', '存续', '2020-01-01', '黑河市', '231102', '李四'
+			FROM generate_series($3::int, $4::int) i`, prefix, name, from, to)
+	}
+	const upTo = market.ExactLongTermCountUpTo
+	insert("0000", "爱辉区瑶池小馆", 1, upTo-1)
+	insert("0001", "孙吴县小馆瑶池小吃", 1, 4*upTo)
+	insert("0002", "北安市瑶台酒家", 1, upTo-1)
+	if _, err := db.Exec(`ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		term   string
+		prefix string
+		branch string
+	}{{"瑶池小馆", "0000", "walk"}, {"瑶台酒家", "0002", "gin"}} {
+		for k, m := range []int{upTo - 1, upTo, upTo + 1} {
+			if k > 0 {
+				insert(c.prefix, "黑河市"+c.term, m, m)
+			}
+			rec := &recorder{ExtContext: db}
+			n, exact, err := (&market.RegistryStore{DB: rec}).CountEntities(ctx, market.ListFilter{NameContains: c.term})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := len(scan(t, db, c.term)); want != m {
+				t.Fatalf("%q: %d names, want %d", c.term, want, m)
+			}
+			if m <= upTo && (n != m || !exact) || m > upTo && (n <= upTo || exact) {
+				t.Errorf("%q in %d names: counted %d (exact %v), want %d exact up to %d, an estimate above it past it", c.term, m, n, exact, m, upTo)
+			}
+			if b := countBranch(t, db, rec); b != c.branch {
+				t.Errorf("%q in %d names: counted by %s, want %s (the test no longer covers both ways)", c.term, m, b, c.branch)
+			}
+		}
+	}
+	// 瑶池 and 小馆 are two characters: exact up to ExactCountUpTo.
+	for _, term := range []string{"瑶池", "小馆"} {
+		want := len(scan(t, db, term))
+		if n, exact, err := reg.CountEntities(ctx, market.ListFilter{NameContains: term}); err != nil || n != want || !exact || want <= upTo {
+			t.Errorf("%q: counted %d (exact %v, %v), want %d exact (more than %d)", term, n, exact, err, want, upTo)
+		}
+	}
+}
+
+// countBranch tells which half of a long term's count statement (the
+// first the store sent, its capped count) ran: the walk of the postings or
+// the GIN index.
+func countBranch(t *testing.T, db *sqldb.DB, rec *recorder) string {
+	t.Helper()
+	var js string
+	if err := db.Get(&js, `EXPLAIN (ANALYZE, FORMAT JSON) `+rec.first, rec.firstArgs...); err != nil {
+		t.Fatal(err)
+	}
+	var plan []struct{ Plan planNode }
+	if err := json.Unmarshal([]byte(js), &plan); err != nil || len(plan) != 1 {
+		t.Fatalf("reading the plan: %v", err)
+	}
+	var ran []string
+	var find func(n planNode)
+	find = func(n planNode) {
+		if n.Type == "Append" {
+			for i, c := range n.Plans {
+				if reads(c) {
+					ran = append(ran, []string{"walk", "gin"}[i])
+				}
+			}
+			return
+		}
+		for _, c := range n.Plans {
+			find(c)
+		}
+	}
+	find(plan[0].Plan)
+	return strings.Join(ran, "+")
+}
+
+// reads reports whether a branch of the plan read registry rows.
+func reads(n planNode) bool {
+	if n.Parent == "InitPlan" || n.Parent == "SubPlan" {
+		return false
+	}
+	if n.Relation == "registry_entity" && n.Loops > 0 {
+		return true
+	}
+	for _, c := range n.Plans {
+		if reads(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // The registry's reads scan their rows by position: every column must land
@@ -310,11 +444,22 @@ func sameUSCCs(t *testing.T, what string, got []*market.Entity, want []string) {
 	}
 }
 
-// recorder passes statements on and keeps the last one's text and values.
+// recorder passes statements on and keeps the last one's text and values,
+// and the first one's sent by QueryRowxContext (a count's).
 type recorder struct {
 	sqlx.ExtContext
-	query string
-	args  []any
+	query     string
+	args      []any
+	first     string
+	firstArgs []any
+}
+
+func (r *recorder) QueryRowxContext(ctx context.Context, q string, args ...any) *sqlx.Row {
+	if r.first == "" {
+		r.first, r.firstArgs = q, args
+	}
+	r.query, r.args = q, args
+	return r.ExtContext.QueryRowxContext(ctx, q, args...)
 }
 
 func (r *recorder) QueryxContext(ctx context.Context, q string, args ...any) (*sqlx.Rows, error) {

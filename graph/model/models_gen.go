@@ -719,11 +719,13 @@ type MarketEntityByUsccsInput struct {
 type MarketEntityConnection struct {
 	Edges    []*MarketEntityEdge `json:"edges"`
 	PageInfo *PageInfo           `json:"pageInfo"`
-	// Entities matching the filter: counted exactly up to 10,000, past that
+	// Entities matching the filter: counted exactly up to 10,000, or up to
+	// 500 when nameContains has three characters or more; past that
 	// PostgreSQL's estimate (totalCountIsExact false), as GitHub's search
-	// does. One statement (two past 10,000), so ask only when shown.
+	// does. One statement (two past the threshold), so ask only when shown.
 	TotalCount int `json:"totalCount"`
-	// Whether totalCount was counted (true) or estimated past 10,000 matches (false).
+	// Whether totalCount was counted (true) or estimated past 10,000 matches,
+	// or past 500 when nameContains has three characters or more (false).
 	TotalCountIsExact bool `json:"totalCountIsExact"`
 }
 

@@ -228,6 +228,13 @@ func (r *recorder) QueryxContext(ctx context.Context, q string, args ...any) (*s
 	return r.ExtContext.QueryxContext(ctx, q, args...)
 }
 
+// QueryContext is how the store's entity reads, scanned by position,
+// send their statement.
+func (r *recorder) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	r.query, r.args = q, args
+	return r.ExtContext.QueryContext(ctx, q, args...)
+}
+
 func (r *recorder) QueryRowxContext(ctx context.Context, q string, args ...any) *sqlx.Row {
 	r.query, r.args = q, args
 	return r.ExtContext.QueryRowxContext(ctx, q, args...)
