@@ -140,10 +140,10 @@ func TestDecideForAnAssociation(t *testing.T) {
 	if n := store.calls.Load(); n != 1 {
 		t.Errorf("the members were read %d times in one request", n)
 	}
-	if v := ViewOf(ctx, Subject{USCC: member}); len(v.Publicities) != 2 || !v.PublicOnly {
+	if v := ViewOf(ctx, Subject{USCC: member}); v.Publicities.Len() != 2 || !v.PublicOnly {
 		t.Errorf("the view of a member: %+v (shared too, only in force)", v)
 	}
-	if v := ViewOf(ctx, Subject{USCC: nonMember}); len(v.Publicities) != 1 {
+	if v := ViewOf(ctx, Subject{USCC: nonMember}); v.Publicities.Len() != 1 {
 		t.Errorf("the view of a non-member: %+v", v)
 	}
 	// Without the request's members (a set-up that forgot them), nobody

@@ -442,8 +442,10 @@ func forbidden(scope string) error {
 
 // RecordView is which of a subject's records the caller may see.
 type RecordView struct {
-	// Publicities the caller may see.
-	Publicities []credit.Publicity
+	// Publicities the caller may see: PUBLIC always, SHARED and PERSONAL
+	// as Decide allows. A set, not a slice: ViewOf runs for every entity
+	// of a page, and costs no allocation.
+	Publicities credit.PublicitySet
 	// PublicOnly callers see a record only inside its publicity period:
 	// not expired, repaired or revoked. So does an association among its
 	// members' shared records: it is no supervising department, and a
@@ -455,21 +457,21 @@ type RecordView struct {
 // record:read (or being the entity itself); PERSONAL ones everything
 // Decide asks for personal data.
 func ViewOf(ctx context.Context, subj Subject) RecordView {
-	v := RecordView{Publicities: []credit.Publicity{credit.Public}}
+	v := RecordView{Publicities: credit.PublicitySetOf(credit.Public)}
 	if Decide(ctx, Shared, ScopeRecordRead, subj) == nil {
-		v.Publicities = append(v.Publicities, credit.Shared)
+		v.Publicities |= credit.PublicitySetOf(credit.Shared)
 	}
 	if subj.IDNumber != "" && Decide(ctx, Personal, "", subj) == nil {
-		v.Publicities = append(v.Publicities, credit.Personal)
+		v.Publicities |= credit.PublicitySetOf(credit.Personal)
 	}
-	v.PublicOnly = len(v.Publicities) == 1 || FromContext(ctx).Kind() == KindAssociation
+	v.PublicOnly = v.Publicities.Len() == 1 || FromContext(ctx).Kind() == KindAssociation
 	return v
 }
 
 // Sees reports whether the view includes r.
 func (v RecordView) Sees(r credit.Record) bool {
 	b := r.Common()
-	if !slices.Contains(v.Publicities, b.Publicity) {
+	if !v.Publicities.Has(b.Publicity) {
 		return false
 	}
 	return !v.PublicOnly || credit.InForce(r)
@@ -504,7 +506,7 @@ func SeeRecord(ctx context.Context, rec credit.Record) (credit.Record, error) {
 	}
 	b := rec.Common()
 	view := ViewOf(ctx, RecordSubject(rec))
-	if !slices.Contains(view.Publicities, b.Publicity) {
+	if !view.Publicities.Has(b.Publicity) {
 		switch FromContext(ctx).Kind() {
 		case KindPerson:
 			// No scope would let a person in: they see their own only.

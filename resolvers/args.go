@@ -233,16 +233,14 @@ func recordsRequest(ctx context.Context, cat *catalogue.Catalogue, sub datasourc
 		if len(filter.Publicity) > 0 {
 			// A filter on what the caller may not see selects nothing; it
 			// does not reveal whether such records exist.
-			publicities = slices.DeleteFunc(slices.Clone(publicities), func(p credit.Publicity) bool {
-				return !slices.Contains(filter.Publicity, p)
-			})
+			publicities = publicities.Intersect(credit.PublicitySetOf(filter.Publicity...))
 		}
 	}
 	// Among a person's records, an organisation's record that binds the
 	// person (credit.BindingKinds) keeps the organisation's openness: such
 	// a kind is asked for when either may be seen, and its rows are then
 	// sorted out one by one by the records' own rule (auth.SeesRecord).
-	var orgView []credit.Publicity
+	var orgView credit.PublicitySet
 	entityCaller := auth.FromContext(ctx).Kind() == auth.KindEntity
 	if sub.IsPerson() {
 		var own auth.Subject
@@ -251,7 +249,7 @@ func recordsRequest(ctx context.Context, cat *catalogue.Catalogue, sub datasourc
 		}
 		orgView = auth.ViewOf(ctx, own).Publicities
 		if filter != nil && len(filter.Publicity) > 0 {
-			orgView = slices.DeleteFunc(orgView, func(p credit.Publicity) bool { return !slices.Contains(filter.Publicity, p) })
+			orgView = orgView.Intersect(credit.PublicitySetOf(filter.Publicity...))
 		}
 	}
 	var open []credit.Kind
@@ -264,11 +262,11 @@ func recordsRequest(ctx context.Context, cat *catalogue.Catalogue, sub datasourc
 		if sub.IsPerson() {
 			p = e.PersonPublicity
 		}
-		in := slices.Contains(publicities, p)
+		in := publicities.Has(p)
 		if sub.IsPerson() && slices.Contains(credit.BindingKinds, e.Kind) {
 			// Row by row when the caller sees one kind of party and not the
 			// other, or is an entity (which sees its own orders only).
-			org := slices.Contains(orgView, e.EntityPublicity)
+			org := orgView.Has(e.EntityPublicity)
 			rowByRow = rowByRow || ((org || in) && (org != in || entityCaller))
 			in = in || org
 		}
@@ -278,7 +276,7 @@ func recordsRequest(ctx context.Context, cat *catalogue.Catalogue, sub datasourc
 			// rows of two levels: for a caller (or a filter) without the
 			// shared one, each is sorted out by the records' rule; the rest
 			// see both and pay nothing per row.
-			rowByRow = rowByRow || (e.PublicOnceConcluded && !slices.Contains(publicities, credit.Shared))
+			rowByRow = rowByRow || (e.PublicOnceConcluded && !publicities.Has(credit.Shared))
 		}
 	}
 	req.NoMatch = len(open) == 0

@@ -83,7 +83,7 @@ func countableKinds(ctx context.Context, l *loaders.Loaders) (entity, person []c
 	view := auth.ViewOf(ctx, auth.Subject{})
 	p := auth.FromContext(ctx)
 	for _, e := range l.Catalogue().Entries() {
-		if slices.Contains(view.Publicities, e.EntityPublicity) {
+		if view.Publicities.Has(e.EntityPublicity) {
 			entity = append(entity, e.Kind)
 		}
 		switch e.PersonPublicity {
@@ -241,7 +241,7 @@ func cityRecordsRequest(ctx context.Context, filter *model.CityRecordFilter, fir
 		// profile: they are selected in SQL by its keys.
 		own := auth.ViewOf(ctx, auth.Subject{USCC: p.Org()})
 		for _, e := range loaders.For(ctx).Catalogue().Entries() {
-			if slices.Contains(own.Publicities, e.EntityPublicity) && !slices.Contains(entity, e.Kind) &&
+			if own.Publicities.Has(e.EntityPublicity) && !slices.Contains(entity, e.Kind) &&
 				(filter == nil || filter.Kinds == nil || slices.Contains(filter.Kinds, e.Kind)) {
 				req.OwnKinds = append(req.OwnKinds, e.Kind)
 			}

@@ -1,8 +1,10 @@
 package resolvers_test
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -40,6 +42,7 @@ func TestDeclarations(t *testing.T) {
 		{"found false", testDeclarationFoundFalse},
 		{"lists", testDeclarationLists},
 		{"concurrent decisions", testDeclarationConcurrentDecisions},
+		{"hostile text on the wire", testDeclarationOnTheWire},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, h) })
 	}
@@ -301,5 +304,40 @@ func testDeclarationConcurrentDecisions(t *testing.T, h *orHub) {
 	}
 	if failed != 1 || n != 1 {
 		t.Fatalf("two decisions: errors %v, %d decisions recorded", codes, n)
+	}
+}
+
+// An entity's own words reach the wire as json.Marshal wrote them: the
+// markup and the line separators in the data escaped (\u003c, \u2028, …),
+// in the answer written by gqlgen (declarations) as in a page of records
+// written in one pass (internal/hotlist), and they read back unchanged.
+// The server writes the data without encoding/json (writeJSON); this is
+// what it must not lose.
+// SECURITY: a body read as HTML, or pasted into a <script>, must not close
+// it.
+func testDeclarationOnTheWire(t *testing.T, h *orHub) {
+	e := h.World.Entities[8]
+	const hostile = `</script><script>alert("1 & 2")</script>` + "\u2028第二行\u2029 \\ end"
+	in := declarationInput(e.USCC, "market")
+	in["title"], in["content"] = hostile, hostile
+	h.call(t, declarant(t, e.USCC), gqlDeclare, map[string]any{"in": in, "k": orKey()})
+	for name, q := range map[string]string{
+		"declarations": `query($u: ID!) { declarations(filter: {uscc: $u}) { edges { node { title content } } } }`,
+		// summary only: the page is written in one pass; a concrete
+		// type's field sends it to gqlgen.
+		"records in one pass": `query($u: ID!) { entity(uscc: $u) { records(first: 50, filter: {kinds: [SELF_DECLARATION]}) { edges { node { summary } } } } }`,
+		"records by gqlgen":   `query($u: ID!) { entity(uscc: $u) { records(first: 50, filter: {kinds: [SELF_DECLARATION]}) { edges { node { ... on SelfDeclarationRecord { title } } } } } }`,
+	} {
+		r := h.Do(t, q, map[string]any{"u": e.USCC}, nil)
+		if len(r.Errors) > 0 || !bytes.Contains(r.Body, []byte(`\u003c/script\u003e\u003cscript\u003ealert(\"1 \u0026 2\")`)) ||
+			!bytes.Contains(r.Body, []byte(`\u2028第二行\u2029 \\ end`)) {
+			t.Errorf("%s: the hostile text is not escaped as json.Marshal escaped it: %s", name, r.Body)
+		}
+		if bytes.ContainsAny(r.Body, "<>&\u2028\u2029") {
+			t.Errorf("%s: markup or a line separator on the wire as it is: %s", name, r.Body)
+		}
+		if !strings.Contains(fmt.Sprint(r.Data), hostile) {
+			t.Errorf("%s: the text did not read back: %v", name, r.Data)
+		}
 	}
 }

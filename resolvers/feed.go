@@ -6,7 +6,6 @@ package resolvers
 
 import (
 	"context"
-	"slices"
 	"strconv"
 
 	"credithub/auth"
@@ -36,7 +35,7 @@ func (r *Resolver) feedRequest(ctx context.Context, since *string, first *int) f
 	}
 	view := auth.ViewOf(ctx, auth.Subject{})
 	for _, e := range r.Catalogue.Entries() {
-		if slices.Contains(view.Publicities, r.Catalogue.Publicity(e.Kind, false)) {
+		if view.Publicities.Has(r.Catalogue.Publicity(e.Kind, false)) {
 			req.EntityRecordKinds = append(req.EntityRecordKinds, string(e.Kind))
 		}
 	}
@@ -86,7 +85,7 @@ func (r *Resolver) feedChanges(ctx context.Context, page *feed.Page) ([]*feed.Ch
 	var refs []credit.Ref
 	for i, c := range page.Changes {
 		if e := r.Catalogue.Entry(credit.Kind(c.RecordKind)); e != nil && e.PublicOnceConcluded &&
-			!slices.Contains(auth.ViewOf(ctx, auth.Subject{USCC: c.USCC, IDNumber: idNos[i]}).Publicities, credit.Shared) {
+			!auth.ViewOf(ctx, auth.Subject{USCC: c.USCC, IDNumber: idNos[i]}).Publicities.Has(credit.Shared) {
 			if ref, ok := recordRef(c.RecordID); ok {
 				byRecord[i] = ref
 				refs = append(refs, ref)
@@ -117,7 +116,7 @@ func (r *Resolver) feedChanges(ctx context.Context, page *feed.Page) ([]*feed.Ch
 				break
 			}
 			pub := r.Catalogue.Publicity(credit.Kind(c.RecordKind), subj.IDNumber != "")
-			if !slices.Contains(auth.ViewOf(ctx, subj).Publicities, pub) {
+			if !auth.ViewOf(ctx, subj).Publicities.Has(pub) {
 				continue
 			}
 		case c.Kind == hubdb.ChangeListing:

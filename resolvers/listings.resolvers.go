@@ -15,7 +15,6 @@ import (
 	"credithub/internal/loaders"
 	"credithub/internal/scalars"
 	"credithub/internal/workflow"
-	"slices"
 )
 
 func (r *listEntryResolver) Entity(ctx context.Context, obj *workflow.ListEntry) (*model.MarketEntity, error) {
@@ -38,7 +37,7 @@ func (r *listEntryResolver) LinkedRecordIds(ctx context.Context, obj *workflow.L
 			if ref, err := gid.ParseRecord(payload); err == nil {
 				if e := r.Catalogue.Entry(ref.Kind); e != nil {
 					p = e.EntityPublicity
-					if e.PublicOnceConcluded && !slices.Contains(view.Publicities, credit.Shared) {
+					if e.PublicOnceConcluded && !view.Publicities.Has(credit.Shared) {
 						if rec, err := recordAt(ctx, ref); err == nil && rec != nil {
 							out = append(out, id)
 						}
@@ -47,7 +46,7 @@ func (r *listEntryResolver) LinkedRecordIds(ctx context.Context, obj *workflow.L
 				}
 			}
 		}
-		if slices.Contains(view.Publicities, p) {
+		if view.Publicities.Has(p) {
 			out = append(out, id)
 		}
 	}
@@ -103,7 +102,7 @@ func (r *mutationResolver) EnterListing(ctx context.Context, input model.EnterLi
 		if err != nil || rec == nil {
 			return nil, err
 		}
-		if !slices.Contains(auth.ViewOf(ctx, auth.RecordSubject(rec)).Publicities, rec.Common().Publicity) {
+		if !auth.ViewOf(ctx, auth.RecordSubject(rec)).Publicities.Has(rec.Common().Publicity) {
 			return nil, nil
 		}
 		return rec, nil

@@ -148,7 +148,7 @@ func (r *queryResolver) Entities(ctx context.Context, filter *model.EntityFilter
 	}
 	ents := make([]*model.MarketEntity, len(rows))
 	for i, e := range rows {
-		l.Entity.Prime(ctx, e.USCC, e) // nested fields find the row without asking again
+		l.PrimeEntity(ctx, e) // nested fields find the row without asking again, its members by id
 		ents[i] = entityModel(e)
 		conn.Edges = append(conn.Edges, &model.MarketEntityEdge{Cursor: entityCursor(e.USCC), Node: ents[i]})
 	}

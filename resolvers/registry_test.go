@@ -412,3 +412,71 @@ func TestEntityByKeyWithTheRegistryDown(t *testing.T) {
 		}
 	}
 }
+
+// A page of entities reads its principal persons by the rows' ids, an
+// entity asked by code by its code while its row is read (the loaders
+// choose, TestMembersAreReadByIDWhereTheRowIsKnown): on either path each
+// entity's legal representative and responsible persons are its own, in
+// role order, and cost one statement on the registry beside the entity's.
+func TestPrincipalPersonsOnEveryPath(t *testing.T) {
+	t.Parallel()
+	h := apptest.Shared(t, apptest.Options{})
+	byUSCC := map[string]*world.Entity{}
+	for _, e := range h.World.Entities {
+		byUSCC[e.USCC] = e
+	}
+	const persons = `uscc legalRepresentative { name } responsiblePersons { role person { name } }`
+	check := func(t *testing.T, node any) {
+		t.Helper()
+		e := byUSCC[apptest.Get(node, "uscc").(string)]
+		if got := apptest.Get(node, "legalRepresentative", "name"); got != e.LegalRep.Name {
+			t.Errorf("%s: legal representative %v, want %s", e.USCC, got, e.LegalRep.Name)
+		}
+		var got, want []string
+		for _, rp := range apptest.Get(node, "responsiblePersons").([]any) {
+			got = append(got, fmt.Sprint(apptest.Get(rp, "role"), " ", apptest.Get(rp, "person", "name")))
+		}
+		for i, p := range []*world.Person{e.LegalRep, e.Principal, e.Controller} {
+			if p != nil {
+				want = append(want, []string{"LEGAL_REPRESENTATIVE", "PRINCIPAL", "ACTUAL_CONTROLLER"}[i]+" "+p.Name)
+			}
+		}
+		if strings.Join(got, ", ") != strings.Join(want, ", ") {
+			t.Errorf("%s: responsible persons %v, want %v", e.USCC, got, want)
+		}
+	}
+	t.Run("a page", func(t *testing.T) {
+		r := h.Do(t, `{ entities(first: 100) { edges { node { `+persons+` } } } }`, nil, apptest.Department(t))
+		edges, _ := apptest.Get(r.Data, "entities", "edges").([]any)
+		if len(r.Errors) > 0 || len(edges) != 100 {
+			t.Fatalf("%d entities: %s", len(edges), r.Body)
+		}
+		for _, edge := range edges {
+			check(t, apptest.Get(edge, "node"))
+		}
+		if n := r.Statements()["market"]; n != 2 {
+			t.Errorf("%d registry statements, want 2 (the page, its members): %v", n, r.Statements())
+		}
+	})
+	for name, q := range map[string]string{
+		"entity by code": `query($u: ID!) { entity(uscc: $u) { ` + persons + ` } }`,
+		"entityByKey":    `query($u: ID!) { entityByKey(key: $u) { entity { ` + persons + ` } } }`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, e := range h.World.Entities[:5] {
+				r := h.Do(t, q, map[string]any{"u": e.USCC}, apptest.Department(t))
+				node := apptest.Get(r.Data, "entity")
+				if node == nil {
+					node = apptest.Get(r.Data, "entityByKey", "entity")
+				}
+				if len(r.Errors) > 0 || node == nil {
+					t.Fatalf("%s", r.Body)
+				}
+				check(t, node)
+				if n := r.Statements()["market"]; n != 2 {
+					t.Errorf("%d registry statements, want 2 (the entity, its members): %v", n, r.Statements())
+				}
+			}
+		})
+	}
+}

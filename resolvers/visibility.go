@@ -6,7 +6,6 @@ package resolvers
 
 import (
 	"context"
-	"slices"
 
 	"credithub/auth"
 	"credithub/internal/apperr"
@@ -209,7 +208,7 @@ func seesTriggerOf(ctx context.Context, subj auth.Subject, t supervision.Trigger
 	if p == "" {
 		p = credit.Shared
 	}
-	return slices.Contains(auth.ViewOf(ctx, subj).Publicities, p)
+	return auth.ViewOf(ctx, subj).Publicities.Has(p)
 }
 
 // inspectionPublicity is the information catalogue's openness of an

@@ -308,6 +308,47 @@ func TestRegistryRowsScanByPosition(t *testing.T) {
 	}
 }
 
+// MembersByEntityID, given the rows' ids and codes, answers what
+// MembersByUSCC answers for the codes: every entity's members, in their
+// order, under its own code; an entity without members has none; a subset
+// of ids, that subset only.
+func TestMembersByEntityIDAnswersAsByCode(t *testing.T) {
+	t.Parallel()
+	w := world.New(12, 200)
+	db := dstest.Open(t, market.Setup, w)
+	reg := &market.RegistryStore{DB: db}
+	ctx := context.Background()
+	ents, err := reg.ListEntities(ctx, market.ListFilter{}, "", 200)
+	if err != nil || len(ents) != 200 {
+		t.Fatalf("ListEntities: %d rows, %v", len(ents), err)
+	}
+	// One entity loses its members: absent from both answers.
+	if _, err := db.ExecContext(ctx, `DELETE FROM registry_member WHERE entity_id = $1`, ents[7].ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{200, 13, 1} {
+		codes, usccs := map[int64]string{}, []string(nil)
+		for _, e := range ents[len(ents)-n:] {
+			codes[e.ID] = e.USCC
+			usccs = append(usccs, e.USCC)
+		}
+		want, err := reg.MembersByUSCC(ctx, usccs)
+		if err != nil || len(want) == 0 {
+			t.Fatalf("MembersByUSCC: %d entities, %v", len(want), err)
+		}
+		got, err := reg.MembersByEntityID(ctx, codes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%d entities: by id %d entities, by code %d; they differ", n, len(got), len(want))
+		}
+	}
+	if got, err := reg.MembersByEntityID(ctx, map[int64]string{ents[7].ID: ents[7].USCC}); err != nil || len(got) != 0 {
+		t.Errorf("an entity without members: %v, %v", got, err)
+	}
+}
+
 // A page of a name search reads the postings of one bigram of the term
 // from the cursor on, through registry_name_bigram's primary key, and the
 // registry's rows only through the code of each posting: never a scan of

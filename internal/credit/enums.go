@@ -2,6 +2,7 @@ package credit
 
 import (
 	"io"
+	"math/bits"
 
 	"credithub/internal/scalars"
 )
@@ -94,6 +95,43 @@ const (
 
 // Publicities lists every openness level.
 var Publicities = []Publicity{Public, Shared, Personal}
+
+// PublicitySet is a set of openness levels as a bit mask. A caller's view
+// of a subject's records (auth.RecordView) is one: it is built for every
+// entity of a page, and a slice there was an allocation per entity.
+type PublicitySet uint8
+
+// bit is p's bit in a PublicitySet; 0 for a value that is no openness level.
+func (p Publicity) bit() PublicitySet {
+	switch p {
+	case Public:
+		return 1
+	case Shared:
+		return 2
+	case Personal:
+		return 4
+	}
+	return 0
+}
+
+// PublicitySetOf returns the set holding ps; a value that is no openness
+// level is in no set.
+func PublicitySetOf(ps ...Publicity) PublicitySet {
+	var s PublicitySet
+	for _, p := range ps {
+		s |= p.bit()
+	}
+	return s
+}
+
+// Has reports whether p is in the set.
+func (s PublicitySet) Has(p Publicity) bool { return p.bit() != 0 && s&p.bit() != 0 }
+
+// Len is how many levels the set holds.
+func (s PublicitySet) Len() int { return bits.OnesCount8(uint8(s)) }
+
+// Intersect returns the levels in both s and t.
+func (s PublicitySet) Intersect(t PublicitySet) PublicitySet { return s & t }
 
 // Status is a record's standing once the hub's overlays are applied.
 type Status string

@@ -19,6 +19,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -120,6 +121,11 @@ type Loaders struct {
 	RepairByID     *Batched[int64, *hubdb.RepairRow]
 
 	wait time.Duration
+
+	// entityIDs are the registry row ids of the entities this request has
+	// read, by code: batchMembers reads the members of those by id.
+	idsMu     sync.Mutex
+	entityIDs map[string]int64
 }
 
 type ctxKey struct{}
@@ -241,6 +247,11 @@ func (l *Loaders) batchEntities(ctx context.Context, usccs []string) []*dataload
 	if err != nil {
 		return fail[*market.Entity](len(usccs), err)
 	}
+	ents := make([]*market.Entity, 0, len(found))
+	for _, e := range found {
+		ents = append(ents, e)
+	}
+	l.knowEntities(ents)
 	out := make([]*dataloader.Result[*market.Entity], len(usccs))
 	for i, u := range usccs {
 		// An unknown entity is not an error: the graph answers null.
@@ -258,6 +269,11 @@ func (l *Loaders) batchEntitiesByKey(ctx context.Context, keys []market.Key) []*
 	if err != nil {
 		return fail[*market.Entity](len(keys), err)
 	}
+	ents := make([]*market.Entity, 0, len(found))
+	for _, e := range found {
+		ents = append(ents, e)
+	}
+	l.knowEntities(ents)
 	out := make([]*dataloader.Result[*market.Entity], len(keys))
 	for i, k := range keys {
 		// An unknown key is not an error: the graph answers null.
@@ -269,9 +285,57 @@ func (l *Loaders) batchEntitiesByKey(ctx context.Context, keys []market.Key) []*
 	return out
 }
 
+// PrimeEntity files an entity row the caller has read itself (a page of
+// the registry): its fields find it without asking again, and its members
+// are read by its id.
+func (l *Loaders) PrimeEntity(ctx context.Context, e *market.Entity) {
+	l.knowEntities([]*market.Entity{e})
+	l.Entity.Prime(ctx, e.USCC, e)
+}
+
+// knowEntities records the row ids of entities read in this request.
+func (l *Loaders) knowEntities(es []*market.Entity) {
+	l.idsMu.Lock()
+	defer l.idsMu.Unlock()
+	if l.entityIDs == nil {
+		l.entityIDs = make(map[string]int64, len(es))
+	}
+	for _, e := range es {
+		if e != nil {
+			l.entityIDs[e.USCC] = e.ID
+		}
+	}
+}
+
+// knownIDs returns the row id of every code, or nil unless this request
+// has read every one of them.
+func (l *Loaders) knownIDs(usccs []string) map[int64]string {
+	l.idsMu.Lock()
+	defer l.idsMu.Unlock()
+	codes := make(map[int64]string, len(usccs))
+	for _, u := range usccs {
+		id, ok := l.entityIDs[u]
+		if !ok {
+			return nil
+		}
+		codes[id] = u
+	}
+	return codes
+}
+
+// batchMembers reads the members of a batch of entities in one statement:
+// by their row ids when the request has read every one of them (a page of
+// the registry, entityByKey, _entities), which spares the join back to
+// registry_entity; by code otherwise (entity(uscc) asks for them while
+// its row is being read).
 func (l *Loaders) batchMembers(ctx context.Context, usccs []string) []*dataloader.Result[[]market.Member] {
 	var found map[string][]market.Member
+	codes := l.knownIDs(usccs)
 	err := l.call(ctx, l.registry(), "members", len(usccs), func(ctx context.Context) (err error) {
+		if codes != nil {
+			found, err = l.deps.Registry.MembersByEntityID(ctx, codes)
+			return err
+		}
 		found, err = l.deps.Registry.MembersByUSCC(ctx, usccs)
 		return err
 	})

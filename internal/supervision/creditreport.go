@@ -142,8 +142,8 @@ func (s *Reports) content(ctx context.Context, uscc, purpose string, personal bo
 		Complete: true, MissingSources: []string{},
 		Scope: ReportScope{Notes: []string{}},
 	}
-	for _, pub := range view.Publicities {
-		if pub != credit.Personal {
+	for _, pub := range credit.Publicities {
+		if view.Publicities.Has(pub) && pub != credit.Personal {
 			c.Scope.Publicities = append(c.Scope.Publicities, string(pub))
 		}
 	}
@@ -193,7 +193,7 @@ func (s *Reports) content(ctx context.Context, uscc, purpose string, personal bo
 			EnteredOn: li.EnteredOn, RectifyBy: li.RectifyBy, BanStart: li.BanStart, BanEnd: li.BanEnd, Permanent: li.Permanent,
 			Publicity: listingPublicity(li.ListType),
 		}
-		if slices.Contains(view.Publicities, credit.Publicity(rl.Publicity)) {
+		if view.Publicities.Has(credit.Publicity(rl.Publicity)) {
 			c.Listings = append(c.Listings, rl)
 		}
 	}

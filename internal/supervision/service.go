@@ -206,7 +206,7 @@ func viewQuery(ctx context.Context, cat *catalogue.Catalogue, sub datasources.Su
 		if sub.IsPerson() {
 			p = e.PersonPublicity
 		}
-		if slices.Contains(view.Publicities, p) && read(e.Kind) {
+		if view.Publicities.Has(p) && read(e.Kind) {
 			q.Kinds = append(q.Kinds, e.Kind)
 		}
 	}
