@@ -280,3 +280,26 @@ func TestOnePassWritesEntityPagesAsGqlgen(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkEntityPages is the page of 100 entities the PostGraphile
+// side-by-side asks for (dev/bench/cmd/listbench), as a market department
+// reads it, written by gqlgen and in one pass:
+//
+//	go test -run '^$' -bench EntityPages -benchmem ./resolvers
+func BenchmarkEntityPages(b *testing.B) {
+	h := apptest.Shared(b, apptest.Options{})
+	const page = `query { entities(first: 100) {
+		edges { node { uscc name registeredAt status industry legalRepresentative { name } } }
+		pageInfo { hasNextPage endCursor } } }`
+	who := apptest.As(b, auth.KindDepartment, "market", "", auth.ScopeEntityRead, auth.ScopeRecordRead)
+	for _, c := range []struct{ name, onePass string }{{"gqlgen", "false"}, {"one-pass", "true"}} {
+		hub := h.Variant(b, map[string]string{"CREDITHUB_ONE_PASS": c.onePass})
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if r := hub.Do(b, page, nil, who); len(r.Errors) > 0 {
+					b.Fatal(string(r.Body))
+				}
+			}
+		})
+	}
+}
