@@ -3,6 +3,11 @@ package scalars
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"math/big"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,6 +69,43 @@ func TestWanToYuanIsExact(t *testing.T) {
 	}
 	if _, err := WanToYuan("abc"); !errors.Is(err, ErrInvalid) {
 		t.Errorf("WanToYuan(abc) error = %v, want ErrInvalid", err)
+	}
+}
+
+// The digits' fast path of WanToYuan answers what big.Rat answers, for
+// every shape of amount a department stores (leading zeros, no point, a
+// bare point, up to six decimals) and declines the rest.
+func TestWanToYuanDigitsIsBigRats(t *testing.T) {
+	t.Parallel()
+	viaRat := func(s string) string {
+		r, _ := new(big.Rat).SetString(s)
+		return r.Mul(r, big.NewRat(10000, 1)).FloatString(2)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	inputs := []string{"0", "00", "0.0", "5.", "0.000001", "000123.450000", "99999999999999999999.999999"}
+	for range 20000 {
+		s := strconv.FormatUint(rng.Uint64N(1_000_000_000), 10)
+		if rng.IntN(4) == 0 {
+			s = "00" + s
+		}
+		if n := rng.IntN(8); n > 0 {
+			s += "." + fmt.Sprintf("%0*d", n-1, rng.Uint64N(10_000_000))[:n-1]
+		}
+		inputs = append(inputs, s)
+	}
+	for _, in := range inputs {
+		got, ok := wanToYuanDigits(in)
+		if want := viaRat(in); ok && string(got) != want {
+			t.Fatalf("wanToYuanDigits(%q) = %q, big.Rat %q", in, got, want)
+		}
+		if _, dot, _ := strings.Cut(in, "."); !ok && len(dot) <= 6 {
+			t.Fatalf("wanToYuanDigits(%q) declined a plain amount", in)
+		}
+	}
+	for _, in := range []string{"-1", " 1", "1e3", ".5", "1.2345678", "１"} {
+		if _, ok := wanToYuanDigits(in); ok {
+			t.Errorf("wanToYuanDigits(%q) took what is big.Rat's", in)
+		}
 	}
 }
 
