@@ -45,14 +45,7 @@ func (p *page) entityConnection(sel ast.SelectionSet, conn *model.MarketEntityCo
 func (p *page) entityEdges(sel ast.SelectionSet, edges []*model.MarketEntityEdge) {
 	const typeName = "MarketEntityEdge"
 	fs := p.fields(sel, typeName)
-	p.buf.WriteByte('[')
-	for i, e := range edges {
-		if !p.ok() {
-			return
-		}
-		if i > 0 {
-			p.buf.WriteByte(',')
-		}
+	list(p, edges, func(e *model.MarketEntityEdge) {
 		p.object(typeName, fs, e, nil, func(f graphql.CollectedField) {
 			switch f.Name {
 			case "cursor":
@@ -63,8 +56,7 @@ func (p *page) entityEdges(sel ast.SelectionSet, edges []*model.MarketEntityEdge
 				p.decline("field " + typeName + "." + f.Name)
 			}
 		})
-	}
-	p.buf.WriteByte(']')
+	})
 }
 
 // entity writes the registry's fields of an entity, as gqlgen's generated
@@ -87,31 +79,15 @@ func (p *page) entity(fs []graphql.CollectedField, e *model.MarketEntity) {
 		case "name":
 			p.optString(e.Name)
 		case "kind":
-			if e.Kind == nil {
-				p.null()
-			} else {
-				e.Kind.MarshalGQL(&p.buf)
-			}
+			nullable(p, e.Kind)
 		case "status":
-			if e.Status == nil {
-				p.null()
-			} else {
-				e.Status.MarshalGQL(&p.buf)
-			}
+			nullable(p, e.Status)
 		case "division":
 			p.division(p.nestedFields(f, "Division"), e.Division, subject)
 		case "registeredAt":
-			if e.RegisteredAt == nil {
-				p.null()
-			} else {
-				e.RegisteredAt.MarshalGQL(&p.buf)
-			}
+			nullable(p, e.RegisteredAt)
 		case "registeredCapital":
-			if e.RegisteredCapital == nil {
-				p.null()
-			} else {
-				e.RegisteredCapital.MarshalGQL(&p.buf)
-			}
+			nullable(p, e.RegisteredCapital)
 		case "address":
 			p.optString(e.Address)
 		case "industry":

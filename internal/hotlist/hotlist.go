@@ -221,14 +221,7 @@ func (p *page) connection(sel ast.SelectionSet, conn *model.CreditRecordConnecti
 			p.boolean(conn.Complete)
 		case "missingSources":
 			fs := p.fields(f.Selections, "Department")
-			p.buf.WriteByte('[')
-			for i, d := range conn.MissingSources {
-				if i > 0 {
-					p.buf.WriteByte(',')
-				}
-				p.department(fs, d, nil)
-			}
-			p.buf.WriteByte(']')
+			list(p, conn.MissingSources, func(d *credit.Department) { p.department(fs, d, nil) })
 		default:
 			p.decline("field " + f.Name)
 		}
@@ -238,17 +231,10 @@ func (p *page) connection(sel ast.SelectionSet, conn *model.CreditRecordConnecti
 func (p *page) edges(sel ast.SelectionSet, edges []*model.CreditRecordEdge) {
 	const typeName = "CreditRecordEdge"
 	fs := p.fields(sel, typeName)
-	p.buf.WriteByte('[')
-	for i, e := range edges {
-		if !p.ok() {
-			return
-		}
+	list(p, edges, func(e *model.CreditRecordEdge) {
 		if e == nil {
 			p.decline("a null edge")
 			return
-		}
-		if i > 0 {
-			p.buf.WriteByte(',')
 		}
 		p.object(typeName, fs, e, nil, func(f graphql.CollectedField) {
 			switch f.Name {
@@ -260,6 +246,21 @@ func (p *page) edges(sel ast.SelectionSet, edges []*model.CreditRecordEdge) {
 				p.decline("field " + f.Name)
 			}
 		})
+	})
+}
+
+// list writes a JSON list of items, each by write, and stops at the first
+// that declines the page.
+func list[T any](p *page, items []T, write func(T)) {
+	p.buf.WriteByte('[')
+	for i, it := range items {
+		if !p.ok() {
+			return
+		}
+		if i > 0 {
+			p.buf.WriteByte(',')
+		}
+		write(it)
 	}
 	p.buf.WriteByte(']')
 }
@@ -330,11 +331,7 @@ func (p *page) record(sel ast.SelectionSet, rec credit.Record) {
 		case "status":
 			b.Status.MarshalGQL(&p.buf)
 		case "severity":
-			if b.Severity == nil {
-				p.null()
-			} else {
-				b.Severity.MarshalGQL(&p.buf)
-			}
+			nullable(p, b.Severity)
 		case "authority":
 			p.optString(b.Authority)
 		case "legacyKey":
@@ -374,11 +371,7 @@ func (p *page) disclosure(fs []graphql.CollectedField, d *credit.Disclosure, sub
 		case "dueDate":
 			d.DueDate.MarshalGQL(&p.buf)
 		case "publishedDate":
-			if d.PublishedDate == nil {
-				p.null()
-			} else {
-				d.PublishedDate.MarshalGQL(&p.buf)
-			}
+			nullable(p, d.PublishedDate)
 		case "onTime":
 			p.boolean(d.OnTime)
 		case "overdue":
@@ -392,6 +385,16 @@ func (p *page) disclosure(fs []graphql.CollectedField, d *credit.Disclosure, sub
 }
 
 func (p *page) null() { p.buf.WriteString("null") }
+
+// nullable writes an optional scalar or enum, null when it is nil, as
+// gqlgen's marshaller of an optional value does.
+func nullable[T interface{ MarshalGQL(w io.Writer) }](p *page, v *T) {
+	if v == nil {
+		p.null()
+		return
+	}
+	(*v).MarshalGQL(&p.buf)
+}
 
 func (p *page) boolean(v bool) { p.buf.WriteString(strconv.FormatBool(v)) }
 
