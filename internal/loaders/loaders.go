@@ -18,7 +18,10 @@ package loaders
 import (
 	"context"
 	"fmt"
+	"iter"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -247,11 +250,7 @@ func (l *Loaders) batchEntities(ctx context.Context, usccs []string) []*dataload
 	if err != nil {
 		return fail[*market.Entity](len(usccs), err)
 	}
-	ents := make([]*market.Entity, 0, len(found))
-	for _, e := range found {
-		ents = append(ents, e)
-	}
-	l.knowEntities(ents)
+	l.knowEntities(maps.Values(found))
 	out := make([]*dataloader.Result[*market.Entity], len(usccs))
 	for i, u := range usccs {
 		// An unknown entity is not an error: the graph answers null.
@@ -269,11 +268,7 @@ func (l *Loaders) batchEntitiesByKey(ctx context.Context, keys []market.Key) []*
 	if err != nil {
 		return fail[*market.Entity](len(keys), err)
 	}
-	ents := make([]*market.Entity, 0, len(found))
-	for _, e := range found {
-		ents = append(ents, e)
-	}
-	l.knowEntities(ents)
+	l.knowEntities(maps.Values(found))
 	out := make([]*dataloader.Result[*market.Entity], len(keys))
 	for i, k := range keys {
 		// An unknown key is not an error: the graph answers null.
@@ -289,18 +284,18 @@ func (l *Loaders) batchEntitiesByKey(ctx context.Context, keys []market.Key) []*
 // the registry): its fields find it without asking again, and its members
 // are read by its id.
 func (l *Loaders) PrimeEntity(ctx context.Context, e *market.Entity) {
-	l.knowEntities([]*market.Entity{e})
+	l.knowEntities(slices.Values([]*market.Entity{e}))
 	l.Entity.Prime(ctx, e.USCC, e)
 }
 
 // knowEntities records the row ids of entities read in this request.
-func (l *Loaders) knowEntities(es []*market.Entity) {
+func (l *Loaders) knowEntities(es iter.Seq[*market.Entity]) {
 	l.idsMu.Lock()
 	defer l.idsMu.Unlock()
 	if l.entityIDs == nil {
-		l.entityIDs = make(map[string]int64, len(es))
+		l.entityIDs = map[string]int64{}
 	}
-	for _, e := range es {
+	for e := range es {
 		if e != nil {
 			l.entityIDs[e.USCC] = e.ID
 		}
