@@ -25,6 +25,11 @@ type Batched[K comparable, V any] struct {
 	identity func(K) K
 	// fresh makes every read inside a mutation ask again (see Load).
 	fresh bool
+	// loadingAll makes LoadAll's look in the cache and its batch one step:
+	// sibling resolvers prefetch the same keys at once (entityByKey's
+	// aliases), and each would otherwise find them missing and send a
+	// statement of its own.
+	loadingAll sync.Mutex
 }
 
 func NewBatched[K comparable, V any](wait time.Duration, fn dataloader.BatchFunc[K, V]) *Batched[K, V] {
@@ -71,6 +76,8 @@ func (b *Batched[K, V]) LoadAll(ctx context.Context, keys []K) {
 	if b.fresh && inMutation(ctx) {
 		return
 	}
+	b.loadingAll.Lock()
+	defer b.loadingAll.Unlock()
 	var todo []K
 	seen := make(map[K]bool, len(keys))
 	for _, k := range keys {

@@ -96,3 +96,35 @@ func TestFreshLoadersCacheNothingInAMutation(t *testing.T) {
 		})
 	}
 }
+
+// Sibling resolvers that prefetch the same keys at the same moment (the
+// aliases of entityByKey, each calling LoadAll with every alias's key)
+// send one batch between them, not one each: a CI run under load once
+// saw two registry statements for 17 aliases.
+func TestConcurrentLoadAllsSendOneBatch(t *testing.T) {
+	t.Parallel()
+	for round := range 20 {
+		c := &counting{}
+		b := NewBatched(time.Millisecond, c.fn)
+		keys := []hinted{{ID: 1}, {ID: 2}, {ID: 3}}
+		ctx := context.Background()
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for range 32 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				b.LoadAll(ctx, keys)
+				if v, err := b.Load(ctx, keys[2])(); err != nil || v != 3 {
+					t.Errorf("Load = %v, %v", v, err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if n := c.calls(); n != 1 {
+			t.Fatalf("round %d: 32 concurrent LoadAlls of the same keys sent %d batches, want 1", round, n)
+		}
+	}
+}
